@@ -1,0 +1,11 @@
+//! optctl: a command-line toolkit for options traders who run their own data pipelines.
+//!
+//! The `optctl` binary (`src/main.rs`, `src/cli/`) is a thin layer over this library:
+//! each subcommand parses its flags and calls one entry point here.
+
+pub mod error;
+pub mod market;
+pub mod provider;
+pub mod quant;
+
+pub use error::{Error, Result};

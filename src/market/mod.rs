@@ -1,0 +1,184 @@
+//! Domain types shared by every area: option rights, OCC contract symbols, quotes and
+//! chain snapshots. Providers produce these; `quant`, `scan` and `store` consume them.
+
+mod occ;
+
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+
+pub use occ::{OccError, OccSymbol};
+
+/// Seconds in the year used to turn a time span into `t_years` (ACT/365).
+pub const SECONDS_PER_YEAR: f64 = 365.0 * 86_400.0;
+
+/// Call or put.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Right {
+    Call,
+    Put,
+}
+
+impl Right {
+    /// `'C'` or `'P'`, as in OCC symbols.
+    pub fn letter(self) -> char {
+        match self {
+            Right::Call => 'C',
+            Right::Put => 'P',
+        }
+    }
+
+    /// `"call"` or `"put"`, as stored and exported.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Right::Call => "call",
+            Right::Put => "put",
+        }
+    }
+
+    pub fn is_call(self) -> bool {
+        self == Right::Call
+    }
+}
+
+impl std::str::FromStr for Right {
+    type Err = String;
+
+    /// Accepts `call`/`put`, `c`/`p`, `ce`/`pe` (NSE), any case.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "call" | "c" | "ce" => Ok(Right::Call),
+            "put" | "p" | "pe" => Ok(Right::Put),
+            other => Err(format!("expected call or put, got {other:?}")),
+        }
+    }
+}
+
+impl std::fmt::Display for Right {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One option contract's quote at snapshot time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OptionQuote {
+    /// OCC symbol without root padding, e.g. `AAPL260116C00200000`.
+    pub symbol: String,
+    pub expiry: NaiveDate,
+    pub strike: f64,
+    pub right: Right,
+    pub bid: f64,
+    pub ask: f64,
+    /// Last traded price; 0 when never traded.
+    pub last: f64,
+    /// Contracts traded today.
+    pub volume: u64,
+    /// Contracts open (prior-day settled).
+    pub open_interest: u64,
+    /// Implied volatility as reported by the source (fraction: 0.25 = 25%), if any.
+    /// optctl computes its own from the mid price; this is kept for comparison only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_iv: Option<f64>,
+}
+
+impl OptionQuote {
+    /// Mid price, or `None` when either side is missing or the quote is crossed.
+    pub fn mid(&self) -> Option<f64> {
+        if self.bid > 0.0 && self.ask > 0.0 && self.ask >= self.bid {
+            Some(0.5 * (self.bid + self.ask))
+        } else {
+            None
+        }
+    }
+}
+
+/// All contracts of one underlying at one instant, as returned by a `ChainProvider`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChainSnapshot {
+    /// The underlying's ticker, upper case.
+    pub ticker: String,
+    /// When the quotes were taken (UTC).
+    pub as_of: DateTime<Utc>,
+    /// Underlying spot price.
+    pub spot: f64,
+    /// Continuously compounded risk-free rate (fraction).
+    #[serde(default)]
+    pub rate: f64,
+    /// Continuous dividend yield (fraction).
+    #[serde(default)]
+    pub dividend_yield: f64,
+    /// Shares per contract: 100 for US listed options, the lot size for NSE.
+    #[serde(default = "default_multiplier")]
+    pub multiplier: f64,
+    pub contracts: Vec<OptionQuote>,
+}
+
+fn default_multiplier() -> f64 {
+    100.0
+}
+
+/// The instant a contract expiring on `date` stops trading: 16:00 America/New_York.
+pub fn expiry_instant(date: NaiveDate) -> DateTime<Utc> {
+    let close = NaiveTime::from_hms_opt(16, 0, 0).expect("valid time");
+    chrono_tz::America::New_York
+        .from_local_datetime(&date.and_time(close))
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| Utc.from_utc_datetime(&date.and_time(close)))
+}
+
+/// Years from `as_of` to the expiry instant of `date` (ACT/365); negative once expired.
+pub fn years_to_expiry(as_of: DateTime<Utc>, date: NaiveDate) -> f64 {
+    (expiry_instant(date) - as_of).num_seconds() as f64 / SECONDS_PER_YEAR
+}
+
+/// Calendar days from `as_of`'s UTC date to `date`.
+pub fn days_to_expiry(as_of: DateTime<Utc>, date: NaiveDate) -> i64 {
+    (date - as_of.date_naive()).num_days()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expiry_is_four_pm_new_york_across_dst() {
+        let summer = NaiveDate::from_ymd_opt(2026, 7, 17).unwrap();
+        let winter = NaiveDate::from_ymd_opt(2026, 12, 18).unwrap();
+        assert_eq!(
+            expiry_instant(summer).to_rfc3339(),
+            "2026-07-17T20:00:00+00:00"
+        );
+        assert_eq!(
+            expiry_instant(winter).to_rfc3339(),
+            "2026-12-18T21:00:00+00:00"
+        );
+    }
+
+    #[test]
+    fn right_parses_common_spellings() {
+        assert_eq!("CE".parse::<Right>().unwrap(), Right::Call);
+        assert_eq!("put".parse::<Right>().unwrap(), Right::Put);
+        assert!("x".parse::<Right>().is_err());
+    }
+
+    #[test]
+    fn mid_needs_both_sides() {
+        let mut q = OptionQuote {
+            symbol: "X".into(),
+            expiry: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            strike: 1.0,
+            right: Right::Call,
+            bid: 1.0,
+            ask: 1.2,
+            last: 0.0,
+            volume: 0,
+            open_interest: 0,
+            source_iv: None,
+        };
+        assert!((q.mid().unwrap() - 1.1).abs() < 1e-12);
+        q.bid = 0.0;
+        assert_eq!(q.mid(), None);
+    }
+}

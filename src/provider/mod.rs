@@ -1,0 +1,172 @@
+//! Where market data comes from. A [`ChainProvider`] returns a [`ChainSnapshot`] for a
+//! ticker. Every call goes through [`Counted`], so the number of provider calls is known
+//! to the scan report (and later to the scheduler comparison and API quotas).
+//!
+//! The embedded simulator lives in `provider::sim`, saved-snapshot replay in `provider::files`.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::market::ChainSnapshot;
+
+/// A provider failure, classified so callers know whether trying again can help.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The source does not know this symbol. Not retryable.
+    #[error("{provider}: unknown symbol {symbol}")]
+    UnknownSymbol { provider: String, symbol: String },
+    /// The source asked us to slow down. Retryable after `retry_after` when given.
+    #[error("{provider}: rate limited while fetching {symbol}{}", retry_hint(.retry_after))]
+    RateLimited {
+        provider: String,
+        symbol: String,
+        retry_after: Option<Duration>,
+    },
+    /// Timeout, 5xx, connection reset, or an injected failure. Retryable.
+    #[error("{provider}: temporary failure fetching {symbol}: {detail}")]
+    Unavailable {
+        provider: String,
+        symbol: String,
+        detail: String,
+    },
+    /// The payload is not what the source documents. Not retryable.
+    #[error("malformed response from {provider} for {symbol}: {detail}")]
+    Malformed {
+        provider: String,
+        symbol: String,
+        detail: String,
+    },
+    /// A key or token was refused. Not retryable.
+    #[error("{provider}: authentication failed: {detail}")]
+    Auth { provider: String, detail: String },
+    /// A local file could not be read.
+    #[error("{provider}: cannot read {}: {source}", .path.display())]
+    Io {
+        provider: String,
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn retry_hint(after: &Option<Duration>) -> String {
+    match after {
+        Some(d) => format!(" (retry after {} s)", d.as_secs()),
+        None => String::new(),
+    }
+}
+
+impl Error {
+    /// Whether the same call may succeed if tried again later.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Error::RateLimited { .. } | Error::Unavailable { .. })
+    }
+}
+
+/// A source of option chains.
+#[async_trait]
+pub trait ChainProvider: Send + Sync {
+    /// Short name used in messages, config and stored scans (`sim`, `files`, ...).
+    fn name(&self) -> &str;
+
+    /// The chain for `ticker` as it stood at `as_of`.
+    async fn chain(&self, ticker: &str, as_of: DateTime<Utc>) -> Result<ChainSnapshot, Error>;
+}
+
+/// Wraps a provider and counts its calls and failures.
+pub struct Counted<P: ?Sized> {
+    calls: AtomicU64,
+    failures: AtomicU64,
+    inner: Box<P>,
+}
+
+impl<P: ChainProvider + ?Sized> Counted<P> {
+    pub fn new(inner: Box<P>) -> Self {
+        Counted {
+            calls: AtomicU64::new(0),
+            failures: AtomicU64::new(0),
+            inner,
+        }
+    }
+
+    /// Calls made so far.
+    pub fn calls(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
+    }
+
+    /// Calls that returned an error.
+    pub fn failures(&self) -> u64 {
+        self.failures.load(Ordering::Relaxed)
+    }
+}
+
+#[async_trait]
+impl<P: ChainProvider + ?Sized> ChainProvider for Counted<P> {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    async fn chain(&self, ticker: &str, as_of: DateTime<Utc>) -> Result<ChainSnapshot, Error> {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        let result = self.inner.chain(ticker, as_of).await;
+        if result.is_err() {
+            self.failures.fetch_add(1, Ordering::Relaxed);
+        }
+        result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retryable_classes() {
+        let p = || "sim".to_string();
+        let s = || "AAPL".to_string();
+        assert!(
+            Error::RateLimited {
+                provider: p(),
+                symbol: s(),
+                retry_after: Some(Duration::from_secs(3))
+            }
+            .is_retryable()
+        );
+        assert!(
+            Error::Unavailable {
+                provider: p(),
+                symbol: s(),
+                detail: "timeout".into()
+            }
+            .is_retryable()
+        );
+        assert!(
+            !Error::UnknownSymbol {
+                provider: p(),
+                symbol: s()
+            }
+            .is_retryable()
+        );
+        assert!(
+            !Error::Malformed {
+                provider: p(),
+                symbol: s(),
+                detail: "x".into()
+            }
+            .is_retryable()
+        );
+        let msg = Error::RateLimited {
+            provider: p(),
+            symbol: s(),
+            retry_after: Some(Duration::from_secs(3)),
+        }
+        .to_string();
+        assert_eq!(
+            msg,
+            "sim: rate limited while fetching AAPL (retry after 3 s)"
+        );
+    }
+}

@@ -1,0 +1,1 @@
+//! Integration tests: drive the optctl binary in a temporary home.
