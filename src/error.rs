@@ -24,6 +24,8 @@ pub enum Error {
     #[error("{0}")]
     Failed(String),
     #[error(transparent)]
+    Store(#[from] crate::store::Error),
+    #[error(transparent)]
     Provider(#[from] crate::provider::Error),
     #[error("{}: {source}", .path.display())]
     Io {

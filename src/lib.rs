@@ -7,5 +7,6 @@ pub mod error;
 pub mod market;
 pub mod provider;
 pub mod quant;
+pub mod store;
 
 pub use error::{Error, Result};

@@ -1,0 +1,310 @@
+//! Chain snapshots (one row per contract per scan), per-ticker features, and the daily
+//! 30-day ATM IV history behind IV rank. A ticker's rows and its alerts are written in
+//! one transaction by [`Store::store_ticker`], so a crash never leaves half a ticker.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Row, params};
+use serde::{Deserialize, Serialize};
+
+use super::alerts::NewAlert;
+use super::{Result, Store, parse_ts, ts};
+use crate::market::Right;
+
+/// One contract as stored: the quote plus optctl's own IV and greeks (None when the mid
+/// price carries no solvable volatility).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContractRow {
+    pub symbol: String,
+    pub expiry: NaiveDate,
+    pub strike: f64,
+    pub right: Right,
+    pub bid: f64,
+    pub ask: f64,
+    pub last: f64,
+    pub volume: u64,
+    pub open_interest: u64,
+    /// Implied volatility from the mid price (fraction).
+    pub iv: Option<f64>,
+    pub delta: Option<f64>,
+    pub gamma: Option<f64>,
+    /// Per calendar day.
+    pub theta: Option<f64>,
+    /// Per vol point.
+    pub vega: Option<f64>,
+}
+
+/// The features of one ticker in one scan. IVs are fractions; `term_slope` and `rr25` are
+/// differences of fractions (0.02 = 2 vol points).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureRow {
+    pub ticker: String,
+    pub as_of: DateTime<Utc>,
+    pub spot: f64,
+    pub atm_iv_front: Option<f64>,
+    pub atm_iv_30d: Option<f64>,
+    /// 90-day minus 30-day constant-maturity ATM IV.
+    pub term_slope: Option<f64>,
+    /// 25-delta call IV minus 25-delta put IV at the expiry nearest 30 days.
+    pub rr25: Option<f64>,
+    pub call_volume: u64,
+    pub put_volume: u64,
+    pub call_oi: u64,
+    pub put_oi: u64,
+    pub pcr_volume: Option<f64>,
+    pub pcr_oi: Option<f64>,
+    pub max_pain: Option<f64>,
+    /// ATM straddle mid at the front expiry, in price units.
+    pub expected_move: Option<f64>,
+    /// 0..1; None with fewer than the configured minimum of daily observations.
+    pub iv_rank: Option<f64>,
+    /// 0..1; share of past daily observations below now.
+    pub iv_percentile: Option<f64>,
+    /// Daily observations behind iv_rank and iv_percentile.
+    pub iv_history_n: u64,
+    pub contracts: u64,
+}
+
+/// Everything one ticker contributes to a scan.
+pub struct TickerWrite<'a> {
+    pub scan_id: i64,
+    pub features: &'a FeatureRow,
+    pub contracts: &'a [ContractRow],
+    pub alerts: &'a [NewAlert],
+    /// The trading day whose IV history entry this scan updates.
+    pub iv_day: NaiveDate,
+}
+
+const FEATURE_COLUMNS: &str = "ticker, as_of, spot, atm_iv_front, atm_iv_30d, term_slope, rr25,
+    call_volume, put_volume, call_oi, put_oi, pcr_volume, pcr_oi, max_pain, expected_move,
+    iv_rank, iv_percentile, iv_history_n, contracts";
+
+fn feature_from_row(r: &Row<'_>) -> rusqlite::Result<(FeatureRow, String)> {
+    let as_of: String = r.get(1)?;
+    Ok((
+        FeatureRow {
+            ticker: r.get(0)?,
+            as_of: DateTime::<Utc>::MIN_UTC,
+            spot: r.get(2)?,
+            atm_iv_front: r.get(3)?,
+            atm_iv_30d: r.get(4)?,
+            term_slope: r.get(5)?,
+            rr25: r.get(6)?,
+            call_volume: r.get::<_, i64>(7)? as u64,
+            put_volume: r.get::<_, i64>(8)? as u64,
+            call_oi: r.get::<_, i64>(9)? as u64,
+            put_oi: r.get::<_, i64>(10)? as u64,
+            pcr_volume: r.get(11)?,
+            pcr_oi: r.get(12)?,
+            max_pain: r.get(13)?,
+            expected_move: r.get(14)?,
+            iv_rank: r.get(15)?,
+            iv_percentile: r.get(16)?,
+            iv_history_n: r.get::<_, i64>(17)? as u64,
+            contracts: r.get::<_, i64>(18)? as u64,
+        },
+        as_of,
+    ))
+}
+
+fn finish_features(raw: Vec<(FeatureRow, String)>) -> Result<Vec<FeatureRow>> {
+    raw.into_iter()
+        .map(|(mut f, as_of)| {
+            f.as_of = parse_ts(&as_of, "features", "as_of")?;
+            Ok(f)
+        })
+        .collect()
+}
+
+impl Store {
+    /// Stores one ticker's contracts, features, IV history entry and alerts in one
+    /// transaction. Returns the new alert ids.
+    pub fn store_ticker(&mut self, w: &TickerWrite<'_>) -> Result<Vec<i64>> {
+        self.write(|tx| {
+            let f = w.features;
+            {
+                let mut ins = tx.prepare_cached(
+                    "INSERT INTO chain_snapshots (scan_id, ticker, symbol, expiry, strike, right,
+                         bid, ask, last, volume, open_interest, iv, delta, gamma, theta, vega,
+                         underlying_price)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                )?;
+                for c in w.contracts {
+                    ins.execute(params![
+                        w.scan_id,
+                        f.ticker,
+                        c.symbol,
+                        c.expiry.to_string(),
+                        c.strike,
+                        c.right.as_str(),
+                        c.bid,
+                        c.ask,
+                        c.last,
+                        c.volume as i64,
+                        c.open_interest as i64,
+                        c.iv,
+                        c.delta,
+                        c.gamma,
+                        c.theta,
+                        c.vega,
+                        f.spot
+                    ])?;
+                }
+            }
+            tx.prepare_cached(&format!(
+                "INSERT INTO features (scan_id, {FEATURE_COLUMNS})
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"
+            ))?
+            .execute(params![
+                w.scan_id,
+                f.ticker,
+                ts(f.as_of),
+                f.spot,
+                f.atm_iv_front,
+                f.atm_iv_30d,
+                f.term_slope,
+                f.rr25,
+                f.call_volume as i64,
+                f.put_volume as i64,
+                f.call_oi as i64,
+                f.put_oi as i64,
+                f.pcr_volume,
+                f.pcr_oi,
+                f.max_pain,
+                f.expected_move,
+                f.iv_rank,
+                f.iv_percentile,
+                f.iv_history_n as i64,
+                f.contracts as i64
+            ])?;
+            if let Some(iv) = f.atm_iv_30d {
+                tx.prepare_cached(
+                    "INSERT INTO iv_history (ticker, day, atm_iv_30d) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (ticker, day) DO UPDATE SET atm_iv_30d = excluded.atm_iv_30d",
+                )?
+                .execute(params![f.ticker, w.iv_day.to_string(), iv])?;
+            }
+            super::alerts::insert_alerts(tx, w.scan_id, w.alerts)
+        })
+    }
+
+    /// A ticker's features from scans taken before `before`, newest first.
+    pub fn recent_features(
+        &self,
+        ticker: &str,
+        before: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<Vec<FeatureRow>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {FEATURE_COLUMNS} FROM features
+             WHERE ticker = ?1 AND as_of < ?2 ORDER BY as_of DESC LIMIT ?3"
+        ))?;
+        let raw = stmt
+            .query_map(params![ticker, ts(before), limit as i64], feature_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        finish_features(raw)
+    }
+
+    /// The latest features of every ticker (one row each), ordered by ticker.
+    pub fn latest_features(&self) -> Result<Vec<FeatureRow>> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {FEATURE_COLUMNS} FROM features f
+             WHERE as_of = (SELECT max(as_of) FROM features g WHERE g.ticker = f.ticker)
+             GROUP BY ticker ORDER BY ticker"
+        ))?;
+        let raw = stmt
+            .query_map([], feature_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        finish_features(raw)
+    }
+
+    /// Daily 30-day ATM IV observations of `ticker` on days in `[from, to)`.
+    pub fn iv_history(&self, ticker: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<f64>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT atm_iv_30d FROM iv_history WHERE ticker = ?1 AND day >= ?2 AND day < ?3",
+        )?;
+        let rows = stmt
+            .query_map(params![ticker, from.to_string(), to.to_string()], |r| {
+                r.get::<_, f64>(0)
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Open interest by contract symbol in the latest snapshot of `ticker` taken before
+    /// `before`; empty when there is none (first scan, or pruned).
+    pub fn previous_open_interest(
+        &self,
+        ticker: &str,
+        before: DateTime<Utc>,
+    ) -> Result<HashMap<String, u64>> {
+        let scan: Option<i64> = super::optional(self.conn().query_row(
+            "SELECT scan_id FROM features WHERE ticker = ?1 AND as_of < ?2
+             ORDER BY as_of DESC LIMIT 1",
+            params![ticker, ts(before)],
+            |r| r.get(0),
+        ))?;
+        let Some(scan) = scan else {
+            return Ok(HashMap::new());
+        };
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT symbol, open_interest FROM chain_snapshots WHERE scan_id = ?1 AND ticker = ?2",
+        )?;
+        let map = stmt
+            .query_map(params![scan, ticker], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+            })?
+            .collect::<rusqlite::Result<HashMap<_, _>>>()?;
+        Ok(map)
+    }
+
+    /// The contracts of `ticker` stored by scan `scan_id`, by expiry, strike and right.
+    pub fn chain(&self, scan_id: i64, ticker: &str) -> Result<Vec<ContractRow>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT symbol, expiry, strike, right, bid, ask, last, volume, open_interest,
+                    iv, delta, gamma, theta, vega
+             FROM chain_snapshots WHERE scan_id = ?1 AND ticker = ?2
+             ORDER BY expiry, strike, right",
+        )?;
+        let raw = stmt
+            .query_map(params![scan_id, ticker], |r| {
+                Ok((
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(3)?,
+                    ContractRow {
+                        symbol: r.get(0)?,
+                        expiry: NaiveDate::MIN,
+                        strike: r.get(2)?,
+                        right: Right::Call,
+                        bid: r.get(4)?,
+                        ask: r.get(5)?,
+                        last: r.get(6)?,
+                        volume: r.get::<_, i64>(7)? as u64,
+                        open_interest: r.get::<_, i64>(8)? as u64,
+                        iv: r.get(9)?,
+                        delta: r.get(10)?,
+                        gamma: r.get(11)?,
+                        theta: r.get(12)?,
+                        vega: r.get(13)?,
+                    },
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        raw.into_iter()
+            .map(|(expiry, right, mut c)| {
+                c.expiry = expiry.parse().map_err(|e| super::Error::Corrupt {
+                    table: "chain_snapshots",
+                    column: "expiry",
+                    detail: format!("{expiry:?}: {e}"),
+                })?;
+                c.right = right.parse().map_err(|e| super::Error::Corrupt {
+                    table: "chain_snapshots",
+                    column: "right",
+                    detail: e,
+                })?;
+                Ok(c)
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,97 @@
+//! The schema, as numbered migrations applied on open (`PRAGMA user_version`).
+//!
+//! Timestamps are stored as `YYYY-MM-DDTHH:MM:SSZ` text (see `store::ts`), so text order is
+//! time order and `WHERE created_at >= ?` works on an index.
+
+// Append only: never edit or reorder an entry. Entry i brings the database to user_version i + 1.
+pub(crate) const MIGRATIONS: &[&str] = &[
+    // 1: scans, chain snapshots, features, daily IV history, alerts.
+    r#"
+CREATE TABLE scans (
+    id                INTEGER PRIMARY KEY,
+    started_at        TEXT    NOT NULL,
+    as_of             TEXT    NOT NULL,
+    finished_at       TEXT,
+    status            TEXT    NOT NULL
+                      CHECK (status IN ('running', 'succeeded', 'partial', 'failed', 'interrupted')),
+    provider          TEXT    NOT NULL,
+    pid               INTEGER NOT NULL,
+    tickers_requested INTEGER NOT NULL,
+    tickers_ok        INTEGER NOT NULL DEFAULT 0,
+    tickers_failed    INTEGER NOT NULL DEFAULT 0,
+    contracts         INTEGER NOT NULL DEFAULT 0,
+    alerts            INTEGER NOT NULL DEFAULT 0,
+    provider_calls    INTEGER NOT NULL DEFAULT 0,
+    duration_ms       INTEGER,
+    errors            TEXT    NOT NULL DEFAULT '[]'
+);
+CREATE INDEX scans_status ON scans (status);
+CREATE INDEX scans_as_of ON scans (as_of);
+
+CREATE TABLE chain_snapshots (
+    scan_id          INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
+    ticker           TEXT    NOT NULL,
+    symbol           TEXT    NOT NULL,
+    expiry           TEXT    NOT NULL,
+    strike           REAL    NOT NULL,
+    right            TEXT    NOT NULL CHECK (right IN ('call', 'put')),
+    bid              REAL    NOT NULL,
+    ask              REAL    NOT NULL,
+    last             REAL    NOT NULL,
+    volume           INTEGER NOT NULL,
+    open_interest    INTEGER NOT NULL,
+    iv               REAL,
+    delta            REAL,
+    gamma            REAL,
+    theta            REAL,
+    vega             REAL,
+    underlying_price REAL    NOT NULL,
+    PRIMARY KEY (scan_id, ticker, symbol)
+) WITHOUT ROWID;
+
+CREATE TABLE features (
+    scan_id       INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
+    ticker        TEXT    NOT NULL,
+    as_of         TEXT    NOT NULL,
+    spot          REAL    NOT NULL,
+    atm_iv_front  REAL,
+    atm_iv_30d    REAL,
+    term_slope    REAL,
+    rr25          REAL,
+    call_volume   INTEGER NOT NULL,
+    put_volume    INTEGER NOT NULL,
+    call_oi       INTEGER NOT NULL,
+    put_oi        INTEGER NOT NULL,
+    pcr_volume    REAL,
+    pcr_oi        REAL,
+    max_pain      REAL,
+    expected_move REAL,
+    iv_rank       REAL,
+    iv_percentile REAL,
+    iv_history_n  INTEGER NOT NULL,
+    contracts     INTEGER NOT NULL,
+    PRIMARY KEY (scan_id, ticker)
+);
+CREATE INDEX features_ticker ON features (ticker, as_of);
+
+CREATE TABLE iv_history (
+    ticker     TEXT NOT NULL,
+    day        TEXT NOT NULL,
+    atm_iv_30d REAL NOT NULL,
+    PRIMARY KEY (ticker, day)
+) WITHOUT ROWID;
+
+CREATE TABLE alerts (
+    id         INTEGER PRIMARY KEY,
+    scan_id    INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
+    ticker     TEXT    NOT NULL,
+    detector   TEXT    NOT NULL,
+    contract   TEXT,
+    score      REAL    NOT NULL,
+    alert_data TEXT    NOT NULL,
+    created_at TEXT    NOT NULL
+);
+CREATE INDEX alerts_created ON alerts (created_at);
+CREATE INDEX alerts_cooldown ON alerts (ticker, detector, created_at);
+"#,
+];

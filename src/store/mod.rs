@@ -1,0 +1,293 @@
+//! The SQLite store: the only place optctl writes SQL.
+//!
+//! Two doors: [`Store::open`] for writers (creates, migrates) and [`Store::open_read_only`]
+//! for readers (never migrates). Every connection runs in WAL mode with a busy timeout, so
+//! `scan`, `export` and readers run at the same time without "database is locked".
+//! Each table family has its own module: `scans`, `chains` (snapshots, features, IV
+//! history), `alerts`.
+
+pub mod alerts;
+pub mod chains;
+mod migrations;
+pub mod scans;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+
+use migrations::MIGRATIONS;
+
+/// `PRAGMA application_id` of an optctl database ("OPTC").
+const APPLICATION_ID: i32 = 0x4f50_5443;
+/// How long a writer waits for another writer before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// A store failure.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot open database {}: {source}", .path.display())]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error(
+        "database {} has schema version {found}, newer than this optctl understands ({supported}); upgrade optctl",
+        .path.display()
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    #[error("{} is not an optctl database (application_id {found:#x})", .path.display())]
+    NotOptctl { path: PathBuf, found: i32 },
+    #[error("database {} does not exist yet; run `optctl scan` first", .path.display())]
+    Missing { path: PathBuf },
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("corrupt stored value in {table}.{column}: {detail}")]
+    Corrupt {
+        table: &'static str,
+        column: &'static str,
+        detail: String,
+    },
+}
+
+/// Result alias for store functions.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An open database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` for writing and applies pending
+    /// migrations. Refuses a database written by a newer optctl.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent() {
+            // A missing folder would surface as an unhelpful "unable to open database file".
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let conn = Connection::open(path).map_err(|source| Error::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.configure()?;
+        store.check_identity()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Opens an existing database read-only. Never migrates; an older schema is an error
+    /// that tells the user to run a writing command first.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            return Err(Error::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| Error::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.check_identity()?;
+        let version = store.user_version()?;
+        if version > MIGRATIONS.len() as i64 {
+            return Err(Error::TooNew {
+                path: store.path.clone(),
+                found: version,
+                supported: MIGRATIONS.len() as i64,
+            });
+        }
+        Ok(store)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Schema version (`PRAGMA user_version`).
+    pub fn user_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    fn configure(&self) -> Result<()> {
+        // Pragmas outside any transaction: journal_mode cannot change inside one.
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        self.conn
+            .query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        Ok(())
+    }
+
+    fn check_identity(&self) -> Result<()> {
+        let id: i32 = self
+            .conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        if id != 0 && id != APPLICATION_ID {
+            return Err(Error::NotOptctl {
+                path: self.path.clone(),
+                found: id,
+            });
+        }
+        Ok(())
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let supported = MIGRATIONS.len() as i64;
+        if version > supported {
+            return Err(Error::TooNew {
+                path,
+                found: version,
+                supported,
+            });
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        }
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction, committing on `Ok`.
+    pub(crate) fn write<T>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// `PRAGMA integrity_check`: `"ok"` on a healthy file.
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+/// Formats an instant the way the store keeps it: `2026-11-23T14:30:00Z`.
+pub fn ts(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Parses a stored timestamp written by [`ts`].
+pub(crate) fn parse_ts(
+    s: &str,
+    table: &'static str,
+    column: &'static str,
+) -> Result<DateTime<Utc>> {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%SZ")
+        .map(|n| n.and_utc())
+        .map_err(|e| Error::Corrupt {
+            table,
+            column,
+            detail: format!("{s:?}: {e}"),
+        })
+}
+
+/// Reads one optional value, mapping "no row" to `None`.
+pub(crate) fn optional<T>(r: rusqlite::Result<T>) -> Result<Option<T>> {
+    Ok(r.optional()?)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) fn temp_store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("optctl.db")).unwrap();
+        (dir, store)
+    }
+
+    #[test]
+    fn migrates_once_and_reopens() {
+        let (dir, store) = temp_store();
+        assert_eq!(store.user_version().unwrap(), MIGRATIONS.len() as i64);
+        drop(store);
+        let again = Store::open(&dir.path().join("optctl.db")).unwrap();
+        assert_eq!(again.user_version().unwrap(), MIGRATIONS.len() as i64);
+        let mode: String = again
+            .conn()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        assert_eq!(again.integrity_check().unwrap(), "ok");
+    }
+
+    #[test]
+    fn refuses_a_newer_schema() {
+        let (dir, store) = temp_store();
+        store
+            .conn()
+            .pragma_update(None, "user_version", 999)
+            .unwrap();
+        drop(store);
+        let path = dir.path().join("optctl.db");
+        let err = Store::open(&path).err().unwrap();
+        assert!(matches!(err, Error::TooNew { found: 999, .. }), "{err}");
+        assert!(err.to_string().contains("upgrade optctl"));
+        let err = Store::open_read_only(&path).err().unwrap();
+        assert!(matches!(err, Error::TooNew { .. }));
+    }
+
+    #[test]
+    fn refuses_a_foreign_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("other.db");
+        let c = Connection::open(&path).unwrap();
+        c.pragma_update(None, "application_id", 42).unwrap();
+        drop(c);
+        assert!(matches!(
+            Store::open(&path),
+            Err(Error::NotOptctl { found: 42, .. })
+        ));
+    }
+
+    #[test]
+    fn read_only_needs_an_existing_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = Store::open_read_only(&dir.path().join("none.db"))
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("run `optctl scan` first"));
+    }
+}
