@@ -7,6 +7,7 @@ pub mod error;
 pub mod market;
 pub mod provider;
 pub mod quant;
+pub mod scan;
 pub mod store;
 
 pub use error::{Error, Result};

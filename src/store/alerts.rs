@@ -75,7 +75,8 @@ pub(crate) fn insert_alerts(
 
 impl Store {
     /// `(detector, contract or "")` pairs that alerted for `ticker` at or after `since` and
-    /// before `until`: the keys still in cooldown.
+    /// up to and including `until`: the keys still in cooldown (a re-run at the same --as-of
+    /// counts, so it does not duplicate alerts).
     pub fn alert_keys_since(
         &self,
         ticker: &str,
@@ -84,7 +85,7 @@ impl Store {
     ) -> Result<HashSet<(String, String)>> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT detector, coalesce(contract, '') FROM alerts
-             WHERE ticker = ?1 AND created_at >= ?2 AND created_at < ?3",
+             WHERE ticker = ?1 AND created_at >= ?2 AND created_at <= ?3",
         )?;
         let keys = stmt
             .query_map(params![ticker, ts(since), ts(until)], |r| {

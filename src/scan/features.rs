@@ -1,0 +1,423 @@
+//! Per-ticker features computed from one priced chain: ATM and constant-maturity IV, term
+//! slope, 25-delta risk reversal, volumes, open interest, put/call ratios, max pain,
+//! expected move, and IV rank/percentile over the stored daily history.
+//!
+//! Pure functions over [`ContractRow`]s; pricing is in `scan::price`, alerts in
+//! `scan::detectors`.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
+
+use crate::market::{Right, years_to_expiry};
+use crate::store::chains::{ContractRow, FeatureRow};
+
+/// Market context of the chain the features are computed from.
+#[derive(Debug, Clone, Copy)]
+pub struct ChainContext<'a> {
+    pub ticker: &'a str,
+    pub as_of: DateTime<Utc>,
+    pub spot: f64,
+    pub rate: f64,
+    pub dividend_yield: f64,
+}
+
+/// The shortest expiry used as "front": one day, so a same-day expiry's last hours
+/// (whose IV explodes numerically) never stand for the whole ticker.
+const MIN_FRONT_YEARS: f64 = 1.0 / 365.0;
+
+/// Contracts of one expiry with its time and forward.
+struct Expiry<'a> {
+    date: NaiveDate,
+    t: f64,
+    forward: f64,
+    contracts: Vec<&'a ContractRow>,
+}
+
+fn group_expiries<'a>(ctx: &ChainContext<'_>, contracts: &'a [ContractRow]) -> Vec<Expiry<'a>> {
+    let mut by_date: BTreeMap<NaiveDate, Vec<&'a ContractRow>> = BTreeMap::new();
+    for c in contracts {
+        by_date.entry(c.expiry).or_default().push(c);
+    }
+    by_date
+        .into_iter()
+        .filter_map(|(date, contracts)| {
+            let t = years_to_expiry(ctx.as_of, date);
+            (t >= MIN_FRONT_YEARS).then(|| Expiry {
+                date,
+                t,
+                forward: ctx.spot * ((ctx.rate - ctx.dividend_yield) * t).exp(),
+                contracts,
+            })
+        })
+        .collect()
+}
+
+/// Linear interpolation of `y` at `x0` over points sorted by `x`; None outside the range.
+fn interpolate(points: &[(f64, f64)], x0: f64) -> Option<f64> {
+    let i = points.partition_point(|p| p.0 < x0);
+    if i < points.len() && points[i].0 == x0 {
+        return Some(points[i].1);
+    }
+    if i == 0 || i == points.len() {
+        return None;
+    }
+    let (x1, y1) = points[i - 1];
+    let (x2, y2) = points[i];
+    Some(y1 + (y2 - y1) * (x0 - x1) / (x2 - x1))
+}
+
+/// ATM IV of one expiry: the strike-wise IV (mean of call and put where both solve),
+/// interpolated linearly in strike at the forward.
+fn atm_iv(e: &Expiry<'_>) -> Option<f64> {
+    let mut by_strike: BTreeMap<u64, (f64, f64, u32)> = BTreeMap::new();
+    for c in &e.contracts {
+        if let Some(iv) = c.iv {
+            let slot = by_strike
+                .entry((c.strike * 1000.0).round() as u64)
+                .or_insert((c.strike, 0.0, 0));
+            slot.1 += iv;
+            slot.2 += 1;
+        }
+    }
+    let points: Vec<(f64, f64)> = by_strike
+        .values()
+        .map(|&(k, sum, n)| (k, sum / n as f64))
+        .collect();
+    interpolate(&points, e.forward)
+}
+
+/// Constant-maturity IV at `target` years: linear in total variance between the two
+/// expiries around it, flat beyond the first and last.
+fn constant_maturity(term: &[(f64, f64)], target: f64) -> Option<f64> {
+    let first = term.first()?;
+    let last = term.last()?;
+    if target <= first.0 {
+        return Some(first.1);
+    }
+    if target >= last.0 {
+        return Some(last.1);
+    }
+    let i = term.partition_point(|p| p.0 < target);
+    let (t1, v1) = term[i - 1];
+    let (t2, v2) = term[i];
+    let w1 = v1 * v1 * t1;
+    let w2 = v2 * v2 * t2;
+    let w = w1 + (w2 - w1) * (target - t1) / (t2 - t1);
+    (w > 0.0).then(|| (w / target).sqrt())
+}
+
+/// 25-delta call IV minus 25-delta put IV, each interpolated in delta.
+fn risk_reversal_25(e: &Expiry<'_>) -> Option<f64> {
+    let side = |right: Right, target: f64| {
+        let mut pts: Vec<(f64, f64)> = e
+            .contracts
+            .iter()
+            .filter(|c| c.right == right)
+            .filter_map(|c| Some((c.delta?, c.iv?)))
+            .filter(|p| p.0.is_finite() && p.1.is_finite())
+            .collect();
+        pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+        interpolate(&pts, target)
+    };
+    Some(side(Right::Call, 0.25)? - side(Right::Put, -0.25)?)
+}
+
+/// Whether `d` is a standard monthly expiry: the third Friday of its month.
+pub fn is_monthly(d: NaiveDate) -> bool {
+    d.weekday() == Weekday::Fri && (15..=21).contains(&d.day())
+}
+
+/// The strike at which option holders of `contracts` (one expiry) lose the most: the
+/// settlement price minimising the total intrinsic value paid out, weighted by OI.
+pub fn max_pain(contracts: &[&ContractRow]) -> Option<f64> {
+    let mut strikes: Vec<f64> = contracts.iter().map(|c| c.strike).collect();
+    strikes.sort_by(f64::total_cmp);
+    strikes.dedup();
+    strikes
+        .iter()
+        .map(|&settle| {
+            let payout: f64 = contracts
+                .iter()
+                .map(|c| {
+                    let intrinsic = match c.right {
+                        Right::Call => (settle - c.strike).max(0.0),
+                        Right::Put => (c.strike - settle).max(0.0),
+                    };
+                    intrinsic * c.open_interest as f64
+                })
+                .sum();
+            (settle, payout)
+        })
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(k, _)| k)
+}
+
+/// ATM straddle mid (call mid + put mid at the strike nearest spot that has both).
+fn straddle(e: &Expiry<'_>, spot: f64) -> Option<f64> {
+    let mut best: Option<(f64, f64)> = None;
+    for c in e.contracts.iter().filter(|c| c.right == Right::Call) {
+        let Some(call_mid) = mid(c) else { continue };
+        let put = e
+            .contracts
+            .iter()
+            .find(|p| p.right == Right::Put && p.strike == c.strike);
+        let Some(put_mid) = put.and_then(|p| mid(p)) else {
+            continue;
+        };
+        let dist = (c.strike - spot).abs();
+        if best.is_none_or(|(d, _)| dist < d) {
+            best = Some((dist, call_mid + put_mid));
+        }
+    }
+    best.map(|(_, v)| v)
+}
+
+fn mid(c: &ContractRow) -> Option<f64> {
+    (c.bid > 0.0 && c.ask >= c.bid).then(|| 0.5 * (c.bid + c.ask))
+}
+
+/// IV rank and percentile of `now` against `history` (past daily observations).
+/// Rank = (now - low) / (high - low) with low and high over history and now; percentile =
+/// share of history below now. None when history has fewer than `min_observations`.
+pub fn iv_rank(now: f64, history: &[f64], min_observations: usize) -> (Option<f64>, Option<f64>) {
+    if history.len() < min_observations.max(1) {
+        return (None, None);
+    }
+    let low = history.iter().copied().fold(now, f64::min);
+    let high = history.iter().copied().fold(now, f64::max);
+    let rank = (high > low).then(|| (now - low) / (high - low));
+    let below = history.iter().filter(|&&h| h < now).count();
+    (rank, Some(below as f64 / history.len() as f64))
+}
+
+/// Computes a ticker's features from its priced contracts and its past daily IV history.
+pub fn compute(
+    ctx: &ChainContext<'_>,
+    contracts: &[ContractRow],
+    iv_history: &[f64],
+    min_iv_observations: usize,
+) -> FeatureRow {
+    let expiries = group_expiries(ctx, contracts);
+    let term: Vec<(f64, f64)> = expiries
+        .iter()
+        .filter_map(|e| Some((e.t, atm_iv(e)?)))
+        .collect();
+    let front = expiries.first();
+    let atm_iv_front = front.and_then(atm_iv);
+    let atm_iv_30d = constant_maturity(&term, 30.0 / 365.0);
+    let atm_iv_90d = constant_maturity(&term, 90.0 / 365.0);
+    let term_slope = match (term.len() >= 2, atm_iv_30d, atm_iv_90d) {
+        (true, Some(a), Some(b)) => Some(b - a),
+        _ => None,
+    };
+    let near_30 = expiries.iter().min_by(|a, b| {
+        (a.t - 30.0 / 365.0)
+            .abs()
+            .total_cmp(&(b.t - 30.0 / 365.0).abs())
+    });
+    let rr25 = near_30.and_then(risk_reversal_25);
+
+    let (mut call_volume, mut put_volume, mut call_oi, mut put_oi) = (0u64, 0u64, 0u64, 0u64);
+    for c in contracts {
+        match c.right {
+            Right::Call => {
+                call_volume += c.volume;
+                call_oi += c.open_interest;
+            }
+            Right::Put => {
+                put_volume += c.volume;
+                put_oi += c.open_interest;
+            }
+        }
+    }
+    let ratio = |p: u64, c: u64| (c > 0).then(|| p as f64 / c as f64);
+    let monthly = expiries
+        .iter()
+        .find(|e| is_monthly(e.date))
+        .or(expiries.first());
+    let max_pain = monthly.and_then(|e| max_pain(&e.contracts));
+    let expected_move = front.and_then(|e| straddle(e, ctx.spot));
+    let (iv_rank, iv_percentile) = match atm_iv_30d {
+        Some(now) => iv_rank(now, iv_history, min_iv_observations),
+        None => (None, None),
+    };
+    FeatureRow {
+        ticker: ctx.ticker.to_string(),
+        as_of: ctx.as_of,
+        spot: ctx.spot,
+        atm_iv_front,
+        atm_iv_30d,
+        term_slope,
+        rr25,
+        call_volume,
+        put_volume,
+        call_oi,
+        put_oi,
+        pcr_volume: ratio(put_volume, call_volume),
+        pcr_oi: ratio(put_oi, call_oi),
+        max_pain,
+        expected_move,
+        iv_rank,
+        iv_percentile,
+        iv_history_n: iv_history.len() as u64,
+        contracts: contracts.len() as u64,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quant::bsm::{self, Inputs};
+    use chrono::TimeZone;
+
+    fn contract(
+        expiry: NaiveDate,
+        strike: f64,
+        right: Right,
+        iv: f64,
+        oi: u64,
+        ctx: &ChainContext<'_>,
+    ) -> ContractRow {
+        let inp = Inputs {
+            right,
+            spot: ctx.spot,
+            strike,
+            t_years: years_to_expiry(ctx.as_of, expiry),
+            rate: ctx.rate,
+            div: ctx.dividend_yield,
+        };
+        let p = bsm::price(&inp, iv);
+        let g = bsm::greeks(&inp, iv);
+        ContractRow {
+            symbol: format!("X{expiry}{strike}{right}"),
+            expiry,
+            strike,
+            right,
+            bid: p - 0.01,
+            ask: p + 0.01,
+            last: p,
+            volume: 10,
+            open_interest: oi,
+            iv: Some(iv),
+            delta: Some(g.delta),
+            gamma: Some(g.gamma),
+            theta: Some(g.theta),
+            vega: Some(g.vega),
+        }
+    }
+
+    fn ctx() -> ChainContext<'static> {
+        ChainContext {
+            ticker: "TEST",
+            as_of: Utc.with_ymd_and_hms(2026, 11, 2, 15, 0, 0).unwrap(),
+            spot: 100.0,
+            rate: 0.0,
+            dividend_yield: 0.0,
+        }
+    }
+
+    /// A flat 20% surface on expiries 10, 24 and 52 days out, strikes 80..120.
+    fn flat_chain(c: &ChainContext<'_>) -> Vec<ContractRow> {
+        let mut rows = vec![];
+        for d in [
+            NaiveDate::from_ymd_opt(2026, 11, 12).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 12, 24).unwrap(),
+        ] {
+            for k in (80..=120).step_by(5) {
+                for r in [Right::Call, Right::Put] {
+                    rows.push(contract(d, k as f64, r, 0.2, 100, c));
+                }
+            }
+        }
+        rows
+    }
+
+    #[test]
+    fn flat_surface_gives_flat_features() {
+        let c = ctx();
+        let f = compute(&c, &flat_chain(&c), &[], 20);
+        assert!((f.atm_iv_front.unwrap() - 0.2).abs() < 1e-12);
+        assert!((f.atm_iv_30d.unwrap() - 0.2).abs() < 1e-12);
+        assert!(f.term_slope.unwrap().abs() < 1e-12);
+        assert!(f.rr25.unwrap().abs() < 1e-9);
+        assert_eq!(f.pcr_volume, Some(1.0));
+        assert_eq!(f.contracts, 54);
+        // Symmetric OI around spot 100: max pain at 100.
+        assert_eq!(f.max_pain, Some(100.0));
+        // Straddle at the money ~ 0.8 * S * sigma * sqrt(T) for T = 10 days.
+        let em = f.expected_move.unwrap();
+        let approx = 0.8
+            * 100.0
+            * 0.2
+            * (years_to_expiry(c.as_of, NaiveDate::from_ymd_opt(2026, 11, 12).unwrap())).sqrt();
+        assert!((em - approx).abs() / approx < 0.02, "{em} vs {approx}");
+        assert_eq!(f.iv_rank, None);
+    }
+
+    #[test]
+    fn skew_and_term_structure_show_up() {
+        let c = ctx();
+        let mut rows = vec![];
+        let near = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let far = NaiveDate::from_ymd_opt(2027, 2, 19).unwrap();
+        for (d, base) in [(near, 0.30), (far, 0.25)] {
+            for k in (60..=140).step_by(2) {
+                // Put skew: vol rises as strike falls.
+                let iv = base + 0.3 * (100.0 / k as f64).ln();
+                for r in [Right::Call, Right::Put] {
+                    rows.push(contract(d, k as f64, r, iv, 10, &c));
+                }
+            }
+        }
+        let f = compute(&c, &rows, &[], 20);
+        assert!(
+            f.rr25.unwrap() < -0.01,
+            "equity skew gives a negative RR: {:?}",
+            f.rr25
+        );
+        assert!(
+            f.term_slope.unwrap() < 0.0,
+            "inverted term structure: {:?}",
+            f.term_slope
+        );
+        // Constant maturity lies between the two expiries' ATM vols.
+        let iv30 = f.atm_iv_30d.unwrap();
+        assert!(iv30 < 0.31 && iv30 > 0.24, "{iv30}");
+    }
+
+    #[test]
+    fn max_pain_follows_open_interest() {
+        let c = ctx();
+        let d = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let rows = [
+            contract(d, 90.0, Right::Put, 0.2, 5000, &c),
+            contract(d, 95.0, Right::Call, 0.2, 100, &c),
+            contract(d, 100.0, Right::Call, 0.2, 100, &c),
+            contract(d, 110.0, Right::Call, 0.2, 5000, &c),
+        ];
+        let refs: Vec<&ContractRow> = rows.iter().collect();
+        // Settling anywhere in 90..95 pays nothing on the heavy 90 put and 110 call.
+        assert_eq!(max_pain(&refs), Some(90.0));
+    }
+
+    #[test]
+    fn iv_rank_and_percentile() {
+        let hist = [0.2, 0.3, 0.4, 0.5];
+        let (rank, pct) = iv_rank(0.35, &hist, 3);
+        assert!((rank.unwrap() - 0.5).abs() < 1e-12);
+        assert_eq!(pct, Some(0.5));
+        assert_eq!(iv_rank(0.35, &hist, 5), (None, None));
+        let (rank, pct) = iv_rank(0.6, &hist, 1);
+        assert_eq!(rank, Some(1.0));
+        assert_eq!(pct, Some(1.0));
+    }
+
+    #[test]
+    fn third_fridays_are_monthly() {
+        assert!(is_monthly(NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()));
+        assert!(!is_monthly(NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()));
+        assert!(!is_monthly(NaiveDate::from_ymd_opt(2026, 11, 19).unwrap()));
+    }
+}

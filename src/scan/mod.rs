@@ -1,0 +1,5 @@
+//! The scan: fetch chains, price them (IV and greeks), compute features, run detectors
+//! and store everything, one ticker per transaction.
+
+pub mod detectors;
+pub mod features;
