@@ -4,6 +4,7 @@
 //! `optctl quant` both call them.
 
 pub mod bsm;
+pub mod calc;
 pub mod iv;
 
 pub use bsm::{Greeks, Inputs};
