@@ -69,7 +69,7 @@ impl Inputs {
 
 /// Price of the option at volatility `vol` (annualised fraction). NaN for invalid inputs.
 pub fn price(inp: &Inputs, vol: f64) -> f64 {
-    if !inp.is_valid() || !(vol >= 0.0) || !vol.is_finite() {
+    if !inp.is_valid() || !vol.is_finite() || vol < 0.0 {
         return f64::NAN;
     }
     let undiscounted = PriceBlackScholes::builder()
@@ -115,7 +115,7 @@ pub fn greeks(inp: &Inputs, vol: f64) -> Greeks {
         vega: f64::NAN,
         rho: f64::NAN,
     };
-    if !inp.is_valid() || !(vol > 0.0) || !vol.is_finite() {
+    if !inp.is_valid() || !vol.is_finite() || vol <= 0.0 {
         return nan;
     }
     let Inputs {

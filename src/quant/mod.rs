@@ -1,6 +1,11 @@
-//! Option maths: Black-Scholes-Merton prices and greeks (`bsm`) and implied volatility
-//! (`iv`). Pure functions, no I/O; `scan` and `optctl quant` both call them.
+//! Option maths: Black-Scholes-Merton prices and greeks (`bsm`), implied volatility (`iv`)
+//! and the per-contract and CSV batch calculations behind `optctl quant iv` (`calc`).
+//! Pure functions, no I/O beyond the reader and writer `calc` is handed; `scan` and
+//! `optctl quant` both call them.
 
 pub mod bsm;
+pub mod calc;
+pub mod iv;
 
 pub use bsm::{Greeks, Inputs};
+pub use iv::{IvError, implied_vol};
