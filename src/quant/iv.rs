@@ -23,7 +23,7 @@ pub enum IvError {
     InvalidInput {
         /// The `Inputs` field name, `"price"`, `"forward"` or `"discount"`.
         field: &'static str,
-        /// The offending value as given (or as computed, for `"forward"`).
+        /// The offending value as given (as computed, for `"forward"` and `"discount"`).
         value: f64,
     },
     /// The price is below the discounted intrinsic value on the forward: no volatility, not
