@@ -23,7 +23,7 @@ pub enum IvError {
     InvalidInput {
         /// The `Inputs` field name, `"price"`, `"forward"` or `"discount"`.
         field: &'static str,
-        /// The offending value as given (or as computed, for `"forward"`).
+        /// The offending value as given (as computed, for `"forward"` and `"discount"`).
         value: f64,
     },
     /// The price is below the discounted intrinsic value on the forward: no volatility, not
@@ -101,14 +101,20 @@ pub fn implied_vol(inp: &Inputs, price: f64) -> Result<f64, IvError> {
     }
 
     // Bounds are checked in quoted (discounted) money so the error speaks the trader's units.
-    let lower = inp.lower_bound();
+    // This is the arithmetic of `Inputs::lower_bound`/`upper_bound` (bit-equal, tested),
+    // done here so the clamp below uses the very intrinsic the lower bound was built from.
+    let (intrinsic, cap) = match inp.right {
+        Right::Call => ((forward - inp.strike).max(0.0), forward),
+        Right::Put => ((inp.strike - forward).max(0.0), inp.strike),
+    };
+    let lower = discount * intrinsic;
     if price < lower {
         return Err(IvError::BelowLowerBound {
             price,
             bound: lower,
         });
     }
-    let upper = inp.upper_bound();
+    let upper = discount * cap;
     if price >= upper {
         return Err(IvError::AboveUpperBound {
             price,
@@ -119,10 +125,6 @@ pub fn implied_vol(inp: &Inputs, price: f64) -> Result<f64, IvError> {
     // `price >= lower` guarantees the undiscounted price is at least the undiscounted
     // intrinsic, but the division can land one ulp below it, which the crate would reject
     // as "below intrinsic". Clamp that rounding away; it never moves a real price.
-    let intrinsic = match inp.right {
-        Right::Call => (forward - inp.strike).max(0.0),
-        Right::Put => (inp.strike - forward).max(0.0),
-    };
     let undiscounted = (price / discount).max(intrinsic);
 
     // Inputs were validated above, so skip the builder's second round of checks.
@@ -273,6 +275,19 @@ mod tests {
         assert!(matches!(
             implied_vol(&call, upper),
             Err(IvError::AboveUpperBound { .. })
+        ));
+        let put = Inputs {
+            right: Right::Put,
+            strike: 120.0,
+            ..call
+        };
+        assert!(matches!(
+            implied_vol(&put, put.lower_bound() - 0.01),
+            Err(IvError::BelowLowerBound { bound, .. }) if bound == put.lower_bound()
+        ));
+        assert!(matches!(
+            implied_vol(&put, put.upper_bound()),
+            Err(IvError::AboveUpperBound { bound, .. }) if bound == put.upper_bound()
         ));
         assert_eq!(
             implied_vol(&call, -1.0),
