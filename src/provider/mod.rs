@@ -12,6 +12,8 @@ use chrono::{DateTime, Utc};
 
 use crate::market::ChainSnapshot;
 
+pub mod sim;
+
 /// A provider failure, classified so callers know whether trying again can help.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
