@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 
 use crate::market::ChainSnapshot;
 
+pub mod files;
 pub mod sim;
 
 /// A provider failure, classified so callers know whether trying again can help.
