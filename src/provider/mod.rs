@@ -12,6 +12,9 @@ use chrono::{DateTime, Utc};
 
 use crate::market::ChainSnapshot;
 
+pub mod files;
+pub mod sim;
+
 /// A provider failure, classified so callers know whether trying again can help.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

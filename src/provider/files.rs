@@ -1,0 +1,420 @@
+//! `files`: replays chain snapshots saved in optctl's own JSON format (the serde form of
+//! [`ChainSnapshot`]), so a scan can be re-run on exactly what an earlier one saw.
+//! [`save_snapshot`] records them; the simulator that usually produced them is
+//! `provider::sim`.
+//!
+//! Layout under the provider's folder, ticker upper case:
+//! - `<TICKER>/<%Y%m%dT%H%M%SZ>.json`: a history, as written by [`save_snapshot`]. A request
+//!   gets the snapshot with the latest `as_of` at or before the requested instant. When every
+//!   snapshot is later, the answer is [`Error::UnknownSymbol`] (with a warning naming the
+//!   earliest one), never a later snapshot: replaying data from after the requested time
+//!   would leak the future into a backtest.
+//! - `<TICKER>.json`: one fixed snapshot, served for any instant (a hand-made fixture).
+//!
+//! The folder wins when both exist. File names in a folder that are not timestamps are
+//! read to learn their `as_of`.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDateTime, Utc};
+
+use super::{ChainProvider, Error};
+use crate::market::ChainSnapshot;
+
+const PROVIDER: &str = "files";
+/// File stem of a saved snapshot: its `as_of` in UTC, to the second.
+const STEM_FORMAT: &str = "%Y%m%dT%H%M%SZ";
+/// How much of a broken file an error message quotes, bytes.
+const QUOTE_BYTES: usize = 80;
+
+/// Replays snapshots from a folder (see the module docs for the layout).
+#[derive(Debug, Clone)]
+pub struct FilesProvider {
+    dir: PathBuf,
+}
+
+impl FilesProvider {
+    /// A provider reading from `dir`. Nothing is read until a chain is asked for.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        FilesProvider { dir: dir.into() }
+    }
+
+    /// The folder snapshots are read from.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The snapshot of `ticker` (any case) for `as_of`, read synchronously.
+    ///
+    /// Errors: [`Error::UnknownSymbol`] when there is no file for the ticker (or none at or
+    /// before `as_of` in its folder), [`Error::Io`] when a file or folder cannot be read,
+    /// [`Error::Malformed`] when a file is not a snapshot of this ticker.
+    pub fn snapshot(&self, ticker: &str, as_of: DateTime<Utc>) -> Result<ChainSnapshot, Error> {
+        let upper = ticker.to_ascii_uppercase();
+        let unknown = || Error::UnknownSymbol {
+            provider: PROVIDER.into(),
+            symbol: ticker.into(),
+        };
+        if !is_safe_name(&upper) {
+            return Err(unknown());
+        }
+        match self.pick_from_history(&upper, as_of)? {
+            History::Found(path) => return load(&path, &upper),
+            History::AllLater { earliest } => {
+                // UnknownSymbol alone would read as "never heard of it": say why.
+                tracing::warn!(
+                    folder = %self.dir.join(&upper).display(),
+                    %earliest,
+                    "files: every snapshot of {upper} is later than {as_of}"
+                );
+                return Err(unknown());
+            }
+            History::Absent => {}
+        }
+        let single = self.dir.join(format!("{upper}.json"));
+        if single.is_file() {
+            load(&single, &upper)
+        } else {
+            Err(unknown())
+        }
+    }
+
+    fn pick_from_history(&self, ticker: &str, as_of: DateTime<Utc>) -> Result<History, Error> {
+        let folder = self.dir.join(ticker);
+        let entries = match std::fs::read_dir(&folder) {
+            Ok(entries) => entries,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+                ) =>
+            {
+                return Ok(History::Absent);
+            }
+            Err(e) => return Err(io_error(&folder, e)),
+        };
+        let mut best: Option<(DateTime<Utc>, PathBuf)> = None;
+        let mut earliest: Option<DateTime<Utc>> = None;
+        for entry in entries {
+            let path = entry.map_err(|e| io_error(&folder, e))?.path();
+            let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            // Dot-files include save_snapshot's temporary files.
+            let Some(stem) = name
+                .strip_suffix(".json")
+                .filter(|_| !name.starts_with('.'))
+            else {
+                continue;
+            };
+            let taken = match NaiveDateTime::parse_from_str(stem, STEM_FORMAT) {
+                Ok(t) => t.and_utc(),
+                Err(_) => load(&path, ticker)?.as_of,
+            };
+            earliest = Some(earliest.map_or(taken, |e| e.min(taken)));
+            if taken <= as_of && best.as_ref().is_none_or(|(b, _)| taken > *b) {
+                best = Some((taken, path));
+            }
+        }
+        Ok(match (best, earliest) {
+            (Some((_, path)), _) => History::Found(path),
+            (None, Some(earliest)) => History::AllLater { earliest },
+            (None, None) => History::Absent,
+        })
+    }
+}
+
+#[async_trait]
+impl ChainProvider for FilesProvider {
+    fn name(&self) -> &str {
+        PROVIDER
+    }
+
+    async fn chain(&self, ticker: &str, as_of: DateTime<Utc>) -> Result<ChainSnapshot, Error> {
+        // Reading and parsing a ~1000-contract file takes about a millisecond: keep it off
+        // the async workers so concurrent scans of other tickers are not stalled.
+        let this = self.clone();
+        let ticker = ticker.to_string();
+        let symbol = ticker.clone();
+        match tokio::task::spawn_blocking(move || this.snapshot(&ticker, as_of)).await {
+            Ok(result) => result,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(e) => Err(Error::Unavailable {
+                provider: PROVIDER.into(),
+                symbol,
+                detail: format!("read cancelled: {e}"),
+            }),
+        }
+    }
+}
+
+/// What a ticker's history folder offers for one request.
+enum History {
+    Found(PathBuf),
+    AllLater { earliest: DateTime<Utc> },
+    Absent,
+}
+
+/// Writes `snap` to `<dir>/<TICKER>/<as_of as %Y%m%dT%H%M%SZ>.json` and returns that path.
+///
+/// The file is written under a temporary dot-name in the same folder and then renamed, so
+/// a reader never sees half a snapshot. A snapshot with the same ticker and second is
+/// replaced. Not fsynced: a crash can lose the newest file but never leaves a torn one.
+/// Errors with `InvalidInput` when the ticker cannot be a file name (empty, leading dot,
+/// path separators).
+pub fn save_snapshot(dir: &Path, snap: &ChainSnapshot) -> io::Result<PathBuf> {
+    static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+    let ticker = snap.ticker.to_ascii_uppercase();
+    if !is_safe_name(&ticker) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("ticker {:?} cannot be used as a file name", snap.ticker),
+        ));
+    }
+    let folder = dir.join(&ticker);
+    std::fs::create_dir_all(&folder)?;
+    let name = format!("{}.json", snap.as_of.format(STEM_FORMAT));
+    let path = folder.join(&name);
+    let temp = folder.join(format!(
+        ".{name}.{}.{}.tmp",
+        std::process::id(),
+        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let written = (|| {
+        let mut out = io::BufWriter::new(std::fs::File::create(&temp)?);
+        serde_json::to_writer(&mut out, snap)?;
+        out.flush()?;
+        drop(out);
+        std::fs::rename(&temp, &path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temp); // best effort; the write error is what matters
+    }
+    written.map(|()| path)
+}
+
+/// Reads and checks one snapshot file.
+fn load(path: &Path, ticker: &str) -> Result<ChainSnapshot, Error> {
+    let bytes = std::fs::read(path).map_err(|e| io_error(path, e))?;
+    let malformed = |detail: String| Error::Malformed {
+        provider: PROVIDER.into(),
+        symbol: ticker.into(),
+        detail,
+    };
+    let snap: ChainSnapshot = serde_json::from_slice(&bytes).map_err(|e| {
+        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(QUOTE_BYTES)]);
+        malformed(format!(
+            "{}: not a chain snapshot: {e}; the file starts with {head:?}",
+            path.display()
+        ))
+    })?;
+    if !snap.ticker.eq_ignore_ascii_case(ticker) {
+        return Err(malformed(format!(
+            "{}: holds a snapshot of {:?}, expected {ticker}",
+            path.display(),
+            snap.ticker
+        )));
+    }
+    Ok(snap)
+}
+
+fn io_error(path: &Path, source: io::Error) -> Error {
+    Error::Io {
+        provider: PROVIDER.into(),
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Whether a ticker can name a file or folder without escaping the provider's folder.
+fn is_safe_name(ticker: &str) -> bool {
+    !ticker.is_empty() && !ticker.starts_with('.') && !ticker.contains(['/', '\\', '\0'])
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, TimeZone};
+
+    use super::*;
+    use crate::market::{OptionQuote, Right};
+    use crate::provider::sim::{SimConfig, SimProvider};
+
+    fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap()
+    }
+
+    /// A one-contract snapshot whose `spot` tells snapshots apart.
+    fn tiny(ticker: &str, as_of: DateTime<Utc>, spot: f64) -> ChainSnapshot {
+        ChainSnapshot {
+            ticker: ticker.into(),
+            as_of,
+            spot,
+            rate: 0.04,
+            dividend_yield: 0.0,
+            multiplier: 100.0,
+            contracts: vec![OptionQuote {
+                symbol: "AAPL260116C00200000".into(),
+                expiry: NaiveDate::from_ymd_opt(2026, 1, 16).unwrap(),
+                strike: 200.0,
+                right: Right::Call,
+                bid: 1.25,
+                ask: 1.3,
+                last: 1.27,
+                volume: 10,
+                open_interest: 200,
+                source_iv: Some(0.25),
+            }],
+        }
+    }
+
+    #[test]
+    fn saved_snapshots_replay() {
+        let dir = tempfile::tempdir().unwrap();
+        let as_of = utc(2026, 3, 10, 15, 0);
+        let snap = SimProvider::new(SimConfig::default())
+            .snapshot("NVDA", as_of)
+            .unwrap();
+        let path = save_snapshot(dir.path(), &snap).unwrap();
+        assert_eq!(path, dir.path().join("NVDA").join("20260310T150000Z.json"));
+        let files = FilesProvider::new(dir.path());
+        let back = files.snapshot("nvda", as_of).unwrap();
+        assert_eq!(back.ticker, snap.ticker);
+        assert_eq!(back.as_of, snap.as_of);
+        assert_eq!(back.contracts.len(), snap.contracts.len());
+        // serde_json parses floats to within an ulp, not always bit for bit.
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs().max(1.0);
+        assert!(close(back.spot, snap.spot));
+        for (a, b) in back.contracts.iter().zip(&snap.contracts) {
+            assert_eq!(
+                (&a.symbol, a.volume, a.open_interest),
+                (&b.symbol, b.volume, b.open_interest)
+            );
+            assert!(close(a.bid, b.bid) && close(a.ask, b.ask) && close(a.last, b.last));
+            assert!(close(a.source_iv.unwrap(), b.source_iv.unwrap()));
+        }
+        // No temporary file is left behind.
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("NVDA"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn picks_the_latest_snapshot_at_or_before_as_of() {
+        let dir = tempfile::tempdir().unwrap();
+        for (hour, spot) in [(14, 1.0), (15, 2.0), (16, 3.0)] {
+            save_snapshot(dir.path(), &tiny("AAPL", utc(2026, 3, 10, hour, 0), spot)).unwrap();
+        }
+        let files = FilesProvider::new(dir.path());
+        let spot_at = |t| files.snapshot("AAPL", t).map(|s| s.spot);
+        assert_eq!(spot_at(utc(2026, 3, 10, 15, 30)).unwrap(), 2.0);
+        assert_eq!(spot_at(utc(2026, 3, 10, 15, 0)).unwrap(), 2.0);
+        assert_eq!(spot_at(utc(2026, 3, 11, 9, 0)).unwrap(), 3.0);
+        // Before the first snapshot: an error, never data from the future.
+        assert!(matches!(
+            spot_at(utc(2026, 3, 10, 13, 59)),
+            Err(Error::UnknownSymbol { .. })
+        ));
+        // A file whose name is not a timestamp is read for its as_of.
+        std::fs::write(
+            dir.path().join("AAPL").join("manual.json"),
+            serde_json::to_vec(&tiny("AAPL", utc(2026, 3, 10, 15, 45), 9.0)).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(spot_at(utc(2026, 3, 10, 15, 50)).unwrap(), 9.0);
+    }
+
+    #[test]
+    fn a_single_file_serves_every_instant_and_a_history_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let fixed = tiny("SPY", utc(2026, 3, 10, 15, 0), 5.0);
+        std::fs::write(
+            dir.path().join("SPY.json"),
+            serde_json::to_vec(&fixed).unwrap(),
+        )
+        .unwrap();
+        let files = FilesProvider::new(dir.path());
+        assert_eq!(files.snapshot("SPY", utc(2020, 1, 1, 0, 0)).unwrap(), fixed);
+        save_snapshot(dir.path(), &tiny("SPY", utc(2026, 3, 9, 15, 0), 6.0)).unwrap();
+        assert_eq!(
+            files.snapshot("SPY", utc(2026, 3, 10, 0, 0)).unwrap().spot,
+            6.0
+        );
+    }
+
+    #[test]
+    fn bad_json_names_the_file_the_position_and_the_start() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("BAD.json"),
+            "{\"ticker\": \"BAD\",\n \"as_of\": oops}",
+        )
+        .unwrap();
+        let err = FilesProvider::new(dir.path())
+            .snapshot("BAD", utc(2026, 3, 10, 15, 0))
+            .unwrap_err();
+        let Error::Malformed { detail, .. } = &err else {
+            panic!("{err:?}");
+        };
+        assert!(detail.contains("BAD.json"), "{detail}");
+        assert!(detail.contains("line 2 column"), "{detail}");
+        assert!(detail.contains(r#"{\"ticker\": \"BAD\",\n"#), "{detail}");
+        assert!(!err.is_retryable());
+    }
+
+    #[test]
+    fn a_snapshot_of_another_ticker_is_malformed() {
+        let dir = tempfile::tempdir().unwrap();
+        let other = tiny("MSFT", utc(2026, 3, 10, 15, 0), 1.0);
+        std::fs::write(
+            dir.path().join("AAPL.json"),
+            serde_json::to_vec(&other).unwrap(),
+        )
+        .unwrap();
+        let err = FilesProvider::new(dir.path())
+            .snapshot("AAPL", utc(2026, 3, 10, 15, 0))
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::Malformed { detail, .. } if detail.contains("\"MSFT\"")),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn missing_and_unsafe_tickers_are_unknown() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = FilesProvider::new(dir.path());
+        for ticker in ["NOPE", "", "../etc", ".hidden", "A/B"] {
+            assert!(
+                matches!(
+                    files.snapshot(ticker, utc(2026, 3, 10, 15, 0)),
+                    Err(Error::UnknownSymbol { .. })
+                ),
+                "{ticker:?}"
+            );
+        }
+        let unsafe_snap = tiny("../X", utc(2026, 3, 10, 15, 0), 1.0);
+        let err = save_snapshot(dir.path(), &unsafe_snap).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    }
+
+    #[tokio::test]
+    async fn replays_through_the_provider_trait() {
+        let dir = tempfile::tempdir().unwrap();
+        let snap = tiny("QQQ", utc(2026, 3, 10, 15, 0), 4.0);
+        save_snapshot(dir.path(), &snap).unwrap();
+        let files = FilesProvider::new(dir.path());
+        assert_eq!(files.name(), "files");
+        let got = files.chain("QQQ", utc(2026, 3, 10, 16, 0)).await.unwrap();
+        assert_eq!(got, snap);
+        let err = files
+            .chain("IWM", utc(2026, 3, 10, 16, 0))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::UnknownSymbol { .. }), "{err}");
+    }
+}
