@@ -24,6 +24,8 @@ pub enum Error {
     #[error("{0}")]
     Failed(String),
     #[error(transparent)]
+    Config(#[from] crate::config::Error),
+    #[error(transparent)]
     Store(#[from] crate::store::Error),
     #[error(transparent)]
     Provider(#[from] crate::provider::Error),
@@ -39,7 +41,7 @@ impl Error {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Usage(_) | Error::BadInput(_) => 2,
+            Error::Usage(_) | Error::BadInput(_) | Error::Config(_) => 2,
             Error::Locked { .. } => 75,
             _ => 1,
         }

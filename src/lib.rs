@@ -3,11 +3,14 @@
 //! The `optctl` binary (`src/main.rs`, `src/cli/`) is a thin layer over this library:
 //! each subcommand parses its flags and calls one entry point here.
 
+pub mod config;
 pub mod error;
+pub mod lock;
 pub mod market;
 pub mod provider;
 pub mod quant;
 pub mod scan;
 pub mod store;
+pub mod time;
 
 pub use error::{Error, Result};

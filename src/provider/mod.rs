@@ -122,6 +122,27 @@ impl<P: ChainProvider + ?Sized> ChainProvider for Counted<P> {
     }
 }
 
+/// Builds the chain provider named in `cfg`.
+pub fn build(cfg: &crate::config::ProviderConfig) -> Result<Box<dyn ChainProvider>, crate::Error> {
+    match cfg.name.as_str() {
+        "sim" => Ok(Box::new(sim::SimProvider::new(cfg.sim.clone()))),
+        "files" => match &cfg.files.dir {
+            Some(dir) if dir.is_dir() => Ok(Box::new(files::FilesProvider::new(dir.clone()))),
+            Some(dir) => Err(crate::Error::Usage(format!(
+                "provider files: {} is not a folder of snapshots",
+                dir.display()
+            ))),
+            None => Err(crate::Error::Usage(
+                "provider files needs a folder: set [provider.files] dir in the config or pass --files-dir DIR"
+                    .into(),
+            )),
+        },
+        other => Err(crate::Error::Usage(format!(
+            "unknown provider {other:?}: expected sim or files"
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

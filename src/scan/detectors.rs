@@ -129,7 +129,7 @@ impl Default for UnusualActivity {
             min_vol_oi_ratio: 1.25,
             saturation_ratio: 10.0,
             max_dte: 60,
-            min_premium: 25_000.0,
+            min_premium: 10_000.0,
         }
     }
 }
@@ -666,7 +666,7 @@ mod tests {
                 last: 0.15,
                 ..ok
             }),
-            "premium below 25k"
+            "premium below 10k"
         );
     }
 

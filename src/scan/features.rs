@@ -174,7 +174,7 @@ fn straddle(e: &Expiry<'_>, spot: f64) -> Option<f64> {
 }
 
 fn mid(c: &ContractRow) -> Option<f64> {
-    (c.bid > 0.0 && c.ask >= c.bid).then(|| 0.5 * (c.bid + c.ask))
+    (c.bid > 0.0 && c.ask >= c.bid).then_some(0.5 * (c.bid + c.ask))
 }
 
 /// IV rank and percentile of `now` against `history` (past daily observations).

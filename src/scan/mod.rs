@@ -3,3 +3,7 @@
 
 pub mod detectors;
 pub mod features;
+pub mod price;
+pub mod run;
+
+pub use run::{NoProgress, Options, Progress, Report, run};

@@ -1,0 +1,393 @@
+//! Configuration: a TOML file, every key optional, merged over built-in defaults.
+//!
+//! Where it is read from: `--config FILE`, else `$OPTCTL_CONFIG`, else
+//! `$XDG_CONFIG_HOME/optctl/config.toml` (`~/.config/optctl/config.toml`). A missing
+//! default file means "use the defaults"; a missing file that was asked for is an error.
+//! The data home (database, exports) is resolved here too: `--home`, `$OPTCTL_HOME`,
+//! `$XDG_DATA_HOME/optctl`, `~/.local/share/optctl`, never the working directory.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::provider::sim::SimConfig;
+use crate::scan::detectors::DetectorsConfig;
+
+/// A configuration problem, naming the file.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read config file {}: {source}", .path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("config file {}: {message}", .path.display())]
+    Parse { path: PathBuf, message: String },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// The effective configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub watchlist: WatchlistConfig,
+    pub provider: ProviderConfig,
+    pub scan: ScanConfig,
+    pub detectors: DetectorsConfig,
+}
+
+/// The tickers `optctl scan` covers when no `--tickers` or `--watchlist` is given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WatchlistConfig {
+    pub tickers: Vec<String>,
+}
+
+impl Default for WatchlistConfig {
+    fn default() -> Self {
+        WatchlistConfig {
+            tickers: DEFAULT_TICKERS.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+}
+
+/// Twenty liquid US optionable names.
+pub const DEFAULT_TICKERS: &[&str] = &[
+    "SPY", "QQQ", "IWM", "AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA", "AMD", "NFLX",
+    "JPM", "BAC", "XOM", "DIS", "BA", "INTC", "COIN", "PLTR",
+];
+
+/// Which provider serves chains, and each provider's settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProviderConfig {
+    /// `sim` (embedded simulated market) or `files` (replay saved snapshots).
+    pub name: String,
+    pub sim: SimConfig,
+    pub files: FilesConfig,
+}
+
+impl Default for ProviderConfig {
+    fn default() -> Self {
+        ProviderConfig {
+            name: "sim".into(),
+            sim: SimConfig::default(),
+            files: FilesConfig::default(),
+        }
+    }
+}
+
+/// Settings of the `files` provider.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct FilesConfig {
+    /// Folder of saved snapshots (`<dir>/<TICKER>.json` or `<dir>/<TICKER>/*.json`).
+    pub dir: Option<PathBuf>,
+}
+
+/// Settings of `optctl scan`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScanConfig {
+    /// Chains fetched at once.
+    pub concurrency: usize,
+    /// Daily IV observations needed before IV rank and percentile are reported.
+    pub min_iv_observations: usize,
+    /// Chain snapshot rows older than this many days are deleted after each scan
+    /// (features and alerts are kept). 0 keeps everything.
+    pub keep_chain_days: u32,
+}
+
+impl Default for ScanConfig {
+    fn default() -> Self {
+        ScanConfig {
+            concurrency: 16,
+            min_iv_observations: 20,
+            keep_chain_days: 5,
+        }
+    }
+}
+
+/// The commented file `optctl config init` writes. A test checks it parses to the defaults.
+pub const TEMPLATE: &str = r#"# optctl configuration. Every key is optional: delete what you do not change.
+# `optctl config show` prints the effective configuration.
+
+[watchlist]
+# Tickers `optctl scan` covers unless --tickers or --watchlist is given.
+tickers = ["SPY", "QQQ", "IWM", "AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA",
+           "AMD", "NFLX", "JPM", "BAC", "XOM", "DIS", "BA", "INTC", "COIN", "PLTR"]
+
+[provider]
+# "sim": the embedded simulated market (deterministic, no network).
+# "files": replay snapshots saved with `optctl scan --save-snapshots DIR`.
+name = "sim"
+
+[provider.sim]
+seed = 42
+# Probability, per ticker per trading day, of each planted anomaly
+# (a volume burst, an IV jump, an open-interest surge).
+anomaly_rate = 0.02
+# Risk-free rate the simulated market prices with (0.045 = 4.5%).
+rate = 0.045
+# Injected latency per call (milliseconds) and share of calls that fail.
+latency_ms = 0
+failure_rate = 0.0
+# Tickers that always fail (for testing alerting on partial scans).
+fail_tickers = []
+# Forced anomalies: plant = [{ ticker = "AAPL", kind = "iv_jump", from = "2026-11-23T15:00:00Z" }]
+# kinds: volume_burst, iv_jump, oi_surge
+plant = []
+
+[provider.files]
+# dir = "/path/to/snapshots"
+
+[scan]
+concurrency = 16
+# Daily 30-day ATM IV observations needed before IV rank/percentile are reported.
+min_iv_observations = 20
+# Delete stored chain rows older than this many days after each scan (0 = keep all).
+keep_chain_days = 5
+
+[detectors]
+# The same detector/ticker/contract does not alert again within this many minutes.
+cooldown_minutes = 120
+# At most this many contract-level alerts per detector per ticker per scan.
+max_contract_alerts = 5
+
+[detectors.volume_spike]
+enabled = true
+min_ratio = 2.5           # ticker option volume / trailing average
+saturation_ratio = 10.0   # score 100 at this ratio
+lookback_scans = 20
+min_history = 3
+min_volume = 1000
+
+[detectors.unusual_activity]
+enabled = true
+min_volume = 500          # volume > 500
+min_open_interest = 100   # open interest > 100
+min_last = 0.10           # last > 0.10
+min_vol_oi_ratio = 1.25   # volume / open interest >= 1.25
+saturation_ratio = 10.0
+max_dte = 60
+min_premium = 10000.0     # volume x mid x multiplier
+
+[detectors.iv_spike]
+enabled = true
+min_jump = 0.05           # 30-day ATM IV over its trailing mean (0.05 = 5 vol points)
+saturation_jump = 0.20
+min_z = 3.0
+lookback_scans = 20
+min_history = 3
+
+[detectors.iv_rank_extreme]
+enabled = true
+high = 0.95
+low = 0.05
+
+[detectors.skew_shift]
+enabled = true
+min_shift = 0.03          # 25-delta risk reversal vs its trailing mean
+saturation_shift = 0.10
+lookback_scans = 20
+min_history = 3
+
+[detectors.pcr_extreme]
+enabled = true
+high = 2.0
+low = 0.3
+saturation_factor = 3.0
+min_volume = 1000
+
+[detectors.oi_surge]
+enabled = true
+min_ratio = 2.5           # open interest / previous snapshot's
+min_increase = 500
+saturation_ratio = 10.0
+"#;
+
+impl Config {
+    /// Parses TOML text; `path` is only used in messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
+        let cfg: Config = toml::from_str(text).map_err(|e| Error::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        cfg.validate().map_err(|m| Error::Parse {
+            path: path.to_path_buf(),
+            message: m,
+        })?;
+        Ok(cfg)
+    }
+
+    /// Loads the config at `path`. When `required` is false a missing file gives the
+    /// defaults (the default location); when true it is an error (asked for by name).
+    pub fn load(path: &Path, required: bool) -> Result<Config, Error> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Config::parse(&text, path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
+                Ok(Config::default())
+            }
+            Err(source) => Err(Error::Read {
+                path: path.to_path_buf(),
+                source,
+            }),
+        }
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if !matches!(self.provider.name.as_str(), "sim" | "files") {
+            return Err(format!(
+                "provider.name: unknown provider {:?}, expected \"sim\" or \"files\"",
+                self.provider.name
+            ));
+        }
+        if self.scan.concurrency == 0 {
+            return Err("scan.concurrency: must be at least 1".into());
+        }
+        let sim = &self.provider.sim;
+        for (key, v) in [
+            ("provider.sim.anomaly_rate", sim.anomaly_rate),
+            ("provider.sim.failure_rate", sim.failure_rate),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(format!("{key}: must be between 0 and 1, got {v}"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Resolves the data home: an explicit value, else `$XDG_DATA_HOME/optctl`, else
+/// `$HOME/.local/share/optctl`.
+pub fn resolve_home(explicit: Option<&Path>) -> Result<PathBuf, Error> {
+    if let Some(p) = explicit {
+        return Ok(p.to_path_buf());
+    }
+    xdg_dir("XDG_DATA_HOME", ".local/share").map(|d| d.join("optctl"))
+}
+
+/// The default config file location.
+pub fn default_config_path() -> Result<PathBuf, Error> {
+    xdg_dir("XDG_CONFIG_HOME", ".config").map(|d| d.join("optctl").join("config.toml"))
+}
+
+fn xdg_dir(var: &str, fallback: &str) -> Result<PathBuf, Error> {
+    if let Some(v) = std::env::var_os(var).filter(|v| !v.is_empty()) {
+        let p = PathBuf::from(v);
+        if p.is_absolute() {
+            return Ok(p);
+        }
+    }
+    match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        Some(home) => Ok(PathBuf::from(home).join(fallback)),
+        None => Err(Error::Invalid(format!(
+            "cannot find a home for optctl: HOME and {var} are unset; pass --home DIR or set OPTCTL_HOME"
+        ))),
+    }
+}
+
+/// Reads a watchlist file: tickers separated by newlines, commas or spaces; `#` starts a
+/// comment. Upper-cases and de-duplicates, keeping the first order.
+pub fn read_watchlist(path: &Path) -> Result<Vec<String>, Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or("");
+        for t in line
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|t| !t.is_empty())
+        {
+            if !t
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '^' || c == '_')
+            {
+                return Err(Error::Parse {
+                    path: path.to_path_buf(),
+                    message: format!("line {}: {t:?} is not a ticker", n + 1),
+                });
+            }
+            let t = t.to_ascii_uppercase();
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(Error::Parse {
+            path: path.to_path_buf(),
+            message: "no tickers in the watchlist".into(),
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_parses_to_the_defaults() {
+        let cfg = Config::parse(TEMPLATE, Path::new("template.toml")).unwrap();
+        assert_eq!(cfg, Config::default());
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_file() {
+        let err = Config::parse("[scan]\nconcurency = 4\n", Path::new("/etc/x.toml")).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("/etc/x.toml"), "{msg}");
+        assert!(msg.contains("concurency"), "{msg}");
+        assert!(msg.contains("line 2"), "{msg}");
+    }
+
+    #[test]
+    fn wrong_type_names_key() {
+        let msg = Config::parse(
+            "[detectors.iv_spike]\nmin_jump = \"big\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(msg.contains("min_jump"), "{msg}");
+    }
+
+    #[test]
+    fn partial_file_keeps_other_defaults() {
+        let cfg =
+            Config::parse("[watchlist]\ntickers = [\"AAPL\"]\n", Path::new("c.toml")).unwrap();
+        assert_eq!(cfg.watchlist.tickers, ["AAPL"]);
+        assert_eq!(cfg.scan, ScanConfig::default());
+    }
+
+    #[test]
+    fn bad_values_are_rejected() {
+        assert!(Config::parse("[provider]\nname = \"nope\"\n", Path::new("c")).is_err());
+        assert!(Config::parse("[scan]\nconcurrency = 0\n", Path::new("c")).is_err());
+        assert!(Config::parse("[provider.sim]\nanomaly_rate = 2.0\n", Path::new("c")).is_err());
+    }
+
+    #[test]
+    fn missing_default_file_is_fine_but_missing_named_file_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("none.toml");
+        assert_eq!(Config::load(&p, false).unwrap(), Config::default());
+        assert!(Config::load(&p, true).is_err());
+    }
+
+    #[test]
+    fn watchlist_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("w.txt");
+        std::fs::write(&p, "# mine\naapl, msft\nSPY # index\naapl\n").unwrap();
+        assert_eq!(read_watchlist(&p).unwrap(), ["AAPL", "MSFT", "SPY"]);
+        std::fs::write(&p, "AAPL\nbad;ticker\n").unwrap();
+        let msg = read_watchlist(&p).unwrap_err().to_string();
+        assert!(msg.contains("line 2"), "{msg}");
+    }
+}

@@ -1,0 +1,358 @@
+//! The scan run: fetch chains concurrently (bounded), price them, and hand each to one
+//! writer thread that computes features against stored history, runs the detectors,
+//! applies the cooldown and stores the ticker in its own transaction.
+//!
+//! The scan row goes `running` -> `succeeded` / `partial` / `failed`. A run that dies
+//! leaves every finished ticker committed and its row `running`, which the next run
+//! marks `interrupted` (the caller holds the job lock, see `crate::lock`).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::Serialize;
+use tokio::sync::{Semaphore, mpsc};
+
+use super::detectors::{self, DetectorsConfig};
+use super::features::{self, ChainContext};
+use super::price::price_chain;
+use crate::market::ChainSnapshot;
+use crate::provider::{ChainProvider, Counted};
+use crate::store::Store;
+use crate::store::alerts::NewAlert;
+use crate::store::chains::TickerWrite;
+use crate::store::scans::{ScanStatus, ScanTotals, TickerError};
+use crate::{Error, Result};
+
+/// What to scan and how.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub tickers: Vec<String>,
+    pub concurrency: usize,
+    pub as_of: DateTime<Utc>,
+    pub min_iv_observations: usize,
+    pub keep_chain_days: u32,
+    /// Also save each fetched snapshot here (for the `files` provider to replay).
+    pub save_snapshots: Option<PathBuf>,
+    pub detectors: DetectorsConfig,
+}
+
+/// Progress callbacks, so the CLI can draw a bar without the library knowing how.
+pub trait Progress: Send + Sync {
+    fn start(&self, _total: u64) {}
+    fn advance(&self, _ticker: &str, _ok: bool) {}
+    fn finish(&self) {}
+}
+
+/// Draws nothing.
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// One ticker's line in the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct TickerSummary {
+    pub ticker: String,
+    pub spot: f64,
+    pub contracts: u64,
+    pub contracts_priced: u64,
+    pub atm_iv_30d: Option<f64>,
+    pub alerts: u64,
+}
+
+/// What a scan did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub scan_id: i64,
+    pub status: ScanStatus,
+    pub as_of: DateTime<Utc>,
+    pub provider: String,
+    pub tickers_requested: u64,
+    pub tickers_ok: u64,
+    pub tickers_failed: u64,
+    pub contracts: u64,
+    pub alerts: u64,
+    pub alerts_by_detector: BTreeMap<String, u64>,
+    /// Alerts found but held back by the cooldown.
+    pub alerts_in_cooldown: u64,
+    pub provider_calls: u64,
+    pub duration_ms: u64,
+    /// Earlier scans found `running` from a dead process and marked `interrupted`.
+    pub recovered_interrupted: Vec<i64>,
+    pub chain_rows_pruned: u64,
+    pub tickers: Vec<TickerSummary>,
+    pub errors: Vec<TickerError>,
+}
+
+enum Fetched {
+    Ok(Box<ChainSnapshot>, Vec<crate::store::chains::ContractRow>),
+    Err(String, String),
+}
+
+/// The trading day an observation belongs to: the New York calendar date.
+pub fn trading_day(t: DateTime<Utc>) -> NaiveDate {
+    t.with_timezone(&chrono_tz::America::New_York).date_naive()
+}
+
+/// Runs one scan. The caller holds the scan job lock.
+pub async fn run(
+    mut store: Store,
+    provider: Box<dyn ChainProvider>,
+    opts: &Options,
+    progress: Arc<dyn Progress>,
+) -> Result<Report> {
+    if opts.tickers.is_empty() {
+        return Err(Error::Usage(
+            "no tickers to scan: the watchlist is empty".into(),
+        ));
+    }
+    let started = Instant::now();
+    let started_at = Utc::now();
+    let recovered = store.mark_interrupted(started_at)?;
+    for id in &recovered {
+        tracing::warn!("scan {id} was left running by a process that died; marked interrupted");
+    }
+    let provider = Arc::new(Counted::new(provider));
+    let provider_name = provider.name().to_string();
+    let scan_id = store.begin_scan(
+        started_at,
+        opts.as_of,
+        &provider_name,
+        opts.tickers.len() as u64,
+    )?;
+    progress.start(opts.tickers.len() as u64);
+
+    let (tx, mut rx) = mpsc::channel::<Fetched>(64);
+    let writer_opts = opts.clone();
+    let writer_progress = progress.clone();
+    let writer = std::thread::spawn(move || {
+        let mut w = Writer::new(store, scan_id, writer_opts);
+        while let Some(item) = rx.blocking_recv() {
+            let (ticker, ok) = w.accept(item);
+            writer_progress.advance(&ticker, ok);
+        }
+        w
+    });
+
+    let sem = Arc::new(Semaphore::new(opts.concurrency.max(1)));
+    let mut tasks = tokio::task::JoinSet::new();
+    for ticker in &opts.tickers {
+        let (sem, provider, tx) = (sem.clone(), provider.clone(), tx.clone());
+        let ticker = ticker.to_ascii_uppercase();
+        let as_of = opts.as_of;
+        let save = opts.save_snapshots.clone();
+        tasks.spawn(async move {
+            let _permit = sem.acquire_owned().await.expect("semaphore never closed");
+            let item = match provider.chain(&ticker, as_of).await {
+                Ok(snap) => {
+                    if let Some(dir) = &save
+                        && let Err(e) = crate::provider::files::save_snapshot(dir, &snap)
+                    {
+                        tracing::warn!("{ticker}: cannot save snapshot in {}: {e}", dir.display());
+                    }
+                    let priced = price_chain(&snap);
+                    Fetched::Ok(Box::new(snap), priced)
+                }
+                Err(e) => Fetched::Err(ticker, e.to_string()),
+            };
+            let _ = tx.send(item).await;
+        });
+    }
+    drop(tx);
+    while let Some(joined) = tasks.join_next().await {
+        if let Err(e) = joined {
+            tracing::error!("a fetch task panicked: {e}");
+        }
+    }
+    let mut w = tokio::task::spawn_blocking(move || writer.join())
+        .await
+        .map_err(|e| Error::Failed(format!("scan writer did not finish: {e}")))?
+        .map_err(|_| Error::Failed("scan writer panicked".into()))?;
+    progress.finish();
+
+    let totals = ScanTotals {
+        tickers_ok: w.tickers.len() as u64,
+        tickers_failed: w.errors.len() as u64,
+        contracts: w.tickers.iter().map(|t| t.contracts).sum(),
+        alerts: w.by_detector.values().sum(),
+        provider_calls: provider.calls(),
+        duration_ms: started.elapsed().as_millis() as u64,
+        errors: w.errors.clone(),
+    };
+    let status = match (totals.tickers_ok, totals.tickers_failed) {
+        (_, 0) => ScanStatus::Succeeded,
+        (0, _) => ScanStatus::Failed,
+        _ => ScanStatus::Partial,
+    };
+    let pruned = if opts.keep_chain_days > 0 {
+        w.store
+            .prune_chains(opts.as_of - Duration::days(opts.keep_chain_days as i64))? as u64
+    } else {
+        0
+    };
+    w.store.finish_scan(scan_id, status, Utc::now(), &totals)?;
+    w.tickers.sort_by(|a, b| a.ticker.cmp(&b.ticker));
+    Ok(Report {
+        scan_id,
+        status,
+        as_of: opts.as_of,
+        provider: provider_name,
+        tickers_requested: opts.tickers.len() as u64,
+        tickers_ok: totals.tickers_ok,
+        tickers_failed: totals.tickers_failed,
+        contracts: totals.contracts,
+        alerts: totals.alerts,
+        alerts_by_detector: w.by_detector,
+        alerts_in_cooldown: w.cooled,
+        provider_calls: totals.provider_calls,
+        duration_ms: started.elapsed().as_millis() as u64,
+        recovered_interrupted: recovered,
+        chain_rows_pruned: pruned,
+        tickers: w.tickers,
+        errors: w.errors,
+    })
+}
+
+/// The single writer: owns the store connection for the whole scan.
+struct Writer {
+    store: Store,
+    scan_id: i64,
+    opts: Options,
+    tickers: Vec<TickerSummary>,
+    errors: Vec<TickerError>,
+    by_detector: BTreeMap<String, u64>,
+    cooled: u64,
+}
+
+impl Writer {
+    fn new(store: Store, scan_id: i64, opts: Options) -> Self {
+        Writer {
+            store,
+            scan_id,
+            opts,
+            tickers: Vec::new(),
+            errors: Vec::new(),
+            by_detector: BTreeMap::new(),
+            cooled: 0,
+        }
+    }
+
+    /// Stores or records one fetched ticker; returns its name and whether it was stored.
+    fn accept(&mut self, item: Fetched) -> (String, bool) {
+        match item {
+            Fetched::Err(ticker, error) => {
+                tracing::warn!("{ticker}: {error}");
+                self.errors.push(TickerError {
+                    ticker: ticker.clone(),
+                    error,
+                });
+                (ticker, false)
+            }
+            Fetched::Ok(snap, priced) => {
+                let ticker = snap.ticker.clone();
+                match self.store_one(&snap, &priced) {
+                    Ok(()) => (ticker, true),
+                    Err(e) => {
+                        tracing::warn!("{ticker}: {e}");
+                        self.errors.push(TickerError {
+                            ticker: ticker.clone(),
+                            error: e.to_string(),
+                        });
+                        (ticker, false)
+                    }
+                }
+            }
+        }
+    }
+
+    fn store_one(
+        &mut self,
+        snap: &ChainSnapshot,
+        priced: &[crate::store::chains::ContractRow],
+    ) -> Result<()> {
+        let as_of = self.opts.as_of;
+        let ticker = snap.ticker.as_str();
+        let day = trading_day(as_of);
+        let year_ago = day - Duration::days(365);
+        let iv_hist = self.store.iv_history(ticker, year_ago, day)?;
+        let ctx = ChainContext {
+            ticker,
+            as_of,
+            spot: snap.spot,
+            rate: snap.rate,
+            dividend_yield: snap.dividend_yield,
+        };
+        let feats = features::compute(&ctx, priced, &iv_hist, self.opts.min_iv_observations);
+        let d = &self.opts.detectors;
+        let lookback = [
+            d.volume_spike.lookback_scans,
+            d.iv_spike.lookback_scans,
+            d.skew_shift.lookback_scans,
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or(20);
+        let history = self.store.recent_features(ticker, as_of, lookback)?;
+        let previous_oi = if d.oi_surge.enabled {
+            self.store.previous_open_interest(ticker, as_of)?
+        } else {
+            Default::default()
+        };
+        let hits = detectors::run(
+            d,
+            &detectors::Input {
+                as_of,
+                multiplier: snap.multiplier,
+                features: &feats,
+                contracts: priced,
+                history: &history,
+                previous_oi: &previous_oi,
+            },
+        );
+        let cooling = if hits.is_empty() {
+            Default::default()
+        } else {
+            let since = as_of - Duration::minutes(d.cooldown_minutes as i64);
+            self.store.alert_keys_since(ticker, since, as_of)?
+        };
+        let mut alerts = Vec::with_capacity(hits.len());
+        for h in hits {
+            let key = (
+                h.detector.to_string(),
+                h.contract.clone().unwrap_or_default(),
+            );
+            if cooling.contains(&key) {
+                self.cooled += 1;
+                continue;
+            }
+            alerts.push(NewAlert {
+                ticker: ticker.to_string(),
+                detector: h.detector.to_string(),
+                contract: h.contract,
+                score: (h.score * 10.0).round() / 10.0,
+                alert_data: h.data,
+                created_at: as_of,
+            });
+        }
+        self.store.store_ticker(&TickerWrite {
+            scan_id: self.scan_id,
+            features: &feats,
+            contracts: priced,
+            alerts: &alerts,
+            iv_day: day,
+        })?;
+        for a in &alerts {
+            *self.by_detector.entry(a.detector.clone()).or_default() += 1;
+        }
+        self.tickers.push(TickerSummary {
+            ticker: ticker.to_string(),
+            spot: snap.spot,
+            contracts: priced.len() as u64,
+            contracts_priced: priced.iter().filter(|c| c.iv.is_some()).count() as u64,
+            atm_iv_30d: feats.atm_iv_30d,
+            alerts: alerts.len() as u64,
+        });
+        Ok(())
+    }
+}

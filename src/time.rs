@@ -1,0 +1,68 @@
+//! Time arguments: `--as-of` instants and `--since` values (`24h`, `7d`, `30m` or RFC 3339).
+
+use chrono::{DateTime, Duration, Utc};
+
+/// Parses an RFC 3339 instant (`2026-11-23T15:30:00Z`, `2026-11-23T10:30:00-05:00`).
+pub fn parse_instant(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("{s:?} is not an RFC 3339 time like 2026-11-23T15:30:00Z ({e})"))
+}
+
+/// Parses a span: a whole number followed by `s`, `m`, `h`, `d` or `w` (`90m`, `24h`, `7d`).
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let unit_at = s
+        .find(|c: char| !c.is_ascii_digit())
+        .ok_or_else(|| format!("{s:?} needs a unit: s, m, h, d or w (e.g. 24h)"))?;
+    let (n, unit) = s.split_at(unit_at);
+    let n: i64 = n
+        .parse()
+        .map_err(|_| format!("{s:?} is not a span like 24h, 7d or 30m"))?;
+    let secs = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 604_800,
+        _ => {
+            return Err(format!(
+                "{s:?}: unknown unit {unit:?}, expected s, m, h, d or w"
+            ));
+        }
+    };
+    n.checked_mul(secs)
+        .and_then(Duration::try_seconds)
+        .ok_or_else(|| format!("{s:?} is too long"))
+}
+
+/// Parses `--since`: a span back from `now` (`24h`) or an RFC 3339 instant.
+pub fn parse_since(s: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    if s.contains('T') || s.contains(':') {
+        parse_instant(s)
+    } else {
+        parse_duration(s).map(|d| now - d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn spans_and_instants() {
+        assert_eq!(parse_duration("24h").unwrap(), Duration::hours(24));
+        assert_eq!(parse_duration("7d").unwrap(), Duration::days(7));
+        assert!(parse_duration("24").unwrap_err().contains("needs a unit"));
+        assert!(parse_duration("3y").unwrap_err().contains("unknown unit"));
+        assert!(parse_duration("99999999999999999w").is_err());
+        let now = Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap();
+        assert_eq!(parse_since("2h", now).unwrap(), now - Duration::hours(2));
+        assert_eq!(
+            parse_since("2026-11-23T10:00:00-05:00", now).unwrap(),
+            Utc.with_ymd_and_hms(2026, 11, 23, 15, 0, 0).unwrap()
+        );
+        assert!(parse_instant("yesterday").unwrap_err().contains("RFC 3339"));
+    }
+}
