@@ -1,0 +1,211 @@
+//! The command line: global flags, the subcommand enum, the one `match`, and `Ctx`.
+//! Declared only from `main.rs`, so the library can never import it.
+
+pub mod alerts;
+pub mod config;
+pub mod generate;
+pub mod output;
+pub mod quant;
+pub mod scan;
+pub mod scans;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand};
+
+use optctl::config::Config;
+use optctl::store::Store;
+
+use output::Output;
+
+/// Scan option chains, raise scored alerts, and keep everything in one SQLite file.
+///
+/// Every command is a short, restartable run meant for cron or a shell loop. Data lives
+/// in the data home (--home, $OPTCTL_HOME, else ~/.local/share/optctl); settings in the
+/// config file (--config, $OPTCTL_CONFIG, else ~/.config/optctl/config.toml), which is
+/// optional: the defaults scan a simulated market with no setup and no network.
+///
+/// Exit codes: 0 success, 1 failure, 2 bad usage or input, 3 partial success (some
+/// tickers failed, the rest stored), 75 another run of the same job holds the lock.
+#[derive(Debug, Parser)]
+#[command(name = "optctl", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command takes.
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Global options")]
+pub struct GlobalArgs {
+    /// Data home: the database and exports live here.
+    #[arg(
+        long,
+        global = true,
+        env = "OPTCTL_HOME",
+        hide_env_values = true,
+        value_name = "DIR"
+    )]
+    pub home: Option<PathBuf>,
+    /// Config file (TOML). Missing at the default location = built-in defaults.
+    #[arg(
+        long,
+        global = true,
+        env = "OPTCTL_CONFIG",
+        hide_env_values = true,
+        value_name = "FILE"
+    )]
+    pub config: Option<PathBuf>,
+    /// Run as if the time were this instant (RFC 3339), for reproducible runs.
+    #[arg(long, global = true, env = "OPTCTL_NOW", hide_env_values = true, value_name = "TIME",
+          value_parser = optctl::time::parse_instant)]
+    pub as_of: Option<DateTime<Utc>>,
+    /// Print one JSON document on stdout instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// More log output on stderr (-v info, -vv debug). RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Only errors on stderr; no progress bar.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Alerts(alerts::Args),
+    #[command(subcommand)]
+    Config(config::Command),
+    #[command(hide = true, subcommand)]
+    Generate(generate::Command),
+    #[command(subcommand)]
+    Quant(quant::Command),
+    Scan(scan::Args),
+    Scans(scans::Args),
+}
+
+/// How a command that did not fail ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Done,
+    /// Some items failed, the rest were stored: exit 3.
+    Partial,
+}
+
+impl Outcome {
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Outcome::Done => ExitCode::SUCCESS,
+            Outcome::Partial => ExitCode::from(3),
+        }
+    }
+}
+
+/// What every command gets: where things are, what time it is, how to print.
+pub struct Ctx {
+    pub home: PathBuf,
+    pub config_path: PathBuf,
+    /// True when the config file was named (flag or env): then it must exist.
+    pub config_named: bool,
+    pub as_of: DateTime<Utc>,
+    pub out: Output,
+}
+
+impl Ctx {
+    pub fn new(g: &GlobalArgs) -> optctl::Result<Ctx> {
+        let home = optctl::config::resolve_home(g.home.as_deref())?;
+        let (config_path, config_named) = match &g.config {
+            Some(p) => (p.clone(), true),
+            None => (optctl::config::default_config_path()?, false),
+        };
+        Ok(Ctx {
+            home,
+            config_path,
+            config_named,
+            as_of: g.as_of.unwrap_or_else(Utc::now),
+            out: Output::new(g.json, g.quiet),
+        })
+    }
+
+    /// Loads the effective config.
+    pub fn config(&self) -> optctl::Result<Config> {
+        Ok(Config::load(&self.config_path, self.config_named)?)
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.home.join("optctl.db")
+    }
+
+    /// Opens the store for writing (creating the home and the database if needed).
+    pub fn store(&self) -> optctl::Result<Store> {
+        std::fs::create_dir_all(&self.home).map_err(|e| optctl::Error::io(&self.home, e))?;
+        Ok(Store::open(&self.db_path())?)
+    }
+
+    /// Opens the store read-only.
+    pub fn store_read(&self) -> optctl::Result<Store> {
+        Ok(Store::open_read_only(&self.db_path())?)
+    }
+}
+
+/// The one dispatch.
+pub fn dispatch(command: Command, ctx: &Ctx) -> optctl::Result<Outcome> {
+    match command {
+        Command::Alerts(a) => alerts::run(a, ctx),
+        Command::Config(c) => config::run(c, ctx),
+        Command::Generate(c) => generate::run(c, ctx),
+        Command::Quant(c) => quant::run(c, ctx),
+        Command::Scan(a) => scan::run(a, ctx),
+        Command::Scans(a) => scans::run(a, ctx),
+    }
+}
+
+/// Logs go to stderr: warnings by default, `-v` info, `-vv` debug, `-q` errors only.
+pub fn init_logging(g: &GlobalArgs) {
+    use tracing_subscriber::EnvFilter;
+    let level = match (g.quiet, g.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        _ => "debug",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .with_target(false)
+        .without_time()
+        .try_init();
+}
+
+/// Whether the error is a closed stdout (`optctl scans --json | head`): not a failure.
+pub fn is_broken_pipe(err: &optctl::Error) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            return true;
+        }
+        cur = e.source();
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

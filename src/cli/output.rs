@@ -1,0 +1,128 @@
+//! The only module that prints results: tables on a terminal, one JSON document with
+//! `--json`, an indicatif progress bar on stderr when it is a terminal.
+
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+use optctl::scan::Progress;
+
+/// Where and how results are printed.
+pub struct Output {
+    json: bool,
+    quiet: bool,
+    stdout_tty: bool,
+    stderr_tty: bool,
+}
+
+fn stdout_err(e: std::io::Error) -> optctl::Error {
+    optctl::Error::io("<stdout>", e)
+}
+
+impl Output {
+    pub fn new(json: bool, quiet: bool) -> Self {
+        Output {
+            json,
+            quiet,
+            stdout_tty: std::io::stdout().is_terminal(),
+            stderr_tty: std::io::stderr().is_terminal(),
+        }
+    }
+
+    pub fn is_json(&self) -> bool {
+        self.json
+    }
+
+    /// Prints `value` as one pretty JSON document on stdout.
+    pub fn json<T: Serialize>(&self, value: &T) -> optctl::Result<()> {
+        let mut out = std::io::stdout().lock();
+        serde_json::to_writer_pretty(&mut out, value)
+            .map_err(|e| stdout_err(std::io::Error::other(e)))?;
+        writeln!(out).map_err(stdout_err)?;
+        out.flush().map_err(stdout_err)
+    }
+
+    /// A table styled for a terminal, or plain aligned columns when piped.
+    pub fn table(&self, header: &[&str]) -> Table {
+        let mut t = Table::new();
+        if self.stdout_tty {
+            t.load_preset(presets::UTF8_FULL_CONDENSED);
+            t.set_content_arrangement(ContentArrangement::Dynamic);
+        } else {
+            t.load_preset(presets::NOTHING);
+        }
+        t.set_header(header.iter().map(Cell::new));
+        t
+    }
+
+    /// Right-aligns the given columns (numbers).
+    pub fn align_right(t: &mut Table, columns: &[usize]) {
+        for &c in columns {
+            if let Some(col) = t.column_mut(c) {
+                col.set_cell_alignment(CellAlignment::Right);
+            }
+        }
+    }
+
+    /// Prints a table, a heading line first when given.
+    pub fn print_table(&self, title: Option<&str>, table: &Table) -> optctl::Result<()> {
+        let mut out = std::io::stdout().lock();
+        if let Some(title) = title {
+            writeln!(out, "{title}").map_err(stdout_err)?;
+        }
+        writeln!(out, "{table}").map_err(stdout_err)
+    }
+
+    /// Prints a line of data on stdout.
+    pub fn line(&self, s: &str) -> optctl::Result<()> {
+        writeln!(std::io::stdout().lock(), "{s}").map_err(stdout_err)
+    }
+
+    /// A message for the person on stderr (not data); silent with -q.
+    pub fn note(&self, s: &str) {
+        if !self.quiet {
+            eprintln!("{s}");
+        }
+    }
+
+    /// A progress bar on stderr when it is a terminal (never with -q), else nothing.
+    pub fn progress(&self, what: &str) -> Arc<dyn Progress> {
+        if self.quiet || !self.stderr_tty {
+            return Arc::new(optctl::scan::NoProgress);
+        }
+        let bar = ProgressBar::hidden();
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{msg} [{bar:30}] {pos}/{len} {wide_msg:.dim} ({elapsed})",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.set_message(what.to_string());
+        Arc::new(Bar(bar))
+    }
+}
+
+struct Bar(ProgressBar);
+
+impl Progress for Bar {
+    fn start(&self, total: u64) {
+        self.0.set_length(total);
+        self.0
+            .set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    }
+    fn advance(&self, _ticker: &str, _ok: bool) {
+        self.0.inc(1);
+    }
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+/// Formats an IV fraction as a percentage.
+pub fn pct(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".to_string(), |x| format!("{:.1}%", x * 100.0))
+}

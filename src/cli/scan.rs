@@ -1,0 +1,162 @@
+//! `optctl scan`: fetch chains for the watchlist, price them, compute features, raise
+//! alerts and store everything.
+
+use std::path::PathBuf;
+
+use optctl::lock::JobLock;
+use optctl::provider;
+use optctl::scan::{self, Report};
+use optctl::store::scans::ScanStatus;
+
+use super::output::{Output, pct};
+use super::{Ctx, Outcome};
+
+/// Scan option chains and store IV, greeks, features and scored alerts.
+///
+/// Fetches the chain of each ticker (concurrently), computes implied volatility from
+/// each contract's mid price and greeks at that volatility, per-ticker features (ATM and
+/// 30-day IV, term slope, 25-delta risk reversal, put/call ratios, max pain, expected
+/// move, IV rank), runs the detectors, and stores each ticker in its own transaction.
+/// One ticker's failure does not stop the rest: exit 3 when some failed, 1 when all did.
+/// A second scan while one runs exits 75 and touches nothing.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Tickers to scan, comma separated (default: the config watchlist).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "A,B",
+        conflicts_with = "watchlist"
+    )]
+    tickers: Vec<String>,
+    /// File of tickers (one per line or comma separated; # starts a comment).
+    #[arg(long, value_name = "FILE")]
+    watchlist: Option<PathBuf>,
+    /// Chain provider: sim (embedded simulated market) or files (saved snapshots).
+    #[arg(long, value_name = "NAME")]
+    provider: Option<String>,
+    /// Folder of snapshots for the files provider (overrides [provider.files] dir).
+    #[arg(long, value_name = "DIR")]
+    files_dir: Option<PathBuf>,
+    /// Chains fetched at once (default: [scan] concurrency).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    concurrency: Option<u16>,
+    /// Also save every fetched chain as JSON under DIR/<TICKER>/ for `--provider files`.
+    #[arg(long, value_name = "DIR")]
+    save_snapshots: Option<PathBuf>,
+}
+
+pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
+    let mut cfg = ctx.config()?;
+    if let Some(p) = args.provider {
+        cfg.provider.name = p;
+    }
+    if let Some(d) = args.files_dir {
+        cfg.provider.files.dir = Some(d);
+    }
+    let tickers = match (&args.watchlist, args.tickers.is_empty()) {
+        (Some(file), _) => optctl::config::read_watchlist(file)?,
+        (None, false) => args
+            .tickers
+            .iter()
+            .map(|t| t.trim().to_ascii_uppercase())
+            .filter(|t| !t.is_empty())
+            .collect(),
+        (None, true) => cfg.watchlist.tickers.clone(),
+    };
+    let provider = provider::build(&cfg.provider)?;
+    // The lock comes before the store is opened: a refused run touches nothing.
+    let _lock = JobLock::acquire(&ctx.home, "scan")?;
+    let store = ctx.store()?;
+    let opts = scan::Options {
+        tickers,
+        concurrency: args.concurrency.map_or(cfg.scan.concurrency, usize::from),
+        as_of: ctx.as_of,
+        min_iv_observations: cfg.scan.min_iv_observations,
+        keep_chain_days: cfg.scan.keep_chain_days,
+        save_snapshots: args.save_snapshots,
+        detectors: cfg.detectors,
+    };
+    let progress = ctx.out.progress("scanning");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| optctl::Error::Failed(format!("cannot start the async runtime: {e}")))?;
+    let report = runtime.block_on(scan::run(store, provider, &opts, progress))?;
+    print(&report, &ctx.out)?;
+    match report.status {
+        ScanStatus::Succeeded => Ok(Outcome::Done),
+        ScanStatus::Partial => Ok(Outcome::Partial),
+        _ => Err(optctl::Error::Failed(format!(
+            "scan {} failed: all {} tickers failed (first: {})",
+            report.scan_id,
+            report.tickers_failed,
+            report.errors.first().map_or("-", |e| e.error.as_str())
+        ))),
+    }
+}
+
+fn print(r: &Report, out: &Output) -> optctl::Result<()> {
+    for e in &r.errors {
+        out.note(&format!("optctl: {}: {}", e.ticker, e.error));
+    }
+    if out.is_json() {
+        return out.json(r);
+    }
+    let mut t = out.table(&[
+        "scan",
+        "status",
+        "tickers",
+        "failed",
+        "contracts",
+        "alerts",
+        "calls",
+        "duration",
+    ]);
+    t.add_row(vec![
+        r.scan_id.to_string(),
+        r.status.to_string(),
+        r.tickers_ok.to_string(),
+        r.tickers_failed.to_string(),
+        r.contracts.to_string(),
+        r.alerts.to_string(),
+        r.provider_calls.to_string(),
+        format!("{:.2} s", r.duration_ms as f64 / 1000.0),
+    ]);
+    Output::align_right(&mut t, &[0, 2, 3, 4, 5, 6, 7]);
+    out.print_table(None, &t)?;
+    if !r.alerts_by_detector.is_empty() {
+        let mut d = out.table(&["detector", "alerts"]);
+        for (name, n) in &r.alerts_by_detector {
+            d.add_row(vec![name.clone(), n.to_string()]);
+        }
+        Output::align_right(&mut d, &[1]);
+        out.print_table(None, &d)?;
+    }
+    if r.tickers.len() <= 30 && !r.tickers.is_empty() {
+        let mut k = out.table(&["ticker", "spot", "contracts", "iv30", "alerts"]);
+        for s in &r.tickers {
+            k.add_row(vec![
+                s.ticker.clone(),
+                format!("{:.2}", s.spot),
+                s.contracts.to_string(),
+                pct(s.atm_iv_30d),
+                s.alerts.to_string(),
+            ]);
+        }
+        Output::align_right(&mut k, &[1, 2, 3, 4]);
+        out.print_table(None, &k)?;
+    }
+    if r.alerts_in_cooldown > 0 {
+        out.note(&format!(
+            "{} alerts held back by the cooldown",
+            r.alerts_in_cooldown
+        ));
+    }
+    for id in &r.recovered_interrupted {
+        out.note(&format!(
+            "scan {id} had been interrupted (its process died); marked interrupted"
+        ));
+    }
+    Ok(())
+}

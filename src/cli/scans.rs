@@ -1,0 +1,78 @@
+//! `optctl scans`: list stored scan runs.
+
+use optctl::store::scans::{ScanFilter, ScanStatus};
+
+use super::output::Output;
+use super::{Ctx, Outcome};
+
+/// List stored scans, newest first.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only scans with this status.
+    #[arg(long, value_parser = ["running", "succeeded", "partial", "failed", "interrupted"])]
+    status: Option<String>,
+    /// Only scans taken since this span ago (24h, 7d) or instant (RFC 3339).
+    #[arg(long, value_name = "WHEN")]
+    since: Option<String>,
+    /// At most this many scans.
+    #[arg(long, default_value_t = 20)]
+    limit: u64,
+}
+
+pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
+    let since = args
+        .since
+        .map(|s| {
+            optctl::time::parse_since(&s, ctx.as_of)
+                .map_err(|e| optctl::Error::Usage(format!("--since: {e}")))
+        })
+        .transpose()?;
+    let status = args.status.map(|s| match s.as_str() {
+        "running" => ScanStatus::Running,
+        "succeeded" => ScanStatus::Succeeded,
+        "partial" => ScanStatus::Partial,
+        "failed" => ScanStatus::Failed,
+        _ => ScanStatus::Interrupted,
+    });
+    let rows = ctx.store_read()?.list_scans(&ScanFilter {
+        status,
+        since,
+        limit: Some(args.limit),
+    })?;
+    if ctx.out.is_json() {
+        ctx.out
+            .json(&serde_json::json!({"scan_count": rows.len(), "scans": rows}))?;
+        return Ok(Outcome::Done);
+    }
+    let mut t = ctx.out.table(&[
+        "id",
+        "as of",
+        "status",
+        "provider",
+        "ok",
+        "failed",
+        "contracts",
+        "alerts",
+        "duration",
+    ]);
+    for s in &rows {
+        t.add_row(vec![
+            s.id.to_string(),
+            optctl::store::ts(s.as_of),
+            s.status.to_string(),
+            s.provider.clone(),
+            s.tickers_ok.to_string(),
+            s.tickers_failed.to_string(),
+            s.contracts.to_string(),
+            s.alerts.to_string(),
+            s.duration_ms
+                .map_or("-".into(), |d| format!("{:.2} s", d as f64 / 1000.0)),
+        ]);
+    }
+    Output::align_right(&mut t, &[0, 4, 5, 6, 7, 8]);
+    ctx.out.print_table(None, &t)?;
+    if rows.is_empty() {
+        ctx.out.note("no scans match");
+    }
+    Ok(Outcome::Done)
+}
