@@ -1,1 +1,11 @@
 //! Integration tests: drive the optctl binary in a temporary home.
+//! One test binary (autotests = false) so it links once.
+
+mod harness;
+
+mod config;
+mod exit_codes;
+mod generated;
+mod help;
+mod quant;
+mod scan;

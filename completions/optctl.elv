@@ -1,0 +1,298 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[optctl] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'optctl'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'optctl'= {
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand alerts 'List stored alerts, newest first, highest score first within a scan'
+            cand config 'Show or create the configuration file'
+            cand generate 'Generate completions and man pages'
+            cand quant 'Option calculator: implied volatility and greeks'
+            cand scan 'Scan option chains and store IV, greeks, features and scored alerts'
+            cand scans 'List stored scans, newest first'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'optctl;alerts'= {
+            cand --ticker 'Only this ticker'
+            cand --detector 'Only this detector'
+            cand --min-score 'Only alerts scoring at least this (0-100)'
+            cand --since 'Only alerts since this span ago (24h, 7d) or instant (RFC 3339)'
+            cand --scan 'Only alerts of this scan'
+            cand --limit 'At most this many alerts'
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'optctl;config'= {
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand show 'Print the effective configuration (file merged over defaults) as TOML, or JSON with --json'
+            cand init 'Write a commented configuration file with every default'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'optctl;config;show'= {
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'optctl;config;init'= {
+            cand --path 'Where to write it (default: the config path in use)'
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --force 'Overwrite an existing file'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'optctl;config;help'= {
+            cand show 'Print the effective configuration (file merged over defaults) as TOML, or JSON with --json'
+            cand init 'Write a commented configuration file with every default'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'optctl;config;help;show'= {
+        }
+        &'optctl;config;help;init'= {
+        }
+        &'optctl;config;help;help'= {
+        }
+        &'optctl;generate'= {
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand completions 'Write shell completions (bash, zsh, fish, elvish, powershell) into DIR'
+            cand man 'Write man pages (optctl.1, optctl-scan.1, ...) into DIR'
+            cand all 'Write both, into DIR/completions and DIR/man'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'optctl;generate;completions'= {
+            cand --out 'out'
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'optctl;generate;man'= {
+            cand --out 'out'
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'optctl;generate;all'= {
+            cand --out 'out'
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'optctl;generate;help'= {
+            cand completions 'Write shell completions (bash, zsh, fish, elvish, powershell) into DIR'
+            cand man 'Write man pages (optctl.1, optctl-scan.1, ...) into DIR'
+            cand all 'Write both, into DIR/completions and DIR/man'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'optctl;generate;help;completions'= {
+        }
+        &'optctl;generate;help;man'= {
+        }
+        &'optctl;generate;help;all'= {
+        }
+        &'optctl;generate;help;help'= {
+        }
+        &'optctl;quant'= {
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand iv 'Implied volatility and greeks of one option, or of every row of a CSV'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'optctl;quant;iv'= {
+            cand --right 'call or put (c/p accepted)'
+            cand --spot 'Underlying price'
+            cand --strike 'strike'
+            cand --expiry 'Time to expiry in years (0.25 = three months)'
+            cand --rate 'Risk-free rate, continuously compounded (0.05 = 5%)'
+            cand --div 'Dividend yield, continuous (0.01 = 1%)'
+            cand --price 'Option price (the mid)'
+            cand --input 'CSV file to read instead of stdin'
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'optctl;quant;help'= {
+            cand iv 'Implied volatility and greeks of one option, or of every row of a CSV'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'optctl;quant;help;iv'= {
+        }
+        &'optctl;quant;help;help'= {
+        }
+        &'optctl;scan'= {
+            cand --tickers 'Tickers to scan, comma separated (default: the config watchlist)'
+            cand --watchlist 'File of tickers (one per line or comma separated; # starts a comment)'
+            cand --provider 'Chain provider: sim (embedded simulated market) or files (saved snapshots)'
+            cand --files-dir 'Folder of snapshots for the files provider (overrides [provider.files] dir)'
+            cand --concurrency 'Chains fetched at once (default: [scan] concurrency)'
+            cand --save-snapshots 'Also save every fetched chain as JSON under DIR/<TICKER>/ for `--provider files`'
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'optctl;scans'= {
+            cand --status 'Only scans with this status'
+            cand --since 'Only scans taken since this span ago (24h, 7d) or instant (RFC 3339)'
+            cand --limit 'At most this many scans'
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'optctl;help'= {
+            cand alerts 'List stored alerts, newest first, highest score first within a scan'
+            cand config 'Show or create the configuration file'
+            cand generate 'Generate completions and man pages'
+            cand quant 'Option calculator: implied volatility and greeks'
+            cand scan 'Scan option chains and store IV, greeks, features and scored alerts'
+            cand scans 'List stored scans, newest first'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'optctl;help;alerts'= {
+        }
+        &'optctl;help;config'= {
+            cand show 'Print the effective configuration (file merged over defaults) as TOML, or JSON with --json'
+            cand init 'Write a commented configuration file with every default'
+        }
+        &'optctl;help;config;show'= {
+        }
+        &'optctl;help;config;init'= {
+        }
+        &'optctl;help;generate'= {
+            cand completions 'Write shell completions (bash, zsh, fish, elvish, powershell) into DIR'
+            cand man 'Write man pages (optctl.1, optctl-scan.1, ...) into DIR'
+            cand all 'Write both, into DIR/completions and DIR/man'
+        }
+        &'optctl;help;generate;completions'= {
+        }
+        &'optctl;help;generate;man'= {
+        }
+        &'optctl;help;generate;all'= {
+        }
+        &'optctl;help;quant'= {
+            cand iv 'Implied volatility and greeks of one option, or of every row of a CSV'
+        }
+        &'optctl;help;quant;iv'= {
+        }
+        &'optctl;help;scan'= {
+        }
+        &'optctl;help;scans'= {
+        }
+        &'optctl;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,194 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_optctl_global_optspecs
+    string join \n home= config= as-of= json v/verbose q/quiet h/help V/version
+end
+
+function __fish_optctl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_optctl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_optctl_using_subcommand
+    set -l cmd (__fish_optctl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c optctl -n "__fish_optctl_needs_command" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_needs_command" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_needs_command" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_needs_command" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_needs_command" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_needs_command" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c optctl -n "__fish_optctl_needs_command" -s V -l version -d 'Print version'
+complete -c optctl -n "__fish_optctl_needs_command" -f -a "alerts" -d 'List stored alerts, newest first, highest score first within a scan'
+complete -c optctl -n "__fish_optctl_needs_command" -f -a "config" -d 'Show or create the configuration file'
+complete -c optctl -n "__fish_optctl_needs_command" -f -a "generate" -d 'Generate completions and man pages'
+complete -c optctl -n "__fish_optctl_needs_command" -f -a "quant" -d 'Option calculator: implied volatility and greeks'
+complete -c optctl -n "__fish_optctl_needs_command" -f -a "scan" -d 'Scan option chains and store IV, greeks, features and scored alerts'
+complete -c optctl -n "__fish_optctl_needs_command" -f -a "scans" -d 'List stored scans, newest first'
+complete -c optctl -n "__fish_optctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l ticker -d 'Only this ticker' -r
+complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l detector -d 'Only this detector' -r -f -a "volume_spike\t''
+unusual_activity\t''
+iv_spike\t''
+iv_rank_extreme\t''
+skew_shift\t''
+pcr_extreme\t''
+oi_surge\t''"
+complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l min-score -d 'Only alerts scoring at least this (0-100)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l since -d 'Only alerts since this span ago (24h, 7d) or instant (RFC 3339)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l scan -d 'Only alerts of this scan' -r
+complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l limit -d 'At most this many alerts' -r
+complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand alerts" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand alerts" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand alerts" -s h -l help -d 'Print help'
+complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -s h -l help -d 'Print help'
+complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -f -a "show" -d 'Print the effective configuration (file merged over defaults) as TOML, or JSON with --json'
+complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -f -a "init" -d 'Write a commented configuration file with every default'
+complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from show" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from show" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from show" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from init" -l path -d 'Where to write it (default: the config path in use)' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from init" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from init" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from init" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from init" -l force -d 'Overwrite an existing file'
+complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from init" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from init" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from init" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help'
+complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the effective configuration (file merged over defaults) as TOML, or JSON with --json'
+complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "init" -d 'Write a commented configuration file with every default'
+complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all help" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all help" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all help" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all help" -s h -l help -d 'Print help'
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all help" -f -a "completions" -d 'Write shell completions (bash, zsh, fish, elvish, powershell) into DIR'
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all help" -f -a "man" -d 'Write man pages (optctl.1, optctl-scan.1, ...) into DIR'
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all help" -f -a "all" -d 'Write both, into DIR/completions and DIR/man'
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from completions" -l out -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from completions" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from completions" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from completions" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from completions" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from completions" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from completions" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from completions" -s h -l help -d 'Print help'
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from man" -l out -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from man" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from man" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from man" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from man" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from man" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from man" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from man" -s h -l help -d 'Print help'
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from all" -l out -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from all" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from all" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from all" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from all" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from all" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from all" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from all" -s h -l help -d 'Print help'
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "completions" -d 'Write shell completions (bash, zsh, fish, elvish, powershell) into DIR'
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "man" -d 'Write man pages (optctl.1, optctl-scan.1, ...) into DIR'
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "all" -d 'Write both, into DIR/completions and DIR/man'
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -s h -l help -d 'Print help'
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -f -a "iv" -d 'Implied volatility and greeks of one option, or of every row of a CSV'
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l right -d 'call or put (c/p accepted)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l spot -d 'Underlying price' -r
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l strike -r
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l expiry -d 'Time to expiry in years (0.25 = three months)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l rate -d 'Risk-free rate, continuously compounded (0.05 = 5%)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l div -d 'Dividend yield, continuous (0.01 = 1%)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l price -d 'Option price (the mid)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l input -d 'CSV file to read instead of stdin' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from help" -f -a "iv" -d 'Implied volatility and greeks of one option, or of every row of a CSV'
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c optctl -n "__fish_optctl_using_subcommand scan" -l tickers -d 'Tickers to scan, comma separated (default: the config watchlist)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand scan" -l watchlist -d 'File of tickers (one per line or comma separated; # starts a comment)' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand scan" -l provider -d 'Chain provider: sim (embedded simulated market) or files (saved snapshots)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand scan" -l files-dir -d 'Folder of snapshots for the files provider (overrides [provider.files] dir)' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand scan" -l concurrency -d 'Chains fetched at once (default: [scan] concurrency)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand scan" -l save-snapshots -d 'Also save every fetched chain as JSON under DIR/<TICKER>/ for `--provider files`' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand scan" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand scan" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand scan" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand scan" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand scan" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand scan" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c optctl -n "__fish_optctl_using_subcommand scans" -l status -d 'Only scans with this status' -r -f -a "running\t''
+succeeded\t''
+partial\t''
+failed\t''
+interrupted\t''"
+complete -c optctl -n "__fish_optctl_using_subcommand scans" -l since -d 'Only scans taken since this span ago (24h, 7d) or instant (RFC 3339)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand scans" -l limit -d 'At most this many scans' -r
+complete -c optctl -n "__fish_optctl_using_subcommand scans" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand scans" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand scans" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand scans" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand scans" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand scans" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand scans" -s h -l help -d 'Print help'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config generate quant scan scans help" -f -a "alerts" -d 'List stored alerts, newest first, highest score first within a scan'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config generate quant scan scans help" -f -a "config" -d 'Show or create the configuration file'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config generate quant scan scans help" -f -a "generate" -d 'Generate completions and man pages'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config generate quant scan scans help" -f -a "quant" -d 'Option calculator: implied volatility and greeks'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config generate quant scan scans help" -f -a "scan" -d 'Scan option chains and store IV, greeks, features and scored alerts'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config generate quant scan scans help" -f -a "scans" -d 'List stored scans, newest first'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config generate quant scan scans help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration (file merged over defaults) as TOML, or JSON with --json'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a commented configuration file with every default'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "completions" -d 'Write shell completions (bash, zsh, fish, elvish, powershell) into DIR'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "man" -d 'Write man pages (optctl.1, optctl-scan.1, ...) into DIR'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "all" -d 'Write both, into DIR/completions and DIR/man'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from quant" -f -a "iv" -d 'Implied volatility and greeks of one option, or of every row of a CSV'

@@ -1,0 +1,40 @@
+//! `--help` of every command, snapshotted so help-text changes show up in review.
+
+use crate::harness::Home;
+
+fn help(args: &[&str]) -> String {
+    let home = Home::new();
+    let out = home.cmd(args).arg("--help").output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn help_texts() {
+    for cmd in [
+        &[][..],
+        &["scan"],
+        &["scans"],
+        &["alerts"],
+        &["config"],
+        &["config", "show"],
+        &["config", "init"],
+        &["quant", "iv"],
+    ] {
+        let name = if cmd.is_empty() {
+            "optctl".to_string()
+        } else {
+            format!("optctl-{}", cmd.join("-"))
+        };
+        insta::assert_snapshot!(name, help(cmd));
+    }
+}
+
+#[test]
+fn hidden_and_unbuilt_commands_stay_out_of_help() {
+    let top = help(&[]);
+    assert!(!top.contains("generate"), "generate is hidden");
+    for listed in ["scan", "scans", "alerts", "config", "quant"] {
+        assert!(top.contains(listed), "{listed} missing from --help");
+    }
+}

@@ -1,0 +1,396 @@
+//! `optctl scan`, `optctl scans` and `optctl alerts`.
+
+use std::time::{Duration, Instant};
+
+use predicates::str::contains;
+
+use crate::harness::{Home, describe};
+
+/// A calm simulated market: no random anomalies.
+const CALM: &str = "[provider.sim]\nanomaly_rate = 0.0\n";
+
+#[test]
+fn default_scan_creates_home_and_stores_a_scan() {
+    let home = Home::new();
+    let out = home.cmd(["scan"]).output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("succeeded"), "{stdout}");
+    assert!(stdout.contains("AAPL"), "{stdout}");
+    assert_eq!(
+        home.count("SELECT count(*) FROM scans WHERE status = 'succeeded'"),
+        1
+    );
+    assert_eq!(home.count("SELECT count(*) FROM features"), 20);
+    // Each chain is realistic: hundreds of contracts, and every two-sided out-of-the-money
+    // quote near the money (within 10% of spot, more than a day out), whose price is all
+    // time value, has an IV and greeks. (In-the-money quotes whose rounded mid falls
+    // under the no-arbitrage bound rightly get none.)
+    assert!(home.count("SELECT min(contracts) FROM features") >= 400);
+    let near = "FROM chain_snapshots WHERE bid > 0 AND abs(strike / underlying_price - 1) < 0.1 \
+                AND expiry > '2026-11-24' AND ((right = 'call' AND strike >= underlying_price) \
+                OR (right = 'put' AND strike <= underlying_price))";
+    assert!(home.count(&format!("SELECT count(*) {near}")) > 500);
+    assert_eq!(
+        home.count(&format!(
+            "SELECT count(*) {near} AND (iv IS NULL OR delta IS NULL OR vega IS NULL)"
+        )),
+        0
+    );
+}
+
+#[test]
+fn json_report_counts_tickers_contracts_and_calls() {
+    let home = Home::new();
+    home.write_config(CALM);
+    let r = home.json(["scan", "--tickers", "aapl,MSFT", "--json"]);
+    assert_eq!(r["status"], "succeeded");
+    assert_eq!(r["tickers_ok"], 2);
+    assert_eq!(r["provider_calls"], 2);
+    assert_eq!(r["tickers"][0]["ticker"], "AAPL");
+    let contracts = r["contracts"].as_u64().unwrap();
+    assert_eq!(
+        contracts as i64,
+        home.count("SELECT count(*) FROM chain_snapshots")
+    );
+    let iv30 = r["tickers"][0]["atm_iv_30d"].as_f64().unwrap();
+    assert!((0.05..1.5).contains(&iv30), "{iv30}");
+}
+
+#[test]
+fn one_failing_ticker_gives_exit_3_and_keeps_the_rest() {
+    let home = Home::new();
+    home.write_config("[provider.sim]\nanomaly_rate = 0.0\nfail_tickers = [\"BAD\"]\n");
+    home.cmd(["scan", "--tickers", "AAPL,BAD,MSFT"])
+        .assert()
+        .code(3)
+        .stderr(contains("BAD"));
+    let scans = home.json(["scans", "--json"]);
+    assert_eq!(scans["scans"][0]["status"], "partial");
+    assert_eq!(scans["scans"][0]["tickers_ok"], 2);
+    assert_eq!(scans["scans"][0]["errors"][0]["ticker"], "BAD");
+    assert_eq!(home.count("SELECT count(*) FROM features"), 2);
+}
+
+#[test]
+fn all_failing_gives_exit_1() {
+    let home = Home::new();
+    home.write_config("[provider.sim]\nfailure_rate = 1.0\n");
+    home.cmd(["scan", "--tickers", "AAPL,MSFT"])
+        .assert()
+        .code(1)
+        .stderr(contains("all 2 tickers failed"));
+    assert_eq!(
+        home.count("SELECT count(*) FROM scans WHERE status = 'failed'"),
+        1
+    );
+}
+
+#[test]
+fn watchlist_file_and_unknown_symbols() {
+    let home = Home::new();
+    home.write_config(CALM);
+    let list = home.root().join("list.txt");
+    std::fs::write(&list, "# my names\nAAPL\nNOT-A-TICKER\n").unwrap();
+    let out = home
+        .cmd(["scan", "--watchlist", list.to_str().unwrap()])
+        .output()
+        .unwrap();
+    // The file itself is rejected: "NOT-A-TICKER" has a character tickers never have.
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("line 3"),
+        "{}",
+        describe(&out)
+    );
+    std::fs::write(&list, "AAPL, SPY\n").unwrap();
+    let r = home.json(["scan", "--json", "--watchlist", list.to_str().unwrap()]);
+    assert_eq!(r["tickers_ok"], 2);
+}
+
+/// Starts a scan that takes a few seconds (injected provider latency).
+#[allow(
+    clippy::zombie_processes,
+    reason = "the caller kills and waits for the returned child"
+)]
+fn slow_scan(home: &Home) -> std::process::Child {
+    home.write_config("[provider.sim]\nanomaly_rate = 0.0\nlatency_ms = 400\n");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_optctl"));
+    cmd.env("OPTCTL_HOME", home.home())
+        .env("OPTCTL_NOW", crate::harness::NOW)
+        .env("XDG_CONFIG_HOME", home.root().join("xdg-config"))
+        .env("HOME", home.root())
+        .args([
+            "scan",
+            "--concurrency",
+            "1",
+            "--tickers",
+            "A,B,C,D,E,F,G,H,I,J,K,L,M,N,O,P",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().unwrap();
+    // Wait until it has recorded its running scan and stored at least one ticker.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let stored = home.db_path().exists()
+            && rusqlite::Connection::open(home.db_path())
+                .and_then(|c| {
+                    c.query_row("SELECT count(*) FROM features", [], |r| r.get::<_, i64>(0))
+                })
+                .unwrap_or(0)
+                >= 1;
+        if stored {
+            return child;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the slow scan never stored a ticker");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_second_scan_while_one_runs_exits_75_and_touches_nothing() {
+    let home = Home::new();
+    let mut first = slow_scan(&home);
+    home.cmd(["scan", "--tickers", "AAPL"])
+        .assert()
+        .code(75)
+        .stderr(contains("another `optctl scan` is running"));
+    assert_eq!(home.count("SELECT count(*) FROM scans"), 1);
+    first.kill().unwrap();
+    first.wait().unwrap();
+}
+
+#[test]
+fn a_killed_scan_is_marked_interrupted_and_the_database_stays_consistent() {
+    let home = Home::new();
+    let mut first = slow_scan(&home);
+    first.kill().unwrap(); // SIGKILL
+    first.wait().unwrap();
+    assert_eq!(
+        home.count("SELECT count(*) FROM scans WHERE status = 'running'"),
+        1
+    );
+    let stored_before: i64 = home.count("SELECT count(*) FROM features");
+    assert!(stored_before >= 1);
+    // Every stored ticker is whole: its features row and all its contracts.
+    assert_eq!(
+        home.count("SELECT count(*) FROM features f WHERE contracts != (SELECT count(*) FROM chain_snapshots c WHERE c.scan_id = f.scan_id AND c.ticker = f.ticker)"),
+        0
+    );
+    home.write_config(CALM);
+    let r = home.json(["scan", "--tickers", "AAPL", "--json"]);
+    assert_eq!(r["recovered_interrupted"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        home.count("SELECT count(*) FROM scans WHERE status = 'interrupted'"),
+        1
+    );
+    assert_eq!(
+        home.count("SELECT count(*) FROM scans WHERE status = 'running'"),
+        0
+    );
+    let ok: String = home
+        .db()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    // What the killed scan committed is still there.
+    assert!(home.count("SELECT count(*) FROM features") > stored_before);
+}
+
+#[test]
+fn same_seed_and_time_give_the_same_scan() {
+    let (a, b) = (Home::new(), Home::new());
+    for h in [&a, &b] {
+        h.write_config(CALM);
+        h.json(["scan", "--tickers", "AAPL,TSLA", "--json"]);
+    }
+    let sql = "SELECT group_concat(symbol || bid || ask || volume || open_interest || coalesce(iv, ''), ';') FROM (SELECT * FROM chain_snapshots ORDER BY ticker, symbol)";
+    let dump = |h: &Home| -> String { h.db().query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(dump(&a), dump(&b));
+}
+
+#[test]
+fn saved_snapshots_replay_through_the_files_provider() {
+    let rec = Home::new();
+    rec.write_config(CALM);
+    let dir = rec.root().join("snaps");
+    rec.json([
+        "scan",
+        "--tickers",
+        "AAPL,SPY",
+        "--json",
+        "--save-snapshots",
+        dir.to_str().unwrap(),
+    ]);
+    let replay = Home::new();
+    let r = replay.json([
+        "scan",
+        "--tickers",
+        "AAPL,SPY",
+        "--json",
+        "--provider",
+        "files",
+        "--files-dir",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(r["provider"], "files");
+    assert_eq!(r["tickers_ok"], 2);
+    let sql = "SELECT group_concat(ticker || ':' || spot || ':' || atm_iv_30d || ':' || contracts, ';') FROM (SELECT * FROM features ORDER BY ticker)";
+    let rec_f: String = rec.db().query_row(sql, [], |r| r.get(0)).unwrap();
+    let rep_f: String = replay.db().query_row(sql, [], |r| r.get(0)).unwrap();
+    assert_eq!(rec_f, rep_f);
+    // A ticker with no saved snapshot fails alone.
+    replay
+        .cmd([
+            "scan",
+            "--tickers",
+            "AAPL,MSFT",
+            "--provider",
+            "files",
+            "--files-dir",
+            dir.to_str().unwrap(),
+        ])
+        .assert()
+        .code(3)
+        .stderr(contains("MSFT"));
+}
+
+#[test]
+fn files_provider_without_a_folder_is_a_usage_error() {
+    let home = Home::new();
+    home.cmd(["scan", "--provider", "files"])
+        .assert()
+        .code(2)
+        .stderr(contains("--files-dir"));
+}
+
+/// Four calm scans on consecutive trading days, then anomalies planted on the last day.
+#[test]
+fn planted_anomalies_fire_their_detectors_and_a_calm_market_stays_quiet() {
+    let home = Home::new();
+    home.write_config(
+        r#"
+[provider.sim]
+anomaly_rate = 0.0
+plant = [
+  { ticker = "AAPL", kind = "volume_burst", from = "2026-11-23T14:00:00Z" },
+  { ticker = "MSFT", kind = "iv_jump", from = "2026-11-23T14:00:00Z" },
+  { ticker = "TSLA", kind = "oi_surge", from = "2026-11-23T14:00:00Z" },
+]
+"#,
+    );
+    let tickers = "AAPL,MSFT,TSLA,SPY";
+    for day in ["2026-11-17", "2026-11-18", "2026-11-19", "2026-11-20"] {
+        let r = home.json([
+            "scan",
+            "--json",
+            "--tickers",
+            tickers,
+            "--as-of",
+            &format!("{day}T15:00:00Z"),
+        ]);
+        assert_eq!(
+            r["alerts"], 0,
+            "calm day {day} raised alerts: {}",
+            r["alerts_by_detector"]
+        );
+    }
+    let r = home.json(["scan", "--json", "--tickers", tickers]);
+    let alerts = home.json(["alerts", "--json", "--scan", &r["scan_id"].to_string()]);
+    let fired: Vec<(String, String)> = alerts["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["ticker"].as_str().unwrap().to_string(),
+                a["detector_name"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for (ticker, detector) in [
+        ("AAPL", "unusual_activity"),
+        ("AAPL", "volume_spike"),
+        ("MSFT", "iv_spike"),
+        ("TSLA", "oi_surge"),
+    ] {
+        assert!(
+            fired.contains(&(ticker.into(), detector.into())),
+            "{ticker} {detector} missing from {fired:?}"
+        );
+    }
+    assert!(
+        !fired.iter().any(|(t, _)| t == "SPY"),
+        "SPY is calm: {fired:?}"
+    );
+    for a in alerts["alerts"].as_array().unwrap() {
+        let score = a["score"].as_f64().unwrap();
+        assert!((0.0..=100.0).contains(&score));
+        assert!(a["alert_data"].is_object());
+    }
+    // Ten minutes later the anomalies are still there, but the cooldown holds them back.
+    let again = home.json([
+        "scan",
+        "--json",
+        "--tickers",
+        tickers,
+        "--as-of",
+        "2026-11-23T15:10:00Z",
+    ]);
+    assert!(
+        again["alerts_in_cooldown"].as_u64().unwrap() >= 1,
+        "{again}"
+    );
+    let repeat = home.json([
+        "alerts",
+        "--json",
+        "--scan",
+        &again["scan_id"].to_string(),
+        "--detector",
+        "unusual_activity",
+    ]);
+    assert_eq!(repeat["alert_count"], 0, "{repeat}");
+}
+
+#[test]
+fn alerts_and_scans_filters() {
+    let home = Home::new();
+    home.write_config(
+        "[provider.sim]\nanomaly_rate = 0.0\nplant = [{ ticker = \"AAPL\", kind = \"volume_burst\", from = \"2026-11-01T00:00:00Z\" }]\n",
+    );
+    home.json(["scan", "--json", "--tickers", "AAPL,SPY"]);
+    let all = home.json(["alerts", "--json"]);
+    assert!(all["alert_count"].as_u64().unwrap() >= 1);
+    let none = home.json(["alerts", "--json", "--ticker", "spy"]);
+    assert_eq!(none["alert_count"], 0);
+    let high = home.json(["alerts", "--json", "--min-score", "100.0"]);
+    assert!(high["alert_count"].as_u64().unwrap() <= all["alert_count"].as_u64().unwrap());
+    let old = home.json(["alerts", "--json", "--since", "2026-11-24T00:00:00Z"]);
+    assert_eq!(old["alert_count"], 0);
+    let one = home.json(["alerts", "--json", "--limit", "1"]);
+    assert_eq!(one["alert_count"], 1);
+    home.cmd(["alerts", "--since", "yesterday"])
+        .assert()
+        .code(2)
+        .stderr(contains("--since"));
+    home.cmd(["alerts", "--detector", "nope"]).assert().code(2);
+    let scans = home.json(["scans", "--json", "--status", "succeeded"]);
+    assert_eq!(scans["scan_count"], 1);
+    let out = home.cmd(["alerts"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("AAPL"));
+}
+
+#[test]
+fn reading_before_any_scan_says_what_to_do() {
+    let home = Home::new();
+    home.cmd(["alerts"])
+        .assert()
+        .code(1)
+        .stderr(contains("run `optctl scan` first"));
+    home.cmd(["scans", "--json"]).assert().code(1).stdout("");
+}
