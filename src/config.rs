@@ -158,9 +158,9 @@ max_contract_alerts = 5
 
 [detectors.volume_spike]
 enabled = true
-min_ratio = 2.5           # ticker option volume / trailing average
+min_ratio = 2.5           # ticker option volume / its average at this time of day
 saturation_ratio = 10.0   # score 100 at this ratio
-lookback_scans = 20
+lookback_days = 10        # earlier trading days averaged (the last scan at or before this hour)
 min_history = 3
 min_volume = 1000
 

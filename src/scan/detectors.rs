@@ -70,7 +70,12 @@ impl Default for DetectorsConfig {
     }
 }
 
-/// Ticker option volume against its trailing average over earlier scans.
+/// Ticker option volume against its trailing average over earlier scans taken at the
+/// same time of day on earlier trading days.
+///
+/// Option volume is a running count that grows through the session, so the last few
+/// scans of the same day would make every morning look quiet and every afternoon look
+/// busy; yesterday at the same hour is the like-for-like baseline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct VolumeSpike {
@@ -78,9 +83,9 @@ pub struct VolumeSpike {
     /// Fires at volume / trailing average >= this.
     pub min_ratio: f64,
     pub saturation_ratio: f64,
-    /// Earlier scans averaged.
-    pub lookback_scans: u64,
-    /// Earlier scans needed before it can fire.
+    /// Earlier trading days averaged (one scan each: the last at or before this time of day).
+    pub lookback_days: u32,
+    /// Earlier trading days needed before it can fire.
     pub min_history: usize,
     /// Ignore tickers trading fewer contracts than this.
     pub min_volume: u64,
@@ -92,7 +97,7 @@ impl Default for VolumeSpike {
             enabled: true,
             min_ratio: 2.5,
             saturation_ratio: 10.0,
-            lookback_scans: 20,
+            lookback_days: 10,
             min_history: 3,
             min_volume: 1000,
         }
@@ -264,6 +269,8 @@ pub struct Input<'a> {
     pub contracts: &'a [ContractRow],
     /// Features of earlier scans, newest first.
     pub history: &'a [FeatureRow],
+    /// Total option volume at the same time of day on earlier trading days, newest first.
+    pub same_time_volumes: &'a [u64],
     /// Open interest by symbol in the previous snapshot.
     pub previous_oi: &'a HashMap<String, u64>,
 }
@@ -332,9 +339,12 @@ fn volume_spike(c: &VolumeSpike, i: &Input<'_>, out: &mut Vec<Hit>) {
         return;
     }
     let now = (i.features.call_volume + i.features.put_volume) as f64;
-    let past = trailing(i.history, c.lookback_scans, |f| {
-        Some((f.call_volume + f.put_volume) as f64)
-    });
+    let past: Vec<f64> = i
+        .same_time_volumes
+        .iter()
+        .take(c.lookback_days as usize)
+        .map(|&v| v as f64)
+        .collect();
     if past.len() < c.min_history || past.is_empty() || now < c.min_volume as f64 {
         return;
     }
@@ -345,7 +355,7 @@ fn volume_spike(c: &VolumeSpike, i: &Input<'_>, out: &mut Vec<Hit>) {
             detector: "volume_spike",
             contract: None,
             score: log_score(ratio, c.min_ratio, c.saturation_ratio),
-            data: json!({"volume": now, "trailing_avg": round2(avg), "ratio": round2(ratio), "scans": past.len()}),
+            data: json!({"volume": now, "trailing_avg": round2(avg), "ratio": round2(ratio), "days": past.len()}),
         });
     }
 }
@@ -559,12 +569,18 @@ mod tests {
         contracts: &[ContractRow],
         prev: &HashMap<String, u64>,
     ) -> Vec<Hit> {
+        // The same-time-of-day baseline: here, the history's volumes.
+        let volumes: Vec<u64> = history
+            .iter()
+            .map(|f| f.call_volume + f.put_volume)
+            .collect();
         let input = Input {
             as_of: now.as_of,
             multiplier: 100.0,
             features: now,
             contracts,
             history,
+            same_time_volumes: &volumes,
             previous_oi: prev,
         };
         run(&DetectorsConfig::default(), &input)
@@ -615,6 +631,21 @@ mod tests {
         let ua = &hits[1];
         assert_eq!(ua.contract.as_deref(), Some("T261120C00100000"));
         assert_eq!(ua.data["vol_oi_ratio"], 2.5);
+    }
+
+    #[test]
+    fn volume_spike_needs_enough_earlier_days() {
+        let history: Vec<_> = (0..2).map(|_| features(2000, 0.3, -0.04)).collect();
+        let hits = run_on(&features(8000, 0.3, -0.04), &history, &[], &HashMap::new());
+        assert!(
+            hits.iter().all(|h| h.detector != "volume_spike"),
+            "{hits:?}"
+        );
+        let history: Vec<_> = (0..3).map(|_| features(2000, 0.3, -0.04)).collect();
+        let hits = run_on(&features(8000, 0.3, -0.04), &history, &[], &HashMap::new());
+        let spike = hits.iter().find(|h| h.detector == "volume_spike").unwrap();
+        assert_eq!(spike.data["ratio"], 4.0);
+        assert_eq!(spike.data["days"], 3);
     }
 
     #[test]

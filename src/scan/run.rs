@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::Serialize;
 use tokio::sync::{Semaphore, mpsc};
 
@@ -214,6 +214,17 @@ pub async fn run(
     })
 }
 
+/// Midnight at the start of `day` in New York, as UTC.
+fn day_start(day: NaiveDate) -> DateTime<Utc> {
+    day.and_hms_opt(0, 0, 0)
+        .and_then(|t| {
+            t.and_local_timezone(chrono_tz::America::New_York)
+                .earliest()
+        })
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
+}
+
 /// The single writer: owns the store connection for the whole scan.
 struct Writer {
     store: Store,
@@ -266,6 +277,33 @@ impl Writer {
         }
     }
 
+    /// Total option volume of `ticker` at this time of day (New York) on up to `days`
+    /// earlier weekdays that have a scan, newest first.
+    fn same_time_volumes(&self, ticker: &str, days: u32) -> Result<Vec<u64>> {
+        let as_of = self.opts.as_of;
+        let today = trading_day(as_of);
+        let time_of_day = as_of - day_start(today);
+        let mut out = Vec::with_capacity(days as usize);
+        // Look back far enough to cover weekends and a few holidays.
+        for back in 1..=(days as i64 * 7 / 5 + 5) {
+            if out.len() >= days as usize {
+                break;
+            }
+            let day = today - Duration::days(back);
+            if matches!(day.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun) {
+                continue;
+            }
+            let start = day_start(day);
+            if let Some(v) = self
+                .store
+                .latest_volume_between(ticker, start, start + time_of_day)?
+            {
+                out.push(v);
+            }
+        }
+        Ok(out)
+    }
+
     fn store_one(
         &mut self,
         snap: &ChainSnapshot,
@@ -285,15 +323,13 @@ impl Writer {
         };
         let feats = features::compute(&ctx, priced, &iv_hist, self.opts.min_iv_observations);
         let d = &self.opts.detectors;
-        let lookback = [
-            d.volume_spike.lookback_scans,
-            d.iv_spike.lookback_scans,
-            d.skew_shift.lookback_scans,
-        ]
-        .into_iter()
-        .max()
-        .unwrap_or(20);
+        let lookback = d.iv_spike.lookback_scans.max(d.skew_shift.lookback_scans);
         let history = self.store.recent_features(ticker, as_of, lookback)?;
+        let same_time_volumes = if d.volume_spike.enabled {
+            self.same_time_volumes(ticker, d.volume_spike.lookback_days)?
+        } else {
+            Vec::new()
+        };
         let previous_oi = if d.oi_surge.enabled {
             self.store.previous_open_interest(ticker, as_of)?
         } else {
@@ -307,6 +343,7 @@ impl Writer {
                 features: &feats,
                 contracts: priced,
                 history: &history,
+                same_time_volumes: &same_time_volumes,
                 previous_oi: &previous_oi,
             },
         );

@@ -219,6 +219,23 @@ impl Store {
         finish_features(raw)
     }
 
+    /// Total option volume (calls + puts) of `ticker` in its latest scan taken in
+    /// `[from, to]`, if any.
+    pub fn latest_volume_between(
+        &self,
+        ticker: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Option<u64>> {
+        super::optional(self.conn().query_row(
+            "SELECT call_volume + put_volume FROM features
+             WHERE ticker = ?1 AND as_of >= ?2 AND as_of <= ?3
+             ORDER BY as_of DESC LIMIT 1",
+            params![ticker, ts(from), ts(to)],
+            |r| r.get::<_, i64>(0).map(|v| v as u64),
+        ))
+    }
+
     /// Daily 30-day ATM IV observations of `ticker` on days in `[from, to)`.
     pub fn iv_history(&self, ticker: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<f64>> {
         let mut stmt = self.conn().prepare_cached(

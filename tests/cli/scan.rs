@@ -394,3 +394,28 @@ fn reading_before_any_scan_says_what_to_do() {
         .stderr(contains("run `optctl scan` first"));
     home.cmd(["scans", "--json"]).assert().code(1).stdout("");
 }
+
+/// Option volume grows through the session: scans at the open and near the close of calm
+/// days must not look like spikes against each other.
+#[test]
+fn volume_building_through_a_calm_session_is_not_a_spike() {
+    let home = Home::new();
+    home.write_config(CALM);
+    let tickers = "AAPL,MSFT,SPY,QQQ,TSLA,NVDA";
+    for day in ["2026-11-17", "2026-11-18", "2026-11-19", "2026-11-20", "2026-11-23"] {
+        for time in ["14:40", "16:30", "18:30", "20:50"] {
+            let r = home.json(["scan", "--json", "--tickers", tickers, "--as-of", &format!("{day}T{time}:00Z")]);
+            assert_eq!(r["alerts"], 0, "{day} {time}: {}", r["alerts_by_detector"]);
+        }
+    }
+    // The baseline was really there: three or more earlier days at each hour.
+    let volumes: Vec<i64> = {
+        let db = home.db();
+        let mut st = db
+            .prepare("SELECT call_volume + put_volume FROM features WHERE ticker = 'AAPL' AND as_of LIKE '2026-11-20%' ORDER BY as_of")
+            .unwrap();
+        st.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    assert!(volumes.windows(2).all(|w| w[0] < w[1]), "volume accumulates: {volumes:?}");
+    assert!(volumes[3] as f64 > 2.5 * volumes[0] as f64, "close vs open volume: {volumes:?}");
+}
