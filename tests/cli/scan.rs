@@ -273,17 +273,23 @@ fn files_provider_without_a_folder_is_a_usage_error() {
 #[test]
 fn planted_anomalies_fire_their_detectors_and_a_calm_market_stays_quiet() {
     let home = Home::new();
-    home.write_config(
-        r#"
+    let config = |min_iv_observations: u32| {
+        format!(
+            r#"
+[scan]
+min_iv_observations = {min_iv_observations}
 [provider.sim]
 anomaly_rate = 0.0
 plant = [
-  { ticker = "AAPL", kind = "volume_burst", from = "2026-11-23T14:00:00Z" },
-  { ticker = "MSFT", kind = "iv_jump", from = "2026-11-23T14:00:00Z" },
-  { ticker = "TSLA", kind = "oi_surge", from = "2026-11-23T14:00:00Z" },
+  {{ ticker = "AAPL", kind = "volume_burst", from = "2026-11-23T14:00:00Z" }},
+  {{ ticker = "MSFT", kind = "iv_jump", from = "2026-11-23T14:00:00Z" }},
+  {{ ticker = "TSLA", kind = "oi_surge", from = "2026-11-23T14:00:00Z" }},
 ]
-"#,
-    );
+"#
+        )
+    };
+    // IV rank stays off (default minimum of 20 days) while history builds ...
+    home.write_config(&config(20));
     let tickers = "AAPL,MSFT,TSLA,SPY";
     for day in ["2026-11-17", "2026-11-18", "2026-11-19", "2026-11-20"] {
         let r = home.json([
@@ -300,6 +306,8 @@ plant = [
             r["alerts_by_detector"]
         );
     }
+    // ... and is reported from 4 days on, so the IV jump sets a new high.
+    home.write_config(&config(4));
     let r = home.json(["scan", "--json", "--tickers", tickers]);
     let alerts = home.json(["alerts", "--json", "--scan", &r["scan_id"].to_string()]);
     let fired: Vec<(String, String)> = alerts["alerts"]
@@ -317,6 +325,7 @@ plant = [
         ("AAPL", "unusual_activity"),
         ("AAPL", "volume_spike"),
         ("MSFT", "iv_spike"),
+        ("MSFT", "iv_rank_extreme"),
         ("TSLA", "oi_surge"),
     ] {
         assert!(
@@ -324,10 +333,22 @@ plant = [
             "{ticker} {detector} missing from {fired:?}"
         );
     }
+    // SPY had no anomaly. With only 4 days of history its IV rank may sit at an end of
+    // its range by chance, so that detector is the one SPY may raise.
     assert!(
-        !fired.iter().any(|(t, _)| t == "SPY"),
+        !fired
+            .iter()
+            .any(|(t, d)| t == "SPY" && d != "iv_rank_extreme"),
         "SPY is calm: {fired:?}"
     );
+    let msft_rank = alerts["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["ticker"] == "MSFT" && a["detector_name"] == "iv_rank_extreme")
+        .unwrap();
+    assert_eq!(msft_rank["alert_data"]["side"], "high");
+    assert_eq!(msft_rank["alert_data"]["iv_rank"], 1.0);
     for a in alerts["alerts"].as_array().unwrap() {
         let score = a["score"].as_f64().unwrap();
         assert!((0.0..=100.0).contains(&score));
@@ -402,9 +423,22 @@ fn volume_building_through_a_calm_session_is_not_a_spike() {
     let home = Home::new();
     home.write_config(CALM);
     let tickers = "AAPL,MSFT,SPY,QQQ,TSLA,NVDA";
-    for day in ["2026-11-17", "2026-11-18", "2026-11-19", "2026-11-20", "2026-11-23"] {
+    for day in [
+        "2026-11-17",
+        "2026-11-18",
+        "2026-11-19",
+        "2026-11-20",
+        "2026-11-23",
+    ] {
         for time in ["14:40", "16:30", "18:30", "20:50"] {
-            let r = home.json(["scan", "--json", "--tickers", tickers, "--as-of", &format!("{day}T{time}:00Z")]);
+            let r = home.json([
+                "scan",
+                "--json",
+                "--tickers",
+                tickers,
+                "--as-of",
+                &format!("{day}T{time}:00Z"),
+            ]);
             assert_eq!(r["alerts"], 0, "{day} {time}: {}", r["alerts_by_detector"]);
         }
     }
@@ -414,8 +448,17 @@ fn volume_building_through_a_calm_session_is_not_a_spike() {
         let mut st = db
             .prepare("SELECT call_volume + put_volume FROM features WHERE ticker = 'AAPL' AND as_of LIKE '2026-11-20%' ORDER BY as_of")
             .unwrap();
-        st.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
     };
-    assert!(volumes.windows(2).all(|w| w[0] < w[1]), "volume accumulates: {volumes:?}");
-    assert!(volumes[3] as f64 > 2.5 * volumes[0] as f64, "close vs open volume: {volumes:?}");
+    assert!(
+        volumes.windows(2).all(|w| w[0] < w[1]),
+        "volume accumulates: {volumes:?}"
+    );
+    assert!(
+        volumes[3] as f64 > 2.5 * volumes[0] as f64,
+        "close vs open volume: {volumes:?}"
+    );
 }
