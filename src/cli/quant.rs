@@ -60,27 +60,37 @@ pub fn run(cmd: Command, ctx: &Ctx) -> optctl::Result<Outcome> {
 }
 
 fn iv(a: IvArgs, ctx: &Ctx) -> optctl::Result<Outcome> {
-    let single = [
+    let given = [
         a.right.is_some(),
         a.spot.is_some(),
         a.strike.is_some(),
         a.expiry.is_some(),
         a.price.is_some(),
     ];
-    if single.iter().any(|&s| s) {
+    if let (Some(right), Some(spot), Some(strike), Some(t_years), Some(price)) =
+        (a.right, a.spot, a.strike, a.expiry, a.price)
+    {
+        let inp = Inputs {
+            right,
+            spot,
+            strike,
+            t_years,
+            rate: a.rate,
+            div: a.div,
+        };
+        return one(&inp, price, ctx);
+    }
+    if given.iter().any(|&g| g) {
         let missing: Vec<&str> = ["--right", "--spot", "--strike", "--expiry", "--price"]
             .iter()
-            .zip(single)
-            .filter(|(_, given)| !given)
+            .zip(given)
+            .filter(|(_, g)| !g)
             .map(|(n, _)| *n)
             .collect();
-        if !missing.is_empty() {
-            return Err(optctl::Error::Usage(format!(
-                "one option needs {} too (or give none of them and pipe a CSV)",
-                missing.join(", ")
-            )));
-        }
-        return one(a, ctx);
+        return Err(optctl::Error::Usage(format!(
+            "one option needs {} too (or give none of them and pipe a CSV)",
+            missing.join(", ")
+        )));
     }
     let stdin;
     let input: Box<dyn std::io::Read> = match &a.input {
@@ -125,21 +135,8 @@ fn iv(a: IvArgs, ctx: &Ctx) -> optctl::Result<Outcome> {
     })
 }
 
-fn one(a: IvArgs, ctx: &Ctx) -> optctl::Result<Outcome> {
-    let (Some(right), Some(spot), Some(strike), Some(t_years), Some(price)) =
-        (a.right, a.spot, a.strike, a.expiry, a.price)
-    else {
-        unreachable!("checked by the caller");
-    };
-    let inp = Inputs {
-        right,
-        spot,
-        strike,
-        t_years,
-        rate: a.rate,
-        div: a.div,
-    };
-    let c = calc::calculate(&inp, price).map_err(|e| optctl::Error::BadInput(e.to_string()))?;
+fn one(inp: &Inputs, price: f64, ctx: &Ctx) -> optctl::Result<Outcome> {
+    let c = calc::calculate(inp, price).map_err(|e| optctl::Error::BadInput(e.to_string()))?;
     if ctx.out.is_json() {
         ctx.out.json(&c)?;
         return Ok(Outcome::Done);

@@ -102,7 +102,16 @@ pub async fn run(
     opts: &Options,
     progress: Arc<dyn Progress>,
 ) -> Result<Report> {
-    if opts.tickers.is_empty() {
+    // Each ticker once, upper case, in the order given: a duplicate would only fail on
+    // the stored chain's key and turn a good scan into a partial one.
+    let mut tickers: Vec<String> = Vec::with_capacity(opts.tickers.len());
+    for t in &opts.tickers {
+        let t = t.trim().to_ascii_uppercase();
+        if !t.is_empty() && !tickers.contains(&t) {
+            tickers.push(t);
+        }
+    }
+    if tickers.is_empty() {
         return Err(Error::Usage(
             "no tickers to scan: the watchlist is empty".into(),
         ));
@@ -115,13 +124,8 @@ pub async fn run(
     }
     let provider = Arc::new(Counted::new(provider));
     let provider_name = provider.name().to_string();
-    let scan_id = store.begin_scan(
-        started_at,
-        opts.as_of,
-        &provider_name,
-        opts.tickers.len() as u64,
-    )?;
-    progress.start(opts.tickers.len() as u64);
+    let scan_id = store.begin_scan(started_at, opts.as_of, &provider_name, tickers.len() as u64)?;
+    progress.start(tickers.len() as u64);
 
     let (tx, mut rx) = mpsc::channel::<Fetched>(64);
     let writer_opts = opts.clone();
@@ -137,9 +141,9 @@ pub async fn run(
 
     let sem = Arc::new(Semaphore::new(opts.concurrency.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
-    for ticker in &opts.tickers {
+    for ticker in &tickers {
         let (sem, provider, tx) = (sem.clone(), provider.clone(), tx.clone());
-        let ticker = ticker.to_ascii_uppercase();
+        let ticker = ticker.clone();
         let as_of = opts.as_of;
         let save = opts.save_snapshots.clone();
         tasks.spawn(async move {
@@ -198,7 +202,7 @@ pub async fn run(
         status,
         as_of: opts.as_of,
         provider: provider_name,
-        tickers_requested: opts.tickers.len() as u64,
+        tickers_requested: tickers.len() as u64,
         tickers_ok: totals.tickers_ok,
         tickers_failed: totals.tickers_failed,
         contracts: totals.contracts,

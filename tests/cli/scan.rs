@@ -43,7 +43,9 @@ fn default_scan_creates_home_and_stores_a_scan() {
 fn json_report_counts_tickers_contracts_and_calls() {
     let home = Home::new();
     home.write_config(CALM);
-    let r = home.json(["scan", "--tickers", "aapl,MSFT", "--json"]);
+    // A ticker named twice is scanned once.
+    let r = home.json(["scan", "--tickers", "aapl,MSFT,AAPL", "--json"]);
+    assert_eq!(r["tickers_requested"], 2);
     assert_eq!(r["status"], "succeeded");
     assert_eq!(r["tickers_ok"], 2);
     assert_eq!(r["provider_calls"], 2);
