@@ -12,10 +12,30 @@ use tempfile::NamedTempFile;
 /// A file being written; becomes visible at `target` only on [`AtomicFile::commit`].
 /// Dropping it without committing deletes the temp file.
 pub struct AtomicFile {
-    out: BufWriter<NamedTempFile>,
+    // The buffer sits outside the hashing layer: serializers make many tiny writes, and
+    // the digest is far cheaper on megabyte chunks than on every token.
+    out: BufWriter<Hashed>,
     target: PathBuf,
+}
+
+/// The temp file, hashing and counting what reaches it.
+struct Hashed {
+    file: NamedTempFile,
     hasher: Sha256,
     bytes: u64,
+}
+
+impl Write for Hashed {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
 }
 
 /// What was committed.
@@ -48,16 +68,25 @@ impl AtomicFile {
         }
         let tmp = builder.tempfile_in(dir)?;
         Ok(AtomicFile {
-            out: BufWriter::with_capacity(1 << 20, tmp),
+            out: BufWriter::with_capacity(
+                1 << 20,
+                Hashed {
+                    file: tmp,
+                    hasher: Sha256::new(),
+                    bytes: 0,
+                },
+            ),
             target: target.to_path_buf(),
-            hasher: Sha256::new(),
-            bytes: 0,
         })
     }
 
     /// Flushes, syncs and renames the file into place, then syncs the folder.
     pub fn commit(self) -> io::Result<Written> {
-        let tmp = self.out.into_inner().map_err(|e| e.into_error())?;
+        let Hashed {
+            file: tmp,
+            hasher,
+            bytes,
+        } = self.out.into_inner().map_err(|e| e.into_error())?;
         tmp.as_file().sync_all()?;
         tmp.persist(&self.target).map_err(|e| e.error)?;
         if let Some(dir) = self.target.parent() {
@@ -66,18 +95,21 @@ impl AtomicFile {
         }
         Ok(Written {
             path: self.target,
-            bytes: self.bytes,
-            sha256: hex(&self.hasher.finalize()),
+            bytes,
+            sha256: hex(&hasher.finalize()),
         })
     }
 }
 
 impl Write for AtomicFile {
+    #[inline]
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.out.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.bytes += n as u64;
-        Ok(n)
+        self.out.write(buf)
+    }
+
+    #[inline]
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.out.write_all(buf)
     }
 
     fn flush(&mut self) -> io::Result<()> {
