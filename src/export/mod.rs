@@ -244,61 +244,53 @@ fn write_chains(
 fn export_kind(store: &Store, kind: Kind, opts: &Options) -> std::io::Result<FileReport> {
     let path = opts.out.join(kind.file());
     let at = opts.as_of;
-    let one = |items_len: usize, written: atomic::Written, errors: Vec<String>| FileReport {
+    // A list read that fails still writes its file: empty, with the reason in `errors`.
+    fn list<T: Serialize>(
+        path: &Path,
+        kind: Kind,
+        at: DateTime<Utc>,
+        read: crate::store::Result<Vec<T>>,
+    ) -> std::io::Result<(atomic::Written, u64, Vec<String>)> {
+        let (rows, errors) = match read {
+            Ok(rows) => (rows, vec![]),
+            Err(e) => (vec![], vec![format!("cannot read {}: {e}", kind.name())]),
+        };
+        Ok((
+            write_list(path, kind, at, &rows, &errors)?,
+            rows.len() as u64,
+            errors,
+        ))
+    }
+    let (written, count, errors) = match kind {
+        Kind::Alerts => list(
+            &path,
+            kind,
+            at,
+            store.list_alerts(&AlertFilter {
+                since: Some(at - opts.alerts_since),
+                limit: Some(opts.alerts_limit),
+                ..Default::default()
+            }),
+        )?,
+        Kind::Scans => list(
+            &path,
+            kind,
+            at,
+            store.list_scans(&ScanFilter {
+                limit: Some(opts.scans_limit),
+                ..Default::default()
+            }),
+        )?,
+        Kind::Features => list(&path, kind, at, store.latest_features())?,
+        Kind::Chains => write_chains(&path, store, at)?,
+    };
+    Ok(FileReport {
         name: kind.file(),
-        count: items_len as u64,
+        count,
         bytes: written.bytes,
         sha256: written.sha256,
         errors,
         archive: None,
-    };
-    Ok(match kind {
-        Kind::Alerts => {
-            let filter = AlertFilter {
-                since: Some(at - opts.alerts_since),
-                limit: Some(opts.alerts_limit),
-                ..Default::default()
-            };
-            let (rows, errors) = match store.list_alerts(&filter) {
-                Ok(rows) => (rows, vec![]),
-                Err(e) => (vec![], vec![format!("cannot read alerts: {e}")]),
-            };
-            one(
-                rows.len(),
-                write_list(&path, kind, at, &rows, &errors)?,
-                errors,
-            )
-        }
-        Kind::Scans => {
-            let filter = ScanFilter {
-                limit: Some(opts.scans_limit),
-                ..Default::default()
-            };
-            let (rows, errors) = match store.list_scans(&filter) {
-                Ok(rows) => (rows, vec![]),
-                Err(e) => (vec![], vec![format!("cannot read scans: {e}")]),
-            };
-            one(
-                rows.len(),
-                write_list(&path, kind, at, &rows, &errors)?,
-                errors,
-            )
-        }
-        Kind::Features => {
-            let (rows, errors) = match store.latest_features() {
-                Ok(rows) => (rows, vec![]),
-                Err(e) => (vec![], vec![format!("cannot read features: {e}")]),
-            };
-            one(
-                rows.len(),
-                write_list(&path, kind, at, &rows, &errors)?,
-                errors,
-            )
-        }
-        Kind::Chains => {
-            let (written, count, errors) = write_chains(&path, store, at)?;
-            one(count as usize, written, errors)
-        }
     })
 }
 
