@@ -4,7 +4,9 @@
 pub mod alerts;
 pub mod config;
 pub mod generate;
+pub mod market_hours;
 pub mod output;
+pub mod process_excel;
 pub mod quant;
 pub mod scan;
 pub mod scans;
@@ -82,6 +84,8 @@ pub enum Command {
     Config(config::Command),
     #[command(hide = true, subcommand)]
     Generate(generate::Command),
+    MarketHours(market_hours::Args),
+    ProcessExcel(process_excel::Args),
     #[command(subcommand)]
     Quant(quant::Command),
     Scan(scan::Args),
@@ -158,6 +162,8 @@ pub fn dispatch(command: Command, ctx: &Ctx) -> optctl::Result<Outcome> {
         Command::Alerts(a) => alerts::run(a, ctx),
         Command::Config(c) => config::run(c, ctx),
         Command::Generate(c) => generate::run(c, ctx),
+        Command::MarketHours(a) => market_hours::run(a, ctx),
+        Command::ProcessExcel(a) => process_excel::run(a, ctx),
         Command::Quant(c) => quant::run(c, ctx),
         Command::Scan(a) => scan::run(a, ctx),
         Command::Scans(a) => scans::run(a, ctx),
