@@ -111,3 +111,76 @@ pub fn processing_history(store: &Store, limit: u64) -> crate::Result<HistoryRep
         runs,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use rust_xlsxwriter::Workbook;
+
+    use super::*;
+    use crate::config::Config;
+    use crate::store::tests::temp_store;
+
+    fn book(path: &Path, rows: &[&[&str]]) {
+        let mut b = Workbook::new();
+        let ws = b.add_worksheet();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                match v.parse::<f64>() {
+                    Ok(n) => ws.write(r as u32, c as u16, n).unwrap(),
+                    Err(_) => ws.write(r as u32, c as u16, *v).unwrap(),
+                };
+            }
+        }
+        b.save(path).unwrap();
+    }
+
+    /// The read side the serve routes will call: status, stocks by class, history.
+    #[test]
+    fn reports_for_the_serve_routes() {
+        let (dir, mut store) = temp_store();
+        let home = dir.path();
+        std::fs::create_dir_all(home.join("excel")).unwrap();
+        book(
+            &home.join("excel/Historical.xlsx"),
+            &[
+                &["Symbol", "Date", "Close", "Volume", "OI"],
+                &["TCS", "2026-11-20", "100", "10", "1000"],
+                &["INFY", "2026-11-20", "100", "10", "1000"],
+            ],
+        );
+        book(
+            &home.join("excel/Live.xlsx"),
+            &[
+                &["Symbol", "LTP", "OI"],
+                &["TCS", "101", "1100"],
+                &["INFY", "99", "1100"],
+            ],
+        );
+        let hours = MarketHours::from_config(&Config::default().market_hours, home).unwrap();
+        let now = crate::time::parse_instant("2026-11-23T05:00:00Z").unwrap();
+        let opts = process::Options::from_config(&Config::default(), home, &hours, now);
+        let report = process::run(&mut store, &opts).unwrap();
+        assert_eq!(report.summary(), "2/2 updated, 0 skipped");
+
+        let all = latest_stocks(&store, None).unwrap();
+        assert_eq!(all.count, 2);
+        let long = latest_stocks(&store, Some(Buildup::LongBuildup)).unwrap();
+        assert_eq!(long.stocks.len(), 1);
+        assert_eq!(long.stocks[0].symbol, "TCS");
+        let short = latest_stocks(&store, Some(Buildup::ShortBuildup)).unwrap();
+        assert_eq!(short.stocks[0].symbol, "INFY");
+
+        let status = processor_status(&store, &hours, now).unwrap();
+        assert!(status.market.open);
+        assert_eq!(
+            (status.runs_total, status.runs_today, status.stocks),
+            (1, 1, 2)
+        );
+        assert_eq!(status.last_processed.unwrap().updated, 2);
+        let json = serde_json::to_value(processing_history(&store, 5).unwrap()).unwrap();
+        assert_eq!(json["runs"][0]["status"], "processed");
+        assert_eq!(json["runs"][0]["live"]["size"], report.live.size);
+    }
+}

@@ -644,9 +644,16 @@ fn expected_headers(field: &Field, columns: &BTreeMap<String, String>) -> String
     match columns.get(field.name) {
         Some(h) => format!("{h:?} (from [excel.columns])"),
         None => {
+            let label = normalize_header(field.label);
             let mut v: Vec<String> = vec![format!("{:?}", field.label)];
-            v.extend(field.aliases.iter().take(4).map(|a| format!("{a:?}")));
-            v.dedup();
+            v.extend(
+                field
+                    .aliases
+                    .iter()
+                    .filter(|a| **a != label)
+                    .take(4)
+                    .map(|a| format!("{a:?}")),
+            );
             v.join(", ")
         }
     }

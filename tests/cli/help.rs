@@ -20,6 +20,10 @@ fn help_texts() {
         &["config", "show"],
         &["config", "init"],
         &["quant", "iv"],
+        &["process-excel"],
+        &["process-excel", "status"],
+        &["process-excel", "history"],
+        &["market-hours"],
     ] {
         let name = if cmd.is_empty() {
             "optctl".to_string()
@@ -34,7 +38,15 @@ fn help_texts() {
 fn hidden_and_unbuilt_commands_stay_out_of_help() {
     let top = help(&[]);
     assert!(!top.contains("generate"), "generate is hidden");
-    for listed in ["scan", "scans", "alerts", "config", "quant"] {
+    for listed in [
+        "scan",
+        "scans",
+        "alerts",
+        "config",
+        "quant",
+        "process-excel",
+        "market-hours",
+    ] {
         assert!(top.contains(listed), "{listed} missing from --help");
     }
 }

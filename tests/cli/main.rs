@@ -7,5 +7,6 @@ mod config;
 mod exit_codes;
 mod generated;
 mod help;
+mod process_excel;
 mod quant;
 mod scan;
