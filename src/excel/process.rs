@@ -14,7 +14,7 @@ use super::hours::MarketHours;
 use super::workbook::{self, Fingerprint, HistoricalRow, LiveRow, SkippedRow};
 use crate::config::{Config, ExcelColumns};
 use crate::store::Store;
-use crate::store::excel::{NewRun, RunStatus, StockRow};
+use crate::store::excel::{HistoryCache, HistorySummary, NewRun, RunStatus, StockRow};
 
 /// What a run reads and how it computes.
 #[derive(Debug, Clone)]
@@ -73,6 +73,21 @@ impl Options {
         }
     }
 
+    /// What the history summary depends on: the historical file and how it is read.
+    fn history_key(&self, f: &Fingerprint) -> String {
+        format!(
+            "{}|{}|{}|{}|{}|{}|{:?}|{:?}",
+            f.path.display(),
+            f.size,
+            f.mtime_ns,
+            f.hash,
+            self.trading_date,
+            self.volume_avg_days,
+            self.historical_sheet,
+            self.columns.historical
+        )
+    }
+
     /// Everything besides the files that changes the result.
     fn settings_key(&self) -> String {
         format!(
@@ -97,8 +112,11 @@ pub struct Report {
     pub trading_date: NaiveDate,
     pub historical: Fingerprint,
     pub live: Fingerprint,
-    /// Data rows read from each workbook (0 when unchanged).
+    /// Data rows read from each workbook (0 when unchanged, or for the historical
+    /// workbook when its summary was reused).
     pub historical_rows: usize,
+    /// The historical workbook was unchanged: its stored per-stock summary was used.
+    pub historical_cached: bool,
     pub live_rows: usize,
     /// Stocks computed (usable live rows).
     pub stocks: usize,
@@ -149,7 +167,7 @@ pub fn run(store: &mut Store, o: &Options) -> crate::Result<Report> {
             error: Some(e.to_string()),
             started,
         };
-        match store.record_excel_run(&run, &[], None) {
+        match store.record_excel_run(&run, &[], None, None) {
             Ok(_) => e.into(),
             // The input error is what the user must fix; say the store failed too.
             Err(s) => {
@@ -176,6 +194,7 @@ pub fn run(store: &mut Store, o: &Options) -> crate::Result<Report> {
         historical: hfp.clone(),
         live: lfp.clone(),
         historical_rows: 0,
+        historical_cached: false,
         live_rows: 0,
         stocks: 0,
         updated: 0,
@@ -204,17 +223,43 @@ pub fn run(store: &mut Store, o: &Options) -> crate::Result<Report> {
             },
             &[],
             None,
+            None,
         )?;
         report.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
         return Ok(report);
     }
-    let h = match workbook::read_historical(
-        &hist,
-        o.historical_sheet.as_deref(),
-        &o.columns.historical,
-    ) {
-        Ok(x) => x,
-        Err(e) => return Err(fail(store, Some(&hfp), Some(&lfp), e)),
+    // Historical.xlsx changes once a day, Live.xlsx every few seconds: reuse the
+    // history summary while the historical workbook and its settings are the same.
+    let history_key = o.history_key(&hfp);
+    let cached = if o.force {
+        Vec::new()
+    } else {
+        store.excel_history_cache(&history_key)?
+    };
+    let mut fresh = None;
+    let history: HashMap<String, HistorySummary> = if cached.is_empty() {
+        let h = match workbook::read_historical(
+            &hist,
+            o.historical_sheet.as_deref(),
+            &o.columns.historical,
+        ) {
+            Ok(x) => x,
+            Err(e) => return Err(fail(store, Some(&hfp), Some(&lfp), e)),
+        };
+        let summaries = summarize(&h.rows, o.trading_date, o.volume_avg_days);
+        report.historical_rows = h.rows_read;
+        // A history with bad rows is read again each run, so its rows keep being reported.
+        if h.skipped.is_empty() {
+            fresh = Some(summaries.clone());
+        }
+        report.skipped = h.skipped;
+        summaries
+            .into_iter()
+            .map(|s| (s.symbol.clone(), s))
+            .collect()
+    } else {
+        report.historical_cached = true;
+        cached.into_iter().map(|s| (s.symbol.clone(), s)).collect()
     };
     let l = match workbook::read_live(&live, o.live_sheet.as_deref(), &o.columns.live) {
         Ok(x) => x,
@@ -225,21 +270,18 @@ pub fn run(store: &mut Store, o: &Options) -> crate::Result<Report> {
         .into_iter()
         .map(|s| (s.symbol.clone(), s))
         .collect();
-    let history = History::new(&h.rows, o.trading_date);
     let mut changed = Vec::new();
     for row in &l.rows {
-        let s = compute(row, &history, o);
+        let s = compute(row, history.get(&row.symbol), o);
         let key = s.buildup.map_or("unknown", Buildup::as_str);
         *report.buildup.entry(key.to_string()).or_default() += 1;
         if stored.get(&s.symbol).is_none_or(|old| !old.same_values(&s)) {
             changed.push(s);
         }
     }
-    report.historical_rows = h.rows_read;
     report.live_rows = l.rows_read;
     report.stocks = l.rows.len();
     report.updated = changed.len();
-    report.skipped = h.skipped;
     report.skipped.extend(l.skipped);
     report.status = if report.skipped.is_empty() {
         RunStatus::Processed
@@ -261,49 +303,52 @@ pub fn run(store: &mut Store, o: &Options) -> crate::Result<Report> {
             started,
         },
         &changed,
+        fresh.as_deref().map(|summaries| HistoryCache {
+            key: &history_key,
+            summaries,
+        }),
         prune,
     )?;
     report.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     Ok(report)
 }
 
-/// Each symbol's days before the trading date, oldest first.
-struct History<'a> {
-    by_symbol: HashMap<&'a str, Vec<&'a HistoricalRow>>,
+/// Each symbol's previous day (the last one *before* the trading date: some feeds
+/// append today's row while the session runs) and its average volume over the last
+/// `avg_days` days before it.
+fn summarize(rows: &[HistoricalRow], today: NaiveDate, avg_days: usize) -> Vec<HistorySummary> {
+    let mut by_symbol: HashMap<&str, Vec<&HistoricalRow>> = HashMap::new();
+    for r in rows.iter().filter(|r| r.date < today) {
+        by_symbol.entry(r.symbol.as_str()).or_default().push(r);
+    }
+    let mut out: Vec<HistorySummary> = by_symbol
+        .into_iter()
+        .map(|(symbol, mut days)| {
+            days.sort_by_key(|r| r.date);
+            let prev = days.last();
+            let recent = &days[days.len().saturating_sub(avg_days)..];
+            let volumes: Vec<i64> = recent.iter().filter_map(|d| d.volume).collect();
+            HistorySummary {
+                symbol: symbol.to_string(),
+                prev_close: prev.map(|d| d.close),
+                prev_oi: prev.map(|d| d.oi),
+                avg_volume: (!volumes.is_empty())
+                    .then(|| volumes.iter().sum::<i64>() as f64 / volumes.len() as f64),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.symbol.cmp(&b.symbol));
+    out
 }
 
-impl<'a> History<'a> {
-    fn new(rows: &'a [HistoricalRow], today: NaiveDate) -> History<'a> {
-        let mut by_symbol: HashMap<&str, Vec<&HistoricalRow>> = HashMap::new();
-        // Some feeds append today's row to the history while the session runs: the
-        // previous day is the last one *before* today.
-        for r in rows.iter().filter(|r| r.date < today) {
-            by_symbol.entry(r.symbol.as_str()).or_default().push(r);
-        }
-        for v in by_symbol.values_mut() {
-            v.sort_by_key(|r| r.date);
-        }
-        History { by_symbol }
-    }
-
-    fn days(&self, symbol: &str) -> &[&'a HistoricalRow] {
-        self.by_symbol.get(symbol).map_or(&[], Vec::as_slice)
-    }
-}
-
-fn compute(row: &LiveRow, history: &History<'_>, o: &Options) -> StockRow {
-    let days = history.days(&row.symbol);
-    let prev = days.last();
-    let recent = &days[days.len().saturating_sub(o.volume_avg_days)..];
-    let volumes: Vec<i64> = recent.iter().filter_map(|d| d.volume).collect();
-    let avg_volume =
-        (!volumes.is_empty()).then(|| volumes.iter().sum::<i64>() as f64 / volumes.len() as f64);
-    let prev_close = row.prev_close.or(prev.map(|d| d.close));
+fn compute(row: &LiveRow, history: Option<&HistorySummary>, o: &Options) -> StockRow {
+    let avg_volume = history.and_then(|h| h.avg_volume);
+    let prev_close = row.prev_close.or(history.and_then(|h| h.prev_close));
     let inputs = Inputs {
         ltp: row.ltp,
         prev_close,
         oi: row.oi,
-        prev_oi: prev.map(|d| d.oi),
+        prev_oi: history.and_then(|h| h.prev_oi),
         volume: row.volume,
         avg_volume,
         high: row.high,

@@ -247,6 +247,26 @@ fn finish_stock(raw: (StockRow, String, Option<String>)) -> Result<StockRow> {
     Ok(row)
 }
 
+/// One stock's previous day and average volume, from the historical workbook.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct HistorySummary {
+    pub symbol: String,
+    /// The last close before the trading date, rupees.
+    pub prev_close: Option<f64>,
+    /// The OI at that close, contracts.
+    pub prev_oi: Option<i64>,
+    /// Mean daily volume over the lookback days.
+    pub avg_volume: Option<f64>,
+}
+
+/// A history summary to keep for the next runs, under the key that identifies the
+/// workbook and settings it came from.
+#[derive(Debug)]
+pub struct HistoryCache<'a> {
+    pub key: &'a str,
+    pub summaries: &'a [HistorySummary],
+}
+
 /// One stored change of one stock.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Tick {
@@ -302,6 +322,7 @@ impl Store {
         &mut self,
         run: &NewRun<'_>,
         changed: &[StockRow],
+        history: Option<HistoryCache<'_>>,
         prune_before: Option<DateTime<Utc>>,
     ) -> Result<i64> {
         let stored: Vec<&SkippedRow> = run.skipped.iter().take(MAX_SKIPPED_STORED).collect();
@@ -394,6 +415,22 @@ impl Store {
                     buildup
                 ])?;
             }
+            if let Some(cache) = history {
+                tx.execute("DELETE FROM excel_history_cache", [])?;
+                let mut ins = tx.prepare_cached(
+                    "INSERT INTO excel_history_cache (symbol, key, prev_close, prev_oi, avg_volume)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?;
+                for h in cache.summaries {
+                    ins.execute(params![
+                        h.symbol,
+                        cache.key,
+                        h.prev_close,
+                        h.prev_oi,
+                        h.avg_volume
+                    ])?;
+                }
+            }
             if let Some(before) = prune_before {
                 // Ticks go with their run (ON DELETE CASCADE).
                 tx.execute(
@@ -436,6 +473,22 @@ impl Store {
             Some(raw) => Ok(Some(finish_run(raw)?)),
             None => Ok(None),
         }
+    }
+
+    /// The kept history summary, if it was made under `key` (else empty).
+    pub fn excel_history_cache(&self, key: &str) -> Result<Vec<HistorySummary>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT symbol, prev_close, prev_oi, avg_volume FROM excel_history_cache WHERE key = ?1",
+        )?;
+        let rows = stmt.query_map([key], |r| {
+            Ok(HistorySummary {
+                symbol: r.get(0)?,
+                prev_close: r.get(1)?,
+                prev_oi: r.get(2)?,
+                avg_volume: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Runs recorded in all, and since `since`.
@@ -535,11 +588,24 @@ mod tests {
             .record_excel_run(
                 &run("2026-11-20T04:00:00Z", &fp),
                 &[stock("TCS", 101.0), stock("INFY", 99.0)],
+                Some(HistoryCache {
+                    key: "h1",
+                    summaries: &[HistorySummary {
+                        symbol: "TCS".into(),
+                        prev_close: Some(100.0),
+                        ..HistorySummary::default()
+                    }],
+                }),
                 None,
             )
             .unwrap();
         let stocks = store.excel_stocks(None).unwrap();
         assert_eq!(stocks.len(), 2);
+        assert_eq!(
+            store.excel_history_cache("h1").unwrap()[0].prev_close,
+            Some(100.0)
+        );
+        assert_eq!(store.excel_history_cache("h2").unwrap(), []);
         assert_eq!(stocks[0].symbol, "INFY");
         assert_eq!(stocks[0].run_id, id);
         assert!(stocks[1].same_values(&stock("TCS", 101.0)));
@@ -551,6 +617,7 @@ mod tests {
             .record_excel_run(
                 &run("2026-11-23T04:00:00Z", &fp),
                 &[stock("TCS", 102.0)],
+                None,
                 Some(crate::time::parse_instant("2026-11-22T00:00:00Z").unwrap()),
             )
             .unwrap();

@@ -94,7 +94,8 @@ CREATE TABLE alerts (
 CREATE INDEX alerts_created ON alerts (created_at);
 CREATE INDEX alerts_cooldown ON alerts (ticker, detector, created_at);
 "#,
-    // 2: process-excel: latest state per stock, tick history, one metadata row per run.
+    // 2: process-excel: latest state per stock, tick history, one metadata row per run,
+    // and the per-stock summary of the historical workbook.
     r#"
 CREATE TABLE processing_metadata (
     id                 INTEGER PRIMARY KEY,
@@ -162,5 +163,15 @@ CREATE TABLE excel_ticks (
     PRIMARY KEY (run_id, symbol)
 ) WITHOUT ROWID;
 CREATE INDEX excel_ticks_symbol ON excel_ticks (symbol, at);
+
+-- What the historical workbook says per stock, kept while that workbook is unchanged so
+-- a run where only Live.xlsx changed does not parse the (much larger) history again.
+CREATE TABLE excel_history_cache (
+    symbol     TEXT    PRIMARY KEY,
+    key        TEXT    NOT NULL,
+    prev_close REAL,
+    prev_oi    INTEGER,
+    avg_volume REAL
+) WITHOUT ROWID;
 "#,
 ];

@@ -213,6 +213,7 @@ fn the_fixture_pair_processes_204_stocks_then_stops_early() {
     // Forced: everything read again, nothing changed, nothing written.
     let r = home.json(["process-excel", "--force", "--json"]);
     assert_eq!(r["status"], "processed");
+    assert_eq!(r["historical_cached"], false);
     assert_eq!(
         (r["updated"].as_u64(), r["stocks"].as_u64()),
         (Some(0), Some(204))
@@ -253,6 +254,9 @@ fn each_buildup_class_and_only_changed_stocks_are_written() {
     home.write_live(&live);
     let r = home.json(["process-excel", "--json"]);
     assert_eq!(r["updated"], 1, "{r}");
+    // Only Live.xlsx changed: the history summary of the first run was reused.
+    assert_eq!(r["historical_cached"], true, "{r}");
+    assert_eq!(r["historical_rows"], 0);
     assert_eq!(home.buildup_of("TCS"), "long_buildup");
     assert_eq!(
         home.count("SELECT count(*) FROM excel_ticks WHERE symbol = 'TCS'"),
@@ -644,7 +648,7 @@ fn market_hours_in_another_time_zone() {
     home.cmd(["market-hours"])
         .assert()
         .success()
-        .stdout(contains("market open until 21:00 UTC"));
+        .stdout(contains("market open until 2026-11-23 16:00 EST"));
     home.write_config("[market_hours]\ntimezone = \"Mars/Olympus\"\n");
     home.cmd(["market-hours"])
         .assert()
