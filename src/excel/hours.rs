@@ -46,6 +46,8 @@ pub struct MarketStatus {
     pub local_time: String,
     /// When the current session closes (only while open).
     pub closes_at: Option<DateTime<Utc>>,
+    /// `closes_at` on the exchange's clock.
+    pub closes_at_local: Option<String>,
     /// The next session's open after `now` (None when no weekday is a trading day).
     pub next_open: Option<DateTime<Utc>>,
     /// `next_open` on the exchange's clock.
@@ -56,7 +58,12 @@ impl MarketStatus {
     /// "market closed (weekend); next open 2026-11-23 09:15 IST".
     pub fn describe(&self) -> String {
         let why = match self.state {
-            SessionState::Open => return format!("market open until {}", self.close_text()),
+            SessionState::Open => {
+                return format!(
+                    "market open until {}",
+                    self.closes_at_local.as_deref().unwrap_or("the close")
+                );
+            }
             SessionState::BeforeOpen => "before the open",
             SessionState::AfterClose => "after the close",
             SessionState::Weekend => "not a trading day",
@@ -66,11 +73,6 @@ impl MarketStatus {
             Some(n) => format!("market closed ({why}); next open {n}"),
             None => format!("market closed ({why}); no trading day configured"),
         }
-    }
-
-    fn close_text(&self) -> String {
-        self.closes_at
-            .map_or_else(String::new, |c| c.format("%H:%M UTC").to_string())
     }
 }
 
@@ -185,13 +187,17 @@ impl MarketHours {
             timezone: self.tz.name().to_string(),
             local_time: local.to_rfc3339(),
             closes_at: open.then(|| self.at(today, self.close)),
+            closes_at_local: open.then(|| self.local(self.at(today, self.close))),
             next_open,
-            next_open_local: next_open.map(|t| {
-                t.with_timezone(&self.tz)
-                    .format("%Y-%m-%d %H:%M %Z")
-                    .to_string()
-            }),
+            next_open_local: next_open.map(|t| self.local(t)),
         }
+    }
+
+    /// `2026-11-23 15:30 IST`.
+    fn local(&self, t: DateTime<Utc>) -> String {
+        t.with_timezone(&self.tz)
+            .format("%Y-%m-%d %H:%M %Z")
+            .to_string()
     }
 
     /// The exchange's calendar date at `now` (the "today" of the live workbook).

@@ -22,22 +22,23 @@ pub fn run(_args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         ctx.out.json(&status)?;
         return Ok(Outcome::Done);
     }
-    let mut t = ctx.out.table(&["", ""]);
-    t.add_row(vec!["market".to_string(), status.market.describe()]);
-    t.add_row(vec![
-        "last run".to_string(),
-        status.last_run.as_ref().map_or("none yet".into(), describe),
-    ]);
+    let mut rows = vec![
+        ("market", status.market.describe()),
+        (
+            "last run",
+            status.last_run.as_ref().map_or("none yet".into(), describe),
+        ),
+    ];
     if let Some(p) = &status.last_processed {
-        t.add_row(vec!["last processed".to_string(), describe(p)]);
+        rows.push(("last processed", describe(p)));
     }
-    t.add_row(vec![
-        "runs".to_string(),
+    rows.push((
+        "runs",
         format!("{} today, {} in all", status.runs_today, status.runs_total),
-    ]);
-    t.add_row(vec!["stocks".to_string(), status.stocks.to_string()]);
-    t.add_row(vec![
-        "last error".to_string(),
+    ));
+    rows.push(("stocks", status.stocks.to_string()));
+    rows.push((
+        "last error",
         status.last_error.as_ref().map_or("none".into(), |r| {
             format!(
                 "{}: {}",
@@ -45,8 +46,10 @@ pub fn run(_args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
                 r.error.as_deref().unwrap_or("-")
             )
         }),
-    ]);
-    ctx.out.print_table(None, &t)?;
+    ));
+    for (k, v) in rows {
+        ctx.out.line(&format!("{k:<15} {v}"))?;
+    }
     Ok(Outcome::Done)
 }
 
