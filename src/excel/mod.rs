@@ -169,6 +169,11 @@ mod tests {
         let long = latest_stocks(&store, Some(Buildup::LongBuildup)).unwrap();
         assert_eq!(long.stocks.len(), 1);
         assert_eq!(long.stocks[0].symbol, "TCS");
+        // The metrics are flat in JSON, beside the live fields.
+        let json = serde_json::to_value(&long).unwrap();
+        assert_eq!(json["stocks"][0]["buildup"], "long_buildup");
+        assert_eq!(json["stocks"][0]["change_pct"], 1.0);
+        assert_eq!(json["stocks"][0]["ltp"], 101.0);
         let short = latest_stocks(&store, Some(Buildup::ShortBuildup)).unwrap();
         assert_eq!(short.stocks[0].symbol, "INFY");
 

@@ -273,7 +273,7 @@ pub fn run(store: &mut Store, o: &Options) -> crate::Result<Report> {
     let mut changed = Vec::new();
     for row in &l.rows {
         let s = compute(row, history.get(&row.symbol), o);
-        let key = s.buildup.map_or("unknown", Buildup::as_str);
+        let key = s.metrics.buildup.map_or("unknown", Buildup::as_str);
         *report.buildup.entry(key.to_string()).or_default() += 1;
         if stored.get(&s.symbol).is_none_or(|old| !old.same_values(&s)) {
             changed.push(s);
@@ -354,7 +354,6 @@ fn compute(row: &LiveRow, history: Option<&HistorySummary>, o: &Options) -> Stoc
         high: row.high,
         low: row.low,
     };
-    let m = buildup::metrics(&inputs, &o.thresholds);
     StockRow {
         symbol: row.symbol.clone(),
         ltp: row.ltp,
@@ -369,13 +368,7 @@ fn compute(row: &LiveRow, history: Option<&HistorySummary>, o: &Options) -> Stoc
         bid: row.bid,
         ask: row.ask,
         last_update: row.last_update.clone(),
-        change: m.change,
-        change_pct: m.change_pct,
-        oi_change: m.oi_change,
-        oi_change_pct: m.oi_change_pct,
-        volume_ratio: m.volume_ratio,
-        range_position: m.range_position,
-        buildup: m.buildup,
+        metrics: buildup::metrics(&inputs, &o.thresholds),
         updated_at: o.now,
         run_id: 0,
     }

@@ -119,13 +119,28 @@ const VOLUME: &[&str] = &[
 ];
 const OI: &[&str] = &["oi", "openinterest", "openint", "totaloi"];
 
+// The fields both workbooks share.
+const SYMBOL_FIELD: Field = Field {
+    name: "symbol",
+    label: "Symbol",
+    aliases: SYMBOL,
+    required: true,
+};
+const VOLUME_FIELD: Field = Field {
+    name: "volume",
+    label: "Volume",
+    aliases: VOLUME,
+    required: false,
+};
+const OI_FIELD: Field = Field {
+    name: "oi",
+    label: "OI",
+    aliases: OI,
+    required: true,
+};
+
 const HISTORICAL: &[Field] = &[
-    Field {
-        name: "symbol",
-        label: "Symbol",
-        aliases: SYMBOL,
-        required: true,
-    },
+    SYMBOL_FIELD,
     Field {
         name: "date",
         label: "Date",
@@ -144,27 +159,12 @@ const HISTORICAL: &[Field] = &[
         ],
         required: true,
     },
-    Field {
-        name: "volume",
-        label: "Volume",
-        aliases: VOLUME,
-        required: false,
-    },
-    Field {
-        name: "oi",
-        label: "OI",
-        aliases: OI,
-        required: true,
-    },
+    VOLUME_FIELD,
+    OI_FIELD,
 ];
 
 const LIVE: &[Field] = &[
-    Field {
-        name: "symbol",
-        label: "Symbol",
-        aliases: SYMBOL,
-        required: true,
-    },
+    SYMBOL_FIELD,
     Field {
         name: "ltp",
         label: "LTP",
@@ -211,18 +211,8 @@ const LIVE: &[Field] = &[
         ],
         required: false,
     },
-    Field {
-        name: "volume",
-        label: "Volume",
-        aliases: VOLUME,
-        required: false,
-    },
-    Field {
-        name: "oi",
-        label: "OI",
-        aliases: OI,
-        required: true,
-    },
+    VOLUME_FIELD,
+    OI_FIELD,
     Field {
         name: "bid",
         label: "Bid",

@@ -9,7 +9,7 @@ use rusqlite::{Row, params};
 use serde::{Deserialize, Serialize};
 
 use super::{Result, Store, parse_ts, ts};
-use crate::excel::buildup::Buildup;
+use crate::excel::buildup::{Buildup, Metrics};
 use crate::excel::workbook::{Fingerprint, SkippedRow};
 
 /// How a process-excel run ended.
@@ -82,16 +82,10 @@ pub struct StockRow {
     pub bid: Option<f64>,
     pub ask: Option<f64>,
     pub last_update: Option<String>,
-    pub change: Option<f64>,
-    /// Percent (1.5 = +1.5%).
-    pub change_pct: Option<f64>,
-    pub oi_change: Option<i64>,
-    /// Percent.
-    pub oi_change_pct: Option<f64>,
-    pub volume_ratio: Option<f64>,
-    /// 0 at the day's low, 1 at its high.
-    pub range_position: Option<f64>,
-    pub buildup: Option<Buildup>,
+    /// Change, OI change, volume ratio, range position and buildup class
+    /// (flattened: the same keys in JSON).
+    #[serde(flatten)]
+    pub metrics: Metrics,
     /// The run that last changed this stock, and its time.
     pub updated_at: DateTime<Utc>,
     pub run_id: i64,
@@ -122,13 +116,15 @@ impl StockRow {
                 bid: r.get(10)?,
                 ask: r.get(11)?,
                 last_update: r.get(12)?,
-                change: r.get(13)?,
-                change_pct: r.get(14)?,
-                oi_change: r.get(15)?,
-                oi_change_pct: r.get(16)?,
-                volume_ratio: r.get(17)?,
-                range_position: r.get(18)?,
-                buildup: None,
+                metrics: Metrics {
+                    change: r.get(13)?,
+                    change_pct: r.get(14)?,
+                    oi_change: r.get(15)?,
+                    oi_change_pct: r.get(16)?,
+                    volume_ratio: r.get(17)?,
+                    range_position: r.get(18)?,
+                    buildup: None,
+                },
                 updated_at: DateTime::<Utc>::MIN_UTC,
                 run_id: r.get(21)?,
             },
@@ -236,7 +232,7 @@ fn finish_run(raw: (RunRow, String, String, String)) -> Result<RunRow> {
 fn finish_stock(raw: (StockRow, String, Option<String>)) -> Result<StockRow> {
     let (mut row, at, buildup) = raw;
     row.updated_at = parse_ts(&at, "excel_stocks", "updated_at")?;
-    row.buildup = match buildup {
+    row.metrics.buildup = match buildup {
         None => None,
         Some(b) => Some(b.parse().map_err(|e: String| super::Error::Corrupt {
             table: "excel_stocks",
@@ -378,7 +374,8 @@ impl Store {
                     oi_change_pct, buildup) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?;
             for s in changed {
-                let buildup = s.buildup.map(Buildup::as_str);
+                let m = &s.metrics;
+                let buildup = m.buildup.map(Buildup::as_str);
                 upsert.execute(params![
                     s.symbol,
                     s.ltp,
@@ -393,12 +390,12 @@ impl Store {
                     s.bid,
                     s.ask,
                     s.last_update,
-                    s.change,
-                    s.change_pct,
-                    s.oi_change,
-                    s.oi_change_pct,
-                    s.volume_ratio,
-                    s.range_position,
+                    m.change,
+                    m.change_pct,
+                    m.oi_change,
+                    m.oi_change_pct,
+                    m.volume_ratio,
+                    m.range_position,
                     buildup,
                     at,
                     id
@@ -410,8 +407,8 @@ impl Store {
                     s.ltp,
                     s.volume,
                     s.oi,
-                    s.change_pct,
-                    s.oi_change_pct,
+                    m.change_pct,
+                    m.oi_change_pct,
                     buildup
                 ])?;
             }
@@ -546,13 +543,12 @@ mod tests {
             bid: None,
             ask: None,
             last_update: Some("14:29:57".into()),
-            change: None,
-            change_pct: Some(1.0),
-            oi_change: None,
-            oi_change_pct: Some(11.1),
-            volume_ratio: None,
-            range_position: None,
-            buildup: Some(Buildup::LongBuildup),
+            metrics: Metrics {
+                change_pct: Some(1.0),
+                oi_change_pct: Some(11.1),
+                buildup: Some(Buildup::LongBuildup),
+                ..Metrics::default()
+            },
             updated_at: DateTime::<Utc>::MIN_UTC,
             run_id: 0,
         }
