@@ -438,17 +438,15 @@ pub fn read_historical(
 ) -> Result<Sheet<HistoricalRow>, Error> {
     let mut seen: HashMap<(String, NaiveDate), u32> = HashMap::new();
     read_rows(loaded, sheet, Kind::Historical, columns, |r| {
-        let symbol = r.symbol()?;
-        let date = r.date("date")?;
         let row = HistoricalRow {
+            symbol: r.symbol()?,
+            date: r.date("date")?,
             close: r.price("close")?,
             volume: r.count("volume")?,
             oi: r.required(|r| r.count("oi"), "oi")?,
-            symbol,
-            date,
         };
-        if let Some(first) = seen.insert((row.symbol.clone(), row.date), r.row) {
-            seen.insert((row.symbol.clone(), row.date), first);
+        let key = (row.symbol.clone(), row.date);
+        if let Some(&first) = seen.get(&key) {
             return Err(r.fail(
                 "symbol",
                 format!(
@@ -457,6 +455,7 @@ pub fn read_historical(
                 ),
             ));
         }
+        seen.insert(key, r.row);
         Ok(row)
     })
 }

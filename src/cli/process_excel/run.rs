@@ -132,7 +132,11 @@ fn watch(
                 ));
             }
             was_closed = true;
-            CLOSED_RECHECK
+            // Wake at the open rather than up to 5 minutes after it.
+            market
+                .next_open
+                .and_then(|t| (t - now).to_std().ok())
+                .map_or(CLOSED_RECHECK, |d| d.min(CLOSED_RECHECK))
         } else {
             was_closed = false;
             opts.now = now;
