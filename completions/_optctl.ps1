@@ -37,6 +37,8 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show or create the configuration file')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write alerts, chains, scans and features as JSON files, atomically')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Generate completions and man pages')
+            [CompletionResult]::new('market-hours', 'market-hours', [CompletionResultType]::ParameterValue, 'Show whether the market is open and when it next opens')
+            [CompletionResult]::new('process-excel', 'process-excel', [CompletionResultType]::ParameterValue, 'Read the broker workbooks and store each stock''s OI buildup')
             [CompletionResult]::new('quant', 'quant', [CompletionResultType]::ParameterValue, 'Option calculator: implied volatility and greeks')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Scan option chains and store IV, greeks, features and scored alerts')
             [CompletionResult]::new('scans', 'scans', [CompletionResultType]::ParameterValue, 'List stored scans, newest first')
@@ -219,6 +221,86 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
         'optctl;generate;help;help' {
             break
         }
+        'optctl;market-hours' {
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data home: the database and exports live here')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML). Missing at the default location = built-in defaults')
+            [CompletionResult]::new('--as-of', '--as-of', [CompletionResultType]::ParameterName, 'Run as if the time were this instant (RFC 3339), for reproducible runs')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bar')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bar')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'optctl;process-excel' {
+            [CompletionResult]::new('--historical', '--historical', [CompletionResultType]::ParameterName, 'Historical workbook (default: [excel] historical, else <home>/excel/Historical.xlsx)')
+            [CompletionResult]::new('--live', '--live', [CompletionResultType]::ParameterName, 'Live workbook (default: [excel] live, else <home>/excel/Live.xlsx)')
+            [CompletionResult]::new('--sheet', '--sheet', [CompletionResultType]::ParameterName, 'Sheet to read in both workbooks (default: the first sheet of each)')
+            [CompletionResult]::new('--historical-sheet', '--historical-sheet', [CompletionResultType]::ParameterName, 'Sheet of the historical workbook (overrides --sheet)')
+            [CompletionResult]::new('--live-sheet', '--live-sheet', [CompletionResultType]::ParameterName, 'Sheet of the live workbook (overrides --sheet)')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Seconds between runs with --watch')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data home: the database and exports live here')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML). Missing at the default location = built-in defaults')
+            [CompletionResult]::new('--as-of', '--as-of', [CompletionResultType]::ParameterName, 'Run as if the time were this instant (RFC 3339), for reproducible runs')
+            [CompletionResult]::new('--market-hours-only', '--market-hours-only', [CompletionResultType]::ParameterName, 'Do nothing (exit 0, reason on stderr) outside the trading session')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Process even when neither workbook changed since the last run')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Keep running every --interval seconds until Ctrl-C')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bar')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bar')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show whether the market is open, the last run and the last error')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List recent process-excel runs, newest first')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'optctl;process-excel;status' {
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data home: the database and exports live here')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML). Missing at the default location = built-in defaults')
+            [CompletionResult]::new('--as-of', '--as-of', [CompletionResultType]::ParameterName, 'Run as if the time were this instant (RFC 3339), for reproducible runs')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bar')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bar')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'optctl;process-excel;history' {
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many runs')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data home: the database and exports live here')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML). Missing at the default location = built-in defaults')
+            [CompletionResult]::new('--as-of', '--as-of', [CompletionResultType]::ParameterName, 'Run as if the time were this instant (RFC 3339), for reproducible runs')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bar')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bar')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'optctl;process-excel;help' {
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show whether the market is open, the last run and the last error')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List recent process-excel runs, newest first')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'optctl;process-excel;help;status' {
+            break
+        }
+        'optctl;process-excel;help;history' {
+            break
+        }
+        'optctl;process-excel;help;help' {
+            break
+        }
         'optctl;quant' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data home: the database and exports live here')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML). Missing at the default location = built-in defaults')
@@ -306,6 +388,8 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show or create the configuration file')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write alerts, chains, scans and features as JSON files, atomically')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Generate completions and man pages')
+            [CompletionResult]::new('market-hours', 'market-hours', [CompletionResultType]::ParameterValue, 'Show whether the market is open and when it next opens')
+            [CompletionResult]::new('process-excel', 'process-excel', [CompletionResultType]::ParameterValue, 'Read the broker workbooks and store each stock''s OI buildup')
             [CompletionResult]::new('quant', 'quant', [CompletionResultType]::ParameterValue, 'Option calculator: implied volatility and greeks')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Scan option chains and store IV, greeks, features and scored alerts')
             [CompletionResult]::new('scans', 'scans', [CompletionResultType]::ParameterValue, 'List stored scans, newest first')
@@ -342,6 +426,20 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             break
         }
         'optctl;help;generate;all' {
+            break
+        }
+        'optctl;help;market-hours' {
+            break
+        }
+        'optctl;help;process-excel' {
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show whether the market is open, the last run and the last error')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List recent process-excel runs, newest first')
+            break
+        }
+        'optctl;help;process-excel;status' {
+            break
+        }
+        'optctl;help;process-excel;history' {
             break
         }
         'optctl;help;quant' {

@@ -31,6 +31,12 @@ _optctl() {
             optctl,help)
                 cmd="optctl__subcmd__help"
                 ;;
+            optctl,market-hours)
+                cmd="optctl__subcmd__market__subcmd__hours"
+                ;;
+            optctl,process-excel)
+                cmd="optctl__subcmd__process__subcmd__excel"
+                ;;
             optctl,quant)
                 cmd="optctl__subcmd__quant"
                 ;;
@@ -97,6 +103,12 @@ _optctl() {
             optctl__subcmd__help,help)
                 cmd="optctl__subcmd__help__subcmd__help"
                 ;;
+            optctl__subcmd__help,market-hours)
+                cmd="optctl__subcmd__help__subcmd__market__subcmd__hours"
+                ;;
+            optctl__subcmd__help,process-excel)
+                cmd="optctl__subcmd__help__subcmd__process__subcmd__excel"
+                ;;
             optctl__subcmd__help,quant)
                 cmd="optctl__subcmd__help__subcmd__quant"
                 ;;
@@ -121,8 +133,32 @@ _optctl() {
             optctl__subcmd__help__subcmd__generate,man)
                 cmd="optctl__subcmd__help__subcmd__generate__subcmd__man"
                 ;;
+            optctl__subcmd__help__subcmd__process__subcmd__excel,history)
+                cmd="optctl__subcmd__help__subcmd__process__subcmd__excel__subcmd__history"
+                ;;
+            optctl__subcmd__help__subcmd__process__subcmd__excel,status)
+                cmd="optctl__subcmd__help__subcmd__process__subcmd__excel__subcmd__status"
+                ;;
             optctl__subcmd__help__subcmd__quant,iv)
                 cmd="optctl__subcmd__help__subcmd__quant__subcmd__iv"
+                ;;
+            optctl__subcmd__process__subcmd__excel,help)
+                cmd="optctl__subcmd__process__subcmd__excel__subcmd__help"
+                ;;
+            optctl__subcmd__process__subcmd__excel,history)
+                cmd="optctl__subcmd__process__subcmd__excel__subcmd__history"
+                ;;
+            optctl__subcmd__process__subcmd__excel,status)
+                cmd="optctl__subcmd__process__subcmd__excel__subcmd__status"
+                ;;
+            optctl__subcmd__process__subcmd__excel__subcmd__help,help)
+                cmd="optctl__subcmd__process__subcmd__excel__subcmd__help__subcmd__help"
+                ;;
+            optctl__subcmd__process__subcmd__excel__subcmd__help,history)
+                cmd="optctl__subcmd__process__subcmd__excel__subcmd__help__subcmd__history"
+                ;;
+            optctl__subcmd__process__subcmd__excel__subcmd__help,status)
+                cmd="optctl__subcmd__process__subcmd__excel__subcmd__help__subcmd__status"
                 ;;
             optctl__subcmd__quant,help)
                 cmd="optctl__subcmd__quant__subcmd__help"
@@ -143,7 +179,7 @@ _optctl() {
 
     case "${cmd}" in
         optctl)
-            opts="-v -q -h -V --home --config --as-of --json --verbose --quiet --help --version alerts config export generate quant scan scans help"
+            opts="-v -q -h -V --home --config --as-of --json --verbose --quiet --help --version alerts config export generate market-hours process-excel quant scan scans help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -589,7 +625,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__help)
-            opts="alerts config export generate quant scan scans help"
+            opts="alerts config export generate market-hours process-excel quant scan scans help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -742,6 +778,62 @@ _optctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        optctl__subcmd__help__subcmd__market__subcmd__hours)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__help__subcmd__process__subcmd__excel)
+            opts="status history"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__help__subcmd__process__subcmd__excel__subcmd__history)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__help__subcmd__process__subcmd__excel__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         optctl__subcmd__help__subcmd__quant)
             opts="iv"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -791,6 +883,194 @@ _optctl() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__market__subcmd__hours)
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__process__subcmd__excel)
+            opts="-v -q -h --historical --live --sheet --historical-sheet --live-sheet --market-hours-only --force --watch --interval --home --config --as-of --json --verbose --quiet --help status history help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --historical)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --live)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sheet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --historical-sheet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --live-sheet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__process__subcmd__excel__subcmd__help)
+            opts="status history help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__process__subcmd__excel__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__process__subcmd__excel__subcmd__help__subcmd__history)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__process__subcmd__excel__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__process__subcmd__excel__subcmd__history)
+            opts="-v -q -h --limit --home --config --as-of --json --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__process__subcmd__excel__subcmd__status)
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -34,6 +34,8 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand config 'Show or create the configuration file'
             cand export 'Write alerts, chains, scans and features as JSON files, atomically'
             cand generate 'Generate completions and man pages'
+            cand market-hours 'Show whether the market is open and when it next opens'
+            cand process-excel 'Read the broker workbooks and store each stock''s OI buildup'
             cand quant 'Option calculator: implied volatility and greeks'
             cand scan 'Scan option chains and store IV, greeks, features and scored alerts'
             cand scans 'List stored scans, newest first'
@@ -197,6 +199,78 @@ set edit:completion:arg-completer[optctl] = {|@words|
         }
         &'optctl;generate;help;help'= {
         }
+        &'optctl;market-hours'= {
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'optctl;process-excel'= {
+            cand --historical 'Historical workbook (default: [excel] historical, else <home>/excel/Historical.xlsx)'
+            cand --live 'Live workbook (default: [excel] live, else <home>/excel/Live.xlsx)'
+            cand --sheet 'Sheet to read in both workbooks (default: the first sheet of each)'
+            cand --historical-sheet 'Sheet of the historical workbook (overrides --sheet)'
+            cand --live-sheet 'Sheet of the live workbook (overrides --sheet)'
+            cand --interval 'Seconds between runs with --watch'
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --market-hours-only 'Do nothing (exit 0, reason on stderr) outside the trading session'
+            cand --force 'Process even when neither workbook changed since the last run'
+            cand --watch 'Keep running every --interval seconds until Ctrl-C'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand status 'Show whether the market is open, the last run and the last error'
+            cand history 'List recent process-excel runs, newest first'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'optctl;process-excel;status'= {
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'optctl;process-excel;history'= {
+            cand --limit 'At most this many runs'
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'optctl;process-excel;help'= {
+            cand status 'Show whether the market is open, the last run and the last error'
+            cand history 'List recent process-excel runs, newest first'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'optctl;process-excel;help;status'= {
+        }
+        &'optctl;process-excel;help;history'= {
+        }
+        &'optctl;process-excel;help;help'= {
+        }
         &'optctl;quant'= {
             cand --home 'Data home: the database and exports live here'
             cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
@@ -277,6 +351,8 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand config 'Show or create the configuration file'
             cand export 'Write alerts, chains, scans and features as JSON files, atomically'
             cand generate 'Generate completions and man pages'
+            cand market-hours 'Show whether the market is open and when it next opens'
+            cand process-excel 'Read the broker workbooks and store each stock''s OI buildup'
             cand quant 'Option calculator: implied volatility and greeks'
             cand scan 'Scan option chains and store IV, greeks, features and scored alerts'
             cand scans 'List stored scans, newest first'
@@ -304,6 +380,16 @@ set edit:completion:arg-completer[optctl] = {|@words|
         &'optctl;help;generate;man'= {
         }
         &'optctl;help;generate;all'= {
+        }
+        &'optctl;help;market-hours'= {
+        }
+        &'optctl;help;process-excel'= {
+            cand status 'Show whether the market is open, the last run and the last error'
+            cand history 'List recent process-excel runs, newest first'
+        }
+        &'optctl;help;process-excel;status'= {
+        }
+        &'optctl;help;process-excel;history'= {
         }
         &'optctl;help;quant'= {
             cand iv 'Implied volatility and greeks of one option, or of every row of a CSV'

@@ -36,6 +36,8 @@ complete -c optctl -n "__fish_optctl_needs_command" -f -a "alerts" -d 'List stor
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "config" -d 'Show or create the configuration file'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "export" -d 'Write alerts, chains, scans and features as JSON files, atomically'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "generate" -d 'Generate completions and man pages'
+complete -c optctl -n "__fish_optctl_needs_command" -f -a "market-hours" -d 'Show whether the market is open and when it next opens'
+complete -c optctl -n "__fish_optctl_needs_command" -f -a "process-excel" -d 'Read the broker workbooks and store each stock\'s OI buildup'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "quant" -d 'Option calculator: implied volatility and greeks'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "scan" -d 'Scan option chains and store IV, greeks, features and scored alerts'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "scans" -d 'List stored scans, newest first'
@@ -141,6 +143,50 @@ complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "man" -d 'Write man pages (optctl.1, optctl-scan.1, ...) into DIR'
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "all" -d 'Write both, into DIR/completions and DIR/man'
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l historical -d 'Historical workbook (default: [excel] historical, else <home>/excel/Historical.xlsx)' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l live -d 'Live workbook (default: [excel] live, else <home>/excel/Live.xlsx)' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l sheet -d 'Sheet to read in both workbooks (default: the first sheet of each)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l historical-sheet -d 'Sheet of the historical workbook (overrides --sheet)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l live-sheet -d 'Sheet of the live workbook (overrides --sheet)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l interval -d 'Seconds between runs with --watch' -r
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l market-hours-only -d 'Do nothing (exit 0, reason on stderr) outside the trading session'
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l force -d 'Process even when neither workbook changed since the last run'
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l watch -d 'Keep running every --interval seconds until Ctrl-C'
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -f -a "status" -d 'Show whether the market is open, the last run and the last error'
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -f -a "history" -d 'List recent process-excel runs, newest first'
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from status" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from status" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from status" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from status" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -l limit -d 'At most this many runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -s h -l help -d 'Print help'
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show whether the market is open, the last run and the last error'
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from help" -f -a "history" -d 'List recent process-excel runs, newest first'
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
@@ -194,17 +240,21 @@ complete -c optctl -n "__fish_optctl_using_subcommand scans" -l json -d 'Print o
 complete -c optctl -n "__fish_optctl_using_subcommand scans" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
 complete -c optctl -n "__fish_optctl_using_subcommand scans" -s q -l quiet -d 'Only errors on stderr; no progress bar'
 complete -c optctl -n "__fish_optctl_using_subcommand scans" -s h -l help -d 'Print help'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate quant scan scans help" -f -a "alerts" -d 'List stored alerts, newest first, highest score first within a scan'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate quant scan scans help" -f -a "config" -d 'Show or create the configuration file'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate quant scan scans help" -f -a "export" -d 'Write alerts, chains, scans and features as JSON files, atomically'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate quant scan scans help" -f -a "generate" -d 'Generate completions and man pages'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate quant scan scans help" -f -a "quant" -d 'Option calculator: implied volatility and greeks'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate quant scan scans help" -f -a "scan" -d 'Scan option chains and store IV, greeks, features and scored alerts'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate quant scan scans help" -f -a "scans" -d 'List stored scans, newest first'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate quant scan scans help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate market-hours process-excel quant scan scans help" -f -a "alerts" -d 'List stored alerts, newest first, highest score first within a scan'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate market-hours process-excel quant scan scans help" -f -a "config" -d 'Show or create the configuration file'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate market-hours process-excel quant scan scans help" -f -a "export" -d 'Write alerts, chains, scans and features as JSON files, atomically'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate market-hours process-excel quant scan scans help" -f -a "generate" -d 'Generate completions and man pages'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate market-hours process-excel quant scan scans help" -f -a "market-hours" -d 'Show whether the market is open and when it next opens'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate market-hours process-excel quant scan scans help" -f -a "process-excel" -d 'Read the broker workbooks and store each stock\'s OI buildup'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate market-hours process-excel quant scan scans help" -f -a "quant" -d 'Option calculator: implied volatility and greeks'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate market-hours process-excel quant scan scans help" -f -a "scan" -d 'Scan option chains and store IV, greeks, features and scored alerts'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate market-hours process-excel quant scan scans help" -f -a "scans" -d 'List stored scans, newest first'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate market-hours process-excel quant scan scans help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration (file merged over defaults) as TOML, or JSON with --json'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a commented configuration file with every default'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "completions" -d 'Write shell completions (bash, zsh, fish, elvish, powershell) into DIR'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "man" -d 'Write man pages (optctl.1, optctl-scan.1, ...) into DIR'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "all" -d 'Write both, into DIR/completions and DIR/man'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from process-excel" -f -a "status" -d 'Show whether the market is open, the last run and the last error'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from process-excel" -f -a "history" -d 'List recent process-excel runs, newest first'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from quant" -f -a "iv" -d 'Implied volatility and greeks of one option, or of every row of a CSV'

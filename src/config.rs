@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::excel::workbook::Kind;
 use crate::provider::sim::SimConfig;
 use crate::scan::detectors::DetectorsConfig;
 
@@ -37,6 +38,8 @@ pub struct Config {
     pub scan: ScanConfig,
     pub detectors: DetectorsConfig,
     pub export: ExportConfig,
+    pub excel: ExcelConfig,
+    pub market_hours: MarketHoursConfig,
 }
 
 /// The tickers `optctl scan` covers when no `--tickers` or `--watchlist` is given.
@@ -138,6 +141,94 @@ impl Default for ExportConfig {
             archive: true,
             compress: false,
             keep_days: 30,
+        }
+    }
+}
+
+/// Settings of `optctl process-excel`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExcelConfig {
+    /// The daily-history workbook (default `<home>/excel/Historical.xlsx`; a relative
+    /// path is relative to the data home).
+    pub historical: Option<PathBuf>,
+    /// The live workbook (default `<home>/excel/Live.xlsx`).
+    pub live: Option<PathBuf>,
+    /// Sheet of the historical workbook to read (default: the first).
+    pub historical_sheet: Option<String>,
+    /// Sheet of the live workbook to read (default: the first).
+    pub live_sheet: Option<String>,
+    /// Price moves (percent of the previous close) at or inside this are "neutral".
+    pub price_threshold_pct: f64,
+    /// OI moves (percent of the previous day's OI) at or inside this are "neutral".
+    pub oi_threshold_pct: f64,
+    /// Trading days of history averaged for the volume ratio.
+    pub volume_avg_days: usize,
+    /// Tick history and run records older than this many days are deleted (0 keeps all).
+    pub keep_days: u32,
+    /// Treat Excel's owner file (`~$Live.xlsx`) next to a workbook as "being saved".
+    pub lock_file_check: bool,
+    /// Headers mapped by hand, per workbook: field name -> header text.
+    pub columns: ExcelColumns,
+}
+
+impl Default for ExcelConfig {
+    fn default() -> Self {
+        ExcelConfig {
+            historical: None,
+            live: None,
+            historical_sheet: None,
+            live_sheet: None,
+            // DATA-SOURCES.md §7: the public classifier's noise thresholds.
+            price_threshold_pct: 0.1,
+            oi_threshold_pct: 0.5,
+            volume_avg_days: 20,
+            keep_days: 30,
+            lock_file_check: true,
+            columns: ExcelColumns::default(),
+        }
+    }
+}
+
+/// `[excel.columns.historical]` and `[excel.columns.live]`: field name -> header.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExcelColumns {
+    pub historical: std::collections::BTreeMap<String, String>,
+    pub live: std::collections::BTreeMap<String, String>,
+}
+
+/// The trading session `--market-hours-only` and `optctl market-hours` use.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MarketHoursConfig {
+    /// IANA time zone of the exchange.
+    pub timezone: String,
+    /// Session open, local time `HH:MM` (inclusive).
+    pub open: String,
+    /// Session close, local time `HH:MM` (exclusive: at 15:30:00 the market is closed).
+    pub close: String,
+    /// Trading weekdays (`Mon` .. `Sun`).
+    pub weekdays: Vec<String>,
+    /// Holidays (`YYYY-MM-DD`), besides those in `holidays_file`.
+    pub holidays: Vec<chrono::NaiveDate>,
+    /// A file of holidays, one date per line (`2026-11-24`, `24-11-2026` or
+    /// `24-Nov-2026`, text after the date ignored, `#` comments); relative to the data home.
+    pub holidays_file: Option<PathBuf>,
+}
+
+impl Default for MarketHoursConfig {
+    fn default() -> Self {
+        MarketHoursConfig {
+            timezone: "Asia/Kolkata".into(),
+            open: "09:15".into(),
+            close: "15:30".into(),
+            weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri"]
+                .iter()
+                .map(|d| d.to_string())
+                .collect(),
+            holidays: Vec::new(),
+            holidays_file: None,
         }
     }
 }
@@ -250,6 +341,45 @@ scans_limit = 100
 archive = true
 compress = false
 keep_days = 30
+
+[excel]
+# Workbooks `optctl process-excel` reads (.xlsx, .xlsm, .xls, .xlsb, .ods). Defaults:
+# <home>/excel/Historical.xlsx and <home>/excel/Live.xlsx; relative paths are relative
+# to the data home.
+# historical = "/srv/broker/Historical.xlsx"
+# live = "/srv/broker/Live.xlsx"
+# Sheets to read (default: the first sheet of each).
+# historical_sheet = "Sheet1"
+# live_sheet = "Sheet1"
+# Buildup noise thresholds in percent: a price move or an OI move at or inside them
+# is "neutral" (0.1 = 0.1% of the previous close; 0.5 = 0.5% of the previous day's OI).
+price_threshold_pct = 0.1
+oi_threshold_pct = 0.5
+# Trading days of history averaged for the volume ratio.
+volume_avg_days = 20
+# Delete tick history and run records older than this many days (0 = keep all).
+keep_days = 30
+# Refuse to read a workbook while Excel's owner file (~$Live.xlsx) sits next to it.
+lock_file_check = true
+
+[excel.columns.historical]
+# Headers matched by hand, field = "header as in the file". Fields: symbol, date,
+# close, volume, oi.
+# symbol = "Scrip Name"
+
+[excel.columns.live]
+# Fields: symbol, ltp, open, high, low, prev_close, volume, oi, bid, ask, last_update.
+# ltp = "Rate"
+
+[market_hours]
+# The session `process-excel --market-hours-only` and `optctl market-hours` use.
+timezone = "Asia/Kolkata"
+open = "09:15"            # inclusive
+close = "15:30"           # exclusive: at 15:30:00 the market is closed
+weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri"]
+holidays = []             # ["2026-11-24"]
+# One date per line (2026-11-24, 24-11-2026 or 24-Nov-2026), relative to the data home.
+# holidays_file = "nse-holidays.txt"
 "#;
 
 impl Config {
@@ -303,6 +433,32 @@ impl Config {
                 return Err(format!("{key}: must be between 0 and 1, got {v}"));
             }
         }
+        let x = &self.excel;
+        for (key, v) in [
+            ("excel.price_threshold_pct", x.price_threshold_pct),
+            ("excel.oi_threshold_pct", x.oi_threshold_pct),
+        ] {
+            if !(v >= 0.0 && v.is_finite()) {
+                return Err(format!("{key}: must be a percentage of 0 or more, got {v}"));
+            }
+        }
+        if x.volume_avg_days == 0 {
+            return Err("excel.volume_avg_days: must be at least 1".into());
+        }
+        for (kind, map) in [
+            (Kind::Historical, &x.columns.historical),
+            (Kind::Live, &x.columns.live),
+        ] {
+            let known: Vec<&str> = kind.fields().iter().map(|f| f.name).collect();
+            if let Some(k) = map.keys().find(|k| !known.contains(&k.as_str())) {
+                return Err(format!(
+                    "excel.columns.{kind}: unknown field {k:?}, expected one of: {}",
+                    known.join(", ")
+                ));
+            }
+        }
+        crate::excel::hours::MarketHours::check_config(&self.market_hours)
+            .map_err(|e| format!("market_hours.{e}"))?;
         Ok(())
     }
 }

@@ -29,6 +29,9 @@ pub enum Error {
     Store(#[from] crate::store::Error),
     #[error(transparent)]
     Provider(#[from] crate::provider::Error),
+    /// An unusable workbook (missing, mid-save, no such sheet, a required column missing).
+    #[error(transparent)]
+    Excel(#[from] crate::excel::Error),
     #[error("{}: {source}", .path.display())]
     Io {
         path: PathBuf,
@@ -41,7 +44,7 @@ impl Error {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Usage(_) | Error::BadInput(_) | Error::Config(_) => 2,
+            Error::Usage(_) | Error::BadInput(_) | Error::Config(_) | Error::Excel(_) => 2,
             Error::Locked { .. } => 75,
             _ => 1,
         }

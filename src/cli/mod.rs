@@ -5,7 +5,9 @@ pub mod alerts;
 pub mod config;
 pub mod export;
 pub mod generate;
+pub mod market_hours;
 pub mod output;
+pub mod process_excel;
 pub mod quant;
 pub mod scan;
 pub mod scans;
@@ -84,6 +86,8 @@ pub enum Command {
     Export(export::Args),
     #[command(hide = true, subcommand)]
     Generate(generate::Command),
+    MarketHours(market_hours::Args),
+    ProcessExcel(process_excel::Args),
     #[command(subcommand)]
     Quant(quant::Command),
     Scan(scan::Args),
@@ -161,6 +165,8 @@ pub fn dispatch(command: Command, ctx: &Ctx) -> optctl::Result<Outcome> {
         Command::Config(c) => config::run(c, ctx),
         Command::Export(a) => export::run(a, ctx),
         Command::Generate(c) => generate::run(c, ctx),
+        Command::MarketHours(a) => market_hours::run(a, ctx),
+        Command::ProcessExcel(a) => process_excel::run(a, ctx),
         Command::Quant(c) => quant::run(c, ctx),
         Command::Scan(a) => scan::run(a, ctx),
         Command::Scans(a) => scans::run(a, ctx),

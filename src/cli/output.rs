@@ -45,6 +45,14 @@ impl Output {
         out.flush().map_err(stdout_err)
     }
 
+    /// Prints `value` as one compact JSON document on one line (a stream of reports).
+    pub fn json_line<T: Serialize>(&self, value: &T) -> optctl::Result<()> {
+        let mut out = std::io::stdout().lock();
+        serde_json::to_writer(&mut out, value).map_err(|e| stdout_err(std::io::Error::other(e)))?;
+        writeln!(out).map_err(stdout_err)?;
+        out.flush().map_err(stdout_err)
+    }
+
     /// A table styled for a terminal, or plain aligned columns when piped.
     pub fn table(&self, header: &[&str]) -> Table {
         let mut t = Table::new();

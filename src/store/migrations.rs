@@ -94,4 +94,84 @@ CREATE TABLE alerts (
 CREATE INDEX alerts_created ON alerts (created_at);
 CREATE INDEX alerts_cooldown ON alerts (ticker, detector, created_at);
 "#,
+    // 2: process-excel: latest state per stock, tick history, one metadata row per run,
+    // and the per-stock summary of the historical workbook.
+    r#"
+CREATE TABLE processing_metadata (
+    id                 INTEGER PRIMARY KEY,
+    run_at             TEXT    NOT NULL,
+    status             TEXT    NOT NULL
+                       CHECK (status IN ('processed', 'partial', 'unchanged', 'failed')),
+    historical_path    TEXT,
+    historical_size    INTEGER,
+    historical_mtime_ns INTEGER,
+    historical_hash    TEXT,
+    live_path          TEXT,
+    live_size          INTEGER,
+    live_mtime_ns      INTEGER,
+    live_hash          TEXT,
+    settings_key       TEXT    NOT NULL DEFAULT '',
+    historical_rows    INTEGER NOT NULL DEFAULT 0,
+    live_rows          INTEGER NOT NULL DEFAULT 0,
+    stocks             INTEGER NOT NULL DEFAULT 0,
+    updated            INTEGER NOT NULL DEFAULT 0,
+    skipped            INTEGER NOT NULL DEFAULT 0,
+    skipped_rows       TEXT    NOT NULL DEFAULT '[]',
+    error              TEXT,
+    duration_ms        REAL    NOT NULL
+);
+CREATE INDEX processing_metadata_run_at ON processing_metadata (run_at);
+CREATE INDEX processing_metadata_status ON processing_metadata (status, id);
+
+CREATE TABLE excel_stocks (
+    symbol         TEXT    PRIMARY KEY,
+    ltp            REAL    NOT NULL,
+    open           REAL,
+    high           REAL,
+    low            REAL,
+    prev_close     REAL,
+    volume         INTEGER,
+    oi             INTEGER NOT NULL,
+    prev_oi        INTEGER,
+    avg_volume     REAL,
+    bid            REAL,
+    ask            REAL,
+    last_update    TEXT,
+    change         REAL,
+    change_pct     REAL,
+    oi_change      INTEGER,
+    oi_change_pct  REAL,
+    volume_ratio   REAL,
+    range_position REAL,
+    buildup        TEXT CHECK (buildup IN
+                   ('long_buildup', 'short_buildup', 'short_covering', 'long_unwinding', 'neutral')),
+    updated_at     TEXT    NOT NULL,
+    run_id         INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX excel_stocks_buildup ON excel_stocks (buildup);
+
+CREATE TABLE excel_ticks (
+    run_id        INTEGER NOT NULL REFERENCES processing_metadata (id) ON DELETE CASCADE,
+    symbol        TEXT    NOT NULL,
+    at            TEXT    NOT NULL,
+    ltp           REAL    NOT NULL,
+    volume        INTEGER,
+    oi            INTEGER NOT NULL,
+    change_pct    REAL,
+    oi_change_pct REAL,
+    buildup       TEXT,
+    PRIMARY KEY (run_id, symbol)
+) WITHOUT ROWID;
+CREATE INDEX excel_ticks_symbol ON excel_ticks (symbol, at);
+
+-- What the historical workbook says per stock, kept while that workbook is unchanged so
+-- a run where only Live.xlsx changed does not parse the (much larger) history again.
+CREATE TABLE excel_history_cache (
+    symbol     TEXT    PRIMARY KEY,
+    key        TEXT    NOT NULL,
+    prev_close REAL,
+    prev_oi    INTEGER,
+    avg_volume REAL
+) WITHOUT ROWID;
+"#,
 ];

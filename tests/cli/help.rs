@@ -21,6 +21,10 @@ fn help_texts() {
         &["config", "show"],
         &["config", "init"],
         &["quant", "iv"],
+        &["process-excel"],
+        &["process-excel", "status"],
+        &["process-excel", "history"],
+        &["market-hours"],
     ] {
         let name = if cmd.is_empty() {
             "optctl".to_string()
@@ -35,7 +39,16 @@ fn help_texts() {
 fn hidden_and_unbuilt_commands_stay_out_of_help() {
     let top = help(&[]);
     assert!(!top.contains("generate"), "generate is hidden");
-    for listed in ["scan", "scans", "alerts", "config", "export", "quant"] {
+    for listed in [
+        "scan",
+        "scans",
+        "alerts",
+        "config",
+        "export",
+        "quant",
+        "process-excel",
+        "market-hours",
+    ] {
         assert!(top.contains(listed), "{listed} missing from --help");
     }
 }

@@ -8,5 +8,6 @@ mod exit_codes;
 mod export;
 mod generated;
 mod help;
+mod process_excel;
 mod quant;
 mod scan;

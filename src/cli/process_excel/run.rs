@@ -1,0 +1,199 @@
+//! `optctl process-excel` itself: one run, or `--watch` for a loop with a clean Ctrl-C.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use optctl::excel::hours::MarketHours;
+use optctl::excel::process::{self, Options, Report};
+use optctl::lock::JobLock;
+use optctl::store::excel::RunStatus;
+
+use crate::cli::output::Output;
+use crate::cli::{Ctx, Outcome};
+
+/// How long `--watch` waits before looking again while the market is closed.
+const CLOSED_RECHECK: Duration = Duration::from_secs(300);
+
+/// The flags of the run itself (flattened into `process-excel`).
+#[derive(Debug, clap::Args)]
+#[group(skip)]
+pub struct Args {
+    /// Historical workbook (default: [excel] historical, else <home>/excel/Historical.xlsx).
+    #[arg(long, value_name = "FILE")]
+    historical: Option<PathBuf>,
+    /// Live workbook (default: [excel] live, else <home>/excel/Live.xlsx).
+    #[arg(long, value_name = "FILE")]
+    live: Option<PathBuf>,
+    /// Sheet to read in both workbooks (default: the first sheet of each).
+    #[arg(long, value_name = "NAME")]
+    sheet: Option<String>,
+    /// Sheet of the historical workbook (overrides --sheet).
+    #[arg(long, value_name = "NAME")]
+    historical_sheet: Option<String>,
+    /// Sheet of the live workbook (overrides --sheet).
+    #[arg(long, value_name = "NAME")]
+    live_sheet: Option<String>,
+    /// Do nothing (exit 0, reason on stderr) outside the trading session.
+    ///
+    /// The session is [market_hours] in the config: Asia/Kolkata, 09:15 to 15:30,
+    /// Monday to Friday, minus holidays. `optctl market-hours` shows it.
+    #[arg(long)]
+    market_hours_only: bool,
+    /// Process even when neither workbook changed since the last run.
+    #[arg(long)]
+    force: bool,
+    /// Keep running every --interval seconds until Ctrl-C.
+    ///
+    /// With --market-hours-only a closed market is checked again every 5 minutes. A bad
+    /// workbook is reported and tried again at the next tick.
+    #[arg(long)]
+    watch: bool,
+    /// Seconds between runs with --watch.
+    #[arg(long, default_value_t = 6, value_name = "SECS", requires = "watch",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    interval: u64,
+}
+
+pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
+    let cfg = ctx.config()?;
+    let hours = MarketHours::from_config(&cfg.market_hours, &ctx.home)?;
+    let mut opts = Options::from_config(&cfg, &ctx.home, &hours, ctx.as_of);
+    if let Some(p) = &args.historical {
+        opts.historical = p.clone();
+    }
+    if let Some(p) = &args.live {
+        opts.live = p.clone();
+    }
+    if let Some(s) = args.historical_sheet.as_ref().or(args.sheet.as_ref()) {
+        opts.historical_sheet = Some(s.clone());
+    }
+    if let Some(s) = args.live_sheet.as_ref().or(args.sheet.as_ref()) {
+        opts.live_sheet = Some(s.clone());
+    }
+    opts.force = args.force;
+    if args.watch {
+        return watch(&args, ctx, &hours, opts);
+    }
+    let market = hours.status(ctx.as_of);
+    if args.market_hours_only && !market.open {
+        ctx.out.note(&format!("skipped: {}", market.describe()));
+        if ctx.out.is_json() {
+            ctx.out.json(&serde_json::json!({
+                "status": "skipped",
+                "reason": market.describe(),
+                "market": market,
+            }))?;
+        }
+        return Ok(Outcome::Done);
+    }
+    // The lock comes before the store is opened: a refused run touches nothing.
+    let _lock = JobLock::acquire(&ctx.home, "process-excel")?;
+    let mut store = ctx.store()?;
+    let report = process::run(&mut store, &opts)?;
+    print(&report, &ctx.out, false)?;
+    Ok(outcome(&report))
+}
+
+fn outcome(r: &Report) -> Outcome {
+    match r.status {
+        RunStatus::Partial => Outcome::Partial,
+        _ => Outcome::Done,
+    }
+}
+
+/// The loop of `--watch`: "now" advances from `--as-of` by the wall clock, so a replayed
+/// day moves forward too. Unusable input is reported and retried; other errors stop it.
+fn watch(
+    args: &Args,
+    ctx: &Ctx,
+    hours: &MarketHours,
+    mut opts: Options,
+) -> optctl::Result<Outcome> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
+        .map_err(|e| optctl::Error::Failed(format!("cannot install the Ctrl-C handler: {e}")))?;
+    let _lock = JobLock::acquire(&ctx.home, "process-excel")?;
+    let mut store = ctx.store()?;
+    let started = Instant::now();
+    let mut was_closed = false;
+    while !stop.load(Ordering::SeqCst) {
+        let tick = Instant::now();
+        let now = ctx.as_of + chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
+        let market = hours.status(now);
+        let wait = if args.market_hours_only && !market.open {
+            if !was_closed {
+                ctx.out.note(&format!(
+                    "waiting: {}; checking every {} minutes",
+                    market.describe(),
+                    CLOSED_RECHECK.as_secs() / 60
+                ));
+            }
+            was_closed = true;
+            // Wake at the open rather than up to 5 minutes after it.
+            market
+                .next_open
+                .and_then(|t| (t - now).to_std().ok())
+                .map_or(CLOSED_RECHECK, |d| d.min(CLOSED_RECHECK))
+        } else {
+            was_closed = false;
+            opts.now = now;
+            opts.trading_date = hours.trading_date(now);
+            match process::run(&mut store, &opts) {
+                Ok(report) => print(&report, &ctx.out, true)?,
+                Err(e) if e.exit_code() == 2 => ctx.out.note(&format!("optctl: error: {e}")),
+                Err(e) => return Err(e),
+            }
+            Duration::from_secs(args.interval)
+        };
+        // Sleep in short steps so Ctrl-C stops the loop at once.
+        while tick.elapsed() < wait && !stop.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(50).min(wait.saturating_sub(tick.elapsed())));
+        }
+    }
+    ctx.out.note("stopped");
+    Ok(Outcome::Done)
+}
+
+/// Human output: one summary line (and buildup counts) on stdout, skipped rows on
+/// stderr. `--json`: the report; with `--watch` one compact document per line.
+fn print(r: &Report, out: &Output, watching: bool) -> optctl::Result<()> {
+    const SHOWN: usize = 20;
+    for s in r.skipped.iter().take(SHOWN) {
+        out.note(&format!("optctl: skipped {s}"));
+    }
+    if r.skipped.len() > SHOWN {
+        out.note(&format!(
+            "optctl: ... and {} more skipped rows",
+            r.skipped.len() - SHOWN
+        ));
+    }
+    if out.is_json() {
+        return if watching {
+            out.json_line(r)
+        } else {
+            out.json(r)
+        };
+    }
+    let at = optctl::store::ts(r.run_at);
+    if r.status == RunStatus::Unchanged {
+        return out.line(&format!("{at} {} ({:.1} ms)", r.summary(), r.duration_ms));
+    }
+    out.line(&format!(
+        "{at} run {}: {} ({:.1} ms)",
+        r.run_id,
+        r.summary(),
+        r.duration_ms
+    ))?;
+    if !watching {
+        let mut t = out.table(&["buildup", "stocks"]);
+        for (k, n) in &r.buildup {
+            t.add_row(vec![k.clone(), n.to_string()]);
+        }
+        Output::align_right(&mut t, &[1]);
+        out.print_table(None, &t)?;
+    }
+    Ok(())
+}

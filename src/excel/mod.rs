@@ -1,0 +1,191 @@
+//! process-excel: broker workbooks in, OI buildup per stock out.
+//!
+//! `workbook` reads and maps columns, `buildup` is the math, `hours` the trading
+//! session, `process` one run. The functions below are the read side (status, latest
+//! stocks, run history) as serializable reports, shared by `optctl process-excel
+//! status|history` and the future `serve` routes. SQL lives in `store::excel`.
+
+pub mod buildup;
+pub mod hours;
+pub mod process;
+pub mod workbook;
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde::Serialize;
+
+use crate::store::Store;
+use crate::store::excel::{RunCounts, RunRow, RunStatus, StockRow};
+use buildup::Buildup;
+use hours::{MarketHours, MarketStatus};
+
+pub use workbook::Error;
+
+/// The processor at a glance (`process-excel status`, `GET /api/v1/background/status`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ProcessorStatus {
+    pub market: MarketStatus,
+    /// Runs recorded in all, and since the start of today on the exchange's clock.
+    pub runs_total: u64,
+    pub runs_today: u64,
+    /// Stocks stored.
+    pub stocks: u64,
+    pub last_run: Option<RunRow>,
+    /// The latest run that read the workbooks (processed or partial).
+    pub last_processed: Option<RunRow>,
+    /// The latest failed run.
+    pub last_error: Option<RunRow>,
+}
+
+impl ProcessorStatus {
+    /// Before the first run (no database yet): the market, and no runs.
+    pub fn empty(market: MarketStatus) -> ProcessorStatus {
+        ProcessorStatus {
+            market,
+            runs_total: 0,
+            runs_today: 0,
+            stocks: 0,
+            last_run: None,
+            last_processed: None,
+            last_error: None,
+        }
+    }
+}
+
+/// Status as of `now`. Works on a read-only store.
+pub fn processor_status(
+    store: &Store,
+    hours: &MarketHours,
+    now: DateTime<Utc>,
+) -> crate::Result<ProcessorStatus> {
+    let today = hours.trading_date(now);
+    let midnight = hours
+        .tz
+        .from_local_datetime(&today.and_time(chrono::NaiveTime::MIN))
+        .earliest()
+        .map_or(now, |t| t.with_timezone(&Utc));
+    let RunCounts { total, since } = store.excel_run_counts(midnight)?;
+    Ok(ProcessorStatus {
+        market: hours.status(now),
+        runs_total: total,
+        runs_today: since,
+        stocks: store.excel_stocks(None)?.len() as u64,
+        last_run: store.excel_runs(None, 1)?.into_iter().next(),
+        last_processed: store.last_excel_processed()?,
+        last_error: store
+            .excel_runs(Some(RunStatus::Failed), 1)?
+            .into_iter()
+            .next(),
+    })
+}
+
+/// The latest state per stock (`GET /api/v1/stocks?buildup=`).
+#[derive(Debug, Clone, Serialize)]
+pub struct StocksReport {
+    pub buildup: Option<Buildup>,
+    pub count: usize,
+    pub stocks: Vec<StockRow>,
+}
+
+/// Every stored stock, or those of one buildup class, by symbol.
+pub fn latest_stocks(store: &Store, buildup: Option<Buildup>) -> crate::Result<StocksReport> {
+    let stocks = store.excel_stocks(buildup)?;
+    Ok(StocksReport {
+        buildup,
+        count: stocks.len(),
+        stocks,
+    })
+}
+
+/// Recent runs (`process-excel history`, `GET /api/v1/stocks/processing-history`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct HistoryReport {
+    pub count: usize,
+    pub runs: Vec<RunRow>,
+}
+
+/// The latest `limit` runs, newest first.
+pub fn processing_history(store: &Store, limit: u64) -> crate::Result<HistoryReport> {
+    let runs = store.excel_runs(None, limit)?;
+    Ok(HistoryReport {
+        count: runs.len(),
+        runs,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use rust_xlsxwriter::Workbook;
+
+    use super::*;
+    use crate::config::Config;
+    use crate::store::tests::temp_store;
+
+    fn book(path: &Path, rows: &[&[&str]]) {
+        let mut b = Workbook::new();
+        let ws = b.add_worksheet();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                match v.parse::<f64>() {
+                    Ok(n) => ws.write(r as u32, c as u16, n).unwrap(),
+                    Err(_) => ws.write(r as u32, c as u16, *v).unwrap(),
+                };
+            }
+        }
+        b.save(path).unwrap();
+    }
+
+    /// The read side the serve routes will call: status, stocks by class, history.
+    #[test]
+    fn reports_for_the_serve_routes() {
+        let (dir, mut store) = temp_store();
+        let home = dir.path();
+        std::fs::create_dir_all(home.join("excel")).unwrap();
+        book(
+            &home.join("excel/Historical.xlsx"),
+            &[
+                &["Symbol", "Date", "Close", "Volume", "OI"],
+                &["TCS", "2026-11-20", "100", "10", "1000"],
+                &["INFY", "2026-11-20", "100", "10", "1000"],
+            ],
+        );
+        book(
+            &home.join("excel/Live.xlsx"),
+            &[
+                &["Symbol", "LTP", "OI"],
+                &["TCS", "101", "1100"],
+                &["INFY", "99", "1100"],
+            ],
+        );
+        let hours = MarketHours::from_config(&Config::default().market_hours, home).unwrap();
+        let now = crate::time::parse_instant("2026-11-23T05:00:00Z").unwrap();
+        let opts = process::Options::from_config(&Config::default(), home, &hours, now);
+        let report = process::run(&mut store, &opts).unwrap();
+        assert_eq!(report.summary(), "2/2 updated, 0 skipped");
+
+        let all = latest_stocks(&store, None).unwrap();
+        assert_eq!(all.count, 2);
+        let long = latest_stocks(&store, Some(Buildup::LongBuildup)).unwrap();
+        assert_eq!(long.stocks.len(), 1);
+        assert_eq!(long.stocks[0].symbol, "TCS");
+        // The metrics are flat in JSON, beside the live fields.
+        let json = serde_json::to_value(&long).unwrap();
+        assert_eq!(json["stocks"][0]["buildup"], "long_buildup");
+        assert_eq!(json["stocks"][0]["change_pct"], 1.0);
+        assert_eq!(json["stocks"][0]["ltp"], 101.0);
+        let short = latest_stocks(&store, Some(Buildup::ShortBuildup)).unwrap();
+        assert_eq!(short.stocks[0].symbol, "INFY");
+
+        let status = processor_status(&store, &hours, now).unwrap();
+        assert!(status.market.open);
+        assert_eq!(
+            (status.runs_total, status.runs_today, status.stocks),
+            (1, 1, 2)
+        );
+        assert_eq!(status.last_processed.unwrap().updated, 2);
+        let json = serde_json::to_value(processing_history(&store, 5).unwrap()).unwrap();
+        assert_eq!(json["runs"][0]["status"], "processed");
+        assert_eq!(json["runs"][0]["live"]["size"], report.live.size);
+    }
+}

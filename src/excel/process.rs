@@ -1,0 +1,375 @@
+//! One process-excel run: fingerprint both workbooks, stop early when neither changed,
+//! else read them, compute every stock's metrics, and store the stocks that changed,
+//! their ticks and the run's metadata in one transaction.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::Serialize;
+
+use super::buildup::{self, Buildup, Inputs, Thresholds};
+use super::hours::MarketHours;
+use super::workbook::{self, Fingerprint, HistoricalRow, LiveRow, SkippedRow};
+use crate::config::{Config, ExcelColumns};
+use crate::store::Store;
+use crate::store::excel::{HistoryCache, HistorySummary, NewRun, RunStatus, StockRow};
+
+/// What a run reads and how it computes.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub historical: PathBuf,
+    pub live: PathBuf,
+    /// Sheet names; `None` = the first sheet.
+    pub historical_sheet: Option<String>,
+    pub live_sheet: Option<String>,
+    pub columns: ExcelColumns,
+    pub thresholds: Thresholds,
+    /// Trading days averaged for the volume ratio.
+    pub volume_avg_days: usize,
+    /// Runs and ticks older than this many days are deleted (0 keeps all).
+    pub keep_days: u32,
+    /// Treat Excel's `~$` owner file as "being saved".
+    pub check_owner_file: bool,
+    /// Process even when neither workbook changed.
+    pub force: bool,
+    /// The run's time (`--as-of`).
+    pub now: DateTime<Utc>,
+    /// The exchange's date at `now`: history before it is "previous days".
+    pub trading_date: NaiveDate,
+}
+
+impl Options {
+    /// Options from the config: `[excel]` paths resolved against `home`
+    /// (`<home>/excel/Historical.xlsx` and `Live.xlsx` by default).
+    pub fn from_config(
+        cfg: &Config,
+        home: &Path,
+        hours: &MarketHours,
+        now: DateTime<Utc>,
+    ) -> Options {
+        let x = &cfg.excel;
+        let path = |p: &Option<PathBuf>, default: &str| match p {
+            Some(p) => home.join(p),
+            None => home.join("excel").join(default),
+        };
+        Options {
+            historical: path(&x.historical, "Historical.xlsx"),
+            live: path(&x.live, "Live.xlsx"),
+            historical_sheet: x.historical_sheet.clone(),
+            live_sheet: x.live_sheet.clone(),
+            columns: x.columns.clone(),
+            thresholds: Thresholds {
+                price_pct: x.price_threshold_pct,
+                oi_pct: x.oi_threshold_pct,
+            },
+            volume_avg_days: x.volume_avg_days,
+            keep_days: x.keep_days,
+            check_owner_file: x.lock_file_check,
+            force: false,
+            now,
+            trading_date: hours.trading_date(now),
+        }
+    }
+
+    /// What the history summary depends on: the historical file and how it is read.
+    fn history_key(&self, f: &Fingerprint) -> String {
+        format!(
+            "{}|{}|{}|{}|{}|{}|{:?}|{:?}",
+            f.path.display(),
+            f.size,
+            f.mtime_ns,
+            f.hash,
+            self.trading_date,
+            self.volume_avg_days,
+            self.historical_sheet,
+            self.columns.historical
+        )
+    }
+
+    /// Everything besides the files that changes the result.
+    fn settings_key(&self) -> String {
+        format!(
+            "{}|{}|{}|{}|{:?}|{:?}|{:?}",
+            self.trading_date,
+            self.thresholds.price_pct,
+            self.thresholds.oi_pct,
+            self.volume_avg_days,
+            self.historical_sheet,
+            self.live_sheet,
+            self.columns
+        )
+    }
+}
+
+/// What a run did; `--json` prints it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub run_id: i64,
+    pub status: RunStatus,
+    pub run_at: DateTime<Utc>,
+    pub trading_date: NaiveDate,
+    pub historical: Fingerprint,
+    pub live: Fingerprint,
+    /// Data rows read from each workbook (0 when unchanged, or for the historical
+    /// workbook when its summary was reused).
+    pub historical_rows: usize,
+    /// The historical workbook was unchanged: its stored per-stock summary was used.
+    pub historical_cached: bool,
+    pub live_rows: usize,
+    /// Stocks computed (usable live rows).
+    pub stocks: usize,
+    /// Stocks whose state changed and was written.
+    pub updated: usize,
+    pub skipped: Vec<SkippedRow>,
+    /// Stocks per buildup class (`unknown` where the previous close or OI is missing).
+    pub buildup: BTreeMap<String, usize>,
+    /// Whole run, milliseconds.
+    pub duration_ms: f64,
+}
+
+impl Report {
+    /// "106/204 updated" or "unchanged since the last run".
+    pub fn summary(&self) -> String {
+        match self.status {
+            RunStatus::Unchanged => "workbooks unchanged since the last run; nothing read".into(),
+            _ => format!(
+                "{}/{} updated, {} skipped",
+                self.updated,
+                self.stocks,
+                self.skipped.len()
+            ),
+        }
+    }
+}
+
+/// Runs once. Unusable input is recorded as a failed run and returned as the error
+/// (exit 2); skipped rows make the run `partial` (exit 3).
+pub fn run(store: &mut Store, o: &Options) -> crate::Result<Report> {
+    let started = Instant::now();
+    let settings = o.settings_key();
+    let fail = |store: &mut Store,
+                h: Option<&Fingerprint>,
+                l: Option<&Fingerprint>,
+                e: workbook::Error|
+     -> crate::Error {
+        let run = NewRun {
+            run_at: o.now,
+            status: RunStatus::Failed,
+            historical: h,
+            live: l,
+            settings_key: &settings,
+            historical_rows: 0,
+            live_rows: 0,
+            stocks: 0,
+            skipped: &[],
+            error: Some(e.to_string()),
+            started,
+        };
+        match store.record_excel_run(&run, &[], None, None) {
+            Ok(_) => e.into(),
+            // The input error is what the user must fix; say the store failed too.
+            Err(s) => {
+                tracing::error!("cannot record the failed run: {s}");
+                e.into()
+            }
+        }
+    };
+    let hist = match workbook::load(&o.historical, o.check_owner_file) {
+        Ok(x) => x,
+        Err(e) => return Err(fail(store, None, None, e)),
+    };
+    let live = match workbook::load(&o.live, o.check_owner_file) {
+        Ok(x) => x,
+        Err(e) => return Err(fail(store, Some(&hist.fingerprint), None, e)),
+    };
+    let hfp = hist.fingerprint.clone();
+    let lfp = live.fingerprint.clone();
+    let mut report = Report {
+        run_id: 0,
+        status: RunStatus::Unchanged,
+        run_at: o.now,
+        trading_date: o.trading_date,
+        historical: hfp.clone(),
+        live: lfp.clone(),
+        historical_rows: 0,
+        historical_cached: false,
+        live_rows: 0,
+        stocks: 0,
+        updated: 0,
+        skipped: Vec::new(),
+        buildup: BTreeMap::new(),
+        duration_ms: 0.0,
+    };
+    let prune = (o.keep_days > 0).then(|| o.now - Duration::days(i64::from(o.keep_days)));
+    if !o.force && store.last_excel_inputs()? == Some((hfp.clone(), lfp.clone(), settings.clone()))
+    {
+        let last = store.last_excel_processed()?;
+        report.stocks = last.as_ref().map_or(0, |r| r.stocks as usize);
+        report.run_id = store.record_excel_run(
+            &NewRun {
+                run_at: o.now,
+                status: RunStatus::Unchanged,
+                historical: Some(&hfp),
+                live: Some(&lfp),
+                settings_key: &settings,
+                historical_rows: 0,
+                live_rows: 0,
+                stocks: report.stocks,
+                skipped: &[],
+                error: None,
+                started,
+            },
+            &[],
+            None,
+            None,
+        )?;
+        report.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+        return Ok(report);
+    }
+    // Historical.xlsx changes once a day, Live.xlsx every few seconds: reuse the
+    // history summary while the historical workbook and its settings are the same.
+    let history_key = o.history_key(&hfp);
+    let cached = if o.force {
+        Vec::new()
+    } else {
+        store.excel_history_cache(&history_key)?
+    };
+    let mut fresh = None;
+    let history: HashMap<String, HistorySummary> = if cached.is_empty() {
+        let h = match workbook::read_historical(
+            &hist,
+            o.historical_sheet.as_deref(),
+            &o.columns.historical,
+        ) {
+            Ok(x) => x,
+            Err(e) => return Err(fail(store, Some(&hfp), Some(&lfp), e)),
+        };
+        let summaries = summarize(&h.rows, o.trading_date, o.volume_avg_days);
+        report.historical_rows = h.rows_read;
+        // A history with bad rows is read again each run, so its rows keep being reported.
+        if h.skipped.is_empty() {
+            fresh = Some(summaries.clone());
+        }
+        report.skipped = h.skipped;
+        summaries
+            .into_iter()
+            .map(|s| (s.symbol.clone(), s))
+            .collect()
+    } else {
+        report.historical_cached = true;
+        cached.into_iter().map(|s| (s.symbol.clone(), s)).collect()
+    };
+    let l = match workbook::read_live(&live, o.live_sheet.as_deref(), &o.columns.live) {
+        Ok(x) => x,
+        Err(e) => return Err(fail(store, Some(&hfp), Some(&lfp), e)),
+    };
+    let stored: HashMap<String, StockRow> = store
+        .excel_stocks(None)?
+        .into_iter()
+        .map(|s| (s.symbol.clone(), s))
+        .collect();
+    let mut changed = Vec::new();
+    for row in &l.rows {
+        let s = compute(row, history.get(&row.symbol), o);
+        let key = s.metrics.buildup.map_or("unknown", Buildup::as_str);
+        *report.buildup.entry(key.to_string()).or_default() += 1;
+        if stored.get(&s.symbol).is_none_or(|old| !old.same_values(&s)) {
+            changed.push(s);
+        }
+    }
+    report.live_rows = l.rows_read;
+    report.stocks = l.rows.len();
+    report.updated = changed.len();
+    report.skipped.extend(l.skipped);
+    report.status = if report.skipped.is_empty() {
+        RunStatus::Processed
+    } else {
+        RunStatus::Partial
+    };
+    report.run_id = store.record_excel_run(
+        &NewRun {
+            run_at: o.now,
+            status: report.status,
+            historical: Some(&hfp),
+            live: Some(&lfp),
+            settings_key: &settings,
+            historical_rows: report.historical_rows,
+            live_rows: report.live_rows,
+            stocks: report.stocks,
+            skipped: &report.skipped,
+            error: None,
+            started,
+        },
+        &changed,
+        fresh.as_deref().map(|summaries| HistoryCache {
+            key: &history_key,
+            summaries,
+        }),
+        prune,
+    )?;
+    report.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    Ok(report)
+}
+
+/// Each symbol's previous day (the last one *before* the trading date: some feeds
+/// append today's row while the session runs) and its average volume over the last
+/// `avg_days` days before it.
+fn summarize(rows: &[HistoricalRow], today: NaiveDate, avg_days: usize) -> Vec<HistorySummary> {
+    let mut by_symbol: HashMap<&str, Vec<&HistoricalRow>> = HashMap::new();
+    for r in rows.iter().filter(|r| r.date < today) {
+        by_symbol.entry(r.symbol.as_str()).or_default().push(r);
+    }
+    let mut out: Vec<HistorySummary> = by_symbol
+        .into_iter()
+        .map(|(symbol, mut days)| {
+            days.sort_by_key(|r| r.date);
+            let prev = days.last();
+            let recent = &days[days.len().saturating_sub(avg_days)..];
+            let volumes: Vec<i64> = recent.iter().filter_map(|d| d.volume).collect();
+            HistorySummary {
+                symbol: symbol.to_string(),
+                prev_close: prev.map(|d| d.close),
+                prev_oi: prev.map(|d| d.oi),
+                avg_volume: (!volumes.is_empty())
+                    .then(|| volumes.iter().sum::<i64>() as f64 / volumes.len() as f64),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.symbol.cmp(&b.symbol));
+    out
+}
+
+fn compute(row: &LiveRow, history: Option<&HistorySummary>, o: &Options) -> StockRow {
+    let avg_volume = history.and_then(|h| h.avg_volume);
+    let prev_close = row.prev_close.or(history.and_then(|h| h.prev_close));
+    let inputs = Inputs {
+        ltp: row.ltp,
+        prev_close,
+        oi: row.oi,
+        prev_oi: history.and_then(|h| h.prev_oi),
+        volume: row.volume,
+        avg_volume,
+        high: row.high,
+        low: row.low,
+    };
+    StockRow {
+        symbol: row.symbol.clone(),
+        ltp: row.ltp,
+        open: row.open,
+        high: row.high,
+        low: row.low,
+        prev_close,
+        volume: row.volume,
+        oi: row.oi,
+        prev_oi: inputs.prev_oi,
+        avg_volume,
+        bid: row.bid,
+        ask: row.ask,
+        last_update: row.last_update.clone(),
+        metrics: buildup::metrics(&inputs, &o.thresholds),
+        updated_at: o.now,
+        run_id: 0,
+    }
+}

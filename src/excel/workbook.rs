@@ -1,0 +1,991 @@
+//! Workbook reading: load a broker workbook (fingerprinting it on the way), open it with
+//! calamine, find the header row, map headers to fields (built-in aliases or
+//! `[excel.columns]`), and turn rows into typed records. A bad row is skipped and
+//! described, never a panic. The math is in `excel::buildup`; the run in `excel::process`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use calamine::{Data, Reader, Sheets};
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+
+/// A workbook that cannot be used at all (as opposed to a bad row, which is skipped).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{}: no such file", .path.display())]
+    Missing { path: PathBuf },
+    #[error("{}: cannot read: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Caught while Excel (or a feed) is writing it: try again in a moment.
+    #[error("{}: {reason}; it is probably being saved, retry in a few seconds", .path.display())]
+    Busy { path: PathBuf, reason: String },
+    #[error("{}: not a workbook optctl can read (.xlsx, .xlsm, .xls, .xlsb, .ods): {detail}", .path.display())]
+    Format { path: PathBuf, detail: String },
+    #[error("{}: no sheet named {sheet:?}; sheets found: {}", .path.display(), .found.join(", "))]
+    NoSheet {
+        path: PathBuf,
+        sheet: String,
+        found: Vec<String>,
+    },
+    #[error(
+        "{}: sheet {sheet}: no {column} column (expected a header like {expected}); headers found in row {row}: {}",
+        .path.display(), .found.join(", ")
+    )]
+    MissingColumn {
+        path: PathBuf,
+        sheet: String,
+        row: u32,
+        column: &'static str,
+        expected: String,
+        found: Vec<String>,
+    },
+    #[error("{}: sheet {sheet}: no usable data rows ({skipped} skipped)", .path.display())]
+    NoRows {
+        path: PathBuf,
+        sheet: String,
+        skipped: usize,
+    },
+}
+
+impl Error {
+    /// True when the same command is likely to work in a few seconds (a file mid-save).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Error::Busy { .. })
+    }
+}
+
+/// Which of the two workbooks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// `Historical.xlsx`: one row per stock per day.
+    Historical,
+    /// `Live.xlsx`: one row per stock.
+    Live,
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Kind::Historical => "historical",
+            Kind::Live => "live",
+        })
+    }
+}
+
+/// A column the reader looks for.
+#[derive(Debug)]
+pub struct Field {
+    /// Key in `[excel.columns.*]` (`prev_close`).
+    pub name: &'static str,
+    /// How messages and the README call it (`Prev Close`).
+    pub label: &'static str,
+    /// Headers that mean this field, lower case with only letters and digits kept, so
+    /// "Last Traded Price", "last_traded_price" and "LAST TRADED PRICE" all match.
+    pub aliases: &'static [&'static str],
+    /// A row needs a value here; without the column the workbook is unusable.
+    pub required: bool,
+}
+
+const SYMBOL: &[&str] = &[
+    "symbol",
+    "tradingsymbol",
+    "ticker",
+    "scrip",
+    "scripname",
+    "scripcode",
+    "stock",
+    "stockname",
+    "instrument",
+    "name",
+];
+const VOLUME: &[&str] = &[
+    "volume",
+    "vol",
+    "volumetradedtoday",
+    "totalvolume",
+    "tradedvolume",
+    "totaltradedvolume",
+    "tradedqty",
+    "totaltradedquantity",
+];
+const OI: &[&str] = &["oi", "openinterest", "openint", "totaloi"];
+
+// The fields both workbooks share.
+const SYMBOL_FIELD: Field = Field {
+    name: "symbol",
+    label: "Symbol",
+    aliases: SYMBOL,
+    required: true,
+};
+const VOLUME_FIELD: Field = Field {
+    name: "volume",
+    label: "Volume",
+    aliases: VOLUME,
+    required: false,
+};
+const OI_FIELD: Field = Field {
+    name: "oi",
+    label: "OI",
+    aliases: OI,
+    required: true,
+};
+
+const HISTORICAL: &[Field] = &[
+    SYMBOL_FIELD,
+    Field {
+        name: "date",
+        label: "Date",
+        aliases: &["date", "tradedate", "tradingdate", "day", "timestamp"],
+        required: true,
+    },
+    Field {
+        name: "close",
+        label: "Close",
+        aliases: &[
+            "close",
+            "closeprice",
+            "closingprice",
+            "settleprice",
+            "lastprice",
+        ],
+        required: true,
+    },
+    VOLUME_FIELD,
+    OI_FIELD,
+];
+
+const LIVE: &[Field] = &[
+    SYMBOL_FIELD,
+    Field {
+        name: "ltp",
+        label: "LTP",
+        aliases: &[
+            "ltp",
+            "lasttradedprice",
+            "lasttradeprice",
+            "lastprice",
+            "last",
+            "currentprice",
+            "cmp",
+        ],
+        required: true,
+    },
+    Field {
+        name: "open",
+        label: "Open",
+        aliases: &["open", "openprice", "dayopen"],
+        required: false,
+    },
+    Field {
+        name: "high",
+        label: "High",
+        aliases: &["high", "highprice", "dayhigh"],
+        required: false,
+    },
+    Field {
+        name: "low",
+        label: "Low",
+        aliases: &["low", "lowprice", "daylow"],
+        required: false,
+    },
+    Field {
+        name: "prev_close",
+        label: "Prev Close",
+        // Kite and several terminals call the previous close just "Close" in a live row.
+        aliases: &[
+            "prevclose",
+            "previousclose",
+            "prvclose",
+            "pclose",
+            "yesterdayclose",
+            "close",
+        ],
+        required: false,
+    },
+    VOLUME_FIELD,
+    OI_FIELD,
+    Field {
+        name: "bid",
+        label: "Bid",
+        aliases: &[
+            "bid",
+            "bidprice",
+            "bestbid",
+            "buyprice",
+            "bestbuyprice",
+            "bidrate",
+        ],
+        required: false,
+    },
+    Field {
+        name: "ask",
+        label: "Ask",
+        aliases: &[
+            "ask",
+            "askprice",
+            "bestask",
+            "offer",
+            "offerprice",
+            "sellprice",
+            "bestsellprice",
+            "askrate",
+        ],
+        required: false,
+    },
+    Field {
+        name: "last_update",
+        label: "Last Update",
+        aliases: &[
+            "lastupdate",
+            "lastupdated",
+            "lastupdatetime",
+            "lasttradetime",
+            "lasttradedtime",
+            "ltt",
+            "updatetime",
+            "updatedat",
+            "time",
+            "exchangetimestamp",
+        ],
+        required: false,
+    },
+];
+
+impl Kind {
+    /// The fields read from this workbook, in README order.
+    pub fn fields(self) -> &'static [Field] {
+        match self {
+            Kind::Historical => HISTORICAL,
+            Kind::Live => LIVE,
+        }
+    }
+}
+
+/// Size, modification time and content hash of a workbook: equal fingerprints mean the
+/// file has not changed since it was last processed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    pub path: PathBuf,
+    /// Bytes.
+    pub size: u64,
+    /// Nanoseconds since the Unix epoch (0 where the file system has no mtime).
+    pub mtime_ns: i64,
+    /// CRC-32 of the content, 8 hex digits: catches a rewrite that kept size and mtime.
+    pub hash: String,
+}
+
+/// A workbook read into memory, with its fingerprint; parse it with [`read`].
+#[derive(Debug)]
+pub struct Loaded {
+    pub fingerprint: Fingerprint,
+    bytes: Vec<u8>,
+}
+
+/// Reads `path` into memory. Fails with [`Error::Busy`] when the file looks caught
+/// mid-save: empty, changing size while read, or (with `check_owner_file`) Excel's
+/// `~$` owner file next to it.
+pub fn load(path: &Path, check_owner_file: bool) -> Result<Loaded, Error> {
+    let io = |source: std::io::Error| {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            Error::Missing {
+                path: path.to_path_buf(),
+            }
+        } else {
+            Error::Io {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if check_owner_file && let Some(owner) = owner_file(path) {
+        return Err(Error::Busy {
+            path: path.to_path_buf(),
+            reason: format!("Excel's owner file {} is present", owner.display()),
+        });
+    }
+    if meta.len() == 0 {
+        return Err(Error::Busy {
+            path: path.to_path_buf(),
+            reason: "the file is empty (0 bytes)".into(),
+        });
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
+    if bytes.len() as u64 != meta.len() {
+        return Err(Error::Busy {
+            path: path.to_path_buf(),
+            reason: format!(
+                "its size changed while it was read ({} then {} bytes)",
+                meta.len(),
+                bytes.len()
+            ),
+        });
+    }
+    let mtime_ns = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as i64);
+    let hash = format!("{:08x}", crc32fast::hash(&bytes));
+    Ok(Loaded {
+        fingerprint: Fingerprint {
+            path: path.to_path_buf(),
+            size: meta.len(),
+            mtime_ns,
+            hash,
+        },
+        bytes,
+    })
+}
+
+/// Excel's owner file for `path`, if present. Excel writes `~$` + the name, and for
+/// longer names (as Word does) replaces the first two characters instead; check both.
+fn owner_file(path: &Path) -> Option<PathBuf> {
+    let name = path.file_name()?.to_str()?;
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let mut candidates = vec![dir.join(format!("~${name}"))];
+    if let Some((i, _)) = name.char_indices().nth(2) {
+        candidates.push(dir.join(format!("~${}", &name[i..])));
+    }
+    candidates.into_iter().find(|p| p.exists())
+}
+
+/// A row that was skipped, and why: file, sheet, row, column and what was expected.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkippedRow {
+    pub file: PathBuf,
+    pub sheet: String,
+    /// 1-based row number as Excel shows it.
+    pub row: u32,
+    /// The column header and letter (`LTP (B)`), when one cell is to blame.
+    pub column: Option<String>,
+    pub reason: String,
+}
+
+impl fmt::Display for SkippedRow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: sheet {}, row {}",
+            self.file.display(),
+            self.sheet,
+            self.row
+        )?;
+        if let Some(c) = &self.column {
+            write!(f, ", column {c}")?;
+        }
+        write!(f, ": {}", self.reason)
+    }
+}
+
+/// One historical row: a stock's day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoricalRow {
+    pub symbol: String,
+    pub date: NaiveDate,
+    /// Closing price, rupees.
+    pub close: f64,
+    /// Contracts (or shares) traded that day; None when the column is absent or empty.
+    pub volume: Option<i64>,
+    /// Open interest at the close, contracts.
+    pub oi: i64,
+}
+
+/// One live row: a stock now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveRow {
+    pub symbol: String,
+    /// Last traded price, rupees.
+    pub ltp: f64,
+    pub open: Option<f64>,
+    pub high: Option<f64>,
+    pub low: Option<f64>,
+    pub prev_close: Option<f64>,
+    /// Traded today.
+    pub volume: Option<i64>,
+    /// Open interest now, contracts.
+    pub oi: i64,
+    pub bid: Option<f64>,
+    pub ask: Option<f64>,
+    /// As the workbook shows it (`14:29:57`, `2026-11-23 14:29:57`).
+    pub last_update: Option<String>,
+}
+
+/// The usable rows of one sheet, and the skipped ones.
+#[derive(Debug, Clone)]
+pub struct Sheet<T> {
+    pub sheet: String,
+    /// Data rows seen (blank rows not counted).
+    pub rows_read: usize,
+    pub rows: Vec<T>,
+    pub skipped: Vec<SkippedRow>,
+}
+
+/// Parses the historical workbook. `columns` maps field names to headers by hand.
+pub fn read_historical(
+    loaded: &Loaded,
+    sheet: Option<&str>,
+    columns: &BTreeMap<String, String>,
+) -> Result<Sheet<HistoricalRow>, Error> {
+    let mut seen: HashMap<(String, NaiveDate), u32> = HashMap::new();
+    read_rows(loaded, sheet, Kind::Historical, columns, |r| {
+        let row = HistoricalRow {
+            symbol: r.symbol()?,
+            date: r.date("date")?,
+            close: r.price("close")?,
+            volume: r.count("volume")?,
+            oi: r.required(|r| r.count("oi"), "oi")?,
+        };
+        let key = (row.symbol.clone(), row.date);
+        if let Some(&first) = seen.get(&key) {
+            return Err(r.fail(
+                "symbol",
+                format!(
+                    "duplicate {} {} (first on row {first})",
+                    row.symbol, row.date
+                ),
+            ));
+        }
+        seen.insert(key, r.row);
+        Ok(row)
+    })
+}
+
+/// Parses the live workbook. A symbol seen twice keeps its first row; later ones are skipped.
+pub fn read_live(
+    loaded: &Loaded,
+    sheet: Option<&str>,
+    columns: &BTreeMap<String, String>,
+) -> Result<Sheet<LiveRow>, Error> {
+    let mut seen: HashMap<String, u32> = HashMap::new();
+    read_rows(loaded, sheet, Kind::Live, columns, |r| {
+        let row = LiveRow {
+            symbol: r.symbol()?,
+            ltp: r.price("ltp")?,
+            open: r.optional_price("open")?,
+            high: r.optional_price("high")?,
+            low: r.optional_price("low")?,
+            prev_close: r.optional_price("prev_close")?,
+            volume: r.count("volume")?,
+            oi: r.required(|r| r.count("oi"), "oi")?,
+            bid: r.optional_price("bid")?,
+            ask: r.optional_price("ask")?,
+            last_update: r.text("last_update"),
+        };
+        if let Some(&first) = seen.get(&row.symbol) {
+            return Err(r.fail(
+                "symbol",
+                format!("duplicate symbol {} (first on row {first})", row.symbol),
+            ));
+        }
+        seen.insert(row.symbol.clone(), r.row);
+        Ok(row)
+    })
+}
+
+/// How many leading rows may sit above the header (titles, a refresh time).
+const HEADER_SEARCH_ROWS: usize = 20;
+
+fn read_rows<T>(
+    loaded: &Loaded,
+    sheet: Option<&str>,
+    kind: Kind,
+    columns: &BTreeMap<String, String>,
+    mut parse: impl FnMut(&RowCtx<'_>) -> Result<T, SkippedRow>,
+) -> Result<Sheet<T>, Error> {
+    let path = &loaded.fingerprint.path;
+    let (sheet, range) = open_sheet(loaded, sheet)?;
+    let (first_row, first_col) = range.start().unwrap_or((0, 0));
+    let rows: Vec<&[Data]> = range.rows().collect();
+    let (header_at, map) = find_header(&rows, kind, columns).map_err(|(at, missing)| {
+        let found = rows.get(at).map_or_else(Vec::new, |r| {
+            r.iter().map(cell_text).filter(|s| !s.is_empty()).collect()
+        });
+        Error::MissingColumn {
+            path: path.clone(),
+            sheet: sheet.clone(),
+            row: first_row + at as u32 + 1,
+            column: missing.label,
+            expected: expected_headers(missing, columns),
+            found,
+        }
+    })?;
+    let headers: Vec<String> = rows[header_at].iter().map(cell_text).collect();
+    let mut out = Sheet {
+        sheet: sheet.clone(),
+        rows_read: 0,
+        rows: Vec::new(),
+        skipped: Vec::new(),
+    };
+    for (i, cells) in rows.iter().enumerate().skip(header_at + 1) {
+        if cells.iter().all(is_blank) {
+            continue;
+        }
+        out.rows_read += 1;
+        let ctx = RowCtx {
+            path,
+            sheet: &sheet,
+            row: first_row + i as u32 + 1,
+            first_col,
+            cells,
+            fields: kind.fields(),
+            map: &map,
+            headers: &headers,
+        };
+        match parse(&ctx) {
+            Ok(v) => out.rows.push(v),
+            Err(s) => out.skipped.push(s),
+        }
+    }
+    if out.rows.is_empty() {
+        return Err(Error::NoRows {
+            path: path.clone(),
+            sheet,
+            skipped: out.skipped.len(),
+        });
+    }
+    Ok(out)
+}
+
+fn open_sheet(
+    loaded: &Loaded,
+    sheet: Option<&str>,
+) -> Result<(String, calamine::Range<Data>), Error> {
+    let path = &loaded.fingerprint.path;
+    let cursor = Cursor::new(loaded.bytes.as_slice());
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let opened: Result<Sheets<_>, String> = match ext.as_str() {
+        "xlsx" | "xlsm" => calamine::open_workbook_from_rs(cursor)
+            .map(Sheets::Xlsx)
+            .map_err(|e: calamine::XlsxError| e.to_string()),
+        "xls" => calamine::open_workbook_from_rs(cursor)
+            .map(Sheets::Xls)
+            .map_err(|e: calamine::XlsError| e.to_string()),
+        "xlsb" => calamine::open_workbook_from_rs(cursor)
+            .map(Sheets::Xlsb)
+            .map_err(|e: calamine::XlsbError| e.to_string()),
+        "ods" => calamine::open_workbook_from_rs(cursor)
+            .map(Sheets::Ods)
+            .map_err(|e: calamine::OdsError| e.to_string()),
+        _ => calamine::open_workbook_auto_from_rs(cursor).map_err(|e| e.to_string()),
+    };
+    let mut book = opened.map_err(|detail| broken(loaded, detail))?;
+    let names = book.sheet_names();
+    let name = match sheet {
+        Some(want) => names
+            .iter()
+            .find(|n| n.as_str() == want)
+            .or_else(|| names.iter().find(|n| n.eq_ignore_ascii_case(want)))
+            .cloned()
+            .ok_or_else(|| Error::NoSheet {
+                path: path.clone(),
+                sheet: want.to_string(),
+                found: names.clone(),
+            })?,
+        None => names.first().cloned().ok_or_else(|| Error::Format {
+            path: path.clone(),
+            detail: "it has no sheets".into(),
+        })?,
+    };
+    let range = book
+        .worksheet_range(&name)
+        .map_err(|e| broken(loaded, e.to_string()))?;
+    Ok((name, range))
+}
+
+/// A workbook that does not open. A zip (xlsx, xlsb, ods) or OLE (xls) file that starts
+/// right but does not parse was most likely cut off mid-write: retryable.
+fn broken(loaded: &Loaded, detail: String) -> Error {
+    let path = loaded.fingerprint.path.clone();
+    let b = &loaded.bytes;
+    if b.starts_with(b"PK\x03\x04") || b.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        Error::Busy {
+            path,
+            reason: format!("it is not a complete workbook ({detail})"),
+        }
+    } else {
+        Error::Format { path, detail }
+    }
+}
+
+/// Lower case, letters and digits only: "Prev. Close" -> "prevclose".
+pub fn normalize_header(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn expected_headers(field: &Field, columns: &BTreeMap<String, String>) -> String {
+    match columns.get(field.name) {
+        Some(h) => format!("{h:?} (from [excel.columns])"),
+        None => {
+            let label = normalize_header(field.label);
+            let mut v: Vec<String> = vec![format!("{:?}", field.label)];
+            v.extend(
+                field
+                    .aliases
+                    .iter()
+                    .filter(|a| **a != label)
+                    .take(4)
+                    .map(|a| format!("{a:?}")),
+            );
+            v.join(", ")
+        }
+    }
+}
+
+/// Field index -> column index, from one header row.
+type ColumnMap = Vec<Option<usize>>;
+
+fn map_header(cells: &[Data], kind: Kind, columns: &BTreeMap<String, String>) -> ColumnMap {
+    let headers: Vec<String> = cells
+        .iter()
+        .map(|c| normalize_header(&cell_text(c)))
+        .collect();
+    kind.fields()
+        .iter()
+        .map(|f| match columns.get(f.name) {
+            // A hand mapping replaces the aliases: the user said which column it is.
+            Some(h) => {
+                let h = normalize_header(h);
+                headers.iter().position(|x| *x == h)
+            }
+            None => f
+                .aliases
+                .iter()
+                .find_map(|a| headers.iter().position(|x| x == a)),
+        })
+        .collect()
+}
+
+/// The first row (within [`HEADER_SEARCH_ROWS`]) that has every required field. On
+/// failure: the row that came closest and its first missing field.
+fn find_header(
+    rows: &[&[Data]],
+    kind: Kind,
+    columns: &BTreeMap<String, String>,
+) -> Result<(usize, ColumnMap), (usize, &'static Field)> {
+    let fields = kind.fields();
+    let mut best: Option<(usize, usize, &'static Field)> = None;
+    for (i, cells) in rows.iter().enumerate().take(HEADER_SEARCH_ROWS) {
+        if cells.iter().all(is_blank) {
+            continue;
+        }
+        let map = map_header(cells, kind, columns);
+        let missing = fields
+            .iter()
+            .zip(&map)
+            .find(|(f, m)| f.required && m.is_none());
+        match missing {
+            None => return Ok((i, map)),
+            Some((f, _)) => {
+                let found = map.iter().filter(|m| m.is_some()).count();
+                if best.is_none_or(|(_, n, _)| found > n) {
+                    best = Some((i, found, f));
+                }
+            }
+        }
+    }
+    let symbol = &fields[0];
+    Err(best.map_or((0, symbol), |(i, _, f)| (i, f)))
+}
+
+/// One data row being parsed: turns cells into values or a [`SkippedRow`].
+struct RowCtx<'a> {
+    path: &'a Path,
+    sheet: &'a str,
+    row: u32,
+    first_col: u32,
+    cells: &'a [Data],
+    fields: &'static [Field],
+    map: &'a ColumnMap,
+    headers: &'a [String],
+}
+
+impl RowCtx<'_> {
+    fn index(&self, field: &str) -> Option<usize> {
+        let i = self.fields.iter().position(|f| f.name == field)?;
+        self.map[i]
+    }
+
+    fn cell(&self, field: &str) -> Option<&Data> {
+        self.index(field).and_then(|c| self.cells.get(c))
+    }
+
+    fn fail(&self, field: &str, reason: String) -> SkippedRow {
+        let column = self.index(field).map(|c| {
+            let header = self.headers.get(c).cloned().unwrap_or_default();
+            format!("{header} ({})", column_letter(self.first_col + c as u32))
+        });
+        SkippedRow {
+            file: self.path.to_path_buf(),
+            sheet: self.sheet.to_string(),
+            row: self.row,
+            column,
+            reason,
+        }
+    }
+
+    fn required<T>(
+        &self,
+        get: impl Fn(&Self) -> Result<Option<T>, SkippedRow>,
+        field: &str,
+    ) -> Result<T, SkippedRow> {
+        get(self)?.ok_or_else(|| self.fail(field, "expected a value, found an empty cell".into()))
+    }
+
+    fn symbol(&self) -> Result<String, SkippedRow> {
+        let s = self
+            .text("symbol")
+            .ok_or_else(|| self.fail("symbol", "expected a symbol, found an empty cell".into()))?;
+        let s = s.to_ascii_uppercase();
+        if s.chars().any(char::is_whitespace) || s.len() > 40 {
+            return Err(self.fail("symbol", format!("expected a symbol, found {s:?}")));
+        }
+        Ok(s)
+    }
+
+    fn text(&self, field: &str) -> Option<String> {
+        self.cell(field).map(cell_text).filter(|s| !s.is_empty())
+    }
+
+    fn number(&self, field: &str) -> Result<Option<f64>, SkippedRow> {
+        match self.cell(field) {
+            None => Ok(None),
+            Some(d) => cell_number(d)
+                .map_err(|found| self.fail(field, format!("expected a number, found {found}"))),
+        }
+    }
+
+    fn optional_price(&self, field: &str) -> Result<Option<f64>, SkippedRow> {
+        match self.number(field)? {
+            Some(v) if v < 0.0 => {
+                Err(self.fail(field, format!("expected a price of 0 or more, found {v}")))
+            }
+            v => Ok(v),
+        }
+    }
+
+    fn price(&self, field: &str) -> Result<f64, SkippedRow> {
+        match self.optional_price(field)? {
+            Some(v) if v > 0.0 => Ok(v),
+            Some(v) => Err(self.fail(field, format!("expected a price above 0, found {v}"))),
+            None => Err(self.fail(field, "expected a price, found an empty cell".into())),
+        }
+    }
+
+    /// A whole, non-negative count (volume, open interest).
+    fn count(&self, field: &str) -> Result<Option<i64>, SkippedRow> {
+        match self.number(field)? {
+            None => Ok(None),
+            Some(v) if v >= 0.0 && (v - v.round()).abs() < 1e-6 && v < 9e15 => {
+                Ok(Some(v.round() as i64))
+            }
+            Some(v) => Err(self.fail(
+                field,
+                format!("expected a whole number of 0 or more, found {v}"),
+            )),
+        }
+    }
+
+    fn date(&self, field: &str) -> Result<NaiveDate, SkippedRow> {
+        let d = self.cell(field).unwrap_or(&Data::Empty);
+        cell_date(d).ok_or_else(|| {
+            self.fail(
+                field,
+                format!(
+                    "expected a date (an Excel date, 2026-11-23 or 23-11-2026), found {}",
+                    describe(d)
+                ),
+            )
+        })
+    }
+}
+
+/// `A`, `B`, ..., `Z`, `AA`, ... for a 0-based column index.
+fn column_letter(mut c: u32) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (c % 26) as u8);
+        if c < 26 {
+            break;
+        }
+        c = c / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+fn is_blank(d: &Data) -> bool {
+    match d {
+        Data::Empty => true,
+        Data::String(s) => s.trim().is_empty(),
+        _ => false,
+    }
+}
+
+/// A cell as text: trimmed strings, numbers without a trailing `.0`, dates as ISO.
+fn cell_text(d: &Data) -> String {
+    match d {
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) => {
+            let serial = dt.as_f64();
+            match dt.as_datetime() {
+                // A time with no date (a "Last Trade Time" cell) has a serial below 1.
+                Some(t) if serial < 1.0 => t.format("%H:%M:%S").to_string(),
+                Some(t) if t.time() == chrono::NaiveTime::MIN => t.format("%Y-%m-%d").to_string(),
+                Some(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+                None => serial.to_string(),
+            }
+        }
+        Data::Error(e) => format!("#{e:?}"),
+        Data::Empty => String::new(),
+    }
+}
+
+/// What a bad cell held, for messages.
+fn describe(d: &Data) -> String {
+    match d {
+        Data::Empty => "an empty cell".into(),
+        Data::Error(e) => format!("the cell error {e}"),
+        Data::DateTime(_) => format!("the date {}", cell_text(d)),
+        other => format!("{:?}", cell_text(other)),
+    }
+}
+
+/// A number, `None` for an empty cell or a dash. Text numbers may have thousands
+/// separators ("1,23,450" in Indian grouping). Err carries a description of the cell.
+fn cell_number(d: &Data) -> Result<Option<f64>, String> {
+    let v = match d {
+        Data::Empty => return Ok(None),
+        Data::Int(i) => *i as f64,
+        Data::Float(f) => *f,
+        Data::String(s) => {
+            let t = s.trim();
+            if t.is_empty() || t == "-" || t == "--" {
+                return Ok(None);
+            }
+            let cleaned: String = t.chars().filter(|c| *c != ',').collect();
+            cleaned.parse::<f64>().map_err(|_| describe(d))?
+        }
+        other => return Err(describe(other)),
+    };
+    if v.is_finite() {
+        Ok(Some(v))
+    } else {
+        Err(describe(d))
+    }
+}
+
+/// A date from an Excel date cell, an Excel serial number, or text.
+fn cell_date(d: &Data) -> Option<NaiveDate> {
+    match d {
+        Data::DateTime(dt) => dt.as_datetime().map(|t| t.date()),
+        // A date column formatted as "General" shows serial numbers (45984 = 2025-11-23).
+        Data::Int(_) | Data::Float(_) => {
+            let serial = cell_number(d).ok().flatten()?;
+            if !(20_000.0..=80_000.0).contains(&serial) {
+                return None;
+            }
+            NaiveDate::from_ymd_opt(1899, 12, 30)?
+                .checked_add_days(chrono::Days::new(serial as u64))
+        }
+        Data::String(s) | Data::DateTimeIso(s) => parse_date_text(s),
+        _ => None,
+    }
+}
+
+/// Parses `2026-11-23`, `2026-11-23T00:00:00`, `2026-11-23 09:15:00`, `23-11-2026`,
+/// `23/11/2026`, `23.11.2026` or `23-Nov-2026` (day first: the Indian convention).
+pub fn parse_date_text(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    let head = s.split(['T', ' ']).next().unwrap_or(s);
+    for fmt in [
+        "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%d-%b-%Y", "%d %b %Y", "%Y/%m/%d",
+    ] {
+        if let Ok(d) = NaiveDate::parse_from_str(head, fmt) {
+            return Some(d);
+        }
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%d %b %Y") {
+        return Some(d);
+    }
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+        .ok()
+        .map(|t| t.date())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_normalize() {
+        assert_eq!(normalize_header(" Last Traded Price "), "lasttradedprice");
+        assert_eq!(normalize_header("Prev. Close"), "prevclose");
+        assert_eq!(normalize_header("OPEN_INTEREST"), "openinterest");
+    }
+
+    #[test]
+    fn column_letters() {
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(25), "Z");
+        assert_eq!(column_letter(26), "AA");
+        assert_eq!(column_letter(27), "AB");
+        assert_eq!(column_letter(701), "ZZ");
+        assert_eq!(column_letter(702), "AAA");
+    }
+
+    #[test]
+    fn dates_in_every_spelling() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        for s in [
+            "2026-11-23",
+            "23-11-2026",
+            "23/11/2026",
+            "23-Nov-2026",
+            "2026-11-23T00:00:00",
+            "2026-11-23 09:15:00",
+            "23 Nov 2026",
+        ] {
+            assert_eq!(parse_date_text(s), Some(d), "{s}");
+        }
+        assert_eq!(parse_date_text("yesterday"), None);
+        assert_eq!(parse_date_text("31-02-2026"), None);
+        assert_eq!(cell_date(&Data::Float(46349.0)), Some(d));
+        assert_eq!(cell_date(&Data::Float(3.5)), None);
+    }
+
+    #[test]
+    fn numbers_with_separators_and_dashes() {
+        assert_eq!(
+            cell_number(&Data::String("1,23,450.5".into())),
+            Ok(Some(123450.5))
+        );
+        assert_eq!(cell_number(&Data::String(" - ".into())), Ok(None));
+        assert_eq!(cell_number(&Data::Int(7)), Ok(Some(7.0)));
+        assert_eq!(
+            cell_number(&Data::String("abc".into())),
+            Err("\"abc\"".into())
+        );
+        assert!(cell_number(&Data::Bool(true)).is_err());
+        assert!(cell_number(&Data::Float(f64::NAN)).is_err());
+    }
+}
