@@ -29,6 +29,8 @@ pub enum Error {
     Store(#[from] crate::store::Error),
     #[error(transparent)]
     Provider(#[from] crate::provider::Error),
+    #[error(transparent)]
+    Serve(#[from] crate::serve::Error),
     #[error("{}: {source}", .path.display())]
     Io {
         path: PathBuf,
@@ -42,6 +44,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Usage(_) | Error::BadInput(_) | Error::Config(_) => 2,
+            Error::Serve(e) if e.is_usage() => 2,
             Error::Locked { .. } => 75,
             _ => 1,
         }
