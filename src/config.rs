@@ -36,6 +36,7 @@ pub struct Config {
     pub provider: ProviderConfig,
     pub scan: ScanConfig,
     pub detectors: DetectorsConfig,
+    pub serve: ServeConfig,
 }
 
 /// The tickers `optctl scan` covers when no `--tickers` or `--watchlist` is given.
@@ -106,6 +107,33 @@ impl Default for ScanConfig {
             concurrency: 16,
             min_iv_observations: 20,
             keep_chain_days: 5,
+        }
+    }
+}
+
+/// Settings of `optctl serve`; its flags override them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServeConfig {
+    /// Address to listen on. Anything but loopback needs a token (or --allow-no-token).
+    pub bind: String,
+    pub port: u16,
+    /// Worker threads answering requests.
+    pub threads: usize,
+    /// `Access-Control-Allow-Origin` for browser dashboards; None sends no CORS headers.
+    pub cors_origin: Option<String>,
+    /// `Cache-Control: max-age` of export documents, seconds.
+    pub max_age_seconds: u32,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig {
+            bind: "127.0.0.1".into(),
+            port: 8061,
+            threads: 4,
+            cors_origin: None,
+            max_age_seconds: 5,
         }
     }
 }
@@ -206,6 +234,17 @@ enabled = true
 min_ratio = 2.5           # open interest / previous snapshot's
 min_increase = 500
 saturation_ratio = 10.0
+
+[serve]
+# `optctl serve`: a read-only HTTP API over the export files. Flags override these.
+# Anything but a loopback address needs --token (or --allow-no-token).
+bind = "127.0.0.1"
+port = 8061
+threads = 4
+# Access-Control-Allow-Origin for a browser dashboard on another origin (unset: no CORS).
+# cors_origin = "https://dashboard.example.com"
+# Cache-Control max-age of export documents; clients revalidate with ETag after it.
+max_age_seconds = 5
 "#;
 
 impl Config {
@@ -242,6 +281,15 @@ impl Config {
             return Err(format!(
                 "provider.name: unknown provider {:?}, expected \"sim\" or \"files\"",
                 self.provider.name
+            ));
+        }
+        if self.serve.threads == 0 {
+            return Err("serve.threads: must be at least 1".into());
+        }
+        if self.serve.bind.parse::<std::net::IpAddr>().is_err() {
+            return Err(format!(
+                "serve.bind: {:?} is not an IP address like 127.0.0.1",
+                self.serve.bind
             ));
         }
         if self.scan.concurrency == 0 {

@@ -8,6 +8,7 @@ pub mod output;
 pub mod quant;
 pub mod scan;
 pub mod scans;
+pub mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -86,6 +87,7 @@ pub enum Command {
     Quant(quant::Command),
     Scan(scan::Args),
     Scans(scans::Args),
+    Serve(serve::Args),
 }
 
 /// How a command that did not fail ended.
@@ -161,6 +163,7 @@ pub fn dispatch(command: Command, ctx: &Ctx) -> optctl::Result<Outcome> {
         Command::Quant(c) => quant::run(c, ctx),
         Command::Scan(a) => scan::run(a, ctx),
         Command::Scans(a) => scans::run(a, ctx),
+        Command::Serve(a) => serve::run(a, ctx),
     }
 }
 
