@@ -35,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('alerts', 'alerts', [CompletionResultType]::ParameterValue, 'List stored alerts, newest first, highest score first within a scan')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show or create the configuration file')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write alerts, chains, scans and features as JSON files, atomically')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Generate completions and man pages')
             [CompletionResult]::new('quant', 'quant', [CompletionResultType]::ParameterValue, 'Option calculator: implied volatility and greeks')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Scan option chains and store IV, greeks, features and scored alerts')
@@ -118,6 +119,26 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             break
         }
         'optctl;config;help;help' {
+            break
+        }
+        'optctl;export' {
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Folder to write into (default: <home>/exports)')
+            [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Only these files, comma separated: alerts, chains, scans, features')
+            [CompletionResult]::new('--alerts-since', '--alerts-since', [CompletionResultType]::ParameterName, 'Alerts created within this span before now (24h, 90m, 7d) [default: [export] alerts_since]')
+            [CompletionResult]::new('--alerts-limit', '--alerts-limit', [CompletionResultType]::ParameterName, 'At most this many alerts [default: [export] alerts_limit]')
+            [CompletionResult]::new('--keep-days', '--keep-days', [CompletionResultType]::ParameterName, 'Delete archives older than this many days, 0 keeps all [default: [export] keep_days]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data home: the database and exports live here')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML). Missing at the default location = built-in defaults')
+            [CompletionResult]::new('--as-of', '--as-of', [CompletionResultType]::ParameterName, 'Run as if the time were this instant (RFC 3339), for reproducible runs')
+            [CompletionResult]::new('--no-archive', '--no-archive', [CompletionResultType]::ParameterName, 'Do not write timestamped copies under archive/')
+            [CompletionResult]::new('--compress', '--compress', [CompletionResultType]::ParameterName, 'Gzip the archive copies [default: [export] compress]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bar')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bar')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'optctl;generate' {
@@ -283,6 +304,7 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
         'optctl;help' {
             [CompletionResult]::new('alerts', 'alerts', [CompletionResultType]::ParameterValue, 'List stored alerts, newest first, highest score first within a scan')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show or create the configuration file')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write alerts, chains, scans and features as JSON files, atomically')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Generate completions and man pages')
             [CompletionResult]::new('quant', 'quant', [CompletionResultType]::ParameterValue, 'Option calculator: implied volatility and greeks')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Scan option chains and store IV, greeks, features and scored alerts')
@@ -302,6 +324,9 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             break
         }
         'optctl;help;config;init' {
+            break
+        }
+        'optctl;help;export' {
             break
         }
         'optctl;help;generate' {

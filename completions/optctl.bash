@@ -22,6 +22,9 @@ _optctl() {
             optctl,config)
                 cmd="optctl__subcmd__config"
                 ;;
+            optctl,export)
+                cmd="optctl__subcmd__export"
+                ;;
             optctl,generate)
                 cmd="optctl__subcmd__generate"
                 ;;
@@ -85,6 +88,9 @@ _optctl() {
             optctl__subcmd__help,config)
                 cmd="optctl__subcmd__help__subcmd__config"
                 ;;
+            optctl__subcmd__help,export)
+                cmd="optctl__subcmd__help__subcmd__export"
+                ;;
             optctl__subcmd__help,generate)
                 cmd="optctl__subcmd__help__subcmd__generate"
                 ;;
@@ -137,7 +143,7 @@ _optctl() {
 
     case "${cmd}" in
         optctl)
-            opts="-v -q -h -V --home --config --as-of --json --verbose --quiet --help --version alerts config generate quant scan scans help"
+            opts="-v -q -h -V --home --config --as-of --json --verbose --quiet --help --version alerts config export generate quant scan scans help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -350,6 +356,52 @@ _optctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        optctl__subcmd__export)
+            opts="-v -q -h --out --only --alerts-since --alerts-limit --no-archive --keep-days --compress --home --config --as-of --json --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --only)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --alerts-since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --alerts-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         optctl__subcmd__generate)
             opts="-v -q -h --home --config --as-of --json --verbose --quiet --help completions man all help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -537,7 +589,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__help)
-            opts="alerts config generate quant scan scans help"
+            opts="alerts config export generate quant scan scans help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -595,6 +647,20 @@ _optctl() {
         optctl__subcmd__help__subcmd__config__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

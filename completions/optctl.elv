@@ -32,6 +32,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand --version 'Print version'
             cand alerts 'List stored alerts, newest first, highest score first within a scan'
             cand config 'Show or create the configuration file'
+            cand export 'Write alerts, chains, scans and features as JSON files, atomically'
             cand generate 'Generate completions and man pages'
             cand quant 'Option calculator: implied volatility and greeks'
             cand scan 'Scan option chains and store IV, greeks, features and scored alerts'
@@ -107,6 +108,25 @@ set edit:completion:arg-completer[optctl] = {|@words|
         &'optctl;config;help;init'= {
         }
         &'optctl;config;help;help'= {
+        }
+        &'optctl;export'= {
+            cand --out 'Folder to write into (default: <home>/exports)'
+            cand --only 'Only these files, comma separated: alerts, chains, scans, features'
+            cand --alerts-since 'Alerts created within this span before now (24h, 90m, 7d) [default: [export] alerts_since]'
+            cand --alerts-limit 'At most this many alerts [default: [export] alerts_limit]'
+            cand --keep-days 'Delete archives older than this many days, 0 keeps all [default: [export] keep_days]'
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --no-archive 'Do not write timestamped copies under archive/'
+            cand --compress 'Gzip the archive copies [default: [export] compress]'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'optctl;generate'= {
             cand --home 'Data home: the database and exports live here'
@@ -255,6 +275,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
         &'optctl;help'= {
             cand alerts 'List stored alerts, newest first, highest score first within a scan'
             cand config 'Show or create the configuration file'
+            cand export 'Write alerts, chains, scans and features as JSON files, atomically'
             cand generate 'Generate completions and man pages'
             cand quant 'Option calculator: implied volatility and greeks'
             cand scan 'Scan option chains and store IV, greeks, features and scored alerts'
@@ -270,6 +291,8 @@ set edit:completion:arg-completer[optctl] = {|@words|
         &'optctl;help;config;show'= {
         }
         &'optctl;help;config;init'= {
+        }
+        &'optctl;help;export'= {
         }
         &'optctl;help;generate'= {
             cand completions 'Write shell completions (bash, zsh, fish, elvish, powershell) into DIR'

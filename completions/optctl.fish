@@ -34,6 +34,7 @@ complete -c optctl -n "__fish_optctl_needs_command" -s h -l help -d 'Print help 
 complete -c optctl -n "__fish_optctl_needs_command" -s V -l version -d 'Print version'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "alerts" -d 'List stored alerts, newest first, highest score first within a scan'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "config" -d 'Show or create the configuration file'
+complete -c optctl -n "__fish_optctl_needs_command" -f -a "export" -d 'Write alerts, chains, scans and features as JSON files, atomically'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "generate" -d 'Generate completions and man pages'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "quant" -d 'Option calculator: implied volatility and greeks'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "scan" -d 'Scan option chains and store IV, greeks, features and scored alerts'
@@ -87,6 +88,20 @@ complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the effective configuration (file merged over defaults) as TOML, or JSON with --json'
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "init" -d 'Write a commented configuration file with every default'
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c optctl -n "__fish_optctl_using_subcommand export" -l out -d 'Folder to write into (default: <home>/exports)' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand export" -l only -d 'Only these files, comma separated: alerts, chains, scans, features' -r
+complete -c optctl -n "__fish_optctl_using_subcommand export" -l alerts-since -d 'Alerts created within this span before now (24h, 90m, 7d) [default: [export] alerts_since]' -r
+complete -c optctl -n "__fish_optctl_using_subcommand export" -l alerts-limit -d 'At most this many alerts [default: [export] alerts_limit]' -r
+complete -c optctl -n "__fish_optctl_using_subcommand export" -l keep-days -d 'Delete archives older than this many days, 0 keeps all [default: [export] keep_days]' -r
+complete -c optctl -n "__fish_optctl_using_subcommand export" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand export" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand export" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand export" -l no-archive -d 'Do not write timestamped copies under archive/'
+complete -c optctl -n "__fish_optctl_using_subcommand export" -l compress -d 'Gzip the archive copies [default: [export] compress]'
+complete -c optctl -n "__fish_optctl_using_subcommand export" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand export" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand export" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all help" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
@@ -179,13 +194,14 @@ complete -c optctl -n "__fish_optctl_using_subcommand scans" -l json -d 'Print o
 complete -c optctl -n "__fish_optctl_using_subcommand scans" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
 complete -c optctl -n "__fish_optctl_using_subcommand scans" -s q -l quiet -d 'Only errors on stderr; no progress bar'
 complete -c optctl -n "__fish_optctl_using_subcommand scans" -s h -l help -d 'Print help'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config generate quant scan scans help" -f -a "alerts" -d 'List stored alerts, newest first, highest score first within a scan'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config generate quant scan scans help" -f -a "config" -d 'Show or create the configuration file'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config generate quant scan scans help" -f -a "generate" -d 'Generate completions and man pages'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config generate quant scan scans help" -f -a "quant" -d 'Option calculator: implied volatility and greeks'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config generate quant scan scans help" -f -a "scan" -d 'Scan option chains and store IV, greeks, features and scored alerts'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config generate quant scan scans help" -f -a "scans" -d 'List stored scans, newest first'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config generate quant scan scans help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate quant scan scans help" -f -a "alerts" -d 'List stored alerts, newest first, highest score first within a scan'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate quant scan scans help" -f -a "config" -d 'Show or create the configuration file'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate quant scan scans help" -f -a "export" -d 'Write alerts, chains, scans and features as JSON files, atomically'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate quant scan scans help" -f -a "generate" -d 'Generate completions and man pages'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate quant scan scans help" -f -a "quant" -d 'Option calculator: implied volatility and greeks'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate quant scan scans help" -f -a "scan" -d 'Scan option chains and store IV, greeks, features and scored alerts'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate quant scan scans help" -f -a "scans" -d 'List stored scans, newest first'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate quant scan scans help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration (file merged over defaults) as TOML, or JSON with --json'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a commented configuration file with every default'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "completions" -d 'Write shell completions (bash, zsh, fish, elvish, powershell) into DIR'

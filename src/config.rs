@@ -36,6 +36,7 @@ pub struct Config {
     pub provider: ProviderConfig,
     pub scan: ScanConfig,
     pub detectors: DetectorsConfig,
+    pub export: ExportConfig,
     pub serve: ServeConfig,
 }
 
@@ -107,6 +108,37 @@ impl Default for ScanConfig {
             concurrency: 16,
             min_iv_observations: 20,
             keep_chain_days: 5,
+        }
+    }
+}
+
+/// Settings of `optctl export`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExportConfig {
+    /// Alerts created within this span before the export (`24h`, `90m`, `7d`).
+    pub alerts_since: String,
+    /// At most this many alerts, newest first.
+    pub alerts_limit: u64,
+    /// At most this many scans, newest first.
+    pub scans_limit: u64,
+    /// Keep a timestamped copy of every export under `exports/archive/`.
+    pub archive: bool,
+    /// Gzip the archive copies.
+    pub compress: bool,
+    /// Delete archives older than this many days (0 keeps all).
+    pub keep_days: u32,
+}
+
+impl Default for ExportConfig {
+    fn default() -> Self {
+        ExportConfig {
+            alerts_since: "24h".into(),
+            alerts_limit: 500,
+            scans_limit: 100,
+            archive: true,
+            compress: false,
+            keep_days: 30,
         }
     }
 }
@@ -235,6 +267,18 @@ min_ratio = 2.5           # open interest / previous snapshot's
 min_increase = 500
 saturation_ratio = 10.0
 
+[export]
+# alerts.json holds alerts created within this span before the export, newest first.
+alerts_since = "24h"
+alerts_limit = 500
+# scans.json holds the newest scans.
+scans_limit = 100
+# Keep a timestamped copy of each file under exports/archive/ (gzipped with compress),
+# and delete copies older than keep_days (0 keeps all).
+archive = true
+compress = false
+keep_days = 30
+
 [serve]
 # `optctl serve`: a read-only HTTP API over the export files. Flags override these.
 # Anything but a loopback address needs --token (or --allow-no-token).
@@ -282,6 +326,9 @@ impl Config {
                 "provider.name: unknown provider {:?}, expected \"sim\" or \"files\"",
                 self.provider.name
             ));
+        }
+        if let Err(e) = crate::time::parse_duration(&self.export.alerts_since) {
+            return Err(format!("export.alerts_since: {e}"));
         }
         if self.serve.threads == 0 {
             return Err("serve.threads: must be at least 1".into());

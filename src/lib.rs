@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod error;
+pub mod export;
 pub mod lock;
 pub mod market;
 pub mod provider;

@@ -36,13 +36,35 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         .ok_or_else(|| format!("{s:?} is too long"))
 }
 
-/// Parses `--since`: a span back from `now` (`24h`) or an RFC 3339 instant.
-pub fn parse_since(s: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
-    if s.contains('T') || s.contains(':') {
-        parse_instant(s)
-    } else {
-        parse_duration(s).map(|d| now - d)
+/// A `--since` value: a span back from "now" or a fixed instant.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Since {
+    Ago(Duration),
+    At(DateTime<Utc>),
+}
+
+impl Since {
+    /// Parses `24h`, `7d`, `30m` or an RFC 3339 instant (usable as a clap value parser).
+    pub fn parse(s: &str) -> Result<Since, String> {
+        if s.contains('T') || s.contains(':') {
+            parse_instant(s).map(Since::At)
+        } else {
+            parse_duration(s).map(Since::Ago)
+        }
     }
+
+    /// The instant it names, counting spans back from `now` (the run's `--as-of`).
+    pub fn resolve(self, now: DateTime<Utc>) -> DateTime<Utc> {
+        match self {
+            Since::Ago(d) => now - d,
+            Since::At(t) => t,
+        }
+    }
+}
+
+/// Parses `--since` against `now`: a span back from it (`24h`) or an RFC 3339 instant.
+pub fn parse_since(s: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    Since::parse(s).map(|since| since.resolve(now))
 }
 
 #[cfg(test)]

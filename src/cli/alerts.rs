@@ -19,8 +19,8 @@ pub struct Args {
     #[arg(long, value_name = "SCORE")]
     min_score: Option<f64>,
     /// Only alerts since this span ago (24h, 7d) or instant (RFC 3339).
-    #[arg(long, value_name = "WHEN")]
-    since: Option<String>,
+    #[arg(long, value_name = "WHEN", value_parser = optctl::time::Since::parse)]
+    since: Option<optctl::time::Since>,
     /// Only alerts of this scan.
     #[arg(long, value_name = "ID")]
     scan: Option<i64>,
@@ -30,13 +30,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
-    let since = args
-        .since
-        .map(|s| {
-            optctl::time::parse_since(&s, ctx.as_of)
-                .map_err(|e| optctl::Error::Usage(format!("--since: {e}")))
-        })
-        .transpose()?;
+    let since = args.since.map(|s| s.resolve(ctx.as_of));
     if let Some(s) = args.min_score
         && !(0.0..=100.0).contains(&s)
     {

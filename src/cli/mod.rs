@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod config;
+pub mod export;
 pub mod generate;
 pub mod output;
 pub mod quant;
@@ -81,6 +82,7 @@ pub enum Command {
     Alerts(alerts::Args),
     #[command(subcommand)]
     Config(config::Command),
+    Export(export::Args),
     #[command(hide = true, subcommand)]
     Generate(generate::Command),
     #[command(subcommand)]
@@ -159,6 +161,7 @@ pub fn dispatch(command: Command, ctx: &Ctx) -> optctl::Result<Outcome> {
     match command {
         Command::Alerts(a) => alerts::run(a, ctx),
         Command::Config(c) => config::run(c, ctx),
+        Command::Export(a) => export::run(a, ctx),
         Command::Generate(c) => generate::run(c, ctx),
         Command::Quant(c) => quant::run(c, ctx),
         Command::Scan(a) => scan::run(a, ctx),

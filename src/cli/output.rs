@@ -50,7 +50,12 @@ impl Output {
         let mut t = Table::new();
         if self.stdout_tty {
             t.load_preset(presets::UTF8_FULL_CONDENSED);
-            t.set_content_arrangement(ContentArrangement::Dynamic);
+            // Wrap to the terminal only when it reports a usable width: a pty of width 0
+            // (`script`, some CI and editor shells) would squeeze every column to one
+            // character.
+            if t.width().is_some_and(|w| w >= 40) {
+                t.set_content_arrangement(ContentArrangement::Dynamic);
+            }
         } else {
             t.load_preset(presets::NOTHING);
         }
@@ -95,11 +100,9 @@ impl Output {
         }
         let bar = ProgressBar::hidden();
         bar.set_style(
-            ProgressStyle::with_template(
-                "{msg} [{bar:30}] {pos}/{len} {wide_msg:.dim} ({elapsed})",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+            ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({elapsed})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
         );
         bar.set_message(what.to_string());
         Arc::new(Bar(bar))

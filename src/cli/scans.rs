@@ -12,21 +12,15 @@ pub struct Args {
     #[arg(long, value_parser = ["running", "succeeded", "partial", "failed", "interrupted"])]
     status: Option<String>,
     /// Only scans taken since this span ago (24h, 7d) or instant (RFC 3339).
-    #[arg(long, value_name = "WHEN")]
-    since: Option<String>,
+    #[arg(long, value_name = "WHEN", value_parser = optctl::time::Since::parse)]
+    since: Option<optctl::time::Since>,
     /// At most this many scans.
     #[arg(long, default_value_t = 20)]
     limit: u64,
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
-    let since = args
-        .since
-        .map(|s| {
-            optctl::time::parse_since(&s, ctx.as_of)
-                .map_err(|e| optctl::Error::Usage(format!("--since: {e}")))
-        })
-        .transpose()?;
+    let since = args.since.map(|s| s.resolve(ctx.as_of));
     let status = args.status.map(|s| match s.as_str() {
         "running" => ScanStatus::Running,
         "succeeded" => ScanStatus::Succeeded,

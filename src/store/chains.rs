@@ -66,6 +66,15 @@ pub struct FeatureRow {
     pub contracts: u64,
 }
 
+/// Where a ticker's newest stored chain is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChainRef {
+    pub ticker: String,
+    pub scan_id: i64,
+    pub as_of: DateTime<Utc>,
+    pub spot: f64,
+}
+
 /// Everything one ticker contributes to a scan.
 pub struct TickerWrite<'a> {
     pub scan_id: i64,
@@ -206,16 +215,34 @@ impl Store {
         finish_features(raw)
     }
 
+    /// Every ticker with stored features, in order. Walks the `(ticker, as_of)` index
+    /// one ticker at a time, so the cost grows with tickers, not with history rows.
+    pub fn tickers(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn().prepare_cached(
+            "WITH RECURSIVE t(ticker) AS (
+                 SELECT min(ticker) FROM features
+                 UNION ALL
+                 SELECT (SELECT min(ticker) FROM features WHERE ticker > t.ticker)
+                 FROM t WHERE t.ticker IS NOT NULL)
+             SELECT ticker FROM t WHERE ticker IS NOT NULL",
+        )?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
     /// The latest features of every ticker (one row each), ordered by ticker.
     pub fn latest_features(&self) -> Result<Vec<FeatureRow>> {
         let mut stmt = self.conn().prepare_cached(&format!(
-            "SELECT {FEATURE_COLUMNS} FROM features f
-             WHERE as_of = (SELECT max(as_of) FROM features g WHERE g.ticker = f.ticker)
-             GROUP BY ticker ORDER BY ticker"
+            "SELECT {FEATURE_COLUMNS} FROM features WHERE ticker = ?1 ORDER BY as_of DESC LIMIT 1"
         ))?;
-        let raw = stmt
-            .query_map([], feature_from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut raw = Vec::new();
+        for ticker in self.tickers()? {
+            if let Some(row) = super::optional(stmt.query_row([&ticker], feature_from_row))? {
+                raw.push(row);
+            }
+        }
         finish_features(raw)
     }
 
@@ -234,6 +261,41 @@ impl Store {
             params![ticker, ts(from), ts(to)],
             |r| r.get::<_, i64>(0).map(|v| v as u64),
         ))
+    }
+
+    /// The newest stored chain of every ticker, by ticker. A ticker whose recent chain
+    /// rows were all pruned is left out.
+    pub fn latest_chain_refs(&self) -> Result<Vec<ChainRef>> {
+        let mut recent = self.conn().prepare_cached(
+            "SELECT scan_id, as_of, spot FROM features WHERE ticker = ?1 ORDER BY as_of DESC LIMIT 20",
+        )?;
+        let mut has_chain = self.conn().prepare_cached(
+            "SELECT 1 FROM chain_snapshots WHERE scan_id = ?1 AND ticker = ?2 LIMIT 1",
+        )?;
+        let mut out = Vec::new();
+        for ticker in self.tickers()? {
+            let rows = recent
+                .query_map([&ticker], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, f64>(2)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            for (scan_id, as_of, spot) in rows {
+                if has_chain.exists(params![scan_id, ticker])? {
+                    out.push(ChainRef {
+                        ticker: ticker.clone(),
+                        scan_id,
+                        as_of: parse_ts(&as_of, "features", "as_of")?,
+                        spot,
+                    });
+                    break;
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Daily 30-day ATM IV observations of `ticker` on days in `[from, to)`.

@@ -191,6 +191,17 @@ impl Store {
         Ok(out)
     }
 
+    /// Runs `f` inside one read transaction, so every query in it sees the same
+    /// committed state even while writers commit (WAL snapshot isolation).
+    pub fn read_snapshot<T>(&self, f: impl FnOnce(&Store) -> T) -> Result<T> {
+        let tx = self.conn.unchecked_transaction()?;
+        // The snapshot starts at the first read, not at BEGIN: take it now.
+        tx.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
+        let out = f(self);
+        tx.commit()?;
+        Ok(out)
+    }
+
     /// `PRAGMA integrity_check`: `"ok"` on a healthy file.
     pub fn integrity_check(&self) -> Result<String> {
         Ok(self

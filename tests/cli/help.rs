@@ -15,6 +15,7 @@ fn help_texts() {
         &[][..],
         &["scan"],
         &["scans"],
+        &["export"],
         &["alerts"],
         &["config"],
         &["config", "show"],
@@ -34,7 +35,7 @@ fn help_texts() {
 fn hidden_and_unbuilt_commands_stay_out_of_help() {
     let top = help(&[]);
     assert!(!top.contains("generate"), "generate is hidden");
-    for listed in ["scan", "scans", "alerts", "config", "quant"] {
+    for listed in ["scan", "scans", "alerts", "config", "export", "quant"] {
         assert!(top.contains(listed), "{listed} missing from --help");
     }
 }

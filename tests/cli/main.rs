@@ -5,6 +5,7 @@ mod harness;
 
 mod config;
 mod exit_codes;
+mod export;
 mod generated;
 mod help;
 mod quant;

@@ -1,0 +1,161 @@
+//! Timestamped archive copies of each export under `exports/archive/`, optionally
+//! gzipped, and retention by the timestamp in the name (not the file's mtime, so
+//! `--as-of` runs are reproducible and a `touch` never keeps a file alive).
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use flate2::Compression;
+use flate2::write::GzEncoder;
+
+use super::atomic::AtomicFile;
+
+const STAMP: &str = "%Y%m%dT%H%M%SZ";
+
+/// The archive name of `file` (`alerts.json`) exported at `at`:
+/// `alerts-20261123T150000Z.json`, plus `.gz` when compressed.
+pub fn archive_name(file: &str, at: DateTime<Utc>, compress: bool) -> String {
+    let (stem, ext) = file.rsplit_once('.').unwrap_or((file, "json"));
+    let gz = if compress { ".gz" } else { "" };
+    format!("{stem}-{}.{ext}{gz}", at.format(STAMP))
+}
+
+/// Puts a copy of `src` into `dir` under its archive name.
+///
+/// Uncompressed archives are hard links: export files are only ever replaced by rename,
+/// never changed in place, so the link keeps exactly the bytes exported at `at` without
+/// writing (and fsyncing) a 100 MB chains file twice. Where a link cannot be made (another
+/// file system), and for `.gz`, the bytes are copied into a new file atomically.
+pub fn archive(src: &Path, dir: &Path, at: DateTime<Utc>, compress: bool) -> io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let name = src
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("export.json");
+    let target = dir.join(archive_name(name, at, compress));
+    if !compress {
+        // A re-run at the same --as-of replaces the earlier archive.
+        match std::fs::remove_file(&target) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+        if std::fs::hard_link(src, &target).is_ok() {
+            return Ok(target);
+        }
+    }
+    let mut input = std::fs::File::open(src)?;
+    let mut out = AtomicFile::create(&target)?;
+    if compress {
+        let mut gz = GzEncoder::new(&mut out, Compression::fast());
+        io::copy(&mut input, &mut gz)?;
+        gz.finish()?.flush()?;
+    } else {
+        io::copy(&mut input, &mut out)?;
+    }
+    out.commit()?;
+    Ok(target)
+}
+
+/// Parses the timestamp out of an archive file name written by [`archive`].
+pub fn stamp_of(name: &str) -> Option<DateTime<Utc>> {
+    let stem = name.strip_suffix(".gz").unwrap_or(name);
+    let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
+    let (_, stamp) = stem.rsplit_once('-')?;
+    NaiveDateTime::parse_from_str(stamp, STAMP)
+        .ok()
+        .map(|t| t.and_utc())
+}
+
+/// Deletes archives in `dir` stamped before `before`; other files are left alone.
+/// Returns how many were removed.
+pub fn prune(dir: &Path, before: DateTime<Utc>) -> io::Result<u64> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    let mut removed = 0;
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if name.starts_with('.') {
+            continue;
+        }
+        if let Some(stamp) = stamp_of(name)
+            && stamp < before
+        {
+            std::fs::remove_file(entry.path())?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn names_round_trip_and_retention_uses_them() {
+        let t = Utc.with_ymd_and_hms(2026, 11, 23, 15, 0, 0).unwrap();
+        assert_eq!(
+            archive_name("alerts.json", t, false),
+            "alerts-20261123T150000Z.json"
+        );
+        assert_eq!(
+            archive_name("chains.json", t, true),
+            "chains-20261123T150000Z.json.gz"
+        );
+        assert_eq!(stamp_of("chains-20261123T150000Z.json.gz"), Some(t));
+        assert_eq!(stamp_of("notes.txt"), None);
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "alerts-20261101T000000Z.json",
+            "alerts-20261122T000000Z.json",
+            "notes.txt",
+        ] {
+            std::fs::write(dir.path().join(name), "x").unwrap();
+        }
+        let removed = prune(dir.path(), t - chrono::Duration::days(7)).unwrap();
+        assert_eq!(removed, 1);
+        assert!(dir.path().join("notes.txt").exists());
+        assert!(dir.path().join("alerts-20261122T000000Z.json").exists());
+    }
+
+    #[test]
+    fn archives_keep_their_bytes_when_the_export_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("alerts.json");
+        let t = Utc.with_ymd_and_hms(2026, 11, 23, 15, 0, 0).unwrap();
+        std::fs::write(&src, "first").unwrap();
+        let a = archive(&src, &dir.path().join("archive"), t, false).unwrap();
+        // The next export replaces the file the way every export does: by rename.
+        let mut next = AtomicFile::create(&src).unwrap();
+        next.write_all(b"second").unwrap();
+        next.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "first");
+        assert_eq!(std::fs::read_to_string(&src).unwrap(), "second");
+        // Archiving again at the same time replaces the archive.
+        let again = archive(&src, &dir.path().join("archive"), t, false).unwrap();
+        assert_eq!(std::fs::read_to_string(again).unwrap(), "second");
+    }
+
+    #[test]
+    fn compressed_archives_decompress_to_the_original() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("scans.json");
+        std::fs::write(&src, "{\"scan_count\":0}").unwrap();
+        let t = Utc.with_ymd_and_hms(2026, 11, 23, 15, 0, 0).unwrap();
+        let gz = archive(&src, &dir.path().join("archive"), t, true).unwrap();
+        let mut text = String::new();
+        io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(std::fs::File::open(gz).unwrap()),
+            &mut text,
+        )
+        .unwrap();
+        assert_eq!(text, "{\"scan_count\":0}");
+    }
+}
