@@ -40,12 +40,17 @@ fn loaded<'a, T>(slot: &'a Slot<T>, name: &str) -> Result<&'a Arc<T>, ApiError> 
     })
 }
 
-/// A ticker from the path or query: letters, digits, `.`, `^`, `_`, `-`; upper-cased.
+/// A ticker from the path or query: letters, digits, `.`, `^`, `_`, `-`, starting with a
+/// letter, digit or `^`, never `..`; upper-cased.
 /// Anything else (`../`, `%00`) is a 400, so no request text ever reaches a lookup
 /// that could mean something else.
 fn ticker(name: &str, raw: &str) -> Result<String, ApiError> {
-    let ok = !raw.is_empty()
-        && raw.len() <= 16
+    let ok = raw.len() <= 16
+        && raw
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'^')
+        && !raw.contains("..")
         && raw
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'^' | b'_' | b'-'));
@@ -360,7 +365,7 @@ mod tests {
     fn tickers_are_validated_and_upper_cased() {
         assert_eq!(ticker("ticker", "brk.b").unwrap(), "BRK.B");
         assert_eq!(ticker("ticker", "^VIX").unwrap(), "^VIX");
-        for bad in ["", "../etc", "a/b", "AAPL\0", "x".repeat(17).as_str()] {
+        for bad in ["", "..", ".x", "A..B", "../etc", "a/b", "AAPL\0", "x".repeat(17).as_str()] {
             let e = ticker("ticker", bad).unwrap_err();
             assert_eq!(e.status, 400);
             assert!(e.message.starts_with("ticker:"), "{}", e.message);
