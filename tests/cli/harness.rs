@@ -50,7 +50,17 @@ impl Home {
         I: IntoIterator<Item = S>,
         S: AsRef<std::ffi::OsStr>,
     {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_optctl"));
+        Command::from_std(self.std_cmd(args))
+    }
+
+    /// The same as [`Home::cmd`] as a plain `std` command, for processes a test starts
+    /// and talks to while they run (`optctl serve`).
+    pub fn std_cmd<I, S>(&self, args: I) -> std::process::Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_optctl"));
         for (k, _) in std::env::vars_os() {
             if k.to_string_lossy().starts_with("OPTCTL_") || k == "RUST_LOG" {
                 c.env_remove(k);

@@ -16,6 +16,7 @@ fn help_texts() {
         &["scan"],
         &["scans"],
         &["export"],
+        &["serve"],
         &["alerts"],
         &["config"],
         &["config", "show"],
@@ -35,7 +36,9 @@ fn help_texts() {
 fn hidden_and_unbuilt_commands_stay_out_of_help() {
     let top = help(&[]);
     assert!(!top.contains("generate"), "generate is hidden");
-    for listed in ["scan", "scans", "alerts", "config", "export", "quant"] {
+    for listed in [
+        "scan", "scans", "alerts", "config", "export", "quant", "serve",
+    ] {
         assert!(top.contains(listed), "{listed} missing from --help");
     }
 }

@@ -10,3 +10,4 @@ mod generated;
 mod help;
 mod quant;
 mod scan;
+mod serve;
