@@ -26,7 +26,7 @@ pub struct Args {
     /// Anything but a loopback address needs --token, or --allow-no-token.
     #[arg(long, value_name = "IP")]
     bind: Option<IpAddr>,
-    /// Worker threads answering requests [config: serve.threads, 4].
+    /// Worker threads answering requests; 0 = one per CPU core [config: serve.threads, 0].
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
     /// Require `Authorization: Bearer TOKEN` on every request.
@@ -53,7 +53,10 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     let opts = serve::Options {
         bind,
         port: args.port.unwrap_or(cfg.port),
-        threads: args.threads.unwrap_or(cfg.threads),
+        threads: match args.threads.unwrap_or(cfg.threads) {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        },
         token: args.token,
         allow_no_token: args.allow_no_token,
         cors_origin: args.cors_origin.or(cfg.cors_origin),

@@ -365,7 +365,16 @@ mod tests {
     fn tickers_are_validated_and_upper_cased() {
         assert_eq!(ticker("ticker", "brk.b").unwrap(), "BRK.B");
         assert_eq!(ticker("ticker", "^VIX").unwrap(), "^VIX");
-        for bad in ["", "..", ".x", "A..B", "../etc", "a/b", "AAPL\0", "x".repeat(17).as_str()] {
+        for bad in [
+            "",
+            "..",
+            ".x",
+            "A..B",
+            "../etc",
+            "a/b",
+            "AAPL\0",
+            "x".repeat(17).as_str(),
+        ] {
             let e = ticker("ticker", bad).unwrap_err();
             assert_eq!(e.status, 400);
             assert!(e.message.starts_with("ticker:"), "{}", e.message);
