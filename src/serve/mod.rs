@@ -101,6 +101,10 @@ pub enum Error {
     NoToken { bind: IpAddr },
     #[error("{0}")]
     BadOption(String),
+    #[error(
+        "stopped accepting connections: {0} (tiny_http ends its accept loop on an accept error, e.g. too many open files); restart optctl serve"
+    )]
+    Accept(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -220,22 +224,25 @@ pub fn run(
     tracing::info!("listening on http://{local}");
 
     let done = AtomicBool::new(false);
+    // Set when tiny_http reports an accept error: its accept loop has ended, so a
+    // server that stayed up would answer old connections and never take new ones.
+    // Better to exit 1 and let the supervisor restart it.
+    let failed = std::sync::Mutex::new(None);
     std::thread::scope(|s| {
-        let state = &state;
-        let server = &server;
-        let done = &done;
+        let (state, server, done, failed) = (&state, &server, &done, &failed);
         s.spawn(move || state.cache.watch(done));
         let workers: Vec<_> = (0..opts.threads)
             .map(|_| {
                 s.spawn(move || {
-                    while !stop.load(Ordering::Relaxed) {
+                    while !stop.load(Ordering::Relaxed) && !done.load(Ordering::Relaxed) {
                         // A short wait so a signal is noticed promptly.
                         match server.recv_timeout(Duration::from_millis(100)) {
                             Ok(Some(rq)) => state.handle(rq),
                             Ok(None) => {}
                             Err(e) => {
-                                tracing::error!("accepting connections failed: {e}");
-                                break;
+                                *failed.lock().unwrap_or_else(|p| p.into_inner()) =
+                                    Some(e.to_string());
+                                done.store(true, Ordering::Relaxed);
                             }
                         }
                     }
@@ -247,6 +254,9 @@ pub fn run(
         }
         done.store(true, Ordering::Relaxed);
     });
+    if let Some(e) = failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(Error::Accept(e));
+    }
     tracing::info!("stopped");
     Ok(())
 }
