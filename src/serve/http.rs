@@ -3,7 +3,7 @@
 //! The route table and the request loop are in `serve` (mod.rs); handlers in `handlers`.
 
 use std::hash::Hasher;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
@@ -172,26 +172,27 @@ impl ApiError {
     }
 }
 
-/// A reader over shared bytes, so tiny_http streams a pre-rendered body without a copy.
-pub(crate) struct SharedReader {
-    bytes: Arc<[u8]>,
-    pos: usize,
-}
-
-impl SharedReader {
-    pub(crate) fn new(bytes: Arc<[u8]>) -> SharedReader {
-        SharedReader { bytes, pos: 0 }
+/// The current time as an HTTP date (`Mon, 23 Nov 2026 15:00:00 GMT`), formatted at
+/// most once a second per thread.
+pub(crate) fn now_http_date() -> std::rc::Rc<str> {
+    use std::cell::RefCell;
+    use std::time::{SystemTime, UNIX_EPOCH};
+    thread_local! {
+        static CACHE: RefCell<(u64, std::rc::Rc<str>)> = RefCell::new((u64::MAX, "".into()));
     }
-}
-
-impl Read for SharedReader {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let rest = &self.bytes[self.pos..];
-        let n = rest.len().min(buf.len());
-        buf[..n].copy_from_slice(&rest[..n]);
-        self.pos += n;
-        Ok(n)
-    }
+    let now = SystemTime::now();
+    let secs = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.0 != secs {
+            let t: chrono::DateTime<chrono::Utc> = now.into();
+            *c = (
+                secs,
+                t.format("%a, %d %b %Y %H:%M:%S GMT").to_string().into(),
+            );
+        }
+        std::rc::Rc::clone(&c.1)
+    })
 }
 
 /// Whether an `Accept-Encoding` value accepts gzip (`gzip` or `*`, q not 0).
@@ -332,6 +333,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn http_dates() {
+        let d = now_http_date();
+        assert!(d.ends_with(" GMT") && d.len() == 29, "{d}");
+    }
+
+    #[test]
     fn gzip_negotiation() {
         assert!(accepts_gzip("gzip"));
         assert!(accepts_gzip("br, gzip;q=0.5"));
@@ -383,8 +390,7 @@ mod tests {
         let gz = a.gzip().unwrap().clone();
         assert!(Arc::ptr_eq(&gz, a.gzip().unwrap()));
         let mut out = String::new();
-        flate2::read::GzDecoder::new(&gz[..])
-            .read_to_string(&mut out)
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut out)
             .unwrap();
         assert_eq!(out.as_bytes(), &a.json()[..]);
         assert!(Rendered::new(&1).gzip().is_none());

@@ -17,10 +17,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use tiny_http::{Header, Method, StatusCode};
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+use tiny_http::Method;
 
 use cache::{Cache, Exports};
-use http::{ApiError, Body, Query, Reply, SharedReader};
+use http::{ApiError, Body, Query, Reply};
 use metrics::Metrics;
 
 /// A handler: builds the answer from the request's captures, query and the exports.
@@ -154,9 +157,9 @@ pub(crate) struct State {
     pub(crate) metrics: Metrics,
     pub(crate) started: Instant,
     opts: Options,
-    /// Header values built once.
-    cache_control: Header,
-    cors: Vec<Header>,
+    /// Header lines built once (`Name: value\r\n`).
+    cache_control: String,
+    cors: String,
 }
 
 /// One request as a handler sees it.
@@ -175,11 +178,6 @@ impl Request<'_> {
             .find(|(n, _)| *n == name)
             .map_or("", |(_, v)| v.as_str())
     }
-}
-
-fn header(name: &str, value: &str) -> Header {
-    // Every value is ours (validated options, hex tags, numbers): always ASCII.
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("ASCII header")
 }
 
 /// Binds, then answers requests until `stop` is set (the CLI sets it on SIGINT and
@@ -203,12 +201,14 @@ pub fn run(
 
     let mut labels: Vec<&'static str> = ROUTES.iter().map(|r| r.pattern).collect();
     labels.push(UNMATCHED);
-    let mut cors = Vec::new();
+    let mut cors = String::new();
     if let Some(origin) = &opts.cors_origin {
-        cors.push(header("Access-Control-Allow-Origin", origin));
-        cors.push(header("Access-Control-Expose-Headers", "ETag"));
+        // `check` allows only visible ASCII here, so no header can be injected.
+        cors.push_str(&format!(
+            "Access-Control-Allow-Origin: {origin}\r\nAccess-Control-Expose-Headers: ETag\r\n"
+        ));
         if origin != "*" {
-            cors.push(header("Vary", "Origin"));
+            cors.push_str("Vary: Origin\r\n");
         }
     }
     let state = State {
@@ -216,7 +216,7 @@ pub fn run(
         cache: Cache::new(home.join("exports")),
         metrics: Metrics::new(labels),
         started: Instant::now(),
-        cache_control: header("Cache-Control", &format!("max-age={}", opts.max_age)),
+        cache_control: format!("Cache-Control: max-age={}\r\n", opts.max_age),
         cors,
         opts: opts.clone(),
     };
@@ -312,8 +312,56 @@ impl State {
     fn handle(&self, rq: tiny_http::Request) {
         let started = Instant::now();
         let (row, reply) = self.answer(&rq);
-        let (status, response) = self.finish(reply, &rq);
-        if let Err(e) = rq.respond(response) {
+        let head_only = *rq.method() == Method::Head;
+        let (status, headers, body) = self.finish(reply, &rq);
+        // tiny_http drains a request body when the request is dropped. `into_writer`
+        // drops it before we write, so a client that declared a body and waits for our
+        // answer before sending it (a 413) would hang: those take tiny_http's own path,
+        // which drains after answering.
+        let has_body = rq.body_length().is_some_and(|n| n > 0)
+            || Self::header_value(&rq, "Transfer-Encoding").is_some();
+        let sent = if has_body {
+            let headers = headers
+                .split("\r\n")
+                .filter_map(|l| l.split_once(": "))
+                // tiny_http sets the length itself.
+                .filter(|(k, _)| *k != "Content-Length")
+                .filter_map(|(k, v)| tiny_http::Header::from_bytes(k, v).ok())
+                .collect();
+            let len = body.len();
+            let response = tiny_http::Response::new(
+                tiny_http::StatusCode(status),
+                headers,
+                std::io::Cursor::new(body),
+                Some(len),
+                None,
+            )
+            .with_chunked_threshold(usize::MAX);
+            rq.respond(response)
+        } else {
+            // One write for the whole response where it can: tiny_http's own writer
+            // sends headers and body separately (two syscalls, two wake-ups of the
+            // client) and formats its headers anew each time. Its writer is still the
+            // one used, so keep-alive and response order stay tiny_http's business.
+            let mut out = Vec::with_capacity(headers.len() + 128);
+            let _ = write!(
+                out,
+                "HTTP/1.1 {status} {}\r\nServer: optctl\r\nDate: {}\r\n{headers}\r\n",
+                reason(status),
+                http::now_http_date()
+            );
+            let mut w = rq.into_writer();
+            let r = if head_only || body.is_empty() {
+                w.write_all(&out)
+            } else if body.len() <= 64 * 1024 {
+                out.extend_from_slice(&body);
+                w.write_all(&out)
+            } else {
+                w.write_all(&out).and_then(|_| w.write_all(&body))
+            };
+            r.and_then(|_| w.flush())
+        };
+        if let Err(e) = sent {
             tracing::debug!("writing a response failed: {e}");
         }
         self.metrics.record(row, status, started.elapsed());
@@ -440,17 +488,14 @@ impl State {
         }
     }
 
-    /// Turns a reply into tiny_http's response: ETag and 304, gzip, cache and CORS
-    /// headers. Returns the status actually sent.
-    fn finish(
-        &self,
-        reply: Reply,
-        rq: &tiny_http::Request,
-    ) -> (u16, tiny_http::Response<SharedReader>) {
-        let mut headers: Vec<Header> = Vec::with_capacity(8);
-        headers.extend(self.cors.iter().cloned());
+    /// Decides the headers of a reply: ETag and 304, gzip, cache and CORS. Returns the
+    /// status actually sent, the header lines (`Name: value\r\n` each; no status line,
+    /// no Date) and the body.
+    fn finish(&self, reply: Reply, rq: &tiny_http::Request) -> (u16, String, Arc<[u8]>) {
+        let mut h = String::with_capacity(384);
+        h.push_str(&self.cors);
         for (name, value) in &reply.headers {
-            headers.push(header(name, value));
+            let _ = write!(h, "{name}: {value}\r\n");
         }
         let mut status = reply.status;
         let body: Arc<[u8]> = match reply.body {
@@ -459,13 +504,15 @@ impl State {
                 bytes,
                 content_type,
             } => {
-                headers.push(header("Content-Type", content_type));
-                headers.push(header("Cache-Control", "no-store"));
+                let _ = write!(
+                    h,
+                    "Content-Type: {content_type}\r\nCache-Control: no-store\r\n"
+                );
                 bytes.into()
             }
             Body::Json(r) => {
-                headers.push(header("Vary", "Accept-Encoding"));
-                headers.push(self.cache_control.clone());
+                h.push_str("Vary: Accept-Encoding\r\n");
+                h.push_str(&self.cache_control);
                 let gz = Self::header_value(rq, "Accept-Encoding")
                     .filter(|v| http::accepts_gzip(v))
                     .and_then(|_| r.gzip());
@@ -474,7 +521,7 @@ impl State {
                 } else {
                     r.etag()
                 };
-                headers.push(header("ETag", etag));
+                let _ = write!(h, "ETag: {etag}\r\n");
                 let not_modified = Self::header_value(rq, "If-None-Match").is_some_and(|v| {
                     http::etag_matches(v, r.etag()) || http::etag_matches(v, r.gzip_etag())
                 });
@@ -482,10 +529,10 @@ impl State {
                     status = 304;
                     Arc::from(&[][..])
                 } else {
-                    headers.push(header("Content-Type", "application/json"));
+                    h.push_str("Content-Type: application/json\r\n");
                     match gz {
                         Some(gz) => {
-                            headers.push(header("Content-Encoding", "gzip"));
+                            h.push_str("Content-Encoding: gzip\r\n");
                             Arc::clone(gz)
                         }
                         None => Arc::clone(r.json()),
@@ -493,18 +540,30 @@ impl State {
                 }
             }
         };
-        let len = body.len();
-        let response = tiny_http::Response::new(
-            StatusCode(status),
-            headers,
-            SharedReader::new(body),
-            Some(len),
-            None,
-        )
-        // Always Content-Length: chunked encoding buys nothing for a body already in
-        // memory and costs clients a decoder.
-        .with_chunked_threshold(usize::MAX);
-        (status, response)
+        // 204 and 304 have no body and no length (RFC 9110 §8.6); everything else is
+        // delimited by Content-Length, never chunked: the body is already in memory.
+        if !matches!(status, 204 | 304) {
+            let _ = write!(h, "Content-Length: {}\r\n", body.len());
+        }
+        (status, h, body)
+    }
+}
+
+/// The reason phrase of the statuses this server sends.
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        204 => "No Content",
+        304 => "Not Modified",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        413 => "Content Too Large",
+        414 => "URI Too Long",
+        431 => "Request Header Fields Too Large",
+        503 => "Service Unavailable",
+        _ => "Error",
     }
 }
 

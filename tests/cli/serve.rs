@@ -161,6 +161,11 @@ fn get(server: &Server, path: &str) -> Reply {
 fn raw(addr: SocketAddr, request: &[u8]) -> Reply {
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    raw_on(&mut s, request)
+}
+
+/// [`raw`] on an open connection, to check that keep-alive survives a request.
+fn raw_on(s: &mut TcpStream, request: &[u8]) -> Reply {
     s.write_all(request).unwrap();
     let mut buf = Vec::new();
     let mut chunk = [0u8; 8192];
@@ -617,6 +622,24 @@ fn serve_bad_requests_get_json_errors() {
         r.error(405, "method_not_allowed");
         assert_eq!(r.header("allow"), Some("GET, HEAD"));
     }
+    // A request with a body is answered, and the connection stays usable.
+    let mut conn = TcpStream::connect(server.addr).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    raw_on(
+        &mut conn,
+        b"POST /alerts HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc",
+    )
+    .error(405, "method_not_allowed");
+    let r = raw_on(&mut conn, b"GET /alerts/latest HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!(r.json()["alert_count"], 2);
+    let r = raw_on(&mut conn, b"GET /nope HTTP/1.1\r\nHost: x\r\n\r\n");
+    r.error(404, "not_found");
+    assert_eq!(
+        raw_on(&mut conn, b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n").status,
+        200
+    );
+
     // HEAD: the headers of a GET, no body.
     let mut s = TcpStream::connect(server.addr).unwrap();
     s.write_all(b"HEAD /alerts/latest HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
