@@ -12,7 +12,8 @@
 //!   SERVE_BENCH_SECS=10  SERVE_BENCH_CONNS=32  SERVE_BENCH_PATH=/alerts/latest
 //!   SERVE_BENCH_THREADS=0 (server --threads; 0 = one per core)  SERVE_BENCH_GZIP=1 (Accept-Encoding: gzip)
 //!   SERVE_BENCH_TICKERS=100 (tickers scanned)  SERVE_BENCH_SCANS=1 (scan + export in a
-//!   loop during the measurement, as cron would)
+//!   loop during the measurement, as cron would)  SERVE_BENCH_NICE=10 (run those
+//!   scans and exports under `nice -n 10`)
 //!
 //! Client and server share the machine's cores, so the figures are a floor.
 
@@ -32,7 +33,19 @@ fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
 }
 
 fn optctl(home: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_optctl"));
+    optctl_niced(home, 0)
+}
+
+/// An optctl command, under `nice -n NICE` when NICE > 0.
+fn optctl_niced(home: &Path, nice: u32) -> Command {
+    let bin = env!("CARGO_BIN_EXE_optctl");
+    let mut c = if nice > 0 {
+        let mut c = Command::new("nice");
+        c.args(["-n", &nice.to_string(), bin]);
+        c
+    } else {
+        Command::new(bin)
+    };
     c.env("OPTCTL_HOME", home)
         .env("XDG_CONFIG_HOME", home.join("cfg"))
         .env_remove("OPTCTL_CONFIG")
@@ -152,6 +165,7 @@ fn main() {
     let gzip: bool = env("SERVE_BENCH_GZIP", 0u8) == 1;
     let tickers: usize = env("SERVE_BENCH_TICKERS", 100);
     let with_scans: bool = env("SERVE_BENCH_SCANS", 0u8) == 1;
+    let nice: u32 = env("SERVE_BENCH_NICE", 0);
 
     let home = tempfile::tempdir().expect("tempdir");
     let home = home.path().to_path_buf();
@@ -207,10 +221,10 @@ fn main() {
             while !stop.load(Ordering::Relaxed) {
                 rounds += 1;
                 let at = chrono_like(rounds);
-                let mut scan = optctl(&home);
+                let mut scan = optctl_niced(&home, nice);
                 scan.args(["scan", "--tickers", &list, "--as-of", &at]);
                 run_ok(scan);
-                let mut export = optctl(&home);
+                let mut export = optctl_niced(&home, nice);
                 export.args(["export", "--as-of", &at]);
                 run_ok(export);
             }
@@ -269,7 +283,7 @@ fn main() {
         lat.last().map_or(f64::NAN, |&m| m as f64 / 1000.0)
     );
     if let Some(rounds) = rounds {
-        println!("  scan + export rounds during the run: {rounds}");
+        println!("  scan + export rounds during the run: {rounds} (nice {nice})");
     }
     let _ = Command::new("kill")
         .args(["-TERM", &server.id().to_string()])
