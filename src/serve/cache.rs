@@ -242,8 +242,8 @@ impl Chain {
     }
 }
 
-fn load_alerts(bytes: &[u8]) -> serde_json::Result<AlertsView> {
-    let f: AlertsFile = serde_json::from_slice(bytes)?;
+fn load_alerts(bytes: Vec<u8>) -> serde_json::Result<AlertsView> {
+    let f: AlertsFile = serde_json::from_slice(&bytes)?;
     let latest_scan_id = f.alerts.iter().map(|a| a.scan_id).max();
     let latest = Rendered::precompressed(
         &AlertList {
@@ -273,8 +273,11 @@ impl AlertList<'_> {
     }
 }
 
-fn load_chains(bytes: &[u8]) -> serde_json::Result<ChainsView> {
-    let f: ChainsFile = serde_json::from_slice(bytes)?;
+fn load_chains(bytes: Vec<u8>) -> serde_json::Result<ChainsView> {
+    let f: ChainsFile = serde_json::from_slice(&bytes)?;
+    // A 100 MB file: free it before rendering, so a reload's peak holds the file or
+    // its rendering, not both.
+    drop(bytes);
     let mut chains = HashMap::with_capacity(f.chains.len());
     let mut rendered = HashMap::with_capacity(f.chains.len());
     for chain in f.chains {
@@ -306,8 +309,8 @@ struct LatestFeatures<'a> {
     features: &'a FeatureRow,
 }
 
-fn load_scans(bytes: &[u8]) -> serde_json::Result<ScansView> {
-    let f: ScansFile = serde_json::from_slice(bytes)?;
+fn load_scans(bytes: Vec<u8>) -> serde_json::Result<ScansView> {
+    let f: ScansFile = serde_json::from_slice(&bytes)?;
     // Newest first as exported; max by id guards against an exporter that changes order.
     let latest_scan = f.scans.into_iter().max_by_key(|s| s.id);
     let latest = match &latest_scan {
@@ -324,8 +327,8 @@ fn load_scans(bytes: &[u8]) -> serde_json::Result<ScansView> {
     })
 }
 
-fn load_features(bytes: &[u8]) -> serde_json::Result<FeaturesView> {
-    let f: FeaturesFile = serde_json::from_slice(bytes)?;
+fn load_features(bytes: Vec<u8>) -> serde_json::Result<FeaturesView> {
+    let f: FeaturesFile = serde_json::from_slice(&bytes)?;
     let rendered = f
         .features
         .iter()
@@ -346,15 +349,19 @@ fn load_features(bytes: &[u8]) -> serde_json::Result<FeaturesView> {
     })
 }
 
-fn load_manifest(bytes: &[u8]) -> serde_json::Result<ManifestView> {
-    let f: ManifestFile = serde_json::from_slice(bytes)?;
+fn load_manifest(bytes: Vec<u8>) -> serde_json::Result<ManifestView> {
+    let f: ManifestFile = serde_json::from_slice(&bytes)?;
     Ok(ManifestView {
         export_timestamp: f.export_timestamp,
     })
 }
 
 /// Refreshes `slot` from `path` if the file changed. Returns whether anything changed.
-fn refresh<T>(slot: &mut Slot<T>, path: &Path, parse: fn(&[u8]) -> serde_json::Result<T>) -> bool {
+fn refresh<T>(
+    slot: &mut Slot<T>,
+    path: &Path,
+    parse: fn(Vec<u8>) -> serde_json::Result<T>,
+) -> bool {
     // Stat the open handle, not the path: the stamp then belongs to the bytes read, even
     // if `export` renames a new version in between.
     let mut file = match File::open(path) {
@@ -389,7 +396,7 @@ fn refresh<T>(slot: &mut Slot<T>, path: &Path, parse: fn(&[u8]) -> serde_json::R
         slot.error = Some(format!("cannot read {}: {e}", path.display()));
         return true;
     }
-    match parse(&bytes) {
+    match parse(bytes) {
         Ok(data) => {
             slot.data = Some(Arc::new(data));
             slot.error = None;
