@@ -46,6 +46,9 @@ _optctl() {
             optctl,scans)
                 cmd="optctl__subcmd__scans"
                 ;;
+            optctl,serve)
+                cmd="optctl__subcmd__serve"
+                ;;
             optctl__subcmd__config,help)
                 cmd="optctl__subcmd__config__subcmd__help"
                 ;;
@@ -118,6 +121,9 @@ _optctl() {
             optctl__subcmd__help,scans)
                 cmd="optctl__subcmd__help__subcmd__scans"
                 ;;
+            optctl__subcmd__help,serve)
+                cmd="optctl__subcmd__help__subcmd__serve"
+                ;;
             optctl__subcmd__help__subcmd__config,init)
                 cmd="optctl__subcmd__help__subcmd__config__subcmd__init"
                 ;;
@@ -179,7 +185,7 @@ _optctl() {
 
     case "${cmd}" in
         optctl)
-            opts="-v -q -h -V --home --config --as-of --json --verbose --quiet --help --version alerts config export generate market-hours process-excel quant scan scans help"
+            opts="-v -q -h -V --home --config --as-of --json --verbose --quiet --help --version alerts config export generate market-hours process-excel quant scan scans serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -625,7 +631,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__help)
-            opts="alerts config export generate market-hours process-excel quant scan scans help"
+            opts="alerts config export generate market-hours process-excel quant scan scans serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -877,6 +883,20 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__help__subcmd__scans)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1270,6 +1290,52 @@ _optctl() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__serve)
+            opts="-v -q -h --port --bind --threads --token --allow-no-token --cors-origin --home --config --as-of --json --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threads)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cors-origin)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

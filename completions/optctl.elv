@@ -39,6 +39,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand quant 'Option calculator: implied volatility and greeks'
             cand scan 'Scan option chains and store IV, greeks, features and scored alerts'
             cand scans 'List stored scans, newest first'
+            cand serve 'Serve the exports over HTTP (read-only) until SIGINT or SIGTERM'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'optctl;alerts'= {
@@ -346,6 +347,24 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'optctl;serve'= {
+            cand --port 'Port to listen on; 0 picks a free one [config: serve.port, 8061]'
+            cand --bind 'Address to listen on [config: serve.bind, 127.0.0.1]'
+            cand --threads 'Worker threads answering requests; 0 = one per CPU core [config: serve.threads, 0]'
+            cand --token 'Require `Authorization: Bearer TOKEN` on every request'
+            cand --cors-origin 'Send `Access-Control-Allow-Origin: ORIGIN` for a browser dashboard [config: serve.cors_origin]'
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --allow-no-token 'Serve a non-loopback address without a token (only on a trusted network)'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'optctl;help'= {
             cand alerts 'List stored alerts, newest first, highest score first within a scan'
             cand config 'Show or create the configuration file'
@@ -356,6 +375,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand quant 'Option calculator: implied volatility and greeks'
             cand scan 'Scan option chains and store IV, greeks, features and scored alerts'
             cand scans 'List stored scans, newest first'
+            cand serve 'Serve the exports over HTTP (read-only) until SIGINT or SIGTERM'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'optctl;help;alerts'= {
@@ -399,6 +419,8 @@ set edit:completion:arg-completer[optctl] = {|@words|
         &'optctl;help;scan'= {
         }
         &'optctl;help;scans'= {
+        }
+        &'optctl;help;serve'= {
         }
         &'optctl;help;help'= {
         }

@@ -41,6 +41,7 @@ complete -c optctl -n "__fish_optctl_needs_command" -f -a "process-excel" -d 'Re
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "quant" -d 'Option calculator: implied volatility and greeks'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "scan" -d 'Scan option chains and store IV, greeks, features and scored alerts'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "scans" -d 'List stored scans, newest first'
+complete -c optctl -n "__fish_optctl_needs_command" -f -a "serve" -d 'Serve the exports over HTTP (read-only) until SIGINT or SIGTERM'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l ticker -d 'Only this ticker' -r
 complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l detector -d 'Only this detector' -r -f -a "volume_spike\t''
@@ -240,16 +241,30 @@ complete -c optctl -n "__fish_optctl_using_subcommand scans" -l json -d 'Print o
 complete -c optctl -n "__fish_optctl_using_subcommand scans" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
 complete -c optctl -n "__fish_optctl_using_subcommand scans" -s q -l quiet -d 'Only errors on stderr; no progress bar'
 complete -c optctl -n "__fish_optctl_using_subcommand scans" -s h -l help -d 'Print help'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate market-hours process-excel quant scan scans help" -f -a "alerts" -d 'List stored alerts, newest first, highest score first within a scan'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate market-hours process-excel quant scan scans help" -f -a "config" -d 'Show or create the configuration file'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate market-hours process-excel quant scan scans help" -f -a "export" -d 'Write alerts, chains, scans and features as JSON files, atomically'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate market-hours process-excel quant scan scans help" -f -a "generate" -d 'Generate completions and man pages'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate market-hours process-excel quant scan scans help" -f -a "market-hours" -d 'Show whether the market is open and when it next opens'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate market-hours process-excel quant scan scans help" -f -a "process-excel" -d 'Read the broker workbooks and store each stock\'s OI buildup'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate market-hours process-excel quant scan scans help" -f -a "quant" -d 'Option calculator: implied volatility and greeks'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate market-hours process-excel quant scan scans help" -f -a "scan" -d 'Scan option chains and store IV, greeks, features and scored alerts'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate market-hours process-excel quant scan scans help" -f -a "scans" -d 'List stored scans, newest first'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate market-hours process-excel quant scan scans help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c optctl -n "__fish_optctl_using_subcommand serve" -l port -d 'Port to listen on; 0 picks a free one [config: serve.port, 8061]' -r
+complete -c optctl -n "__fish_optctl_using_subcommand serve" -l bind -d 'Address to listen on [config: serve.bind, 127.0.0.1]' -r
+complete -c optctl -n "__fish_optctl_using_subcommand serve" -l threads -d 'Worker threads answering requests; 0 = one per CPU core [config: serve.threads, 0]' -r
+complete -c optctl -n "__fish_optctl_using_subcommand serve" -l token -d 'Require `Authorization: Bearer TOKEN` on every request' -r
+complete -c optctl -n "__fish_optctl_using_subcommand serve" -l cors-origin -d 'Send `Access-Control-Allow-Origin: ORIGIN` for a browser dashboard [config: serve.cors_origin]' -r
+complete -c optctl -n "__fish_optctl_using_subcommand serve" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand serve" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand serve" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand serve" -l allow-no-token -d 'Serve a non-loopback address without a token (only on a trusted network)'
+complete -c optctl -n "__fish_optctl_using_subcommand serve" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand serve" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand serve" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate market-hours process-excel quant scan scans serve help" -f -a "alerts" -d 'List stored alerts, newest first, highest score first within a scan'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate market-hours process-excel quant scan scans serve help" -f -a "config" -d 'Show or create the configuration file'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate market-hours process-excel quant scan scans serve help" -f -a "export" -d 'Write alerts, chains, scans and features as JSON files, atomically'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate market-hours process-excel quant scan scans serve help" -f -a "generate" -d 'Generate completions and man pages'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate market-hours process-excel quant scan scans serve help" -f -a "market-hours" -d 'Show whether the market is open and when it next opens'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate market-hours process-excel quant scan scans serve help" -f -a "process-excel" -d 'Read the broker workbooks and store each stock\'s OI buildup'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate market-hours process-excel quant scan scans serve help" -f -a "quant" -d 'Option calculator: implied volatility and greeks'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate market-hours process-excel quant scan scans serve help" -f -a "scan" -d 'Scan option chains and store IV, greeks, features and scored alerts'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate market-hours process-excel quant scan scans serve help" -f -a "scans" -d 'List stored scans, newest first'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate market-hours process-excel quant scan scans serve help" -f -a "serve" -d 'Serve the exports over HTTP (read-only) until SIGINT or SIGTERM'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config export generate market-hours process-excel quant scan scans serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration (file merged over defaults) as TOML, or JSON with --json'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a commented configuration file with every default'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "completions" -d 'Write shell completions (bash, zsh, fish, elvish, powershell) into DIR'

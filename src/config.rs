@@ -40,6 +40,7 @@ pub struct Config {
     pub export: ExportConfig,
     pub excel: ExcelConfig,
     pub market_hours: MarketHoursConfig,
+    pub serve: ServeConfig,
 }
 
 /// The tickers `optctl scan` covers when no `--tickers` or `--watchlist` is given.
@@ -233,6 +234,33 @@ impl Default for MarketHoursConfig {
     }
 }
 
+/// Settings of `optctl serve`; its flags override them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServeConfig {
+    /// Address to listen on. Anything but loopback needs a token (or --allow-no-token).
+    pub bind: String,
+    pub port: u16,
+    /// Worker threads answering requests; 0 = one per CPU core.
+    pub threads: usize,
+    /// `Access-Control-Allow-Origin` for browser dashboards; None sends no CORS headers.
+    pub cors_origin: Option<String>,
+    /// `Cache-Control: max-age` of export documents, seconds.
+    pub max_age_seconds: u32,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig {
+            bind: "127.0.0.1".into(),
+            port: 8061,
+            threads: 0,
+            cors_origin: None,
+            max_age_seconds: 5,
+        }
+    }
+}
+
 /// The commented file `optctl config init` writes. A test checks it parses to the defaults.
 pub const TEMPLATE: &str = r#"# optctl configuration. Every key is optional: delete what you do not change.
 # `optctl config show` prints the effective configuration.
@@ -380,6 +408,19 @@ weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri"]
 holidays = []             # ["2026-11-24"]
 # One date per line (2026-11-24, 24-11-2026 or 24-Nov-2026), relative to the data home.
 # holidays_file = "nse-holidays.txt"
+
+[serve]
+# `optctl serve`: a read-only HTTP API over the export files. Flags override these.
+# Anything but a loopback address needs --token (or --allow-no-token).
+bind = "127.0.0.1"
+port = 8061
+# Worker threads; 0 = one per CPU core (more only adds context switches: the
+# answers come from memory).
+threads = 0
+# Access-Control-Allow-Origin for a browser dashboard on another origin (unset: no CORS).
+# cors_origin = "https://dashboard.example.com"
+# Cache-Control max-age of export documents; clients revalidate with ETag after it.
+max_age_seconds = 5
 "#;
 
 impl Config {
@@ -420,6 +461,12 @@ impl Config {
         }
         if let Err(e) = crate::time::parse_duration(&self.export.alerts_since) {
             return Err(format!("export.alerts_since: {e}"));
+        }
+        if self.serve.bind.parse::<std::net::IpAddr>().is_err() {
+            return Err(format!(
+                "serve.bind: {:?} is not an IP address like 127.0.0.1",
+                self.serve.bind
+            ));
         }
         if self.scan.concurrency == 0 {
             return Err("scan.concurrency: must be at least 1".into());

@@ -32,6 +32,8 @@ pub enum Error {
     /// An unusable workbook (missing, mid-save, no such sheet, a required column missing).
     #[error(transparent)]
     Excel(#[from] crate::excel::Error),
+    #[error(transparent)]
+    Serve(#[from] crate::serve::Error),
     #[error("{}: {source}", .path.display())]
     Io {
         path: PathBuf,
@@ -45,6 +47,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Usage(_) | Error::BadInput(_) | Error::Config(_) | Error::Excel(_) => 2,
+            Error::Serve(e) if e.is_usage() => 2,
             Error::Locked { .. } => 75,
             _ => 1,
         }

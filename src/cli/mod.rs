@@ -11,6 +11,7 @@ pub mod process_excel;
 pub mod quant;
 pub mod scan;
 pub mod scans;
+pub mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,15 +24,18 @@ use optctl::store::Store;
 
 use output::Output;
 
-/// Scan option chains, raise scored alerts, and keep everything in one SQLite file.
+/// Options-trading data jobs in one binary: scan chains and raise scored alerts, export
+/// them as JSON, serve them over HTTP, and process broker F&O workbooks.
 ///
-/// Every command is a short, restartable run meant for cron or a shell loop. Data lives
+/// Every command is a short, restartable run meant for cron or a shell loop, and all of
+/// them share one SQLite file that they can use at the same time. Data lives
 /// in the data home (--home, $OPTCTL_HOME, else ~/.local/share/optctl); settings in the
 /// config file (--config, $OPTCTL_CONFIG, else ~/.config/optctl/config.toml), which is
 /// optional: the defaults scan a simulated market with no setup and no network.
 ///
 /// Exit codes: 0 success, 1 failure, 2 bad usage or input, 3 partial success (some
-/// tickers failed, the rest stored), 75 another run of the same job holds the lock.
+/// tickers, rows or files failed, the rest stored), 75 another run of the same job holds
+/// the lock.
 #[derive(Debug, Parser)]
 #[command(name = "optctl", version, max_term_width = 100)]
 pub struct Cli {
@@ -92,6 +96,7 @@ pub enum Command {
     Quant(quant::Command),
     Scan(scan::Args),
     Scans(scans::Args),
+    Serve(serve::Args),
 }
 
 /// How a command that did not fail ended.
@@ -170,6 +175,7 @@ pub fn dispatch(command: Command, ctx: &Ctx) -> optctl::Result<Outcome> {
         Command::Quant(c) => quant::run(c, ctx),
         Command::Scan(a) => scan::run(a, ctx),
         Command::Scans(a) => scans::run(a, ctx),
+        Command::Serve(a) => serve::run(a, ctx),
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Transaction, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Result, Store, parse_ts, ts};
 
@@ -24,8 +24,8 @@ pub struct NewAlert {
     pub created_at: DateTime<Utc>,
 }
 
-/// A stored alert.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A stored alert (also read back from alerts.json by `serve`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlertRow {
     pub id: i64,
     pub scan_id: i64,

@@ -72,8 +72,8 @@ pub struct ScanTotals {
     pub errors: Vec<TickerError>,
 }
 
-/// One stored scan.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One stored scan (also read back from scans.json by `serve`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScanRow {
     pub id: i64,
     pub started_at: DateTime<Utc>,

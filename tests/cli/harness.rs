@@ -53,7 +53,8 @@ impl Home {
         Command::from_std(self.std_cmd(args))
     }
 
-    /// The same as [`Home::cmd`], as a `std::process::Command` (to spawn and signal it).
+    /// The same as [`Home::cmd`] as a plain `std` command, for processes a test starts
+    /// and talks to while they run (`optctl serve`).
     pub fn std_cmd<I, S>(&self, args: I) -> std::process::Command
     where
         I: IntoIterator<Item = S>,

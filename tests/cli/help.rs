@@ -16,6 +16,7 @@ fn help_texts() {
         &["scan"],
         &["scans"],
         &["export"],
+        &["serve"],
         &["alerts"],
         &["config"],
         &["config", "show"],
@@ -48,6 +49,7 @@ fn hidden_and_unbuilt_commands_stay_out_of_help() {
         "quant",
         "process-excel",
         "market-hours",
+        "serve",
     ] {
         assert!(top.contains(listed), "{listed} missing from --help");
     }

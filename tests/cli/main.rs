@@ -11,3 +11,4 @@ mod help;
 mod process_excel;
 mod quant;
 mod scan;
+mod serve;

@@ -1,0 +1,88 @@
+//! `optctl serve`: a read-only HTTP API over the files `optctl export` writes.
+
+use std::io::Write;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use optctl::serve;
+
+use super::{Ctx, Outcome};
+
+/// Serve the exports over HTTP (read-only) until SIGINT or SIGTERM.
+///
+/// Answers GET /health, /metrics, /alerts/latest, /alerts, /alerts/ticker/{ticker},
+/// /options/{ticker}/snapshot, /scans/latest and /features/{ticker}/latest from the JSON
+/// files in <home>/exports, reloading a file within a quarter second of `optctl export`
+/// replacing it. Prints "listening on http://ADDR" on stdout once it accepts connections.
+/// Defaults come from the [serve] section of the config file.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Port to listen on; 0 picks a free one [config: serve.port, 8061].
+    #[arg(long)]
+    port: Option<u16>,
+    /// Address to listen on [config: serve.bind, 127.0.0.1].
+    ///
+    /// Anything but a loopback address needs --token, or --allow-no-token.
+    #[arg(long, value_name = "IP")]
+    bind: Option<IpAddr>,
+    /// Worker threads answering requests; 0 = one per CPU core [config: serve.threads, 0].
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// Require `Authorization: Bearer TOKEN` on every request.
+    #[arg(long, env = "OPTCTL_SERVE_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// Serve a non-loopback address without a token (only on a trusted network).
+    #[arg(long)]
+    allow_no_token: bool,
+    /// Send `Access-Control-Allow-Origin: ORIGIN` for a browser dashboard
+    /// [config: serve.cors_origin].
+    #[arg(long, value_name = "ORIGIN")]
+    cors_origin: Option<String>,
+}
+
+pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
+    let cfg = ctx.config()?.serve;
+    let bind = match args.bind {
+        Some(ip) => ip,
+        // Config::parse has already checked it is an address.
+        None => cfg.bind.parse().map_err(|_| {
+            optctl::Error::Usage(format!("serve.bind: {:?} is not an IP address", cfg.bind))
+        })?,
+    };
+    let opts = serve::Options {
+        bind,
+        port: args.port.unwrap_or(cfg.port),
+        threads: match args.threads.unwrap_or(cfg.threads) {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        },
+        token: args.token,
+        allow_no_token: args.allow_no_token,
+        cors_origin: args.cors_origin.or(cfg.cors_origin),
+        max_age: cfg.max_age_seconds,
+    };
+    opts.check()?;
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        // A second signal while shutting down kills at once, as a user pressing
+        // Ctrl-C twice expects.
+        signal_hook::flag::register_conditional_shutdown(sig, 1, Arc::clone(&stop))
+            .and_then(|_| signal_hook::flag::register(sig, Arc::clone(&stop)))
+            .map_err(|e| optctl::Error::io("<signal handler>", e))?;
+    }
+    let json = ctx.out.is_json();
+    serve::run(&opts, &ctx.home, &stop, |addr| {
+        let line = if json {
+            serde_json::json!({"listening": format!("http://{addr}")}).to_string()
+        } else {
+            format!("listening on http://{addr}")
+        };
+        // The address matters to whoever started us (port 0): flush it now, and if
+        // stdout is gone keep serving anyway.
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{line}").and_then(|_| out.flush());
+    })?;
+    ctx.out.note("optctl serve: stopped");
+    Ok(Outcome::Done)
+}

@@ -1,0 +1,383 @@
+//! The route handlers: each reads the current exports (never the disk, never a path
+//! from the request) and returns a [`Reply`]. The route table that maps paths to these
+//! is `serve::ROUTES`; the cached, pre-rendered data is in `serve::cache`.
+
+use std::fmt::Write;
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use super::Request;
+use super::cache::{self, AlertList, Exported, Slot};
+use super::http::{ApiError, Body, Reply};
+use crate::market::Right;
+use crate::store::Store;
+use crate::store::alerts::AlertRow;
+use crate::store::scans::ScanStatus;
+
+/// Query parameters of `/alerts`.
+pub(crate) const ALERT_PARAMS: &[&str] = &["min_score", "limit", "detector", "ticker", "since"];
+/// Query parameters of `/alerts/ticker/{ticker}` (the ticker is in the path).
+pub(crate) const TICKER_ALERT_PARAMS: &[&str] = &["min_score", "limit", "detector", "since"];
+/// Query parameters of `/options/{ticker}/snapshot`.
+pub(crate) const SNAPSHOT_PARAMS: &[&str] = &["expiry", "right", "min_strike", "max_strike"];
+
+/// Alerts returned by `/alerts` when no `limit` is given, and the most a client may ask.
+const DEFAULT_LIMIT: usize = 100;
+const MAX_LIMIT: usize = 10_000;
+
+/// The data of a loaded export, or a 503 saying why there is none.
+fn loaded<'a, T>(slot: &'a Slot<T>, name: &str) -> Result<&'a Arc<T>, ApiError> {
+    slot.data.as_ref().ok_or_else(|| {
+        ApiError::new(
+            503,
+            "export_missing",
+            slot.error
+                .clone()
+                .unwrap_or_else(|| format!("{name} is not loaded yet")),
+        )
+    })
+}
+
+/// A ticker from the path or query: letters, digits, `.`, `^`, `_`, `-`, starting with a
+/// letter, digit or `^`, never `..`; upper-cased.
+/// Anything else (`../`, `%00`) is a 400, so no request text ever reaches a lookup
+/// that could mean something else.
+fn ticker(name: &str, raw: &str) -> Result<String, ApiError> {
+    let ok = raw.len() <= 16
+        && raw
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'^')
+        && !raw.contains("..")
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'^' | b'_' | b'-'));
+    if ok {
+        Ok(raw.to_ascii_uppercase())
+    } else {
+        Err(ApiError::bad_param(
+            name,
+            format!("{raw:?} is not a ticker (letters, digits, . ^ _ -; at most 16)"),
+        ))
+    }
+}
+
+fn finite(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err(format!("{s:?} is not a number")),
+    }
+}
+
+/// `GET /health`: whether the exports are there and how old, and whether the store opens.
+pub(crate) fn health(req: &Request<'_>) -> Result<Reply, ApiError> {
+    #[derive(Serialize)]
+    struct FileHealth {
+        loaded: bool,
+        export_timestamp: Option<DateTime<Utc>>,
+        age_seconds: Option<f64>,
+        loaded_at: Option<DateTime<Utc>>,
+        error: Option<String>,
+    }
+    fn file<T: Exported>(slot: &Slot<T>, now: DateTime<Utc>) -> FileHealth {
+        let ts = slot.data.as_ref().map(|d| d.export_timestamp());
+        FileHealth {
+            loaded: slot.data.is_some(),
+            export_timestamp: ts,
+            age_seconds: ts.map(|t| (now - t).num_milliseconds() as f64 / 1000.0),
+            loaded_at: slot.loaded_at,
+            error: slot.error.clone(),
+        }
+    }
+    let now = Utc::now();
+    let e = &req.exports;
+    let files = serde_json::json!({
+        cache::ALERTS: file(&e.alerts, now),
+        cache::CHAINS: file(&e.chains, now),
+        cache::SCANS: file(&e.scans, now),
+        cache::FEATURES: file(&e.features, now),
+        cache::MANIFEST: file(&e.manifest, now),
+    });
+    let db = req.state.home.join("optctl.db");
+    let store_error = Store::open_read_only(&db)
+        .and_then(|s| s.user_version())
+        .err()
+        .map(|e| e.to_string());
+    let exports_ok = [
+        e.alerts.error.is_none() && e.alerts.data.is_some(),
+        e.chains.error.is_none() && e.chains.data.is_some(),
+        e.scans.error.is_none() && e.scans.data.is_some(),
+        e.features.error.is_none() && e.features.data.is_some(),
+        e.manifest.error.is_none() && e.manifest.data.is_some(),
+    ]
+    .iter()
+    .all(|ok| *ok);
+    let last_scan = e
+        .scans
+        .data
+        .as_ref()
+        .and_then(|s| s.latest_scan.as_ref())
+        .map(|s| serde_json::json!({"id": s.id, "status": s.status, "as_of": s.as_of}));
+    let body = serde_json::json!({
+        "status": if exports_ok && store_error.is_none() { "ok" } else { "degraded" },
+        "uptime_seconds": req.state.started.elapsed().as_secs(),
+        "store": {"reachable": store_error.is_none(), "path": db, "error": store_error},
+        "exports": {"dir": req.state.cache.dir(), "files": files},
+        "last_scan": last_scan,
+    });
+    Ok(Reply::fresh_json(200, &body))
+}
+
+/// `GET /metrics`: Prometheus text format.
+pub(crate) fn metrics(req: &Request<'_>) -> Result<Reply, ApiError> {
+    let mut out = String::with_capacity(4096);
+    req.state.metrics.render(&mut out);
+    let now = Utc::now();
+    let e = &req.exports;
+    out.push_str("# HELP optctl_export_age_seconds Seconds since the loaded export file was written (its export_timestamp).\n");
+    out.push_str("# TYPE optctl_export_age_seconds gauge\n");
+    let ages: [(&str, Option<DateTime<Utc>>); 5] = [
+        (
+            cache::ALERTS,
+            e.alerts.data.as_ref().map(|d| d.export_timestamp()),
+        ),
+        (
+            cache::CHAINS,
+            e.chains.data.as_ref().map(|d| d.export_timestamp()),
+        ),
+        (
+            cache::SCANS,
+            e.scans.data.as_ref().map(|d| d.export_timestamp()),
+        ),
+        (
+            cache::FEATURES,
+            e.features.data.as_ref().map(|d| d.export_timestamp()),
+        ),
+        (
+            cache::MANIFEST,
+            e.manifest.data.as_ref().map(|d| d.export_timestamp()),
+        ),
+    ];
+    for (name, ts) in ages {
+        if let Some(ts) = ts {
+            let age = (now - ts).num_milliseconds() as f64 / 1000.0;
+            let _ = writeln!(out, "optctl_export_age_seconds{{file=\"{name}\"}} {age}");
+        }
+    }
+    out.push_str("# HELP optctl_export_loaded Whether the export file is loaded (1) or missing/unparsable (0).\n");
+    out.push_str("# TYPE optctl_export_loaded gauge\n");
+    for (name, ts) in ages {
+        let _ = writeln!(
+            out,
+            "optctl_export_loaded{{file=\"{name}\"}} {}",
+            u8::from(ts.is_some())
+        );
+    }
+    out.push_str("# HELP optctl_export_reloads_total Export files (re)loaded since start.\n");
+    out.push_str("# TYPE optctl_export_reloads_total counter\n");
+    let _ = writeln!(
+        out,
+        "optctl_export_reloads_total {}",
+        req.state.cache.reloads()
+    );
+    let last = e.scans.data.as_ref().and_then(|s| s.latest_scan.as_ref());
+    if let Some(scan) = last {
+        out.push_str("# HELP optctl_last_scan_status Status of the newest exported scan (1 for its status).\n");
+        out.push_str("# TYPE optctl_last_scan_status gauge\n");
+        for s in [
+            ScanStatus::Running,
+            ScanStatus::Succeeded,
+            ScanStatus::Partial,
+            ScanStatus::Failed,
+            ScanStatus::Interrupted,
+        ] {
+            let _ = writeln!(
+                out,
+                "optctl_last_scan_status{{status=\"{s}\"}} {}",
+                u8::from(s == scan.status)
+            );
+        }
+        out.push_str("# HELP optctl_last_scan_id Id of the newest exported scan.\n");
+        out.push_str("# TYPE optctl_last_scan_id gauge\n");
+        let _ = writeln!(out, "optctl_last_scan_id {}", scan.id);
+        out.push_str(
+            "# HELP optctl_last_scan_timestamp_seconds As-of time of the newest exported scan.\n",
+        );
+        out.push_str("# TYPE optctl_last_scan_timestamp_seconds gauge\n");
+        let _ = writeln!(
+            out,
+            "optctl_last_scan_timestamp_seconds {}",
+            scan.as_of.timestamp()
+        );
+    }
+    out.push_str("# HELP optctl_uptime_seconds Seconds since the server started.\n");
+    out.push_str("# TYPE optctl_uptime_seconds gauge\n");
+    let _ = writeln!(
+        out,
+        "optctl_uptime_seconds {}",
+        req.state.started.elapsed().as_secs()
+    );
+    Ok(Reply {
+        status: 200,
+        body: Body::Fresh {
+            bytes: out.into_bytes(),
+            content_type: "text/plain; version=0.0.4; charset=utf-8",
+        },
+        headers: Vec::new(),
+    })
+}
+
+/// `GET /alerts/latest`: the alerts of the newest scan id in alerts.json (pre-rendered).
+pub(crate) fn alerts_latest(req: &Request<'_>) -> Result<Reply, ApiError> {
+    let alerts = loaded(&req.exports.alerts, cache::ALERTS)?;
+    Ok(Reply::shared(&alerts.latest))
+}
+
+/// `GET /alerts?min_score=&limit=&detector=&ticker=&since=`: newest first.
+pub(crate) fn alerts(req: &Request<'_>) -> Result<Reply, ApiError> {
+    let ticker = req
+        .query
+        .get("ticker")
+        .map(|t| ticker("ticker", t))
+        .transpose()?;
+    filtered_alerts(req, ticker)
+}
+
+/// `GET /alerts/ticker/{ticker}`: one ticker's alerts, newest first (same filters).
+pub(crate) fn alerts_for_ticker(req: &Request<'_>) -> Result<Reply, ApiError> {
+    let t = ticker("ticker", req.capture("ticker"))?;
+    filtered_alerts(req, Some(t))
+}
+
+fn filtered_alerts(req: &Request<'_>, ticker: Option<String>) -> Result<Reply, ApiError> {
+    let q = &req.query;
+    let min_score = q.parse_with("min_score", finite)?;
+    let limit = q
+        .parse_with("limit", |s| match s.parse::<usize>() {
+            Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+            _ => Err(format!(
+                "{s:?}: expected a whole number from 1 to {MAX_LIMIT}"
+            )),
+        })?
+        .unwrap_or(DEFAULT_LIMIT);
+    let detector = q.parse_with("detector", |s| {
+        if !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+            Ok(s.to_string())
+        } else {
+            Err(format!(
+                "{s:?} is not a detector name like unusual_activity"
+            ))
+        }
+    })?;
+    let since = q.parse_with("since", |s| crate::time::parse_since(s, Utc::now()))?;
+    let data = loaded(&req.exports.alerts, cache::ALERTS)?;
+    let keep = |a: &&AlertRow| {
+        ticker
+            .as_deref()
+            .is_none_or(|t| a.ticker.eq_ignore_ascii_case(t))
+            && detector.as_deref().is_none_or(|d| a.detector_name == d)
+            && min_score.is_none_or(|m| a.score >= m)
+            && since.is_none_or(|s| a.created_at >= s)
+    };
+    let list = AlertList {
+        export_timestamp: data.export_timestamp,
+        scan_id: None,
+        alert_count: 0,
+        alerts: data.alerts.iter().filter(keep).take(limit).collect(),
+    }
+    .counted();
+    Ok(Reply::json(&list))
+}
+
+/// `GET /options/{ticker}/snapshot?expiry=&right=&min_strike=&max_strike=`: the latest
+/// chain; without filters the body pre-rendered at load.
+pub(crate) fn options_snapshot(req: &Request<'_>) -> Result<Reply, ApiError> {
+    let t = ticker("ticker", req.capture("ticker"))?;
+    let q = &req.query;
+    let expiry = q.parse_with("expiry", |s| {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|_| format!("{s:?} is not a date like 2026-12-18"))
+    })?;
+    let right = q.parse_with("right", |s| match s.to_ascii_lowercase().as_str() {
+        "call" | "c" => Ok(Right::Call),
+        "put" | "p" => Ok(Right::Put),
+        _ => Err(format!("{s:?}: expected call or put")),
+    })?;
+    let min_strike = q.parse_with("min_strike", finite)?;
+    let max_strike = q.parse_with("max_strike", finite)?;
+    if let (Some(lo), Some(hi)) = (min_strike, max_strike)
+        && lo > hi
+    {
+        return Err(ApiError::bad_param(
+            "max_strike",
+            format!("{hi} is below min_strike {lo}"),
+        ));
+    }
+    let chains = loaded(&req.exports.chains, cache::CHAINS)?;
+    let Some(chain) = chains.chains.get(&t) else {
+        return Err(ApiError::not_found(format!(
+            "no chain for {t} in {}",
+            cache::CHAINS
+        )));
+    };
+    if expiry.is_none() && right.is_none() && min_strike.is_none() && max_strike.is_none() {
+        return Ok(Reply::shared(&chains.rendered[&t]));
+    }
+    let body = chain.snapshot(chains.export_timestamp, |c| {
+        expiry.is_none_or(|e| c.expiry == e)
+            && right.is_none_or(|r| c.right == r)
+            && min_strike.is_none_or(|m| c.strike >= m)
+            && max_strike.is_none_or(|m| c.strike <= m)
+    });
+    Ok(Reply::json(&body))
+}
+
+/// `GET /scans/latest`: the newest scan in scans.json (pre-rendered).
+pub(crate) fn scans_latest(req: &Request<'_>) -> Result<Reply, ApiError> {
+    let scans = loaded(&req.exports.scans, cache::SCANS)?;
+    if scans.latest_scan.is_none() {
+        return Err(ApiError::not_found(format!(
+            "{} has no scans",
+            cache::SCANS
+        )));
+    }
+    Ok(Reply::shared(&scans.latest))
+}
+
+/// `GET /features/{ticker}/latest`: the ticker's latest features (pre-rendered).
+pub(crate) fn features_latest(req: &Request<'_>) -> Result<Reply, ApiError> {
+    let t = ticker("ticker", req.capture("ticker"))?;
+    let features = loaded(&req.exports.features, cache::FEATURES)?;
+    features
+        .rendered
+        .get(&t)
+        .map(Reply::shared)
+        .ok_or_else(|| ApiError::not_found(format!("no features for {t} in {}", cache::FEATURES)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tickers_are_validated_and_upper_cased() {
+        assert_eq!(ticker("ticker", "brk.b").unwrap(), "BRK.B");
+        assert_eq!(ticker("ticker", "^VIX").unwrap(), "^VIX");
+        for bad in [
+            "",
+            "..",
+            ".x",
+            "A..B",
+            "../etc",
+            "a/b",
+            "AAPL\0",
+            "x".repeat(17).as_str(),
+        ] {
+            let e = ticker("ticker", bad).unwrap_err();
+            assert_eq!(e.status, 400);
+            assert!(e.message.starts_with("ticker:"), "{}", e.message);
+        }
+    }
+}

@@ -1,0 +1,649 @@
+//! `optctl serve`: a read-only HTTP API over the export files.
+//!
+//! This file holds the route table ([`ROUTES`]), the options, and the request loop:
+//! size limits, auth, method and route checks, then ETag/gzip/CORS on the way out.
+//! Handlers are in `handlers`, the export cache (parse, pre-render, reload) in `cache`,
+//! response plumbing in `http`, counters in `metrics`. The server never opens the
+//! store for writing and never serves a file by path: every body comes from the cache.
+
+mod cache;
+mod handlers;
+mod http;
+mod metrics;
+
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+use tiny_http::Method;
+
+use cache::{Cache, Exports};
+use http::{ApiError, Body, Query, Reply};
+use metrics::Metrics;
+
+/// A handler: builds the answer from the request's captures, query and the exports.
+pub(crate) type Handler = fn(&Request<'_>) -> Result<Reply, ApiError>;
+
+/// One route: a GET path pattern (`{name}` captures one segment), the query parameters
+/// it accepts (anything else is a 400), and its handler.
+pub(crate) struct Route {
+    pub(crate) pattern: &'static str,
+    pub(crate) params: &'static [&'static str],
+    pub(crate) handler: Handler,
+}
+
+const fn get(pattern: &'static str, params: &'static [&'static str], handler: Handler) -> Route {
+    Route {
+        pattern,
+        params,
+        handler,
+    }
+}
+
+/// Every route the server answers, one line each: a new endpoint is a handler in
+/// `handlers` plus one line here. The pattern is also the `route` label in /metrics.
+/// First match wins, so a literal must come before a capture in the same position.
+pub(crate) const ROUTES: &[Route] = &[
+    get("/health", &[], handlers::health),
+    get("/metrics", &[], handlers::metrics),
+    get("/alerts/latest", &[], handlers::alerts_latest),
+    get("/alerts", handlers::ALERT_PARAMS, handlers::alerts),
+    get(
+        "/alerts/ticker/{ticker}",
+        handlers::TICKER_ALERT_PARAMS,
+        handlers::alerts_for_ticker,
+    ),
+    get(
+        "/options/{ticker}/snapshot",
+        handlers::SNAPSHOT_PARAMS,
+        handlers::options_snapshot,
+    ),
+    get("/scans/latest", &[], handlers::scans_latest),
+    get("/features/{ticker}/latest", &[], handlers::features_latest),
+];
+
+/// The metrics label of requests that matched no route.
+const UNMATCHED: &str = "unmatched";
+/// Longest request target accepted (414 beyond).
+const MAX_URL_BYTES: usize = 8 * 1024;
+/// Most header bytes accepted, names plus values (431 beyond).
+const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// Largest request body accepted (413 beyond); no route reads a body.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// How `optctl serve` runs.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Address to listen on; 127.0.0.1 unless told otherwise.
+    pub bind: IpAddr,
+    /// Port; 0 picks a free one (the bound address is passed to `on_listening`).
+    pub port: u16,
+    /// Worker threads answering requests.
+    pub threads: usize,
+    /// When set, every request needs `Authorization: Bearer <token>`.
+    pub token: Option<String>,
+    /// Serve a non-loopback address without a token anyway.
+    pub allow_no_token: bool,
+    /// Value of `Access-Control-Allow-Origin`; None sends no CORS headers.
+    pub cors_origin: Option<String>,
+    /// `Cache-Control: max-age` of export documents, seconds.
+    pub max_age: u32,
+}
+
+/// Why the server would not start.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "refusing to serve on {bind} without a token: anyone who can reach that address could read your alerts and chains. Pass --token T (or set $OPTCTL_SERVE_TOKEN), bind 127.0.0.1, or pass --allow-no-token if the network is trusted"
+    )]
+    NoToken { bind: IpAddr },
+    #[error("{0}")]
+    BadOption(String),
+    #[error(
+        "stopped accepting connections: {0} (tiny_http ends its accept loop on an accept error, e.g. too many open files); restart optctl serve"
+    )]
+    Accept(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// Whether this is the user's flags (exit 2) rather than the machine (exit 1).
+    pub fn is_usage(&self) -> bool {
+        matches!(self, Error::NoToken { .. } | Error::BadOption(_))
+    }
+}
+
+impl Options {
+    /// Checks the combination of flags before anything is bound.
+    pub fn check(&self) -> Result<(), Error> {
+        if self.threads == 0 {
+            return Err(Error::BadOption("--threads: must be at least 1".into()));
+        }
+        if let Some(t) = &self.token
+            && (t.is_empty() || !t.bytes().all(|b| b.is_ascii_graphic()))
+        {
+            return Err(Error::BadOption(
+                "--token: must be non-empty printable ASCII without spaces".into(),
+            ));
+        }
+        if let Some(o) = &self.cors_origin
+            && (o.is_empty() || !o.bytes().all(|b| b.is_ascii_graphic()))
+        {
+            return Err(Error::BadOption(format!(
+                "cors origin {o:?}: must be an origin like https://dash.example.com or *"
+            )));
+        }
+        if !self.bind.is_loopback() && self.token.is_none() && !self.allow_no_token {
+            return Err(Error::NoToken { bind: self.bind });
+        }
+        Ok(())
+    }
+}
+
+/// What the server shares between its threads.
+pub(crate) struct State {
+    pub(crate) home: PathBuf,
+    pub(crate) cache: Cache,
+    pub(crate) metrics: Metrics,
+    pub(crate) started: Instant,
+    opts: Options,
+    /// Header lines built once (`Name: value\r\n`).
+    cache_control: String,
+    cors: String,
+}
+
+/// One request as a handler sees it.
+pub(crate) struct Request<'a> {
+    pub(crate) captures: Vec<(&'static str, String)>,
+    pub(crate) query: Query,
+    pub(crate) exports: Arc<Exports>,
+    pub(crate) state: &'a State,
+}
+
+impl Request<'_> {
+    /// A `{name}` capture of the route pattern (percent-decoded).
+    pub(crate) fn capture(&self, name: &str) -> &str {
+        self.captures
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+}
+
+/// Binds, then answers requests until `stop` is set (the CLI sets it on SIGINT and
+/// SIGTERM). `on_listening` gets the bound address once the socket accepts connections.
+pub fn run(
+    opts: &Options,
+    home: &Path,
+    stop: &AtomicBool,
+    on_listening: impl FnOnce(SocketAddr),
+) -> Result<(), Error> {
+    opts.check()?;
+    let addr = SocketAddr::new(opts.bind, opts.port);
+    let listener = listen(addr).map_err(|source| Error::Bind { addr, source })?;
+    let local = listener
+        .local_addr()
+        .map_err(|source| Error::Bind { addr, source })?;
+    let server = tiny_http::Server::from_listener(listener, None).map_err(|e| Error::Bind {
+        addr,
+        source: std::io::Error::other(e.to_string()),
+    })?;
+
+    let mut labels: Vec<&'static str> = ROUTES.iter().map(|r| r.pattern).collect();
+    labels.push(UNMATCHED);
+    let mut cors = String::new();
+    if let Some(origin) = &opts.cors_origin {
+        // `check` allows only visible ASCII here, so no header can be injected.
+        cors.push_str(&format!(
+            "Access-Control-Allow-Origin: {origin}\r\nAccess-Control-Expose-Headers: ETag\r\n"
+        ));
+        if origin != "*" {
+            cors.push_str("Vary: Origin\r\n");
+        }
+    }
+    let state = State {
+        home: home.to_path_buf(),
+        cache: Cache::new(home.join("exports")),
+        metrics: Metrics::new(labels),
+        started: Instant::now(),
+        cache_control: format!("Cache-Control: max-age={}\r\n", opts.max_age),
+        cors,
+        opts: opts.clone(),
+    };
+    on_listening(local);
+    tracing::info!("listening on http://{local}");
+
+    let done = AtomicBool::new(false);
+    // Set when tiny_http reports an accept error: its accept loop has ended, so a
+    // server that stayed up would answer old connections and never take new ones.
+    // Better to exit 1 and let the supervisor restart it.
+    let failed = std::sync::Mutex::new(None);
+    std::thread::scope(|s| {
+        let (state, server, done, failed) = (&state, &server, &done, &failed);
+        s.spawn(move || state.cache.watch(done));
+        let workers: Vec<_> = (0..opts.threads)
+            .map(|_| {
+                s.spawn(move || {
+                    while !stop.load(Ordering::Relaxed) && !done.load(Ordering::Relaxed) {
+                        // A short wait so a signal is noticed promptly.
+                        match server.recv_timeout(Duration::from_millis(100)) {
+                            Ok(Some(rq)) => state.handle(rq),
+                            Ok(None) => {}
+                            Err(e) => {
+                                *failed.lock().unwrap_or_else(|p| p.into_inner()) =
+                                    Some(e.to_string());
+                                done.store(true, Ordering::Relaxed);
+                            }
+                        }
+                    }
+                })
+            })
+            .collect();
+        for w in workers {
+            let _ = w.join();
+        }
+        done.store(true, Ordering::Relaxed);
+    });
+    if let Some(e) = failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(Error::Accept(e));
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// A listening socket with TCP_NODELAY, which Linux copies to accepted sockets:
+/// tiny_http writes headers and body separately, and Nagle plus delayed ACKs would
+/// hold the second write for up to 40 ms on a keep-alive connection.
+fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    socket.set_tcp_nodelay(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(1024)?;
+    Ok(socket.into())
+}
+
+/// Matches `path` against a pattern, returning the captures.
+fn match_route(pattern: &'static str, path: &str) -> Option<Vec<(&'static str, String)>> {
+    let mut caps = Vec::new();
+    let mut p = pattern.split('/');
+    let mut s = path.split('/');
+    loop {
+        match (p.next(), s.next()) {
+            (None, None) => return Some(caps),
+            (Some(pp), Some(ss)) => {
+                if let Some(name) = pp.strip_prefix('{').and_then(|n| n.strip_suffix('}')) {
+                    if ss.is_empty() {
+                        return None;
+                    }
+                    // A capture that does not decode still matches: the handler's
+                    // validation then names it in a 400, better than a bare 404.
+                    let v = http::percent_decode(ss).unwrap_or_else(|| ss.to_string());
+                    caps.push((name, v));
+                } else if pp != ss {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// Finds the route for `path`: its index and captures.
+fn find_route(path: &str) -> Option<(usize, Vec<(&'static str, String)>)> {
+    ROUTES
+        .iter()
+        .enumerate()
+        .find_map(|(i, r)| match_route(r.pattern, path).map(|c| (i, c)))
+}
+
+impl State {
+    fn handle(&self, rq: tiny_http::Request) {
+        let started = Instant::now();
+        let (row, reply) = self.answer(&rq);
+        let head_only = *rq.method() == Method::Head;
+        let (status, headers, body) = self.finish(reply, &rq);
+        // tiny_http drains a request body when the request is dropped. `into_writer`
+        // drops it before we write, so a client that declared a body and waits for our
+        // answer before sending it (a 413) would hang: those take tiny_http's own path,
+        // which drains after answering.
+        let has_body = rq.body_length().is_some_and(|n| n > 0)
+            || Self::header_value(&rq, "Transfer-Encoding").is_some();
+        let sent = if has_body {
+            let headers = headers
+                .split("\r\n")
+                .filter_map(|l| l.split_once(": "))
+                // tiny_http sets the length itself.
+                .filter(|(k, _)| *k != "Content-Length")
+                .filter_map(|(k, v)| tiny_http::Header::from_bytes(k, v).ok())
+                .collect();
+            let len = body.len();
+            let response = tiny_http::Response::new(
+                tiny_http::StatusCode(status),
+                headers,
+                std::io::Cursor::new(body),
+                Some(len),
+                None,
+            )
+            .with_chunked_threshold(usize::MAX);
+            rq.respond(response)
+        } else {
+            // One write for the whole response where it can: tiny_http's own writer
+            // sends headers and body separately (two syscalls, two wake-ups of the
+            // client) and formats its headers anew each time. Its writer is still the
+            // one used, so keep-alive and response order stay tiny_http's business.
+            let mut out = Vec::with_capacity(headers.len() + 128);
+            let _ = write!(
+                out,
+                "HTTP/1.1 {status} {}\r\nServer: optctl\r\nDate: {}\r\n{headers}\r\n",
+                reason(status),
+                http::now_http_date()
+            );
+            let mut w = rq.into_writer();
+            let r = if head_only || body.is_empty() {
+                w.write_all(&out)
+            } else if body.len() <= 64 * 1024 {
+                out.extend_from_slice(&body);
+                w.write_all(&out)
+            } else {
+                w.write_all(&out).and_then(|_| w.write_all(&body))
+            };
+            r.and_then(|_| w.flush())
+        };
+        if let Err(e) = sent {
+            tracing::debug!("writing a response failed: {e}");
+        }
+        self.metrics.record(row, status, started.elapsed());
+    }
+
+    fn header_value<'r>(rq: &'r tiny_http::Request, name: &'static str) -> Option<&'r str> {
+        rq.headers()
+            .iter()
+            .find(|h| h.field.equiv(name))
+            .map(|h| h.value.as_str())
+    }
+
+    /// Decides the answer: limits, then preflight, auth, method, route, query, handler.
+    fn answer(&self, rq: &tiny_http::Request) -> (usize, Reply) {
+        let unmatched = ROUTES.len();
+        let url = rq.url();
+        if url.len() > MAX_URL_BYTES {
+            let e = ApiError::new(
+                414,
+                "uri_too_long",
+                format!("the request target is longer than {MAX_URL_BYTES} bytes"),
+            );
+            return (unmatched, e.into_reply());
+        }
+        let header_bytes: usize = rq
+            .headers()
+            .iter()
+            .map(|h| h.field.as_str().len() + h.value.len() + 4)
+            .sum();
+        if header_bytes > MAX_HEADER_BYTES {
+            let e = ApiError::new(
+                431,
+                "headers_too_large",
+                format!("request headers exceed {MAX_HEADER_BYTES} bytes"),
+            );
+            return (unmatched, e.into_reply());
+        }
+        if rq.body_length().is_some_and(|n| n > MAX_BODY_BYTES) {
+            let e = ApiError::new(
+                413,
+                "payload_too_large",
+                format!(
+                    "request bodies are limited to {MAX_BODY_BYTES} bytes, and no route reads one"
+                ),
+            );
+            return (unmatched, e.into_reply());
+        }
+        let (path, raw_query) = url.split_once('?').unwrap_or((url, ""));
+        let found = find_route(path);
+        let row = found.as_ref().map_or(unmatched, |(i, _)| *i);
+
+        // Browsers send a preflight without credentials before a request that carries
+        // an Authorization header: it must pass without the token.
+        if *rq.method() == Method::Options && self.opts.cors_origin.is_some() {
+            return (
+                row,
+                Reply {
+                    status: 204,
+                    body: Body::Empty,
+                    headers: vec![
+                        ("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS".into()),
+                        (
+                            "Access-Control-Allow-Headers",
+                            "Authorization, If-None-Match".into(),
+                        ),
+                        ("Access-Control-Max-Age", "600".into()),
+                    ],
+                },
+            );
+        }
+        if let Some(token) = &self.opts.token {
+            let given = Self::header_value(rq, "Authorization")
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::trim);
+            if !given.is_some_and(|g| http::constant_time_eq(g.as_bytes(), token.as_bytes())) {
+                let e = ApiError::new(
+                    401,
+                    "unauthorized",
+                    "this server needs `Authorization: Bearer <token>`",
+                );
+                return (
+                    row,
+                    e.into_reply().with_header("WWW-Authenticate", "Bearer"),
+                );
+            }
+        }
+        if !matches!(rq.method(), Method::Get | Method::Head) {
+            let allow = if self.opts.cors_origin.is_some() {
+                "GET, HEAD, OPTIONS"
+            } else {
+                "GET, HEAD"
+            };
+            let e = ApiError::new(
+                405,
+                "method_not_allowed",
+                format!(
+                    "{} is not allowed: this API is read-only ({allow})",
+                    rq.method()
+                ),
+            );
+            return (row, e.into_reply().with_header("Allow", allow));
+        }
+        let Some((i, captures)) = found else {
+            let e = ApiError::not_found(format!("no route {path}"));
+            return (row, e.into_reply());
+        };
+        let route = &ROUTES[i];
+        let query = match Query::parse(raw_query).and_then(|q| {
+            q.check_known(route.params)?;
+            Ok(q)
+        }) {
+            Ok(q) => q,
+            Err(e) => return (row, e.into_reply()),
+        };
+        let req = Request {
+            captures,
+            query,
+            exports: self.cache.get(),
+            state: self,
+        };
+        match (route.handler)(&req) {
+            Ok(reply) => (row, reply),
+            Err(e) => (row, e.into_reply()),
+        }
+    }
+
+    /// Decides the headers of a reply: ETag and 304, gzip, cache and CORS. Returns the
+    /// status actually sent, the header lines (`Name: value\r\n` each; no status line,
+    /// no Date) and the body.
+    fn finish(&self, reply: Reply, rq: &tiny_http::Request) -> (u16, String, Arc<[u8]>) {
+        let mut h = String::with_capacity(384);
+        h.push_str(&self.cors);
+        for (name, value) in &reply.headers {
+            let _ = write!(h, "{name}: {value}\r\n");
+        }
+        let mut status = reply.status;
+        let body: Arc<[u8]> = match reply.body {
+            Body::Empty => Arc::from(&[][..]),
+            Body::Fresh {
+                bytes,
+                content_type,
+            } => {
+                let _ = write!(
+                    h,
+                    "Content-Type: {content_type}\r\nCache-Control: no-store\r\n"
+                );
+                bytes.into()
+            }
+            Body::Json(r) => {
+                h.push_str("Vary: Accept-Encoding\r\n");
+                h.push_str(&self.cache_control);
+                let gz = Self::header_value(rq, "Accept-Encoding")
+                    .filter(|v| http::accepts_gzip(v))
+                    .and_then(|_| r.gzip());
+                let etag = if gz.is_some() {
+                    r.gzip_etag()
+                } else {
+                    r.etag()
+                };
+                let _ = write!(h, "ETag: {etag}\r\n");
+                let not_modified = Self::header_value(rq, "If-None-Match").is_some_and(|v| {
+                    http::etag_matches(v, r.etag()) || http::etag_matches(v, r.gzip_etag())
+                });
+                if not_modified {
+                    status = 304;
+                    Arc::from(&[][..])
+                } else {
+                    h.push_str("Content-Type: application/json\r\n");
+                    match gz {
+                        Some(gz) => {
+                            h.push_str("Content-Encoding: gzip\r\n");
+                            Arc::clone(gz)
+                        }
+                        None => Arc::clone(r.json()),
+                    }
+                }
+            }
+        };
+        // 204 and 304 have no body and no length (RFC 9110 §8.6); everything else is
+        // delimited by Content-Length, never chunked: the body is already in memory.
+        if !matches!(status, 204 | 304) {
+            let _ = write!(h, "Content-Length: {}\r\n", body.len());
+        }
+        (status, h, body)
+    }
+}
+
+/// The reason phrase of the statuses this server sends.
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        204 => "No Content",
+        304 => "Not Modified",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        413 => "Content Too Large",
+        414 => "URI Too Long",
+        431 => "Request Header Fields Too Large",
+        503 => "Service Unavailable",
+        _ => "Error",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_match_literals_before_captures_and_decode_captures() {
+        let (i, caps) = find_route("/alerts/latest").unwrap();
+        assert_eq!(ROUTES[i].pattern, "/alerts/latest");
+        assert!(caps.is_empty());
+        let (i, caps) = find_route("/options/aapl/snapshot").unwrap();
+        assert_eq!(ROUTES[i].pattern, "/options/{ticker}/snapshot");
+        assert_eq!(caps, [("ticker", "aapl".to_string())]);
+        let (_, caps) = find_route("/alerts/ticker/..%2f..%2fetc").unwrap();
+        assert_eq!(caps[0].1, "../../etc");
+        assert!(find_route("/alerts/").is_none());
+        assert!(find_route("/options//snapshot").is_none());
+        assert!(find_route("/options/AAPL/snapshot/x").is_none());
+        assert!(find_route("/").is_none());
+    }
+
+    #[test]
+    fn every_route_pattern_is_unique_and_rooted() {
+        for (i, r) in ROUTES.iter().enumerate() {
+            assert!(r.pattern.starts_with('/'), "{}", r.pattern);
+            assert!(
+                ROUTES[..i].iter().all(|o| o.pattern != r.pattern),
+                "{} twice",
+                r.pattern
+            );
+        }
+    }
+
+    fn opts() -> Options {
+        Options {
+            bind: "127.0.0.1".parse().unwrap(),
+            port: 0,
+            threads: 2,
+            token: None,
+            allow_no_token: false,
+            cors_origin: None,
+            max_age: 5,
+        }
+    }
+
+    #[test]
+    fn non_loopback_needs_a_token_or_an_explicit_override() {
+        assert!(opts().check().is_ok());
+        let open = Options {
+            bind: "0.0.0.0".parse().unwrap(),
+            ..opts()
+        };
+        let e = open.check().unwrap_err();
+        assert!(e.is_usage());
+        assert!(e.to_string().contains("--token"), "{e}");
+        assert!(
+            Options {
+                token: Some("t0k".into()),
+                ..open.clone()
+            }
+            .check()
+            .is_ok()
+        );
+        assert!(
+            Options {
+                allow_no_token: true,
+                ..open
+            }
+            .check()
+            .is_ok()
+        );
+        assert!(
+            Options {
+                token: Some(String::new()),
+                ..opts()
+            }
+            .check()
+            .is_err()
+        );
+    }
+}

@@ -1,0 +1,1018 @@
+//! `optctl serve`: a real server on 127.0.0.1 (port 0) driven by a real HTTP client:
+//! every route, filters, the ETag/304 flow, gzip, errors, token, bind refusal, signals,
+//! reloads, and reads while scans and exports run.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, ExitStatus, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use predicates::str::contains;
+use serde_json::{Value, json};
+
+use crate::harness::Home;
+
+/// A running `optctl serve`, stopped (SIGKILL) when dropped if a test did not stop it.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    stderr: std::path::PathBuf,
+}
+
+impl Server {
+    fn start(home: &Home, extra: &[&str]) -> Server {
+        let stderr = home.root().join(format!("serve-{}.err", extra.len()));
+        let mut child = home
+            .std_cmd(["serve", "--port", "0", "--threads", "4"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&stderr).unwrap())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = rx.recv_timeout(Duration::from_secs(30)).unwrap_or_default();
+        let Some(addr) = line.trim().strip_prefix("listening on http://") else {
+            let _ = child.kill();
+            panic!(
+                "serve did not start: stdout {line:?}, stderr {}",
+                std::fs::read_to_string(&stderr).unwrap_or_default()
+            );
+        };
+        Server {
+            addr: addr.parse().unwrap(),
+            child,
+            stderr,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Sends `signal` (TERM, INT) and waits for the exit.
+    fn stop(mut self, signal: &str) -> ExitStatus {
+        let ok = std::process::Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        let until = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < until, "serve did not stop on SIG{signal}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn stderr(&self) -> String {
+        std::fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A response: status, headers (lower-case names) and body.
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "status {}: body is not JSON ({e}): {}",
+                self.status,
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    /// Asserts the `{"error": {"code", "message"}}` shape and returns the message.
+    fn error(&self, status: u16, code: &str) -> String {
+        let v = self.json();
+        assert_eq!(self.status, status, "{v}");
+        assert_eq!(v["error"]["code"], code, "{v}");
+        v["error"]["message"].as_str().unwrap().to_string()
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(20)))
+        .build()
+        .into()
+}
+
+fn get_with(agent: &ureq::Agent, url: &str, headers: &[(&str, &str)]) -> Reply {
+    let mut rq = agent.get(url);
+    for (k, v) in headers {
+        rq = rq.header(*k, *v);
+    }
+    let mut resp = rq.call().unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    let headers = resp
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+        .collect();
+    Reply {
+        status: resp.status().as_u16(),
+        headers,
+        body: resp
+            .body_mut()
+            .with_config()
+            .limit(1 << 30)
+            .read_to_vec()
+            .unwrap(),
+    }
+}
+
+fn get(server: &Server, path: &str) -> Reply {
+    get_with(&agent(), &server.url(path), &[])
+}
+
+/// Sends raw bytes and reads one response (by Content-Length), for requests a client
+/// library would not send.
+fn raw(addr: SocketAddr, request: &[u8]) -> Reply {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    raw_on(&mut s, request)
+}
+
+/// [`raw`] on an open connection, to check that keep-alive survives a request.
+fn raw_on(s: &mut TcpStream, request: &[u8]) -> Reply {
+    s.write_all(request).unwrap();
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_string();
+            let mut lines = head.split("\r\n");
+            let status: u16 = lines
+                .next()
+                .unwrap()
+                .split(' ')
+                .nth(1)
+                .unwrap()
+                .parse()
+                .unwrap();
+            let headers: Vec<(String, String)> = lines
+                .filter_map(|l| l.split_once(':'))
+                .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+                .collect();
+            let len: usize = headers
+                .iter()
+                .find(|(k, _)| k == "content-length")
+                .map_or(0, |(_, v)| v.parse().unwrap());
+            if buf.len() >= end + 4 + len {
+                return Reply {
+                    status,
+                    headers,
+                    body: buf[end + 4..end + 4 + len].to_vec(),
+                };
+            }
+        }
+        let n = s.read(&mut chunk).unwrap();
+        assert!(
+            n > 0,
+            "connection closed mid-response: {:?}",
+            String::from_utf8_lossy(&buf)
+        );
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+/// Writes `value` as `<home>/exports/<name>` the way `optctl export` does: a temp file
+/// in the same folder, then a rename.
+fn write_export(home: &Home, name: &str, value: &Value) {
+    let dir = home.home().join("exports");
+    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = dir.join(format!(".{name}.tmp"));
+    std::fs::write(&tmp, serde_json::to_vec(value).unwrap()).unwrap();
+    std::fs::rename(&tmp, dir.join(name)).unwrap();
+}
+
+fn contract(symbol: &str, expiry: &str, strike: f64, right: &str) -> Value {
+    json!({"symbol": symbol, "expiry": expiry, "strike": strike, "right": right,
+           "bid": 1.2, "ask": 1.3, "last": 1.25, "volume": 1200, "open_interest": 800,
+           "iv": 0.31, "delta": 0.4, "gamma": 0.02, "theta": -0.05, "vega": 0.2})
+}
+
+fn features(ticker: &str, spot: f64) -> Value {
+    json!({"ticker": ticker, "as_of": "2026-11-23T15:00:00Z", "spot": spot,
+           "atm_iv_front": 0.3, "atm_iv_30d": 0.29, "term_slope": 0.01, "rr25": -0.02,
+           "call_volume": 5000, "put_volume": 4000, "call_oi": 20000, "put_oi": 18000,
+           "pcr_volume": 0.8, "pcr_oi": 0.9, "max_pain": 185.0, "expected_move": 6.1,
+           "iv_rank": null, "iv_percentile": null, "iv_history_n": 3, "contracts": 4})
+}
+
+fn scan(id: i64, status: &str, as_of: &str) -> Value {
+    json!({"id": id, "started_at": as_of, "as_of": as_of, "finished_at": as_of,
+           "status": status, "provider": "sim", "tickers_requested": 2, "tickers_ok": 2,
+           "tickers_failed": 0, "contracts": 5, "alerts": 2, "provider_calls": 2,
+           "duration_ms": 120, "errors": []})
+}
+
+/// A small, fully known set of export files, in the exact format of `optctl export`.
+fn write_sample_exports(home: &Home) {
+    let at = "2026-11-23T15:00:05Z";
+    write_export(
+        home,
+        "alerts.json",
+        &json!({"export_timestamp": at, "alert_count": 3, "errors": [], "alerts": [
+            {"id": 12, "scan_id": 3, "ticker": "AAPL", "detector_name": "unusual_activity",
+             "contract": "AAPL261218P00185000", "score": 72.5, "alert_data": {"vol_oi": 3.1},
+             "created_at": "2026-11-23T15:00:00Z"},
+            {"id": 11, "scan_id": 3, "ticker": "MSFT", "detector_name": "iv_spike",
+             "contract": null, "score": 55.0, "alert_data": {}, "created_at": "2026-11-23T15:00:00Z"},
+            {"id": 5, "scan_id": 2, "ticker": "AAPL", "detector_name": "volume_spike",
+             "contract": null, "score": 90.0, "alert_data": {"ratio": 4.0},
+             "created_at": "2026-11-23T14:50:00Z"}]}),
+    );
+    write_export(
+        home,
+        "chains.json",
+        &json!({"export_timestamp": at, "chain_count": 2, "errors": [], "chains": [
+            {"ticker": "AAPL", "scan_id": 3, "as_of": "2026-11-23T15:00:00Z", "spot": 187.2,
+             "contracts": [
+                contract("AAPL261218C00180000", "2026-12-18", 180.0, "call"),
+                contract("AAPL261218P00180000", "2026-12-18", 180.0, "put"),
+                contract("AAPL261218C00190000", "2026-12-18", 190.0, "call"),
+                contract("AAPL270115P00190000", "2027-01-15", 190.0, "put")]},
+            {"ticker": "MSFT", "scan_id": 3, "as_of": "2026-11-23T15:00:00Z", "spot": 410.0,
+             "contracts": [contract("MSFT261218C00400000", "2026-12-18", 400.0, "call")]}]}),
+    );
+    write_export(
+        home,
+        "scans.json",
+        &json!({"export_timestamp": at, "scan_count": 2, "errors": [], "scans": [
+            scan(3, "partial", "2026-11-23T15:00:00Z"),
+            scan(2, "succeeded", "2026-11-23T14:50:00Z")]}),
+    );
+    write_export(
+        home,
+        "features.json",
+        &json!({"export_timestamp": at, "feature_count": 2, "errors": [],
+                "features": [features("AAPL", 187.2), features("MSFT", 410.0)]}),
+    );
+    write_export(
+        home,
+        "manifest.json",
+        &json!({"export_timestamp": at, "errors": [], "files": [
+            {"name": "alerts.json", "count": 3, "bytes": 1, "sha256": "00"}]}),
+    );
+}
+
+fn served() -> (Home, Server) {
+    let home = Home::new();
+    write_sample_exports(&home);
+    let server = Server::start(&home, &[]);
+    (home, server)
+}
+
+fn tickers(v: &Value) -> Vec<String> {
+    v["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| format!("{}#{}", a["ticker"].as_str().unwrap(), a["id"]))
+        .collect()
+}
+
+#[test]
+fn serve_alert_routes_and_filters() {
+    let (_home, server) = served();
+    let latest = get(&server, "/alerts/latest");
+    assert_eq!(latest.status, 200);
+    assert_eq!(latest.header("content-type"), Some("application/json"));
+    let v = latest.json();
+    assert_eq!(v["scan_id"], 3, "the newest scan id in alerts.json");
+    assert_eq!(v["alert_count"], 2);
+    assert_eq!(tickers(&v), ["AAPL#12", "MSFT#11"]);
+    assert_eq!(v["alerts"][0]["contract"], "AAPL261218P00185000");
+    assert_eq!(v["alerts"][0]["alert_data"]["vol_oi"], 3.1);
+    assert_eq!(v["export_timestamp"], "2026-11-23T15:00:05Z");
+
+    let all = get(&server, "/alerts").json();
+    assert_eq!(tickers(&all), ["AAPL#12", "MSFT#11", "AAPL#5"]);
+    assert_eq!(all["alert_count"], 3);
+    for (query, want) in [
+        ("min_score=60", vec!["AAPL#12", "AAPL#5"]),
+        ("limit=1", vec!["AAPL#12"]),
+        ("detector=iv_spike", vec!["MSFT#11"]),
+        ("ticker=aapl", vec!["AAPL#12", "AAPL#5"]),
+        ("since=2026-11-23T14:55:00Z", vec!["AAPL#12", "MSFT#11"]),
+        ("ticker=AAPL&min_score=80&limit=5", vec!["AAPL#5"]),
+        ("ticker=NVDA", vec![]),
+    ] {
+        let r = get(&server, &format!("/alerts?{query}"));
+        assert_eq!(r.status, 200, "{query}");
+        assert_eq!(tickers(&r.json()), want, "{query}");
+    }
+    let aapl = get(&server, "/alerts/ticker/aapl").json();
+    assert_eq!(tickers(&aapl), ["AAPL#12", "AAPL#5"]);
+    let aapl = get(&server, "/alerts/ticker/AAPL?min_score=80").json();
+    assert_eq!(tickers(&aapl), ["AAPL#5"]);
+    assert_eq!(get(&server, "/alerts/ticker/ZZZZ").json()["alert_count"], 0);
+}
+
+#[test]
+fn serve_snapshot_scan_and_feature_routes() {
+    let (_home, server) = served();
+    let snap = get(&server, "/options/aapl/snapshot").json();
+    assert_eq!(snap["ticker"], "AAPL");
+    assert_eq!(snap["scan_id"], 3);
+    assert_eq!(snap["spot"], 187.2);
+    assert_eq!(snap["contract_count"], 4);
+    assert_eq!(snap["contracts"][0]["symbol"], "AAPL261218C00180000");
+    assert_eq!(snap["contracts"][0]["iv"], 0.31);
+    let symbols = |q: &str| -> Vec<String> {
+        let v = get(&server, &format!("/options/AAPL/snapshot?{q}")).json();
+        assert_eq!(
+            v["contract_count"].as_u64().unwrap() as usize,
+            v["contracts"].as_array().unwrap().len()
+        );
+        v["contracts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["symbol"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(symbols("expiry=2027-01-15"), ["AAPL270115P00190000"]);
+    assert_eq!(
+        symbols("right=put"),
+        ["AAPL261218P00180000", "AAPL270115P00190000"]
+    );
+    assert_eq!(
+        symbols("min_strike=185&max_strike=190"),
+        ["AAPL261218C00190000", "AAPL270115P00190000"]
+    );
+    assert_eq!(
+        symbols("expiry=2026-12-18&right=call&max_strike=185"),
+        ["AAPL261218C00180000"]
+    );
+    assert!(symbols("min_strike=500").is_empty());
+    get(&server, "/options/NVDA/snapshot").error(404, "not_found");
+
+    let scan = get(&server, "/scans/latest").json();
+    assert_eq!(scan["scan"]["id"], 3);
+    assert_eq!(scan["scan"]["status"], "partial");
+    assert_eq!(scan["export_timestamp"], "2026-11-23T15:00:05Z");
+
+    let f = get(&server, "/features/msft/latest").json();
+    assert_eq!(f["features"]["ticker"], "MSFT");
+    assert_eq!(f["features"]["spot"], 410.0);
+    assert_eq!(f["features"]["iv_rank"], Value::Null);
+    get(&server, "/features/NVDA/latest").error(404, "not_found");
+}
+
+#[test]
+fn serve_health_and_metrics() {
+    let (home, server) = served();
+    let h = get(&server, "/health");
+    assert_eq!(h.status, 200);
+    assert_eq!(h.header("cache-control"), Some("no-store"));
+    let v = h.json();
+    assert_eq!(v["status"], "degraded", "no database yet: {v}");
+    assert_eq!(v["store"]["reachable"], false);
+    for f in [
+        "alerts.json",
+        "chains.json",
+        "scans.json",
+        "features.json",
+        "manifest.json",
+    ] {
+        let file = &v["exports"]["files"][f];
+        assert_eq!(file["loaded"], true, "{f}: {v}");
+        assert_eq!(file["export_timestamp"], "2026-11-23T15:00:05Z");
+        assert!(file["age_seconds"].is_number(), "{f}: {v}");
+    }
+    assert_eq!(v["last_scan"]["id"], 3);
+    assert_eq!(v["last_scan"]["status"], "partial");
+
+    // A scan creates the store: now it is reachable.
+    home.json(["scan", "--json", "--tickers", "AAPL"]);
+    let v = get(&server, "/health").json();
+    assert_eq!(v["store"]["reachable"], true, "{v}");
+    assert_eq!(v["status"], "ok", "{v}");
+
+    get(&server, "/alerts/latest");
+    get(&server, "/nope");
+    get(&server, "/alerts?limit=0");
+    let m = get(&server, "/metrics");
+    assert_eq!(m.status, 200);
+    assert!(m.header("content-type").unwrap().starts_with("text/plain"));
+    let text = String::from_utf8(m.body).unwrap();
+    for want in [
+        "optctl_http_requests_total{route=\"/alerts/latest\",status=\"200\"} 1\n",
+        "optctl_http_requests_total{route=\"unmatched\",status=\"404\"} 1\n",
+        "optctl_http_requests_total{route=\"/alerts\",status=\"400\"} 1\n",
+        "optctl_http_requests_total{route=\"/health\",status=\"200\"} 2\n",
+        "# TYPE optctl_http_request_duration_seconds histogram\n",
+        "optctl_http_request_duration_seconds_bucket{route=\"/alerts/latest\",le=\"+Inf\"} 1\n",
+        "optctl_http_request_duration_seconds_count{route=\"/alerts/latest\"} 1\n",
+        "optctl_export_age_seconds{file=\"alerts.json\"} ",
+        "optctl_export_loaded{file=\"chains.json\"} 1\n",
+        "optctl_last_scan_status{status=\"partial\"} 1\n",
+        "optctl_last_scan_status{status=\"succeeded\"} 0\n",
+        "optctl_last_scan_id 3\n",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in\n{text}");
+    }
+}
+
+#[test]
+fn serve_etag_304_and_gzip() {
+    let (_home, server) = served();
+    let a = agent();
+    let url = server.url("/alerts/latest");
+    let first = get_with(&a, &url, &[]);
+    let etag = first.header("etag").unwrap().to_string();
+    assert_eq!(first.header("cache-control"), Some("max-age=5"));
+    assert_eq!(first.header("content-encoding"), None);
+    let again = get_with(&a, &url, &[("If-None-Match", &etag)]);
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+    assert_eq!(again.header("etag"), Some(etag.as_str()));
+    let other = get_with(&a, &url, &[("If-None-Match", "\"stale\"")]);
+    assert_eq!(other.status, 200);
+
+    // Filtered, per-request bodies get tags too.
+    let url = server.url("/alerts?ticker=AAPL");
+    let f = get_with(&a, &url, &[]);
+    let tag = f.header("etag").unwrap().to_string();
+    assert_eq!(get_with(&a, &url, &[("If-None-Match", &tag)]).status, 304);
+
+    // gzip when asked: the same document, compressed, under its own tag.
+    for path in [
+        "/alerts/latest",
+        "/options/AAPL/snapshot",
+        "/alerts?limit=3",
+    ] {
+        let plain = get_with(&a, &server.url(path), &[]);
+        let gz = get_with(&a, &server.url(path), &[("Accept-Encoding", "gzip, br")]);
+        assert_eq!(gz.status, 200, "{path}");
+        assert_eq!(gz.header("content-encoding"), Some("gzip"), "{path}");
+        assert_eq!(gz.header("vary"), Some("Accept-Encoding"));
+        let mut body = Vec::new();
+        flate2::read::GzDecoder::new(&gz.body[..])
+            .read_to_end(&mut body)
+            .unwrap();
+        assert_eq!(body, plain.body, "{path}");
+        assert_ne!(gz.header("etag"), plain.header("etag"));
+        let tag = gz.header("etag").unwrap();
+        let not_modified = get_with(
+            &a,
+            &server.url(path),
+            &[("Accept-Encoding", "gzip"), ("If-None-Match", tag)],
+        );
+        assert_eq!(not_modified.status, 304, "{path}");
+    }
+    let refused = get_with(
+        &a,
+        &server.url("/alerts/latest"),
+        &[("Accept-Encoding", "gzip;q=0")],
+    );
+    assert_eq!(refused.header("content-encoding"), None);
+    // Errors are never cached.
+    let e = get(&server, "/nope");
+    assert_eq!(e.header("cache-control"), Some("no-store"));
+    assert_eq!(e.header("etag"), None);
+}
+
+#[test]
+fn serve_reloads_a_changed_export_and_keeps_the_old_one_if_the_new_is_bad() {
+    let (home, server) = served();
+    assert_eq!(get(&server, "/scans/latest").json()["scan"]["id"], 3);
+    let before = get(&server, "/alerts/latest")
+        .header("etag")
+        .unwrap()
+        .to_string();
+    write_export(
+        &home,
+        "scans.json",
+        &json!({"export_timestamp": "2026-11-23T15:10:05Z", "scan_count": 1, "errors": [],
+                "scans": [scan(4, "succeeded", "2026-11-23T15:10:00Z")]}),
+    );
+    let until = Instant::now() + Duration::from_secs(10);
+    loop {
+        let v = get(&server, "/scans/latest").json();
+        if v["scan"]["id"] == 4 {
+            assert_eq!(v["scan"]["status"], "succeeded");
+            break;
+        }
+        assert!(Instant::now() < until, "scans.json was not reloaded: {v}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The other files did not change, and neither did their bodies.
+    assert_eq!(
+        get(&server, "/alerts/latest").header("etag"),
+        Some(before.as_str())
+    );
+
+    // A broken file (hand-edited, half-copied) keeps the last good version served.
+    let dir = home.home().join("exports");
+    std::fs::write(dir.join(".tmp"), "{\"export_timestamp\": \"2026-").unwrap();
+    std::fs::rename(dir.join(".tmp"), dir.join("scans.json")).unwrap();
+    let until = Instant::now() + Duration::from_secs(10);
+    loop {
+        let h = get(&server, "/health").json();
+        let err = &h["exports"]["files"]["scans.json"]["error"];
+        if err.is_string() {
+            assert!(err.as_str().unwrap().contains("not a valid export"), "{h}");
+            assert_eq!(h["status"], "degraded");
+            break;
+        }
+        assert!(Instant::now() < until, "bad scans.json not noticed: {h}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(get(&server, "/scans/latest").json()["scan"]["id"], 4);
+}
+
+#[test]
+fn serve_without_exports_says_so() {
+    let home = Home::new();
+    let server = Server::start(&home, &[]);
+    for path in [
+        "/alerts/latest",
+        "/alerts",
+        "/options/AAPL/snapshot",
+        "/scans/latest",
+        "/features/AAPL/latest",
+    ] {
+        let msg = get(&server, path).error(503, "export_missing");
+        assert!(msg.contains("optctl export"), "{path}: {msg}");
+    }
+    let h = get(&server, "/health").json();
+    assert_eq!(h["status"], "degraded");
+    assert_eq!(h["exports"]["files"]["alerts.json"]["loaded"], false);
+    // Then an export appears and is picked up.
+    write_sample_exports(&home);
+    let until = Instant::now() + Duration::from_secs(10);
+    while get(&server, "/alerts/latest").status != 200 {
+        assert!(Instant::now() < until, "exports never loaded");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn serve_bad_requests_get_json_errors() {
+    let (_home, server) = served();
+    let msg = get(&server, "/nope").error(404, "not_found");
+    assert!(msg.contains("/nope"), "{msg}");
+    get(&server, "/alerts/").error(404, "not_found");
+    get(&server, "/").error(404, "not_found");
+    for (query, param) in [
+        ("/alerts?min_score=high", "min_score"),
+        ("/alerts?min_score=NaN", "min_score"),
+        ("/alerts?limit=0", "limit"),
+        ("/alerts?limit=-3", "limit"),
+        ("/alerts?limit=100000", "limit"),
+        ("/alerts?detector=Bad-Name", "detector"),
+        ("/alerts?ticker=AA%2FPL", "ticker"),
+        ("/alerts?since=yesterday", "since"),
+        ("/alerts?min_scor=5", "min_scor"),
+        ("/alerts?limit=1&limit=2", "limit"),
+        ("/alerts/latest?x=1", "x"),
+        ("/alerts/ticker/AAPL?ticker=MSFT", "ticker"),
+        ("/options/AAPL/snapshot?expiry=12/18/2026", "expiry"),
+        ("/options/AAPL/snapshot?right=straddle", "right"),
+        ("/options/AAPL/snapshot?min_strike=abc", "min_strike"),
+        (
+            "/options/AAPL/snapshot?min_strike=200&max_strike=100",
+            "max_strike",
+        ),
+        ("/options/AAPL/snapshot?expiry=%ZZ", "expiry"),
+    ] {
+        let msg = get(&server, query).error(400, "bad_request");
+        assert!(msg.starts_with(&format!("{param}:")), "{query}: {msg}");
+    }
+    for method in ["POST", "PUT", "DELETE", "PATCH"] {
+        let r = raw(
+            server.addr,
+            format!("{method} /alerts/latest HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+                .as_bytes(),
+        );
+        r.error(405, "method_not_allowed");
+        assert_eq!(r.header("allow"), Some("GET, HEAD"));
+    }
+    // A request with a body is answered, and the connection stays usable.
+    let mut conn = TcpStream::connect(server.addr).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    raw_on(
+        &mut conn,
+        b"POST /alerts HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc",
+    )
+    .error(405, "method_not_allowed");
+    let r = raw_on(&mut conn, b"GET /alerts/latest HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!(r.json()["alert_count"], 2);
+    let r = raw_on(&mut conn, b"GET /nope HTTP/1.1\r\nHost: x\r\n\r\n");
+    r.error(404, "not_found");
+    assert_eq!(
+        raw_on(&mut conn, b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n").status,
+        200
+    );
+
+    // HEAD: the headers of a GET, no body.
+    let mut s = TcpStream::connect(server.addr).unwrap();
+    s.write_all(b"HEAD /alerts/latest HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut head = String::new();
+    s.read_to_string(&mut head).unwrap();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(head.ends_with("\r\n\r\n"), "no body: {head}");
+
+    // Oversized: a body (413), a target (414), headers (431).
+    let r = raw(
+        server.addr,
+        b"GET /alerts HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n",
+    );
+    r.error(413, "payload_too_large");
+    let long = format!(
+        "GET /alerts?ticker={} HTTP/1.1\r\nHost: x\r\n\r\n",
+        "A".repeat(9000)
+    );
+    raw(server.addr, long.as_bytes()).error(414, "uri_too_long");
+    let big = format!(
+        "GET /alerts HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+        "b".repeat(20_000)
+    );
+    raw(server.addr, big.as_bytes()).error(431, "headers_too_large");
+
+    // No path reaches outside the exports: there are no file routes, and a ticker is
+    // checked before any look-up.
+    for path in [
+        "/options/..%2f..%2f..%2fetc%2fpasswd/snapshot",
+        "/alerts/ticker/..%2f..%2foptctl.db",
+        "/features/..%2fexports%2falerts.json/latest",
+        "/options/%2e%2e/snapshot",
+        "/options/AAPL%00/snapshot",
+    ] {
+        let r = raw(
+            server.addr,
+            format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes(),
+        );
+        let msg = r.error(400, "bad_request");
+        assert!(msg.starts_with("ticker:"), "{path}: {msg}");
+    }
+    for path in [
+        "/../../etc/passwd",
+        "/exports/alerts.json",
+        "/alerts.json",
+        "/%2e%2e/exports/alerts.json",
+        "/alerts/latest/../../optctl.db",
+    ] {
+        let r = raw(
+            server.addr,
+            format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes(),
+        );
+        r.error(404, "not_found");
+    }
+    // The server is still fine after all that.
+    assert_eq!(get(&server, "/alerts/latest").status, 200);
+}
+
+#[test]
+fn serve_token_is_required_when_set() {
+    let home = Home::new();
+    write_sample_exports(&home);
+    let server = Server::start(&home, &["--token", "s3cret-T0ken"]);
+    let a = agent();
+    for path in ["/alerts/latest", "/health", "/metrics", "/nope"] {
+        let url = server.url(path);
+        let r = get_with(&a, &url, &[]);
+        r.error(401, "unauthorized");
+        assert_eq!(r.header("www-authenticate"), Some("Bearer"));
+        get_with(&a, &url, &[("Authorization", "Bearer wrong")]).error(401, "unauthorized");
+        get_with(&a, &url, &[("Authorization", "Bearer s3cret-T0ke")]).error(401, "unauthorized");
+        get_with(&a, &url, &[("Authorization", "Basic s3cret-T0ken")]).error(401, "unauthorized");
+    }
+    let ok = get_with(
+        &a,
+        &server.url("/alerts/latest"),
+        &[("Authorization", "Bearer s3cret-T0ken")],
+    );
+    assert_eq!(ok.status, 200);
+    // The token can come from the environment instead of the command line (ps shows flags).
+    drop(server);
+    let mut c = home.std_cmd(["serve", "--port", "0"]);
+    c.env("OPTCTL_SERVE_TOKEN", "from-env");
+    let mut child = c
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_string();
+    get_with(&a, &format!("{base}/health"), &[]).error(401, "unauthorized");
+    let r = get_with(
+        &a,
+        &format!("{base}/health"),
+        &[("Authorization", "Bearer from-env")],
+    );
+    assert_eq!(r.status, 200);
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn serve_refuses_a_public_address_without_a_token() {
+    let home = Home::new();
+    home.cmd(["serve", "--bind", "0.0.0.0", "--port", "0"])
+        .timeout(Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stderr(contains("refusing to serve on 0.0.0.0 without a token"))
+        .stderr(contains("--allow-no-token"));
+    home.write_config("[serve]\nbind = \"0.0.0.0\"\n");
+    home.cmd(["serve", "--port", "0"])
+        .timeout(Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stderr(contains("without a token"));
+    home.cmd(["serve", "--port", "0", "--token", ""])
+        .timeout(Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stderr(contains("--token"));
+    // An explicit override starts it.
+    let server = Server::start(&home, &["--allow-no-token"]);
+    assert!(server.addr.ip().is_unspecified(), "{}", server.addr);
+    assert_eq!(server.stop("TERM").code(), Some(0));
+}
+
+#[test]
+fn serve_stops_cleanly_on_sigterm_and_sigint() {
+    let (home, server) = served();
+    assert_eq!(get(&server, "/alerts/latest").status, 200);
+    let status = server.stop("TERM");
+    assert_eq!(status.code(), Some(0), "SIGTERM: {status}");
+    let server = Server::start(&home, &[]);
+    // A keep-alive connection left open must not hold the exit.
+    let _idle = TcpStream::connect(server.addr).unwrap();
+    assert_eq!(get(&server, "/health").status, 200);
+    let stderr_path = server.stderr.clone();
+    let status = server.stop("INT");
+    assert_eq!(status.code(), Some(0), "SIGINT: {status}");
+    let err = std::fs::read_to_string(stderr_path).unwrap();
+    assert!(err.contains("stopped"), "{err}");
+}
+
+#[test]
+fn serve_cors_origin_and_preflight() {
+    let home = Home::new();
+    write_sample_exports(&home);
+    home.write_config("[serve]\ncors_origin = \"https://dash.example.com\"\n");
+    let server = Server::start(&home, &["--token", "t"]);
+    let r = get_with(
+        &agent(),
+        &server.url("/alerts/latest"),
+        &[
+            ("Authorization", "Bearer t"),
+            ("Origin", "https://dash.example.com"),
+        ],
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.header("access-control-allow-origin"),
+        Some("https://dash.example.com")
+    );
+    assert_eq!(r.header("access-control-expose-headers"), Some("ETag"));
+    // The browser's preflight carries no token.
+    let pre = raw(
+        server.addr,
+        b"OPTIONS /alerts/latest HTTP/1.1\r\nHost: x\r\nOrigin: https://dash.example.com\r\nAccess-Control-Request-Headers: authorization\r\n\r\n",
+    );
+    assert_eq!(pre.status, 204);
+    assert!(
+        pre.header("access-control-allow-headers")
+            .unwrap()
+            .contains("Authorization")
+    );
+    assert_eq!(
+        pre.header("access-control-allow-origin"),
+        Some("https://dash.example.com")
+    );
+    // Without a CORS origin there are no CORS headers and OPTIONS is just another method.
+    drop(server);
+    home.write_config("");
+    let server = Server::start(&home, &[]);
+    let r = get(&server, "/alerts/latest");
+    assert_eq!(r.header("access-control-allow-origin"), None);
+    raw(server.addr, b"OPTIONS /alerts HTTP/1.1\r\nHost: x\r\n\r\n")
+        .error(405, "method_not_allowed");
+}
+
+/// Scans and exports run in a loop while clients read: no request fails, no body is
+/// torn (every one parses), and no client ever sees an older scan after a newer one.
+#[test]
+fn serve_reads_never_fail_or_tear_while_scans_and_exports_run() {
+    let home = Home::new();
+    home.write_config("[provider.sim]\nanomaly_rate = 0.2\n");
+    let tickers = "AAPL,SPY,TSLA,MSFT,NVDA";
+    let minute = |i: u32| format!("2026-11-23T{:02}:{:02}:00Z", 15 + i / 6, (i % 6) * 10);
+    home.json([
+        "scan",
+        "--json",
+        "--tickers",
+        tickers,
+        "--as-of",
+        &minute(0),
+    ]);
+    home.cmd(["export", "--as-of", &minute(0)])
+        .assert()
+        .success();
+    let server = Server::start(&home, &[]);
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let ok = Arc::new(AtomicU64::new(0));
+    let failed = Arc::new(AtomicU64::new(0));
+    let torn = Arc::new(AtomicU64::new(0));
+    let paths = [
+        "/alerts/latest",
+        "/scans/latest",
+        "/options/AAPL/snapshot",
+        "/options/TSLA/snapshot?right=put&min_strike=1",
+        "/features/NVDA/latest",
+        "/alerts?limit=20",
+        "/health",
+    ];
+    let clients: Vec<_> = (0..8)
+        .map(|c| {
+            let (stop, ok, failed, torn) = (stop.clone(), ok.clone(), failed.clone(), torn.clone());
+            let base = server.url("");
+            std::thread::spawn(move || {
+                let a = agent();
+                let mut last_scan = 0;
+                let mut i = c;
+                let mut problems = Vec::new();
+                while !stop.load(Ordering::Relaxed) {
+                    let path = paths[i % paths.len()];
+                    i += 1;
+                    let gz = if i % 3 == 0 { "gzip" } else { "identity" };
+                    let r = match a
+                        .get(format!("{base}{path}"))
+                        .header("Accept-Encoding", gz)
+                        .call()
+                    {
+                        Ok(mut r) => {
+                            let status = r.status().as_u16();
+                            let enc = r
+                                .headers()
+                                .get("content-encoding")
+                                .map(|v| v.to_str().unwrap_or("").to_string());
+                            r.body_mut()
+                                .with_config()
+                                .limit(1 << 30)
+                                .read_to_vec()
+                                .map(|b| (status, enc, b))
+                        }
+                        Err(e) => Err(e),
+                    };
+                    let (status, enc, body) = match r {
+                        Ok(x) => x,
+                        Err(e) => {
+                            failed.fetch_add(1, Ordering::Relaxed);
+                            problems.push(format!("{path}: {e}"));
+                            continue;
+                        }
+                    };
+                    let body = if enc.as_deref() == Some("gzip") {
+                        let mut out = Vec::new();
+                        match flate2::read::GzDecoder::new(&body[..]).read_to_end(&mut out) {
+                            Ok(_) => out,
+                            Err(_) => {
+                                torn.fetch_add(1, Ordering::Relaxed);
+                                continue;
+                            }
+                        }
+                    } else {
+                        body
+                    };
+                    let Ok(v) = serde_json::from_slice::<Value>(&body) else {
+                        torn.fetch_add(1, Ordering::Relaxed);
+                        problems.push(format!("{path}: torn body of {} bytes", body.len()));
+                        continue;
+                    };
+                    if status != 200 {
+                        failed.fetch_add(1, Ordering::Relaxed);
+                        problems.push(format!("{path}: {status} {v}"));
+                        continue;
+                    }
+                    if path == "/scans/latest" {
+                        let id = v["scan"]["id"].as_i64().unwrap();
+                        if id < last_scan {
+                            problems.push(format!("scan {id} after scan {last_scan}"));
+                            failed.fetch_add(1, Ordering::Relaxed);
+                        }
+                        last_scan = id;
+                    }
+                    ok.fetch_add(1, Ordering::Relaxed);
+                }
+                (last_scan, problems)
+            })
+        })
+        .collect();
+
+    let rounds = 6;
+    for i in 1..=rounds {
+        let at = minute(i);
+        home.cmd(["-q", "scan", "--tickers", tickers, "--as-of", &at])
+            .timeout(Duration::from_secs(120))
+            .assert()
+            .success();
+        home.cmd(["-q", "export", "--as-of", &at])
+            .timeout(Duration::from_secs(120))
+            .assert()
+            .success();
+    }
+    // The last export is picked up while the clients still read, then they stop.
+    let until = Instant::now() + Duration::from_secs(20);
+    while get(&server, "/scans/latest").json()["scan"]["id"] != 1 + rounds as i64 {
+        assert!(Instant::now() < until, "the last export was never loaded");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    stop.store(true, Ordering::Relaxed);
+    let mut newest = 0;
+    let mut problems = Vec::new();
+    for c in clients {
+        let (last, p) = c.join().unwrap();
+        newest = newest.max(last);
+        problems.extend(p);
+    }
+    let (ok, failed, torn) = (
+        ok.load(Ordering::Relaxed),
+        failed.load(Ordering::Relaxed),
+        torn.load(Ordering::Relaxed),
+    );
+    eprintln!("serve under scan+export: {ok} ok, {failed} failed, {torn} torn");
+    assert_eq!((failed, torn), (0, 0), "{problems:#?}");
+    assert!(ok > 100, "only {ok} requests answered");
+    assert!(newest > 1, "clients saw new scans");
+    assert!(server.stderr().is_empty() || !server.stderr().contains("panicked"));
+}
+
+#[test]
+fn serve_answers_from_a_real_export() {
+    let home = Home::new();
+    home.json(["scan", "--json", "--tickers", "AAPL,SPY"]);
+    home.cmd(["export"]).assert().success();
+    let chains: Value =
+        serde_json::from_slice(&std::fs::read(home.home().join("exports/chains.json")).unwrap())
+            .unwrap();
+    let server = Server::start(&home, &[]);
+    let snap = get(&server, "/options/SPY/snapshot").json();
+    let exported = chains["chains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["ticker"] == "SPY")
+        .unwrap();
+    assert_eq!(
+        snap["contracts"], exported["contracts"],
+        "contracts pass through unchanged"
+    );
+    assert_eq!(snap["spot"], exported["spot"]);
+    let h = get(&server, "/health").json();
+    assert_eq!(h["status"], "ok", "{h}");
+    assert_eq!(get(&server, "/scans/latest").json()["scan"]["id"], 1);
+    assert_eq!(
+        get(&server, "/features/AAPL/latest").json()["features"]["ticker"],
+        "AAPL"
+    );
+}
