@@ -42,7 +42,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
-    let cfg = ctx.config()?.serve;
+    let config = ctx.config()?;
+    let market_hours =
+        optctl::excel::hours::MarketHours::from_config(&config.market_hours, &ctx.home)?;
+    let cfg = config.serve;
     let bind = match args.bind {
         Some(ip) => ip,
         // Config::parse has already checked it is an address.
@@ -61,6 +64,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         allow_no_token: args.allow_no_token,
         cors_origin: args.cors_origin.or(cfg.cors_origin),
         max_age: cfg.max_age_seconds,
+        market_hours,
     };
     opts.check()?;
     let stop = Arc::new(AtomicBool::new(false));

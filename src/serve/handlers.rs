@@ -357,6 +357,51 @@ pub(crate) fn features_latest(req: &Request<'_>) -> Result<Reply, ApiError> {
         .ok_or_else(|| ApiError::not_found(format!("no features for {t} in {}", cache::FEATURES)))
 }
 
+/// Opens the store read-only for the routes that read it directly; a home with no
+/// database yet is a 503 that says what to run.
+fn store(req: &Request<'_>) -> Result<Store, ApiError> {
+    Store::open_read_only(&req.state.home.join("optctl.db"))
+        .map_err(|e| ApiError::new(503, "store_unavailable", e.to_string()))
+}
+
+fn internal(e: crate::Error) -> ApiError {
+    ApiError::new(500, "internal", e.to_string())
+}
+
+/// `GET /api/v1/background/status`: is the market open, the processor's last run and
+/// last error (the same report as `optctl process-excel status --json`).
+pub(crate) fn excel_status(req: &Request<'_>) -> Result<Reply, ApiError> {
+    let store = store(req)?;
+    let status = crate::excel::processor_status(&store, &req.state.opts.market_hours, Utc::now())
+        .map_err(internal)?;
+    Ok(Reply::fresh_json(200, &status))
+}
+
+/// `GET /api/v1/stocks[?buildup=long_buildup]`: the latest state of every stock from
+/// the broker workbooks, optionally one buildup class.
+pub(crate) fn excel_stocks(req: &Request<'_>) -> Result<Reply, ApiError> {
+    let buildup = req
+        .query
+        .parse_with("buildup", |s| s.parse::<crate::excel::buildup::Buildup>())?;
+    let report = crate::excel::latest_stocks(&store(req)?, buildup).map_err(internal)?;
+    Ok(Reply::fresh_json(200, &report))
+}
+
+/// `GET /api/v1/stocks/processing-history[?limit=N]`: the newest process-excel runs.
+pub(crate) fn excel_history(req: &Request<'_>) -> Result<Reply, ApiError> {
+    let limit = req
+        .query
+        .parse_with("limit", |s| match s.parse::<u64>() {
+            Ok(n) if (1..=MAX_LIMIT as u64).contains(&n) => Ok(n),
+            _ => Err(format!(
+                "{s:?}: expected a whole number from 1 to {MAX_LIMIT}"
+            )),
+        })?
+        .unwrap_or(DEFAULT_LIMIT as u64);
+    let report = crate::excel::processing_history(&store(req)?, limit).map_err(internal)?;
+    Ok(Reply::fresh_json(200, &report))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -65,6 +65,14 @@ pub(crate) const ROUTES: &[Route] = &[
     ),
     get("/scans/latest", &[], handlers::scans_latest),
     get("/features/{ticker}/latest", &[], handlers::features_latest),
+    // process-excel: read from the store, not the exports (the processor has no export).
+    get("/api/v1/background/status", &[], handlers::excel_status),
+    get("/api/v1/stocks", &["buildup"], handlers::excel_stocks),
+    get(
+        "/api/v1/stocks/processing-history",
+        &["limit"],
+        handlers::excel_history,
+    ),
 ];
 
 /// The metrics label of requests that matched no route.
@@ -93,6 +101,8 @@ pub struct Options {
     pub cors_origin: Option<String>,
     /// `Cache-Control: max-age` of export documents, seconds.
     pub max_age: u32,
+    /// The market session `/api/v1/background/status` reports on (`[market_hours]`).
+    pub market_hours: crate::excel::hours::MarketHours,
 }
 
 /// Why the server would not start.
@@ -608,6 +618,11 @@ mod tests {
             allow_no_token: false,
             cors_origin: None,
             max_age: 5,
+            market_hours: crate::excel::hours::MarketHours::from_config(
+                &crate::config::MarketHoursConfig::default(),
+                std::path::Path::new("."),
+            )
+            .unwrap(),
         }
     }
 

@@ -1016,3 +1016,49 @@ fn serve_answers_from_a_real_export() {
         "AAPL"
     );
 }
+
+/// The process-excel routes answer from the store: status, the latest stocks (all, or one
+/// buildup class) and the run history, with the same 400s as every other route.
+#[test]
+fn serve_process_excel_routes() {
+    let home = Home::new();
+    let server = Server::start(&home, &[]);
+    // No database yet: a clear 503, not a crash.
+    let none = get(&server, "/api/v1/stocks");
+    assert_eq!(none.status, 503, "{}", String::from_utf8_lossy(&none.body));
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/excel");
+    let dir = home.home().join("excel");
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in ["Historical.xlsx", "Live.xlsx"] {
+        std::fs::copy(src.join(f), dir.join(f)).unwrap();
+    }
+    home.json(["process-excel", "--json"]);
+
+    let status = get(&server, "/api/v1/background/status").json();
+    assert_eq!(status["stocks"], 204, "{status}");
+    assert_eq!(status["runs_total"], 1);
+    assert!(status["market"].is_object(), "{status}");
+    assert!(status["last_error"].is_null());
+
+    let all = get(&server, "/api/v1/stocks").json();
+    assert_eq!(all["count"], 204);
+    let longs = get(&server, "/api/v1/stocks?buildup=long_buildup").json();
+    let n = longs["count"].as_u64().unwrap();
+    assert!(n > 0 && n < 204, "{n}");
+    assert!(
+        longs["stocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["buildup"] == "long_buildup")
+    );
+    let bad = get(&server, "/api/v1/stocks?buildup=sideways");
+    assert!(bad.error(400, "bad_request").contains("buildup"));
+
+    let history = get(&server, "/api/v1/stocks/processing-history?limit=5").json();
+    assert_eq!(history["count"], 1);
+    let bad = get(&server, "/api/v1/stocks/processing-history?limit=0");
+    assert!(bad.error(400, "bad_request").contains("limit"));
+    let unknown = get(&server, "/api/v1/stocks?sort=desc");
+    assert_eq!(unknown.status, 400, "unknown parameters are refused");
+}
