@@ -1,11 +1,13 @@
-//! Domain types shared by every area: option rights, OCC contract symbols, quotes and
-//! chain snapshots. Providers produce these; `quant`, `scan` and `store` consume them.
+//! Domain types shared by every area: option rights, OCC contract symbols, quotes,
+//! chain snapshots, OHLCV bars and timeframes. Providers produce these; `quant`, `scan` and `store` consume them.
 
+mod bar;
 mod occ;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use bar::{Bar, Timeframe};
 pub use occ::{OccError, OccSymbol};
 
 /// Seconds in the year used to turn a time span into `t_years` (ACT/365).

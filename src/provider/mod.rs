@@ -1,6 +1,7 @@
 //! Where market data comes from. A [`ChainProvider`] returns a [`ChainSnapshot`] for a
-//! ticker. Every call goes through [`Counted`], so the number of provider calls is known
-//! to the scan report (and later to the scheduler comparison and API quotas).
+//! ticker; a [`BarProvider`] returns OHLCV [`Bar`]s for a symbol and [`Timeframe`]. Every
+//! call goes through [`Counted`], so the number of provider calls is known to the scan
+//! report, the enrichment metrics, the scheduler comparison and API quotas.
 //!
 //! The embedded simulator lives in `provider::sim`, saved-snapshot replay in `provider::files`.
 
@@ -10,7 +11,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::market::ChainSnapshot;
+use crate::market::{Bar, ChainSnapshot, Timeframe};
 
 pub mod files;
 pub mod sim;
@@ -79,6 +80,25 @@ pub trait ChainProvider: Send + Sync {
     async fn chain(&self, ticker: &str, as_of: DateTime<Utc>) -> Result<ChainSnapshot, Error>;
 }
 
+/// A source of OHLCV bars.
+#[async_trait]
+pub trait BarProvider: Send + Sync {
+    /// Short name used in messages, config, jobs and breaker state (`sim`, `yahoo`, ...).
+    fn name(&self) -> &str;
+
+    /// Bars of `symbol` at `timeframe` that opened in `[from, to)`, oldest first, one per
+    /// open time. Sources may include the bar still in progress at `to`; the simulator
+    /// returns only bars that have closed by `to`. An empty list is not an error (a
+    /// holiday, a range before listing).
+    async fn bars(
+        &self,
+        symbol: &str,
+        timeframe: Timeframe,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Bar>, Error>;
+}
+
 /// Wraps a provider and counts its calls and failures.
 pub struct Counted<P: ?Sized> {
     calls: AtomicU64,
@@ -86,7 +106,7 @@ pub struct Counted<P: ?Sized> {
     inner: Box<P>,
 }
 
-impl<P: ChainProvider + ?Sized> Counted<P> {
+impl<P: ?Sized> Counted<P> {
     pub fn new(inner: Box<P>) -> Self {
         Counted {
             calls: AtomicU64::new(0),
@@ -115,6 +135,28 @@ impl<P: ChainProvider + ?Sized> ChainProvider for Counted<P> {
     async fn chain(&self, ticker: &str, as_of: DateTime<Utc>) -> Result<ChainSnapshot, Error> {
         self.calls.fetch_add(1, Ordering::Relaxed);
         let result = self.inner.chain(ticker, as_of).await;
+        if result.is_err() {
+            self.failures.fetch_add(1, Ordering::Relaxed);
+        }
+        result
+    }
+}
+
+#[async_trait]
+impl<P: BarProvider + ?Sized> BarProvider for Counted<P> {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    async fn bars(
+        &self,
+        symbol: &str,
+        timeframe: Timeframe,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Bar>, Error> {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        let result = self.inner.bars(symbol, timeframe, from, to).await;
         if result.is_err() {
             self.failures.fetch_add(1, Ordering::Relaxed);
         }

@@ -1,0 +1,100 @@
+//! OHLCV bars and the timeframes optctl stores them at.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A bar length. Intraday bars are aligned to the session clock of their source; a daily
+/// bar covers one trading session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Timeframe {
+    #[serde(rename = "5m")]
+    M5,
+    #[serde(rename = "1h")]
+    H1,
+    #[serde(rename = "1d")]
+    D1,
+}
+
+impl Timeframe {
+    /// Every timeframe, shortest first.
+    pub const ALL: [Timeframe; 3] = [Timeframe::M5, Timeframe::H1, Timeframe::D1];
+
+    /// `"5m"`, `"1h"` or `"1d"`: as written in config, flags, the store and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Timeframe::M5 => "5m",
+            Timeframe::H1 => "1h",
+            Timeframe::D1 => "1d",
+        }
+    }
+
+    /// Nominal length of one bar (a daily bar is counted as one calendar day).
+    pub fn duration(self) -> TimeDelta {
+        match self {
+            Timeframe::M5 => TimeDelta::minutes(5),
+            Timeframe::H1 => TimeDelta::hours(1),
+            Timeframe::D1 => TimeDelta::days(1),
+        }
+    }
+
+    /// Bars in a 252-day trading year of 6.5-hour sessions; annualises realized volatility.
+    pub fn bars_per_year(self) -> f64 {
+        match self {
+            Timeframe::M5 => 252.0 * 78.0,
+            Timeframe::H1 => 252.0 * 7.0,
+            Timeframe::D1 => 252.0,
+        }
+    }
+}
+
+impl std::str::FromStr for Timeframe {
+    type Err = String;
+
+    /// Accepts `5m`, `1h`, `1d` (also `5min`, `60m`, `1day`, `daily`), any case.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "5m" | "5min" => Ok(Timeframe::M5),
+            "1h" | "60m" | "60min" => Ok(Timeframe::H1),
+            "1d" | "1day" | "d" | "daily" => Ok(Timeframe::D1),
+            other => Err(format!(
+                "unknown timeframe {other:?}: expected 5m, 1h or 1d"
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for Timeframe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One OHLCV bar. Prices in the instrument's currency, volume in shares (or units).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Bar {
+    /// When the bar opened (UTC). For a daily bar: the session's open.
+    pub time: DateTime<Utc>,
+    pub open: f64,
+    pub high: f64,
+    pub low: f64,
+    pub close: f64,
+    pub volume: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeframes_round_trip_through_text_and_json() {
+        for tf in Timeframe::ALL {
+            assert_eq!(tf.as_str().parse::<Timeframe>().unwrap(), tf);
+            let json = serde_json::to_string(&tf).unwrap();
+            assert_eq!(json, format!("\"{}\"", tf.as_str()));
+            assert_eq!(serde_json::from_str::<Timeframe>(&json).unwrap(), tf);
+        }
+        assert_eq!("Daily".parse::<Timeframe>().unwrap(), Timeframe::D1);
+        let err = "15m".parse::<Timeframe>().unwrap_err();
+        assert!(err.contains("expected 5m, 1h or 1d"), "{err}");
+    }
+}
