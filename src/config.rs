@@ -287,6 +287,9 @@ latency_ms = 0
 failure_rate = 0.0
 # Tickers that always fail (for testing alerting on partial scans).
 fail_tickers = []
+# Share of bar calls answered "429 rate limited", and the Retry-After they carry.
+throttle_rate = 0.0
+retry_after_ms = 1000
 # Forced anomalies: plant = [{ ticker = "AAPL", kind = "iv_jump", from = "2026-11-23T15:00:00Z" }]
 # kinds: volume_burst, iv_jump, oi_surge
 plant = []
@@ -475,6 +478,7 @@ impl Config {
         for (key, v) in [
             ("provider.sim.anomaly_rate", sim.anomaly_rate),
             ("provider.sim.failure_rate", sim.failure_rate),
+            ("provider.sim.throttle_rate", sim.throttle_rate),
         ] {
             if !(0.0..=1.0).contains(&v) {
                 return Err(format!("{key}: must be between 0 and 1, got {v}"));
