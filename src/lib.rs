@@ -16,4 +16,7 @@ pub mod serve;
 pub mod store;
 pub mod time;
 
+#[cfg(test)]
+mod proptests;
+
 pub use error::{Error, Result};
