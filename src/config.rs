@@ -17,14 +17,21 @@ use crate::scan::detectors::DetectorsConfig;
 /// A configuration problem, naming the file.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("cannot read config file {}: {source}", .path.display())]
+    #[error("cannot read {what} {}: {source}", .path.display())]
     Read {
+        /// `config file` or `watchlist`.
+        what: &'static str,
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("config file {}: {message}", .path.display())]
-    Parse { path: PathBuf, message: String },
+    #[error("{what} {}: {message}", .path.display())]
+    Parse {
+        /// `config file` or `watchlist`.
+        what: &'static str,
+        path: PathBuf,
+        message: String,
+    },
     #[error("{0}")]
     Invalid(String),
 }
@@ -430,10 +437,12 @@ impl Config {
     /// Parses TOML text; `path` is only used in messages.
     pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
         let cfg: Config = toml::from_str(text).map_err(|e| Error::Parse {
+            what: "config file",
             path: path.to_path_buf(),
             message: e.to_string().trim_end().to_string(),
         })?;
         cfg.validate().map_err(|m| Error::Parse {
+            what: "config file",
             path: path.to_path_buf(),
             message: m,
         })?;
@@ -449,6 +458,7 @@ impl Config {
                 Ok(Config::default())
             }
             Err(source) => Err(Error::Read {
+                what: "config file",
                 path: path.to_path_buf(),
                 source,
             }),
@@ -547,6 +557,7 @@ fn xdg_dir(var: &str, fallback: &str) -> Result<PathBuf, Error> {
 /// comment. Upper-cases and de-duplicates, keeping the first order.
 pub fn read_watchlist(path: &Path) -> Result<Vec<String>, Error> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        what: "watchlist",
         path: path.to_path_buf(),
         source,
     })?;
@@ -562,6 +573,7 @@ pub fn read_watchlist(path: &Path) -> Result<Vec<String>, Error> {
                 .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '^' || c == '_')
             {
                 return Err(Error::Parse {
+                    what: "watchlist",
                     path: path.to_path_buf(),
                     message: format!("line {}: {t:?} is not a ticker", n + 1),
                 });
@@ -574,6 +586,7 @@ pub fn read_watchlist(path: &Path) -> Result<Vec<String>, Error> {
     }
     if out.is_empty() {
         return Err(Error::Parse {
+            what: "watchlist",
             path: path.to_path_buf(),
             message: "no tickers in the watchlist".into(),
         });
