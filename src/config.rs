@@ -18,14 +18,21 @@ use crate::scan::detectors::DetectorsConfig;
 /// A configuration problem, naming the file.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("cannot read config file {}: {source}", .path.display())]
+    #[error("cannot read {what} {}: {source}", .path.display())]
     Read {
+        /// `config file` or `watchlist`.
+        what: &'static str,
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("config file {}: {message}", .path.display())]
-    Parse { path: PathBuf, message: String },
+    #[error("{what} {}: {message}", .path.display())]
+    Parse {
+        /// `config file` or `watchlist`.
+        what: &'static str,
+        path: PathBuf,
+        message: String,
+    },
     #[error("{0}")]
     Invalid(String),
 }
@@ -289,6 +296,9 @@ latency_ms = 0
 failure_rate = 0.0
 # Tickers that always fail (for testing alerting on partial scans).
 fail_tickers = []
+# Share of bar calls answered "429 rate limited", and the Retry-After they carry.
+throttle_rate = 0.0
+retry_after_ms = 1000
 # Forced anomalies: plant = [{ ticker = "AAPL", kind = "iv_jump", from = "2026-11-23T15:00:00Z" }]
 # kinds: volume_burst, iv_jump, oi_surge
 plant = []
@@ -464,10 +474,12 @@ impl Config {
     /// Parses TOML text; `path` is only used in messages.
     pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
         let cfg: Config = toml::from_str(text).map_err(|e| Error::Parse {
+            what: "config file",
             path: path.to_path_buf(),
             message: e.to_string().trim_end().to_string(),
         })?;
         cfg.validate().map_err(|m| Error::Parse {
+            what: "config file",
             path: path.to_path_buf(),
             message: m,
         })?;
@@ -483,6 +495,7 @@ impl Config {
                 Ok(Config::default())
             }
             Err(source) => Err(Error::Read {
+                what: "config file",
                 path: path.to_path_buf(),
                 source,
             }),
@@ -512,6 +525,7 @@ impl Config {
         for (key, v) in [
             ("provider.sim.anomaly_rate", sim.anomaly_rate),
             ("provider.sim.failure_rate", sim.failure_rate),
+            ("provider.sim.throttle_rate", sim.throttle_rate),
         ] {
             if !(0.0..=1.0).contains(&v) {
                 return Err(format!("{key}: must be between 0 and 1, got {v}"));
@@ -581,6 +595,7 @@ fn xdg_dir(var: &str, fallback: &str) -> Result<PathBuf, Error> {
 /// comment. Upper-cases and de-duplicates, keeping the first order.
 pub fn read_watchlist(path: &Path) -> Result<Vec<String>, Error> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        what: "watchlist",
         path: path.to_path_buf(),
         source,
     })?;
@@ -596,6 +611,7 @@ pub fn read_watchlist(path: &Path) -> Result<Vec<String>, Error> {
                 .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '^' || c == '_')
             {
                 return Err(Error::Parse {
+                    what: "watchlist",
                     path: path.to_path_buf(),
                     message: format!("line {}: {t:?} is not a ticker", n + 1),
                 });
@@ -608,6 +624,7 @@ pub fn read_watchlist(path: &Path) -> Result<Vec<String>, Error> {
     }
     if out.is_empty() {
         return Err(Error::Parse {
+            what: "watchlist",
             path: path.to_path_buf(),
             message: "no tickers in the watchlist".into(),
         });

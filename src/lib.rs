@@ -17,4 +17,7 @@ pub mod serve;
 pub mod store;
 pub mod time;
 
+#[cfg(test)]
+mod proptests;
+
 pub use error::{Error, Result};
