@@ -414,31 +414,32 @@ fn enrich_store(req: &Request<'_>) -> Result<Option<Store>, ApiError> {
         .map_err(|e| ApiError::new(503, "store_unavailable", e.to_string()))
 }
 
+/// Answers one enrichment report read at the current time.
+fn enrich_report<T: Serialize>(
+    req: &Request<'_>,
+    report: fn(Option<&Store>, &crate::enrich::report::Settings, DateTime<Utc>) -> crate::Result<T>,
+) -> Result<Reply, ApiError> {
+    let store = enrich_store(req)?;
+    let body = report(store.as_ref(), &req.state.opts.enrich, Utc::now()).map_err(internal)?;
+    Ok(Reply::fresh_json(200, &body))
+}
+
 /// `GET /api/v1/enrichment/dashboard/overview`: status, health, 24 h metrics, the
 /// provider's breaker and limiter, and the last run's jobs.
 pub(crate) fn enrich_overview(req: &Request<'_>) -> Result<Reply, ApiError> {
-    let store = enrich_store(req)?;
-    let body = crate::enrich::report::overview(store.as_ref(), &req.state.opts.enrich, Utc::now())
-        .map_err(internal)?;
-    Ok(Reply::fresh_json(200, &body))
+    enrich_report(req, crate::enrich::report::overview)
 }
 
 /// `GET /api/v1/enrichment/health`: healthy, degraded or unhealthy, with the issues
 /// (the same report as `optctl enrich health --json`).
 pub(crate) fn enrich_health(req: &Request<'_>) -> Result<Reply, ApiError> {
-    let store = enrich_store(req)?;
-    let body = crate::enrich::report::health(store.as_ref(), &req.state.opts.enrich, Utc::now())
-        .map_err(internal)?;
-    Ok(Reply::fresh_json(200, &body))
+    enrich_report(req, crate::enrich::report::health)
 }
 
 /// `GET /api/v1/enrichment/metrics`: success rates, response time, quota and data
 /// quality over the last 24 hours.
 pub(crate) fn enrich_metrics(req: &Request<'_>) -> Result<Reply, ApiError> {
-    let store = enrich_store(req)?;
-    let body = crate::enrich::report::metrics(store.as_ref(), &req.state.opts.enrich, Utc::now())
-        .map_err(internal)?;
-    Ok(Reply::fresh_json(200, &body))
+    enrich_report(req, crate::enrich::report::metrics)
 }
 
 /// `GET /api/v1/enrichment/job-status/{symbol}`: the symbol's newest job; 404 when it

@@ -345,6 +345,45 @@ fn job_row(r: &Row<'_>) -> Result<JobRow> {
     })
 }
 
+fn fetch_row(r: &Row<'_>) -> Result<FetchRow> {
+    const T: &str = "enrich_fetches";
+    let ts_at = |i: usize, column: &'static str| -> Result<DateTime<Utc>> {
+        parse_ts(&r.get::<_, String>(i)?, T, column)
+    };
+    Ok(FetchRow {
+        timeframe: tf(&r.get::<_, String>(0)?, T)?,
+        status: FetchStatus::parse(&r.get::<_, String>(1)?)?,
+        range_from: ts_at(2, "range_from")?,
+        range_to: ts_at(3, "range_to")?,
+        attempts: r.get(4)?,
+        calls_ms: r.get(5)?,
+        fetch_ms: r.get(6)?,
+        compute_ok: r.get(7)?,
+        compute_ms: r.get(8)?,
+        bars_fetched: u(r.get(9)?),
+        bars_added: u(r.get(10)?),
+        bars_revised: u(r.get(11)?),
+        bars_quarantined: u(r.get(12)?),
+        quality_issues: u(r.get(13)?),
+        finished_at: ts_at(14, "finished_at")?,
+        error: r.get(15)?,
+    })
+}
+
+fn issue_row(r: &Row<'_>) -> Result<IssueRow> {
+    const T: &str = "enrich_quality";
+    let kind: String = r.get(3)?;
+    Ok(IssueRow {
+        job_id: r.get(0)?,
+        symbol: r.get(1)?,
+        timeframe: tf(&r.get::<_, String>(2)?, T)?,
+        kind: QualityCheck::parse(&kind).ok_or_else(|| corrupt(T, "kind", &kind))?,
+        bar_time: opt_ts(r.get(4)?, T, "bar_time")?,
+        detail: r.get(5)?,
+        created_at: parse_ts(&r.get::<_, String>(6)?, T, "created_at")?,
+    })
+}
+
 impl Store {
     /// Whether this database has enrich's tables (a read-only reader of a database that no
     /// newer optctl has written yet finds none: that is "nothing enriched yet").
@@ -880,64 +919,8 @@ impl Store {
                     bars_quarantined, quality_issues, finished_at, error
              FROM enrich_fetches WHERE job_id = ?1",
         )?;
-        let rows = st.query_map([job_id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, u32>(4)?,
-                r.get::<_, f64>(5)?,
-                r.get::<_, f64>(6)?,
-                r.get::<_, Option<bool>>(7)?,
-                r.get::<_, f64>(8)?,
-                [
-                    r.get::<_, i64>(9)?,
-                    r.get::<_, i64>(10)?,
-                    r.get::<_, i64>(11)?,
-                    r.get::<_, i64>(12)?,
-                    r.get::<_, i64>(13)?,
-                ],
-                r.get::<_, String>(14)?,
-                r.get::<_, Option<String>>(15)?,
-            ))
-        })?;
-        let mut out = rows
-            .map(|r| {
-                let (
-                    t,
-                    st,
-                    from,
-                    to,
-                    attempts,
-                    calls_ms,
-                    fetch_ms,
-                    compute_ok,
-                    compute_ms,
-                    n,
-                    fin,
-                    error,
-                ) = r?;
-                Ok(FetchRow {
-                    timeframe: tf(&t, "enrich_fetches")?,
-                    status: FetchStatus::parse(&st)?,
-                    range_from: parse_ts(&from, "enrich_fetches", "range_from")?,
-                    range_to: parse_ts(&to, "enrich_fetches", "range_to")?,
-                    attempts,
-                    calls_ms,
-                    fetch_ms,
-                    compute_ok,
-                    compute_ms,
-                    bars_fetched: u(n[0]),
-                    bars_added: u(n[1]),
-                    bars_revised: u(n[2]),
-                    bars_quarantined: u(n[3]),
-                    quality_issues: u(n[4]),
-                    finished_at: parse_ts(&fin, "enrich_fetches", "finished_at")?,
-                    error,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let rows = st.query_map([job_id], |r| Ok(fetch_row(r)))?;
+        let mut out = rows.map(|r| r?).collect::<Result<Vec<_>>>()?;
         out.sort_by_key(|f| f.timeframe);
         Ok(out)
     }
@@ -948,31 +931,8 @@ impl Store {
             "SELECT job_id, symbol, timeframe, kind, bar_time, detail, created_at
              FROM enrich_quality WHERE job_id = ?1 ORDER BY id",
         )?;
-        let rows = st.query_map([job_id], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, String>(6)?,
-            ))
-        })?;
-        rows.map(|r| {
-            let (job_id, symbol, t, kind, bar_time, detail, created) = r?;
-            Ok(IssueRow {
-                job_id,
-                symbol,
-                timeframe: tf(&t, "enrich_quality")?,
-                kind: QualityCheck::parse(&kind)
-                    .ok_or_else(|| corrupt("enrich_quality", "kind", &kind))?,
-                bar_time: opt_ts(bar_time, "enrich_quality", "bar_time")?,
-                detail,
-                created_at: parse_ts(&created, "enrich_quality", "created_at")?,
-            })
-        })
-        .collect()
+        let rows = st.query_map([job_id], |r| Ok(issue_row(r)))?;
+        rows.map(|r| r?).collect()
     }
 
     /// Fetches that finished at or after `since`.
