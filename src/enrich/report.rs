@@ -193,10 +193,7 @@ pub fn metrics(store: Option<&Store>, set: &Settings, now: DateTime<Utc>) -> Res
     let provider = set.enrich.provider.as_str();
     let (runs, jobs, fetch, quality, limiters) = match usable(store)? {
         Some(s) => (
-            s.enrich_runs(None)?
-                .iter()
-                .filter(|r| r.started_at >= since)
-                .count() as u64,
+            s.enrich_runs_since(since)?,
             s.enrich_job_stats(since)?,
             s.enrich_fetch_stats(since)?,
             s.enrich_quality_counts(since)?,
@@ -435,10 +432,7 @@ pub fn job_status(
     let Some(job) = store.latest_enrich_job(&symbol)? else {
         return Ok(None);
     };
-    let run = store
-        .enrich_runs(None)?
-        .into_iter()
-        .find(|r| r.id == job.run_id);
+    let run = store.enrich_run(job.run_id)?;
     Ok(Some(JobStatus {
         asset_class: set.enrich.symbols.class_of(&symbol),
         fetches: store.enrich_fetches_of(job.id)?,

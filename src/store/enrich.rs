@@ -865,6 +865,25 @@ impl Store {
         rows.map(|r| r?).collect()
     }
 
+    /// One run by id.
+    pub fn enrich_run(&self, id: i64) -> Result<Option<RunRow>> {
+        optional(self.conn().query_row(
+            &format!("SELECT {RUN_COLUMNS} FROM enrich_runs WHERE id = ?1"),
+            [id],
+            |r| Ok(run_row(r)),
+        ))?
+        .transpose()
+    }
+
+    /// Runs started at or after `since`.
+    pub fn enrich_runs_since(&self, since: DateTime<Utc>) -> Result<u64> {
+        Ok(u(self.conn().query_row(
+            "SELECT count(*) FROM enrich_runs WHERE started_at >= ?1",
+            [ts(since)],
+            |r| r.get(0),
+        )?))
+    }
+
     /// The newest run with one of `statuses`.
     pub fn last_enrich_run(&self, statuses: &[RunStatus]) -> Result<Option<RunRow>> {
         let list: Vec<String> = statuses
