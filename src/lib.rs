@@ -11,6 +11,7 @@ pub mod lock;
 pub mod market;
 pub mod provider;
 pub mod quant;
+pub mod resilience;
 pub mod scan;
 pub mod serve;
 pub mod store;
