@@ -9,7 +9,7 @@
 mod cache;
 mod dashboard;
 mod handlers;
-mod http;
+pub(crate) mod http;
 mod metrics;
 
 use std::net::{IpAddr, SocketAddr, TcpListener};
