@@ -11,6 +11,7 @@
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use headless_chrome::protocol::cdp::Page;
@@ -70,6 +71,20 @@ fn launch(path: PathBuf, profile: &Path) -> Browser {
     Browser::new(opts).expect("start headless chromium")
 }
 
+/// A fresh browser (its profile folder, kept until the test ends) with `url` open.
+fn open(chromium: PathBuf, url: &str) -> (tempfile::TempDir, Browser, Arc<Tab>) {
+    let profile = tempfile::tempdir().unwrap();
+    let browser = launch(chromium, profile.path());
+    let tab = browser.new_tab().unwrap();
+    // The 20 s default is short on a loaded 2-core machine; this is only a deadline.
+    tab.set_default_timeout(Duration::from_secs(120));
+    tab.navigate_to(url)
+        .unwrap()
+        .wait_until_navigated()
+        .unwrap_or_else(|e| panic!("opening {url}: {e}"));
+    (profile, browser, tab)
+}
+
 /// Evaluates `expr` (a function body) in the page and returns its value through JSON,
 /// or why it has none (a script error, or a page still loading).
 fn try_js(tab: &Tab, expr: &str) -> Result<Value, String> {
@@ -83,6 +98,15 @@ fn try_js(tab: &Tab, expr: &str) -> Result<Value, String> {
 
 fn js(tab: &Tab, expr: &str) -> Value {
     try_js(tab, expr).unwrap_or_else(|e| panic!("{expr}: {e}"))
+}
+
+/// The text of the element matched by the CSS `selector`.
+fn text(tab: &Tab, selector: &str) -> String {
+    let v = js(
+        tab,
+        &format!("return document.querySelector({selector:?}).textContent;"),
+    );
+    v.as_str().unwrap().to_string()
 }
 
 /// Polls `expr` until it is true. The deadline only keeps a broken page from hanging
@@ -327,29 +351,14 @@ fn dashboard_shows_the_api_data_filters_and_refreshes_in_a_browser() {
         "the fixture needs two detectors: {alerts}"
     );
 
-    let profile = tempfile::tempdir().unwrap();
-    let browser = launch(chromium, profile.path());
-    let tab = browser.new_tab().unwrap();
-    tab.navigate_to(&server.url("/"))
-        .unwrap()
-        .wait_until_navigated()
-        .unwrap();
+    let (_profile, _browser, tab) = open(chromium, &server.url("/"));
     wait_refreshes(&tab, 1);
 
     // The alerts table holds what /alerts returns, highest score first.
     assert_alerts_match(&tab, &alerts, |_| true, "all alerts");
-    let count = js(
-        &tab,
-        "return document.getElementById('alerts-count').textContent;",
-    );
+    let count = text(&tab, "#alerts-count");
     let n = alerts["alert_count"].as_u64().unwrap();
-    assert!(
-        count
-            .as_str()
-            .unwrap()
-            .starts_with(&format!("{n} of {n} alerts")),
-        "{count}"
-    );
+    assert!(count.starts_with(&format!("{n} of {n} alerts")), "{count}");
     // The colour scale: the score pill has a background from the score.
     let bg = js(
         &tab,
@@ -408,14 +417,8 @@ fn dashboard_shows_the_api_data_filters_and_refreshes_in_a_browser() {
     );
 
     // Exports a week old: the stale banner says so.
-    let banners = js(
-        &tab,
-        "return document.getElementById('banners').textContent;",
-    );
-    assert!(
-        banners.as_str().unwrap().contains("Exports are stale"),
-        "{banners}"
-    );
+    let banners = text(&tab, "#banners");
+    assert!(banners.contains("Exports are stale"), "{banners}");
     screenshot(&tab, &artifacts().join("dashboard-stale.png"));
 
     // The ticker view: the top alert's ticker, its smile and chain from the snapshot.
@@ -563,15 +566,9 @@ fn dashboard_shows_the_api_data_filters_and_refreshes_in_a_browser() {
     }
     // The features come from /features/{ticker}/latest.
     let features = get(&server, &format!("/features/{ticker}/latest")).json();
-    let shown = js(
-        &tab,
-        "return document.getElementById('features').textContent;",
-    );
+    let shown = text(&tab, "#features");
     let spot = features["features"]["spot"].as_f64().unwrap();
-    assert!(
-        shown.as_str().unwrap().contains(&format!("Spot{spot:.2}")),
-        "{shown}"
-    );
+    assert!(shown.contains(&format!("Spot{spot:.2}")), "{shown}");
 
     // Sorting: by ticker, then back.
     tab.find_element("#alerts-table th[data-sort=ticker] button")
@@ -622,14 +619,8 @@ fn dashboard_shows_the_api_data_filters_and_refreshes_in_a_browser() {
     assert!(!shown_alerts(&tab).is_empty());
     choose(&tab, "f-min-score", "101");
     assert!(shown_alerts(&tab).is_empty(), "no score is above 100");
-    let empty = js(
-        &tab,
-        "return document.querySelector('#alerts-table tbody').textContent;",
-    );
-    assert!(
-        empty.as_str().unwrap().contains("No alert matches"),
-        "{empty}"
-    );
+    let empty = text(&tab, "#alerts-table tbody");
+    assert!(empty.contains("No alert matches"), "{empty}");
     choose(&tab, "f-min-score", "0");
 
     // A new scan and export, later: the page picks it up by itself, keeps the filters,
@@ -671,11 +662,8 @@ fn dashboard_shows_the_api_data_filters_and_refreshes_in_a_browser() {
         .map(|s| serde_json::json!([s["id"], s["status"]]))
         .collect();
     assert_eq!(statuses, Value::Array(want));
-    let banners = js(
-        &tab,
-        "return document.getElementById('banners').textContent;",
-    );
-    assert!(!banners.as_str().unwrap().contains("stale"), "{banners}");
+    let banners = text(&tab, "#banners");
+    assert!(!banners.contains("stale"), "{banners}");
     let snapshot = get(&server, &format!("/options/{ticker}/snapshot")).json();
     let expiry = js(&tab, "return document.getElementById('t-expiry').value;");
     let expiry = expiry.as_str().unwrap().to_string();
@@ -763,13 +751,7 @@ fn dashboard_asks_for_the_token_once_and_sends_it() {
     home.write_config(PLANTED);
     scan_and_export(&home, crate::harness::NOW);
     let server = Server::start(&home, &["--token", "t0ken-42", "--refresh-secs", "1"]);
-    let profile = tempfile::tempdir().unwrap();
-    let browser = launch(chromium, profile.path());
-    let tab = browser.new_tab().unwrap();
-    tab.navigate_to(&server.url("/"))
-        .unwrap()
-        .wait_until_navigated()
-        .unwrap();
+    let (_profile, _browser, tab) = open(chromium, &server.url("/"));
     wait_for(
         &tab,
         "return !document.getElementById('token-form').hidden;",
