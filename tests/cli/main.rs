@@ -4,6 +4,7 @@
 mod harness;
 
 mod config;
+mod dashboard;
 mod exit_codes;
 mod export;
 mod generated;
