@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::enrich::EnrichConfig;
 use crate::excel::workbook::Kind;
 use crate::provider::sim::SimConfig;
 use crate::resilience::ResilienceConfig;
@@ -49,6 +50,7 @@ pub struct Config {
     pub excel: ExcelConfig,
     pub market_hours: MarketHoursConfig,
     pub serve: ServeConfig,
+    pub enrich: EnrichConfig,
     pub resilience: ResilienceConfig,
 }
 
@@ -445,6 +447,36 @@ refresh_secs = 15
 # set it above your export cron's interval.
 stale_after_secs = 1800
 
+[enrich]
+# `optctl enrich run` (nightly from cron: 30 1 * * * optctl enrich run): fetch OHLCV bars
+# for every symbol below, check them, store them, compute indicators.
+# The bar provider: "sim" (the embedded simulated market).
+provider = "sim"
+timeframes = ["1d", "1h", "5m"]
+concurrency = 5           # symbols worked on at once
+max_retries = 3           # retries of a failed fetch (so 4 tries); backoff as in [resilience.retry]
+overlap_bars = 3          # stored bars fetched again each run, to pick up revisions
+stale_bars = 3            # the newest bar may lag the calendar by this many bars
+holidays = []             # exchange holidays, for the gap and stale checks: ["2026-11-26"]
+# The cron line that runs `enrich run` (UTC): `enrich status` shows the next run.
+# schedule = "30 1 * * *"
+
+[enrich.symbols]
+stock = ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA", "JPM", "XOM"]
+etf = ["SPY", "QQQ", "IWM", "DIA", "TLT", "GLD"]
+index = ["SPX", "NDX", "RUT", "VIX"]
+
+[enrich.lookback_days]
+# How far back a symbol's first fetch reaches, and the span the indicators use.
+"1d" = 400                # SMA 200 and the 52-week high/low
+"1h" = 60
+"5m" = 10
+
+[enrich.health]
+max_success_age_hours = 26    # unhealthy when the last successful run is older
+degraded_failure_rate = 0.1   # share of the last 24 h's jobs that failed
+unhealthy_failure_rate = 0.5
+
 [resilience]
 # Retry, circuit breaker, rate limiter and bulkhead around every call to a data provider.
 # Breaker state and rate-limit tokens live in the database, so they hold across runs and
@@ -574,6 +606,7 @@ impl Config {
         }
         crate::excel::hours::MarketHours::check_config(&self.market_hours)
             .map_err(|e| format!("market_hours.{e}"))?;
+        self.enrich.validate()?;
         self.resilience.validate()?;
         Ok(())
     }

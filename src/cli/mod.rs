@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod config;
+pub mod enrich;
 pub mod export;
 pub mod generate;
 pub mod market_hours;
@@ -87,6 +88,8 @@ pub enum Command {
     Alerts(alerts::Args),
     #[command(subcommand)]
     Config(config::Command),
+    #[command(subcommand)]
+    Enrich(enrich::Command),
     Export(export::Args),
     #[command(hide = true, subcommand)]
     Generate(generate::Command),
@@ -168,6 +171,7 @@ pub fn dispatch(command: Command, ctx: &Ctx) -> optctl::Result<Outcome> {
     match command {
         Command::Alerts(a) => alerts::run(a, ctx),
         Command::Config(c) => config::run(c, ctx),
+        Command::Enrich(c) => enrich::run(c, ctx),
         Command::Export(a) => export::run(a, ctx),
         Command::Generate(c) => generate::run(c, ctx),
         Command::MarketHours(a) => market_hours::run(a, ctx),

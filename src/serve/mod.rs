@@ -92,6 +92,24 @@ pub(crate) const ROUTES: &[Route] = &[
         &["limit"],
         handlers::excel_history,
     ),
+    // enrich: read from the store.
+    get(
+        "/api/v1/enrichment/dashboard/overview",
+        &[],
+        handlers::enrich_overview,
+    ),
+    get("/api/v1/enrichment/health", &[], handlers::enrich_health),
+    get("/api/v1/enrichment/metrics", &[], handlers::enrich_metrics),
+    get(
+        "/api/v1/enrichment/job-status/{symbol}",
+        &[],
+        handlers::enrich_job_status,
+    ),
+    get(
+        "/api/v1/enrichment/history",
+        &["limit"],
+        handlers::enrich_history,
+    ),
 ];
 
 /// The metrics label of requests that matched no route.
@@ -122,6 +140,8 @@ pub struct Options {
     pub max_age: u32,
     /// The market session `/api/v1/background/status` reports on (`[market_hours]`).
     pub market_hours: crate::excel::hours::MarketHours,
+    /// What the `/api/v1/enrichment/...` routes judge by (`[enrich]`, `[resilience]`).
+    pub enrich: crate::enrich::report::Settings,
     /// How often the dashboard page re-reads the routes, seconds (at least 1).
     pub refresh_secs: u32,
     /// Exports older than this many seconds get a "stale" banner on the dashboard.
@@ -701,6 +721,7 @@ mod tests {
                 std::path::Path::new("."),
             )
             .unwrap(),
+            enrich: Default::default(),
         }
     }
 

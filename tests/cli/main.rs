@@ -5,6 +5,7 @@ mod harness;
 
 mod config;
 mod dashboard;
+mod enrich;
 mod exit_codes;
 mod export;
 mod generated;
