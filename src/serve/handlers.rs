@@ -455,19 +455,19 @@ pub(crate) fn enrich_overview(req: &Request<'_>) -> Result<Reply, ApiError> {
     enrich_report(req, crate::enrich::report::overview)
 }
 
-/// `GET /api/v1/enrichment/health`: healthy, degraded or unhealthy, with the issues
+/// `GET /api/v1/enrichment/dashboard/health`: healthy, degraded or unhealthy, with the issues
 /// (the same report as `optctl enrich health --json`).
 pub(crate) fn enrich_health(req: &Request<'_>) -> Result<Reply, ApiError> {
     enrich_report(req, crate::enrich::report::health)
 }
 
-/// `GET /api/v1/enrichment/metrics`: success rates, response time, quota and data
+/// `GET /api/v1/enrichment/dashboard/metrics`: success rates, response time, quota and data
 /// quality over the last 24 hours.
 pub(crate) fn enrich_metrics(req: &Request<'_>) -> Result<Reply, ApiError> {
     enrich_report(req, crate::enrich::report::metrics)
 }
 
-/// `GET /api/v1/enrichment/job-status/{symbol}`: the symbol's newest job; 404 when it
+/// `GET /api/v1/enrichment/dashboard/job-status/{symbol}`: the symbol's newest job; 404 when it
 /// was never enriched.
 pub(crate) fn enrich_job_status(req: &Request<'_>) -> Result<Reply, ApiError> {
     let symbol = ticker("symbol", req.capture("symbol"))?;

@@ -98,10 +98,18 @@ pub(crate) const ROUTES: &[Route] = &[
         &[],
         handlers::enrich_overview,
     ),
-    get("/api/v1/enrichment/health", &[], handlers::enrich_health),
-    get("/api/v1/enrichment/metrics", &[], handlers::enrich_metrics),
     get(
-        "/api/v1/enrichment/job-status/{symbol}",
+        "/api/v1/enrichment/dashboard/health",
+        &[],
+        handlers::enrich_health,
+    ),
+    get(
+        "/api/v1/enrichment/dashboard/metrics",
+        &[],
+        handlers::enrich_metrics,
+    ),
+    get(
+        "/api/v1/enrichment/dashboard/job-status/{symbol}",
         &[],
         handlers::enrich_job_status,
     ),

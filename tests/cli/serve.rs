@@ -1074,7 +1074,7 @@ fn serve_enrichment_routes() {
     let overview = get(&server, "/api/v1/enrichment/dashboard/overview").json();
     assert_eq!(overview["health"]["status"], "unhealthy", "{overview}");
     assert!(overview["status"]["last_run"].is_null());
-    let none = get(&server, "/api/v1/enrichment/job-status/AAPL");
+    let none = get(&server, "/api/v1/enrichment/dashboard/job-status/AAPL");
     assert!(none.error(404, "not_found").contains("AAPL"));
     assert_eq!(
         get(&server, "/api/v1/enrichment/history").json()["runs"],
@@ -1101,24 +1101,24 @@ fn serve_enrichment_routes() {
     assert_eq!(overview["metrics"]["fetch"]["fetches"], 2);
     assert_eq!(overview["resilience"]["breakers"][0]["state"], "closed");
     assert_eq!(overview["last_run_jobs"].as_array().unwrap().len(), 2);
-    let health = get(&server, "/api/v1/enrichment/health").json();
+    let health = get(&server, "/api/v1/enrichment/dashboard/health").json();
     assert_eq!(health["status"], "healthy");
-    let metrics = get(&server, "/api/v1/enrichment/metrics").json();
+    let metrics = get(&server, "/api/v1/enrichment/dashboard/metrics").json();
     assert_eq!(metrics["fetch_success_rate"], 1.0);
     assert_eq!(metrics["quota"]["provider"], "sim");
-    let job = get(&server, "/api/v1/enrichment/job-status/aapl").json();
+    let job = get(&server, "/api/v1/enrichment/dashboard/job-status/aapl").json();
     assert_eq!(job["symbol"], "AAPL");
     assert_eq!(job["job"]["status"], "succeeded");
     assert_eq!(job["indicators"][0]["timeframe"], "1d");
     assert!(job["indicators"][0]["sma_200"].is_f64(), "{job}");
-    let bad = get(&server, "/api/v1/enrichment/job-status/..%2Fetc");
+    let bad = get(&server, "/api/v1/enrichment/dashboard/job-status/..%2Fetc");
     assert!(bad.error(400, "bad_request").contains("symbol"));
     let history = get(&server, "/api/v1/enrichment/history?limit=1").json();
     assert_eq!(history["runs"].as_array().unwrap().len(), 1);
     assert_eq!(history["runs"][0]["status"], "succeeded");
     let bad = get(&server, "/api/v1/enrichment/history?limit=0");
     assert!(bad.error(400, "bad_request").contains("limit"));
-    let unknown = get(&server, "/api/v1/enrichment/health?verbose=1");
+    let unknown = get(&server, "/api/v1/enrichment/dashboard/health?verbose=1");
     assert_eq!(unknown.status, 400, "unknown parameters are refused");
 }
 
