@@ -3,8 +3,13 @@
 //! call goes through [`Counted`], so the number of provider calls is known to the scan
 //! report, the enrichment metrics, the scheduler comparison and API quotas.
 //!
-//! The embedded simulator lives in `provider::sim`, saved-snapshot replay in `provider::files`.
+//! The embedded simulator lives in `provider::sim`, replay of saved snapshots and raw
+//! responses in `provider::files`. The real HTTP sources are `provider::cboe`, `yahoo`,
+//! `polygon`, `tradier` and `nse`; their shared request path (client, throttle hook,
+//! error classification) is `provider::http`, wire-format helpers `provider::wire`, and
+//! the raw-response captures of `optctl fetch --save` `provider::capture`.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -13,8 +18,19 @@ use chrono::{DateTime, Utc};
 
 use crate::market::{Bar, ChainSnapshot, Timeframe};
 
+pub mod capture;
+pub mod cboe;
+pub mod fetch;
 pub mod files;
+pub mod http;
+pub mod nse;
+pub mod polygon;
 pub mod sim;
+pub mod tradier;
+pub mod wire;
+pub mod yahoo;
+
+pub use http::{NoThrottle, RateSpec, Throttle};
 
 /// A provider failure, classified so callers know whether trying again can help.
 #[derive(Debug, thiserror::Error)]
@@ -164,25 +180,199 @@ impl<P: BarProvider + ?Sized> BarProvider for Counted<P> {
     }
 }
 
+/// Every chain provider name `provider.name` accepts.
+pub const CHAIN_PROVIDERS: &[&str] =
+    &["sim", "files", "cboe", "yahoo", "polygon", "tradier", "nse"];
+/// The providers that serve bars through [`build_bars`] besides the simulator.
+pub const BAR_PROVIDERS: &[&str] = &["files", "yahoo", "polygon", "tradier"];
+/// The real HTTP sources.
+pub const HTTP_SOURCES: &[&str] = &["cboe", "yahoo", "polygon", "tradier", "nse"];
+
+/// What the caller can plug into every HTTP source's request path.
+#[derive(Clone)]
+pub struct Hooks {
+    /// Awaited before every HTTP request; the persisted limiter goes here.
+    pub throttle: Arc<dyn Throttle>,
+    /// Replaces the production HTTP transport (replay, tests).
+    pub transport: Option<Arc<dyn http::Transport>>,
+    /// Keeps a copy of every response (`optctl fetch --save`).
+    pub recording: Option<Arc<capture::Recording>>,
+}
+
+impl Default for Hooks {
+    fn default() -> Self {
+        Hooks {
+            throttle: Arc::new(NoThrottle),
+            transport: None,
+            recording: None,
+        }
+    }
+}
+
+impl Hooks {
+    /// The request path of source `name`: its base URL checked, its rate (configured
+    /// `requests_per_minute`, else `default`), the throttle, and the transport.
+    pub(crate) fn client(
+        &self,
+        name: &'static str,
+        base_url: &str,
+        requests_per_minute: Option<u32>,
+        default: RateSpec,
+        http_cfg: &http::HttpConfig,
+        user_agent: &str,
+    ) -> Result<http::Client, crate::Error> {
+        let base = http::parse_base_url(&format!("provider.{name}.base_url"), base_url)
+            .map_err(crate::Error::Usage)?;
+        let rate = requests_per_minute.map_or(default, RateSpec::per_minute);
+        let mut transport: Arc<dyn http::Transport> = match &self.transport {
+            Some(t) => t.clone(),
+            None => Arc::new(http::HttpTransport::new(http_cfg, user_agent)?),
+        };
+        if let Some(log) = &self.recording {
+            transport = Arc::new(capture::Recorder::new(transport, log.clone()));
+        }
+        Ok(http::Client::new(
+            name,
+            base,
+            rate,
+            transport,
+            self.throttle.clone(),
+        ))
+    }
+}
+
+/// The request rate `name` is paced at under `cfg`: its `requests_per_minute`, else the
+/// source's default. `None` for providers that make no requests (`sim`, `files`).
+pub fn rate(name: &str, cfg: &crate::config::ProviderConfig) -> Option<RateSpec> {
+    let (configured, default) = match name {
+        cboe::NAME => (cfg.cboe.requests_per_minute, cboe::DEFAULT_RATE),
+        yahoo::NAME => (cfg.yahoo.requests_per_minute, yahoo::DEFAULT_RATE),
+        polygon::NAME => (cfg.polygon.requests_per_minute, polygon::DEFAULT_RATE),
+        tradier::NAME => (cfg.tradier.requests_per_minute, tradier::DEFAULT_RATE),
+        nse::NAME => (cfg.nse.requests_per_minute, nse::DEFAULT_RATE),
+        _ => return None,
+    };
+    Some(configured.map_or(default, RateSpec::per_minute))
+}
+
 /// Builds the chain provider named in `cfg`.
 pub fn build(cfg: &crate::config::ProviderConfig) -> Result<Box<dyn ChainProvider>, crate::Error> {
-    match cfg.name.as_str() {
-        "sim" => Ok(Box::new(sim::SimProvider::new(cfg.sim.clone()))),
-        "files" => match &cfg.files.dir {
-            Some(dir) if dir.is_dir() => Ok(Box::new(files::FilesProvider::new(dir.clone()))),
-            Some(dir) => Err(crate::Error::Usage(format!(
-                "provider files: {} is not a folder of snapshots",
-                dir.display()
-            ))),
-            None => Err(crate::Error::Usage(
-                "provider files needs a folder: set [provider.files] dir in the config or pass --files-dir DIR"
-                    .into(),
-            )),
-        },
-        other => Err(crate::Error::Usage(format!(
-            "unknown provider {other:?}: expected sim or files"
+    build_with(cfg, &Hooks::default())
+}
+
+/// Builds the chain provider named in `cfg`, with `hooks` in its request path.
+pub fn build_with(
+    cfg: &crate::config::ProviderConfig,
+    hooks: &Hooks,
+) -> Result<Box<dyn ChainProvider>, crate::Error> {
+    let h = &cfg.http;
+    Ok(match cfg.name.as_str() {
+        "sim" => Box::new(sim::SimProvider::new(cfg.sim.clone())),
+        "files" => Box::new(files_provider(cfg)?),
+        cboe::NAME => Box::new(cboe::Cboe::new(&cfg.cboe, h, hooks)?),
+        yahoo::NAME => Box::new(yahoo::Yahoo::new(&cfg.yahoo, h, hooks)?),
+        polygon::NAME => Box::new(polygon::Polygon::new(&cfg.polygon, h, hooks)?),
+        tradier::NAME => Box::new(tradier::Tradier::new(&cfg.tradier, h, hooks)?),
+        nse::NAME => Box::new(nse::Nse::new(&cfg.nse, h, hooks)?),
+        other => {
+            return Err(crate::Error::Usage(format!(
+                "unknown provider {other:?}: expected one of {}",
+                CHAIN_PROVIDERS.join(", ")
+            )));
+        }
+    })
+}
+
+/// Builds the bar provider `name` from `cfg`.
+pub fn build_bars(
+    name: &str,
+    cfg: &crate::config::ProviderConfig,
+) -> Result<Box<dyn BarProvider>, crate::Error> {
+    build_bars_with(name, cfg, &Hooks::default())
+}
+
+/// Builds the bar provider `name` from `cfg`, with `hooks` in its request path.
+pub fn build_bars_with(
+    name: &str,
+    cfg: &crate::config::ProviderConfig,
+    hooks: &Hooks,
+) -> Result<Box<dyn BarProvider>, crate::Error> {
+    let h = &cfg.http;
+    Ok(match name {
+        "files" => Box::new(files_provider(cfg)?),
+        yahoo::NAME => Box::new(yahoo::Yahoo::new(&cfg.yahoo, h, hooks)?),
+        polygon::NAME => Box::new(polygon::Polygon::new(&cfg.polygon, h, hooks)?),
+        tradier::NAME => Box::new(tradier::Tradier::new(&cfg.tradier, h, hooks)?),
+        other => {
+            return Err(crate::Error::Usage(format!(
+                "provider {other:?} has no bars: expected one of {}",
+                BAR_PROVIDERS.join(", ")
+            )));
+        }
+    })
+}
+
+fn files_provider(
+    cfg: &crate::config::ProviderConfig,
+) -> Result<files::FilesProvider, crate::Error> {
+    match &cfg.files.dir {
+        Some(dir) if dir.is_dir() => Ok(files::FilesProvider::new(dir.clone())),
+        Some(dir) => Err(crate::Error::Usage(format!(
+            "provider files: {} is not a folder of snapshots",
+            dir.display()
         ))),
+        None => Err(crate::Error::Usage(
+            "provider files needs a folder: set [provider.files] dir in the config or pass --files-dir DIR"
+                .into(),
+        )),
     }
+}
+
+/// The config section of HTTP source `name` as JSON (secrets redacted), as saved in a
+/// capture so that replay asks for the same pages.
+pub fn settings(name: &str, cfg: &crate::config::ProviderConfig) -> serde_json::Value {
+    let value = match name {
+        cboe::NAME => serde_json::to_value(&cfg.cboe),
+        yahoo::NAME => serde_json::to_value(&cfg.yahoo),
+        polygon::NAME => serde_json::to_value(&cfg.polygon),
+        tradier::NAME => serde_json::to_value(&cfg.tradier),
+        nse::NAME => serde_json::to_value(&cfg.nse),
+        _ => Ok(serde_json::Value::Null),
+    };
+    value.unwrap_or(serde_json::Value::Null)
+}
+
+/// A config whose section for `name` is `settings` (from a capture): what replay builds
+/// the source from. Saved secrets read back as the redaction marker, which replay never
+/// sends anywhere.
+pub(crate) fn config_from_settings(
+    name: &str,
+    settings: &serde_json::Value,
+) -> Result<crate::config::ProviderConfig, String> {
+    fn section<T: serde::de::DeserializeOwned + Default>(
+        v: &serde_json::Value,
+    ) -> Result<T, String> {
+        if v.is_null() {
+            return Ok(T::default());
+        }
+        serde_json::from_value(v.clone()).map_err(|e| e.to_string())
+    }
+    let mut cfg = crate::config::ProviderConfig {
+        name: name.to_string(),
+        ..Default::default()
+    };
+    match name {
+        cboe::NAME => cfg.cboe = section(settings)?,
+        yahoo::NAME => cfg.yahoo = section(settings)?,
+        polygon::NAME => cfg.polygon = section(settings)?,
+        tradier::NAME => cfg.tradier = section(settings)?,
+        nse::NAME => cfg.nse = section(settings)?,
+        other => return Err(format!("{other:?} is not an HTTP source")),
+    }
+    let placeholder = || Some(http::Secret::new(http::REDACTED));
+    cfg.polygon.api_key = cfg.polygon.api_key.or_else(placeholder);
+    cfg.tradier.token = cfg.tradier.token.or_else(placeholder);
+    Ok(cfg)
 }
 
 #[cfg(test)]
