@@ -4,6 +4,7 @@
 pub mod alerts;
 pub mod config;
 pub mod export;
+pub mod fetch;
 pub mod generate;
 pub mod market_hours;
 pub mod output;
@@ -88,6 +89,7 @@ pub enum Command {
     #[command(subcommand)]
     Config(config::Command),
     Export(export::Args),
+    Fetch(fetch::Args),
     #[command(hide = true, subcommand)]
     Generate(generate::Command),
     MarketHours(market_hours::Args),
@@ -169,6 +171,7 @@ pub fn dispatch(command: Command, ctx: &Ctx) -> optctl::Result<Outcome> {
         Command::Alerts(a) => alerts::run(a, ctx),
         Command::Config(c) => config::run(c, ctx),
         Command::Export(a) => export::run(a, ctx),
+        Command::Fetch(a) => fetch::run(a, ctx),
         Command::Generate(c) => generate::run(c, ctx),
         Command::MarketHours(a) => market_hours::run(a, ctx),
         Command::ProcessExcel(a) => process_excel::run(a, ctx),

@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::capture::{self, Capture, Kind, Recording};
-use super::{HTTP_SOURCES, Hooks};
+use super::{HTTP_SOURCES, Hooks, RateSpec};
 use crate::config::ProviderConfig;
 use crate::market::{Bar, ChainSnapshot, Timeframe};
 use crate::{Error, Result};
@@ -21,10 +21,13 @@ pub struct Options {
     /// Provider name (`cboe`, `yahoo`, ..., `sim`, `files`).
     pub provider: String,
     pub ticker: String,
-    /// `Some` = bars at this timeframe over `[from, to)`; `None` = the chain at `to`.
+    /// `Some` = bars at this timeframe over `[from, to)`; `None` = the chain.
     pub bars: Option<Timeframe>,
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
+    /// "Now" (`--as-of`): the chain is asked for at this instant, and a capture is filed
+    /// under it, so replay at or after it finds it.
+    pub as_of: DateTime<Utc>,
     /// Save the raw responses under this folder.
     pub save: Option<PathBuf>,
 }
@@ -41,6 +44,8 @@ pub struct Report {
     pub bytes: u64,
     /// The capture folder written, with `--save`.
     pub saved: Option<PathBuf>,
+    /// The pace the source is held to (its `requests_per_minute`, else its default).
+    pub pace: Option<RateSpec>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chain: Option<ChainSummary>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -89,7 +94,6 @@ pub async fn run(cfg: &ProviderConfig, opts: &Options, hooks: &Hooks) -> Result<
         return Err(Error::Usage("--ticker is empty".into()));
     }
     let started = Instant::now();
-    let fetched_at = Utc::now();
     let recording = http_source.then(|| Arc::new(Recording::default()));
     let hooks = Hooks {
         recording: recording.clone(),
@@ -100,7 +104,7 @@ pub async fn run(cfg: &ProviderConfig, opts: &Options, hooks: &Hooks) -> Result<
     let (kind, chain, bars) = match opts.bars {
         None => {
             let p = super::build_with(&provider_cfg, &hooks)?;
-            let snap = p.chain(&ticker, opts.to).await?;
+            let snap = p.chain(&ticker, opts.as_of).await?;
             (Kind::Chain, Some(summarize_chain(&snap)), None)
         }
         Some(tf) => {
@@ -127,7 +131,7 @@ pub async fn run(cfg: &ProviderConfig, opts: &Options, hooks: &Hooks) -> Result<
                 provider: name.to_string(),
                 kind,
                 ticker: ticker.clone(),
-                fetched_at,
+                fetched_at: opts.as_of,
                 timeframe: opts.bars,
                 from: opts.bars.map(|_| opts.from),
                 to: opts.bars.map(|_| opts.to),
@@ -146,6 +150,7 @@ pub async fn run(cfg: &ProviderConfig, opts: &Options, hooks: &Hooks) -> Result<
         requests,
         bytes,
         saved,
+        pace: super::rate(name, cfg),
         chain,
         bars,
         duration_ms: started.elapsed().as_millis() as u64,

@@ -178,7 +178,9 @@ impl ChainProvider for FilesProvider {
         let t = upper.clone();
         let found = blocking(ticker, move || match this.locate(&t, as_of)? {
             Located::Snapshot(path) => load(&path, &t).map(Loaded::Snapshot),
-            Located::Capture(folder, cap) => load_replay(&folder, *cap, &t),
+            Located::Capture(folder, cap) => {
+                load_replay(&folder, *cap, &t).map(|(cap, hooks)| Loaded::Replay(cap, hooks))
+            }
         })
         .await?;
         match found {
@@ -211,14 +213,11 @@ impl BarProvider for FilesProvider {
         let this = self.clone();
         let upper = symbol.to_ascii_uppercase();
         let t = upper.clone();
-        let found = blocking(symbol, move || {
+        let (cap, hooks) = blocking(symbol, move || {
             let (folder, cap) = this.locate_bars(&t, timeframe, from, to)?;
             load_replay(&folder, cap, &t)
         })
         .await?;
-        let Loaded::Replay(cap, hooks) = found else {
-            unreachable!("bars are only ever replayed from captures")
-        };
         let cfg = replay_config(&cap, &upper)?;
         let source = super::build_bars_with(&cap.provider, &cfg, &hooks)
             .map_err(|e| replay_error(&upper, e))?;
@@ -314,7 +313,7 @@ fn read_capture(folder: &Path, ticker: &str) -> Result<Capture, Error> {
 }
 
 /// Loads a capture's bodies into a replaying transport.
-fn load_replay(folder: &Path, cap: Capture, ticker: &str) -> Result<Loaded, Error> {
+fn load_replay(folder: &Path, cap: Capture, ticker: &str) -> Result<(Box<Capture>, Hooks), Error> {
     let replay = capture::Replay::load(folder, &cap).map_err(|detail| Error::Malformed {
         provider: PROVIDER.into(),
         symbol: ticker.into(),
@@ -324,7 +323,7 @@ fn load_replay(folder: &Path, cap: Capture, ticker: &str) -> Result<Loaded, Erro
         transport: Some(std::sync::Arc::new(replay)),
         ..Hooks::default()
     };
-    Ok(Loaded::Replay(Box::new(cap), hooks))
+    Ok((Box::new(cap), hooks))
 }
 
 fn replay_config(cap: &Capture, ticker: &str) -> Result<crate::config::ProviderConfig, Error> {
@@ -601,6 +600,74 @@ mod tests {
         let unsafe_snap = tiny("../X", utc(2026, 3, 10, 15, 0), 1.0);
         let err = save_snapshot(dir.path(), &unsafe_snap).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    }
+
+    /// Writes a CBOE chain capture of CLX fetched at `at`.
+    fn cboe_capture(dir: &Path, at: DateTime<Utc>) -> PathBuf {
+        let body = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/providers/cboe/CLX.json"
+        ))
+        .unwrap();
+        let meta = Capture {
+            format: capture::FORMAT.into(),
+            provider: "cboe".into(),
+            kind: Kind::Chain,
+            ticker: "CLX".into(),
+            fetched_at: at,
+            timeframe: None,
+            from: None,
+            to: None,
+            settings: serde_json::json!({"base_url": "https://cdn.cboe.com", "risk_free_rate": 0.05}),
+            responses: vec![capture::Entry {
+                file: "01-options.json".into(),
+                what: "options".into(),
+                request: "/api/global/delayed_quotes/options/CLX.json".into(),
+                status: 200,
+                content_type: Some("application/json".into()),
+                retry_after: None,
+                received_at: at,
+            }],
+        };
+        capture::write(dir, &meta, &[body]).unwrap()
+    }
+
+    #[tokio::test]
+    async fn raw_captures_join_the_history_and_replay_through_the_source_parser() {
+        let dir = tempfile::tempdir().unwrap();
+        save_snapshot(dir.path(), &tiny("CLX", utc(2026, 11, 23, 14, 0), 1.0)).unwrap();
+        let folder = cboe_capture(dir.path(), utc(2026, 11, 23, 15, 0));
+        let files = FilesProvider::new(dir.path());
+        let early = files.chain("clx", utc(2026, 11, 23, 14, 30)).await.unwrap();
+        assert_eq!(early.spot, 1.0);
+        let late = files.chain("CLX", utc(2026, 11, 23, 15, 30)).await.unwrap();
+        assert_eq!(late.spot, 95.55);
+        assert_eq!(late.contracts.len(), 24);
+        // The saved settings are the ones replayed with.
+        assert_eq!(late.rate, 0.05);
+        // The synchronous door serves optctl's own snapshots only.
+        let e = files
+            .snapshot("CLX", utc(2026, 11, 23, 15, 30))
+            .unwrap_err();
+        assert!(e.to_string().contains("holds raw responses"), "{e}");
+        // A missing body file is named.
+        std::fs::remove_file(folder.join("01-options.json")).unwrap();
+        let e = files
+            .chain("CLX", utc(2026, 11, 23, 15, 30))
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("01-options.json"), "{e}");
+        // No bars were captured.
+        let e = files
+            .bars(
+                "CLX",
+                Timeframe::D1,
+                utc(2026, 11, 1, 0, 0),
+                utc(2026, 11, 20, 0, 0),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::UnknownSymbol { .. }), "{e}");
     }
 
     #[tokio::test]

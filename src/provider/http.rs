@@ -288,7 +288,7 @@ fn describe_reqwest(e: reqwest::Error, target: &str, what: &str, timeout: Durati
     };
     if e.is_timeout() {
         format!(
-            "{what} request to {target} timed out (limit {:.0} s){cause}",
+            "{what} request to {target} timed out (limit {} s){cause}",
             timeout.as_secs_f64()
         )
     } else if e.is_connect() {
@@ -770,6 +770,68 @@ mod tests {
             RateSpec::per_minute(120).interval(),
             Duration::from_millis(500)
         );
+    }
+
+    /// Answers one connection with `reply` (or holds it open when `None`).
+    fn one_shot(reply: Option<Vec<u8>>) -> Url {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = Url::parse(&format!("http://{}/x", listener.local_addr().unwrap())).unwrap();
+        std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            match reply {
+                Some(r) => {
+                    let _ = s.write_all(&r);
+                }
+                None => std::thread::sleep(Duration::from_secs(3)),
+            }
+        });
+        url
+    }
+
+    fn get(url: Url, cfg: &HttpConfig) -> Request {
+        let _ = cfg;
+        Request {
+            url,
+            headers: HeaderMap::new(),
+            what: "chain",
+            symbol: "CLX".into(),
+            provider: "cboe",
+        }
+    }
+
+    #[tokio::test]
+    async fn the_transport_unzips_and_dates_responses() {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(br#"{"zipped":true}"#).unwrap();
+        let body = gz.finish().unwrap();
+        let mut reply = format!(
+            "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: {}\r\nDate: Mon, 23 Nov 2026 15:00:00 GMT\r\nConnection: close\r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
+        reply.extend(body);
+        let cfg = HttpConfig::default();
+        let t = HttpTransport::new(&cfg, USER_AGENT).unwrap();
+        let resp = t.send(&get(one_shot(Some(reply)), &cfg)).await.unwrap();
+        assert_eq!(resp.body, br#"{"zipped":true}"#);
+        assert_eq!(resp.received_at.to_rfc3339(), "2026-11-23T15:00:00+00:00");
+    }
+
+    #[tokio::test]
+    async fn a_silent_server_times_out_as_a_temporary_failure() {
+        let cfg = HttpConfig {
+            timeout_seconds: 0.3,
+            ..HttpConfig::default()
+        };
+        let t = HttpTransport::new(&cfg, USER_AGENT).unwrap();
+        let e = t.send(&get(one_shot(None), &cfg)).await.unwrap_err();
+        assert!(e.is_retryable(), "{e}");
+        let msg = e.to_string();
+        assert!(msg.contains("timed out (limit 0.3 s)"), "{msg}");
     }
 
     struct NoTransport;

@@ -379,6 +379,181 @@ pub(crate) fn config_from_settings(
 mod tests {
     use super::*;
 
+    /// Serves `fixtures/providers/` files by path (and a piece of the query), counting.
+    struct Fixtures(Vec<(&'static str, &'static str, &'static str)>);
+
+    #[async_trait]
+    impl http::Transport for Fixtures {
+        async fn send(&self, req: &http::Request) -> Result<http::Response, Error> {
+            let query = req.url.query().unwrap_or("");
+            let hit = self
+                .0
+                .iter()
+                .find(|(path, piece, _)| req.url.path() == *path && query.contains(piece));
+            let (status, body) = match hit {
+                Some((_, _, "")) => (200, b"crumb".to_vec()),
+                Some((_, _, file)) => (
+                    200,
+                    std::fs::read(format!(
+                        "{}/fixtures/providers/{file}",
+                        env!("CARGO_MANIFEST_DIR")
+                    ))
+                    .unwrap(),
+                ),
+                None => (404, Vec::new()),
+            };
+            Ok(http::Response {
+                status,
+                headers: Default::default(),
+                body,
+                received_at: Utc::now(),
+            })
+        }
+    }
+
+    fn hooks(routes: Vec<(&'static str, &'static str, &'static str)>) -> Hooks {
+        Hooks {
+            transport: Some(Arc::new(Fixtures(routes))),
+            ..Hooks::default()
+        }
+    }
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn keyed() -> crate::config::ProviderConfig {
+        let mut cfg = crate::config::ProviderConfig::default();
+        cfg.polygon.api_key = Some(http::Secret::new("k"));
+        cfg.tradier.token = Some(http::Secret::new("t"));
+        cfg
+    }
+
+    #[tokio::test]
+    async fn bar_sources_answer_through_the_trait_and_are_counted() {
+        let cases = [
+            (
+                "yahoo",
+                hooks(vec![
+                    ("/", "", ""),
+                    ("/v1/test/getcrumb", "", ""),
+                    (
+                        "/v8/finance/chart/AAPL",
+                        "interval=1d",
+                        "yahoo/chart-AAPL-1d.json",
+                    ),
+                ]),
+                4,
+            ),
+            (
+                "polygon",
+                hooks(vec![(
+                    "/v2/aggs/ticker/AAPL/range/1/day/1794700800000/1795219200000",
+                    "limit=50000",
+                    "polygon/aggs-AAPL-1d.json",
+                )]),
+                3,
+            ),
+            (
+                "tradier",
+                hooks(vec![(
+                    "/v1/markets/history",
+                    "symbol=AAPL",
+                    "tradier/history-AAPL.json",
+                )]),
+                5,
+            ),
+        ];
+        for (name, hooks, want) in cases {
+            let source = Counted::new(build_bars_with(name, &keyed(), &hooks).unwrap());
+            let bars = source
+                .bars(
+                    "aapl",
+                    Timeframe::D1,
+                    utc("2026-11-16T00:00:00Z"),
+                    utc("2026-11-21T00:00:00Z"),
+                )
+                .await
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(bars.len(), want, "{name}");
+            assert!(bars.windows(2).all(|w| w[0].time < w[1].time), "{name}");
+            // Every daily bar opens at 09:30 New York (14:30 UTC in November).
+            assert!(
+                bars.iter()
+                    .all(|b| b.time.format("%H:%M").to_string() == "14:30"),
+                "{name}: {bars:?}"
+            );
+            assert_eq!((source.calls(), source.failures()), (1, 0), "{name}");
+            let err = source
+                .bars(
+                    "ZZZZ",
+                    Timeframe::D1,
+                    utc("2026-11-16T00:00:00Z"),
+                    utc("2026-11-21T00:00:00Z"),
+                )
+                .await
+                .unwrap_err();
+            assert!(matches!(err, Error::UnknownSymbol { .. }), "{name}: {err}");
+            assert_eq!(source.failures(), 1, "{name}");
+        }
+        assert!(build_bars("cboe", &keyed()).is_err());
+        assert!(build_bars("nse", &keyed()).is_err());
+    }
+
+    /// Counts acquisitions and remembers the rate asked for.
+    #[derive(Default)]
+    struct Tally(std::sync::Mutex<Vec<(String, RateSpec)>>);
+
+    #[async_trait]
+    impl Throttle for Tally {
+        async fn acquire(&self, provider: &str, _: &str, rate: RateSpec) -> Result<(), Error> {
+            self.0.lock().unwrap().push((provider.to_string(), rate));
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn the_throttle_sees_every_request_at_the_configured_rate() {
+        let tally = Arc::new(Tally::default());
+        let mut cfg = keyed();
+        cfg.name = "yahoo".into();
+        cfg.yahoo.requests_per_minute = Some(90);
+        let hooks = Hooks {
+            throttle: tally.clone(),
+            ..hooks(vec![
+                ("/", "", ""),
+                ("/v1/test/getcrumb", "", ""),
+                (
+                    "/v7/finance/options/AAPL",
+                    "date=1799971200",
+                    "yahoo/options-AAPL-1799971200.json",
+                ),
+                (
+                    "/v7/finance/options/AAPL",
+                    "date=1802995200",
+                    "yahoo/options-AAPL-1802995200.json",
+                ),
+                ("/v7/finance/options/AAPL", "", "yahoo/options-AAPL.json"),
+            ])
+        };
+        let snap = build_with(&cfg, &hooks)
+            .unwrap()
+            .chain("AAPL", Utc::now())
+            .await
+            .unwrap();
+        assert_eq!(snap.contracts.len(), 38);
+        let seen = tally.0.lock().unwrap();
+        // Cookie, crumb, and one page per expiration.
+        assert_eq!(seen.len(), 5);
+        assert!(
+            seen.iter()
+                .all(|(p, r)| p == "yahoo" && *r == RateSpec::per_minute(90))
+        );
+        assert_eq!(rate("yahoo", &cfg), Some(RateSpec::per_minute(90)));
+        assert_eq!(rate("polygon", &cfg), Some(polygon::DEFAULT_RATE));
+        assert_eq!(rate("sim", &cfg), None);
+    }
+
     #[test]
     fn retryable_classes() {
         let p = || "sim".to_string();

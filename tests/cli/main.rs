@@ -2,13 +2,16 @@
 //! One test binary (autotests = false) so it links once.
 
 mod harness;
+mod loopback;
 
 mod config;
 mod exit_codes;
 mod export;
+mod fetch;
 mod generated;
 mod help;
 mod process_excel;
+mod providers;
 mod quant;
 mod scan;
 mod serve;
