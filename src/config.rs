@@ -116,41 +116,15 @@ impl ProviderConfig {
             ));
         }
         self.http.check()?;
-        for (key, url, rpm) in [
-            (
-                "cboe.base_url",
-                &self.cboe.base_url,
-                self.cboe.requests_per_minute,
-            ),
-            (
-                "yahoo.base_url",
-                &self.yahoo.base_url,
-                self.yahoo.requests_per_minute,
-            ),
-            ("yahoo.cookie_url", &self.yahoo.cookie_url, None),
-            (
-                "polygon.base_url",
-                &self.polygon.base_url,
-                self.polygon.requests_per_minute,
-            ),
-            (
-                "tradier.base_url",
-                &self.tradier.base_url,
-                self.tradier.requests_per_minute,
-            ),
-            (
-                "nse.base_url",
-                &self.nse.base_url,
-                self.nse.requests_per_minute,
-            ),
+        for (key, url) in [
+            ("cboe.base_url", &self.cboe.base_url),
+            ("yahoo.base_url", &self.yahoo.base_url),
+            ("yahoo.cookie_url", &self.yahoo.cookie_url),
+            ("polygon.base_url", &self.polygon.base_url),
+            ("tradier.base_url", &self.tradier.base_url),
+            ("nse.base_url", &self.nse.base_url),
         ] {
             parse_base_url(&format!("provider.{key}"), url)?;
-            if rpm == Some(0) {
-                let section = key.split('.').next().unwrap_or(key);
-                return Err(format!(
-                    "provider.{section}.requests_per_minute: must be at least 1"
-                ));
-            }
         }
         if !(1..=250).contains(&self.polygon.page_limit) {
             return Err(format!(
@@ -390,8 +364,8 @@ plant = []
 # dir = "/path/to/snapshots"
 
 # Every real source: base_url is scheme, host and port only (a mirror, a proxy, a test
-# server); optctl appends the source's documented path. requests_per_minute overrides
-# the source's default pace; risk_free_rate is what optctl prices its chains with.
+# server); optctl appends the source's documented path. risk_free_rate is what optctl
+# prices its chains with. Request pacing: [resilience.providers.NAME.limiter].
 
 [provider.http]
 # Seconds: a whole request, connecting (TCP + TLS), and between two reads.
@@ -402,7 +376,6 @@ read_timeout_seconds = 20.0
 [provider.cboe]
 # CBOE delayed quotes: every expiration in one request, no key, >= 15 min delayed.
 base_url = "https://cdn.cboe.com"
-# requests_per_minute = 60
 risk_free_rate = 0.045
 
 [provider.yahoo]
@@ -410,7 +383,6 @@ risk_free_rate = 0.045
 base_url = "https://query2.finance.yahoo.com"
 cookie_url = "https://fc.yahoo.com"
 max_expirations = 12      # nearest expirations per chain (0 = all)
-# requests_per_minute = 60
 risk_free_rate = 0.045
 # user_agent = "Mozilla/5.0 ..."
 
@@ -420,7 +392,6 @@ risk_free_rate = 0.045
 base_url = "https://api.polygon.io"
 # api_key = "..."
 page_limit = 250          # contracts per snapshot page (max 250)
-# requests_per_minute = 5 # the free plan's limit (the default)
 risk_free_rate = 0.045
 
 [provider.tradier]
@@ -430,7 +401,6 @@ risk_free_rate = 0.045
 base_url = "https://api.tradier.com"
 # token = "..."
 max_expirations = 12
-# requests_per_minute = 120
 risk_free_rate = 0.045
 
 [provider.nse]
@@ -440,7 +410,6 @@ api = "v3"
 max_expirations = 4
 # Shares per contract (the premium multiplier); NSE revises them: check its circulars.
 lot_sizes = {}            # { NIFTY = 75, BANKNIFTY = 35 }
-# requests_per_minute = 30
 risk_free_rate = 0.065
 # user_agent = "Mozilla/5.0 ..."
 

@@ -29,8 +29,6 @@ const INDICES: &[&str] = &[
 pub struct CboeConfig {
     /// Scheme, host and port; optctl appends `/api/global/delayed_quotes/options/...`.
     pub base_url: String,
-    /// Requests per minute (default: one a second).
-    pub requests_per_minute: Option<u32>,
     /// Risk-free rate optctl prices these chains with (fraction).
     pub risk_free_rate: f64,
 }
@@ -39,7 +37,6 @@ impl Default for CboeConfig {
     fn default() -> Self {
         CboeConfig {
             base_url: "https://cdn.cboe.com".into(),
-            requests_per_minute: None,
             risk_free_rate: 0.045,
         }
     }
@@ -60,7 +57,6 @@ impl Cboe {
         let client = hooks.client(
             NAME,
             &cfg.base_url,
-            cfg.requests_per_minute,
             DEFAULT_RATE,
             http,
             super::http::USER_AGENT,

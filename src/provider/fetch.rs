@@ -44,7 +44,7 @@ pub struct Report {
     pub bytes: u64,
     /// The capture folder written, with `--save`.
     pub saved: Option<PathBuf>,
-    /// The pace the source is held to (its `requests_per_minute`, else its default).
+    /// The source's default pace (see `provider::default_rate`).
     pub pace: Option<RateSpec>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chain: Option<ChainSummary>,
@@ -150,7 +150,7 @@ pub async fn run(cfg: &ProviderConfig, opts: &Options, hooks: &Hooks) -> Result<
         requests,
         bytes,
         saved,
-        pace: super::rate(name, cfg),
+        pace: super::default_rate(name),
         chain,
         bars,
         duration_ms: started.elapsed().as_millis() as u64,

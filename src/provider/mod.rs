@@ -210,20 +210,18 @@ impl Default for Hooks {
 }
 
 impl Hooks {
-    /// The request path of source `name`: its base URL checked, its rate (configured
-    /// `requests_per_minute`, else `default`), the throttle, and the transport.
+    /// The request path of source `name`: its base URL checked, its default rate, the
+    /// throttle, and the transport.
     pub(crate) fn client(
         &self,
         name: &'static str,
         base_url: &str,
-        requests_per_minute: Option<u32>,
-        default: RateSpec,
+        rate: RateSpec,
         http_cfg: &http::HttpConfig,
         user_agent: &str,
     ) -> Result<http::Client, crate::Error> {
         let base = http::parse_base_url(&format!("provider.{name}.base_url"), base_url)
             .map_err(crate::Error::Usage)?;
-        let rate = requests_per_minute.map_or(default, RateSpec::per_minute);
         let mut transport: Arc<dyn http::Transport> = match &self.transport {
             Some(t) => t.clone(),
             None => Arc::new(http::HttpTransport::new(http_cfg, user_agent)?),
@@ -241,18 +239,18 @@ impl Hooks {
     }
 }
 
-/// The request rate `name` is paced at under `cfg`: its `requests_per_minute`, else the
-/// source's default. `None` for providers that make no requests (`sim`, `files`).
-pub fn rate(name: &str, cfg: &crate::config::ProviderConfig) -> Option<RateSpec> {
-    let (configured, default) = match name {
-        cboe::NAME => (cfg.cboe.requests_per_minute, cboe::DEFAULT_RATE),
-        yahoo::NAME => (cfg.yahoo.requests_per_minute, yahoo::DEFAULT_RATE),
-        polygon::NAME => (cfg.polygon.requests_per_minute, polygon::DEFAULT_RATE),
-        tradier::NAME => (cfg.tradier.requests_per_minute, tradier::DEFAULT_RATE),
-        nse::NAME => (cfg.nse.requests_per_minute, nse::DEFAULT_RATE),
-        _ => return None,
-    };
-    Some(configured.map_or(default, RateSpec::per_minute))
+/// The request rate source `name` declares as its default (what its documentation or
+/// public experience allows); `None` for providers that make no requests (`sim`, `files`).
+/// Every HTTP request of the source hands it to [`Throttle::acquire`].
+pub fn default_rate(name: &str) -> Option<RateSpec> {
+    match name {
+        cboe::NAME => Some(cboe::DEFAULT_RATE),
+        yahoo::NAME => Some(yahoo::DEFAULT_RATE),
+        polygon::NAME => Some(polygon::DEFAULT_RATE),
+        tradier::NAME => Some(tradier::DEFAULT_RATE),
+        nse::NAME => Some(nse::DEFAULT_RATE),
+        _ => None,
+    }
 }
 
 /// Builds the chain provider named in `cfg`.
@@ -513,11 +511,10 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_throttle_sees_every_request_at_the_configured_rate() {
+    async fn the_throttle_sees_every_request_at_the_default_rate() {
         let tally = Arc::new(Tally::default());
         let mut cfg = keyed();
         cfg.name = "yahoo".into();
-        cfg.yahoo.requests_per_minute = Some(90);
         let hooks = Hooks {
             throttle: tally.clone(),
             ..hooks(vec![
@@ -547,11 +544,10 @@ mod tests {
         assert_eq!(seen.len(), 5);
         assert!(
             seen.iter()
-                .all(|(p, r)| p == "yahoo" && *r == RateSpec::per_minute(90))
+                .all(|(p, r)| p == "yahoo" && *r == yahoo::DEFAULT_RATE)
         );
-        assert_eq!(rate("yahoo", &cfg), Some(RateSpec::per_minute(90)));
-        assert_eq!(rate("polygon", &cfg), Some(polygon::DEFAULT_RATE));
-        assert_eq!(rate("sim", &cfg), None);
+        assert_eq!(default_rate("polygon"), Some(RateSpec::per_minute(5)));
+        assert_eq!(default_rate("sim"), None);
     }
 
     #[test]

@@ -52,7 +52,6 @@ pub struct NseConfig {
     /// Shares per contract by symbol (`NIFTY = 75`); NSE revises them, and the chain does
     /// not carry them. A symbol not listed gets multiplier 1 and a warning.
     pub lot_sizes: BTreeMap<String, u32>,
-    pub requests_per_minute: Option<u32>,
     pub risk_free_rate: f64,
     /// User-Agent header (NSE refuses non-browser clients).
     pub user_agent: Option<String>,
@@ -65,7 +64,6 @@ impl Default for NseConfig {
             api: Api::V3,
             max_expirations: 4,
             lot_sizes: BTreeMap::new(),
-            requests_per_minute: None,
             risk_free_rate: 0.065,
             user_agent: None,
         }
@@ -92,14 +90,7 @@ impl Nse {
             .user_agent
             .as_deref()
             .unwrap_or(http::BROWSER_USER_AGENT);
-        let client = hooks.client(
-            NAME,
-            &cfg.base_url,
-            cfg.requests_per_minute,
-            DEFAULT_RATE,
-            http_cfg,
-            ua,
-        )?;
+        let client = hooks.client(NAME, &cfg.base_url, DEFAULT_RATE, http_cfg, ua)?;
         Ok(Nse {
             client,
             api: cfg.api,

@@ -16,7 +16,8 @@ use super::{BarProvider, ChainProvider, Error, Hooks};
 use crate::market::{Bar, ChainSnapshot, OccSymbol, OptionQuote, Timeframe};
 
 pub const NAME: &str = "polygon";
-/// The free plan's limit: 5 requests a minute. Paid plans: set `requests_per_minute`.
+/// The free plan's limit: 5 requests a minute (paid plans: raise it in
+/// `[resilience.providers.polygon.limiter]`).
 pub const DEFAULT_RATE: RateSpec = RateSpec::per_minute(5);
 /// The environment variable holding the key (wins over the config file).
 pub const KEY_ENV: &str = "OPTCTL_POLYGON_API_KEY";
@@ -35,7 +36,6 @@ pub struct PolygonConfig {
     pub api_key: Option<Secret>,
     /// Contracts per snapshot page (at most 250).
     pub page_limit: u32,
-    pub requests_per_minute: Option<u32>,
     pub risk_free_rate: f64,
 }
 
@@ -45,7 +45,6 @@ impl Default for PolygonConfig {
             base_url: "https://api.polygon.io".into(),
             api_key: None,
             page_limit: 250,
-            requests_per_minute: None,
             risk_free_rate: 0.045,
         }
     }
@@ -74,7 +73,6 @@ impl Polygon {
             .client(
                 NAME,
                 &cfg.base_url,
-                cfg.requests_per_minute,
                 DEFAULT_RATE,
                 http_cfg,
                 http::USER_AGENT,

@@ -33,7 +33,6 @@ pub struct TradierConfig {
     pub token: Option<Secret>,
     /// Nearest expirations fetched per chain, one request each (0 = all).
     pub max_expirations: usize,
-    pub requests_per_minute: Option<u32>,
     pub risk_free_rate: f64,
 }
 
@@ -43,7 +42,6 @@ impl Default for TradierConfig {
             base_url: "https://api.tradier.com".into(),
             token: None,
             max_expirations: 12,
-            requests_per_minute: None,
             risk_free_rate: 0.045,
         }
     }
@@ -72,7 +70,6 @@ impl Tradier {
             .client(
                 NAME,
                 &cfg.base_url,
-                cfg.requests_per_minute,
                 DEFAULT_RATE,
                 http_cfg,
                 http::USER_AGENT,

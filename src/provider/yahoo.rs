@@ -35,7 +35,6 @@ pub struct YahooConfig {
     pub cookie_url: String,
     /// Nearest expirations fetched per chain, one request each (0 = all).
     pub max_expirations: usize,
-    pub requests_per_minute: Option<u32>,
     pub risk_free_rate: f64,
     /// User-Agent header (Yahoo refuses many non-browser clients).
     pub user_agent: Option<String>,
@@ -47,7 +46,6 @@ impl Default for YahooConfig {
             base_url: "https://query2.finance.yahoo.com".into(),
             cookie_url: "https://fc.yahoo.com".into(),
             max_expirations: 12,
-            requests_per_minute: None,
             risk_free_rate: 0.045,
             user_agent: None,
         }
@@ -78,14 +76,7 @@ impl Yahoo {
             .user_agent
             .as_deref()
             .unwrap_or(http::BROWSER_USER_AGENT);
-        let client = hooks.client(
-            NAME,
-            &cfg.base_url,
-            cfg.requests_per_minute,
-            DEFAULT_RATE,
-            http_cfg,
-            ua,
-        )?;
+        let client = hooks.client(NAME, &cfg.base_url, DEFAULT_RATE, http_cfg, ua)?;
         let cookie_base = http::parse_base_url("provider.yahoo.cookie_url", &cfg.cookie_url)
             .map_err(crate::Error::Usage)?;
         Ok(Yahoo {
