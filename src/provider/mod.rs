@@ -183,8 +183,8 @@ impl<P: BarProvider + ?Sized> BarProvider for Counted<P> {
 /// Every chain provider name `provider.name` accepts.
 pub const CHAIN_PROVIDERS: &[&str] =
     &["sim", "files", "cboe", "yahoo", "polygon", "tradier", "nse"];
-/// The providers that serve bars through [`build_bars`] besides the simulator.
-pub const BAR_PROVIDERS: &[&str] = &["files", "yahoo", "polygon", "tradier"];
+/// Every provider [`build_bars`] accepts.
+pub const BAR_PROVIDERS: &[&str] = &["sim", "files", "yahoo", "polygon", "tradier"];
 /// The real HTTP sources.
 pub const HTTP_SOURCES: &[&str] = &["cboe", "yahoo", "polygon", "tradier", "nse"];
 
@@ -297,6 +297,7 @@ pub fn build_bars_with(
 ) -> Result<Box<dyn BarProvider>, crate::Error> {
     let h = &cfg.http;
     Ok(match name {
+        "sim" => Box::new(sim::SimProvider::new(cfg.sim.clone())),
         "files" => Box::new(files_provider(cfg)?),
         yahoo::NAME => Box::new(yahoo::Yahoo::new(&cfg.yahoo, h, hooks)?),
         polygon::NAME => Box::new(polygon::Polygon::new(&cfg.polygon, h, hooks)?),

@@ -4,12 +4,14 @@
 //! for readers (never migrates). Every connection runs in WAL mode with a busy timeout, so
 //! `scan`, `export` and readers run at the same time without "database is locked".
 //! Each table family has its own module: `scans`, `chains` (snapshots, features, IV
-//! history), `alerts`, `excel` (process-excel's stocks, ticks and run metadata).
+//! history), `alerts`, `excel` (process-excel's stocks, ticks and run metadata),
+//! `resilience` (circuit breakers and rate limiters shared by every process).
 
 pub mod alerts;
 pub mod chains;
 pub mod excel;
 mod migrations;
+pub mod resilience;
 pub mod scans;
 
 use std::path::{Path, PathBuf};
