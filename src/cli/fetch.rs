@@ -17,9 +17,10 @@ use super::{Ctx, Outcome};
 /// back: spot, contracts, expirations, or the bars. Use it to check a provider's
 /// settings, or with --save DIR to record the responses exactly as received, with a
 /// capture.json naming the provider, ticker and time, under
-/// DIR/<TICKER>/<time>-<provider>-<chain|bars-TF>/. `optctl scan --provider files
-/// --files-dir DIR` (chains) and `--provider files` bars replay them later through the
-/// same parsers, so a day can be recorded once and replayed many times.
+/// DIR/<TICKER>/<time>-<provider>-<chain|bars-TF>/. The files provider replays them
+/// later through the same parsers, with no network: `optctl scan --provider files
+/// --files-dir DIR` for chains, `optctl fetch --provider files --files-dir DIR --bars TF`
+/// for bars. Record a day once, replay it many times.
 ///
 /// Errors are classified as in a scan: unknown symbol, authentication (names the
 /// setting that holds the key), rate limited (with Retry-After), temporarily
