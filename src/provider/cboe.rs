@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::http::{Client, RateSpec};
 use super::wire::{self, Parsed, Skipped};
 use super::{ChainProvider, Error, Hooks};
-use crate::market::{ChainSnapshot, OccSymbol, OptionQuote};
+use crate::market::ChainSnapshot;
 
 pub const NAME: &str = "cboe";
 /// No published limit; one request a second keeps a watchlist scan polite.
@@ -104,10 +104,7 @@ impl ChainProvider for Cboe {
         // No key is involved: the CDN answers 403 (S3's AccessDenied) for a file it does
         // not have, so 403 means "no such symbol" here, not an authentication failure.
         if resp.status == 403 {
-            return Err(Error::UnknownSymbol {
-                provider: NAME.into(),
-                symbol: ticker,
-            });
+            return Err(Error::unknown(NAME, &ticker));
         }
         self.client.check(&req, &resp, "the CDN needs no key")?;
         let parsed = parse_chain(&ticker, &resp.body, resp.received_at, self.rate)?;
@@ -154,11 +151,7 @@ pub fn parse_chain(
     rate: f64,
 ) -> Result<Parsed<ChainSnapshot>, Error> {
     let payload: Payload = wire::parse_json(NAME, ticker, "option chain", body)?;
-    let malformed = |detail: &str| Error::Malformed {
-        provider: NAME.into(),
-        symbol: ticker.into(),
-        detail: detail.into(),
-    };
+    let malformed = |detail: &str| Error::malformed(NAME, ticker, detail);
     let data = payload
         .data
         .ok_or_else(|| malformed("no \"data\" object in the option chain"))?;
@@ -179,32 +172,25 @@ pub fn parse_chain(
             skipped.add(|| format!("options[{i}] is null"));
             continue;
         };
-        let symbol = row.option.unwrap_or_default();
-        let occ = match OccSymbol::parse(&symbol) {
-            Ok(o) => o,
-            Err(e) => {
-                skipped.add(|| format!("options[{i}]: {e}"));
-                continue;
-            }
+        let Some(occ) = wire::occ(
+            row.option.as_deref(),
+            || format!("options[{i}]"),
+            &mut skipped,
+        ) else {
+            continue;
         };
-        contracts.push(OptionQuote {
-            symbol: occ.to_string(),
-            expiry: occ.expiry,
-            strike: occ.strike,
-            right: occ.right,
-            bid: wire::price(row.bid),
-            ask: wire::price(row.ask),
-            last: wire::price(row.last_trade_price),
-            volume: wire::count(row.volume),
-            open_interest: wire::count(row.open_interest),
+        let raw = wire::RawQuote {
+            bid: row.bid,
+            ask: row.ask,
+            last: row.last_trade_price,
+            volume: row.volume,
+            open_interest: row.open_interest,
             source_iv: wire::source_iv(row.iv, false),
-        });
+        };
+        contracts.push(raw.quote(&occ));
     }
     if contracts.is_empty() {
-        return Err(Error::UnknownSymbol {
-            provider: NAME.into(),
-            symbol: ticker.into(),
-        });
+        return Err(Error::unknown(NAME, ticker));
     }
     wire::sort_contracts(&mut contracts);
     Ok(Parsed {

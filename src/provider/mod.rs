@@ -80,6 +80,23 @@ fn retry_hint(after: &Option<Duration>) -> String {
 }
 
 impl Error {
+    /// [`Error::UnknownSymbol`] of `symbol` at `provider`.
+    pub fn unknown(provider: &str, symbol: &str) -> Error {
+        Error::UnknownSymbol {
+            provider: provider.to_string(),
+            symbol: symbol.to_string(),
+        }
+    }
+
+    /// [`Error::Malformed`]: `provider`'s answer for `symbol` is not what it documents.
+    pub fn malformed(provider: &str, symbol: &str, detail: impl Into<String>) -> Error {
+        Error::Malformed {
+            provider: provider.to_string(),
+            symbol: symbol.to_string(),
+            detail: detail.into(),
+        }
+    }
+
     /// Whether the same call may succeed if tried again later.
     pub fn is_retryable(&self) -> bool {
         matches!(self, Error::RateLimited { .. } | Error::Unavailable { .. })
@@ -209,6 +226,16 @@ impl Default for Hooks {
     }
 }
 
+/// What a source that needs a key or token calls it, and where it is set.
+pub(crate) struct KeySetting {
+    /// `"an API key"`, `"an access token"`.
+    pub what: &'static str,
+    /// The environment variable that holds it.
+    pub env: &'static str,
+    /// The config key that holds it (`token` in `[provider.tradier]`).
+    pub key: &'static str,
+}
+
 impl Hooks {
     /// The request path of source `name`: its base URL checked, its default rate, the
     /// throttle, and the transport.
@@ -236,6 +263,33 @@ impl Hooks {
             transport,
             self.throttle.clone(),
         ))
+    }
+
+    /// [`Hooks::client`] for a source that sends `secret` as a bearer token, with the
+    /// `Authorization` header to send. No secret is a usage error naming both settings.
+    pub(crate) fn bearer_client(
+        &self,
+        name: &'static str,
+        base_url: &str,
+        rate: RateSpec,
+        http_cfg: &http::HttpConfig,
+        secret: Option<&http::Secret>,
+        setting: &KeySetting,
+    ) -> Result<(http::Client, reqwest::header::HeaderMap), crate::Error> {
+        let KeySetting { what, env, key } = setting;
+        let secret = secret.ok_or_else(|| {
+            crate::Error::Usage(format!(
+                "provider {name} needs {what}: set {env} or [provider.{name}] {key} in the config"
+            ))
+        })?;
+        let client = self
+            .client(name, base_url, rate, http_cfg, http::USER_AGENT)?
+            .with_secret(Some(secret));
+        let value = http::bearer(secret)
+            .map_err(|e| crate::Error::Usage(format!("provider.{name}.{key}: {e}")))?;
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::AUTHORIZATION, value);
+        Ok((client, headers))
     }
 }
 

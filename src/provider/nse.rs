@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::http::{self, Client, RateSpec, Response};
 use super::wire::{self, Parsed, Skipped};
 use super::{ChainProvider, Error, Hooks};
-use crate::market::{ChainSnapshot, OccSymbol, OptionQuote, Right};
+use crate::market::{ChainSnapshot, OccSymbol, Right};
 
 pub const NAME: &str = "nse";
 /// Unpublished, and NSE blocks bursts: one request every two seconds.
@@ -248,10 +248,7 @@ impl ChainProvider for Nse {
                         }
                     }
                 }
-                all.ok_or_else(|| Error::UnknownSymbol {
-                    provider: NAME.into(),
-                    symbol: s.into(),
-                })?
+                all.ok_or_else(|| Error::unknown(NAME, s))?
             }
         };
         parsed.skipped.warn(NAME, s, "contracts");
@@ -271,11 +268,8 @@ struct ContractInfo {
 }
 
 fn parse_date(symbol: &str, text: &str) -> Result<NaiveDate, Error> {
-    NaiveDate::parse_from_str(text.trim(), "%d-%b-%Y").map_err(|_| Error::Malformed {
-        provider: NAME.into(),
-        symbol: symbol.into(),
-        detail: format!("date {text:?} is not DD-Mon-YYYY"),
-    })
+    NaiveDate::parse_from_str(text.trim(), "%d-%b-%Y")
+        .map_err(|_| Error::malformed(NAME, symbol, format!("date {text:?} is not DD-Mon-YYYY")))
 }
 
 /// The expiries listed by `option-chain-contract-info`, nearest first. None listed =
@@ -290,10 +284,7 @@ pub fn parse_contract_info(symbol: &str, body: &[u8]) -> Result<Vec<NaiveDate>, 
     out.sort_unstable();
     out.dedup();
     if out.is_empty() {
-        return Err(Error::UnknownSymbol {
-            provider: NAME.into(),
-            symbol: symbol.into(),
-        });
+        return Err(Error::unknown(NAME, symbol));
     }
     Ok(out)
 }
@@ -403,34 +394,36 @@ pub fn parse_chain(
                 continue;
             };
             leg_spot = leg_spot.or(leg.underlying_value.filter(|v| *v > 0.0));
-            contracts.push(OptionQuote {
-                symbol: OccSymbol::format(&root, expiry, right, strike),
+            let occ = OccSymbol {
+                root: root.clone(),
                 expiry,
-                strike,
                 right,
-                bid: wire::price(leg.bidprice.or(leg.buy_price1)),
-                ask: wire::price(leg.ask_price.or(leg.sell_price1)),
-                last: wire::price(leg.last_price),
-                volume: wire::count(leg.total_traded_volume),
-                open_interest: wire::count(leg.open_interest),
+                strike,
+            };
+            let raw = wire::RawQuote {
+                bid: leg.bidprice.or(leg.buy_price1),
+                ask: leg.ask_price.or(leg.sell_price1),
+                last: leg.last_price,
+                volume: leg.total_traded_volume,
+                open_interest: leg.open_interest,
                 source_iv: wire::source_iv(leg.implied_volatility, true),
-            });
+            };
+            contracts.push(raw.quote(&occ));
         }
     }
     let spot = records
         .underlying_value
         .filter(|v| v.is_finite() && *v > 0.0)
         .or(leg_spot)
-        .ok_or_else(|| Error::Malformed {
-            provider: NAME.into(),
-            symbol: symbol.into(),
-            detail: "no underlying price (records.underlyingValue)".into(),
+        .ok_or_else(|| {
+            Error::malformed(
+                NAME,
+                symbol,
+                "no underlying price (records.underlyingValue)",
+            )
         })?;
     if contracts.is_empty() {
-        return Err(Error::UnknownSymbol {
-            provider: NAME.into(),
-            symbol: symbol.into(),
-        });
+        return Err(Error::unknown(NAME, symbol));
     }
     Ok(Parsed {
         value: ChainSnapshot {

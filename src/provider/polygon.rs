@@ -7,13 +7,13 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
-use reqwest::header::{self, HeaderMap};
+use reqwest::header::HeaderMap;
 use serde::{Deserialize, Serialize};
 
 use super::http::{self, Client, RateSpec, Secret};
 use super::wire::{self, EpochUnit, Parsed, Skipped};
-use super::{BarProvider, ChainProvider, Error, Hooks};
-use crate::market::{Bar, ChainSnapshot, OccSymbol, OptionQuote, Timeframe};
+use super::{BarProvider, ChainProvider, Error, Hooks, KeySetting};
+use crate::market::{Bar, ChainSnapshot, OptionQuote, Timeframe};
 
 pub const NAME: &str = "polygon";
 /// The free plan's limit: 5 requests a minute (paid plans: raise it in
@@ -64,26 +64,19 @@ impl Polygon {
         http_cfg: &http::HttpConfig,
         hooks: &Hooks,
     ) -> Result<Self, crate::Error> {
-        let key = cfg.api_key.as_ref().ok_or_else(|| {
-            crate::Error::Usage(format!(
-                "provider polygon needs an API key: set {KEY_ENV} or [provider.polygon] api_key in the config"
-            ))
-        })?;
-        let client = hooks
-            .client(
-                NAME,
-                &cfg.base_url,
-                DEFAULT_RATE,
-                http_cfg,
-                http::USER_AGENT,
-            )?
-            .with_secret(Some(key));
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            header::AUTHORIZATION,
-            http::bearer(key)
-                .map_err(|e| crate::Error::Usage(format!("provider.polygon.api_key: {e}")))?,
-        );
+        let setting = KeySetting {
+            what: "an API key",
+            env: KEY_ENV,
+            key: "api_key",
+        };
+        let (client, headers) = hooks.bearer_client(
+            NAME,
+            &cfg.base_url,
+            DEFAULT_RATE,
+            http_cfg,
+            cfg.api_key.as_ref(),
+            &setting,
+        )?;
         Ok(Polygon {
             client,
             headers,
@@ -115,29 +108,27 @@ impl Polygon {
             };
             let next_url = self.follow(symbol, &next)?;
             if !seen.insert(http::path_and_query(&next_url)) {
-                return Err(Error::Malformed {
-                    provider: NAME.into(),
-                    symbol: symbol.into(),
-                    detail: format!("next_url repeats itself ({next})"),
-                });
+                return Err(Error::malformed(
+                    NAME,
+                    symbol,
+                    format!("next_url repeats itself ({next})"),
+                ));
             }
             url = next_url;
         }
-        Err(Error::Malformed {
-            provider: NAME.into(),
-            symbol: symbol.into(),
-            detail: format!("more than {MAX_PAGES} pages of {what}"),
-        })
+        Err(Error::malformed(
+            NAME,
+            symbol,
+            format!("more than {MAX_PAGES} pages of {what}"),
+        ))
     }
 
     fn follow(&self, symbol: &str, next: &str) -> Result<http::Url, Error> {
         let base = self.client.url(&[], &[]);
         let parsed = http::Url::parse(next)
             .or_else(|_| base.join(next))
-            .map_err(|e| Error::Malformed {
-                provider: NAME.into(),
-                symbol: symbol.into(),
-                detail: format!("next_url {next:?} is not a URL: {e}"),
+            .map_err(|e| {
+                Error::malformed(NAME, symbol, format!("next_url {next:?} is not a URL: {e}"))
             })?;
         let mut url = base;
         url.set_path(parsed.path());
@@ -160,10 +151,7 @@ impl Polygon {
             .bars
             .last()
             .map(|b| b.close)
-            .ok_or_else(|| Error::UnknownSymbol {
-                provider: NAME.into(),
-                symbol: ticker.into(),
-            })
+            .ok_or_else(|| Error::unknown(NAME, ticker))
     }
 }
 
@@ -199,10 +187,7 @@ impl ChainProvider for Polygon {
             })
             .await?;
         if contracts.is_empty() {
-            return Err(Error::UnknownSymbol {
-                provider: NAME.into(),
-                symbol: ticker,
-            });
+            return Err(Error::unknown(NAME, &ticker));
         }
         skipped.warn(NAME, &ticker, "contracts");
         let (spot, as_of) = match spot {
@@ -342,10 +327,7 @@ struct Underlying {
 
 fn status_error(ticker: &str, status: Option<&str>, message: Option<String>) -> Option<Error> {
     match status? {
-        "NOT_FOUND" => Some(Error::UnknownSymbol {
-            provider: NAME.into(),
-            symbol: ticker.into(),
-        }),
+        "NOT_FOUND" => Some(Error::unknown(NAME, ticker)),
         "ERROR" | "NOT_AUTHORIZED" => Some(Error::Malformed {
             provider: NAME.into(),
             symbol: ticker.into(),
@@ -384,34 +366,24 @@ pub fn parse_snapshot(ticker: &str, body: &[u8]) -> Result<Parsed<SnapshotPage>,
                 underlying = Some((p, at));
             }
         }
-        let symbol = r.details.and_then(|d| d.ticker).unwrap_or_default();
-        let occ = match OccSymbol::parse(&symbol) {
-            Ok(o) => o,
-            Err(e) => {
-                skipped.add(|| format!("results[{i}]: {e}"));
-                continue;
-            }
+        let symbol = r.details.and_then(|d| d.ticker);
+        let Some(occ) = wire::occ(symbol.as_deref(), || format!("results[{i}]"), &mut skipped)
+        else {
+            continue;
         };
-        let (bid, ask) = r
-            .last_quote
-            .map_or((0.0, 0.0), |q| (wire::price(q.bid), wire::price(q.ask)));
-        let day = r.day;
-        let last = r
-            .last_trade
-            .and_then(|t| t.price)
-            .or(day.as_ref().and_then(|d| d.close));
-        contracts.push(OptionQuote {
-            symbol: occ.to_string(),
-            expiry: occ.expiry,
-            strike: occ.strike,
-            right: occ.right,
+        let (bid, ask) = r.last_quote.map_or((None, None), |q| (q.bid, q.ask));
+        let raw = wire::RawQuote {
             bid,
             ask,
-            last: wire::price(last),
-            volume: wire::count(day.and_then(|d| d.volume)),
-            open_interest: wire::count(r.open_interest),
+            last: r
+                .last_trade
+                .and_then(|t| t.price)
+                .or(r.day.as_ref().and_then(|d| d.close)),
+            volume: r.day.and_then(|d| d.volume),
+            open_interest: r.open_interest,
             source_iv: wire::source_iv(r.implied_volatility, false),
-        });
+        };
+        contracts.push(raw.quote(&occ));
     }
     Ok(Parsed {
         value: SnapshotPage {

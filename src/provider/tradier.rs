@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use super::http::{self, Client, RateSpec, Secret};
 use super::wire::{self, EpochUnit, Parsed, Skipped};
-use super::{BarProvider, ChainProvider, Error, Hooks};
-use crate::market::{Bar, ChainSnapshot, OccSymbol, OptionQuote, Timeframe};
+use super::{BarProvider, ChainProvider, Error, Hooks, KeySetting};
+use crate::market::{Bar, ChainSnapshot, OptionQuote, Timeframe};
 
 pub const NAME: &str = "tradier";
 /// Tradier's documented market-data limit: 120 requests a minute.
@@ -61,26 +61,19 @@ impl Tradier {
         http_cfg: &http::HttpConfig,
         hooks: &Hooks,
     ) -> Result<Self, crate::Error> {
-        let token = cfg.token.as_ref().ok_or_else(|| {
-            crate::Error::Usage(format!(
-                "provider tradier needs an access token: set {TOKEN_ENV} or [provider.tradier] token in the config"
-            ))
-        })?;
-        let client = hooks
-            .client(
-                NAME,
-                &cfg.base_url,
-                DEFAULT_RATE,
-                http_cfg,
-                http::USER_AGENT,
-            )?
-            .with_secret(Some(token));
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            header::AUTHORIZATION,
-            http::bearer(token)
-                .map_err(|e| crate::Error::Usage(format!("provider.tradier.token: {e}")))?,
-        );
+        let setting = KeySetting {
+            what: "an access token",
+            env: TOKEN_ENV,
+            key: "token",
+        };
+        let (client, mut headers) = hooks.bearer_client(
+            NAME,
+            &cfg.base_url,
+            DEFAULT_RATE,
+            http_cfg,
+            cfg.token.as_ref(),
+            &setting,
+        )?;
         headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
         Ok(Tradier {
             client,
@@ -265,10 +258,7 @@ pub fn parse_quote(symbol: &str, body: &[u8]) -> Result<f64, Error> {
                     .is_none_or(|s| s.eq_ignore_ascii_case(symbol))
             })
         })
-        .ok_or_else(|| Error::UnknownSymbol {
-            provider: NAME.into(),
-            symbol: symbol.into(),
-        })?;
+        .ok_or_else(|| Error::unknown(NAME, symbol))?;
     let mid = match (quote.bid, quote.ask) {
         (Some(b), Some(a)) if b > 0.0 && a >= b => Some(0.5 * (a + b)),
         _ => None,
@@ -277,10 +267,12 @@ pub fn parse_quote(symbol: &str, body: &[u8]) -> Result<f64, Error> {
         .into_iter()
         .flatten()
         .find(|p| p.is_finite() && *p > 0.0)
-        .ok_or_else(|| Error::Malformed {
-            provider: NAME.into(),
-            symbol: symbol.into(),
-            detail: "the quote has no price (last, bid/ask, prevclose)".into(),
+        .ok_or_else(|| {
+            Error::malformed(
+                NAME,
+                symbol,
+                "the quote has no price (last, bid/ask, prevclose)",
+            )
         })
 }
 
@@ -306,29 +298,19 @@ struct ExpirationItem {
 /// list, or `expiration` items when strikes were asked for). `null` = unknown symbol.
 pub fn parse_expirations(symbol: &str, body: &[u8]) -> Result<Vec<NaiveDate>, Error> {
     let e: Expirations = wire::parse_json(NAME, symbol, "expirations", body)?;
-    let body = e.expirations.ok_or_else(|| Error::UnknownSymbol {
-        provider: NAME.into(),
-        symbol: symbol.into(),
-    })?;
+    let body = e.expirations.ok_or_else(|| Error::unknown(NAME, symbol))?;
     let texts = body
         .date
         .into_iter()
         .chain(body.expiration.into_iter().map(|x| x.date));
     let mut out = Vec::new();
     for t in texts {
-        out.push(
-            NaiveDate::parse_from_str(&t, "%Y-%m-%d").map_err(|_| Error::Malformed {
-                provider: NAME.into(),
-                symbol: symbol.into(),
-                detail: format!("expiration {t:?} is not YYYY-MM-DD"),
-            })?,
-        );
+        out.push(NaiveDate::parse_from_str(&t, "%Y-%m-%d").map_err(|_| {
+            Error::malformed(NAME, symbol, format!("expiration {t:?} is not YYYY-MM-DD"))
+        })?);
     }
     if out.is_empty() {
-        return Err(Error::UnknownSymbol {
-            provider: NAME.into(),
-            symbol: symbol.into(),
-        });
+        return Err(Error::unknown(NAME, symbol));
     }
     Ok(out)
 }
@@ -374,29 +356,25 @@ pub fn parse_chain(symbol: &str, body: &[u8]) -> Result<Parsed<Vec<OptionQuote>>
             skipped.add(|| format!("option[{i}] is null"));
             continue;
         };
-        let sym = row.symbol.unwrap_or_default();
-        let occ = match OccSymbol::parse(&sym) {
-            Ok(o) => o,
-            Err(e) => {
-                skipped.add(|| format!("option[{i}]: {e}"));
-                continue;
-            }
+        let Some(occ) = wire::occ(
+            row.symbol.as_deref(),
+            || format!("option[{i}]"),
+            &mut skipped,
+        ) else {
+            continue;
         };
         let iv = row.greeks.and_then(|g| {
             wire::source_iv(g.mid_iv, false).or_else(|| wire::source_iv(g.smv_vol, false))
         });
-        out.push(OptionQuote {
-            symbol: occ.to_string(),
-            expiry: occ.expiry,
-            strike: occ.strike,
-            right: occ.right,
-            bid: wire::price(row.bid),
-            ask: wire::price(row.ask),
-            last: wire::price(row.last),
-            volume: wire::count(row.volume),
-            open_interest: wire::count(row.open_interest),
+        let raw = wire::RawQuote {
+            bid: row.bid,
+            ask: row.ask,
+            last: row.last,
+            volume: row.volume,
+            open_interest: row.open_interest,
             source_iv: iv,
-        });
+        };
+        out.push(raw.quote(&occ));
     }
     Ok(Parsed {
         value: out,

@@ -11,7 +11,7 @@ use serde::{Deserialize, Deserializer};
 
 use super::Error;
 use super::http::head;
-use crate::market::{Bar, OptionQuote};
+use crate::market::{Bar, OccSymbol, OptionQuote};
 
 /// Parses `body` as JSON of type `T`. An HTML page, an empty body or a body cut off
 /// mid-document is [`Error::Malformed`] with the body's first bytes, never a serde trace.
@@ -277,6 +277,51 @@ pub fn bar(
         close,
         volume: count(volume),
     })
+}
+
+/// The OCC symbol of the row at `place`, or `None` with the row counted as skipped.
+pub fn occ(
+    symbol: Option<&str>,
+    place: impl FnOnce() -> String,
+    skipped: &mut Skipped,
+) -> Option<OccSymbol> {
+    match OccSymbol::parse(symbol.unwrap_or_default()) {
+        Ok(o) => Some(o),
+        Err(e) => {
+            skipped.add(|| format!("{}: {e}", place()));
+            None
+        }
+    }
+}
+
+/// One contract's fields as a source sends them (any may be missing).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RawQuote {
+    pub bid: Option<f64>,
+    pub ask: Option<f64>,
+    pub last: Option<f64>,
+    pub volume: Option<f64>,
+    pub open_interest: Option<f64>,
+    /// Already a fraction, `None` when not computed (see [`source_iv`]).
+    pub source_iv: Option<f64>,
+}
+
+impl RawQuote {
+    /// The quote of contract `occ`, prices through [`price`] and counts through [`count`].
+    pub fn quote(self, occ: &OccSymbol) -> OptionQuote {
+        OptionQuote {
+            symbol: occ.to_string(),
+            expiry: occ.expiry,
+            strike: occ.strike,
+            right: occ.right,
+            bid: price(self.bid),
+            ask: price(self.ask),
+            last: price(self.last),
+            volume: count(self.volume),
+            open_interest: count(self.open_interest),
+            source_iv: self.source_iv,
+        }
+    }
 }
 
 /// Sorts contracts the way the simulator does: expiry, strike, call before put.

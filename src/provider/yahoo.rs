@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::http::{self, Client, RateSpec, Request, Response};
 use super::wire::{self, EpochUnit, Parsed, Skipped};
 use super::{BarProvider, ChainProvider, Error, Hooks};
-use crate::market::{Bar, ChainSnapshot, OccSymbol, OptionQuote, Timeframe};
+use crate::market::{Bar, ChainSnapshot, OptionQuote, Timeframe};
 
 pub const NAME: &str = "yahoo";
 /// Unpublished; public clients that stay under about one request a second are not blocked.
@@ -314,19 +314,16 @@ fn yahoo_error(ticker: &str, e: Option<YahooError>) -> Option<Error> {
     let code = e.code.unwrap_or_default();
     let description = e.description.unwrap_or_default();
     Some(match code.as_str() {
-        "Not Found" | "NotFound" => Error::UnknownSymbol {
-            provider: NAME.into(),
-            symbol: ticker.into(),
-        },
+        "Not Found" | "NotFound" => Error::unknown(NAME, ticker),
         "Unauthorized" => Error::Auth {
             provider: NAME.into(),
             detail: format!("{description}: {AUTH_HINT}"),
         },
-        _ => Error::Malformed {
-            provider: NAME.into(),
-            symbol: ticker.into(),
-            detail: format!("Yahoo answered error {code:?}: {description}"),
-        },
+        _ => Error::malformed(
+            NAME,
+            ticker,
+            format!("Yahoo answered error {code:?}: {description}"),
+        ),
     })
 }
 
@@ -334,10 +331,7 @@ fn yahoo_error(ticker: &str, e: Option<YahooError>) -> Option<Error> {
 /// counted. IVs of rows with no bid and no ask are Yahoo's placeholders and dropped.
 pub fn parse_options(ticker: &str, body: &[u8]) -> Result<Parsed<OptionsPage>, Error> {
     let env: OptionsEnvelope = wire::parse_json(NAME, ticker, "options", body)?;
-    let unknown = || Error::UnknownSymbol {
-        provider: NAME.into(),
-        symbol: ticker.into(),
-    };
+    let unknown = || Error::unknown(NAME, ticker);
     // Yahoo reports some failures under `finance` instead of `optionChain`.
     if let Some(e) = env.finance.and_then(|f| yahoo_error(ticker, f.error)) {
         return Err(e);
@@ -365,10 +359,12 @@ pub fn parse_options(ticker: &str, body: &[u8]) -> Result<Parsed<OptionsPage>, E
     .into_iter()
     .flatten()
     .find(|p| p.is_finite() && *p > 0.0)
-    .ok_or_else(|| Error::Malformed {
-        provider: NAME.into(),
-        symbol: ticker.into(),
-        detail: "no underlying price (quote.regularMarketPrice)".into(),
+    .ok_or_else(|| {
+        Error::malformed(
+            NAME,
+            ticker,
+            "no underlying price (quote.regularMarketPrice)",
+        )
     })?;
     if result.expiration_dates.is_empty() && result.options.is_empty() {
         return Err(unknown());
@@ -384,28 +380,22 @@ pub fn parse_options(ticker: &str, body: &[u8]) -> Result<Parsed<OptionsPage>, E
                     skipped.add(|| format!("{side}[{i}] is null"));
                     continue;
                 };
-                let symbol = row.contract_symbol.unwrap_or_default();
-                let occ = match OccSymbol::parse(&symbol) {
-                    Ok(o) => o,
-                    Err(e) => {
-                        skipped.add(|| format!("{side}[{i}]: {e}"));
-                        continue;
-                    }
+                let place = || format!("{side}[{i}]");
+                let Some(occ) = wire::occ(row.contract_symbol.as_deref(), place, &mut skipped)
+                else {
+                    continue;
                 };
-                let (bid, ask) = (wire::price(row.bid), wire::price(row.ask));
-                let quoted = bid > 0.0 || ask > 0.0;
-                contracts.push(OptionQuote {
-                    symbol: occ.to_string(),
-                    expiry: occ.expiry,
-                    strike: occ.strike,
-                    right: occ.right,
-                    bid,
-                    ask,
-                    last: wire::price(row.last_price),
-                    volume: wire::count(row.volume),
-                    open_interest: wire::count(row.open_interest),
+                // With no bid and no ask, Yahoo's IV is a placeholder.
+                let quoted = wire::price(row.bid) > 0.0 || wire::price(row.ask) > 0.0;
+                let raw = wire::RawQuote {
+                    bid: row.bid,
+                    ask: row.ask,
+                    last: row.last_price,
+                    volume: row.volume,
+                    open_interest: row.open_interest,
                     source_iv: wire::source_iv(row.implied_volatility, false).filter(|_| quoted),
-                });
+                };
+                contracts.push(raw.quote(&occ));
             }
         }
     }
@@ -457,10 +447,12 @@ struct Series {
 /// counted; no rows at all (`timestamp` absent, `quote: [{}]`) is an empty list.
 pub fn parse_chart(symbol: &str, body: &[u8]) -> Result<Parsed<Vec<Bar>>, Error> {
     let env: ChartEnvelope = wire::parse_json(NAME, symbol, "chart", body)?;
-    let chart = env.chart.ok_or_else(|| Error::Malformed {
-        provider: NAME.into(),
-        symbol: symbol.into(),
-        detail: format!("no \"chart\" in the answer; it starts {}", http::head(body)),
+    let chart = env.chart.ok_or_else(|| {
+        Error::malformed(
+            NAME,
+            symbol,
+            format!("no \"chart\" in the answer; it starts {}", http::head(body)),
+        )
     })?;
     if let Some(e) = yahoo_error(symbol, chart.error) {
         return Err(e);
@@ -468,10 +460,7 @@ pub fn parse_chart(symbol: &str, body: &[u8]) -> Result<Parsed<Vec<Bar>>, Error>
     let result = chart
         .result
         .and_then(|r| r.into_iter().next())
-        .ok_or_else(|| Error::UnknownSymbol {
-            provider: NAME.into(),
-            symbol: symbol.into(),
-        })?;
+        .ok_or_else(|| Error::unknown(NAME, symbol))?;
     let series = result
         .indicators
         .and_then(|i| i.quote.into_iter().next())

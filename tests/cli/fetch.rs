@@ -9,9 +9,14 @@ use crate::loopback::{Route, Server, fixture_bytes};
 
 const POLYGON_KEY: &str = "pk_test_9f8e7d6c5b4a";
 
-fn fetch(home: &Home, args: &[&str]) -> Value {
+/// `optctl fetch --json ARGS` (split on white space), which must succeed.
+fn fetch(home: &Home, args: &str) -> Value {
     let out = home
-        .cmd(["fetch", "--json"].iter().chain(args))
+        .cmd(
+            ["fetch", "--json"]
+                .into_iter()
+                .chain(args.split_whitespace()),
+        )
         .env("OPTCTL_POLYGON_API_KEY", POLYGON_KEY)
         .env("OPTCTL_TRADIER_TOKEN", "tr_test_token")
         .output()
@@ -41,23 +46,11 @@ fn yahoo_daily_bars_are_fetched_saved_and_replayed_offline() {
     home.write_config(&sources_config(&server));
     let dir = home.root().join("captures");
     let d = dir.to_str().unwrap();
-    let range = ["--from", "2026-11-16", "--to", "2026-11-21"];
     let r = fetch(
         &home,
-        &[
-            &[
-                "--provider",
-                "yahoo",
-                "--ticker",
-                "aapl",
-                "--bars",
-                "1d",
-                "--save",
-                d,
-            ][..],
-            &range,
-        ]
-        .concat(),
+        &format!(
+            "--provider yahoo --ticker aapl --bars 1d --from 2026-11-16 --to 2026-11-21 --save {d}"
+        ),
     );
     assert_eq!(r["kind"], "bars");
     assert_eq!(r["requests"], 3);
@@ -100,40 +93,20 @@ fn yahoo_daily_bars_are_fetched_saved_and_replayed_offline() {
     drop(server);
     let again = fetch(
         &home,
-        &[
-            "--provider",
-            "files",
-            "--files-dir",
-            d,
-            "--ticker",
-            "AAPL",
-            "--bars",
-            "1d",
-            "--from",
-            "2026-11-17",
-            "--to",
-            "2026-11-21",
-        ],
+        &format!(
+            "--provider files --files-dir {d} --ticker AAPL --bars 1d --from 2026-11-17 --to 2026-11-21"
+        ),
     );
     assert_eq!(again["bars"]["count"], 3);
     assert_eq!(again["bars"]["first"]["time"], "2026-11-17T14:30:00Z");
     assert_eq!(again["bars"]["last"], r["bars"]["last"]);
     assert_eq!(again["requests"], 0);
     // No capture of other bars: unknown.
-    home.cmd([
-        "fetch",
-        "--provider",
-        "files",
-        "--files-dir",
-        d,
-        "--ticker",
-        "AAPL",
-        "--bars",
-        "5m",
-    ])
-    .assert()
-    .code(1)
-    .stderr(contains("files: unknown symbol AAPL"));
+    let args = format!("fetch --provider files --files-dir {d} --ticker AAPL --bars 5m");
+    home.cmd(args.split_whitespace())
+        .assert()
+        .code(1)
+        .stderr(contains("files: unknown symbol AAPL"));
 }
 
 #[test]
@@ -149,7 +122,7 @@ fn a_polygon_chain_is_saved_without_the_key_and_scanned_from_the_capture() {
     let d = dir.to_str().unwrap();
     let r = fetch(
         &home,
-        &["--provider", "polygon", "--ticker", "AAPL", "--save", d],
+        &format!("--provider polygon --ticker AAPL --save {d}"),
     );
     assert_eq!(r["kind"], "chain");
     assert_eq!(r["requests"], 2);
@@ -208,18 +181,7 @@ fn tradier_and_polygon_bars_through_fetch() {
     home.write_config(&sources_config(&server));
     let daily = fetch(
         &home,
-        &[
-            "--provider",
-            "tradier",
-            "--ticker",
-            "AAPL",
-            "--bars",
-            "1d",
-            "--from",
-            "2026-11-17",
-            "--to",
-            "2026-11-21",
-        ],
+        "--provider tradier --ticker AAPL --bars 1d --from 2026-11-17 --to 2026-11-21",
     );
     assert_eq!(daily["bars"]["count"], 4);
     assert_eq!(daily["bars"]["first"]["time"], "2026-11-17T14:30:00Z");
@@ -235,18 +197,7 @@ fn tradier_and_polygon_bars_through_fetch() {
     // Six 15-minute bars from 09:30: one session hour and the start of the next.
     let hourly = fetch(
         &home,
-        &[
-            "--provider",
-            "tradier",
-            "--ticker",
-            "AAPL",
-            "--bars",
-            "1h",
-            "--from",
-            "2026-11-20T14:30:00Z",
-            "--to",
-            "2026-11-20T21:00:00Z",
-        ],
+        "--provider tradier --ticker AAPL --bars 1h --from 2026-11-20T14:30:00Z --to 2026-11-20T21:00:00Z",
     );
     assert_eq!(hourly["bars"]["count"], 2);
     assert_eq!(hourly["bars"]["first"]["time"], "2026-11-20T14:30:00Z");
@@ -259,18 +210,7 @@ fn tradier_and_polygon_bars_through_fetch() {
 
     let aggs = fetch(
         &home,
-        &[
-            "--provider",
-            "polygon",
-            "--ticker",
-            "AAPL",
-            "--bars",
-            "1d",
-            "--from",
-            "2026-11-18",
-            "--to",
-            "2026-11-21",
-        ],
+        "--provider polygon --ticker AAPL --bars 1d --from 2026-11-18 --to 2026-11-21",
     );
     assert_eq!(aggs["bars"]["count"], 3);
     assert_eq!(aggs["bars"]["first"]["time"], "2026-11-18T14:30:00Z");
@@ -280,33 +220,15 @@ fn tradier_and_polygon_bars_through_fetch() {
 #[test]
 fn fetch_refuses_what_cannot_work() {
     let home = Home::new();
-    home.cmd([
-        "fetch",
-        "--provider",
-        "sim",
-        "--ticker",
-        "AAPL",
-        "--save",
-        "x",
-    ])
-    .assert()
-    .code(2)
-    .stderr(contains("provider sim sends none"));
-    home.cmd([
-        "fetch",
-        "--provider",
-        "cboe",
-        "--ticker",
-        "AAPL",
-        "--bars",
-        "1d",
-    ])
-    .assert()
-    .code(2)
-    .stderr(contains("provider \"cboe\" has no bars"));
-    home.cmd(["fetch", "--ticker", "AAPL", "--from", "2026-11-01"])
-        .assert()
-        .code(2);
+    let run = |args: &str| home.cmd(args.split_whitespace()).assert();
+    run("fetch --provider sim --ticker AAPL --save x")
+        .code(2)
+        .stderr(contains("provider sim sends none"));
+    run("fetch --provider cboe --ticker AAPL --bars 1d")
+        .code(2)
+        .stderr(contains("provider \"cboe\" has no bars"));
+    // --from belongs to --bars.
+    run("fetch --ticker AAPL --from 2026-11-01").code(2);
     // Without --save the simulator answers too: a quick look at a chain.
     let r = home.json(["fetch", "--json", "--provider", "sim", "--ticker", "AAPL"]);
     assert!(r["chain"]["contracts"].as_u64().unwrap() > 100);
