@@ -87,7 +87,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         .enable_all()
         .build()
         .map_err(|e| optctl::Error::Failed(format!("cannot start the async runtime: {e}")))?;
-    // The persisted limiter plugs in here, as it does in `scan`: Hooks { throttle, .. }.
+    // The persisted limiter plugs in here: Hooks { throttle, .. } (see provider::Hooks).
     let report = runtime.block_on(fetch::run(&cfg, &opts, &Hooks::default()))?;
     print(&report, &ctx.out)?;
     Ok(Outcome::Done)

@@ -206,9 +206,16 @@ pub const BAR_PROVIDERS: &[&str] = &["sim", "files", "yahoo", "polygon", "tradie
 pub const HTTP_SOURCES: &[&str] = &["cboe", "yahoo", "polygon", "tradier", "nse"];
 
 /// What the caller can plug into every HTTP source's request path.
+///
+/// The persisted limiter plugs in as `throttle`: an implementation of [`Throttle`] whose
+/// `acquire(provider, symbol, rate)` takes a token from the provider's bucket (waiting or
+/// refusing with [`Error::RateLimited`]) and whose `back_off` holds the bucket after a
+/// 429's Retry-After; the commands pass it with [`build_with`] / [`build_bars_with`]
+/// instead of [`build`] / [`build_bars`]. `rate` is the source's [`default_rate`]; the
+/// limiter's own config may override it.
 #[derive(Clone)]
 pub struct Hooks {
-    /// Awaited before every HTTP request; the persisted limiter goes here.
+    /// Awaited before every HTTP request (see above). Default: [`NoThrottle`].
     pub throttle: Arc<dyn Throttle>,
     /// Replaces the production HTTP transport (replay, tests).
     pub transport: Option<Arc<dyn http::Transport>>,
