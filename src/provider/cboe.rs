@@ -49,6 +49,8 @@ pub struct Cboe {
 }
 
 impl Cboe {
+    /// The source as `cfg` and `http_cfg` set it, requests going through `hooks`. Errors
+    /// (exit 2) name a `base_url` that is not scheme, host and port.
     pub fn new(
         cfg: &CboeConfig,
         http: &super::http::HttpConfig,

@@ -81,6 +81,8 @@ pub struct Nse {
 }
 
 impl Nse {
+    /// The source as `cfg` and `http_cfg` set it, requests going through `hooks`; the
+    /// session is warmed on the first chain asked for.
     pub fn new(
         cfg: &NseConfig,
         http_cfg: &http::HttpConfig,

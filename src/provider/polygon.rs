@@ -59,6 +59,8 @@ pub struct Polygon {
 }
 
 impl Polygon {
+    /// The source as `cfg` and `http_cfg` set it, requests going through `hooks`. Errors
+    /// (exit 2) when there is no API key, naming both places to set one.
     pub fn new(
         cfg: &PolygonConfig,
         http_cfg: &http::HttpConfig,

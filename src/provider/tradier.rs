@@ -56,6 +56,8 @@ pub struct Tradier {
 }
 
 impl Tradier {
+    /// The source as `cfg` and `http_cfg` set it, requests going through `hooks`. Errors
+    /// (exit 2) when there is no token, naming both places to set one.
     pub fn new(
         cfg: &TradierConfig,
         http_cfg: &http::HttpConfig,

@@ -67,6 +67,8 @@ pub struct Yahoo {
 }
 
 impl Yahoo {
+    /// The source as `cfg` and `http_cfg` set it, requests going through `hooks`; no
+    /// request is sent until a chain or bars are asked for. Errors name a bad URL setting.
     pub fn new(
         cfg: &YahooConfig,
         http_cfg: &http::HttpConfig,
