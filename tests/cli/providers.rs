@@ -398,7 +398,7 @@ fn every_error_class_reaches_the_scan_report() {
             "<Error><Code>AccessDenied</Code></Error>",
         ),
         Route::bytes(&format!("{base}/SLOW.json"), 429, "").header("Retry-After", "7"),
-        Route::bytes(&format!("{base}/DOWN.json"), 503, "upstream connect error"),
+        Route::bytes(&format!("{base}/DOWN.json"), 500, "upstream connect error"),
         Route::bytes(&format!("{base}/PAGE.json"), 200, html).header("Content-Type", "text/html"),
         Route::bytes(&format!("{base}/HALF.json"), 200, &clx[..900]),
         Route::cut(&format!("{base}/CUT.json"), clx.clone(), 500),
@@ -432,7 +432,7 @@ fn every_error_class_reaches_the_scan_report() {
         ),
         (
             "DOWN",
-            "cboe: temporary failure fetching DOWN: HTTP 503; it said \"upstream connect error\"",
+            "cboe: temporary failure fetching DOWN: HTTP 500; it said \"upstream connect error\"",
         ),
         (
             "PAGE",
