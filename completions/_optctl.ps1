@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show or create the configuration file')
             [CompletionResult]::new('enrich', 'enrich', [CompletionResultType]::ParameterValue, 'Fetch OHLCV bars, check them and compute indicators, nightly from cron')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write alerts, chains, scans and features as JSON files, atomically')
+            [CompletionResult]::new('fetch', 'fetch', [CompletionResultType]::ParameterValue, 'Fetch one chain (or a range of bars) from a provider and save the raw responses')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Generate completions and man pages')
             [CompletionResult]::new('market-hours', 'market-hours', [CompletionResultType]::ParameterValue, 'Show whether the market is open and when it next opens')
             [CompletionResult]::new('process-excel', 'process-excel', [CompletionResultType]::ParameterValue, 'Read the broker workbooks and store each stock''s OI buildup')
@@ -335,6 +336,26 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'optctl;fetch' {
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Provider: cboe, yahoo, polygon, tradier, nse, sim or files (default: [provider] name)')
+            [CompletionResult]::new('--ticker', '--ticker', [CompletionResultType]::ParameterName, 'The underlying to fetch (AAPL, SPX, NIFTY, ...)')
+            [CompletionResult]::new('--bars', '--bars', [CompletionResultType]::ParameterName, 'Fetch bars at this timeframe (5m, 1h, 1d) instead of the option chain')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'First bar time: RFC 3339 or YYYY-MM-DD (UTC midnight). Default: 30 days before --to for 1d bars, 5 days for intraday')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'End of the bar range, exclusive: RFC 3339 or YYYY-MM-DD (default: now / --as-of)')
+            [CompletionResult]::new('--save', '--save', [CompletionResultType]::ParameterName, 'Save the raw responses under DIR/<TICKER>/ for the files provider to replay')
+            [CompletionResult]::new('--files-dir', '--files-dir', [CompletionResultType]::ParameterName, 'Folder the files provider replays from (overrides [provider.files] dir)')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data home: the database and exports live here')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML). Missing at the default location = built-in defaults')
+            [CompletionResult]::new('--as-of', '--as-of', [CompletionResultType]::ParameterName, 'Run as if the time were this instant (RFC 3339), for reproducible runs')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bar')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr; no progress bar')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'optctl;generate' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data home: the database and exports live here')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML). Missing at the default location = built-in defaults')
@@ -543,7 +564,7 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
         'optctl;scan' {
             [CompletionResult]::new('--tickers', '--tickers', [CompletionResultType]::ParameterName, 'Tickers to scan, comma separated (default: the config watchlist)')
             [CompletionResult]::new('--watchlist', '--watchlist', [CompletionResultType]::ParameterName, 'File of tickers (one per line or comma separated; # starts a comment)')
-            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Chain provider: sim (embedded simulated market) or files (saved snapshots)')
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Chain provider: sim (simulated market), files (saved snapshots or raw responses), cboe, yahoo, polygon, tradier or nse')
             [CompletionResult]::new('--files-dir', '--files-dir', [CompletionResultType]::ParameterName, 'Folder of snapshots for the files provider (overrides [provider.files] dir)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Chains fetched at once (default: [scan] concurrency)')
             [CompletionResult]::new('--save-snapshots', '--save-snapshots', [CompletionResultType]::ParameterName, 'Also save every fetched chain as JSON under DIR/<TICKER>/ for `--provider files`')
@@ -600,6 +621,7 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show or create the configuration file')
             [CompletionResult]::new('enrich', 'enrich', [CompletionResultType]::ParameterValue, 'Fetch OHLCV bars, check them and compute indicators, nightly from cron')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write alerts, chains, scans and features as JSON files, atomically')
+            [CompletionResult]::new('fetch', 'fetch', [CompletionResultType]::ParameterValue, 'Fetch one chain (or a range of bars) from a provider and save the raw responses')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Generate completions and man pages')
             [CompletionResult]::new('market-hours', 'market-hours', [CompletionResultType]::ParameterValue, 'Show whether the market is open and when it next opens')
             [CompletionResult]::new('process-excel', 'process-excel', [CompletionResultType]::ParameterValue, 'Read the broker workbooks and store each stock''s OI buildup')
@@ -664,6 +686,9 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             break
         }
         'optctl;help;export' {
+            break
+        }
+        'optctl;help;fetch' {
             break
         }
         'optctl;help;generate' {

@@ -34,6 +34,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand config 'Show or create the configuration file'
             cand enrich 'Fetch OHLCV bars, check them and compute indicators, nightly from cron'
             cand export 'Write alerts, chains, scans and features as JSON files, atomically'
+            cand fetch 'Fetch one chain (or a range of bars) from a provider and save the raw responses'
             cand generate 'Generate completions and man pages'
             cand market-hours 'Show whether the market is open and when it next opens'
             cand process-excel 'Read the broker workbooks and store each stock''s OI buildup'
@@ -301,6 +302,25 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'optctl;fetch'= {
+            cand --provider 'Provider: cboe, yahoo, polygon, tradier, nse, sim or files (default: [provider] name)'
+            cand --ticker 'The underlying to fetch (AAPL, SPX, NIFTY, ...)'
+            cand --bars 'Fetch bars at this timeframe (5m, 1h, 1d) instead of the option chain'
+            cand --from 'First bar time: RFC 3339 or YYYY-MM-DD (UTC midnight). Default: 30 days before --to for 1d bars, 5 days for intraday'
+            cand --to 'End of the bar range, exclusive: RFC 3339 or YYYY-MM-DD (default: now / --as-of)'
+            cand --save 'Save the raw responses under DIR/<TICKER>/ for the files provider to replay'
+            cand --files-dir 'Folder the files provider replays from (overrides [provider.files] dir)'
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'optctl;generate'= {
             cand --home 'Data home: the database and exports live here'
             cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
@@ -487,7 +507,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
         &'optctl;scan'= {
             cand --tickers 'Tickers to scan, comma separated (default: the config watchlist)'
             cand --watchlist 'File of tickers (one per line or comma separated; # starts a comment)'
-            cand --provider 'Chain provider: sim (embedded simulated market) or files (saved snapshots)'
+            cand --provider 'Chain provider: sim (simulated market), files (saved snapshots or raw responses), cboe, yahoo, polygon, tradier or nse'
             cand --files-dir 'Folder of snapshots for the files provider (overrides [provider.files] dir)'
             cand --concurrency 'Chains fetched at once (default: [scan] concurrency)'
             cand --save-snapshots 'Also save every fetched chain as JSON under DIR/<TICKER>/ for `--provider files`'
@@ -541,6 +561,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand config 'Show or create the configuration file'
             cand enrich 'Fetch OHLCV bars, check them and compute indicators, nightly from cron'
             cand export 'Write alerts, chains, scans and features as JSON files, atomically'
+            cand fetch 'Fetch one chain (or a range of bars) from a provider and save the raw responses'
             cand generate 'Generate completions and man pages'
             cand market-hours 'Show whether the market is open and when it next opens'
             cand process-excel 'Read the broker workbooks and store each stock''s OI buildup'
@@ -590,6 +611,8 @@ set edit:completion:arg-completer[optctl] = {|@words|
         &'optctl;help;enrich;resilience'= {
         }
         &'optctl;help;export'= {
+        }
+        &'optctl;help;fetch'= {
         }
         &'optctl;help;generate'= {
             cand completions 'Write shell completions (bash, zsh, fish, elvish, powershell) into DIR'

@@ -36,6 +36,7 @@ complete -c optctl -n "__fish_optctl_needs_command" -f -a "alerts" -d 'List stor
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "config" -d 'Show or create the configuration file'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "enrich" -d 'Fetch OHLCV bars, check them and compute indicators, nightly from cron'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "export" -d 'Write alerts, chains, scans and features as JSON files, atomically'
+complete -c optctl -n "__fish_optctl_needs_command" -f -a "fetch" -d 'Fetch one chain (or a range of bars) from a provider and save the raw responses'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "generate" -d 'Generate completions and man pages'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "market-hours" -d 'Show whether the market is open and when it next opens'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "process-excel" -d 'Read the broker workbooks and store each stock\'s OI buildup'
@@ -203,6 +204,20 @@ complete -c optctl -n "__fish_optctl_using_subcommand export" -l json -d 'Print 
 complete -c optctl -n "__fish_optctl_using_subcommand export" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
 complete -c optctl -n "__fish_optctl_using_subcommand export" -s q -l quiet -d 'Only errors on stderr; no progress bar'
 complete -c optctl -n "__fish_optctl_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l provider -d 'Provider: cboe, yahoo, polygon, tradier, nse, sim or files (default: [provider] name)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l ticker -d 'The underlying to fetch (AAPL, SPX, NIFTY, ...)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l bars -d 'Fetch bars at this timeframe (5m, 1h, 1d) instead of the option chain' -r
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l from -d 'First bar time: RFC 3339 or YYYY-MM-DD (UTC midnight). Default: 30 days before --to for 1d bars, 5 days for intraday' -r
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l to -d 'End of the bar range, exclusive: RFC 3339 or YYYY-MM-DD (default: now / --as-of)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l save -d 'Save the raw responses under DIR/<TICKER>/ for the files provider to replay' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l files-dir -d 'Folder the files provider replays from (overrides [provider.files] dir)' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all help" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
@@ -314,7 +329,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_sub
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l tickers -d 'Tickers to scan, comma separated (default: the config watchlist)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l watchlist -d 'File of tickers (one per line or comma separated; # starts a comment)' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand scan" -l provider -d 'Chain provider: sim (embedded simulated market) or files (saved snapshots)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand scan" -l provider -d 'Chain provider: sim (simulated market), files (saved snapshots or raw responses), cboe, yahoo, polygon, tradier or nse' -r
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l files-dir -d 'Folder of snapshots for the files provider (overrides [provider.files] dir)' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l concurrency -d 'Chains fetched at once (default: [scan] concurrency)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l save-snapshots -d 'Also save every fetched chain as JSON under DIR/<TICKER>/ for `--provider files`' -r -F
@@ -353,18 +368,19 @@ complete -c optctl -n "__fish_optctl_using_subcommand serve" -l json -d 'Print o
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -s q -l quiet -d 'Only errors on stderr; no progress bar'
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export generate market-hours process-excel quant scan scans serve help" -f -a "alerts" -d 'List stored alerts, newest first, highest score first within a scan'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export generate market-hours process-excel quant scan scans serve help" -f -a "config" -d 'Show or create the configuration file'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export generate market-hours process-excel quant scan scans serve help" -f -a "enrich" -d 'Fetch OHLCV bars, check them and compute indicators, nightly from cron'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export generate market-hours process-excel quant scan scans serve help" -f -a "export" -d 'Write alerts, chains, scans and features as JSON files, atomically'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export generate market-hours process-excel quant scan scans serve help" -f -a "generate" -d 'Generate completions and man pages'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export generate market-hours process-excel quant scan scans serve help" -f -a "market-hours" -d 'Show whether the market is open and when it next opens'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export generate market-hours process-excel quant scan scans serve help" -f -a "process-excel" -d 'Read the broker workbooks and store each stock\'s OI buildup'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export generate market-hours process-excel quant scan scans serve help" -f -a "quant" -d 'Option calculator: implied volatility and greeks'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export generate market-hours process-excel quant scan scans serve help" -f -a "scan" -d 'Scan option chains and store IV, greeks, features and scored alerts'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export generate market-hours process-excel quant scan scans serve help" -f -a "scans" -d 'List stored scans, newest first'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export generate market-hours process-excel quant scan scans serve help" -f -a "serve" -d 'Serve the exports over HTTP (read-only) until SIGINT or SIGTERM'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export generate market-hours process-excel quant scan scans serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours process-excel quant scan scans serve help" -f -a "alerts" -d 'List stored alerts, newest first, highest score first within a scan'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours process-excel quant scan scans serve help" -f -a "config" -d 'Show or create the configuration file'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours process-excel quant scan scans serve help" -f -a "enrich" -d 'Fetch OHLCV bars, check them and compute indicators, nightly from cron'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours process-excel quant scan scans serve help" -f -a "export" -d 'Write alerts, chains, scans and features as JSON files, atomically'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours process-excel quant scan scans serve help" -f -a "fetch" -d 'Fetch one chain (or a range of bars) from a provider and save the raw responses'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours process-excel quant scan scans serve help" -f -a "generate" -d 'Generate completions and man pages'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours process-excel quant scan scans serve help" -f -a "market-hours" -d 'Show whether the market is open and when it next opens'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours process-excel quant scan scans serve help" -f -a "process-excel" -d 'Read the broker workbooks and store each stock\'s OI buildup'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours process-excel quant scan scans serve help" -f -a "quant" -d 'Option calculator: implied volatility and greeks'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours process-excel quant scan scans serve help" -f -a "scan" -d 'Scan option chains and store IV, greeks, features and scored alerts'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours process-excel quant scan scans serve help" -f -a "scans" -d 'List stored scans, newest first'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours process-excel quant scan scans serve help" -f -a "serve" -d 'Serve the exports over HTTP (read-only) until SIGINT or SIGTERM'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours process-excel quant scan scans serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration (file merged over defaults) as TOML, or JSON with --json'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a commented configuration file with every default'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from enrich" -f -a "run" -d 'Fetch new bars for every symbol, check and store them, compute indicators'

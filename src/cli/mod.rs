@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod config;
 pub mod enrich;
 pub mod export;
+pub mod fetch;
 pub mod generate;
 pub mod market_hours;
 pub mod output;
@@ -91,6 +92,7 @@ pub enum Command {
     #[command(subcommand)]
     Enrich(enrich::Command),
     Export(export::Args),
+    Fetch(fetch::Args),
     #[command(hide = true, subcommand)]
     Generate(generate::Command),
     MarketHours(market_hours::Args),
@@ -173,6 +175,7 @@ pub fn dispatch(command: Command, ctx: &Ctx) -> optctl::Result<Outcome> {
         Command::Config(c) => config::run(c, ctx),
         Command::Enrich(c) => enrich::run(c, ctx),
         Command::Export(a) => export::run(a, ctx),
+        Command::Fetch(a) => fetch::run(a, ctx),
         Command::Generate(c) => generate::run(c, ctx),
         Command::MarketHours(a) => market_hours::run(a, ctx),
         Command::ProcessExcel(a) => process_excel::run(a, ctx),

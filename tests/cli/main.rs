@@ -2,15 +2,18 @@
 //! One test binary (autotests = false) so it links once.
 
 mod harness;
+mod loopback;
 
 mod config;
 mod dashboard;
 mod enrich;
 mod exit_codes;
 mod export;
+mod fetch;
 mod generated;
 mod help;
 mod process_excel;
+mod providers;
 mod quant;
 mod scan;
 mod serve;
