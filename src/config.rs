@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::excel::workbook::Kind;
+use crate::notify::NotifyConfig;
 use crate::provider::sim::SimConfig;
 use crate::scan::detectors::DetectorsConfig;
 
@@ -41,6 +42,7 @@ pub struct Config {
     pub excel: ExcelConfig,
     pub market_hours: MarketHoursConfig,
     pub serve: ServeConfig,
+    pub notify: NotifyConfig,
 }
 
 /// The tickers `optctl scan` covers when no `--tickers` or `--watchlist` is given.
@@ -247,6 +249,9 @@ pub struct ServeConfig {
     pub cors_origin: Option<String>,
     /// `Cache-Control: max-age` of export documents, seconds.
     pub max_age_seconds: u32,
+    /// Where people reach this dashboard (`https://dash.example.com`): notifications
+    /// link to it. None: messages carry no link.
+    pub public_url: Option<String>,
 }
 
 impl Default for ServeConfig {
@@ -257,6 +262,7 @@ impl Default for ServeConfig {
             threads: 0,
             cors_origin: None,
             max_age_seconds: 5,
+            public_url: None,
         }
     }
 }
@@ -421,6 +427,59 @@ threads = 0
 # cors_origin = "https://dashboard.example.com"
 # Cache-Control max-age of export documents; clients revalidate with ETag after it.
 max_age_seconds = 5
+# Where people reach the dashboard; notification messages link to it.
+# public_url = "https://dash.example.com"
+
+[notify]
+# Deliver new alerts (and strategy signals) to chat and webhooks. `scan` queues a
+# message per matching channel when it stores an alert, and sends them at its end
+# (unless --no-notify); `optctl notify` sends whatever is still due.
+# Dashboard link in messages (default: [serve] public_url).
+# public_url = "https://dash.example.com"
+# Seconds one request may take; a timeout is retried later.
+timeout_seconds = 10
+# Attempts before a message is marked failed (retries back off from 30 s to 1 h).
+max_attempts = 8
+# At most this many alerts in one message; more make more messages.
+max_batch = 10
+
+# Any number of channels, each [notify.channels.NAME] with a kind: telegram, webhook,
+# slack, discord or ntfy. Secrets (token, secret, and the url of slack, discord, ntfy
+# and webhook channels) can come from the environment: token_env = "VAR".
+# `config show` prints them as [redacted].
+#
+# [notify.channels.desk]
+# kind = "telegram"
+# chat_id = "-1001234567890"
+# token_env = "OPTCTL_TELEGRAM_TOKEN"       # or token = "123456:ABC..."
+# # url = "https://api.telegram.org"       # the Bot API base
+#
+# [notify.channels.hook]
+# kind = "webhook"
+# url = "https://example.com/optctl"
+# secret_env = "OPTCTL_WEBHOOK_SECRET"      # signs the body: X-Optctl-Signature-256: sha256=<hex>
+# # signature_header = "X-Optctl-Signature-256"
+#
+# [notify.channels.team]
+# kind = "slack"                            # or "discord": the incoming-webhook URL
+# url_env = "OPTCTL_SLACK_WEBHOOK"
+#
+# [notify.channels.phone]
+# kind = "ntfy"
+# url = "https://ntfy.sh/my-secret-topic"
+# # token_env = "OPTCTL_NTFY_TOKEN"          # an access token for a protected topic
+#
+# Routing, per channel (all optional):
+# enabled = true
+# sources = ["alerts", "signals"]
+# detectors = ["unusual_activity", "iv_spike"]  # alerts from these detectors (default all)
+# strategies = ["orb"]                          # signals from these strategies (default all)
+# categories = ["day_trading"]                  # signals of these categories (default all)
+# tickers = ["AAPL", "SPY"]                     # (default all)
+# min_score = 60
+# quiet_hours = { start = "22:00", end = "07:00", timezone = "America/New_York" }
+# rate_per_minute = 20                          # 0: no limit; Telegram allows 1 a second per chat
+# burst = 5
 "#;
 
 impl Config {
@@ -506,6 +565,14 @@ impl Config {
         }
         crate::excel::hours::MarketHours::check_config(&self.market_hours)
             .map_err(|e| format!("market_hours.{e}"))?;
+        if let Some(u) = &self.serve.public_url
+            && !(u.starts_with("http://") || u.starts_with("https://"))
+        {
+            return Err(format!(
+                "serve.public_url: {u:?} must start with http:// or https://"
+            ));
+        }
+        self.notify.validate()?;
         Ok(())
     }
 }
