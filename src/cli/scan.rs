@@ -117,8 +117,9 @@ fn send_notifications(ctx: &Ctx, cfg: &optctl::config::Config) -> Option<DrainRe
             Some(r)
         }
         Err(optctl::Error::Locked { .. }) => {
-            ctx.out
-                .note("optctl: another `optctl notify` is sending; it will send this scan's alerts too");
+            ctx.out.note(
+                "optctl: another `optctl notify` is sending; it will send this scan's alerts too",
+            );
             None
         }
         Err(e) => {

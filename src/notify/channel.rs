@@ -81,7 +81,11 @@ impl Channel {
         let url = match (c.kind, url) {
             (_, Some(u)) => u,
             (ChannelKind::Telegram, None) => TELEGRAM_API.to_string(),
-            (k, None) => return Err(format!("notify.channels.{name}.url: a {k} channel needs url")),
+            (k, None) => {
+                return Err(format!(
+                    "notify.channels.{name}.url: a {k} channel needs url"
+                ));
+            }
         };
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             return Err(format!(
@@ -164,7 +168,9 @@ mod tests {
         let s = cfg("kind = \"slack\"\nurl = \"https://hooks.slack.com/services/T0/B0/XYZ\"\n");
         let ch = Channel::resolve("s", &s, &|_| None).unwrap();
         assert_eq!(
-            ch.scrub("POST https://hooks.slack.com/services/T0/B0/XYZ failed; path /services/T0/B0/XYZ"),
+            ch.scrub(
+                "POST https://hooks.slack.com/services/T0/B0/XYZ failed; path /services/T0/B0/XYZ"
+            ),
             "POST [redacted] failed; path [redacted]"
         );
     }

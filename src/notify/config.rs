@@ -324,10 +324,14 @@ impl ChannelConfig {
                 return Err("token: a telegram channel needs token (or token_env)".into());
             }
         } else if self.chat_id.is_some() {
-            return Err(format!("chat_id: only telegram channels take chat_id, not {k}"));
+            return Err(format!(
+                "chat_id: only telegram channels take chat_id, not {k}"
+            ));
         }
         if has_token && !matches!(k, Telegram | Ntfy) {
-            return Err(format!("token: only telegram and ntfy channels take a token, not {k}"));
+            return Err(format!(
+                "token: only telegram and ntfy channels take a token, not {k}"
+            ));
         }
         if has_secret && k != Webhook {
             return Err(format!("secret: only webhook channels are signed, not {k}"));
@@ -364,7 +368,9 @@ impl ChannelConfig {
         if let Some(q) = &self.quiet_hours {
             for (field, v) in [("start", &q.start), ("end", &q.end)] {
                 if parse_hhmm(v).is_none() {
-                    return Err(format!("quiet_hours.{field}: {v:?} is not a time like 22:00"));
+                    return Err(format!(
+                        "quiet_hours.{field}: {v:?} is not a time like 22:00"
+                    ));
                 }
             }
             if q.timezone.parse::<chrono_tz::Tz>().is_err() {
@@ -455,7 +461,8 @@ secret = "SECRETKEY"
         let err = parse("[channels.w]\nkind = \"webhook\"\nurl = \"https://h\"\nurl_env = \"X\"\n")
             .unwrap_err();
         assert!(err.contains("not both"), "{err}");
-        let err = parse("[channels.\"a b\"]\nkind = \"webhook\"\nurl = \"https://h\"\n").unwrap_err();
+        let err =
+            parse("[channels.\"a b\"]\nkind = \"webhook\"\nurl = \"https://h\"\n").unwrap_err();
         assert!(err.contains("channel name"), "{err}");
         assert!(parse("[channels.w]\nkind = \"pager\"\nurl = \"https://h\"\n").is_err());
     }

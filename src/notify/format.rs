@@ -83,8 +83,11 @@ enum Fmt {
     Text,
 }
 
+/// A number to show: its key in `alert_data`, its label, its format.
+type Fact = (&'static str, &'static str, Fmt);
+
 /// The numbers that fired each detector, most telling first.
-const FACTS: &[(&str, &[(&str, &str, Fmt)])] = &[
+const FACTS: &[(&str, &[Fact])] = &[
     (
         "volume_spike",
         &[
@@ -147,7 +150,7 @@ fn group_thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -238,7 +241,10 @@ pub fn title(m: &Message) -> String {
     }
     let count = |kind: &str| m.entries.iter().filter(|e| e.kind == kind).count();
     let mut parts = Vec::new();
-    for (kind, one, many) in [("alert", "alert", "alerts"), ("signal", "signal", "signals")] {
+    for (kind, one, many) in [
+        ("alert", "alert", "alerts"),
+        ("signal", "signal", "signals"),
+    ] {
         match count(kind) {
             0 => {}
             1 => parts.push(format!("1 {one}")),
@@ -255,7 +261,7 @@ pub fn body_text(m: &Message) -> String {
         let mut line = if m.entries.len() == 1 {
             String::new()
         } else {
-            format!("{}", headline(e))
+            headline(e)
         };
         if let Some(c) = &e.item.contract {
             if !line.is_empty() {
@@ -392,7 +398,10 @@ pub fn request(ch: &Channel, m: &Message, now: DateTime<Utc>) -> Request {
         ),
         ChannelKind::Ntfy => {
             let mut h = vec![
-                ("Content-Type".to_string(), "text/plain; charset=utf-8".to_string()),
+                (
+                    "Content-Type".to_string(),
+                    "text/plain; charset=utf-8".to_string(),
+                ),
                 key,
                 ("Title".to_string(), title(m)),
                 ("Tags".to_string(), "chart_with_upwards_trend".to_string()),
@@ -415,7 +424,10 @@ pub fn request(ch: &Channel, m: &Message, now: DateTime<Utc>) -> Request {
             let body = webhook_body(&ch.name, m, now).to_string().into_bytes();
             let mut h = vec![json_type, key];
             if let Some(secret) = &ch.secret {
-                h.push((ch.signature_header.clone(), signature(secret.as_bytes(), &body)));
+                h.push((
+                    ch.signature_header.clone(),
+                    signature(secret.as_bytes(), &body),
+                ));
             }
             (ch.url.clone(), h, body)
         }
@@ -475,9 +487,24 @@ mod tests {
         let m = Message {
             key: "batch-x".into(),
             entries: vec![
-                entry("MSFT", "iv_spike", 62.0, json!({"atm_iv_30d": 0.452, "jump_points": 8.13, "z": 4.2, "scans": 20})),
-                entry("SPY", "pcr_extreme", 55.0, json!({"pcr_volume": 2.4, "side": "puts", "call_volume": 10000, "put_volume": 24000})),
-                entry("TSLA", "oi_surge", 71.0, json!({"open_interest": 5200, "previous": 1300, "ratio": 4.0})),
+                entry(
+                    "MSFT",
+                    "iv_spike",
+                    62.0,
+                    json!({"atm_iv_30d": 0.452, "jump_points": 8.13, "z": 4.2, "scans": 20}),
+                ),
+                entry(
+                    "SPY",
+                    "pcr_extreme",
+                    55.0,
+                    json!({"pcr_volume": 2.4, "side": "puts", "call_volume": 10000, "put_volume": 24000}),
+                ),
+                entry(
+                    "TSLA",
+                    "oi_surge",
+                    71.0,
+                    json!({"open_interest": 5200, "previous": 1300, "ratio": 4.0}),
+                ),
             ],
             link: None,
         };
@@ -491,12 +518,21 @@ mod tests {
 
     #[test]
     fn signals_show_direction_category_and_their_numbers() {
-        let mut e = entry("RELIANCE", "orb", 72.0, json!({"price": 2450.5, "strength": 0.72}));
+        let mut e = entry(
+            "RELIANCE",
+            "orb",
+            72.0,
+            json!({"price": 2450.5, "strength": 0.72}),
+        );
         e.kind = "signal";
         e.item.direction = Some("long".into());
         e.item.category = Some("day_trading".into());
         assert_eq!(
-            text(&Message { key: "signal-7".into(), entries: vec![e], link: None }),
+            text(&Message {
+                key: "signal-7".into(),
+                entries: vec![e],
+                link: None
+            }),
             "optctl: RELIANCE orb long 72.0 [day_trading]\nprice 2,450.50 · strength 0.72"
         );
     }

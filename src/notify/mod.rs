@@ -257,7 +257,10 @@ fn message(
                 item,
             }),
             Err(e) => {
-                let why = format!("stored payload of {} is unreadable: {e}", row.idempotency_key);
+                let why = format!(
+                    "stored payload of {} is unreadable: {e}",
+                    row.idempotency_key
+                );
                 tracing::warn!("{}: {why}", ch.name);
                 store.mark_failed(&[row.id], &why)?;
             }
@@ -297,7 +300,10 @@ pub async fn send_test(cfg: &NotifyConfig, name: &str, opts: &Options) -> Result
         key: key.clone(),
         item: Item {
             ticker: String::new(),
-            name: format!("test message to channel {name} ({}): notifications work", c.kind),
+            name: format!(
+                "test message to channel {name} ({}): notifications work",
+                c.kind
+            ),
             category: None,
             contract: None,
             direction: None,
@@ -375,7 +381,11 @@ pub struct StatusReport {
 }
 
 /// Counts per channel from the outbox (`store` None: no database yet).
-pub fn status(store: Option<&Store>, cfg: &NotifyConfig, now: DateTime<Utc>) -> Result<StatusReport> {
+pub fn status(
+    store: Option<&Store>,
+    cfg: &NotifyConfig,
+    now: DateTime<Utc>,
+) -> Result<StatusReport> {
     let counts = match store {
         Some(s) => s.notification_counts(now)?,
         None => Vec::new(),

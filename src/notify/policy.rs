@@ -46,10 +46,7 @@ impl Limiter {
         let now = Instant::now();
         let burst = ch.burst.max(1) as f64;
         let per_sec = ch.rate_per_minute / 60.0;
-        let (tokens, at) = self
-            .buckets
-            .entry(ch.name.clone())
-            .or_insert((burst, now));
+        let (tokens, at) = self.buckets.entry(ch.name.clone()).or_insert((burst, now));
         *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * per_sec).min(burst);
         *at = now;
         if *tokens >= 1.0 {

@@ -191,24 +191,53 @@ mod tests {
     }
 
     fn channel(extra: &str) -> ChannelConfig {
-        toml::from_str(&format!("kind = \"webhook\"\nurl = \"https://h/x\"\n{extra}")).unwrap()
+        toml::from_str(&format!(
+            "kind = \"webhook\"\nurl = \"https://h/x\"\n{extra}"
+        ))
+        .unwrap()
     }
 
     #[test]
     fn routing_rules() {
         let all = channel("");
-        assert!(accepts(&all, SourceKind::Alert, &item("AAPL", "iv_spike", 1.0)));
+        assert!(accepts(
+            &all,
+            SourceKind::Alert,
+            &item("AAPL", "iv_spike", 1.0)
+        ));
         let c = channel(
             "detectors = [\"unusual_activity\"]\ntickers = [\"aapl\", \"MSFT\"]\nmin_score = 60\n",
         );
-        assert!(accepts(&c, SourceKind::Alert, &item("AAPL", "unusual_activity", 60.0)));
-        assert!(!accepts(&c, SourceKind::Alert, &item("AAPL", "unusual_activity", 59.9)));
-        assert!(!accepts(&c, SourceKind::Alert, &item("TSLA", "unusual_activity", 90.0)));
-        assert!(!accepts(&c, SourceKind::Alert, &item("MSFT", "iv_spike", 90.0)));
+        assert!(accepts(
+            &c,
+            SourceKind::Alert,
+            &item("AAPL", "unusual_activity", 60.0)
+        ));
+        assert!(!accepts(
+            &c,
+            SourceKind::Alert,
+            &item("AAPL", "unusual_activity", 59.9)
+        ));
+        assert!(!accepts(
+            &c,
+            SourceKind::Alert,
+            &item("TSLA", "unusual_activity", 90.0)
+        ));
+        assert!(!accepts(
+            &c,
+            SourceKind::Alert,
+            &item("MSFT", "iv_spike", 90.0)
+        ));
         // The detectors list is about alerts; signals are filtered by strategy.
         assert!(accepts(&c, SourceKind::Signal, &item("MSFT", "orb", 90.0)));
-        let s = channel("sources = [\"signals\"]\nstrategies = [\"orb\"]\ncategories = [\"day_trading\"]\n");
-        assert!(!accepts(&s, SourceKind::Alert, &item("MSFT", "iv_spike", 90.0)));
+        let s = channel(
+            "sources = [\"signals\"]\nstrategies = [\"orb\"]\ncategories = [\"day_trading\"]\n",
+        );
+        assert!(!accepts(
+            &s,
+            SourceKind::Alert,
+            &item("MSFT", "iv_spike", 90.0)
+        ));
         let mut sig = item("RELIANCE", "orb", 70.0);
         assert!(!accepts(&s, SourceKind::Signal, &sig), "no category");
         sig.category = Some("day_trading".into());
@@ -216,7 +245,11 @@ mod tests {
         sig.category = Some("short_term".into());
         assert!(!accepts(&s, SourceKind::Signal, &sig));
         let off = channel("enabled = false");
-        assert!(!accepts(&off, SourceKind::Alert, &item("AAPL", "iv_spike", 99.0)));
+        assert!(!accepts(
+            &off,
+            SourceKind::Alert,
+            &item("AAPL", "iv_spike", 99.0)
+        ));
     }
 
     fn at(s: &str) -> DateTime<Utc> {

@@ -155,7 +155,10 @@ mod tests {
     #[test]
     fn retry_after_in_seconds_or_as_a_date() {
         let now: DateTime<Utc> = "2015-10-21T07:27:00Z".parse().unwrap();
-        assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(
+            parse_retry_after("120", now),
+            Some(Duration::from_secs(120))
+        );
         assert_eq!(
             parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now),
             Some(Duration::from_secs(60))

@@ -187,10 +187,7 @@ fn opt_ts(s: Option<String>, column: &'static str) -> Result<Option<DateTime<Utc
 
 fn id_list(ids: &[i64]) -> String {
     // Integers only: safe to inline, and one statement for any number of rows.
-    ids.iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(",")
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
 
 impl Store {
@@ -454,28 +451,44 @@ mod tests {
         s.begin_attempt(&b.ids(), now).unwrap();
         // Not settled (a crash): the same rows and key come back, before any new batch.
         let again = s.claim_batch("a", now, 10).unwrap().unwrap();
-        assert_eq!(again, OutboxBatch { key: b.key.clone(), rows: again.rows.clone() });
+        assert_eq!(
+            again,
+            OutboxBatch {
+                key: b.key.clone(),
+                rows: again.rows.clone()
+            }
+        );
         assert_eq!(again.ids(), b.ids());
         assert_eq!(again.attempts(), 1);
         // A retry later keeps the batch and is not due before its time.
-        s.mark_retry(&b.ids(), t("2026-11-23T15:05:00Z"), "HTTP 503").unwrap();
+        s.mark_retry(&b.ids(), t("2026-11-23T15:05:00Z"), "HTTP 503")
+            .unwrap();
         let next = s.claim_batch("a", now, 10).unwrap().unwrap();
         assert_eq!(next.key, "alert-3", "the third row forms its own batch");
         assert_eq!(next.rows.len(), 1);
         s.mark_sent(&next.ids(), now).unwrap();
         assert!(s.claim_batch("a", now, 10).unwrap().is_none());
-        let later = s.claim_batch("a", t("2026-11-23T15:05:00Z"), 10).unwrap().unwrap();
+        let later = s
+            .claim_batch("a", t("2026-11-23T15:05:00Z"), 10)
+            .unwrap()
+            .unwrap();
         assert_eq!(later.key, b.key);
         s.mark_failed(&later.ids(), "HTTP 401").unwrap();
         let counts = s.notification_counts(now).unwrap();
         assert_eq!(counts.len(), 2);
         let a = &counts[0];
-        assert_eq!((a.channel.as_str(), a.queued, a.sent, a.failed), ("a", 0, 1, 2));
+        assert_eq!(
+            (a.channel.as_str(), a.queued, a.sent, a.failed),
+            ("a", 0, 1, 2)
+        );
         assert_eq!(a.last_error.as_deref(), Some("HTTP 401"));
         let b_counts = &counts[1];
         assert_eq!((b_counts.queued, b_counts.due), (3, 3));
         // retry --failed puts them back as a fresh batch.
-        assert_eq!(s.requeue_notifications(Some("a"), true, now).unwrap(), (0, 2));
+        assert_eq!(
+            s.requeue_notifications(Some("a"), true, now).unwrap(),
+            (0, 2)
+        );
         let fresh = s.claim_batch("a", now, 10).unwrap().unwrap();
         assert_eq!(fresh.attempts(), 0);
         assert_eq!(fresh.rows.len(), 2);

@@ -8,6 +8,7 @@ mod exit_codes;
 mod export;
 mod generated;
 mod help;
+mod notify;
 mod process_excel;
 mod quant;
 mod scan;

@@ -109,7 +109,9 @@ pub fn print_drain(r: &DrainReport, out: &Output) -> optctl::Result<()> {
         out.note("no notification channels configured ([notify.channels.NAME] in the config)");
         return Ok(());
     }
-    let mut t = out.table(&["channel", "kind", "messages", "items", "retrying", "failed", "note"]);
+    let mut t = out.table(&[
+        "channel", "kind", "messages", "items", "retrying", "failed", "note",
+    ]);
     for c in &r.channels {
         let note = if let Some(e) = &c.error {
             e.clone()

@@ -30,8 +30,16 @@ pub fn run(_args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     }
     let when = |t: Option<chrono::DateTime<chrono::Utc>>| t.map_or("-".to_string(), ts);
     let mut t = ctx.out.table(&[
-        "channel", "kind", "target", "queued", "due", "sent", "failed", "next attempt",
-        "last sent", "last error",
+        "channel",
+        "kind",
+        "target",
+        "queued",
+        "due",
+        "sent",
+        "failed",
+        "next attempt",
+        "last sent",
+        "last error",
     ]);
     for c in &report.channels {
         let kind = match (&c.kind, c.enabled) {
