@@ -12,9 +12,13 @@ pub mod market;
 pub mod notify;
 pub mod provider;
 pub mod quant;
+pub mod resilience;
 pub mod scan;
 pub mod serve;
 pub mod store;
 pub mod time;
+
+#[cfg(test)]
+mod proptests;
 
 pub use error::{Error, Result};

@@ -164,6 +164,19 @@ impl<P: BarProvider + ?Sized> BarProvider for Counted<P> {
     }
 }
 
+/// Builds the bar provider called `name`, with its settings from `cfg`.
+pub fn build_bars(
+    name: &str,
+    cfg: &crate::config::ProviderConfig,
+) -> Result<Box<dyn BarProvider>, crate::Error> {
+    match name {
+        "sim" => Ok(Box::new(sim::SimProvider::new(cfg.sim.clone()))),
+        other => Err(crate::Error::Usage(format!(
+            "unknown bar provider {other:?}: expected sim"
+        ))),
+    }
+}
+
 /// Builds the chain provider named in `cfg`.
 pub fn build(cfg: &crate::config::ProviderConfig) -> Result<Box<dyn ChainProvider>, crate::Error> {
     match cfg.name.as_str() {

@@ -174,10 +174,43 @@ CREATE TABLE excel_history_cache (
     avg_volume REAL
 ) WITHOUT ROWID;
 "#,
-    // 3, 4, 5: PLACEHOLDERS reserved on the notify branch so its migration can be number 6
-    // while the enrich (3, 4) and scheduler (5) branches add theirs. The lead replaces
-    // these three with the real entries at merge; they must never ship as they are.
-    "-- 3: reserved for the enrich branch",
+    // 3: resilience state that must outlive a process: circuit breakers (state and the
+    // call outcomes of their sliding window) and token-bucket rate limiters. Times here are
+    // Unix milliseconds, not text: a limiter refills by the millisecond and a breaker's
+    // recovery timeout is compared by arithmetic, never by text order.
+    r#"
+CREATE TABLE breakers (
+    name            TEXT    PRIMARY KEY,
+    state           TEXT    NOT NULL CHECK (state IN ('closed', 'open', 'half_open')),
+    changed_at_ms   INTEGER NOT NULL,
+    open_until_ms   INTEGER,
+    trials_admitted INTEGER NOT NULL DEFAULT 0,
+    trial_successes INTEGER NOT NULL DEFAULT 0,
+    times_opened    INTEGER NOT NULL DEFAULT 0,
+    last_failure    TEXT,
+    last_failure_ms INTEGER
+) WITHOUT ROWID;
+
+CREATE TABLE breaker_calls (
+    name  TEXT    NOT NULL,
+    at_ms INTEGER NOT NULL,
+    ok    INTEGER NOT NULL CHECK (ok IN (0, 1))
+);
+CREATE INDEX breaker_calls_window ON breaker_calls (name, at_ms);
+
+CREATE TABLE rate_limits (
+    name             TEXT    PRIMARY KEY,
+    tokens           REAL    NOT NULL,
+    updated_ms       INTEGER NOT NULL,
+    blocked_until_ms INTEGER,
+    granted          INTEGER NOT NULL DEFAULT 0,
+    waits            INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+"#,
+    // 4, 5: PLACEHOLDERS reserved on the notify branch so its migration can be number 6
+    // while the enrich (4) and scheduler (5) branches add theirs: the runner numbers
+    // entries by position. The lead replaces these two with the real entries at merge;
+    // they must never ship as they are.
     "-- 4: reserved for the enrich branch",
     "-- 5: reserved for the scheduler branch",
     // 6: the notification outbox. One row per (channel, alert or signal), written in the

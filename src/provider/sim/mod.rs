@@ -4,7 +4,8 @@
 //! structure, weekly, monthly and January LEAP expirations, Black-Scholes quotes with spreads,
 //! volume and open interest, and now and then an anomaly (volume burst, IV jump, OI surge) so
 //! that the detectors in `scan` have something real to find. Saved-snapshot replay lives in
-//! `provider::files`; the trait and the error type in `provider`.
+//! `provider::files`; the trait and the error type in `provider`. OHLCV bars on the same
+//! price path are in `bars`.
 //!
 //! Everything is a pure function of `(seed, ticker, instant)`: there is no state and no RNG.
 //! Random numbers come from splitmix64 over (seed, ticker bytes, trading-day index, kind tag,
@@ -18,6 +19,8 @@
 //! full-day volume, its vols.
 
 use std::f64::consts::TAU;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -28,6 +31,8 @@ use serde::{Deserialize, Serialize};
 use super::{ChainProvider, Error};
 use crate::market::{ChainSnapshot, OccSymbol, OptionQuote, Right, years_to_expiry};
 use crate::quant::bsm::{self, Inputs};
+
+mod bars;
 
 const PROVIDER: &str = "sim";
 
@@ -44,12 +49,19 @@ pub struct SimConfig {
     pub rate: f64,
     /// Delay before each `chain` call answers, milliseconds. Default 0.
     pub latency_ms: u64,
-    /// Share of `chain` calls that fail with [`Error::Unavailable`] (0.1 = 10%). The draw
-    /// is a hash of (seed, ticker, as_of), so the same call fails again when repeated
-    /// with the same `as_of`. Default 0.
+    /// Share of calls that fail with [`Error::Unavailable`] (0.1 = 10%). For `chain` the
+    /// draw is a hash of (seed, ticker, as_of), so the same call fails again when repeated
+    /// with the same `as_of`; for `bars` it is drawn per call, so a retry can succeed.
+    /// Default 0.
     pub failure_rate: f64,
-    /// Tickers whose `chain` calls always fail with [`Error::Unavailable`] (any case).
+    /// Tickers whose `chain` and `bars` calls always fail with [`Error::Unavailable`]
+    /// (any case).
     pub fail_tickers: Vec<String>,
+    /// Share of `bars` calls answered [`Error::RateLimited`] (0.1 = 10%), drawn per call
+    /// like `failure_rate` is for bars (a retry can succeed). Default 0.
+    pub throttle_rate: f64,
+    /// The Retry-After of an injected rate limit, milliseconds. Default 1000.
+    pub retry_after_ms: u64,
     /// Anomalies forced on, in addition to the random ones.
     pub plant: Vec<Plant>,
 }
@@ -63,6 +75,8 @@ impl Default for SimConfig {
             latency_ms: 0,
             failure_rate: 0.0,
             fail_tickers: Vec::new(),
+            throttle_rate: 0.0,
+            retry_after_ms: 1000,
             plant: Vec::new(),
         }
     }
@@ -98,12 +112,17 @@ pub enum AnomalyKind {
 #[derive(Debug, Clone)]
 pub struct SimProvider {
     cfg: SimConfig,
+    /// Bar calls made so far (shared by clones): the per-call fault draws hash it.
+    bar_calls: Arc<AtomicU64>,
 }
 
 impl SimProvider {
     /// A market driven by `cfg`. Out-of-range rates are not errors: they act as 0 or 1.
     pub fn new(cfg: SimConfig) -> Self {
-        SimProvider { cfg }
+        SimProvider {
+            cfg,
+            bar_calls: Arc::new(AtomicU64::new(0)),
+        }
     }
 
     /// The chain of `ticker` (any case) as it stood at `as_of`, without the latency and
@@ -216,6 +235,9 @@ mod tag {
     pub const VOLUME: u64 = 9;
     pub const LAST: u64 = 10;
     pub const FAILURE: u64 = 11;
+    pub const BAR_WICK: u64 = 12;
+    pub const BAR_VOLUME: u64 = 13;
+    pub const BAR_FAULT: u64 = 14;
     /// Plus the kind's index.
     pub const ANOMALY: u64 = 16;
 }
@@ -505,17 +527,32 @@ impl Ticker {
         if clock.frac >= 1.0 {
             return self.s0 * close.exp();
         }
-        let step_sd = 0.7 * self.sigma / (252.0 * STEPS as f64).sqrt();
-        let mut walk = [0.0; STEPS + 1];
-        for i in 0..STEPS {
-            let z = normal(hash(self.key, tag::INTRADAY, clock.day, i as u64)).clamp(-3.0, 3.0);
-            walk[i + 1] = walk[i] + step_sd * z;
-        }
-        let bridge = |k: usize| walk[k] - k as f64 / STEPS as f64 * walk[STEPS];
+        let bridge = self.bridge(clock.day);
         let pos = clock.frac * STEPS as f64;
         let k = (pos.floor() as usize).min(STEPS - 1);
-        let b = bridge(k) + (pos - k as f64) * (bridge(k + 1) - bridge(k));
+        let b = bridge[k] + (pos - k as f64) * (bridge[k + 1] - bridge[k]);
         self.s0 * (prev + clock.frac * (close - prev) + b).exp()
+    }
+
+    /// Standard deviation of one 5-minute step of the intraday bridge, in log-points.
+    fn step_sd(&self) -> f64 {
+        0.7 * self.sigma / (252.0 * STEPS as f64).sqrt()
+    }
+
+    /// The Brownian bridge of session `day` at its STEPS + 1 five-minute points, in
+    /// log-points: zero at both ends.
+    fn bridge(&self, day: i64) -> [f64; STEPS + 1] {
+        let step_sd = self.step_sd();
+        let mut walk = [0.0; STEPS + 1];
+        for i in 0..STEPS {
+            let z = normal(hash(self.key, tag::INTRADAY, day, i as u64)).clamp(-3.0, 3.0);
+            walk[i + 1] = walk[i] + step_sd * z;
+        }
+        let end = walk[STEPS];
+        for (k, w) in walk.iter_mut().enumerate() {
+            *w -= k as f64 / STEPS as f64 * end;
+        }
+        walk
     }
 
     /// Slow day-to-day drift of the whole surface, a factor near 1 (within +-4%).
