@@ -485,10 +485,19 @@ timeout_ms = 30000        # a call running longer is abandoned (and retried)
 # public_url = "https://dash.example.com"
 # Seconds one request may take; a timeout is retried later.
 timeout_seconds = 10
-# Attempts before a message is marked failed (retries back off from 30 s to 1 h).
-max_attempts = 8
 # At most this many alerts in one message; more make more messages.
 max_batch = 10
+
+[notify.retry]
+# A message whose send failed (timeout, 429, 5xx) stays queued and is tried again after
+# initial_delay_seconds * multiplier^(n-1), at most max_delay_seconds, plus a random
+# 0-100% (jitter); a longer Retry-After from the receiver is waited instead.
+initial_delay_seconds = 30
+multiplier = 2.0
+max_delay_seconds = 3600
+max_attempts = 8          # tries in all; then the message is marked failed
+jitter = true
+max_retry_after_seconds = 86400   # a longer Retry-After marks the message failed
 
 # Any number of channels, each [notify.channels.NAME] with a kind: telegram, webhook,
 # slack, discord or ntfy. Secrets (token, secret, and the url of slack, discord, ntfy
@@ -525,8 +534,9 @@ max_batch = 10
 # tickers = ["AAPL", "SPY"]                     # (default all)
 # min_score = 60
 # quiet_hours = { start = "22:00", end = "07:00", timezone = "America/New_York" }
-# rate_per_minute = 20                          # 0: no limit; Telegram allows 1 a second per chat
-# burst = 5
+# rate_limit = { calls = 20, per_seconds = 60, burst = 5, max_wait_ms = 5000 }
+#   # the default; calls = 0: no limit. Telegram allows 1 message a second per chat.
+#   # A wait up to max_wait_ms happens in the drain; a longer one leaves the rest queued.
 "#;
 
 impl Config {

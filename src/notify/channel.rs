@@ -17,8 +17,7 @@ pub struct Channel {
     pub secret: Option<String>,
     pub signature_header: String,
     pub quiet: Option<Quiet>,
-    pub rate_per_minute: f64,
-    pub burst: u32,
+    pub rate_limit: super::config::RateLimit,
     /// Every secret string, for [`Channel::scrub`].
     secrets: Vec<String>,
 }
@@ -117,8 +116,7 @@ impl Channel {
             secret,
             signature_header: c.signature_header.clone(),
             quiet: c.quiet_hours.as_ref().and_then(Quiet::new),
-            rate_per_minute: c.rate_per_minute,
-            burst: c.burst,
+            rate_limit: c.rate_limit.clone(),
             secrets,
         })
     }

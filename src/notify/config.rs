@@ -9,6 +9,8 @@ use std::fmt;
 use chrono::NaiveTime;
 use serde::{Deserialize, Serialize};
 
+use crate::resilience::{LimiterConfig, RetryPolicy};
+
 /// What `config show` prints in place of a secret.
 pub const REDACTED: &str = "[redacted]";
 
@@ -101,8 +103,8 @@ pub struct NotifyConfig {
     pub public_url: Option<String>,
     /// Seconds one request may take; a timeout is retried later.
     pub timeout_seconds: u64,
-    /// Attempts (with backoff between them) before a message is marked failed.
-    pub max_attempts: u32,
+    /// When a failed message is tried again (`[notify.retry]`).
+    pub retry: OutboxRetry,
     /// At most this many alerts or signals in one message.
     pub max_batch: usize,
     /// The channels, by name (`[notify.channels.desk]`).
@@ -114,7 +116,7 @@ impl Default for NotifyConfig {
         NotifyConfig {
             public_url: None,
             timeout_seconds: 10,
-            max_attempts: 8,
+            retry: OutboxRetry::default(),
             max_batch: 10,
             channels: BTreeMap::new(),
         }
@@ -201,11 +203,9 @@ pub struct ChannelConfig {
     pub min_score: f64,
     /// No messages inside this daily window; what is queued goes out when it ends.
     pub quiet_hours: Option<QuietHours>,
-    /// Messages per minute this channel may send (0: no limit). Telegram allows one
-    /// per second per chat.
-    pub rate_per_minute: f64,
-    /// Messages that may go out at once before the rate applies.
-    pub burst: u32,
+    /// How fast this channel may send (Telegram allows one message a second per chat).
+    /// Shared by every process through the store.
+    pub rate_limit: RateLimit,
 }
 
 impl Default for ChannelConfig {
@@ -228,8 +228,88 @@ impl Default for ChannelConfig {
             tickers: Vec::new(),
             min_score: 0.0,
             quiet_hours: None,
-            rate_per_minute: 20.0,
+            rate_limit: RateLimit::default(),
+        }
+    }
+}
+
+/// `[notify.retry]`: the backoff between attempts at one message, kept in the outbox
+/// between runs. The n-th retry waits `initial_delay_seconds * multiplier^(n-1)`, at most
+/// `max_delay_seconds`, plus a random 0-100% with `jitter`; a longer Retry-After from the
+/// receiver is waited instead.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutboxRetry {
+    pub initial_delay_seconds: u64,
+    pub multiplier: f64,
+    pub max_delay_seconds: u64,
+    /// Attempts in all, the first included, before a message is marked failed.
+    pub max_attempts: u32,
+    pub jitter: bool,
+    /// A Retry-After longer than this marks the message failed instead of waiting.
+    pub max_retry_after_seconds: u64,
+}
+
+impl Default for OutboxRetry {
+    fn default() -> Self {
+        OutboxRetry {
+            initial_delay_seconds: 30,
+            multiplier: 2.0,
+            max_delay_seconds: 3600,
+            max_attempts: 8,
+            jitter: true,
+            max_retry_after_seconds: 24 * 3600,
+        }
+    }
+}
+
+impl OutboxRetry {
+    /// The shared retry policy with these values.
+    pub fn policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            initial_delay_ms: self.initial_delay_seconds.saturating_mul(1000),
+            multiplier: self.multiplier,
+            max_delay_ms: self.max_delay_seconds.saturating_mul(1000),
+            max_attempts: self.max_attempts,
+            jitter: self.jitter,
+            max_retry_after_ms: self.max_retry_after_seconds.saturating_mul(1000),
+            jitter_seed: None,
+        }
+    }
+}
+
+/// A channel's rate limit: `calls` messages per `per_seconds`, `burst` at once. A wait
+/// of up to `max_wait_ms` happens in the drain; a longer one leaves the rest queued for
+/// the next drain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimit {
+    /// 0: no limit.
+    pub calls: u32,
+    pub per_seconds: u64,
+    pub burst: u32,
+    pub max_wait_ms: u64,
+}
+
+impl Default for RateLimit {
+    fn default() -> Self {
+        RateLimit {
+            calls: 20,
+            per_seconds: 60,
             burst: 5,
+            max_wait_ms: 5000,
+        }
+    }
+}
+
+impl RateLimit {
+    /// The shared limiter's settings.
+    pub fn limiter(&self) -> LimiterConfig {
+        LimiterConfig {
+            calls: self.calls,
+            per_seconds: self.per_seconds,
+            burst: self.burst,
+            max_wait_ms: self.max_wait_ms,
         }
     }
 }
@@ -260,9 +340,10 @@ impl NotifyConfig {
         if self.max_batch == 0 {
             return Err("notify.max_batch: must be at least 1".into());
         }
-        if self.max_attempts == 0 {
-            return Err("notify.max_attempts: must be at least 1".into());
-        }
+        self.retry
+            .policy()
+            .validate()
+            .map_err(|e| format!("notify.retry.{}", e.replace("_ms", "_seconds")))?;
         if self.timeout_seconds == 0 {
             return Err("notify.timeout_seconds: must be at least 1".into());
         }
@@ -356,15 +437,10 @@ impl ChannelConfig {
                 self.min_score
             ));
         }
-        if !(self.rate_per_minute >= 0.0 && self.rate_per_minute.is_finite()) {
-            return Err(format!(
-                "rate_per_minute: must be 0 (no limit) or more, got {}",
-                self.rate_per_minute
-            ));
-        }
-        if self.rate_per_minute > 0.0 && self.burst == 0 {
-            return Err("burst: must be at least 1 when rate_per_minute is set".into());
-        }
+        self.rate_limit
+            .limiter()
+            .validate()
+            .map_err(|e| format!("rate_limit.{e}"))?;
         if let Some(q) = &self.quiet_hours {
             for (field, v) in [("start", &q.start), ("end", &q.end)] {
                 if parse_hhmm(v).is_none() {

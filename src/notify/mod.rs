@@ -26,16 +26,13 @@ use serde::Serialize;
 pub use config::NotifyConfig;
 pub use route::{Item, Router};
 
+use crate::resilience::{Acquired, Clock, RateLimiter};
 use crate::store::Store;
 use crate::store::outbox::{OutboxBatch, SourceKind};
 use crate::{Error, Result};
 use channel::Channel;
 use format::{Entry, Message};
 use send::Delivery;
-
-/// A wait for the rate limit up to this long happens in the drain; a longer one leaves
-/// the rest queued for the next drain.
-const MAX_RATE_WAIT: Duration = Duration::from_secs(5);
 
 /// What a drain, a test or a status look needs besides the config.
 #[derive(Debug, Clone)]
@@ -118,7 +115,6 @@ fn selected<'a>(
 pub async fn drain(store: &mut Store, cfg: &NotifyConfig, opts: &Options) -> Result<DrainReport> {
     let timeout = Duration::from_secs(cfg.timeout_seconds);
     let client = send::client(timeout).map_err(Error::Failed)?;
-    let mut limiter = policy::Limiter::default();
     let mut report = DrainReport::default();
     for (name, c) in selected(cfg, opts.channel.as_deref())? {
         let mut r = ChannelReport {
@@ -139,7 +135,7 @@ pub async fn drain(store: &mut Store, cfg: &NotifyConfig, opts: &Options) -> Res
                 r.error = Some(e);
             }
             Ok(ch) => {
-                drain_channel(store, cfg, opts, &ch, &client, &mut limiter, &mut r).await?;
+                drain_channel(store, cfg, opts, &ch, &client, &mut r).await?;
             }
         }
         report.messages_sent += r.messages_sent;
@@ -157,10 +153,11 @@ async fn drain_channel(
     opts: &Options,
     ch: &Channel,
     client: &reqwest::Client,
-    limiter: &mut policy::Limiter,
     r: &mut ChannelReport,
 ) -> Result<()> {
     let now = opts.now;
+    let clock = Clock::starting_at(now);
+    let limiter = policy::limiter(ch);
     if let Some(until) = ch.quiet.and_then(|q| q.until(now)) {
         tracing::info!("{}: quiet hours until {until}; nothing sent", ch.name);
         r.quiet_until = Some(until);
@@ -170,18 +167,15 @@ async fn drain_channel(
         let Some(message) = message(store, ch, &batch, opts.public_url.as_deref())? else {
             continue;
         };
-        if let Err(wait) = limiter.acquire(ch) {
-            if wait > MAX_RATE_WAIT {
-                tracing::info!(
-                    "{}: rate limit ({} a minute) reached; the rest waits for the next drain",
-                    ch.name,
-                    ch.rate_per_minute
-                );
-                r.rate_limited = true;
-                return Ok(());
-            }
-            tokio::time::sleep(wait).await;
-            let _ = limiter.acquire(ch);
+        if !take_token(store, &limiter, &clock).await? {
+            tracing::info!(
+                "{}: rate limit ({} per {} s) reached; the rest waits for the next drain",
+                ch.name,
+                ch.rate_limit.calls,
+                ch.rate_limit.per_seconds
+            );
+            r.rate_limited = true;
+            return Ok(());
         }
         let ids: Vec<i64> = batch.ids();
         let n = ids.len() as u64;
@@ -197,28 +191,41 @@ async fn drain_channel(
             }
             Delivery::Retry { after, reason } => {
                 let reason = ch.scrub(&reason);
-                if attempt >= cfg.max_attempts {
-                    let why = format!("gave up after {attempt} attempts: {reason}");
-                    tracing::warn!("{}: {}: {why}", ch.name, message.key);
-                    store.mark_failed(&ids, &why)?;
-                    r.failed += n;
-                    r.errors.push(why);
-                } else {
-                    let wait = after.unwrap_or_else(|| policy::retry_delay(attempt, &batch.key));
-                    let next = now
-                        + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1))
-                        // The store keeps whole seconds: never retry early.
-                        + chrono::Duration::milliseconds(999);
-                    tracing::warn!(
-                        "{}: {} not delivered ({reason}); attempt {attempt} of {}, next at {}",
-                        ch.name,
-                        message.key,
-                        cfg.max_attempts,
-                        crate::store::ts(next)
-                    );
-                    store.mark_retry(&ids, next, &reason)?;
-                    r.retrying += n;
-                    r.errors.push(reason);
+                let max_after = Duration::from_secs(cfg.retry.max_retry_after_seconds);
+                let wait = match (policy::retry_delay(&cfg.retry, attempt, &batch.key), after) {
+                    (None, _) => Err(format!("gave up after {attempt} attempts: {reason}")),
+                    (Some(_), Some(a)) if a > max_after => Err(format!(
+                        "asked to wait {} s (Retry-After), more than notify.retry.max_retry_after_seconds: {reason}",
+                        a.as_secs()
+                    )),
+                    (Some(backoff), after) => Ok(after.map_or(backoff, |a| a.max(backoff))),
+                };
+                match wait {
+                    Err(why) => {
+                        tracing::warn!("{}: {}: {why}", ch.name, message.key);
+                        store.mark_failed(&ids, &why)?;
+                        r.failed += n;
+                        r.errors.push(why);
+                    }
+                    Ok(wait) => {
+                        // The store keeps whole seconds: round up, never retry early.
+                        let next =
+                            now + chrono::Duration::seconds(wait.as_secs_f64().ceil() as i64);
+                        tracing::warn!(
+                            "{}: {} not delivered ({reason}); attempt {attempt} of {}, next at {}",
+                            ch.name,
+                            message.key,
+                            cfg.retry.max_attempts,
+                            crate::store::ts(next)
+                        );
+                        store.mark_retry(&ids, next, &reason)?;
+                        if after.is_some() {
+                            // The receiver asked every sender to hold off: so does the bucket.
+                            limiter.hold_until(store, &clock, next)?;
+                        }
+                        r.retrying += n;
+                        r.errors.push(reason);
+                    }
                 }
                 // The receiver is struggling: leave the rest for the next drain.
                 return Ok(());
@@ -237,6 +244,23 @@ async fn drain_channel(
         }
     }
     Ok(())
+}
+
+/// Takes one message's token from the channel's bucket, waiting up to the limit's
+/// `max_wait_ms`; false when the wait would be longer.
+async fn take_token(store: &mut Store, limiter: &RateLimiter, clock: &Clock) -> Result<bool> {
+    let max_wait = Duration::from_millis(limiter.config().max_wait_ms);
+    let mut waited = Duration::ZERO;
+    loop {
+        match limiter.try_acquire(store, clock, 1)? {
+            Acquired::Granted { .. } => return Ok(true),
+            Acquired::Wait(d) if waited + d > max_wait => return Ok(false),
+            Acquired::Wait(d) => {
+                tokio::time::sleep(d).await;
+                waited += d;
+            }
+        }
+    }
 }
 
 /// The message of `batch`; rows whose stored payload cannot be read are marked failed

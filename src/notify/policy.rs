@@ -1,61 +1,30 @@
-//! How long a failed message waits before its next attempt, and how fast a channel may
-//! send. The two functions the drain calls, kept apart so the shared resilience layer
-//! (`crate::resilience`) can take them over without the drain changing.
+//! The shared resilience layer applied to notifications: the retry schedule of a message
+//! whose send failed (its attempts are kept in the outbox between runs), and each
+//! channel's rate limit (a token bucket in the store, shared by every process).
 
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::channel::Channel;
+use super::config::OutboxRetry;
+use crate::resilience::RateLimiter;
 
-/// The first retry waits this long; each further one twice as long.
-const FIRST_DELAY: Duration = Duration::from_secs(30);
-/// No retry waits longer than this (unless the receiver asks with Retry-After).
-const MAX_DELAY: Duration = Duration::from_secs(3600);
-/// A Retry-After longer than this is capped: a receiver's typo must not park a message
-/// for a month.
-pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
-
-/// The wait after the `attempt`-th failed attempt (1-based) of the message `key`:
-/// exponential from 30 s, doubling, at most an hour, with ±20% jitter so that many
-/// channels failing together do not retry in lockstep. The jitter is derived from the
-/// key and attempt, so a given message's schedule is reproducible.
-pub fn retry_delay(attempt: u32, key: &str) -> Duration {
-    let exp = FIRST_DELAY.saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
-    let base = exp.min(MAX_DELAY);
-    // FNV-1a over key and attempt: a cheap, stable spread in [-0.2, 0.2].
+/// The wait after the `attempt`-th failed try (1-based) of the message `key`, or None
+/// when its attempts are used up. The jitter is seeded by the key and attempt, so one
+/// message's schedule is reproducible while different messages spread out.
+pub fn retry_delay(retry: &OutboxRetry, attempt: u32, key: &str) -> Option<Duration> {
+    let mut policy = retry.policy();
+    // FNV-1a: a cheap, stable seed.
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in key.bytes().chain(attempt.to_le_bytes()) {
-        h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
-    let unit = (h % 10_001) as f64 / 10_000.0; // 0..=1
-    base.mul_f64(0.8 + 0.4 * unit)
+    policy.jitter_seed = Some(h);
+    policy.delay_after(attempt)
 }
 
-/// Per-channel token buckets: `burst` messages at once, refilled at `rate_per_minute`.
-#[derive(Debug, Default)]
-pub struct Limiter {
-    buckets: HashMap<String, (f64, Instant)>,
-}
-
-impl Limiter {
-    /// Takes one message's token for `ch`, or says how long until one is free.
-    pub fn acquire(&mut self, ch: &Channel) -> Result<(), Duration> {
-        if ch.rate_per_minute <= 0.0 {
-            return Ok(());
-        }
-        let now = Instant::now();
-        let burst = ch.burst.max(1) as f64;
-        let per_sec = ch.rate_per_minute / 60.0;
-        let (tokens, at) = self.buckets.entry(ch.name.clone()).or_insert((burst, now));
-        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * per_sec).min(burst);
-        *at = now;
-        if *tokens >= 1.0 {
-            *tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(Duration::from_secs_f64((1.0 - *tokens) / per_sec))
-        }
-    }
+/// The channel's limiter: its bucket is the store row `notify:<channel>`.
+pub fn limiter(ch: &Channel) -> RateLimiter {
+    RateLimiter::new(format!("notify:{}", ch.name), ch.rate_limit.limiter())
 }
 
 #[cfg(test)]
@@ -63,16 +32,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn backoff_doubles_within_jitter_and_is_capped() {
-        for attempt in 1..=12 {
+    fn backoff_doubles_with_jitter_up_to_a_cap_then_gives_up() {
+        let r = OutboxRetry::default();
+        for attempt in 1..r.max_attempts {
             let nominal = (30.0 * 2f64.powi(attempt as i32 - 1)).min(3600.0);
-            let d = retry_delay(attempt, "alert-1").as_secs_f64();
+            let d = retry_delay(&r, attempt, "alert-1").unwrap().as_secs_f64();
             assert!(
-                d >= nominal * 0.8 - 1e-9 && d <= nominal * 1.2 + 1e-9,
+                d >= nominal - 1e-3 && d <= 2.0 * nominal + 1e-3,
                 "attempt {attempt}: {d} vs {nominal}"
             );
         }
-        assert_eq!(retry_delay(3, "alert-9"), retry_delay(3, "alert-9"));
-        assert_ne!(retry_delay(3, "alert-9"), retry_delay(3, "alert-10"));
+        assert_eq!(retry_delay(&r, r.max_attempts, "alert-1"), None);
+        assert_eq!(retry_delay(&r, 3, "alert-9"), retry_delay(&r, 3, "alert-9"));
+        let no_jitter = OutboxRetry {
+            jitter: false,
+            ..OutboxRetry::default()
+        };
+        assert_eq!(
+            retry_delay(&no_jitter, 2, "x"),
+            Some(Duration::from_secs(60))
+        );
     }
 }

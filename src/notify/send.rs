@@ -8,7 +8,6 @@ use chrono::{DateTime, Utc};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
 
 use super::format::Request;
-use super::policy::MAX_RETRY_AFTER;
 
 /// What became of one request.
 #[derive(Debug, Clone, PartialEq)]
@@ -115,7 +114,7 @@ pub async fn send(client: &reqwest::Client, req: &Request, timeout: Duration) ->
                 .filter(|s| s.is_finite() && *s >= 0.0)
                 .map(Duration::from_secs_f64)
         });
-        let after = retry_after.or(body_after).map(|d| d.min(MAX_RETRY_AFTER));
+        let after = retry_after.or(body_after);
         return Delivery::Retry { after, reason };
     }
     Delivery::Failed {

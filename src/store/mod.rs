@@ -12,8 +12,8 @@ pub mod alerts;
 pub mod chains;
 pub mod excel;
 mod migrations;
-pub mod resilience;
 pub mod outbox;
+pub mod resilience;
 pub mod scans;
 
 use std::path::{Path, PathBuf};
