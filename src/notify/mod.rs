@@ -28,7 +28,7 @@ pub use route::{Item, Router};
 
 use crate::resilience::{Acquired, Clock, RateLimiter};
 use crate::store::Store;
-use crate::store::outbox::{OutboxBatch, SourceKind};
+use crate::store::outbox::{ChannelCounts, OutboxBatch, SourceKind};
 use crate::{Error, Result};
 use channel::Channel;
 use format::{Entry, Message};
@@ -357,44 +357,18 @@ pub async fn send_test(cfg: &NotifyConfig, name: &str, opts: &Options) -> Result
     })
 }
 
-/// One channel in `notify status`.
+/// One channel in `notify status`: its outbox counts and where it sends.
 #[derive(Debug, Clone, Serialize)]
 pub struct ChannelStatus {
-    pub channel: String,
+    /// The channel's name, counts, next attempt and last error.
+    #[serde(flatten)]
+    pub counts: ChannelCounts,
     /// None for a channel that has outbox rows but is no longer configured.
     pub kind: Option<String>,
     pub enabled: bool,
     /// Where it sends, without secrets: the chat id, or the URL's host.
     pub target: Option<String>,
-    pub queued: u64,
-    pub due: u64,
-    pub sent: u64,
-    pub failed: u64,
-    pub next_attempt_at: Option<DateTime<Utc>>,
-    pub last_sent_at: Option<DateTime<Utc>>,
-    pub last_error: Option<String>,
-    pub last_error_at: Option<DateTime<Utc>>,
     pub quiet_until: Option<DateTime<Utc>>,
-}
-
-impl ChannelStatus {
-    fn empty(channel: &str) -> ChannelStatus {
-        ChannelStatus {
-            channel: channel.to_string(),
-            kind: None,
-            enabled: false,
-            target: None,
-            queued: 0,
-            due: 0,
-            sent: 0,
-            failed: 0,
-            next_attempt_at: None,
-            last_sent_at: None,
-            last_error: None,
-            last_error_at: None,
-            quiet_until: None,
-        }
-    }
 }
 
 /// `notify status`: every configured channel, and any channel with outbox rows.
@@ -425,6 +399,10 @@ pub fn status(
                 .or_else(|| c.url_env.as_ref().map(|v| format!("${v}"))),
         };
         out.push(ChannelStatus {
+            counts: ChannelCounts {
+                channel: name.clone(),
+                ..Default::default()
+            },
             kind: Some(c.kind.to_string()),
             enabled: c.enabled,
             target,
@@ -433,26 +411,19 @@ pub fn status(
                 .as_ref()
                 .and_then(route::Quiet::new)
                 .and_then(|q| q.until(now)),
-            ..ChannelStatus::empty(name)
         });
     }
     for k in counts {
-        let i = match out.iter().position(|s| s.channel == k.channel) {
-            Some(i) => i,
-            None => {
-                out.push(ChannelStatus::empty(&k.channel));
-                out.len() - 1
-            }
-        };
-        let s = &mut out[i];
-        s.queued = k.queued;
-        s.due = k.due;
-        s.sent = k.sent;
-        s.failed = k.failed;
-        s.next_attempt_at = k.next_attempt_at;
-        s.last_sent_at = k.last_sent_at;
-        s.last_error = k.last_error;
-        s.last_error_at = k.last_error_at;
+        match out.iter_mut().find(|s| s.counts.channel == k.channel) {
+            Some(s) => s.counts = k,
+            None => out.push(ChannelStatus {
+                counts: k,
+                kind: None,
+                enabled: false,
+                target: None,
+                quiet_until: None,
+            }),
+        }
     }
     Ok(StatusReport {
         as_of: now,

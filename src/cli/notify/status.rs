@@ -47,23 +47,24 @@ pub fn run(_args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
             (Some(k), true) => k.clone(),
             (Some(k), false) => format!("{k} (disabled)"),
         };
+        let n = &c.counts;
         let next = match c.quiet_until {
-            Some(q) if c.queued > 0 => format!("{} (quiet hours)", ts(q)),
-            _ => when(c.next_attempt_at),
+            Some(q) if n.queued > 0 => format!("{} (quiet hours)", ts(q)),
+            _ => when(n.next_attempt_at),
         };
         t.add_row(vec![
-            c.channel.clone(),
+            n.channel.clone(),
             kind,
             c.target.clone().unwrap_or_else(|| "-".into()),
-            c.queued.to_string(),
-            c.due.to_string(),
-            c.sent.to_string(),
-            c.failed.to_string(),
+            n.queued.to_string(),
+            n.due.to_string(),
+            n.sent.to_string(),
+            n.failed.to_string(),
             next,
-            when(c.last_sent_at),
-            c.last_error
+            when(n.last_sent_at),
+            n.last_error
                 .as_ref()
-                .map_or("-".into(), |e| format!("{} {e}", when(c.last_error_at))),
+                .map_or("-".into(), |e| format!("{} {e}", when(n.last_error_at))),
         ]);
     }
     Output::align_right(&mut t, &[3, 4, 5, 6]);
