@@ -151,6 +151,87 @@ pub fn parse_retry_after(v: &str, now: DateTime<Utc>) -> Option<Duration> {
 mod tests {
     use super::*;
 
+    /// Answers each request with the next (status, headers, body) on 127.0.0.1.
+    fn server(answers: Vec<(u16, Vec<(&'static str, &'static str)>, &'static str)>) -> String {
+        let s = tiny_http::Server::http("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/x", s.server_addr().to_ip().unwrap());
+        std::thread::spawn(move || {
+            for (status, headers, body) in answers {
+                let Ok(rq) = s.recv() else { return };
+                let mut resp = tiny_http::Response::from_string(body).with_status_code(status);
+                for (k, v) in headers {
+                    resp.add_header(tiny_http::Header::from_bytes(k, v).unwrap());
+                }
+                let _ = rq.respond(resp);
+            }
+        });
+        url
+    }
+
+    #[tokio::test]
+    async fn answers_are_classified_and_retry_hints_read() {
+        let url = server(vec![
+            (200, vec![], "ok"),
+            (
+                429,
+                vec![],
+                r#"{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 7","parameters":{"retry_after":7}}"#,
+            ),
+            (
+                429,
+                vec![],
+                r#"{"message":"You are being rate limited.","retry_after":1.5}"#,
+            ),
+            (502, vec![("Retry-After", "3")], "bad gateway"),
+            (
+                403,
+                vec![],
+                r#"{"ok":false,"description":"Forbidden: bot was blocked by the user"}"#,
+            ),
+            (302, vec![("Location", "http://127.0.0.1:1/")], ""),
+            (400, vec![], "invalid_payload"),
+        ]);
+        let req = Request {
+            url,
+            headers: vec![("Idempotency-Key".into(), "alert-1".into())],
+            body: b"{}".to_vec(),
+        };
+        let t = Duration::from_secs(10);
+        let c = client(t).unwrap();
+        assert_eq!(send(&c, &req, t).await, Delivery::Sent);
+        let secs = |d: Delivery| match d {
+            Delivery::Retry { after, .. } => after,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(secs(send(&c, &req, t).await), Some(Duration::from_secs(7)));
+        assert_eq!(
+            secs(send(&c, &req, t).await),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(secs(send(&c, &req, t).await), Some(Duration::from_secs(3)));
+        assert_eq!(
+            send(&c, &req, t).await,
+            Delivery::Failed {
+                reason: "HTTP 403 Forbidden: Forbidden: bot was blocked by the user".into(),
+                auth: true
+            }
+        );
+        assert!(
+            matches!(
+                send(&c, &req, t).await,
+                Delivery::Failed { auth: false, .. }
+            ),
+            "redirects are not followed"
+        );
+        assert_eq!(
+            send(&c, &req, t).await,
+            Delivery::Failed {
+                reason: "HTTP 400 Bad Request: invalid_payload".into(),
+                auth: false
+            }
+        );
+    }
+
     #[test]
     fn retry_after_in_seconds_or_as_a_date() {
         let now: DateTime<Utc> = "2015-10-21T07:27:00Z".parse().unwrap();
