@@ -151,8 +151,11 @@ pub fn parse_retry_after(v: &str, now: DateTime<Utc>) -> Option<Duration> {
 mod tests {
     use super::*;
 
-    /// Answers each request with the next (status, headers, body) on 127.0.0.1.
-    fn server(answers: Vec<(u16, Vec<(&'static str, &'static str)>, &'static str)>) -> String {
+    /// A scripted answer: status, headers, body.
+    type Answer = (u16, Vec<(&'static str, &'static str)>, &'static str);
+
+    /// Answers each request with the next [`Answer`] on 127.0.0.1.
+    fn server(answers: Vec<Answer>) -> String {
         let s = tiny_http::Server::http("127.0.0.1:0").unwrap();
         let url = format!("http://{}/x", s.server_addr().to_ip().unwrap());
         std::thread::spawn(move || {
