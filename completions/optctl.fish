@@ -39,6 +39,7 @@ complete -c optctl -n "__fish_optctl_needs_command" -f -a "export" -d 'Write ale
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "fetch" -d 'Fetch one chain (or a range of bars) from a provider and save the raw responses'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "generate" -d 'Generate completions and man pages'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "market-hours" -d 'Show whether the market is open and when it next opens'
+complete -c optctl -n "__fish_optctl_needs_command" -f -a "notify" -d 'Send queued alert and signal notifications to the configured channels'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "process-excel" -d 'Read the broker workbooks and store each stock\'s OI buildup'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "quant" -d 'Option calculator: implied volatility and greeks'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "scan" -d 'Scan option chains and store IV, greeks, features and scored alerts'
@@ -264,6 +265,45 @@ complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -l json -d '
 complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
 complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -s q -l quiet -d 'Only errors on stderr; no progress bar'
 complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -l channel -d 'Only this channel' -r
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -f -a "test" -d 'Send a test message to one channel, now'
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -f -a "status" -d 'Show queued, sent and failed messages per channel, and each one\'s last error'
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -f -a "retry" -d 'Send queued messages now instead of after their backoff; --failed retries failed ones'
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from test" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from test" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from test" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from test" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from test" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from test" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from status" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from status" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from status" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from status" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from retry" -l channel -d 'Only this channel' -r
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from retry" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from retry" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from retry" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from retry" -l failed -d 'Also queue failed messages again'
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from retry" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from retry" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from retry" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from retry" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from help" -f -a "test" -d 'Send a test message to one channel, now'
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show queued, sent and failed messages per channel, and each one\'s last error'
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from help" -f -a "retry" -d 'Send queued messages now instead of after their backoff; --failed retries failed ones'
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l historical -d 'Historical workbook (default: [excel] historical, else <home>/excel/Historical.xlsx)' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l live -d 'Live workbook (default: [excel] live, else <home>/excel/Live.xlsx)' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l sheet -d 'Sheet to read in both workbooks (default: the first sheet of each)' -r
@@ -336,6 +376,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand scan" -l save-snapshots -d
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand scan" -l no-notify -d 'Queue the alerts\' notifications but do not send them (`optctl notify` will)'
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -s q -l quiet -d 'Only errors on stderr; no progress bar'
@@ -368,19 +409,20 @@ complete -c optctl -n "__fish_optctl_using_subcommand serve" -l json -d 'Print o
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -s q -l quiet -d 'Only errors on stderr; no progress bar'
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours process-excel quant scan scans serve help" -f -a "alerts" -d 'List stored alerts, newest first, highest score first within a scan'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours process-excel quant scan scans serve help" -f -a "config" -d 'Show or create the configuration file'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours process-excel quant scan scans serve help" -f -a "enrich" -d 'Fetch OHLCV bars, check them and compute indicators, nightly from cron'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours process-excel quant scan scans serve help" -f -a "export" -d 'Write alerts, chains, scans and features as JSON files, atomically'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours process-excel quant scan scans serve help" -f -a "fetch" -d 'Fetch one chain (or a range of bars) from a provider and save the raw responses'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours process-excel quant scan scans serve help" -f -a "generate" -d 'Generate completions and man pages'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours process-excel quant scan scans serve help" -f -a "market-hours" -d 'Show whether the market is open and when it next opens'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours process-excel quant scan scans serve help" -f -a "process-excel" -d 'Read the broker workbooks and store each stock\'s OI buildup'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours process-excel quant scan scans serve help" -f -a "quant" -d 'Option calculator: implied volatility and greeks'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours process-excel quant scan scans serve help" -f -a "scan" -d 'Scan option chains and store IV, greeks, features and scored alerts'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours process-excel quant scan scans serve help" -f -a "scans" -d 'List stored scans, newest first'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours process-excel quant scan scans serve help" -f -a "serve" -d 'Serve the exports over HTTP (read-only) until SIGINT or SIGTERM'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours process-excel quant scan scans serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours notify process-excel quant scan scans serve help" -f -a "alerts" -d 'List stored alerts, newest first, highest score first within a scan'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours notify process-excel quant scan scans serve help" -f -a "config" -d 'Show or create the configuration file'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours notify process-excel quant scan scans serve help" -f -a "enrich" -d 'Fetch OHLCV bars, check them and compute indicators, nightly from cron'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours notify process-excel quant scan scans serve help" -f -a "export" -d 'Write alerts, chains, scans and features as JSON files, atomically'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours notify process-excel quant scan scans serve help" -f -a "fetch" -d 'Fetch one chain (or a range of bars) from a provider and save the raw responses'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours notify process-excel quant scan scans serve help" -f -a "generate" -d 'Generate completions and man pages'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours notify process-excel quant scan scans serve help" -f -a "market-hours" -d 'Show whether the market is open and when it next opens'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours notify process-excel quant scan scans serve help" -f -a "notify" -d 'Send queued alert and signal notifications to the configured channels'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours notify process-excel quant scan scans serve help" -f -a "process-excel" -d 'Read the broker workbooks and store each stock\'s OI buildup'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours notify process-excel quant scan scans serve help" -f -a "quant" -d 'Option calculator: implied volatility and greeks'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours notify process-excel quant scan scans serve help" -f -a "scan" -d 'Scan option chains and store IV, greeks, features and scored alerts'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours notify process-excel quant scan scans serve help" -f -a "scans" -d 'List stored scans, newest first'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours notify process-excel quant scan scans serve help" -f -a "serve" -d 'Serve the exports over HTTP (read-only) until SIGINT or SIGTERM'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours notify process-excel quant scan scans serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration (file merged over defaults) as TOML, or JSON with --json'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a commented configuration file with every default'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from enrich" -f -a "run" -d 'Fetch new bars for every symbol, check and store them, compute indicators'
@@ -395,6 +437,9 @@ complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subc
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "completions" -d 'Write shell completions (bash, zsh, fish, elvish, powershell) into DIR'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "man" -d 'Write man pages (optctl.1, optctl-scan.1, ...) into DIR'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "all" -d 'Write both, into DIR/completions and DIR/man'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from notify" -f -a "test" -d 'Send a test message to one channel, now'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from notify" -f -a "status" -d 'Show queued, sent and failed messages per channel, and each one\'s last error'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from notify" -f -a "retry" -d 'Send queued messages now instead of after their backoff; --failed retries failed ones'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from process-excel" -f -a "status" -d 'Show whether the market is open, the last run and the last error'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from process-excel" -f -a "history" -d 'List recent process-excel runs, newest first'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from quant" -f -a "iv" -d 'Implied volatility and greeks of one option, or of every row of a CSV'

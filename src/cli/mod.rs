@@ -8,6 +8,7 @@ pub mod export;
 pub mod fetch;
 pub mod generate;
 pub mod market_hours;
+pub mod notify;
 pub mod output;
 pub mod process_excel;
 pub mod quant;
@@ -96,6 +97,7 @@ pub enum Command {
     #[command(hide = true, subcommand)]
     Generate(generate::Command),
     MarketHours(market_hours::Args),
+    Notify(notify::Args),
     ProcessExcel(process_excel::Args),
     #[command(subcommand)]
     Quant(quant::Command),
@@ -178,6 +180,7 @@ pub fn dispatch(command: Command, ctx: &Ctx) -> optctl::Result<Outcome> {
         Command::Fetch(a) => fetch::run(a, ctx),
         Command::Generate(c) => generate::run(c, ctx),
         Command::MarketHours(a) => market_hours::run(a, ctx),
+        Command::Notify(a) => notify::run(a, ctx),
         Command::ProcessExcel(a) => process_excel::run(a, ctx),
         Command::Quant(c) => quant::run(c, ctx),
         Command::Scan(a) => scan::run(a, ctx),

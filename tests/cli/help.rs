@@ -37,6 +37,10 @@ fn help_texts() {
         &["process-excel", "status"],
         &["process-excel", "history"],
         &["market-hours"],
+        &["notify"],
+        &["notify", "test"],
+        &["notify", "status"],
+        &["notify", "retry"],
     ] {
         let name = if cmd.is_empty() {
             "optctl".to_string()
@@ -62,6 +66,7 @@ fn hidden_and_unbuilt_commands_stay_out_of_help() {
         "quant",
         "process-excel",
         "market-hours",
+        "notify",
         "serve",
     ] {
         assert!(top.contains(listed), "{listed} missing from --help");

@@ -12,6 +12,7 @@ mod export;
 mod fetch;
 mod generated;
 mod help;
+mod notify;
 mod process_excel;
 mod providers;
 mod quant;
