@@ -69,10 +69,10 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
             .collect(),
         (None, true) => cfg.watchlist.tickers.clone(),
     };
-    let provider = provider::build(&cfg.provider)?;
     // The lock comes before the store is opened: a refused run touches nothing.
     let _lock = JobLock::acquire(&ctx.home, "scan")?;
     let store = ctx.store()?;
+    let provider = provider::build_with(&cfg.provider, &throttled(ctx, &cfg)?)?;
     let opts = scan::Options {
         tickers,
         concurrency: args.concurrency.map_or(cfg.scan.concurrency, usize::from),
@@ -203,4 +203,20 @@ fn print(r: &Report, out: &Output) -> optctl::Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Provider hooks whose throttle paces every HTTP request of a real source through the
+/// store's shared rate limiter (`[resilience.providers.NAME.limiter]`, else the source's
+/// documented rate), so concurrent optctl runs share one quota.
+pub(crate) fn throttled(
+    ctx: &Ctx,
+    cfg: &optctl::config::Config,
+) -> optctl::Result<provider::Hooks> {
+    let clock = optctl::resilience::Clock::starting_at(ctx.as_of);
+    let throttle = optctl::resilience::StoreThrottle::open(&ctx.db_path(), clock, &cfg.resilience)
+        .map_err(optctl::Error::BadInput)?;
+    Ok(provider::Hooks {
+        throttle,
+        ..provider::Hooks::default()
+    })
 }

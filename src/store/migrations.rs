@@ -353,6 +353,7 @@ CREATE TABLE enrich_control (
     reason     TEXT,
     changed_at TEXT    NOT NULL
 );
+"#,
     // 5: PLACEHOLDER for the scheduler branch's migration, replaced when it merges.
     "-- 5: reserved for the scheduler branch",
     // 6: the notification outbox. One row per (channel, alert or signal), written in the
