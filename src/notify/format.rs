@@ -59,7 +59,7 @@ pub fn link(public_url: Option<&str>, entries: &[Entry]) -> Option<String> {
     let base = public_url?.trim_end_matches('/');
     let first = &entries.first()?.item.ticker;
     if entries.iter().all(|e| &e.item.ticker == first) && entries[0].kind != "test" {
-        Some(format!("{base}/?ticker={first}"))
+        Some(format!("{base}/#ticker={first}"))
     } else {
         Some(format!("{base}/"))
     }
@@ -478,7 +478,7 @@ mod tests {
         insta::assert_snapshot!(text(&m), @r"
         optctl: AAPL unusual_activity 78.5
         AAPL261218C00200000: vol/OI 3.51 · volume 4,210 · premium $1.2M
-        https://dash.example.com/?ticker=AAPL
+        https://dash.example.com/#ticker=AAPL
         ");
     }
 

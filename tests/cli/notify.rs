@@ -255,7 +255,7 @@ token = "tk_ntfytoken"
     );
     assert!(text.contains("vol/OI"), "{text}");
     assert!(
-        text.ends_with("https://dash.example.com/?ticker=AAPL"),
+        text.ends_with("https://dash.example.com/#ticker=AAPL"),
         "{text}"
     );
     assert_eq!(body["disable_web_page_preview"], true);
@@ -301,7 +301,7 @@ token = "tk_ntfytoken"
     assert_eq!(ntfy.header("Authorization"), Some("Bearer tk_ntfytoken"));
     assert_eq!(
         ntfy.header("Click"),
-        Some("https://dash.example.com/?ticker=AAPL")
+        Some("https://dash.example.com/#ticker=AAPL")
     );
     assert!(
         ntfy.body.starts_with("AAPL unusual_activity"),
