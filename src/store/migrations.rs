@@ -354,8 +354,10 @@ CREATE TABLE enrich_control (
     changed_at TEXT    NOT NULL
 );
 "#,
-    // 5: PLACEHOLDER for the scheduler branch's migration, replaced when it merges.
-    "-- 5: reserved for the scheduler branch",
+    // 5: intentionally empty. It was reserved while the scheduler was built in parallel
+    // and main shipped with it, so stores in the field are past it: migrations are
+    // append-only, so it stays empty and the scheduler's tables come as a new entry.
+    "-- 5: intentionally empty (reserved slot)",
     // 6: the notification outbox. One row per (channel, alert or signal), written in the
     // same transaction as the alert or signal; `optctl notify` sends, then marks it sent.
     // `batch_key` fixes which rows go out together once a send was tried, so a resend
