@@ -224,6 +224,27 @@ pub fn is_broken_pipe(err: &optctl::Error) -> bool {
     false
 }
 
+/// Provider hooks whose throttle paces every HTTP request of a real source through the
+/// store's shared rate limiter (`[resilience.providers.NAME.limiter]`, else the source's
+/// documented rate), so concurrent optctl runs share one quota.
+/// Only HTTP sources get it: the simulator and replay send no requests.
+pub(crate) fn throttled(
+    ctx: &Ctx,
+    cfg: &optctl::config::Config,
+    source: &str,
+) -> optctl::Result<optctl::provider::Hooks> {
+    if !optctl::provider::HTTP_SOURCES.contains(&source) {
+        return Ok(optctl::provider::Hooks::default());
+    }
+    let clock = optctl::resilience::Clock::starting_at(ctx.as_of);
+    let throttle = optctl::resilience::StoreThrottle::open(&ctx.db_path(), clock, &cfg.resilience)
+        .map_err(optctl::Error::BadInput)?;
+    Ok(optctl::provider::Hooks {
+        throttle,
+        ..optctl::provider::Hooks::default()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

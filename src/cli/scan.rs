@@ -72,7 +72,10 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     // The lock comes before the store is opened: a refused run touches nothing.
     let _lock = JobLock::acquire(&ctx.home, "scan")?;
     let store = ctx.store()?;
-    let provider = provider::build_with(&cfg.provider, &throttled(ctx, &cfg, &cfg.provider.name)?)?;
+    let provider = provider::build_with(
+        &cfg.provider,
+        &super::throttled(ctx, &cfg, &cfg.provider.name)?,
+    )?;
     let opts = scan::Options {
         tickers,
         concurrency: args.concurrency.map_or(cfg.scan.concurrency, usize::from),
@@ -203,25 +206,4 @@ fn print(r: &Report, out: &Output) -> optctl::Result<()> {
         ));
     }
     Ok(())
-}
-
-/// Provider hooks whose throttle paces every HTTP request of a real source through the
-/// store's shared rate limiter (`[resilience.providers.NAME.limiter]`, else the source's
-/// documented rate), so concurrent optctl runs share one quota.
-/// Only HTTP sources get it: the simulator and replay send no requests.
-pub(crate) fn throttled(
-    ctx: &Ctx,
-    cfg: &optctl::config::Config,
-    source: &str,
-) -> optctl::Result<provider::Hooks> {
-    if !provider::HTTP_SOURCES.contains(&source) {
-        return Ok(provider::Hooks::default());
-    }
-    let clock = optctl::resilience::Clock::starting_at(ctx.as_of);
-    let throttle = optctl::resilience::StoreThrottle::open(&ctx.db_path(), clock, &cfg.resilience)
-        .map_err(optctl::Error::BadInput)?;
-    Ok(provider::Hooks {
-        throttle,
-        ..provider::Hooks::default()
-    })
 }

@@ -116,7 +116,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     let provider = provider::build_bars_with(
         &e.provider,
         &cfg.provider,
-        &crate::cli::scan::throttled(ctx, &cfg, &e.provider)?,
+        &crate::cli::throttled(ctx, &cfg, &e.provider)?,
     )?;
     let progress = ctx.out.progress("enriching");
     let runtime = tokio::runtime::Builder::new_multi_thread()
