@@ -12,6 +12,7 @@ pub mod market;
 pub mod provider;
 pub mod quant;
 pub mod scan;
+pub mod scheduler;
 pub mod serve;
 pub mod store;
 pub mod time;

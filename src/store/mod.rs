@@ -4,13 +4,15 @@
 //! for readers (never migrates). Every connection runs in WAL mode with a busy timeout, so
 //! `scan`, `export` and readers run at the same time without "database is locked".
 //! Each table family has its own module: `scans`, `chains` (snapshots, features, IV
-//! history), `alerts`, `excel` (process-excel's stocks, ticks and run metadata).
+//! history), `alerts`, `excel` (process-excel's stocks, ticks and run metadata),
+//! `scheduler` (the strategy schedulers' cache, runs, signals, comparisons, migration).
 
 pub mod alerts;
 pub mod chains;
 pub mod excel;
 mod migrations;
 pub mod scans;
+pub mod scheduler;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
