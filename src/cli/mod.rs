@@ -2,10 +2,12 @@
 //! Declared only from `main.rs`, so the library can never import it.
 
 pub mod alerts;
+pub mod compare;
 pub mod config;
 pub mod export;
 pub mod generate;
 pub mod market_hours;
+pub mod migrate_scheduler;
 pub mod output;
 pub mod process_excel;
 pub mod quant;
@@ -85,12 +87,15 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Alerts(alerts::Args),
+    Compare(compare::Args),
     #[command(subcommand)]
     Config(config::Command),
     Export(export::Args),
     #[command(hide = true, subcommand)]
     Generate(generate::Command),
     MarketHours(market_hours::Args),
+    #[command(subcommand)]
+    MigrateScheduler(migrate_scheduler::Command),
     ProcessExcel(process_excel::Args),
     #[command(subcommand)]
     Quant(quant::Command),
@@ -167,16 +172,26 @@ impl Ctx {
 pub fn dispatch(command: Command, ctx: &Ctx) -> optctl::Result<Outcome> {
     match command {
         Command::Alerts(a) => alerts::run(a, ctx),
+        Command::Compare(a) => compare::run(a, ctx),
         Command::Config(c) => config::run(c, ctx),
         Command::Export(a) => export::run(a, ctx),
         Command::Generate(c) => generate::run(c, ctx),
         Command::MarketHours(a) => market_hours::run(a, ctx),
+        Command::MigrateScheduler(c) => migrate_scheduler::run(c, ctx),
         Command::ProcessExcel(a) => process_excel::run(a, ctx),
         Command::Quant(c) => quant::run(c, ctx),
         Command::Scan(a) => scan::run(a, ctx),
         Command::Scans(a) => scans::run(a, ctx),
         Command::Serve(a) => serve::run(a, ctx),
     }
+}
+
+/// A multi-threaded tokio runtime for the commands that wait on providers.
+pub fn runtime() -> optctl::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| optctl::Error::Failed(format!("cannot start the async runtime: {e}")))
 }
 
 /// Logs go to stderr: warnings by default, `-v` info, `-vv` debug, `-q` errors only.

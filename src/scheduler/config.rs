@@ -269,7 +269,7 @@ impl SchedulerConfig {
             }
         }
         let d = &self.categories.day_trading;
-        if d.opening_range_minutes == 0 || d.opening_range_minutes % 5 != 0 {
+        if d.opening_range_minutes == 0 || !d.opening_range_minutes.is_multiple_of(5) {
             return Err(format!(
                 "categories.day_trading.opening_range_minutes: {} is not a whole number of 5-minute bars",
                 d.opening_range_minutes

@@ -123,8 +123,12 @@ fn day_trading(symbol: &str, m5: &[Bar], d1: &[Bar], cfg: &DayTradingConfig) -> 
     let five = Timeframe::M5.duration();
     let start = latest_session(m5, five);
     let vw = vwap(m5, five);
-    let volume_ratio =
-        |i: usize| m5[i].volume as f64 / average_volume_before(m5, i, VOLUME_LOOKBACK);
+    // Confirmed volume: at least `volume_factor` times the average (None while the
+    // average is unknown).
+    let volume_ratio = |i: usize| {
+        let r = m5[i].volume as f64 / average_volume_before(m5, i, VOLUME_LOOKBACK);
+        (r >= cfg.volume_factor).then_some(r)
+    };
 
     // Opening-range breakout, filtered by the ATR of the sessions before this one.
     let prior: Vec<Bar> = d1
@@ -139,10 +143,9 @@ fn day_trading(symbol: &str, m5: &[Bar], d1: &[Bar], cfg: &DayTradingConfig) -> 
             let (mut long_done, mut short_done) = (false, false);
             for i in end..m5.len() {
                 let (prev, bar) = (m5[i - 1].close, &m5[i]);
-                let ratio = volume_ratio(i);
-                if !(ratio >= cfg.volume_factor) {
+                let Some(ratio) = volume_ratio(i) else {
                     continue;
-                }
+                };
                 let over = ratio / cfg.volume_factor - 1.0;
                 if !long_done && bar.close > high && prev <= high {
                     long_done = true;
@@ -161,8 +164,10 @@ fn day_trading(symbol: &str, m5: &[Bar], d1: &[Bar], cfg: &DayTradingConfig) -> 
     // VWAP crosses within the session, confirmed by volume.
     for i in (start + 1)..m5.len() {
         let (a, b) = (m5[i - 1].close - vw[i - 1], m5[i].close - vw[i]);
-        let ratio = volume_ratio(i);
-        if !(ratio >= cfg.volume_factor) || a.is_nan() || b.is_nan() {
+        let Some(ratio) = volume_ratio(i) else {
+            continue;
+        };
+        if a.is_nan() || b.is_nan() {
             continue;
         }
         let x = ratio / cfg.volume_factor - 1.0;

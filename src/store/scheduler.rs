@@ -427,6 +427,17 @@ pub struct ComparisonFilter {
 }
 
 impl Store {
+    /// Whether this database has the scheduler's tables (a read-only door on a file
+    /// no newer optctl has written yet does not).
+    pub fn has_scheduler_tables(&self) -> Result<bool> {
+        let n: i64 = self.conn().query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'scheduler_state'",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(n > 0)
+    }
+
     /// The migration's state; `legacy` with nothing moved before the first step.
     pub fn scheduler_state(&self) -> Result<State> {
         const T: &str = "scheduler_state";
