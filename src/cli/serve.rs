@@ -65,6 +65,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         cors_origin: args.cors_origin.or(cfg.cors_origin),
         max_age: cfg.max_age_seconds,
         market_hours,
+        scheduler: config.scheduler.clone(),
     };
     opts.check()?;
     let stop = Arc::new(AtomicBool::new(false));

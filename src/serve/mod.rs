@@ -73,6 +73,18 @@ pub(crate) const ROUTES: &[Route] = &[
         &["limit"],
         handlers::excel_history,
     ),
+    // strategy schedulers: read from the store (compare, migrate-scheduler run).
+    get("/api/scheduler/status", &[], handlers::scheduler_status),
+    get(
+        "/api/scheduler/stats/comparison",
+        &["limit", "source"],
+        handlers::scheduler_comparisons,
+    ),
+    get(
+        "/api/scheduler/cache/stats",
+        &[],
+        handlers::scheduler_cache_stats,
+    ),
 ];
 
 /// The metrics label of requests that matched no route.
@@ -103,6 +115,8 @@ pub struct Options {
     pub max_age: u32,
     /// The market session `/api/v1/background/status` reports on (`[market_hours]`).
     pub market_hours: crate::excel::hours::MarketHours,
+    /// The schedulers' settings `/api/scheduler/status` judges the criteria with.
+    pub scheduler: crate::scheduler::SchedulerConfig,
 }
 
 /// Why the server would not start.
@@ -623,6 +637,7 @@ mod tests {
                 std::path::Path::new("."),
             )
             .unwrap(),
+            scheduler: Default::default(),
         }
     }
 

@@ -236,6 +236,24 @@ pub struct CacheStats {
     pub last_24h: RunTotals,
 }
 
+impl CacheStats {
+    /// Nothing cached, no runs.
+    pub fn empty(now: DateTime<Utc>) -> CacheStats {
+        CacheStats {
+            now,
+            entries: 0,
+            valid: 0,
+            bars: 0,
+            bytes: 0,
+            by_timeframe: BTreeMap::new(),
+            oldest_fetch: None,
+            newest_fetch: None,
+            last_tick: RunTotals::default(),
+            last_24h: RunTotals::default(),
+        }
+    }
+}
+
 fn phase_col(s: &str, table: &'static str, column: &'static str) -> Result<Phase> {
     s.parse().map_err(|e: String| corrupt(table, column, e))
 }
@@ -705,18 +723,7 @@ impl Store {
     /// What is in the cache at `now`, and how the unified scheduler's lookups fared.
     pub fn scheduler_cache_stats(&self, now: DateTime<Utc>) -> Result<CacheStats> {
         const T: &str = "scheduler_bar_cache";
-        let mut stats = CacheStats {
-            now,
-            entries: 0,
-            valid: 0,
-            bars: 0,
-            bytes: 0,
-            by_timeframe: BTreeMap::new(),
-            oldest_fetch: None,
-            newest_fetch: None,
-            last_tick: RunTotals::default(),
-            last_24h: RunTotals::default(),
-        };
+        let mut stats = CacheStats::empty(now);
         let mut stmt = self.conn().prepare(
             "SELECT timeframe, count(*), sum(expires_at > ?1 AND fetched_to <= ?1),
                     sum(bar_count), sum(bytes), min(fetched_to), max(fetched_to)
