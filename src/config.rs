@@ -12,19 +12,27 @@ use serde::{Deserialize, Serialize};
 
 use crate::excel::workbook::Kind;
 use crate::provider::sim::SimConfig;
+use crate::resilience::ResilienceConfig;
 use crate::scan::detectors::DetectorsConfig;
 
 /// A configuration problem, naming the file.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("cannot read config file {}: {source}", .path.display())]
+    #[error("cannot read {what} {}: {source}", .path.display())]
     Read {
+        /// `config file` or `watchlist`.
+        what: &'static str,
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("config file {}: {message}", .path.display())]
-    Parse { path: PathBuf, message: String },
+    #[error("{what} {}: {message}", .path.display())]
+    Parse {
+        /// `config file` or `watchlist`.
+        what: &'static str,
+        path: PathBuf,
+        message: String,
+    },
     #[error("{0}")]
     Invalid(String),
 }
@@ -41,6 +49,7 @@ pub struct Config {
     pub excel: ExcelConfig,
     pub market_hours: MarketHoursConfig,
     pub serve: ServeConfig,
+    pub resilience: ResilienceConfig,
     pub scheduler: crate::scheduler::SchedulerConfig,
 }
 
@@ -426,6 +435,41 @@ threads = 0
 # Cache-Control max-age of export documents; clients revalidate with ETag after it.
 max_age_seconds = 5
 
+[resilience]
+# Retry, circuit breaker, rate limiter and bulkhead around every call to a data provider.
+# Breaker state and rate-limit tokens live in the database, so they hold across runs and
+# are shared by commands running at the same time. These are the defaults for every
+# provider; [resilience.providers.NAME.*] changes keys for one provider.
+
+[resilience.retry]
+initial_delay_ms = 500    # before the first retry
+multiplier = 2.0          # each delay is the previous one times this
+max_delay_ms = 30000
+max_attempts = 4          # tries in all, the first included
+jitter = true             # add a random 0-100% to each delay
+max_retry_after_ms = 60000  # a longer Retry-After from the provider gives up at once
+
+[resilience.breaker]
+failure_rate = 0.5        # share of failed calls in the window that opens the breaker
+window_seconds = 300      # the sliding window
+min_calls = 10            # calls the window needs before its failure rate counts
+open_seconds = 60         # how long it stays open before trial calls
+half_open_calls = 3       # trial calls; that many successes close it, one failure reopens
+
+[resilience.limiter]
+calls = 100               # calls per per_seconds (0 = no limit)
+per_seconds = 1
+burst = 100               # most calls in a row after a quiet spell
+max_wait_ms = 60000       # a call that would wait longer for its turn fails at once
+
+[resilience.bulkhead]
+max_concurrent = 10       # calls under way at once per provider (in one process)
+timeout_ms = 30000        # a call running longer is abandoned (and retried)
+
+[resilience.providers]
+# Per provider, only the keys that differ, e.g. a quota of 5 calls a minute:
+# polygon = { limiter = { calls = 5, per_seconds = 60, burst = 5 } }
+
 [scheduler]
 # The strategy schedulers of `optctl compare` and `optctl migrate-scheduler`.
 # Bar provider both schedulers fetch from.
@@ -483,10 +527,12 @@ impl Config {
     /// Parses TOML text; `path` is only used in messages.
     pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
         let cfg: Config = toml::from_str(text).map_err(|e| Error::Parse {
+            what: "config file",
             path: path.to_path_buf(),
             message: e.to_string().trim_end().to_string(),
         })?;
         cfg.validate().map_err(|m| Error::Parse {
+            what: "config file",
             path: path.to_path_buf(),
             message: m,
         })?;
@@ -502,6 +548,7 @@ impl Config {
                 Ok(Config::default())
             }
             Err(source) => Err(Error::Read {
+                what: "config file",
                 path: path.to_path_buf(),
                 source,
             }),
@@ -563,6 +610,7 @@ impl Config {
         }
         crate::excel::hours::MarketHours::check_config(&self.market_hours)
             .map_err(|e| format!("market_hours.{e}"))?;
+        self.resilience.validate()?;
         self.scheduler
             .check()
             .map_err(|e| format!("scheduler.{e}"))?;
@@ -603,6 +651,7 @@ fn xdg_dir(var: &str, fallback: &str) -> Result<PathBuf, Error> {
 /// comment. Upper-cases and de-duplicates, keeping the first order.
 pub fn read_watchlist(path: &Path) -> Result<Vec<String>, Error> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        what: "watchlist",
         path: path.to_path_buf(),
         source,
     })?;
@@ -618,6 +667,7 @@ pub fn read_watchlist(path: &Path) -> Result<Vec<String>, Error> {
                 .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '^' || c == '_')
             {
                 return Err(Error::Parse {
+                    what: "watchlist",
                     path: path.to_path_buf(),
                     message: format!("line {}: {t:?} is not a ticker", n + 1),
                 });
@@ -630,6 +680,7 @@ pub fn read_watchlist(path: &Path) -> Result<Vec<String>, Error> {
     }
     if out.is_empty() {
         return Err(Error::Parse {
+            what: "watchlist",
             path: path.to_path_buf(),
             message: "no tickers in the watchlist".into(),
         });
@@ -680,6 +731,39 @@ mod tests {
         assert!(Config::parse("[provider]\nname = \"nope\"\n", Path::new("c")).is_err());
         assert!(Config::parse("[scan]\nconcurrency = 0\n", Path::new("c")).is_err());
         assert!(Config::parse("[provider.sim]\nanomaly_rate = 2.0\n", Path::new("c")).is_err());
+    }
+
+    #[test]
+    fn resilience_values_and_overrides_are_checked_naming_the_key() {
+        let msg = Config::parse(
+            "[resilience.retry]\nmultiplier = 0.5\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(msg.contains("resilience.retry.multiplier"), "{msg}");
+        let msg = Config::parse(
+            "[resilience.providers.polygon.limiter]\ncals = 5\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(msg.contains("resilience.providers.polygon"), "{msg}");
+        assert!(msg.contains("cals"), "{msg}");
+        let cfg = Config::parse(
+            "[resilience.providers]\npolygon = { limiter = { calls = 5, per_seconds = 60, burst = 5 } }\n",
+            Path::new("c.toml"),
+        )
+        .unwrap();
+        let p = cfg.resilience.policy("polygon").unwrap();
+        assert_eq!(
+            (p.limiter.calls, p.limiter.per_seconds, p.limiter.burst),
+            (5, 60, 5)
+        );
+        assert_eq!(
+            cfg.resilience.policy("sim").unwrap(),
+            cfg.resilience.defaults()
+        );
     }
 
     #[test]

@@ -29,6 +29,9 @@ pub enum Error {
     Store(#[from] crate::store::Error),
     #[error(transparent)]
     Provider(#[from] crate::provider::Error),
+    /// A call refused or abandoned by retry, breaker, rate limiter or bulkhead.
+    #[error(transparent)]
+    Resilience(#[from] crate::resilience::Error),
     /// An unusable workbook (missing, mid-save, no such sheet, a required column missing).
     #[error(transparent)]
     Excel(#[from] crate::excel::Error),

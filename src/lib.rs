@@ -11,10 +11,14 @@ pub mod lock;
 pub mod market;
 pub mod provider;
 pub mod quant;
+pub mod resilience;
 pub mod scan;
 pub mod scheduler;
 pub mod serve;
 pub mod store;
 pub mod time;
+
+#[cfg(test)]
+mod proptests;
 
 pub use error::{Error, Result};

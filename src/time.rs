@@ -9,6 +9,10 @@ pub fn parse_instant(s: &str) -> Result<DateTime<Utc>, String> {
         .map_err(|e| format!("{s:?} is not an RFC 3339 time like 2026-11-23T15:30:00Z ({e})"))
 }
 
+/// The longest span accepted: 100 years of weeks. Longer ones would take `--since` before
+/// any data there could be, or past the range of dates.
+const MAX_SPAN_SECS: i64 = 5200 * 604_800;
+
 /// Parses a span: a whole number followed by `s`, `m`, `h`, `d` or `w` (`90m`, `24h`, `7d`).
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
@@ -32,8 +36,9 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         }
     };
     n.checked_mul(secs)
+        .filter(|&total| total <= MAX_SPAN_SECS)
         .and_then(Duration::try_seconds)
-        .ok_or_else(|| format!("{s:?} is too long"))
+        .ok_or_else(|| format!("{s:?} is too long: at most 100 years (5200w)"))
 }
 
 /// A `--since` value: a span back from "now" or a fixed instant.
@@ -56,7 +61,9 @@ impl Since {
     /// The instant it names, counting spans back from `now` (the run's `--as-of`).
     pub fn resolve(self, now: DateTime<Utc>) -> DateTime<Utc> {
         match self {
-            Since::Ago(d) => now - d,
+            Since::Ago(d) => now
+                .checked_sub_signed(d)
+                .unwrap_or(DateTime::<Utc>::MIN_UTC),
             Since::At(t) => t,
         }
     }

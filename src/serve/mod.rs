@@ -8,7 +8,7 @@
 
 mod cache;
 mod handlers;
-mod http;
+pub(crate) mod http;
 mod metrics;
 
 use std::net::{IpAddr, SocketAddr, TcpListener};

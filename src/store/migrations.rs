@@ -174,10 +174,43 @@ CREATE TABLE excel_history_cache (
     avg_volume REAL
 ) WITHOUT ROWID;
 "#,
+    // 3: resilience state that must outlive a process: circuit breakers (state and the
+    // call outcomes of their sliding window) and token-bucket rate limiters. Times here are
+    // Unix milliseconds, not text: a limiter refills by the millisecond and a breaker's
+    // recovery timeout is compared by arithmetic, never by text order.
+    r#"
+CREATE TABLE breakers (
+    name            TEXT    PRIMARY KEY,
+    state           TEXT    NOT NULL CHECK (state IN ('closed', 'open', 'half_open')),
+    changed_at_ms   INTEGER NOT NULL,
+    open_until_ms   INTEGER,
+    trials_admitted INTEGER NOT NULL DEFAULT 0,
+    trial_successes INTEGER NOT NULL DEFAULT 0,
+    times_opened    INTEGER NOT NULL DEFAULT 0,
+    last_failure    TEXT,
+    last_failure_ms INTEGER
+) WITHOUT ROWID;
+
+CREATE TABLE breaker_calls (
+    name  TEXT    NOT NULL,
+    at_ms INTEGER NOT NULL,
+    ok    INTEGER NOT NULL CHECK (ok IN (0, 1))
+);
+CREATE INDEX breaker_calls_window ON breaker_calls (name, at_ms);
+
+CREATE TABLE rate_limits (
+    name             TEXT    PRIMARY KEY,
+    tokens           REAL    NOT NULL,
+    updated_ms       INTEGER NOT NULL,
+    blocked_until_ms INTEGER,
+    granted          INTEGER NOT NULL DEFAULT 0,
+    waits            INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+"#,
     // 5: the strategy schedulers (`optctl compare`, `optctl migrate-scheduler`): the
     // persisted symbol cache, scheduler runs, the signals each produced, comparisons, and
     // the migration's state and audit log. (Numbered 5 on the project's list: 3 and 4
-    // are enrich's, 6 notifications'. On a branch without 3 and 4 it is the third entry.)
+    // are enrich's, 6 notifications'. Until 4 lands this entry is the fourth.)
     r#"
 CREATE TABLE scheduler_bar_cache (
     symbol     TEXT    NOT NULL,

@@ -100,8 +100,21 @@ fn watchlist_file_and_unknown_symbols() {
         .unwrap();
     // The file itself is rejected: "NOT-A-TICKER" has a character tickers never have.
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("line 3"),
+        err.contains("watchlist") && err.contains("list.txt") && err.contains("line 3"),
+        "{}",
+        describe(&out)
+    );
+    // A missing file is named as the watchlist it is, not as a config file.
+    let out = home
+        .cmd(["scan", "--watchlist", "/nonexistent/list.txt"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("cannot read watchlist /nonexistent/list.txt"),
         "{}",
         describe(&out)
     );

@@ -1,0 +1,858 @@
+//! Soak test with faults: every optctl job at once on one data home, under HTTP load,
+//! with a random one of them SIGKILLed every few seconds. Run it through
+//! `scripts/soak.sh --seconds N` (which builds optctl and the workbook variants first):
+//!
+//!     soak --bin target/debug/optctl --variants DIR --seconds 60 [--conns 32] [--json FILE]
+//!
+//! Loops, each restarting its process as soon as it ends (or is killed):
+//! - `optctl scan` then `optctl export` (a scan's id is remembered once it reported success);
+//! - `optctl process-excel` on workbooks that another thread keeps rewriting in place,
+//!   sometimes leaving them half-written for a moment, as Excel or a feed would;
+//! - `optctl enrich run` with injected provider latency, failures and 429s;
+//! - `optctl migrate-scheduler run`;
+//! - `optctl serve`, under `--conns` keep-alive clients on its main routes (127.0.0.1 only).
+//!
+//! A killer thread SIGKILLs a random running optctl process every 2-4 s. At the end it
+//! checks, prints, and exits non-zero unless every target holds: no "database is locked"
+//! (SQLITE_BUSY) failure, no served response that was not complete valid JSON (outside
+//! the moment serve itself was killed), no export file that did not parse, no committed
+//! scan or excel run missing afterwards, `PRAGMA integrity_check` = ok, no scan left
+//! `running` after the next scan's recovery; with each job's runs, kills and peak RSS.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Where the data home's config points the jobs.
+const CONFIG: &str = r#"
+[watchlist]
+tickers = ["SPY", "QQQ", "IWM", "AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA",
+           "AMD", "NFLX", "JPM", "BAC", "XOM", "DIS", "BA", "INTC", "COIN", "PLTR"]
+
+[provider.sim]
+anomaly_rate = 0.1
+failure_rate = 0.05
+throttle_rate = 0.05
+retry_after_ms = 50
+latency_ms = 5
+
+[excel]
+lock_file_check = false
+"#;
+
+/// Routes the load clients cycle through.
+const ROUTES: &[&str] = &[
+    "/health",
+    "/alerts/latest",
+    "/scans/latest",
+    "/alerts?min_score=0.5",
+    "/features/AAPL/latest",
+    "/api/v1/stocks",
+    "/api/v1/background/status",
+];
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// xorshift64*: enough randomness for picking victims and delays.
+struct Rng(u64);
+
+impl Rng {
+    fn seeded() -> Rng {
+        Rng(now_ms() ^ (u64::from(std::process::id()) << 32) | 1)
+    }
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+/// What happened to one job.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+struct JobStats {
+    runs: u64,
+    ok: u64,
+    partial: u64,
+    skipped_or_locked: u64,
+    failed: u64,
+    killed: u64,
+    busy_failures: u64,
+    peak_rss_kb: u64,
+    last_failure: Option<String>,
+}
+
+#[derive(Default)]
+struct Shared {
+    jobs: Mutex<BTreeMap<&'static str, JobStats>>,
+    /// Running optctl processes the killer may pick: pid -> job.
+    running: Mutex<BTreeMap<u32, &'static str>>,
+    committed_scans: Mutex<Vec<i64>>,
+    committed_excel_runs: Mutex<Vec<i64>>,
+    served_ok: AtomicU64,
+    served_other_status: AtomicU64,
+    served_invalid: AtomicU64,
+    served_cut_by_kill: AtomicU64,
+    connect_failures: AtomicU64,
+    /// Keep-alive connections found closed before a request was answered.
+    reconnects: AtomicU64,
+    export_reads: AtomicU64,
+    export_parse_failures: AtomicU64,
+    workbook_writes: AtomicU64,
+    workbook_half_writes: AtomicU64,
+    /// When serve was last killed (ms since the epoch).
+    serve_killed_at: AtomicU64,
+    stop: AtomicBool,
+}
+
+impl Shared {
+    fn job(&self, name: &'static str, f: impl FnOnce(&mut JobStats)) {
+        f(self.jobs.lock().unwrap().entry(name).or_default());
+    }
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+}
+
+struct Opts {
+    bin: PathBuf,
+    variants: PathBuf,
+    seconds: u64,
+    conns: usize,
+    json: Option<PathBuf>,
+}
+
+fn parse_args() -> Opts {
+    let mut o = Opts {
+        bin: PathBuf::from("target/debug/optctl"),
+        variants: PathBuf::new(),
+        seconds: 60,
+        conns: 32,
+        json: None,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut val = || args.next().unwrap_or_else(|| panic!("{a} needs a value"));
+        match a.as_str() {
+            "--bin" => o.bin = val().into(),
+            "--variants" => o.variants = val().into(),
+            "--seconds" => o.seconds = val().parse().expect("--seconds N"),
+            "--conns" => o.conns = val().parse().expect("--conns N"),
+            "--json" => o.json = Some(val().into()),
+            other => panic!("unknown argument {other}"),
+        }
+    }
+    assert!(
+        o.variants.is_dir(),
+        "--variants DIR: folders of Historical.xlsx + Live.xlsx"
+    );
+    o
+}
+
+fn optctl(bin: &Path, home: &Path) -> Command {
+    let mut c = Command::new(bin);
+    c.env("OPTCTL_HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("cfg"))
+        .env_remove("OPTCTL_CONFIG")
+        .env_remove("OPTCTL_NOW")
+        .env_remove("RUST_LOG")
+        .env("NO_COLOR", "1");
+    c
+}
+
+/// VmHWM (peak resident set) of a live process, kB.
+fn peak_rss_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+fn is_busy(stderr: &str) -> bool {
+    let s = stderr.to_ascii_lowercase();
+    s.contains("database is locked") || s.contains("sqlite_busy") || s.contains("database busy")
+}
+
+/// Runs one optctl process of `job` to its end, registered for the killer, sampling its
+/// peak RSS. Returns stdout when it exited 0 or 3.
+fn run_job(
+    shared: &Shared,
+    bin: &Path,
+    home: &Path,
+    job: &'static str,
+    args: &[&str],
+) -> Option<String> {
+    let logs = home.join("soak-logs");
+    let out_path = logs.join(format!("{job}.out"));
+    let err_path = logs.join(format!("{job}.err"));
+    let mut child: Child = optctl(bin, home)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out_path).expect("log file"))
+        .stderr(std::fs::File::create(&err_path).expect("log file"))
+        .spawn()
+        .expect("start optctl");
+    let pid = child.id();
+    shared.running.lock().unwrap().insert(pid, job);
+    let mut peak = 0;
+    let status = loop {
+        if let Some(kb) = peak_rss_kb(pid) {
+            peak = peak.max(kb);
+        }
+        match child.try_wait().expect("wait") {
+            Some(status) => break status,
+            None => std::thread::sleep(Duration::from_millis(20)),
+        }
+    };
+    shared.running.lock().unwrap().remove(&pid);
+    let stdout = std::fs::read_to_string(&out_path).unwrap_or_default();
+    let stderr = std::fs::read_to_string(&err_path).unwrap_or_default();
+    let mut ok = None;
+    shared.job(job, |s| {
+        s.runs += 1;
+        s.peak_rss_kb = s.peak_rss_kb.max(peak);
+        match (status.signal(), status.code()) {
+            (Some(9), _) => s.killed += 1,
+            (_, Some(0)) => {
+                s.ok += 1;
+                ok = Some(stdout);
+            }
+            (_, Some(3)) => {
+                s.partial += 1;
+                ok = Some(stdout);
+            }
+            (_, Some(75)) => s.skipped_or_locked += 1,
+            _ => {
+                s.failed += 1;
+                if is_busy(&stderr) {
+                    s.busy_failures += 1;
+                }
+                s.last_failure = Some(format!(
+                    "{status}: {}",
+                    stderr
+                        .lines()
+                        .last()
+                        .unwrap_or("")
+                        .chars()
+                        .take(300)
+                        .collect::<String>()
+                ));
+            }
+        }
+        // A partial run may still have met a busy database on some ticker.
+        if status.code() == Some(3) && is_busy(&stderr) {
+            s.busy_failures += 1;
+        }
+    });
+    ok
+}
+
+fn json_id(stdout: &str, key: &str) -> Option<i64> {
+    serde_json::from_str::<serde_json::Value>(stdout)
+        .ok()?
+        .get(key)?
+        .as_i64()
+}
+
+fn job_loop(shared: &Shared, pause: Duration, mut body: impl FnMut()) {
+    while !shared.stopped() {
+        body();
+        std::thread::sleep(pause);
+    }
+}
+
+/// Rewrites Live.xlsx (and now and then Historical.xlsx) in place from the variants,
+/// sometimes stopping half-way for a moment as a slow writer would.
+fn workbook_writer(shared: &Shared, home: &Path, variants: &[PathBuf]) {
+    let mut rng = Rng::seeded();
+    let dir = home.join("excel");
+    while !shared.stopped() {
+        let v = &variants[rng.below(variants.len() as u64) as usize];
+        let name = if rng.below(10) == 0 {
+            "Historical.xlsx"
+        } else {
+            "Live.xlsx"
+        };
+        let bytes = std::fs::read(v.join(name)).expect("variant workbook");
+        let target = dir.join(name);
+        let mut f = std::fs::File::create(&target).expect("rewrite workbook");
+        if rng.below(4) == 0 {
+            let cut = bytes.len() / 2;
+            f.write_all(&bytes[..cut]).unwrap();
+            f.flush().unwrap();
+            shared.workbook_half_writes.fetch_add(1, Ordering::Relaxed);
+            std::thread::sleep(Duration::from_millis(150));
+            f.write_all(&bytes[cut..]).unwrap();
+        } else {
+            f.write_all(&bytes).unwrap();
+        }
+        shared.workbook_writes.fetch_add(1, Ordering::Relaxed);
+        drop(f);
+        std::thread::sleep(Duration::from_millis(400 + rng.below(600)));
+    }
+}
+
+/// Parses every export file now and then: a reader must never see a torn file.
+fn export_reader(shared: &Shared, home: &Path) {
+    let dir = home.join("exports");
+    while !shared.stopped() {
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.extension().is_some_and(|x| x == "json") {
+                    let Ok(bytes) = std::fs::read(&p) else {
+                        continue;
+                    };
+                    shared.export_reads.fetch_add(1, Ordering::Relaxed);
+                    if serde_json::from_slice::<serde_json::Value>(&bytes).is_err() {
+                        shared.export_parse_failures.fetch_add(1, Ordering::Relaxed);
+                        eprintln!(
+                            "soak: {} did not parse ({} bytes)",
+                            p.display(),
+                            bytes.len()
+                        );
+                    }
+                }
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Keeps `optctl serve` running on `port`, restarting it when it dies.
+fn serve_supervisor(shared: &Shared, bin: &Path, home: &Path, port: u16) {
+    let port = port.to_string();
+    while !shared.stopped() {
+        run_job(
+            shared,
+            bin,
+            home,
+            "serve",
+            &["serve", "--port", &port, "--threads", "2"],
+        );
+        if !shared.stopped() {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+enum Response {
+    Complete {
+        status: u16,
+        body: Vec<u8>,
+    },
+    /// The connection closed before any byte of the response: a keep-alive connection
+    /// the server had closed. HTTP clients retry those on a new connection.
+    Closed,
+    /// The connection died part-way through the response: a torn response.
+    Cut,
+}
+
+/// Sends one GET and reads the response.
+fn get(s: &mut TcpStream, path: &str, buf: &mut Vec<u8>) -> Response {
+    buf.clear();
+    match read_response(s, path, buf) {
+        Ok(r) => r,
+        Err(_) if buf.is_empty() => Response::Closed,
+        Err(_) => Response::Cut,
+    }
+}
+
+fn read_response(s: &mut TcpStream, path: &str, buf: &mut Vec<u8>) -> std::io::Result<Response> {
+    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")?;
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+            let status: u16 = head.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+            let len: Option<usize> = head.split("\r\n").find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                k.eq_ignore_ascii_case("content-length")
+                    .then(|| v.trim().parse().ok())?
+            });
+            let Some(len) = len else {
+                return Ok(Response::Complete {
+                    status,
+                    body: Vec::new(),
+                });
+            };
+            while buf.len() < end + 4 + len {
+                let n = s.read(&mut chunk)?;
+                if n == 0 {
+                    return Ok(Response::Cut);
+                }
+                buf.extend_from_slice(&chunk[..n]);
+            }
+            return Ok(Response::Complete {
+                status,
+                body: buf[end + 4..end + 4 + len].to_vec(),
+            });
+        }
+        let n = s.read(&mut chunk)?;
+        if n == 0 {
+            return Ok(if buf.is_empty() {
+                Response::Closed
+            } else {
+                Response::Cut
+            });
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+fn load_client(shared: &Shared, addr: SocketAddr, offset: usize) {
+    let mut stream: Option<TcpStream> = None;
+    let mut buf = Vec::new();
+    let mut i = offset;
+    while !shared.stopped() {
+        let s = match stream.as_mut() {
+            Some(s) => s,
+            None => match TcpStream::connect_timeout(&addr, Duration::from_secs(1)) {
+                Ok(s) => {
+                    let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+                    stream.insert(s)
+                }
+                Err(_) => {
+                    shared.connect_failures.fetch_add(1, Ordering::Relaxed);
+                    std::thread::sleep(Duration::from_millis(50));
+                    continue;
+                }
+            },
+        };
+        let path = ROUTES[i % ROUTES.len()];
+        i += 1;
+        let killed_recently =
+            || now_ms().saturating_sub(shared.serve_killed_at.load(Ordering::Relaxed)) < 2000;
+        match get(s, path, &mut buf) {
+            Response::Complete { status, body } => {
+                let valid = serde_json::from_slice::<serde_json::Value>(&body).is_ok();
+                if !valid {
+                    shared.served_invalid.fetch_add(1, Ordering::Relaxed);
+                    eprintln!(
+                        "soak: GET {path} -> {status} with a body that is not JSON: {:?}",
+                        String::from_utf8_lossy(&body[..body.len().min(200)])
+                    );
+                } else if status == 200 || status == 304 {
+                    shared.served_ok.fetch_add(1, Ordering::Relaxed);
+                } else {
+                    // 404/503 before the first export: still a complete JSON error.
+                    shared.served_other_status.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            Response::Closed => {
+                stream = None;
+                shared.reconnects.fetch_add(1, Ordering::Relaxed);
+            }
+            Response::Cut => {
+                stream = None;
+                if killed_recently() {
+                    shared.served_cut_by_kill.fetch_add(1, Ordering::Relaxed);
+                } else {
+                    shared.served_invalid.fetch_add(1, Ordering::Relaxed);
+                    eprintln!("soak: GET {path}: response cut while serve was running");
+                }
+            }
+        }
+    }
+}
+
+fn killer(shared: &Shared, kills: &AtomicU64) {
+    let mut rng = Rng::seeded();
+    while !shared.stopped() {
+        std::thread::sleep(Duration::from_millis(2000 + rng.below(2000)));
+        if shared.stopped() {
+            break;
+        }
+        let victims: Vec<(u32, &str)> = shared
+            .running
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(p, j)| (*p, *j))
+            .collect();
+        if victims.is_empty() {
+            continue;
+        }
+        let (pid, job) = victims[rng.below(victims.len() as u64) as usize];
+        if job == "serve" {
+            shared.serve_killed_at.store(now_ms(), Ordering::Relaxed);
+        }
+        // A pid we started; at worst it has just exited and kill finds nothing.
+        let killed = Command::new("kill").args(["-9", &pid.to_string()]).status();
+        if killed.is_ok_and(|s| s.success()) {
+            kills.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn wait_listening(addr: SocketAddr) {
+    let until = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+        assert!(
+            Instant::now() < until,
+            "optctl serve did not start on {addr}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Whether the binary has a subcommand (the soak grows with optctl).
+fn has_command(bin: &Path, name: &str) -> bool {
+    Command::new(bin)
+        .args([name, "--help"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn main() {
+    let o = parse_args();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let home = tmp.path().join("home");
+    for d in ["cfg/optctl", "excel", "soak-logs"] {
+        std::fs::create_dir_all(home.join(d)).unwrap();
+    }
+    std::fs::write(home.join("cfg/optctl/config.toml"), CONFIG).unwrap();
+    let mut variants: Vec<PathBuf> = std::fs::read_dir(&o.variants)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("Live.xlsx").is_file())
+        .collect();
+    variants.sort();
+    assert!(
+        !variants.is_empty(),
+        "no workbook variants in {}",
+        o.variants.display()
+    );
+    for name in ["Historical.xlsx", "Live.xlsx"] {
+        std::fs::copy(variants[0].join(name), home.join("excel").join(name)).unwrap();
+    }
+
+    let shared = Arc::new(Shared::default());
+    let kills = Arc::new(AtomicU64::new(0));
+    let port = free_port();
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    let bin = o.bin.clone();
+    let mut threads = Vec::new();
+    let mut spawn = |f: Box<dyn FnOnce() + Send>| threads.push(std::thread::spawn(f));
+
+    {
+        let (sh, bin, home) = (shared.clone(), bin.clone(), home.clone());
+        spawn(Box::new(move || serve_supervisor(&sh, &bin, &home, port)));
+    }
+    wait_listening(addr);
+    {
+        let (sh, bin, home) = (shared.clone(), bin.clone(), home.clone());
+        spawn(Box::new(move || {
+            job_loop(&sh, Duration::from_millis(500), || {
+                if let Some(out) = run_job(&sh, &bin, &home, "scan", &["--json", "scan"])
+                    && let Some(id) = json_id(&out, "scan_id")
+                {
+                    sh.committed_scans.lock().unwrap().push(id);
+                }
+                run_job(&sh, &bin, &home, "export", &["export"]);
+            })
+        }));
+    }
+    {
+        let (sh, bin, home) = (shared.clone(), bin.clone(), home.clone());
+        spawn(Box::new(move || {
+            job_loop(&sh, Duration::from_millis(300), || {
+                if let Some(out) = run_job(
+                    &sh,
+                    &bin,
+                    &home,
+                    "process-excel",
+                    &["--json", "process-excel"],
+                ) && let Some(id) = json_id(&out, "run_id")
+                {
+                    sh.committed_excel_runs.lock().unwrap().push(id);
+                }
+            })
+        }));
+    }
+    if has_command(&bin, "enrich") {
+        let (sh, bin, home) = (shared.clone(), bin.clone(), home.clone());
+        spawn(Box::new(move || {
+            job_loop(&sh, Duration::from_millis(500), || {
+                run_job(&sh, &bin, &home, "enrich", &["enrich", "run"]);
+            })
+        }));
+    }
+    if has_command(&bin, "migrate-scheduler") {
+        let (sh, bin, home) = (shared.clone(), bin.clone(), home.clone());
+        spawn(Box::new(move || {
+            job_loop(&sh, Duration::from_millis(500), || {
+                run_job(
+                    &sh,
+                    &bin,
+                    &home,
+                    "migrate-scheduler",
+                    &["migrate-scheduler", "run"],
+                );
+            })
+        }));
+    }
+    {
+        let (sh, home) = (shared.clone(), home.clone());
+        spawn(Box::new(move || workbook_writer(&sh, &home, &variants)));
+    }
+    {
+        let (sh, home) = (shared.clone(), home.clone());
+        spawn(Box::new(move || export_reader(&sh, &home)));
+    }
+    for c in 0..o.conns {
+        let sh = shared.clone();
+        spawn(Box::new(move || load_client(&sh, addr, c)));
+    }
+    {
+        let (sh, k) = (shared.clone(), kills.clone());
+        spawn(Box::new(move || killer(&sh, &k)));
+    }
+
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(o.seconds) {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    shared.stop.store(true, Ordering::Relaxed);
+    // serve only ends when asked: a polite TERM to whatever serve is running.
+    for (pid, job) in shared.running.lock().unwrap().iter() {
+        if *job == "serve" {
+            let _ = Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status();
+        }
+    }
+    for t in threads {
+        t.join().expect("soak thread");
+    }
+
+    // Recovery: the next scan marks what the killed ones left `running`.
+    let recovery = optctl(&bin, &home)
+        .args(["-q", "scan", "--tickers", "SPY"])
+        .output()
+        .expect("recovery scan");
+    let report = check(
+        &shared,
+        &home,
+        kills.load(Ordering::Relaxed),
+        started.elapsed(),
+        &o,
+        recovery.status.code(),
+    );
+    if let Some(p) = &o.json {
+        std::fs::write(p, serde_json::to_vec_pretty(&report.json).unwrap()).unwrap();
+    }
+    if !report.failures.is_empty() {
+        eprintln!("soak: FAILED: {}", report.failures.join("; "));
+        eprintln!("soak: logs kept in {}", home.join("soak-logs").display());
+        let _ = tmp.keep();
+        std::process::exit(1);
+    }
+    println!("soak: all targets met");
+}
+
+struct Report {
+    json: serde_json::Value,
+    failures: Vec<String>,
+}
+
+fn check(
+    shared: &Shared,
+    home: &Path,
+    kills: u64,
+    took: Duration,
+    o: &Opts,
+    recovery_code: Option<i32>,
+) -> Report {
+    let db = rusqlite::Connection::open_with_flags(
+        home.join("optctl.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("open the store");
+    let integrity: String = db
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("integrity_check");
+    let running: i64 = db
+        .query_row(
+            "SELECT count(*) FROM scans WHERE status = 'running'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count running scans");
+    let missing = |table: &str, ids: &[i64]| -> i64 {
+        let mut stmt = db
+            .prepare(&format!("SELECT count(*) FROM {table} WHERE id = ?1"))
+            .expect("prepare");
+        ids.iter()
+            .filter(|id| stmt.query_row([*id], |r| r.get::<_, i64>(0)).unwrap_or(0) == 0)
+            .count() as i64
+    };
+    let scans = shared.committed_scans.lock().unwrap().clone();
+    let runs = shared.committed_excel_runs.lock().unwrap().clone();
+    let missing_scans = missing("scans", &scans);
+    let missing_runs = missing("processing_metadata", &runs);
+    let jobs = shared.jobs.lock().unwrap().clone();
+    let busy: u64 = jobs.values().map(|j| j.busy_failures).sum();
+    let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
+
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!(
+        "soak: {:.0} s on {cores} cores, {} load connections, {kills} SIGKILLs",
+        took.as_secs_f64(),
+        o.conns
+    );
+    println!(
+        "  {:<18} {:>6} {:>6} {:>8} {:>8} {:>7} {:>7} {:>6} {:>10}",
+        "job", "runs", "ok", "partial", "skipped", "failed", "killed", "busy", "peak RSS"
+    );
+    for (name, j) in &jobs {
+        println!(
+            "  {:<18} {:>6} {:>6} {:>8} {:>8} {:>7} {:>7} {:>6} {:>7} MB",
+            name,
+            j.runs,
+            j.ok,
+            j.partial,
+            j.skipped_or_locked,
+            j.failed,
+            j.killed,
+            j.busy_failures,
+            j.peak_rss_kb / 1024
+        );
+        if let Some(f) = &j.last_failure {
+            println!("    last failure: {f}");
+        }
+    }
+    println!(
+        "  served: {} ok, {} other status (valid JSON), {} cut by a serve kill, {} connect failures, {} closed keep-alive connections",
+        load(&shared.served_ok),
+        load(&shared.served_other_status),
+        load(&shared.served_cut_by_kill),
+        load(&shared.connect_failures),
+        load(&shared.reconnects)
+    );
+    println!(
+        "  workbooks rewritten {} ({} left half-written for 150 ms); export files parsed {}",
+        load(&shared.workbook_writes),
+        load(&shared.workbook_half_writes),
+        load(&shared.export_reads)
+    );
+
+    let mut failures = Vec::new();
+    let mut target = |name: &str, got: String, ok: bool| {
+        println!(
+            "  {:<44} {:>10}  {}",
+            name,
+            got,
+            if ok { "ok" } else { "MISSED" }
+        );
+        if !ok {
+            failures.push(format!("{name}: {got}"));
+        }
+    };
+    target(
+        "database-is-locked failures (target 0)",
+        busy.to_string(),
+        busy == 0,
+    );
+    let invalid = load(&shared.served_invalid);
+    target(
+        "served responses not complete JSON (target 0)",
+        invalid.to_string(),
+        invalid == 0,
+    );
+    let bad_exports = load(&shared.export_parse_failures);
+    target(
+        "export files that did not parse (target 0)",
+        bad_exports.to_string(),
+        bad_exports == 0,
+    );
+    target(
+        "committed scans missing (target 0)",
+        format!("{missing_scans}/{}", scans.len()),
+        missing_scans == 0,
+    );
+    target(
+        "committed excel runs missing (target 0)",
+        format!("{missing_runs}/{}", runs.len()),
+        missing_runs == 0,
+    );
+    target(
+        "PRAGMA integrity_check (ok)",
+        integrity.clone(),
+        integrity == "ok",
+    );
+    target(
+        "scans left running (target 0)",
+        running.to_string(),
+        running == 0,
+    );
+    target(
+        "recovery scan exit (0)",
+        format!("{recovery_code:?}"),
+        recovery_code == Some(0),
+    );
+    let every_job_ran = jobs.values().all(|j| j.ok + j.partial > 0);
+    target(
+        "every job completed a run",
+        every_job_ran.to_string(),
+        every_job_ran && !jobs.is_empty(),
+    );
+    target(
+        "processes killed (at least 1)",
+        kills.to_string(),
+        kills > 0,
+    );
+
+    let json = serde_json::json!({
+        "seconds": took.as_secs_f64(),
+        "cores": cores,
+        "connections": o.conns,
+        "kills": kills,
+        "jobs": jobs,
+        "served": {
+            "ok": load(&shared.served_ok),
+            "other_status": load(&shared.served_other_status),
+            "invalid": invalid,
+            "cut_by_kill": load(&shared.served_cut_by_kill),
+            "connect_failures": load(&shared.connect_failures),
+            "closed_keep_alive": load(&shared.reconnects),
+        },
+        "export_reads": load(&shared.export_reads),
+        "export_parse_failures": bad_exports,
+        "committed_scans": scans.len(),
+        "missing_scans": missing_scans,
+        "committed_excel_runs": runs.len(),
+        "missing_excel_runs": missing_runs,
+        "integrity_check": integrity,
+        "scans_left_running": running,
+        "failures": failures,
+    });
+    Report { json, failures }
+}

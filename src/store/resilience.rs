@@ -1,0 +1,426 @@
+//! Resilience state that outlives a process: circuit breakers (`breakers`, and the call
+//! outcomes of their sliding window in `breaker_calls`) and token buckets (`rate_limits`).
+//! The state machines are in `crate::resilience`; this module only reads and writes rows,
+//! each change in one `BEGIN IMMEDIATE` transaction so concurrent processes never
+//! interleave a read-modify-write.
+//!
+//! Times are Unix milliseconds in these tables (see migration 3).
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, Row, params};
+use serde::Serialize;
+
+use super::{Result, Store, optional};
+
+/// Where a circuit breaker stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BreakerState {
+    /// Calls go through; outcomes are counted in the sliding window.
+    Closed,
+    /// Calls are refused until `open_until`.
+    Open,
+    /// A few trial calls are let through to see whether the provider recovered.
+    HalfOpen,
+}
+
+impl BreakerState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BreakerState::Closed => "closed",
+            BreakerState::Open => "open",
+            BreakerState::HalfOpen => "half_open",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self> {
+        Ok(match s {
+            "closed" => BreakerState::Closed,
+            "open" => BreakerState::Open,
+            "half_open" => BreakerState::HalfOpen,
+            other => {
+                return Err(super::Error::Corrupt {
+                    table: "breakers",
+                    column: "state",
+                    detail: other.to_string(),
+                });
+            }
+        })
+    }
+}
+
+impl std::fmt::Display for BreakerState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One breaker's persisted state.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BreakerRow {
+    pub name: String,
+    pub state: BreakerState,
+    /// When the state last changed.
+    pub changed_at: DateTime<Utc>,
+    /// While open: when the breaker lets trial calls through.
+    pub open_until: Option<DateTime<Utc>>,
+    /// Trial calls let through since the breaker went half-open.
+    pub trials_admitted: u32,
+    /// Trial calls that succeeded since the breaker went half-open.
+    pub trial_successes: u32,
+    /// How many times the breaker has opened, ever.
+    pub times_opened: u64,
+    pub last_failure: Option<String>,
+    pub last_failure_at: Option<DateTime<Utc>>,
+}
+
+impl BreakerRow {
+    /// A breaker that has never seen a call: closed since `at`.
+    pub fn closed(name: &str, at: DateTime<Utc>) -> Self {
+        BreakerRow {
+            name: name.to_string(),
+            state: BreakerState::Closed,
+            changed_at: at,
+            open_until: None,
+            trials_admitted: 0,
+            trial_successes: 0,
+            times_opened: 0,
+            last_failure: None,
+            last_failure_at: None,
+        }
+    }
+
+    fn from_row(r: &Row<'_>) -> Result<Self> {
+        let state: String = r.get("state")?;
+        Ok(BreakerRow {
+            name: r.get("name")?,
+            state: BreakerState::parse(&state)?,
+            changed_at: from_ms(r.get("changed_at_ms")?, "breakers", "changed_at_ms")?,
+            open_until: r
+                .get::<_, Option<i64>>("open_until_ms")?
+                .map(|v| from_ms(v, "breakers", "open_until_ms"))
+                .transpose()?,
+            trials_admitted: r.get("trials_admitted")?,
+            trial_successes: r.get("trial_successes")?,
+            times_opened: r.get::<_, i64>("times_opened")?.max(0) as u64,
+            last_failure: r.get("last_failure")?,
+            last_failure_at: r
+                .get::<_, Option<i64>>("last_failure_ms")?
+                .map(|v| from_ms(v, "breakers", "last_failure_ms"))
+                .transpose()?,
+        })
+    }
+}
+
+/// Calls and failures in a breaker's sliding window.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct WindowStats {
+    pub calls: u64,
+    pub failures: u64,
+}
+
+impl WindowStats {
+    /// Failures over calls; 0 with no calls.
+    pub fn failure_rate(&self) -> f64 {
+        if self.calls == 0 {
+            0.0
+        } else {
+            self.failures as f64 / self.calls as f64
+        }
+    }
+}
+
+/// A breaker inside its transaction: change `row`, log calls, read the window.
+/// `row` is written back when the closure returns `Ok`.
+pub struct BreakerTx<'a> {
+    conn: &'a Connection,
+    pub row: BreakerRow,
+}
+
+impl BreakerTx<'_> {
+    /// Calls logged at or after `from`.
+    pub fn window(&self, from: DateTime<Utc>) -> Result<WindowStats> {
+        let (calls, failures): (i64, i64) = self.conn.query_row(
+            "SELECT count(*), coalesce(sum(ok = 0), 0) FROM breaker_calls
+             WHERE name = ?1 AND at_ms >= ?2",
+            params![self.row.name, ms(from)],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(WindowStats {
+            calls: calls.max(0) as u64,
+            failures: failures.max(0) as u64,
+        })
+    }
+
+    /// Logs one call outcome.
+    pub fn log_call(&self, at: DateTime<Utc>, ok: bool) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO breaker_calls (name, at_ms, ok) VALUES (?1, ?2, ?3)",
+            params![self.row.name, ms(at), ok],
+        )?;
+        Ok(())
+    }
+
+    /// Deletes logged calls older than `before` (out of the window, or before a reset).
+    pub fn forget_calls_before(&self, before: DateTime<Utc>) -> Result<()> {
+        self.conn.execute(
+            "DELETE FROM breaker_calls WHERE name = ?1 AND at_ms < ?2",
+            params![self.row.name, ms(before)],
+        )?;
+        Ok(())
+    }
+}
+
+/// One token bucket's persisted state.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LimiterRow {
+    pub name: String,
+    /// Tokens in the bucket at `updated` (fractions accrue between calls).
+    pub tokens: f64,
+    /// The instant `tokens` was computed for.
+    pub updated: DateTime<Utc>,
+    /// Nothing is granted before this (a provider's Retry-After).
+    pub blocked_until: Option<DateTime<Utc>>,
+    /// Tokens granted, ever.
+    pub granted: u64,
+    /// Requests that were told to wait, ever.
+    pub waits: u64,
+}
+
+impl LimiterRow {
+    fn from_row(r: &Row<'_>) -> Result<Self> {
+        Ok(LimiterRow {
+            name: r.get("name")?,
+            tokens: r.get("tokens")?,
+            updated: from_ms(r.get("updated_ms")?, "rate_limits", "updated_ms")?,
+            blocked_until: r
+                .get::<_, Option<i64>>("blocked_until_ms")?
+                .map(|v| from_ms(v, "rate_limits", "blocked_until_ms"))
+                .transpose()?,
+            granted: r.get::<_, i64>("granted")?.max(0) as u64,
+            waits: r.get::<_, i64>("waits")?.max(0) as u64,
+        })
+    }
+}
+
+const BREAKER_COLUMNS: &str = "name, state, changed_at_ms, open_until_ms, trials_admitted, \
+     trial_successes, times_opened, last_failure, last_failure_ms";
+const LIMITER_COLUMNS: &str = "name, tokens, updated_ms, blocked_until_ms, granted, waits";
+
+impl Store {
+    /// Reads breaker `name` (closed since `now` when it has no row yet), lets `f` change it
+    /// and log calls, and writes it back, all in one `BEGIN IMMEDIATE` transaction.
+    pub fn breaker_transaction<T>(
+        &mut self,
+        name: &str,
+        now: DateTime<Utc>,
+        f: impl FnOnce(&mut BreakerTx<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.write(|tx| {
+            let row = optional(tx.query_row(
+                &format!("SELECT {BREAKER_COLUMNS} FROM breakers WHERE name = ?1"),
+                [name],
+                |r| Ok(BreakerRow::from_row(r)),
+            ))?
+            .transpose()?
+            .unwrap_or_else(|| BreakerRow::closed(name, now));
+            let mut btx = BreakerTx { conn: tx, row };
+            let out = f(&mut btx)?;
+            let r = &btx.row;
+            tx.execute(
+                &format!(
+                    "INSERT OR REPLACE INTO breakers ({BREAKER_COLUMNS})
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                ),
+                params![
+                    name,
+                    r.state.as_str(),
+                    ms(r.changed_at),
+                    r.open_until.map(ms),
+                    r.trials_admitted,
+                    r.trial_successes,
+                    r.times_opened as i64,
+                    r.last_failure,
+                    r.last_failure_at.map(ms),
+                ],
+            )?;
+            Ok(out)
+        })
+    }
+
+    /// Every breaker that has seen a call, by name.
+    pub fn breakers(&self) -> Result<Vec<BreakerRow>> {
+        let mut st = self.conn().prepare(&format!(
+            "SELECT {BREAKER_COLUMNS} FROM breakers ORDER BY name"
+        ))?;
+        let rows = st.query_map([], |r| Ok(BreakerRow::from_row(r)))?;
+        rows.map(|r| r?).collect()
+    }
+
+    /// Calls logged for breaker `name` at or after `from`.
+    pub fn breaker_window(&self, name: &str, from: DateTime<Utc>) -> Result<WindowStats> {
+        BreakerTx {
+            conn: self.conn(),
+            row: BreakerRow::closed(name, from),
+        }
+        .window(from)
+    }
+
+    /// Reads bucket `name` (None when it has never been used), lets `f` compute its new
+    /// state, and writes that back, in one `BEGIN IMMEDIATE` transaction: two processes
+    /// taking tokens at once are serialised, so together they never take more than the
+    /// bucket holds.
+    pub fn limiter_transaction<T>(
+        &mut self,
+        name: &str,
+        f: impl FnOnce(Option<LimiterRow>) -> (LimiterRow, T),
+    ) -> Result<T> {
+        self.write(|tx| {
+            let row = optional(tx.query_row(
+                &format!("SELECT {LIMITER_COLUMNS} FROM rate_limits WHERE name = ?1"),
+                [name],
+                |r| Ok(LimiterRow::from_row(r)),
+            ))?
+            .transpose()?;
+            let (new, out) = f(row);
+            tx.execute(
+                &format!(
+                    "INSERT OR REPLACE INTO rate_limits ({LIMITER_COLUMNS})
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                ),
+                params![
+                    name,
+                    new.tokens,
+                    ms(new.updated),
+                    new.blocked_until.map(ms),
+                    new.granted as i64,
+                    new.waits as i64,
+                ],
+            )?;
+            Ok(out)
+        })
+    }
+
+    /// Every bucket that has been used, by name.
+    pub fn limiters(&self) -> Result<Vec<LimiterRow>> {
+        let mut st = self.conn().prepare(&format!(
+            "SELECT {LIMITER_COLUMNS} FROM rate_limits ORDER BY name"
+        ))?;
+        let rows = st.query_map([], |r| Ok(LimiterRow::from_row(r)))?;
+        rows.map(|r| r?).collect()
+    }
+}
+
+fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+fn from_ms(v: i64, table: &'static str, column: &'static str) -> Result<DateTime<Utc>> {
+    DateTime::from_timestamp_millis(v).ok_or_else(|| super::Error::Corrupt {
+        table,
+        column,
+        detail: format!("{v} is not a time in milliseconds"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::tests::temp_store;
+    use chrono::{Duration, TimeZone};
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 23, 1, 30, 0).unwrap()
+    }
+
+    #[test]
+    fn breaker_rows_round_trip_and_the_window_counts_calls() {
+        let (_dir, mut store) = temp_store();
+        let t = t0();
+        store
+            .breaker_transaction("sim", t, |b| {
+                assert_eq!(b.row.state, BreakerState::Closed);
+                b.log_call(t, true)?;
+                b.log_call(t + Duration::milliseconds(1500), false)?;
+                b.log_call(t + Duration::seconds(3), false)?;
+                b.row.state = BreakerState::Open;
+                b.row.open_until = Some(t + Duration::seconds(60));
+                b.row.times_opened = 1;
+                b.row.last_failure = Some("boom".into());
+                b.row.last_failure_at = Some(t + Duration::seconds(3));
+                Ok(())
+            })
+            .unwrap();
+        let rows = store.breakers().unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].state, BreakerState::Open);
+        assert_eq!(rows[0].open_until, Some(t + Duration::seconds(60)));
+        assert_eq!(rows[0].last_failure.as_deref(), Some("boom"));
+        let all = store.breaker_window("sim", t).unwrap();
+        assert_eq!((all.calls, all.failures), (3, 2));
+        let later = store
+            .breaker_window("sim", t + Duration::seconds(1))
+            .unwrap();
+        assert_eq!((later.calls, later.failures), (2, 2));
+        assert_eq!(store.breaker_window("other", t).unwrap().calls, 0);
+        store
+            .breaker_transaction("sim", t, |b| {
+                b.forget_calls_before(t + Duration::seconds(2))
+            })
+            .unwrap();
+        assert_eq!(store.breaker_window("sim", t).unwrap().calls, 1);
+    }
+
+    #[test]
+    fn a_failed_closure_changes_nothing() {
+        let (_dir, mut store) = temp_store();
+        let t = t0();
+        let err = store
+            .breaker_transaction("sim", t, |b| {
+                b.log_call(t, false)?;
+                b.row.state = BreakerState::Open;
+                Err::<(), _>(super::super::Error::Corrupt {
+                    table: "x",
+                    column: "y",
+                    detail: "z".into(),
+                })
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("corrupt"), "{err}");
+        assert!(store.breakers().unwrap().is_empty());
+        assert_eq!(store.breaker_window("sim", t).unwrap().calls, 0);
+    }
+
+    #[test]
+    fn limiter_rows_round_trip() {
+        let (_dir, mut store) = temp_store();
+        let t = t0() + Duration::milliseconds(123);
+        let seen = store
+            .limiter_transaction("yahoo", |row| {
+                let seen = row.is_some();
+                (
+                    LimiterRow {
+                        name: "yahoo".into(),
+                        tokens: 2.5,
+                        updated: t,
+                        blocked_until: Some(t + Duration::seconds(2)),
+                        granted: 7,
+                        waits: 1,
+                    },
+                    seen,
+                )
+            })
+            .unwrap();
+        assert!(!seen);
+        let back = store
+            .limiter_transaction("yahoo", |row| {
+                let row = row.unwrap();
+                (row.clone(), row)
+            })
+            .unwrap();
+        assert_eq!(back.tokens, 2.5);
+        assert_eq!(back.updated, t);
+        assert_eq!(back.blocked_until, Some(t + Duration::seconds(2)));
+        assert_eq!(store.limiters().unwrap(), vec![back]);
+    }
+}
