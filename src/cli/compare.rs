@@ -1,9 +1,8 @@
 //! `optctl compare`: run the legacy and the unified strategy scheduler on the same data.
 
-use std::sync::Arc;
-
 use optctl::excel::hours::MarketHours;
 use optctl::scheduler::compare::{self, Report};
+use optctl::scheduler::run::Fetcher;
 use optctl::scheduler::{Category, SchedulerKind};
 
 use super::output::Output;
@@ -56,8 +55,6 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     if categories.is_empty() {
         categories = Category::ALL.to_vec();
     }
-    let provider: Arc<dyn optctl::provider::BarProvider> =
-        optctl::provider::build_bars(&cfg.scheduler.provider, &cfg.provider)?.into();
     let opts = compare::Options {
         categories,
         runs: usize::from(args.runs),
@@ -65,10 +62,11 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         hours: MarketHours::from_config(&cfg.market_hours, &ctx.home)?,
     };
     let mut store = ctx.store()?;
+    let fetcher = Fetcher::from_config(&cfg, &ctx.db_path(), ctx.as_of)?;
     let progress = ctx.out.progress("comparing");
     let report = super::runtime()?.block_on(compare::compare(
         &mut store,
-        provider,
+        &fetcher,
         &cfg.scheduler,
         &opts,
         progress.as_ref(),

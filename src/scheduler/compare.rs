@@ -10,7 +10,6 @@
 //! between runs), so the runs are repeats of one experiment.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
@@ -18,10 +17,9 @@ use serde::Serialize;
 use super::cache::{self, Projection, SymbolCache, pct_reduction};
 use super::criteria::{self, Criterion, Evidence, median};
 use super::migration::State;
-use super::run::{self, FetchError, Job, RunReport};
+use super::run::{self, FetchError, Fetcher, Job, RunReport};
 use super::{Category, SchedulerConfig, SchedulerKind, Signal};
 use crate::excel::hours::MarketHours;
-use crate::provider::BarProvider;
 use crate::scan::Progress;
 use crate::store::Store;
 use crate::store::scheduler::{CacheWrite, ComparisonRow, Source, TickWrite};
@@ -248,7 +246,7 @@ pub struct Report {
 /// Runs the comparison, stores it (and the series fetched, in the cache) and reports.
 pub async fn compare(
     store: &mut Store,
-    provider: Arc<dyn BarProvider>,
+    fetcher: &Fetcher,
     cfg: &SchedulerConfig,
     opts: &Options,
     progress: &dyn Progress,
@@ -275,17 +273,17 @@ pub async fn compare(
             SchedulerKind::Legacy
         });
         if unified_first {
-            let (u, c) = unified_run(store, provider.clone(), &job, ttl, progress).await?;
+            let (u, c) = unified_run(store, fetcher, &job, ttl, progress).await?;
             unified.push(u);
             last_cache = c;
-            legacy.push(run::legacy(provider.as_ref(), &job, progress).await);
+            legacy.push(run::legacy(fetcher, &job, progress).await);
         } else {
-            legacy.push(run::legacy(provider.as_ref(), &job, progress).await);
-            let (u, c) = unified_run(store, provider.clone(), &job, ttl, progress).await?;
+            legacy.push(run::legacy(fetcher, &job, progress).await);
+            let (u, c) = unified_run(store, fetcher, &job, ttl, progress).await?;
             unified.push(u);
             last_cache = c;
         }
-        repeat.push(run::legacy(provider.as_ref(), &job, progress).await);
+        repeat.push(run::legacy(fetcher, &job, progress).await);
     }
     progress.finish();
 
@@ -320,7 +318,7 @@ pub async fn compare(
         matching: parity.matching,
         differing: parity.only_legacy + parity.only_unified,
         unified_failed_calls: u1.failed_calls,
-        unified_attempts: u1.provider_calls as f64,
+        unified_fetches: u1.cache_misses as f64,
     };
     let criteria = criteria::judge(&evidence, &cfg.criteria, None);
     let mut errors: Vec<SideError> = l1
@@ -338,7 +336,7 @@ pub async fn compare(
     let mut report = Report {
         comparison_id: 0,
         as_of: opts.as_of,
-        provider: provider.name().to_string(),
+        provider: fetcher.name().to_string(),
         categories: opts.categories.clone(),
         runs: runs as u64,
         first,
@@ -404,7 +402,7 @@ pub async fn compare(
 
 async fn unified_run(
     store: &Store,
-    provider: Arc<dyn BarProvider>,
+    fetcher: &Fetcher,
     job: &Job<'_>,
     ttl: TimeDelta,
     progress: &dyn Progress,
@@ -413,7 +411,7 @@ async fn unified_run(
     let started = std::time::Instant::now();
     let mut cache = SymbolCache::load(store, job.as_of, ttl)?;
     let load_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let mut r = run::unified(provider, job, &mut cache, progress).await;
+    let mut r = run::unified(fetcher, job, &mut cache, progress).await;
     r.duration_ms += load_ms;
     Ok((r, cache))
 }

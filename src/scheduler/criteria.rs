@@ -30,9 +30,9 @@ pub struct Evidence {
     pub matching: u64,
     /// Signals found by only one side.
     pub differing: u64,
+    /// Series the unified side could not fetch (after retries), of those it fetched.
     pub unified_failed_calls: u64,
-    /// Provider calls of the unified side the error rate is judged on.
-    pub unified_attempts: f64,
+    pub unified_fetches: f64,
 }
 
 impl Evidence {
@@ -53,7 +53,7 @@ impl Evidence {
             e.matching += r.matching;
             e.differing += r.only_legacy + r.only_unified;
             e.unified_failed_calls += r.unified_failed_calls;
-            e.unified_attempts += r.unified_calls;
+            e.unified_fetches += r.lookups.saturating_sub(r.cache_hits) as f64;
             floors.extend(r.noise_floor_pct);
         }
         e.noise_floor_pct = median(&mut floors);
@@ -212,14 +212,15 @@ pub fn judge(e: &Evidence, cfg: &CriteriaConfig, min_ticks: Option<u64>) -> Vec<
             e.differing, union, cfg.max_signal_mismatch_pct
         ),
     ));
-    out.push(error_rate(e.unified_failed_calls, e.unified_attempts, cfg));
+    out.push(error_rate(e.unified_failed_calls, e.unified_fetches, cfg));
     out
 }
 
-/// The error-rate criterion: failed calls of the unified scheduler over its calls.
-pub fn error_rate(failed: u64, attempts: f64, cfg: &CriteriaConfig) -> Criterion {
-    let r = if attempts > 0.0 {
-        100.0 * failed as f64 / attempts
+/// The error-rate criterion: series the unified scheduler could not fetch (after
+/// retries) over the series it fetched.
+pub fn error_rate(failed: u64, fetches: f64, cfg: &CriteriaConfig) -> Criterion {
+    let r = if fetches > 0.0 {
+        100.0 * failed as f64 / fetches
     } else {
         0.0
     };
@@ -229,8 +230,8 @@ pub fn error_rate(failed: u64, attempts: f64, cfg: &CriteriaConfig) -> Criterion
         Some(r),
         cfg.max_error_rate_pct,
         format!(
-            "unified error rate {r:.2}% ({failed} failed of {} calls; needs < {}%)",
-            trim(attempts),
+            "unified error rate {r:.2}% ({failed} of {} series fetched failed; needs < {}%)",
+            trim(fetches),
             cfg.max_error_rate_pct
         ),
     )
@@ -267,7 +268,7 @@ mod tests {
             matching: 100,
             differing: 2,
             unified_failed_calls: 1,
-            unified_attempts: 300.0,
+            unified_fetches: 300.0,
         }
     }
 
@@ -309,7 +310,6 @@ mod tests {
         assert_eq!(
             failing(Evidence {
                 unified_calls: 600.0,
-                unified_attempts: 600.0,
                 ..good()
             }),
             ["calls_reduced"]

@@ -17,7 +17,6 @@
 //! a row of the audit log, written in the same transaction as the new state.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc, Weekday};
 use serde::{Deserialize, Serialize};
@@ -26,11 +25,10 @@ use super::cache::SymbolCache;
 use super::compare::{cache_writes, parity, tick_row};
 use super::config::CriteriaConfig;
 use super::criteria::{self, Criterion, Evidence, error_rate};
-use super::run::{self, FetchError, Job, RunReport};
+use super::run::{self, FetchError, Fetcher, Job, RunReport};
 use super::{Category, SchedulerConfig, SchedulerKind, Signal};
 use crate::config::MarketHoursConfig;
 use crate::market::Timeframe;
-use crate::provider::BarProvider;
 use crate::scan::NoProgress;
 use crate::store::Store;
 use crate::store::scheduler::{
@@ -339,7 +337,7 @@ pub fn judge_step(
                         t.runs, cfg.min_ticks
                     ),
                 },
-                error_rate(t.failed_calls, t.provider_calls as f64, cfg),
+                error_rate(t.failed_calls, t.cache_misses as f64, cfg),
             ])
         }
     }
@@ -653,7 +651,7 @@ pub struct TickReport {
 /// signals, comparison and the fetched series in one transaction.
 pub async fn tick(
     store: &mut Store,
-    provider: Arc<dyn BarProvider>,
+    fetcher: &Fetcher,
     cfg: &SchedulerConfig,
     as_of: DateTime<Utc>,
 ) -> crate::Result<TickReport> {
@@ -676,34 +674,18 @@ pub async fn tick(
     let legacy_first = store.scheduler_tick_comparisons()? % 2 == 0;
     let compared = !plan.legacy.is_empty() && !plan.shadow.is_empty();
     if !plan.legacy.is_empty() && (legacy_first || !compared) {
-        legacy = Some(run::legacy(provider.as_ref(), &job(&plan.legacy), &NoProgress).await);
+        legacy = Some(run::legacy(fetcher, &job(&plan.legacy), &NoProgress).await);
     }
     if !plan.shadow.is_empty() {
-        shadow = Some(
-            run::unified(
-                provider.clone(),
-                &job(&plan.shadow),
-                &mut cache,
-                &NoProgress,
-            )
-            .await,
-        );
+        shadow = Some(run::unified(fetcher, &job(&plan.shadow), &mut cache, &NoProgress).await);
     }
     if legacy.is_none() && !plan.legacy.is_empty() {
-        legacy = Some(run::legacy(provider.as_ref(), &job(&plan.legacy), &NoProgress).await);
+        legacy = Some(run::legacy(fetcher, &job(&plan.legacy), &NoProgress).await);
     }
     let used_unified = if plan.unified.is_empty() {
         None
     } else {
-        Some(
-            run::unified(
-                provider.clone(),
-                &job(&plan.unified),
-                &mut cache,
-                &NoProgress,
-            )
-            .await,
-        )
+        Some(run::unified(fetcher, &job(&plan.unified), &mut cache, &NoProgress).await)
     };
 
     let row = match (&legacy, &shadow) {

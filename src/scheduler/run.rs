@@ -8,10 +8,14 @@
 //!
 //! Both ask for the same ranges (`scheduler::fetch_range`) and analyse with the same
 //! functions (`strategies::analyse`), so on the same data they find the same signals.
-//! A failed call fails the symbols that needed it and is reported; the run goes on.
+//! Both call the provider through the same [`Fetcher`]: with a resilience `Guard`, a
+//! retryable failure is retried with backoff and every attempt counts as a call. A
+//! series that still fails fails the symbols that needed it and is reported; the run
+//! goes on.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
@@ -22,8 +26,88 @@ use super::cache::{Entry, Key, SymbolCache};
 use super::strategies::{self, Bars};
 use super::{Category, SchedulerConfig, SchedulerKind, Signal, fetch_range};
 use crate::market::{Bar, Timeframe};
-use crate::provider::{self, BarProvider};
+use crate::provider::BarProvider;
+use crate::resilience::{Guard, Retryable};
 use crate::scan::Progress;
+
+/// How the schedulers reach the provider.
+#[derive(Clone)]
+pub struct Fetcher {
+    pub provider: Arc<dyn BarProvider>,
+    /// Retry, breaker, limiter and bulkhead around every call (`[resilience]`); None
+    /// calls the provider straight (tests).
+    pub guard: Option<Arc<Guard>>,
+}
+
+impl Fetcher {
+    /// Calls the provider straight, without a guard.
+    pub fn plain(provider: Arc<dyn BarProvider>) -> Fetcher {
+        Fetcher {
+            provider,
+            guard: None,
+        }
+    }
+
+    /// The `[scheduler] provider` of `cfg`, guarded by its `[resilience]` policy, with
+    /// the guard's state in the database at `db` and its clock starting at `as_of`.
+    pub fn from_config(
+        cfg: &crate::config::Config,
+        db: &std::path::Path,
+        as_of: DateTime<Utc>,
+    ) -> crate::Result<Fetcher> {
+        let name = cfg.scheduler.provider.as_str();
+        let provider: Arc<dyn BarProvider> =
+            crate::provider::build_bars(name, &cfg.provider)?.into();
+        let policy = cfg.resilience.policy(name).map_err(crate::Error::Usage)?;
+        let guard = Guard::open(
+            db,
+            name,
+            policy,
+            crate::resilience::Clock::starting_at(as_of),
+        )?;
+        Ok(Fetcher {
+            provider,
+            guard: Some(Arc::new(guard)),
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        self.provider.name()
+    }
+
+    /// The series of `symbol` at `tf` for the scheduler's range at `as_of`: the one place
+    /// both schedulers call the provider. Returns the calls made (retries included) and
+    /// the bars or the error that stopped them.
+    async fn fetch(
+        &self,
+        symbol: &str,
+        tf: Timeframe,
+        as_of: DateTime<Utc>,
+    ) -> (u64, Result<Vec<Bar>, FetchError>) {
+        let (from, to) = fetch_range(tf, as_of);
+        let calls = AtomicU64::new(0);
+        let call = || {
+            calls.fetch_add(1, Ordering::Relaxed);
+            self.provider.bars(symbol, tf, from, to)
+        };
+        let failed = |error: String, retryable: bool| FetchError {
+            symbol: symbol.to_string(),
+            timeframe: tf,
+            error,
+            retryable,
+        };
+        let result = match &self.guard {
+            Some(g) => g
+                .call(call)
+                .await
+                .map_err(|e| failed(e.to_string(), e.is_retryable())),
+            None => call()
+                .await
+                .map_err(|e| failed(e.to_string(), e.is_retryable())),
+        };
+        (calls.load(Ordering::Relaxed), result)
+    }
+}
 
 /// What one scheduler run is asked to do.
 #[derive(Debug, Clone, Copy)]
@@ -33,7 +117,7 @@ pub struct Job<'a> {
     pub as_of: DateTime<Utc>,
 }
 
-/// A provider call that failed (after retries, where the error allowed them).
+/// A series that could not be fetched (after retries, where the error allowed them).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FetchError {
     pub symbol: String,
@@ -50,7 +134,9 @@ pub struct RunReport {
     pub categories: Vec<Category>,
     /// Sorted by category, symbol, bar time, strategy, direction.
     pub signals: Vec<Signal>,
+    /// Calls that reached the provider, retries included.
     pub provider_calls: u64,
+    /// Series that could not be fetched (after retries).
     pub failed_calls: u64,
     /// Series the categories asked for: one per (category, symbol, timeframe).
     pub lookups: u64,
@@ -129,33 +215,8 @@ pub fn requests(cfg: &SchedulerConfig, categories: &[Category]) -> BTreeMap<Key,
     out
 }
 
-/// One provider call for the scheduler's range at `as_of`. The one place both
-/// schedulers call the provider.
-async fn fetch(
-    provider: &dyn BarProvider,
-    symbol: &str,
-    tf: Timeframe,
-    as_of: DateTime<Utc>,
-) -> Result<Vec<Bar>, provider::Error> {
-    let (from, to) = fetch_range(tf, as_of);
-    provider.bars(symbol, tf, from, to).await
-}
-
-fn fetch_error(symbol: &str, tf: Timeframe, e: &provider::Error) -> FetchError {
-    FetchError {
-        symbol: symbol.to_string(),
-        timeframe: tf,
-        error: e.to_string(),
-        retryable: e.is_retryable(),
-    }
-}
-
 /// The legacy scheduler: categories one after another, each symbol with its own calls.
-pub async fn legacy(
-    provider: &dyn BarProvider,
-    job: &Job<'_>,
-    progress: &dyn Progress,
-) -> RunReport {
+pub async fn legacy(fetcher: &Fetcher, job: &Job<'_>, progress: &dyn Progress) -> RunReport {
     let started = Instant::now();
     let mut r = RunReport::new(SchedulerKind::Legacy, job);
     for &category in job.categories {
@@ -166,8 +227,9 @@ pub async fn legacy(
             for &tf in category.timeframes() {
                 r.lookups += 1;
                 r.cache_misses += 1;
-                r.provider_calls += 1;
-                match fetch(provider, &symbol, tf, job.as_of).await {
+                let (calls, result) = fetcher.fetch(&symbol, tf, job.as_of).await;
+                r.provider_calls += calls;
+                match result {
                     Ok(bars) => {
                         progress.advance(&symbol, true);
                         got.push((tf, bars));
@@ -175,7 +237,7 @@ pub async fn legacy(
                     Err(e) => {
                         progress.advance(&symbol, false);
                         r.failed_calls += 1;
-                        r.errors.push(fetch_error(&symbol, tf, &e));
+                        r.errors.push(e);
                         // The old scheduler gave up on a symbol at its first failed call.
                         failed = true;
                         break;
@@ -205,7 +267,7 @@ pub async fn legacy(
 /// The unified scheduler: each (symbol, timeframe) once, through the cache, with bounded
 /// concurrency; then the categories in parallel. Fetched series are added to `cache`.
 pub async fn unified(
-    provider: Arc<dyn BarProvider>,
+    fetcher: &Fetcher,
     job: &Job<'_>,
     cache: &mut SymbolCache,
     progress: &dyn Progress,
@@ -236,15 +298,15 @@ pub async fn unified(
     let gate = Arc::new(Semaphore::new(job.cfg.concurrency.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
     for key in misses {
-        let (provider, gate, as_of) = (provider.clone(), gate.clone(), job.as_of);
+        let (fetcher, gate, as_of) = (fetcher.clone(), gate.clone(), job.as_of);
         tasks.spawn(async move {
             let _permit = gate.acquire_owned().await;
-            let result = fetch(provider.as_ref(), &key.0, key.1, as_of).await;
-            (key, result)
+            let (calls, result) = fetcher.fetch(&key.0, key.1, as_of).await;
+            (key, calls, result)
         });
     }
     while let Some(done) = tasks.join_next().await {
-        let (key, result) = match done {
+        let (key, calls, result) = match done {
             Ok(x) => x,
             // A fetch task panicked: a bug, not a provider failure; say so loudly.
             Err(e) => {
@@ -252,7 +314,7 @@ pub async fn unified(
                 continue;
             }
         };
-        r.provider_calls += 1;
+        r.provider_calls += calls;
         match result {
             Ok(bars) => {
                 progress.advance(&key.0, true);
@@ -271,9 +333,8 @@ pub async fn unified(
             Err(e) => {
                 progress.advance(&key.0, false);
                 r.failed_calls += 1;
-                let fe = fetch_error(&key.0, key.1, &e);
-                r.errors.push(fe.clone());
-                series.insert(key, Err(fe));
+                r.errors.push(e.clone());
+                series.insert(key, Err(e));
             }
         }
     }
@@ -357,10 +418,11 @@ pub(crate) mod tests {
             as_of: now(),
         };
         let sim = SimProvider::new(SimConfig::default());
-        let old = legacy(&sim, &job, &NoProgress).await;
+        let old = legacy(&Fetcher::plain(Arc::new(sim.clone())), &job, &NoProgress).await;
         let counted = Arc::new(Counted::new(Box::new(sim.clone()) as Box<dyn BarProvider>));
+        let fetcher = Fetcher::plain(counted.clone());
         let mut cache = SymbolCache::empty(TimeDelta::minutes(30));
-        let new = unified(counted.clone(), &job, &mut cache, &NoProgress).await;
+        let new = unified(&fetcher, &job, &mut cache, &NoProgress).await;
         assert!(
             !old.signals.is_empty(),
             "the default categories find setups"
@@ -381,7 +443,7 @@ pub(crate) mod tests {
         assert_eq!(new.cache_hits, 59 - 39);
         assert_eq!(cache.fetched().count(), 39);
         // A second run in the same tick is served wholly by the cache.
-        let again = unified(counted.clone(), &job, &mut cache, &NoProgress).await;
+        let again = unified(&fetcher, &job, &mut cache, &NoProgress).await;
         assert_eq!(again.provider_calls, 0);
         assert_eq!(again.cache_hits, 59);
         assert_eq!(again.signals, old.signals);
@@ -401,9 +463,10 @@ pub(crate) mod tests {
             fail_tickers: vec!["SBIN".into()],
             ..SimConfig::default()
         });
-        let old = legacy(&sim, &job, &NoProgress).await;
+        let fetcher = Fetcher::plain(Arc::new(sim));
+        let old = legacy(&fetcher, &job, &NoProgress).await;
         let mut cache = SymbolCache::empty(TimeDelta::minutes(30));
-        let new = unified(Arc::new(sim.clone()), &job, &mut cache, &NoProgress).await;
+        let new = unified(&fetcher, &job, &mut cache, &NoProgress).await;
         assert_eq!(old.symbols_failed, 2);
         assert_eq!(new.symbols_failed, 2);
         assert_eq!(old.symbols, 37);
@@ -418,5 +481,46 @@ pub(crate) mod tests {
             !cache.fetched().any(|(k, _)| k.0 == "SBIN"),
             "failures are not cached"
         );
+    }
+
+    #[tokio::test]
+    async fn the_guard_retries_failed_calls_and_every_attempt_counts() {
+        use crate::resilience::{Clock, Policy};
+        let cfg = SchedulerConfig::default();
+        let job = Job {
+            categories: &Category::ALL,
+            cfg: &cfg,
+            as_of: now(),
+        };
+        let flaky = SimProvider::new(SimConfig {
+            failure_rate: 0.3,
+            ..SimConfig::default()
+        });
+        let mut policy = Policy::default();
+        policy.retry.initial_delay_ms = 1;
+        policy.retry.max_delay_ms = 2;
+        policy.retry.jitter = false;
+        policy.retry.max_attempts = 12;
+        policy.limiter.calls = 0;
+        policy.breaker.min_calls = 10_000;
+        let (_dir, store) = crate::store::tests::temp_store();
+        let guard = Guard::new(store, "sim", policy, Clock::starting_at(now()));
+        let fetcher = Fetcher {
+            provider: Arc::new(flaky),
+            guard: Some(Arc::new(guard)),
+        };
+        let mut cache = SymbolCache::empty(TimeDelta::minutes(30));
+        let new = unified(&fetcher, &job, &mut cache, &NoProgress).await;
+        // 30% of attempts fail and are retried: every series arrives, at a cost.
+        assert_eq!(new.failed_calls, 0, "{:?}", new.errors);
+        assert_eq!(new.cache_misses, 39);
+        assert!(new.provider_calls > 39, "{} calls", new.provider_calls);
+        let clean = legacy(
+            &Fetcher::plain(Arc::new(SimProvider::new(SimConfig::default()))),
+            &job,
+            &NoProgress,
+        )
+        .await;
+        assert_eq!(new.signals, clean.signals);
     }
 }

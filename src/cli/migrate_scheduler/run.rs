@@ -1,10 +1,9 @@
 //! `optctl migrate-scheduler run`: one scheduling tick in the current phase (cron).
 
-use std::sync::Arc;
-
 use optctl::excel::hours::MarketHours;
 use optctl::lock::JobLock;
 use optctl::scheduler::migration::{self, TickReport};
+use optctl::scheduler::run::Fetcher;
 
 use crate::cli::output::Output;
 use crate::cli::{Ctx, Outcome};
@@ -44,14 +43,13 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
             return Ok(Outcome::Done);
         }
     }
-    let provider: Arc<dyn optctl::provider::BarProvider> =
-        optctl::provider::build_bars(&cfg.scheduler.provider, &cfg.provider)?.into();
     // The lock comes before the store is opened: a refused tick touches nothing.
     let _lock = JobLock::acquire(&ctx.home, "migrate-scheduler run")?;
     let mut store = ctx.store()?;
+    let fetcher = Fetcher::from_config(&cfg, &ctx.db_path(), ctx.as_of)?;
     let report = crate::cli::runtime()?.block_on(migration::tick(
         &mut store,
-        provider,
+        &fetcher,
         &cfg.scheduler,
         ctx.as_of,
     ))?;
