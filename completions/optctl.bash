@@ -19,6 +19,9 @@ _optctl() {
             optctl,alerts)
                 cmd="optctl__subcmd__alerts"
                 ;;
+            optctl,compare)
+                cmd="optctl__subcmd__compare"
+                ;;
             optctl,config)
                 cmd="optctl__subcmd__config"
                 ;;
@@ -33,6 +36,9 @@ _optctl() {
                 ;;
             optctl,market-hours)
                 cmd="optctl__subcmd__market__subcmd__hours"
+                ;;
+            optctl,migrate-scheduler)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler"
                 ;;
             optctl,process-excel)
                 cmd="optctl__subcmd__process__subcmd__excel"
@@ -94,6 +100,9 @@ _optctl() {
             optctl__subcmd__help,alerts)
                 cmd="optctl__subcmd__help__subcmd__alerts"
                 ;;
+            optctl__subcmd__help,compare)
+                cmd="optctl__subcmd__help__subcmd__compare"
+                ;;
             optctl__subcmd__help,config)
                 cmd="optctl__subcmd__help__subcmd__config"
                 ;;
@@ -108,6 +117,9 @@ _optctl() {
                 ;;
             optctl__subcmd__help,market-hours)
                 cmd="optctl__subcmd__help__subcmd__market__subcmd__hours"
+                ;;
+            optctl__subcmd__help,migrate-scheduler)
+                cmd="optctl__subcmd__help__subcmd__migrate__subcmd__scheduler"
                 ;;
             optctl__subcmd__help,process-excel)
                 cmd="optctl__subcmd__help__subcmd__process__subcmd__excel"
@@ -139,6 +151,24 @@ _optctl() {
             optctl__subcmd__help__subcmd__generate,man)
                 cmd="optctl__subcmd__help__subcmd__generate__subcmd__man"
                 ;;
+            optctl__subcmd__help__subcmd__migrate__subcmd__scheduler,advance)
+                cmd="optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__advance"
+                ;;
+            optctl__subcmd__help__subcmd__migrate__subcmd__scheduler,crontab)
+                cmd="optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__crontab"
+                ;;
+            optctl__subcmd__help__subcmd__migrate__subcmd__scheduler,log)
+                cmd="optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__log"
+                ;;
+            optctl__subcmd__help__subcmd__migrate__subcmd__scheduler,rollback)
+                cmd="optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__rollback"
+                ;;
+            optctl__subcmd__help__subcmd__migrate__subcmd__scheduler,run)
+                cmd="optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__run"
+                ;;
+            optctl__subcmd__help__subcmd__migrate__subcmd__scheduler,status)
+                cmd="optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__status"
+                ;;
             optctl__subcmd__help__subcmd__process__subcmd__excel,history)
                 cmd="optctl__subcmd__help__subcmd__process__subcmd__excel__subcmd__history"
                 ;;
@@ -147,6 +177,48 @@ _optctl() {
                 ;;
             optctl__subcmd__help__subcmd__quant,iv)
                 cmd="optctl__subcmd__help__subcmd__quant__subcmd__iv"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler,advance)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__advance"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler,crontab)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__crontab"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler,help)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__help"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler,log)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__log"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler,rollback)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__rollback"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler,run)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__run"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler,status)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__status"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler__subcmd__help,advance)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__advance"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler__subcmd__help,crontab)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__crontab"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler__subcmd__help,help)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__help"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler__subcmd__help,log)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__log"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler__subcmd__help,rollback)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__rollback"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler__subcmd__help,run)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__run"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler__subcmd__help,status)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__status"
                 ;;
             optctl__subcmd__process__subcmd__excel,help)
                 cmd="optctl__subcmd__process__subcmd__excel__subcmd__help"
@@ -185,7 +257,7 @@ _optctl() {
 
     case "${cmd}" in
         optctl)
-            opts="-v -q -h -V --home --config --as-of --json --verbose --quiet --help --version alerts config export generate market-hours process-excel quant scan scans serve help"
+            opts="-v -q -h -V --home --config --as-of --json --verbose --quiet --help --version alerts compare config export generate market-hours migrate-scheduler process-excel quant scan scans serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -238,6 +310,40 @@ _optctl() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__compare)
+            opts="-v -q -h --categories --runs --check --home --config --as-of --json --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --categories)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runs)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -631,7 +737,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__help)
-            opts="alerts config export generate market-hours process-excel quant scan scans serve help"
+            opts="alerts compare config export generate market-hours migrate-scheduler process-excel quant scan scans serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -645,6 +751,20 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__help__subcmd__alerts)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__help__subcmd__compare)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -798,6 +918,104 @@ _optctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        optctl__subcmd__help__subcmd__migrate__subcmd__scheduler)
+            opts="status advance rollback run crontab log"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__advance)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__crontab)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__log)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__rollback)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         optctl__subcmd__help__subcmd__process__subcmd__excel)
             opts="status history"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -913,6 +1131,316 @@ _optctl() {
         optctl__subcmd__market__subcmd__hours)
             opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler)
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help status advance rollback run crontab log help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__advance)
+            opts="-v -q -h --force --reason --home --config --as-of --json --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__crontab)
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__help)
+            opts="status advance rollback run crontab log help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__advance)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__crontab)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__log)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__rollback)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__log)
+            opts="-v -q -h --limit --home --config --as-of --json --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__rollback)
+            opts="-v -q -h --category --all --reason --home --config --as-of --json --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --category)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__run)
+            opts="-v -q -h --market-hours-only --home --config --as-of --json --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__status)
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

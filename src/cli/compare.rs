@@ -8,7 +8,7 @@ use optctl::scheduler::{Category, SchedulerKind};
 use super::output::Output;
 use super::{Ctx, Outcome};
 
-/// Run the legacy and the unified strategy scheduler on the same data and compare them.
+/// Compare the legacy and the unified strategy scheduler on the same data.
 ///
 /// Both schedulers run the configured strategy categories ([scheduler.categories.*]) on
 /// the same bars at the same --as-of. The legacy scheduler fetches per category, per

@@ -26,6 +26,14 @@ fn help_texts() {
         &["process-excel", "status"],
         &["process-excel", "history"],
         &["market-hours"],
+        &["compare"],
+        &["migrate-scheduler"],
+        &["migrate-scheduler", "status"],
+        &["migrate-scheduler", "advance"],
+        &["migrate-scheduler", "rollback"],
+        &["migrate-scheduler", "run"],
+        &["migrate-scheduler", "crontab"],
+        &["migrate-scheduler", "log"],
     ] {
         let name = if cmd.is_empty() {
             "optctl".to_string()
@@ -50,6 +58,8 @@ fn hidden_and_unbuilt_commands_stay_out_of_help() {
         "process-excel",
         "market-hours",
         "serve",
+        "compare",
+        "migrate-scheduler",
     ] {
         assert!(top.contains(listed), "{listed} missing from --help");
     }

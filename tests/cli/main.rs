@@ -3,11 +3,13 @@
 
 mod harness;
 
+mod compare;
 mod config;
 mod exit_codes;
 mod export;
 mod generated;
 mod help;
+mod migrate_scheduler;
 mod process_excel;
 mod quant;
 mod scan;

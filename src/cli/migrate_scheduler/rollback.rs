@@ -8,7 +8,8 @@ use crate::cli::{Ctx, Outcome};
 
 /// Roll the migration back: one step, one category, or all the way.
 ///
-/// Always allowed (the criteria are not consulted) and logged. Without flags: one step
+/// Always allowed (the criteria are not consulted) and logged; only at legacy is there
+/// nothing to roll back (exit 2). Without flags: one step
 /// back (the last category moved goes back to legacy; parallel goes back to legacy;
 /// cleanup back to unified). --category C moves one category back to legacy; --all
 /// goes straight back to legacy.
