@@ -238,22 +238,19 @@ impl SchedulerConfig {
             }
         }
         let k = &self.criteria;
-        for (key, v) in [
-            ("criteria.min_call_reduction_pct", k.min_call_reduction_pct),
-            ("criteria.min_time_reduction_pct", k.min_time_reduction_pct),
-            ("criteria.min_cache_hit_rate_pct", k.min_cache_hit_rate_pct),
-            (
-                "criteria.max_signal_mismatch_pct",
-                k.max_signal_mismatch_pct,
-            ),
-            ("criteria.max_error_rate_pct", k.max_error_rate_pct),
-        ] {
-            if !(0.0..=100.0).contains(&v) {
-                return Err(format!(
-                    "{key}: must be a percentage from 0 to 100, got {v}"
-                ));
-            }
-        }
+        from_0_to_100(
+            "a percentage",
+            &[
+                ("criteria.min_call_reduction_pct", k.min_call_reduction_pct),
+                ("criteria.min_time_reduction_pct", k.min_time_reduction_pct),
+                ("criteria.min_cache_hit_rate_pct", k.min_cache_hit_rate_pct),
+                (
+                    "criteria.max_signal_mismatch_pct",
+                    k.max_signal_mismatch_pct,
+                ),
+                ("criteria.max_error_rate_pct", k.max_error_rate_pct),
+            ],
+        )?;
         for c in Category::ALL {
             for s in self.categories.symbols(c) {
                 let ok = (1..=16).contains(&s.len())
@@ -301,23 +298,30 @@ impl SchedulerConfig {
                 t.slow_sma, t.fast_sma
             ));
         }
-        for (key, v) in [
-            (
-                "categories.short_selling.breakdown_rsi_max",
-                s.breakdown_rsi_max,
-            ),
-            (
-                "categories.short_selling.rejection_rsi_max",
-                s.rejection_rsi_max,
-            ),
-            ("categories.short_term.pullback_rsi", t.pullback_rsi),
-        ] {
-            if !(0.0..=100.0).contains(&v) {
-                return Err(format!(
-                    "{key}: must be an RSI level from 0 to 100, got {v}"
-                ));
-            }
-        }
+        from_0_to_100(
+            "an RSI level",
+            &[
+                (
+                    "categories.short_selling.breakdown_rsi_max",
+                    s.breakdown_rsi_max,
+                ),
+                (
+                    "categories.short_selling.rejection_rsi_max",
+                    s.rejection_rsi_max,
+                ),
+                ("categories.short_term.pullback_rsi", t.pullback_rsi),
+            ],
+        )?;
         Ok(())
     }
+}
+
+/// Checks that each value is from 0 to 100 (NaN is not); `what` names the unit.
+fn from_0_to_100(what: &str, values: &[(&str, f64)]) -> Result<(), String> {
+    for (key, v) in values {
+        if !(0.0..=100.0).contains(v) {
+            return Err(format!("{key}: must be {what} from 0 to 100, got {v}"));
+        }
+    }
+    Ok(())
 }

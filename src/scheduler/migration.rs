@@ -497,6 +497,23 @@ pub struct StepReport {
 }
 
 impl StepReport {
+    /// The report of `step` from `state`, not (yet) applied.
+    fn of(action: &str, state: &State, step: &Step, criteria: Vec<Criterion>) -> StepReport {
+        StepReport {
+            action: action.into(),
+            applied: false,
+            from_phase: state.phase,
+            to_phase: step.to_phase,
+            moved_before: state.moved.clone(),
+            moved_after: step.to_moved.clone(),
+            description: step.description.clone(),
+            criteria,
+            forced: false,
+            reason: None,
+            audit_id: None,
+        }
+    }
+
     /// The criteria that failed.
     pub fn failing(&self) -> Vec<&Criterion> {
         self.criteria.iter().filter(|c| !c.holds).collect()
@@ -529,17 +546,11 @@ fn apply(
         ));
     };
     Ok(StepReport {
-        action: action.into(),
         applied: true,
-        from_phase: state.phase,
-        to_phase: step.to_phase,
-        moved_before: state.moved.clone(),
-        moved_after: step.to_moved.clone(),
-        description: step.description.clone(),
-        criteria,
         forced,
         reason: opts.reason.clone(),
         audit_id: Some(id),
+        ..StepReport::of(action, state, step, criteria)
     })
 }
 
@@ -565,19 +576,7 @@ pub fn advance(
     let criteria = judge_step(Some(store), &state, &step, &cfg.criteria)?;
     let holds = criteria::all_hold(&criteria);
     if !holds && !opts.force {
-        return Ok(StepReport {
-            action: "advance".into(),
-            applied: false,
-            from_phase: state.phase,
-            to_phase: step.to_phase,
-            moved_before: state.moved.clone(),
-            moved_after: step.to_moved.clone(),
-            description: step.description.clone(),
-            criteria,
-            forced: false,
-            reason: None,
-            audit_id: None,
-        });
+        return Ok(StepReport::of("advance", &state, &step, criteria));
     }
     // A reason given without --force is kept too; "forced" only when it overrode something.
     apply(store, &state, &step, "advance", criteria, opts, !holds)

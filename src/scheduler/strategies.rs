@@ -91,7 +91,16 @@ struct Emit<'a> {
     out: Vec<Signal>,
 }
 
-impl Emit<'_> {
+impl<'a> Emit<'a> {
+    fn new(symbol: &'a str, category: Category, timeframe: Timeframe) -> Self {
+        Emit {
+            symbol,
+            category,
+            timeframe,
+            out: Vec::new(),
+        }
+    }
+
     fn push(&mut self, strategy: &str, direction: Direction, bar: &Bar, x: f64) {
         self.out.push(Signal {
             symbol: self.symbol.to_string(),
@@ -110,19 +119,21 @@ fn closes(bars: &[Bar]) -> Vec<f64> {
     bars.iter().map(|b| b.close).collect()
 }
 
-fn day_trading(symbol: &str, m5: &[Bar], d1: &[Bar], cfg: &DayTradingConfig) -> Vec<Signal> {
-    let mut emit = Emit {
-        symbol,
-        category: Category::DayTrading,
-        timeframe: Timeframe::M5,
-        out: Vec::new(),
-    };
+/// Where the latest session of 5-minute bars starts, and the VWAP of every bar; None
+/// with fewer than two bars (no rule can compare a bar with the one before).
+fn intraday(m5: &[Bar]) -> Option<(usize, Vec<f64>)> {
     if m5.len() < 2 {
-        return emit.out;
+        return None;
     }
     let five = Timeframe::M5.duration();
-    let start = latest_session(m5, five);
-    let vw = vwap(m5, five);
+    Some((latest_session(m5, five), vwap(m5, five)))
+}
+
+fn day_trading(symbol: &str, m5: &[Bar], d1: &[Bar], cfg: &DayTradingConfig) -> Vec<Signal> {
+    let mut emit = Emit::new(symbol, Category::DayTrading, Timeframe::M5);
+    let Some((start, vw)) = intraday(m5) else {
+        return emit.out;
+    };
     // Confirmed volume: at least `volume_factor` times the average (None while the
     // average is unknown).
     let volume_ratio = |i: usize| {
@@ -181,21 +192,13 @@ fn day_trading(symbol: &str, m5: &[Bar], d1: &[Bar], cfg: &DayTradingConfig) -> 
 }
 
 fn short_selling(symbol: &str, m5: &[Bar], d1: &[Bar], cfg: &ShortSellingConfig) -> Vec<Signal> {
-    let mut emit = Emit {
-        symbol,
-        category: Category::ShortSelling,
-        timeframe: Timeframe::M5,
-        out: Vec::new(),
-    };
-    if m5.len() < 2 {
+    let mut emit = Emit::new(symbol, Category::ShortSelling, Timeframe::M5);
+    let Some((start, vw)) = intraday(m5) else {
         return emit.out;
-    }
-    let five = Timeframe::M5.duration();
-    let start = latest_session(m5, five);
+    };
     let c = closes(m5);
     let e = ema(&c, cfg.ema_period);
     let r = rsi(&c, cfg.rsi_period);
-    let vw = vwap(m5, five);
     let falling = |i: usize| i >= FALLING_OVER && e[i] < e[i - FALLING_OVER];
     let prior_low = d1.iter().rfind(|b| b.time < m5[start].time).map(|b| b.low);
 
@@ -229,12 +232,7 @@ fn short_selling(symbol: &str, m5: &[Bar], d1: &[Bar], cfg: &ShortSellingConfig)
 }
 
 fn short_term(symbol: &str, d1: &[Bar], cfg: &ShortTermConfig) -> Vec<Signal> {
-    let mut emit = Emit {
-        symbol,
-        category: Category::ShortTerm,
-        timeframe: Timeframe::D1,
-        out: Vec::new(),
-    };
+    let mut emit = Emit::new(symbol, Category::ShortTerm, Timeframe::D1);
     if d1.len() < 2 {
         return emit.out;
     }

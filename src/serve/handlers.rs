@@ -387,9 +387,10 @@ pub(crate) fn excel_stocks(req: &Request<'_>) -> Result<Reply, ApiError> {
     Ok(Reply::fresh_json(200, &report))
 }
 
-/// `GET /api/v1/stocks/processing-history[?limit=N]`: the newest process-excel runs.
-pub(crate) fn excel_history(req: &Request<'_>) -> Result<Reply, ApiError> {
-    let limit = req
+/// The `limit` query parameter of the store routes: 1 to `MAX_LIMIT`, default
+/// `DEFAULT_LIMIT`.
+fn limit(req: &Request<'_>) -> Result<u64, ApiError> {
+    Ok(req
         .query
         .parse_with("limit", |s| match s.parse::<u64>() {
             Ok(n) if (1..=MAX_LIMIT as u64).contains(&n) => Ok(n),
@@ -397,7 +398,12 @@ pub(crate) fn excel_history(req: &Request<'_>) -> Result<Reply, ApiError> {
                 "{s:?}: expected a whole number from 1 to {MAX_LIMIT}"
             )),
         })?
-        .unwrap_or(DEFAULT_LIMIT as u64);
+        .unwrap_or(DEFAULT_LIMIT as u64))
+}
+
+/// `GET /api/v1/stocks/processing-history[?limit=N]`: the newest process-excel runs.
+pub(crate) fn excel_history(req: &Request<'_>) -> Result<Reply, ApiError> {
+    let limit = limit(req)?;
     let report = crate::excel::processing_history(&store(req)?, limit).map_err(internal)?;
     Ok(Reply::fresh_json(200, &report))
 }
@@ -426,14 +432,7 @@ pub(crate) fn scheduler_status(req: &Request<'_>) -> Result<Reply, ApiError> {
 pub(crate) fn scheduler_comparisons(req: &Request<'_>) -> Result<Reply, ApiError> {
     use crate::store::scheduler::{ComparisonFilter, Source};
     let q = &req.query;
-    let limit = q
-        .parse_with("limit", |s| match s.parse::<u64>() {
-            Ok(n) if (1..=MAX_LIMIT as u64).contains(&n) => Ok(n),
-            _ => Err(format!(
-                "{s:?}: expected a whole number from 1 to {MAX_LIMIT}"
-            )),
-        })?
-        .unwrap_or(DEFAULT_LIMIT as u64);
+    let limit = limit(req)?;
     let source = q.parse_with("source", |s| match s {
         "run" => Ok(Source::Run),
         "compare" => Ok(Source::Compare),

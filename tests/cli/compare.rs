@@ -27,6 +27,19 @@ symbols = ["INFY", "SBIN", "HINDALCO"]
 symbols = ["TCS", "HINDALCO"]
 "#;
 
+/// SMALL without latency, where every call for HINDALCO fails (no retries).
+pub fn hindalco_fails() -> Home {
+    let home = Home::new();
+    home.write_config(&format!(
+        "{}\n[resilience.retry]\nmax_attempts = 1\n",
+        SMALL.replace(
+            "latency_ms = 40",
+            "latency_ms = 0\nfail_tickers = [\"HINDALCO\"]"
+        )
+    ));
+    home
+}
+
 pub fn small_home() -> Home {
     let home = Home::new();
     home.write_config(SMALL);
@@ -187,14 +200,7 @@ fn check_exit_codes() {
 
 #[test]
 fn failed_symbols_are_a_partial_comparison() {
-    let home = Home::new();
-    home.write_config(&format!(
-        "{}\n[resilience.retry]\nmax_attempts = 1\n",
-        SMALL.replace(
-            "latency_ms = 40",
-            "latency_ms = 0\nfail_tickers = [\"HINDALCO\"]"
-        )
-    ));
+    let home = hindalco_fails();
     let out = home
         .cmd(["compare", "--json", "--as-of", T0])
         .output()

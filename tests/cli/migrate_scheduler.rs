@@ -5,7 +5,7 @@
 use predicates::str::contains;
 use serde_json::Value;
 
-use crate::compare::{SMALL, T0};
+use crate::compare::{SMALL, T0, hindalco_fails};
 use crate::harness::{Home, describe, parse_json};
 
 fn home() -> Home {
@@ -399,14 +399,7 @@ fn run_holds_a_lock_and_skips_outside_market_hours() {
 
 #[test]
 fn a_tick_where_symbols_fail_is_partial() {
-    let home = Home::new();
-    home.write_config(&format!(
-        "{}\n[resilience.retry]\nmax_attempts = 1\n",
-        SMALL.replace(
-            "latency_ms = 40",
-            "latency_ms = 0\nfail_tickers = [\"HINDALCO\"]"
-        )
-    ));
+    let home = hindalco_fails();
     let out = home
         .cmd(["migrate-scheduler", "run", "--json", "--as-of", T0])
         .output()

@@ -32,14 +32,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     if args.market_hours_only {
         let market = MarketHours::from_config(&cfg.market_hours, &ctx.home)?.status(ctx.as_of);
         if !market.open {
-            ctx.out.note(&format!("skipped: {}", market.describe()));
-            if ctx.out.is_json() {
-                ctx.out.json(&serde_json::json!({
-                    "status": "skipped",
-                    "reason": market.describe(),
-                    "market": market,
-                }))?;
-            }
+            ctx.out.skipped(&market)?;
             return Ok(Outcome::Done);
         }
     }
