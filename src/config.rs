@@ -257,6 +257,10 @@ pub struct ServeConfig {
     pub cors_origin: Option<String>,
     /// `Cache-Control: max-age` of export documents, seconds.
     pub max_age_seconds: u32,
+    /// How often the dashboard page (`GET /`) re-reads the routes, seconds.
+    pub refresh_secs: u32,
+    /// The dashboard warns when the exports are older than this, seconds.
+    pub stale_after_secs: u64,
 }
 
 impl Default for ServeConfig {
@@ -267,6 +271,8 @@ impl Default for ServeConfig {
             threads: 0,
             cors_origin: None,
             max_age_seconds: 5,
+            refresh_secs: 15,
+            stale_after_secs: 1800,
         }
     }
 }
@@ -434,6 +440,11 @@ threads = 0
 # cors_origin = "https://dashboard.example.com"
 # Cache-Control max-age of export documents; clients revalidate with ETag after it.
 max_age_seconds = 5
+# The dashboard page (GET /) re-reads the routes this often (an unchanged one costs a 304).
+refresh_secs = 15
+# The dashboard shows a "stale" banner when the exports are older than this (seconds):
+# set it above your export cron's interval.
+stale_after_secs = 1800
 
 [resilience]
 # Retry, circuit breaker, rate limiter and bulkhead around every call to a data provider.
@@ -570,6 +581,12 @@ impl Config {
                 "serve.bind: {:?} is not an IP address like 127.0.0.1",
                 self.serve.bind
             ));
+        }
+        if self.serve.refresh_secs == 0 {
+            return Err("serve.refresh_secs: must be at least 1".into());
+        }
+        if self.serve.stale_after_secs == 0 {
+            return Err("serve.stale_after_secs: must be at least 1".into());
         }
         if self.scan.concurrency == 0 {
             return Err("scan.concurrency: must be at least 1".into());

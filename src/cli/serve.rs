@@ -12,10 +12,12 @@ use super::{Ctx, Outcome};
 /// Serve the exports over HTTP (read-only) until SIGINT or SIGTERM.
 ///
 /// Answers GET /health, /metrics, /alerts/latest, /alerts, /alerts/ticker/{ticker},
-/// /options/{ticker}/snapshot, /scans/latest and /features/{ticker}/latest from the JSON
-/// files in <home>/exports, reloading a file within a quarter second of `optctl export`
-/// replacing it. Prints "listening on http://ADDR" on stdout once it accepts connections.
-/// Defaults come from the [serve] section of the config file.
+/// /options/{ticker}/snapshot, /scans/latest, /scans, /tickers and
+/// /features/{ticker}/latest from the JSON files in <home>/exports, reloading a file
+/// within a quarter second of `optctl export` replacing it. GET / is a dashboard page
+/// for a browser (alerts, chains with smile charts, scans) that refreshes by itself.
+/// Prints "listening on http://ADDR" on stdout once it accepts connections. Defaults
+/// come from the [serve] section of the config file.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Port to listen on; 0 picks a free one [config: serve.port, 8061].
@@ -29,7 +31,10 @@ pub struct Args {
     /// Worker threads answering requests; 0 = one per CPU core [config: serve.threads, 0].
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
-    /// Require `Authorization: Bearer TOKEN` on every request.
+    /// Require `Authorization: Bearer TOKEN` on every data request.
+    ///
+    /// GET /, the dashboard page, is served without it: the page holds no data, and asks
+    /// for the token.
     #[arg(long, env = "OPTCTL_SERVE_TOKEN", hide_env_values = true)]
     token: Option<String>,
     /// Serve a non-loopback address without a token (only on a trusted network).
@@ -39,6 +44,9 @@ pub struct Args {
     /// [config: serve.cors_origin].
     #[arg(long, value_name = "ORIGIN")]
     cors_origin: Option<String>,
+    /// Seconds between the dashboard page's refreshes [config: serve.refresh_secs, 15].
+    #[arg(long, value_name = "N")]
+    refresh_secs: Option<u32>,
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
@@ -65,6 +73,8 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         cors_origin: args.cors_origin.or(cfg.cors_origin),
         max_age: cfg.max_age_seconds,
         market_hours,
+        refresh_secs: args.refresh_secs.unwrap_or(cfg.refresh_secs),
+        stale_after_secs: cfg.stale_after_secs,
         scheduler: config.scheduler.clone(),
     };
     opts.check()?;

@@ -121,14 +121,18 @@ pub(crate) struct ChainsView {
     pub(crate) export_timestamp: DateTime<Utc>,
     pub(crate) chains: HashMap<String, Chain>,
     pub(crate) rendered: HashMap<String, Arc<Rendered>>,
+    /// `/tickers`: every chain's ticker, spot and size, by ticker.
+    pub(crate) tickers: Arc<Rendered>,
 }
 
-/// scans.json with `/scans/latest` rendered.
+/// scans.json with `/scans/latest` and `/scans` rendered.
 #[derive(Debug)]
 pub(crate) struct ScansView {
     pub(crate) export_timestamp: DateTime<Utc>,
     pub(crate) latest_scan: Option<ScanRow>,
     pub(crate) latest: Arc<Rendered>,
+    /// Every exported scan, newest first.
+    pub(crate) list: Arc<Rendered>,
 }
 
 /// features.json: each ticker's latest features, rendered.
@@ -273,11 +277,46 @@ impl AlertList<'_> {
     }
 }
 
+/// One line of `/tickers`.
+#[derive(Serialize)]
+struct TickerEntry<'a> {
+    ticker: &'a str,
+    scan_id: i64,
+    as_of: DateTime<Utc>,
+    spot: f64,
+    contracts: usize,
+}
+
+/// The body of `/tickers`.
+#[derive(Serialize)]
+struct TickerList<'a> {
+    export_timestamp: DateTime<Utc>,
+    ticker_count: usize,
+    tickers: Vec<TickerEntry<'a>>,
+}
+
 fn load_chains(bytes: Vec<u8>) -> serde_json::Result<ChainsView> {
     let f: ChainsFile = serde_json::from_slice(&bytes)?;
     // A 100 MB file: free it before rendering, so a reload's peak holds the file or
     // its rendering, not both.
     drop(bytes);
+    let mut entries: Vec<_> = f
+        .chains
+        .iter()
+        .map(|c| TickerEntry {
+            ticker: &c.ticker,
+            scan_id: c.scan_id,
+            as_of: c.as_of,
+            spot: c.spot,
+            contracts: c.contracts.len(),
+        })
+        .collect();
+    entries.sort_by(|a, b| a.ticker.cmp(b.ticker));
+    let tickers = Arc::new(Rendered::precompressed(&TickerList {
+        export_timestamp: f.export_timestamp,
+        ticker_count: entries.len(),
+        tickers: entries,
+    }));
     let mut chains = HashMap::with_capacity(f.chains.len());
     let mut rendered = HashMap::with_capacity(f.chains.len());
     for chain in f.chains {
@@ -294,6 +333,7 @@ fn load_chains(bytes: Vec<u8>) -> serde_json::Result<ChainsView> {
         export_timestamp: f.export_timestamp,
         chains,
         rendered,
+        tickers,
     })
 }
 
@@ -309,10 +349,24 @@ struct LatestFeatures<'a> {
     features: &'a FeatureRow,
 }
 
+/// The body of `/scans`.
+#[derive(Serialize)]
+struct ScanList<'a> {
+    export_timestamp: DateTime<Utc>,
+    scan_count: usize,
+    scans: &'a [ScanRow],
+}
+
 fn load_scans(bytes: Vec<u8>) -> serde_json::Result<ScansView> {
-    let f: ScansFile = serde_json::from_slice(&bytes)?;
-    // Newest first as exported; max by id guards against an exporter that changes order.
-    let latest_scan = f.scans.into_iter().max_by_key(|s| s.id);
+    let mut f: ScansFile = serde_json::from_slice(&bytes)?;
+    // Newest first, whatever order the file has.
+    f.scans.sort_by_key(|s| std::cmp::Reverse(s.id));
+    let list = Arc::new(Rendered::precompressed(&ScanList {
+        export_timestamp: f.export_timestamp,
+        scan_count: f.scans.len(),
+        scans: &f.scans,
+    }));
+    let latest_scan = f.scans.into_iter().next();
     let latest = match &latest_scan {
         Some(scan) => Rendered::precompressed(&LatestScan {
             export_timestamp: f.export_timestamp,
@@ -324,6 +378,7 @@ fn load_scans(bytes: Vec<u8>) -> serde_json::Result<ScansView> {
         export_timestamp: f.export_timestamp,
         latest_scan,
         latest: Arc::new(latest),
+        list,
     })
 }
 

@@ -346,6 +346,31 @@ pub(crate) fn scans_latest(req: &Request<'_>) -> Result<Reply, ApiError> {
     Ok(Reply::shared(&scans.latest))
 }
 
+/// `GET /scans`: every scan in scans.json, newest first (pre-rendered).
+pub(crate) fn scans(req: &Request<'_>) -> Result<Reply, ApiError> {
+    Ok(Reply::shared(
+        &loaded(&req.exports.scans, cache::SCANS)?.list,
+    ))
+}
+
+/// `GET /tickers`: the tickers with a chain in chains.json, with spot and contract
+/// count (pre-rendered), so a client knows what `/options/{ticker}/snapshot` has.
+pub(crate) fn tickers(req: &Request<'_>) -> Result<Reply, ApiError> {
+    Ok(Reply::shared(
+        &loaded(&req.exports.chains, cache::CHAINS)?.tickers,
+    ))
+}
+
+/// `GET /`: the dashboard page (no data in it; its script reads the routes above).
+pub(crate) fn dashboard(req: &Request<'_>) -> Result<Reply, ApiError> {
+    let page = &req.state.page;
+    Ok(Reply {
+        status: 200,
+        body: Body::Page(Arc::clone(&page.body)),
+        headers: page.headers.clone(),
+    })
+}
+
 /// `GET /features/{ticker}/latest`: the ticker's latest features (pre-rendered).
 pub(crate) fn features_latest(req: &Request<'_>) -> Result<Reply, ApiError> {
     let t = ticker("ticker", req.capture("ticker"))?;

@@ -11,8 +11,9 @@ use serde::Serialize;
 /// Bodies smaller than this go out uncompressed: gzip's header would eat the gain.
 const GZIP_MIN_BYTES: usize = 256;
 
-/// A JSON body rendered once (at load time for the hot routes) and shared by every
-/// response that sends it, with its ETag and a gzip copy made at most once.
+/// A body rendered once (at load time for the hot routes, at start for the dashboard
+/// page) and shared by every response that sends it, with its ETag and a gzip copy made
+/// at most once. Mostly JSON; the page's HTML uses it too.
 #[derive(Debug)]
 pub(crate) struct Rendered {
     json: Arc<[u8]>,
@@ -30,7 +31,7 @@ impl Rendered {
         Rendered::from_bytes(serde_json::to_vec(value).expect("JSON of in-memory rows"))
     }
 
-    /// Wraps bytes that are already JSON.
+    /// Wraps bytes that are already rendered (JSON, or the page's HTML).
     pub(crate) fn from_bytes(json: Vec<u8>) -> Rendered {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         h.write(&json);
@@ -96,6 +97,9 @@ pub(crate) struct Reply {
 pub(crate) enum Body {
     /// A cacheable JSON document: gets an ETag, Cache-Control and gzip.
     Json(Arc<Rendered>),
+    /// The dashboard page: HTML with an ETag and gzip like a JSON document, but
+    /// revalidated on every load (`no-cache`) so a new optctl's page is seen at once.
+    Page(Arc<Rendered>),
     /// Text that must not be cached (errors, /health, /metrics).
     Fresh {
         bytes: Vec<u8>,

@@ -7,6 +7,7 @@
 //! store for writing and never serves a file by path: every body comes from the cache.
 
 mod cache;
+mod dashboard;
 mod handlers;
 pub(crate) mod http;
 mod metrics;
@@ -23,25 +24,40 @@ use std::io::Write as _;
 use tiny_http::Method;
 
 use cache::{Cache, Exports};
-use http::{ApiError, Body, Query, Reply};
+use http::{ApiError, Body, Query, Rendered, Reply};
 use metrics::Metrics;
 
 /// A handler: builds the answer from the request's captures, query and the exports.
 pub(crate) type Handler = fn(&Request<'_>) -> Result<Reply, ApiError>;
 
 /// One route: a GET path pattern (`{name}` captures one segment), the query parameters
-/// it accepts (anything else is a 400), and its handler.
+/// it accepts (anything else is a 400), its handler, and whether it is served without
+/// the `--token` (only the dashboard page, which holds no data).
 pub(crate) struct Route {
     pub(crate) pattern: &'static str,
     pub(crate) params: &'static [&'static str],
     pub(crate) handler: Handler,
+    pub(crate) public: bool,
 }
 
+/// A data route: needs the token when the server has one.
 const fn get(pattern: &'static str, params: &'static [&'static str], handler: Handler) -> Route {
     Route {
         pattern,
         params,
         handler,
+        public: false,
+    }
+}
+
+/// A route served without the token. Only for bodies with no data in them: the page's
+/// script fetches the data routes with the token the user gives it.
+const fn public(pattern: &'static str, handler: Handler) -> Route {
+    Route {
+        pattern,
+        params: &[],
+        handler,
+        public: true,
     }
 }
 
@@ -49,6 +65,7 @@ const fn get(pattern: &'static str, params: &'static [&'static str], handler: Ha
 /// `handlers` plus one line here. The pattern is also the `route` label in /metrics.
 /// First match wins, so a literal must come before a capture in the same position.
 pub(crate) const ROUTES: &[Route] = &[
+    public("/", handlers::dashboard),
     get("/health", &[], handlers::health),
     get("/metrics", &[], handlers::metrics),
     get("/alerts/latest", &[], handlers::alerts_latest),
@@ -64,6 +81,8 @@ pub(crate) const ROUTES: &[Route] = &[
         handlers::options_snapshot,
     ),
     get("/scans/latest", &[], handlers::scans_latest),
+    get("/scans", &[], handlers::scans),
+    get("/tickers", &[], handlers::tickers),
     get("/features/{ticker}/latest", &[], handlers::features_latest),
     // process-excel: read from the store, not the exports (the processor has no export).
     get("/api/v1/background/status", &[], handlers::excel_status),
@@ -105,7 +124,7 @@ pub struct Options {
     pub port: u16,
     /// Worker threads answering requests.
     pub threads: usize,
-    /// When set, every request needs `Authorization: Bearer <token>`.
+    /// When set, every request but the dashboard page needs `Authorization: Bearer <token>`.
     pub token: Option<String>,
     /// Serve a non-loopback address without a token anyway.
     pub allow_no_token: bool,
@@ -115,6 +134,10 @@ pub struct Options {
     pub max_age: u32,
     /// The market session `/api/v1/background/status` reports on (`[market_hours]`).
     pub market_hours: crate::excel::hours::MarketHours,
+    /// How often the dashboard page re-reads the routes, seconds (at least 1).
+    pub refresh_secs: u32,
+    /// Exports older than this many seconds get a "stale" banner on the dashboard.
+    pub stale_after_secs: u64,
     /// The schedulers' settings `/api/scheduler/status` judges the criteria with.
     pub scheduler: crate::scheduler::SchedulerConfig,
 }
@@ -153,6 +176,17 @@ impl Options {
         if self.threads == 0 {
             return Err(Error::BadOption("--threads: must be at least 1".into()));
         }
+        if self.refresh_secs == 0 {
+            return Err(Error::BadOption(
+                "--refresh-secs: must be at least 1 (the dashboard reads every route each time)"
+                    .into(),
+            ));
+        }
+        if self.stale_after_secs == 0 {
+            return Err(Error::BadOption(
+                "serve.stale_after_secs: must be at least 1".into(),
+            ));
+        }
         if let Some(t) = &self.token
             && (t.is_empty() || !t.bytes().all(|b| b.is_ascii_graphic()))
         {
@@ -180,6 +214,8 @@ pub(crate) struct State {
     pub(crate) cache: Cache,
     pub(crate) metrics: Metrics,
     pub(crate) started: Instant,
+    /// The dashboard page, assembled once with this server's settings.
+    pub(crate) page: dashboard::Page,
     opts: Options,
     /// Header lines built once (`Name: value\r\n`).
     cache_control: String,
@@ -240,6 +276,11 @@ pub fn run(
         cache: Cache::new(home.join("exports")),
         metrics: Metrics::new(labels),
         started: Instant::now(),
+        page: dashboard::Page::new(&dashboard::Settings {
+            refresh_secs: opts.refresh_secs,
+            stale_after_secs: opts.stale_after_secs,
+            token: opts.token.is_some(),
+        }),
         cache_control: format!("Cache-Control: max-age={}\r\n", opts.max_age),
         cors,
         opts: opts.clone(),
@@ -456,7 +497,10 @@ impl State {
                 },
             );
         }
-        if let Some(token) = &self.opts.token {
+        // The page is the one public route; every other path, matched or not, needs the
+        // token, so an unknown path says nothing to a client without one.
+        let public = found.as_ref().is_some_and(|(i, _)| ROUTES[*i].public);
+        if let Some(token) = self.opts.token.as_ref().filter(|_| !public) {
             let given = Self::header_value(rq, "Authorization")
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .map(str::trim);
@@ -535,33 +579,12 @@ impl State {
                 bytes.into()
             }
             Body::Json(r) => {
-                h.push_str("Vary: Accept-Encoding\r\n");
                 h.push_str(&self.cache_control);
-                let gz = Self::header_value(rq, "Accept-Encoding")
-                    .filter(|v| http::accepts_gzip(v))
-                    .and_then(|_| r.gzip());
-                let etag = if gz.is_some() {
-                    r.gzip_etag()
-                } else {
-                    r.etag()
-                };
-                let _ = write!(h, "ETag: {etag}\r\n");
-                let not_modified = Self::header_value(rq, "If-None-Match").is_some_and(|v| {
-                    http::etag_matches(v, r.etag()) || http::etag_matches(v, r.gzip_etag())
-                });
-                if not_modified {
-                    status = 304;
-                    Arc::from(&[][..])
-                } else {
-                    h.push_str("Content-Type: application/json\r\n");
-                    match gz {
-                        Some(gz) => {
-                            h.push_str("Content-Encoding: gzip\r\n");
-                            Arc::clone(gz)
-                        }
-                        None => Arc::clone(r.json()),
-                    }
-                }
+                Self::conditional(&mut h, &mut status, &r, rq, "application/json")
+            }
+            Body::Page(r) => {
+                h.push_str("Cache-Control: no-cache\r\n");
+                Self::conditional(&mut h, &mut status, &r, rq, "text/html; charset=utf-8")
             }
         };
         // 204 and 304 have no body and no length (RFC 9110 §8.6); everything else is
@@ -570,6 +593,42 @@ impl State {
             let _ = write!(h, "Content-Length: {}\r\n", body.len());
         }
         (status, h, body)
+    }
+
+    /// The ETag, 304 and gzip part of [`State::finish`] for a rendered body: writes
+    /// `Vary`, `ETag` and (unless 304) the type and encoding, and returns the bytes.
+    fn conditional(
+        h: &mut String,
+        status: &mut u16,
+        r: &Rendered,
+        rq: &tiny_http::Request,
+        content_type: &str,
+    ) -> Arc<[u8]> {
+        h.push_str("Vary: Accept-Encoding\r\n");
+        let gz = Self::header_value(rq, "Accept-Encoding")
+            .filter(|v| http::accepts_gzip(v))
+            .and_then(|_| r.gzip());
+        let etag = if gz.is_some() {
+            r.gzip_etag()
+        } else {
+            r.etag()
+        };
+        let _ = write!(h, "ETag: {etag}\r\n");
+        let not_modified = Self::header_value(rq, "If-None-Match").is_some_and(|v| {
+            http::etag_matches(v, r.etag()) || http::etag_matches(v, r.gzip_etag())
+        });
+        if not_modified {
+            *status = 304;
+            return Arc::from(&[][..]);
+        }
+        let _ = write!(h, "Content-Type: {content_type}\r\n");
+        match gz {
+            Some(gz) => {
+                h.push_str("Content-Encoding: gzip\r\n");
+                Arc::clone(gz)
+            }
+            None => Arc::clone(r.json()),
+        }
     }
 }
 
@@ -608,7 +667,24 @@ mod tests {
         assert!(find_route("/alerts/").is_none());
         assert!(find_route("/options//snapshot").is_none());
         assert!(find_route("/options/AAPL/snapshot/x").is_none());
-        assert!(find_route("/").is_none());
+        let (i, _) = find_route("/").unwrap();
+        assert!(ROUTES[i].public);
+        assert!(find_route("//").is_none());
+        assert!(find_route("/index.html").is_none());
+    }
+
+    #[test]
+    fn only_the_page_is_public() {
+        let public: Vec<_> = ROUTES
+            .iter()
+            .filter(|r| r.public)
+            .map(|r| r.pattern)
+            .collect();
+        assert_eq!(
+            public,
+            ["/"],
+            "a public route serves data without the token"
+        );
     }
 
     #[test]
@@ -632,6 +708,8 @@ mod tests {
             allow_no_token: false,
             cors_origin: None,
             max_age: 5,
+            refresh_secs: 15,
+            stale_after_secs: 1800,
             market_hours: crate::excel::hours::MarketHours::from_config(
                 &crate::config::MarketHoursConfig::default(),
                 std::path::Path::new("."),

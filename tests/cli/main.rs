@@ -5,6 +5,7 @@ mod harness;
 
 mod compare;
 mod config;
+mod dashboard;
 mod exit_codes;
 mod export;
 mod generated;

@@ -15,14 +15,14 @@ use serde_json::{Value, json};
 use crate::harness::Home;
 
 /// A running `optctl serve`, stopped (SIGKILL) when dropped if a test did not stop it.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
     stderr: std::path::PathBuf,
 }
 
 impl Server {
-    fn start(home: &Home, extra: &[&str]) -> Server {
+    pub(crate) fn start(home: &Home, extra: &[&str]) -> Server {
         let stderr = home.root().join(format!("serve-{}.err", extra.len()));
         let mut child = home
             .std_cmd(["serve", "--port", "0", "--threads", "4"])
@@ -53,7 +53,7 @@ impl Server {
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
 
@@ -88,21 +88,21 @@ impl Drop for Server {
 }
 
 /// A response: status, headers (lower-case names) and body.
-struct Reply {
-    status: u16,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
     headers: Vec<(String, String)>,
-    body: Vec<u8>,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
 
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| {
             panic!(
                 "status {}: body is not JSON ({e}): {}",
@@ -121,7 +121,7 @@ impl Reply {
     }
 }
 
-fn agent() -> ureq::Agent {
+pub(crate) fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(20)))
@@ -129,7 +129,7 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
-fn get_with(agent: &ureq::Agent, url: &str, headers: &[(&str, &str)]) -> Reply {
+pub(crate) fn get_with(agent: &ureq::Agent, url: &str, headers: &[(&str, &str)]) -> Reply {
     let mut rq = agent.get(url);
     for (k, v) in headers {
         rq = rq.header(*k, *v);
@@ -152,7 +152,7 @@ fn get_with(agent: &ureq::Agent, url: &str, headers: &[(&str, &str)]) -> Reply {
     }
 }
 
-fn get(server: &Server, path: &str) -> Reply {
+pub(crate) fn get(server: &Server, path: &str) -> Reply {
     get_with(&agent(), &server.url(path), &[])
 }
 
@@ -587,7 +587,8 @@ fn serve_bad_requests_get_json_errors() {
     let msg = get(&server, "/nope").error(404, "not_found");
     assert!(msg.contains("/nope"), "{msg}");
     get(&server, "/alerts/").error(404, "not_found");
-    get(&server, "/").error(404, "not_found");
+    get(&server, "//").error(404, "not_found");
+    get(&server, "/index.html").error(404, "not_found");
     for (query, param) in [
         ("/alerts?min_score=high", "min_score"),
         ("/alerts?min_score=NaN", "min_score"),
@@ -1061,6 +1062,200 @@ fn serve_process_excel_routes() {
     assert!(bad.error(400, "bad_request").contains("limit"));
     let unknown = get(&server, "/api/v1/stocks?sort=desc");
     assert_eq!(unknown.status, 400, "unknown parameters are refused");
+}
+
+/// `/scans` lists every exported scan newest first; `/tickers` what chains.json holds.
+#[test]
+fn serve_scan_list_and_tickers() {
+    let (home, server) = served();
+    let scans = get(&server, "/scans");
+    assert_eq!(scans.status, 200);
+    assert!(scans.header("etag").is_some());
+    let v = scans.json();
+    assert_eq!(v["scan_count"], 2);
+    assert_eq!(v["scans"][0]["id"], 3);
+    assert_eq!(v["scans"][0]["status"], "partial");
+    assert_eq!(v["scans"][1]["id"], 2);
+    assert_eq!(v["export_timestamp"], "2026-11-23T15:00:05Z");
+
+    let t = get(&server, "/tickers").json();
+    assert_eq!(t["ticker_count"], 2);
+    assert_eq!(
+        t["tickers"],
+        json!([
+            {"ticker": "AAPL", "scan_id": 3, "as_of": "2026-11-23T15:00:00Z", "spot": 187.2, "contracts": 4},
+            {"ticker": "MSFT", "scan_id": 3, "as_of": "2026-11-23T15:00:00Z", "spot": 410.0, "contracts": 1}
+        ])
+    );
+    get(&server, "/scans?limit=1").error(400, "bad_request");
+
+    // An export written in another order still lists newest first.
+    write_export(
+        &home,
+        "scans.json",
+        &json!({"export_timestamp": "2026-11-23T15:10:05Z", "scan_count": 2, "errors": [],
+                "scans": [scan(2, "succeeded", "2026-11-23T14:50:00Z"),
+                          scan(4, "failed", "2026-11-23T15:10:00Z")]}),
+    );
+    let until = Instant::now() + Duration::from_secs(10);
+    loop {
+        let v = get(&server, "/scans").json();
+        if v["export_timestamp"] == "2026-11-23T15:10:05Z" {
+            let ids: Vec<_> = v["scans"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["id"].clone())
+                .collect();
+            assert_eq!(ids, [json!(4), json!(2)]);
+            break;
+        }
+        assert!(Instant::now() < until, "scans.json was not reloaded: {v}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let empty = Home::new();
+    let server = Server::start(&empty, &[]);
+    get(&server, "/scans").error(503, "export_missing");
+    get(&server, "/tickers").error(503, "export_missing");
+}
+
+/// The sha256-... source of a CSP for `text`, as a browser computes it.
+fn csp_hash(text: &str) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(text.as_bytes());
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+}
+
+/// The text between `open` and the next `close`.
+fn between<'a>(text: &'a str, open: &str, close: &str) -> &'a str {
+    let start = text.find(open).unwrap_or_else(|| panic!("no {open}")) + open.len();
+    &text[start..start + text[start..].find(close).unwrap()]
+}
+
+/// `GET /` is the dashboard page: HTML, revalidated with an ETag, served without the
+/// token (it holds no data) while every data route, and every unknown path, still needs it.
+#[test]
+fn serve_dashboard_page_is_public_but_data_routes_still_need_the_token() {
+    let home = Home::new();
+    write_sample_exports(&home);
+    home.write_config("[serve]\nrefresh_secs = 9\nstale_after_secs = 600\n");
+    let server = Server::start(&home, &["--token", "s3cret-T0ken"]);
+    let a = agent();
+    let page = get_with(&a, &server.url("/"), &[]);
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert_eq!(page.header("cache-control"), Some("no-cache"));
+    assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
+    let html = String::from_utf8(page.body.clone()).unwrap();
+    assert!(html.starts_with("<!doctype html>"), "{html:.200}");
+    assert!(
+        html.contains(r#"data-auth="bearer""#),
+        "the page is told to ask for the token"
+    );
+    assert!(
+        html.contains(r#"data-refresh-secs="9""#),
+        "[serve] refresh_secs reaches the page"
+    );
+    assert!(html.contains(r#"data-stale-after-secs="600""#));
+    for data in ["AAPL", "MSFT", "unusual_activity", "s3cret"] {
+        assert!(
+            !html.contains(data),
+            "the public page holds no data: {data}"
+        );
+    }
+    // The policy allows exactly the inline script and style, and fetches to this origin.
+    let csp = page.header("content-security-policy").unwrap();
+    assert!(
+        csp.contains(&format!(
+            "script-src {}",
+            csp_hash(between(&html, "<script>", "</script>"))
+        )),
+        "{csp}"
+    );
+    assert!(
+        csp.contains(&format!(
+            "style-src {}",
+            csp_hash(between(&html, "<style>", "</style>"))
+        )),
+        "{csp}"
+    );
+    assert!(
+        csp.contains("connect-src 'self'") && csp.contains("default-src 'none'"),
+        "{csp}"
+    );
+
+    // Revalidation: the same page is a 304, and so is its gzip variant.
+    let etag = page.header("etag").unwrap().to_string();
+    let again = get_with(&a, &server.url("/"), &[("If-None-Match", &etag)]);
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+    let gz = get_with(&a, &server.url("/"), &[("Accept-Encoding", "gzip")]);
+    assert_eq!(gz.header("content-encoding"), Some("gzip"));
+    assert!(gz.body.len() < html.len() / 2);
+    // A wrong token does not matter to the page either.
+    let wrong = get_with(&a, &server.url("/"), &[("Authorization", "Bearer nope")]);
+    assert_eq!(wrong.status, 200);
+    let head = a.head(server.url("/")).call().unwrap();
+    assert_eq!(head.status(), 200);
+
+    // Everything else still needs it: the data routes, near-misses of "/", and paths
+    // that do not exist (a 401 before a 404 says nothing about which routes exist).
+    for path in [
+        "/alerts/latest",
+        "/alerts?limit=1000",
+        "/scans",
+        "/tickers",
+        "/options/AAPL/snapshot",
+        "/features/AAPL/latest",
+        "/health",
+        "/metrics",
+        "/api/v1/stocks",
+        "/index.html",
+        "//",
+        "/%2F",
+        "/api/v1/enrichment/dashboard/overview",
+    ] {
+        let r = get_with(&a, &server.url(path), &[]);
+        r.error(401, "unauthorized");
+    }
+    let r = raw(server.addr, b"GET /?x=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+    r.error(400, "bad_request"); // the page takes no query parameters
+    let r = raw(
+        server.addr,
+        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+    );
+    r.error(405, "method_not_allowed");
+    let ok = get_with(
+        &a,
+        &server.url("/tickers"),
+        &[("Authorization", "Bearer s3cret-T0ken")],
+    );
+    assert_eq!(ok.status, 200);
+
+    // Without --token the page says so, and the flag beats the config.
+    drop(server);
+    let server = Server::start(&home, &["--refresh-secs", "2"]);
+    let html = String::from_utf8(get(&server, "/").body).unwrap();
+    assert!(html.contains(r#"data-auth="none""#));
+    assert!(html.contains(r#"data-refresh-secs="2""#));
+    home.cmd(["serve", "--port", "0", "--refresh-secs", "0"])
+        .timeout(Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stderr(contains("--refresh-secs"));
+    home.write_config("[serve]\nrefresh_secs = 0\n");
+    home.cmd(["serve", "--port", "0"])
+        .timeout(Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stderr(contains("serve.refresh_secs"));
 }
 
 /// The scheduler routes answer from the store: the migration's status, the comparisons
