@@ -33,7 +33,9 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand alerts 'List stored alerts, newest first, highest score first within a scan'
             cand compare 'Compare the legacy and the unified strategy scheduler on the same data'
             cand config 'Show or create the configuration file'
+            cand enrich 'Fetch OHLCV bars, check them and compute indicators, nightly from cron'
             cand export 'Write alerts, chains, scans and features as JSON files, atomically'
+            cand fetch 'Fetch one chain (or a range of bars) from a provider and save the raw responses'
             cand generate 'Generate completions and man pages'
             cand market-hours 'Show whether the market is open and when it next opens'
             cand migrate-scheduler 'Move the strategy categories from the legacy to the unified scheduler'
@@ -129,6 +131,175 @@ set edit:completion:arg-completer[optctl] = {|@words|
         }
         &'optctl;config;help;help'= {
         }
+        &'optctl;enrich'= {
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand run 'Fetch new bars for every symbol, check and store them, compute indicators'
+            cand status 'Show whether a run is going, the last run and success, pause, the next cron run'
+            cand history 'List recent enrich runs, newest first'
+            cand metrics 'Show the last 24 hours: success rates, response time, API quota, data quality'
+            cand health 'Say whether enrichment is healthy, degraded or unhealthy, and why'
+            cand job-status 'Show a symbol''s newest job: each timeframe''s fetch, quality issues, stored bars and the latest indicators'
+            cand pause 'Pause enrichment: `enrich run` exits 0 and does nothing until `enrich resume`'
+            cand resume 'Resume enrichment after `enrich pause`'
+            cand resilience 'Show each provider''s circuit breaker and rate limiter as stored'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'optctl;enrich;run'= {
+            cand --symbols 'Only these symbols (comma separated or repeated); symbols outside the universe are enriched too, as --asset-class (default stock)'
+            cand --asset-class 'Only symbols of these classes: stock, etf, index (comma separated or repeated)'
+            cand --timeframes 'Timeframes: 1d, 1h, 5m (comma separated; default [enrich] timeframes)'
+            cand --concurrency 'Symbols worked on at once (default [enrich] concurrency, 5)'
+            cand --max-retries 'Retries of a failed fetch (default [enrich] max_retries, 3)'
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'optctl;enrich;status'= {
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'optctl;enrich;history'= {
+            cand --limit 'At most this many runs'
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'optctl;enrich;metrics'= {
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'optctl;enrich;health'= {
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'optctl;enrich;job-status'= {
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'optctl;enrich;pause'= {
+            cand --reason 'Why (shown by `enrich status`, `health` and the paused run)'
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'optctl;enrich;resume'= {
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'optctl;enrich;resilience'= {
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'optctl;enrich;help'= {
+            cand run 'Fetch new bars for every symbol, check and store them, compute indicators'
+            cand status 'Show whether a run is going, the last run and success, pause, the next cron run'
+            cand history 'List recent enrich runs, newest first'
+            cand metrics 'Show the last 24 hours: success rates, response time, API quota, data quality'
+            cand health 'Say whether enrichment is healthy, degraded or unhealthy, and why'
+            cand job-status 'Show a symbol''s newest job: each timeframe''s fetch, quality issues, stored bars and the latest indicators'
+            cand pause 'Pause enrichment: `enrich run` exits 0 and does nothing until `enrich resume`'
+            cand resume 'Resume enrichment after `enrich pause`'
+            cand resilience 'Show each provider''s circuit breaker and rate limiter as stored'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'optctl;enrich;help;run'= {
+        }
+        &'optctl;enrich;help;status'= {
+        }
+        &'optctl;enrich;help;history'= {
+        }
+        &'optctl;enrich;help;metrics'= {
+        }
+        &'optctl;enrich;help;health'= {
+        }
+        &'optctl;enrich;help;job-status'= {
+        }
+        &'optctl;enrich;help;pause'= {
+        }
+        &'optctl;enrich;help;resume'= {
+        }
+        &'optctl;enrich;help;resilience'= {
+        }
+        &'optctl;enrich;help;help'= {
+        }
         &'optctl;export'= {
             cand --out 'Folder to write into (default: <home>/exports)'
             cand --only 'Only these files, comma separated: alerts, chains, scans, features'
@@ -140,6 +311,25 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
             cand --no-archive 'Do not write timestamped copies under archive/'
             cand --compress 'Gzip the archive copies [default: [export] compress]'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'optctl;fetch'= {
+            cand --provider 'Provider: cboe, yahoo, polygon, tradier, nse, sim or files (default: [provider] name)'
+            cand --ticker 'The underlying to fetch (AAPL, SPX, NIFTY, ...)'
+            cand --bars 'Fetch bars at this timeframe (5m, 1h, 1d) instead of the option chain'
+            cand --from 'First bar time: RFC 3339 or YYYY-MM-DD (UTC midnight). Default: 30 days before --to for 1d bars, 5 days for intraday'
+            cand --to 'End of the bar range, exclusive: RFC 3339 or YYYY-MM-DD (default: now / --as-of)'
+            cand --save 'Save the raw responses under DIR/<TICKER>/ for the files provider to replay'
+            cand --files-dir 'Folder the files provider replays from (overrides [provider.files] dir)'
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
             cand --json 'Print one JSON document on stdout instead of tables'
             cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
             cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
@@ -455,7 +645,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
         &'optctl;scan'= {
             cand --tickers 'Tickers to scan, comma separated (default: the config watchlist)'
             cand --watchlist 'File of tickers (one per line or comma separated; # starts a comment)'
-            cand --provider 'Chain provider: sim (embedded simulated market) or files (saved snapshots)'
+            cand --provider 'Chain provider: sim (simulated market), files (saved snapshots or raw responses), cboe, yahoo, polygon, tradier or nse'
             cand --files-dir 'Folder of snapshots for the files provider (overrides [provider.files] dir)'
             cand --concurrency 'Chains fetched at once (default: [scan] concurrency)'
             cand --save-snapshots 'Also save every fetched chain as JSON under DIR/<TICKER>/ for `--provider files`'
@@ -508,7 +698,9 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand alerts 'List stored alerts, newest first, highest score first within a scan'
             cand compare 'Compare the legacy and the unified strategy scheduler on the same data'
             cand config 'Show or create the configuration file'
+            cand enrich 'Fetch OHLCV bars, check them and compute indicators, nightly from cron'
             cand export 'Write alerts, chains, scans and features as JSON files, atomically'
+            cand fetch 'Fetch one chain (or a range of bars) from a provider and save the raw responses'
             cand generate 'Generate completions and man pages'
             cand market-hours 'Show whether the market is open and when it next opens'
             cand migrate-scheduler 'Move the strategy categories from the legacy to the unified scheduler'
@@ -531,7 +723,38 @@ set edit:completion:arg-completer[optctl] = {|@words|
         }
         &'optctl;help;config;init'= {
         }
+        &'optctl;help;enrich'= {
+            cand run 'Fetch new bars for every symbol, check and store them, compute indicators'
+            cand status 'Show whether a run is going, the last run and success, pause, the next cron run'
+            cand history 'List recent enrich runs, newest first'
+            cand metrics 'Show the last 24 hours: success rates, response time, API quota, data quality'
+            cand health 'Say whether enrichment is healthy, degraded or unhealthy, and why'
+            cand job-status 'Show a symbol''s newest job: each timeframe''s fetch, quality issues, stored bars and the latest indicators'
+            cand pause 'Pause enrichment: `enrich run` exits 0 and does nothing until `enrich resume`'
+            cand resume 'Resume enrichment after `enrich pause`'
+            cand resilience 'Show each provider''s circuit breaker and rate limiter as stored'
+        }
+        &'optctl;help;enrich;run'= {
+        }
+        &'optctl;help;enrich;status'= {
+        }
+        &'optctl;help;enrich;history'= {
+        }
+        &'optctl;help;enrich;metrics'= {
+        }
+        &'optctl;help;enrich;health'= {
+        }
+        &'optctl;help;enrich;job-status'= {
+        }
+        &'optctl;help;enrich;pause'= {
+        }
+        &'optctl;help;enrich;resume'= {
+        }
+        &'optctl;help;enrich;resilience'= {
+        }
         &'optctl;help;export'= {
+        }
+        &'optctl;help;fetch'= {
         }
         &'optctl;help;generate'= {
             cand completions 'Write shell completions (bash, zsh, fish, elvish, powershell) into DIR'

@@ -35,7 +35,9 @@ complete -c optctl -n "__fish_optctl_needs_command" -s V -l version -d 'Print ve
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "alerts" -d 'List stored alerts, newest first, highest score first within a scan'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "compare" -d 'Compare the legacy and the unified strategy scheduler on the same data'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "config" -d 'Show or create the configuration file'
+complete -c optctl -n "__fish_optctl_needs_command" -f -a "enrich" -d 'Fetch OHLCV bars, check them and compute indicators, nightly from cron'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "export" -d 'Write alerts, chains, scans and features as JSON files, atomically'
+complete -c optctl -n "__fish_optctl_needs_command" -f -a "fetch" -d 'Fetch one chain (or a range of bars) from a provider and save the raw responses'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "generate" -d 'Generate completions and man pages'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "market-hours" -d 'Show whether the market is open and when it next opens'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "migrate-scheduler" -d 'Move the strategy categories from the legacy to the unified scheduler'
@@ -103,6 +105,103 @@ complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the effective configuration (file merged over defaults) as TOML, or JSON with --json'
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "init" -d 'Write a commented configuration file with every default'
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -f -a "run" -d 'Fetch new bars for every symbol, check and store them, compute indicators'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -f -a "status" -d 'Show whether a run is going, the last run and success, pause, the next cron run'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -f -a "history" -d 'List recent enrich runs, newest first'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -f -a "metrics" -d 'Show the last 24 hours: success rates, response time, API quota, data quality'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -f -a "health" -d 'Say whether enrichment is healthy, degraded or unhealthy, and why'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -f -a "job-status" -d 'Show a symbol\'s newest job: each timeframe\'s fetch, quality issues, stored bars and the latest indicators'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -f -a "pause" -d 'Pause enrichment: `enrich run` exits 0 and does nothing until `enrich resume`'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -f -a "resume" -d 'Resume enrichment after `enrich pause`'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -f -a "resilience" -d 'Show each provider\'s circuit breaker and rate limiter as stored'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l symbols -d 'Only these symbols (comma separated or repeated); symbols outside the universe are enriched too, as --asset-class (default stock)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l asset-class -d 'Only symbols of these classes: stock, etf, index (comma separated or repeated)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l timeframes -d 'Timeframes: 1d, 1h, 5m (comma separated; default [enrich] timeframes)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l concurrency -d 'Symbols worked on at once (default [enrich] concurrency, 5)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l max-retries -d 'Retries of a failed fetch (default [enrich] max_retries, 3)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from status" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from status" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from status" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from status" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -l limit -d 'At most this many runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -s h -l help -d 'Print help'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from metrics" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from metrics" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from metrics" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from metrics" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from metrics" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from metrics" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from metrics" -s h -l help -d 'Print help'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from health" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from health" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from health" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from health" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from health" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from health" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from health" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from job-status" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from job-status" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from job-status" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from job-status" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from job-status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from job-status" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from job-status" -s h -l help -d 'Print help'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -l reason -d 'Why (shown by `enrich status`, `health` and the paused run)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resume" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resume" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resume" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resume" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resume" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resume" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resume" -s h -l help -d 'Print help'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resilience" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resilience" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resilience" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resilience" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resilience" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resilience" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resilience" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from help" -f -a "run" -d 'Fetch new bars for every symbol, check and store them, compute indicators'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show whether a run is going, the last run and success, pause, the next cron run'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from help" -f -a "history" -d 'List recent enrich runs, newest first'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from help" -f -a "metrics" -d 'Show the last 24 hours: success rates, response time, API quota, data quality'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from help" -f -a "health" -d 'Say whether enrichment is healthy, degraded or unhealthy, and why'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from help" -f -a "job-status" -d 'Show a symbol\'s newest job: each timeframe\'s fetch, quality issues, stored bars and the latest indicators'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from help" -f -a "pause" -d 'Pause enrichment: `enrich run` exits 0 and does nothing until `enrich resume`'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from help" -f -a "resume" -d 'Resume enrichment after `enrich pause`'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from help" -f -a "resilience" -d 'Show each provider\'s circuit breaker and rate limiter as stored'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand export" -l out -d 'Folder to write into (default: <home>/exports)' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand export" -l only -d 'Only these files, comma separated: alerts, chains, scans, features' -r
 complete -c optctl -n "__fish_optctl_using_subcommand export" -l alerts-since -d 'Alerts created within this span before now (24h, 90m, 7d) [default: [export] alerts_since]' -r
@@ -117,6 +216,20 @@ complete -c optctl -n "__fish_optctl_using_subcommand export" -l json -d 'Print 
 complete -c optctl -n "__fish_optctl_using_subcommand export" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
 complete -c optctl -n "__fish_optctl_using_subcommand export" -s q -l quiet -d 'Only errors on stderr; no progress bar'
 complete -c optctl -n "__fish_optctl_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l provider -d 'Provider: cboe, yahoo, polygon, tradier, nse, sim or files (default: [provider] name)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l ticker -d 'The underlying to fetch (AAPL, SPX, NIFTY, ...)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l bars -d 'Fetch bars at this timeframe (5m, 1h, 1d) instead of the option chain' -r
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l from -d 'First bar time: RFC 3339 or YYYY-MM-DD (UTC midnight). Default: 30 days before --to for 1d bars, 5 days for intraday' -r
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l to -d 'End of the bar range, exclusive: RFC 3339 or YYYY-MM-DD (default: now / --as-of)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l save -d 'Save the raw responses under DIR/<TICKER>/ for the files provider to replay' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l files-dir -d 'Folder the files provider replays from (overrides [provider.files] dir)' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all help" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
@@ -298,7 +411,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_sub
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l tickers -d 'Tickers to scan, comma separated (default: the config watchlist)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l watchlist -d 'File of tickers (one per line or comma separated; # starts a comment)' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand scan" -l provider -d 'Chain provider: sim (embedded simulated market) or files (saved snapshots)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand scan" -l provider -d 'Chain provider: sim (simulated market), files (saved snapshots or raw responses), cboe, yahoo, polygon, tradier or nse' -r
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l files-dir -d 'Folder of snapshots for the files provider (overrides [provider.files] dir)' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l concurrency -d 'Chains fetched at once (default: [scan] concurrency)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l save-snapshots -d 'Also save every fetched chain as JSON under DIR/<TICKER>/ for `--provider files`' -r -F
@@ -337,21 +450,32 @@ complete -c optctl -n "__fish_optctl_using_subcommand serve" -l json -d 'Print o
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -s q -l quiet -d 'Only errors on stderr; no progress bar'
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config export generate market-hours migrate-scheduler process-excel quant scan scans serve help" -f -a "alerts" -d 'List stored alerts, newest first, highest score first within a scan'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config export generate market-hours migrate-scheduler process-excel quant scan scans serve help" -f -a "compare" -d 'Compare the legacy and the unified strategy scheduler on the same data'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config export generate market-hours migrate-scheduler process-excel quant scan scans serve help" -f -a "config" -d 'Show or create the configuration file'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config export generate market-hours migrate-scheduler process-excel quant scan scans serve help" -f -a "export" -d 'Write alerts, chains, scans and features as JSON files, atomically'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config export generate market-hours migrate-scheduler process-excel quant scan scans serve help" -f -a "generate" -d 'Generate completions and man pages'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config export generate market-hours migrate-scheduler process-excel quant scan scans serve help" -f -a "market-hours" -d 'Show whether the market is open and when it next opens'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config export generate market-hours migrate-scheduler process-excel quant scan scans serve help" -f -a "migrate-scheduler" -d 'Move the strategy categories from the legacy to the unified scheduler'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config export generate market-hours migrate-scheduler process-excel quant scan scans serve help" -f -a "process-excel" -d 'Read the broker workbooks and store each stock\'s OI buildup'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config export generate market-hours migrate-scheduler process-excel quant scan scans serve help" -f -a "quant" -d 'Option calculator: implied volatility and greeks'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config export generate market-hours migrate-scheduler process-excel quant scan scans serve help" -f -a "scan" -d 'Scan option chains and store IV, greeks, features and scored alerts'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config export generate market-hours migrate-scheduler process-excel quant scan scans serve help" -f -a "scans" -d 'List stored scans, newest first'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config export generate market-hours migrate-scheduler process-excel quant scan scans serve help" -f -a "serve" -d 'Serve the exports over HTTP (read-only) until SIGINT or SIGTERM'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config export generate market-hours migrate-scheduler process-excel quant scan scans serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler process-excel quant scan scans serve help" -f -a "alerts" -d 'List stored alerts, newest first, highest score first within a scan'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler process-excel quant scan scans serve help" -f -a "compare" -d 'Compare the legacy and the unified strategy scheduler on the same data'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler process-excel quant scan scans serve help" -f -a "config" -d 'Show or create the configuration file'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler process-excel quant scan scans serve help" -f -a "enrich" -d 'Fetch OHLCV bars, check them and compute indicators, nightly from cron'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler process-excel quant scan scans serve help" -f -a "export" -d 'Write alerts, chains, scans and features as JSON files, atomically'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler process-excel quant scan scans serve help" -f -a "fetch" -d 'Fetch one chain (or a range of bars) from a provider and save the raw responses'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler process-excel quant scan scans serve help" -f -a "generate" -d 'Generate completions and man pages'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler process-excel quant scan scans serve help" -f -a "market-hours" -d 'Show whether the market is open and when it next opens'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler process-excel quant scan scans serve help" -f -a "migrate-scheduler" -d 'Move the strategy categories from the legacy to the unified scheduler'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler process-excel quant scan scans serve help" -f -a "process-excel" -d 'Read the broker workbooks and store each stock\'s OI buildup'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler process-excel quant scan scans serve help" -f -a "quant" -d 'Option calculator: implied volatility and greeks'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler process-excel quant scan scans serve help" -f -a "scan" -d 'Scan option chains and store IV, greeks, features and scored alerts'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler process-excel quant scan scans serve help" -f -a "scans" -d 'List stored scans, newest first'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler process-excel quant scan scans serve help" -f -a "serve" -d 'Serve the exports over HTTP (read-only) until SIGINT or SIGTERM'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler process-excel quant scan scans serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration (file merged over defaults) as TOML, or JSON with --json'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a commented configuration file with every default'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from enrich" -f -a "run" -d 'Fetch new bars for every symbol, check and store them, compute indicators'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from enrich" -f -a "status" -d 'Show whether a run is going, the last run and success, pause, the next cron run'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from enrich" -f -a "history" -d 'List recent enrich runs, newest first'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from enrich" -f -a "metrics" -d 'Show the last 24 hours: success rates, response time, API quota, data quality'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from enrich" -f -a "health" -d 'Say whether enrichment is healthy, degraded or unhealthy, and why'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from enrich" -f -a "job-status" -d 'Show a symbol\'s newest job: each timeframe\'s fetch, quality issues, stored bars and the latest indicators'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from enrich" -f -a "pause" -d 'Pause enrichment: `enrich run` exits 0 and does nothing until `enrich resume`'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from enrich" -f -a "resume" -d 'Resume enrichment after `enrich pause`'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from enrich" -f -a "resilience" -d 'Show each provider\'s circuit breaker and rate limiter as stored'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "completions" -d 'Write shell completions (bash, zsh, fish, elvish, powershell) into DIR'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "man" -d 'Write man pages (optctl.1, optctl-scan.1, ...) into DIR'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "all" -d 'Write both, into DIR/completions and DIR/man'

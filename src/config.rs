@@ -10,8 +10,15 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::enrich::EnrichConfig;
 use crate::excel::workbook::Kind;
+use crate::provider::cboe::CboeConfig;
+use crate::provider::http::{HttpConfig, Secret};
+use crate::provider::nse::NseConfig;
+use crate::provider::polygon::{self, PolygonConfig};
 use crate::provider::sim::SimConfig;
+use crate::provider::tradier::{self, TradierConfig};
+use crate::provider::yahoo::YahooConfig;
 use crate::resilience::ResilienceConfig;
 use crate::scan::detectors::DetectorsConfig;
 
@@ -49,6 +56,7 @@ pub struct Config {
     pub excel: ExcelConfig,
     pub market_hours: MarketHoursConfig,
     pub serve: ServeConfig,
+    pub enrich: EnrichConfig,
     pub resilience: ResilienceConfig,
     pub scheduler: crate::scheduler::SchedulerConfig,
 }
@@ -78,10 +86,18 @@ pub const DEFAULT_TICKERS: &[&str] = &[
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ProviderConfig {
-    /// `sim` (embedded simulated market) or `files` (replay saved snapshots).
+    /// `sim` (embedded simulated market), `files` (replay saved snapshots or raw
+    /// responses), or a real source: `cboe`, `yahoo`, `polygon`, `tradier`, `nse`.
     pub name: String,
     pub sim: SimConfig,
     pub files: FilesConfig,
+    /// Timeouts every HTTP source shares.
+    pub http: HttpConfig,
+    pub cboe: CboeConfig,
+    pub yahoo: YahooConfig,
+    pub polygon: PolygonConfig,
+    pub tradier: TradierConfig,
+    pub nse: NseConfig,
 }
 
 impl Default for ProviderConfig {
@@ -90,6 +106,59 @@ impl Default for ProviderConfig {
             name: "sim".into(),
             sim: SimConfig::default(),
             files: FilesConfig::default(),
+            http: HttpConfig::default(),
+            cboe: CboeConfig::default(),
+            yahoo: YahooConfig::default(),
+            polygon: PolygonConfig::default(),
+            tradier: TradierConfig::default(),
+            nse: NseConfig::default(),
+        }
+    }
+}
+
+impl ProviderConfig {
+    /// Checks names, base URLs, timeouts and rates; messages name the key.
+    fn check(&self) -> Result<(), String> {
+        use crate::provider::{CHAIN_PROVIDERS, http::parse_base_url};
+        if !CHAIN_PROVIDERS.contains(&self.name.as_str()) {
+            return Err(format!(
+                "provider.name: unknown provider {:?}, expected one of: {}",
+                self.name,
+                CHAIN_PROVIDERS.join(", ")
+            ));
+        }
+        self.http.check()?;
+        for (key, url) in [
+            ("cboe.base_url", &self.cboe.base_url),
+            ("yahoo.base_url", &self.yahoo.base_url),
+            ("yahoo.cookie_url", &self.yahoo.cookie_url),
+            ("polygon.base_url", &self.polygon.base_url),
+            ("tradier.base_url", &self.tradier.base_url),
+            ("nse.base_url", &self.nse.base_url),
+        ] {
+            parse_base_url(&format!("provider.{key}"), url)?;
+        }
+        if !(1..=250).contains(&self.polygon.page_limit) {
+            return Err(format!(
+                "provider.polygon.page_limit: must be 1 to 250, got {}",
+                self.polygon.page_limit
+            ));
+        }
+        if let Some((k, _)) = self.nse.lot_sizes.iter().find(|(_, v)| **v == 0) {
+            return Err(format!("provider.nse.lot_sizes.{k}: must be at least 1"));
+        }
+        Ok(())
+    }
+
+    /// Keys and tokens from the environment win over the file: `OPTCTL_POLYGON_API_KEY`,
+    /// `OPTCTL_TRADIER_TOKEN` (empty = unset).
+    pub fn apply_env(&mut self) {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        if let Some(k) = var(polygon::KEY_ENV) {
+            self.polygon.api_key = Some(Secret::new(k.trim()));
+        }
+        if let Some(t) = var(tradier::TOKEN_ENV) {
+            self.tradier.token = Some(Secret::new(t.trim()));
         }
     }
 }
@@ -288,7 +357,9 @@ tickers = ["SPY", "QQQ", "IWM", "AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META",
 
 [provider]
 # "sim": the embedded simulated market (deterministic, no network).
-# "files": replay snapshots saved with `optctl scan --save-snapshots DIR`.
+# "files": replay snapshots saved with `optctl scan --save-snapshots DIR`, or raw
+#   responses saved with `optctl fetch --save DIR`.
+# Real sources: "cboe", "yahoo", "polygon", "tradier", "nse" (sections below).
 name = "sim"
 
 [provider.sim]
@@ -312,6 +383,56 @@ plant = []
 
 [provider.files]
 # dir = "/path/to/snapshots"
+
+# Every real source: base_url is scheme, host and port only (a mirror, a proxy, a test
+# server); optctl appends the source's documented path. risk_free_rate is what optctl
+# prices its chains with. Request pacing: [resilience.providers.NAME.limiter].
+
+[provider.http]
+# Seconds: a whole request, connecting (TCP + TLS), and between two reads.
+timeout_seconds = 30.0
+connect_timeout_seconds = 10.0
+read_timeout_seconds = 20.0
+
+[provider.cboe]
+# CBOE delayed quotes: every expiration in one request, no key, >= 15 min delayed.
+base_url = "https://cdn.cboe.com"
+risk_free_rate = 0.045
+
+[provider.yahoo]
+# Yahoo Finance: chains (one request per expiration) and bars (1d, 1h, 5m). No key.
+base_url = "https://query2.finance.yahoo.com"
+cookie_url = "https://fc.yahoo.com"
+max_expirations = 12      # nearest expirations per chain (0 = all)
+risk_free_rate = 0.045
+# user_agent = "Mozilla/5.0 ..."
+
+[provider.polygon]
+# Polygon.io / Massive: chains (v3 snapshot) and bars (v2 aggregates). Needs a key:
+# OPTCTL_POLYGON_API_KEY, or api_key here (the environment wins).
+base_url = "https://api.polygon.io"
+# api_key = "..."
+page_limit = 250          # contracts per snapshot page (max 250)
+risk_free_rate = 0.045
+
+[provider.tradier]
+# Tradier: chains (one request per expiration) and bars. Needs a token:
+# OPTCTL_TRADIER_TOKEN, or token here (the environment wins). Sandbox tokens need
+# base_url = "https://sandbox.tradier.com".
+base_url = "https://api.tradier.com"
+# token = "..."
+max_expirations = 12
+risk_free_rate = 0.045
+
+[provider.nse]
+# NSE India option chains. api = "v3" (one request per expiry) or "legacy" (one request).
+base_url = "https://www.nseindia.com"
+api = "v3"
+max_expirations = 4
+# Shares per contract (the premium multiplier); NSE revises them: check its circulars.
+lot_sizes = {}            # { NIFTY = 75, BANKNIFTY = 35 }
+risk_free_rate = 0.065
+# user_agent = "Mozilla/5.0 ..."
 
 [scan]
 concurrency = 16
@@ -446,6 +567,36 @@ refresh_secs = 15
 # set it above your export cron's interval.
 stale_after_secs = 1800
 
+[enrich]
+# `optctl enrich run` (nightly from cron: 30 1 * * * optctl enrich run): fetch OHLCV bars
+# for every symbol below, check them, store them, compute indicators.
+# The bar provider: "sim" (the embedded simulated market).
+provider = "sim"
+timeframes = ["1d", "1h", "5m"]
+concurrency = 5           # symbols worked on at once
+max_retries = 3           # retries of a failed fetch (so 4 tries); backoff as in [resilience.retry]
+overlap_bars = 3          # stored bars fetched again each run, to pick up revisions
+stale_bars = 3            # the newest bar may lag the calendar by this many bars
+holidays = []             # exchange holidays, for the gap and stale checks: ["2026-11-26"]
+# The cron line that runs `enrich run` (UTC): `enrich status` shows the next run.
+# schedule = "30 1 * * *"
+
+[enrich.symbols]
+stock = ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA", "JPM", "XOM"]
+etf = ["SPY", "QQQ", "IWM", "DIA", "TLT", "GLD"]
+index = ["SPX", "NDX", "RUT", "VIX"]
+
+[enrich.lookback_days]
+# How far back a symbol's first fetch reaches, and the span the indicators use.
+"1d" = 400                # SMA 200 and the 52-week high/low
+"1h" = 60
+"5m" = 10
+
+[enrich.health]
+max_success_age_hours = 26    # unhealthy when the last successful run is older
+degraded_failure_rate = 0.1   # share of the last 24 h's jobs that failed
+unhealthy_failure_rate = 0.5
+
 [resilience]
 # Retry, circuit breaker, rate limiter and bulkhead around every call to a data provider.
 # Breaker state and rate-limit tokens live in the database, so they hold across runs and
@@ -552,27 +703,26 @@ impl Config {
 
     /// Loads the config at `path`. When `required` is false a missing file gives the
     /// defaults (the default location); when true it is an error (asked for by name).
+    /// Keys and tokens in the environment are applied over the file
+    /// ([`ProviderConfig::apply_env`]).
     pub fn load(path: &Path, required: bool) -> Result<Config, Error> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => Config::parse(&text, path),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
-                Ok(Config::default())
+        let mut cfg = match std::fs::read_to_string(path) {
+            Ok(text) => Config::parse(&text, path)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => Config::default(),
+            Err(source) => {
+                return Err(Error::Read {
+                    what: "config file",
+                    path: path.to_path_buf(),
+                    source,
+                });
             }
-            Err(source) => Err(Error::Read {
-                what: "config file",
-                path: path.to_path_buf(),
-                source,
-            }),
-        }
+        };
+        cfg.provider.apply_env();
+        Ok(cfg)
     }
 
     fn validate(&self) -> Result<(), String> {
-        if !matches!(self.provider.name.as_str(), "sim" | "files") {
-            return Err(format!(
-                "provider.name: unknown provider {:?}, expected \"sim\" or \"files\"",
-                self.provider.name
-            ));
-        }
+        self.provider.check()?;
         if let Err(e) = crate::time::parse_duration(&self.export.alerts_since) {
             return Err(format!("export.alerts_since: {e}"));
         }
@@ -627,6 +777,7 @@ impl Config {
         }
         crate::excel::hours::MarketHours::check_config(&self.market_hours)
             .map_err(|e| format!("market_hours.{e}"))?;
+        self.enrich.validate()?;
         self.resilience.validate()?;
         self.scheduler
             .check()

@@ -4,6 +4,7 @@
 //! each subcommand parses its flags and calls one entry point here.
 
 pub mod config;
+pub mod enrich;
 pub mod error;
 pub mod excel;
 pub mod export;

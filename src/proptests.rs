@@ -386,3 +386,89 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------- provider payloads
+
+/// Each HTTP source's parser over the bytes of a payload, as a list of contracts or bars
+/// (whatever the source maps them to), or the error it gave.
+fn parse_payload(
+    source: &str,
+    body: &[u8],
+) -> Result<Vec<(f64, f64, f64)>, crate::provider::Error> {
+    use crate::provider::{cboe, nse, polygon, tradier, yahoo};
+    let quotes = |v: Vec<crate::market::OptionQuote>| {
+        v.into_iter().map(|q| (q.strike, q.bid, q.ask)).collect()
+    };
+    let bars = |v: Vec<Bar>| v.into_iter().map(|b| (b.open, b.low, b.high)).collect();
+    Ok(match source {
+        "cboe" => quotes(cboe::parse_chain("CLX", body, now(), 0.04)?.value.contracts),
+        "yahoo" => quotes(yahoo::parse_options("AAPL", body)?.value.contracts),
+        "yahoo-chart" => bars(yahoo::parse_chart("AAPL", body)?.value),
+        "polygon" => quotes(polygon::parse_snapshot("AAPL", body)?.value.contracts),
+        "polygon-aggs" => bars(polygon::parse_aggs("AAPL", body, Timeframe::D1)?.value.bars),
+        "tradier" => quotes(tradier::parse_chain("VXX", body)?.value),
+        "tradier-history" => bars(tradier::parse_history("AAPL", body)?.value),
+        _ => quotes(nse::parse_chain("NIFTY", body, now())?.value.contracts),
+    })
+}
+
+const PAYLOADS: &[(&str, &str)] = &[
+    ("cboe", "cboe/CLX.json"),
+    ("yahoo", "yahoo/options-AAPL.json"),
+    ("yahoo-chart", "yahoo/chart-AAPL-1d.json"),
+    ("polygon", "polygon/snapshot-AAPL-1.json"),
+    ("polygon-aggs", "polygon/aggs-AAPL-1d.json"),
+    ("tradier", "tradier/chain-VXX-2026-12-18.json"),
+    ("tradier-history", "tradier/history-AAPL.json"),
+    ("nse", "nse/legacy-NIFTY.json"),
+    ("nse-v3", "nse/v3-NIFTY-29-Dec-2026.json"),
+];
+
+fn payload(file: &str) -> String {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/providers")
+        .join(file);
+    std::fs::read_to_string(&p).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn damaged_provider_payloads_are_values_or_classified_errors(
+        which in 0..PAYLOADS.len(),
+        e in edits(),
+        cut in any::<prop::sample::Index>(),
+    ) {
+        let (source, file) = PAYLOADS[which];
+        let text = payload(file);
+        // The fixture itself parses to something.
+        prop_assert!(!parse_payload(source, text.as_bytes()).unwrap().is_empty());
+        let damaged = mutate(&text[..cut.index(text.len() + 1)], &e);
+        match parse_payload(source, damaged.as_bytes()) {
+            // Whatever survives is sane: finite, non-negative strikes, prices and bars.
+            Ok(rows) => {
+                for (a, b, c) in rows {
+                    prop_assert!(a.is_finite() && a >= 0.0 && b.is_finite() && b >= 0.0 && c.is_finite() && c >= 0.0);
+                }
+            }
+            Err(err) => {
+                let msg = err.to_string();
+                prop_assert!(!msg.is_empty() && !msg.contains('\n'), "{msg}");
+                prop_assert!(msg.contains(source.split('-').next().unwrap()), "{msg}");
+            }
+        }
+    }
+
+    #[test]
+    fn garbage_is_never_a_payload(source in 0..PAYLOADS.len(), bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+        if let Err(err) = parse_payload(PAYLOADS[source].0, &bytes) {
+            prop_assert!(!err.is_retryable() || PAYLOADS[source].0.starts_with("nse"), "{err}");
+        }
+    }
+
+    #[test]
+    fn retry_after_never_panics(s in texty()) {
+        let _ = crate::provider::http::parse_retry_after(&s, now());
+    }
+}

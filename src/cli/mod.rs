@@ -4,7 +4,9 @@
 pub mod alerts;
 pub mod compare;
 pub mod config;
+pub mod enrich;
 pub mod export;
+pub mod fetch;
 pub mod generate;
 pub mod market_hours;
 pub mod migrate_scheduler;
@@ -90,7 +92,10 @@ pub enum Command {
     Compare(compare::Args),
     #[command(subcommand)]
     Config(config::Command),
+    #[command(subcommand)]
+    Enrich(enrich::Command),
     Export(export::Args),
+    Fetch(fetch::Args),
     #[command(hide = true, subcommand)]
     Generate(generate::Command),
     MarketHours(market_hours::Args),
@@ -174,7 +179,9 @@ pub fn dispatch(command: Command, ctx: &Ctx) -> optctl::Result<Outcome> {
         Command::Alerts(a) => alerts::run(a, ctx),
         Command::Compare(a) => compare::run(a, ctx),
         Command::Config(c) => config::run(c, ctx),
+        Command::Enrich(c) => enrich::run(c, ctx),
         Command::Export(a) => export::run(a, ctx),
+        Command::Fetch(a) => fetch::run(a, ctx),
         Command::Generate(c) => generate::run(c, ctx),
         Command::MarketHours(a) => market_hours::run(a, ctx),
         Command::MigrateScheduler(c) => migrate_scheduler::run(c, ctx),

@@ -32,7 +32,8 @@ pub struct Args {
     /// File of tickers (one per line or comma separated; # starts a comment).
     #[arg(long, value_name = "FILE")]
     watchlist: Option<PathBuf>,
-    /// Chain provider: sim (embedded simulated market) or files (saved snapshots).
+    /// Chain provider: sim (simulated market), files (saved snapshots or raw
+    /// responses), cboe, yahoo, polygon, tradier or nse.
     #[arg(long, value_name = "NAME")]
     provider: Option<String>,
     /// Folder of snapshots for the files provider (overrides [provider.files] dir).

@@ -53,6 +53,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     let config = ctx.config()?;
     let market_hours =
         optctl::excel::hours::MarketHours::from_config(&config.market_hours, &ctx.home)?;
+    let enrich = optctl::enrich::report::Settings::from_config(&config);
     let cfg = config.serve;
     let bind = match args.bind {
         Some(ip) => ip,
@@ -73,6 +74,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         cors_origin: args.cors_origin.or(cfg.cors_origin),
         max_age: cfg.max_age_seconds,
         market_hours,
+        enrich,
         refresh_secs: args.refresh_secs.unwrap_or(cfg.refresh_secs),
         stale_after_secs: cfg.stale_after_secs,
         scheduler: config.scheduler.clone(),

@@ -1,6 +1,8 @@
 //! `files`: replays chain snapshots saved in optctl's own JSON format (the serde form of
-//! [`ChainSnapshot`]), so a scan can be re-run on exactly what an earlier one saw.
-//! [`save_snapshot`] records them; the simulator that usually produced them is
+//! [`ChainSnapshot`]), so a scan can be re-run on exactly what an earlier one saw, and
+//! raw responses of the HTTP sources saved by `optctl fetch --save` (see
+//! `provider::capture`), parsed by the very code that parses them live.
+//! [`save_snapshot`] records snapshots; the simulator that usually produced them is
 //! `provider::sim`.
 //!
 //! Layout under the provider's folder, ticker upper case:
@@ -9,6 +11,11 @@
 //!   snapshot is later, the answer is [`Error::UnknownSymbol`] (with a warning naming the
 //!   earliest one), never a later snapshot: replaying data from after the requested time
 //!   would leak the future into a backtest.
+//! - `<TICKER>/<time>-<provider>-chain/capture.json` (+ the response bodies): a raw chain
+//!   capture, a member of the same history at its `fetched_at`.
+//! - `<TICKER>/<time>-<provider>-bars-<tf>/capture.json`: raw bars. A bars request is
+//!   answered from the latest capture of that timeframe whose range covers it (else the
+//!   latest of that timeframe), keeping only the bars in the range asked for.
 //! - `<TICKER>.json`: one fixed snapshot, served for any instant (a hand-made fixture).
 //!
 //! The folder wins when both exist. File names in a folder that are not timestamps are
@@ -21,8 +28,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 
-use super::{ChainProvider, Error};
-use crate::market::ChainSnapshot;
+use super::capture::{self, Capture, Kind};
+use super::{BarProvider, ChainProvider, Error, Hooks};
+use crate::market::{Bar, ChainSnapshot, Timeframe};
 
 const PROVIDER: &str = "files";
 /// File stem of a saved snapshot: its `as_of` in UTC, to the second.
@@ -52,7 +60,24 @@ impl FilesProvider {
     /// Errors: [`Error::UnknownSymbol`] when there is no file for the ticker (or none at or
     /// before `as_of` in its folder), [`Error::Io`] when a file or folder cannot be read,
     /// [`Error::Malformed`] when a file is not a snapshot of this ticker.
+    /// Raw-response captures are replayed by [`ChainProvider::chain`] only: here they are
+    /// [`Error::Malformed`], naming the folder.
     pub fn snapshot(&self, ticker: &str, as_of: DateTime<Utc>) -> Result<ChainSnapshot, Error> {
+        match self.locate(ticker, as_of)? {
+            Located::Snapshot(path) => load(&path, &ticker.to_ascii_uppercase()),
+            Located::Capture(folder, _) => Err(Error::Malformed {
+                provider: PROVIDER.into(),
+                symbol: ticker.into(),
+                detail: format!(
+                    "{} holds raw responses: replay them through the provider",
+                    folder.display()
+                ),
+            }),
+        }
+    }
+
+    /// Which saved file or capture answers `ticker` at `as_of`.
+    fn locate(&self, ticker: &str, as_of: DateTime<Utc>) -> Result<Located, Error> {
         let upper = ticker.to_ascii_uppercase();
         let unknown = || Error::UnknownSymbol {
             provider: PROVIDER.into(),
@@ -62,7 +87,7 @@ impl FilesProvider {
             return Err(unknown());
         }
         match self.pick_from_history(&upper, as_of)? {
-            History::Found(path) => return load(&path, &upper),
+            History::Found(found) => return Ok(found),
             History::AllLater { earliest } => {
                 // UnknownSymbol alone would read as "never heard of it": say why.
                 tracing::warn!(
@@ -76,7 +101,7 @@ impl FilesProvider {
         }
         let single = self.dir.join(format!("{upper}.json"));
         if single.is_file() {
-            load(&single, &upper)
+            Ok(Located::Snapshot(single))
         } else {
             Err(unknown())
         }
@@ -96,13 +121,25 @@ impl FilesProvider {
             }
             Err(e) => return Err(io_error(&folder, e)),
         };
-        let mut best: Option<(DateTime<Utc>, PathBuf)> = None;
+        let mut best: Option<(DateTime<Utc>, Located)> = None;
         let mut earliest: Option<DateTime<Utc>> = None;
         for entry in entries {
             let path = entry.map_err(|e| io_error(&folder, e))?.path();
             let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
                 continue;
             };
+            if path.join(capture::SIDECAR).is_file() && !name.starts_with('.') {
+                let cap = read_capture(&path, ticker)?;
+                if cap.kind != Kind::Chain {
+                    continue;
+                }
+                let taken = cap.fetched_at;
+                earliest = Some(earliest.map_or(taken, |e| e.min(taken)));
+                if taken <= as_of && best.as_ref().is_none_or(|(b, _)| taken > *b) {
+                    best = Some((taken, Located::Capture(path, Box::new(cap))));
+                }
+                continue;
+            }
             // Dot-files include save_snapshot's temporary files.
             let Some(stem) = name
                 .strip_suffix(".json")
@@ -116,11 +153,11 @@ impl FilesProvider {
             };
             earliest = Some(earliest.map_or(taken, |e| e.min(taken)));
             if taken <= as_of && best.as_ref().is_none_or(|(b, _)| taken > *b) {
-                best = Some((taken, path));
+                best = Some((taken, Located::Snapshot(path)));
             }
         }
         Ok(match (best, earliest) {
-            (Some((_, path)), _) => History::Found(path),
+            (Some((_, found)), _) => History::Found(found),
             (None, Some(earliest)) => History::AllLater { earliest },
             (None, None) => History::Absent,
         })
@@ -137,23 +174,186 @@ impl ChainProvider for FilesProvider {
         // Reading and parsing a ~1000-contract file takes about a millisecond: keep it off
         // the async workers so concurrent scans of other tickers are not stalled.
         let this = self.clone();
-        let ticker = ticker.to_string();
-        let symbol = ticker.clone();
-        match tokio::task::spawn_blocking(move || this.snapshot(&ticker, as_of)).await {
-            Ok(result) => result,
-            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            Err(e) => Err(Error::Unavailable {
-                provider: PROVIDER.into(),
-                symbol,
-                detail: format!("read cancelled: {e}"),
-            }),
+        let upper = ticker.to_ascii_uppercase();
+        let t = upper.clone();
+        let found = blocking(ticker, move || match this.locate(&t, as_of)? {
+            Located::Snapshot(path) => load(&path, &t).map(Loaded::Snapshot),
+            Located::Capture(folder, cap) => {
+                load_replay(&folder, *cap, &t).map(|(cap, hooks)| Loaded::Replay(cap, hooks))
+            }
+        })
+        .await?;
+        match found {
+            Loaded::Snapshot(snap) => Ok(snap),
+            Loaded::Replay(cap, hooks) => {
+                let cfg = replay_config(&cap, &upper)?;
+                let source =
+                    super::build_with(&cfg, &hooks).map_err(|e| replay_error(&upper, e))?;
+                source.chain(&upper, as_of).await
+            }
         }
     }
 }
 
+#[async_trait]
+impl BarProvider for FilesProvider {
+    fn name(&self) -> &str {
+        PROVIDER
+    }
+
+    /// Replays the bars capture of `symbol` at `timeframe` (see the module docs);
+    /// [`Error::UnknownSymbol`] when there is none.
+    async fn bars(
+        &self,
+        symbol: &str,
+        timeframe: Timeframe,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Bar>, Error> {
+        let this = self.clone();
+        let upper = symbol.to_ascii_uppercase();
+        let t = upper.clone();
+        let (cap, hooks) = blocking(symbol, move || {
+            let (folder, cap) = this.locate_bars(&t, timeframe, from, to)?;
+            load_replay(&folder, cap, &t)
+        })
+        .await?;
+        let cfg = replay_config(&cap, &upper)?;
+        let source = super::build_bars_with(&cap.provider, &cfg, &hooks)
+            .map_err(|e| replay_error(&upper, e))?;
+        source.bars(&upper, timeframe, from, to).await
+    }
+}
+
+impl FilesProvider {
+    /// The bars capture answering `ticker` at `timeframe` for `[from, to)`.
+    fn locate_bars(
+        &self,
+        ticker: &str,
+        timeframe: Timeframe,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<(PathBuf, Capture), Error> {
+        let unknown = || Error::UnknownSymbol {
+            provider: PROVIDER.into(),
+            symbol: ticker.into(),
+        };
+        if !is_safe_name(ticker) {
+            return Err(unknown());
+        }
+        let folder = self.dir.join(ticker);
+        let entries = match std::fs::read_dir(&folder) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(unknown()),
+            Err(e) => return Err(io_error(&folder, e)),
+        };
+        // (covers the range, fetched_at): the best sorts last.
+        let mut best: Option<((bool, DateTime<Utc>), PathBuf, Capture)> = None;
+        for entry in entries {
+            let path = entry.map_err(|e| io_error(&folder, e))?.path();
+            let hidden = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_none_or(|n| n.starts_with('.'));
+            if hidden || !path.join(capture::SIDECAR).is_file() {
+                continue;
+            }
+            let cap = read_capture(&path, ticker)?;
+            if cap.kind != Kind::Bars || cap.timeframe != Some(timeframe) {
+                continue;
+            }
+            let covers = cap.from.is_some_and(|f| f <= from) && cap.to.is_some_and(|t| t >= to);
+            let rank = (covers, cap.fetched_at);
+            if best.as_ref().is_none_or(|(r, _, _)| rank > *r) {
+                best = Some((rank, path, cap));
+            }
+        }
+        best.map(|(_, p, c)| (p, c)).ok_or_else(unknown)
+    }
+}
+
+/// What a blocking lookup found: a snapshot, or a capture ready to replay.
+enum Loaded {
+    Snapshot(ChainSnapshot),
+    Replay(Box<Capture>, Hooks),
+}
+
+/// Runs file work off the async workers.
+async fn blocking<T: Send + 'static>(
+    symbol: &str,
+    work: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(result) => result,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => Err(Error::Unavailable {
+            provider: PROVIDER.into(),
+            symbol: symbol.into(),
+            detail: format!("read cancelled: {e}"),
+        }),
+    }
+}
+
+/// Reads a capture's sidecar, checking it is a capture of `ticker`.
+fn read_capture(folder: &Path, ticker: &str) -> Result<Capture, Error> {
+    let malformed = |detail: String| Error::Malformed {
+        provider: PROVIDER.into(),
+        symbol: ticker.into(),
+        detail,
+    };
+    let cap = capture::read_sidecar(folder).map_err(malformed)?;
+    if !cap.ticker.eq_ignore_ascii_case(ticker) {
+        return Err(malformed(format!(
+            "{}: a capture of {:?}, expected {ticker}",
+            folder.join(capture::SIDECAR).display(),
+            cap.ticker
+        )));
+    }
+    Ok(cap)
+}
+
+/// Loads a capture's bodies into a replaying transport.
+fn load_replay(folder: &Path, cap: Capture, ticker: &str) -> Result<(Box<Capture>, Hooks), Error> {
+    let replay = capture::Replay::load(folder, &cap).map_err(|detail| Error::Malformed {
+        provider: PROVIDER.into(),
+        symbol: ticker.into(),
+        detail,
+    })?;
+    let hooks = Hooks {
+        transport: Some(std::sync::Arc::new(replay)),
+        ..Hooks::default()
+    };
+    Ok((Box::new(cap), hooks))
+}
+
+fn replay_config(cap: &Capture, ticker: &str) -> Result<crate::config::ProviderConfig, Error> {
+    super::config_from_settings(&cap.provider, &cap.settings).map_err(|e| Error::Malformed {
+        provider: PROVIDER.into(),
+        symbol: ticker.into(),
+        detail: format!(
+            "capture of {ticker} from {}: its settings do not fit: {e}",
+            cap.provider
+        ),
+    })
+}
+
+fn replay_error(ticker: &str, e: crate::Error) -> Error {
+    Error::Malformed {
+        provider: PROVIDER.into(),
+        symbol: ticker.into(),
+        detail: format!("cannot replay the capture: {e}"),
+    }
+}
+
+/// A saved snapshot, or a raw-response capture with its sidecar.
+enum Located {
+    Snapshot(PathBuf),
+    Capture(PathBuf, Box<Capture>),
+}
+
 /// What a ticker's history folder offers for one request.
 enum History {
-    Found(PathBuf),
+    Found(Located),
     AllLater { earliest: DateTime<Utc> },
     Absent,
 }
@@ -402,13 +602,81 @@ mod tests {
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
     }
 
+    /// Writes a CBOE chain capture of CLX fetched at `at`.
+    fn cboe_capture(dir: &Path, at: DateTime<Utc>) -> PathBuf {
+        let body = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/providers/cboe/CLX.json"
+        ))
+        .unwrap();
+        let meta = Capture {
+            format: capture::FORMAT.into(),
+            provider: "cboe".into(),
+            kind: Kind::Chain,
+            ticker: "CLX".into(),
+            fetched_at: at,
+            timeframe: None,
+            from: None,
+            to: None,
+            settings: serde_json::json!({"base_url": "https://cdn.cboe.com", "risk_free_rate": 0.05}),
+            responses: vec![capture::Entry {
+                file: "01-options.json".into(),
+                what: "options".into(),
+                request: "/api/global/delayed_quotes/options/CLX.json".into(),
+                status: 200,
+                content_type: Some("application/json".into()),
+                retry_after: None,
+                received_at: at,
+            }],
+        };
+        capture::write(dir, &meta, &[body]).unwrap()
+    }
+
+    #[tokio::test]
+    async fn raw_captures_join_the_history_and_replay_through_the_source_parser() {
+        let dir = tempfile::tempdir().unwrap();
+        save_snapshot(dir.path(), &tiny("CLX", utc(2026, 11, 23, 14, 0), 1.0)).unwrap();
+        let folder = cboe_capture(dir.path(), utc(2026, 11, 23, 15, 0));
+        let files = FilesProvider::new(dir.path());
+        let early = files.chain("clx", utc(2026, 11, 23, 14, 30)).await.unwrap();
+        assert_eq!(early.spot, 1.0);
+        let late = files.chain("CLX", utc(2026, 11, 23, 15, 30)).await.unwrap();
+        assert_eq!(late.spot, 95.55);
+        assert_eq!(late.contracts.len(), 24);
+        // The saved settings are the ones replayed with.
+        assert_eq!(late.rate, 0.05);
+        // The synchronous door serves optctl's own snapshots only.
+        let e = files
+            .snapshot("CLX", utc(2026, 11, 23, 15, 30))
+            .unwrap_err();
+        assert!(e.to_string().contains("holds raw responses"), "{e}");
+        // A missing body file is named.
+        std::fs::remove_file(folder.join("01-options.json")).unwrap();
+        let e = files
+            .chain("CLX", utc(2026, 11, 23, 15, 30))
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("01-options.json"), "{e}");
+        // No bars were captured.
+        let e = files
+            .bars(
+                "CLX",
+                Timeframe::D1,
+                utc(2026, 11, 1, 0, 0),
+                utc(2026, 11, 20, 0, 0),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::UnknownSymbol { .. }), "{e}");
+    }
+
     #[tokio::test]
     async fn replays_through_the_provider_trait() {
         let dir = tempfile::tempdir().unwrap();
         let snap = tiny("QQQ", utc(2026, 3, 10, 15, 0), 4.0);
         save_snapshot(dir.path(), &snap).unwrap();
         let files = FilesProvider::new(dir.path());
-        assert_eq!(files.name(), "files");
+        assert_eq!(ChainProvider::name(&files), "files");
         let got = files.chain("QQQ", utc(2026, 3, 10, 16, 0)).await.unwrap();
         assert_eq!(got, snap);
         let err = files

@@ -3,8 +3,13 @@
 //! call goes through [`Counted`], so the number of provider calls is known to the scan
 //! report, the enrichment metrics, the scheduler comparison and API quotas.
 //!
-//! The embedded simulator lives in `provider::sim`, saved-snapshot replay in `provider::files`.
+//! The embedded simulator lives in `provider::sim`, replay of saved snapshots and raw
+//! responses in `provider::files`. The real HTTP sources are `provider::cboe`, `yahoo`,
+//! `polygon`, `tradier` and `nse`; their shared request path (client, throttle hook,
+//! error classification) is `provider::http`, wire-format helpers `provider::wire`, and
+//! the raw-response captures of `optctl fetch --save` `provider::capture`.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -13,8 +18,19 @@ use chrono::{DateTime, Utc};
 
 use crate::market::{Bar, ChainSnapshot, Timeframe};
 
+pub mod capture;
+pub mod cboe;
+pub mod fetch;
 pub mod files;
+pub mod http;
+pub mod nse;
+pub mod polygon;
 pub mod sim;
+pub mod tradier;
+pub mod wire;
+pub mod yahoo;
+
+pub use http::{NoThrottle, RateSpec, Throttle};
 
 /// A provider failure, classified so callers know whether trying again can help.
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +80,23 @@ fn retry_hint(after: &Option<Duration>) -> String {
 }
 
 impl Error {
+    /// [`Error::UnknownSymbol`] of `symbol` at `provider`.
+    pub fn unknown(provider: &str, symbol: &str) -> Error {
+        Error::UnknownSymbol {
+            provider: provider.to_string(),
+            symbol: symbol.to_string(),
+        }
+    }
+
+    /// [`Error::Malformed`]: `provider`'s answer for `symbol` is not what it documents.
+    pub fn malformed(provider: &str, symbol: &str, detail: impl Into<String>) -> Error {
+        Error::Malformed {
+            provider: provider.to_string(),
+            symbol: symbol.to_string(),
+            detail: detail.into(),
+        }
+    }
+
     /// Whether the same call may succeed if tried again later.
     pub fn is_retryable(&self) -> bool {
         matches!(self, Error::RateLimited { .. } | Error::Unavailable { .. })
@@ -164,43 +197,420 @@ impl<P: BarProvider + ?Sized> BarProvider for Counted<P> {
     }
 }
 
-/// Builds the bar provider called `name`, with its settings from `cfg`.
-pub fn build_bars(
-    name: &str,
-    cfg: &crate::config::ProviderConfig,
-) -> Result<Box<dyn BarProvider>, crate::Error> {
+/// Every chain provider name `provider.name` accepts.
+pub const CHAIN_PROVIDERS: &[&str] =
+    &["sim", "files", "cboe", "yahoo", "polygon", "tradier", "nse"];
+/// Every provider [`build_bars`] accepts.
+pub const BAR_PROVIDERS: &[&str] = &["sim", "files", "yahoo", "polygon", "tradier"];
+/// The real HTTP sources.
+pub const HTTP_SOURCES: &[&str] = &["cboe", "yahoo", "polygon", "tradier", "nse"];
+
+/// What the caller can plug into every HTTP source's request path.
+///
+/// The persisted limiter plugs in as `throttle`: an implementation of [`Throttle`] whose
+/// `acquire(provider, symbol, rate)` takes a token from the provider's bucket (waiting or
+/// refusing with [`Error::RateLimited`]) and whose `back_off` holds the bucket after a
+/// 429's Retry-After; the commands pass it with [`build_with`] / [`build_bars_with`]
+/// instead of [`build`] / [`build_bars`]. `rate` is the source's [`default_rate`]; the
+/// limiter's own config may override it.
+#[derive(Clone)]
+pub struct Hooks {
+    /// Awaited before every HTTP request (see above). Default: [`NoThrottle`].
+    pub throttle: Arc<dyn Throttle>,
+    /// Replaces the production HTTP transport (replay, tests).
+    pub transport: Option<Arc<dyn http::Transport>>,
+    /// Keeps a copy of every response (`optctl fetch --save`).
+    pub recording: Option<Arc<capture::Recording>>,
+}
+
+impl Default for Hooks {
+    fn default() -> Self {
+        Hooks {
+            throttle: Arc::new(NoThrottle),
+            transport: None,
+            recording: None,
+        }
+    }
+}
+
+/// What a source that needs a key or token calls it, and where it is set.
+pub(crate) struct KeySetting {
+    /// `"an API key"`, `"an access token"`.
+    pub what: &'static str,
+    /// The environment variable that holds it.
+    pub env: &'static str,
+    /// The config key that holds it (`token` in `[provider.tradier]`).
+    pub key: &'static str,
+}
+
+impl Hooks {
+    /// The request path of source `name`: its base URL checked, its default rate, the
+    /// throttle, and the transport.
+    pub(crate) fn client(
+        &self,
+        name: &'static str,
+        base_url: &str,
+        rate: RateSpec,
+        http_cfg: &http::HttpConfig,
+        user_agent: &str,
+    ) -> Result<http::Client, crate::Error> {
+        let base = http::parse_base_url(&format!("provider.{name}.base_url"), base_url)
+            .map_err(crate::Error::Usage)?;
+        let mut transport: Arc<dyn http::Transport> = match &self.transport {
+            Some(t) => t.clone(),
+            None => Arc::new(http::HttpTransport::new(http_cfg, user_agent)?),
+        };
+        if let Some(log) = &self.recording {
+            transport = Arc::new(capture::Recorder::new(transport, log.clone()));
+        }
+        Ok(http::Client::new(
+            name,
+            base,
+            rate,
+            transport,
+            self.throttle.clone(),
+        ))
+    }
+
+    /// [`Hooks::client`] for a source that sends `secret` as a bearer token, with the
+    /// `Authorization` header to send. No secret is a usage error naming both settings.
+    pub(crate) fn bearer_client(
+        &self,
+        name: &'static str,
+        base_url: &str,
+        rate: RateSpec,
+        http_cfg: &http::HttpConfig,
+        secret: Option<&http::Secret>,
+        setting: &KeySetting,
+    ) -> Result<(http::Client, reqwest::header::HeaderMap), crate::Error> {
+        let KeySetting { what, env, key } = setting;
+        let secret = secret.ok_or_else(|| {
+            crate::Error::Usage(format!(
+                "provider {name} needs {what}: set {env} or [provider.{name}] {key} in the config"
+            ))
+        })?;
+        let client = self
+            .client(name, base_url, rate, http_cfg, http::USER_AGENT)?
+            .with_secret(Some(secret));
+        let value = http::bearer(secret)
+            .map_err(|e| crate::Error::Usage(format!("provider.{name}.{key}: {e}")))?;
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::AUTHORIZATION, value);
+        Ok((client, headers))
+    }
+}
+
+/// The request rate source `name` declares as its default (what its documentation or
+/// public experience allows); `None` for providers that make no requests (`sim`, `files`).
+/// Every HTTP request of the source hands it to [`Throttle::acquire`].
+pub fn default_rate(name: &str) -> Option<RateSpec> {
     match name {
-        "sim" => Ok(Box::new(sim::SimProvider::new(cfg.sim.clone()))),
-        other => Err(crate::Error::Usage(format!(
-            "unknown bar provider {other:?}: expected sim"
-        ))),
+        cboe::NAME => Some(cboe::DEFAULT_RATE),
+        yahoo::NAME => Some(yahoo::DEFAULT_RATE),
+        polygon::NAME => Some(polygon::DEFAULT_RATE),
+        tradier::NAME => Some(tradier::DEFAULT_RATE),
+        nse::NAME => Some(nse::DEFAULT_RATE),
+        _ => None,
     }
 }
 
 /// Builds the chain provider named in `cfg`.
 pub fn build(cfg: &crate::config::ProviderConfig) -> Result<Box<dyn ChainProvider>, crate::Error> {
-    match cfg.name.as_str() {
-        "sim" => Ok(Box::new(sim::SimProvider::new(cfg.sim.clone()))),
-        "files" => match &cfg.files.dir {
-            Some(dir) if dir.is_dir() => Ok(Box::new(files::FilesProvider::new(dir.clone()))),
-            Some(dir) => Err(crate::Error::Usage(format!(
-                "provider files: {} is not a folder of snapshots",
-                dir.display()
-            ))),
-            None => Err(crate::Error::Usage(
-                "provider files needs a folder: set [provider.files] dir in the config or pass --files-dir DIR"
-                    .into(),
-            )),
-        },
-        other => Err(crate::Error::Usage(format!(
-            "unknown provider {other:?}: expected sim or files"
+    build_with(cfg, &Hooks::default())
+}
+
+/// Builds the chain provider named in `cfg`, with `hooks` in its request path.
+pub fn build_with(
+    cfg: &crate::config::ProviderConfig,
+    hooks: &Hooks,
+) -> Result<Box<dyn ChainProvider>, crate::Error> {
+    let h = &cfg.http;
+    Ok(match cfg.name.as_str() {
+        "sim" => Box::new(sim::SimProvider::new(cfg.sim.clone())),
+        "files" => Box::new(files_provider(cfg)?),
+        cboe::NAME => Box::new(cboe::Cboe::new(&cfg.cboe, h, hooks)?),
+        yahoo::NAME => Box::new(yahoo::Yahoo::new(&cfg.yahoo, h, hooks)?),
+        polygon::NAME => Box::new(polygon::Polygon::new(&cfg.polygon, h, hooks)?),
+        tradier::NAME => Box::new(tradier::Tradier::new(&cfg.tradier, h, hooks)?),
+        nse::NAME => Box::new(nse::Nse::new(&cfg.nse, h, hooks)?),
+        other => {
+            return Err(crate::Error::Usage(format!(
+                "unknown provider {other:?}: expected one of {}",
+                CHAIN_PROVIDERS.join(", ")
+            )));
+        }
+    })
+}
+
+/// Builds the bar provider `name` from `cfg`.
+pub fn build_bars(
+    name: &str,
+    cfg: &crate::config::ProviderConfig,
+) -> Result<Box<dyn BarProvider>, crate::Error> {
+    build_bars_with(name, cfg, &Hooks::default())
+}
+
+/// Builds the bar provider `name` from `cfg`, with `hooks` in its request path.
+pub fn build_bars_with(
+    name: &str,
+    cfg: &crate::config::ProviderConfig,
+    hooks: &Hooks,
+) -> Result<Box<dyn BarProvider>, crate::Error> {
+    let h = &cfg.http;
+    Ok(match name {
+        "sim" => Box::new(sim::SimProvider::new(cfg.sim.clone())),
+        "files" => Box::new(files_provider(cfg)?),
+        yahoo::NAME => Box::new(yahoo::Yahoo::new(&cfg.yahoo, h, hooks)?),
+        polygon::NAME => Box::new(polygon::Polygon::new(&cfg.polygon, h, hooks)?),
+        tradier::NAME => Box::new(tradier::Tradier::new(&cfg.tradier, h, hooks)?),
+        other => {
+            return Err(crate::Error::Usage(format!(
+                "provider {other:?} has no bars: expected one of {}",
+                BAR_PROVIDERS.join(", ")
+            )));
+        }
+    })
+}
+
+fn files_provider(
+    cfg: &crate::config::ProviderConfig,
+) -> Result<files::FilesProvider, crate::Error> {
+    match &cfg.files.dir {
+        Some(dir) if dir.is_dir() => Ok(files::FilesProvider::new(dir.clone())),
+        Some(dir) => Err(crate::Error::Usage(format!(
+            "provider files: {} is not a folder of snapshots",
+            dir.display()
         ))),
+        None => Err(crate::Error::Usage(
+            "provider files needs a folder: set [provider.files] dir in the config or pass --files-dir DIR"
+                .into(),
+        )),
     }
+}
+
+/// The config section of HTTP source `name` as JSON (secrets redacted), as saved in a
+/// capture so that replay asks for the same pages.
+pub fn settings(name: &str, cfg: &crate::config::ProviderConfig) -> serde_json::Value {
+    let value = match name {
+        cboe::NAME => serde_json::to_value(&cfg.cboe),
+        yahoo::NAME => serde_json::to_value(&cfg.yahoo),
+        polygon::NAME => serde_json::to_value(&cfg.polygon),
+        tradier::NAME => serde_json::to_value(&cfg.tradier),
+        nse::NAME => serde_json::to_value(&cfg.nse),
+        _ => Ok(serde_json::Value::Null),
+    };
+    value.unwrap_or(serde_json::Value::Null)
+}
+
+/// A config whose section for `name` is `settings` (from a capture): what replay builds
+/// the source from. Saved secrets read back as the redaction marker, which replay never
+/// sends anywhere.
+pub(crate) fn config_from_settings(
+    name: &str,
+    settings: &serde_json::Value,
+) -> Result<crate::config::ProviderConfig, String> {
+    fn section<T: serde::de::DeserializeOwned + Default>(
+        v: &serde_json::Value,
+    ) -> Result<T, String> {
+        if v.is_null() {
+            return Ok(T::default());
+        }
+        serde_json::from_value(v.clone()).map_err(|e| e.to_string())
+    }
+    let mut cfg = crate::config::ProviderConfig {
+        name: name.to_string(),
+        ..Default::default()
+    };
+    match name {
+        cboe::NAME => cfg.cboe = section(settings)?,
+        yahoo::NAME => cfg.yahoo = section(settings)?,
+        polygon::NAME => cfg.polygon = section(settings)?,
+        tradier::NAME => cfg.tradier = section(settings)?,
+        nse::NAME => cfg.nse = section(settings)?,
+        other => return Err(format!("{other:?} is not an HTTP source")),
+    }
+    let placeholder = || Some(http::Secret::new(http::REDACTED));
+    cfg.polygon.api_key = cfg.polygon.api_key.or_else(placeholder);
+    cfg.tradier.token = cfg.tradier.token.or_else(placeholder);
+    Ok(cfg)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Serves `fixtures/providers/` files by path (and a piece of the query), counting.
+    struct Fixtures(Vec<(&'static str, &'static str, &'static str)>);
+
+    #[async_trait]
+    impl http::Transport for Fixtures {
+        async fn send(&self, req: &http::Request) -> Result<http::Response, Error> {
+            let query = req.url.query().unwrap_or("");
+            let hit = self
+                .0
+                .iter()
+                .find(|(path, piece, _)| req.url.path() == *path && query.contains(piece));
+            let (status, body) = match hit {
+                Some((_, _, "")) => (200, b"crumb".to_vec()),
+                Some((_, _, file)) => (
+                    200,
+                    std::fs::read(format!(
+                        "{}/fixtures/providers/{file}",
+                        env!("CARGO_MANIFEST_DIR")
+                    ))
+                    .unwrap(),
+                ),
+                None => (404, Vec::new()),
+            };
+            Ok(http::Response {
+                status,
+                headers: Default::default(),
+                body,
+                received_at: Utc::now(),
+            })
+        }
+    }
+
+    fn hooks(routes: Vec<(&'static str, &'static str, &'static str)>) -> Hooks {
+        Hooks {
+            transport: Some(Arc::new(Fixtures(routes))),
+            ..Hooks::default()
+        }
+    }
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn keyed() -> crate::config::ProviderConfig {
+        let mut cfg = crate::config::ProviderConfig::default();
+        cfg.polygon.api_key = Some(http::Secret::new("k"));
+        cfg.tradier.token = Some(http::Secret::new("t"));
+        cfg
+    }
+
+    #[tokio::test]
+    async fn bar_sources_answer_through_the_trait_and_are_counted() {
+        let cases = [
+            (
+                "yahoo",
+                hooks(vec![
+                    ("/", "", ""),
+                    ("/v1/test/getcrumb", "", ""),
+                    (
+                        "/v8/finance/chart/AAPL",
+                        "interval=1d",
+                        "yahoo/chart-AAPL-1d.json",
+                    ),
+                ]),
+                4,
+            ),
+            (
+                "polygon",
+                hooks(vec![(
+                    "/v2/aggs/ticker/AAPL/range/1/day/1794700800000/1795219200000",
+                    "limit=50000",
+                    "polygon/aggs-AAPL-1d.json",
+                )]),
+                3,
+            ),
+            (
+                "tradier",
+                hooks(vec![(
+                    "/v1/markets/history",
+                    "symbol=AAPL",
+                    "tradier/history-AAPL.json",
+                )]),
+                5,
+            ),
+        ];
+        for (name, hooks, want) in cases {
+            let source = Counted::new(build_bars_with(name, &keyed(), &hooks).unwrap());
+            let bars = source
+                .bars(
+                    "aapl",
+                    Timeframe::D1,
+                    utc("2026-11-16T00:00:00Z"),
+                    utc("2026-11-21T00:00:00Z"),
+                )
+                .await
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(bars.len(), want, "{name}");
+            assert!(bars.windows(2).all(|w| w[0].time < w[1].time), "{name}");
+            // Every daily bar opens at 09:30 New York (14:30 UTC in November).
+            assert!(
+                bars.iter()
+                    .all(|b| b.time.format("%H:%M").to_string() == "14:30"),
+                "{name}: {bars:?}"
+            );
+            assert_eq!((source.calls(), source.failures()), (1, 0), "{name}");
+            let err = source
+                .bars(
+                    "ZZZZ",
+                    Timeframe::D1,
+                    utc("2026-11-16T00:00:00Z"),
+                    utc("2026-11-21T00:00:00Z"),
+                )
+                .await
+                .unwrap_err();
+            assert!(matches!(err, Error::UnknownSymbol { .. }), "{name}: {err}");
+            assert_eq!(source.failures(), 1, "{name}");
+        }
+        assert!(build_bars("cboe", &keyed()).is_err());
+        assert!(build_bars("nse", &keyed()).is_err());
+    }
+
+    /// Counts acquisitions and remembers the rate asked for.
+    #[derive(Default)]
+    struct Tally(std::sync::Mutex<Vec<(String, RateSpec)>>);
+
+    #[async_trait]
+    impl Throttle for Tally {
+        async fn acquire(&self, provider: &str, _: &str, rate: RateSpec) -> Result<(), Error> {
+            self.0.lock().unwrap().push((provider.to_string(), rate));
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn the_throttle_sees_every_request_at_the_default_rate() {
+        let tally = Arc::new(Tally::default());
+        let mut cfg = keyed();
+        cfg.name = "yahoo".into();
+        let hooks = Hooks {
+            throttle: tally.clone(),
+            ..hooks(vec![
+                ("/", "", ""),
+                ("/v1/test/getcrumb", "", ""),
+                (
+                    "/v7/finance/options/AAPL",
+                    "date=1799971200",
+                    "yahoo/options-AAPL-1799971200.json",
+                ),
+                (
+                    "/v7/finance/options/AAPL",
+                    "date=1802995200",
+                    "yahoo/options-AAPL-1802995200.json",
+                ),
+                ("/v7/finance/options/AAPL", "", "yahoo/options-AAPL.json"),
+            ])
+        };
+        let snap = build_with(&cfg, &hooks)
+            .unwrap()
+            .chain("AAPL", Utc::now())
+            .await
+            .unwrap();
+        assert_eq!(snap.contracts.len(), 38);
+        let seen = tally.0.lock().unwrap();
+        // Cookie, crumb, and one page per expiration.
+        assert_eq!(seen.len(), 5);
+        assert!(
+            seen.iter()
+                .all(|(p, r)| p == "yahoo" && *r == yahoo::DEFAULT_RATE)
+        );
+        assert_eq!(default_rate("polygon"), Some(RateSpec::per_minute(5)));
+        assert_eq!(default_rate("sim"), None);
+    }
 
     #[test]
     fn retryable_classes() {

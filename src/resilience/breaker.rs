@@ -124,8 +124,9 @@ impl Breaker {
     }
 
     /// Asks to make a call now. Refused with [`Error::CircuitOpen`] while the breaker is
-    /// open, or half-open with all its trial calls under way. The second value says when
-    /// the call moved the breaker from open to half-open.
+    /// open, and with [`Error::TrialsUnderWay`] (retryable) while it is half-open with all
+    /// its trial calls under way. The second value says when the call moved the breaker
+    /// from open to half-open.
     pub fn check(
         &self,
         store: &mut Store,
@@ -141,7 +142,7 @@ impl Breaker {
                 BreakerState::Open => {
                     let until = r.open_until.unwrap_or(r.changed_at + cfg.open_for());
                     if now < until {
-                        Err(until)
+                        Err(Some(until))
                     } else {
                         half_open(r, now);
                         r.trials_admitted = 1;
@@ -159,14 +160,19 @@ impl Breaker {
                         r.trials_admitted = 1;
                         Ok((Admission::Trial, None))
                     } else {
-                        Err(r.changed_at + cfg.open_for())
+                        Err(None)
                     }
                 }
             })
         })?;
-        result.map_err(|until| Error::CircuitOpen {
-            name: self.name.clone(),
-            until,
+        result.map_err(|until| match until {
+            Some(until) => Error::CircuitOpen {
+                name: self.name.clone(),
+                until,
+            },
+            None => Error::TrialsUnderWay {
+                name: self.name.clone(),
+            },
         })
     }
 
@@ -256,6 +262,7 @@ fn open(b: &mut BreakerTx<'_>, cfg: &BreakerConfig, now: DateTime<Utc>) -> Trans
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resilience::Retryable;
     use crate::store::tests::temp_store;
     use chrono::TimeZone;
 
@@ -323,10 +330,9 @@ mod tests {
         assert_eq!((a1, t), (Admission::Trial, Some(Transition::HalfOpened)));
         let (a2, _) = b.check(&mut s, &clock).unwrap();
         assert_eq!(a2, Admission::Trial);
-        assert!(matches!(
-            b.check(&mut s, &clock),
-            Err(Error::CircuitOpen { .. })
-        ));
+        let busy = b.check(&mut s, &clock).unwrap_err();
+        assert!(matches!(busy, Error::TrialsUnderWay { .. }), "{busy:?}");
+        assert!(busy.is_retryable(), "worth asking again shortly");
         // One success is not enough; the second closes it.
         assert_eq!(
             b.record(&mut s, &clock, a1, &CallOutcome::Success).unwrap(),

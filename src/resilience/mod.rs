@@ -46,6 +46,10 @@ pub enum Error {
     /// The breaker refuses calls until `until`.
     #[error("{name}: circuit breaker open until {} (too many failed calls); not calling", until.format("%Y-%m-%dT%H:%M:%SZ"))]
     CircuitOpen { name: String, until: DateTime<Utc> },
+    /// The breaker is half-open and all its trial calls are under way: worth retrying
+    /// shortly, when they have told whether the provider recovered.
+    #[error("{name}: circuit breaker half-open, its trial calls are under way")]
+    TrialsUnderWay { name: String },
     /// The rate limiter would make the call wait longer than it may.
     #[error("{name}: rate limit reached: the next call is allowed in {:.1} s, more than the {:.1} s a call may wait", wait.as_secs_f64(), max_wait.as_secs_f64())]
     QuotaExhausted {
@@ -67,7 +71,7 @@ impl Retryable for Error {
     fn is_retryable(&self) -> bool {
         match self {
             Error::Provider(e) => e.is_retryable(),
-            Error::Timeout { .. } => true,
+            Error::Timeout { .. } | Error::TrialsUnderWay { .. } => true,
             _ => false,
         }
     }
@@ -557,6 +561,35 @@ mod tests {
         // After the recovery timeout a trial call that succeeds closes it.
         tokio::time::advance(Duration::from_secs(61)).await;
         assert_eq!(guard.call(|| async { Ok(9) }).await.unwrap(), 9);
+        let rows = lock(&guard.store).unwrap().breakers().unwrap();
+        assert_eq!(rows[0].state, BreakerState::Closed);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn callers_that_find_the_trials_under_way_wait_for_them_instead_of_failing() {
+        let (_dir, store) = temp_store();
+        let guard = Guard::new(store, "sim", policy(), Clock::starting_at(t0()));
+        for _ in 0..2 {
+            let _ = guard.call(|| async { Err::<(), _>(unavailable()) }).await;
+        }
+        assert!(matches!(
+            guard.call(|| async { Ok(()) }).await,
+            Err(Error::CircuitOpen { .. })
+        ));
+        tokio::time::advance(Duration::from_secs(61)).await;
+        // Three callers at once; one trial place (half_open_calls = 1). The trial takes
+        // 50 ms; the other two are told to wait, retry after 100 ms and find it closed.
+        let calls = AtomicU32::new(0);
+        let op = || async {
+            calls.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            Ok::<_, provider::Error>(())
+        };
+        let (a, b, c) = tokio::join!(guard.call(op), guard.call(op), guard.call(op));
+        a.unwrap();
+        b.unwrap();
+        c.unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
         let rows = lock(&guard.store).unwrap().breakers().unwrap();
         assert_eq!(rows[0].state, BreakerState::Closed);
     }

@@ -433,10 +433,76 @@ pub(crate) fn excel_history(req: &Request<'_>) -> Result<Reply, ApiError> {
     Ok(Reply::fresh_json(200, &report))
 }
 
-/// The store for the scheduler routes, or None when no optctl with the scheduler has
-/// written it yet (then there is nothing recorded: the migration is at legacy).
+/// The store for the enrichment routes: None before the first run (the reports then say
+/// "nothing yet" rather than fail); a 503 when the file is there but unusable.
+fn enrich_store(req: &Request<'_>) -> Result<Option<Store>, ApiError> {
+    let db = req.state.home.join("optctl.db");
+    if !db.exists() {
+        return Ok(None);
+    }
+    Store::open_read_only(&db)
+        .map(Some)
+        .map_err(|e| ApiError::new(503, "store_unavailable", e.to_string()))
+}
+
+/// Answers one enrichment report read at the current time.
+fn enrich_report<T: Serialize>(
+    req: &Request<'_>,
+    report: fn(Option<&Store>, &crate::enrich::report::Settings, DateTime<Utc>) -> crate::Result<T>,
+) -> Result<Reply, ApiError> {
+    let store = enrich_store(req)?;
+    let body = report(store.as_ref(), &req.state.opts.enrich, Utc::now()).map_err(internal)?;
+    Ok(Reply::fresh_json(200, &body))
+}
+
+/// `GET /api/v1/enrichment/dashboard/overview`: status, health, 24 h metrics, the
+/// provider's breaker and limiter, and the last run's jobs.
+pub(crate) fn enrich_overview(req: &Request<'_>) -> Result<Reply, ApiError> {
+    enrich_report(req, crate::enrich::report::overview)
+}
+
+/// `GET /api/v1/enrichment/dashboard/health`: healthy, degraded or unhealthy, with the issues
+/// (the same report as `optctl enrich health --json`).
+pub(crate) fn enrich_health(req: &Request<'_>) -> Result<Reply, ApiError> {
+    enrich_report(req, crate::enrich::report::health)
+}
+
+/// `GET /api/v1/enrichment/dashboard/metrics`: success rates, response time, quota and data
+/// quality over the last 24 hours.
+pub(crate) fn enrich_metrics(req: &Request<'_>) -> Result<Reply, ApiError> {
+    enrich_report(req, crate::enrich::report::metrics)
+}
+
+/// `GET /api/v1/enrichment/dashboard/job-status/{symbol}`: the symbol's newest job; 404 when it
+/// was never enriched.
+pub(crate) fn enrich_job_status(req: &Request<'_>) -> Result<Reply, ApiError> {
+    let symbol = ticker("symbol", req.capture("symbol"))?;
+    let store = enrich_store(req)?;
+    match crate::enrich::report::job_status(store.as_ref(), &req.state.opts.enrich, &symbol)
+        .map_err(internal)?
+    {
+        Some(body) => Ok(Reply::fresh_json(200, &body)),
+        None => Err(ApiError::not_found(format!(
+            "no enrich job for {symbol}: it has not been enriched yet"
+        ))),
+    }
+}
+
+/// `GET /api/v1/enrichment/history[?limit=N]`: the newest enrich runs.
+pub(crate) fn enrich_history(req: &Request<'_>) -> Result<Reply, ApiError> {
+    let limit = limit(req)?;
+    let store = enrich_store(req)?;
+    let body = crate::enrich::report::history(store.as_ref(), limit).map_err(internal)?;
+    Ok(Reply::fresh_json(200, &body))
+}
+
+/// The store for the scheduler routes, or None when there is no database yet or no optctl
+/// with the scheduler has written it (then nothing is recorded: the migration is at
+/// legacy); a 503 when the file is there but unusable.
 fn scheduler_store(req: &Request<'_>) -> Result<Option<Store>, ApiError> {
-    let store = store(req)?;
+    let Some(store) = enrich_store(req)? else {
+        return Ok(None);
+    };
     let ready = store
         .has_scheduler_tables()
         .map_err(|e| internal(e.into()))?;

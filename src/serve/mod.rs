@@ -92,6 +92,32 @@ pub(crate) const ROUTES: &[Route] = &[
         &["limit"],
         handlers::excel_history,
     ),
+    // enrich: read from the store.
+    get(
+        "/api/v1/enrichment/dashboard/overview",
+        &[],
+        handlers::enrich_overview,
+    ),
+    get(
+        "/api/v1/enrichment/dashboard/health",
+        &[],
+        handlers::enrich_health,
+    ),
+    get(
+        "/api/v1/enrichment/dashboard/metrics",
+        &[],
+        handlers::enrich_metrics,
+    ),
+    get(
+        "/api/v1/enrichment/dashboard/job-status/{symbol}",
+        &[],
+        handlers::enrich_job_status,
+    ),
+    get(
+        "/api/v1/enrichment/history",
+        &["limit"],
+        handlers::enrich_history,
+    ),
     // strategy schedulers: read from the store (compare, migrate-scheduler run).
     get("/api/scheduler/status", &[], handlers::scheduler_status),
     get(
@@ -134,6 +160,8 @@ pub struct Options {
     pub max_age: u32,
     /// The market session `/api/v1/background/status` reports on (`[market_hours]`).
     pub market_hours: crate::excel::hours::MarketHours,
+    /// What the `/api/v1/enrichment/...` routes judge by (`[enrich]`, `[resilience]`).
+    pub enrich: crate::enrich::report::Settings,
     /// How often the dashboard page re-reads the routes, seconds (at least 1).
     pub refresh_secs: u32,
     /// Exports older than this many seconds get a "stale" banner on the dashboard.
@@ -715,6 +743,7 @@ mod tests {
                 std::path::Path::new("."),
             )
             .unwrap(),
+            enrich: Default::default(),
             scheduler: Default::default(),
         }
     }

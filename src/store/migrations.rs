@@ -207,10 +207,156 @@ CREATE TABLE rate_limits (
     waits            INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 "#,
+    // 4: enrich: OHLCV bars (good ones only; bad ones quarantined apart), the latest
+    // indicators per symbol and timeframe, runs, one job per symbol per run, one fetch per
+    // job and timeframe, data-quality issues, and the pause flag.
+    r#"
+CREATE TABLE bars (
+    symbol    TEXT    NOT NULL,
+    timeframe TEXT    NOT NULL CHECK (timeframe IN ('5m', '1h', '1d')),
+    time      TEXT    NOT NULL,
+    open      REAL    NOT NULL,
+    high      REAL    NOT NULL,
+    low       REAL    NOT NULL,
+    close     REAL    NOT NULL,
+    volume    INTEGER NOT NULL,
+    run_id    INTEGER NOT NULL,
+    PRIMARY KEY (symbol, timeframe, time)
+) WITHOUT ROWID;
+
+CREATE TABLE indicators (
+    symbol         TEXT    NOT NULL,
+    timeframe      TEXT    NOT NULL,
+    time           TEXT    NOT NULL,
+    close          REAL    NOT NULL,
+    sma_20         REAL,
+    sma_50         REAL,
+    sma_200        REAL,
+    ema_12         REAL,
+    ema_26         REAL,
+    rsi_14         REAL,
+    macd           REAL,
+    macd_signal    REAL,
+    macd_histogram REAL,
+    atr_14         REAL,
+    bb_middle      REAL,
+    bb_upper       REAL,
+    bb_lower       REAL,
+    rv_20          REAL,
+    rv_60          REAL,
+    high_52w       REAL,
+    low_52w        REAL,
+    bars           INTEGER NOT NULL,
+    computed_at    TEXT    NOT NULL,
+    run_id         INTEGER NOT NULL,
+    PRIMARY KEY (symbol, timeframe)
+) WITHOUT ROWID;
+
+CREATE TABLE enrich_runs (
+    id               INTEGER PRIMARY KEY,
+    started_at       TEXT    NOT NULL,
+    as_of            TEXT    NOT NULL,
+    finished_at      TEXT,
+    status           TEXT    NOT NULL
+                     CHECK (status IN ('running', 'succeeded', 'partial', 'failed', 'interrupted')),
+    provider         TEXT    NOT NULL,
+    pid              INTEGER NOT NULL,
+    timeframes       TEXT    NOT NULL,
+    symbols          INTEGER NOT NULL,
+    succeeded        INTEGER NOT NULL DEFAULT 0,
+    failed           INTEGER NOT NULL DEFAULT 0,
+    skipped          INTEGER NOT NULL DEFAULT 0,
+    bars_added       INTEGER NOT NULL DEFAULT 0,
+    bars_quarantined INTEGER NOT NULL DEFAULT 0,
+    quality_issues   INTEGER NOT NULL DEFAULT 0,
+    provider_calls   INTEGER NOT NULL DEFAULT 0,
+    retries          INTEGER NOT NULL DEFAULT 0,
+    duration_ms      INTEGER
+);
+CREATE INDEX enrich_runs_status ON enrich_runs (status, id);
+CREATE INDEX enrich_runs_started ON enrich_runs (started_at);
+
+CREATE TABLE enrich_jobs (
+    id             INTEGER PRIMARY KEY,
+    run_id         INTEGER NOT NULL REFERENCES enrich_runs (id) ON DELETE CASCADE,
+    symbol         TEXT    NOT NULL,
+    asset_class    TEXT    NOT NULL CHECK (asset_class IN ('stock', 'etf', 'index')),
+    status         TEXT    NOT NULL CHECK (status IN
+                   ('queued', 'running', 'retrying', 'succeeded', 'failed', 'skipped')),
+    attempts       INTEGER NOT NULL DEFAULT 0,
+    queued_at      TEXT    NOT NULL,
+    started_at     TEXT,
+    finished_at    TEXT,
+    fetch_ms       REAL    NOT NULL DEFAULT 0,
+    compute_ms     REAL    NOT NULL DEFAULT 0,
+    bars_added     INTEGER NOT NULL DEFAULT 0,
+    quality_issues INTEGER NOT NULL DEFAULT 0,
+    last_error     TEXT
+);
+CREATE INDEX enrich_jobs_run ON enrich_jobs (run_id);
+CREATE INDEX enrich_jobs_symbol ON enrich_jobs (symbol, id);
+
+CREATE TABLE enrich_fetches (
+    job_id           INTEGER NOT NULL REFERENCES enrich_jobs (id) ON DELETE CASCADE,
+    timeframe        TEXT    NOT NULL,
+    status           TEXT    NOT NULL CHECK (status IN ('succeeded', 'failed', 'skipped')),
+    range_from       TEXT    NOT NULL,
+    range_to         TEXT    NOT NULL,
+    attempts         INTEGER NOT NULL,
+    calls_ms         REAL    NOT NULL,
+    fetch_ms         REAL    NOT NULL,
+    compute_ok       INTEGER,
+    compute_ms       REAL    NOT NULL DEFAULT 0,
+    bars_fetched     INTEGER NOT NULL DEFAULT 0,
+    bars_added       INTEGER NOT NULL DEFAULT 0,
+    bars_revised     INTEGER NOT NULL DEFAULT 0,
+    bars_quarantined INTEGER NOT NULL DEFAULT 0,
+    quality_issues   INTEGER NOT NULL DEFAULT 0,
+    finished_at      TEXT    NOT NULL,
+    error            TEXT,
+    PRIMARY KEY (job_id, timeframe)
+) WITHOUT ROWID;
+CREATE INDEX enrich_fetches_finished ON enrich_fetches (finished_at);
+
+CREATE TABLE quarantined_bars (
+    id          INTEGER PRIMARY KEY,
+    job_id      INTEGER NOT NULL REFERENCES enrich_jobs (id) ON DELETE CASCADE,
+    symbol      TEXT    NOT NULL,
+    timeframe   TEXT    NOT NULL,
+    time        TEXT    NOT NULL,
+    open        REAL,
+    high        REAL,
+    low         REAL,
+    close       REAL,
+    volume      INTEGER NOT NULL,
+    reason      TEXT    NOT NULL
+);
+CREATE INDEX quarantined_bars_symbol ON quarantined_bars (symbol, timeframe, time);
+
+CREATE TABLE enrich_quality (
+    id         INTEGER PRIMARY KEY,
+    job_id     INTEGER NOT NULL REFERENCES enrich_jobs (id) ON DELETE CASCADE,
+    symbol     TEXT    NOT NULL,
+    timeframe  TEXT    NOT NULL,
+    kind       TEXT    NOT NULL
+               CHECK (kind IN ('gap', 'duplicate', 'ohlc', 'non_positive', 'stale')),
+    bar_time   TEXT,
+    detail     TEXT    NOT NULL,
+    created_at TEXT    NOT NULL
+);
+CREATE INDEX enrich_quality_job ON enrich_quality (job_id);
+CREATE INDEX enrich_quality_created ON enrich_quality (created_at);
+
+CREATE TABLE enrich_control (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    paused     INTEGER NOT NULL CHECK (paused IN (0, 1)),
+    reason     TEXT,
+    changed_at TEXT    NOT NULL
+);
+"#,
     // 5: the strategy schedulers (`optctl compare`, `optctl migrate-scheduler`): the
     // persisted symbol cache, scheduler runs, the signals each produced, comparisons, and
-    // the migration's state and audit log. (Numbered 5 on the project's list: 3 and 4
-    // are enrich's, 6 notifications'. Until 4 lands this entry is the fourth.)
+    // the migration's state and audit log. (Numbered 5 on the project's list; 6 is notifications'.)
     r#"
 CREATE TABLE scheduler_bar_cache (
     symbol     TEXT    NOT NULL,

@@ -5,11 +5,13 @@
 //! `scan`, `export` and readers run at the same time without "database is locked".
 //! Each table family has its own module: `scans`, `chains` (snapshots, features, IV
 //! history), `alerts`, `excel` (process-excel's stocks, ticks and run metadata),
-//! `resilience` (circuit breakers and rate limiters shared by every process),
+//! `resilience` (circuit breakers and rate limiters shared by every process), `enrich`
+//! (bars, indicators, enrich runs, jobs, quality issues, the pause flag),
 //! `scheduler` (the strategy schedulers' cache, runs, signals, comparisons, migration).
 
 pub mod alerts;
 pub mod chains;
+pub mod enrich;
 pub mod excel;
 mod migrations;
 pub mod resilience;

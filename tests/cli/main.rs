@@ -2,16 +2,20 @@
 //! One test binary (autotests = false) so it links once.
 
 mod harness;
+mod loopback;
 
 mod compare;
 mod config;
 mod dashboard;
+mod enrich;
 mod exit_codes;
 mod export;
+mod fetch;
 mod generated;
 mod help;
 mod migrate_scheduler;
 mod process_excel;
+mod providers;
 mod quant;
 mod scan;
 mod serve;

@@ -1064,6 +1064,64 @@ fn serve_process_excel_routes() {
     assert_eq!(unknown.status, 400, "unknown parameters are refused");
 }
 
+/// The enrichment routes answer from the store: before any run (empty reports, 404 for a
+/// job), then after one, with the same 400s as every other route. The run uses the wall
+/// clock (no fixed --as-of), since the server judges health and metrics by it.
+#[test]
+fn serve_enrichment_routes() {
+    let home = Home::new();
+    let server = Server::start(&home, &[]);
+    let overview = get(&server, "/api/v1/enrichment/dashboard/overview").json();
+    assert_eq!(overview["health"]["status"], "unhealthy", "{overview}");
+    assert!(overview["status"]["last_run"].is_null());
+    let none = get(&server, "/api/v1/enrichment/dashboard/job-status/AAPL");
+    assert!(none.error(404, "not_found").contains("AAPL"));
+    assert_eq!(
+        get(&server, "/api/v1/enrichment/history").json()["runs"],
+        json!([])
+    );
+
+    let out = home
+        .cmd([
+            "enrich",
+            "run",
+            "--symbols",
+            "AAPL,SPY",
+            "--timeframes",
+            "1d",
+        ])
+        .env_remove("OPTCTL_NOW")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", crate::harness::describe(&out));
+
+    let overview = get(&server, "/api/v1/enrichment/dashboard/overview").json();
+    assert_eq!(overview["status"]["last_run"]["id"], 1, "{overview}");
+    assert_eq!(overview["health"]["status"], "healthy", "{overview}");
+    assert_eq!(overview["metrics"]["fetch"]["fetches"], 2);
+    assert_eq!(overview["resilience"]["breakers"][0]["state"], "closed");
+    assert_eq!(overview["last_run_jobs"].as_array().unwrap().len(), 2);
+    let health = get(&server, "/api/v1/enrichment/dashboard/health").json();
+    assert_eq!(health["status"], "healthy");
+    let metrics = get(&server, "/api/v1/enrichment/dashboard/metrics").json();
+    assert_eq!(metrics["fetch_success_rate"], 1.0);
+    assert_eq!(metrics["quota"]["provider"], "sim");
+    let job = get(&server, "/api/v1/enrichment/dashboard/job-status/aapl").json();
+    assert_eq!(job["symbol"], "AAPL");
+    assert_eq!(job["job"]["status"], "succeeded");
+    assert_eq!(job["indicators"][0]["timeframe"], "1d");
+    assert!(job["indicators"][0]["sma_200"].is_f64(), "{job}");
+    let bad = get(&server, "/api/v1/enrichment/dashboard/job-status/..%2Fetc");
+    assert!(bad.error(400, "bad_request").contains("symbol"));
+    let history = get(&server, "/api/v1/enrichment/history?limit=1").json();
+    assert_eq!(history["runs"].as_array().unwrap().len(), 1);
+    assert_eq!(history["runs"][0]["status"], "succeeded");
+    let bad = get(&server, "/api/v1/enrichment/history?limit=0");
+    assert!(bad.error(400, "bad_request").contains("limit"));
+    let unknown = get(&server, "/api/v1/enrichment/dashboard/health?verbose=1");
+    assert_eq!(unknown.status, 400, "unknown parameters are refused");
+}
+
 /// `/scans` lists every exported scan newest first; `/tickers` what chains.json holds.
 #[test]
 fn serve_scan_list_and_tickers() {
@@ -1266,8 +1324,19 @@ fn serve_scheduler_routes() {
     let home = Home::new();
     home.write_config(&SMALL.replace("latency_ms = 40", "latency_ms = 0"));
     let server = Server::start(&home, &[]);
-    let none = get(&server, "/api/scheduler/status");
-    assert_eq!(none.status, 503, "{}", String::from_utf8_lossy(&none.body));
+    // No database yet: the initial state and empty lists, as `migrate-scheduler status`.
+    assert_eq!(
+        get(&server, "/api/scheduler/status").json()["phase"],
+        "legacy"
+    );
+    assert_eq!(
+        get(&server, "/api/scheduler/stats/comparison").json()["count"],
+        0
+    );
+    assert_eq!(
+        get(&server, "/api/scheduler/cache/stats").json()["entries"],
+        0
+    );
 
     home.json(["migrate-scheduler", "advance", "--json"]);
     home.json(["migrate-scheduler", "run", "--json", "--as-of", T0]);

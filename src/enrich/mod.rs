@@ -1,0 +1,345 @@
+//! Enrichment: fetch OHLCV bars for a universe of symbols incrementally, check their
+//! quality, store them, and compute the standard indicators, one job per symbol, through
+//! the resilience guards (`crate::resilience`). Meant for a nightly cron line
+//! (`30 1 * * * optctl enrich run`).
+//!
+//! - `calendar`: the New York session calendar the bars are checked against.
+//! - `quality`: the data-quality checks (gaps, duplicates, OHLC, non-positive, stale).
+//! - `run`: the pipeline.
+//! - `report`: status, history, metrics, health and job status, for the CLI and `serve`.
+//!
+//! The tables are in `store::enrich`; the indicator maths in `quant::indicators`.
+
+pub mod calendar;
+pub mod quality;
+pub mod report;
+pub mod run;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::market::Timeframe;
+
+pub use calendar::Calendar;
+pub use quality::QualityCheck;
+pub use run::{JobSummary, Options, Outcome, Report, run};
+
+/// What kind of instrument a symbol is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AssetClass {
+    Stock,
+    Etf,
+    Index,
+}
+
+impl AssetClass {
+    pub const ALL: [AssetClass; 3] = [AssetClass::Stock, AssetClass::Etf, AssetClass::Index];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssetClass::Stock => "stock",
+            AssetClass::Etf => "etf",
+            AssetClass::Index => "index",
+        }
+    }
+}
+
+impl std::str::FromStr for AssetClass {
+    type Err = String;
+
+    /// `stock`, `etf` or `index` (any case; `stocks`, `etfs`, `indices` too).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "stock" | "stocks" => Ok(AssetClass::Stock),
+            "etf" | "etfs" => Ok(AssetClass::Etf),
+            "index" | "indices" | "indexes" => Ok(AssetClass::Index),
+            other => Err(format!(
+                "unknown asset class {other:?}: expected stock, etf or index"
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for AssetClass {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `[enrich.symbols]`: the universe, by asset class.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Universe {
+    pub stock: Vec<String>,
+    pub etf: Vec<String>,
+    pub index: Vec<String>,
+}
+
+impl Default for Universe {
+    fn default() -> Self {
+        let v = |s: &[&str]| s.iter().map(|t| t.to_string()).collect();
+        Universe {
+            stock: v(&[
+                "AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA", "JPM", "XOM",
+            ]),
+            etf: v(&["SPY", "QQQ", "IWM", "DIA", "TLT", "GLD"]),
+            index: v(&["SPX", "NDX", "RUT", "VIX"]),
+        }
+    }
+}
+
+impl Universe {
+    /// Every symbol with its class, stocks first, in the order written.
+    pub fn entries(&self) -> Vec<(String, AssetClass)> {
+        let mut out = Vec::new();
+        for (class, list) in [
+            (AssetClass::Stock, &self.stock),
+            (AssetClass::Etf, &self.etf),
+            (AssetClass::Index, &self.index),
+        ] {
+            out.extend(list.iter().map(|s| (s.trim().to_ascii_uppercase(), class)));
+        }
+        out
+    }
+
+    /// The class of `symbol` (any case), if it is in the universe.
+    pub fn class_of(&self, symbol: &str) -> Option<AssetClass> {
+        self.entries()
+            .into_iter()
+            .find(|(s, _)| s.eq_ignore_ascii_case(symbol))
+            .map(|(_, c)| c)
+    }
+}
+
+/// `[enrich.lookback_days]`: how far back the first fetch of a symbol reaches, and the
+/// span of stored bars the indicators are computed over, calendar days per timeframe.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Lookback {
+    /// Daily: 400 days hold the 200 sessions of SMA 200 and the 52-week range.
+    #[serde(rename = "1d")]
+    pub d1: u32,
+    /// Hourly: 60 days hold about 290 bars (7 a session).
+    #[serde(rename = "1h")]
+    pub h1: u32,
+    /// Five-minute: 10 days hold about 550 bars (78 a session).
+    #[serde(rename = "5m")]
+    pub m5: u32,
+}
+
+impl Default for Lookback {
+    fn default() -> Self {
+        Lookback {
+            d1: 400,
+            h1: 60,
+            m5: 10,
+        }
+    }
+}
+
+impl Lookback {
+    pub fn days(&self, tf: Timeframe) -> u32 {
+        match tf {
+            Timeframe::D1 => self.d1,
+            Timeframe::H1 => self.h1,
+            Timeframe::M5 => self.m5,
+        }
+    }
+}
+
+/// `[enrich.health]`: when `optctl enrich health` says degraded or unhealthy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HealthConfig {
+    /// Unhealthy when the last successful (or partial) run is older than this, hours.
+    pub max_success_age_hours: u64,
+    /// Degraded when this share of the last 24 h's jobs failed (0.1 = 10%).
+    pub degraded_failure_rate: f64,
+    /// Unhealthy when this share of the last 24 h's jobs failed.
+    pub unhealthy_failure_rate: f64,
+}
+
+impl Default for HealthConfig {
+    fn default() -> Self {
+        HealthConfig {
+            max_success_age_hours: 26,
+            degraded_failure_rate: 0.1,
+            unhealthy_failure_rate: 0.5,
+        }
+    }
+}
+
+/// `[enrich]`: settings of `optctl enrich`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EnrichConfig {
+    /// The bar provider: `sim` (the embedded simulated market) by default.
+    pub provider: String,
+    pub symbols: Universe,
+    /// Timeframes fetched for every symbol.
+    pub timeframes: Vec<Timeframe>,
+    /// Symbols worked on at once.
+    pub concurrency: usize,
+    /// Retries of a failed fetch (so `max_retries + 1` tries); overrides
+    /// `[resilience.retry] max_attempts` for enrich.
+    pub max_retries: u32,
+    pub lookback_days: Lookback,
+    /// Stored bars fetched again on each run, to pick up revisions.
+    pub overlap_bars: u32,
+    /// The last bar may lag the calendar by this many bars before it counts as stale.
+    pub stale_bars: u32,
+    /// Exchange holidays (no session), for the gap and stale checks.
+    pub holidays: Vec<NaiveDate>,
+    /// The cron line that runs `optctl enrich run` (UTC), e.g. "30 1 * * *":
+    /// `enrich status` shows the next expected run. Unset: not shown.
+    pub schedule: Option<String>,
+    pub health: HealthConfig,
+}
+
+impl Default for EnrichConfig {
+    fn default() -> Self {
+        EnrichConfig {
+            provider: "sim".into(),
+            symbols: Universe::default(),
+            timeframes: vec![Timeframe::D1, Timeframe::H1, Timeframe::M5],
+            concurrency: 5,
+            max_retries: 3,
+            lookback_days: Lookback::default(),
+            overlap_bars: 3,
+            stale_bars: 3,
+            holidays: Vec::new(),
+            schedule: None,
+            health: HealthConfig::default(),
+        }
+    }
+}
+
+impl EnrichConfig {
+    /// Checks the values; the message names the key.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.concurrency == 0 {
+            return Err("enrich.concurrency: must be at least 1".into());
+        }
+        if self.timeframes.is_empty() {
+            return Err("enrich.timeframes: name at least one of 1d, 1h, 5m".into());
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for (symbol, class) in self.symbols.entries() {
+            check_symbol(&symbol).map_err(|e| format!("enrich.symbols.{class}: {e}"))?;
+            if !seen.insert(symbol.clone()) {
+                return Err(format!(
+                    "enrich.symbols.{class}: {symbol} is listed more than once"
+                ));
+            }
+        }
+        for tf in Timeframe::ALL {
+            if self.lookback_days.days(tf) == 0 {
+                return Err(format!("enrich.lookback_days.{tf}: must be at least 1"));
+            }
+        }
+        if let Some(s) = &self.schedule {
+            parse_schedule(s).map_err(|e| format!("enrich.schedule: {e}"))?;
+        }
+        let h = &self.health;
+        for (key, v) in [
+            ("degraded_failure_rate", h.degraded_failure_rate),
+            ("unhealthy_failure_rate", h.unhealthy_failure_rate),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(format!(
+                    "enrich.health.{key}: must be between 0 and 1, got {v}"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A symbol as written in config and flags: letters, digits, `.`, `^`, `-`, `_`, `=`,
+/// starting with a letter, digit or `^`; at most 16.
+pub fn check_symbol(s: &str) -> Result<(), String> {
+    let ok = !s.is_empty()
+        && s.len() <= 16
+        && s.bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'^')
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'^' | b'-' | b'_' | b'='));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{s:?} is not a symbol (letters, digits, . ^ - _ =; at most 16)"
+        ))
+    }
+}
+
+/// Parses a five-field cron line (minute hour day-of-month month day-of-week, UTC).
+pub fn parse_schedule(s: &str) -> Result<croner::Cron, String> {
+    if s.split_whitespace().count() != 5 {
+        return Err(format!(
+            "{s:?}: expected five fields (minute hour day month weekday), like \"30 1 * * *\""
+        ));
+    }
+    s.parse::<croner::Cron>()
+        .map_err(|e| format!("{s:?} is not a cron line: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_universe_has_every_class_and_no_repeats() {
+        let cfg = EnrichConfig::default();
+        cfg.validate().unwrap();
+        let entries = cfg.symbols.entries();
+        for class in AssetClass::ALL {
+            assert!(entries.iter().any(|(_, c)| *c == class), "{class}");
+        }
+        assert_eq!(cfg.symbols.class_of("spy"), Some(AssetClass::Etf));
+        assert_eq!(cfg.symbols.class_of("ZZZ"), None);
+    }
+
+    #[test]
+    fn bad_values_name_the_key() {
+        let mut cfg = EnrichConfig::default();
+        cfg.symbols.etf.push("AAPL".into());
+        let e = cfg.validate().unwrap_err();
+        assert!(
+            e.contains("enrich.symbols.etf") && e.contains("AAPL"),
+            "{e}"
+        );
+        let mut cfg = EnrichConfig::default();
+        cfg.symbols.stock.push("BAD SYMBOL".into());
+        assert!(cfg.validate().unwrap_err().contains("not a symbol"));
+        let cfg = EnrichConfig {
+            schedule: Some("30 1 * *".into()),
+            ..EnrichConfig::default()
+        };
+        assert!(cfg.validate().unwrap_err().contains("five fields"));
+        let cfg = EnrichConfig {
+            schedule: Some("61 1 * * *".into()),
+            ..EnrichConfig::default()
+        };
+        assert!(cfg.validate().unwrap_err().starts_with("enrich.schedule"));
+        let cfg = EnrichConfig {
+            concurrency: 0,
+            ..EnrichConfig::default()
+        };
+        assert!(cfg.validate().unwrap_err().contains("concurrency"));
+    }
+
+    #[test]
+    fn asset_classes_parse() {
+        assert_eq!("ETF".parse::<AssetClass>().unwrap(), AssetClass::Etf);
+        assert_eq!("indices".parse::<AssetClass>().unwrap(), AssetClass::Index);
+        assert!(
+            "bond"
+                .parse::<AssetClass>()
+                .unwrap_err()
+                .contains("stock, etf or index")
+        );
+    }
+}

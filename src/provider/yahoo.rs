@@ -1,0 +1,575 @@
+//! `yahoo`: Yahoo Finance. Chains from v7 `options` (one expiration per request, after a
+//! cookie + crumb handshake); bars from v8 `chart` (daily, 60-minute and 5-minute).
+//! Shapes and quirks: DATA-SOURCES.md §2 (epoch seconds; omitted fields; placeholder IVs
+//! when there is no quote; `null` entries in bar arrays; `[{}]` when there are no bars).
+//!
+//! The handshake: GET `{cookie_url}/` (any status) to receive the session cookie, then
+//! GET `{base_url}/v1/test/getcrumb` with it; every later request carries the cookie and
+//! `crumb=`. A 401 ("Invalid Crumb") renews the session once before giving up.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use serde::{Deserialize, Serialize};
+
+use super::http::{self, Client, RateSpec, Request, Response};
+use super::wire::{self, EpochUnit, Parsed, Skipped};
+use super::{BarProvider, ChainProvider, Error, Hooks};
+use crate::market::{Bar, ChainSnapshot, OptionQuote, Timeframe};
+
+pub const NAME: &str = "yahoo";
+/// Unpublished; public clients that stay under about one request a second are not blocked.
+pub const DEFAULT_RATE: RateSpec = RateSpec::per_second(1);
+
+const AUTH_HINT: &str = "Yahoo refused the session cookie and crumb even after a fresh \
+     handshake (no key is involved; Yahoo blocks some networks, try again later or from \
+     another address)";
+
+/// `[provider.yahoo]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct YahooConfig {
+    /// Scheme, host and port of the API (`/v7/finance/options`, `/v8/finance/chart`).
+    pub base_url: String,
+    /// Scheme, host and port answering `/` with the session cookie.
+    pub cookie_url: String,
+    /// Nearest expirations fetched per chain, one request each (0 = all).
+    pub max_expirations: usize,
+    pub risk_free_rate: f64,
+    /// User-Agent header (Yahoo refuses many non-browser clients).
+    pub user_agent: Option<String>,
+}
+
+impl Default for YahooConfig {
+    fn default() -> Self {
+        YahooConfig {
+            base_url: "https://query2.finance.yahoo.com".into(),
+            cookie_url: "https://fc.yahoo.com".into(),
+            max_expirations: 12,
+            risk_free_rate: 0.045,
+            user_agent: None,
+        }
+    }
+}
+
+struct Session {
+    cookie: String,
+    crumb: String,
+}
+
+/// The Yahoo source (chains and bars).
+pub struct Yahoo {
+    client: Client,
+    cookie_base: http::Url,
+    max_expirations: usize,
+    rate: f64,
+    session: tokio::sync::Mutex<Option<std::sync::Arc<Session>>>,
+}
+
+impl Yahoo {
+    /// The source as `cfg` and `http_cfg` set it, requests going through `hooks`; no
+    /// request is sent until a chain or bars are asked for. Errors name a bad URL setting.
+    pub fn new(
+        cfg: &YahooConfig,
+        http_cfg: &http::HttpConfig,
+        hooks: &Hooks,
+    ) -> Result<Self, crate::Error> {
+        let ua = cfg
+            .user_agent
+            .as_deref()
+            .unwrap_or(http::BROWSER_USER_AGENT);
+        let client = hooks.client(NAME, &cfg.base_url, DEFAULT_RATE, http_cfg, ua)?;
+        let cookie_base = http::parse_base_url("provider.yahoo.cookie_url", &cfg.cookie_url)
+            .map_err(crate::Error::Usage)?;
+        Ok(Yahoo {
+            client,
+            cookie_base,
+            max_expirations: cfg.max_expirations,
+            rate: cfg.risk_free_rate,
+            session: tokio::sync::Mutex::new(None),
+        })
+    }
+
+    /// The current session, doing the handshake when there is none (or `renew`).
+    async fn session(&self, symbol: &str, renew: bool) -> Result<std::sync::Arc<Session>, Error> {
+        let mut slot = self.session.lock().await;
+        if let Some(s) = slot.as_ref().filter(|_| !renew) {
+            return Ok(s.clone());
+        }
+        let url = http::url_on(&self.cookie_base, &[], &[]);
+        let req = self
+            .client
+            .request("session", symbol, url, HeaderMap::new());
+        // Any status: the cookie comes with a 404 page as often as with a 200.
+        let warm = self.client.send(&req).await?;
+        let cookie = warm.cookies().join("; ");
+        let mut headers = HeaderMap::new();
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            headers.insert(header::COOKIE, v);
+        }
+        let url = self.client.url(&["v1", "test", "getcrumb"], &[]);
+        let req = self.client.request("crumb", symbol, url, headers);
+        let resp = self.client.get(&req, AUTH_HINT).await?;
+        let crumb = String::from_utf8_lossy(&resp.body).trim().to_string();
+        if crumb.is_empty() || crumb.starts_with(['<', '{']) || crumb.len() > 64 {
+            return Err(Error::Auth {
+                provider: NAME.into(),
+                detail: format!(
+                    "no crumb in the handshake answer ({}): {AUTH_HINT}",
+                    http::head(&resp.body)
+                ),
+            });
+        }
+        let s = std::sync::Arc::new(Session { cookie, crumb });
+        *slot = Some(s.clone());
+        Ok(s)
+    }
+
+    /// GETs `segments` + `query` (+ crumb) with the session, renewing it once on a 401.
+    async fn get(
+        &self,
+        what: &'static str,
+        symbol: &str,
+        segments: &[&str],
+        query: &[(&str, &str)],
+    ) -> Result<Response, Error> {
+        let mut renew = false;
+        loop {
+            let session = self.session(symbol, renew).await?;
+            let mut q: Vec<(&str, &str)> = query.to_vec();
+            q.push(("crumb", &session.crumb));
+            let url = self.client.url(segments, &q);
+            let mut headers = HeaderMap::new();
+            if let Ok(v) = HeaderValue::from_str(&session.cookie) {
+                headers.insert(header::COOKIE, v);
+            }
+            let req: Request = self.client.request(what, symbol, url, headers);
+            let resp = self.client.send(&req).await?;
+            if resp.status == 401 && !renew {
+                tracing::info!("yahoo: {symbol}: session refused; renewing the cookie and crumb");
+                renew = true;
+                continue;
+            }
+            self.client.check(&req, &resp, AUTH_HINT)?;
+            return Ok(resp);
+        }
+    }
+}
+
+#[async_trait]
+impl ChainProvider for Yahoo {
+    fn name(&self) -> &str {
+        NAME
+    }
+
+    async fn chain(&self, ticker: &str, _as_of: DateTime<Utc>) -> Result<ChainSnapshot, Error> {
+        let ticker = ticker.trim().to_ascii_uppercase();
+        let path = ["v7", "finance", "options", ticker.as_str()];
+        let first = self.get("options", &ticker, &path, &[]).await?;
+        let page = parse_options(&ticker, &first.body)?;
+        let mut skipped = page.skipped;
+        let page = page.value;
+        let mut contracts = page.contracts;
+        let mut dates = page.expirations.clone();
+        dates.sort_unstable();
+        dates.dedup();
+        let limit = if self.max_expirations == 0 {
+            dates.len()
+        } else {
+            self.max_expirations
+        };
+        for date in dates.iter().take(limit) {
+            if page.fetched_expiration == Some(*date) {
+                continue;
+            }
+            let d = date.to_string();
+            let resp = self.get("options", &ticker, &path, &[("date", &d)]).await?;
+            let more = parse_options(&ticker, &resp.body)?;
+            skipped.merge(more.skipped);
+            contracts.extend(more.value.contracts);
+        }
+        skipped.warn(NAME, &ticker, "contracts");
+        wire::sort_contracts(&mut contracts);
+        Ok(ChainSnapshot {
+            ticker,
+            as_of: first.received_at,
+            spot: page.spot,
+            rate: self.rate,
+            dividend_yield: 0.0,
+            multiplier: 100.0,
+            contracts,
+        })
+    }
+}
+
+#[async_trait]
+impl BarProvider for Yahoo {
+    fn name(&self) -> &str {
+        NAME
+    }
+
+    async fn bars(
+        &self,
+        symbol: &str,
+        timeframe: Timeframe,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Bar>, Error> {
+        let symbol = symbol.trim().to_ascii_uppercase();
+        let interval = match timeframe {
+            Timeframe::M5 => "5m",
+            Timeframe::H1 => "60m",
+            Timeframe::D1 => "1d",
+        };
+        let (p1, p2) = (from.timestamp().to_string(), to.timestamp().to_string());
+        let resp = self
+            .get(
+                "chart",
+                &symbol,
+                &["v8", "finance", "chart", symbol.as_str()],
+                &[
+                    ("period1", &p1),
+                    ("period2", &p2),
+                    ("interval", interval),
+                    ("includePrePost", "false"),
+                    ("events", "div|split"),
+                ],
+            )
+            .await?;
+        let parsed = parse_chart(&symbol, &resp.body)?;
+        parsed.skipped.warn(NAME, &symbol, "bars");
+        Ok(wire::clip_bars(parsed.value, from, to))
+    }
+}
+
+/// One v7 options page, mapped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OptionsPage {
+    pub spot: f64,
+    /// Every listed expiration, epoch seconds (00:00 UTC of the expiry date).
+    pub expirations: Vec<i64>,
+    /// The expiration this page holds, when it holds one.
+    pub fetched_expiration: Option<i64>,
+    pub contracts: Vec<OptionQuote>,
+}
+
+#[derive(Deserialize)]
+struct OptionsEnvelope {
+    #[serde(rename = "optionChain")]
+    option_chain: Option<Envelope<OptionsResult>>,
+    finance: Option<Envelope<serde_json::Value>>,
+}
+
+#[derive(Deserialize)]
+struct Envelope<T> {
+    result: Option<Vec<T>>,
+    error: Option<YahooError>,
+}
+
+#[derive(Deserialize)]
+struct YahooError {
+    code: Option<String>,
+    description: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OptionsResult {
+    #[serde(default)]
+    expiration_dates: Vec<i64>,
+    quote: Option<Quote>,
+    #[serde(default)]
+    options: Vec<OptionSet>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Quote {
+    regular_market_price: Option<f64>,
+    regular_market_previous_close: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OptionSet {
+    expiration_date: Option<i64>,
+    #[serde(default)]
+    calls: Vec<Option<Row>>,
+    #[serde(default)]
+    puts: Vec<Option<Row>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Row {
+    contract_symbol: Option<String>,
+    bid: Option<f64>,
+    ask: Option<f64>,
+    last_price: Option<f64>,
+    volume: Option<f64>,
+    open_interest: Option<f64>,
+    implied_volatility: Option<f64>,
+}
+
+fn yahoo_error(ticker: &str, e: Option<YahooError>) -> Option<Error> {
+    let e = e?;
+    let code = e.code.unwrap_or_default();
+    let description = e.description.unwrap_or_default();
+    Some(match code.as_str() {
+        "Not Found" | "NotFound" => Error::unknown(NAME, ticker),
+        "Unauthorized" => Error::Auth {
+            provider: NAME.into(),
+            detail: format!("{description}: {AUTH_HINT}"),
+        },
+        _ => Error::malformed(
+            NAME,
+            ticker,
+            format!("Yahoo answered error {code:?}: {description}"),
+        ),
+    })
+}
+
+/// Parses one v7 `options` page. Rows without a readable OCC symbol are skipped and
+/// counted. IVs of rows with no bid and no ask are Yahoo's placeholders and dropped.
+pub fn parse_options(ticker: &str, body: &[u8]) -> Result<Parsed<OptionsPage>, Error> {
+    let env: OptionsEnvelope = wire::parse_json(NAME, ticker, "options", body)?;
+    let unknown = || Error::unknown(NAME, ticker);
+    // Yahoo reports some failures under `finance` instead of `optionChain`.
+    if let Some(e) = env.finance.and_then(|f| yahoo_error(ticker, f.error)) {
+        return Err(e);
+    }
+    let chain = env.option_chain.ok_or_else(|| Error::Malformed {
+        provider: NAME.into(),
+        symbol: ticker.into(),
+        detail: format!(
+            "no \"optionChain\" in the answer; it starts {}",
+            http::head(body)
+        ),
+    })?;
+    if let Some(e) = yahoo_error(ticker, chain.error) {
+        return Err(e);
+    }
+    let result = chain
+        .result
+        .and_then(|r| r.into_iter().next())
+        .ok_or_else(unknown)?;
+    let quote = result.quote.ok_or_else(unknown)?;
+    let spot = [
+        quote.regular_market_price,
+        quote.regular_market_previous_close,
+    ]
+    .into_iter()
+    .flatten()
+    .find(|p| p.is_finite() && *p > 0.0)
+    .ok_or_else(|| {
+        Error::malformed(
+            NAME,
+            ticker,
+            "no underlying price (quote.regularMarketPrice)",
+        )
+    })?;
+    if result.expiration_dates.is_empty() && result.options.is_empty() {
+        return Err(unknown());
+    }
+    let mut skipped = Skipped::default();
+    let mut contracts = Vec::new();
+    let mut fetched_expiration = None;
+    for set in result.options {
+        fetched_expiration = fetched_expiration.or(set.expiration_date);
+        for (side, rows) in [("calls", set.calls), ("puts", set.puts)] {
+            for (i, row) in rows.into_iter().enumerate() {
+                let Some(row) = row else {
+                    skipped.add(|| format!("{side}[{i}] is null"));
+                    continue;
+                };
+                let place = || format!("{side}[{i}]");
+                let Some(occ) = wire::occ(row.contract_symbol.as_deref(), place, &mut skipped)
+                else {
+                    continue;
+                };
+                // With no bid and no ask, Yahoo's IV is a placeholder.
+                let quoted = wire::price(row.bid) > 0.0 || wire::price(row.ask) > 0.0;
+                let raw = wire::RawQuote {
+                    bid: row.bid,
+                    ask: row.ask,
+                    last: row.last_price,
+                    volume: row.volume,
+                    open_interest: row.open_interest,
+                    source_iv: wire::source_iv(row.implied_volatility, false).filter(|_| quoted),
+                };
+                contracts.push(raw.quote(&occ));
+            }
+        }
+    }
+    Ok(Parsed {
+        value: OptionsPage {
+            spot,
+            expirations: result.expiration_dates,
+            fetched_expiration,
+            contracts,
+        },
+        skipped,
+    })
+}
+
+#[derive(Deserialize)]
+struct ChartEnvelope {
+    chart: Option<Envelope<ChartResult>>,
+}
+
+#[derive(Deserialize)]
+struct ChartResult {
+    #[serde(default)]
+    timestamp: Vec<Option<i64>>,
+    indicators: Option<Indicators>,
+}
+
+#[derive(Deserialize)]
+struct Indicators {
+    #[serde(default)]
+    quote: Vec<Series>,
+}
+
+#[derive(Deserialize, Default)]
+struct Series {
+    #[serde(default)]
+    open: Vec<Option<f64>>,
+    #[serde(default)]
+    high: Vec<Option<f64>>,
+    #[serde(default)]
+    low: Vec<Option<f64>>,
+    #[serde(default)]
+    close: Vec<Option<f64>>,
+    #[serde(default)]
+    volume: Vec<Option<f64>>,
+}
+
+/// Parses a v8 `chart` answer into bars (each opening at its epoch-seconds timestamp).
+/// Entries with a `null` price (holidays, the candle still forming) are skipped and
+/// counted; no rows at all (`timestamp` absent, `quote: [{}]`) is an empty list.
+pub fn parse_chart(symbol: &str, body: &[u8]) -> Result<Parsed<Vec<Bar>>, Error> {
+    let env: ChartEnvelope = wire::parse_json(NAME, symbol, "chart", body)?;
+    let chart = env.chart.ok_or_else(|| {
+        Error::malformed(
+            NAME,
+            symbol,
+            format!("no \"chart\" in the answer; it starts {}", http::head(body)),
+        )
+    })?;
+    if let Some(e) = yahoo_error(symbol, chart.error) {
+        return Err(e);
+    }
+    let result = chart
+        .result
+        .and_then(|r| r.into_iter().next())
+        .ok_or_else(|| Error::unknown(NAME, symbol))?;
+    let series = result
+        .indicators
+        .and_then(|i| i.quote.into_iter().next())
+        .unwrap_or_default();
+    let at = |v: &Vec<Option<f64>>, i: usize| v.get(i).copied().flatten();
+    let mut skipped = Skipped::default();
+    let mut bars = Vec::with_capacity(result.timestamp.len());
+    for (i, ts) in result.timestamp.iter().enumerate() {
+        let Some(time) = ts.and_then(|t| wire::from_epoch(t, EpochUnit::Seconds)) else {
+            skipped.add(|| format!("timestamp[{i}] is null"));
+            continue;
+        };
+        match wire::bar(
+            time,
+            at(&series.open, i),
+            at(&series.high, i),
+            at(&series.low, i),
+            at(&series.close, i),
+            at(&series.volume, i),
+        ) {
+            Ok(b) => bars.push(b),
+            Err(why) => skipped.add(|| format!("{time}: {why}")),
+        }
+    }
+    Ok(Parsed {
+        value: bars,
+        skipped,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::market::Right;
+
+    const PAGE: &[u8] = include_bytes!("../../fixtures/providers/yahoo/options-AAPL.json");
+    const CHART: &[u8] = include_bytes!("../../fixtures/providers/yahoo/chart-AAPL-1d.json");
+
+    #[test]
+    fn parses_an_options_page_with_omitted_fields_and_placeholders() {
+        let page = parse_options("AAPL", PAGE).unwrap();
+        assert_eq!(page.skipped.count, 1);
+        let p = page.value;
+        assert_eq!(p.spot, 172.79);
+        assert_eq!(p.expirations, [1797552000, 1799971200, 1802995200]);
+        assert_eq!(p.fetched_expiration, Some(1797552000));
+        let call = p
+            .contracts
+            .iter()
+            .find(|c| c.symbol == "AAPL261218C00175000")
+            .unwrap();
+        assert_eq!(call.right, Right::Call);
+        assert_eq!(call.expiry.to_string(), "2026-12-18");
+        assert_eq!(call.strike, 175.0);
+        assert_eq!(call.volume, 2600);
+        assert_eq!(call.source_iv, Some(0.2672));
+        // `volume` and `bid` omitted: zero, and a one-sided quote keeps its IV.
+        let thin = p
+            .contracts
+            .iter()
+            .find(|c| c.symbol == "AAPL261218C00207500")
+            .unwrap();
+        assert_eq!((thin.volume, thin.bid), (0, 0.0));
+        assert_eq!(thin.source_iv, Some(0.500005));
+        // No bid and no ask: the IV is a placeholder and dropped.
+        let dead = p
+            .contracts
+            .iter()
+            .find(|c| c.symbol == "AAPL261218C00070000")
+            .unwrap();
+        assert_eq!(dead.source_iv, None);
+    }
+
+    #[test]
+    fn an_unknown_symbol_or_an_error_envelope_is_classified() {
+        let empty = br#"{"optionChain":{"result":[],"error":null}}"#;
+        assert!(matches!(
+            parse_options("ZZZZ", empty),
+            Err(Error::UnknownSymbol { .. })
+        ));
+        let crumb = br#"{"finance":{"result":null,"error":{"code":"Unauthorized","description":"Invalid Crumb"}}}"#;
+        let e = parse_options("AAPL", crumb).unwrap_err();
+        assert!(matches!(e, Error::Auth { .. }), "{e}");
+        let gone = br#"{"chart":{"result":null,"error":{"code":"Not Found","description":"No data found, symbol may be delisted"}}}"#;
+        assert!(matches!(
+            parse_chart("ZZZZ", gone),
+            Err(Error::UnknownSymbol { .. })
+        ));
+    }
+
+    #[test]
+    fn chart_bars_skip_nulls_and_open_at_the_session_open() {
+        let got = parse_chart("AAPL", CHART).unwrap();
+        assert_eq!(got.skipped.count, 1);
+        let bars = got.value;
+        assert_eq!(bars.len(), 4);
+        assert_eq!(bars[0].time.to_rfc3339(), "2026-11-16T14:30:00+00:00");
+        assert_eq!(bars[0].open, 170.05999755859375);
+        assert_eq!(bars[0].volume, 51480400);
+        assert!(bars.windows(2).all(|w| w[0].time < w[1].time));
+    }
+
+    #[test]
+    fn no_rows_is_an_empty_list() {
+        let body = br#"{"chart":{"result":[{"meta":{"symbol":"TSLA"},"indicators":{"quote":[{}]}}],"error":null}}"#;
+        let got = parse_chart("TSLA", body).unwrap();
+        assert!(got.value.is_empty());
+        assert_eq!(got.skipped.count, 0);
+    }
+}

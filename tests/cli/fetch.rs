@@ -1,0 +1,236 @@
+//! `optctl fetch`: chains and bars from the HTTP sources (served from 127.0.0.1), saved raw
+//! with `--save`, and replayed by the `files` provider with the server gone.
+
+use predicates::str::contains;
+use serde_json::Value;
+
+use crate::harness::{Home, describe, parse_json};
+use crate::loopback::{Route, Server, fixture_bytes};
+
+const POLYGON_KEY: &str = "pk_test_9f8e7d6c5b4a";
+
+/// `optctl fetch --json ARGS` (split on white space), which must succeed.
+fn fetch(home: &Home, args: &str) -> Value {
+    let out = home
+        .cmd(
+            ["fetch", "--json"]
+                .into_iter()
+                .chain(args.split_whitespace()),
+        )
+        .env("OPTCTL_POLYGON_API_KEY", POLYGON_KEY)
+        .env("OPTCTL_TRADIER_TOKEN", "tr_test_token")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    parse_json(&out)
+}
+
+fn sources_config(server: &Server) -> String {
+    let u = server.url();
+    format!(
+        "[provider.yahoo]\nbase_url = \"{u}\"\ncookie_url = \"{u}\"\n\
+         [provider.polygon]\nbase_url = \"{u}\"\n[provider.tradier]\nbase_url = \"{u}\"\n"
+    )
+}
+
+#[test]
+fn yahoo_daily_bars_are_fetched_saved_and_replayed_offline() {
+    let server = Server::start(vec![
+        Route::bytes("/", 404, "")
+            .header("Content-Type", "text/plain")
+            .header("Set-Cookie", "A3=d=AQAB; Path=/"),
+        Route::bytes("/v1/test/getcrumb", 200, "crumb42").header("Content-Type", "text/plain"),
+        Route::fixture("/v8/finance/chart/AAPL", "yahoo/chart-AAPL-1d.json"),
+    ]);
+    let home = Home::new();
+    home.write_config(&sources_config(&server));
+    let dir = home.root().join("captures");
+    let d = dir.to_str().unwrap();
+    let r = fetch(
+        &home,
+        &format!(
+            "--provider yahoo --ticker aapl --bars 1d --from 2026-11-16 --to 2026-11-21 --save {d}"
+        ),
+    );
+    assert_eq!(r["kind"], "bars");
+    assert_eq!(r["requests"], 3);
+    // Five timestamps, the last still forming (nulls): four bars.
+    assert_eq!(r["bars"]["count"], 4);
+    assert_eq!(r["bars"]["first"]["time"], "2026-11-16T14:30:00Z");
+    assert_eq!(r["bars"]["first"]["open"], 170.05999755859375);
+    assert_eq!(r["bars"]["last"]["close"], 172.4499969482422);
+    let chart = &server.seen()[2];
+    assert!(chart.target.contains("interval=1d"), "{}", chart.target);
+    assert!(
+        chart.target.contains("period1=1794787200"),
+        "{}",
+        chart.target
+    );
+
+    // The capture: a sidecar naming provider, kind, ticker, time, and the bytes as received.
+    let folder = std::path::PathBuf::from(r["saved"].as_str().unwrap());
+    assert!(folder.starts_with(dir.join("AAPL")), "{}", folder.display());
+    let sidecar: Value =
+        serde_json::from_slice(&std::fs::read(folder.join("capture.json")).unwrap()).unwrap();
+    assert_eq!(sidecar["format"], "optctl-capture/1");
+    assert_eq!(sidecar["provider"], "yahoo");
+    assert_eq!(sidecar["kind"], "bars");
+    assert_eq!(sidecar["ticker"], "AAPL");
+    assert_eq!(sidecar["timeframe"], "1d");
+    let files: Vec<&str> = sidecar["responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["01-session.txt", "02-crumb.txt", "03-chart.json"]);
+    assert_eq!(
+        std::fs::read(folder.join("03-chart.json")).unwrap(),
+        fixture_bytes("yahoo/chart-AAPL-1d.json")
+    );
+
+    // Replayed with the server gone, through the same parser, clipped to the new range.
+    drop(server);
+    let again = fetch(
+        &home,
+        &format!(
+            "--provider files --files-dir {d} --ticker AAPL --bars 1d --from 2026-11-17 --to 2026-11-21"
+        ),
+    );
+    assert_eq!(again["bars"]["count"], 3);
+    assert_eq!(again["bars"]["first"]["time"], "2026-11-17T14:30:00Z");
+    assert_eq!(again["bars"]["last"], r["bars"]["last"]);
+    assert_eq!(again["requests"], 0);
+    // No capture of other bars: unknown.
+    let args = format!("fetch --provider files --files-dir {d} --ticker AAPL --bars 5m");
+    home.cmd(args.split_whitespace())
+        .assert()
+        .code(1)
+        .stderr(contains("files: unknown symbol AAPL"));
+}
+
+#[test]
+fn a_polygon_chain_is_saved_without_the_key_and_scanned_from_the_capture() {
+    let snap = "/v3/snapshot/options/AAPL";
+    let server = Server::start(vec![
+        Route::fixture(snap, "polygon/snapshot-AAPL-2.json").when_query("cursor="),
+        Route::fixture(snap, "polygon/snapshot-AAPL-1.json"),
+    ]);
+    let home = Home::new();
+    home.write_config(&sources_config(&server));
+    let dir = home.root().join("captures");
+    let d = dir.to_str().unwrap();
+    let r = fetch(
+        &home,
+        &format!("--provider polygon --ticker AAPL --save {d}"),
+    );
+    assert_eq!(r["kind"], "chain");
+    assert_eq!(r["requests"], 2);
+    assert_eq!(r["chain"]["contracts"], 24);
+    assert_eq!(r["chain"]["spot"], 172.5);
+    assert_eq!(
+        r["chain"]["expirations"],
+        serde_json::json!(["2026-12-18", "2027-01-15"])
+    );
+    assert_eq!(r["pace"]["requests"], 5);
+    assert_eq!(r["pace"]["per"], 60);
+    let folder = std::path::PathBuf::from(r["saved"].as_str().unwrap());
+    for entry in std::fs::read_dir(&folder).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(POLYGON_KEY),
+            "a saved file holds the key"
+        );
+    }
+    let sidecar = std::fs::read_to_string(folder.join("capture.json")).unwrap();
+    assert!(sidecar.contains("\"api_key\": \"[redacted]\""), "{sidecar}");
+    drop(server);
+
+    // A scan replays the capture with no network and no key.
+    let out = home
+        .cmd([
+            "scan",
+            "--json",
+            "--provider",
+            "files",
+            "--files-dir",
+            d,
+            "--tickers",
+            "AAPL",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let scan = parse_json(&out);
+    assert_eq!(scan["provider"], "files");
+    assert_eq!(scan["contracts"], 24);
+    assert_eq!(scan["alerts_by_detector"]["unusual_activity"], 1);
+}
+
+#[test]
+fn tradier_and_polygon_bars_through_fetch() {
+    let server = Server::start(vec![
+        Route::fixture("/v1/markets/history", "tradier/history-AAPL.json"),
+        Route::fixture("/v1/markets/timesales", "tradier/timesales-AAPL-15min.json"),
+        Route::fixture(
+            "/v2/aggs/ticker/AAPL/range/1/day/1794873600000/1795219200000",
+            "polygon/aggs-AAPL-1d.json",
+        ),
+    ]);
+    let home = Home::new();
+    home.write_config(&sources_config(&server));
+    let daily = fetch(
+        &home,
+        "--provider tradier --ticker AAPL --bars 1d --from 2026-11-17 --to 2026-11-21",
+    );
+    assert_eq!(daily["bars"]["count"], 4);
+    assert_eq!(daily["bars"]["first"]["time"], "2026-11-17T14:30:00Z");
+    let seen = server.seen();
+    assert!(
+        seen[0]
+            .target
+            .contains("interval=daily&start=2026-11-16&end=2026-11-20"),
+        "{}",
+        seen[0].target
+    );
+
+    // Six 15-minute bars from 09:30: one session hour and the start of the next.
+    let hourly = fetch(
+        &home,
+        "--provider tradier --ticker AAPL --bars 1h --from 2026-11-20T14:30:00Z --to 2026-11-20T21:00:00Z",
+    );
+    assert_eq!(hourly["bars"]["count"], 2);
+    assert_eq!(hourly["bars"]["first"]["time"], "2026-11-20T14:30:00Z");
+    assert_eq!(
+        hourly["bars"]["first"]["volume"],
+        100000 + 101000 + 102000 + 103000
+    );
+    assert_eq!(hourly["bars"]["last"]["time"], "2026-11-20T15:30:00Z");
+    assert!(server.seen()[1].target.contains("interval=15min"));
+
+    let aggs = fetch(
+        &home,
+        "--provider polygon --ticker AAPL --bars 1d --from 2026-11-18 --to 2026-11-21",
+    );
+    assert_eq!(aggs["bars"]["count"], 3);
+    assert_eq!(aggs["bars"]["first"]["time"], "2026-11-18T14:30:00Z");
+    assert_eq!(aggs["bars"]["first"]["volume"], 95595226);
+}
+
+#[test]
+fn fetch_refuses_what_cannot_work() {
+    let home = Home::new();
+    let run = |args: &str| home.cmd(args.split_whitespace()).assert();
+    run("fetch --provider sim --ticker AAPL --save x")
+        .code(2)
+        .stderr(contains("provider sim sends none"));
+    run("fetch --provider cboe --ticker AAPL --bars 1d")
+        .code(2)
+        .stderr(contains("provider \"cboe\" has no bars"));
+    // --from belongs to --bars.
+    run("fetch --ticker AAPL --from 2026-11-01").code(2);
+    // Without --save the simulator answers too: a quick look at a chain.
+    let r = home.json(["fetch", "--json", "--provider", "sim", "--ticker", "AAPL"]);
+    assert!(r["chain"]["contracts"].as_u64().unwrap() > 100);
+    assert_eq!(r["saved"], Value::Null);
+}
