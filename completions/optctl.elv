@@ -39,6 +39,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand generate 'Generate completions and man pages'
             cand market-hours 'Show whether the market is open and when it next opens'
             cand migrate-scheduler 'Move the strategy categories from the legacy to the unified scheduler'
+            cand notify 'Send queued alert and signal notifications to the configured channels'
             cand process-excel 'Read the broker workbooks and store each stock''s OI buildup'
             cand quant 'Option calculator: implied volatility and greeks'
             cand scan 'Scan option chains and store IV, greeks, features and scored alerts'
@@ -540,6 +541,75 @@ set edit:completion:arg-completer[optctl] = {|@words|
         }
         &'optctl;migrate-scheduler;help;help'= {
         }
+        &'optctl;notify'= {
+            cand --channel 'Only this channel'
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand test 'Send a test message to one channel, now'
+            cand status 'Show queued, sent and failed messages per channel, and each one''s last error'
+            cand retry 'Send queued messages now instead of after their backoff; --failed retries failed ones'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'optctl;notify;test'= {
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'optctl;notify;status'= {
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'optctl;notify;retry'= {
+            cand --channel 'Only this channel'
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --failed 'Also queue failed messages again'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'optctl;notify;help'= {
+            cand test 'Send a test message to one channel, now'
+            cand status 'Show queued, sent and failed messages per channel, and each one''s last error'
+            cand retry 'Send queued messages now instead of after their backoff; --failed retries failed ones'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'optctl;notify;help;test'= {
+        }
+        &'optctl;notify;help;status'= {
+        }
+        &'optctl;notify;help;retry'= {
+        }
+        &'optctl;notify;help;help'= {
+        }
         &'optctl;process-excel'= {
             cand --historical 'Historical workbook (default: [excel] historical, else <home>/excel/Historical.xlsx)'
             cand --live 'Live workbook (default: [excel] live, else <home>/excel/Live.xlsx)'
@@ -652,6 +722,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand --home 'Data home: the database and exports live here'
             cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
             cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --no-notify 'Queue the alerts'' notifications but do not send them (`optctl notify` will)'
             cand --json 'Print one JSON document on stdout instead of tables'
             cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
             cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
@@ -704,6 +775,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand generate 'Generate completions and man pages'
             cand market-hours 'Show whether the market is open and when it next opens'
             cand migrate-scheduler 'Move the strategy categories from the legacy to the unified scheduler'
+            cand notify 'Send queued alert and signal notifications to the configured channels'
             cand process-excel 'Read the broker workbooks and store each stock''s OI buildup'
             cand quant 'Option calculator: implied volatility and greeks'
             cand scan 'Scan option chains and store IV, greeks, features and scored alerts'
@@ -788,6 +860,17 @@ set edit:completion:arg-completer[optctl] = {|@words|
         &'optctl;help;migrate-scheduler;crontab'= {
         }
         &'optctl;help;migrate-scheduler;log'= {
+        }
+        &'optctl;help;notify'= {
+            cand test 'Send a test message to one channel, now'
+            cand status 'Show queued, sent and failed messages per channel, and each one''s last error'
+            cand retry 'Send queued messages now instead of after their backoff; --failed retries failed ones'
+        }
+        &'optctl;help;notify;test'= {
+        }
+        &'optctl;help;notify;status'= {
+        }
+        &'optctl;help;notify;retry'= {
         }
         &'optctl;help;process-excel'= {
             cand status 'Show whether the market is open, the last run and the last error'

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::enrich::EnrichConfig;
 use crate::excel::workbook::Kind;
+use crate::notify::NotifyConfig;
 use crate::provider::cboe::CboeConfig;
 use crate::provider::http::{HttpConfig, Secret};
 use crate::provider::nse::NseConfig;
@@ -58,6 +59,7 @@ pub struct Config {
     pub serve: ServeConfig,
     pub enrich: EnrichConfig,
     pub resilience: ResilienceConfig,
+    pub notify: NotifyConfig,
     pub scheduler: crate::scheduler::SchedulerConfig,
 }
 
@@ -330,6 +332,9 @@ pub struct ServeConfig {
     pub refresh_secs: u32,
     /// The dashboard warns when the exports are older than this, seconds.
     pub stale_after_secs: u64,
+    /// Where people reach this dashboard (`https://dash.example.com`): notifications
+    /// link to it. None: messages carry no link.
+    pub public_url: Option<String>,
 }
 
 impl Default for ServeConfig {
@@ -342,6 +347,7 @@ impl Default for ServeConfig {
             max_age_seconds: 5,
             refresh_secs: 15,
             stale_after_secs: 1800,
+            public_url: None,
         }
     }
 }
@@ -566,6 +572,8 @@ refresh_secs = 15
 # The dashboard shows a "stale" banner when the exports are older than this (seconds):
 # set it above your export cron's interval.
 stale_after_secs = 1800
+# Where people reach the dashboard; notification messages link to it.
+# public_url = "https://dash.example.com"
 
 [enrich]
 # `optctl enrich run` (nightly from cron: 30 1 * * * optctl enrich run): fetch OHLCV bars
@@ -631,6 +639,67 @@ timeout_ms = 30000        # a call running longer is abandoned (and retried)
 [resilience.providers]
 # Per provider, only the keys that differ, e.g. a quota of 5 calls a minute:
 # polygon = { limiter = { calls = 5, per_seconds = 60, burst = 5 } }
+
+[notify]
+# Deliver new alerts (and strategy signals) to chat and webhooks. `scan` queues a
+# message per matching channel when it stores an alert, and sends them at its end
+# (unless --no-notify); `optctl notify` sends whatever is still due.
+# Dashboard link in messages (default: [serve] public_url).
+# public_url = "https://dash.example.com"
+# Seconds one request may take; a timeout is retried later.
+timeout_seconds = 10
+# At most this many alerts in one message; more make more messages.
+max_batch = 10
+
+[notify.retry]
+# A message whose send failed (timeout, 429, 5xx) stays queued and is tried again after
+# initial_delay_seconds * multiplier^(n-1), at most max_delay_seconds, plus a random
+# 0-100% (jitter); a longer Retry-After from the receiver is waited instead.
+initial_delay_seconds = 30
+multiplier = 2.0
+max_delay_seconds = 3600
+max_attempts = 8          # tries in all; then the message is marked failed
+jitter = true
+max_retry_after_seconds = 86400   # a longer Retry-After marks the message failed
+
+# Any number of channels, each [notify.channels.NAME] with a kind: telegram, webhook,
+# slack, discord or ntfy. Secrets (token, secret, and the url of slack, discord, ntfy
+# and webhook channels) can come from the environment: token_env = "VAR".
+# `config show` prints them as [redacted].
+#
+# [notify.channels.desk]
+# kind = "telegram"
+# chat_id = "-1001234567890"
+# token_env = "OPTCTL_TELEGRAM_TOKEN"       # or token = "123456:ABC..."
+# # url = "https://api.telegram.org"       # the Bot API base
+#
+# [notify.channels.hook]
+# kind = "webhook"
+# url = "https://example.com/optctl"
+# secret_env = "OPTCTL_WEBHOOK_SECRET"      # signs the body: X-Optctl-Signature-256: sha256=<hex>
+# # signature_header = "X-Optctl-Signature-256"
+#
+# [notify.channels.team]
+# kind = "slack"                            # or "discord": the incoming-webhook URL
+# url_env = "OPTCTL_SLACK_WEBHOOK"
+#
+# [notify.channels.phone]
+# kind = "ntfy"
+# url = "https://ntfy.sh/my-secret-topic"
+# # token_env = "OPTCTL_NTFY_TOKEN"          # an access token for a protected topic
+#
+# Routing, per channel (all optional):
+# enabled = true
+# sources = ["alerts", "signals"]
+# detectors = ["unusual_activity", "iv_spike"]  # alerts from these detectors (default all)
+# strategies = ["orb"]                          # signals from these strategies (default all)
+# categories = ["day_trading"]                  # signals of these categories (default all)
+# tickers = ["AAPL", "SPY"]                     # (default all)
+# min_score = 60
+# quiet_hours = { start = "22:00", end = "07:00", timezone = "America/New_York" }
+# rate_limit = { calls = 20, per_seconds = 60, burst = 5, max_wait_ms = 5000 }
+#   # the default; calls = 0: no limit. Telegram allows 1 message a second per chat.
+#   # A wait up to max_wait_ms happens in the drain; a longer one leaves the rest queued.
 
 [scheduler]
 # The strategy schedulers of `optctl compare` and `optctl migrate-scheduler`.
@@ -779,6 +848,14 @@ impl Config {
             .map_err(|e| format!("market_hours.{e}"))?;
         self.enrich.validate()?;
         self.resilience.validate()?;
+        if let Some(u) = &self.serve.public_url
+            && !(u.starts_with("http://") || u.starts_with("https://"))
+        {
+            return Err(format!(
+                "serve.public_url: {u:?} must start with http:// or https://"
+            ));
+        }
+        self.notify.validate()?;
         self.scheduler
             .check()
             .map_err(|e| format!("scheduler.{e}"))?;

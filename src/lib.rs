@@ -10,6 +10,7 @@ pub mod excel;
 pub mod export;
 pub mod lock;
 pub mod market;
+pub mod notify;
 pub mod provider;
 pub mod quant;
 pub mod resilience;

@@ -10,6 +10,7 @@ pub mod fetch;
 pub mod generate;
 pub mod market_hours;
 pub mod migrate_scheduler;
+pub mod notify;
 pub mod output;
 pub mod process_excel;
 pub mod quant;
@@ -101,6 +102,7 @@ pub enum Command {
     MarketHours(market_hours::Args),
     #[command(subcommand)]
     MigrateScheduler(migrate_scheduler::Command),
+    Notify(notify::Args),
     ProcessExcel(process_excel::Args),
     #[command(subcommand)]
     Quant(quant::Command),
@@ -185,6 +187,7 @@ pub fn dispatch(command: Command, ctx: &Ctx) -> optctl::Result<Outcome> {
         Command::Generate(c) => generate::run(c, ctx),
         Command::MarketHours(a) => market_hours::run(a, ctx),
         Command::MigrateScheduler(c) => migrate_scheduler::run(c, ctx),
+        Command::Notify(a) => notify::run(a, ctx),
         Command::ProcessExcel(a) => process_excel::run(a, ctx),
         Command::Quant(c) => quant::run(c, ctx),
         Command::Scan(a) => scan::run(a, ctx),

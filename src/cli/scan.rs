@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use optctl::lock::JobLock;
+use optctl::notify::DrainReport;
 use optctl::provider;
 use optctl::scan::{self, Report};
 use optctl::store::scans::ScanStatus;
@@ -45,6 +46,9 @@ pub struct Args {
     /// Also save every fetched chain as JSON under DIR/<TICKER>/ for `--provider files`.
     #[arg(long, value_name = "DIR")]
     save_snapshots: Option<PathBuf>,
+    /// Queue the alerts' notifications but do not send them (`optctl notify` will).
+    #[arg(long)]
+    no_notify: bool,
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
@@ -65,10 +69,10 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
             .collect(),
         (None, true) => cfg.watchlist.tickers.clone(),
     };
-    let provider = provider::build(&cfg.provider)?;
     // The lock comes before the store is opened: a refused run touches nothing.
     let _lock = JobLock::acquire(&ctx.home, "scan")?;
     let store = ctx.store()?;
+    let provider = provider::build_with(&cfg.provider, &throttled(ctx, &cfg, &cfg.provider.name)?)?;
     let opts = scan::Options {
         tickers,
         concurrency: args.concurrency.map_or(cfg.scan.concurrency, usize::from),
@@ -76,14 +80,18 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         min_iv_observations: cfg.scan.min_iv_observations,
         keep_chain_days: cfg.scan.keep_chain_days,
         save_snapshots: args.save_snapshots,
-        detectors: cfg.detectors,
+        detectors: cfg.detectors.clone(),
+        notify: optctl::notify::Router::new(&cfg.notify),
     };
     let progress = ctx.out.progress("scanning");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| optctl::Error::Failed(format!("cannot start the async runtime: {e}")))?;
-    let report = runtime.block_on(scan::run(store, provider, &opts, progress))?;
+    let mut report = runtime.block_on(scan::run(store, provider, &opts, progress))?;
+    if !args.no_notify && !opts.notify.is_empty() {
+        report.notify = send_notifications(ctx, &cfg);
+    }
     print(&report, &ctx.out)?;
     match report.status {
         ScanStatus::Succeeded => Ok(Outcome::Done),
@@ -94,6 +102,33 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
             report.tickers_failed,
             report.errors.first().map_or("-", |e| e.error.as_str())
         ))),
+    }
+}
+
+/// Sends what the scan queued. A failure here never fails the scan: the messages stay
+/// queued for `optctl notify`, and the reason goes to stderr.
+fn send_notifications(ctx: &Ctx, cfg: &optctl::config::Config) -> Option<DrainReport> {
+    match super::notify::drain(ctx, cfg, None) {
+        Ok(r) => {
+            for c in &r.channels {
+                for e in c.error.iter().chain(&c.errors) {
+                    ctx.out.note(&format!("optctl: notify {}: {e}", c.channel));
+                }
+            }
+            Some(r)
+        }
+        Err(optctl::Error::Locked { .. }) => {
+            ctx.out.note(
+                "optctl: another `optctl notify` is sending; it will send this scan's alerts too",
+            );
+            None
+        }
+        Err(e) => {
+            ctx.out.note(&format!(
+                "optctl: notifications not sent ({e}); they stay queued for `optctl notify`"
+            ));
+            None
+        }
     }
 }
 
@@ -148,6 +183,14 @@ fn print(r: &Report, out: &Output) -> optctl::Result<()> {
         Output::align_right(&mut k, &[1, 2, 3, 4]);
         out.print_table(None, &k)?;
     }
+    if let Some(n) = &r.notify
+        && n.messages_sent > 0
+    {
+        out.note(&format!(
+            "{} notifications sent in {} messages",
+            n.items_sent, n.messages_sent
+        ));
+    }
     if r.alerts_in_cooldown > 0 {
         out.note(&format!(
             "{} alerts held back by the cooldown",
@@ -160,4 +203,25 @@ fn print(r: &Report, out: &Output) -> optctl::Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Provider hooks whose throttle paces every HTTP request of a real source through the
+/// store's shared rate limiter (`[resilience.providers.NAME.limiter]`, else the source's
+/// documented rate), so concurrent optctl runs share one quota.
+/// Only HTTP sources get it: the simulator and replay send no requests.
+pub(crate) fn throttled(
+    ctx: &Ctx,
+    cfg: &optctl::config::Config,
+    source: &str,
+) -> optctl::Result<provider::Hooks> {
+    if !provider::HTTP_SOURCES.contains(&source) {
+        return Ok(provider::Hooks::default());
+    }
+    let clock = optctl::resilience::Clock::starting_at(ctx.as_of);
+    let throttle = optctl::resilience::StoreThrottle::open(&ctx.db_path(), clock, &cfg.resilience)
+        .map_err(optctl::Error::BadInput)?;
+    Ok(provider::Hooks {
+        throttle,
+        ..provider::Hooks::default()
+    })
 }

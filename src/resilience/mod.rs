@@ -18,6 +18,7 @@ pub mod breaker;
 pub mod bulkhead;
 pub mod limiter;
 pub mod retry;
+pub mod throttle;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -36,6 +37,7 @@ pub use breaker::{Admission, Breaker, BreakerConfig, CallOutcome, Transition};
 pub use bulkhead::{Bulkhead, BulkheadConfig};
 pub use limiter::{Acquired, LimiterConfig, RateLimiter};
 pub use retry::{RetryPolicy, Retryable, retry, retry_notify};
+pub use throttle::StoreThrottle;
 
 /// Why a guarded call did not return a value.
 #[derive(Debug, thiserror::Error)]

@@ -5,7 +5,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use backon::{ExponentialBuilder, Retryable as _};
+use backon::{BackoffBuilder, ExponentialBuilder, Retryable as _};
 use serde::{Deserialize, Serialize};
 
 use crate::provider;
@@ -70,6 +70,20 @@ impl RetryPolicy {
             ));
         }
         Ok(())
+    }
+
+    /// The wait after the `attempt`-th failed try (1-based), or None when `max_attempts`
+    /// tries are used up: the schedule [`retry`] follows, for callers that keep their
+    /// attempts between processes (the notification outbox stores each message's).
+    pub fn delay_after(&self, attempt: u32) -> Option<Duration> {
+        let d = self
+            .backoff()
+            .build()
+            .nth(attempt.saturating_sub(1) as usize)?;
+        // backon computes delays in f32; whole milliseconds are what a person reads.
+        Some(Duration::from_millis(
+            (d.as_secs_f64() * 1000.0).round() as u64
+        ))
     }
 
     fn backoff(&self) -> ExponentialBuilder {
@@ -290,6 +304,23 @@ mod tests {
         .await;
         assert!(r.is_err());
         assert_eq!(waits.into_inner().unwrap(), ms(&[100, 200, 400]));
+    }
+
+    #[test]
+    fn delay_after_follows_the_same_schedule() {
+        let p = policy();
+        let delays: Vec<Option<u64>> = (1..=4)
+            .map(|n| p.delay_after(n).map(|d| d.as_millis() as u64))
+            .collect();
+        assert_eq!(delays, [Some(100), Some(200), Some(400), None]);
+        let j = RetryPolicy {
+            jitter: true,
+            jitter_seed: Some(7),
+            ..policy()
+        };
+        let d = j.delay_after(2).unwrap();
+        assert!(d >= Duration::from_millis(200) && d < Duration::from_millis(400));
+        assert_eq!(j.delay_after(2), Some(d), "a seed gives one schedule");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The scan run: fetch chains concurrently (bounded), price them, and hand each to one
 //! writer thread that computes features against stored history, runs the detectors,
-//! applies the cooldown and stores the ticker in its own transaction.
+//! applies the cooldown and stores the ticker in its own transaction (with the
+//! notification outbox rows of its alerts).
 //!
 //! The scan row goes `running` -> `succeeded` / `partial` / `failed`. A run that dies
 //! leaves every finished ticker committed and its row `running`, which the next run
@@ -19,10 +20,12 @@ use super::detectors::{self, DetectorsConfig};
 use super::features::{self, ChainContext};
 use super::price::price_chain;
 use crate::market::ChainSnapshot;
+use crate::notify::{Item, Router};
 use crate::provider::{ChainProvider, Counted};
 use crate::store::Store;
 use crate::store::alerts::NewAlert;
 use crate::store::chains::TickerWrite;
+use crate::store::outbox::SourceKind;
 use crate::store::scans::{ScanStatus, ScanTotals, TickerError};
 use crate::{Error, Result};
 
@@ -37,6 +40,9 @@ pub struct Options {
     /// Also save each fetched snapshot here (for the `files` provider to replay).
     pub save_snapshots: Option<PathBuf>,
     pub detectors: DetectorsConfig,
+    /// Which notification channels take which alerts; each stored alert is queued for its
+    /// channels in the transaction that stores it.
+    pub notify: Router,
 }
 
 /// Progress callbacks, so the CLI can draw a bar without the library knowing how.
@@ -83,6 +89,10 @@ pub struct Report {
     pub chain_rows_pruned: u64,
     pub tickers: Vec<TickerSummary>,
     pub errors: Vec<TickerError>,
+    /// What sending the queued notifications did (`scan` fills it in after the run;
+    /// absent with --no-notify or no channels).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notify: Option<crate::notify::DrainReport>,
 }
 
 enum Fetched {
@@ -215,6 +225,7 @@ pub async fn run(
         chain_rows_pruned: pruned,
         tickers: w.tickers,
         errors: w.errors,
+        notify: None,
     })
 }
 
@@ -376,11 +387,20 @@ impl Writer {
                 created_at: as_of,
             });
         }
+        let alert_outbox: Vec<_> = alerts
+            .iter()
+            .map(|a| {
+                self.opts
+                    .notify
+                    .entry(SourceKind::Alert, &Item::from_alert(a))
+            })
+            .collect();
         self.store.store_ticker(&TickerWrite {
             scan_id: self.scan_id,
             features: &feats,
             contracts: priced,
             alerts: &alerts,
+            alert_outbox: &alert_outbox,
             iv_day: day,
         })?;
         for a in &alerts {

@@ -9,6 +9,7 @@ use rusqlite::{Row, params};
 use serde::{Deserialize, Serialize};
 
 use super::alerts::NewAlert;
+use super::outbox::{OutboxEntry, SourceKind};
 use super::{Result, Store, parse_ts, ts};
 use crate::market::Right;
 
@@ -81,6 +82,9 @@ pub struct TickerWrite<'a> {
     pub features: &'a FeatureRow,
     pub contracts: &'a [ContractRow],
     pub alerts: &'a [NewAlert],
+    /// The notifications of each alert, by index into `alerts` (None or a missing entry:
+    /// no channel takes it). Queued in the same transaction as the alerts.
+    pub alert_outbox: &'a [Option<OutboxEntry>],
     /// The trading day whose IV history entry this scan updates.
     pub iv_day: NaiveDate,
 }
@@ -127,8 +131,8 @@ fn finish_features(raw: Vec<(FeatureRow, String)>) -> Result<Vec<FeatureRow>> {
 }
 
 impl Store {
-    /// Stores one ticker's contracts, features, IV history entry and alerts in one
-    /// transaction. Returns the new alert ids.
+    /// Stores one ticker's contracts, features, IV history entry, alerts and the alerts'
+    /// notifications in one transaction. Returns the new alert ids.
     pub fn store_ticker(&mut self, w: &TickerWrite<'_>) -> Result<Vec<i64>> {
         self.write(|tx| {
             let f = w.features;
@@ -194,7 +198,13 @@ impl Store {
                 )?
                 .execute(params![f.ticker, w.iv_day.to_string(), iv])?;
             }
-            super::alerts::insert_alerts(tx, w.scan_id, w.alerts)
+            let ids = super::alerts::insert_alerts(tx, w.scan_id, w.alerts)?;
+            for ((id, alert), entry) in ids.iter().zip(w.alerts).zip(w.alert_outbox) {
+                if let Some(entry) = entry {
+                    super::outbox::enqueue(tx, SourceKind::Alert, *id, entry, alert.created_at)?;
+                }
+            }
+            Ok(ids)
         })
     }
 

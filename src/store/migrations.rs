@@ -354,9 +354,39 @@ CREATE TABLE enrich_control (
     changed_at TEXT    NOT NULL
 );
 "#,
-    // 5: the strategy schedulers (`optctl compare`, `optctl migrate-scheduler`): the
+    // 5: intentionally empty. It was reserved while the scheduler was built in parallel
+    // and main shipped with it, so stores in the field are past it: migrations are
+    // append-only, so it stays empty and the scheduler's tables come as a new entry.
+    "-- 5: intentionally empty (reserved slot)",
+    // 6: the notification outbox. One row per (channel, alert or signal), written in the
+    // same transaction as the alert or signal; `optctl notify` sends, then marks it sent.
+    // `batch_key` fixes which rows go out together once a send was tried, so a resend
+    // after a crash carries the same idempotency key.
+    r#"
+CREATE TABLE notify_outbox (
+    id              INTEGER PRIMARY KEY,
+    channel         TEXT    NOT NULL,
+    source_kind     TEXT    NOT NULL CHECK (source_kind IN ('alert', 'signal')),
+    source_id       INTEGER NOT NULL,
+    idempotency_key TEXT    NOT NULL,
+    payload         TEXT    NOT NULL,
+    status          TEXT    NOT NULL DEFAULT 'queued'
+                    CHECK (status IN ('queued', 'sent', 'failed')),
+    batch_key       TEXT,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    created_at      TEXT    NOT NULL,
+    next_attempt_at TEXT    NOT NULL,
+    last_attempt_at TEXT,
+    sent_at         TEXT,
+    last_error      TEXT,
+    UNIQUE (channel, source_kind, source_id)
+);
+CREATE INDEX notify_outbox_due ON notify_outbox (channel, status, next_attempt_at);
+CREATE INDEX notify_outbox_batch ON notify_outbox (batch_key) WHERE batch_key IS NOT NULL;
+"#,
+    // 7: the strategy schedulers (`optctl compare`, `optctl migrate-scheduler`): the
     // persisted symbol cache, scheduler runs, the signals each produced, comparisons, and
-    // the migration's state and audit log. (Numbered 5 on the project's list; 6 is notifications'.)
+    // the migration's state and audit log. (Built for slot 5, which main shipped empty.)
     r#"
 CREATE TABLE scheduler_bar_cache (
     symbol     TEXT    NOT NULL,

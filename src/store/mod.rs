@@ -6,7 +6,8 @@
 //! Each table family has its own module: `scans`, `chains` (snapshots, features, IV
 //! history), `alerts`, `excel` (process-excel's stocks, ticks and run metadata),
 //! `resilience` (circuit breakers and rate limiters shared by every process), `enrich`
-//! (bars, indicators, enrich runs, jobs, quality issues, the pause flag),
+//! (bars, indicators, enrich runs, jobs, quality issues, the pause flag), `outbox`
+//! (notifications waiting to be sent),
 //! `scheduler` (the strategy schedulers' cache, runs, signals, comparisons, migration).
 
 pub mod alerts;
@@ -14,6 +15,7 @@ pub mod chains;
 pub mod enrich;
 pub mod excel;
 mod migrations;
+pub mod outbox;
 pub mod resilience;
 pub mod scans;
 pub mod scheduler;

@@ -749,6 +749,44 @@ fn dashboard_shows_the_api_data_filters_and_refreshes_in_a_browser() {
         "the page fits a phone's width (tables scroll inside)"
     );
     screenshot(&tab, &artifacts().join("dashboard-phone.png"));
+
+    // A notification's link (`/#ticker=X`) opens the ticker it names: on a fresh load,
+    // and when only the fragment changes.
+    let shown = text(&tab, "#ticker-name");
+    let names = js(
+        &tab,
+        "return Array.from(document.getElementById('t-ticker').options).map(o => o.value);",
+    );
+    let names: Vec<String> = names
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    let other = names
+        .iter()
+        .find(|n| **n != shown)
+        .expect("two tickers")
+        .clone();
+    tab.navigate_to("about:blank").unwrap();
+    tab.navigate_to(&server.url(&format!("/#ticker={}", other.to_lowercase())))
+        .unwrap()
+        .wait_until_navigated()
+        .unwrap();
+    wait_for(
+        &tab,
+        &format!("return document.getElementById('ticker-name').textContent === {other:?};"),
+        "the ticker named in the link",
+    );
+    js(
+        &tab,
+        &format!("location.hash = '#ticker={shown}'; return true;"),
+    );
+    wait_for(
+        &tab,
+        &format!("return document.getElementById('ticker-name').textContent === {shown:?};"),
+        "the ticker named in the changed fragment",
+    );
 }
 
 /// With `--token`, the page asks once, keeps the token for the tab, and sends it.

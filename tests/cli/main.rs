@@ -14,6 +14,7 @@ mod fetch;
 mod generated;
 mod help;
 mod migrate_scheduler;
+mod notify;
 mod process_excel;
 mod providers;
 mod quant;

@@ -1,7 +1,7 @@
 //! The real market-data sources end to end: `optctl scan` against recorded responses
 //! served from 127.0.0.1, every error class, and keys kept out of output and logs.
-//! (`optctl fetch` and replay are in `fetch.rs`. When `optctl enrich run` lands, its
-//! bar sources get the same treatment there.)
+//! `optctl enrich run` on a bar source is at the end. (`optctl fetch` and replay are in
+//! `fetch.rs`.)
 
 use predicates::str::contains;
 use serde_json::Value;
@@ -580,4 +580,58 @@ fn config_checks_provider_names_and_base_urls() {
         .assert()
         .code(2)
         .stderr(contains("api"));
+}
+
+/// `optctl enrich run` on a real bar source: Yahoo's v8 chart, served from 127.0.0.1,
+/// through the cookie and crumb, stored as bars with indicators.
+#[test]
+fn yahoo_bars_enrich_end_to_end() {
+    let mut routes = yahoo_routes();
+    routes.push(Route::fixture(
+        "/v8/finance/chart/AAPL",
+        "yahoo/chart-AAPL-1d.json",
+    ));
+    let server = Server::start(routes);
+    let home = Home::new();
+    home.write_config(&format!(
+        "{}[enrich]\nprovider = \"yahoo\"\n",
+        yahoo_config(&server)
+    ));
+    let out = home
+        .cmd(["enrich", "run", "--symbols", "AAPL", "--timeframes", "1d"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let fixture: Value =
+        serde_json::from_slice(&fixture_bytes("yahoo/chart-AAPL-1d.json")).unwrap();
+    let quote = &fixture["chart"]["result"][0]["indicators"]["quote"][0];
+    let closes: Vec<f64> = quote["close"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_f64)
+        .collect();
+    let db = home.db();
+    let stored: Vec<f64> = db
+        .prepare("SELECT close FROM bars WHERE symbol = 'AAPL' AND timeframe = '1d' ORDER BY time")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(stored, closes, "every non-null bar of the chart, in order");
+    let last_close: f64 = db
+        .query_row(
+            "SELECT close FROM indicators WHERE symbol = 'AAPL' AND timeframe = '1d'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(last_close, *closes.last().unwrap());
+    let chart = server
+        .seen()
+        .into_iter()
+        .find(|r| r.target.starts_with("/v8/finance/chart/AAPL"))
+        .expect("the chart was asked for");
+    assert!(chart.target.contains("interval=1d"), "{}", chart.target);
 }

@@ -93,7 +93,8 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
             timeframes.push(*tf);
         }
     }
-    let provider = provider::build_bars(&e.provider, &cfg.provider)?;
+    // An unknown provider is a usage error before anything is locked or opened.
+    provider::build_bars(&e.provider, &cfg.provider)?;
     let policy = cfg
         .resilience
         .policy(&e.provider)
@@ -112,6 +113,11 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     // The lock comes before the store is opened: a refused run touches nothing.
     let _lock = JobLock::acquire(&ctx.home, "enrich")?;
     std::fs::create_dir_all(&ctx.home).map_err(|err| optctl::Error::io(&ctx.home, err))?;
+    let provider = provider::build_bars_with(
+        &e.provider,
+        &cfg.provider,
+        &crate::cli::scan::throttled(ctx, &cfg, &e.provider)?,
+    )?;
     let progress = ctx.out.progress("enriching");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -13,13 +13,19 @@
   const PALETTE = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#000000'];
   const $ = (id) => document.getElementById(id);
 
+  function tickerFromLink() {
+    const m = /(?:^#|&)ticker=([A-Za-z0-9._^-]{1,20})(?:&|$)/.exec(window.location.hash);
+    return m ? m[1].toUpperCase() : null;
+  }
+
   const state = {
     alerts: null, alertsError: null,
     sort: { key: 'score', dir: 'descending' },
     expanded: new Set(),
     filter: { detector: '', ticker: '', minScore: 0 },
     tickers: null, tickersError: null,
-    ticker: null, expiry: null,
+    // A link such as a notification's (`/#ticker=SYMBOL`) names the ticker to open.
+    ticker: tickerFromLink(), expiry: null,
     shown: null, chain: null, chainError: null, features: null,
     scans: null, scansError: null,
     health: null, netError: null,
@@ -782,6 +788,10 @@
     });
   }
   $('t-ticker').addEventListener('change', (e) => showTicker(e.target.value));
+  window.addEventListener('hashchange', () => {
+    const t = tickerFromLink();
+    if (t) showTicker(t);
+  });
   $('t-expiry').addEventListener('change', (e) => { state.expiry = e.target.value; renderTicker(); });
   $('ticker-form').addEventListener('submit', (e) => e.preventDefault());
   $('x-buildup').addEventListener('change', (e) => { state.buildup = e.target.value; renderExcel(); });
