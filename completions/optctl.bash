@@ -19,6 +19,9 @@ _optctl() {
             optctl,alerts)
                 cmd="optctl__subcmd__alerts"
                 ;;
+            optctl,compare)
+                cmd="optctl__subcmd__compare"
+                ;;
             optctl,config)
                 cmd="optctl__subcmd__config"
                 ;;
@@ -39,6 +42,9 @@ _optctl() {
                 ;;
             optctl,market-hours)
                 cmd="optctl__subcmd__market__subcmd__hours"
+                ;;
+            optctl,migrate-scheduler)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler"
                 ;;
             optctl,notify)
                 cmd="optctl__subcmd__notify"
@@ -163,6 +169,9 @@ _optctl() {
             optctl__subcmd__help,alerts)
                 cmd="optctl__subcmd__help__subcmd__alerts"
                 ;;
+            optctl__subcmd__help,compare)
+                cmd="optctl__subcmd__help__subcmd__compare"
+                ;;
             optctl__subcmd__help,config)
                 cmd="optctl__subcmd__help__subcmd__config"
                 ;;
@@ -183,6 +192,9 @@ _optctl() {
                 ;;
             optctl__subcmd__help,market-hours)
                 cmd="optctl__subcmd__help__subcmd__market__subcmd__hours"
+                ;;
+            optctl__subcmd__help,migrate-scheduler)
+                cmd="optctl__subcmd__help__subcmd__migrate__subcmd__scheduler"
                 ;;
             optctl__subcmd__help,notify)
                 cmd="optctl__subcmd__help__subcmd__notify"
@@ -244,6 +256,24 @@ _optctl() {
             optctl__subcmd__help__subcmd__generate,man)
                 cmd="optctl__subcmd__help__subcmd__generate__subcmd__man"
                 ;;
+            optctl__subcmd__help__subcmd__migrate__subcmd__scheduler,advance)
+                cmd="optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__advance"
+                ;;
+            optctl__subcmd__help__subcmd__migrate__subcmd__scheduler,crontab)
+                cmd="optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__crontab"
+                ;;
+            optctl__subcmd__help__subcmd__migrate__subcmd__scheduler,log)
+                cmd="optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__log"
+                ;;
+            optctl__subcmd__help__subcmd__migrate__subcmd__scheduler,rollback)
+                cmd="optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__rollback"
+                ;;
+            optctl__subcmd__help__subcmd__migrate__subcmd__scheduler,run)
+                cmd="optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__run"
+                ;;
+            optctl__subcmd__help__subcmd__migrate__subcmd__scheduler,status)
+                cmd="optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__status"
+                ;;
             optctl__subcmd__help__subcmd__notify,retry)
                 cmd="optctl__subcmd__help__subcmd__notify__subcmd__retry"
                 ;;
@@ -261,6 +291,48 @@ _optctl() {
                 ;;
             optctl__subcmd__help__subcmd__quant,iv)
                 cmd="optctl__subcmd__help__subcmd__quant__subcmd__iv"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler,advance)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__advance"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler,crontab)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__crontab"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler,help)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__help"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler,log)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__log"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler,rollback)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__rollback"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler,run)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__run"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler,status)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__status"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler__subcmd__help,advance)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__advance"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler__subcmd__help,crontab)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__crontab"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler__subcmd__help,help)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__help"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler__subcmd__help,log)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__log"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler__subcmd__help,rollback)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__rollback"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler__subcmd__help,run)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__run"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler__subcmd__help,status)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__status"
                 ;;
             optctl__subcmd__notify,help)
                 cmd="optctl__subcmd__notify__subcmd__help"
@@ -323,7 +395,7 @@ _optctl() {
 
     case "${cmd}" in
         optctl)
-            opts="-v -q -h -V --home --config --as-of --json --verbose --quiet --help --version alerts config enrich export fetch generate market-hours notify process-excel quant scan scans serve help"
+            opts="-v -q -h -V --home --config --as-of --json --verbose --quiet --help --version alerts compare config enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -376,6 +448,40 @@ _optctl() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__compare)
+            opts="-v -q -h --categories --runs --check --home --config --as-of --json --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --categories)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runs)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1265,7 +1371,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__help)
-            opts="alerts config enrich export fetch generate market-hours notify process-excel quant scan scans serve help"
+            opts="alerts compare config enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1279,6 +1385,20 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__help__subcmd__alerts)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__help__subcmd__compare)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1586,6 +1706,104 @@ _optctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        optctl__subcmd__help__subcmd__migrate__subcmd__scheduler)
+            opts="status advance rollback run crontab log"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__advance)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__crontab)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__log)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__rollback)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         optctl__subcmd__help__subcmd__notify)
             opts="test status retry"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1757,6 +1975,316 @@ _optctl() {
         optctl__subcmd__market__subcmd__hours)
             opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler)
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help status advance rollback run crontab log help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__advance)
+            opts="-v -q -h --force --reason --home --config --as-of --json --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__crontab)
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__help)
+            opts="status advance rollback run crontab log help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__advance)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__crontab)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__log)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__rollback)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__log)
+            opts="-v -q -h --limit --home --config --as-of --json --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__rollback)
+            opts="-v -q -h --category --all --reason --home --config --as-of --json --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --category)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__run)
+            opts="-v -q -h --market-hours-only --home --config --as-of --json --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__status)
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -31,12 +31,14 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand alerts 'List stored alerts, newest first, highest score first within a scan'
+            cand compare 'Compare the legacy and the unified strategy scheduler on the same data'
             cand config 'Show or create the configuration file'
             cand enrich 'Fetch OHLCV bars, check them and compute indicators, nightly from cron'
             cand export 'Write alerts, chains, scans and features as JSON files, atomically'
             cand fetch 'Fetch one chain (or a range of bars) from a provider and save the raw responses'
             cand generate 'Generate completions and man pages'
             cand market-hours 'Show whether the market is open and when it next opens'
+            cand migrate-scheduler 'Move the strategy categories from the legacy to the unified scheduler'
             cand notify 'Send queued alert and signal notifications to the configured channels'
             cand process-excel 'Read the broker workbooks and store each stock''s OI buildup'
             cand quant 'Option calculator: implied volatility and greeks'
@@ -62,6 +64,21 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand --quiet 'Only errors on stderr; no progress bar'
             cand -h 'Print help'
             cand --help 'Print help'
+        }
+        &'optctl;compare'= {
+            cand --categories 'Categories to compare, comma separated (default: all): day_trading, short_selling, short_term'
+            cand --runs 'Repeat the experiment N times and report medians'
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --check 'Exit 1 unless every success criterion holds'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'optctl;config'= {
             cand --home 'Data home: the database and exports live here'
@@ -403,6 +420,127 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'optctl;migrate-scheduler'= {
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand status 'Show the phase, where each category runs, and the criteria of the next step'
+            cand advance 'Take the next step of the migration, if the success criteria hold'
+            cand rollback 'Roll the migration back: one step, one category, or all the way'
+            cand run 'One scheduling tick in the current phase; cron calls this'
+            cand crontab 'Print the crontab lines for the current phase'
+            cand log 'Show the audit trail: every advance and rollback, oldest first'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'optctl;migrate-scheduler;status'= {
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'optctl;migrate-scheduler;advance'= {
+            cand --reason 'Why, for the audit log (required with --force)'
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --force 'Take the step even though criteria fail (needs --reason)'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'optctl;migrate-scheduler;rollback'= {
+            cand --category 'Move this category back to the legacy scheduler'
+            cand --reason 'Why, for the audit log'
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --all 'Go straight back to the legacy phase'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'optctl;migrate-scheduler;run'= {
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --market-hours-only 'Do nothing outside the [market_hours] session (exit 0, said on stderr)'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'optctl;migrate-scheduler;crontab'= {
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'optctl;migrate-scheduler;log'= {
+            cand --limit 'Only the newest N entries'
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Only errors on stderr; no progress bar'
+            cand --quiet 'Only errors on stderr; no progress bar'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'optctl;migrate-scheduler;help'= {
+            cand status 'Show the phase, where each category runs, and the criteria of the next step'
+            cand advance 'Take the next step of the migration, if the success criteria hold'
+            cand rollback 'Roll the migration back: one step, one category, or all the way'
+            cand run 'One scheduling tick in the current phase; cron calls this'
+            cand crontab 'Print the crontab lines for the current phase'
+            cand log 'Show the audit trail: every advance and rollback, oldest first'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'optctl;migrate-scheduler;help;status'= {
+        }
+        &'optctl;migrate-scheduler;help;advance'= {
+        }
+        &'optctl;migrate-scheduler;help;rollback'= {
+        }
+        &'optctl;migrate-scheduler;help;run'= {
+        }
+        &'optctl;migrate-scheduler;help;crontab'= {
+        }
+        &'optctl;migrate-scheduler;help;log'= {
+        }
+        &'optctl;migrate-scheduler;help;help'= {
+        }
         &'optctl;notify'= {
             cand --channel 'Only this channel'
             cand --home 'Data home: the database and exports live here'
@@ -629,12 +767,14 @@ set edit:completion:arg-completer[optctl] = {|@words|
         }
         &'optctl;help'= {
             cand alerts 'List stored alerts, newest first, highest score first within a scan'
+            cand compare 'Compare the legacy and the unified strategy scheduler on the same data'
             cand config 'Show or create the configuration file'
             cand enrich 'Fetch OHLCV bars, check them and compute indicators, nightly from cron'
             cand export 'Write alerts, chains, scans and features as JSON files, atomically'
             cand fetch 'Fetch one chain (or a range of bars) from a provider and save the raw responses'
             cand generate 'Generate completions and man pages'
             cand market-hours 'Show whether the market is open and when it next opens'
+            cand migrate-scheduler 'Move the strategy categories from the legacy to the unified scheduler'
             cand notify 'Send queued alert and signal notifications to the configured channels'
             cand process-excel 'Read the broker workbooks and store each stock''s OI buildup'
             cand quant 'Option calculator: implied volatility and greeks'
@@ -644,6 +784,8 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'optctl;help;alerts'= {
+        }
+        &'optctl;help;compare'= {
         }
         &'optctl;help;config'= {
             cand show 'Print the effective configuration (file merged over defaults) as TOML, or JSON with --json'
@@ -698,6 +840,26 @@ set edit:completion:arg-completer[optctl] = {|@words|
         &'optctl;help;generate;all'= {
         }
         &'optctl;help;market-hours'= {
+        }
+        &'optctl;help;migrate-scheduler'= {
+            cand status 'Show the phase, where each category runs, and the criteria of the next step'
+            cand advance 'Take the next step of the migration, if the success criteria hold'
+            cand rollback 'Roll the migration back: one step, one category, or all the way'
+            cand run 'One scheduling tick in the current phase; cron calls this'
+            cand crontab 'Print the crontab lines for the current phase'
+            cand log 'Show the audit trail: every advance and rollback, oldest first'
+        }
+        &'optctl;help;migrate-scheduler;status'= {
+        }
+        &'optctl;help;migrate-scheduler;advance'= {
+        }
+        &'optctl;help;migrate-scheduler;rollback'= {
+        }
+        &'optctl;help;migrate-scheduler;run'= {
+        }
+        &'optctl;help;migrate-scheduler;crontab'= {
+        }
+        &'optctl;help;migrate-scheduler;log'= {
         }
         &'optctl;help;notify'= {
             cand test 'Send a test message to one channel, now'

@@ -33,12 +33,14 @@ complete -c optctl -n "__fish_optctl_needs_command" -s q -l quiet -d 'Only error
 complete -c optctl -n "__fish_optctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_needs_command" -s V -l version -d 'Print version'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "alerts" -d 'List stored alerts, newest first, highest score first within a scan'
+complete -c optctl -n "__fish_optctl_needs_command" -f -a "compare" -d 'Compare the legacy and the unified strategy scheduler on the same data'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "config" -d 'Show or create the configuration file'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "enrich" -d 'Fetch OHLCV bars, check them and compute indicators, nightly from cron'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "export" -d 'Write alerts, chains, scans and features as JSON files, atomically'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "fetch" -d 'Fetch one chain (or a range of bars) from a provider and save the raw responses'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "generate" -d 'Generate completions and man pages'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "market-hours" -d 'Show whether the market is open and when it next opens'
+complete -c optctl -n "__fish_optctl_needs_command" -f -a "migrate-scheduler" -d 'Move the strategy categories from the legacy to the unified scheduler'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "notify" -d 'Send queued alert and signal notifications to the configured channels'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "process-excel" -d 'Read the broker workbooks and store each stock\'s OI buildup'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "quant" -d 'Option calculator: implied volatility and greeks'
@@ -65,6 +67,16 @@ complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l json -d 'Print 
 complete -c optctl -n "__fish_optctl_using_subcommand alerts" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
 complete -c optctl -n "__fish_optctl_using_subcommand alerts" -s q -l quiet -d 'Only errors on stderr; no progress bar'
 complete -c optctl -n "__fish_optctl_using_subcommand alerts" -s h -l help -d 'Print help'
+complete -c optctl -n "__fish_optctl_using_subcommand compare" -l categories -d 'Categories to compare, comma separated (default: all): day_trading, short_selling, short_term' -r
+complete -c optctl -n "__fish_optctl_using_subcommand compare" -l runs -d 'Repeat the experiment N times and report medians' -r
+complete -c optctl -n "__fish_optctl_using_subcommand compare" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand compare" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand compare" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand compare" -l check -d 'Exit 1 unless every success criterion holds'
+complete -c optctl -n "__fish_optctl_using_subcommand compare" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand compare" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand compare" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand compare" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
@@ -265,6 +277,76 @@ complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -l json -d '
 complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
 complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -s q -l quiet -d 'Only errors on stderr; no progress bar'
 complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -f -a "status" -d 'Show the phase, where each category runs, and the criteria of the next step'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -f -a "advance" -d 'Take the next step of the migration, if the success criteria hold'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -f -a "rollback" -d 'Roll the migration back: one step, one category, or all the way'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -f -a "run" -d 'One scheduling tick in the current phase; cron calls this'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -f -a "crontab" -d 'Print the crontab lines for the current phase'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -f -a "log" -d 'Show the audit trail: every advance and rollback, oldest first'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from status" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from status" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from status" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from status" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from advance" -l reason -d 'Why, for the audit log (required with --force)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from advance" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from advance" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from advance" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from advance" -l force -d 'Take the step even though criteria fail (needs --reason)'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from advance" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from advance" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from advance" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from advance" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -l category -d 'Move this category back to the legacy scheduler' -r
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -l reason -d 'Why, for the audit log' -r
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -l all -d 'Go straight back to the legacy phase'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l market-hours-only -d 'Do nothing outside the [market_hours] session (exit 0, said on stderr)'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from crontab" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from crontab" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from crontab" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from crontab" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from crontab" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from crontab" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from crontab" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from log" -l limit -d 'Only the newest N entries' -r
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from log" -l home -d 'Data home: the database and exports live here' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from log" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from log" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from log" -l json -d 'Print one JSON document on stdout instead of tables'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from log" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from log" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from log" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show the phase, where each category runs, and the criteria of the next step'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from help" -f -a "advance" -d 'Take the next step of the migration, if the success criteria hold'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from help" -f -a "rollback" -d 'Roll the migration back: one step, one category, or all the way'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from help" -f -a "run" -d 'One scheduling tick in the current phase; cron calls this'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from help" -f -a "crontab" -d 'Print the crontab lines for the current phase'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from help" -f -a "log" -d 'Show the audit trail: every advance and rollback, oldest first'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -l channel -d 'Only this channel' -r
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
@@ -409,20 +491,22 @@ complete -c optctl -n "__fish_optctl_using_subcommand serve" -l json -d 'Print o
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -s q -l quiet -d 'Only errors on stderr; no progress bar'
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours notify process-excel quant scan scans serve help" -f -a "alerts" -d 'List stored alerts, newest first, highest score first within a scan'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours notify process-excel quant scan scans serve help" -f -a "config" -d 'Show or create the configuration file'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours notify process-excel quant scan scans serve help" -f -a "enrich" -d 'Fetch OHLCV bars, check them and compute indicators, nightly from cron'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours notify process-excel quant scan scans serve help" -f -a "export" -d 'Write alerts, chains, scans and features as JSON files, atomically'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours notify process-excel quant scan scans serve help" -f -a "fetch" -d 'Fetch one chain (or a range of bars) from a provider and save the raw responses'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours notify process-excel quant scan scans serve help" -f -a "generate" -d 'Generate completions and man pages'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours notify process-excel quant scan scans serve help" -f -a "market-hours" -d 'Show whether the market is open and when it next opens'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours notify process-excel quant scan scans serve help" -f -a "notify" -d 'Send queued alert and signal notifications to the configured channels'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours notify process-excel quant scan scans serve help" -f -a "process-excel" -d 'Read the broker workbooks and store each stock\'s OI buildup'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours notify process-excel quant scan scans serve help" -f -a "quant" -d 'Option calculator: implied volatility and greeks'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours notify process-excel quant scan scans serve help" -f -a "scan" -d 'Scan option chains and store IV, greeks, features and scored alerts'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours notify process-excel quant scan scans serve help" -f -a "scans" -d 'List stored scans, newest first'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours notify process-excel quant scan scans serve help" -f -a "serve" -d 'Serve the exports over HTTP (read-only) until SIGINT or SIGTERM'
-complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts config enrich export fetch generate market-hours notify process-excel quant scan scans serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help" -f -a "alerts" -d 'List stored alerts, newest first, highest score first within a scan'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help" -f -a "compare" -d 'Compare the legacy and the unified strategy scheduler on the same data'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help" -f -a "config" -d 'Show or create the configuration file'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help" -f -a "enrich" -d 'Fetch OHLCV bars, check them and compute indicators, nightly from cron'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help" -f -a "export" -d 'Write alerts, chains, scans and features as JSON files, atomically'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help" -f -a "fetch" -d 'Fetch one chain (or a range of bars) from a provider and save the raw responses'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help" -f -a "generate" -d 'Generate completions and man pages'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help" -f -a "market-hours" -d 'Show whether the market is open and when it next opens'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help" -f -a "migrate-scheduler" -d 'Move the strategy categories from the legacy to the unified scheduler'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help" -f -a "notify" -d 'Send queued alert and signal notifications to the configured channels'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help" -f -a "process-excel" -d 'Read the broker workbooks and store each stock\'s OI buildup'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help" -f -a "quant" -d 'Option calculator: implied volatility and greeks'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help" -f -a "scan" -d 'Scan option chains and store IV, greeks, features and scored alerts'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help" -f -a "scans" -d 'List stored scans, newest first'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help" -f -a "serve" -d 'Serve the exports over HTTP (read-only) until SIGINT or SIGTERM'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration (file merged over defaults) as TOML, or JSON with --json'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a commented configuration file with every default'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from enrich" -f -a "run" -d 'Fetch new bars for every symbol, check and store them, compute indicators'
@@ -437,6 +521,12 @@ complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subc
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "completions" -d 'Write shell completions (bash, zsh, fish, elvish, powershell) into DIR'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "man" -d 'Write man pages (optctl.1, optctl-scan.1, ...) into DIR'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "all" -d 'Write both, into DIR/completions and DIR/man'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from migrate-scheduler" -f -a "status" -d 'Show the phase, where each category runs, and the criteria of the next step'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from migrate-scheduler" -f -a "advance" -d 'Take the next step of the migration, if the success criteria hold'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from migrate-scheduler" -f -a "rollback" -d 'Roll the migration back: one step, one category, or all the way'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from migrate-scheduler" -f -a "run" -d 'One scheduling tick in the current phase; cron calls this'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from migrate-scheduler" -f -a "crontab" -d 'Print the crontab lines for the current phase'
+complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from migrate-scheduler" -f -a "log" -d 'Show the audit trail: every advance and rollback, oldest first'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from notify" -f -a "test" -d 'Send a test message to one channel, now'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from notify" -f -a "status" -d 'Show queued, sent and failed messages per channel, and each one\'s last error'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and __fish_seen_subcommand_from notify" -f -a "retry" -d 'Send queued messages now instead of after their backoff; --failed retries failed ones'

@@ -60,6 +60,7 @@ pub struct Config {
     pub enrich: EnrichConfig,
     pub resilience: ResilienceConfig,
     pub notify: NotifyConfig,
+    pub scheduler: crate::scheduler::SchedulerConfig,
 }
 
 /// The tickers `optctl scan` covers when no `--tickers` or `--watchlist` is given.
@@ -699,6 +700,58 @@ max_retry_after_seconds = 86400   # a longer Retry-After marks the message faile
 # rate_limit = { calls = 20, per_seconds = 60, burst = 5, max_wait_ms = 5000 }
 #   # the default; calls = 0: no limit. Telegram allows 1 message a second per chat.
 #   # A wait up to max_wait_ms happens in the drain; a longer one leaves the rest queued.
+
+[scheduler]
+# The strategy schedulers of `optctl compare` and `optctl migrate-scheduler`.
+# Bar provider both schedulers fetch from.
+provider = "sim"
+# Minutes between `migrate-scheduler run` ticks (must divide 60): the printed crontab
+# and the projected calls per day use it.
+cadence_minutes = 5
+# Longest a cached bar series is trusted. It is refetched sooner when a newer bar can
+# have closed (5m series every 5 minutes, 1h every quarter hour, daily every half hour),
+# so a cache hit never hides a bar.
+cache_ttl_minutes = 30
+# Bar series the unified scheduler fetches at once.
+concurrency = 8
+# The order `migrate-scheduler advance` moves the categories over in.
+cutover_order = ["day_trading", "short_selling", "short_term"]
+
+[scheduler.criteria]
+# What must hold, over the ticks recorded since the last step, before `advance` moves on.
+min_call_reduction_pct = 50.0   # provider calls at least 50% below legacy's
+min_time_reduction_pct = 60.0   # execution time at least 60% below (and above the noise)
+min_cache_hit_rate_pct = 60.0   # cache hit rate above 60% after warm-up
+max_signal_mismatch_pct = 5.0   # signals found by one side only: at most 5%
+max_error_rate_pct = 1.0        # failed unified calls below 1%
+min_ticks = 12                  # ticks compared since the last step
+
+[scheduler.categories.day_trading]
+# 5-minute bars (daily for the ATR): opening-range breakout and VWAP cross, on volume.
+symbols = ["RELIANCE", "TCS", "INFY", "HDFCBANK", "ICICIBANK", "SBIN", "KOTAKBANK",
+           "AXISBANK", "BAJFINANCE", "TATAMOTORS", "TATASTEEL", "ADANIENT"]
+opening_range_minutes = 15
+max_range_atr = 0.5     # skip opening ranges wider than half a daily ATR(14)
+volume_factor = 1.5     # bar volume vs the average of the 20 bars before it
+
+[scheduler.categories.short_selling]
+# 5-minute bars against the prior day (daily bars): breakdown below the prior day's low
+# under a falling EMA with RSI below 40; rejection at the falling EMA below VWAP.
+symbols = ["SBIN", "TATAMOTORS", "TATASTEEL", "ADANIENT", "AXISBANK", "BAJFINANCE",
+           "ICICIBANK", "INDUSINDBK", "HINDALCO", "JSWSTEEL"]
+ema_period = 20
+rsi_period = 14
+breakdown_rsi_max = 40.0
+rejection_rsi_max = 50.0
+
+[scheduler.categories.short_term]
+# Daily bars: 20/50 SMA cross; RSI rising back through 40 in an uptrend.
+symbols = ["RELIANCE", "TCS", "INFY", "HDFCBANK", "ICICIBANK", "BAJFINANCE", "LT", "ITC",
+           "BHARTIARTL", "HINDUNILVR", "MARUTI", "SUNPHARMA", "TITAN", "ASIANPAINT", "HCLTECH"]
+fast_sma = 20
+slow_sma = 50
+rsi_period = 14
+pullback_rsi = 40.0
 "#;
 
 impl Config {
@@ -803,6 +856,9 @@ impl Config {
             ));
         }
         self.notify.validate()?;
+        self.scheduler
+            .check()
+            .map_err(|e| format!("scheduler.{e}"))?;
         Ok(())
     }
 }

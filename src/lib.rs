@@ -15,6 +15,7 @@ pub mod provider;
 pub mod quant;
 pub mod resilience;
 pub mod scan;
+pub mod scheduler;
 pub mod serve;
 pub mod store;
 pub mod time;

@@ -2,12 +2,14 @@
 //! Declared only from `main.rs`, so the library can never import it.
 
 pub mod alerts;
+pub mod compare;
 pub mod config;
 pub mod enrich;
 pub mod export;
 pub mod fetch;
 pub mod generate;
 pub mod market_hours;
+pub mod migrate_scheduler;
 pub mod notify;
 pub mod output;
 pub mod process_excel;
@@ -88,6 +90,7 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Alerts(alerts::Args),
+    Compare(compare::Args),
     #[command(subcommand)]
     Config(config::Command),
     #[command(subcommand)]
@@ -97,6 +100,8 @@ pub enum Command {
     #[command(hide = true, subcommand)]
     Generate(generate::Command),
     MarketHours(market_hours::Args),
+    #[command(subcommand)]
+    MigrateScheduler(migrate_scheduler::Command),
     Notify(notify::Args),
     ProcessExcel(process_excel::Args),
     #[command(subcommand)]
@@ -174,12 +179,14 @@ impl Ctx {
 pub fn dispatch(command: Command, ctx: &Ctx) -> optctl::Result<Outcome> {
     match command {
         Command::Alerts(a) => alerts::run(a, ctx),
+        Command::Compare(a) => compare::run(a, ctx),
         Command::Config(c) => config::run(c, ctx),
         Command::Enrich(c) => enrich::run(c, ctx),
         Command::Export(a) => export::run(a, ctx),
         Command::Fetch(a) => fetch::run(a, ctx),
         Command::Generate(c) => generate::run(c, ctx),
         Command::MarketHours(a) => market_hours::run(a, ctx),
+        Command::MigrateScheduler(c) => migrate_scheduler::run(c, ctx),
         Command::Notify(a) => notify::run(a, ctx),
         Command::ProcessExcel(a) => process_excel::run(a, ctx),
         Command::Quant(c) => quant::run(c, ctx),
@@ -187,6 +194,14 @@ pub fn dispatch(command: Command, ctx: &Ctx) -> optctl::Result<Outcome> {
         Command::Scans(a) => scans::run(a, ctx),
         Command::Serve(a) => serve::run(a, ctx),
     }
+}
+
+/// A multi-threaded tokio runtime for the commands that wait on providers.
+pub fn runtime() -> optctl::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| optctl::Error::Failed(format!("cannot start the async runtime: {e}")))
 }
 
 /// Logs go to stderr: warnings by default, `-v` info, `-vv` debug, `-q` errors only.

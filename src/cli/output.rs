@@ -101,6 +101,20 @@ impl Output {
         }
     }
 
+    /// Says a run was skipped because the market is closed: a note on stderr, and with
+    /// `--json` a `{"status": "skipped", ...}` document.
+    pub fn skipped(&self, market: &optctl::excel::hours::MarketStatus) -> optctl::Result<()> {
+        self.note(&format!("skipped: {}", market.describe()));
+        if self.json {
+            self.json(&serde_json::json!({
+                "status": "skipped",
+                "reason": market.describe(),
+                "market": market,
+            }))?;
+        }
+        Ok(())
+    }
+
     /// A progress bar on stderr when it is a terminal (never with -q), else nothing.
     pub fn progress(&self, what: &str) -> Arc<dyn Progress> {
         if self.quiet || !self.stderr_tty {

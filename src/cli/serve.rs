@@ -77,6 +77,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         enrich,
         refresh_secs: args.refresh_secs.unwrap_or(cfg.refresh_secs),
         stale_after_secs: cfg.stale_after_secs,
+        scheduler: config.scheduler.clone(),
     };
     opts.check()?;
     let stop = Arc::new(AtomicBool::new(false));

@@ -412,9 +412,10 @@ pub(crate) fn excel_stocks(req: &Request<'_>) -> Result<Reply, ApiError> {
     Ok(Reply::fresh_json(200, &report))
 }
 
-/// `GET /api/v1/stocks/processing-history[?limit=N]`: the newest process-excel runs.
-pub(crate) fn excel_history(req: &Request<'_>) -> Result<Reply, ApiError> {
-    let limit = req
+/// The `limit` query parameter of the store routes: 1 to `MAX_LIMIT`, default
+/// `DEFAULT_LIMIT`.
+fn limit(req: &Request<'_>) -> Result<u64, ApiError> {
+    Ok(req
         .query
         .parse_with("limit", |s| match s.parse::<u64>() {
             Ok(n) if (1..=MAX_LIMIT as u64).contains(&n) => Ok(n),
@@ -422,7 +423,12 @@ pub(crate) fn excel_history(req: &Request<'_>) -> Result<Reply, ApiError> {
                 "{s:?}: expected a whole number from 1 to {MAX_LIMIT}"
             )),
         })?
-        .unwrap_or(DEFAULT_LIMIT as u64);
+        .unwrap_or(DEFAULT_LIMIT as u64))
+}
+
+/// `GET /api/v1/stocks/processing-history[?limit=N]`: the newest process-excel runs.
+pub(crate) fn excel_history(req: &Request<'_>) -> Result<Reply, ApiError> {
+    let limit = limit(req)?;
     let report = crate::excel::processing_history(&store(req)?, limit).map_err(internal)?;
     Ok(Reply::fresh_json(200, &report))
 }
@@ -484,18 +490,81 @@ pub(crate) fn enrich_job_status(req: &Request<'_>) -> Result<Reply, ApiError> {
 
 /// `GET /api/v1/enrichment/history[?limit=N]`: the newest enrich runs.
 pub(crate) fn enrich_history(req: &Request<'_>) -> Result<Reply, ApiError> {
-    let limit = req
-        .query
-        .parse_with("limit", |s| match s.parse::<u64>() {
-            Ok(n) if (1..=MAX_LIMIT as u64).contains(&n) => Ok(n),
-            _ => Err(format!(
-                "{s:?}: expected a whole number from 1 to {MAX_LIMIT}"
-            )),
-        })?
-        .unwrap_or(DEFAULT_LIMIT as u64);
+    let limit = limit(req)?;
     let store = enrich_store(req)?;
     let body = crate::enrich::report::history(store.as_ref(), limit).map_err(internal)?;
     Ok(Reply::fresh_json(200, &body))
+}
+
+/// The store for the scheduler routes, or None when there is no database yet or no optctl
+/// with the scheduler has written it (then nothing is recorded: the migration is at
+/// legacy); a 503 when the file is there but unusable.
+fn scheduler_store(req: &Request<'_>) -> Result<Option<Store>, ApiError> {
+    let Some(store) = enrich_store(req)? else {
+        return Ok(None);
+    };
+    let ready = store
+        .has_scheduler_tables()
+        .map_err(|e| internal(e.into()))?;
+    Ok(ready.then_some(store))
+}
+
+/// `GET /api/scheduler/status`: the migration's phase, where each category runs and the
+/// criteria of the next step (the same report as `optctl migrate-scheduler status --json`).
+pub(crate) fn scheduler_status(req: &Request<'_>) -> Result<Reply, ApiError> {
+    let store = scheduler_store(req)?;
+    let status = crate::scheduler::migration::status(store.as_ref(), &req.state.opts.scheduler)
+        .map_err(internal)?;
+    Ok(Reply::fresh_json(200, &status))
+}
+
+/// `GET /api/scheduler/stats/comparison[?limit=N&source=run|compare]`: the newest
+/// comparison with its full report, and the newest `limit` (default 100) as summaries.
+pub(crate) fn scheduler_comparisons(req: &Request<'_>) -> Result<Reply, ApiError> {
+    use crate::store::scheduler::{ComparisonFilter, Source};
+    let q = &req.query;
+    let limit = limit(req)?;
+    let source = q.parse_with("source", |s| match s {
+        "run" => Ok(Source::Run),
+        "compare" => Ok(Source::Compare),
+        _ => Err(format!("{s:?}: expected run or compare")),
+    })?;
+    let (latest, rows) = match scheduler_store(req)? {
+        None => (None, Vec::new()),
+        Some(store) => {
+            let read = |limit, with_report| {
+                store
+                    .scheduler_comparisons(ComparisonFilter {
+                        step: None,
+                        source,
+                        limit,
+                        with_report,
+                    })
+                    .map_err(|e| internal(e.into()))
+            };
+            (read(1, true)?.pop(), read(limit, false)?)
+        }
+    };
+    let body = serde_json::json!({
+        "count": rows.len(),
+        "latest": latest,
+        "comparisons": rows,
+    });
+    Ok(Reply::fresh_json(200, &body))
+}
+
+/// `GET /api/scheduler/cache/stats`: what the symbol cache holds now (entries, valid
+/// ones, bars, bytes, per timeframe) and the unified scheduler's hits and misses in the
+/// last tick and the last 24 hours.
+pub(crate) fn scheduler_cache_stats(req: &Request<'_>) -> Result<Reply, ApiError> {
+    let now = Utc::now();
+    let stats = match scheduler_store(req)? {
+        Some(store) => store
+            .scheduler_cache_stats(now)
+            .map_err(|e| internal(e.into()))?,
+        None => crate::store::scheduler::CacheStats::empty(now),
+    };
+    Ok(Reply::fresh_json(200, &stats))
 }
 
 #[cfg(test)]

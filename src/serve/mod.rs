@@ -118,6 +118,18 @@ pub(crate) const ROUTES: &[Route] = &[
         &["limit"],
         handlers::enrich_history,
     ),
+    // strategy schedulers: read from the store (compare, migrate-scheduler run).
+    get("/api/scheduler/status", &[], handlers::scheduler_status),
+    get(
+        "/api/scheduler/stats/comparison",
+        &["limit", "source"],
+        handlers::scheduler_comparisons,
+    ),
+    get(
+        "/api/scheduler/cache/stats",
+        &[],
+        handlers::scheduler_cache_stats,
+    ),
 ];
 
 /// The metrics label of requests that matched no route.
@@ -154,6 +166,8 @@ pub struct Options {
     pub refresh_secs: u32,
     /// Exports older than this many seconds get a "stale" banner on the dashboard.
     pub stale_after_secs: u64,
+    /// The schedulers' settings `/api/scheduler/status` judges the criteria with.
+    pub scheduler: crate::scheduler::SchedulerConfig,
 }
 
 /// Why the server would not start.
@@ -730,6 +744,7 @@ mod tests {
             )
             .unwrap(),
             enrich: Default::default(),
+            scheduler: Default::default(),
         }
     }
 

@@ -384,4 +384,112 @@ CREATE TABLE notify_outbox (
 CREATE INDEX notify_outbox_due ON notify_outbox (channel, status, next_attempt_at);
 CREATE INDEX notify_outbox_batch ON notify_outbox (batch_key) WHERE batch_key IS NOT NULL;
 "#,
+    // 7: the strategy schedulers (`optctl compare`, `optctl migrate-scheduler`): the
+    // persisted symbol cache, scheduler runs, the signals each produced, comparisons, and
+    // the migration's state and audit log. (Built for slot 5, which main shipped empty.)
+    r#"
+CREATE TABLE scheduler_bar_cache (
+    symbol     TEXT    NOT NULL,
+    timeframe  TEXT    NOT NULL CHECK (timeframe IN ('5m', '1h', '1d')),
+    range_from TEXT    NOT NULL,
+    fetched_to TEXT    NOT NULL,
+    expires_at TEXT    NOT NULL,
+    bar_count  INTEGER NOT NULL,
+    bytes      INTEGER NOT NULL,
+    bars       TEXT    NOT NULL,
+    PRIMARY KEY (symbol, timeframe)
+) WITHOUT ROWID;
+CREATE INDEX scheduler_bar_cache_fetched ON scheduler_bar_cache (fetched_to);
+
+CREATE TABLE scheduler_state (
+    id    INTEGER PRIMARY KEY CHECK (id = 1),
+    phase TEXT    NOT NULL CHECK (phase IN ('legacy', 'parallel', 'cutover', 'unified', 'cleanup')),
+    moved TEXT    NOT NULL DEFAULT '[]',
+    step  INTEGER NOT NULL DEFAULT 0,
+    since TEXT
+);
+
+CREATE TABLE scheduler_audit (
+    id           INTEGER PRIMARY KEY,
+    at           TEXT    NOT NULL,
+    action       TEXT    NOT NULL CHECK (action IN ('advance', 'rollback')),
+    from_phase   TEXT    NOT NULL,
+    to_phase     TEXT    NOT NULL,
+    moved_before TEXT    NOT NULL,
+    moved_after  TEXT    NOT NULL,
+    forced       INTEGER NOT NULL DEFAULT 0,
+    reason       TEXT,
+    actor        TEXT,
+    criteria     TEXT    NOT NULL DEFAULT '[]'
+);
+
+CREATE TABLE scheduler_runs (
+    id             INTEGER PRIMARY KEY,
+    tick_at        TEXT    NOT NULL,
+    started_at     TEXT    NOT NULL,
+    phase          TEXT    NOT NULL,
+    step           INTEGER NOT NULL,
+    scheduler      TEXT    NOT NULL CHECK (scheduler IN ('legacy', 'unified')),
+    role           TEXT    NOT NULL CHECK (role IN ('used', 'shadow')),
+    categories     TEXT    NOT NULL,
+    provider_calls INTEGER NOT NULL,
+    failed_calls   INTEGER NOT NULL,
+    lookups        INTEGER NOT NULL,
+    cache_hits     INTEGER NOT NULL,
+    cache_misses   INTEGER NOT NULL,
+    symbols        INTEGER NOT NULL,
+    symbols_failed INTEGER NOT NULL,
+    signals        INTEGER NOT NULL,
+    duration_ms    REAL    NOT NULL,
+    errors         TEXT    NOT NULL DEFAULT '[]'
+);
+CREATE INDEX scheduler_runs_tick ON scheduler_runs (tick_at);
+CREATE INDEX scheduler_runs_step ON scheduler_runs (step, scheduler, role);
+
+CREATE TABLE scheduler_signals (
+    id         INTEGER PRIMARY KEY,
+    run_id     INTEGER NOT NULL REFERENCES scheduler_runs (id) ON DELETE CASCADE,
+    scheduler  TEXT    NOT NULL CHECK (scheduler IN ('legacy', 'unified')),
+    used       INTEGER NOT NULL,
+    symbol     TEXT    NOT NULL,
+    category   TEXT    NOT NULL,
+    strategy   TEXT    NOT NULL,
+    direction  TEXT    NOT NULL CHECK (direction IN ('long', 'short')),
+    price      REAL    NOT NULL,
+    strength   REAL    NOT NULL,
+    bar_time   TEXT    NOT NULL,
+    timeframe  TEXT    NOT NULL,
+    created_at TEXT    NOT NULL,
+    UNIQUE (scheduler, symbol, category, strategy, direction, bar_time)
+);
+CREATE INDEX scheduler_signals_setup ON scheduler_signals (symbol, category, strategy, direction, bar_time);
+CREATE INDEX scheduler_signals_created ON scheduler_signals (created_at);
+
+CREATE TABLE scheduler_comparisons (
+    id                   INTEGER PRIMARY KEY,
+    created_at           TEXT    NOT NULL,
+    source               TEXT    NOT NULL CHECK (source IN ('compare', 'run')),
+    phase                TEXT    NOT NULL,
+    step                 INTEGER NOT NULL,
+    categories           TEXT    NOT NULL,
+    runs                 INTEGER NOT NULL,
+    warm                 INTEGER NOT NULL,
+    legacy_signals       INTEGER NOT NULL,
+    unified_signals      INTEGER NOT NULL,
+    matching             INTEGER NOT NULL,
+    only_legacy          INTEGER NOT NULL,
+    only_unified         INTEGER NOT NULL,
+    legacy_calls         REAL    NOT NULL,
+    unified_calls        REAL    NOT NULL,
+    legacy_ms            REAL    NOT NULL,
+    unified_ms           REAL    NOT NULL,
+    noise_floor_pct      REAL,
+    lookups              INTEGER NOT NULL,
+    cache_hits           INTEGER NOT NULL,
+    legacy_failed_calls  INTEGER NOT NULL,
+    unified_failed_calls INTEGER NOT NULL,
+    report               TEXT    NOT NULL
+);
+CREATE INDEX scheduler_comparisons_step ON scheduler_comparisons (step, source);
+"#,
 ];

@@ -7,7 +7,8 @@
 //! history), `alerts`, `excel` (process-excel's stocks, ticks and run metadata),
 //! `resilience` (circuit breakers and rate limiters shared by every process), `enrich`
 //! (bars, indicators, enrich runs, jobs, quality issues, the pause flag), `outbox`
-//! (notifications waiting to be sent).
+//! (notifications waiting to be sent),
+//! `scheduler` (the strategy schedulers' cache, runs, signals, comparisons, migration).
 
 pub mod alerts;
 pub mod chains;
@@ -17,6 +18,7 @@ mod migrations;
 pub mod outbox;
 pub mod resilience;
 pub mod scans;
+pub mod scheduler;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -41,6 +41,14 @@ fn help_texts() {
         &["notify", "test"],
         &["notify", "status"],
         &["notify", "retry"],
+        &["compare"],
+        &["migrate-scheduler"],
+        &["migrate-scheduler", "status"],
+        &["migrate-scheduler", "advance"],
+        &["migrate-scheduler", "rollback"],
+        &["migrate-scheduler", "run"],
+        &["migrate-scheduler", "crontab"],
+        &["migrate-scheduler", "log"],
     ] {
         let name = if cmd.is_empty() {
             "optctl".to_string()
@@ -68,6 +76,8 @@ fn hidden_and_unbuilt_commands_stay_out_of_help() {
         "market-hours",
         "notify",
         "serve",
+        "compare",
+        "migrate-scheduler",
     ] {
         assert!(top.contains(listed), "{listed} missing from --help");
     }

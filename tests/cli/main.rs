@@ -4,6 +4,7 @@
 mod harness;
 mod loopback;
 
+mod compare;
 mod config;
 mod dashboard;
 mod enrich;
@@ -12,6 +13,7 @@ mod export;
 mod fetch;
 mod generated;
 mod help;
+mod migrate_scheduler;
 mod notify;
 mod process_excel;
 mod providers;

@@ -1315,3 +1315,65 @@ fn serve_dashboard_page_is_public_but_data_routes_still_need_the_token() {
         .code(2)
         .stderr(contains("serve.refresh_secs"));
 }
+
+/// The scheduler routes answer from the store: the migration's status, the comparisons
+/// (newest with its full report), and the symbol cache.
+#[test]
+fn serve_scheduler_routes() {
+    use crate::compare::{SMALL, T0};
+    let home = Home::new();
+    home.write_config(&SMALL.replace("latency_ms = 40", "latency_ms = 0"));
+    let server = Server::start(&home, &[]);
+    // No database yet: the initial state and empty lists, as `migrate-scheduler status`.
+    assert_eq!(
+        get(&server, "/api/scheduler/status").json()["phase"],
+        "legacy"
+    );
+    assert_eq!(
+        get(&server, "/api/scheduler/stats/comparison").json()["count"],
+        0
+    );
+    assert_eq!(
+        get(&server, "/api/scheduler/cache/stats").json()["entries"],
+        0
+    );
+
+    home.json(["migrate-scheduler", "advance", "--json"]);
+    home.json(["migrate-scheduler", "run", "--json", "--as-of", T0]);
+    let compared = home.json(["compare", "--json", "--as-of", T0]);
+
+    let status = get(&server, "/api/scheduler/status").json();
+    assert_eq!(status["phase"], "parallel", "{status}");
+    assert_eq!(status["ticks_this_step"], 1);
+    assert_eq!(status["categories"].as_array().unwrap().len(), 3);
+    assert_eq!(status["next"]["phase"], "cutover");
+    assert_eq!(status["next"]["allowed"], false, "one tick is not enough");
+
+    let stats = get(&server, "/api/scheduler/stats/comparison").json();
+    assert_eq!(stats["count"], 2);
+    assert_eq!(stats["latest"]["id"], compared["comparison_id"]);
+    assert_eq!(stats["latest"]["source"], "compare");
+    assert_eq!(stats["latest"]["report"]["parity"]["match_pct"], 100.0);
+    assert!(
+        stats["comparisons"][1].get("report").is_none(),
+        "summaries only"
+    );
+    let runs = get(
+        &server,
+        "/api/scheduler/stats/comparison?source=run&limit=5",
+    )
+    .json();
+    assert_eq!(runs["count"], 1);
+    assert_eq!(runs["latest"]["source"], "run");
+    assert_eq!(runs["latest"]["legacy_calls"], 14.0);
+    let bad = get(&server, "/api/scheduler/stats/comparison?source=cron");
+    assert!(bad.error(400, "bad_request").contains("source"));
+
+    let cache = get(&server, "/api/scheduler/cache/stats").json();
+    assert_eq!(cache["entries"], 8, "{cache}");
+    assert_eq!(cache["by_timeframe"]["5m"]["entries"], 4);
+    assert_eq!(cache["by_timeframe"]["1d"]["entries"], 4);
+    assert!(cache["bytes"].as_u64().unwrap() > 0);
+    assert_eq!(cache["last_tick"]["lookups"], 14);
+    assert_eq!(cache["last_tick"]["cache_misses"], 8);
+}

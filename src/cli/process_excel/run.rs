@@ -78,14 +78,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     }
     let market = hours.status(ctx.as_of);
     if args.market_hours_only && !market.open {
-        ctx.out.note(&format!("skipped: {}", market.describe()));
-        if ctx.out.is_json() {
-            ctx.out.json(&serde_json::json!({
-                "status": "skipped",
-                "reason": market.describe(),
-                "market": market,
-            }))?;
-        }
+        ctx.out.skipped(&market)?;
         return Ok(Outcome::Done);
     }
     // The lock comes before the store is opened: a refused run touches nothing.

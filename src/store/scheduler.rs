@@ -1,0 +1,940 @@
+//! The strategy schedulers' tables: `scheduler_bar_cache` (the persisted symbol cache),
+//! `scheduler_runs` and `scheduler_signals` (what each tick ran and found),
+//! `scheduler_comparisons`, and the migration's `scheduler_state` and `scheduler_audit`.
+//! The schedulers themselves are in `crate::scheduler`.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+use serde::{Deserialize, Serialize};
+
+use super::{Result, Store, parse_ts, ts};
+use crate::market::Timeframe;
+use crate::scheduler::criteria::Criterion;
+use crate::scheduler::migration::{Phase, State};
+use crate::scheduler::run::RunReport;
+use crate::scheduler::{Category, SchedulerKind, Signal};
+
+fn corrupt(
+    table: &'static str,
+    column: &'static str,
+    detail: impl std::fmt::Display,
+) -> super::Error {
+    super::Error::Corrupt {
+        table,
+        column,
+        detail: detail.to_string(),
+    }
+}
+
+fn json_col<T: serde::de::DeserializeOwned>(
+    text: &str,
+    table: &'static str,
+    column: &'static str,
+) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| corrupt(table, column, format!("{text:?}: {e}")))
+}
+
+fn to_json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".into())
+}
+
+/// A stored bar series, its bars still as JSON (the cache parses only what it uses).
+#[derive(Debug, Clone)]
+pub struct CachedSeries {
+    pub symbol: String,
+    pub timeframe: Timeframe,
+    pub range_from: DateTime<Utc>,
+    pub fetched_to: DateTime<Utc>,
+    pub bars_json: String,
+}
+
+/// A series to store in the cache (replacing the one of the same key).
+#[derive(Debug, Clone)]
+pub struct CacheWrite {
+    pub symbol: String,
+    pub timeframe: Timeframe,
+    pub range_from: DateTime<Utc>,
+    pub fetched_to: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub bar_count: usize,
+    pub bars_json: String,
+}
+
+/// Whether a scheduler's signals were the ones acted on, or it ran for comparison only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Used,
+    Shadow,
+}
+
+impl Role {
+    fn as_str(self) -> &'static str {
+        match self {
+            Role::Used => "used",
+            Role::Shadow => "shadow",
+        }
+    }
+}
+
+/// One scheduler run of a tick, to store with its signals.
+#[derive(Debug, Clone, Copy)]
+pub struct RunWrite<'a> {
+    pub report: &'a RunReport,
+    pub role: Role,
+}
+
+/// Where a comparison came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// `optctl compare`: ad hoc, possibly several runs.
+    Compare,
+    /// A `migrate-scheduler run` tick in a phase where both schedulers ran.
+    Run,
+}
+
+impl Source {
+    fn as_str(self) -> &'static str {
+        match self {
+            Source::Compare => "compare",
+            Source::Run => "run",
+        }
+    }
+}
+
+/// A stored comparison of the two schedulers (medians when `runs` > 1).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComparisonRow {
+    /// 0 until stored.
+    pub id: i64,
+    /// The `--as-of` of the comparison.
+    pub created_at: DateTime<Utc>,
+    pub source: Source,
+    pub phase: Phase,
+    /// The migration step it was recorded in (the audit id of the last transition).
+    pub step: i64,
+    pub categories: Vec<Category>,
+    pub runs: u64,
+    /// Whether a unified run within the TTL before it had left series in the cache.
+    pub warm: bool,
+    pub legacy_signals: u64,
+    pub unified_signals: u64,
+    pub matching: u64,
+    pub only_legacy: u64,
+    pub only_unified: u64,
+    pub legacy_calls: f64,
+    pub unified_calls: f64,
+    pub legacy_ms: f64,
+    pub unified_ms: f64,
+    /// Median |legacy - legacy| time difference, percent of their mean.
+    pub noise_floor_pct: Option<f64>,
+    /// Unified lookups, and those served from the cache.
+    pub lookups: u64,
+    pub cache_hits: u64,
+    pub legacy_failed_calls: u64,
+    pub unified_failed_calls: u64,
+    /// The full report (differing signals, errors, projection).
+    #[serde(skip_serializing_if = "serde_json::Value::is_null")]
+    pub report: serde_json::Value,
+}
+
+/// Everything one tick (or one `compare`) stores, in one transaction.
+#[derive(Debug)]
+pub struct TickWrite<'a> {
+    pub tick_at: DateTime<Utc>,
+    pub phase: Phase,
+    pub step: i64,
+    pub runs: Vec<RunWrite<'a>>,
+    pub comparison: Option<&'a ComparisonRow>,
+    pub cache: Vec<CacheWrite>,
+}
+
+/// What a stored tick got.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TickIds {
+    pub run_ids: Vec<i64>,
+    pub comparison_id: Option<i64>,
+    /// Signals acted on for the first time in this tick (a setup is used once, by
+    /// whichever scheduler first found it while in charge of its category).
+    pub new_signals: u64,
+}
+
+/// One entry of the migration's audit log.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    /// `advance` or `rollback`.
+    pub action: String,
+    pub from_phase: Phase,
+    pub to_phase: Phase,
+    pub moved_before: Vec<Category>,
+    pub moved_after: Vec<Category>,
+    pub forced: bool,
+    pub reason: Option<String>,
+    /// `$USER` of whoever ran it, when set.
+    pub actor: Option<String>,
+    /// The criteria as judged when the step was taken.
+    pub criteria: Vec<Criterion>,
+}
+
+/// A transition to record: the state it leaves, the state it enters, and why.
+#[derive(Debug, Clone)]
+pub struct Transition<'a> {
+    pub at: DateTime<Utc>,
+    pub action: &'a str,
+    pub from: &'a State,
+    pub to_phase: Phase,
+    pub to_moved: &'a [Category],
+    pub forced: bool,
+    pub reason: Option<&'a str>,
+    pub actor: Option<&'a str>,
+    pub criteria: &'a [Criterion],
+}
+
+/// Sums of scheduler runs (for the step to cleanup and the cache statistics).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RunTotals {
+    pub runs: u64,
+    pub provider_calls: u64,
+    pub failed_calls: u64,
+    pub lookups: u64,
+    pub cache_hits: u64,
+    pub cache_misses: u64,
+    /// `100 * cache_hits / lookups`.
+    pub hit_rate_pct: Option<f64>,
+    pub last_tick: Option<DateTime<Utc>>,
+}
+
+/// Series of one timeframe in the cache.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TimeframeCache {
+    pub entries: u64,
+    /// Entries that serve requests at the time asked about.
+    pub valid: u64,
+    pub bars: u64,
+    pub bytes: u64,
+}
+
+/// What `GET /api/scheduler/cache/stats` reports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CacheStats {
+    pub now: DateTime<Utc>,
+    pub entries: u64,
+    pub valid: u64,
+    pub bars: u64,
+    pub bytes: u64,
+    pub by_timeframe: BTreeMap<String, TimeframeCache>,
+    pub oldest_fetch: Option<DateTime<Utc>>,
+    pub newest_fetch: Option<DateTime<Utc>>,
+    /// The newest tick's unified runs.
+    pub last_tick: RunTotals,
+    /// Unified runs of the 24 hours before `now`.
+    pub last_24h: RunTotals,
+}
+
+impl CacheStats {
+    /// Nothing cached, no runs.
+    pub fn empty(now: DateTime<Utc>) -> CacheStats {
+        CacheStats {
+            now,
+            entries: 0,
+            valid: 0,
+            bars: 0,
+            bytes: 0,
+            by_timeframe: BTreeMap::new(),
+            oldest_fetch: None,
+            newest_fetch: None,
+            last_tick: RunTotals::default(),
+            last_24h: RunTotals::default(),
+        }
+    }
+}
+
+fn phase_col(s: &str, table: &'static str, column: &'static str) -> Result<Phase> {
+    s.parse().map_err(|e: String| corrupt(table, column, e))
+}
+
+fn opt_ts(
+    s: Option<String>,
+    table: &'static str,
+    column: &'static str,
+) -> Result<Option<DateTime<Utc>>> {
+    s.map(|s| parse_ts(&s, table, column)).transpose()
+}
+
+/// Stores `signals` of one run: each setup once per scheduler. With `used`, a setup
+/// not yet acted on (by either scheduler) becomes used, and is counted as new.
+/// Every stored signal passes through here, inside the tick's transaction.
+fn store_signals(
+    tx: &Transaction<'_>,
+    run_id: i64,
+    scheduler: SchedulerKind,
+    used: bool,
+    signals: &[Signal],
+    created_at: DateTime<Utc>,
+) -> Result<u64> {
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO scheduler_signals (run_id, scheduler, used, symbol, category, strategy,
+             direction, price, strength, bar_time, timeframe, created_at)
+         VALUES (?1, ?2, 0, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (scheduler, symbol, category, strategy, direction, bar_time) DO NOTHING",
+    )?;
+    let mut use_it = tx.prepare_cached(
+        "UPDATE scheduler_signals SET used = 1
+         WHERE scheduler = ?1 AND symbol = ?2 AND category = ?3 AND strategy = ?4
+           AND direction = ?5 AND bar_time = ?6 AND used = 0
+           AND NOT EXISTS (SELECT 1 FROM scheduler_signals u
+                           WHERE u.symbol = ?2 AND u.category = ?3 AND u.strategy = ?4
+                             AND u.direction = ?5 AND u.bar_time = ?6 AND u.used = 1)",
+    )?;
+    let created = ts(created_at);
+    let mut new = 0;
+    for s in signals {
+        let bar_time = ts(s.bar_time);
+        insert.execute(params![
+            run_id,
+            scheduler.as_str(),
+            s.symbol,
+            s.category.as_str(),
+            s.strategy,
+            s.direction.as_str(),
+            s.price,
+            s.strength,
+            bar_time,
+            s.timeframe.as_str(),
+            created,
+        ])?;
+        if used {
+            new += use_it.execute(params![
+                scheduler.as_str(),
+                s.symbol,
+                s.category.as_str(),
+                s.strategy,
+                s.direction.as_str(),
+                bar_time,
+            ])? as u64;
+        }
+    }
+    Ok(new)
+}
+
+fn insert_run(tx: &Transaction<'_>, t: &TickWrite<'_>, run: &RunWrite<'_>) -> Result<i64> {
+    let r = run.report;
+    tx.execute(
+        "INSERT INTO scheduler_runs (tick_at, started_at, phase, step, scheduler, role,
+             categories, provider_calls, failed_calls, lookups, cache_hits, cache_misses,
+             symbols, symbols_failed, signals, duration_ms, errors)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        params![
+            ts(t.tick_at),
+            ts(Utc::now()),
+            t.phase.as_str(),
+            t.step,
+            r.scheduler.as_str(),
+            run.role.as_str(),
+            to_json(&r.categories),
+            r.provider_calls as i64,
+            r.failed_calls as i64,
+            r.lookups as i64,
+            r.cache_hits as i64,
+            r.cache_misses as i64,
+            r.symbols as i64,
+            r.symbols_failed as i64,
+            r.signals.len() as i64,
+            r.duration_ms,
+            to_json(&r.errors),
+        ],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn insert_comparison(tx: &Transaction<'_>, c: &ComparisonRow) -> Result<i64> {
+    tx.execute(
+        "INSERT INTO scheduler_comparisons (created_at, source, phase, step, categories, runs,
+             warm, legacy_signals, unified_signals, matching, only_legacy, only_unified,
+             legacy_calls, unified_calls, legacy_ms, unified_ms, noise_floor_pct, lookups,
+             cache_hits, legacy_failed_calls, unified_failed_calls, report)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                 ?18, ?19, ?20, ?21, ?22)",
+        params![
+            ts(c.created_at),
+            c.source.as_str(),
+            c.phase.as_str(),
+            c.step,
+            to_json(&c.categories),
+            c.runs as i64,
+            c.warm,
+            c.legacy_signals as i64,
+            c.unified_signals as i64,
+            c.matching as i64,
+            c.only_legacy as i64,
+            c.only_unified as i64,
+            c.legacy_calls,
+            c.unified_calls,
+            c.legacy_ms,
+            c.unified_ms,
+            c.noise_floor_pct,
+            c.lookups as i64,
+            c.cache_hits as i64,
+            c.legacy_failed_calls as i64,
+            c.unified_failed_calls as i64,
+            to_json(&c.report),
+        ],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+const COMPARISON_COLUMNS: &str = "id, created_at, source, phase, step, categories, runs, warm,
+    legacy_signals, unified_signals, matching, only_legacy, only_unified, legacy_calls,
+    unified_calls, legacy_ms, unified_ms, noise_floor_pct, lookups, cache_hits,
+    legacy_failed_calls, unified_failed_calls";
+
+fn comparison_row(r: &Row<'_>, with_report: bool) -> Result<ComparisonRow> {
+    const T: &str = "scheduler_comparisons";
+    let source: String = r.get(2)?;
+    let n = |i: usize| -> rusqlite::Result<u64> { Ok(r.get::<_, i64>(i)?.max(0) as u64) };
+    Ok(ComparisonRow {
+        id: r.get(0)?,
+        created_at: parse_ts(&r.get::<_, String>(1)?, T, "created_at")?,
+        source: match source.as_str() {
+            "compare" => Source::Compare,
+            "run" => Source::Run,
+            other => return Err(corrupt(T, "source", other)),
+        },
+        phase: phase_col(&r.get::<_, String>(3)?, T, "phase")?,
+        step: r.get(4)?,
+        categories: json_col(&r.get::<_, String>(5)?, T, "categories")?,
+        runs: n(6)?,
+        warm: r.get(7)?,
+        legacy_signals: n(8)?,
+        unified_signals: n(9)?,
+        matching: n(10)?,
+        only_legacy: n(11)?,
+        only_unified: n(12)?,
+        legacy_calls: r.get(13)?,
+        unified_calls: r.get(14)?,
+        legacy_ms: r.get(15)?,
+        unified_ms: r.get(16)?,
+        noise_floor_pct: r.get(17)?,
+        lookups: n(18)?,
+        cache_hits: n(19)?,
+        legacy_failed_calls: n(20)?,
+        unified_failed_calls: n(21)?,
+        report: if with_report {
+            json_col(&r.get::<_, String>(22)?, T, "report")?
+        } else {
+            serde_json::Value::Null
+        },
+    })
+}
+
+/// Which comparisons to read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ComparisonFilter {
+    /// Only those recorded in this migration step.
+    pub step: Option<i64>,
+    pub source: Option<Source>,
+    /// Newest first, at most this many (0 = all).
+    pub limit: u64,
+    /// Include the full stored report.
+    pub with_report: bool,
+}
+
+impl Store {
+    /// Whether this database has the scheduler's tables (a read-only door on a file
+    /// no newer optctl has written yet does not).
+    pub fn has_scheduler_tables(&self) -> Result<bool> {
+        let n: i64 = self.conn().query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'scheduler_state'",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(n > 0)
+    }
+
+    /// The migration's state; `legacy` with nothing moved before the first step.
+    pub fn scheduler_state(&self) -> Result<State> {
+        const T: &str = "scheduler_state";
+        let row = self
+            .conn()
+            .query_row(
+                "SELECT phase, moved, step, since FROM scheduler_state WHERE id = 1",
+                [],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                    ))
+                },
+            )
+            .optional()?;
+        match row {
+            None => Ok(State::initial()),
+            Some((phase, moved, step, since)) => Ok(State {
+                phase: phase_col(&phase, T, "phase")?,
+                moved: json_col(&moved, T, "moved")?,
+                step,
+                since: opt_ts(since, T, "since")?,
+            }),
+        }
+    }
+
+    /// Records a transition: the audit entry and the new state, in one transaction.
+    /// Refuses (Ok(None)) when the stored state is no longer `t.from` (another
+    /// `advance` or `rollback` got there first). Returns the new step (the audit id).
+    pub fn scheduler_transition(&mut self, t: &Transition<'_>) -> Result<Option<i64>> {
+        self.write(|tx| {
+            let current = {
+                let s = tx
+                    .query_row(
+                        "SELECT phase, moved, step FROM scheduler_state WHERE id = 1",
+                        [],
+                        |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)),
+                    )
+                    .optional()?;
+                s.unwrap_or_else(|| ("legacy".into(), "[]".into(), 0))
+            };
+            let expected = (
+                t.from.phase.as_str().to_string(),
+                to_json(&t.from.moved),
+                t.from.step,
+            );
+            if current != expected {
+                return Ok(None);
+            }
+            tx.execute(
+                "INSERT INTO scheduler_audit (at, action, from_phase, to_phase, moved_before,
+                     moved_after, forced, reason, actor, criteria)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    ts(t.at),
+                    t.action,
+                    t.from.phase.as_str(),
+                    t.to_phase.as_str(),
+                    to_json(&t.from.moved),
+                    to_json(&t.to_moved),
+                    t.forced,
+                    t.reason,
+                    t.actor,
+                    to_json(&t.criteria),
+                ],
+            )?;
+            let step = tx.last_insert_rowid();
+            tx.execute(
+                "INSERT INTO scheduler_state (id, phase, moved, step, since) VALUES (1, ?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO UPDATE SET phase = ?1, moved = ?2, step = ?3, since = ?4",
+                params![t.to_phase.as_str(), to_json(&t.to_moved), step, ts(t.at)],
+            )?;
+            Ok(Some(step))
+        })
+    }
+
+    /// The audit log, oldest first; with `limit`, only the newest `limit` entries.
+    pub fn scheduler_audit(&self, limit: Option<u64>) -> Result<Vec<AuditRow>> {
+        const T: &str = "scheduler_audit";
+        let mut stmt = self.conn().prepare(
+            "SELECT id, at, action, from_phase, to_phase, moved_before, moved_after, forced,
+                    reason, actor, criteria
+             FROM scheduler_audit ORDER BY id DESC LIMIT ?1",
+        )?;
+        let limit = limit.map_or(-1, |l| l as i64);
+        let mut rows = stmt.query(params![limit])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(AuditRow {
+                id: r.get(0)?,
+                at: parse_ts(&r.get::<_, String>(1)?, T, "at")?,
+                action: r.get(2)?,
+                from_phase: phase_col(&r.get::<_, String>(3)?, T, "from_phase")?,
+                to_phase: phase_col(&r.get::<_, String>(4)?, T, "to_phase")?,
+                moved_before: json_col(&r.get::<_, String>(5)?, T, "moved_before")?,
+                moved_after: json_col(&r.get::<_, String>(6)?, T, "moved_after")?,
+                forced: r.get(7)?,
+                reason: r.get(8)?,
+                actor: r.get(9)?,
+                criteria: json_col(&r.get::<_, String>(10)?, T, "criteria")?,
+            });
+        }
+        out.reverse();
+        Ok(out)
+    }
+
+    /// Cached series fetched in `(after, until]`.
+    pub fn scheduler_cache_since(
+        &self,
+        after: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<CachedSeries>> {
+        const T: &str = "scheduler_bar_cache";
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT symbol, timeframe, range_from, fetched_to, bars FROM scheduler_bar_cache
+             WHERE fetched_to > ?1 AND fetched_to <= ?2",
+        )?;
+        let mut rows = stmt.query(params![ts(after), ts(until)])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let tf: String = r.get(1)?;
+            out.push(CachedSeries {
+                symbol: r.get(0)?,
+                timeframe: tf.parse().map_err(|e: String| corrupt(T, "timeframe", e))?,
+                range_from: parse_ts(&r.get::<_, String>(2)?, T, "range_from")?,
+                fetched_to: parse_ts(&r.get::<_, String>(3)?, T, "fetched_to")?,
+                bars_json: r.get(4)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Stores one tick (or one `compare`): the cache entries, the runs with their
+    /// signals, and the comparison, in one transaction.
+    pub fn scheduler_record_tick(&mut self, t: &TickWrite<'_>) -> Result<TickIds> {
+        self.write(|tx| {
+            let mut ids = TickIds::default();
+            {
+                let mut put = tx.prepare_cached(
+                    "INSERT INTO scheduler_bar_cache (symbol, timeframe, range_from, fetched_to,
+                         expires_at, bar_count, bytes, bars)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                     ON CONFLICT (symbol, timeframe) DO UPDATE SET range_from = ?3,
+                         fetched_to = ?4, expires_at = ?5, bar_count = ?6, bytes = ?7, bars = ?8
+                     WHERE excluded.fetched_to >= scheduler_bar_cache.fetched_to",
+                )?;
+                for c in &t.cache {
+                    put.execute(params![
+                        c.symbol,
+                        c.timeframe.as_str(),
+                        ts(c.range_from),
+                        ts(c.fetched_to),
+                        ts(c.expires_at),
+                        c.bar_count as i64,
+                        c.bars_json.len() as i64,
+                        c.bars_json,
+                    ])?;
+                }
+            }
+            for run in &t.runs {
+                let id = insert_run(tx, t, run)?;
+                ids.run_ids.push(id);
+                ids.new_signals += store_signals(
+                    tx,
+                    id,
+                    run.report.scheduler,
+                    run.role == Role::Used,
+                    &run.report.signals,
+                    t.tick_at,
+                )?;
+            }
+            if let Some(c) = t.comparison {
+                ids.comparison_id = Some(insert_comparison(tx, c)?);
+            }
+            Ok(ids)
+        })
+    }
+
+    /// Comparisons, newest first.
+    pub fn scheduler_comparisons(&self, f: ComparisonFilter) -> Result<Vec<ComparisonRow>> {
+        let report = if f.with_report { ", report" } else { "" };
+        let sql = format!(
+            "SELECT {COMPARISON_COLUMNS}{report} FROM scheduler_comparisons
+             WHERE (?1 IS NULL OR step = ?1) AND (?2 IS NULL OR source = ?2)
+             ORDER BY id DESC LIMIT ?3"
+        );
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let limit = if f.limit == 0 { -1 } else { f.limit as i64 };
+        let mut rows = stmt.query(params![f.step, f.source.map(Source::as_str), limit])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(comparison_row(r, f.with_report)?);
+        }
+        Ok(out)
+    }
+
+    /// How many comparisons `run` ticks have recorded (the order of the two schedulers
+    /// alternates with it).
+    pub fn scheduler_tick_comparisons(&self) -> Result<u64> {
+        let n: i64 = self.conn().query_row(
+            "SELECT count(*) FROM scheduler_comparisons WHERE source = 'run'",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
+    /// Sums of the runs of `scheduler` in `role`, recorded in `step` (any step if None)
+    /// with a tick in `[since, until]`.
+    pub fn scheduler_run_totals(
+        &self,
+        scheduler: SchedulerKind,
+        role: Option<Role>,
+        step: Option<i64>,
+        since: Option<DateTime<Utc>>,
+        until: Option<DateTime<Utc>>,
+    ) -> Result<RunTotals> {
+        let mut t = self.conn().query_row(
+            "SELECT count(*), coalesce(sum(provider_calls), 0), coalesce(sum(failed_calls), 0),
+                    coalesce(sum(lookups), 0), coalesce(sum(cache_hits), 0),
+                    coalesce(sum(cache_misses), 0), max(tick_at)
+             FROM scheduler_runs
+             WHERE scheduler = ?1 AND (?2 IS NULL OR role = ?2) AND (?3 IS NULL OR step = ?3)
+               AND (?4 IS NULL OR tick_at >= ?4) AND (?5 IS NULL OR tick_at <= ?5)",
+            params![
+                scheduler.as_str(),
+                role.map(Role::as_str),
+                step,
+                since.map(ts),
+                until.map(ts)
+            ],
+            |r| {
+                Ok((
+                    RunTotals {
+                        runs: r.get::<_, i64>(0)? as u64,
+                        provider_calls: r.get::<_, i64>(1)? as u64,
+                        failed_calls: r.get::<_, i64>(2)? as u64,
+                        lookups: r.get::<_, i64>(3)? as u64,
+                        cache_hits: r.get::<_, i64>(4)? as u64,
+                        cache_misses: r.get::<_, i64>(5)? as u64,
+                        hit_rate_pct: None,
+                        last_tick: None,
+                    },
+                    r.get::<_, Option<String>>(6)?,
+                ))
+            },
+        )?;
+        t.0.last_tick = opt_ts(t.1, "scheduler_runs", "tick_at")?;
+        t.0.hit_rate_pct =
+            (t.0.lookups > 0).then(|| 100.0 * t.0.cache_hits as f64 / t.0.lookups as f64);
+        Ok(t.0)
+    }
+
+    /// The newest tick any scheduler ran.
+    pub fn scheduler_last_tick(&self) -> Result<Option<DateTime<Utc>>> {
+        let t: Option<String> =
+            self.conn()
+                .query_row("SELECT max(tick_at) FROM scheduler_runs", [], |r| r.get(0))?;
+        opt_ts(t, "scheduler_runs", "tick_at")
+    }
+
+    /// What is in the cache at `now`, and how the unified scheduler's lookups fared.
+    pub fn scheduler_cache_stats(&self, now: DateTime<Utc>) -> Result<CacheStats> {
+        const T: &str = "scheduler_bar_cache";
+        let mut stats = CacheStats::empty(now);
+        let mut stmt = self.conn().prepare(
+            "SELECT timeframe, count(*), sum(expires_at > ?1 AND fetched_to <= ?1),
+                    sum(bar_count), sum(bytes), min(fetched_to), max(fetched_to)
+             FROM scheduler_bar_cache GROUP BY timeframe",
+        )?;
+        let mut rows = stmt.query(params![ts(now)])?;
+        while let Some(r) = rows.next()? {
+            let tf = TimeframeCache {
+                entries: r.get::<_, i64>(1)? as u64,
+                valid: r.get::<_, i64>(2)? as u64,
+                bars: r.get::<_, i64>(3)? as u64,
+                bytes: r.get::<_, i64>(4)? as u64,
+            };
+            let oldest = parse_ts(&r.get::<_, String>(5)?, T, "fetched_to")?;
+            let newest = parse_ts(&r.get::<_, String>(6)?, T, "fetched_to")?;
+            stats.oldest_fetch = Some(stats.oldest_fetch.map_or(oldest, |o| o.min(oldest)));
+            stats.newest_fetch = Some(stats.newest_fetch.map_or(newest, |n| n.max(newest)));
+            stats.entries += tf.entries;
+            stats.valid += tf.valid;
+            stats.bars += tf.bars;
+            stats.bytes += tf.bytes;
+            stats.by_timeframe.insert(r.get(0)?, tf);
+        }
+        if let Some(last) = self.scheduler_last_tick()? {
+            stats.last_tick = self.scheduler_run_totals(
+                SchedulerKind::Unified,
+                None,
+                None,
+                Some(last),
+                Some(last),
+            )?;
+        }
+        stats.last_24h = self.scheduler_run_totals(
+            SchedulerKind::Unified,
+            None,
+            None,
+            Some(now - TimeDelta::hours(24)),
+            Some(now),
+        )?;
+        Ok(stats)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scheduler::Direction;
+    use crate::store::tests::temp_store;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn signal(symbol: &str, bar: &str) -> Signal {
+        Signal {
+            symbol: symbol.into(),
+            category: Category::DayTrading,
+            strategy: "vwap_cross".into(),
+            direction: Direction::Long,
+            price: 100.0,
+            strength: 70.0,
+            bar_time: t(bar),
+            timeframe: Timeframe::M5,
+        }
+    }
+
+    fn report(kind: SchedulerKind, signals: Vec<Signal>) -> RunReport {
+        RunReport {
+            scheduler: kind,
+            categories: vec![Category::DayTrading],
+            signals,
+            provider_calls: 2,
+            failed_calls: 0,
+            lookups: 2,
+            cache_hits: 0,
+            cache_misses: 2,
+            symbols: 1,
+            symbols_failed: 0,
+            duration_ms: 1.0,
+            errors: Vec::new(),
+        }
+    }
+
+    fn tick<'a>(at: &str, runs: Vec<RunWrite<'a>>) -> TickWrite<'a> {
+        TickWrite {
+            tick_at: t(at),
+            phase: Phase::Parallel,
+            step: 1,
+            runs,
+            comparison: None,
+            cache: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_setup_is_used_once_whichever_scheduler_finds_it() {
+        let (_d, mut store) = temp_store();
+        let a = signal("TCS", "2026-11-23T14:45:00Z");
+        let b = signal("TCS", "2026-11-23T14:50:00Z");
+        let legacy = report(SchedulerKind::Legacy, vec![a.clone()]);
+        let shadow = report(SchedulerKind::Unified, vec![a.clone(), b.clone()]);
+        let ids = store
+            .scheduler_record_tick(&tick(
+                "2026-11-23T15:00:00Z",
+                vec![
+                    RunWrite {
+                        report: &legacy,
+                        role: Role::Used,
+                    },
+                    RunWrite {
+                        report: &shadow,
+                        role: Role::Shadow,
+                    },
+                ],
+            ))
+            .unwrap();
+        assert_eq!(ids.new_signals, 1);
+        // Next tick the category is on unified: `a` was acted on already, `b` was only
+        // seen in the shadow and is acted on now; the legacy copy of `a` stays used.
+        let unified = report(SchedulerKind::Unified, vec![a.clone(), b.clone()]);
+        let ids = store
+            .scheduler_record_tick(&tick(
+                "2026-11-23T15:05:00Z",
+                vec![RunWrite {
+                    report: &unified,
+                    role: Role::Used,
+                }],
+            ))
+            .unwrap();
+        assert_eq!(ids.new_signals, 1);
+        let used: Vec<(String, String)> = store
+            .conn()
+            .prepare("SELECT scheduler, bar_time FROM scheduler_signals WHERE used = 1 ORDER BY bar_time")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            used,
+            [
+                ("legacy".to_string(), "2026-11-23T14:45:00Z".to_string()),
+                ("unified".to_string(), "2026-11-23T14:50:00Z".to_string())
+            ]
+        );
+        let n: i64 = store
+            .conn()
+            .query_row("SELECT count(*) FROM scheduler_signals", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 3, "each scheduler keeps each setup once");
+    }
+
+    #[test]
+    fn a_transition_from_a_stale_state_is_refused() {
+        let (_d, mut store) = temp_store();
+        let start = store.scheduler_state().unwrap();
+        assert_eq!(start, State::initial());
+        let go = |store: &mut Store, from: &State| {
+            store
+                .scheduler_transition(&Transition {
+                    at: t("2026-11-23T15:00:00Z"),
+                    action: "advance",
+                    from,
+                    to_phase: Phase::Parallel,
+                    to_moved: &[],
+                    forced: false,
+                    reason: None,
+                    actor: Some("ops"),
+                    criteria: &[],
+                })
+                .unwrap()
+        };
+        let step = go(&mut store, &start).unwrap();
+        assert_eq!(go(&mut store, &start), None, "the state moved on");
+        let s = store.scheduler_state().unwrap();
+        assert_eq!((s.phase, s.step), (Phase::Parallel, step));
+        let log = store.scheduler_audit(None).unwrap();
+        assert_eq!(log.len(), 1);
+        assert_eq!(log[0].actor.as_deref(), Some("ops"));
+    }
+
+    #[test]
+    fn an_older_fetch_never_replaces_a_newer_cache_entry() {
+        let (_d, mut store) = temp_store();
+        let put = |store: &mut Store, at: &str, json: &str| {
+            let mut w = tick(at, Vec::new());
+            w.cache.push(CacheWrite {
+                symbol: "TCS".into(),
+                timeframe: Timeframe::D1,
+                range_from: t("2026-07-26T00:00:00Z"),
+                fetched_to: t(at),
+                expires_at: t(at) + TimeDelta::minutes(30),
+                bar_count: 0,
+                bars_json: json.into(),
+            });
+            store.scheduler_record_tick(&w).unwrap();
+        };
+        put(&mut store, "2026-11-23T15:10:00Z", "[1]");
+        put(&mut store, "2026-11-23T15:00:00Z", "[0]");
+        let got = store
+            .scheduler_cache_since(t("2026-11-23T14:00:00Z"), t("2026-11-23T16:00:00Z"))
+            .unwrap();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].bars_json, "[1]");
+        let stats = store
+            .scheduler_cache_stats(t("2026-11-23T15:20:00Z"))
+            .unwrap();
+        assert_eq!((stats.entries, stats.valid, stats.bytes), (1, 1, 3));
+        let stats = store
+            .scheduler_cache_stats(t("2026-11-23T15:40:00Z"))
+            .unwrap();
+        assert_eq!(stats.valid, 0);
+    }
+}

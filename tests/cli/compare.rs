@@ -1,0 +1,243 @@
+//! `optctl compare`: both schedulers on the same data, the stored comparison, the
+//! persisted cache across processes, `--check` exit codes.
+
+use predicates::str::contains;
+use serde_json::Value;
+
+use crate::harness::{Home, describe, parse_json};
+
+/// 11:30 New York: two hours of the session have traded, so there are setups.
+pub const T0: &str = "2026-11-23T16:30:00Z";
+
+/// Overlapping categories: day_trading {TCS, INFY, SBIN} and short_selling {INFY, SBIN,
+/// HINDALCO} read 5m and daily bars, short_term {TCS, HINDALCO} daily bars. Legacy makes
+/// 3*2 + 3*2 + 2 = 14 calls; the unified scheduler needs 4 distinct 5m series and 4
+/// distinct daily ones. 40 ms per call makes the timing difference real.
+pub const SMALL: &str = r#"
+[provider.sim]
+latency_ms = 40
+
+[scheduler.categories.day_trading]
+symbols = ["TCS", "INFY", "SBIN"]
+
+[scheduler.categories.short_selling]
+symbols = ["INFY", "SBIN", "HINDALCO"]
+
+[scheduler.categories.short_term]
+symbols = ["TCS", "HINDALCO"]
+"#;
+
+/// SMALL without latency, where every call for HINDALCO fails (no retries).
+pub fn hindalco_fails() -> Home {
+    let home = Home::new();
+    home.write_config(&format!(
+        "{}\n[resilience.retry]\nmax_attempts = 1\n",
+        SMALL.replace(
+            "latency_ms = 40",
+            "latency_ms = 0\nfail_tickers = [\"HINDALCO\"]"
+        )
+    ));
+    home
+}
+
+pub fn small_home() -> Home {
+    let home = Home::new();
+    home.write_config(SMALL);
+    home
+}
+
+fn compare(home: &Home, at: &str, extra: &[&str]) -> Value {
+    let mut args = vec!["compare", "--json", "--as-of", at];
+    args.extend_from_slice(extra);
+    home.json(args)
+}
+
+#[test]
+fn both_schedulers_find_the_same_signals_with_fewer_calls() {
+    let home = small_home();
+    let r = compare(&home, T0, &[]);
+    let p = &r["parity"];
+    assert!(r["legacy"]["signals"].as_u64().unwrap() > 0, "{r:#}");
+    assert_eq!(p["legacy_signals"], p["unified_signals"]);
+    assert_eq!(p["matching"], p["legacy_signals"]);
+    assert_eq!(
+        (p["only_legacy"].as_u64(), p["only_unified"].as_u64()),
+        (Some(0), Some(0))
+    );
+    assert_eq!(p["match_pct"], 100.0);
+    assert_eq!(p["differences"].as_array().unwrap().len(), 0);
+    // The result is the control's: legacy's signals.
+    assert_eq!(
+        r["signals"].as_array().unwrap().len() as u64,
+        r["legacy"]["signals"].as_u64().unwrap()
+    );
+    assert_eq!(r["legacy"]["provider_calls"], 14.0);
+    assert_eq!(r["unified"]["provider_calls"], 8.0);
+    assert_eq!(r["lookups"], 14);
+    assert_eq!(r["cache_hits"], 6);
+    assert_eq!(r["cache_warm"], false);
+    let reduction = r["call_reduction_pct"].as_f64().unwrap();
+    assert!((reduction - 100.0 * 6.0 / 14.0).abs() < 1e-9, "{reduction}");
+    // 14 sequential calls of 40 ms against 8 concurrent ones.
+    assert!(r["time_reduction_pct"].as_f64().unwrap() > 50.0, "{r:#}");
+    assert!(r["noise_floor_pct"].as_f64().is_some());
+    // The projection: 75 ticks of the default NSE session at 5 minutes.
+    let d = &r["projected"];
+    assert_eq!(d["ticks"], 75);
+    assert_eq!(d["legacy_calls"], 14 * 75);
+    assert!(d["unified_calls"].as_u64().unwrap() < 8 * 75);
+    // Stored, with the series fetched.
+    let id = r["comparison_id"].as_i64().unwrap();
+    assert_eq!(
+        home.count(&format!(
+            "SELECT count(*) FROM scheduler_comparisons WHERE id = {id} AND source = 'compare'"
+        )),
+        1
+    );
+    assert_eq!(home.count("SELECT count(*) FROM scheduler_bar_cache"), 8);
+}
+
+#[test]
+fn the_order_alternates_and_runs_report_medians() {
+    let home = small_home();
+    let r = compare(&home, T0, &["--runs", "3", "--categories", "short_term"]);
+    assert_eq!(r["runs"], 3);
+    assert_eq!(
+        r["first"],
+        serde_json::json!(["legacy", "unified", "legacy"])
+    );
+    assert_eq!(r["categories"], serde_json::json!(["short_term"]));
+    for side in ["legacy", "unified"] {
+        let times: Vec<f64> = r[side]["duration_ms_per_run"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        let mut sorted = times.clone();
+        sorted.sort_by(f64::total_cmp);
+        assert_eq!(
+            r[side]["duration_ms"].as_f64().unwrap(),
+            sorted[1],
+            "{side}: {times:?}"
+        );
+    }
+    // Every unified run starts from the same (empty) stored cache.
+    assert_eq!(r["unified"]["calls_per_run"], serde_json::json!([2, 2, 2]));
+    assert_eq!(r["legacy_repeat_ms_per_run"].as_array().unwrap().len(), 3);
+    assert_eq!(r["legacy"]["provider_calls"], 2.0);
+}
+
+#[test]
+fn the_cache_persists_across_processes_until_its_ttl_or_the_next_close() {
+    let home = small_home();
+    compare(&home, T0, &[]);
+    // Five minutes later, another process: the daily series (8 lookups) come from the
+    // store; a new 5m bar can have closed, so the 4 5m series are fetched again.
+    let r = compare(&home, "2026-11-23T16:35:00Z", &[]);
+    assert_eq!(r["cache_warm"], true);
+    assert_eq!(r["cache_stored_series"], 4);
+    assert_eq!(r["unified"]["provider_calls"], 4.0);
+    assert_eq!(r["cache_hits"], 10);
+    assert_eq!(
+        r["parity"]["match_pct"], 100.0,
+        "a hit serves what a fresh call would"
+    );
+    // At 17:00 a daily bar can have closed (half hours): everything is fetched.
+    let r = compare(&home, "2026-11-23T17:00:00Z", &[]);
+    assert_eq!(r["unified"]["provider_calls"], 8.0);
+    // A TTL shorter than the grid expires entries first.
+    home.write_config(&format!("{SMALL}\n[scheduler]\ncache_ttl_minutes = 10\n"));
+    let r = compare(&home, "2026-11-23T17:01:00Z", &[]);
+    assert_eq!(
+        r["unified"]["provider_calls"], 0.0,
+        "everything from 17:00 still serves"
+    );
+    let r = compare(&home, "2026-11-23T17:09:00Z", &[]);
+    assert_eq!(
+        r["unified"]["provider_calls"], 4.0,
+        "daily still within 10 minutes"
+    );
+    let r = compare(&home, "2026-11-23T17:12:00Z", &[]);
+    assert_eq!(
+        r["unified"]["provider_calls"], 8.0,
+        "daily expired by the TTL"
+    );
+}
+
+#[test]
+fn check_exit_codes() {
+    let home = small_home();
+    // Calls and hit rate are judged on the projected day; time, parity, errors as measured.
+    let out = home
+        .cmd(["compare", "--check", "--as-of", T0])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let table = String::from_utf8_lossy(&out.stdout);
+    for row in [
+        "signals",
+        "provider calls",
+        "time",
+        "cache hit rate",
+        "failed calls",
+        "calls per day",
+    ] {
+        assert!(table.contains(row), "{row} missing: {table}");
+    }
+    home.write_config(&format!(
+        "{SMALL}\n[scheduler.criteria]\nmin_call_reduction_pct = 99.0\n"
+    ));
+    home.cmd(["compare", "--check", "--as-of", T0])
+        .assert()
+        .code(1)
+        .stderr(contains("success criteria do not hold"))
+        .stderr(contains("provider calls reduced"))
+        .stderr(contains("needs >= 99%"));
+    // Without --check the same comparison is not a failure.
+    home.cmd(["compare", "--as-of", T0]).assert().code(0);
+}
+
+#[test]
+fn failed_symbols_are_a_partial_comparison() {
+    let home = hindalco_fails();
+    let out = home
+        .cmd(["compare", "--json", "--as-of", T0])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    let r = parse_json(&out);
+    // HINDALCO is in short_selling and short_term.
+    assert_eq!(r["legacy"]["symbols_failed"], 2);
+    assert_eq!(r["unified"]["symbols_failed"], 2);
+    assert_eq!(r["parity"]["match_pct"], 100.0);
+    let errors = r["errors"].as_array().unwrap();
+    assert!(
+        errors
+            .iter()
+            .all(|e| e["symbol"] == "HINDALCO" && e["retryable"] == true)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("HINDALCO"));
+}
+
+#[test]
+fn bad_categories_and_config_are_usage_errors() {
+    let home = small_home();
+    home.cmd(["compare", "--categories", "swing"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "expected day_trading, short_selling or short_term",
+        ));
+    home.cmd(["compare", "--runs", "0"]).assert().code(2);
+    home.write_config("[scheduler]\ncadence_minutes = 7\n");
+    home.cmd(["compare"])
+        .assert()
+        .code(2)
+        .stderr(contains("scheduler.cadence_minutes"));
+    home.write_config("[scheduler]\ncutover_order = [\"day_trading\"]\n");
+    home.cmd(["compare"])
+        .assert()
+        .code(2)
+        .stderr(contains("cutover_order"));
+}
