@@ -134,6 +134,13 @@ pub(crate) fn health(req: &Request<'_>) -> Result<Reply, ApiError> {
 pub(crate) fn metrics(req: &Request<'_>) -> Result<Reply, ApiError> {
     let mut out = String::with_capacity(4096);
     req.state.metrics.render(&mut out);
+    out.push_str("# HELP optctl_http_open_connections Client connections open now (each has a thread; idle ones close after 60 s).\n");
+    out.push_str("# TYPE optctl_http_open_connections gauge\n");
+    let _ = writeln!(
+        out,
+        "optctl_http_open_connections {}",
+        req.state.open.count()
+    );
     let now = Utc::now();
     let e = &req.exports;
     out.push_str("# HELP optctl_export_age_seconds Seconds since the loaded export file was written (its export_timestamp).\n");
