@@ -333,13 +333,25 @@ fn scan_and_export(home: &Home, as_of: &str) {
         .success();
 }
 
+/// A home with one scan as of `as_of` (with the planted anomalies) and its export,
+/// served with the page refreshing every second and `extra` flags.
+fn served(as_of: &str, extra: &[&str]) -> (Home, Server) {
+    let home = Home::new();
+    home.write_config(PLANTED);
+    scan_and_export(&home, as_of);
+    let args: Vec<&str> = ["--refresh-secs", "1"]
+        .iter()
+        .chain(extra)
+        .copied()
+        .collect();
+    let server = Server::start(&home, &args);
+    (home, server)
+}
+
 #[test]
 fn dashboard_shows_the_api_data_filters_and_refreshes_in_a_browser() {
     let Some(chromium) = chromium() else { return };
-    let home = Home::new();
-    home.write_config(PLANTED);
-    scan_and_export(&home, FIRST);
-    let server = Server::start(&home, &["--refresh-secs", "1"]);
+    let (home, server) = served(FIRST, &[]);
     let alerts = get(&server, "/alerts?limit=1000").json();
     let detectors: BTreeSet<&str> = alerts["alerts"]
         .as_array()
@@ -798,10 +810,7 @@ fn dashboard_shows_the_api_data_filters_and_refreshes_in_a_browser() {
 #[test]
 fn dashboard_asks_for_the_token_once_and_sends_it() {
     let Some(chromium) = chromium() else { return };
-    let home = Home::new();
-    home.write_config(PLANTED);
-    scan_and_export(&home, crate::harness::NOW);
-    let server = Server::start(&home, &["--token", "t0ken-42", "--refresh-secs", "1"]);
+    let (_home, server) = served(crate::harness::NOW, &["--token", "t0ken-42"]);
     let (_profile, _browser, tab) = open(chromium, &server.url("/"));
     wait_for(
         &tab,
@@ -944,10 +953,7 @@ impl StallingProxy {
 #[test]
 fn dashboard_shows_a_server_that_does_not_answer_and_recovers() {
     let Some(chromium) = chromium() else { return };
-    let home = Home::new();
-    home.write_config(PLANTED);
-    scan_and_export(&home, crate::harness::NOW);
-    let server = Server::start(&home, &["--refresh-secs", "1"]);
+    let (_home, server) = served(crate::harness::NOW, &[]);
     let alerts = get(&server, "/alerts?limit=1000").json();
     let proxy = StallingProxy::start(server.addr);
     let (_profile, _browser, tab) = open(chromium, &proxy.url("/"));
