@@ -485,6 +485,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
             cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
             cand --market-hours-only 'Do nothing outside the [market_hours] session (exit 0, said on stderr)'
+            cand --no-notify 'Queue the new signals'' notifications but do not send them (`optctl notify` will)'
             cand --json 'Print one JSON document on stdout instead of tables'
             cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
             cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
