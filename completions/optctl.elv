@@ -754,6 +754,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand --token 'Require `Authorization: Bearer TOKEN` on every data request'
             cand --cors-origin 'Send `Access-Control-Allow-Origin: ORIGIN` for a browser dashboard [config: serve.cors_origin]'
             cand --refresh-secs 'Seconds between the dashboard page''s refreshes [config: serve.refresh_secs, 15]'
+            cand --max-connections 'Connections open at once; one more gets a 503 and is closed [config: serve.max_connections, 256]'
             cand --home 'Data home: the database and exports live here'
             cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
             cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'

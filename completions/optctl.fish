@@ -484,6 +484,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand serve" -l threads -d 'Work
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l token -d 'Require `Authorization: Bearer TOKEN` on every data request' -r
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l cors-origin -d 'Send `Access-Control-Allow-Origin: ORIGIN` for a browser dashboard [config: serve.cors_origin]' -r
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l refresh-secs -d 'Seconds between the dashboard page\'s refreshes [config: serve.refresh_secs, 15]' -r
+complete -c optctl -n "__fish_optctl_using_subcommand serve" -l max-connections -d 'Connections open at once; one more gets a 503 and is closed [config: serve.max_connections, 256]' -r
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
