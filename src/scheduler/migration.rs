@@ -641,6 +641,8 @@ pub struct TickReport {
     pub signals: Vec<Signal>,
     /// Used signals stored for the first time.
     pub new_signals: u64,
+    /// The stored `scheduler_runs` rows of this tick.
+    pub run_ids: Vec<i64>,
     /// (category, symbol) pairs of the used runs, and those that failed.
     pub symbols: u64,
     pub symbols_failed: u64,
@@ -753,6 +755,7 @@ pub async fn tick(
         comparison: None,
         signals: Vec::new(),
         new_signals: ids.new_signals,
+        run_ids: ids.run_ids.clone(),
         symbols: 0,
         symbols_failed: 0,
         errors: Vec::new(),
