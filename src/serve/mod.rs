@@ -140,15 +140,6 @@ const MAX_URL_BYTES: usize = 8 * 1024;
 const MAX_HEADER_BYTES: usize = 16 * 1024;
 /// Largest request body accepted (413 beyond); no route reads a body.
 const MAX_BODY_BYTES: usize = 64 * 1024;
-/// Past this, tiny_http stops reading a request head and answers 414 or 431 itself,
-/// so a client cannot grow a header line without end. Above the two limits above, so
-/// heads just over them still get this server's JSON error.
-const MAX_HEAD_BYTES: usize = MAX_URL_BYTES + MAX_HEADER_BYTES + 4 * 1024;
-/// A request head must arrive within this long of its first byte (408 beyond).
-const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
-/// A response write that makes no progress for this long closes the connection, so a
-/// client that stops reading cannot hold a worker thread.
-const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How `optctl serve` runs.
 #[derive(Debug, Clone)]
@@ -307,11 +298,10 @@ pub fn run(
     let local = listener
         .local_addr()
         .map_err(|source| Error::Bind { addr, source })?;
-    let server = tiny_http::Server::from_listener_with_limits(listener, None, limits(opts))
-        .map_err(|e| Error::Bind {
-            addr,
-            source: std::io::Error::other(e.to_string()),
-        })?;
+    let server = tiny_http::Server::from_listener(listener, None).map_err(|e| Error::Bind {
+        addr,
+        source: std::io::Error::other(e.to_string()),
+    })?;
 
     let mut labels: Vec<&'static str> = ROUTES.iter().map(|r| r.pattern).collect();
     labels.push(UNMATCHED);
@@ -378,30 +368,6 @@ pub fn run(
     }
     tracing::info!("stopped");
     Ok(())
-}
-
-/// What one client may hold: see the constants above and `Options`.
-fn limits(opts: &Options) -> tiny_http::Limits {
-    let body = serde_json::json!({"error": {
-        "code": "too_many_connections",
-        "message": format!(
-            "optctl serve has {} connections open, its limit (serve.max_connections); try again",
-            opts.max_connections
-        ),
-    }})
-    .to_string();
-    let busy = format!(
-        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: {}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    tiny_http::Limits {
-        max_connections: opts.max_connections,
-        busy_response: busy.into_bytes(),
-        idle_timeout: Some(opts.idle_timeout),
-        write_timeout: Some(WRITE_TIMEOUT),
-        max_head_bytes: MAX_HEAD_BYTES,
-        head_timeout: Some(HEAD_TIMEOUT.min(opts.idle_timeout)),
-    }
 }
 
 /// A listening socket with TCP_NODELAY, which Linux copies to accepted sockets:
