@@ -2257,7 +2257,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__run)
-            opts="-v -q -h --market-hours-only --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --market-hours-only --no-notify --home --config --as-of --json --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2867,7 +2867,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__serve)
-            opts="-v -q -h --port --bind --threads --token --allow-no-token --cors-origin --refresh-secs --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --port --bind --threads --token --allow-no-token --cors-origin --refresh-secs --max-connections --home --config --as-of --json --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2894,6 +2894,10 @@ _optctl() {
                     return 0
                     ;;
                 --refresh-secs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

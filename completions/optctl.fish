@@ -321,6 +321,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __f
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l market-hours-only -d 'Do nothing outside the [market_hours] session (exit 0, said on stderr)'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l no-notify -d 'Queue the new signals\' notifications but do not send them (`optctl notify` will)'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Only errors on stderr; no progress bar'
@@ -483,6 +484,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand serve" -l threads -d 'Work
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l token -d 'Require `Authorization: Bearer TOKEN` on every data request' -r
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l cors-origin -d 'Send `Access-Control-Allow-Origin: ORIGIN` for a browser dashboard [config: serve.cors_origin]' -r
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l refresh-secs -d 'Seconds between the dashboard page\'s refreshes [config: serve.refresh_secs, 15]' -r
+complete -c optctl -n "__fish_optctl_using_subcommand serve" -l max-connections -d 'Connections open at once; one more gets a 503 and is closed [config: serve.max_connections, 256]' -r
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r

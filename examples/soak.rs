@@ -100,8 +100,8 @@ struct Shared {
     jobs: Mutex<BTreeMap<&'static str, JobStats>>,
     /// Running optctl processes the killer may pick: pid -> job.
     running: Mutex<BTreeMap<u32, &'static str>>,
-    committed_scans: Mutex<Vec<i64>>,
-    committed_excel_runs: Mutex<Vec<i64>>,
+    /// Rows that a job reported as committed, by table: each must still be there at the end.
+    committed: Mutex<BTreeMap<&'static str, Vec<i64>>>,
     served_ok: AtomicU64,
     served_other_status: AtomicU64,
     served_invalid: AtomicU64,
@@ -119,6 +119,15 @@ struct Shared {
 }
 
 impl Shared {
+    fn commit(&self, table: &'static str, ids: impl IntoIterator<Item = i64>) {
+        self.committed
+            .lock()
+            .unwrap()
+            .entry(table)
+            .or_default()
+            .extend(ids);
+    }
+
     fn job(&self, name: &'static str, f: impl FnOnce(&mut JobStats)) {
         f(self.jobs.lock().unwrap().entry(name).or_default());
     }
@@ -262,6 +271,18 @@ fn run_job(
         }
     });
     ok
+}
+
+/// The numbers in the array `key` of a JSON document (none when it is not there).
+fn json_ids(stdout: &str, key: &str) -> Vec<i64> {
+    serde_json::from_str::<serde_json::Value>(stdout)
+        .ok()
+        .and_then(|v| {
+            v.get(key)?
+                .as_array()
+                .map(|a| a.iter().filter_map(|x| x.as_i64()).collect())
+        })
+        .unwrap_or_default()
 }
 
 fn json_id(stdout: &str, key: &str) -> Option<i64> {
@@ -574,7 +595,7 @@ fn main() {
                 if let Some(out) = run_job(&sh, &bin, &home, "scan", &["--json", "scan"])
                     && let Some(id) = json_id(&out, "scan_id")
                 {
-                    sh.committed_scans.lock().unwrap().push(id);
+                    sh.commit("scans", [id]);
                 }
                 run_job(&sh, &bin, &home, "export", &["export"]);
             })
@@ -592,7 +613,7 @@ fn main() {
                     &["--json", "process-excel"],
                 ) && let Some(id) = json_id(&out, "run_id")
                 {
-                    sh.committed_excel_runs.lock().unwrap().push(id);
+                    sh.commit("processing_metadata", [id]);
                 }
             })
         }));
@@ -601,7 +622,11 @@ fn main() {
         let (sh, bin, home) = (shared.clone(), bin.clone(), home.clone());
         spawn(Box::new(move || {
             job_loop(&sh, Duration::from_millis(500), || {
-                run_job(&sh, &bin, &home, "enrich", &["enrich", "run"]);
+                if let Some(out) = run_job(&sh, &bin, &home, "enrich", &["--json", "enrich", "run"])
+                    && let Some(id) = json_id(&out, "run_id")
+                {
+                    sh.commit("enrich_runs", [id]);
+                }
             })
         }));
     }
@@ -609,13 +634,15 @@ fn main() {
         let (sh, bin, home) = (shared.clone(), bin.clone(), home.clone());
         spawn(Box::new(move || {
             job_loop(&sh, Duration::from_millis(500), || {
-                run_job(
+                if let Some(out) = run_job(
                     &sh,
                     &bin,
                     &home,
                     "migrate-scheduler",
-                    &["migrate-scheduler", "run"],
-                );
+                    &["--json", "migrate-scheduler", "run"],
+                ) {
+                    sh.commit("scheduler_runs", json_ids(&out, "run_ids"));
+                }
             })
         }));
     }
@@ -714,10 +741,14 @@ fn check(
             .filter(|id| stmt.query_row([*id], |r| r.get::<_, i64>(0)).unwrap_or(0) == 0)
             .count() as i64
     };
-    let scans = shared.committed_scans.lock().unwrap().clone();
-    let runs = shared.committed_excel_runs.lock().unwrap().clone();
-    let missing_scans = missing("scans", &scans);
-    let missing_runs = missing("processing_metadata", &runs);
+    // (table, committed, missing)
+    let committed: Vec<(&str, usize, i64)> = shared
+        .committed
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(table, ids)| (*table, ids.len(), missing(table, ids)))
+        .collect();
     let jobs = shared.jobs.lock().unwrap().clone();
     let busy: u64 = jobs.values().map(|j| j.busy_failures).sum();
     let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
@@ -767,7 +798,7 @@ fn check(
     let mut failures = Vec::new();
     let mut target = |name: &str, got: String, ok: bool| {
         println!(
-            "  {:<44} {:>10}  {}",
+            "  {:<56} {:>10}  {}",
             name,
             got,
             if ok { "ok" } else { "MISSED" }
@@ -793,16 +824,13 @@ fn check(
         bad_exports.to_string(),
         bad_exports == 0,
     );
-    target(
-        "committed scans missing (target 0)",
-        format!("{missing_scans}/{}", scans.len()),
-        missing_scans == 0,
-    );
-    target(
-        "committed excel runs missing (target 0)",
-        format!("{missing_runs}/{}", runs.len()),
-        missing_runs == 0,
-    );
+    for (table, n, missing) in &committed {
+        target(
+            &format!("committed {table} rows missing (target 0)"),
+            format!("{missing}/{n}"),
+            *missing == 0,
+        );
+    }
     target(
         "PRAGMA integrity_check (ok)",
         integrity.clone(),
@@ -846,10 +874,10 @@ fn check(
         },
         "export_reads": load(&shared.export_reads),
         "export_parse_failures": bad_exports,
-        "committed_scans": scans.len(),
-        "missing_scans": missing_scans,
-        "committed_excel_runs": runs.len(),
-        "missing_excel_runs": missing_runs,
+        "committed": committed
+            .iter()
+            .map(|(table, n, missing)| (table.to_string(), serde_json::json!({"committed": n, "missing": missing})))
+            .collect::<serde_json::Map<_, _>>(),
         "integrity_check": integrity,
         "scans_left_running": running,
         "failures": failures,

@@ -332,6 +332,11 @@ pub struct ServeConfig {
     pub refresh_secs: u32,
     /// The dashboard warns when the exports are older than this, seconds.
     pub stale_after_secs: u64,
+    /// Open connections at once; one more gets a 503 and is closed.
+    pub max_connections: usize,
+    /// An idle keep-alive connection is closed after this many seconds; a request
+    /// head that stalls this long gets a 408.
+    pub idle_timeout_seconds: u64,
     /// Where people reach this dashboard (`https://dash.example.com`): notifications
     /// link to it. None: messages carry no link.
     pub public_url: Option<String>,
@@ -347,6 +352,8 @@ impl Default for ServeConfig {
             max_age_seconds: 5,
             refresh_secs: 15,
             stale_after_secs: 1800,
+            max_connections: 256,
+            idle_timeout_seconds: 30,
             public_url: None,
         }
     }
@@ -572,6 +579,12 @@ refresh_secs = 15
 # The dashboard shows a "stale" banner when the exports are older than this (seconds):
 # set it above your export cron's interval.
 stale_after_secs = 1800
+# Open connections at once (each holds a thread and a file descriptor); one more gets a
+# 503 with Retry-After and is closed. A browser keeps up to 6 open per dashboard tab.
+max_connections = 256
+# An idle keep-alive connection is closed after this long; a request whose head stalls
+# this long gets a 408 (a head must also arrive within 10 s of its first byte).
+idle_timeout_seconds = 30
 # Where people reach the dashboard; notification messages link to it.
 # public_url = "https://dash.example.com"
 
@@ -692,7 +705,7 @@ max_retry_after_seconds = 86400   # a longer Retry-After marks the message faile
 # enabled = true
 # sources = ["alerts", "signals"]
 # detectors = ["unusual_activity", "iv_spike"]  # alerts from these detectors (default all)
-# strategies = ["orb"]                          # signals from these strategies (default all)
+# strategies = ["opening_range_breakout"]      # signals from these strategies (default all)
 # categories = ["day_trading"]                  # signals of these categories (default all)
 # tickers = ["AAPL", "SPY"]                     # (default all)
 # min_score = 60
@@ -806,6 +819,12 @@ impl Config {
         }
         if self.serve.stale_after_secs == 0 {
             return Err("serve.stale_after_secs: must be at least 1".into());
+        }
+        if self.serve.max_connections == 0 {
+            return Err("serve.max_connections: must be at least 1".into());
+        }
+        if self.serve.idle_timeout_seconds == 0 {
+            return Err("serve.idle_timeout_seconds: must be at least 1".into());
         }
         if self.scan.concurrency == 0 {
             return Err("scan.concurrency: must be at least 1".into());

@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 
 use optctl::lock::JobLock;
-use optctl::notify::DrainReport;
 use optctl::provider;
 use optctl::scan::{self, Report};
 use optctl::store::scans::ScanStatus;
@@ -93,7 +92,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         .map_err(|e| optctl::Error::Failed(format!("cannot start the async runtime: {e}")))?;
     let mut report = runtime.block_on(scan::run(store, provider, &opts, progress))?;
     if !args.no_notify && !opts.notify.is_empty() {
-        report.notify = send_notifications(ctx, &cfg);
+        report.notify = super::notify::send_queued(ctx, &cfg, "this scan's alerts");
     }
     print(&report, &ctx.out)?;
     match report.status {
@@ -105,33 +104,6 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
             report.tickers_failed,
             report.errors.first().map_or("-", |e| e.error.as_str())
         ))),
-    }
-}
-
-/// Sends what the scan queued. A failure here never fails the scan: the messages stay
-/// queued for `optctl notify`, and the reason goes to stderr.
-fn send_notifications(ctx: &Ctx, cfg: &optctl::config::Config) -> Option<DrainReport> {
-    match super::notify::drain(ctx, cfg, None) {
-        Ok(r) => {
-            for c in &r.channels {
-                for e in c.error.iter().chain(&c.errors) {
-                    ctx.out.note(&format!("optctl: notify {}: {e}", c.channel));
-                }
-            }
-            Some(r)
-        }
-        Err(optctl::Error::Locked { .. }) => {
-            ctx.out.note(
-                "optctl: another `optctl notify` is sending; it will send this scan's alerts too",
-            );
-            None
-        }
-        Err(e) => {
-            ctx.out.note(&format!(
-                "optctl: notifications not sent ({e}); they stay queued for `optctl notify`"
-            ));
-            None
-        }
     }
 }
 
@@ -185,14 +157,6 @@ fn print(r: &Report, out: &Output) -> optctl::Result<()> {
         }
         Output::align_right(&mut k, &[1, 2, 3, 4]);
         out.print_table(None, &k)?;
-    }
-    if let Some(n) = &r.notify
-        && n.messages_sent > 0
-    {
-        out.note(&format!(
-            "{} notifications sent in {} messages",
-            n.items_sent, n.messages_sent
-        ));
     }
     if r.alerts_in_cooldown > 0 {
         out.note(&format!(

@@ -47,6 +47,10 @@ pub struct Args {
     /// Seconds between the dashboard page's refreshes [config: serve.refresh_secs, 15].
     #[arg(long, value_name = "N")]
     refresh_secs: Option<u32>,
+    /// Connections open at once; one more gets a 503 and is closed
+    /// [config: serve.max_connections, 256].
+    #[arg(long, value_name = "N")]
+    max_connections: Option<usize>,
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
@@ -78,6 +82,8 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         refresh_secs: args.refresh_secs.unwrap_or(cfg.refresh_secs),
         stale_after_secs: cfg.stale_after_secs,
         scheduler: config.scheduler.clone(),
+        max_connections: args.max_connections.unwrap_or(cfg.max_connections),
+        idle_timeout: std::time::Duration::from_secs(cfg.idle_timeout_seconds),
     };
     opts.check()?;
     let stop = Arc::new(AtomicBool::new(false));

@@ -367,6 +367,20 @@ impl NotifyConfig {
     }
 }
 
+/// A routing list names only things that exist: a typo would silently match nothing.
+fn known(field: &str, list: &[String], names: &[&str]) -> Result<(), String> {
+    match list
+        .iter()
+        .find(|v| !names.iter().any(|n| n.eq_ignore_ascii_case(v)))
+    {
+        Some(v) => Err(format!(
+            "{field}: unknown name {v:?}: expected one of {}",
+            names.join(", ")
+        )),
+        None => Ok(()),
+    }
+}
+
 fn check_http_url(u: &str) -> Result<(), String> {
     let rest = u
         .strip_prefix("https://")
@@ -430,6 +444,16 @@ impl ChannelConfig {
                 "signature_header: {:?} is not a header name",
                 self.signature_header
             ));
+        }
+        known("detectors", &self.detectors, crate::scan::detectors::NAMES)?;
+        known(
+            "strategies",
+            &self.strategies,
+            crate::scheduler::strategies::NAMES,
+        )?;
+        for c in &self.categories {
+            c.parse::<crate::scheduler::Category>()
+                .map_err(|e| format!("categories: {e}"))?;
         }
         if !(0.0..=100.0).contains(&self.min_score) {
             return Err(format!(
@@ -511,6 +535,32 @@ secret = "SECRETKEY"
             assert!(!shown.contains(s), "{s} leaked: {shown}");
         }
         assert!(shown.contains("[redacted]"));
+    }
+
+    #[test]
+    fn routing_lists_name_real_detectors_strategies_and_categories() {
+        let ch = |rules: &str| {
+            parse(&format!(
+                "[channels.d]\nkind = \"ntfy\"\nurl = \"https://ntfy.sh/t\"\n{rules}\n"
+            ))
+        };
+        assert!(ch("detectors = [\"Unusual_Activity\"]\nstrategies = [\"opening_range_breakout\"]\ncategories = [\"day-trading\"]").is_ok());
+        let err = ch("strategies = [\"orb\"]").unwrap_err();
+        assert!(
+            err.starts_with("notify.channels.d.strategies: unknown name \"orb\""),
+            "{err}"
+        );
+        assert!(err.contains("opening_range_breakout"), "{err}");
+        let err = ch("detectors = [\"uoa\"]").unwrap_err();
+        assert!(
+            err.contains("notify.channels.d.detectors") && err.contains("unusual_activity"),
+            "{err}"
+        );
+        let err = ch("categories = [\"swing\"]").unwrap_err();
+        assert!(
+            err.contains("notify.channels.d.categories: unknown category"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -520,7 +520,7 @@ mod tests {
     fn signals_show_direction_category_and_their_numbers() {
         let mut e = entry(
             "RELIANCE",
-            "orb",
+            "opening_range_breakout",
             72.0,
             json!({"price": 2450.5, "strength": 0.72}),
         );
@@ -533,7 +533,7 @@ mod tests {
                 entries: vec![e],
                 link: None
             }),
-            "optctl: RELIANCE orb long 72.0 [day_trading]\nprice 2,450.50 · strength 0.72"
+            "optctl: RELIANCE opening_range_breakout long 72.0 [day_trading]\nprice 2,450.50 · strength 0.72"
         );
     }
 

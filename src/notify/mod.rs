@@ -28,7 +28,7 @@ pub use route::{Item, Router};
 
 use crate::resilience::{Acquired, Clock, RateLimiter};
 use crate::store::Store;
-use crate::store::outbox::{ChannelCounts, OutboxBatch, SourceKind};
+use crate::store::outbox::{ChannelCounts, OutboxBatch};
 use crate::{Error, Result};
 use channel::Channel;
 use format::{Entry, Message};
@@ -46,7 +46,7 @@ pub struct Options {
 }
 
 /// One channel's part of a drain.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChannelReport {
     pub channel: String,
     pub kind: String,
@@ -68,7 +68,7 @@ pub struct ChannelReport {
 }
 
 /// What a drain did.
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct DrainReport {
     pub messages_sent: u64,
     pub items_sent: u64,
@@ -429,11 +429,4 @@ pub fn status(
         as_of: now,
         channels: out,
     })
-}
-
-/// The queue a signal's store function calls inside its transaction: see
-/// `store::outbox::enqueue`. Kept here so the signal source builds its entry the same way
-/// the scan does.
-pub fn signal_entry(router: &Router, item: &Item) -> Option<crate::store::outbox::OutboxEntry> {
-    router.entry(SourceKind::Signal, item)
 }

@@ -8,6 +8,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::config::{ChannelConfig, NotifyConfig, QuietHours, Source, parse_hhmm};
+use crate::scheduler::Signal;
 use crate::store::alerts::NewAlert;
 use crate::store::outbox::{OutboxEntry, SourceKind};
 
@@ -45,6 +46,24 @@ impl Item {
             score: a.score,
             data: a.alert_data.clone(),
             created_at: a.created_at,
+        }
+    }
+    /// The notification of a strategy signal found at `at`: its strength is the score,
+    /// and the message shows the price of the signal bar.
+    pub fn from_signal(s: &Signal, at: DateTime<Utc>) -> Item {
+        Item {
+            ticker: s.symbol.clone(),
+            name: s.strategy.clone(),
+            category: Some(s.category.as_str().to_string()),
+            contract: None,
+            direction: Some(s.direction.as_str().to_string()),
+            score: s.strength,
+            data: serde_json::json!({
+                "price": s.price,
+                "timeframe": s.timeframe.as_str(),
+                "bar_time": crate::store::ts(s.bar_time),
+            }),
+            created_at: at,
         }
     }
 }
@@ -229,16 +248,20 @@ mod tests {
             &item("MSFT", "iv_spike", 90.0)
         ));
         // The detectors list is about alerts; signals are filtered by strategy.
-        assert!(accepts(&c, SourceKind::Signal, &item("MSFT", "orb", 90.0)));
+        assert!(accepts(
+            &c,
+            SourceKind::Signal,
+            &item("MSFT", "opening_range_breakout", 90.0)
+        ));
         let s = channel(
-            "sources = [\"signals\"]\nstrategies = [\"orb\"]\ncategories = [\"day_trading\"]\n",
+            "sources = [\"signals\"]\nstrategies = [\"opening_range_breakout\"]\ncategories = [\"day_trading\"]\n",
         );
         assert!(!accepts(
             &s,
             SourceKind::Alert,
             &item("MSFT", "iv_spike", 90.0)
         ));
-        let mut sig = item("RELIANCE", "orb", 70.0);
+        let mut sig = item("RELIANCE", "opening_range_breakout", 70.0);
         assert!(!accepts(&s, SourceKind::Signal, &sig), "no category");
         sig.category = Some("day_trading".into());
         assert!(accepts(&s, SourceKind::Signal, &sig));

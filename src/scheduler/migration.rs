@@ -29,8 +29,10 @@ use super::run::{self, FetchError, Fetcher, Job, RunReport};
 use super::{Category, SchedulerConfig, SchedulerKind, Signal};
 use crate::config::MarketHoursConfig;
 use crate::market::Timeframe;
+use crate::notify::{Item, Router};
 use crate::scan::NoProgress;
 use crate::store::Store;
+use crate::store::outbox::{OutboxEntry, SourceKind};
 use crate::store::scheduler::{
     AuditRow, ComparisonFilter, Role, RunTotals, RunWrite, Source, TickWrite, Transition,
 };
@@ -639,19 +641,27 @@ pub struct TickReport {
     pub signals: Vec<Signal>,
     /// Used signals stored for the first time.
     pub new_signals: u64,
+    /// The stored `scheduler_runs` rows of this tick.
+    pub run_ids: Vec<i64>,
     /// (category, symbol) pairs of the used runs, and those that failed.
     pub symbols: u64,
     pub symbols_failed: u64,
     /// Failed calls of the used runs (shadow failures are in `runs` and the comparison).
     pub errors: Vec<FetchError>,
+    /// What sending the queued notifications did (set by the caller that sent them;
+    /// absent with --no-notify or no channels).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notify: Option<crate::notify::DrainReport>,
 }
 
 /// One tick in the current phase: run the schedulers the plan names, store their runs,
-/// signals, comparison and the fetched series in one transaction.
+/// signals, comparison and the fetched series in one transaction. The used signals that
+/// `notify` routes somewhere are queued in the outbox in that transaction too.
 pub async fn tick(
     store: &mut Store,
     fetcher: &Fetcher,
     cfg: &SchedulerConfig,
+    notify: &Router,
     as_of: DateTime<Utc>,
 ) -> crate::Result<TickReport> {
     let state = store.scheduler_state()?;
@@ -694,23 +704,37 @@ pub async fn tick(
         }
         _ => None,
     };
+    let outbox = |r: &Option<RunReport>| -> Vec<Option<OutboxEntry>> {
+        match r {
+            Some(r) if !notify.is_empty() => r
+                .signals
+                .iter()
+                .map(|s| notify.entry(SourceKind::Signal, &Item::from_signal(s, as_of)))
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let (legacy_out, unified_out) = (outbox(&legacy), outbox(&used_unified));
     let mut runs = Vec::new();
     if let Some(l) = &legacy {
         runs.push(RunWrite {
             report: l,
             role: Role::Used,
+            outbox: &legacy_out,
         });
     }
     if let Some(u) = &shadow {
         runs.push(RunWrite {
             report: u,
             role: Role::Shadow,
+            outbox: &[],
         });
     }
     if let Some(u) = &used_unified {
         runs.push(RunWrite {
             report: u,
             role: Role::Used,
+            outbox: &unified_out,
         });
     }
     let ids = store.scheduler_record_tick(&TickWrite {
@@ -731,9 +755,11 @@ pub async fn tick(
         comparison: None,
         signals: Vec::new(),
         new_signals: ids.new_signals,
+        run_ids: ids.run_ids.clone(),
         symbols: 0,
         symbols_failed: 0,
         errors: Vec::new(),
+        notify: None,
     };
     if let (Some((r, p)), Some(id)) = (&row, ids.comparison_id) {
         report.comparison = Some(TickComparison {

@@ -20,6 +20,17 @@ use super::{Category, Direction, Signal};
 use crate::market::{Bar, Timeframe};
 use crate::quant::indicators::{atr, ema, rsi, sma};
 
+/// Every strategy a signal can name, by category (what `[notify.channels.*] strategies`
+/// may list).
+pub const NAMES: &[&str] = &[
+    "opening_range_breakout",
+    "vwap_cross",
+    "prior_day_low_breakdown",
+    "ema_rejection",
+    "sma_cross",
+    "rsi_pullback",
+];
+
 /// Bars averaged for the volume confirmation of intraday rules.
 const VOLUME_LOOKBACK: usize = 20;
 /// Bars over which an EMA must have fallen to count as falling.
@@ -102,6 +113,10 @@ impl<'a> Emit<'a> {
     }
 
     fn push(&mut self, strategy: &str, direction: Direction, bar: &Bar, x: f64) {
+        debug_assert!(
+            NAMES.contains(&strategy),
+            "{strategy} is missing from NAMES"
+        );
         self.out.push(Signal {
             symbol: self.symbol.to_string(),
             category: self.category,

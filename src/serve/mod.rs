@@ -169,6 +169,12 @@ pub struct Options {
     pub stale_after_secs: u64,
     /// The schedulers' settings `/api/scheduler/status` judges the criteria with.
     pub scheduler: crate::scheduler::SchedulerConfig,
+    /// Open connections at once; one more gets a 503 and is closed (each open
+    /// connection holds a thread and a file descriptor).
+    pub max_connections: usize,
+    /// A keep-alive connection idle this long is closed; a request head that stalls
+    /// this long gets a 408.
+    pub idle_timeout: Duration,
 }
 
 /// Why the server would not start.
@@ -200,6 +206,16 @@ impl Options {
     pub fn check(&self) -> Result<(), Error> {
         if self.threads == 0 {
             return Err(Error::BadOption("--threads: must be at least 1".into()));
+        }
+        if self.max_connections == 0 {
+            return Err(Error::BadOption(
+                "--max-connections: must be at least 1".into(),
+            ));
+        }
+        if self.idle_timeout.is_zero() {
+            return Err(Error::BadOption(
+                "serve.idle_timeout_seconds: must be at least 1".into(),
+            ));
         }
         if self.refresh_secs == 0 {
             return Err(Error::BadOption(
@@ -675,6 +691,8 @@ mod tests {
             .unwrap(),
             enrich: Default::default(),
             scheduler: Default::default(),
+            max_connections: 256,
+            idle_timeout: Duration::from_secs(30),
         }
     }
 

@@ -9,6 +9,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::{Deserialize, Serialize};
 
+use super::outbox::{OutboxEntry, SourceKind};
 use super::{Result, Store, parse_ts, ts};
 use crate::market::Timeframe;
 use crate::scheduler::criteria::Criterion;
@@ -84,6 +85,9 @@ impl Role {
 pub struct RunWrite<'a> {
     pub report: &'a RunReport,
     pub role: Role,
+    /// The notifications of `report.signals`, index for index (empty: none). A used
+    /// signal's entry is queued in the outbox the first time the setup is acted on.
+    pub outbox: &'a [Option<OutboxEntry>],
 }
 
 /// Where a comparison came from.
@@ -267,14 +271,16 @@ fn opt_ts(
 }
 
 /// Stores `signals` of one run: each setup once per scheduler. With `used`, a setup
-/// not yet acted on (by either scheduler) becomes used, and is counted as new.
-/// Every stored signal passes through here, inside the tick's transaction.
+/// not yet acted on (by either scheduler) becomes used, is counted as new, and has its
+/// notification (`outbox[i]`) queued. Every stored signal passes through here, inside
+/// the tick's transaction, so a signal acted on always has its notifications queued.
 fn store_signals(
     tx: &Transaction<'_>,
     run_id: i64,
     scheduler: SchedulerKind,
     used: bool,
     signals: &[Signal],
+    outbox: &[Option<OutboxEntry>],
     created_at: DateTime<Utc>,
 ) -> Result<u64> {
     let mut insert = tx.prepare_cached(
@@ -291,9 +297,14 @@ fn store_signals(
                            WHERE u.symbol = ?2 AND u.category = ?3 AND u.strategy = ?4
                              AND u.direction = ?5 AND u.bar_time = ?6 AND u.used = 1)",
     )?;
+    let mut id_of = tx.prepare_cached(
+        "SELECT id FROM scheduler_signals
+         WHERE scheduler = ?1 AND symbol = ?2 AND category = ?3 AND strategy = ?4
+           AND direction = ?5 AND bar_time = ?6",
+    )?;
     let created = ts(created_at);
     let mut new = 0;
-    for s in signals {
+    for (i, s) in signals.iter().enumerate() {
         let bar_time = ts(s.bar_time);
         insert.execute(params![
             run_id,
@@ -308,15 +319,24 @@ fn store_signals(
             s.timeframe.as_str(),
             created,
         ])?;
-        if used {
-            new += use_it.execute(params![
-                scheduler.as_str(),
-                s.symbol,
-                s.category.as_str(),
-                s.strategy,
-                s.direction.as_str(),
-                bar_time,
-            ])? as u64;
+        if !used {
+            continue;
+        }
+        let key = params![
+            scheduler.as_str(),
+            s.symbol,
+            s.category.as_str(),
+            s.strategy,
+            s.direction.as_str(),
+            bar_time,
+        ];
+        if use_it.execute(key)? == 0 {
+            continue;
+        }
+        new += 1;
+        if let Some(Some(entry)) = outbox.get(i) {
+            let id: i64 = id_of.query_row(key, |r| r.get(0))?;
+            super::outbox::enqueue(tx, SourceKind::Signal, id, entry, created_at)?;
         }
     }
     Ok(new)
@@ -627,6 +647,7 @@ impl Store {
                     run.report.scheduler,
                     run.role == Role::Used,
                     &run.report.signals,
+                    run.outbox,
                     t.tick_at,
                 )?;
             }
@@ -832,10 +853,12 @@ mod tests {
                     RunWrite {
                         report: &legacy,
                         role: Role::Used,
+                        outbox: &[],
                     },
                     RunWrite {
                         report: &shadow,
                         role: Role::Shadow,
+                        outbox: &[],
                     },
                 ],
             ))
@@ -850,6 +873,7 @@ mod tests {
                 vec![RunWrite {
                     report: &unified,
                     role: Role::Used,
+                    outbox: &[],
                 }],
             ))
             .unwrap();
@@ -874,6 +898,65 @@ mod tests {
             .query_row("SELECT count(*) FROM scheduler_signals", [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 3, "each scheduler keeps each setup once");
+    }
+
+    #[test]
+    fn a_signal_acted_on_queues_its_notification_once_in_the_same_transaction() {
+        let (_d, mut store) = temp_store();
+        let a = signal("TCS", "2026-11-23T14:45:00Z");
+        let b = signal("INFY", "2026-11-23T14:50:00Z");
+        let entry = |ch: &str| {
+            Some(OutboxEntry {
+                channels: vec![ch.into()],
+                payload: "{}".into(),
+            })
+        };
+        let legacy = report(SchedulerKind::Legacy, vec![a.clone(), b.clone()]);
+        let shadow = report(SchedulerKind::Unified, vec![a.clone(), b.clone()]);
+        // `b` has no channel that takes it; the shadow run's signals are never sent.
+        let queued = [entry("phone"), None];
+        let shadow_queued = [entry("shadow"), entry("shadow")];
+        let runs = |legacy_out, shadow_out| {
+            vec![
+                RunWrite {
+                    report: &legacy,
+                    role: Role::Used,
+                    outbox: legacy_out,
+                },
+                RunWrite {
+                    report: &shadow,
+                    role: Role::Shadow,
+                    outbox: shadow_out,
+                },
+            ]
+        };
+        store
+            .scheduler_record_tick(&tick("2026-11-23T15:00:00Z", runs(&queued, &shadow_queued)))
+            .unwrap();
+        // The next tick finds the same setups again: they were acted on, nothing new.
+        store
+            .scheduler_record_tick(&tick("2026-11-23T15:05:00Z", runs(&queued, &shadow_queued)))
+            .unwrap();
+        let rows: Vec<(String, String, String)> = store
+            .conn()
+            .prepare("SELECT channel, source_kind, idempotency_key FROM notify_outbox")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let id: i64 = store
+            .conn()
+            .query_row(
+                "SELECT id FROM scheduler_signals WHERE scheduler = 'legacy' AND symbol = 'TCS'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(
+            rows,
+            vec![("phone".into(), "signal".into(), format!("signal-{id}"))]
+        );
     }
 
     #[test]

@@ -84,6 +84,25 @@ fn run_in_each_phase_uses_the_right_scheduler() {
         [run("legacy", "used", ALL), run("unified", "shadow", ALL)]
     );
     assert_eq!(r["comparison"]["match_pct"], 100.0);
+    // The report names the stored runs.
+    let ids: Vec<i64> = r["run_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    for id in ids {
+        let t: String = home
+            .db()
+            .query_row(
+                "SELECT tick_at FROM scheduler_runs WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(t, at(5));
+    }
     assert_eq!(
         home.count("SELECT count(*) FROM scheduler_comparisons WHERE source = 'run'"),
         1

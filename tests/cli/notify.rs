@@ -805,3 +805,93 @@ fn bad_channel_config_is_a_usage_error_naming_the_key() {
         .stderr(contains("no notification channels configured"));
     home.cmd(["notify", "status"]).assert().success();
 }
+
+/// The ids of the signals acted on in `category`, as idempotency keys.
+fn used_signal_keys(home: &Home, category: &str) -> BTreeSet<String> {
+    let db = home.db();
+    let mut stmt = db
+        .prepare("SELECT id FROM scheduler_signals WHERE used = 1 AND category = ?1")
+        .unwrap();
+    stmt.query_map([category], |r| r.get::<_, i64>(0))
+        .unwrap()
+        .map(|id| format!("signal-{}", id.unwrap()))
+        .collect()
+}
+
+#[test]
+fn scheduler_ticks_queue_each_new_signal_once_and_send_it() {
+    let cap = Capture::start();
+    let home = Home::new();
+    let t0: chrono::DateTime<chrono::Utc> = crate::compare::T0.parse().unwrap();
+    let at = |m: i64| {
+        (t0 + chrono::TimeDelta::minutes(m))
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
+    };
+    // The default categories; one channel takes day_trading signals only, another
+    // takes alerts only.
+    home.write_config(&format!(
+        "[notify]\nmax_batch = 100\n\
+         [notify.channels.desk]\nkind = \"webhook\"\nurl = \"{}\"\nsources = [\"signals\"]\ncategories = [\"day_trading\"]\n\
+         [notify.channels.alerts]\nkind = \"webhook\"\nurl = \"{}\"\nsources = [\"alerts\"]\n",
+        cap.url("/desk"),
+        cap.url("/alerts"),
+    ));
+    let tick = |m: i64, extra: &[&str]| {
+        let mut args = vec!["migrate-scheduler", "run", "--json"];
+        args.extend_from_slice(extra);
+        let t = at(m);
+        args.extend_from_slice(&["--as-of", &t]);
+        home.json(args)
+    };
+
+    // --no-notify: the tick queues in its own transaction and sends nothing.
+    let r = tick(0, &["--no-notify"]);
+    assert!(r["new_signals"].as_u64().unwrap() > 0, "{r}");
+    assert!(r.get("notify").is_none(), "{r}");
+    let first = used_signal_keys(&home, "day_trading");
+    assert!(
+        !first.is_empty(),
+        "the default day_trading list has setups at T0"
+    );
+    assert_eq!(outbox(&home, "desk", "queued"), first.len() as i64);
+    assert_eq!(outbox(&home, "alerts", "queued"), 0);
+    assert!(cap.requests().is_empty());
+
+    // (The harness clock is before T0: the drain runs at the tick's time.)
+    home.cmd(["notify", "--as-of", &at(1)]).assert().success();
+    let sent: BTreeSet<String> = cap.at("/desk").iter().flat_map(item_keys).collect();
+    assert_eq!(sent, first);
+    let items: Vec<Value> = cap
+        .at("/desk")
+        .iter()
+        .flat_map(|r| r.json()["items"].as_array().unwrap().clone())
+        .collect();
+    for i in &items {
+        assert_eq!(i["kind"], "signal");
+        assert_eq!(i["category"], "day_trading");
+        assert!(
+            ["long", "short"].contains(&i["direction"].as_str().unwrap()),
+            "{i}"
+        );
+        assert!(i["data"]["price"].as_f64().unwrap() > 0.0, "{i}");
+    }
+
+    // Three hours on, the next tick sends its new setups itself; nothing goes twice,
+    // and a tick that finds the same setups again queues nothing.
+    let r = tick(180, &[]);
+    let all = used_signal_keys(&home, "day_trading");
+    assert!(all.len() > first.len(), "new day_trading setups by then");
+    assert_eq!(
+        r["notify"]["items_sent"].as_u64().unwrap() as usize,
+        all.len() - first.len()
+    );
+    tick(180, &[]);
+    let mut keys: Vec<String> = cap.at("/desk").iter().flat_map(item_keys).collect();
+    let n = keys.len();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), n, "a key went out twice");
+    assert_eq!(keys.into_iter().collect::<BTreeSet<_>>(), all);
+    assert!(cap.at("/alerts").is_empty());
+}

@@ -252,6 +252,64 @@ fn polygon_chains_scan_end_to_end_across_pages() {
     assert!(!String::from_utf8_lossy(&out.stdout).contains(POLYGON_KEY));
 }
 
+/// Every file under `dir` (recursively) whose bytes contain `needle`.
+fn files_containing(dir: &std::path::Path, needle: &str) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(files_containing(&path, needle));
+        } else if std::fs::read(&path)
+            .unwrap()
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+        {
+            found.push(path);
+        }
+    }
+    found
+}
+
+#[test]
+fn the_key_never_reaches_the_store_the_exports_or_the_logs() {
+    // One page answers, one ticker is refused with the key echoed back: both the
+    // stored results and the stored error must be free of it.
+    let echo =
+        format!(r#"{{"status":"ERROR","request_id":"x","error":"Unknown API Key {POLYGON_KEY}"}}"#);
+    let mut routes = polygon_routes();
+    routes.push(Route::bytes("/v3/snapshot/options/MSFT", 403, echo));
+    let server = Server::start(routes);
+    let home = Home::new();
+    home.write_config(&polygon_config(&server));
+    let run = |args: &[&str]| {
+        let out = home
+            .cmd(args)
+            .env("OPTCTL_POLYGON_API_KEY", POLYGON_KEY)
+            .output()
+            .unwrap();
+        for stream in [&out.stdout, &out.stderr] {
+            assert!(
+                !String::from_utf8_lossy(stream).contains(POLYGON_KEY),
+                "{args:?}: {}",
+                describe(&out)
+            );
+        }
+        out
+    };
+    let out = run(&["-vv", "scan", "--tickers", "AAPL,MSFT"]);
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    run(&["export"]);
+    run(&["scans", "--json"]);
+    run(&["config", "show", "--json"]);
+    assert!(home.home().join("exports").join("alerts.json").is_file());
+    // The search does find what is there: the refusal, scrubbed, is stored.
+    assert!(!files_containing(home.root(), "Unknown API Key [redacted]").is_empty());
+    assert_eq!(
+        files_containing(home.root(), POLYGON_KEY),
+        Vec::<std::path::PathBuf>::new()
+    );
+}
+
 fn tradier_routes() -> Vec<Route> {
     let chains = "/v1/markets/options/chains";
     vec![

@@ -1535,3 +1535,109 @@ fn serve_scheduler_routes() {
     assert_eq!(cache["last_tick"]["lookups"], 14);
     assert_eq!(cache["last_tick"]["cache_misses"], 8);
 }
+
+/// Reads until the server closes the connection (or `limit` passes), returning what came.
+fn read_until_closed(s: &mut TcpStream, limit: Duration) -> (Vec<u8>, bool) {
+    s.set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let until = Instant::now() + limit;
+    let mut got = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while Instant::now() < until {
+        match s.read(&mut chunk) {
+            Ok(0) => return (got, true),
+            Ok(n) => got.extend_from_slice(&chunk[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            // A reset also means the server let go of the connection.
+            Err(_) => return (got, true),
+        }
+    }
+    (got, false)
+}
+
+#[test]
+fn serve_bounds_connections_idle_clients_and_request_heads() {
+    let home = Home::new();
+    write_sample_exports(&home);
+    home.write_config("[serve]\nmax_connections = 4\nidle_timeout_seconds = 1\n");
+    let server = Server::start(&home, &[]);
+    let connect = || {
+        let s = TcpStream::connect(server.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        s
+    };
+
+    // Four connections fill the server; a fifth is told to come back, with a JSON error,
+    // and closed without holding anything.
+    let mut open: Vec<TcpStream> = (0..4).map(|_| connect()).collect();
+    let r = raw_on(&mut open[0], b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!(r.status, 200);
+    let mut fifth = connect();
+    let (busy, closed) = read_until_closed(&mut fifth, Duration::from_secs(10));
+    let busy = String::from_utf8_lossy(&busy).to_string();
+    assert!(busy.starts_with("HTTP/1.1 503"), "{busy}");
+    assert!(busy.contains("Retry-After: 1\r\n"), "{busy}");
+    assert!(busy.contains("\"too_many_connections\""), "{busy}");
+    assert!(closed, "the refused connection was closed");
+    // Letting one go frees its place.
+    drop(open.pop());
+    let until = Instant::now() + Duration::from_secs(10);
+    loop {
+        let mut s = connect();
+        s.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let (got, _) = read_until_closed(&mut s, Duration::from_secs(10));
+        if got.starts_with(b"HTTP/1.1 200") {
+            break;
+        }
+        assert!(Instant::now() < until, "{}", String::from_utf8_lossy(&got));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    // An idle keep-alive connection is closed quietly after idle_timeout_seconds: the
+    // three held above are all gone, and so is their hold on the limit.
+    for s in &mut open {
+        let (got, closed) = read_until_closed(s, Duration::from_secs(10));
+        assert!(closed, "an idle connection stayed open");
+        assert!(got.is_empty(), "{}", String::from_utf8_lossy(&got));
+    }
+    // A request head that stalls half-way gets a 408.
+    let mut slow = connect();
+    slow.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    let (got, closed) = read_until_closed(&mut slow, Duration::from_secs(10));
+    assert!(
+        got.starts_with(b"HTTP/1.1 408"),
+        "{}",
+        String::from_utf8_lossy(&got)
+    );
+    assert!(closed);
+
+    // A header line that never ends is cut off at the head limit with a 431, and a
+    // request line with a 414, long before the client is done sending.
+    for (line_start, status) in [
+        ("GET /health HTTP/1.1\r\nX-Endless: ", "431"),
+        ("GET /", "414"),
+    ] {
+        let mut s = connect();
+        s.write_all(line_start.as_bytes()).unwrap();
+        let filler = vec![b'a'; 64 * 1024];
+        let mut sent = 0;
+        // The server stops reading once past the limit: writes fail or stall then.
+        s.set_write_timeout(Some(Duration::from_secs(2))).unwrap();
+        while sent < 16 << 20 && s.write_all(&filler).is_ok() {
+            sent += filler.len();
+        }
+        assert!(sent < 16 << 20, "the server read 16 MB of one request head");
+        let (got, _) = read_until_closed(&mut s, Duration::from_secs(10));
+        let got = String::from_utf8_lossy(&got).to_string();
+        assert!(got.starts_with(&format!("HTTP/1.1 {status}")), "{got}");
+    }
+
+    // After all that, the server answers as before.
+    assert_eq!(get(&server, "/alerts/latest").status, 200);
+}

@@ -2,6 +2,7 @@
 
 use optctl::excel::hours::MarketHours;
 use optctl::lock::JobLock;
+use optctl::notify::Router;
 use optctl::scheduler::migration::{self, TickReport};
 use optctl::scheduler::run::Fetcher;
 
@@ -14,7 +15,9 @@ use crate::cli::{Ctx, Outcome};
 /// signals used; cutover: moved categories on unified, the rest on both; unified and
 /// cleanup: unified only), stores each run, the signals with the scheduler that
 /// produced them (a setup is used once), the comparison when both ran, and the fetched
-/// series in the cache, all in one transaction.
+/// series in the cache, all in one transaction. A signal acted on for the first time is
+/// queued in that transaction for each [notify.channels.*] that takes signals, and the
+/// queue is sent when the tick ends (unless --no-notify).
 ///
 /// Exit 0 when done (also when skipped outside market hours with
 /// --market-hours-only); 3 when some symbols of the schedulers in use failed; 1 when
@@ -25,6 +28,9 @@ pub struct Args {
     /// Do nothing outside the [market_hours] session (exit 0, said on stderr).
     #[arg(long)]
     market_hours_only: bool,
+    /// Queue the new signals' notifications but do not send them (`optctl notify` will).
+    #[arg(long)]
+    no_notify: bool,
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
@@ -40,12 +46,18 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     let _lock = JobLock::acquire(&ctx.home, "migrate-scheduler run")?;
     let mut store = ctx.store()?;
     let fetcher = Fetcher::from_config(&cfg, &ctx.db_path(), ctx.as_of)?;
-    let report = crate::cli::runtime()?.block_on(migration::tick(
+    let router = Router::new(&cfg.notify);
+    let mut report = crate::cli::runtime()?.block_on(migration::tick(
         &mut store,
         &fetcher,
         &cfg.scheduler,
+        &router,
         ctx.as_of,
     ))?;
+    drop(store);
+    if !args.no_notify && !router.is_empty() {
+        report.notify = crate::cli::notify::send_queued(ctx, &cfg, "this tick's signals");
+    }
     print(&report, &ctx.out)?;
     if report.symbols > 0 && report.symbols_failed == report.symbols {
         return Err(optctl::Error::Failed(format!(

@@ -15,10 +15,10 @@ use super::{Ctx, Outcome};
 /// Send queued alert and signal notifications to the configured channels.
 ///
 /// `scan` queues one message per alert and matching channel ([notify.channels.*] in
-/// the config) in the same transaction that stores the alert, and sends them when it
-/// ends. This command sends whatever is still due: messages that failed and whose
-/// backoff has passed, messages held by quiet hours or the rate limit, and those of a
-/// scan run with --no-notify. Each message goes out, then is marked sent; a retryable
+/// the config) in the same transaction that stores the alert, and `migrate-scheduler
+/// run` one per new signal; both send them when they end. This command sends whatever
+/// is still due: messages that failed and whose backoff has passed, messages held by
+/// quiet hours or the rate limit, and those of a run with --no-notify. Each message goes out, then is marked sent; a retryable
 /// failure (timeout, 429, 5xx) waits and stays queued, a refusal (401, other 4xx) is
 /// marked failed with the reason. Delivery is at least once: a run killed between a
 /// send and its mark sends the same message again with the same Idempotency-Key.
@@ -52,6 +52,40 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         Some(Command::Test(a)) => test::run(a, ctx),
         Some(Command::Status(a)) => status::run(a, ctx),
         Some(Command::Retry(a)) => retry::run(a, ctx),
+    }
+}
+
+/// Sends what a scan or a scheduler tick just queued (`what` names it). A failure here
+/// never fails that command: the messages stay queued for `optctl notify`, and the
+/// reason goes to stderr.
+pub fn send_queued(ctx: &Ctx, cfg: &Config, what: &str) -> Option<DrainReport> {
+    match drain(ctx, cfg, None) {
+        Ok(r) => {
+            for c in &r.channels {
+                for e in c.error.iter().chain(&c.errors) {
+                    ctx.out.note(&format!("optctl: notify {}: {e}", c.channel));
+                }
+            }
+            if r.messages_sent > 0 {
+                ctx.out.note(&format!(
+                    "{} notifications sent in {} messages",
+                    r.items_sent, r.messages_sent
+                ));
+            }
+            Some(r)
+        }
+        Err(optctl::Error::Locked { .. }) => {
+            ctx.out.note(&format!(
+                "optctl: another `optctl notify` is sending; it will send {what} too"
+            ));
+            None
+        }
+        Err(e) => {
+            ctx.out.note(&format!(
+                "optctl: notifications not sent ({e}); they stay queued for `optctl notify`"
+            ));
+            None
+        }
     }
 }
 
