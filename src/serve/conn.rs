@@ -11,8 +11,14 @@
 //! "Loading…": tiny_http 0.12's pool, when several connections arrived at once, could
 //! leave one queued behind the open ones (it counted threads it had already woken as
 //! idle). `--threads` bounds how many requests are answered at once, not how many
-//! connections are read. Idle connections are closed after [`IDLE_TIMEOUT`], and at most
-//! [`MAX_CONNECTIONS`] are open at a time (beyond that a new one gets a 503).
+//! connections are read.
+//!
+//! What keeps clients from holding every thread, file descriptor or unbounded memory:
+//! at most `max_connections` are open (one more gets a 503 and is closed unread), an
+//! idle connection closes after `idle_timeout`, a request head must arrive within that
+//! and within [`HEAD_TIMEOUT`] of its first byte (else 408), a head is read up to
+//! [`MAX_HEAD_BYTES`] (then 414 or 431), and a client that stops reading an answer is
+//! dropped after [`WRITE_TIMEOUT`].
 
 use std::collections::HashMap;
 use std::io::{ErrorKind, Read, Write};
@@ -25,21 +31,21 @@ use std::time::{Duration, Instant};
 use super::State;
 use super::http::ApiError;
 
-/// A connection with no request under way is closed after this long. Browsers retry
-/// a request that meets a connection closed as it was sent, so this only frees threads.
-pub(crate) const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// A request head must be whole this long after its first byte.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 /// A client that stops reading an answer is dropped after this long.
-const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
-/// Most connections open at once; beyond that a new connection gets a 503.
-pub(crate) const MAX_CONNECTIONS: usize = 512;
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest request head (request line and headers) read: more than the URL and header
-/// limits together, so that the answer can say which one was exceeded.
-const MAX_HEAD_BYTES: usize = 64 * 1024;
+/// limits together (`MAX_URL_BYTES`, `MAX_HEADER_BYTES`), so that within it the answer
+/// can say which one was exceeded.
+const MAX_HEAD_BYTES: usize = 28 * 1024;
 /// Most header fields in a request.
 const MAX_HEADERS: usize = 128;
-/// How long a closing connection waits for the client to finish sending, so that
-/// unread bytes do not turn the close into a reset that could discard the answer.
+/// How long, and for how many bytes, a closing connection reads what the client is
+/// still sending, so that unread bytes do not turn the close into a reset before the
+/// client has the answer. Bounded: a client that keeps sending is then reset.
 const LINGER: Duration = Duration::from_secs(2);
+const LINGER_BYTES: usize = 64 * 1024;
 /// How often the accept loop looks at the stop flag while no one connects.
 const ACCEPT_POLL: Duration = Duration::from_millis(100);
 
@@ -190,10 +196,10 @@ pub(crate) struct Open {
 }
 
 impl Open {
-    /// Registers a connection; None when [`MAX_CONNECTIONS`] are open already.
-    fn add(&self, s: &Arc<TcpStream>) -> Option<u64> {
+    /// Registers a connection; None when `max` are open already.
+    fn add(&self, s: &Arc<TcpStream>, max: usize) -> Option<u64> {
         let mut g = self.conns.lock().unwrap_or_else(|p| p.into_inner());
-        if g.1.len() >= MAX_CONNECTIONS {
+        if g.1.len() >= max {
             return None;
         }
         g.0 += 1;
@@ -272,7 +278,7 @@ pub(crate) fn accept_loop<'scope>(
             tracing::info!("accepting connections again");
         }
         let stream = Arc::new(stream);
-        let Some(id) = state.open.add(&stream) else {
+        let Some(id) = state.open.add(&stream, state.opts.max_connections) else {
             refuse_busy(state, &stream);
             continue;
         };
@@ -294,16 +300,19 @@ pub(crate) fn accept_loop<'scope>(
     state.open.close_all();
 }
 
-/// Answers a connection there is no room for with a 503 and closes it.
+/// Answers a connection there is no room for with a 503 and closes it, unread.
 fn refuse_busy(state: &State, stream: &TcpStream) {
+    let max = state.opts.max_connections;
     let e = ApiError::new(
         503,
-        "busy",
-        format!("the server has {MAX_CONNECTIONS} connections open; try again shortly"),
+        "too_many_connections",
+        format!("the server has {max} connections open (serve.max_connections); try again shortly"),
     );
-    let answer = state.error_answer(e);
+    let mut answer = state.error_answer(e);
+    answer.headers.push_str("Retry-After: 1\r\n");
     let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
     let _ = write_answer(stream, &answer, false, Some("close"));
+    let _ = stream.shutdown(Shutdown::Write);
     state
         .metrics
         .record(answer.row, answer.status, Duration::ZERO);
@@ -320,16 +329,19 @@ enum HeadError {
 
 /// Reads requests off one connection and answers them in order until the client
 /// closes it, asks to close, sends something this server cannot go on after, or stays
-/// idle for [`IDLE_TIMEOUT`].
+/// idle for the idle timeout.
 fn serve_connection(state: &State, stream: &TcpStream) {
-    if stream.set_read_timeout(Some(IDLE_TIMEOUT)).is_err()
-        || stream.set_write_timeout(Some(WRITE_TIMEOUT)).is_err()
-    {
+    let mut conn = Reader {
+        stream,
+        idle: state.opts.idle_timeout,
+        timeout: None,
+    };
+    if stream.set_write_timeout(Some(WRITE_TIMEOUT)).is_err() {
         return;
     }
     let mut buf: Vec<u8> = Vec::with_capacity(4096);
     loop {
-        let len = match read_head(stream, &mut buf) {
+        let len = match conn.read_head(&mut buf) {
             Ok(n) => n,
             Err(HeadError::Gone) => return,
             Err(HeadError::Bad(e)) => {
@@ -379,7 +391,7 @@ fn serve_connection(state: &State, stream: &TcpStream) {
         buf.drain(..len);
         match skip {
             Some(n) => {
-                if skip_body(stream, &mut buf, n).is_err() {
+                if conn.skip_body(&mut buf, n).is_err() {
                     return;
                 }
             }
@@ -405,76 +417,146 @@ fn serve_connection(state: &State, stream: &TcpStream) {
     }
 }
 
-/// Reads until `buf` starts with a whole request head and returns its length.
-fn read_head(mut stream: &TcpStream, buf: &mut Vec<u8>) -> Result<usize, HeadError> {
-    let mut chunk = [0u8; 8192];
-    loop {
-        if !buf.is_empty() {
-            let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-            match httparse::Request::new(&mut headers).parse(buf) {
-                Ok(httparse::Status::Complete(n)) => return Ok(n),
-                Ok(httparse::Status::Partial) => {}
-                Err(httparse::Error::TooManyHeaders) => {
-                    return Err(HeadError::Bad(ApiError::new(
-                        431,
-                        "headers_too_large",
-                        format!("more than {MAX_HEADERS} header fields"),
-                    )));
+/// The reading side of a connection, with the read timeout it has now.
+struct Reader<'a> {
+    stream: &'a TcpStream,
+    /// How long a connection may wait between requests (`serve.idle_timeout_seconds`).
+    idle: Duration,
+    timeout: Option<Duration>,
+}
+
+impl Reader<'_> {
+    /// Sets the read timeout, with a system call only when it changes.
+    fn set_timeout(&mut self, t: Duration) -> std::io::Result<()> {
+        // A zero timeout means none to the OS: wait at least a millisecond.
+        let t = t.max(Duration::from_millis(1));
+        if self.timeout != Some(t) {
+            self.stream.set_read_timeout(Some(t))?;
+            self.timeout = Some(t);
+        }
+        Ok(())
+    }
+
+    /// Reads until `buf` starts with a whole request head and returns its length.
+    /// Between requests it waits up to the idle timeout and then ends quietly; once a
+    /// head has begun, the rest must come within the idle timeout and within
+    /// [`HEAD_TIMEOUT`] of the first byte, else 408.
+    fn read_head(&mut self, buf: &mut Vec<u8>) -> Result<usize, HeadError> {
+        let mut chunk = [0u8; 8192];
+        let mut began = (!buf.is_empty()).then(Instant::now);
+        loop {
+            if !buf.is_empty() {
+                if let Some(n) = parse_head(buf)? {
+                    return Ok(n);
                 }
-                Err(httparse::Error::Version) => {
-                    return Err(HeadError::Bad(ApiError::new(
-                        505,
-                        "http_version_not_supported",
-                        "this server speaks HTTP/1.0 and HTTP/1.1",
-                    )));
-                }
-                Err(e) => {
-                    return Err(HeadError::Bad(ApiError::new(
-                        400,
-                        "bad_request",
-                        format!("malformed request: {e}"),
-                    )));
+                if buf.len() >= MAX_HEAD_BYTES {
+                    return Err(HeadError::Bad(too_long(buf)));
                 }
             }
-            if buf.len() >= MAX_HEAD_BYTES {
-                let line_ends = buf.windows(2).any(|w| w == b"\r\n");
-                return Err(HeadError::Bad(if line_ends {
-                    ApiError::new(
-                        431,
-                        "headers_too_large",
-                        format!("the request head is longer than {MAX_HEAD_BYTES} bytes"),
-                    )
-                } else {
-                    ApiError::new(
-                        414,
-                        "uri_too_long",
-                        format!("the request line is longer than {MAX_HEAD_BYTES} bytes"),
-                    )
-                }));
+            let wait = match began {
+                None => self.idle,
+                Some(t) => {
+                    let left = HEAD_TIMEOUT.saturating_sub(t.elapsed());
+                    if left.is_zero() {
+                        return Err(HeadError::Bad(self.head_timeout()));
+                    }
+                    self.idle.min(left)
+                }
+            };
+            if self.set_timeout(wait).is_err() {
+                return Err(HeadError::Gone);
+            }
+            // Never more than the head limit, so a head that never ends is not buffered.
+            let room = (MAX_HEAD_BYTES - buf.len().min(MAX_HEAD_BYTES)).clamp(1, chunk.len());
+            match self.stream.read(&mut chunk[..room]) {
+                Ok(0) => return Err(HeadError::Gone),
+                Ok(n) => {
+                    began.get_or_insert_with(Instant::now);
+                    buf.extend_from_slice(&chunk[..n]);
+                }
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e)
+                    if began.is_some()
+                        && matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) =>
+                {
+                    return Err(HeadError::Bad(self.head_timeout()));
+                }
+                // Idle between requests, reset, or shut by a stop.
+                Err(_) => return Err(HeadError::Gone),
             }
         }
-        match stream.read(&mut chunk) {
-            Ok(0) => return Err(HeadError::Gone),
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            Err(e) if e.kind() == ErrorKind::Interrupted => {}
-            // Idle too long (the read timeout), reset, or shut by a stop.
-            Err(_) => return Err(HeadError::Gone),
+    }
+
+    /// The 408 for a head that did not arrive in time.
+    fn head_timeout(&self) -> ApiError {
+        ApiError::new(
+            408,
+            "request_timeout",
+            format!(
+                "the request head did not arrive in time (within {} s idle, {} s in all)",
+                self.idle.as_secs(),
+                HEAD_TIMEOUT.as_secs()
+            ),
+        )
+    }
+
+    /// Reads and drops `n` body bytes, those already in `buf` first.
+    fn skip_body(&mut self, buf: &mut Vec<u8>, n: u64) -> std::io::Result<()> {
+        let have = (buf.len() as u64).min(n) as usize;
+        buf.drain(..have);
+        let rest = n - have as u64;
+        if rest > 0 {
+            self.set_timeout(self.idle)?;
+            let copied = std::io::copy(&mut self.stream.take(rest), &mut std::io::sink())?;
+            if copied < rest {
+                return Err(ErrorKind::UnexpectedEof.into());
+            }
         }
+        Ok(())
     }
 }
 
-/// Reads and drops `n` body bytes, those already in `buf` first.
-fn skip_body(mut stream: &TcpStream, buf: &mut Vec<u8>, n: u64) -> std::io::Result<()> {
-    let have = (buf.len() as u64).min(n) as usize;
-    buf.drain(..have);
-    let rest = n - have as u64;
-    if rest > 0 {
-        let copied = std::io::copy(&mut (&mut stream).take(rest), &mut std::io::sink())?;
-        if copied < rest {
-            return Err(ErrorKind::UnexpectedEof.into());
-        }
+/// Whether `buf` starts with a whole request head: its length, None when it needs more,
+/// or the error that ends the connection.
+fn parse_head(buf: &[u8]) -> Result<Option<usize>, HeadError> {
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    match httparse::Request::new(&mut headers).parse(buf) {
+        Ok(httparse::Status::Complete(n)) => Ok(Some(n)),
+        Ok(httparse::Status::Partial) => Ok(None),
+        Err(httparse::Error::TooManyHeaders) => Err(HeadError::Bad(ApiError::new(
+            431,
+            "headers_too_large",
+            format!("more than {MAX_HEADERS} header fields"),
+        ))),
+        Err(httparse::Error::Version) => Err(HeadError::Bad(ApiError::new(
+            505,
+            "http_version_not_supported",
+            "this server speaks HTTP/1.0 and HTTP/1.1",
+        ))),
+        Err(e) => Err(HeadError::Bad(ApiError::new(
+            400,
+            "bad_request",
+            format!("malformed request: {e}"),
+        ))),
     }
-    Ok(())
+}
+
+/// The error for a head past [`MAX_HEAD_BYTES`]: the request line (414) or the headers
+/// (431), whichever did not end.
+fn too_long(buf: &[u8]) -> ApiError {
+    if buf.windows(2).any(|w| w == b"\r\n") {
+        ApiError::new(
+            431,
+            "headers_too_large",
+            format!("the request head is longer than {MAX_HEAD_BYTES} bytes"),
+        )
+    } else {
+        ApiError::new(
+            414,
+            "uri_too_long",
+            format!("the request line is longer than {MAX_HEAD_BYTES} bytes"),
+        )
+    }
 }
 
 /// Writes one answer: status line, headers, and the body unless `head_only` (or a
@@ -513,17 +595,18 @@ fn write_answer(
     stream.flush()
 }
 
-/// Closes gracefully: no more writes, then reads what the client still sends (for at
-/// most [`LINGER`]) so the answer is not lost to a reset.
+/// Closes gracefully: no more writes, then reads what the client still sends (at most
+/// [`LINGER_BYTES`] for at most [`LINGER`]) so the answer is not lost to a reset.
 fn linger(mut stream: &TcpStream) {
     let _ = stream.shutdown(Shutdown::Write);
     let _ = stream.set_read_timeout(Some(LINGER));
     let until = Instant::now() + LINGER;
     let mut chunk = [0u8; 8192];
-    while Instant::now() < until {
+    let mut read = 0;
+    while Instant::now() < until && read < LINGER_BYTES {
         match stream.read(&mut chunk) {
             Ok(0) | Err(_) => return,
-            Ok(_) => {}
+            Ok(n) => read += n,
         }
     }
 }

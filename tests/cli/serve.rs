@@ -756,6 +756,49 @@ fn serve_answers_every_connection_of_a_burst_while_the_others_stay_open() {
     }
 }
 
+/// A head that trickles in, a byte at a time faster than the idle timeout, still has
+/// to be whole within 10 s of its first byte: the server answers 408 and closes long
+/// before this 40 s head would be done.
+#[test]
+fn serve_a_trickled_request_head_gets_a_408() {
+    let home = Home::new();
+    write_sample_exports(&home);
+    home.write_config("[serve]\nidle_timeout_seconds = 2\n");
+    let server = Server::start(&home, &[]);
+    let mut s = TcpStream::connect(server.addr).unwrap();
+    let head = format!("GET /health HTTP/1.1\r\nX-Slow: {}\r\n\r\n", "a".repeat(60));
+    let mut answered = false;
+    for b in head.bytes() {
+        if s.write_all(&[b]).is_err() {
+            answered = true;
+            break;
+        }
+        s.set_read_timeout(Some(Duration::from_millis(500)))
+            .unwrap();
+        let mut peek = [0u8; 1];
+        match s.peek(&mut peek) {
+            Ok(_) => {
+                answered = true;
+                break;
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => {
+                answered = true;
+                break;
+            }
+        }
+    }
+    assert!(answered, "the whole trickled head was read");
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let text = read_to_close(&mut s);
+    assert!(text.starts_with("HTTP/1.1 408 "), "{text}");
+    assert!(text.contains("\"request_timeout\""), "{text}");
+}
+
 /// Reads from `s` until the server closes the connection.
 fn read_to_close(s: &mut TcpStream) -> String {
     let mut out = Vec::new();
