@@ -134,6 +134,13 @@ pub(crate) fn health(req: &Request<'_>) -> Result<Reply, ApiError> {
 pub(crate) fn metrics(req: &Request<'_>) -> Result<Reply, ApiError> {
     let mut out = String::with_capacity(4096);
     req.state.metrics.render(&mut out);
+    single(
+        &mut out,
+        "optctl_http_open_connections",
+        "gauge",
+        "Client connections open now (each has a thread; idle ones close after 60 s).",
+        req.state.open.count(),
+    );
     let now = Utc::now();
     let e = &req.exports;
     out.push_str("# HELP optctl_export_age_seconds Seconds since the loaded export file was written (its export_timestamp).\n");
@@ -175,12 +182,12 @@ pub(crate) fn metrics(req: &Request<'_>) -> Result<Reply, ApiError> {
             u8::from(ts.is_some())
         );
     }
-    out.push_str("# HELP optctl_export_reloads_total Export files (re)loaded since start.\n");
-    out.push_str("# TYPE optctl_export_reloads_total counter\n");
-    let _ = writeln!(
-        out,
-        "optctl_export_reloads_total {}",
-        req.state.cache.reloads()
+    single(
+        &mut out,
+        "optctl_export_reloads_total",
+        "counter",
+        "Export files (re)loaded since start.",
+        req.state.cache.reloads(),
     );
     let last = e.scans.data.as_ref().and_then(|s| s.latest_scan.as_ref());
     if let Some(scan) = last {
@@ -199,25 +206,27 @@ pub(crate) fn metrics(req: &Request<'_>) -> Result<Reply, ApiError> {
                 u8::from(s == scan.status)
             );
         }
-        out.push_str("# HELP optctl_last_scan_id Id of the newest exported scan.\n");
-        out.push_str("# TYPE optctl_last_scan_id gauge\n");
-        let _ = writeln!(out, "optctl_last_scan_id {}", scan.id);
-        out.push_str(
-            "# HELP optctl_last_scan_timestamp_seconds As-of time of the newest exported scan.\n",
+        single(
+            &mut out,
+            "optctl_last_scan_id",
+            "gauge",
+            "Id of the newest exported scan.",
+            scan.id,
         );
-        out.push_str("# TYPE optctl_last_scan_timestamp_seconds gauge\n");
-        let _ = writeln!(
-            out,
-            "optctl_last_scan_timestamp_seconds {}",
-            scan.as_of.timestamp()
+        single(
+            &mut out,
+            "optctl_last_scan_timestamp_seconds",
+            "gauge",
+            "As-of time of the newest exported scan.",
+            scan.as_of.timestamp(),
         );
     }
-    out.push_str("# HELP optctl_uptime_seconds Seconds since the server started.\n");
-    out.push_str("# TYPE optctl_uptime_seconds gauge\n");
-    let _ = writeln!(
-        out,
-        "optctl_uptime_seconds {}",
-        req.state.started.elapsed().as_secs()
+    single(
+        &mut out,
+        "optctl_uptime_seconds",
+        "gauge",
+        "Seconds since the server started.",
+        req.state.started.elapsed().as_secs(),
     );
     Ok(Reply {
         status: 200,
@@ -227,6 +236,14 @@ pub(crate) fn metrics(req: &Request<'_>) -> Result<Reply, ApiError> {
         },
         headers: Vec::new(),
     })
+}
+
+/// Appends one metric without labels: its HELP and TYPE lines, then its value.
+fn single(out: &mut String, name: &str, kind: &str, help: &str, value: impl std::fmt::Display) {
+    let _ = write!(
+        out,
+        "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}\n"
+    );
 }
 
 /// `GET /alerts/latest`: the alerts of the newest scan id in alerts.json (pre-rendered).

@@ -83,7 +83,7 @@ pub(crate) fn gzip(bytes: &[u8]) -> Vec<u8> {
     enc.finish().expect("gzip to memory")
 }
 
-/// A response before it is turned into tiny_http's type.
+/// A response as a handler gives it, before `finish` adds ETag, gzip and the rest.
 #[derive(Debug)]
 pub(crate) struct Reply {
     pub(crate) status: u16,

@@ -1,12 +1,14 @@
 //! `optctl serve`: a read-only HTTP API over the export files.
 //!
-//! This file holds the route table ([`ROUTES`]), the options, and the request loop:
-//! size limits, auth, method and route checks, then ETag/gzip/CORS on the way out.
-//! Handlers are in `handlers`, the export cache (parse, pre-render, reload) in `cache`,
-//! response plumbing in `http`, counters in `metrics`. The server never opens the
+//! This file holds the route table ([`ROUTES`]), the options, and what each request is
+//! answered: size limits, auth, method and route checks, then ETag/gzip/CORS on the way
+//! out. Connections (accepting, keep-alive, reading heads, writing answers) are in
+//! `conn`, handlers in `handlers`, the export cache (parse, pre-render, reload) in
+//! `cache`, response plumbing in `http`, counters in `metrics`. The server never opens the
 //! store for writing and never serves a file by path: every body comes from the cache.
 
 mod cache;
+mod conn;
 mod dashboard;
 mod handlers;
 pub(crate) mod http;
@@ -19,11 +21,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use std::fmt::Write as _;
-use std::io::Write as _;
-
-use tiny_http::Method;
 
 use cache::{Cache, Exports};
+use conn::{Answer, Incoming};
 use http::{ApiError, Body, Query, Rendered, Reply};
 use metrics::Metrics;
 
@@ -148,7 +148,8 @@ pub struct Options {
     pub bind: IpAddr,
     /// Port; 0 picks a free one (the bound address is passed to `on_listening`).
     pub port: u16,
-    /// Worker threads answering requests.
+    /// How many requests are answered at once (every connection is read by its own
+    /// thread; this many of them compute an answer at a time).
     pub threads: usize,
     /// When set, every request but the dashboard page needs `Authorization: Bearer <token>`.
     pub token: Option<String>,
@@ -185,10 +186,6 @@ pub enum Error {
     NoToken { bind: IpAddr },
     #[error("{0}")]
     BadOption(String),
-    #[error(
-        "stopped accepting connections: {0} (tiny_http ends its accept loop on an accept error, e.g. too many open files); restart optctl serve"
-    )]
-    Accept(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -260,6 +257,10 @@ pub(crate) struct State {
     pub(crate) started: Instant,
     /// The dashboard page, assembled once with this server's settings.
     pub(crate) page: dashboard::Page,
+    /// The connections open now.
+    pub(crate) open: conn::Open,
+    /// Bounds the requests answered at once to `--threads`.
+    slots: conn::Slots,
     opts: Options,
     /// Header lines built once (`Name: value\r\n`).
     cache_control: String,
@@ -298,11 +299,6 @@ pub fn run(
     let local = listener
         .local_addr()
         .map_err(|source| Error::Bind { addr, source })?;
-    let server = tiny_http::Server::from_listener(listener, None).map_err(|e| Error::Bind {
-        addr,
-        source: std::io::Error::other(e.to_string()),
-    })?;
-
     let mut labels: Vec<&'static str> = ROUTES.iter().map(|r| r.pattern).collect();
     labels.push(UNMATCHED);
     let mut cors = String::new();
@@ -325,6 +321,8 @@ pub fn run(
             stale_after_secs: opts.stale_after_secs,
             token: opts.token.is_some(),
         }),
+        open: conn::Open::default(),
+        slots: conn::Slots::new(opts.threads),
         cache_control: format!("Cache-Control: max-age={}\r\n", opts.max_age),
         cors,
         opts: opts.clone(),
@@ -333,46 +331,20 @@ pub fn run(
     tracing::info!("listening on http://{local}");
 
     let done = AtomicBool::new(false);
-    // Set when tiny_http reports an accept error: its accept loop has ended, so a
-    // server that stayed up would answer old connections and never take new ones.
-    // Better to exit 1 and let the supervisor restart it.
-    let failed = std::sync::Mutex::new(None);
     std::thread::scope(|s| {
-        let (state, server, done, failed) = (&state, &server, &done, &failed);
+        let (state, done) = (&state, &done);
         s.spawn(move || state.cache.watch(done));
-        let workers: Vec<_> = (0..opts.threads)
-            .map(|_| {
-                s.spawn(move || {
-                    while !stop.load(Ordering::Relaxed) && !done.load(Ordering::Relaxed) {
-                        // A short wait so a signal is noticed promptly.
-                        match server.recv_timeout(Duration::from_millis(100)) {
-                            Ok(Some(rq)) => state.handle(rq),
-                            Ok(None) => {}
-                            Err(e) => {
-                                *failed.lock().unwrap_or_else(|p| p.into_inner()) =
-                                    Some(e.to_string());
-                                done.store(true, Ordering::Relaxed);
-                            }
-                        }
-                    }
-                })
-            })
-            .collect();
-        for w in workers {
-            let _ = w.join();
-        }
+        conn::accept_loop(s, &listener, state, stop);
+        // The accept loop ended the connections' reads; the scope waits for them.
         done.store(true, Ordering::Relaxed);
     });
-    if let Some(e) = failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        return Err(Error::Accept(e));
-    }
     tracing::info!("stopped");
     Ok(())
 }
 
-/// A listening socket with TCP_NODELAY, which Linux copies to accepted sockets:
-/// tiny_http writes headers and body separately, and Nagle plus delayed ACKs would
-/// hold the second write for up to 40 ms on a keep-alive connection.
+/// A listening socket with TCP_NODELAY, which Linux copies to accepted sockets: a
+/// large body goes out in a second write, and Nagle plus delayed ACKs would hold it for
+/// up to 40 ms on a keep-alive connection.
 fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
     use socket2::{Domain, Socket, Type};
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
@@ -418,75 +390,34 @@ fn find_route(path: &str) -> Option<(usize, Vec<(&'static str, String)>)> {
 }
 
 impl State {
-    fn handle(&self, rq: tiny_http::Request) {
-        let started = Instant::now();
-        let (row, reply) = self.answer(&rq);
-        let head_only = *rq.method() == Method::Head;
-        let (status, headers, body) = self.finish(reply, &rq);
-        // tiny_http drains a request body when the request is dropped. `into_writer`
-        // drops it before we write, so a client that declared a body and waits for our
-        // answer before sending it (a 413) would hang: those take tiny_http's own path,
-        // which drains after answering.
-        let has_body = rq.body_length().is_some_and(|n| n > 0)
-            || Self::header_value(&rq, "Transfer-Encoding").is_some();
-        let sent = if has_body {
-            let headers = headers
-                .split("\r\n")
-                .filter_map(|l| l.split_once(": "))
-                // tiny_http sets the length itself.
-                .filter(|(k, _)| *k != "Content-Length")
-                .filter_map(|(k, v)| tiny_http::Header::from_bytes(k, v).ok())
-                .collect();
-            let len = body.len();
-            let response = tiny_http::Response::new(
-                tiny_http::StatusCode(status),
-                headers,
-                std::io::Cursor::new(body),
-                Some(len),
-                None,
-            )
-            .with_chunked_threshold(usize::MAX);
-            rq.respond(response)
-        } else {
-            // One write for the whole response where it can: tiny_http's own writer
-            // sends headers and body separately (two syscalls, two wake-ups of the
-            // client) and formats its headers anew each time. Its writer is still the
-            // one used, so keep-alive and response order stay tiny_http's business.
-            let mut out = Vec::with_capacity(headers.len() + 128);
-            let _ = write!(
-                out,
-                "HTTP/1.1 {status} {}\r\nServer: optctl\r\nDate: {}\r\n{headers}\r\n",
-                reason(status),
-                http::now_http_date()
-            );
-            let mut w = rq.into_writer();
-            let r = if head_only || body.is_empty() {
-                w.write_all(&out)
-            } else if body.len() <= 64 * 1024 {
-                out.extend_from_slice(&body);
-                w.write_all(&out)
-            } else {
-                w.write_all(&out).and_then(|_| w.write_all(&body))
-            };
-            r.and_then(|_| w.flush())
-        };
-        if let Err(e) = sent {
-            tracing::debug!("writing a response failed: {e}");
+    /// The answer to one request, with at most `--threads` computed at a time.
+    fn respond(&self, rq: &Incoming<'_>) -> Answer {
+        let _slot = self.slots.take();
+        let (row, reply) = self.answer(rq);
+        let (status, headers, body) = self.finish(reply, Some(rq));
+        Answer {
+            row,
+            status,
+            headers,
+            body,
         }
-        self.metrics.record(row, status, started.elapsed());
     }
 
-    fn header_value<'r>(rq: &'r tiny_http::Request, name: &'static str) -> Option<&'r str> {
-        rq.headers()
-            .iter()
-            .find(|h| h.field.equiv(name))
-            .map(|h| h.value.as_str())
+    /// The answer to a request that could not be read (no route, no data).
+    fn error_answer(&self, e: ApiError) -> Answer {
+        let (status, headers, body) = self.finish(e.into_reply(), None);
+        Answer {
+            row: ROUTES.len(),
+            status,
+            headers,
+            body,
+        }
     }
 
     /// Decides the answer: limits, then preflight, auth, method, route, query, handler.
-    fn answer(&self, rq: &tiny_http::Request) -> (usize, Reply) {
+    fn answer(&self, rq: &Incoming<'_>) -> (usize, Reply) {
         let unmatched = ROUTES.len();
-        let url = rq.url();
+        let url = rq.target;
         if url.len() > MAX_URL_BYTES {
             let e = ApiError::new(
                 414,
@@ -495,11 +426,7 @@ impl State {
             );
             return (unmatched, e.into_reply());
         }
-        let header_bytes: usize = rq
-            .headers()
-            .iter()
-            .map(|h| h.field.as_str().len() + h.value.len() + 4)
-            .sum();
+        let header_bytes: usize = rq.headers().map(|(k, v)| k.len() + v.len() + 4).sum();
         if header_bytes > MAX_HEADER_BYTES {
             let e = ApiError::new(
                 431,
@@ -524,7 +451,7 @@ impl State {
 
         // Browsers send a preflight without credentials before a request that carries
         // an Authorization header: it must pass without the token.
-        if *rq.method() == Method::Options && self.opts.cors_origin.is_some() {
+        if rq.method == "OPTIONS" && self.opts.cors_origin.is_some() {
             return (
                 row,
                 Reply {
@@ -545,7 +472,8 @@ impl State {
         // token, so an unknown path says nothing to a client without one.
         let public = found.as_ref().is_some_and(|(i, _)| ROUTES[*i].public);
         if let Some(token) = self.opts.token.as_ref().filter(|_| !public) {
-            let given = Self::header_value(rq, "Authorization")
+            let given = rq
+                .header("Authorization")
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .map(str::trim);
             if !given.is_some_and(|g| http::constant_time_eq(g.as_bytes(), token.as_bytes())) {
@@ -560,7 +488,7 @@ impl State {
                 );
             }
         }
-        if !matches!(rq.method(), Method::Get | Method::Head) {
+        if !matches!(rq.method, "GET" | "HEAD") {
             let allow = if self.opts.cors_origin.is_some() {
                 "GET, HEAD, OPTIONS"
             } else {
@@ -571,7 +499,7 @@ impl State {
                 "method_not_allowed",
                 format!(
                     "{} is not allowed: this API is read-only ({allow})",
-                    rq.method()
+                    rq.method
                 ),
             );
             return (row, e.into_reply().with_header("Allow", allow));
@@ -603,7 +531,7 @@ impl State {
     /// Decides the headers of a reply: ETag and 304, gzip, cache and CORS. Returns the
     /// status actually sent, the header lines (`Name: value\r\n` each; no status line,
     /// no Date) and the body.
-    fn finish(&self, reply: Reply, rq: &tiny_http::Request) -> (u16, String, Arc<[u8]>) {
+    fn finish(&self, reply: Reply, rq: Option<&Incoming<'_>>) -> (u16, String, Arc<[u8]>) {
         let mut h = String::with_capacity(384);
         h.push_str(&self.cors);
         for (name, value) in &reply.headers {
@@ -645,11 +573,12 @@ impl State {
         h: &mut String,
         status: &mut u16,
         r: &Rendered,
-        rq: &tiny_http::Request,
+        rq: Option<&Incoming<'_>>,
         content_type: &str,
     ) -> Arc<[u8]> {
         h.push_str("Vary: Accept-Encoding\r\n");
-        let gz = Self::header_value(rq, "Accept-Encoding")
+        let header = |name| rq.and_then(|r| r.header(name));
+        let gz = header("Accept-Encoding")
             .filter(|v| http::accepts_gzip(v))
             .and_then(|_| r.gzip());
         let etag = if gz.is_some() {
@@ -658,7 +587,7 @@ impl State {
             r.etag()
         };
         let _ = write!(h, "ETag: {etag}\r\n");
-        let not_modified = Self::header_value(rq, "If-None-Match").is_some_and(|v| {
+        let not_modified = header("If-None-Match").is_some_and(|v| {
             http::etag_matches(v, r.etag()) || http::etag_matches(v, r.gzip_etag())
         });
         if not_modified {
@@ -686,10 +615,12 @@ fn reason(status: u16) -> &'static str {
         401 => "Unauthorized",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        408 => "Request Timeout",
         413 => "Content Too Large",
         414 => "URI Too Long",
         431 => "Request Header Fields Too Large",
         503 => "Service Unavailable",
+        505 => "HTTP Version Not Supported",
         _ => "Error",
     }
 }

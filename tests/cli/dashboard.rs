@@ -2,12 +2,12 @@
 //! export, opened in headless Chromium (Debian's `chromium`, driven over the DevTools
 //! protocol). The page must show what the JSON routes return: the alerts table, the
 //! smile chart and the chain of a ticker; its filters and sorting must work; a new
-//! export must show up by itself, without losing the filters; and with `--token` it must
-//! ask once. Screenshots go to target/test-artifacts/dashboard*.png.
+//! export must show up by itself, without losing the filters; with `--token` it must
+//! ask once; and a server that stops answering must show as an error, never as a page
+//! stuck on "Loading…". Screenshots go to target/test-artifacts/dashboard*.png.
 //!
-//! They run only with `OPTCTL_BROWSER_TESTS=1` (see `chromium()` for why). Without
-//! chromium they then say so loudly and pass, except under CI (`$CI` set), where they
-//! fail: `.ci/run` installs chromium.
+//! Without chromium they say so loudly and pass, except under CI (`$CI` set), where
+//! they fail: `.ci/run` installs chromium.
 
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
@@ -22,19 +22,8 @@ use serde_json::Value;
 use crate::harness::Home;
 use crate::serve::{Server, agent, get, get_with};
 
-/// The browser, or None when the test should be skipped.
-///
-/// Held back unless `OPTCTL_BROWSER_TESTS=1`: the page's refresh sometimes never
-/// completes (it stays at "Loading…" with no script error; seen intermittently on main),
-/// and until that is found these tests would fail CI at random. Run them with
-/// `OPTCTL_BROWSER_TESTS=1 cargo test --test cli dashboard`.
+/// The browser, or None when it is not installed (the test is then skipped, loudly).
 fn chromium() -> Option<PathBuf> {
-    if std::env::var_os("OPTCTL_BROWSER_TESTS").is_none_or(|v| v != "1") {
-        eprintln!(
-            "\n*** skipped: the dashboard's browser tests run only with OPTCTL_BROWSER_TESTS=1 ***\n"
-        );
-        return None;
-    }
     let found = ["chromium", "chromium-browser"].iter().find_map(|name| {
         std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
             .map(|dir| dir.join(name))
@@ -344,13 +333,25 @@ fn scan_and_export(home: &Home, as_of: &str) {
         .success();
 }
 
+/// A home with one scan as of `as_of` (with the planted anomalies) and its export,
+/// served with the page refreshing every second and `extra` flags.
+fn served(as_of: &str, extra: &[&str]) -> (Home, Server) {
+    let home = Home::new();
+    home.write_config(PLANTED);
+    scan_and_export(&home, as_of);
+    let args: Vec<&str> = ["--refresh-secs", "1"]
+        .iter()
+        .chain(extra)
+        .copied()
+        .collect();
+    let server = Server::start(&home, &args);
+    (home, server)
+}
+
 #[test]
 fn dashboard_shows_the_api_data_filters_and_refreshes_in_a_browser() {
     let Some(chromium) = chromium() else { return };
-    let home = Home::new();
-    home.write_config(PLANTED);
-    scan_and_export(&home, FIRST);
-    let server = Server::start(&home, &["--refresh-secs", "1"]);
+    let (home, server) = served(FIRST, &[]);
     let alerts = get(&server, "/alerts?limit=1000").json();
     let detectors: BTreeSet<&str> = alerts["alerts"]
         .as_array()
@@ -809,10 +810,7 @@ fn dashboard_shows_the_api_data_filters_and_refreshes_in_a_browser() {
 #[test]
 fn dashboard_asks_for_the_token_once_and_sends_it() {
     let Some(chromium) = chromium() else { return };
-    let home = Home::new();
-    home.write_config(PLANTED);
-    scan_and_export(&home, crate::harness::NOW);
-    let server = Server::start(&home, &["--token", "t0ken-42", "--refresh-secs", "1"]);
+    let (_home, server) = served(crate::harness::NOW, &["--token", "t0ken-42"]);
     let (_profile, _browser, tab) = open(chromium, &server.url("/"));
     wait_for(
         &tab,
@@ -872,4 +870,124 @@ fn dashboard_asks_for_the_token_once_and_sends_it() {
         true
     );
     assert_alerts_match(&tab, &api, |_| true, "alerts after a reload");
+}
+
+/// Stands between the browser and `optctl serve`: passes every request through, except
+/// that while `stall` is set it never answers the data routes (the page itself still
+/// loads). A server that accepts a request and then goes quiet, as a hung one would.
+struct StallingProxy {
+    addr: std::net::SocketAddr,
+    stall: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl StallingProxy {
+    fn start(upstream: std::net::SocketAddr) -> StallingProxy {
+        use std::sync::atomic::AtomicBool;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let stall = Arc::new(AtomicBool::new(true));
+        let flag = Arc::clone(&stall);
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(conn) = conn else { return };
+                let flag = Arc::clone(&flag);
+                std::thread::spawn(move || Self::one(conn, upstream, &flag));
+            }
+        });
+        StallingProxy { addr, stall }
+    }
+
+    /// One request per connection: read its head, then stall or forward it with
+    /// `Connection: close` and copy the answer back until the server closes.
+    fn one(
+        mut conn: std::net::TcpStream,
+        upstream: std::net::SocketAddr,
+        stall: &std::sync::atomic::AtomicBool,
+    ) {
+        use std::io::{Read, Write};
+        use std::sync::atomic::Ordering;
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            match conn.read(&mut byte) {
+                Ok(1) => head.push(byte[0]),
+                _ => return,
+            }
+        }
+        let head = String::from_utf8_lossy(&head).to_string();
+        let path = head.split(' ').nth(1).unwrap_or("").to_string();
+        if path != "/" && stall.load(Ordering::SeqCst) {
+            // Hold the connection, answer nothing, until the stall ends.
+            while stall.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            return;
+        }
+        let mut forwarded: String = head
+            .trim_end()
+            .split("\r\n")
+            .filter(|l| {
+                !l.to_ascii_lowercase().starts_with("connection:")
+                    && !l.to_ascii_lowercase().starts_with("keep-alive:")
+            })
+            .map(|l| format!("{l}\r\n"))
+            .collect();
+        forwarded.push_str("Connection: close\r\n\r\n");
+        let Ok(mut up) = std::net::TcpStream::connect(upstream) else {
+            return;
+        };
+        if up.write_all(forwarded.as_bytes()).is_err() {
+            return;
+        }
+        let _ = std::io::copy(&mut up, &mut conn);
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+}
+
+/// A server that accepts requests and never answers them must show as an error within
+/// the page's fetch timeout (10 s at the least), not as a page stuck at "Loading…"; and
+/// the page must recover by itself once answers come again.
+#[test]
+fn dashboard_shows_a_server_that_does_not_answer_and_recovers() {
+    let Some(chromium) = chromium() else { return };
+    let (_home, server) = served(crate::harness::NOW, &[]);
+    let alerts = get(&server, "/alerts?limit=1000").json();
+    let proxy = StallingProxy::start(server.addr);
+    let (_profile, _browser, tab) = open(chromium, &proxy.url("/"));
+
+    // The first refresh's requests are never answered: the page gives up on them and
+    // says so in the header, a banner and the alerts table.
+    wait_for(
+        &tab,
+        "return document.getElementById('updated').textContent.startsWith('Last try');",
+        "'Last try' after requests that got no answer",
+    );
+    let banners = text(&tab, "#banners");
+    assert!(
+        banners.contains("Cannot reach optctl serve") && banners.contains("no answer in 10 s"),
+        "{banners}"
+    );
+    let table = text(&tab, "#alerts-table tbody");
+    assert!(table.contains("no answer in 10 s"), "{table}");
+    assert!(shown_alerts(&tab).is_empty());
+
+    // Answers again: the next refresh draws the data and the banner goes.
+    proxy
+        .stall
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    wait_for(
+        &tab,
+        "return document.getElementById('updated').textContent.startsWith('Updated') && \
+         !document.getElementById('banners').textContent.includes('Cannot reach');",
+        "the page recovered",
+    );
+    assert_alerts_match(
+        &tab,
+        &alerts,
+        |_| true,
+        "alerts after the server answered again",
+    );
 }

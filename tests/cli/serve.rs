@@ -700,6 +700,207 @@ fn serve_bad_requests_get_json_errors() {
     assert_eq!(get(&server, "/alerts/latest").status, 200);
 }
 
+/// A browser opens several connections at once (up to six per server) and keeps them
+/// open between requests, for minutes. Every one must be read at once however many
+/// others stay open: a connection left waiting for a thread that an open one holds is
+/// never answered, and the dashboard stayed at "Loading…" that way. The burst is sent
+/// to fresh servers, where a pool of threads would be at its smallest.
+#[test]
+fn serve_answers_every_connection_of_a_burst_while_the_others_stay_open() {
+    const BURST: usize = 8;
+    let home = Home::new();
+    write_sample_exports(&home);
+    for round in 0..4 {
+        let server = Server::start(&home, &[]);
+        let gate = Arc::new(std::sync::Barrier::new(BURST));
+        let burst: Vec<_> = (0..BURST)
+            .map(|_| {
+                let gate = Arc::clone(&gate);
+                let addr = server.addr;
+                std::thread::spawn(move || {
+                    gate.wait();
+                    let mut s = TcpStream::connect(addr).unwrap();
+                    // Only a deadline for a server that never answers.
+                    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+                    let r = raw_on(&mut s, b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+                    (s, r.status)
+                })
+            })
+            .collect();
+        let mut open = Vec::new();
+        for (i, t) in burst.into_iter().enumerate() {
+            let (s, status) = t.join().unwrap_or_else(|_| {
+                panic!("round {round}: connection {i} of {BURST} opened at once got no answer")
+            });
+            assert_eq!(status, 200);
+            open.push(s);
+        }
+        // With all of those open and idle: a new connection is answered, and so is a
+        // second request on each of them.
+        assert_eq!(get(&server, "/alerts/latest").status, 200);
+        for s in &mut open {
+            let r = raw_on(s, b"GET /scans/latest HTTP/1.1\r\nHost: x\r\n\r\n");
+            assert_eq!(r.status, 200);
+        }
+        let metrics = String::from_utf8(get(&server, "/metrics").body).unwrap();
+        let gauge: usize = metrics
+            .lines()
+            .find_map(|l| l.strip_prefix("optctl_http_open_connections "))
+            .unwrap_or_else(|| panic!("no open-connections gauge:\n{metrics}"))
+            .parse()
+            .unwrap();
+        assert!(
+            gauge >= BURST,
+            "{gauge} open connections counted, {BURST} are"
+        );
+    }
+}
+
+/// A head that trickles in, a byte at a time faster than the idle timeout, still has
+/// to be whole within 10 s of its first byte: the server answers 408 and closes long
+/// before this 40 s head would be done.
+#[test]
+fn serve_a_trickled_request_head_gets_a_408() {
+    let home = Home::new();
+    write_sample_exports(&home);
+    home.write_config("[serve]\nidle_timeout_seconds = 2\n");
+    let server = Server::start(&home, &[]);
+    let mut s = TcpStream::connect(server.addr).unwrap();
+    let head = format!("GET /health HTTP/1.1\r\nX-Slow: {}\r\n\r\n", "a".repeat(60));
+    let mut answered = false;
+    for b in head.bytes() {
+        if s.write_all(&[b]).is_err() {
+            answered = true;
+            break;
+        }
+        s.set_read_timeout(Some(Duration::from_millis(500)))
+            .unwrap();
+        let mut peek = [0u8; 1];
+        match s.peek(&mut peek) {
+            Ok(_) => {
+                answered = true;
+                break;
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => {
+                answered = true;
+                break;
+            }
+        }
+    }
+    assert!(answered, "the whole trickled head was read");
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let text = read_to_close(&mut s);
+    assert!(text.starts_with("HTTP/1.1 408 "), "{text}");
+    assert!(text.contains("\"request_timeout\""), "{text}");
+}
+
+/// Reads from `s` until the server closes the connection.
+fn read_to_close(s: &mut TcpStream) -> String {
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).unwrap();
+    String::from_utf8_lossy(&out).to_string()
+}
+
+/// HTTP/1.x as clients send it: pipelined requests, HTTP/1.0 with and without
+/// keep-alive, bare line feeds, and heads the server cannot go on after (each answered
+/// with a JSON error, then the connection closed).
+#[test]
+fn serve_speaks_http_1_on_the_wire() {
+    let (_home, server) = served();
+    let connect = || {
+        let s = TcpStream::connect(server.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        s
+    };
+    // Two requests in one write: two answers, in order, then the close asked for.
+    let mut s = connect();
+    s.write_all(
+        b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n\
+          GET /alerts/latest HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .unwrap();
+    let both = read_to_close(&mut s);
+    assert_eq!(both.matches("HTTP/1.1 200 OK\r\n").count(), 2, "{both}");
+    let (health, alerts) = (
+        both.find("uptime_seconds").unwrap(),
+        both.find("alert_count").unwrap(),
+    );
+    assert!(health < alerts, "answers out of order: {both}");
+    assert!(both.contains("Connection: close\r\n"), "{both}");
+
+    // HTTP/1.0 closes unless it asks for keep-alive.
+    let mut s = connect();
+    s.write_all(b"GET /health HTTP/1.0\r\n\r\n").unwrap();
+    let one = read_to_close(&mut s);
+    assert!(one.starts_with("HTTP/1.1 200 OK\r\n"), "{one}");
+    let mut s = connect();
+    let r = raw_on(
+        &mut s,
+        b"GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+    );
+    assert_eq!(r.header("connection"), Some("keep-alive"));
+    assert_eq!(
+        raw_on(
+            &mut s,
+            b"GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+        )
+        .status,
+        200
+    );
+
+    // Lines ended by a bare LF are read too.
+    let mut s = connect();
+    assert_eq!(
+        raw_on(&mut s, b"GET /health HTTP/1.1\nHost: x\n\n").status,
+        200
+    );
+
+    // Heads the server cannot go on after: a JSON error, then the connection closes.
+    for (request, status, code) in [
+        (&b"NONSENSE\r\n\r\n"[..], 400, "bad_request"),
+        (
+            b"GET /health HTTP/2.0\r\n\r\n",
+            505,
+            "http_version_not_supported",
+        ),
+        (
+            b"GET /health HTTP/1.1\r\nContent-Length: ten\r\n\r\n",
+            400,
+            "bad_request",
+        ),
+        (
+            b"GET /health HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+            400,
+            "bad_request",
+        ),
+        (
+            b"POST /alerts HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+            405,
+            "method_not_allowed",
+        ),
+    ] {
+        let mut s = connect();
+        s.write_all(request).unwrap();
+        let text = read_to_close(&mut s);
+        let what = String::from_utf8_lossy(request);
+        assert!(
+            text.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{what}: {text}"
+        );
+        assert!(text.contains("Connection: close\r\n"), "{what}: {text}");
+        let body = &text[text.find("\r\n\r\n").unwrap() + 4..];
+        let v: Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{what}: {e}: {text}"));
+        assert_eq!(v["error"]["code"], code, "{what}");
+    }
+    // Still serving.
+    assert_eq!(get(&server, "/health").status, 200);
+}
+
 #[test]
 fn serve_token_is_required_when_set() {
     let home = Home::new();

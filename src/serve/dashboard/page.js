@@ -10,6 +10,10 @@
   const TOKEN_KEY = 'optctl.token';
   const ALERTS_URL = '/alerts?limit=1000';
   const SMILE_EXPIRIES = 6;
+  // No request waits longer than this: a server that does not answer shows as an error
+  // (a banner, "Last try" in the header) and the next refresh tries again, instead of a
+  // page that stays as it was with no sign of trouble.
+  const FETCH_TIMEOUT_SECS = Math.max(10, REFRESH_SECS);
   const PALETTE = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#000000'];
   const $ = (id) => document.getElementById(id);
 
@@ -140,16 +144,36 @@
 
   // GET with If-None-Match: an unchanged document costs a 304 and is not re-rendered.
   // cache: 'no-store' keeps the browser's own cache out, so a 304 reaches us as such.
+  // Rejects (never hangs) when the server cannot be reached or does not answer, body
+  // included, within FETCH_TIMEOUT_SECS.
   async function getJSON(url) {
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), FETCH_TIMEOUT_SECS * 1000);
+    try {
+      return await fetchJSON(url, ctl.signal);
+    } catch (e) {
+      if (ctl.signal.aborted) throw new Error(`GET ${url}: no answer in ${FETCH_TIMEOUT_SECS} s`);
+      if (e instanceof AuthError) throw e;
+      throw new Error(`GET ${url}: ${e && e.message ? e.message : e}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  async function fetchJSON(url, signal) {
     const headers = { Accept: 'application/json' };
     const prev = cache.get(url);
     if (prev && prev.etag) headers['If-None-Match'] = prev.etag;
     if (token) headers.Authorization = 'Bearer ' + token;
-    const r = await fetch(url, { headers, cache: 'no-store', credentials: 'omit' });
+    const r = await fetch(url, { headers, cache: 'no-store', credentials: 'omit', signal });
     if (r.status === 304 && prev) return { status: 200, data: prev.data, changed: false };
     if (r.status === 401) throw new AuthError('unauthorized');
     let data = null;
-    try { data = await r.json(); } catch (_) { data = null; }
+    try {
+      data = await r.json();
+    } catch (e) {
+      if (signal.aborted) throw e; // cut off mid-body: not a document to keep
+      data = null;
+    }
     if (r.ok) {
       cache.set(url, { etag: r.headers.get('ETag'), data });
       return { status: r.status, data, changed: true };
@@ -282,7 +306,11 @@
       .sort((a, b) => b.score - a.score)[0];
     return top ? top.ticker : (names[0] || null);
   }
+  // Each load of the ticker view gets a number; only the latest one draws, so a refresh
+  // that was under way when the user picked another ticker cannot draw the old one.
+  let tickerLoads = 0;
   async function loadTickerView(force) {
+    const seq = ++tickerLoads;
     const t = currentTicker();
     setOptions($('t-ticker'), tickerNames().map((n) => [n, n]), t || '');
     if (!t) {
@@ -292,9 +320,16 @@
       return;
     }
     const enc = encodeURIComponent(t);
-    const [snap, feat] = await Promise.all([
-      getJSON(`/options/${enc}/snapshot`), getJSON(`/features/${enc}/latest`),
-    ]);
+    let snap, feat;
+    try {
+      [snap, feat] = await Promise.all([
+        getJSON(`/options/${enc}/snapshot`), getJSON(`/features/${enc}/latest`),
+      ]);
+    } catch (e) {
+      if (seq === tickerLoads && !(e instanceof AuthError)) $('ticker-meta').textContent = String(e.message || e);
+      throw e;
+    }
+    if (seq !== tickerLoads) return;
     if (!force && !snap.changed && !feat.changed && state.shown === t) return;
     state.shown = t;
     state.chain = snap.data;
@@ -705,14 +740,19 @@
 
   let timer = null;
   let running = false;
+  // Asked for while one was running (Refresh now, a token): run once more after it.
+  let again = false;
   let waitingForToken = false;
   function fail(e) {
     if (e instanceof AuthError) askToken(token ? 'The server refused this token.' : '');
     else console.error(e);
   }
+  // One refresh at a time: a call while one runs only asks for another after it.
   async function refresh() {
-    if (running || waitingForToken) return;
+    if (waitingForToken) return;
+    if (running) { again = true; return; }
     running = true;
+    again = false;
     clearTimeout(timer);
     try {
       const first = await Promise.allSettled([
@@ -729,13 +769,20 @@
       }
       state.netError = failed.length ? String(failed[0].message || failed[0]) : null;
       if (failed.length) console.error(...failed);
+      // Nothing shown yet: say why in the table rather than "No alerts".
+      if (first[1].status === 'rejected' && !state.alerts) {
+        const why = first[1].reason;
+        state.alertsError = String((why && why.message) || why);
+        renderAlerts();
+      }
       renderBanners();
       state.refreshes += 1;
       root.dataset.refreshes = String(state.refreshes);
       $('updated').textContent = (state.netError ? 'Last try ' : 'Updated ') + clock(new Date()) + ` · every ${REFRESH_SECS} s`;
     } finally {
       running = false;
-      if (!waitingForToken) timer = setTimeout(refresh, REFRESH_SECS * 1000);
+      clearTimeout(timer);
+      if (!waitingForToken) timer = setTimeout(refresh, again ? 0 : REFRESH_SECS * 1000);
     }
   }
   function askToken(message) {
