@@ -179,11 +179,13 @@ pub async fn run(
     let mut tasks = tokio::task::JoinSet::new();
     for (i, ((symbol, class), job_id)) in opts.symbols.iter().zip(job_ids).enumerate() {
         let shared = shared.clone();
-        let permits = permits.clone();
+        // Taken before the job is spawned, so jobs start in the listed order: tasks
+        // spawned together may first run in any order.
+        let permit = permits.clone().acquire_owned().await;
         let progress = progress.clone();
         let (symbol, class) = (symbol.clone(), *class);
         tasks.spawn(async move {
-            let _permit = permits.acquire_owned().await;
+            let _permit = permit;
             let summary = shared.job(job_id, &symbol, class).await;
             progress.advance(&symbol, summary.status == JobStatus::Succeeded);
             (i, summary)
