@@ -671,8 +671,10 @@ fn main() {
     // serve only ends when asked: a polite TERM to whatever serve is running.
     for (pid, job) in shared.running.lock().unwrap().iter() {
         if *job == "serve" {
+            // (It may have just been killed by the killer: no message for that.)
             let _ = Command::new("kill")
                 .args(["-TERM", &pid.to_string()])
+                .stderr(std::process::Stdio::null())
                 .status();
         }
     }
