@@ -480,7 +480,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand scans" -s q -l quiet -d 'O
 complete -c optctl -n "__fish_optctl_using_subcommand scans" -s h -l help -d 'Print help'
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l port -d 'Port to listen on; 0 picks a free one [config: serve.port, 8061]' -r
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l bind -d 'Address to listen on [config: serve.bind, 127.0.0.1]' -r
-complete -c optctl -n "__fish_optctl_using_subcommand serve" -l threads -d 'Worker threads answering requests; 0 = one per CPU core [config: serve.threads, 0]' -r
+complete -c optctl -n "__fish_optctl_using_subcommand serve" -l threads -d 'Requests answered at once; 0 = one per CPU core [config: serve.threads, 0]' -r
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l token -d 'Require `Authorization: Bearer TOKEN` on every data request' -r
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l cors-origin -d 'Send `Access-Control-Allow-Origin: ORIGIN` for a browser dashboard [config: serve.cors_origin]' -r
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l refresh-secs -d 'Seconds between the dashboard page\'s refreshes [config: serve.refresh_secs, 15]' -r

@@ -322,7 +322,8 @@ pub struct ServeConfig {
     /// Address to listen on. Anything but loopback needs a token (or --allow-no-token).
     pub bind: String,
     pub port: u16,
-    /// Worker threads answering requests; 0 = one per CPU core.
+    /// Requests answered at once (each connection is read on its own thread); 0 = one
+    /// per CPU core.
     pub threads: usize,
     /// `Access-Control-Allow-Origin` for browser dashboards; None sends no CORS headers.
     pub cors_origin: Option<String>,
@@ -567,7 +568,7 @@ holidays = []             # ["2026-11-24"]
 # Anything but a loopback address needs --token (or --allow-no-token).
 bind = "127.0.0.1"
 port = 8061
-# Worker threads; 0 = one per CPU core (more only adds context switches: the
+# Requests answered at once; 0 = one per CPU core (more only adds context switches: the
 # answers come from memory).
 threads = 0
 # Access-Control-Allow-Origin for a browser dashboard on another origin (unset: no CORS).

@@ -28,7 +28,7 @@ pub struct Args {
     /// Anything but a loopback address needs --token, or --allow-no-token.
     #[arg(long, value_name = "IP")]
     bind: Option<IpAddr>,
-    /// Worker threads answering requests; 0 = one per CPU core [config: serve.threads, 0].
+    /// Requests answered at once; 0 = one per CPU core [config: serve.threads, 0].
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
     /// Require `Authorization: Bearer TOKEN` on every data request.
