@@ -295,12 +295,8 @@ fn store_signals(
            AND direction = ?5 AND bar_time = ?6 AND used = 0
            AND NOT EXISTS (SELECT 1 FROM scheduler_signals u
                            WHERE u.symbol = ?2 AND u.category = ?3 AND u.strategy = ?4
-                             AND u.direction = ?5 AND u.bar_time = ?6 AND u.used = 1)",
-    )?;
-    let mut id_of = tx.prepare_cached(
-        "SELECT id FROM scheduler_signals
-         WHERE scheduler = ?1 AND symbol = ?2 AND category = ?3 AND strategy = ?4
-           AND direction = ?5 AND bar_time = ?6",
+                             AND u.direction = ?5 AND u.bar_time = ?6 AND u.used = 1)
+         RETURNING id",
     )?;
     let created = ts(created_at);
     let mut new = 0;
@@ -322,20 +318,24 @@ fn store_signals(
         if !used {
             continue;
         }
-        let key = params![
-            scheduler.as_str(),
-            s.symbol,
-            s.category.as_str(),
-            s.strategy,
-            s.direction.as_str(),
-            bar_time,
-        ];
-        if use_it.execute(key)? == 0 {
+        let first_use: Option<i64> = use_it
+            .query_row(
+                params![
+                    scheduler.as_str(),
+                    s.symbol,
+                    s.category.as_str(),
+                    s.strategy,
+                    s.direction.as_str(),
+                    bar_time,
+                ],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(id) = first_use else {
             continue;
-        }
+        };
         new += 1;
         if let Some(Some(entry)) = outbox.get(i) {
-            let id: i64 = id_of.query_row(key, |r| r.get(0))?;
             super::outbox::enqueue(tx, SourceKind::Signal, id, entry, created_at)?;
         }
     }
