@@ -189,8 +189,8 @@ fn cboe_chain_over_loopback_http(bencher: divan::Bencher, contracts: usize) {
             }
         }
     });
-    let mut cfg = optctl::config::ProviderConfig {
-        name: "cboe".into(),
+    let mut cfg = optctl::provider::ProviderConfig {
+        name: optctl::provider::Source::Cboe,
         ..Default::default()
     };
     cfg.cboe.base_url = format!("http://127.0.0.1:{port}");

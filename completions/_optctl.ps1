@@ -356,7 +356,7 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             break
         }
         'optctl;fetch' {
-            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Provider: cboe, yahoo, polygon, tradier, nse, sim or files (default: [provider] name)')
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Provider (default: [provider] name)')
             [CompletionResult]::new('--ticker', '--ticker', [CompletionResultType]::ParameterName, 'The underlying to fetch (AAPL, SPX, NIFTY, ...)')
             [CompletionResult]::new('--bars', '--bars', [CompletionResultType]::ParameterName, 'Fetch bars at this timeframe (5m, 1h, 1d) instead of the option chain')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'First bar time: RFC 3339 or YYYY-MM-DD (UTC midnight). Default: 30 days before --to for 1d bars, 5 days for intraday')
@@ -798,7 +798,7 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
         'optctl;scan' {
             [CompletionResult]::new('--tickers', '--tickers', [CompletionResultType]::ParameterName, 'Tickers to scan, comma separated (default: the config watchlist)')
             [CompletionResult]::new('--watchlist', '--watchlist', [CompletionResultType]::ParameterName, 'File of tickers (one per line or comma separated; # starts a comment)')
-            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Chain provider: sim (simulated market), files (saved snapshots or raw responses), cboe, yahoo, polygon, tradier or nse')
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Chain provider (default: [provider] name)')
             [CompletionResult]::new('--files-dir', '--files-dir', [CompletionResultType]::ParameterName, 'Folder of snapshots for the files provider (overrides [provider.files] dir)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Chains fetched at once (default: [scan] concurrency)')
             [CompletionResult]::new('--save-snapshots', '--save-snapshots', [CompletionResultType]::ParameterName, 'Also save every fetched chain as JSON under DIR/<TICKER>/ for `--provider files`')

@@ -1138,7 +1138,7 @@ _optctl() {
             fi
             case "${prev}" in
                 --provider)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "sim files cboe yahoo polygon tradier nse" -- "${cur}"))
                     return 0
                     ;;
                 --ticker)
@@ -2794,7 +2794,7 @@ _optctl() {
                     return 0
                     ;;
                 --provider)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "sim files cboe yahoo polygon tradier nse" -- "${cur}"))
                     return 0
                     ;;
                 --files-dir)

@@ -321,7 +321,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'optctl;fetch'= {
-            cand --provider 'Provider: cboe, yahoo, polygon, tradier, nse, sim or files (default: [provider] name)'
+            cand --provider 'Provider (default: [provider] name)'
             cand --ticker 'The underlying to fetch (AAPL, SPX, NIFTY, ...)'
             cand --bars 'Fetch bars at this timeframe (5m, 1h, 1d) instead of the option chain'
             cand --from 'First bar time: RFC 3339 or YYYY-MM-DD (UTC midnight). Default: 30 days before --to for 1d bars, 5 days for intraday'
@@ -716,7 +716,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
         &'optctl;scan'= {
             cand --tickers 'Tickers to scan, comma separated (default: the config watchlist)'
             cand --watchlist 'File of tickers (one per line or comma separated; # starts a comment)'
-            cand --provider 'Chain provider: sim (simulated market), files (saved snapshots or raw responses), cboe, yahoo, polygon, tradier or nse'
+            cand --provider 'Chain provider (default: [provider] name)'
             cand --files-dir 'Folder of snapshots for the files provider (overrides [provider.files] dir)'
             cand --concurrency 'Chains fetched at once (default: [scan] concurrency)'
             cand --save-snapshots 'Also save every fetched chain as JSON under DIR/<TICKER>/ for `--provider files`'

@@ -217,7 +217,13 @@ complete -c optctl -n "__fish_optctl_using_subcommand export" -l json -d 'Print 
 complete -c optctl -n "__fish_optctl_using_subcommand export" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
 complete -c optctl -n "__fish_optctl_using_subcommand export" -s q -l quiet -d 'Only errors on stderr; no progress bar'
 complete -c optctl -n "__fish_optctl_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l provider -d 'Provider: cboe, yahoo, polygon, tradier, nse, sim or files (default: [provider] name)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l provider -d 'Provider (default: [provider] name)' -r -f -a "sim\t'The embedded, deterministic simulated market (no network)'
+files\t'Replay of saved snapshots or raw responses from a folder'
+cboe\t'CBOE delayed quotes (chains)'
+yahoo\t'Yahoo Finance (chains and bars)'
+polygon\t'Polygon.io (chains and bars; needs a key)'
+tradier\t'Tradier (chains and bars; needs a token)'
+nse\t'NSE India option chains'"
 complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l ticker -d 'The underlying to fetch (AAPL, SPX, NIFTY, ...)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l bars -d 'Fetch bars at this timeframe (5m, 1h, 1d) instead of the option chain' -r
 complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l from -d 'First bar time: RFC 3339 or YYYY-MM-DD (UTC midnight). Default: 30 days before --to for 1d bars, 5 days for intraday' -r
@@ -452,7 +458,13 @@ complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_sub
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l tickers -d 'Tickers to scan, comma separated (default: the config watchlist)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l watchlist -d 'File of tickers (one per line or comma separated; # starts a comment)' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand scan" -l provider -d 'Chain provider: sim (simulated market), files (saved snapshots or raw responses), cboe, yahoo, polygon, tradier or nse' -r
+complete -c optctl -n "__fish_optctl_using_subcommand scan" -l provider -d 'Chain provider (default: [provider] name)' -r -f -a "sim\t'The embedded, deterministic simulated market (no network)'
+files\t'Replay of saved snapshots or raw responses from a folder'
+cboe\t'CBOE delayed quotes (chains)'
+yahoo\t'Yahoo Finance (chains and bars)'
+polygon\t'Polygon.io (chains and bars; needs a key)'
+tradier\t'Tradier (chains and bars; needs a token)'
+nse\t'NSE India option chains'"
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l files-dir -d 'Folder of snapshots for the files provider (overrides [provider.files] dir)' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l concurrency -d 'Chains fetched at once (default: [scan] concurrency)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l save-snapshots -d 'Also save every fetched chain as JSON under DIR/<TICKER>/ for `--provider files`' -r -F

@@ -11,17 +11,15 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::enrich::EnrichConfig;
-use crate::excel::workbook::Kind;
+use crate::excel::ExcelConfig;
+use crate::export::ExportConfig;
 use crate::notify::NotifyConfig;
-use crate::provider::cboe::CboeConfig;
-use crate::provider::http::{HttpConfig, Secret};
-use crate::provider::nse::NseConfig;
-use crate::provider::polygon::{self, PolygonConfig};
-use crate::provider::sim::SimConfig;
-use crate::provider::tradier::{self, TradierConfig};
-use crate::provider::yahoo::YahooConfig;
+use crate::provider::ProviderConfig;
 use crate::resilience::ResilienceConfig;
 use crate::scan::detectors::DetectorsConfig;
+use crate::scan::{ScanConfig, WatchlistConfig};
+use crate::scheduler::SchedulerConfig;
+use crate::serve::ServeConfig;
 
 /// A configuration problem, naming the file.
 #[derive(Debug, thiserror::Error)]
@@ -60,224 +58,7 @@ pub struct Config {
     pub enrich: EnrichConfig,
     pub resilience: ResilienceConfig,
     pub notify: NotifyConfig,
-    pub scheduler: crate::scheduler::SchedulerConfig,
-}
-
-/// The tickers `optctl scan` covers when no `--tickers` or `--watchlist` is given.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct WatchlistConfig {
-    pub tickers: Vec<String>,
-}
-
-impl Default for WatchlistConfig {
-    fn default() -> Self {
-        WatchlistConfig {
-            tickers: DEFAULT_TICKERS.iter().map(|s| s.to_string()).collect(),
-        }
-    }
-}
-
-/// Twenty liquid US optionable names.
-pub const DEFAULT_TICKERS: &[&str] = &[
-    "SPY", "QQQ", "IWM", "AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA", "AMD", "NFLX",
-    "JPM", "BAC", "XOM", "DIS", "BA", "INTC", "COIN", "PLTR",
-];
-
-/// Which provider serves chains, and each provider's settings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ProviderConfig {
-    /// `sim` (embedded simulated market), `files` (replay saved snapshots or raw
-    /// responses), or a real source: `cboe`, `yahoo`, `polygon`, `tradier`, `nse`.
-    pub name: String,
-    pub sim: SimConfig,
-    pub files: FilesConfig,
-    /// Timeouts every HTTP source shares.
-    pub http: HttpConfig,
-    pub cboe: CboeConfig,
-    pub yahoo: YahooConfig,
-    pub polygon: PolygonConfig,
-    pub tradier: TradierConfig,
-    pub nse: NseConfig,
-}
-
-impl Default for ProviderConfig {
-    fn default() -> Self {
-        ProviderConfig {
-            name: "sim".into(),
-            sim: SimConfig::default(),
-            files: FilesConfig::default(),
-            http: HttpConfig::default(),
-            cboe: CboeConfig::default(),
-            yahoo: YahooConfig::default(),
-            polygon: PolygonConfig::default(),
-            tradier: TradierConfig::default(),
-            nse: NseConfig::default(),
-        }
-    }
-}
-
-impl ProviderConfig {
-    /// Checks names, base URLs, timeouts and rates; messages name the key.
-    fn check(&self) -> Result<(), String> {
-        use crate::provider::{CHAIN_PROVIDERS, http::parse_base_url};
-        if !CHAIN_PROVIDERS.contains(&self.name.as_str()) {
-            return Err(format!(
-                "provider.name: unknown provider {:?}, expected one of: {}",
-                self.name,
-                CHAIN_PROVIDERS.join(", ")
-            ));
-        }
-        self.http.check()?;
-        for (key, url) in [
-            ("cboe.base_url", &self.cboe.base_url),
-            ("yahoo.base_url", &self.yahoo.base_url),
-            ("yahoo.cookie_url", &self.yahoo.cookie_url),
-            ("polygon.base_url", &self.polygon.base_url),
-            ("tradier.base_url", &self.tradier.base_url),
-            ("nse.base_url", &self.nse.base_url),
-        ] {
-            parse_base_url(&format!("provider.{key}"), url)?;
-        }
-        if !(1..=250).contains(&self.polygon.page_limit) {
-            return Err(format!(
-                "provider.polygon.page_limit: must be 1 to 250, got {}",
-                self.polygon.page_limit
-            ));
-        }
-        if let Some((k, _)) = self.nse.lot_sizes.iter().find(|(_, v)| **v == 0) {
-            return Err(format!("provider.nse.lot_sizes.{k}: must be at least 1"));
-        }
-        Ok(())
-    }
-
-    /// Keys and tokens from the environment win over the file: `OPTCTL_POLYGON_API_KEY`,
-    /// `OPTCTL_TRADIER_TOKEN` (empty = unset).
-    pub fn apply_env(&mut self) {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        if let Some(k) = var(polygon::KEY_ENV) {
-            self.polygon.api_key = Some(Secret::new(k.trim()));
-        }
-        if let Some(t) = var(tradier::TOKEN_ENV) {
-            self.tradier.token = Some(Secret::new(t.trim()));
-        }
-    }
-}
-
-/// Settings of the `files` provider.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, deny_unknown_fields)]
-pub struct FilesConfig {
-    /// Folder of saved snapshots (`<dir>/<TICKER>.json` or `<dir>/<TICKER>/*.json`).
-    pub dir: Option<PathBuf>,
-}
-
-/// Settings of `optctl scan`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ScanConfig {
-    /// Chains fetched at once.
-    pub concurrency: usize,
-    /// Daily IV observations needed before IV rank and percentile are reported.
-    pub min_iv_observations: usize,
-    /// Chain snapshot rows older than this many days are deleted after each scan
-    /// (features and alerts are kept). 0 keeps everything.
-    pub keep_chain_days: u32,
-}
-
-impl Default for ScanConfig {
-    fn default() -> Self {
-        ScanConfig {
-            concurrency: 16,
-            min_iv_observations: 20,
-            keep_chain_days: 5,
-        }
-    }
-}
-
-/// Settings of `optctl export`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ExportConfig {
-    /// Alerts created within this span before the export (`24h`, `90m`, `7d`).
-    pub alerts_since: String,
-    /// At most this many alerts, newest first.
-    pub alerts_limit: u64,
-    /// At most this many scans, newest first.
-    pub scans_limit: u64,
-    /// Keep a timestamped copy of every export under `exports/archive/`.
-    pub archive: bool,
-    /// Gzip the archive copies.
-    pub compress: bool,
-    /// Delete archives older than this many days (0 keeps all).
-    pub keep_days: u32,
-}
-
-impl Default for ExportConfig {
-    fn default() -> Self {
-        ExportConfig {
-            alerts_since: "24h".into(),
-            alerts_limit: 500,
-            scans_limit: 100,
-            archive: true,
-            compress: false,
-            keep_days: 30,
-        }
-    }
-}
-
-/// Settings of `optctl process-excel`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ExcelConfig {
-    /// The daily-history workbook (default `<home>/excel/Historical.xlsx`; a relative
-    /// path is relative to the data home).
-    pub historical: Option<PathBuf>,
-    /// The live workbook (default `<home>/excel/Live.xlsx`).
-    pub live: Option<PathBuf>,
-    /// Sheet of the historical workbook to read (default: the first).
-    pub historical_sheet: Option<String>,
-    /// Sheet of the live workbook to read (default: the first).
-    pub live_sheet: Option<String>,
-    /// Price moves (percent of the previous close) at or inside this are "neutral".
-    pub price_threshold_pct: f64,
-    /// OI moves (percent of the previous day's OI) at or inside this are "neutral".
-    pub oi_threshold_pct: f64,
-    /// Trading days of history averaged for the volume ratio.
-    pub volume_avg_days: usize,
-    /// Tick history and run records older than this many days are deleted (0 keeps all).
-    pub keep_days: u32,
-    /// Treat Excel's owner file (`~$Live.xlsx`) next to a workbook as "being saved".
-    pub lock_file_check: bool,
-    /// Headers mapped by hand, per workbook: field name -> header text.
-    pub columns: ExcelColumns,
-}
-
-impl Default for ExcelConfig {
-    fn default() -> Self {
-        ExcelConfig {
-            historical: None,
-            live: None,
-            historical_sheet: None,
-            live_sheet: None,
-            // DATA-SOURCES.md §7: the public classifier's noise thresholds.
-            price_threshold_pct: 0.1,
-            oi_threshold_pct: 0.5,
-            volume_avg_days: 20,
-            keep_days: 30,
-            lock_file_check: true,
-            columns: ExcelColumns::default(),
-        }
-    }
-}
-
-/// `[excel.columns.historical]` and `[excel.columns.live]`: field name -> header.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default, deny_unknown_fields)]
-pub struct ExcelColumns {
-    pub historical: std::collections::BTreeMap<String, String>,
-    pub live: std::collections::BTreeMap<String, String>,
+    pub scheduler: SchedulerConfig,
 }
 
 /// The trading session `--market-hours-only` and `optctl market-hours` use.
@@ -311,51 +92,6 @@ impl Default for MarketHoursConfig {
                 .collect(),
             holidays: Vec::new(),
             holidays_file: None,
-        }
-    }
-}
-
-/// Settings of `optctl serve`; its flags override them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ServeConfig {
-    /// Address to listen on. Anything but loopback needs a token (or --allow-no-token).
-    pub bind: String,
-    pub port: u16,
-    /// Requests answered at once (each connection is read on its own thread); 0 = one
-    /// per CPU core.
-    pub threads: usize,
-    /// `Access-Control-Allow-Origin` for browser dashboards; None sends no CORS headers.
-    pub cors_origin: Option<String>,
-    /// `Cache-Control: max-age` of export documents, seconds.
-    pub max_age_seconds: u32,
-    /// How often the dashboard page (`GET /`) re-reads the routes, seconds.
-    pub refresh_secs: u32,
-    /// The dashboard warns when the exports are older than this, seconds.
-    pub stale_after_secs: u64,
-    /// Open connections at once; one more gets a 503 and is closed.
-    pub max_connections: usize,
-    /// An idle keep-alive connection is closed after this many seconds; a request
-    /// head that stalls this long gets a 408.
-    pub idle_timeout_seconds: u64,
-    /// Where people reach this dashboard (`https://dash.example.com`): notifications
-    /// link to it. None: messages carry no link.
-    pub public_url: Option<String>,
-}
-
-impl Default for ServeConfig {
-    fn default() -> Self {
-        ServeConfig {
-            bind: "127.0.0.1".into(),
-            port: 8061,
-            threads: 0,
-            cors_origin: None,
-            max_age_seconds: 5,
-            refresh_secs: 15,
-            stale_after_secs: 1800,
-            max_connections: 256,
-            idle_timeout_seconds: 30,
-            public_url: None,
         }
     }
 }
@@ -804,77 +540,16 @@ impl Config {
         Ok(cfg)
     }
 
+    /// Each section checks what its types cannot; messages name the key.
     fn validate(&self) -> Result<(), String> {
-        self.provider.check()?;
-        if let Err(e) = crate::time::parse_duration(&self.export.alerts_since) {
-            return Err(format!("export.alerts_since: {e}"));
-        }
-        if self.serve.bind.parse::<std::net::IpAddr>().is_err() {
-            return Err(format!(
-                "serve.bind: {:?} is not an IP address like 127.0.0.1",
-                self.serve.bind
-            ));
-        }
-        if self.serve.refresh_secs == 0 {
-            return Err("serve.refresh_secs: must be at least 1".into());
-        }
-        if self.serve.stale_after_secs == 0 {
-            return Err("serve.stale_after_secs: must be at least 1".into());
-        }
-        if self.serve.max_connections == 0 {
-            return Err("serve.max_connections: must be at least 1".into());
-        }
-        if self.serve.idle_timeout_seconds == 0 {
-            return Err("serve.idle_timeout_seconds: must be at least 1".into());
-        }
-        if self.scan.concurrency == 0 {
-            return Err("scan.concurrency: must be at least 1".into());
-        }
-        let sim = &self.provider.sim;
-        for (key, v) in [
-            ("provider.sim.anomaly_rate", sim.anomaly_rate),
-            ("provider.sim.failure_rate", sim.failure_rate),
-            ("provider.sim.throttle_rate", sim.throttle_rate),
-        ] {
-            if !(0.0..=1.0).contains(&v) {
-                return Err(format!("{key}: must be between 0 and 1, got {v}"));
-            }
-        }
-        let x = &self.excel;
-        for (key, v) in [
-            ("excel.price_threshold_pct", x.price_threshold_pct),
-            ("excel.oi_threshold_pct", x.oi_threshold_pct),
-        ] {
-            if !(v >= 0.0 && v.is_finite()) {
-                return Err(format!("{key}: must be a percentage of 0 or more, got {v}"));
-            }
-        }
-        if x.volume_avg_days == 0 {
-            return Err("excel.volume_avg_days: must be at least 1".into());
-        }
-        for (kind, map) in [
-            (Kind::Historical, &x.columns.historical),
-            (Kind::Live, &x.columns.live),
-        ] {
-            let known: Vec<&str> = kind.fields().iter().map(|f| f.name).collect();
-            if let Some(k) = map.keys().find(|k| !known.contains(&k.as_str())) {
-                return Err(format!(
-                    "excel.columns.{kind}: unknown field {k:?}, expected one of: {}",
-                    known.join(", ")
-                ));
-            }
-        }
+        self.provider.validate()?;
+        self.scan.validate()?;
+        self.serve.validate()?;
+        self.excel.validate()?;
         crate::excel::hours::MarketHours::check_config(&self.market_hours)
             .map_err(|e| format!("market_hours.{e}"))?;
         self.enrich.validate()?;
         self.resilience.validate()?;
-        if let Some(u) = &self.serve.public_url
-            && !(u.starts_with("http://") || u.starts_with("https://"))
-        {
-            return Err(format!(
-                "serve.public_url: {u:?} must start with http:// or https://"
-            ));
-        }
         self.notify.validate()?;
         self.scheduler
             .check()
@@ -910,47 +585,6 @@ fn xdg_dir(var: &str, fallback: &str) -> Result<PathBuf, Error> {
             "cannot find a home for optctl: HOME and {var} are unset; pass --home DIR or set OPTCTL_HOME"
         ))),
     }
-}
-
-/// Reads a watchlist file: tickers separated by newlines, commas or spaces; `#` starts a
-/// comment. Upper-cases and de-duplicates, keeping the first order.
-pub fn read_watchlist(path: &Path) -> Result<Vec<String>, Error> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-        what: "watchlist",
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let mut out = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.split('#').next().unwrap_or("");
-        for t in line
-            .split(|c: char| c == ',' || c.is_whitespace())
-            .filter(|t| !t.is_empty())
-        {
-            if !t
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '^' || c == '_')
-            {
-                return Err(Error::Parse {
-                    what: "watchlist",
-                    path: path.to_path_buf(),
-                    message: format!("line {}: {t:?} is not a ticker", n + 1),
-                });
-            }
-            let t = t.to_ascii_uppercase();
-            if !out.contains(&t) {
-                out.push(t);
-            }
-        }
-    }
-    if out.is_empty() {
-        return Err(Error::Parse {
-            what: "watchlist",
-            path: path.to_path_buf(),
-            message: "no tickers in the watchlist".into(),
-        });
-    }
-    Ok(out)
 }
 
 #[cfg(test)]
@@ -1037,16 +671,5 @@ mod tests {
         let p = dir.path().join("none.toml");
         assert_eq!(Config::load(&p, false).unwrap(), Config::default());
         assert!(Config::load(&p, true).is_err());
-    }
-
-    #[test]
-    fn watchlist_files() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("w.txt");
-        std::fs::write(&p, "# mine\naapl, msft\nSPY # index\naapl\n").unwrap();
-        assert_eq!(read_watchlist(&p).unwrap(), ["AAPL", "MSFT", "SPY"]);
-        std::fs::write(&p, "AAPL\nbad;ticker\n").unwrap();
-        let msg = read_watchlist(&p).unwrap_err().to_string();
-        assert!(msg.contains("line 2"), "{msg}");
     }
 }

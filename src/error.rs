@@ -37,6 +37,10 @@ pub enum Error {
     Excel(#[from] crate::excel::Error),
     #[error(transparent)]
     Serve(#[from] crate::serve::Error),
+    /// The process itself could not do its work: the async runtime did not start, a
+    /// worker panicked. Not the user's input, not the data: exit 1.
+    #[error("internal error: {0}")]
+    Internal(String),
     #[error("{}: {source}", .path.display())]
     Io {
         path: PathBuf,

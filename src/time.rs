@@ -95,3 +95,50 @@ mod tests {
         assert!(parse_instant("yesterday").unwrap_err().contains("RFC 3339"));
     }
 }
+
+/// A span written as people write it (`24h`, `90m`, `7d`), parsed once when the config
+/// is read: it keeps its text for `config show` and its length for the code.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Span {
+    text: String,
+    length: Duration,
+}
+
+impl Span {
+    /// The span's length.
+    pub fn length(&self) -> Duration {
+        self.length
+    }
+}
+
+impl std::str::FromStr for Span {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Span, String> {
+        Ok(Span {
+            length: parse_duration(s)?,
+            text: s.trim().to_string(),
+        })
+    }
+}
+
+impl TryFrom<String> for Span {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Span, String> {
+        s.parse()
+    }
+}
+
+impl From<Span> for String {
+    fn from(s: Span) -> String {
+        s.text
+    }
+}
+
+impl std::fmt::Display for Span {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}

@@ -62,7 +62,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         hours: MarketHours::from_config(&cfg.market_hours, &ctx.home)?,
     };
     let mut store = ctx.store()?;
-    let fetcher = Fetcher::from_config(&cfg, &ctx.db_path(), ctx.as_of)?;
+    let fetcher = Fetcher::connect(&ctx.connector(&cfg), cfg.scheduler.provider)?;
     let progress = ctx.out.progress("comparing");
     let report = super::runtime()?.block_on(compare::compare(
         &mut store,

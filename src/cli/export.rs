@@ -47,7 +47,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     let cfg = ctx.config()?.export;
     let alerts_since = match args.alerts_since {
         Some(d) => d,
-        None => optctl::time::parse_duration(&cfg.alerts_since).map_err(optctl::Error::Usage)?,
+        None => cfg.alerts_since.length(),
     };
     let opts = export::Options {
         out: args.out.unwrap_or_else(|| ctx.home.join("exports")),

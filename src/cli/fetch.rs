@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
 use optctl::market::Timeframe;
-use optctl::provider::Hooks;
+use optctl::provider::Source;
 use optctl::provider::fetch::{self, Report};
 
 use super::output::Output;
@@ -27,9 +27,9 @@ use super::{Ctx, Outcome};
 /// unavailable, malformed response.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Provider: cboe, yahoo, polygon, tradier, nse, sim or files (default: [provider] name).
+    /// Provider (default: [provider] name).
     #[arg(long, value_name = "NAME")]
-    provider: Option<String>,
+    provider: Option<Source>,
     /// The underlying to fetch (AAPL, SPX, NIFTY, ...).
     #[arg(long, value_name = "TICKER")]
     ticker: String,
@@ -59,10 +59,11 @@ fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
-    let mut cfg = ctx.config()?.provider;
+    let mut config = ctx.config()?;
     if let Some(d) = args.files_dir {
-        cfg.files.dir = Some(d);
+        config.provider.files.dir = Some(d);
     }
+    let cfg = &config.provider;
     let to = args.to.unwrap_or(ctx.as_of);
     let back = match args.bars {
         Some(Timeframe::D1) | None => TimeDelta::days(30),
@@ -75,7 +76,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         )));
     }
     let opts = fetch::Options {
-        provider: args.provider.unwrap_or_else(|| cfg.name.clone()),
+        provider: args.provider.unwrap_or(cfg.name),
         ticker: args.ticker,
         bars: args.bars,
         from,
@@ -83,12 +84,10 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         as_of: ctx.as_of,
         save: args.save,
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| optctl::Error::Failed(format!("cannot start the async runtime: {e}")))?;
-    // The persisted limiter plugs in here: Hooks { throttle, .. } (see provider::Hooks).
-    let report = runtime.block_on(fetch::run(&cfg, &opts, &Hooks::default()))?;
+    // Paced by the same persisted limiter as scan and enrich: a fetch spends the shared
+    // quota and waits its turn.
+    let hooks = ctx.connector(&config).hooks(opts.provider)?;
+    let report = super::runtime()?.block_on(fetch::run(cfg, &opts, &hooks))?;
     print(&report, &ctx.out)?;
     Ok(Outcome::Done)
 }
@@ -101,7 +100,7 @@ fn print(r: &Report, out: &Output) -> optctl::Result<()> {
     let mut row = |k: &str, v: String| {
         t.add_row(vec![k.to_string(), v]);
     };
-    row("provider", r.provider.clone());
+    row("provider", r.provider.to_string());
     row("ticker", r.ticker.clone());
     if let Some(c) = &r.chain {
         row("as of", c.as_of.to_rfc3339());

@@ -169,6 +169,16 @@ impl Ctx {
         Ok(Store::open(&self.db_path())?)
     }
 
+    /// Builds the run's data sources from `cfg`, paced and guarded through the store.
+    pub fn connector(&self, cfg: &Config) -> optctl::resilience::Connector {
+        optctl::resilience::Connector::new(
+            &cfg.provider,
+            &cfg.resilience,
+            &self.db_path(),
+            self.as_of,
+        )
+    }
+
     /// Opens the store read-only.
     pub fn store_read(&self) -> optctl::Result<Store> {
         Ok(Store::open_read_only(&self.db_path())?)
@@ -201,7 +211,7 @@ pub fn runtime() -> optctl::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| optctl::Error::Failed(format!("cannot start the async runtime: {e}")))
+        .map_err(|e| optctl::Error::Internal(format!("cannot start the async runtime: {e}")))
 }
 
 /// Logs go to stderr: warnings by default, `-v` info, `-vv` debug, `-q` errors only.
@@ -237,27 +247,6 @@ pub fn is_broken_pipe(err: &optctl::Error) -> bool {
         cur = e.source();
     }
     false
-}
-
-/// Provider hooks whose throttle paces every HTTP request of a real source through the
-/// store's shared rate limiter (`[resilience.providers.NAME.limiter]`, else the source's
-/// documented rate), so concurrent optctl runs share one quota.
-/// Only HTTP sources get it: the simulator and replay send no requests.
-pub(crate) fn throttled(
-    ctx: &Ctx,
-    cfg: &optctl::config::Config,
-    source: &str,
-) -> optctl::Result<optctl::provider::Hooks> {
-    if !optctl::provider::HTTP_SOURCES.contains(&source) {
-        return Ok(optctl::provider::Hooks::default());
-    }
-    let clock = optctl::resilience::Clock::starting_at(ctx.as_of);
-    let throttle = optctl::resilience::StoreThrottle::open(&ctx.db_path(), clock, &cfg.resilience)
-        .map_err(optctl::Error::BadInput)?;
-    Ok(optctl::provider::Hooks {
-        throttle,
-        ..optctl::provider::Hooks::default()
-    })
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use optctl::lock::JobLock;
-use optctl::provider;
+use optctl::provider::Source;
 use optctl::scan::{self, Report};
 use optctl::store::scans::ScanStatus;
 
@@ -32,10 +32,9 @@ pub struct Args {
     /// File of tickers (one per line or comma separated; # starts a comment).
     #[arg(long, value_name = "FILE")]
     watchlist: Option<PathBuf>,
-    /// Chain provider: sim (simulated market), files (saved snapshots or raw
-    /// responses), cboe, yahoo, polygon, tradier or nse.
+    /// Chain provider (default: [provider] name).
     #[arg(long, value_name = "NAME")]
-    provider: Option<String>,
+    provider: Option<Source>,
     /// Folder of snapshots for the files provider (overrides [provider.files] dir).
     #[arg(long, value_name = "DIR")]
     files_dir: Option<PathBuf>,
@@ -59,7 +58,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         cfg.provider.files.dir = Some(d);
     }
     let tickers = match (&args.watchlist, args.tickers.is_empty()) {
-        (Some(file), _) => optctl::config::read_watchlist(file)?,
+        (Some(file), _) => optctl::scan::read_watchlist(file)?,
         (None, false) => args
             .tickers
             .iter()
@@ -71,10 +70,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     // The lock comes before the store is opened: a refused run touches nothing.
     let _lock = JobLock::acquire(&ctx.home, "scan")?;
     let store = ctx.store()?;
-    let provider = provider::build_with(
-        &cfg.provider,
-        &super::throttled(ctx, &cfg, &cfg.provider.name)?,
-    )?;
+    let provider = ctx.connector(&cfg).chains(cfg.provider.name)?;
     let opts = scan::Options {
         tickers,
         concurrency: args.concurrency.map_or(cfg.scan.concurrency, usize::from),
@@ -86,11 +82,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         notify: optctl::notify::Router::new(&cfg.notify),
     };
     let progress = ctx.out.progress("scanning");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| optctl::Error::Failed(format!("cannot start the async runtime: {e}")))?;
-    let mut report = runtime.block_on(scan::run(store, provider, &opts, progress))?;
+    let mut report = super::runtime()?.block_on(scan::run(store, provider, &opts, progress))?;
     if !args.no_notify && !opts.notify.is_empty() {
         report.notify = super::notify::send_queued(ctx, &cfg, "this scan's alerts");
     }

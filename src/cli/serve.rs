@@ -59,13 +59,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         optctl::excel::hours::MarketHours::from_config(&config.market_hours, &ctx.home)?;
     let enrich = optctl::enrich::report::Settings::from_config(&config);
     let cfg = config.serve;
-    let bind = match args.bind {
-        Some(ip) => ip,
-        // Config::parse has already checked it is an address.
-        None => cfg.bind.parse().map_err(|_| {
-            optctl::Error::Usage(format!("serve.bind: {:?} is not an IP address", cfg.bind))
-        })?,
-    };
+    let bind = args.bind.unwrap_or(cfg.bind);
     let opts = serve::Options {
         bind,
         port: args.port.unwrap_or(cfg.port),

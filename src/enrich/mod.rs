@@ -19,6 +19,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::market::Timeframe;
+use crate::provider::Source;
 
 pub use calendar::Calendar;
 pub use quality::QualityCheck;
@@ -175,7 +176,7 @@ impl Default for HealthConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct EnrichConfig {
     /// The bar provider: `sim` (the embedded simulated market) by default.
-    pub provider: String,
+    pub provider: Source,
     pub symbols: Universe,
     /// Timeframes fetched for every symbol.
     pub timeframes: Vec<Timeframe>,
@@ -200,7 +201,7 @@ pub struct EnrichConfig {
 impl Default for EnrichConfig {
     fn default() -> Self {
         EnrichConfig {
-            provider: "sim".into(),
+            provider: Source::Sim,
             symbols: Universe::default(),
             timeframes: vec![Timeframe::D1, Timeframe::H1, Timeframe::M5],
             concurrency: 5,
@@ -220,6 +221,13 @@ impl EnrichConfig {
     pub fn validate(&self) -> Result<(), String> {
         if self.concurrency == 0 {
             return Err("enrich.concurrency: must be at least 1".into());
+        }
+        if !self.provider.has_bars() {
+            return Err(format!(
+                "enrich.provider: {} has no bars, expected one of: {}",
+                self.provider,
+                Source::names(Source::has_bars)
+            ));
         }
         if self.timeframes.is_empty() {
             return Err("enrich.timeframes: name at least one of 1d, 1h, 5m".into());

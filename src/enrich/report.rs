@@ -89,7 +89,7 @@ pub fn status(store: Option<&Store>, set: &Settings, now: DateTime<Utc>) -> Resu
     };
     let mut out = Status {
         as_of: now,
-        provider: set.enrich.provider.clone(),
+        provider: set.enrich.provider.to_string(),
         running: None,
         paused: PauseState {
             paused: false,

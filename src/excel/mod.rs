@@ -6,6 +6,7 @@
 //! status|history` and the future `serve` routes. SQL lives in `store::excel`.
 
 pub mod buildup;
+pub mod config;
 pub mod hours;
 pub mod process;
 pub mod workbook;
@@ -18,6 +19,7 @@ use crate::store::excel::{RunCounts, RunRow, RunStatus, StockRow};
 use buildup::Buildup;
 use hours::{MarketHours, MarketStatus};
 
+pub use config::{ExcelColumns, ExcelConfig};
 pub use workbook::Error;
 
 /// The processor at a glance (`process-excel status`, `GET /api/v1/background/status`).
@@ -160,7 +162,7 @@ mod tests {
         );
         let hours = MarketHours::from_config(&Config::default().market_hours, home).unwrap();
         let now = crate::time::parse_instant("2026-11-23T05:00:00Z").unwrap();
-        let opts = process::Options::from_config(&Config::default(), home, &hours, now);
+        let opts = process::Options::from_config(&Default::default(), home, &hours, now);
         let report = process::run(&mut store, &opts).unwrap();
         assert_eq!(report.summary(), "2/2 updated, 0 skipped");
 

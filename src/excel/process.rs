@@ -10,9 +10,9 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::buildup::{self, Buildup, Inputs, Thresholds};
+use super::config::{ExcelColumns, ExcelConfig};
 use super::hours::MarketHours;
 use super::workbook::{self, Fingerprint, HistoricalRow, LiveRow, SkippedRow};
-use crate::config::{Config, ExcelColumns};
 use crate::store::Store;
 use crate::store::excel::{HistoryCache, HistorySummary, NewRun, RunStatus, StockRow};
 
@@ -44,12 +44,11 @@ impl Options {
     /// Options from the config: `[excel]` paths resolved against `home`
     /// (`<home>/excel/Historical.xlsx` and `Live.xlsx` by default).
     pub fn from_config(
-        cfg: &Config,
+        x: &ExcelConfig,
         home: &Path,
         hours: &MarketHours,
         now: DateTime<Utc>,
     ) -> Options {
-        let x = &cfg.excel;
         let path = |p: &Option<PathBuf>, default: &str| match p {
             Some(p) => home.join(p),
             None => home.join("excel").join(default),

@@ -14,6 +14,9 @@
 
 pub mod archive;
 pub mod atomic;
+pub mod config;
+
+pub use config::ExportConfig;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

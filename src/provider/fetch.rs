@@ -10,16 +10,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::capture::{self, Capture, Kind, Recording};
-use super::{HTTP_SOURCES, Hooks, RateSpec};
-use crate::config::ProviderConfig;
+use super::{Hooks, ProviderConfig, RateSpec, Source};
 use crate::market::{Bar, ChainSnapshot, Timeframe};
 use crate::{Error, Result};
 
 /// What to fetch.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Provider name (`cboe`, `yahoo`, ..., `sim`, `files`).
-    pub provider: String,
+    pub provider: Source,
     pub ticker: String,
     /// `Some` = bars at this timeframe over `[from, to)`; `None` = the chain.
     pub bars: Option<Timeframe>,
@@ -35,7 +33,7 @@ pub struct Options {
 /// What a fetch got.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
-    pub provider: String,
+    pub provider: Source,
     pub kind: Kind,
     pub ticker: String,
     /// HTTP requests sent (0 for `sim` and `files`).
@@ -81,12 +79,12 @@ pub struct BarsSummary {
 /// Fetches as `opts` says through `hooks`, recording every HTTP response. Provider errors come back as [`Error::Provider`]; nothing is
 /// saved then.
 pub async fn run(cfg: &ProviderConfig, opts: &Options, hooks: &Hooks) -> Result<Report> {
-    let name = opts.provider.as_str();
-    let http_source = HTTP_SOURCES.contains(&name);
+    let name = opts.provider;
+    let http_source = name.is_http();
     if opts.save.is_some() && !http_source {
         return Err(Error::Usage(format!(
             "--save keeps raw HTTP responses; provider {name} sends none (use one of {})",
-            HTTP_SOURCES.join(", ")
+            Source::names(Source::is_http)
         )));
     }
     let ticker = opts.ticker.trim().to_ascii_uppercase();
@@ -100,7 +98,7 @@ pub async fn run(cfg: &ProviderConfig, opts: &Options, hooks: &Hooks) -> Result<
         ..hooks.clone()
     };
     let mut provider_cfg = cfg.clone();
-    provider_cfg.name = name.to_string();
+    provider_cfg.name = name;
     let (kind, chain, bars) = match opts.bars {
         None => {
             let p = super::build_with(&provider_cfg, &hooks)?;
@@ -128,7 +126,7 @@ pub async fn run(cfg: &ProviderConfig, opts: &Options, hooks: &Hooks) -> Result<
         Some(dir) => {
             let meta = Capture {
                 format: capture::FORMAT.into(),
-                provider: name.to_string(),
+                provider: name.as_str().to_string(),
                 kind,
                 ticker: ticker.clone(),
                 fetched_at: opts.as_of,
@@ -144,7 +142,7 @@ pub async fn run(cfg: &ProviderConfig, opts: &Options, hooks: &Hooks) -> Result<
         None => None,
     };
     Ok(Report {
-        provider: name.to_string(),
+        provider: name,
         kind,
         ticker,
         requests,

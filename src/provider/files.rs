@@ -219,8 +219,8 @@ impl BarProvider for FilesProvider {
         })
         .await?;
         let cfg = replay_config(&cap, &upper)?;
-        let source = super::build_bars_with(&cap.provider, &cfg, &hooks)
-            .map_err(|e| replay_error(&upper, e))?;
+        let source =
+            super::build_bars_with(cfg.name, &cfg, &hooks).map_err(|e| replay_error(&upper, e))?;
         source.bars(&upper, timeframe, from, to).await
     }
 }
@@ -326,7 +326,7 @@ fn load_replay(folder: &Path, cap: Capture, ticker: &str) -> Result<(Box<Capture
     Ok((Box::new(cap), hooks))
 }
 
-fn replay_config(cap: &Capture, ticker: &str) -> Result<crate::config::ProviderConfig, Error> {
+fn replay_config(cap: &Capture, ticker: &str) -> Result<super::ProviderConfig, Error> {
     super::config_from_settings(&cap.provider, &cap.settings).map_err(|e| Error::Malformed {
         provider: PROVIDER.into(),
         symbol: ticker.into(),

@@ -20,17 +20,21 @@ use crate::market::{Bar, ChainSnapshot, Timeframe};
 
 pub mod capture;
 pub mod cboe;
+pub mod config;
 pub mod fetch;
 pub mod files;
 pub mod http;
 pub mod nse;
 pub mod polygon;
 pub mod sim;
+pub mod source;
 pub mod tradier;
 pub mod wire;
 pub mod yahoo;
 
+pub use config::{FilesConfig, ProviderConfig};
 pub use http::{NoThrottle, RateSpec, Throttle};
+pub use source::Source;
 
 /// A provider failure, classified so callers know whether trying again can help.
 #[derive(Debug, thiserror::Error)]
@@ -197,14 +201,6 @@ impl<P: BarProvider + ?Sized> BarProvider for Counted<P> {
     }
 }
 
-/// Every chain provider name `provider.name` accepts.
-pub const CHAIN_PROVIDERS: &[&str] =
-    &["sim", "files", "cboe", "yahoo", "polygon", "tradier", "nse"];
-/// Every provider [`build_bars`] accepts.
-pub const BAR_PROVIDERS: &[&str] = &["sim", "files", "yahoo", "polygon", "tradier"];
-/// The real HTTP sources.
-pub const HTTP_SOURCES: &[&str] = &["cboe", "yahoo", "polygon", "tradier", "nse"];
-
 /// What the caller can plug into every HTTP source's request path.
 ///
 /// The persisted limiter plugs in as `throttle`: an implementation of [`Throttle`] whose
@@ -303,78 +299,70 @@ impl Hooks {
 /// The request rate source `name` declares as its default (what its documentation or
 /// public experience allows); `None` for providers that make no requests (`sim`, `files`).
 /// Every HTTP request of the source hands it to [`Throttle::acquire`].
-pub fn default_rate(name: &str) -> Option<RateSpec> {
-    match name {
-        cboe::NAME => Some(cboe::DEFAULT_RATE),
-        yahoo::NAME => Some(yahoo::DEFAULT_RATE),
-        polygon::NAME => Some(polygon::DEFAULT_RATE),
-        tradier::NAME => Some(tradier::DEFAULT_RATE),
-        nse::NAME => Some(nse::DEFAULT_RATE),
-        _ => None,
+pub fn default_rate(source: Source) -> Option<RateSpec> {
+    match source {
+        Source::Cboe => Some(cboe::DEFAULT_RATE),
+        Source::Yahoo => Some(yahoo::DEFAULT_RATE),
+        Source::Polygon => Some(polygon::DEFAULT_RATE),
+        Source::Tradier => Some(tradier::DEFAULT_RATE),
+        Source::Nse => Some(nse::DEFAULT_RATE),
+        Source::Sim | Source::Files => None,
     }
 }
 
 /// Builds the chain provider named in `cfg`.
-pub fn build(cfg: &crate::config::ProviderConfig) -> Result<Box<dyn ChainProvider>, crate::Error> {
+pub fn build(cfg: &ProviderConfig) -> Result<Box<dyn ChainProvider>, crate::Error> {
     build_with(cfg, &Hooks::default())
 }
 
 /// Builds the chain provider named in `cfg`, with `hooks` in its request path.
 pub fn build_with(
-    cfg: &crate::config::ProviderConfig,
+    cfg: &ProviderConfig,
     hooks: &Hooks,
 ) -> Result<Box<dyn ChainProvider>, crate::Error> {
     let h = &cfg.http;
-    Ok(match cfg.name.as_str() {
-        "sim" => Box::new(sim::SimProvider::new(cfg.sim.clone())),
-        "files" => Box::new(files_provider(cfg)?),
-        cboe::NAME => Box::new(cboe::Cboe::new(&cfg.cboe, h, hooks)?),
-        yahoo::NAME => Box::new(yahoo::Yahoo::new(&cfg.yahoo, h, hooks)?),
-        polygon::NAME => Box::new(polygon::Polygon::new(&cfg.polygon, h, hooks)?),
-        tradier::NAME => Box::new(tradier::Tradier::new(&cfg.tradier, h, hooks)?),
-        nse::NAME => Box::new(nse::Nse::new(&cfg.nse, h, hooks)?),
-        other => {
-            return Err(crate::Error::Usage(format!(
-                "unknown provider {other:?}: expected one of {}",
-                CHAIN_PROVIDERS.join(", ")
-            )));
-        }
+    Ok(match cfg.name {
+        Source::Sim => Box::new(sim::SimProvider::new(cfg.sim.clone())),
+        Source::Files => Box::new(files_provider(cfg)?),
+        Source::Cboe => Box::new(cboe::Cboe::new(&cfg.cboe, h, hooks)?),
+        Source::Yahoo => Box::new(yahoo::Yahoo::new(&cfg.yahoo, h, hooks)?),
+        Source::Polygon => Box::new(polygon::Polygon::new(&cfg.polygon, h, hooks)?),
+        Source::Tradier => Box::new(tradier::Tradier::new(&cfg.tradier, h, hooks)?),
+        Source::Nse => Box::new(nse::Nse::new(&cfg.nse, h, hooks)?),
     })
 }
 
 /// Builds the bar provider `name` from `cfg`.
 pub fn build_bars(
-    name: &str,
-    cfg: &crate::config::ProviderConfig,
+    name: Source,
+    cfg: &ProviderConfig,
 ) -> Result<Box<dyn BarProvider>, crate::Error> {
     build_bars_with(name, cfg, &Hooks::default())
 }
 
 /// Builds the bar provider `name` from `cfg`, with `hooks` in its request path.
 pub fn build_bars_with(
-    name: &str,
-    cfg: &crate::config::ProviderConfig,
+    name: Source,
+    cfg: &ProviderConfig,
     hooks: &Hooks,
 ) -> Result<Box<dyn BarProvider>, crate::Error> {
     let h = &cfg.http;
     Ok(match name {
-        "sim" => Box::new(sim::SimProvider::new(cfg.sim.clone())),
-        "files" => Box::new(files_provider(cfg)?),
-        yahoo::NAME => Box::new(yahoo::Yahoo::new(&cfg.yahoo, h, hooks)?),
-        polygon::NAME => Box::new(polygon::Polygon::new(&cfg.polygon, h, hooks)?),
-        tradier::NAME => Box::new(tradier::Tradier::new(&cfg.tradier, h, hooks)?),
-        other => {
+        Source::Sim => Box::new(sim::SimProvider::new(cfg.sim.clone())),
+        Source::Files => Box::new(files_provider(cfg)?),
+        Source::Yahoo => Box::new(yahoo::Yahoo::new(&cfg.yahoo, h, hooks)?),
+        Source::Polygon => Box::new(polygon::Polygon::new(&cfg.polygon, h, hooks)?),
+        Source::Tradier => Box::new(tradier::Tradier::new(&cfg.tradier, h, hooks)?),
+        Source::Cboe | Source::Nse => {
             return Err(crate::Error::Usage(format!(
-                "provider {other:?} has no bars: expected one of {}",
-                BAR_PROVIDERS.join(", ")
+                "provider \"{name}\" has no bars: expected one of {}",
+                Source::names(Source::has_bars)
             )));
         }
     })
 }
 
-fn files_provider(
-    cfg: &crate::config::ProviderConfig,
-) -> Result<files::FilesProvider, crate::Error> {
+fn files_provider(cfg: &ProviderConfig) -> Result<files::FilesProvider, crate::Error> {
     match &cfg.files.dir {
         Some(dir) if dir.is_dir() => Ok(files::FilesProvider::new(dir.clone())),
         Some(dir) => Err(crate::Error::Usage(format!(
@@ -390,14 +378,14 @@ fn files_provider(
 
 /// The config section of HTTP source `name` as JSON (secrets redacted), as saved in a
 /// capture so that replay asks for the same pages.
-pub fn settings(name: &str, cfg: &crate::config::ProviderConfig) -> serde_json::Value {
+pub fn settings(name: Source, cfg: &ProviderConfig) -> serde_json::Value {
     let value = match name {
-        cboe::NAME => serde_json::to_value(&cfg.cboe),
-        yahoo::NAME => serde_json::to_value(&cfg.yahoo),
-        polygon::NAME => serde_json::to_value(&cfg.polygon),
-        tradier::NAME => serde_json::to_value(&cfg.tradier),
-        nse::NAME => serde_json::to_value(&cfg.nse),
-        _ => Ok(serde_json::Value::Null),
+        Source::Cboe => serde_json::to_value(&cfg.cboe),
+        Source::Yahoo => serde_json::to_value(&cfg.yahoo),
+        Source::Polygon => serde_json::to_value(&cfg.polygon),
+        Source::Tradier => serde_json::to_value(&cfg.tradier),
+        Source::Nse => serde_json::to_value(&cfg.nse),
+        Source::Sim | Source::Files => Ok(serde_json::Value::Null),
     };
     value.unwrap_or(serde_json::Value::Null)
 }
@@ -408,7 +396,7 @@ pub fn settings(name: &str, cfg: &crate::config::ProviderConfig) -> serde_json::
 pub(crate) fn config_from_settings(
     name: &str,
     settings: &serde_json::Value,
-) -> Result<crate::config::ProviderConfig, String> {
+) -> Result<ProviderConfig, String> {
     fn section<T: serde::de::DeserializeOwned + Default>(
         v: &serde_json::Value,
     ) -> Result<T, String> {
@@ -417,17 +405,18 @@ pub(crate) fn config_from_settings(
         }
         serde_json::from_value(v.clone()).map_err(|e| e.to_string())
     }
-    let mut cfg = crate::config::ProviderConfig {
-        name: name.to_string(),
+    let source: Source = name.parse()?;
+    let mut cfg = ProviderConfig {
+        name: source,
         ..Default::default()
     };
-    match name {
-        cboe::NAME => cfg.cboe = section(settings)?,
-        yahoo::NAME => cfg.yahoo = section(settings)?,
-        polygon::NAME => cfg.polygon = section(settings)?,
-        tradier::NAME => cfg.tradier = section(settings)?,
-        nse::NAME => cfg.nse = section(settings)?,
-        other => return Err(format!("{other:?} is not an HTTP source")),
+    match source {
+        Source::Cboe => cfg.cboe = section(settings)?,
+        Source::Yahoo => cfg.yahoo = section(settings)?,
+        Source::Polygon => cfg.polygon = section(settings)?,
+        Source::Tradier => cfg.tradier = section(settings)?,
+        Source::Nse => cfg.nse = section(settings)?,
+        Source::Sim | Source::Files => return Err(format!("{name:?} is not an HTTP source")),
     }
     let placeholder = || Some(http::Secret::new(http::REDACTED));
     cfg.polygon.api_key = cfg.polygon.api_key.or_else(placeholder);
@@ -482,8 +471,8 @@ mod tests {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
     }
 
-    fn keyed() -> crate::config::ProviderConfig {
-        let mut cfg = crate::config::ProviderConfig::default();
+    fn keyed() -> ProviderConfig {
+        let mut cfg = ProviderConfig::default();
         cfg.polygon.api_key = Some(http::Secret::new("k"));
         cfg.tradier.token = Some(http::Secret::new("t"));
         cfg
@@ -525,7 +514,8 @@ mod tests {
             ),
         ];
         for (name, hooks, want) in cases {
-            let source = Counted::new(build_bars_with(name, &keyed(), &hooks).unwrap());
+            let source =
+                Counted::new(build_bars_with(name.parse().unwrap(), &keyed(), &hooks).unwrap());
             let bars = source
                 .bars(
                     "aapl",
@@ -556,8 +546,8 @@ mod tests {
             assert!(matches!(err, Error::UnknownSymbol { .. }), "{name}: {err}");
             assert_eq!(source.failures(), 1, "{name}");
         }
-        assert!(build_bars("cboe", &keyed()).is_err());
-        assert!(build_bars("nse", &keyed()).is_err());
+        assert!(build_bars(Source::Cboe, &keyed()).is_err());
+        assert!(build_bars(Source::Nse, &keyed()).is_err());
     }
 
     /// Counts acquisitions and remembers the rate asked for.
@@ -576,7 +566,7 @@ mod tests {
     async fn the_throttle_sees_every_request_at_the_default_rate() {
         let tally = Arc::new(Tally::default());
         let mut cfg = keyed();
-        cfg.name = "yahoo".into();
+        cfg.name = Source::Yahoo;
         let hooks = Hooks {
             throttle: tally.clone(),
             ..hooks(vec![
@@ -608,8 +598,8 @@ mod tests {
             seen.iter()
                 .all(|(p, r)| p == "yahoo" && *r == yahoo::DEFAULT_RATE)
         );
-        assert_eq!(default_rate("polygon"), Some(RateSpec::per_minute(5)));
-        assert_eq!(default_rate("sim"), None);
+        assert_eq!(default_rate(Source::Polygon), Some(RateSpec::per_minute(5)));
+        assert_eq!(default_rate(Source::Sim), None);
     }
 
     #[test]

@@ -16,6 +16,7 @@
 
 pub mod breaker;
 pub mod bulkhead;
+pub mod connect;
 pub mod limiter;
 pub mod retry;
 pub mod throttle;
@@ -35,6 +36,7 @@ use crate::store::resilience::{BreakerRow, BreakerState, WindowStats};
 
 pub use breaker::{Admission, Breaker, BreakerConfig, CallOutcome, Transition};
 pub use bulkhead::{Bulkhead, BulkheadConfig};
+pub use connect::Connector;
 pub use limiter::{Acquired, LimiterConfig, RateLimiter};
 pub use retry::{RetryPolicy, Retryable, retry, retry_notify};
 pub use throttle::StoreThrottle;

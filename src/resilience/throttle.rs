@@ -36,14 +36,17 @@ pub struct StoreThrottle {
 impl StoreThrottle {
     /// Opens its own connection to the store at `db`: the throttle debits buckets while
     /// the command's writer works on its own connection.
-    pub fn open(db: &Path, clock: Clock, cfg: &ResilienceConfig) -> Result<Arc<Self>, String> {
+    /// A bad `[resilience.providers.NAME]` table is a usage error; a store that cannot
+    /// be opened (locked, too new) keeps its own error, and so its exit code.
+    pub fn open(db: &Path, clock: Clock, cfg: &ResilienceConfig) -> crate::Result<Arc<Self>> {
         let mut configured = BTreeMap::new();
         for (name, table) in &cfg.providers {
             if table.contains_key("limiter") {
-                configured.insert(name.clone(), cfg.policy(name)?.limiter);
+                let policy = cfg.policy(name).map_err(crate::Error::Usage)?;
+                configured.insert(name.clone(), policy.limiter);
             }
         }
-        let store = Store::open(db).map_err(|e| e.to_string())?;
+        let store = Store::open(db)?;
         Ok(Arc::new(StoreThrottle {
             store: Mutex::new(store),
             clock,
@@ -101,7 +104,11 @@ impl Throttle for StoreThrottle {
     }
 
     fn back_off(&self, source: &str, wait: Duration) {
-        let Some(rate) = provider::default_rate(source) else {
+        let Some(rate) = source
+            .parse::<provider::Source>()
+            .ok()
+            .and_then(provider::default_rate)
+        else {
             return;
         };
         let until = self.clock.now() + chrono::TimeDelta::from_std(wait).unwrap_or_default();
@@ -160,7 +167,7 @@ mod tests {
         )
         .unwrap();
         let a = throttle(dir.path(), clock.clone(), &cfg);
-        let rate = provider::default_rate("cboe").unwrap();
+        let rate = provider::default_rate(provider::Source::Cboe).unwrap();
         a.acquire("cboe", "SPY", rate).await.unwrap();
         a.acquire("cboe", "SPY", rate).await.unwrap();
         let err = a.acquire("cboe", "SPY", rate).await.unwrap_err();
@@ -171,7 +178,7 @@ mod tests {
 
         // Yahoo at its default pace; a 429 with Retry-After 30 s empties its bucket for
         // another process too.
-        let yahoo = provider::default_rate("yahoo").unwrap();
+        let yahoo = provider::default_rate(provider::Source::Yahoo).unwrap();
         let b = throttle(dir.path(), clock.clone(), &ResilienceConfig::default());
         b.back_off("yahoo", Duration::from_secs(30));
         let limiter = a.limiter("yahoo", yahoo);

@@ -11,7 +11,7 @@ use super::Category;
 #[serde(default, deny_unknown_fields)]
 pub struct SchedulerConfig {
     /// The bar provider both schedulers fetch from (`sim`).
-    pub provider: String,
+    pub provider: crate::provider::Source,
     /// Minutes between two `migrate-scheduler run` ticks in the session; must divide 60.
     /// Used for the printed crontab and the projected calls per day.
     pub cadence_minutes: u32,
@@ -30,7 +30,7 @@ pub struct SchedulerConfig {
 impl Default for SchedulerConfig {
     fn default() -> Self {
         SchedulerConfig {
-            provider: "sim".into(),
+            provider: crate::provider::Source::Sim,
             cadence_minutes: 5,
             cache_ttl_minutes: 30,
             concurrency: 8,
@@ -228,6 +228,13 @@ impl SchedulerConfig {
         }
         if self.concurrency == 0 {
             return Err("concurrency: must be at least 1".into());
+        }
+        if !self.provider.has_bars() {
+            return Err(format!(
+                "provider: {} has no bars, expected one of: {}",
+                self.provider,
+                crate::provider::Source::names(crate::provider::Source::has_bars)
+            ));
         }
         for c in Category::ALL {
             let n = self.cutover_order.iter().filter(|x| **x == c).count();

@@ -48,23 +48,13 @@ impl Fetcher {
         }
     }
 
-    /// The `[scheduler] provider` of `cfg`, guarded by its `[resilience]` policy, with
-    /// the guard's state in the database at `db` and its clock starting at `as_of`.
-    pub fn from_config(
-        cfg: &crate::config::Config,
-        db: &std::path::Path,
-        as_of: DateTime<Utc>,
+    /// The bar source `source` from `connector`, guarded by its `[resilience]` policy.
+    pub fn connect(
+        connector: &crate::resilience::Connector,
+        source: crate::provider::Source,
     ) -> crate::Result<Fetcher> {
-        let name = cfg.scheduler.provider.as_str();
-        let provider: Arc<dyn BarProvider> =
-            crate::provider::build_bars(name, &cfg.provider)?.into();
-        let policy = cfg.resilience.policy(name).map_err(crate::Error::Usage)?;
-        let guard = Guard::open(
-            db,
-            name,
-            policy,
-            crate::resilience::Clock::starting_at(as_of),
-        )?;
+        let provider: Arc<dyn BarProvider> = connector.bars(source)?.into();
+        let guard = connector.guard(source, connector.policy(source)?)?;
         Ok(Fetcher {
             provider,
             guard: Some(Arc::new(guard)),

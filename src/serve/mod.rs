@@ -8,11 +8,14 @@
 //! store for writing and never serves a file by path: every body comes from the cache.
 
 mod cache;
+mod config;
 mod conn;
 mod dashboard;
 mod handlers;
 pub(crate) mod http;
 mod metrics;
+
+pub use config::ServeConfig;
 
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};

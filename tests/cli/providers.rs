@@ -626,7 +626,8 @@ fn config_checks_provider_names_and_base_urls() {
     home.cmd(["config", "show"])
         .assert()
         .code(2)
-        .stderr(contains("provider.name: unknown provider \"bloomberg\", expected one of: sim, files, cboe, yahoo, polygon, tradier, nse"));
+        .stderr(contains("line 2"))
+        .stderr(contains("unknown provider \"bloomberg\", expected one of: sim, files, cboe, yahoo, polygon, tradier, nse"));
     home.write_config("[provider.cboe]\nbase_url = \"https://cdn.cboe.com/api/global\"\n");
     home.cmd(["config", "show"])
         .assert()

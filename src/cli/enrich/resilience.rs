@@ -20,7 +20,7 @@ pub fn run(_args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     let provider = set.enrich.provider.clone();
     let report = match store_if_any(ctx)? {
         Some(s) if s.has_enrich_tables()? => {
-            resilience::report(&s, &set.resilience, &[&provider], ctx.as_of)?
+            resilience::report(&s, &set.resilience, &[provider.as_str()], ctx.as_of)?
         }
         _ => resilience::Report {
             as_of: ctx.as_of,

@@ -5,7 +5,6 @@ use std::collections::BTreeSet;
 use optctl::enrich::{self, AssetClass, Calendar, Outcome as RunOutcome, Report};
 use optctl::lock::JobLock;
 use optctl::market::Timeframe;
-use optctl::provider;
 use optctl::store::enrich::{JobStatus, RunStatus};
 
 use crate::cli::output::Output;
@@ -94,11 +93,9 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         }
     }
     // An unknown provider is a usage error before anything is locked or opened.
-    provider::build_bars(&e.provider, &cfg.provider)?;
-    let policy = cfg
-        .resilience
-        .policy(&e.provider)
-        .map_err(optctl::Error::BadInput)?;
+    let connector = ctx.connector(&cfg);
+    connector.check_bars(e.provider)?;
+    let policy = connector.policy(e.provider)?;
     let opts = enrich::Options {
         symbols,
         timeframes,
@@ -113,17 +110,9 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     // The lock comes before the store is opened: a refused run touches nothing.
     let _lock = JobLock::acquire(&ctx.home, "enrich")?;
     std::fs::create_dir_all(&ctx.home).map_err(|err| optctl::Error::io(&ctx.home, err))?;
-    let provider = provider::build_bars_with(
-        &e.provider,
-        &cfg.provider,
-        &crate::cli::throttled(ctx, &cfg, &e.provider)?,
-    )?;
+    let provider = connector.bars(e.provider)?;
     let progress = ctx.out.progress("enriching");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|err| optctl::Error::Failed(format!("cannot start the async runtime: {err}")))?;
-    let outcome = runtime.block_on(enrich::run(
+    let outcome = crate::cli::runtime()?.block_on(enrich::run(
         &ctx.db_path(),
         provider,
         policy,

@@ -45,7 +45,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     // The lock comes before the store is opened: a refused tick touches nothing.
     let _lock = JobLock::acquire(&ctx.home, "migrate-scheduler run")?;
     let mut store = ctx.store()?;
-    let fetcher = Fetcher::from_config(&cfg, &ctx.db_path(), ctx.as_of)?;
+    let fetcher = Fetcher::connect(&ctx.connector(&cfg), cfg.scheduler.provider)?;
     let router = Router::new(&cfg.notify);
     let mut report = crate::cli::runtime()?.block_on(migration::tick(
         &mut store,

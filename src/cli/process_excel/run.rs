@@ -59,7 +59,7 @@ pub struct Args {
 pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     let cfg = ctx.config()?;
     let hours = MarketHours::from_config(&cfg.market_hours, &ctx.home)?;
-    let mut opts = Options::from_config(&cfg, &ctx.home, &hours, ctx.as_of);
+    let mut opts = Options::from_config(&cfg.excel, &ctx.home, &hours, ctx.as_of);
     if let Some(p) = &args.historical {
         opts.historical = p.clone();
     }

@@ -1,0 +1,90 @@
+//! `[excel]`: the workbooks `optctl process-excel` reads and how it classifies moves.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// Settings of `optctl process-excel`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExcelConfig {
+    /// The daily-history workbook (default `<home>/excel/Historical.xlsx`; a relative
+    /// path is relative to the data home).
+    pub historical: Option<PathBuf>,
+    /// The live workbook (default `<home>/excel/Live.xlsx`).
+    pub live: Option<PathBuf>,
+    /// Sheet of the historical workbook to read (default: the first).
+    pub historical_sheet: Option<String>,
+    /// Sheet of the live workbook to read (default: the first).
+    pub live_sheet: Option<String>,
+    /// Price moves (percent of the previous close) at or inside this are "neutral".
+    pub price_threshold_pct: f64,
+    /// OI moves (percent of the previous day's OI) at or inside this are "neutral".
+    pub oi_threshold_pct: f64,
+    /// Trading days of history averaged for the volume ratio.
+    pub volume_avg_days: usize,
+    /// Tick history and run records older than this many days are deleted (0 keeps all).
+    pub keep_days: u32,
+    /// Treat Excel's owner file (`~$Live.xlsx`) next to a workbook as "being saved".
+    pub lock_file_check: bool,
+    /// Headers mapped by hand, per workbook: field name -> header text.
+    pub columns: ExcelColumns,
+}
+
+impl ExcelConfig {
+    /// Checks thresholds, the volume window and the hand-mapped column names; messages
+    /// name the key.
+    pub fn validate(&self) -> Result<(), String> {
+        use super::workbook::Kind;
+        for (key, v) in [
+            ("excel.price_threshold_pct", self.price_threshold_pct),
+            ("excel.oi_threshold_pct", self.oi_threshold_pct),
+        ] {
+            if !(v >= 0.0 && v.is_finite()) {
+                return Err(format!("{key}: must be a percentage of 0 or more, got {v}"));
+            }
+        }
+        if self.volume_avg_days == 0 {
+            return Err("excel.volume_avg_days: must be at least 1".into());
+        }
+        for (kind, map) in [
+            (Kind::Historical, &self.columns.historical),
+            (Kind::Live, &self.columns.live),
+        ] {
+            let known: Vec<&str> = kind.fields().iter().map(|f| f.name).collect();
+            if let Some(k) = map.keys().find(|k| !known.contains(&k.as_str())) {
+                return Err(format!(
+                    "excel.columns.{kind}: unknown field {k:?}, expected one of: {}",
+                    known.join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Default for ExcelConfig {
+    fn default() -> Self {
+        ExcelConfig {
+            historical: None,
+            live: None,
+            historical_sheet: None,
+            live_sheet: None,
+            // DATA-SOURCES.md §7: the public classifier's noise thresholds.
+            price_threshold_pct: 0.1,
+            oi_threshold_pct: 0.5,
+            volume_avg_days: 20,
+            keep_days: 30,
+            lock_file_check: true,
+            columns: ExcelColumns::default(),
+        }
+    }
+}
+
+/// `[excel.columns.historical]` and `[excel.columns.live]`: field name -> header.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExcelColumns {
+    pub historical: std::collections::BTreeMap<String, String>,
+    pub live: std::collections::BTreeMap<String, String>,
+}

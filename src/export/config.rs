@@ -1,0 +1,36 @@
+//! `[export]`: what `optctl export` writes and how long archives are kept.
+
+use serde::{Deserialize, Serialize};
+
+use crate::time::Span;
+
+/// Settings of `optctl export`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExportConfig {
+    /// Alerts created within this span before the export (`24h`, `90m`, `7d`).
+    pub alerts_since: Span,
+    /// At most this many alerts, newest first.
+    pub alerts_limit: u64,
+    /// At most this many scans, newest first.
+    pub scans_limit: u64,
+    /// Keep a timestamped copy of every export under `exports/archive/`.
+    pub archive: bool,
+    /// Gzip the archive copies.
+    pub compress: bool,
+    /// Delete archives older than this many days (0 keeps all).
+    pub keep_days: u32,
+}
+
+impl Default for ExportConfig {
+    fn default() -> Self {
+        ExportConfig {
+            alerts_since: "24h".parse().expect("24h is a span"),
+            alerts_limit: 500,
+            scans_limit: 100,
+            archive: true,
+            compress: false,
+            keep_days: 30,
+        }
+    }
+}
