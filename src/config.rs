@@ -24,7 +24,7 @@ use crate::serve::ServeConfig;
 /// A configuration problem, naming the file.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("cannot read {what} {}: {source}", .path.display())]
+    #[error("cannot read {what} {}", .path.display())]
     Read {
         /// `config file` or `watchlist`.
         what: &'static str,
@@ -558,33 +558,10 @@ impl Config {
     }
 }
 
-/// Resolves the data home: an explicit value, else `$XDG_DATA_HOME/optctl`, else
-/// `$HOME/.local/share/optctl`.
-pub fn resolve_home(explicit: Option<&Path>) -> Result<PathBuf, Error> {
-    if let Some(p) = explicit {
-        return Ok(p.to_path_buf());
-    }
-    xdg_dir("XDG_DATA_HOME", ".local/share").map(|d| d.join("optctl"))
-}
-
-/// The default config file location.
-pub fn default_config_path() -> Result<PathBuf, Error> {
-    xdg_dir("XDG_CONFIG_HOME", ".config").map(|d| d.join("optctl").join("config.toml"))
-}
-
-fn xdg_dir(var: &str, fallback: &str) -> Result<PathBuf, Error> {
-    if let Some(v) = std::env::var_os(var).filter(|v| !v.is_empty()) {
-        let p = PathBuf::from(v);
-        if p.is_absolute() {
-            return Ok(p);
-        }
-    }
-    match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
-        Some(home) => Ok(PathBuf::from(home).join(fallback)),
-        None => Err(Error::Invalid(format!(
-            "cannot find a home for optctl: HOME and {var} are unset; pass --home DIR or set OPTCTL_HOME"
-        ))),
-    }
+/// The default config file location: `$XDG_CONFIG_HOME/optctl/config.toml`, else
+/// `~/.config/optctl/config.toml`.
+pub fn default_config_path() -> crate::Result<PathBuf> {
+    crate::home::xdg_dir("XDG_CONFIG_HOME", ".config").map(|d| d.join("optctl").join("config.toml"))
 }
 
 #[cfg(test)]

@@ -41,7 +41,7 @@ pub enum Error {
     /// worker panicked. Not the user's input, not the data: exit 1.
     #[error("internal error: {0}")]
     Internal(String),
-    #[error("{}: {source}", .path.display())]
+    #[error("{}", .path.display())]
     Io {
         path: PathBuf,
         #[source]
@@ -49,14 +49,60 @@ pub enum Error {
     },
 }
 
+/// The error and its causes on one line, outermost first: `cannot open database
+/// /x/optctl.db: unable to open database file`. Each layer's message says only its own
+/// part, so nothing is said twice.
+pub fn report(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = err.to_string();
+    let mut cause = err.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !text.is_empty() {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        cause = c.source();
+    }
+    out
+}
+
 impl Error {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Usage(_) | Error::BadInput(_) | Error::Config(_) | Error::Excel(_) => 2,
-            Error::Serve(e) if e.is_usage() => 2,
             Error::Locked { .. } => 75,
+            e if e.is_bad_input() => 2,
             _ => 1,
+        }
+    }
+
+    /// Bad usage or unusable input (flags, config, a file, a workbook): fixing the input
+    /// is what helps, not trying again.
+    pub fn is_bad_input(&self) -> bool {
+        match self {
+            Error::Usage(_) | Error::BadInput(_) | Error::Config(_) | Error::Excel(_) => true,
+            Error::Serve(e) => e.is_usage(),
+            _ => false,
+        }
+    }
+
+    /// A store error anywhere in this error that is SQLite's busy timeout becomes
+    /// [`crate::store::Error::Busy`] naming the database at `db`: the message then says
+    /// which file is locked, whichever layer met the lock.
+    pub fn naming_the_lock(self, db: &std::path::Path) -> Error {
+        if self.busy_store().is_some_and(crate::store::Error::is_busy) {
+            return Error::Store(crate::store::Error::Busy {
+                path: db.to_path_buf(),
+            });
+        }
+        self
+    }
+
+    fn busy_store(&self) -> Option<&crate::store::Error> {
+        match self {
+            Error::Store(e) => Some(e),
+            Error::Resilience(crate::resilience::Error::Store(e)) => Some(e),
+            _ => None,
         }
     }
 

@@ -8,6 +8,7 @@ pub mod enrich;
 pub mod error;
 pub mod excel;
 pub mod export;
+pub mod home;
 pub mod lock;
 pub mod market;
 pub mod notify;

@@ -8,6 +8,7 @@ use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
 
 use crate::Error;
+use crate::home::Home;
 
 /// A held job lock; released on drop.
 #[derive(Debug)]
@@ -18,8 +19,8 @@ pub struct JobLock {
 
 impl JobLock {
     /// Takes the lock for `job` in `home`, or fails at once with [`Error::Locked`].
-    pub fn acquire(home: &Path, job: &str) -> Result<JobLock, Error> {
-        let dir = home.join("locks");
+    pub fn acquire(home: &Home, job: &str) -> Result<JobLock, Error> {
+        let dir = home.locks();
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         let path = dir.join(format!("{job}.lock"));
         let file = OpenOptions::new()
@@ -51,13 +52,13 @@ mod tests {
     #[test]
     fn second_holder_is_refused_until_the_first_drops() {
         let dir = tempfile::tempdir().unwrap();
-        let first = JobLock::acquire(dir.path(), "scan").unwrap();
-        let err = JobLock::acquire(dir.path(), "scan").unwrap_err();
+        let first = JobLock::acquire(&Home::new(dir.path()), "scan").unwrap();
+        let err = JobLock::acquire(&Home::new(dir.path()), "scan").unwrap_err();
         assert_eq!(err.exit_code(), 75);
         assert!(err.to_string().contains("another `optctl scan` is running"));
         // Other jobs are independent.
-        JobLock::acquire(dir.path(), "export").unwrap();
+        JobLock::acquire(&Home::new(dir.path()), "export").unwrap();
         drop(first);
-        JobLock::acquire(dir.path(), "scan").unwrap();
+        JobLock::acquire(&Home::new(dir.path()), "scan").unwrap();
     }
 }

@@ -9,22 +9,15 @@ use clap::Parser;
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     cli::init_logging(&args.global);
-    let result = cli::Ctx::new(&args.global).and_then(|ctx| cli::dispatch(args.command, &ctx));
+    let result = cli::Ctx::new(&args.global).and_then(|ctx| {
+        cli::dispatch(args.command, &ctx).map_err(|e| e.naming_the_lock(&ctx.db_path()))
+    });
     match result {
         Ok(outcome) => outcome.exit_code(),
         Err(err) if cli::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            let message = err.to_string();
-            eprintln!("optctl: error: {message}");
-            let mut source = std::error::Error::source(&err);
-            while let Some(s) = source {
-                // Some messages already end with their cause; say it once.
-                let cause = s.to_string();
-                if !message.contains(&cause) {
-                    eprintln!("  caused by: {cause}");
-                }
-                source = s.source();
-            }
+            // Each layer's message says only its part; the causes follow once, in order.
+            eprintln!("optctl: error: {}", optctl::error::report(&err));
             ExitCode::from(err.exit_code())
         }
     }

@@ -50,7 +50,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         None => cfg.alerts_since.length(),
     };
     let opts = export::Options {
-        out: args.out.unwrap_or_else(|| ctx.home.join("exports")),
+        out: args.out.unwrap_or_else(|| ctx.home.exports()),
         kinds: if args.only.is_empty() {
             Kind::ALL.to_vec()
         } else {

@@ -130,7 +130,7 @@ impl Outcome {
 
 /// What every command gets: where things are, what time it is, how to print.
 pub struct Ctx {
-    pub home: PathBuf,
+    pub home: optctl::home::Home,
     pub config_path: PathBuf,
     /// True when the config file was named (flag or env): then it must exist.
     pub config_named: bool,
@@ -140,7 +140,7 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn new(g: &GlobalArgs) -> optctl::Result<Ctx> {
-        let home = optctl::config::resolve_home(g.home.as_deref())?;
+        let home = optctl::home::Home::resolve(g.home.as_deref())?;
         let (config_path, config_named) = match &g.config {
             Some(p) => (p.clone(), true),
             None => (optctl::config::default_config_path()?, false),
@@ -160,12 +160,12 @@ impl Ctx {
     }
 
     pub fn db_path(&self) -> PathBuf {
-        self.home.join("optctl.db")
+        self.home.db()
     }
 
     /// Opens the store for writing (creating the home and the database if needed).
     pub fn store(&self) -> optctl::Result<Store> {
-        std::fs::create_dir_all(&self.home).map_err(|e| optctl::Error::io(&self.home, e))?;
+        self.home.create()?;
         Ok(Store::open(&self.db_path())?)
     }
 
@@ -212,6 +212,23 @@ pub fn runtime() -> optctl::Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .map_err(|e| optctl::Error::Internal(format!("cannot start the async runtime: {e}")))
+}
+
+/// A flag that SIGINT (Ctrl-C) and SIGTERM (`kill`, systemd's stop) raise, for the
+/// commands that run until stopped (`serve`, `process-excel --watch`): they finish what
+/// they are doing and exit 0. A second signal while stopping kills at once, as a user
+/// pressing Ctrl-C twice expects.
+pub fn stop_on_signals() -> optctl::Result<std::sync::Arc<std::sync::atomic::AtomicBool>> {
+    use std::sync::Arc;
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register_conditional_shutdown(sig, 1, Arc::clone(&stop))
+            .and_then(|_| signal_hook::flag::register(sig, Arc::clone(&stop)))
+            .map_err(|e| {
+                optctl::Error::Internal(format!("cannot install a signal handler: {e}"))
+            })?;
+    }
+    Ok(stop)
 }
 
 /// Logs go to stderr: warnings by default, `-v` info, `-vv` debug, `-q` errors only.

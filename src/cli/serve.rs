@@ -2,8 +2,6 @@
 
 use std::io::Write;
 use std::net::IpAddr;
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 
 use optctl::serve;
 
@@ -80,14 +78,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         idle_timeout: std::time::Duration::from_secs(cfg.idle_timeout_seconds),
     };
     opts.check()?;
-    let stop = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        // A second signal while shutting down kills at once, as a user pressing
-        // Ctrl-C twice expects.
-        signal_hook::flag::register_conditional_shutdown(sig, 1, Arc::clone(&stop))
-            .and_then(|_| signal_hook::flag::register(sig, Arc::clone(&stop)))
-            .map_err(|e| optctl::Error::io("<signal handler>", e))?;
-    }
+    let stop = super::stop_on_signals()?;
     let json = ctx.out.is_json();
     serve::run(&opts, &ctx.home, &stop, |addr| {
         let line = if json {

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 pub enum Error {
     #[error("{}: no such file", .path.display())]
     Missing { path: PathBuf },
-    #[error("{}: cannot read: {source}", .path.display())]
+    #[error("{}: cannot read", .path.display())]
     Io {
         path: PathBuf,
         #[source]

@@ -421,11 +421,11 @@ fn load(path: &Path, ticker: &str) -> Result<ChainSnapshot, Error> {
     Ok(snap)
 }
 
-fn io_error(path: &Path, source: io::Error) -> Error {
+fn io_error(path: &Path, cause: io::Error) -> Error {
     Error::Io {
         provider: PROVIDER.into(),
         path: path.to_path_buf(),
-        source,
+        cause,
     }
 }
 

@@ -67,12 +67,13 @@ pub enum Error {
     #[error("{provider}: authentication failed: {detail}")]
     Auth { provider: String, detail: String },
     /// A local file could not be read.
-    #[error("{provider}: cannot read {}: {source}", .path.display())]
+    /// (The cause is part of the message, not a `source`: provider errors are stored
+    /// and reported as text per ticker.)
+    #[error("{provider}: cannot read {}: {cause}", .path.display())]
     Io {
         provider: String,
         path: std::path::PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 }
 

@@ -100,7 +100,7 @@ pub(crate) fn health(req: &Request<'_>) -> Result<Reply, ApiError> {
         cache::FEATURES: file(&e.features, now),
         cache::MANIFEST: file(&e.manifest, now),
     });
-    let db = req.state.home.join("optctl.db");
+    let db = req.state.home.db();
     let store_error = Store::open_read_only(&db)
         .and_then(|s| s.user_version())
         .err()
@@ -402,7 +402,7 @@ pub(crate) fn features_latest(req: &Request<'_>) -> Result<Reply, ApiError> {
 /// Opens the store read-only for the routes that read it directly; a home with no
 /// database yet is a 503 that says what to run.
 fn store(req: &Request<'_>) -> Result<Store, ApiError> {
-    Store::open_read_only(&req.state.home.join("optctl.db"))
+    Store::open_read_only(&req.state.home.db())
         .map_err(|e| ApiError::new(503, "store_unavailable", e.to_string()))
 }
 
@@ -453,7 +453,7 @@ pub(crate) fn excel_history(req: &Request<'_>) -> Result<Reply, ApiError> {
 /// The store for the enrichment routes: None before the first run (the reports then say
 /// "nothing yet" rather than fail); a 503 when the file is there but unusable.
 fn enrich_store(req: &Request<'_>) -> Result<Option<Store>, ApiError> {
-    let db = req.state.home.join("optctl.db");
+    let db = req.state.home.db();
     if !db.exists() {
         return Ok(None);
     }

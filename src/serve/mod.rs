@@ -18,7 +18,7 @@ mod metrics;
 pub use config::ServeConfig;
 
 use std::net::{IpAddr, SocketAddr, TcpListener};
-use std::path::{Path, PathBuf};
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -189,7 +189,7 @@ pub enum Error {
     NoToken { bind: IpAddr },
     #[error("{0}")]
     BadOption(String),
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}")]
     Bind {
         addr: SocketAddr,
         #[source]
@@ -254,7 +254,7 @@ impl Options {
 
 /// What the server shares between its threads.
 pub(crate) struct State {
-    pub(crate) home: PathBuf,
+    pub(crate) home: crate::home::Home,
     pub(crate) cache: Cache,
     pub(crate) metrics: Metrics,
     pub(crate) started: Instant,
@@ -292,7 +292,7 @@ impl Request<'_> {
 /// SIGTERM). `on_listening` gets the bound address once the socket accepts connections.
 pub fn run(
     opts: &Options,
-    home: &Path,
+    home: &crate::home::Home,
     stop: &AtomicBool,
     on_listening: impl FnOnce(SocketAddr),
 ) -> Result<(), Error> {
@@ -315,8 +315,8 @@ pub fn run(
         }
     }
     let state = State {
-        home: home.to_path_buf(),
-        cache: Cache::new(home.join("exports")),
+        home: home.clone(),
+        cache: Cache::new(home.exports()),
         metrics: Metrics::new(labels),
         started: Instant::now(),
         page: dashboard::Page::new(&dashboard::Settings {

@@ -36,7 +36,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
 /// A store failure.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("cannot open database {}: {source}", .path.display())]
+    #[error("cannot open database {}", .path.display())]
     Open {
         path: PathBuf,
         #[source]
@@ -55,14 +55,35 @@ pub enum Error {
     NotOptctl { path: PathBuf, found: i32 },
     #[error("database {} does not exist yet; run `optctl scan` first", .path.display())]
     Missing { path: PathBuf },
-    #[error("database error: {0}")]
+    #[error("database error")]
     Sqlite(#[from] rusqlite::Error),
+    /// Another process held the write lock longer than the busy timeout.
+    #[error(
+        "database {} is locked: another process held its write lock for more than {} s; nothing was half-written, run again",
+        .path.display(), BUSY_TIMEOUT.as_secs()
+    )]
+    Busy { path: PathBuf },
     #[error("corrupt stored value in {table}.{column}: {detail}")]
     Corrupt {
         table: &'static str,
         column: &'static str,
         detail: String,
     },
+}
+
+impl Error {
+    /// Whether this is SQLite's "database is locked" (busy timeout reached).
+    pub fn is_busy(&self) -> bool {
+        let e = match self {
+            Error::Sqlite(e) | Error::Open { source: e, .. } => e,
+            Error::Busy { .. } => return true,
+            _ => return false,
+        };
+        matches!(
+            e.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        )
+    }
 }
 
 /// Result alias for store functions.

@@ -54,3 +54,42 @@ fn a_closed_stdout_is_not_an_error() {
     );
     assert!(!String::from_utf8_lossy(&out.stderr).contains("error"));
 }
+
+/// A writer that holds the database past the busy timeout (a long prune, a stuck
+/// process) makes every writing command fail with exit 1 and a message naming the
+/// locked file, whichever layer met the lock: the store itself, the persisted limiter
+/// or the resilience guard. Nothing is half-written.
+#[test]
+fn a_locked_database_is_exit_1_naming_the_file_in_every_writing_command() {
+    let home = Home::new();
+    home.cmd(["scan", "--tickers", "SPY"]).assert().success();
+    let db = home.db_path();
+    let holder = rusqlite::Connection::open(&db).unwrap();
+    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["scan", "--tickers", "SPY"],
+        vec!["enrich", "run", "--symbols", "AAPL", "--timeframes", "1d"],
+        vec!["compare", "--categories", "short_term"],
+        vec!["notify"],
+    ];
+    let runs: Vec<_> = commands
+        .iter()
+        .map(|args| {
+            home.std_cmd(args)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let want = format!("database {} is locked", db.display());
+    for (args, child) in commands.iter().zip(runs) {
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains(&want), "{args:?}: {stderr}");
+    }
+    holder.execute_batch("ROLLBACK").unwrap();
+    let scans = home.json(["scans", "--json"]);
+    assert_eq!(scans["scans"].as_array().unwrap().len(), 1, "{scans}");
+}

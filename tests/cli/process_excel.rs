@@ -709,7 +709,9 @@ fn status_and_history_before_and_after_runs() {
 fn a_held_lock_is_exit_75_and_touches_nothing() {
     let home = Home::new();
     home.write_pair();
-    let _held = optctl::lock::JobLock::acquire(&home.home(), "process-excel").unwrap();
+    let _held =
+        optctl::lock::JobLock::acquire(&optctl::home::Home::new(home.home()), "process-excel")
+            .unwrap();
     home.cmd(["process-excel"])
         .assert()
         .code(75)
@@ -719,6 +721,16 @@ fn a_held_lock_is_exit_75_and_touches_nothing() {
 
 #[test]
 fn watch_runs_every_interval_and_stops_cleanly_on_ctrl_c() {
+    watch_stops_cleanly_on("-INT");
+}
+
+/// systemd and `kill` stop a service with SIGTERM: the loop ends after its tick, exit 0.
+#[test]
+fn watch_stops_cleanly_on_sigterm() {
+    watch_stops_cleanly_on("-TERM");
+}
+
+fn watch_stops_cleanly_on(signal: &str) {
     let home = Home::new();
     home.write_pair();
     let child = home
@@ -737,7 +749,7 @@ fn watch_runs_every_interval_and_stops_cleanly_on_ctrl_c() {
         std::thread::sleep(Duration::from_millis(100));
     }
     let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());

@@ -109,7 +109,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     };
     // The lock comes before the store is opened: a refused run touches nothing.
     let _lock = JobLock::acquire(&ctx.home, "enrich")?;
-    std::fs::create_dir_all(&ctx.home).map_err(|err| optctl::Error::io(&ctx.home, err))?;
+    ctx.home.create()?;
     let provider = connector.bars(e.provider)?;
     let progress = ctx.out.progress("enriching");
     let outcome = crate::cli::runtime()?.block_on(enrich::run(

@@ -25,7 +25,7 @@ pub fn run(_args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         .ok()
         .and_then(|p| p.canonicalize().ok())
         .unwrap_or_else(|| "optctl".into());
-    let home = std::path::absolute(&ctx.home).unwrap_or_else(|_| ctx.home.clone());
+    let home = std::path::absolute(&ctx.home).unwrap_or_else(|_| ctx.home.to_path_buf());
     let config = ctx
         .config_named
         .then(|| std::path::absolute(&ctx.config_path).unwrap_or_else(|_| ctx.config_path.clone()));

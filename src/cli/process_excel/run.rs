@@ -1,8 +1,7 @@
 //! `optctl process-excel` itself: one run, or `--watch` for a loop with a clean Ctrl-C.
 
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use optctl::excel::hours::MarketHours;
@@ -104,10 +103,7 @@ fn watch(
     hours: &MarketHours,
     mut opts: Options,
 ) -> optctl::Result<Outcome> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&stop);
-    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
-        .map_err(|e| optctl::Error::Failed(format!("cannot install the Ctrl-C handler: {e}")))?;
+    let stop = super::super::stop_on_signals()?;
     let _lock = JobLock::acquire(&ctx.home, "process-excel")?;
     let mut store = ctx.store()?;
     let started = Instant::now();
@@ -136,7 +132,9 @@ fn watch(
             opts.trading_date = hours.trading_date(now);
             match process::run(&mut store, &opts) {
                 Ok(report) => print(&report, &ctx.out, true)?,
-                Err(e) if e.exit_code() == 2 => ctx.out.note(&format!("optctl: error: {e}")),
+                Err(e) if e.is_bad_input() => ctx
+                    .out
+                    .note(&format!("optctl: error: {}", optctl::error::report(&e))),
                 Err(e) => return Err(e),
             }
             Duration::from_secs(args.interval)
