@@ -6,6 +6,7 @@ mod loopback;
 
 mod compare;
 mod config;
+mod contracts;
 mod dashboard;
 mod enrich;
 mod exit_codes;
