@@ -21,3 +21,4 @@ mod providers;
 mod quant;
 mod scan;
 mod serve;
+mod upgrade;
