@@ -14,8 +14,8 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
+use crate::harness::servers::{Route, Server as Receiver};
 use crate::harness::{Home, describe, parse_json};
-use crate::loopback::{Route, Server as Receiver};
 use crate::serve::{Server, get};
 
 /// Calm market (no random anomalies) with a volume burst planted on AAPL: one scan of

@@ -21,6 +21,7 @@ use headless_chrome::{Browser, LaunchOptions, Tab};
 use serde_json::Value;
 
 use crate::harness::Home;
+use crate::harness::servers::StallingProxy;
 use crate::serve::{Server, agent, get, get_with};
 
 /// The browser: a test that needs it fails when it is not installed.
@@ -869,81 +870,6 @@ fn dashboard_asks_for_the_token_once_and_sends_it() {
     assert_alerts_match(&tab, &api, |_| true, "alerts after a reload");
 }
 
-/// Stands between the browser and `optctl serve`: passes every request through, except
-/// that while `stall` is set it never answers the data routes (the page itself still
-/// loads). A server that accepts a request and then goes quiet, as a hung one would.
-struct StallingProxy {
-    addr: std::net::SocketAddr,
-    stall: Arc<std::sync::atomic::AtomicBool>,
-}
-
-impl StallingProxy {
-    fn start(upstream: std::net::SocketAddr) -> StallingProxy {
-        use std::sync::atomic::AtomicBool;
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        let stall = Arc::new(AtomicBool::new(true));
-        let flag = Arc::clone(&stall);
-        std::thread::spawn(move || {
-            for conn in listener.incoming() {
-                let Ok(conn) = conn else { return };
-                let flag = Arc::clone(&flag);
-                std::thread::spawn(move || Self::one(conn, upstream, &flag));
-            }
-        });
-        StallingProxy { addr, stall }
-    }
-
-    /// One request per connection: read its head, then stall or forward it with
-    /// `Connection: close` and copy the answer back until the server closes.
-    fn one(
-        mut conn: std::net::TcpStream,
-        upstream: std::net::SocketAddr,
-        stall: &std::sync::atomic::AtomicBool,
-    ) {
-        use std::io::{Read, Write};
-        use std::sync::atomic::Ordering;
-        let mut head = Vec::new();
-        let mut byte = [0u8; 1];
-        while !head.ends_with(b"\r\n\r\n") {
-            match conn.read(&mut byte) {
-                Ok(1) => head.push(byte[0]),
-                _ => return,
-            }
-        }
-        let head = String::from_utf8_lossy(&head).to_string();
-        let path = head.split(' ').nth(1).unwrap_or("").to_string();
-        if path != "/" && stall.load(Ordering::SeqCst) {
-            // Hold the connection, answer nothing, until the stall ends.
-            while stall.load(Ordering::SeqCst) {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            return;
-        }
-        let mut forwarded: String = head
-            .trim_end()
-            .split("\r\n")
-            .filter(|l| {
-                !l.to_ascii_lowercase().starts_with("connection:")
-                    && !l.to_ascii_lowercase().starts_with("keep-alive:")
-            })
-            .map(|l| format!("{l}\r\n"))
-            .collect();
-        forwarded.push_str("Connection: close\r\n\r\n");
-        let Ok(mut up) = std::net::TcpStream::connect(upstream) else {
-            return;
-        };
-        if up.write_all(forwarded.as_bytes()).is_err() {
-            return;
-        }
-        let _ = std::io::copy(&mut up, &mut conn);
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-}
-
 /// A server that accepts requests and never answers them must show as an error within
 /// the page's fetch timeout (10 s at the least), not as a page stuck at "Loading…"; and
 /// the page must recover by itself once answers come again.
@@ -973,9 +899,7 @@ fn dashboard_shows_a_server_that_does_not_answer_and_recovers() {
     assert!(shown_alerts(&tab).is_empty());
 
     // Answers again: the next refresh draws the data and the banner goes.
-    proxy
-        .stall
-        .store(false, std::sync::atomic::Ordering::SeqCst);
+    proxy.set_stall(false);
     wait_for(
         &tab,
         "return document.getElementById('updated').textContent.startsWith('Updated') && \

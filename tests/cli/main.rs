@@ -2,7 +2,6 @@
 //! One test binary (autotests = false) so it links once.
 
 mod harness;
-mod loopback;
 
 mod compare;
 mod config;
