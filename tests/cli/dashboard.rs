@@ -6,8 +6,9 @@
 //! ask once; and a server that stops answering must show as an error, never as a page
 //! stuck on "Loading…". Screenshots go to target/test-artifacts/dashboard*.png.
 //!
-//! Without chromium they say so loudly and pass, except under CI (`$CI` set), where
-//! they fail: `.ci/run` installs chromium.
+//! They need chromium, so plain `cargo test` lists them as ignored; they run with
+//! `cargo test --test cli dashboard -- --ignored` (`.ci/run` installs chromium and does
+//! so), and fail when chromium is missing: they never pass without running.
 
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
@@ -20,27 +21,22 @@ use headless_chrome::{Browser, LaunchOptions, Tab};
 use serde_json::Value;
 
 use crate::harness::Home;
+use crate::harness::servers::StallingProxy;
 use crate::serve::{Server, agent, get, get_with};
 
-/// The browser, or None when it is not installed (the test is then skipped, loudly).
-fn chromium() -> Option<PathBuf> {
-    let found = ["chromium", "chromium-browser"].iter().find_map(|name| {
-        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
-            .map(|dir| dir.join(name))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium is not installed, and CI needs the dashboard's browser tests: \
-             apt-get install -y chromium (.ci/run does this)"
-        );
-        eprintln!(
-            "\n*** skipped: chromium not installed (apt-get install chromium); \
-             the dashboard's browser tests did not run ***\n"
-        );
-    }
-    found
+/// The browser: a test that needs it fails when it is not installed.
+fn chromium() -> PathBuf {
+    ["chromium", "chromium-browser"]
+        .iter()
+        .find_map(|name| {
+            std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+                .map(|dir| dir.join(name))
+                .find(|p| p.is_file())
+        })
+        .expect(
+            "chromium is not installed, and the dashboard's browser tests need it: \
+             apt-get install -y chromium (.ci/run does this)",
+        )
 }
 
 /// Headless Chromium with a fresh profile and nothing that reaches for the network on
@@ -349,8 +345,9 @@ fn served(as_of: &str, extra: &[&str]) -> (Home, Server) {
 }
 
 #[test]
+#[ignore = "needs chromium"]
 fn dashboard_shows_the_api_data_filters_and_refreshes_in_a_browser() {
-    let Some(chromium) = chromium() else { return };
+    let chromium = chromium();
     let (home, server) = served(FIRST, &[]);
     let alerts = get(&server, "/alerts?limit=1000").json();
     let detectors: BTreeSet<&str> = alerts["alerts"]
@@ -808,8 +805,9 @@ fn dashboard_shows_the_api_data_filters_and_refreshes_in_a_browser() {
 
 /// With `--token`, the page asks once, keeps the token for the tab, and sends it.
 #[test]
+#[ignore = "needs chromium"]
 fn dashboard_asks_for_the_token_once_and_sends_it() {
-    let Some(chromium) = chromium() else { return };
+    let chromium = chromium();
     let (_home, server) = served(crate::harness::NOW, &["--token", "t0ken-42"]);
     let (_profile, _browser, tab) = open(chromium, &server.url("/"));
     wait_for(
@@ -872,87 +870,13 @@ fn dashboard_asks_for_the_token_once_and_sends_it() {
     assert_alerts_match(&tab, &api, |_| true, "alerts after a reload");
 }
 
-/// Stands between the browser and `optctl serve`: passes every request through, except
-/// that while `stall` is set it never answers the data routes (the page itself still
-/// loads). A server that accepts a request and then goes quiet, as a hung one would.
-struct StallingProxy {
-    addr: std::net::SocketAddr,
-    stall: Arc<std::sync::atomic::AtomicBool>,
-}
-
-impl StallingProxy {
-    fn start(upstream: std::net::SocketAddr) -> StallingProxy {
-        use std::sync::atomic::AtomicBool;
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        let stall = Arc::new(AtomicBool::new(true));
-        let flag = Arc::clone(&stall);
-        std::thread::spawn(move || {
-            for conn in listener.incoming() {
-                let Ok(conn) = conn else { return };
-                let flag = Arc::clone(&flag);
-                std::thread::spawn(move || Self::one(conn, upstream, &flag));
-            }
-        });
-        StallingProxy { addr, stall }
-    }
-
-    /// One request per connection: read its head, then stall or forward it with
-    /// `Connection: close` and copy the answer back until the server closes.
-    fn one(
-        mut conn: std::net::TcpStream,
-        upstream: std::net::SocketAddr,
-        stall: &std::sync::atomic::AtomicBool,
-    ) {
-        use std::io::{Read, Write};
-        use std::sync::atomic::Ordering;
-        let mut head = Vec::new();
-        let mut byte = [0u8; 1];
-        while !head.ends_with(b"\r\n\r\n") {
-            match conn.read(&mut byte) {
-                Ok(1) => head.push(byte[0]),
-                _ => return,
-            }
-        }
-        let head = String::from_utf8_lossy(&head).to_string();
-        let path = head.split(' ').nth(1).unwrap_or("").to_string();
-        if path != "/" && stall.load(Ordering::SeqCst) {
-            // Hold the connection, answer nothing, until the stall ends.
-            while stall.load(Ordering::SeqCst) {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            return;
-        }
-        let mut forwarded: String = head
-            .trim_end()
-            .split("\r\n")
-            .filter(|l| {
-                !l.to_ascii_lowercase().starts_with("connection:")
-                    && !l.to_ascii_lowercase().starts_with("keep-alive:")
-            })
-            .map(|l| format!("{l}\r\n"))
-            .collect();
-        forwarded.push_str("Connection: close\r\n\r\n");
-        let Ok(mut up) = std::net::TcpStream::connect(upstream) else {
-            return;
-        };
-        if up.write_all(forwarded.as_bytes()).is_err() {
-            return;
-        }
-        let _ = std::io::copy(&mut up, &mut conn);
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-}
-
 /// A server that accepts requests and never answers them must show as an error within
 /// the page's fetch timeout (10 s at the least), not as a page stuck at "Loading…"; and
 /// the page must recover by itself once answers come again.
 #[test]
+#[ignore = "needs chromium"]
 fn dashboard_shows_a_server_that_does_not_answer_and_recovers() {
-    let Some(chromium) = chromium() else { return };
+    let chromium = chromium();
     let (_home, server) = served(crate::harness::NOW, &[]);
     let alerts = get(&server, "/alerts?limit=1000").json();
     let proxy = StallingProxy::start(server.addr);
@@ -975,9 +899,7 @@ fn dashboard_shows_a_server_that_does_not_answer_and_recovers() {
     assert!(shown_alerts(&tab).is_empty());
 
     // Answers again: the next refresh draws the data and the banner goes.
-    proxy
-        .stall
-        .store(false, std::sync::atomic::Ordering::SeqCst);
+    proxy.set_stall(false);
     wait_for(
         &tab,
         "return document.getElementById('updated').textContent.startsWith('Updated') && \

@@ -4,8 +4,8 @@
 use predicates::str::contains;
 use serde_json::Value;
 
+use crate::harness::servers::{Route, Server, fixture_bytes};
 use crate::harness::{Home, describe, parse_json};
-use crate::loopback::{Route, Server, fixture_bytes};
 
 const POLYGON_KEY: &str = "pk_test_9f8e7d6c5b4a";
 

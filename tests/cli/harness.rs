@@ -1,5 +1,7 @@
 //! `Home`: a temporary data home, config dir and clock for one test.
 
+pub mod servers;
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 

@@ -2,10 +2,10 @@
 //! One test binary (autotests = false) so it links once.
 
 mod harness;
-mod loopback;
 
 mod compare;
 mod config;
+mod contracts;
 mod dashboard;
 mod enrich;
 mod exit_codes;
@@ -20,3 +20,4 @@ mod providers;
 mod quant;
 mod scan;
 mod serve;
+mod upgrade;

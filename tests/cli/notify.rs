@@ -2,9 +2,7 @@
 //! stands in for Telegram, Slack, Discord, ntfy and webhooks, records every request and
 //! answers as the test scripts it (success, 5xx, 429, 401, or no answer at all).
 
-use std::collections::{BTreeSet, VecDeque};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use hmac::{Hmac, Mac};
@@ -12,6 +10,7 @@ use predicates::str::contains;
 use serde_json::Value;
 use sha2::Sha256;
 
+use crate::harness::servers::{self, Route};
 use crate::harness::{Home, NOW, describe};
 
 /// One request the capture server received.
@@ -46,62 +45,19 @@ enum Reply {
     EchoPath,
 }
 
-/// A scripted HTTP server on 127.0.0.1; answers 200 once the script runs out.
+/// A scripted receiver on 127.0.0.1 (the harness's [`servers::Server`]); answers 200 once
+/// the script runs out.
 struct Capture {
     base: String,
-    seen: Arc<Mutex<Vec<Captured>>>,
-    script: Arc<Mutex<VecDeque<Reply>>>,
-    stop: Arc<AtomicBool>,
+    server: servers::Server,
 }
 
 impl Capture {
     fn start() -> Capture {
-        let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
-        let base = format!("http://{}", server.server_addr().to_ip().unwrap());
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let script: Arc<Mutex<VecDeque<Reply>>> = Arc::new(Mutex::new(VecDeque::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (s2, sc2, st2) = (seen.clone(), script.clone(), stop.clone());
-        std::thread::spawn(move || {
-            let mut held = Vec::new();
-            while !st2.load(Ordering::SeqCst) {
-                let Ok(Some(mut rq)) = server.recv_timeout(Duration::from_millis(50)) else {
-                    continue;
-                };
-                let mut body = String::new();
-                let _ = rq.as_reader().read_to_string(&mut body);
-                let path = rq.url().to_string();
-                s2.lock().unwrap().push(Captured {
-                    path: path.clone(),
-                    headers: rq
-                        .headers()
-                        .iter()
-                        .map(|h| (h.field.to_string(), h.value.to_string()))
-                        .collect(),
-                    body,
-                });
-                let reply = sc2.lock().unwrap().pop_front();
-                let (status, headers, text) = match reply {
-                    Some(Reply::Hold) => {
-                        held.push(rq);
-                        continue;
-                    }
-                    Some(Reply::EchoPath) => (500, Vec::new(), format!("no route for {path}")),
-                    Some(Reply::Answer(s, h, b)) => (s, h, b),
-                    None => (200, Vec::new(), "ok".to_string()),
-                };
-                let mut resp = tiny_http::Response::from_string(text).with_status_code(status);
-                for (k, v) in headers {
-                    resp.add_header(tiny_http::Header::from_bytes(k, v).unwrap());
-                }
-                let _ = rq.respond(resp);
-            }
-        });
+        let server = servers::Server::receiver();
         Capture {
-            base,
-            seen,
-            script,
-            stop,
+            base: server.url(),
+            server,
         }
     }
 
@@ -110,11 +66,27 @@ impl Capture {
     }
 
     fn push(&self, r: Reply) {
-        self.script.lock().unwrap().push_back(r);
+        self.server.push(match r {
+            Reply::Answer(status, headers, body) => headers
+                .iter()
+                .fold(Route::text(status, &body), |route, (k, v)| {
+                    route.header(k, v)
+                }),
+            Reply::Hold => Route::hold(),
+            Reply::EchoPath => Route::echo_path(),
+        });
     }
 
     fn requests(&self) -> Vec<Captured> {
-        self.seen.lock().unwrap().clone()
+        self.server
+            .seen()
+            .into_iter()
+            .map(|s| Captured {
+                path: s.target,
+                headers: s.headers,
+                body: s.body,
+            })
+            .collect()
     }
 
     fn at(&self, path_prefix: &str) -> Vec<Captured> {
@@ -135,12 +107,6 @@ impl Capture {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
-    }
-}
-
-impl Drop for Capture {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
     }
 }
 
