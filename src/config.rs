@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::enrich::EnrichConfig;
 use crate::excel::workbook::Kind;
+use crate::market::MarketHoursConfig;
 use crate::notify::NotifyConfig;
 use crate::provider::cboe::CboeConfig;
 use crate::provider::http::{HttpConfig, Secret};
@@ -280,41 +281,6 @@ pub struct ExcelColumns {
     pub live: std::collections::BTreeMap<String, String>,
 }
 
-/// The trading session `--market-hours-only` and `optctl market-hours` use.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct MarketHoursConfig {
-    /// IANA time zone of the exchange.
-    pub timezone: String,
-    /// Session open, local time `HH:MM` (inclusive).
-    pub open: String,
-    /// Session close, local time `HH:MM` (exclusive: at 15:30:00 the market is closed).
-    pub close: String,
-    /// Trading weekdays (`Mon` .. `Sun`).
-    pub weekdays: Vec<String>,
-    /// Holidays (`YYYY-MM-DD`), besides those in `holidays_file`.
-    pub holidays: Vec<chrono::NaiveDate>,
-    /// A file of holidays, one date per line (`2026-11-24`, `24-11-2026` or
-    /// `24-Nov-2026`, text after the date ignored, `#` comments); relative to the data home.
-    pub holidays_file: Option<PathBuf>,
-}
-
-impl Default for MarketHoursConfig {
-    fn default() -> Self {
-        MarketHoursConfig {
-            timezone: "Asia/Kolkata".into(),
-            open: "09:15".into(),
-            close: "15:30".into(),
-            weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri"]
-                .iter()
-                .map(|d| d.to_string())
-                .collect(),
-            holidays: Vec::new(),
-            holidays_file: None,
-        }
-    }
-}
-
 /// Settings of `optctl serve`; its flags override them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -555,6 +521,7 @@ lock_file_check = true
 
 [market_hours]
 # The session `process-excel --market-hours-only` and `optctl market-hours` use.
+preset = "nse"            # built-in holidays merged with these: nse, nyse or none
 timezone = "Asia/Kolkata"
 open = "09:15"            # inclusive
 close = "15:30"           # exclusive: at 15:30:00 the market is closed
@@ -864,7 +831,8 @@ impl Config {
                 ));
             }
         }
-        crate::excel::hours::MarketHours::check_config(&self.market_hours)
+        self.market_hours
+            .check()
             .map_err(|e| format!("market_hours.{e}"))?;
         self.enrich.validate()?;
         self.resilience.validate()?;

@@ -6,7 +6,6 @@
 //! status|history` and the future `serve` routes. SQL lives in `store::excel`.
 
 pub mod buildup;
-pub mod hours;
 pub mod process;
 pub mod workbook;
 
@@ -16,7 +15,7 @@ use serde::Serialize;
 use crate::store::Store;
 use crate::store::excel::{RunCounts, RunRow, RunStatus, StockRow};
 use buildup::Buildup;
-use hours::{MarketHours, MarketStatus};
+use crate::market::{Calendar, MarketStatus};
 
 pub use workbook::Error;
 
@@ -54,12 +53,12 @@ impl ProcessorStatus {
 /// Status as of `now`. Works on a read-only store.
 pub fn processor_status(
     store: &Store,
-    hours: &MarketHours,
+    hours: &Calendar,
     now: DateTime<Utc>,
 ) -> crate::Result<ProcessorStatus> {
-    let today = hours.trading_date(now);
+    let today = hours.local_date(now);
     let midnight = hours
-        .tz
+        .tz()
         .from_local_datetime(&today.and_time(chrono::NaiveTime::MIN))
         .earliest()
         .map_or(now, |t| t.with_timezone(&Utc));
@@ -158,7 +157,7 @@ mod tests {
                 &["INFY", "99", "1100"],
             ],
         );
-        let hours = MarketHours::from_config(&Config::default().market_hours, home).unwrap();
+        let hours = Config::default().market_hours.calendar(home).unwrap();
         let now = crate::time::parse_instant("2026-11-23T05:00:00Z").unwrap();
         let opts = process::Options::from_config(&Config::default(), home, &hours, now);
         let report = process::run(&mut store, &opts).unwrap();

@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::buildup::{self, Buildup, Inputs, Thresholds};
-use super::hours::MarketHours;
+use crate::market::Calendar;
 use super::workbook::{self, Fingerprint, HistoricalRow, LiveRow, SkippedRow};
 use crate::config::{Config, ExcelColumns};
 use crate::store::Store;
@@ -46,7 +46,7 @@ impl Options {
     pub fn from_config(
         cfg: &Config,
         home: &Path,
-        hours: &MarketHours,
+        hours: &Calendar,
         now: DateTime<Utc>,
     ) -> Options {
         let x = &cfg.excel;
@@ -69,7 +69,7 @@ impl Options {
             check_owner_file: x.lock_file_check,
             force: false,
             now,
-            trading_date: hours.trading_date(now),
+            trading_date: hours.local_date(now),
         }
     }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use optctl::excel::hours::MarketHours;
+use optctl::market::Calendar;
 use optctl::excel::process::{self, Options, Report};
 use optctl::lock::JobLock;
 use optctl::store::excel::RunStatus;
@@ -58,7 +58,7 @@ pub struct Args {
 
 pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     let cfg = ctx.config()?;
-    let hours = MarketHours::from_config(&cfg.market_hours, &ctx.home)?;
+    let hours = cfg.market_hours.calendar(&ctx.home)?;
     let mut opts = Options::from_config(&cfg, &ctx.home, &hours, ctx.as_of);
     if let Some(p) = &args.historical {
         opts.historical = p.clone();
@@ -101,7 +101,7 @@ fn outcome(r: &Report) -> Outcome {
 fn watch(
     args: &Args,
     ctx: &Ctx,
-    hours: &MarketHours,
+    hours: &Calendar,
     mut opts: Options,
 ) -> optctl::Result<Outcome> {
     let stop = Arc::new(AtomicBool::new(false));
@@ -133,7 +133,7 @@ fn watch(
         } else {
             was_closed = false;
             opts.now = now;
-            opts.trading_date = hours.trading_date(now);
+            opts.trading_date = hours.local_date(now);
             match process::run(&mut store, &opts) {
                 Ok(report) => print(&report, &ctx.out, true)?,
                 Err(e) if e.exit_code() == 2 => ctx.out.note(&format!("optctl: error: {e}")),
