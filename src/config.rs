@@ -521,7 +521,8 @@ lock_file_check = true
 
 [market_hours]
 # The session `process-excel --market-hours-only` and `optctl market-hours` use.
-preset = "nse"            # built-in holidays merged with these: nse, nyse or none
+# preset = "nse"          # built-in holidays merged with these: nse, nyse, none;
+                          # unset: by timezone (Asia/Kolkata nse, America/New_York nyse)
 timezone = "Asia/Kolkata"
 open = "09:15"            # inclusive
 close = "15:30"           # exclusive: at 15:30:00 the market is closed
@@ -566,7 +567,7 @@ concurrency = 5           # symbols worked on at once
 max_retries = 3           # retries of a failed fetch (so 4 tries); backoff as in [resilience.retry]
 overlap_bars = 3          # stored bars fetched again each run, to pick up revisions
 stale_bars = 3            # the newest bar may lag the calendar by this many bars
-holidays = []             # exchange holidays, for the gap and stale checks: ["2026-11-26"]
+holidays = []             # extra closures besides NYSE's built-in holidays: ["2026-11-26"]
 # The cron line that runs `enrich run` (UTC): `enrich status` shows the next run.
 # schedule = "30 1 * * *"
 

@@ -6,8 +6,8 @@ use super::{Ctx, Outcome};
 ///
 /// The session is [market_hours] in the config (default NSE: Asia/Kolkata, 09:15 to
 /// 15:30, Monday to Friday, NSE's published holidays plus `holidays` and
-/// `holidays_file`; `preset` picks nse, nyse or none). The open is inclusive and the
-/// close exclusive. --as-of asks about another instant.
+/// `holidays_file`; `preset` picks the built-in holidays: nse, nyse or none). The open
+/// is inclusive and the close exclusive. --as-of asks about another instant.
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 

@@ -27,9 +27,12 @@ pub enum Preset {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MarketHoursConfig {
-    /// Built-in holidays merged with `holidays` and `holidays_file`: `nse` (default),
-    /// `nyse` or `none`. The session keys below are not taken from it.
-    pub preset: Preset,
+    /// Built-in holidays merged with `holidays` and `holidays_file`: `nse`, `nyse` or
+    /// `none`. Unset, the time zone decides: Asia/Kolkata (the default) `nse`,
+    /// America/New_York `nyse`, any other `none`. The session keys below are not taken
+    /// from it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preset: Option<Preset>,
     /// IANA time zone of the exchange.
     pub timezone: String,
     /// Session open, local time `HH:MM` (inclusive).
@@ -48,7 +51,7 @@ pub struct MarketHoursConfig {
 impl Default for MarketHoursConfig {
     fn default() -> Self {
         MarketHoursConfig {
-            preset: Preset::Nse,
+            preset: None,
             timezone: "Asia/Kolkata".into(),
             open: "09:15".into(),
             close: "15:30".into(),
@@ -95,9 +98,18 @@ impl MarketHoursConfig {
         Ok(())
     }
 
+    /// The preset in force: the configured one, else the time zone's.
+    pub fn effective_preset(&self) -> Preset {
+        self.preset.unwrap_or(match self.timezone.as_str() {
+            "Asia/Kolkata" | "Asia/Calcutta" => Preset::Nse,
+            "America/New_York" | "US/Eastern" => Preset::Nyse,
+            _ => Preset::None,
+        })
+    }
+
     /// The preset's built-in list (empty for `none`).
     fn preset_data(&self) -> HolidayData {
-        match self.preset {
+        match self.effective_preset() {
             Preset::Nse => nse_holidays().clone(),
             Preset::Nyse => nyse_holidays().clone(),
             Preset::None => HolidayData::default(),
@@ -251,18 +263,24 @@ mod tests {
             assert!(!cal.is_trading_day(d), "{d}");
         }
         let none = MarketHoursConfig {
-            preset: Preset::None,
+            preset: Some(Preset::None),
             ..c.clone()
         }
         .calendar(home.path())
         .unwrap();
         assert!(none.is_trading_day(day(2026, 3, 3)));
         assert!(!none.is_trading_day(day(2026, 12, 31)));
-        // NYSE in New York: Thanksgiving closed, the Friday after ends at 13:00.
-        let toml = "preset = \"nyse\"\ntimezone = \"America/New_York\"\nopen = \"09:30\"\nclose = \"16:00\"\n";
+        // New York: the NYSE preset by the time zone, or named; the same calendar as
+        // Calendar::nyse().
+        let toml = "timezone = \"America/New_York\"\nopen = \"09:30\"\nclose = \"16:00\"\n";
         let ny: MarketHoursConfig = toml::from_str(toml).unwrap();
-        let cal = ny.calendar(home.path()).unwrap();
-        assert_eq!(&cal, Calendar::nyse());
+        assert_eq!(ny.effective_preset(), Preset::Nyse);
+        assert_eq!(&ny.calendar(home.path()).unwrap(), Calendar::nyse());
+        let named: MarketHoursConfig = toml::from_str(&format!("preset = \"nyse\"\n{toml}")).unwrap();
+        assert_eq!(&named.calendar(home.path()).unwrap(), Calendar::nyse());
+        // Another zone has no built-in holidays unless a preset is named.
+        let tokyo: MarketHoursConfig = toml::from_str("timezone = \"Asia/Tokyo\"").unwrap();
+        assert_eq!(tokyo.effective_preset(), Preset::None);
         assert!(toml::from_str::<MarketHoursConfig>("preset = \"lse\"").is_err());
     }
 
@@ -283,6 +301,9 @@ mod tests {
         let s = h.status(utc("2026-11-23T21:00:00Z"));
         assert_eq!(s.next_open, Some(utc("2026-11-24T14:30:00Z")));
         assert_eq!(s.timezone, "America/New_York");
+        // NYSE's holidays by the time zone: Wednesday's close -> Friday over Thanksgiving.
+        let s = h.status(utc("2026-11-25T21:00:00Z"));
+        assert_eq!(s.next_open, Some(utc("2026-11-27T14:30:00Z")));
     }
 
     #[test]
