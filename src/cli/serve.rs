@@ -55,8 +55,7 @@ pub struct Args {
 
 pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     let config = ctx.config()?;
-    let market_hours =
-        config.market_hours.calendar(&ctx.home)?;
+    let market_hours = config.market_hours.calendar(&ctx.home)?;
     let enrich = optctl::enrich::report::Settings::from_config(&config);
     let cfg = config.serve;
     let bind = match args.bind {

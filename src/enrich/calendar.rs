@@ -26,7 +26,9 @@ impl Calendar {
     /// NYSE's calendar with `holidays` as extra closures.
     pub fn new(holidays: &[NaiveDate]) -> Self {
         Calendar {
-            exchange: Exchange::nyse().clone().with_holidays(holidays.iter().copied()),
+            exchange: Exchange::nyse()
+                .clone()
+                .with_holidays(holidays.iter().copied()),
         }
     }
 

@@ -12,10 +12,10 @@ pub mod workbook;
 use chrono::{DateTime, TimeZone, Utc};
 use serde::Serialize;
 
+use crate::market::{Calendar, MarketStatus};
 use crate::store::Store;
 use crate::store::excel::{RunCounts, RunRow, RunStatus, StockRow};
 use buildup::Buildup;
-use crate::market::{Calendar, MarketStatus};
 
 pub use workbook::Error;
 

@@ -10,9 +10,9 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::buildup::{self, Buildup, Inputs, Thresholds};
-use crate::market::Calendar;
 use super::workbook::{self, Fingerprint, HistoricalRow, LiveRow, SkippedRow};
 use crate::config::{Config, ExcelColumns};
+use crate::market::Calendar;
 use crate::store::Store;
 use crate::store::excel::{HistoryCache, HistorySummary, NewRun, RunStatus, StockRow};
 
@@ -43,12 +43,7 @@ pub struct Options {
 impl Options {
     /// Options from the config: `[excel]` paths resolved against `home`
     /// (`<home>/excel/Historical.xlsx` and `Live.xlsx` by default).
-    pub fn from_config(
-        cfg: &Config,
-        home: &Path,
-        hours: &Calendar,
-        now: DateTime<Utc>,
-    ) -> Options {
+    pub fn from_config(cfg: &Config, home: &Path, hours: &Calendar, now: DateTime<Utc>) -> Options {
         let x = &cfg.excel;
         let path = |p: &Option<PathBuf>, default: &str| match p {
             Some(p) => home.join(p),

@@ -143,8 +143,7 @@ impl Calendar {
     pub fn nse() -> &'static Calendar {
         static CAL: OnceLock<Calendar> = OnceLock::new();
         CAL.get_or_init(|| {
-            Calendar::new(chrono_tz::Asia::Kolkata, hm(9, 15), hm(15, 30))
-                .with_data(nse_holidays())
+            Calendar::new(chrono_tz::Asia::Kolkata, hm(9, 15), hm(15, 30)).with_data(nse_holidays())
         })
     }
 
@@ -542,7 +541,10 @@ mod tests {
         let s = c.status(utc("2026-11-27T15:00:00Z"));
         assert_eq!(s.closes_at, Some(utc("2026-11-27T18:00:00Z")));
         assert_eq!(s.closes_at_local.as_deref(), Some("2026-11-27 13:00 EST"));
-        assert_eq!(c.status(utc("2026-11-26T15:00:00Z")).state, SessionState::Holiday);
+        assert_eq!(
+            c.status(utc("2026-11-26T15:00:00Z")).state,
+            SessionState::Holiday
+        );
         // Christmas Eve 2025 (Wednesday) closes early; July 3 2025 too.
         assert_eq!(c.close_on(date(2025, 12, 24)), hm(13, 0));
         assert_eq!(
@@ -559,16 +561,37 @@ mod tests {
     fn the_trading_day_of_an_instant() {
         let c = Calendar::nyse();
         // Monday 2026-11-23 02:00 UTC is Sunday 21:00 in New York: Friday's session.
-        assert_eq!(c.trading_day(utc("2026-11-23T02:00:00Z")), date(2026, 11, 20));
+        assert_eq!(
+            c.trading_day(utc("2026-11-23T02:00:00Z")),
+            date(2026, 11, 20)
+        );
         // Saturday and Monday before the open: still Friday.
-        assert_eq!(c.trading_day(utc("2026-11-21T15:00:00Z")), date(2026, 11, 20));
-        assert_eq!(c.trading_day(utc("2026-11-23T14:29:59Z")), date(2026, 11, 20));
+        assert_eq!(
+            c.trading_day(utc("2026-11-21T15:00:00Z")),
+            date(2026, 11, 20)
+        );
+        assert_eq!(
+            c.trading_day(utc("2026-11-23T14:29:59Z")),
+            date(2026, 11, 20)
+        );
         // At the open, during and after the session: Monday.
-        assert_eq!(c.trading_day(utc("2026-11-23T14:30:00Z")), date(2026, 11, 23));
-        assert_eq!(c.trading_day(utc("2026-11-24T03:00:00Z")), date(2026, 11, 23));
+        assert_eq!(
+            c.trading_day(utc("2026-11-23T14:30:00Z")),
+            date(2026, 11, 23)
+        );
+        assert_eq!(
+            c.trading_day(utc("2026-11-24T03:00:00Z")),
+            date(2026, 11, 23)
+        );
         // Thanksgiving belongs to Wednesday; the early-close Friday to itself.
-        assert_eq!(c.trading_day(utc("2026-11-26T18:00:00Z")), date(2026, 11, 25));
-        assert_eq!(c.trading_day(utc("2026-11-27T20:00:00Z")), date(2026, 11, 27));
+        assert_eq!(
+            c.trading_day(utc("2026-11-26T18:00:00Z")),
+            date(2026, 11, 25)
+        );
+        assert_eq!(
+            c.trading_day(utc("2026-11-27T20:00:00Z")),
+            date(2026, 11, 27)
+        );
         // NSE: 23:00 UTC Sunday is 04:30 IST Monday, before the open: Friday.
         assert_eq!(
             Calendar::nse().trading_day(utc("2026-11-22T23:00:00Z")),
@@ -601,7 +624,11 @@ mod tests {
         let none = Calendar::new(chrono_tz::UTC, hm(9, 0), hm(17, 0)).with_weekdays(&[]);
         assert_eq!(none.next_open(utc("2026-05-26T13:30:00Z")), None);
         assert_eq!(none.previous_close(utc("2026-05-26T13:30:00Z")), None);
-        assert!(none.status(utc("2026-05-26T13:30:00Z")).describe().contains("no trading day"));
+        assert!(
+            none.status(utc("2026-05-26T13:30:00Z"))
+                .describe()
+                .contains("no trading day")
+        );
     }
 
     #[test]
@@ -616,10 +643,19 @@ mod tests {
         // Juneteenth 2026 is the third Friday of June: Thursday the 18th.
         assert_eq!(c.monthly_expiration(2026, 6), date(2026, 6, 18));
         // Without holidays the third Friday stands.
-        assert_eq!(c.regular_only().monthly_expiration(2025, 4), date(2025, 4, 18));
+        assert_eq!(
+            c.regular_only().monthly_expiration(2025, 4),
+            date(2025, 4, 18)
+        );
         // Weeklies: a Friday holiday moves to Thursday, a trading Friday stays.
-        assert_eq!(c.trading_day_on_or_before(date(2026, 4, 3)), date(2026, 4, 2));
-        assert_eq!(c.trading_day_on_or_before(date(2026, 4, 10)), date(2026, 4, 10));
+        assert_eq!(
+            c.trading_day_on_or_before(date(2026, 4, 3)),
+            date(2026, 4, 2)
+        );
+        assert_eq!(
+            c.trading_day_on_or_before(date(2026, 4, 10)),
+            date(2026, 4, 10)
+        );
     }
 
     #[test]
@@ -631,7 +667,14 @@ mod tests {
         let s = c.status(utc("2026-11-23T10:00:00Z"));
         assert_eq!(s.state, SessionState::AfterClose);
         // Tuesday the 24th is Guru Nanak Jayanti: next open Wednesday.
-        assert!(s.describe().contains("next open 2026-11-25 09:15 IST"), "{}", s.describe());
-        assert_eq!(c.status(utc("2026-11-28T05:30:00Z")).state, SessionState::Weekend);
+        assert!(
+            s.describe().contains("next open 2026-11-25 09:15 IST"),
+            "{}",
+            s.describe()
+        );
+        assert_eq!(
+            c.status(utc("2026-11-28T05:30:00Z")).state,
+            SessionState::Weekend
+        );
     }
 }

@@ -156,9 +156,11 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
     let formats = [
         "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%d-%b-%Y", "%Y/%m/%d",
     ];
-    [s, head]
-        .iter()
-        .find_map(|t| formats.iter().find_map(|f| NaiveDate::parse_from_str(t, f).ok()))
+    [s, head].iter().find_map(|t| {
+        formats
+            .iter()
+            .find_map(|f| NaiveDate::parse_from_str(t, f).ok())
+    })
 }
 
 /// Parses a holidays file: one date per line, anything after the date ignored, `#`
@@ -276,7 +278,8 @@ mod tests {
         let ny: MarketHoursConfig = toml::from_str(toml).unwrap();
         assert_eq!(ny.effective_preset(), Preset::Nyse);
         assert_eq!(&ny.calendar(home.path()).unwrap(), Calendar::nyse());
-        let named: MarketHoursConfig = toml::from_str(&format!("preset = \"nyse\"\n{toml}")).unwrap();
+        let named: MarketHoursConfig =
+            toml::from_str(&format!("preset = \"nyse\"\n{toml}")).unwrap();
         assert_eq!(&named.calendar(home.path()).unwrap(), Calendar::nyse());
         // Another zone has no built-in holidays unless a preset is named.
         let tokyo: MarketHoursConfig = toml::from_str("timezone = \"Asia/Tokyo\"").unwrap();

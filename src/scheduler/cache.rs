@@ -365,7 +365,10 @@ mod tests {
         assert_eq!(ticks[0], t("2026-11-23T14:30:00Z"));
         // The Friday after Thanksgiving closes at 13:00: 09:30-12:55, 42 ticks.
         let friday = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
-        assert_eq!(session_ticks(hours, friday, TimeDelta::minutes(5)).len(), 42);
+        assert_eq!(
+            session_ticks(hours, friday, TimeDelta::minutes(5)).len(),
+            42
+        );
         let mut req = BTreeMap::new();
         req.insert(("A".to_string(), Timeframe::M5), 2); // two categories
         req.insert(("A".to_string(), Timeframe::D1), 3);

@@ -5,9 +5,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use optctl::market::Calendar;
 use optctl::excel::process::{self, Options, Report};
 use optctl::lock::JobLock;
+use optctl::market::Calendar;
 use optctl::store::excel::RunStatus;
 
 use crate::cli::output::Output;
@@ -98,12 +98,7 @@ fn outcome(r: &Report) -> Outcome {
 
 /// The loop of `--watch`: "now" advances from `--as-of` by the wall clock, so a replayed
 /// day moves forward too. Unusable input is reported and retried; other errors stop it.
-fn watch(
-    args: &Args,
-    ctx: &Ctx,
-    hours: &Calendar,
-    mut opts: Options,
-) -> optctl::Result<Outcome> {
+fn watch(args: &Args, ctx: &Ctx, hours: &Calendar, mut opts: Options) -> optctl::Result<Outcome> {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
     ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))

@@ -8,9 +8,9 @@
 
 use std::sync::atomic::Ordering;
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 #[cfg(test)]
 use chrono::TimeZone;
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 #[cfg(test)]
 use chrono_tz::America::New_York;
 
