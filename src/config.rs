@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::enrich::EnrichConfig;
 use crate::excel::ExcelConfig;
 use crate::export::ExportConfig;
+use crate::market::MarketHoursConfig;
 use crate::notify::NotifyConfig;
 use crate::provider::ProviderConfig;
 use crate::resilience::ResilienceConfig;
@@ -59,41 +60,6 @@ pub struct Config {
     pub resilience: ResilienceConfig,
     pub notify: NotifyConfig,
     pub scheduler: SchedulerConfig,
-}
-
-/// The trading session `--market-hours-only` and `optctl market-hours` use.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct MarketHoursConfig {
-    /// IANA time zone of the exchange.
-    pub timezone: String,
-    /// Session open, local time `HH:MM` (inclusive).
-    pub open: String,
-    /// Session close, local time `HH:MM` (exclusive: at 15:30:00 the market is closed).
-    pub close: String,
-    /// Trading weekdays (`Mon` .. `Sun`).
-    pub weekdays: Vec<String>,
-    /// Holidays (`YYYY-MM-DD`), besides those in `holidays_file`.
-    pub holidays: Vec<chrono::NaiveDate>,
-    /// A file of holidays, one date per line (`2026-11-24`, `24-11-2026` or
-    /// `24-Nov-2026`, text after the date ignored, `#` comments); relative to the data home.
-    pub holidays_file: Option<PathBuf>,
-}
-
-impl Default for MarketHoursConfig {
-    fn default() -> Self {
-        MarketHoursConfig {
-            timezone: "Asia/Kolkata".into(),
-            open: "09:15".into(),
-            close: "15:30".into(),
-            weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri"]
-                .iter()
-                .map(|d| d.to_string())
-                .collect(),
-            holidays: Vec::new(),
-            holidays_file: None,
-        }
-    }
 }
 
 /// The commented file `optctl config init` writes. A test checks it parses to the defaults.
@@ -291,6 +257,8 @@ lock_file_check = true
 
 [market_hours]
 # The session `process-excel --market-hours-only` and `optctl market-hours` use.
+# preset = "nse"          # built-in holidays merged with these: nse, nyse, none;
+                          # unset: by timezone (Asia/Kolkata nse, America/New_York nyse)
 timezone = "Asia/Kolkata"
 open = "09:15"            # inclusive
 close = "15:30"           # exclusive: at 15:30:00 the market is closed
@@ -546,7 +514,8 @@ impl Config {
         self.scan.validate()?;
         self.serve.validate()?;
         self.excel.validate()?;
-        crate::excel::hours::MarketHours::check_config(&self.market_hours)
+        self.market_hours
+            .check()
             .map_err(|e| format!("market_hours.{e}"))?;
         self.enrich.validate()?;
         self.resilience.validate()?;

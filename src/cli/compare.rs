@@ -1,6 +1,5 @@
 //! `optctl compare`: run the legacy and the unified strategy scheduler on the same data.
 
-use optctl::excel::hours::MarketHours;
 use optctl::scheduler::compare::{self, Report};
 use optctl::scheduler::run::Fetcher;
 use optctl::scheduler::{Category, SchedulerKind};
@@ -59,7 +58,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         categories,
         runs: usize::from(args.runs),
         as_of: ctx.as_of,
-        hours: MarketHours::from_config(&cfg.market_hours, &ctx.home)?,
+        hours: cfg.market_hours.calendar(&ctx.home)?,
     };
     let mut store = ctx.store()?;
     let fetcher = Fetcher::connect(&ctx.connector(&cfg), cfg.scheduler.provider)?;

@@ -103,7 +103,7 @@ impl Output {
 
     /// Says a run was skipped because the market is closed: a note on stderr, and with
     /// `--json` a `{"status": "skipped", ...}` document.
-    pub fn skipped(&self, market: &optctl::excel::hours::MarketStatus) -> optctl::Result<()> {
+    pub fn skipped(&self, market: &optctl::market::MarketStatus) -> optctl::Result<()> {
         self.note(&format!("skipped: {}", market.describe()));
         if self.json {
             self.json(&serde_json::json!({

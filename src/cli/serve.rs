@@ -53,8 +53,7 @@ pub struct Args {
 
 pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     let config = ctx.config()?;
-    let market_hours =
-        optctl::excel::hours::MarketHours::from_config(&config.market_hours, &ctx.home)?;
+    let market_hours = config.market_hours.calendar(&ctx.home)?;
     let enrich = optctl::enrich::report::Settings::from_config(&config);
     let cfg = config.serve;
     let bind = args.bind.unwrap_or(cfg.bind);

@@ -1,59 +1,61 @@
-//! The trading calendar enrichment checks bars against: the New York session, 09:30-16:00
-//! on weekdays, less configured holidays. Five-minute bars open at 09:30 ... 15:55 (78 a
-//! session), hourly bars at 09:30 ... 15:30 (7, the last one 30 minutes long), a daily
+//! The bar calendar enrichment checks bars against: NYSE's calendar
+//! (`market::calendar::Calendar::nyse`, its holidays and 13:00 early closes) plus the
+//! holidays of `[enrich] holidays`. Five-minute bars open at 09:30 ... 15:55 New York (78
+//! a session), hourly bars at 09:30 ... 15:30 (7, the last one 30 minutes long), a daily
 //! bar at 09:30 (`BarProvider`'s convention: a daily bar is timed at the session open).
+//! An early close ends the day's bars sooner (13:00: 42 five-minute bars, 4 hourly).
 
-use std::collections::BTreeSet;
-
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, TimeZone, Utc, Weekday};
-use chrono_tz::America::New_York;
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
 use crate::market::Timeframe;
+use crate::market::calendar::Calendar as Exchange;
 
-/// Sessions: weekdays that are not holidays.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Sessions: NYSE trading days less the extra holidays.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Calendar {
-    holidays: BTreeSet<NaiveDate>,
+    exchange: Exchange,
 }
 
-fn ny(date: NaiveDate, h: u32, m: u32) -> DateTime<Utc> {
-    let t = NaiveTime::from_hms_opt(h, m, 0).expect("valid time");
-    New_York
-        .from_local_datetime(&date.and_time(t))
-        .earliest()
-        .expect("09:30-16:00 exists in New York on every day")
-        .with_timezone(&Utc)
+impl Default for Calendar {
+    fn default() -> Self {
+        Calendar::new(&[])
+    }
 }
 
 impl Calendar {
+    /// NYSE's calendar with `holidays` as extra closures.
     pub fn new(holidays: &[NaiveDate]) -> Self {
         Calendar {
-            holidays: holidays.iter().copied().collect(),
+            exchange: Exchange::nyse()
+                .clone()
+                .with_holidays(holidays.iter().copied()),
         }
     }
 
     /// Whether New York has a session on `date`.
     pub fn is_session(&self, date: NaiveDate) -> bool {
-        !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) && !self.holidays.contains(&date)
+        self.exchange.is_trading_day(date)
     }
 
     /// The bar opens of one session, oldest first (empty on a day without one).
     pub fn opens_on(&self, tf: Timeframe, date: NaiveDate) -> Vec<DateTime<Utc>> {
-        if !self.is_session(date) {
+        let Some(session) = self.exchange.session(date) else {
             return Vec::new();
-        }
-        let open = ny(date, 9, 30);
-        match tf {
-            Timeframe::M5 => (0..78).map(|k| open + TimeDelta::minutes(5 * k)).collect(),
-            Timeframe::H1 => (0..7).map(|k| open + TimeDelta::hours(k)).collect(),
-            Timeframe::D1 => vec![open],
-        }
+        };
+        let step = match tf {
+            Timeframe::M5 => TimeDelta::minutes(5),
+            Timeframe::H1 => TimeDelta::hours(1),
+            Timeframe::D1 => return vec![session.open],
+        };
+        std::iter::successors(Some(session.open), |t| Some(*t + step))
+            .take_while(|t| *t < session.close)
+            .collect()
     }
 
     /// When the bar that opened at `open` closes: 5 minutes or an hour later, never past
-    /// the 16:00 close; a daily bar at the close.
+    /// the session's close; a daily bar at the close.
     pub fn close_of(&self, tf: Timeframe, open: DateTime<Utc>) -> DateTime<Utc> {
-        let session_close = ny(open.with_timezone(&New_York).date_naive(), 16, 0);
+        let session_close = self.exchange.hours_on(self.exchange.local_date(open)).close;
         match tf {
             Timeframe::M5 => open + TimeDelta::minutes(5),
             Timeframe::H1 => (open + TimeDelta::hours(1)).min(session_close),
@@ -71,8 +73,8 @@ impl Calendar {
         if to < from {
             return Vec::new();
         }
-        let mut day = from.with_timezone(&New_York).date_naive();
-        let last = to.with_timezone(&New_York).date_naive();
+        let mut day = self.exchange.local_date(from);
+        let last = self.exchange.local_date(to);
         let mut out = Vec::new();
         while day <= last {
             out.extend(
@@ -88,7 +90,7 @@ impl Calendar {
     /// The newest bar that has closed by `at`: what a source should have by then. Looks
     /// back at most 30 days (a longer run of holidays is not a calendar).
     pub fn last_closed(&self, tf: Timeframe, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let mut day = at.with_timezone(&New_York).date_naive();
+        let mut day = self.exchange.local_date(at);
         for _ in 0..30 {
             if let Some(t) = self
                 .opens_on(tf, day)
@@ -110,6 +112,11 @@ mod tests {
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn ny(date: NaiveDate, h: u32, m: u32) -> DateTime<Utc> {
+        let nyse = Exchange::nyse();
+        nyse.at(date, chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap())
     }
 
     #[test]
@@ -167,5 +174,22 @@ mod tests {
             cal.last_closed(Timeframe::D1, ny(date(2026, 11, 27), 8, 0)),
             Some(ny(date(2026, 11, 25), 9, 30))
         );
+    }
+
+    #[test]
+    fn nyse_holidays_and_early_closes_apply_without_configuring_them() {
+        let cal = Calendar::new(&[]);
+        // Thanksgiving 2026 has no session; the Friday after ends at 13:00.
+        assert!(!cal.is_session(date(2026, 11, 26)));
+        let fri = date(2026, 11, 27);
+        let m5 = cal.opens_on(Timeframe::M5, fri);
+        assert_eq!((m5.len(), m5[41]), (42, ny(fri, 12, 55)));
+        let h1 = cal.opens_on(Timeframe::H1, fri);
+        assert_eq!(h1.len(), 4);
+        assert_eq!(cal.close_of(Timeframe::H1, h1[3]), ny(fri, 13, 0));
+        assert_eq!(cal.close_of(Timeframe::D1, ny(fri, 9, 30)), ny(fri, 13, 0));
+        // The daily bars of Thanksgiving week: Wednesday, then Friday.
+        let d = cal.opens_between(Timeframe::D1, ny(date(2026, 11, 25), 0, 0), ny(fri, 23, 0));
+        assert_eq!(d, vec![ny(date(2026, 11, 25), 9, 30), ny(fri, 9, 30)]);
     }
 }

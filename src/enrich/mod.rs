@@ -190,7 +190,8 @@ pub struct EnrichConfig {
     pub overlap_bars: u32,
     /// The last bar may lag the calendar by this many bars before it counts as stale.
     pub stale_bars: u32,
-    /// Exchange holidays (no session), for the gap and stale checks.
+    /// Exchange holidays (no session) for the gap and stale checks, besides NYSE's
+    /// built-in holidays and early closes (`market::calendar`), which always apply.
     pub holidays: Vec<NaiveDate>,
     /// The cron line that runs `optctl enrich run` (UTC), e.g. "30 1 * * *":
     /// `enrich status` shows the next expected run. Unset: not shown.

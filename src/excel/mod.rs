@@ -7,17 +7,16 @@
 
 pub mod buildup;
 pub mod config;
-pub mod hours;
 pub mod process;
 pub mod workbook;
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde::Serialize;
 
+use crate::market::{Calendar, MarketStatus};
 use crate::store::Store;
 use crate::store::excel::{RunCounts, RunRow, RunStatus, StockRow};
 use buildup::Buildup;
-use hours::{MarketHours, MarketStatus};
 
 pub use config::{ExcelColumns, ExcelConfig};
 pub use workbook::Error;
@@ -56,12 +55,12 @@ impl ProcessorStatus {
 /// Status as of `now`. Works on a read-only store.
 pub fn processor_status(
     store: &Store,
-    hours: &MarketHours,
+    hours: &Calendar,
     now: DateTime<Utc>,
 ) -> crate::Result<ProcessorStatus> {
-    let today = hours.trading_date(now);
+    let today = hours.local_date(now);
     let midnight = hours
-        .tz
+        .tz()
         .from_local_datetime(&today.and_time(chrono::NaiveTime::MIN))
         .earliest()
         .map_or(now, |t| t.with_timezone(&Utc));
@@ -160,7 +159,7 @@ mod tests {
                 &["INFY", "99", "1100"],
             ],
         );
-        let hours = MarketHours::from_config(&Config::default().market_hours, home).unwrap();
+        let hours = Config::default().market_hours.calendar(home).unwrap();
         let now = crate::time::parse_instant("2026-11-23T05:00:00Z").unwrap();
         let opts = process::Options::from_config(&Default::default(), home, &hours, now);
         let report = process::run(&mut store, &opts).unwrap();

@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use super::buildup::{self, Buildup, Inputs, Thresholds};
 use super::config::{ExcelColumns, ExcelConfig};
-use super::hours::MarketHours;
 use super::workbook::{self, Fingerprint, HistoricalRow, LiveRow, SkippedRow};
+use crate::market::Calendar;
 use crate::store::Store;
 use crate::store::excel::{HistoryCache, HistorySummary, NewRun, RunStatus, StockRow};
 
@@ -46,7 +46,7 @@ impl Options {
     pub fn from_config(
         x: &ExcelConfig,
         home: &Path,
-        hours: &MarketHours,
+        hours: &Calendar,
         now: DateTime<Utc>,
     ) -> Options {
         let path = |p: &Option<PathBuf>, default: &str| match p {
@@ -68,7 +68,7 @@ impl Options {
             check_owner_file: x.lock_file_check,
             force: false,
             now,
-            trading_date: hours.trading_date(now),
+            trading_date: hours.local_date(now),
         }
     }
 

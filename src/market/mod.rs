@@ -1,13 +1,18 @@
 //! Domain types shared by every area: option rights, OCC contract symbols, quotes,
-//! chain snapshots, OHLCV bars and timeframes. Providers produce these; `quant`, `scan` and `store` consume them.
+//! chain snapshots, OHLCV bars and timeframes, and the trading calendar (`calendar`) with
+//! `[market_hours]`, its config. Providers produce these; `quant`, `scan` and `store` consume them.
 
 mod bar;
+pub mod calendar;
+mod hours;
 mod occ;
 
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use bar::{Bar, Timeframe};
+pub use calendar::{Calendar, MarketStatus, Session, SessionState};
+pub use hours::{MarketHoursConfig, Preset, parse_holidays};
 pub use occ::{OccError, OccSymbol};
 
 /// Seconds in the year used to turn a time span into `t_years` (ACT/365).
@@ -120,14 +125,11 @@ fn default_multiplier() -> f64 {
     100.0
 }
 
-/// The instant a contract expiring on `date` stops trading: 16:00 America/New_York.
+/// The instant a contract expiring on `date` stops trading: NYSE's regular close, 16:00
+/// America/New_York (also on an early-close day: prices stay as they were).
 pub fn expiry_instant(date: NaiveDate) -> DateTime<Utc> {
-    let close = NaiveTime::from_hms_opt(16, 0, 0).expect("valid time");
-    chrono_tz::America::New_York
-        .from_local_datetime(&date.and_time(close))
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(|| Utc.from_utc_datetime(&date.and_time(close)))
+    let nyse = Calendar::nyse();
+    nyse.at(date, nyse.close_time())
 }
 
 /// Years from `as_of` to the expiry instant of `date` (ACT/365); negative once expired.

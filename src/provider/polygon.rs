@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::http::{self, Client, RateSpec, Secret};
 use super::wire::{self, EpochUnit, Parsed, Skipped};
 use super::{BarProvider, ChainProvider, Error, Hooks, KeySetting};
-use crate::market::{Bar, ChainSnapshot, OptionQuote, Timeframe};
+use crate::market::{Bar, Calendar, ChainSnapshot, OptionQuote, Timeframe};
 
 pub const NAME: &str = "polygon";
 /// The free plan's limit: 5 requests a minute (paid plans: raise it in
@@ -262,7 +262,7 @@ impl BarProvider for Polygon {
             Timeframe::H1 => wire::hourly_from_intraday(&bars),
             Timeframe::M5 => bars
                 .into_iter()
-                .filter(|b| wire::in_us_session(b.time))
+                .filter(|b| Calendar::nyse().is_open(b.time))
                 .collect(),
         };
         Ok(wire::clip_bars(bars, from, to))
@@ -448,7 +448,10 @@ pub fn parse_aggs(
             continue;
         };
         let time = match timeframe {
-            Timeframe::D1 => wire::us_session_open(t.with_timezone(&wire::NEW_YORK).date_naive()),
+            Timeframe::D1 => {
+                let nyse = Calendar::nyse();
+                nyse.open_on(nyse.local_date(t))
+            }
             _ => t,
         };
         match wire::bar(time, a.o, a.h, a.l, a.c, a.v) {

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::http::{self, Client, RateSpec, Secret};
 use super::wire::{self, EpochUnit, Parsed, Skipped};
 use super::{BarProvider, ChainProvider, Error, Hooks, KeySetting};
-use crate::market::{Bar, ChainSnapshot, OptionQuote, Timeframe};
+use crate::market::{Bar, Calendar, ChainSnapshot, OptionQuote, Timeframe};
 
 pub const NAME: &str = "tradier";
 /// Tradier's documented market-data limit: 120 requests a minute.
@@ -170,7 +170,7 @@ impl BarProvider for Tradier {
     ) -> Result<Vec<Bar>, Error> {
         let symbol = symbol.trim().to_ascii_uppercase();
         let s = symbol.as_str();
-        let local = |t: DateTime<Utc>| t.with_timezone(&wire::NEW_YORK);
+        let local = |t: DateTime<Utc>| t.with_timezone(&Calendar::nyse().tz());
         let parsed = match timeframe {
             Timeframe::D1 => {
                 let start = local(from).format("%Y-%m-%d").to_string();
@@ -426,7 +426,7 @@ pub fn parse_history(symbol: &str, body: &[u8]) -> Result<Parsed<Vec<Bar>>, Erro
             continue;
         };
         match wire::bar(
-            wire::us_session_open(date),
+            Calendar::nyse().open_on(date),
             d.open,
             d.high,
             d.low,

@@ -4,14 +4,14 @@
 //! timestamps in s / ms / ns, exchange-local times, and intraday session helpers.
 //! Each source's own shapes are in its module (`provider::cboe`, ...).
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, NaiveDateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 
 use super::Error;
 use super::http::head;
-use crate::market::{Bar, OccSymbol, OptionQuote};
+use crate::market::{Bar, Calendar, OccSymbol, OptionQuote};
 
 /// Parses `body` as JSON of type `T`. An HTML page, an empty body or a body cut off
 /// mid-document is [`Error::Malformed`] with the body's first bytes, never a serde trace.
@@ -193,35 +193,15 @@ pub fn parse_local(text: &str, format: &str, tz: Tz) -> Option<DateTime<Utc>> {
         .and_then(|t| local_to_utc(t, tz))
 }
 
-/// New York, where the US sources' sessions and daily bars live.
-pub const NEW_YORK: Tz = chrono_tz::America::New_York;
-
-fn session_open(day: NaiveDate) -> Option<DateTime<Utc>> {
-    local_to_utc(day.and_time(NaiveTime::from_hms_opt(9, 30, 0)?), NEW_YORK)
-}
-
-/// 09:30 New York on `day`: where a US daily bar opens (`Bar::time` of a daily bar).
-pub fn us_session_open(day: NaiveDate) -> DateTime<Utc> {
-    session_open(day).unwrap_or_else(|| day.and_hms_opt(14, 30, 0).unwrap_or_default().and_utc())
-}
-
-/// Whether `t` falls in the US regular session, 09:30 (inclusive) to 16:00 New York.
-pub fn in_us_session(t: DateTime<Utc>) -> bool {
-    let local = t.with_timezone(&NEW_YORK).time();
-    let open = NaiveTime::from_hms_opt(9, 30, 0).unwrap_or_default();
-    let close = NaiveTime::from_hms_opt(16, 0, 0).unwrap_or_default();
-    local >= open && local < close
-}
-
 /// Merges regular-session intraday bars (any length that divides an hour) into hourly
 /// bars aligned to the session: 09:30, 10:30, ... 15:30 New York (the last one half an
-/// hour long), as Yahoo's 60-minute bars are. Bars outside the session are dropped.
-/// Input must be sorted by time; output is too.
+/// hour long), as Yahoo's 60-minute bars are. Bars outside NYSE's session (its calendar:
+/// holidays, 13:00 early closes) are dropped. Input must be sorted by time; output is too.
 pub fn hourly_from_intraday(bars: &[Bar]) -> Vec<Bar> {
+    let nyse = Calendar::nyse();
     let mut out: Vec<Bar> = Vec::new();
-    for b in bars.iter().filter(|b| in_us_session(b.time)) {
-        let day = b.time.with_timezone(&NEW_YORK).date_naive();
-        let open = us_session_open(day);
+    for b in bars.iter().filter(|b| nyse.is_open(b.time)) {
+        let open = nyse.open_on(nyse.local_date(b.time));
         let k = (b.time - open).num_minutes() / 60;
         let start = open + TimeDelta::hours(k);
         match out.last_mut() {
@@ -337,6 +317,8 @@ pub fn sort_contracts(quotes: &mut [OptionQuote]) {
 
 #[cfg(test)]
 mod tests {
+    use chrono::NaiveDate;
+
     use super::*;
 
     #[derive(Debug, Deserialize)]
@@ -424,9 +406,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ist.to_rfc3339(), "2026-11-23T10:00:00+00:00");
-        let summer = us_session_open(NaiveDate::from_ymd_opt(2026, 7, 24).unwrap());
+        let nyse = Calendar::nyse();
+        let summer = nyse.open_on(NaiveDate::from_ymd_opt(2026, 7, 24).unwrap());
         assert_eq!(summer.to_rfc3339(), "2026-07-24T13:30:00+00:00");
-        let winter = us_session_open(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        let winter = nyse.open_on(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
         assert_eq!(winter.to_rfc3339(), "2026-11-23T14:30:00+00:00");
     }
 

@@ -123,9 +123,13 @@ fn risk_reversal_25(e: &Expiry<'_>) -> Option<f64> {
     Some(side(Right::Call, 0.25)? - side(Right::Put, -0.25)?)
 }
 
-/// Whether `d` is a standard monthly expiry: the third Friday of its month.
+/// Whether `d` is a standard monthly expiry: the third Friday of its month, or the
+/// trading day NYSE's calendar moves it to when that Friday is a holiday (Thursday
+/// 2025-04-17 before Good Friday). The third Friday itself still counts: the simulated
+/// market does not model holidays.
 pub fn is_monthly(d: NaiveDate) -> bool {
-    d.weekday() == Weekday::Fri && (15..=21).contains(&d.day())
+    (d.weekday() == Weekday::Fri && (15..=21).contains(&d.day()))
+        || d == crate::market::Calendar::nyse().monthly_expiration(d.year(), d.month())
 }
 
 /// The strike at which option holders of `contracts` (one expiry) lose the most: the
@@ -419,5 +423,8 @@ mod tests {
         assert!(is_monthly(NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()));
         assert!(!is_monthly(NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()));
         assert!(!is_monthly(NaiveDate::from_ymd_opt(2026, 11, 19).unwrap()));
+        // Good Friday 2025 was the third Friday of April: the monthly expired Thursday.
+        assert!(is_monthly(NaiveDate::from_ymd_opt(2025, 4, 17).unwrap()));
+        assert!(!is_monthly(NaiveDate::from_ymd_opt(2025, 5, 15).unwrap()));
     }
 }

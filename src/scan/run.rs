@@ -12,14 +12,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 use tokio::sync::{Semaphore, mpsc};
 
 use super::detectors::{self, DetectorsConfig};
 use super::features::{self, ChainContext};
 use super::price::price_chain;
-use crate::market::ChainSnapshot;
+use crate::market::{Calendar, ChainSnapshot};
 use crate::notify::{Item, Router};
 use crate::provider::{ChainProvider, Counted};
 use crate::store::Store;
@@ -100,9 +100,11 @@ enum Fetched {
     Err(String, String),
 }
 
-/// The trading day an observation belongs to: the New York calendar date.
+/// The trading day an observation belongs to: NYSE's trading day of `t`, the latest
+/// session that has opened (`Calendar::trading_day`). A weekend, holiday or pre-open
+/// scan belongs to the previous session, whose closing chain it sees.
 pub fn trading_day(t: DateTime<Utc>) -> NaiveDate {
-    t.with_timezone(&chrono_tz::America::New_York).date_naive()
+    Calendar::nyse().trading_day(t)
 }
 
 /// Runs one scan. The caller holds the scan job lock.
@@ -231,13 +233,7 @@ pub async fn run(
 
 /// Midnight at the start of `day` in New York, as UTC.
 fn day_start(day: NaiveDate) -> DateTime<Utc> {
-    day.and_hms_opt(0, 0, 0)
-        .and_then(|t| {
-            t.and_local_timezone(chrono_tz::America::New_York)
-                .earliest()
-        })
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(|| day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
+    Calendar::nyse().at(day, chrono::NaiveTime::MIN)
 }
 
 /// The single writer: owns the store connection for the whole scan.
@@ -293,10 +289,11 @@ impl Writer {
     }
 
     /// Total option volume of `ticker` at this time of day (New York) on up to `days`
-    /// earlier weekdays that have a scan, newest first.
+    /// earlier NYSE trading days that have a scan, newest first.
     fn same_time_volumes(&self, ticker: &str, days: u32) -> Result<Vec<u64>> {
         let as_of = self.opts.as_of;
-        let today = trading_day(as_of);
+        let nyse = Calendar::nyse();
+        let today = nyse.local_date(as_of);
         let time_of_day = as_of - day_start(today);
         let mut out = Vec::with_capacity(days as usize);
         // Look back far enough to cover weekends and a few holidays.
@@ -305,7 +302,7 @@ impl Writer {
                 break;
             }
             let day = today - Duration::days(back);
-            if matches!(day.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun) {
+            if !nyse.is_trading_day(day) {
                 continue;
             }
             let start = day_start(day);

@@ -22,10 +22,10 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use serde::Serialize;
 
-use crate::excel::hours::MarketHours;
+use crate::market::Calendar;
 use crate::market::{Bar, Timeframe};
 use crate::store::Store;
 use crate::store::scheduler::CachedSeries;
@@ -191,22 +191,9 @@ pub struct Projection {
 }
 
 /// The ticks of one session at `cadence`: every `cadence` from the open, while before the
-/// close, on the exchange's clock on `day`.
-pub fn session_ticks(
-    hours: &MarketHours,
-    day: NaiveDate,
-    cadence: TimeDelta,
-) -> Vec<DateTime<Utc>> {
-    let local = |t| {
-        hours
-            .tz
-            .from_local_datetime(&day.and_time(t))
-            .earliest()
-            .map(|x| x.with_timezone(&Utc))
-    };
-    let (Some(open), Some(close)) = (local(hours.open), local(hours.close)) else {
-        return Vec::new();
-    };
+/// close (an early close if the calendar lists one), on the exchange's clock on `day`.
+pub fn session_ticks(hours: &Calendar, day: NaiveDate, cadence: TimeDelta) -> Vec<DateTime<Utc>> {
+    let crate::market::Session { open, close, .. } = hours.hours_on(day);
     let mut out = Vec::new();
     let mut t = open;
     while t < close && cadence > TimeDelta::zero() {
@@ -371,17 +358,17 @@ mod tests {
 
     #[test]
     fn a_day_at_five_minutes_refetches_5m_every_tick_and_daily_every_half_hour() {
-        let hours = MarketHours {
-            tz: chrono_tz::America::New_York,
-            open: chrono::NaiveTime::from_hms_opt(9, 30, 0).unwrap(),
-            close: chrono::NaiveTime::from_hms_opt(16, 0, 0).unwrap(),
-            weekdays: vec![],
-            holidays: Default::default(),
-        };
+        let hours = Calendar::nyse();
         let day = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-        let ticks = session_ticks(&hours, day, TimeDelta::minutes(5));
+        let ticks = session_ticks(hours, day, TimeDelta::minutes(5));
         assert_eq!(ticks.len(), 78);
         assert_eq!(ticks[0], t("2026-11-23T14:30:00Z"));
+        // The Friday after Thanksgiving closes at 13:00: 09:30-12:55, 42 ticks.
+        let friday = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        assert_eq!(
+            session_ticks(hours, friday, TimeDelta::minutes(5)).len(),
+            42
+        );
         let mut req = BTreeMap::new();
         req.insert(("A".to_string(), Timeframe::M5), 2); // two categories
         req.insert(("A".to_string(), Timeframe::D1), 3);

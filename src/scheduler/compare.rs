@@ -19,7 +19,7 @@ use super::criteria::{self, Criterion, Evidence, median};
 use super::migration::State;
 use super::run::{self, FetchError, Fetcher, Job, RunReport};
 use super::{Category, SchedulerConfig, SchedulerKind, Signal};
-use crate::excel::hours::MarketHours;
+use crate::market::Calendar;
 use crate::scan::Progress;
 use crate::store::Store;
 use crate::store::scheduler::{CacheWrite, ComparisonRow, Source, TickWrite};
@@ -159,7 +159,7 @@ pub struct Options {
     pub runs: usize,
     pub as_of: DateTime<Utc>,
     /// The session the projected day is laid on (`[market_hours]`).
-    pub hours: MarketHours,
+    pub hours: Calendar,
 }
 
 /// One scheduler's side of the comparison.
@@ -302,7 +302,7 @@ pub async fn compare(
     let time_reduction_pct = pct_reduction(ls.duration_ms, us.duration_ms);
     let ticks = cache::session_ticks(
         &opts.hours,
-        opts.hours.trading_date(opts.as_of),
+        opts.hours.local_date(opts.as_of),
         TimeDelta::minutes(i64::from(cfg.cadence_minutes)),
     );
     let projected = cache::project_day(&wanted, &ticks, ttl, cfg.cadence_minutes);

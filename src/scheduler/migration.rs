@@ -27,7 +27,7 @@ use super::config::CriteriaConfig;
 use super::criteria::{self, Criterion, Evidence, error_rate};
 use super::run::{self, FetchError, Fetcher, Job, RunReport};
 use super::{Category, SchedulerConfig, SchedulerKind, Signal};
-use crate::config::MarketHoursConfig;
+use crate::market::MarketHoursConfig;
 use crate::market::Timeframe;
 use crate::notify::{Item, Router};
 use crate::scan::NoProgress;

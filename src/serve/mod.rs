@@ -163,7 +163,7 @@ pub struct Options {
     /// `Cache-Control: max-age` of export documents, seconds.
     pub max_age: u32,
     /// The market session `/api/v1/background/status` reports on (`[market_hours]`).
-    pub market_hours: crate::excel::hours::MarketHours,
+    pub market_hours: crate::market::Calendar,
     /// What the `/api/v1/enrichment/...` routes judge by (`[enrich]`, `[resilience]`).
     pub enrich: crate::enrich::report::Settings,
     /// How often the dashboard page re-reads the routes, seconds (at least 1).
@@ -688,11 +688,9 @@ mod tests {
             max_age: 5,
             refresh_secs: 15,
             stale_after_secs: 1800,
-            market_hours: crate::excel::hours::MarketHours::from_config(
-                &crate::config::MarketHoursConfig::default(),
-                std::path::Path::new("."),
-            )
-            .unwrap(),
+            market_hours: crate::market::MarketHoursConfig::default()
+                .calendar(std::path::Path::new("."))
+                .unwrap(),
             enrich: Default::default(),
             scheduler: Default::default(),
             max_connections: 256,

@@ -663,8 +663,13 @@ fn default_market_is_nse() {
     let s = home.json(["market-hours", "--json"]);
     assert_eq!(s["state"], "after_close");
     assert_eq!(s["local_time"], "2026-11-23T20:30:00+05:30");
+    // Tuesday the 24th is an NSE holiday (Guru Nanak Jayanti), built in: no config needed.
+    assert_eq!(s["next_open"], "2026-11-25T03:45:00Z");
+    assert_eq!(s["next_open_local"], "2026-11-25 09:15 IST");
+    // preset = "none" keeps only the configured holidays.
+    home.write_config("[market_hours]\npreset = \"none\"\n");
+    let s = home.json(["market-hours", "--json"]);
     assert_eq!(s["next_open"], "2026-11-24T03:45:00Z");
-    assert_eq!(s["next_open_local"], "2026-11-24 09:15 IST");
 }
 
 #[test]

@@ -477,3 +477,24 @@ fn volume_building_through_a_calm_session_is_not_a_spike() {
         "close vs open volume: {volumes:?}"
     );
 }
+
+/// A scan outside the session records its IV under the session it sees: a Monday 02:00
+/// UTC cron run (Sunday evening in New York) belongs to Friday's trading day, so IV
+/// history never gets a Sunday.
+#[test]
+fn a_sunday_night_scan_records_its_iv_under_friday() {
+    let home = Home::new();
+    for at in ["2026-11-20T20:30:00Z", "2026-11-23T02:00:00Z"] {
+        let r = home.json(["scan", "--json", "--tickers", "AAPL", "--as-of", at]);
+        assert_eq!(r["errors"].as_array().map(Vec::len), Some(0), "{r}");
+    }
+    let days: Vec<String> = home
+        .db()
+        .prepare("SELECT day FROM iv_history WHERE ticker = 'AAPL' ORDER BY day")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(days, ["2026-11-20"]);
+}

@@ -1,6 +1,5 @@
 //! `optctl migrate-scheduler run`: one scheduling tick in the current phase (cron).
 
-use optctl::excel::hours::MarketHours;
 use optctl::lock::JobLock;
 use optctl::notify::Router;
 use optctl::scheduler::migration::{self, TickReport};
@@ -36,7 +35,7 @@ pub struct Args {
 pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     let cfg = ctx.config()?;
     if args.market_hours_only {
-        let market = MarketHours::from_config(&cfg.market_hours, &ctx.home)?.status(ctx.as_of);
+        let market = cfg.market_hours.calendar(&ctx.home)?.status(ctx.as_of);
         if !market.open {
             ctx.out.skipped(&market)?;
             return Ok(Outcome::Done);

@@ -4,9 +4,9 @@ use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use optctl::excel::hours::MarketHours;
 use optctl::excel::process::{self, Options, Report};
 use optctl::lock::JobLock;
+use optctl::market::Calendar;
 use optctl::store::excel::RunStatus;
 
 use crate::cli::output::Output;
@@ -57,7 +57,7 @@ pub struct Args {
 
 pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     let cfg = ctx.config()?;
-    let hours = MarketHours::from_config(&cfg.market_hours, &ctx.home)?;
+    let hours = cfg.market_hours.calendar(&ctx.home)?;
     let mut opts = Options::from_config(&cfg.excel, &ctx.home, &hours, ctx.as_of);
     if let Some(p) = &args.historical {
         opts.historical = p.clone();
@@ -97,12 +97,7 @@ fn outcome(r: &Report) -> Outcome {
 
 /// The loop of `--watch`: "now" advances from `--as-of` by the wall clock, so a replayed
 /// day moves forward too. Unusable input is reported and retried; other errors stop it.
-fn watch(
-    args: &Args,
-    ctx: &Ctx,
-    hours: &MarketHours,
-    mut opts: Options,
-) -> optctl::Result<Outcome> {
+fn watch(args: &Args, ctx: &Ctx, hours: &Calendar, mut opts: Options) -> optctl::Result<Outcome> {
     let stop = super::super::stop_on_signals()?;
     let _lock = JobLock::acquire(&ctx.home, "process-excel")?;
     let mut store = ctx.store()?;
@@ -129,7 +124,7 @@ fn watch(
         } else {
             was_closed = false;
             opts.now = now;
-            opts.trading_date = hours.trading_date(now);
+            opts.trading_date = hours.local_date(now);
             match process::run(&mut store, &opts) {
                 Ok(report) => print(&report, &ctx.out, true)?,
                 Err(e) if e.is_bad_input() => ctx

@@ -1,6 +1,6 @@
 //! `optctl process-excel status`: is the market open, the last run, the last error.
 
-use optctl::excel::{self, ProcessorStatus, hours::MarketHours};
+use optctl::excel::{self, ProcessorStatus};
 use optctl::store::excel::RunRow;
 
 use crate::cli::{Ctx, Outcome};
@@ -11,7 +11,7 @@ pub struct Args {}
 
 pub fn run(_args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     let cfg = ctx.config()?;
-    let hours = MarketHours::from_config(&cfg.market_hours, &ctx.home)?;
+    let hours = cfg.market_hours.calendar(&ctx.home)?;
     // Before the first run there is no database: that is "no runs yet", not an error.
     let status = if ctx.db_path().exists() {
         excel::processor_status(&ctx.store_read()?, &hours, ctx.as_of)?

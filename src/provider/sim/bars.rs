@@ -8,11 +8,14 @@
 
 use std::sync::atomic::Ordering;
 
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, TimeZone, Utc};
+#[cfg(test)]
+use chrono::TimeZone;
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+#[cfg(test)]
 use chrono_tz::America::New_York;
 
 use super::{
-    Error, OI_DAYS, PROVIDER, STEPS, SimProvider, Ticker, canonical_ticker, hash, normal,
+    Error, OI_DAYS, PROVIDER, STEPS, SimProvider, Ticker, calendar, canonical_ticker, hash, normal,
     session_share, tag, ticker_key, trading_date, trading_index, unit,
 };
 use crate::market::{Bar, Timeframe};
@@ -22,14 +25,9 @@ const PER_HOUR: usize = 12;
 /// No bars before this date: a guard against a range that asks for centuries.
 const EARLIEST: (i32, u32, u32) = (1990, 1, 2);
 
-/// 09:30 New York on `date`, in UTC.
+/// The session open on `date` (09:30 New York), in UTC.
 fn session_open(date: NaiveDate) -> DateTime<Utc> {
-    let open = NaiveTime::from_hms_opt(9, 30, 0).expect("valid time");
-    New_York
-        .from_local_datetime(&date.and_time(open))
-        .earliest()
-        .expect("09:30 exists in New York on every day")
-        .with_timezone(&Utc)
+    calendar().open_on(date)
 }
 
 /// Merges `next` (later) into `acc`.
@@ -159,7 +157,7 @@ impl SimProvider {
             return Ok(Vec::new());
         }
         let tk = Ticker::new(self.cfg.seed, &ticker);
-        let day_of = |t: DateTime<Utc>| trading_index(t.with_timezone(&New_York).date_naive()).0;
+        let day_of = |t: DateTime<Utc>| trading_index(calendar().local_date(t)).0;
         Ok(tk
             .bars(timeframe, day_of(from), day_of(to))
             .into_iter()
