@@ -1,13 +1,20 @@
 //! Domain types shared by every area: option rights, OCC contract symbols, quotes,
-//! chain snapshots, OHLCV bars and timeframes. Providers produce these; `quant`, `scan` and `store` consume them.
+//! chain snapshots, OHLCV bars and timeframes, asset classes, F&O buildups and indicator
+//! snapshots. Providers produce these; `quant`, `scan` and `store` consume them.
 
+mod asset;
 mod bar;
+mod buildup;
+mod indicators;
 mod occ;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use asset::AssetClass;
 pub use bar::{Bar, Timeframe};
+pub use buildup::{Buildup, Metrics};
+pub use indicators::IndicatorSnapshot;
 pub use occ::{OccError, OccSymbol};
 
 /// Seconds in the year used to turn a time span into `t_years` (ACT/365).

@@ -19,7 +19,7 @@
 use std::path::Path;
 
 use chrono::{DateTime, TimeDelta, Utc, Weekday};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::cache::SymbolCache;
 use super::compare::{cache_writes, parity, tick_row};
@@ -34,91 +34,12 @@ use crate::scan::NoProgress;
 use crate::store::Store;
 use crate::store::outbox::{OutboxEntry, SourceKind};
 use crate::store::scheduler::{
-    AuditRow, ComparisonFilter, Role, RunTotals, RunWrite, Source, TickWrite, Transition,
+    AuditRow, ComparisonFilter, Role, RunTotals, Source, TickWrite, Transition,
 };
+pub use crate::store::scheduler::{Phase, State};
 
-/// A phase of the migration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Phase {
-    Legacy,
-    Parallel,
-    Cutover,
-    Unified,
-    Cleanup,
-}
-
-impl Phase {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Phase::Legacy => "legacy",
-            Phase::Parallel => "parallel",
-            Phase::Cutover => "cutover",
-            Phase::Unified => "unified",
-            Phase::Cleanup => "cleanup",
-        }
-    }
-
-    /// What the phase means, in one line.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Phase::Legacy => "only the legacy scheduler runs",
-            Phase::Parallel => {
-                "both schedulers run; legacy's signals are used; every tick records a comparison"
-            }
-            Phase::Cutover => {
-                "moved categories run on the unified scheduler; the rest run on both, legacy's signals used"
-            }
-            Phase::Unified => "every category runs on the unified scheduler; legacy no longer runs",
-            Phase::Cleanup => "migration finished: the legacy scheduler is disabled",
-        }
-    }
-}
-
-impl std::fmt::Display for Phase {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Phase {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "legacy" => Ok(Phase::Legacy),
-            "parallel" => Ok(Phase::Parallel),
-            "cutover" => Ok(Phase::Cutover),
-            "unified" => Ok(Phase::Unified),
-            "cleanup" => Ok(Phase::Cleanup),
-            other => Err(format!("unknown phase {other:?}")),
-        }
-    }
-}
-
-/// The stored state of the migration.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct State {
-    pub phase: Phase,
-    /// Categories on the unified scheduler, in the order they moved.
-    pub moved: Vec<Category>,
-    /// The audit id of the last transition (0 before the first): comparisons recorded
-    /// in this step are the evidence for the next.
-    pub step: i64,
-    /// When the last transition happened.
-    pub since: Option<DateTime<Utc>>,
-}
-
+/// Who runs what: the scheduler's reading of the stored state.
 impl State {
-    /// Before any step: legacy, nothing moved.
-    pub fn initial() -> State {
-        State {
-            phase: Phase::Legacy,
-            moved: Vec::new(),
-            step: 0,
-            since: None,
-        }
-    }
-
     /// Who runs what in a tick of this state.
     pub fn plan(&self) -> Plan {
         let all = Category::ALL.to_vec();
@@ -148,6 +69,24 @@ impl State {
                 shadow: vec![],
                 unified: all,
             },
+        }
+    }
+}
+
+/// What a phase means to people (the type is the store's).
+impl Phase {
+    /// What the phase means, in one line.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Phase::Legacy => "only the legacy scheduler runs",
+            Phase::Parallel => {
+                "both schedulers run; legacy's signals are used; every tick records a comparison"
+            }
+            Phase::Cutover => {
+                "moved categories run on the unified scheduler; the rest run on both, legacy's signals used"
+            }
+            Phase::Unified => "every category runs on the unified scheduler; legacy no longer runs",
+            Phase::Cleanup => "migration finished: the legacy scheduler is disabled",
         }
     }
 }
@@ -717,25 +656,13 @@ pub async fn tick(
     let (legacy_out, unified_out) = (outbox(&legacy), outbox(&used_unified));
     let mut runs = Vec::new();
     if let Some(l) = &legacy {
-        runs.push(RunWrite {
-            report: l,
-            role: Role::Used,
-            outbox: &legacy_out,
-        });
+        runs.push(l.write(Role::Used, &legacy_out));
     }
     if let Some(u) = &shadow {
-        runs.push(RunWrite {
-            report: u,
-            role: Role::Shadow,
-            outbox: &[],
-        });
+        runs.push(u.write(Role::Shadow, &[]));
     }
     if let Some(u) = &used_unified {
-        runs.push(RunWrite {
-            report: u,
-            role: Role::Used,
-            outbox: &unified_out,
-        });
+        runs.push(u.write(Role::Used, &unified_out));
     }
     let ids = store.scheduler_record_tick(&TickWrite {
         tick_at: as_of,

@@ -8,10 +8,7 @@ use rusqlite::{OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 
 use super::{Result, Store, optional, parse_ts, ts};
-use crate::enrich::AssetClass;
-use crate::enrich::quality::{Checked, QualityCheck};
-use crate::market::{Bar, Timeframe};
-use crate::quant::indicators::Snapshot;
+use crate::market::{AssetClass, Bar, IndicatorSnapshot as Snapshot, Timeframe};
 
 fn corrupt(table: &'static str, column: &'static str, detail: &str) -> super::Error {
     super::Error::Corrupt {
@@ -185,6 +182,74 @@ pub struct FetchRow {
     pub quality_issues: u64,
     pub finished_at: DateTime<Utc>,
     pub error: Option<String>,
+}
+
+/// The kinds of problem the checks find.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QualityCheck {
+    Gap,
+    Duplicate,
+    Ohlc,
+    NonPositive,
+    Stale,
+}
+
+impl QualityCheck {
+    pub const ALL: [QualityCheck; 5] = [
+        QualityCheck::Gap,
+        QualityCheck::Duplicate,
+        QualityCheck::Ohlc,
+        QualityCheck::NonPositive,
+        QualityCheck::Stale,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QualityCheck::Gap => "gap",
+            QualityCheck::Duplicate => "duplicate",
+            QualityCheck::Ohlc => "ohlc",
+            QualityCheck::NonPositive => "non_positive",
+            QualityCheck::Stale => "stale",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        QualityCheck::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for QualityCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Issue {
+    pub kind: QualityCheck,
+    /// The bar concerned (for a gap: the first missing bar).
+    pub bar_time: Option<DateTime<Utc>>,
+    pub detail: String,
+}
+
+/// A bar kept out of the good bars, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quarantined {
+    pub bar: Bar,
+    pub kind: QualityCheck,
+    pub reason: String,
+}
+
+/// What the checks made of a fetch.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Checked {
+    /// The bars to store, oldest first, one per open time.
+    pub good: Vec<Bar>,
+    pub quarantined: Vec<Quarantined>,
+    /// Every issue, the quarantined bars' included.
+    pub issues: Vec<Issue>,
 }
 
 /// A stored quality issue.
@@ -1067,7 +1132,6 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::enrich::quality::{Issue, Quarantined};
     use crate::store::tests::temp_store;
     use chrono::TimeZone;
 

@@ -2,6 +2,8 @@
 //! (every changed state, per run) and `processing_metadata` (one row per run).
 //! The processing itself is in `excel::process`.
 
+use std::fmt;
+use std::path::PathBuf;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
@@ -9,8 +11,48 @@ use rusqlite::{Row, params};
 use serde::{Deserialize, Serialize};
 
 use super::{Result, Store, parse_ts, ts};
-use crate::excel::buildup::{Buildup, Metrics};
-use crate::excel::workbook::{Fingerprint, SkippedRow};
+use crate::market::{Buildup, Metrics};
+
+/// Size, modification time and content hash of a workbook: equal fingerprints mean the
+/// file has not changed since it was last processed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    pub path: PathBuf,
+    /// Bytes.
+    pub size: u64,
+    /// Nanoseconds since the Unix epoch (0 where the file system has no mtime).
+    pub mtime_ns: i64,
+    /// CRC-32 of the content, 8 hex digits: catches a rewrite that kept size and mtime.
+    pub hash: String,
+}
+
+/// A row that was skipped, and why: file, sheet, row, column and what was expected.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkippedRow {
+    pub file: PathBuf,
+    pub sheet: String,
+    /// 1-based row number as Excel shows it.
+    pub row: u32,
+    /// The column header and letter (`LTP (B)`), when one cell is to blame.
+    pub column: Option<String>,
+    pub reason: String,
+}
+
+impl fmt::Display for SkippedRow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: sheet {}, row {}",
+            self.file.display(),
+            self.sheet,
+            self.row
+        )?;
+        if let Some(c) = &self.column {
+            write!(f, ", column {c}")?;
+        }
+        write!(f, ": {}", self.reason)
+    }
+}
 
 /// How a process-excel run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,13 +9,13 @@ use chrono::{DateTime, TimeDelta, Utc};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::{Deserialize, Serialize};
 
+mod model;
+
+pub use model::{Category, Criterion, Direction, Phase, SchedulerKind, Signal, State};
+
 use super::outbox::{OutboxEntry, SourceKind};
 use super::{Result, Store, parse_ts, ts};
 use crate::market::Timeframe;
-use crate::scheduler::criteria::Criterion;
-use crate::scheduler::migration::{Phase, State};
-use crate::scheduler::run::RunReport;
-use crate::scheduler::{Category, SchedulerKind, Signal};
 
 fn corrupt(
     table: &'static str,
@@ -80,13 +80,25 @@ impl Role {
     }
 }
 
-/// One scheduler run of a tick, to store with its signals.
-#[derive(Debug, Clone, Copy)]
+/// One scheduler run of a tick, to store with its signals (a `scheduler_runs` row).
+#[derive(Debug, Clone)]
 pub struct RunWrite<'a> {
-    pub report: &'a RunReport,
+    pub scheduler: SchedulerKind,
     pub role: Role,
-    /// The notifications of `report.signals`, index for index (empty: none). A used
-    /// signal's entry is queued in the outbox the first time the setup is acted on.
+    pub categories: &'a [Category],
+    pub signals: &'a [Signal],
+    pub provider_calls: u64,
+    pub failed_calls: u64,
+    pub lookups: u64,
+    pub cache_hits: u64,
+    pub cache_misses: u64,
+    pub symbols: u64,
+    pub symbols_failed: u64,
+    pub duration_ms: f64,
+    /// The run's fetch errors as the scheduler reports them (a JSON array), kept verbatim.
+    pub errors_json: String,
+    /// The notifications of `signals`, index for index (empty: none). A used signal's
+    /// entry is queued in the outbox the first time the setup is acted on.
     pub outbox: &'a [Option<OutboxEntry>],
 }
 
@@ -342,8 +354,7 @@ fn store_signals(
     Ok(new)
 }
 
-fn insert_run(tx: &Transaction<'_>, t: &TickWrite<'_>, run: &RunWrite<'_>) -> Result<i64> {
-    let r = run.report;
+fn insert_run(tx: &Transaction<'_>, t: &TickWrite<'_>, r: &RunWrite<'_>) -> Result<i64> {
     tx.execute(
         "INSERT INTO scheduler_runs (tick_at, started_at, phase, step, scheduler, role,
              categories, provider_calls, failed_calls, lookups, cache_hits, cache_misses,
@@ -355,7 +366,7 @@ fn insert_run(tx: &Transaction<'_>, t: &TickWrite<'_>, run: &RunWrite<'_>) -> Re
             t.phase.as_str(),
             t.step,
             r.scheduler.as_str(),
-            run.role.as_str(),
+            r.role.as_str(),
             to_json(&r.categories),
             r.provider_calls as i64,
             r.failed_calls as i64,
@@ -366,7 +377,7 @@ fn insert_run(tx: &Transaction<'_>, t: &TickWrite<'_>, run: &RunWrite<'_>) -> Re
             r.symbols_failed as i64,
             r.signals.len() as i64,
             r.duration_ms,
-            to_json(&r.errors),
+            r.errors_json,
         ],
     )?;
     Ok(tx.last_insert_rowid())
@@ -644,9 +655,9 @@ impl Store {
                 ids.new_signals += store_signals(
                     tx,
                     id,
-                    run.report.scheduler,
+                    run.scheduler,
                     run.role == Role::Used,
-                    &run.report.signals,
+                    run.signals,
                     run.outbox,
                     t.tick_at,
                 )?;
@@ -791,7 +802,6 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scheduler::Direction;
     use crate::store::tests::temp_store;
 
     fn t(s: &str) -> DateTime<Utc> {
@@ -811,11 +821,27 @@ mod tests {
         }
     }
 
-    fn report(kind: SchedulerKind, signals: Vec<Signal>) -> RunReport {
-        RunReport {
-            scheduler: kind,
+    /// A run of `kind` that found `signals`: what the scheduler hands the store.
+    struct Report {
+        kind: SchedulerKind,
+        categories: Vec<Category>,
+        signals: Vec<Signal>,
+    }
+
+    fn report(kind: SchedulerKind, signals: Vec<Signal>) -> Report {
+        Report {
+            kind,
             categories: vec![Category::DayTrading],
             signals,
+        }
+    }
+
+    fn write<'a>(r: &'a Report, role: Role, outbox: &'a [Option<OutboxEntry>]) -> RunWrite<'a> {
+        RunWrite {
+            scheduler: r.kind,
+            role,
+            categories: &r.categories,
+            signals: &r.signals,
             provider_calls: 2,
             failed_calls: 0,
             lookups: 2,
@@ -824,7 +850,8 @@ mod tests {
             symbols: 1,
             symbols_failed: 0,
             duration_ms: 1.0,
-            errors: Vec::new(),
+            errors_json: "[]".into(),
+            outbox,
         }
     }
 
@@ -850,16 +877,8 @@ mod tests {
             .scheduler_record_tick(&tick(
                 "2026-11-23T15:00:00Z",
                 vec![
-                    RunWrite {
-                        report: &legacy,
-                        role: Role::Used,
-                        outbox: &[],
-                    },
-                    RunWrite {
-                        report: &shadow,
-                        role: Role::Shadow,
-                        outbox: &[],
-                    },
+                    write(&legacy, Role::Used, &[]),
+                    write(&shadow, Role::Shadow, &[]),
                 ],
             ))
             .unwrap();
@@ -870,11 +889,7 @@ mod tests {
         let ids = store
             .scheduler_record_tick(&tick(
                 "2026-11-23T15:05:00Z",
-                vec![RunWrite {
-                    report: &unified,
-                    role: Role::Used,
-                    outbox: &[],
-                }],
+                vec![write(&unified, Role::Used, &[])],
             ))
             .unwrap();
         assert_eq!(ids.new_signals, 1);
@@ -918,16 +933,8 @@ mod tests {
         let shadow_queued = [entry("shadow"), entry("shadow")];
         let runs = |legacy_out, shadow_out| {
             vec![
-                RunWrite {
-                    report: &legacy,
-                    role: Role::Used,
-                    outbox: legacy_out,
-                },
-                RunWrite {
-                    report: &shadow,
-                    role: Role::Shadow,
-                    outbox: shadow_out,
-                },
+                write(&legacy, Role::Used, legacy_out),
+                write(&shadow, Role::Shadow, shadow_out),
             ]
         };
         store
