@@ -21,6 +21,8 @@ use serde::{Deserialize, Serialize};
 use crate::market::Timeframe;
 
 pub use crate::market::AssetClass;
+/// The run and job rows and statuses the store keeps, as enrich reports them.
+pub use crate::store::enrich::{JobStatus, RunRow, RunStatus};
 pub use calendar::Calendar;
 pub use quality::QualityCheck;
 pub use run::{JobSummary, Options, Outcome, Report, run};

@@ -6,4 +6,7 @@ pub mod features;
 pub mod price;
 pub mod run;
 
+/// The scan rows and statuses the store keeps, as the scan area reports them.
+pub use crate::store::alerts::AlertFilter;
+pub use crate::store::scans::{ScanFilter, ScanStatus};
 pub use run::{NoProgress, Options, Progress, Report, run};

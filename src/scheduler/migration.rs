@@ -34,9 +34,9 @@ use crate::scan::NoProgress;
 use crate::store::Store;
 use crate::store::outbox::{OutboxEntry, SourceKind};
 use crate::store::scheduler::{
-    AuditRow, ComparisonFilter, Role, RunTotals, Source, TickWrite, Transition,
+    AuditRow, ComparisonFilter, RunTotals, Source, TickWrite, Transition,
 };
-pub use crate::store::scheduler::{Phase, State};
+pub use crate::store::scheduler::{Phase, Role, State};
 
 /// Who runs what: the scheduler's reading of the stored state.
 impl State {
@@ -243,7 +243,7 @@ pub fn judge_step(
         Gate::None => Ok(Vec::new()),
         Gate::Comparisons => {
             let rows = match store {
-                Some(s) => s.scheduler_comparisons(ComparisonFilter {
+                Some(s) => s.scheduler().list_comparisons(ComparisonFilter {
                     step: Some(state.step),
                     source: Some(Source::Run),
                     ..ComparisonFilter::default()
@@ -258,7 +258,7 @@ pub fn judge_step(
         }
         Gate::UnifiedRuns => {
             let t = match store {
-                Some(s) => s.scheduler_run_totals(
+                Some(s) => s.scheduler().run_totals(
                     SchedulerKind::Unified,
                     Some(Role::Used),
                     Some(state.step),
@@ -328,7 +328,7 @@ pub struct Status {
 /// The status, read from `store` (None: no database yet, so the initial state).
 pub fn status(store: Option<&Store>, cfg: &SchedulerConfig) -> crate::Result<Status> {
     let state = match store {
-        Some(s) => s.scheduler_state()?,
+        Some(s) => s.scheduler().state()?,
         None => State::initial(),
     };
     let plan = state.plan();
@@ -371,23 +371,25 @@ pub fn status(store: Option<&Store>, cfg: &SchedulerConfig) -> crate::Result<Sta
     let (ticks_this_step, last_tick) = match store {
         Some(s) => {
             let n = if plan.shadow.is_empty() {
-                s.scheduler_run_totals(
-                    SchedulerKind::Unified,
-                    Some(Role::Used),
-                    Some(state.step),
-                    None,
-                    None,
-                )?
-                .runs
+                s.scheduler()
+                    .run_totals(
+                        SchedulerKind::Unified,
+                        Some(Role::Used),
+                        Some(state.step),
+                        None,
+                        None,
+                    )?
+                    .runs
             } else {
-                s.scheduler_comparisons(ComparisonFilter {
-                    step: Some(state.step),
-                    source: Some(Source::Run),
-                    ..ComparisonFilter::default()
-                })?
-                .len() as u64
+                s.scheduler()
+                    .list_comparisons(ComparisonFilter {
+                        step: Some(state.step),
+                        source: Some(Source::Run),
+                        ..ComparisonFilter::default()
+                    })?
+                    .len() as u64
             };
-            (n, s.scheduler_last_tick()?)
+            (n, s.scheduler().latest_tick()?)
         }
         None => (0, None),
     };
@@ -470,7 +472,7 @@ fn apply(
     opts: &StepOptions,
     forced: bool,
 ) -> crate::Result<StepReport> {
-    let id = store.scheduler_transition(&Transition {
+    let id = store.scheduler_mut().record_transition(&Transition {
         at: opts.at,
         action,
         from: state,
@@ -508,7 +510,7 @@ pub fn advance(
                 .into(),
         ));
     }
-    let state = store.scheduler_state()?;
+    let state = store.scheduler().state()?;
     let Some(step) = next_step(&state, &cfg.cutover_order) else {
         return Err(crate::Error::Usage(
             "the migration is finished (phase cleanup): nothing to advance to; `migrate-scheduler rollback` goes back".into(),
@@ -529,7 +531,7 @@ pub fn rollback(
     to: RollbackTo,
     opts: &StepOptions,
 ) -> crate::Result<StepReport> {
-    let state = store.scheduler_state()?;
+    let state = store.scheduler().state()?;
     let step = rollback_step(&state, to).map_err(crate::Error::Usage)?;
     apply(store, &state, &step, "rollback", Vec::new(), opts, false)
 }
@@ -537,7 +539,7 @@ pub fn rollback(
 /// The audit log, oldest first.
 pub fn log(store: Option<&Store>, limit: Option<u64>) -> crate::Result<Vec<AuditRow>> {
     match store {
-        Some(s) => Ok(s.scheduler_audit(limit)?),
+        Some(s) => Ok(s.scheduler().list_audit(limit)?),
         None => Ok(Vec::new()),
     }
 }
@@ -603,7 +605,7 @@ pub async fn tick(
     notify: &Router,
     as_of: DateTime<Utc>,
 ) -> crate::Result<TickReport> {
-    let state = store.scheduler_state()?;
+    let state = store.scheduler().state()?;
     let plan = state.plan();
     let ttl = TimeDelta::minutes(i64::from(cfg.cache_ttl_minutes));
     let mut cache = if plan.shadow.is_empty() && plan.unified.is_empty() {
@@ -619,7 +621,7 @@ pub async fn tick(
     };
     let (mut legacy, mut shadow) = (None, None);
     // Alternate which side goes first, tick by tick, so warm caches favour neither.
-    let legacy_first = store.scheduler_tick_comparisons()? % 2 == 0;
+    let legacy_first = store.scheduler().count_tick_comparisons()? % 2 == 0;
     let compared = !plan.legacy.is_empty() && !plan.shadow.is_empty();
     if !plan.legacy.is_empty() && (legacy_first || !compared) {
         legacy = Some(run::legacy(fetcher, &job(&plan.legacy), &NoProgress).await);
@@ -664,7 +666,7 @@ pub async fn tick(
     if let Some(u) = &used_unified {
         runs.push(u.write(Role::Used, &unified_out));
     }
-    let ids = store.scheduler_record_tick(&TickWrite {
+    let ids = store.scheduler_mut().record_tick(&TickWrite {
         tick_at: as_of,
         phase: state.phase,
         step: state.step,

@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
+use std::ops::{Deref, DerefMut};
 
 use super::{Result, Store, optional, parse_ts, ts};
 use crate::market::{AssetClass, Bar, IndicatorSnapshot as Snapshot, Timeframe};
@@ -449,19 +450,363 @@ fn issue_row(r: &Row<'_>) -> Result<IssueRow> {
     })
 }
 
-impl Store {
+/// The `enrich` family: `Store::enrich()` reads, `Store::enrich_mut()` also writes.
+pub struct Enrich<S>(pub(super) S);
+
+impl<S: Deref<Target = Store>> Enrich<S> {
     /// Whether this database has enrich's tables (a read-only reader of a database that no
     /// newer optctl has written yet finds none: that is "nothing enriched yet").
-    pub fn has_enrich_tables(&self) -> Result<bool> {
-        Ok(self.conn().query_row(
+    pub fn has_tables(&self) -> Result<bool> {
+        Ok(self.0.conn().query_row(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'enrich_runs'",
             [],
             |r| r.get::<_, i64>(0),
         )? > 0)
     }
 
+    /// Where the next fetch of `symbol` at `timeframe` starts, and the newest stored bar.
+    pub fn bar_window(
+        &self,
+        symbol: &str,
+        timeframe: Timeframe,
+        overlap: u32,
+    ) -> Result<BarWindow> {
+        let at = |offset: i64| -> Result<Option<DateTime<Utc>>> {
+            let t: Option<String> = self
+                .0
+                .conn()
+                .prepare_cached(
+                    "SELECT time FROM bars WHERE symbol = ?1 AND timeframe = ?2
+                     ORDER BY time DESC LIMIT 1 OFFSET ?3",
+                )?
+                .query_row(params![symbol, timeframe.as_str(), offset], |r| r.get(0))
+                .optional()?;
+            opt_ts(t, "bars", "time")
+        };
+        let newest = at(0)?;
+        let from = if overlap == 0 {
+            // No overlap: start just after the newest bar.
+            newest.map(|t| t + chrono::TimeDelta::seconds(1))
+        } else {
+            at(i64::from(overlap) - 1)?
+        };
+        Ok(BarWindow { from, newest })
+    }
+
+    /// Good bars of `symbol` at `timeframe` that opened at or after `from`, oldest first.
+    pub fn bars_since(
+        &self,
+        symbol: &str,
+        timeframe: Timeframe,
+        from: DateTime<Utc>,
+    ) -> Result<Vec<Bar>> {
+        let mut st = self.0.conn().prepare_cached(
+            "SELECT time, open, high, low, close, volume FROM bars
+             WHERE symbol = ?1 AND timeframe = ?2 AND time >= ?3 ORDER BY time",
+        )?;
+        let rows = st.query_map(params![symbol, timeframe.as_str(), ts(from)], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get::<_, i64>(5)?,
+            ))
+        })?;
+        rows.map(|r| {
+            let (t, open, high, low, close, volume) = r?;
+            Ok(Bar {
+                time: parse_ts(&t, "bars", "time")?,
+                open,
+                high,
+                low,
+                close,
+                volume: u(volume),
+            })
+        })
+        .collect()
+    }
+
+    /// The latest indicators of `symbol`, shortest timeframe first.
+    pub fn list_indicators(&self, symbol: &str) -> Result<Vec<IndicatorRow>> {
+        let mut st = self.0.conn().prepare_cached(
+            "SELECT timeframe, time, close, sma_20, sma_50, sma_200, ema_12, ema_26, rsi_14, macd,
+                    macd_signal, macd_histogram, atr_14, bb_middle, bb_upper, bb_lower, rv_20,
+                    rv_60, high_52w, low_52w, bars, computed_at
+             FROM indicators WHERE symbol = ?1",
+        )?;
+        let rows = st.query_map([symbol], |r| {
+            let tf_s: String = r.get(0)?;
+            let time: String = r.get(1)?;
+            let computed: String = r.get(21)?;
+            let values = Snapshot {
+                time: DateTime::<Utc>::MIN_UTC,
+                close: r.get(2)?,
+                sma_20: r.get(3)?,
+                sma_50: r.get(4)?,
+                sma_200: r.get(5)?,
+                ema_12: r.get(6)?,
+                ema_26: r.get(7)?,
+                rsi_14: r.get(8)?,
+                macd: r.get(9)?,
+                macd_signal: r.get(10)?,
+                macd_histogram: r.get(11)?,
+                atr_14: r.get(12)?,
+                bb_middle: r.get(13)?,
+                bb_upper: r.get(14)?,
+                bb_lower: r.get(15)?,
+                rv_20: r.get(16)?,
+                rv_60: r.get(17)?,
+                high_52w: r.get(18)?,
+                low_52w: r.get(19)?,
+            };
+            Ok((tf_s, time, values, r.get::<_, i64>(20)?, computed))
+        })?;
+        let mut out = rows
+            .map(|r| {
+                let (tf_s, time, mut values, bars, computed) = r?;
+                values.time = parse_ts(&time, "indicators", "time")?;
+                Ok(IndicatorRow {
+                    symbol: symbol.to_string(),
+                    timeframe: tf(&tf_s, "indicators")?,
+                    values,
+                    bars: u(bars),
+                    computed_at: parse_ts(&computed, "indicators", "computed_at")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        out.sort_by_key(|r| r.timeframe);
+        Ok(out)
+    }
+
+    /// Stored bars of `symbol` per timeframe (count, first, last, quarantined).
+    pub fn list_bar_spans(&self, symbol: &str) -> Result<Vec<BarSpan>> {
+        let mut st = self.0.conn().prepare_cached(
+            "SELECT timeframe, count(*), min(time), max(time),
+                    (SELECT count(*) FROM quarantined_bars q
+                     WHERE q.symbol = b.symbol AND q.timeframe = b.timeframe)
+             FROM bars b WHERE symbol = ?1 GROUP BY timeframe",
+        )?;
+        let rows = st.query_map([symbol], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
+        })?;
+        let mut out = rows
+            .map(|r| {
+                let (t, n, first, last, q) = r?;
+                Ok(BarSpan {
+                    timeframe: tf(&t, "bars")?,
+                    bars: u(n),
+                    first: parse_ts(&first, "bars", "time")?,
+                    last: parse_ts(&last, "bars", "time")?,
+                    quarantined: u(q),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        out.sort_by_key(|s| s.timeframe);
+        Ok(out)
+    }
+
+    /// Runs, newest first (all with `limit` None).
+    pub fn list_runs(&self, limit: Option<u64>) -> Result<Vec<RunRow>> {
+        let mut st = self.0.conn().prepare_cached(&format!(
+            "SELECT {RUN_COLUMNS} FROM enrich_runs ORDER BY id DESC LIMIT ?1"
+        ))?;
+        let rows = st.query_map([limit.map_or(-1, |l| l as i64)], |r| Ok(run_row(r)))?;
+        rows.map(|r| r?).collect()
+    }
+
+    /// One run by id.
+    pub fn get_run(&self, id: i64) -> Result<Option<RunRow>> {
+        optional(self.0.conn().query_row(
+            &format!("SELECT {RUN_COLUMNS} FROM enrich_runs WHERE id = ?1"),
+            [id],
+            |r| Ok(run_row(r)),
+        ))?
+        .transpose()
+    }
+
+    /// Runs started at or after `since`.
+    pub fn count_runs_since(&self, since: DateTime<Utc>) -> Result<u64> {
+        Ok(u(self.0.conn().query_row(
+            "SELECT count(*) FROM enrich_runs WHERE started_at >= ?1",
+            [ts(since)],
+            |r| r.get(0),
+        )?))
+    }
+
+    /// The newest run with one of `statuses`.
+    pub fn latest_run(&self, statuses: &[RunStatus]) -> Result<Option<RunRow>> {
+        let list: Vec<String> = statuses
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        let sql = format!(
+            "SELECT {RUN_COLUMNS} FROM enrich_runs WHERE status IN ({}) ORDER BY id DESC LIMIT 1",
+            list.join(",")
+        );
+        optional(self.0.conn().query_row(&sql, [], |r| Ok(run_row(r))))?.transpose()
+    }
+
+    /// Jobs of a run by status: queued, running or retrying, and finished.
+    pub fn job_progress(&self, run_id: i64) -> Result<(u64, u64, u64)> {
+        Ok(self.0.conn().query_row(
+            "SELECT coalesce(sum(status = 'queued'), 0),
+                    coalesce(sum(status IN ('running', 'retrying')), 0),
+                    coalesce(sum(status IN ('succeeded', 'failed', 'skipped')), 0)
+             FROM enrich_jobs WHERE run_id = ?1",
+            [run_id],
+            |r| Ok((u(r.get(0)?), u(r.get(1)?), u(r.get(2)?))),
+        )?)
+    }
+
+    /// The newest job of `symbol` (any case).
+    pub fn latest_job(&self, symbol: &str) -> Result<Option<JobRow>> {
+        optional(self.0.conn().query_row(
+            &format!(
+                "SELECT {JOB_COLUMNS} FROM enrich_jobs WHERE symbol = upper(?1) ORDER BY id DESC LIMIT 1"
+            ),
+            [symbol],
+            |r| Ok(job_row(r)),
+        ))?
+        .transpose()
+    }
+
+    /// The jobs of a run, in queue order.
+    pub fn list_jobs(&self, run_id: i64) -> Result<Vec<JobRow>> {
+        let mut st = self.0.conn().prepare_cached(&format!(
+            "SELECT {JOB_COLUMNS} FROM enrich_jobs WHERE run_id = ?1 ORDER BY id"
+        ))?;
+        let rows = st.query_map([run_id], |r| Ok(job_row(r)))?;
+        rows.map(|r| r?).collect()
+    }
+
+    /// The fetches of a job, shortest timeframe first.
+    pub fn list_fetches(&self, job_id: i64) -> Result<Vec<FetchRow>> {
+        let mut st = self.0.conn().prepare_cached(
+            "SELECT timeframe, status, range_from, range_to, attempts, calls_ms, fetch_ms,
+                    compute_ok, compute_ms, bars_fetched, bars_added, bars_revised,
+                    bars_quarantined, quality_issues, finished_at, error
+             FROM enrich_fetches WHERE job_id = ?1",
+        )?;
+        let rows = st.query_map([job_id], |r| Ok(fetch_row(r)))?;
+        let mut out = rows.map(|r| r?).collect::<Result<Vec<_>>>()?;
+        out.sort_by_key(|f| f.timeframe);
+        Ok(out)
+    }
+
+    /// The quality issues of a job, in the order found.
+    pub fn list_issues(&self, job_id: i64) -> Result<Vec<IssueRow>> {
+        let mut st = self.0.conn().prepare_cached(
+            "SELECT job_id, symbol, timeframe, kind, bar_time, detail, created_at
+             FROM enrich_quality WHERE job_id = ?1 ORDER BY id",
+        )?;
+        let rows = st.query_map([job_id], |r| Ok(issue_row(r)))?;
+        rows.map(|r| r?).collect()
+    }
+
+    /// Fetches that finished at or after `since`.
+    pub fn fetch_stats(&self, since: DateTime<Utc>) -> Result<FetchStats> {
+        Ok(self.0.conn().query_row(
+            "SELECT count(*), coalesce(sum(status = 'succeeded'), 0),
+                    coalesce(sum(status = 'failed'), 0), coalesce(sum(status = 'skipped'), 0),
+                    coalesce(sum(compute_ok IS NOT NULL), 0), coalesce(sum(compute_ok = 1), 0),
+                    coalesce(sum(attempts), 0), coalesce(sum(calls_ms), 0),
+                    coalesce(sum(bars_added), 0), coalesce(sum(bars_quarantined), 0)
+             FROM enrich_fetches WHERE finished_at >= ?1",
+            [ts(since)],
+            |r| {
+                Ok(FetchStats {
+                    fetches: u(r.get(0)?),
+                    fetches_ok: u(r.get(1)?),
+                    fetches_failed: u(r.get(2)?),
+                    fetches_skipped: u(r.get(3)?),
+                    computes: u(r.get(4)?),
+                    computes_ok: u(r.get(5)?),
+                    calls: u(r.get(6)?),
+                    calls_ms: r.get(7)?,
+                    bars_added: u(r.get(8)?),
+                    bars_quarantined: u(r.get(9)?),
+                })
+            },
+        )?)
+    }
+
+    /// Jobs that finished at or after `since`, by status.
+    pub fn job_stats(&self, since: DateTime<Utc>) -> Result<JobStats> {
+        Ok(self.0.conn().query_row(
+            "SELECT coalesce(sum(status = 'succeeded'), 0), coalesce(sum(status = 'failed'), 0),
+                    coalesce(sum(status = 'skipped'), 0)
+             FROM enrich_jobs WHERE finished_at >= ?1",
+            [ts(since)],
+            |r| {
+                Ok(JobStats {
+                    succeeded: u(r.get(0)?),
+                    failed: u(r.get(1)?),
+                    skipped: u(r.get(2)?),
+                })
+            },
+        )?)
+    }
+
+    /// Quality issues found at or after `since`, per check.
+    pub fn quality_counts(&self, since: DateTime<Utc>) -> Result<Vec<(QualityCheck, u64)>> {
+        let mut st = self.0.conn().prepare_cached(
+            "SELECT kind, count(*) FROM enrich_quality WHERE created_at >= ?1 GROUP BY kind",
+        )?;
+        let rows = st.query_map([ts(since)], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })?;
+        let mut counts: Vec<(QualityCheck, u64)> =
+            QualityCheck::ALL.iter().map(|c| (*c, 0)).collect();
+        for r in rows {
+            let (kind, n) = r?;
+            let kind = QualityCheck::parse(&kind)
+                .ok_or_else(|| corrupt("enrich_quality", "kind", &kind))?;
+            if let Some(c) = counts.iter_mut().find(|c| c.0 == kind) {
+                c.1 = u(n);
+            }
+        }
+        Ok(counts)
+    }
+
+    /// The pause flag (not paused when never set).
+    pub fn pause(&self) -> Result<PauseState> {
+        let row = optional(self.0.conn().query_row(
+            "SELECT paused, reason, changed_at FROM enrich_control WHERE id = 1",
+            [],
+            |r| {
+                Ok((
+                    r.get::<_, bool>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            },
+        ))?;
+        Ok(match row {
+            None => PauseState {
+                paused: false,
+                reason: None,
+                changed_at: None,
+            },
+            Some((paused, reason, at)) => PauseState {
+                paused,
+                reason,
+                changed_at: Some(parse_ts(&at, "enrich_control", "changed_at")?),
+            },
+        })
+    }
+}
+
+impl<S: DerefMut<Target = Store>> Enrich<S> {
     /// Records a new enrich run as `running`; returns its id.
-    pub fn begin_enrich_run(
+    pub fn begin_run(
         &mut self,
         started_at: DateTime<Utc>,
         as_of: DateTime<Utc>,
@@ -470,7 +815,7 @@ impl Store {
         symbols: u64,
     ) -> Result<i64> {
         let tfs: Vec<&str> = timeframes.iter().map(|t| t.as_str()).collect();
-        self.write(|tx| {
+        self.0.write(|tx| {
             tx.execute(
                 "INSERT INTO enrich_runs (started_at, as_of, status, provider, pid, timeframes, symbols)
                  VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6)",
@@ -488,14 +833,14 @@ impl Store {
     }
 
     /// Records how a run ended.
-    pub fn finish_enrich_run(
+    pub fn finish_run(
         &mut self,
         id: i64,
         status: RunStatus,
         finished_at: DateTime<Utc>,
         t: &RunTotals,
     ) -> Result<()> {
-        self.write(|tx| {
+        self.0.write(|tx| {
             tx.execute(
                 "UPDATE enrich_runs SET status = ?2, finished_at = ?3, succeeded = ?4, failed = ?5,
                         skipped = ?6, bars_added = ?7, bars_quarantined = ?8, quality_issues = ?9,
@@ -522,8 +867,8 @@ impl Store {
 
     /// Marks every run still `running` as `interrupted`, and its unfinished jobs as failed.
     /// Call only while holding the enrich lock: then each such run belongs to a dead process.
-    pub fn mark_enrich_interrupted(&mut self, now: DateTime<Utc>) -> Result<Vec<i64>> {
-        self.write(|tx| {
+    pub fn mark_interrupted(&mut self, now: DateTime<Utc>) -> Result<Vec<i64>> {
+        self.0.write(|tx| {
             let mut st = tx.prepare("SELECT id FROM enrich_runs WHERE status = 'running'")?;
             let ids = st
                 .query_map([], |r| r.get::<_, i64>(0))?
@@ -545,13 +890,13 @@ impl Store {
     }
 
     /// Queues one job per symbol; returns their ids in the same order.
-    pub fn queue_enrich_jobs(
+    pub fn queue_jobs(
         &mut self,
         run_id: i64,
         symbols: &[(String, AssetClass)],
         at: DateTime<Utc>,
     ) -> Result<Vec<i64>> {
-        self.write(|tx| {
+        self.0.write(|tx| {
             let mut st = tx.prepare(
                 "INSERT INTO enrich_jobs (run_id, symbol, asset_class, status, queued_at)
                  VALUES (?1, ?2, ?3, 'queued', ?4)",
@@ -567,7 +912,7 @@ impl Store {
 
     /// Moves a job to `running` (setting its start) or `retrying`, with its attempts so far
     /// and the error that caused a retry.
-    pub fn set_enrich_job_status(
+    pub fn set_job_status(
         &mut self,
         job_id: i64,
         status: JobStatus,
@@ -575,7 +920,7 @@ impl Store {
         attempts: u32,
         error: Option<&str>,
     ) -> Result<()> {
-        self.write(|tx| {
+        self.0.write(|tx| {
             tx.execute(
                 "UPDATE enrich_jobs SET status = ?2, attempts = ?4,
                         started_at = coalesce(started_at, ?3),
@@ -588,8 +933,8 @@ impl Store {
     }
 
     /// Records how a job ended.
-    pub fn finish_enrich_job(&mut self, job_id: i64, f: &JobFinish) -> Result<()> {
-        self.write(|tx| {
+    pub fn finish_job(&mut self, job_id: i64, f: &JobFinish) -> Result<()> {
+        self.0.write(|tx| {
             tx.execute(
                 "UPDATE enrich_jobs SET status = ?2, attempts = ?3, finished_at = ?4,
                         started_at = coalesce(started_at, ?4), fetch_ms = ?5, compute_ms = ?6,
@@ -611,37 +956,9 @@ impl Store {
         })
     }
 
-    /// Where the next fetch of `symbol` at `timeframe` starts, and the newest stored bar.
-    pub fn bar_window(
-        &self,
-        symbol: &str,
-        timeframe: Timeframe,
-        overlap: u32,
-    ) -> Result<BarWindow> {
-        let at = |offset: i64| -> Result<Option<DateTime<Utc>>> {
-            let t: Option<String> = self
-                .conn()
-                .prepare_cached(
-                    "SELECT time FROM bars WHERE symbol = ?1 AND timeframe = ?2
-                     ORDER BY time DESC LIMIT 1 OFFSET ?3",
-                )?
-                .query_row(params![symbol, timeframe.as_str(), offset], |r| r.get(0))
-                .optional()?;
-            opt_ts(t, "bars", "time")
-        };
-        let newest = at(0)?;
-        let from = if overlap == 0 {
-            // No overlap: start just after the newest bar.
-            newest.map(|t| t + chrono::TimeDelta::seconds(1))
-        } else {
-            at(i64::from(overlap) - 1)?
-        };
-        Ok(BarWindow { from, newest })
-    }
-
     /// Stores a checked fetch in one transaction: the good bars upserted (a bar already
     /// stored with the same values is left alone), the quarantined ones apart, the issues.
-    pub fn store_enrich_bars(
+    pub fn record_bars(
         &mut self,
         job_id: i64,
         run_id: i64,
@@ -651,7 +968,7 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<BarCounts> {
         let tfs = timeframe.as_str();
-        self.write(|tx| {
+        self.0.write(|tx| {
             let mut counts = BarCounts::default();
             let mut insert = tx.prepare_cached(
                 "INSERT OR IGNORE INTO bars (symbol, timeframe, time, open, high, low, close, volume, run_id)
@@ -720,8 +1037,8 @@ impl Store {
     }
 
     /// Records the fetch of one timeframe of a job.
-    pub fn record_enrich_fetch(&mut self, job_id: i64, f: &FetchRow) -> Result<()> {
-        self.write(|tx| {
+    pub fn record_fetch(&mut self, job_id: i64, f: &FetchRow) -> Result<()> {
+        self.0.write(|tx| {
             tx.execute(
                 "INSERT OR REPLACE INTO enrich_fetches (job_id, timeframe, status, range_from,
                         range_to, attempts, calls_ms, fetch_ms, compute_ok, compute_ms,
@@ -752,43 +1069,8 @@ impl Store {
         })
     }
 
-    /// Good bars of `symbol` at `timeframe` that opened at or after `from`, oldest first.
-    pub fn bars_since(
-        &self,
-        symbol: &str,
-        timeframe: Timeframe,
-        from: DateTime<Utc>,
-    ) -> Result<Vec<Bar>> {
-        let mut st = self.conn().prepare_cached(
-            "SELECT time, open, high, low, close, volume FROM bars
-             WHERE symbol = ?1 AND timeframe = ?2 AND time >= ?3 ORDER BY time",
-        )?;
-        let rows = st.query_map(params![symbol, timeframe.as_str(), ts(from)], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get::<_, i64>(5)?,
-            ))
-        })?;
-        rows.map(|r| {
-            let (t, open, high, low, close, volume) = r?;
-            Ok(Bar {
-                time: parse_ts(&t, "bars", "time")?,
-                open,
-                high,
-                low,
-                close,
-                volume: u(volume),
-            })
-        })
-        .collect()
-    }
-
     /// Stores the latest indicators of `symbol` at `timeframe`, replacing the previous.
-    pub fn put_indicators(
+    pub fn record_indicators(
         &mut self,
         symbol: &str,
         timeframe: Timeframe,
@@ -797,7 +1079,7 @@ impl Store {
         computed_at: DateTime<Utc>,
         run_id: i64,
     ) -> Result<()> {
-        self.write(|tx| {
+        self.0.write(|tx| {
             tx.execute(
                 "INSERT OR REPLACE INTO indicators (symbol, timeframe, time, close, sma_20, sma_50,
                         sma_200, ema_12, ema_26, rsi_14, macd, macd_signal, macd_histogram, atr_14,
@@ -836,289 +1118,14 @@ impl Store {
         })
     }
 
-    /// The latest indicators of `symbol`, shortest timeframe first.
-    pub fn indicators_of(&self, symbol: &str) -> Result<Vec<IndicatorRow>> {
-        let mut st = self.conn().prepare_cached(
-            "SELECT timeframe, time, close, sma_20, sma_50, sma_200, ema_12, ema_26, rsi_14, macd,
-                    macd_signal, macd_histogram, atr_14, bb_middle, bb_upper, bb_lower, rv_20,
-                    rv_60, high_52w, low_52w, bars, computed_at
-             FROM indicators WHERE symbol = ?1",
-        )?;
-        let rows = st.query_map([symbol], |r| {
-            let tf_s: String = r.get(0)?;
-            let time: String = r.get(1)?;
-            let computed: String = r.get(21)?;
-            let values = Snapshot {
-                time: DateTime::<Utc>::MIN_UTC,
-                close: r.get(2)?,
-                sma_20: r.get(3)?,
-                sma_50: r.get(4)?,
-                sma_200: r.get(5)?,
-                ema_12: r.get(6)?,
-                ema_26: r.get(7)?,
-                rsi_14: r.get(8)?,
-                macd: r.get(9)?,
-                macd_signal: r.get(10)?,
-                macd_histogram: r.get(11)?,
-                atr_14: r.get(12)?,
-                bb_middle: r.get(13)?,
-                bb_upper: r.get(14)?,
-                bb_lower: r.get(15)?,
-                rv_20: r.get(16)?,
-                rv_60: r.get(17)?,
-                high_52w: r.get(18)?,
-                low_52w: r.get(19)?,
-            };
-            Ok((tf_s, time, values, r.get::<_, i64>(20)?, computed))
-        })?;
-        let mut out = rows
-            .map(|r| {
-                let (tf_s, time, mut values, bars, computed) = r?;
-                values.time = parse_ts(&time, "indicators", "time")?;
-                Ok(IndicatorRow {
-                    symbol: symbol.to_string(),
-                    timeframe: tf(&tf_s, "indicators")?,
-                    values,
-                    bars: u(bars),
-                    computed_at: parse_ts(&computed, "indicators", "computed_at")?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        out.sort_by_key(|r| r.timeframe);
-        Ok(out)
-    }
-
-    /// Stored bars of `symbol` per timeframe (count, first, last, quarantined).
-    pub fn bar_spans(&self, symbol: &str) -> Result<Vec<BarSpan>> {
-        let mut st = self.conn().prepare_cached(
-            "SELECT timeframe, count(*), min(time), max(time),
-                    (SELECT count(*) FROM quarantined_bars q
-                     WHERE q.symbol = b.symbol AND q.timeframe = b.timeframe)
-             FROM bars b WHERE symbol = ?1 GROUP BY timeframe",
-        )?;
-        let rows = st.query_map([symbol], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, i64>(4)?,
-            ))
-        })?;
-        let mut out = rows
-            .map(|r| {
-                let (t, n, first, last, q) = r?;
-                Ok(BarSpan {
-                    timeframe: tf(&t, "bars")?,
-                    bars: u(n),
-                    first: parse_ts(&first, "bars", "time")?,
-                    last: parse_ts(&last, "bars", "time")?,
-                    quarantined: u(q),
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        out.sort_by_key(|s| s.timeframe);
-        Ok(out)
-    }
-
-    /// Runs, newest first (all with `limit` None).
-    pub fn enrich_runs(&self, limit: Option<u64>) -> Result<Vec<RunRow>> {
-        let mut st = self.conn().prepare_cached(&format!(
-            "SELECT {RUN_COLUMNS} FROM enrich_runs ORDER BY id DESC LIMIT ?1"
-        ))?;
-        let rows = st.query_map([limit.map_or(-1, |l| l as i64)], |r| Ok(run_row(r)))?;
-        rows.map(|r| r?).collect()
-    }
-
-    /// One run by id.
-    pub fn enrich_run(&self, id: i64) -> Result<Option<RunRow>> {
-        optional(self.conn().query_row(
-            &format!("SELECT {RUN_COLUMNS} FROM enrich_runs WHERE id = ?1"),
-            [id],
-            |r| Ok(run_row(r)),
-        ))?
-        .transpose()
-    }
-
-    /// Runs started at or after `since`.
-    pub fn enrich_runs_since(&self, since: DateTime<Utc>) -> Result<u64> {
-        Ok(u(self.conn().query_row(
-            "SELECT count(*) FROM enrich_runs WHERE started_at >= ?1",
-            [ts(since)],
-            |r| r.get(0),
-        )?))
-    }
-
-    /// The newest run with one of `statuses`.
-    pub fn last_enrich_run(&self, statuses: &[RunStatus]) -> Result<Option<RunRow>> {
-        let list: Vec<String> = statuses
-            .iter()
-            .map(|s| format!("'{}'", s.as_str()))
-            .collect();
-        let sql = format!(
-            "SELECT {RUN_COLUMNS} FROM enrich_runs WHERE status IN ({}) ORDER BY id DESC LIMIT 1",
-            list.join(",")
-        );
-        optional(self.conn().query_row(&sql, [], |r| Ok(run_row(r))))?.transpose()
-    }
-
-    /// Jobs of a run by status: queued, running or retrying, and finished.
-    pub fn enrich_job_progress(&self, run_id: i64) -> Result<(u64, u64, u64)> {
-        Ok(self.conn().query_row(
-            "SELECT coalesce(sum(status = 'queued'), 0),
-                    coalesce(sum(status IN ('running', 'retrying')), 0),
-                    coalesce(sum(status IN ('succeeded', 'failed', 'skipped')), 0)
-             FROM enrich_jobs WHERE run_id = ?1",
-            [run_id],
-            |r| Ok((u(r.get(0)?), u(r.get(1)?), u(r.get(2)?))),
-        )?)
-    }
-
-    /// The newest job of `symbol` (any case).
-    pub fn latest_enrich_job(&self, symbol: &str) -> Result<Option<JobRow>> {
-        optional(self.conn().query_row(
-            &format!(
-                "SELECT {JOB_COLUMNS} FROM enrich_jobs WHERE symbol = upper(?1) ORDER BY id DESC LIMIT 1"
-            ),
-            [symbol],
-            |r| Ok(job_row(r)),
-        ))?
-        .transpose()
-    }
-
-    /// The jobs of a run, in queue order.
-    pub fn enrich_jobs_of_run(&self, run_id: i64) -> Result<Vec<JobRow>> {
-        let mut st = self.conn().prepare_cached(&format!(
-            "SELECT {JOB_COLUMNS} FROM enrich_jobs WHERE run_id = ?1 ORDER BY id"
-        ))?;
-        let rows = st.query_map([run_id], |r| Ok(job_row(r)))?;
-        rows.map(|r| r?).collect()
-    }
-
-    /// The fetches of a job, shortest timeframe first.
-    pub fn enrich_fetches_of(&self, job_id: i64) -> Result<Vec<FetchRow>> {
-        let mut st = self.conn().prepare_cached(
-            "SELECT timeframe, status, range_from, range_to, attempts, calls_ms, fetch_ms,
-                    compute_ok, compute_ms, bars_fetched, bars_added, bars_revised,
-                    bars_quarantined, quality_issues, finished_at, error
-             FROM enrich_fetches WHERE job_id = ?1",
-        )?;
-        let rows = st.query_map([job_id], |r| Ok(fetch_row(r)))?;
-        let mut out = rows.map(|r| r?).collect::<Result<Vec<_>>>()?;
-        out.sort_by_key(|f| f.timeframe);
-        Ok(out)
-    }
-
-    /// The quality issues of a job, in the order found.
-    pub fn enrich_issues_of(&self, job_id: i64) -> Result<Vec<IssueRow>> {
-        let mut st = self.conn().prepare_cached(
-            "SELECT job_id, symbol, timeframe, kind, bar_time, detail, created_at
-             FROM enrich_quality WHERE job_id = ?1 ORDER BY id",
-        )?;
-        let rows = st.query_map([job_id], |r| Ok(issue_row(r)))?;
-        rows.map(|r| r?).collect()
-    }
-
-    /// Fetches that finished at or after `since`.
-    pub fn enrich_fetch_stats(&self, since: DateTime<Utc>) -> Result<FetchStats> {
-        Ok(self.conn().query_row(
-            "SELECT count(*), coalesce(sum(status = 'succeeded'), 0),
-                    coalesce(sum(status = 'failed'), 0), coalesce(sum(status = 'skipped'), 0),
-                    coalesce(sum(compute_ok IS NOT NULL), 0), coalesce(sum(compute_ok = 1), 0),
-                    coalesce(sum(attempts), 0), coalesce(sum(calls_ms), 0),
-                    coalesce(sum(bars_added), 0), coalesce(sum(bars_quarantined), 0)
-             FROM enrich_fetches WHERE finished_at >= ?1",
-            [ts(since)],
-            |r| {
-                Ok(FetchStats {
-                    fetches: u(r.get(0)?),
-                    fetches_ok: u(r.get(1)?),
-                    fetches_failed: u(r.get(2)?),
-                    fetches_skipped: u(r.get(3)?),
-                    computes: u(r.get(4)?),
-                    computes_ok: u(r.get(5)?),
-                    calls: u(r.get(6)?),
-                    calls_ms: r.get(7)?,
-                    bars_added: u(r.get(8)?),
-                    bars_quarantined: u(r.get(9)?),
-                })
-            },
-        )?)
-    }
-
-    /// Jobs that finished at or after `since`, by status.
-    pub fn enrich_job_stats(&self, since: DateTime<Utc>) -> Result<JobStats> {
-        Ok(self.conn().query_row(
-            "SELECT coalesce(sum(status = 'succeeded'), 0), coalesce(sum(status = 'failed'), 0),
-                    coalesce(sum(status = 'skipped'), 0)
-             FROM enrich_jobs WHERE finished_at >= ?1",
-            [ts(since)],
-            |r| {
-                Ok(JobStats {
-                    succeeded: u(r.get(0)?),
-                    failed: u(r.get(1)?),
-                    skipped: u(r.get(2)?),
-                })
-            },
-        )?)
-    }
-
-    /// Quality issues found at or after `since`, per check.
-    pub fn enrich_quality_counts(&self, since: DateTime<Utc>) -> Result<Vec<(QualityCheck, u64)>> {
-        let mut st = self.conn().prepare_cached(
-            "SELECT kind, count(*) FROM enrich_quality WHERE created_at >= ?1 GROUP BY kind",
-        )?;
-        let rows = st.query_map([ts(since)], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-        })?;
-        let mut counts: Vec<(QualityCheck, u64)> =
-            QualityCheck::ALL.iter().map(|c| (*c, 0)).collect();
-        for r in rows {
-            let (kind, n) = r?;
-            let kind = QualityCheck::parse(&kind)
-                .ok_or_else(|| corrupt("enrich_quality", "kind", &kind))?;
-            if let Some(c) = counts.iter_mut().find(|c| c.0 == kind) {
-                c.1 = u(n);
-            }
-        }
-        Ok(counts)
-    }
-
-    /// The pause flag (not paused when never set).
-    pub fn enrich_pause(&self) -> Result<PauseState> {
-        let row = optional(self.conn().query_row(
-            "SELECT paused, reason, changed_at FROM enrich_control WHERE id = 1",
-            [],
-            |r| {
-                Ok((
-                    r.get::<_, bool>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            },
-        ))?;
-        Ok(match row {
-            None => PauseState {
-                paused: false,
-                reason: None,
-                changed_at: None,
-            },
-            Some((paused, reason, at)) => PauseState {
-                paused,
-                reason,
-                changed_at: Some(parse_ts(&at, "enrich_control", "changed_at")?),
-            },
-        })
-    }
-
     /// Pauses (with a reason) or resumes enrichment.
-    pub fn set_enrich_pause(
+    pub fn set_pause(
         &mut self,
         paused: bool,
         reason: Option<&str>,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        self.write(|tx| {
+        self.0.write(|tx| {
             tx.execute(
                 "INSERT OR REPLACE INTO enrich_control (id, paused, reason, changed_at)
                  VALUES (1, ?1, ?2, ?3)",
@@ -1154,10 +1161,12 @@ mod tests {
     fn bars_upsert_idempotently_and_count_new_and_revised() {
         let (_dir, mut s) = temp_store();
         let run = s
-            .begin_enrich_run(t(1), t(1), "sim", &[Timeframe::H1], 1)
+            .enrich_mut()
+            .begin_run(t(1), t(1), "sim", &[Timeframe::H1], 1)
             .unwrap();
         let job = s
-            .queue_enrich_jobs(run, &[("AAPL".into(), AssetClass::Stock)], t(1))
+            .enrich_mut()
+            .queue_jobs(run, &[("AAPL".into(), AssetClass::Stock)], t(1))
             .unwrap()[0];
         let checked = |bars: Vec<Bar>| Checked {
             good: bars,
@@ -1165,7 +1174,8 @@ mod tests {
         };
         let first = checked(vec![bar(14, 10.0), bar(15, 11.0)]);
         let c = s
-            .store_enrich_bars(job, run, "AAPL", Timeframe::H1, &first, t(16))
+            .enrich_mut()
+            .record_bars(job, run, "AAPL", Timeframe::H1, &first, t(16))
             .unwrap();
         assert_eq!(
             c,
@@ -1176,13 +1186,15 @@ mod tests {
         );
         // The same bars again: nothing changes.
         let c = s
-            .store_enrich_bars(job, run, "AAPL", Timeframe::H1, &first, t(16))
+            .enrich_mut()
+            .record_bars(job, run, "AAPL", Timeframe::H1, &first, t(16))
             .unwrap();
         assert_eq!(c, BarCounts::default());
         // A revision and a new bar.
         let next = checked(vec![bar(15, 11.5), bar(16, 12.0)]);
         let c = s
-            .store_enrich_bars(job, run, "AAPL", Timeframe::H1, &next, t(17))
+            .enrich_mut()
+            .record_bars(job, run, "AAPL", Timeframe::H1, &next, t(17))
             .unwrap();
         assert_eq!(
             c,
@@ -1191,14 +1203,14 @@ mod tests {
                 revised: 1
             }
         );
-        let bars = s.bars_since("AAPL", Timeframe::H1, t(0)).unwrap();
+        let bars = s.enrich().bars_since("AAPL", Timeframe::H1, t(0)).unwrap();
         assert_eq!(
             bars.iter().map(|b| b.close).collect::<Vec<_>>(),
             [10.0, 11.5, 12.0]
         );
         // The fetch window: the 2nd newest with overlap 2, just after the newest with 0.
         let w = |sym, overlap| {
-            let w = s.bar_window(sym, Timeframe::H1, overlap).unwrap();
+            let w = s.enrich().bar_window(sym, Timeframe::H1, overlap).unwrap();
             (w.from, w.newest)
         };
         assert_eq!(w("AAPL", 2), (Some(t(15)), Some(t(16))));
@@ -1211,10 +1223,12 @@ mod tests {
     fn quarantined_bars_and_issues_are_kept_apart() {
         let (_dir, mut s) = temp_store();
         let run = s
-            .begin_enrich_run(t(1), t(1), "sim", &[Timeframe::H1], 1)
+            .enrich_mut()
+            .begin_run(t(1), t(1), "sim", &[Timeframe::H1], 1)
             .unwrap();
         let job = s
-            .queue_enrich_jobs(run, &[("AAPL".into(), AssetClass::Stock)], t(1))
+            .enrich_mut()
+            .queue_jobs(run, &[("AAPL".into(), AssetClass::Stock)], t(1))
             .unwrap()[0];
         let mut bad = bar(15, 11.0);
         bad.close = f64::NAN;
@@ -1231,15 +1245,22 @@ mod tests {
                 detail: "a price is not positive".into(),
             }],
         };
-        s.store_enrich_bars(job, run, "AAPL", Timeframe::H1, &checked, t(16))
+        s.enrich_mut()
+            .record_bars(job, run, "AAPL", Timeframe::H1, &checked, t(16))
             .unwrap();
-        assert_eq!(s.bars_since("AAPL", Timeframe::H1, t(0)).unwrap().len(), 1);
-        let spans = s.bar_spans("AAPL").unwrap();
+        assert_eq!(
+            s.enrich()
+                .bars_since("AAPL", Timeframe::H1, t(0))
+                .unwrap()
+                .len(),
+            1
+        );
+        let spans = s.enrich().list_bar_spans("AAPL").unwrap();
         assert_eq!((spans[0].bars, spans[0].quarantined), (1, 1));
-        let issues = s.enrich_issues_of(job).unwrap();
+        let issues = s.enrich().list_issues(job).unwrap();
         assert_eq!(issues[0].kind, QualityCheck::NonPositive);
         assert_eq!(issues[0].bar_time, Some(t(15)));
-        let counts = s.enrich_quality_counts(t(0)).unwrap();
+        let counts = s.enrich().quality_counts(t(0)).unwrap();
         assert!(counts.contains(&(QualityCheck::NonPositive, 1)));
         assert!(counts.contains(&(QualityCheck::Gap, 0)));
     }
@@ -1248,10 +1269,12 @@ mod tests {
     fn interrupted_runs_fail_their_unfinished_jobs() {
         let (_dir, mut s) = temp_store();
         let run = s
-            .begin_enrich_run(t(1), t(1), "sim", &[Timeframe::D1], 2)
+            .enrich_mut()
+            .begin_run(t(1), t(1), "sim", &[Timeframe::D1], 2)
             .unwrap();
         let jobs = s
-            .queue_enrich_jobs(
+            .enrich_mut()
+            .queue_jobs(
                 run,
                 &[
                     ("AAPL".into(), AssetClass::Stock),
@@ -1260,25 +1283,27 @@ mod tests {
                 t(1),
             )
             .unwrap();
-        s.finish_enrich_job(
-            jobs[0],
-            &JobFinish {
-                status: JobStatus::Succeeded,
-                attempts: 1,
-                finished_at: t(2),
-                fetch_ms: 1.0,
-                compute_ms: 1.0,
-                bars_added: 5,
-                quality_issues: 0,
-                last_error: None,
-            },
-        )
-        .unwrap();
-        s.set_enrich_job_status(jobs[1], JobStatus::Retrying, t(2), 2, Some("boom"))
+        s.enrich_mut()
+            .finish_job(
+                jobs[0],
+                &JobFinish {
+                    status: JobStatus::Succeeded,
+                    attempts: 1,
+                    finished_at: t(2),
+                    fetch_ms: 1.0,
+                    compute_ms: 1.0,
+                    bars_added: 5,
+                    quality_issues: 0,
+                    last_error: None,
+                },
+            )
             .unwrap();
-        assert_eq!(s.enrich_job_progress(run).unwrap(), (0, 1, 1));
-        assert_eq!(s.mark_enrich_interrupted(t(3)).unwrap(), vec![run]);
-        let rows = s.enrich_jobs_of_run(run).unwrap();
+        s.enrich_mut()
+            .set_job_status(jobs[1], JobStatus::Retrying, t(2), 2, Some("boom"))
+            .unwrap();
+        assert_eq!(s.enrich().job_progress(run).unwrap(), (0, 1, 1));
+        assert_eq!(s.enrich_mut().mark_interrupted(t(3)).unwrap(), vec![run]);
+        let rows = s.enrich().list_jobs(run).unwrap();
         assert_eq!(rows[0].status, JobStatus::Succeeded);
         assert_eq!(rows[1].status, JobStatus::Failed);
         assert!(
@@ -1289,22 +1314,23 @@ mod tests {
                 .contains("interrupted")
         );
         assert_eq!(
-            s.enrich_runs(None).unwrap()[0].status,
+            s.enrich().list_runs(None).unwrap()[0].status,
             RunStatus::Interrupted
         );
-        assert_eq!(s.latest_enrich_job("spy").unwrap().unwrap().id, jobs[1]);
+        assert_eq!(s.enrich().latest_job("spy").unwrap().unwrap().id, jobs[1]);
     }
 
     #[test]
     fn the_pause_flag_round_trips() {
         let (_dir, mut s) = temp_store();
-        assert!(!s.enrich_pause().unwrap().paused);
-        s.set_enrich_pause(true, Some("vendor outage"), t(1))
+        assert!(!s.enrich().pause().unwrap().paused);
+        s.enrich_mut()
+            .set_pause(true, Some("vendor outage"), t(1))
             .unwrap();
-        let p = s.enrich_pause().unwrap();
+        let p = s.enrich().pause().unwrap();
         assert!(p.paused);
         assert_eq!(p.reason.as_deref(), Some("vendor outage"));
-        s.set_enrich_pause(false, None, t(2)).unwrap();
-        assert!(!s.enrich_pause().unwrap().paused);
+        s.enrich_mut().set_pause(false, None, t(2)).unwrap();
+        assert!(!s.enrich().pause().unwrap().paused);
     }
 }

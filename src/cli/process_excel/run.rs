@@ -5,10 +5,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use optctl::excel::RunStatus;
 use optctl::excel::hours::MarketHours;
 use optctl::excel::process::{self, Options, Report};
 use optctl::lock::JobLock;
-use optctl::store::excel::RunStatus;
 
 use crate::cli::output::Output;
 use crate::cli::{Ctx, Outcome};
