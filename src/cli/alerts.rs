@@ -1,7 +1,7 @@
 //! `optctl alerts`: list stored alerts with filters.
 
+use optctl::scan::AlertFilter;
 use optctl::scan::detectors::NAMES;
-use optctl::store::alerts::AlertFilter;
 
 use super::output::Output;
 use super::{Ctx, Outcome};
@@ -38,7 +38,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
             "--min-score: {s} is outside 0..100"
         )));
     }
-    let rows = ctx.store_read()?.list_alerts(&AlertFilter {
+    let rows = ctx.store_read()?.alerts().list(&AlertFilter {
         ticker: args.ticker.map(|t| t.to_ascii_uppercase()),
         detector: args.detector,
         min_score: args.min_score,

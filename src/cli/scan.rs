@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use optctl::lock::JobLock;
 use optctl::provider::Source;
+use optctl::scan::ScanStatus;
 use optctl::scan::{self, Report};
-use optctl::store::scans::ScanStatus;
 
 use super::output::{Output, pct};
 use super::{Ctx, Outcome};

@@ -1,6 +1,6 @@
 //! `optctl scans`: list stored scan runs.
 
-use optctl::store::scans::{ScanFilter, ScanStatus};
+use optctl::scan::{ScanFilter, ScanStatus};
 
 use super::output::Output;
 use super::{Ctx, Outcome};
@@ -28,7 +28,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         "failed" => ScanStatus::Failed,
         _ => ScanStatus::Interrupted,
     });
-    let rows = ctx.store_read()?.list_scans(&ScanFilter {
+    let rows = ctx.store_read()?.scans().list(&ScanFilter {
         status,
         since,
         limit: Some(args.limit),

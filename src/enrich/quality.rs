@@ -11,78 +11,11 @@
 //! calendar is `enrich::calendar`.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use serde::{Deserialize, Serialize};
 
 use super::Calendar;
 use crate::market::{Bar, Timeframe};
-
-/// The kinds of problem the checks find.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum QualityCheck {
-    Gap,
-    Duplicate,
-    Ohlc,
-    NonPositive,
-    Stale,
-}
-
-impl QualityCheck {
-    pub const ALL: [QualityCheck; 5] = [
-        QualityCheck::Gap,
-        QualityCheck::Duplicate,
-        QualityCheck::Ohlc,
-        QualityCheck::NonPositive,
-        QualityCheck::Stale,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            QualityCheck::Gap => "gap",
-            QualityCheck::Duplicate => "duplicate",
-            QualityCheck::Ohlc => "ohlc",
-            QualityCheck::NonPositive => "non_positive",
-            QualityCheck::Stale => "stale",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        QualityCheck::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-}
-
-impl std::fmt::Display for QualityCheck {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// One problem found.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Issue {
-    pub kind: QualityCheck,
-    /// The bar concerned (for a gap: the first missing bar).
-    pub bar_time: Option<DateTime<Utc>>,
-    pub detail: String,
-}
-
-/// A bar kept out of the good bars, and why.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Quarantined {
-    pub bar: Bar,
-    pub kind: QualityCheck,
-    pub reason: String,
-}
-
-/// What the checks made of a fetch.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Checked {
-    /// The bars to store, oldest first, one per open time.
-    pub good: Vec<Bar>,
-    pub quarantined: Vec<Quarantined>,
-    /// Every issue, the quarantined bars' included.
-    pub issues: Vec<Issue>,
-}
+/// The store keeps issues and quarantined bars as they are found; it owns their types.
+pub use crate::store::enrich::{Checked, Issue, QualityCheck, Quarantined};
 
 /// What the checks need besides the bars.
 #[derive(Debug, Clone)]

@@ -37,7 +37,7 @@ impl Settings {
 /// The store if it has enrich data (None before the first run).
 fn usable(store: Option<&Store>) -> Result<Option<&Store>> {
     match store {
-        Some(s) if s.has_enrich_tables()? => Ok(Some(s)),
+        Some(s) if s.enrich().has_tables()? => Ok(Some(s)),
         _ => Ok(None),
     }
 }
@@ -104,9 +104,9 @@ pub fn status(store: Option<&Store>, set: &Settings, now: DateTime<Utc>) -> Resu
     let Some(store) = usable(store)? else {
         return Ok(out);
     };
-    out.paused = store.enrich_pause()?;
-    if let Some(r) = store.last_enrich_run(&[RunStatus::Running])? {
-        let (queued, running, done) = store.enrich_job_progress(r.id)?;
+    out.paused = store.enrich().pause()?;
+    if let Some(r) = store.enrich().latest_run(&[RunStatus::Running])? {
+        let (queued, running, done) = store.enrich().job_progress(r.id)?;
         out.running = Some(Running {
             run_id: r.id,
             started_at: r.started_at,
@@ -118,8 +118,10 @@ pub fn status(store: Option<&Store>, set: &Settings, now: DateTime<Utc>) -> Resu
             jobs_done: done,
         });
     }
-    out.last_run = store.enrich_runs(Some(1))?.pop();
-    out.last_success = store.last_enrich_run(&[RunStatus::Succeeded, RunStatus::Partial])?;
+    out.last_run = store.enrich().list_runs(Some(1))?.pop();
+    out.last_success = store
+        .enrich()
+        .latest_run(&[RunStatus::Succeeded, RunStatus::Partial])?;
     Ok(out)
 }
 
@@ -132,7 +134,7 @@ pub struct History {
 /// The newest `limit` runs.
 pub fn history(store: Option<&Store>, limit: u64) -> Result<History> {
     let runs = match usable(store)? {
-        Some(s) => s.enrich_runs(Some(limit))?,
+        Some(s) => s.enrich().list_runs(Some(limit))?,
         None => Vec::new(),
     };
     Ok(History { runs })
@@ -193,10 +195,10 @@ pub fn metrics(store: Option<&Store>, set: &Settings, now: DateTime<Utc>) -> Res
     let provider = set.enrich.provider.as_str();
     let (runs, jobs, fetch, quality, limiters) = match usable(store)? {
         Some(s) => (
-            s.enrich_runs_since(since)?,
-            s.enrich_job_stats(since)?,
-            s.enrich_fetch_stats(since)?,
-            s.enrich_quality_counts(since)?,
+            s.enrich().count_runs_since(since)?,
+            s.enrich().job_stats(since)?,
+            s.enrich().fetch_stats(since)?,
+            s.enrich().quality_counts(since)?,
             resilience::report(s, &set.resilience, &[provider], now)?.limiters,
         ),
         None => (
@@ -301,7 +303,9 @@ pub fn health(store: Option<&Store>, set: &Settings, now: DateTime<Utc>) -> Resu
         })
     };
     let last_success = match store {
-        Some(s) => s.last_enrich_run(&[RunStatus::Succeeded, RunStatus::Partial])?,
+        Some(s) => s
+            .enrich()
+            .latest_run(&[RunStatus::Succeeded, RunStatus::Partial])?,
         None => None,
     };
     let last_success_at = last_success
@@ -326,7 +330,7 @@ pub fn health(store: Option<&Store>, set: &Settings, now: DateTime<Utc>) -> Resu
         Some(_) => {}
     }
     let jobs = match store {
-        Some(s) => s.enrich_job_stats(now - TimeDelta::hours(24))?,
+        Some(s) => s.enrich().job_stats(now - TimeDelta::hours(24))?,
         None => JobStats::default(),
     };
     let bad = jobs.failed + jobs.skipped;
@@ -370,7 +374,7 @@ pub fn health(store: Option<&Store>, set: &Settings, now: DateTime<Utc>) -> Resu
         }
     }
     let paused = match store {
-        Some(s) => s.enrich_pause()?,
+        Some(s) => s.enrich().pause()?,
         None => PauseState {
             paused: false,
             reason: None,
@@ -429,16 +433,16 @@ pub fn job_status(
         return Ok(None);
     };
     let symbol = symbol.trim().to_ascii_uppercase();
-    let Some(job) = store.latest_enrich_job(&symbol)? else {
+    let Some(job) = store.enrich().latest_job(&symbol)? else {
         return Ok(None);
     };
-    let run = store.enrich_run(job.run_id)?;
+    let run = store.enrich().get_run(job.run_id)?;
     Ok(Some(JobStatus {
         asset_class: set.enrich.symbols.class_of(&symbol),
-        fetches: store.enrich_fetches_of(job.id)?,
-        issues: store.enrich_issues_of(job.id)?,
-        bars: store.bar_spans(&symbol)?,
-        indicators: store.indicators_of(&symbol)?,
+        fetches: store.enrich().list_fetches(job.id)?,
+        issues: store.enrich().list_issues(job.id)?,
+        bars: store.enrich().list_bar_spans(&symbol)?,
+        indicators: store.enrich().list_indicators(&symbol)?,
         symbol,
         job,
         run,
@@ -461,11 +465,11 @@ pub fn overview(store: Option<&Store>, set: &Settings, now: DateTime<Utc>) -> Re
     let provider = set.enrich.provider.as_str();
     let (res, jobs) = match usable(store)? {
         Some(s) => {
-            let run = s.enrich_runs(Some(1))?.pop();
+            let run = s.enrich().list_runs(Some(1))?.pop();
             (
                 resilience::report(s, &set.resilience, &[provider], now)?,
                 match run {
-                    Some(r) => s.enrich_jobs_of_run(r.id)?,
+                    Some(r) => s.enrich().list_jobs(r.id)?,
                     None => Vec::new(),
                 },
             )

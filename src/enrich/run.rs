@@ -133,7 +133,7 @@ pub async fn run(
     progress: Arc<dyn Progress>,
 ) -> Result<Outcome> {
     let mut store = Store::open(db)?;
-    let pause = store.enrich_pause()?;
+    let pause = store.enrich().pause()?;
     if pause.paused {
         return Ok(Outcome::Paused(pause));
     }
@@ -147,21 +147,23 @@ pub async fn run(
     }
     let started = Instant::now();
     let clock = Clock::starting_at(opts.as_of);
-    let recovered = store.mark_enrich_interrupted(clock.now())?;
+    let recovered = store.enrich_mut().mark_interrupted(clock.now())?;
     for id in &recovered {
         tracing::warn!(
             "enrich run {id} was left running by a process that died; marked interrupted"
         );
     }
     let name = provider.name().to_string();
-    let run_id = store.begin_enrich_run(
+    let run_id = store.enrich_mut().begin_run(
         clock.now(),
         opts.as_of,
         &name,
         &opts.timeframes,
         opts.symbols.len() as u64,
     )?;
-    let job_ids = store.queue_enrich_jobs(run_id, &opts.symbols, clock.now())?;
+    let job_ids = store
+        .enrich_mut()
+        .queue_jobs(run_id, &opts.symbols, clock.now())?;
     policy.retry.max_attempts = opts.max_retries.saturating_add(1);
     let guard = Guard::open(db, &name, policy, clock.clone())?;
     let shared = Arc::new(Shared {
@@ -223,7 +225,9 @@ pub async fn run(
         RunStatus::Partial
     };
     let finished_at = shared.clock.now();
-    lock(&shared.store).finish_enrich_run(run_id, status, finished_at, &totals)?;
+    lock(&shared.store)
+        .enrich_mut()
+        .finish_run(run_id, status, finished_at, &totals)?;
     Ok(Outcome::Ran(Box::new(Report {
         run_id,
         status,
@@ -270,9 +274,10 @@ impl Shared {
             fetches: Vec::new(),
         };
         let now = self.clock.now();
-        if let Err(e) = self
-            .store()
-            .set_enrich_job_status(job_id, JobStatus::Running, now, 0, None)
+        if let Err(e) =
+            self.store()
+                .enrich_mut()
+                .set_job_status(job_id, JobStatus::Running, now, 0, None)
         {
             tracing::warn!("{symbol}: cannot mark the job running: {e}");
         }
@@ -289,7 +294,7 @@ impl Shared {
             if s.error.is_none() {
                 s.error = fetch.error.as_ref().map(|e| format!("{tf}: {e}"));
             }
-            if let Err(e) = self.store().record_enrich_fetch(job_id, &fetch) {
+            if let Err(e) = self.store().enrich_mut().record_fetch(job_id, &fetch) {
                 tracing::warn!("{symbol} {tf}: cannot record the fetch: {e}");
             }
             s.fetches.push(fetch);
@@ -312,7 +317,7 @@ impl Shared {
             quality_issues: s.quality_issues,
             last_error: s.error.clone(),
         };
-        if let Err(e) = self.store().finish_enrich_job(job_id, &finish) {
+        if let Err(e) = self.store().enrich_mut().finish_job(job_id, &finish) {
             tracing::warn!("{symbol}: cannot record the end of the job: {e}");
         }
         if let (false, Some(e)) = (s.status == JobStatus::Succeeded, &s.error) {
@@ -349,7 +354,10 @@ impl Shared {
             finished_at: to,
             error: None,
         };
-        let window = self.store().bar_window(symbol, tf, self.opts.overlap_bars);
+        let window = self
+            .store()
+            .enrich()
+            .bar_window(symbol, tf, self.opts.overlap_bars);
         let (from, stored_newest) = match window {
             Ok(w) => (w.from.unwrap_or(lookback_from), w.newest),
             Err(e) => {
@@ -379,7 +387,7 @@ impl Shared {
                     tracing::info!("{symbol} {tf}: {e}; retrying in {} ms", delay.as_millis());
                     let now = self.clock.now();
                     let msg = e.to_string();
-                    if let Err(e) = self.store().set_enrich_job_status(
+                    if let Err(e) = self.store().enrich_mut().set_job_status(
                         job_id,
                         JobStatus::Retrying,
                         now,
@@ -409,7 +417,7 @@ impl Shared {
         if row.attempts > 1 {
             // Back to running after a retry that worked.
             let n = attempts_before + row.attempts;
-            let _ = self.store().set_enrich_job_status(
+            let _ = self.store().enrich_mut().set_job_status(
                 job_id,
                 JobStatus::Running,
                 self.clock.now(),
@@ -432,7 +440,7 @@ impl Shared {
         );
         row.bars_quarantined = checked.quarantined.len() as u64;
         row.quality_issues = checked.issues.len() as u64;
-        let stored = self.store().store_enrich_bars(
+        let stored = self.store().enrich_mut().record_bars(
             job_id,
             self.run_id,
             symbol,
@@ -468,11 +476,11 @@ impl Shared {
 
     /// Computes the indicators over the stored bars since `from` and stores the latest.
     fn compute(&self, symbol: &str, tf: Timeframe, from: DateTime<Utc>) -> Result<()> {
-        let bars = self.store().bars_since(symbol, tf, from)?;
+        let bars = self.store().enrich().bars_since(symbol, tf, from)?;
         // The maths runs without the store lock: other jobs can write meanwhile.
         if let Some(snapshot) = indicators::latest(&bars, tf) {
             let now = self.clock.now();
-            self.store().put_indicators(
+            self.store().enrich_mut().record_indicators(
                 symbol,
                 tf,
                 &snapshot,
@@ -675,7 +683,7 @@ mod tests {
         assert_eq!(r.status, RunStatus::Succeeded, "{r:#?}");
         let s = store(&dir);
 
-        let lin = &s.indicators_of("LIN").unwrap()[0].values;
+        let lin = &s.enrich().list_indicators("LIN").unwrap()[0].values;
         let c = 359.0;
         // A moving average of a straight line lags it by half its window less one bar.
         assert!(close(lin.sma_20, c - 9.5), "{lin:?}");
@@ -709,12 +717,12 @@ mod tests {
         assert_eq!(lin.low_52w, Some(99.0 + (260 - in_year) as f64));
         assert_eq!(lin.close, c);
 
-        let alt = &s.indicators_of("ALT").unwrap()[0].values;
+        let alt = &s.enrich().list_indicators("ALT").unwrap()[0].values;
         // 14 changes: 7 gains of 2, 7 losses of 1: RS = 1 / 0.5 = 2, RSI = 100 - 100/3.
         assert!(close(alt.rsi_14, 100.0 - 100.0 / 3.0), "{:?}", alt.rsi_14);
         assert_eq!(alt.sma_20, None, "too short");
 
-        let vol = &s.indicators_of("VOL").unwrap()[0].values;
+        let vol = &s.enrich().list_indicators("VOL").unwrap()[0].values;
         // 20 returns of +-0.01, mean 0: sample sd 0.01 sqrt(20/19), annualised by sqrt(252).
         assert!(
             close(vol.rv_20, 0.01 * (20.0f64 / 19.0 * 252.0).sqrt()),
@@ -768,6 +776,7 @@ mod tests {
         assert_eq!(f2.range_to, later);
         assert_eq!((f2.bars_fetched, f2.bars_added, f2.bars_revised), (5, 2, 1));
         let stored = store(&dir)
+            .enrich()
             .bars_since("AAPL", Timeframe::D1, now() - TimeDelta::days(400))
             .unwrap();
         assert_eq!(stored.len(), 32);
@@ -805,7 +814,7 @@ mod tests {
         assert_eq!(job.bars_quarantined, 3);
         assert_eq!(job.bars_added, 17);
         let s = store(&dir);
-        let issues = s.enrich_issues_of(job.job_id).unwrap();
+        let issues = s.enrich().list_issues(job.job_id).unwrap();
         let count = |k| issues.iter().filter(|i| i.kind == k).count();
         assert_eq!(count(QualityCheck::NonPositive), 1);
         assert_eq!(count(QualityCheck::Ohlc), 1);
@@ -816,11 +825,12 @@ mod tests {
         assert_eq!(job.quality_issues, issues.len() as u64);
         // Good bars only in `bars`; the bad ones apart.
         let good = s
+            .enrich()
             .bars_since("BAD", Timeframe::D1, now() - TimeDelta::days(400))
             .unwrap();
         assert_eq!(good.len(), 17);
         assert!(good.iter().all(|b| b.close > 0.0 && b.high >= b.low));
-        assert_eq!(s.bar_spans("BAD").unwrap()[0].quarantined, 3);
+        assert_eq!(s.enrich().list_bar_spans("BAD").unwrap()[0].quarantined, 3);
     }
 
     #[tokio::test(start_paused = true)]
@@ -855,9 +865,9 @@ mod tests {
         // Backoff of 10 then 20 ms between the tries.
         assert!(started.elapsed() >= std::time::Duration::from_millis(30));
         let s = store(&dir);
-        let job = s.latest_enrich_job("DOWN").unwrap().unwrap();
+        let job = s.enrich().latest_job("DOWN").unwrap().unwrap();
         assert_eq!((job.status, job.attempts), (JobStatus::Failed, 3));
-        let run = &s.enrich_runs(None).unwrap()[0];
+        let run = &s.enrich().list_runs(None).unwrap()[0];
         assert_eq!((run.succeeded, run.failed, run.retries), (1, 1, 4));
     }
 
@@ -865,7 +875,8 @@ mod tests {
     async fn a_paused_enrichment_does_nothing() {
         let dir = tempfile::tempdir().unwrap();
         store(&dir)
-            .set_enrich_pause(true, Some("vendor outage"), now())
+            .enrich_mut()
+            .set_pause(true, Some("vendor outage"), now())
             .unwrap();
         let data = Arc::new(Data::default());
         let out = run(
@@ -882,6 +893,6 @@ mod tests {
             Outcome::Ran(r) => panic!("ran while paused: {r:?}"),
         }
         assert!(data.calls.lock().unwrap().is_empty());
-        assert!(store(&dir).enrich_runs(None).unwrap().is_empty());
+        assert!(store(&dir).enrich().list_runs(None).unwrap().is_empty());
     }
 }

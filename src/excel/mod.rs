@@ -15,7 +15,9 @@ use serde::Serialize;
 
 use crate::market::{Calendar, MarketStatus};
 use crate::store::Store;
-use crate::store::excel::{RunCounts, RunRow, RunStatus, StockRow};
+use crate::store::excel::{RunCounts, StockRow};
+/// The run rows and statuses the store keeps, as process-excel reports them.
+pub use crate::store::excel::{RunRow, RunStatus};
 use buildup::Buildup;
 
 pub use config::{ExcelColumns, ExcelConfig};
@@ -64,16 +66,17 @@ pub fn processor_status(
         .from_local_datetime(&today.and_time(chrono::NaiveTime::MIN))
         .earliest()
         .map_or(now, |t| t.with_timezone(&Utc));
-    let RunCounts { total, since } = store.excel_run_counts(midnight)?;
+    let RunCounts { total, since } = store.excel().run_counts(midnight)?;
     Ok(ProcessorStatus {
         market: hours.status(now),
         runs_total: total,
         runs_today: since,
-        stocks: store.excel_stocks(None)?.len() as u64,
-        last_run: store.excel_runs(None, 1)?.into_iter().next(),
-        last_processed: store.last_excel_processed()?,
+        stocks: store.excel().list_stocks(None)?.len() as u64,
+        last_run: store.excel().list_runs(None, 1)?.into_iter().next(),
+        last_processed: store.excel().latest_processed()?,
         last_error: store
-            .excel_runs(Some(RunStatus::Failed), 1)?
+            .excel()
+            .list_runs(Some(RunStatus::Failed), 1)?
             .into_iter()
             .next(),
     })
@@ -89,7 +92,7 @@ pub struct StocksReport {
 
 /// Every stored stock, or those of one buildup class, by symbol.
 pub fn latest_stocks(store: &Store, buildup: Option<Buildup>) -> crate::Result<StocksReport> {
-    let stocks = store.excel_stocks(buildup)?;
+    let stocks = store.excel().list_stocks(buildup)?;
     Ok(StocksReport {
         buildup,
         count: stocks.len(),
@@ -106,7 +109,7 @@ pub struct HistoryReport {
 
 /// The latest `limit` runs, newest first.
 pub fn processing_history(store: &Store, limit: u64) -> crate::Result<HistoryReport> {
-    let runs = store.excel_runs(None, limit)?;
+    let runs = store.excel().list_runs(None, limit)?;
     Ok(HistoryReport {
         count: runs.len(),
         runs,

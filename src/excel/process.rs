@@ -166,7 +166,7 @@ pub fn run(store: &mut Store, o: &Options) -> crate::Result<Report> {
             error: Some(e.to_string()),
             started,
         };
-        match store.record_excel_run(&run, &[], None, None) {
+        match store.excel_mut().record_run(&run, &[], None, None) {
             Ok(_) => e.into(),
             // The input error is what the user must fix; say the store failed too.
             Err(s) => {
@@ -202,11 +202,12 @@ pub fn run(store: &mut Store, o: &Options) -> crate::Result<Report> {
         duration_ms: 0.0,
     };
     let prune = (o.keep_days > 0).then(|| o.now - Duration::days(i64::from(o.keep_days)));
-    if !o.force && store.last_excel_inputs()? == Some((hfp.clone(), lfp.clone(), settings.clone()))
+    if !o.force
+        && store.excel().latest_inputs()? == Some((hfp.clone(), lfp.clone(), settings.clone()))
     {
-        let last = store.last_excel_processed()?;
+        let last = store.excel().latest_processed()?;
         report.stocks = last.as_ref().map_or(0, |r| r.stocks as usize);
-        report.run_id = store.record_excel_run(
+        report.run_id = store.excel_mut().record_run(
             &NewRun {
                 run_at: o.now,
                 status: RunStatus::Unchanged,
@@ -233,7 +234,7 @@ pub fn run(store: &mut Store, o: &Options) -> crate::Result<Report> {
     let cached = if o.force {
         Vec::new()
     } else {
-        store.excel_history_cache(&history_key)?
+        store.excel().history_cache(&history_key)?
     };
     let mut fresh = None;
     let history: HashMap<String, HistorySummary> = if cached.is_empty() {
@@ -265,7 +266,8 @@ pub fn run(store: &mut Store, o: &Options) -> crate::Result<Report> {
         Err(e) => return Err(fail(store, Some(&hfp), Some(&lfp), e)),
     };
     let stored: HashMap<String, StockRow> = store
-        .excel_stocks(None)?
+        .excel()
+        .list_stocks(None)?
         .into_iter()
         .map(|s| (s.symbol.clone(), s))
         .collect();
@@ -287,7 +289,7 @@ pub fn run(store: &mut Store, o: &Options) -> crate::Result<Report> {
     } else {
         RunStatus::Partial
     };
-    report.run_id = store.record_excel_run(
+    report.run_id = store.excel_mut().record_run(
         &NewRun {
             run_at: o.now,
             status: report.status,

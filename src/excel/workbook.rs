@@ -13,6 +13,9 @@ use calamine::{Data, Reader, Sheets};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
+/// The store keeps fingerprints and skipped rows with each run; it owns their types.
+pub use crate::store::excel::{Fingerprint, SkippedRow};
+
 /// A workbook that cannot be used at all (as opposed to a bad row, which is skipped).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -270,19 +273,6 @@ impl Kind {
     }
 }
 
-/// Size, modification time and content hash of a workbook: equal fingerprints mean the
-/// file has not changed since it was last processed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Fingerprint {
-    pub path: PathBuf,
-    /// Bytes.
-    pub size: u64,
-    /// Nanoseconds since the Unix epoch (0 where the file system has no mtime).
-    pub mtime_ns: i64,
-    /// CRC-32 of the content, 8 hex digits: catches a rewrite that kept size and mtime.
-    pub hash: String,
-}
-
 /// A workbook read into memory, with its fingerprint; parse it with [`read`].
 #[derive(Debug)]
 pub struct Loaded {
@@ -357,34 +347,6 @@ fn owner_file(path: &Path) -> Option<PathBuf> {
         candidates.push(dir.join(format!("~${}", &name[i..])));
     }
     candidates.into_iter().find(|p| p.exists())
-}
-
-/// A row that was skipped, and why: file, sheet, row, column and what was expected.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SkippedRow {
-    pub file: PathBuf,
-    pub sheet: String,
-    /// 1-based row number as Excel shows it.
-    pub row: u32,
-    /// The column header and letter (`LTP (B)`), when one cell is to blame.
-    pub column: Option<String>,
-    pub reason: String,
-}
-
-impl fmt::Display for SkippedRow {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: sheet {}, row {}",
-            self.file.display(),
-            self.sheet,
-            self.row
-        )?;
-        if let Some(c) = &self.column {
-            write!(f, ", column {c}")?;
-        }
-        write!(f, ": {}", self.reason)
-    }
 }
 
 /// One historical row: a stock's day.

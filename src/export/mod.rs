@@ -206,7 +206,7 @@ fn write_chains(
     at: DateTime<Utc>,
 ) -> std::io::Result<(atomic::Written, u64, Vec<String>)> {
     let mut errors = Vec::new();
-    let refs = store.latest_chain_refs().unwrap_or_else(|e| {
+    let refs = store.chains().latest_refs().unwrap_or_else(|e| {
         errors.push(format!("cannot list chains: {e}"));
         Vec::new()
     });
@@ -214,7 +214,7 @@ fn write_chains(
     write!(f, "{{\"export_timestamp\":{},\"chains\":[", ts_json(at))?;
     let mut count = 0u64;
     for r in &refs {
-        let contracts = match store.chain(r.scan_id, &r.ticker) {
+        let contracts = match store.chains().get(r.scan_id, &r.ticker) {
             Ok(c) => c,
             Err(e) => {
                 errors.push(format!("{}: {e}", r.ticker));
@@ -269,7 +269,7 @@ fn export_kind(store: &Store, kind: Kind, opts: &Options) -> std::io::Result<Fil
             &path,
             kind,
             at,
-            store.list_alerts(&AlertFilter {
+            store.alerts().list(&AlertFilter {
                 since: Some(at - opts.alerts_since),
                 limit: Some(opts.alerts_limit),
                 ..Default::default()
@@ -279,12 +279,12 @@ fn export_kind(store: &Store, kind: Kind, opts: &Options) -> std::io::Result<Fil
             &path,
             kind,
             at,
-            store.list_scans(&ScanFilter {
+            store.scans().list(&ScanFilter {
                 limit: Some(opts.scans_limit),
                 ..Default::default()
             }),
         )?,
-        Kind::Features => list(&path, kind, at, store.latest_features())?,
+        Kind::Features => list(&path, kind, at, store.chains().latest_features())?,
         Kind::Chains => write_chains(&path, store, at)?,
     };
     Ok(FileReport {

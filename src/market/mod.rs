@@ -1,18 +1,25 @@
 //! Domain types shared by every area: option rights, OCC contract symbols, quotes,
-//! chain snapshots, OHLCV bars and timeframes, and the trading calendar (`calendar`) with
-//! `[market_hours]`, its config. Providers produce these; `quant`, `scan` and `store` consume them.
+//! chain snapshots, OHLCV bars and timeframes, asset classes, F&O buildups, indicator
+//! snapshots, and the trading calendar (`calendar`) with `[market_hours]`, its config.
+//! Providers produce these; `quant`, `scan` and `store` consume them.
 
+mod asset;
 mod bar;
+mod buildup;
 pub mod calendar;
 mod hours;
+mod indicators;
 mod occ;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use asset::AssetClass;
 pub use bar::{Bar, Timeframe};
+pub use buildup::{Buildup, Metrics};
 pub use calendar::{Calendar, MarketStatus, Session, SessionState};
 pub use hours::{MarketHoursConfig, Preset, parse_holidays};
+pub use indicators::IndicatorSnapshot;
 pub use occ::{OccError, OccSymbol};
 
 /// Seconds in the year used to turn a time span into `t_years` (ACT/365).

@@ -163,7 +163,10 @@ async fn drain_channel(
         r.quiet_until = Some(until);
         return Ok(());
     }
-    while let Some(batch) = store.claim_batch(&ch.name, now, cfg.max_batch)? {
+    while let Some(batch) = store
+        .outbox_mut()
+        .claim_batch(&ch.name, now, cfg.max_batch)?
+    {
         let Some(message) = message(store, ch, &batch, opts.public_url.as_deref())? else {
             continue;
         };
@@ -179,12 +182,12 @@ async fn drain_channel(
         }
         let ids: Vec<i64> = batch.ids();
         let n = ids.len() as u64;
-        store.begin_attempt(&ids, now)?;
+        store.outbox_mut().begin_attempt(&ids, now)?;
         let attempt = batch.attempts() + 1;
         let req = format::request(ch, &message, now);
         match send::send(client, &req, Duration::from_secs(cfg.timeout_seconds)).await {
             Delivery::Sent => {
-                store.mark_sent(&ids, now)?;
+                store.outbox_mut().mark_sent(&ids, now)?;
                 tracing::info!("{}: sent {} ({n} items)", ch.name, message.key);
                 r.messages_sent += 1;
                 r.items_sent += n;
@@ -203,7 +206,7 @@ async fn drain_channel(
                 match wait {
                     Err(why) => {
                         tracing::warn!("{}: {}: {why}", ch.name, message.key);
-                        store.mark_failed(&ids, &why)?;
+                        store.outbox_mut().mark_failed(&ids, &why)?;
                         r.failed += n;
                         r.errors.push(why);
                     }
@@ -218,7 +221,7 @@ async fn drain_channel(
                             cfg.retry.max_attempts,
                             crate::store::ts(next)
                         );
-                        store.mark_retry(&ids, next, &reason)?;
+                        store.outbox_mut().mark_retry(&ids, next, &reason)?;
                         if after.is_some() {
                             // The receiver asked every sender to hold off: so does the bucket.
                             limiter.hold_until(store, &clock, next)?;
@@ -233,7 +236,7 @@ async fn drain_channel(
             Delivery::Failed { reason, auth } => {
                 let reason = ch.scrub(&reason);
                 tracing::warn!("{}: {} refused: {reason}", ch.name, message.key);
-                store.mark_failed(&ids, &reason)?;
+                store.outbox_mut().mark_failed(&ids, &reason)?;
                 r.failed += n;
                 r.errors.push(reason);
                 if auth {
@@ -286,7 +289,7 @@ fn message(
                     row.idempotency_key
                 );
                 tracing::warn!("{}: {why}", ch.name);
-                store.mark_failed(&[row.id], &why)?;
+                store.outbox_mut().mark_failed(&[row.id], &why)?;
             }
         }
     }
@@ -385,7 +388,7 @@ pub fn status(
     now: DateTime<Utc>,
 ) -> Result<StatusReport> {
     let counts = match store {
-        Some(s) => s.notification_counts(now)?,
+        Some(s) => s.outbox().counts(now)?,
         None => Vec::new(),
     };
     let mut out: Vec<ChannelStatus> = Vec::new();

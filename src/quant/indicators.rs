@@ -7,7 +7,6 @@
 //! values can be checked by hand. Inputs are assumed finite; `enrich` validates bars first.
 
 use chrono::TimeDelta;
-use serde::Serialize;
 
 use crate::market::{Bar, Timeframe};
 
@@ -179,34 +178,9 @@ pub fn realized_vol(closes: &[f64], n: usize, bars_per_year: f64) -> Vec<f64> {
     out
 }
 
-/// The latest value of every standard indicator, as `enrich` stores it per symbol and
-/// timeframe. `None` where the history is too short.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Snapshot {
-    /// Open time of the last bar.
-    pub time: chrono::DateTime<chrono::Utc>,
-    pub close: f64,
-    pub sma_20: Option<f64>,
-    pub sma_50: Option<f64>,
-    pub sma_200: Option<f64>,
-    pub ema_12: Option<f64>,
-    pub ema_26: Option<f64>,
-    pub rsi_14: Option<f64>,
-    pub macd: Option<f64>,
-    pub macd_signal: Option<f64>,
-    pub macd_histogram: Option<f64>,
-    pub atr_14: Option<f64>,
-    pub bb_middle: Option<f64>,
-    pub bb_upper: Option<f64>,
-    pub bb_lower: Option<f64>,
-    /// Annualised, fraction (0.25 = 25%).
-    pub rv_20: Option<f64>,
-    pub rv_60: Option<f64>,
-    /// Highest high and lowest low of the bars that opened within 365 days before the
-    /// last bar (so on short histories, of all bars).
-    pub high_52w: Option<f64>,
-    pub low_52w: Option<f64>,
-}
+/// The snapshot is a market-domain value (stored by `enrich`, reported by `serve`); it
+/// lives in `market`, this module computes it.
+pub use crate::market::IndicatorSnapshot as Snapshot;
 
 fn last(series: &[f64]) -> Option<f64> {
     series.last().copied().filter(|v| v.is_finite())

@@ -133,38 +133,40 @@ impl Breaker {
         clock: &Clock,
     ) -> Result<(Admission, Option<Transition>), Error> {
         let cfg = &self.cfg;
-        let result = store.breaker_transaction(&self.name, clock.now(), |b| {
-            // Read the clock inside the transaction: another process may have just written.
-            let now = clock.now();
-            let r = &mut b.row;
-            Ok(match r.state {
-                BreakerState::Closed => Ok((Admission::Normal, None)),
-                BreakerState::Open => {
-                    let until = r.open_until.unwrap_or(r.changed_at + cfg.open_for());
-                    if now < until {
-                        Err(Some(until))
-                    } else {
-                        half_open(r, now);
-                        r.trials_admitted = 1;
-                        Ok((Admission::Trial, Some(Transition::HalfOpened)))
+        let result = store
+            .resilience_mut()
+            .breaker_transaction(&self.name, clock.now(), |b| {
+                // Read the clock inside the transaction: another process may have just written.
+                let now = clock.now();
+                let r = &mut b.row;
+                Ok(match r.state {
+                    BreakerState::Closed => Ok((Admission::Normal, None)),
+                    BreakerState::Open => {
+                        let until = r.open_until.unwrap_or(r.changed_at + cfg.open_for());
+                        if now < until {
+                            Err(Some(until))
+                        } else {
+                            half_open(r, now);
+                            r.trials_admitted = 1;
+                            Ok((Admission::Trial, Some(Transition::HalfOpened)))
+                        }
                     }
-                }
-                BreakerState::HalfOpen => {
-                    if r.trials_admitted < cfg.half_open_calls {
-                        r.trials_admitted += 1;
-                        Ok((Admission::Trial, None))
-                    } else if now - r.changed_at >= cfg.open_for() {
-                        // The trial calls never reported back (their process died):
-                        // start a new round rather than stay half-open forever.
-                        half_open(r, now);
-                        r.trials_admitted = 1;
-                        Ok((Admission::Trial, None))
-                    } else {
-                        Err(None)
+                    BreakerState::HalfOpen => {
+                        if r.trials_admitted < cfg.half_open_calls {
+                            r.trials_admitted += 1;
+                            Ok((Admission::Trial, None))
+                        } else if now - r.changed_at >= cfg.open_for() {
+                            // The trial calls never reported back (their process died):
+                            // start a new round rather than stay half-open forever.
+                            half_open(r, now);
+                            r.trials_admitted = 1;
+                            Ok((Admission::Trial, None))
+                        } else {
+                            Err(None)
+                        }
                     }
-                }
-            })
-        })?;
+                })
+            })?;
         result.map_err(|until| match until {
             Some(until) => Error::CircuitOpen {
                 name: self.name.clone(),
@@ -185,57 +187,59 @@ impl Breaker {
         outcome: &CallOutcome,
     ) -> Result<Option<Transition>, Error> {
         let cfg = &self.cfg;
-        Ok(store.breaker_transaction(&self.name, clock.now(), |b| {
-            let now = clock.now();
-            if let CallOutcome::Failure(why) = outcome {
-                b.row.last_failure = Some(why.clone());
-                b.row.last_failure_at = Some(now);
-            }
-            match (b.row.state, admission, outcome) {
-                (BreakerState::HalfOpen, Admission::Trial, CallOutcome::Neutral) => {
-                    // The trial told us nothing: give its place to another call.
-                    b.row.trials_admitted = b.row.trials_admitted.saturating_sub(1);
-                    Ok(None)
+        Ok(store
+            .resilience_mut()
+            .breaker_transaction(&self.name, clock.now(), |b| {
+                let now = clock.now();
+                if let CallOutcome::Failure(why) = outcome {
+                    b.row.last_failure = Some(why.clone());
+                    b.row.last_failure_at = Some(now);
                 }
-                (BreakerState::HalfOpen, Admission::Trial, CallOutcome::Success) => {
-                    b.row.trial_successes += 1;
-                    if b.row.trial_successes >= cfg.half_open_calls {
-                        let r = &mut b.row;
-                        r.state = BreakerState::Closed;
-                        r.changed_at = now;
-                        r.open_until = None;
-                        r.trials_admitted = 0;
-                        r.trial_successes = 0;
-                        // A fresh window: the failures that opened it are history.
-                        b.forget_calls_before(now + Duration::milliseconds(1))?;
-                        Ok(Some(Transition::Closed))
-                    } else {
+                match (b.row.state, admission, outcome) {
+                    (BreakerState::HalfOpen, Admission::Trial, CallOutcome::Neutral) => {
+                        // The trial told us nothing: give its place to another call.
+                        b.row.trials_admitted = b.row.trials_admitted.saturating_sub(1);
                         Ok(None)
                     }
-                }
-                (BreakerState::HalfOpen, Admission::Trial, CallOutcome::Failure(_)) => {
-                    Ok(Some(open(b, cfg, now)))
-                }
-                (BreakerState::Closed, _, CallOutcome::Success | CallOutcome::Failure(_)) => {
-                    let ok = matches!(outcome, CallOutcome::Success);
-                    b.log_call(now, ok)?;
-                    let from = now - cfg.window();
-                    b.forget_calls_before(from)?;
-                    let w = b.window(from)?;
-                    if !ok
-                        && w.calls >= u64::from(cfg.min_calls)
-                        && w.failure_rate() >= cfg.failure_rate
-                    {
+                    (BreakerState::HalfOpen, Admission::Trial, CallOutcome::Success) => {
+                        b.row.trial_successes += 1;
+                        if b.row.trial_successes >= cfg.half_open_calls {
+                            let r = &mut b.row;
+                            r.state = BreakerState::Closed;
+                            r.changed_at = now;
+                            r.open_until = None;
+                            r.trials_admitted = 0;
+                            r.trial_successes = 0;
+                            // A fresh window: the failures that opened it are history.
+                            b.forget_calls_before(now + Duration::milliseconds(1))?;
+                            Ok(Some(Transition::Closed))
+                        } else {
+                            Ok(None)
+                        }
+                    }
+                    (BreakerState::HalfOpen, Admission::Trial, CallOutcome::Failure(_)) => {
                         Ok(Some(open(b, cfg, now)))
-                    } else {
-                        Ok(None)
                     }
+                    (BreakerState::Closed, _, CallOutcome::Success | CallOutcome::Failure(_)) => {
+                        let ok = matches!(outcome, CallOutcome::Success);
+                        b.log_call(now, ok)?;
+                        let from = now - cfg.window();
+                        b.forget_calls_before(from)?;
+                        let w = b.window(from)?;
+                        if !ok
+                            && w.calls >= u64::from(cfg.min_calls)
+                            && w.failure_rate() >= cfg.failure_rate
+                        {
+                            Ok(Some(open(b, cfg, now)))
+                        } else {
+                            Ok(None)
+                        }
+                    }
+                    // A call let through before another caller opened the breaker, or a
+                    // neutral outcome while closed: nothing changes.
+                    _ => Ok(None),
                 }
-                // A call let through before another caller opened the breaker, or a
-                // neutral outcome while closed: nothing changes.
-                _ => Ok(None),
-            }
-        })?)
+            })?)
     }
 }
 
@@ -296,7 +300,7 @@ mod tests {
     }
 
     fn state(s: &Store) -> BreakerRow {
-        s.breakers().unwrap().remove(0)
+        s.resilience().list_breakers().unwrap().remove(0)
     }
 
     #[test]
@@ -346,7 +350,7 @@ mod tests {
         let row = state(&s);
         assert_eq!(row.state, BreakerState::Closed);
         // Closed with an empty window: the old failures do not count again.
-        assert_eq!(s.breaker_window("sim", t0()).unwrap().calls, 0);
+        assert_eq!(s.resilience().breaker_window("sim", t0()).unwrap().calls, 0);
         let (a, t) = call(&b, &mut s, &clock, fail()).unwrap();
         assert_eq!((a, t), (Admission::Normal, None));
     }
@@ -403,7 +407,7 @@ mod tests {
         for _ in 0..10 {
             call(&b, &mut s, &clock, CallOutcome::Neutral).unwrap();
         }
-        assert_eq!(s.breaker_window("sim", t0()).unwrap().calls, 0);
+        assert_eq!(s.resilience().breaker_window("sim", t0()).unwrap().calls, 0);
         for _ in 0..4 {
             call(&b, &mut s, &clock, fail()).unwrap();
         }

@@ -121,7 +121,7 @@ impl RateLimiter {
         }
         let cfg = &self.cfg;
         let name = &self.name;
-        Ok(store.limiter_transaction(name, |row| {
+        Ok(store.resilience_mut().limiter_transaction(name, |row| {
             // The clock is read inside the transaction, after any other writer committed.
             let now = clock.now();
             let mut row = refill(row, name, cfg, now);
@@ -192,7 +192,7 @@ impl RateLimiter {
         }
         let cfg = &self.cfg;
         let name = &self.name;
-        Ok(store.limiter_transaction(name, |row| {
+        Ok(store.resilience_mut().limiter_transaction(name, |row| {
             let mut row = refill(row, name, cfg, clock.now());
             row.tokens = 0.0;
             row.blocked_until = Some(row.blocked_until.map_or(until, |b| b.max(until)));
@@ -313,14 +313,14 @@ mod tests {
         // A long quiet spell refills to the burst, not beyond.
         clock.advance(chrono::Duration::seconds(60));
         assert_eq!(
-            l.available(s.limiters().unwrap().first(), clock.now()),
+            l.available(s.resilience().list_limiters().unwrap().first(), clock.now()),
             Some(3.0)
         );
         for _ in 0..3 {
             assert!(granted(l.try_acquire(&mut s, &clock, 1).unwrap()));
         }
         assert!(!granted(l.try_acquire(&mut s, &clock, 1).unwrap()));
-        let row = &s.limiters().unwrap()[0];
+        let row = &s.resilience().list_limiters().unwrap()[0];
         assert_eq!(row.granted, 7);
         assert_eq!(row.waits, 3);
     }
@@ -336,7 +336,7 @@ mod tests {
         for _ in 0..1000 {
             assert!(granted(free.try_acquire(&mut s, &clock, 1).unwrap()));
         }
-        assert!(s.limiters().unwrap().is_empty());
+        assert!(s.resilience().list_limiters().unwrap().is_empty());
     }
 
     #[test]

@@ -436,7 +436,7 @@ pub fn report(
     now: DateTime<Utc>,
 ) -> crate::Result<Report> {
     let policy = |name: &str| cfg.policy(name).unwrap_or_else(|_| cfg.defaults());
-    let mut rows = store.breakers()?;
+    let mut rows = store.resilience().list_breakers()?;
     for name in also {
         if !rows.iter().any(|r| r.name == *name) {
             rows.push(BreakerRow::closed(name, now));
@@ -447,7 +447,9 @@ pub fn report(
     for r in rows {
         let p = policy(&r.name);
         let from = now - chrono::Duration::seconds(p.breaker.window_seconds as i64);
-        let window = store.breaker_window(&r.name, from.max(r.changed_at))?;
+        let window = store
+            .resilience()
+            .breaker_window(&r.name, from.max(r.changed_at))?;
         breakers.push(BreakerStatus {
             trial_ready: r.state == BreakerState::Open && r.open_until.is_some_and(|u| u <= now),
             failure_rate: window.failure_rate(),
@@ -462,7 +464,7 @@ pub fn report(
             config: p.breaker,
         });
     }
-    let stored = store.limiters()?;
+    let stored = store.resilience().list_limiters()?;
     let mut names: Vec<String> = stored.iter().map(|r| r.name.clone()).collect();
     names.extend(also.iter().map(|s| s.to_string()));
     names.sort();
@@ -565,7 +567,11 @@ mod tests {
         // After the recovery timeout a trial call that succeeds closes it.
         tokio::time::advance(Duration::from_secs(61)).await;
         assert_eq!(guard.call(|| async { Ok(9) }).await.unwrap(), 9);
-        let rows = lock(&guard.store).unwrap().breakers().unwrap();
+        let rows = lock(&guard.store)
+            .unwrap()
+            .resilience()
+            .list_breakers()
+            .unwrap();
         assert_eq!(rows[0].state, BreakerState::Closed);
     }
 
@@ -594,7 +600,11 @@ mod tests {
         b.unwrap();
         c.unwrap();
         assert_eq!(calls.load(Ordering::SeqCst), 3);
-        let rows = lock(&guard.store).unwrap().breakers().unwrap();
+        let rows = lock(&guard.store)
+            .unwrap()
+            .resilience()
+            .list_breakers()
+            .unwrap();
         assert_eq!(rows[0].state, BreakerState::Closed);
     }
 
@@ -641,10 +651,13 @@ mod tests {
         assert!(matches!(r, Err(Error::Provider(_))));
         {
             let s = lock(&guard.store).unwrap();
-            let row = &s.limiters().unwrap()[0];
+            let row = &s.resilience().list_limiters().unwrap()[0];
             assert_eq!(row.blocked_until, Some(t0() + chrono::Duration::seconds(2)));
             // A 429 is not a breaker failure.
-            assert_eq!(s.breaker_window("sim", t0()).unwrap().failures, 0);
+            assert_eq!(
+                s.resilience().breaker_window("sim", t0()).unwrap().failures,
+                0
+            );
         }
         // The next call, a different one, waits the Retry-After out too.
         let start = tokio::time::Instant::now();

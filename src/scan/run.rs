@@ -130,13 +130,16 @@ pub async fn run(
     }
     let started = Instant::now();
     let started_at = Utc::now();
-    let recovered = store.mark_interrupted(started_at)?;
+    let recovered = store.scans_mut().mark_interrupted(started_at)?;
     for id in &recovered {
         tracing::warn!("scan {id} was left running by a process that died; marked interrupted");
     }
     let provider = Arc::new(Counted::new(provider));
     let provider_name = provider.name().to_string();
-    let scan_id = store.begin_scan(started_at, opts.as_of, &provider_name, tickers.len() as u64)?;
+    let scan_id =
+        store
+            .scans_mut()
+            .begin(started_at, opts.as_of, &provider_name, tickers.len() as u64)?;
     progress.start(tickers.len() as u64);
 
     let (tx, mut rx) = mpsc::channel::<Fetched>(64);
@@ -203,11 +206,14 @@ pub async fn run(
     };
     let pruned = if opts.keep_chain_days > 0 {
         w.store
-            .prune_chains(opts.as_of - Duration::days(opts.keep_chain_days as i64))? as u64
+            .scans_mut()
+            .prune(opts.as_of - Duration::days(opts.keep_chain_days as i64))? as u64
     } else {
         0
     };
-    w.store.finish_scan(scan_id, status, Utc::now(), &totals)?;
+    w.store
+        .scans_mut()
+        .finish(scan_id, status, Utc::now(), &totals)?;
     w.tickers.sort_by(|a, b| a.ticker.cmp(&b.ticker));
     Ok(Report {
         scan_id,
@@ -306,9 +312,10 @@ impl Writer {
                 continue;
             }
             let start = day_start(day);
-            if let Some(v) = self
-                .store
-                .latest_volume_between(ticker, start, start + time_of_day)?
+            if let Some(v) =
+                self.store
+                    .chains()
+                    .latest_volume_between(ticker, start, start + time_of_day)?
             {
                 out.push(v);
             }
@@ -325,7 +332,7 @@ impl Writer {
         let ticker = snap.ticker.as_str();
         let day = trading_day(as_of);
         let year_ago = day - Duration::days(365);
-        let iv_hist = self.store.iv_history(ticker, year_ago, day)?;
+        let iv_hist = self.store.chains().iv_history(ticker, year_ago, day)?;
         let ctx = ChainContext {
             ticker,
             as_of,
@@ -336,14 +343,17 @@ impl Writer {
         let feats = features::compute(&ctx, priced, &iv_hist, self.opts.min_iv_observations);
         let d = &self.opts.detectors;
         let lookback = d.iv_spike.lookback_scans.max(d.skew_shift.lookback_scans);
-        let history = self.store.recent_features(ticker, as_of, lookback)?;
+        let history = self
+            .store
+            .chains()
+            .recent_features(ticker, as_of, lookback)?;
         let same_time_volumes = if d.volume_spike.enabled {
             self.same_time_volumes(ticker, d.volume_spike.lookback_days)?
         } else {
             Vec::new()
         };
         let previous_oi = if d.oi_surge.enabled {
-            self.store.previous_open_interest(ticker, as_of)?
+            self.store.chains().previous_open_interest(ticker, as_of)?
         } else {
             Default::default()
         };
@@ -363,7 +373,7 @@ impl Writer {
             Default::default()
         } else {
             let since = as_of - Duration::minutes(d.cooldown_minutes as i64);
-            self.store.alert_keys_since(ticker, since, as_of)?
+            self.store.alerts().keys_since(ticker, since, as_of)?
         };
         let mut alerts = Vec::with_capacity(hits.len());
         for h in hits {
@@ -392,7 +402,7 @@ impl Writer {
                     .entry(SourceKind::Alert, &Item::from_alert(a))
             })
             .collect();
-        self.store.store_ticker(&TickerWrite {
+        self.store.chains_mut().record_ticker(&TickerWrite {
             scan_id: self.scan_id,
             features: &feats,
             contracts: priced,

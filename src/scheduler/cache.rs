@@ -99,7 +99,7 @@ impl SymbolCache {
     /// does not parse is treated as absent (it is refetched and overwritten) and logged.
     pub fn load(store: &Store, as_of: DateTime<Utc>, ttl: TimeDelta) -> crate::Result<SymbolCache> {
         let mut cache = SymbolCache::empty(ttl);
-        let recent: Vec<CachedSeries> = store.scheduler_cache_since(as_of - ttl, as_of)?;
+        let recent: Vec<CachedSeries> = store.scheduler().cache_since(as_of - ttl, as_of)?;
         cache.warm = !recent.is_empty();
         for row in recent {
             let (from, to) = super::fetch_range(row.timeframe, as_of);

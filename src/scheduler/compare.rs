@@ -252,7 +252,7 @@ pub async fn compare(
     progress: &dyn Progress,
 ) -> crate::Result<Report> {
     let runs = opts.runs.max(1);
-    let state = store.scheduler_state()?;
+    let state = store.scheduler().state()?;
     let ttl = TimeDelta::minutes(i64::from(cfg.cache_ttl_minutes));
     let job = Job {
         categories: &opts.categories,
@@ -388,7 +388,7 @@ pub async fn compare(
         unified_failed_calls: u1.failed_calls,
         report: serde_json::to_value(&report).unwrap_or_default(),
     };
-    let ids = store.scheduler_record_tick(&TickWrite {
+    let ids = store.scheduler_mut().record_tick(&TickWrite {
         tick_at: opts.as_of,
         phase: state.phase,
         step: state.step,

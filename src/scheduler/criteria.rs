@@ -6,11 +6,13 @@
 //! since the last step, as measured; `compare --check` judges one comparison, with calls
 //! and hit rate taken from its projected day (one tick cannot show reuse across ticks).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::cache::pct_reduction;
 use super::config::CriteriaConfig;
 use crate::store::scheduler::ComparisonRow;
+/// A judged criterion is what the audit log keeps of a step: the store owns the record.
+pub use crate::store::scheduler::Criterion;
 
 /// What the criteria are judged on: sums over one or more comparisons.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -73,22 +75,6 @@ pub fn median(v: &mut [f64]) -> Option<f64> {
     } else {
         (v[n / 2 - 1] + v[n / 2]) / 2.0
     })
-}
-
-/// One judged criterion.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Criterion {
-    /// `ticks`, `calls_reduced`, `time_reduced`, `cache_hit_rate`, `signal_parity`,
-    /// `error_rate`.
-    pub name: String,
-    pub holds: bool,
-    /// The measured value (percent, or a count for `ticks`); None when there is nothing
-    /// to measure it on.
-    pub actual: Option<f64>,
-    /// The threshold it is held against, same unit.
-    pub threshold: f64,
-    /// One line for people: "calls reduced 68.2% (needs >= 50%)".
-    pub detail: String,
 }
 
 fn criterion(

@@ -21,161 +21,22 @@ pub mod session;
 pub mod strategies;
 
 use chrono::{DateTime, Days, Utc};
-use serde::{Deserialize, Serialize};
 
 use crate::market::Timeframe;
 
+/// The store owns the scheduler tables' vocabulary (it persists and parses these); the
+/// scheduler names them from here.
+pub use crate::store::scheduler::{Category, Direction, SchedulerKind, Signal};
 pub use config::SchedulerConfig;
 
-/// A strategy category: its own symbols, timeframes and rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Category {
-    /// Intraday long and short setups on 5-minute bars.
-    DayTrading,
-    /// Bearish setups on 5-minute bars against the prior day's levels.
-    ShortSelling,
-    /// Swing setups on daily bars.
-    ShortTerm,
-}
-
+/// What a category means to the scheduler (the type is the store's, see above).
 impl Category {
-    /// Every category, in the default cutover order.
-    pub const ALL: [Category; 3] = [
-        Category::DayTrading,
-        Category::ShortSelling,
-        Category::ShortTerm,
-    ];
-
-    /// `day_trading`, `short_selling`, `short_term`: as in config, flags, store and JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::DayTrading => "day_trading",
-            Category::ShortSelling => "short_selling",
-            Category::ShortTerm => "short_term",
-        }
-    }
-
     /// The timeframes the category's strategies read, in fetch order.
     pub fn timeframes(self) -> &'static [Timeframe] {
         match self {
             Category::DayTrading | Category::ShortSelling => &[Timeframe::M5, Timeframe::D1],
             Category::ShortTerm => &[Timeframe::D1],
         }
-    }
-}
-
-impl std::fmt::Display for Category {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Category {
-    type Err = String;
-
-    /// Accepts `day_trading`, `short_selling`, `short_term` (also with `-`), any case.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
-            "day_trading" => Ok(Category::DayTrading),
-            "short_selling" => Ok(Category::ShortSelling),
-            "short_term" => Ok(Category::ShortTerm),
-            other => Err(format!(
-                "unknown category {other:?}: expected day_trading, short_selling or short_term"
-            )),
-        }
-    }
-}
-
-/// Which scheduler produced a result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SchedulerKind {
-    Legacy,
-    Unified,
-}
-
-impl SchedulerKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SchedulerKind::Legacy => "legacy",
-            SchedulerKind::Unified => "unified",
-        }
-    }
-}
-
-impl std::fmt::Display for SchedulerKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for SchedulerKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "legacy" => Ok(SchedulerKind::Legacy),
-            "unified" => Ok(SchedulerKind::Unified),
-            other => Err(format!("unknown scheduler {other:?}")),
-        }
-    }
-}
-
-/// Which way a signal trades.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Direction {
-    Long,
-    Short,
-}
-
-impl Direction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Direction::Long => "long",
-            Direction::Short => "short",
-        }
-    }
-}
-
-impl std::str::FromStr for Direction {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "long" => Ok(Direction::Long),
-            "short" => Ok(Direction::Short),
-            other => Err(format!("unknown direction {other:?}")),
-        }
-    }
-}
-
-/// A trade setup a strategy found on one bar.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Signal {
-    pub symbol: String,
-    pub category: Category,
-    /// The rule that fired (`opening_range_breakout`, `vwap_cross`, ...).
-    pub strategy: String,
-    pub direction: Direction,
-    /// The close of the signal bar, in the instrument's currency.
-    pub price: f64,
-    /// 0-100: how far past the rule's thresholds the bar went.
-    pub strength: f64,
-    /// When the signal bar opened (UTC).
-    pub bar_time: DateTime<Utc>,
-    pub timeframe: Timeframe,
-}
-
-impl Signal {
-    /// What makes two signals the same setup: everything but price and strength.
-    pub fn key(&self) -> (Category, &str, &str, Direction, DateTime<Utc>) {
-        (
-            self.category,
-            self.symbol.as_str(),
-            self.strategy.as_str(),
-            self.direction,
-            self.bar_time,
-        )
     }
 }
 

@@ -29,6 +29,8 @@ use crate::market::{Bar, Timeframe};
 use crate::provider::BarProvider;
 use crate::resilience::{Guard, Retryable};
 use crate::scan::Progress;
+use crate::store::outbox::OutboxEntry;
+use crate::store::scheduler::{Role, RunWrite};
 
 /// How the schedulers reach the provider.
 #[derive(Clone)]
@@ -172,6 +174,26 @@ impl RunReport {
             ))
         });
         self.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    }
+
+    /// The run as the store keeps it, in `role`, with the notifications of its signals.
+    pub fn write<'a>(&'a self, role: Role, outbox: &'a [Option<OutboxEntry>]) -> RunWrite<'a> {
+        RunWrite {
+            scheduler: self.scheduler,
+            role,
+            categories: &self.categories,
+            signals: &self.signals,
+            provider_calls: self.provider_calls,
+            failed_calls: self.failed_calls,
+            lookups: self.lookups,
+            cache_hits: self.cache_hits,
+            cache_misses: self.cache_misses,
+            symbols: self.symbols,
+            symbols_failed: self.symbols_failed,
+            duration_ms: self.duration_ms,
+            errors_json: serde_json::to_string(&self.errors).unwrap_or_else(|_| "null".into()),
+            outbox,
+        }
     }
 
     /// Whether every symbol failed (and there were symbols).

@@ -521,7 +521,8 @@ fn scheduler_store(req: &Request<'_>) -> Result<Option<Store>, ApiError> {
         return Ok(None);
     };
     let ready = store
-        .has_scheduler_tables()
+        .scheduler()
+        .has_tables()
         .map_err(|e| internal(e.into()))?;
     Ok(ready.then_some(store))
 }
@@ -551,7 +552,8 @@ pub(crate) fn scheduler_comparisons(req: &Request<'_>) -> Result<Reply, ApiError
         Some(store) => {
             let read = |limit, with_report| {
                 store
-                    .scheduler_comparisons(ComparisonFilter {
+                    .scheduler()
+                    .list_comparisons(ComparisonFilter {
                         step: None,
                         source,
                         limit,
@@ -577,7 +579,8 @@ pub(crate) fn scheduler_cache_stats(req: &Request<'_>) -> Result<Reply, ApiError
     let now = Utc::now();
     let stats = match scheduler_store(req)? {
         Some(store) => store
-            .scheduler_cache_stats(now)
+            .scheduler()
+            .cache_stats(now)
             .map_err(|e| internal(e.into()))?,
         None => crate::store::scheduler::CacheStats::empty(now),
     };

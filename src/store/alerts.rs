@@ -1,6 +1,8 @@
 //! The `alerts` table: scored detector hits, and the cooldown look-up that keeps the same
 //! detector/ticker/contract from alerting on every cron run.
 
+use std::ops::Deref;
+
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
@@ -37,7 +39,7 @@ pub struct AlertRow {
     pub created_at: DateTime<Utc>,
 }
 
-/// Filters for [`Store::list_alerts`]; all optional.
+/// Filters for [`Alerts::list`]; all optional.
 #[derive(Debug, Clone, Default)]
 pub struct AlertFilter {
     pub ticker: Option<String>,
@@ -73,17 +75,20 @@ pub(crate) fn insert_alerts(
     Ok(ids)
 }
 
-impl Store {
+/// The `alerts` family: `Store::alerts()` reads, `Store::alerts_mut()` also writes.
+pub struct Alerts<S>(pub(super) S);
+
+impl<S: Deref<Target = Store>> Alerts<S> {
     /// `(detector, contract or "")` pairs that alerted for `ticker` at or after `since` and
     /// up to and including `until`: the keys still in cooldown (a re-run at the same --as-of
     /// counts, so it does not duplicate alerts).
-    pub fn alert_keys_since(
+    pub fn keys_since(
         &self,
         ticker: &str,
         since: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<HashSet<(String, String)>> {
-        let mut stmt = self.conn().prepare_cached(
+        let mut stmt = self.0.conn().prepare_cached(
             "SELECT detector, coalesce(contract, '') FROM alerts
              WHERE ticker = ?1 AND created_at >= ?2 AND created_at <= ?3",
         )?;
@@ -96,8 +101,8 @@ impl Store {
     }
 
     /// Stored alerts matching `filter`, newest first (then highest score).
-    pub fn list_alerts(&self, filter: &AlertFilter) -> Result<Vec<AlertRow>> {
-        let mut stmt = self.conn().prepare_cached(
+    pub fn list(&self, filter: &AlertFilter) -> Result<Vec<AlertRow>> {
+        let mut stmt = self.0.conn().prepare_cached(
             "SELECT id, scan_id, ticker, detector, contract, score, alert_data, created_at
              FROM alerts
              WHERE (?1 IS NULL OR ticker = ?1) AND (?2 IS NULL OR detector = ?2)

@@ -1,8 +1,9 @@
 //! Chain snapshots (one row per contract per scan), per-ticker features, and the daily
 //! 30-day ATM IV history behind IV rank. A ticker's rows and its alerts are written in
-//! one transaction by [`Store::store_ticker`], so a crash never leaves half a ticker.
+//! one transaction by [`Chains::record_ticker`], so a crash never leaves half a ticker.
 
 use std::collections::HashMap;
+use std::ops::{Deref, DerefMut};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Row, params};
@@ -130,11 +131,205 @@ fn finish_features(raw: Vec<(FeatureRow, String)>) -> Result<Vec<FeatureRow>> {
         .collect()
 }
 
-impl Store {
+/// The `chains` family: `Store::chains()` reads, `Store::chains_mut()` also writes.
+pub struct Chains<S>(pub(super) S);
+
+impl<S: Deref<Target = Store>> Chains<S> {
+    /// A ticker's features from scans taken before `before`, newest first.
+    pub fn recent_features(
+        &self,
+        ticker: &str,
+        before: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<Vec<FeatureRow>> {
+        let mut stmt = self.0.conn().prepare_cached(&format!(
+            "SELECT {FEATURE_COLUMNS} FROM features
+             WHERE ticker = ?1 AND as_of < ?2 ORDER BY as_of DESC LIMIT ?3"
+        ))?;
+        let raw = stmt
+            .query_map(params![ticker, ts(before), limit as i64], feature_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        finish_features(raw)
+    }
+
+    /// Every ticker with stored features, in order. Walks the `(ticker, as_of)` index
+    /// one ticker at a time, so the cost grows with tickers, not with history rows.
+    pub fn list_tickers(&self) -> Result<Vec<String>> {
+        let mut stmt = self.0.conn().prepare_cached(
+            "WITH RECURSIVE t(ticker) AS (
+                 SELECT min(ticker) FROM features
+                 UNION ALL
+                 SELECT (SELECT min(ticker) FROM features WHERE ticker > t.ticker)
+                 FROM t WHERE t.ticker IS NOT NULL)
+             SELECT ticker FROM t WHERE ticker IS NOT NULL",
+        )?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// The latest features of every ticker (one row each), ordered by ticker.
+    pub fn latest_features(&self) -> Result<Vec<FeatureRow>> {
+        let mut stmt = self.0.conn().prepare_cached(&format!(
+            "SELECT {FEATURE_COLUMNS} FROM features WHERE ticker = ?1 ORDER BY as_of DESC LIMIT 1"
+        ))?;
+        let mut raw = Vec::new();
+        for ticker in self.list_tickers()? {
+            if let Some(row) = super::optional(stmt.query_row([&ticker], feature_from_row))? {
+                raw.push(row);
+            }
+        }
+        finish_features(raw)
+    }
+
+    /// Total option volume (calls + puts) of `ticker` in its latest scan taken in
+    /// `[from, to]`, if any.
+    pub fn latest_volume_between(
+        &self,
+        ticker: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Option<u64>> {
+        super::optional(self.0.conn().query_row(
+            "SELECT call_volume + put_volume FROM features
+             WHERE ticker = ?1 AND as_of >= ?2 AND as_of <= ?3
+             ORDER BY as_of DESC LIMIT 1",
+            params![ticker, ts(from), ts(to)],
+            |r| r.get::<_, i64>(0).map(|v| v as u64),
+        ))
+    }
+
+    /// The newest stored chain of every ticker, by ticker. A ticker whose recent chain
+    /// rows were all pruned is left out.
+    pub fn latest_refs(&self) -> Result<Vec<ChainRef>> {
+        let mut recent = self.0.conn().prepare_cached(
+            "SELECT scan_id, as_of, spot FROM features WHERE ticker = ?1 ORDER BY as_of DESC LIMIT 20",
+        )?;
+        let mut has_chain = self.0.conn().prepare_cached(
+            "SELECT 1 FROM chain_snapshots WHERE scan_id = ?1 AND ticker = ?2 LIMIT 1",
+        )?;
+        let mut out = Vec::new();
+        for ticker in self.list_tickers()? {
+            let rows = recent
+                .query_map([&ticker], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, f64>(2)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            for (scan_id, as_of, spot) in rows {
+                if has_chain.exists(params![scan_id, ticker])? {
+                    out.push(ChainRef {
+                        ticker: ticker.clone(),
+                        scan_id,
+                        as_of: parse_ts(&as_of, "features", "as_of")?,
+                        spot,
+                    });
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Daily 30-day ATM IV observations of `ticker` on days in `[from, to)`.
+    pub fn iv_history(&self, ticker: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<f64>> {
+        let mut stmt = self.0.conn().prepare_cached(
+            "SELECT atm_iv_30d FROM iv_history WHERE ticker = ?1 AND day >= ?2 AND day < ?3",
+        )?;
+        let rows = stmt
+            .query_map(params![ticker, from.to_string(), to.to_string()], |r| {
+                r.get::<_, f64>(0)
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Open interest by contract symbol in the latest snapshot of `ticker` taken before
+    /// `before`; empty when there is none (first scan, or pruned).
+    pub fn previous_open_interest(
+        &self,
+        ticker: &str,
+        before: DateTime<Utc>,
+    ) -> Result<HashMap<String, u64>> {
+        let scan: Option<i64> = super::optional(self.0.conn().query_row(
+            "SELECT scan_id FROM features WHERE ticker = ?1 AND as_of < ?2
+             ORDER BY as_of DESC LIMIT 1",
+            params![ticker, ts(before)],
+            |r| r.get(0),
+        ))?;
+        let Some(scan) = scan else {
+            return Ok(HashMap::new());
+        };
+        let mut stmt = self.0.conn().prepare_cached(
+            "SELECT symbol, open_interest FROM chain_snapshots WHERE scan_id = ?1 AND ticker = ?2",
+        )?;
+        let map = stmt
+            .query_map(params![scan, ticker], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+            })?
+            .collect::<rusqlite::Result<HashMap<_, _>>>()?;
+        Ok(map)
+    }
+
+    /// The contracts of `ticker` stored by scan `scan_id`, by expiry, strike and right.
+    pub fn get(&self, scan_id: i64, ticker: &str) -> Result<Vec<ContractRow>> {
+        let mut stmt = self.0.conn().prepare_cached(
+            "SELECT symbol, expiry, strike, right, bid, ask, last, volume, open_interest,
+                    iv, delta, gamma, theta, vega
+             FROM chain_snapshots WHERE scan_id = ?1 AND ticker = ?2
+             ORDER BY expiry, strike, right",
+        )?;
+        let raw = stmt
+            .query_map(params![scan_id, ticker], |r| {
+                Ok((
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(3)?,
+                    ContractRow {
+                        symbol: r.get(0)?,
+                        expiry: NaiveDate::MIN,
+                        strike: r.get(2)?,
+                        right: Right::Call,
+                        bid: r.get(4)?,
+                        ask: r.get(5)?,
+                        last: r.get(6)?,
+                        volume: r.get::<_, i64>(7)? as u64,
+                        open_interest: r.get::<_, i64>(8)? as u64,
+                        iv: r.get(9)?,
+                        delta: r.get(10)?,
+                        gamma: r.get(11)?,
+                        theta: r.get(12)?,
+                        vega: r.get(13)?,
+                    },
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        raw.into_iter()
+            .map(|(expiry, right, mut c)| {
+                c.expiry = expiry.parse().map_err(|e| super::Error::Corrupt {
+                    table: "chain_snapshots",
+                    column: "expiry",
+                    detail: format!("{expiry:?}: {e}"),
+                })?;
+                c.right = right.parse().map_err(|e| super::Error::Corrupt {
+                    table: "chain_snapshots",
+                    column: "right",
+                    detail: e,
+                })?;
+                Ok(c)
+            })
+            .collect()
+    }
+}
+
+impl<S: DerefMut<Target = Store>> Chains<S> {
     /// Stores one ticker's contracts, features, IV history entry, alerts and the alerts'
     /// notifications in one transaction. Returns the new alert ids.
-    pub fn store_ticker(&mut self, w: &TickerWrite<'_>) -> Result<Vec<i64>> {
-        self.write(|tx| {
+    pub fn record_ticker(&mut self, w: &TickerWrite<'_>) -> Result<Vec<i64>> {
+        self.0.write(|tx| {
             let f = w.features;
             {
                 let mut ins = tx.prepare_cached(
@@ -206,194 +401,5 @@ impl Store {
             }
             Ok(ids)
         })
-    }
-
-    /// A ticker's features from scans taken before `before`, newest first.
-    pub fn recent_features(
-        &self,
-        ticker: &str,
-        before: DateTime<Utc>,
-        limit: u64,
-    ) -> Result<Vec<FeatureRow>> {
-        let mut stmt = self.conn().prepare_cached(&format!(
-            "SELECT {FEATURE_COLUMNS} FROM features
-             WHERE ticker = ?1 AND as_of < ?2 ORDER BY as_of DESC LIMIT ?3"
-        ))?;
-        let raw = stmt
-            .query_map(params![ticker, ts(before), limit as i64], feature_from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        finish_features(raw)
-    }
-
-    /// Every ticker with stored features, in order. Walks the `(ticker, as_of)` index
-    /// one ticker at a time, so the cost grows with tickers, not with history rows.
-    pub fn tickers(&self) -> Result<Vec<String>> {
-        let mut stmt = self.conn().prepare_cached(
-            "WITH RECURSIVE t(ticker) AS (
-                 SELECT min(ticker) FROM features
-                 UNION ALL
-                 SELECT (SELECT min(ticker) FROM features WHERE ticker > t.ticker)
-                 FROM t WHERE t.ticker IS NOT NULL)
-             SELECT ticker FROM t WHERE ticker IS NOT NULL",
-        )?;
-        let rows = stmt
-            .query_map([], |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
-    }
-
-    /// The latest features of every ticker (one row each), ordered by ticker.
-    pub fn latest_features(&self) -> Result<Vec<FeatureRow>> {
-        let mut stmt = self.conn().prepare_cached(&format!(
-            "SELECT {FEATURE_COLUMNS} FROM features WHERE ticker = ?1 ORDER BY as_of DESC LIMIT 1"
-        ))?;
-        let mut raw = Vec::new();
-        for ticker in self.tickers()? {
-            if let Some(row) = super::optional(stmt.query_row([&ticker], feature_from_row))? {
-                raw.push(row);
-            }
-        }
-        finish_features(raw)
-    }
-
-    /// Total option volume (calls + puts) of `ticker` in its latest scan taken in
-    /// `[from, to]`, if any.
-    pub fn latest_volume_between(
-        &self,
-        ticker: &str,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Option<u64>> {
-        super::optional(self.conn().query_row(
-            "SELECT call_volume + put_volume FROM features
-             WHERE ticker = ?1 AND as_of >= ?2 AND as_of <= ?3
-             ORDER BY as_of DESC LIMIT 1",
-            params![ticker, ts(from), ts(to)],
-            |r| r.get::<_, i64>(0).map(|v| v as u64),
-        ))
-    }
-
-    /// The newest stored chain of every ticker, by ticker. A ticker whose recent chain
-    /// rows were all pruned is left out.
-    pub fn latest_chain_refs(&self) -> Result<Vec<ChainRef>> {
-        let mut recent = self.conn().prepare_cached(
-            "SELECT scan_id, as_of, spot FROM features WHERE ticker = ?1 ORDER BY as_of DESC LIMIT 20",
-        )?;
-        let mut has_chain = self.conn().prepare_cached(
-            "SELECT 1 FROM chain_snapshots WHERE scan_id = ?1 AND ticker = ?2 LIMIT 1",
-        )?;
-        let mut out = Vec::new();
-        for ticker in self.tickers()? {
-            let rows = recent
-                .query_map([&ticker], |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, f64>(2)?,
-                    ))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            for (scan_id, as_of, spot) in rows {
-                if has_chain.exists(params![scan_id, ticker])? {
-                    out.push(ChainRef {
-                        ticker: ticker.clone(),
-                        scan_id,
-                        as_of: parse_ts(&as_of, "features", "as_of")?,
-                        spot,
-                    });
-                    break;
-                }
-            }
-        }
-        Ok(out)
-    }
-
-    /// Daily 30-day ATM IV observations of `ticker` on days in `[from, to)`.
-    pub fn iv_history(&self, ticker: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<f64>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT atm_iv_30d FROM iv_history WHERE ticker = ?1 AND day >= ?2 AND day < ?3",
-        )?;
-        let rows = stmt
-            .query_map(params![ticker, from.to_string(), to.to_string()], |r| {
-                r.get::<_, f64>(0)
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
-    }
-
-    /// Open interest by contract symbol in the latest snapshot of `ticker` taken before
-    /// `before`; empty when there is none (first scan, or pruned).
-    pub fn previous_open_interest(
-        &self,
-        ticker: &str,
-        before: DateTime<Utc>,
-    ) -> Result<HashMap<String, u64>> {
-        let scan: Option<i64> = super::optional(self.conn().query_row(
-            "SELECT scan_id FROM features WHERE ticker = ?1 AND as_of < ?2
-             ORDER BY as_of DESC LIMIT 1",
-            params![ticker, ts(before)],
-            |r| r.get(0),
-        ))?;
-        let Some(scan) = scan else {
-            return Ok(HashMap::new());
-        };
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT symbol, open_interest FROM chain_snapshots WHERE scan_id = ?1 AND ticker = ?2",
-        )?;
-        let map = stmt
-            .query_map(params![scan, ticker], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
-            })?
-            .collect::<rusqlite::Result<HashMap<_, _>>>()?;
-        Ok(map)
-    }
-
-    /// The contracts of `ticker` stored by scan `scan_id`, by expiry, strike and right.
-    pub fn chain(&self, scan_id: i64, ticker: &str) -> Result<Vec<ContractRow>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT symbol, expiry, strike, right, bid, ask, last, volume, open_interest,
-                    iv, delta, gamma, theta, vega
-             FROM chain_snapshots WHERE scan_id = ?1 AND ticker = ?2
-             ORDER BY expiry, strike, right",
-        )?;
-        let raw = stmt
-            .query_map(params![scan_id, ticker], |r| {
-                Ok((
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(3)?,
-                    ContractRow {
-                        symbol: r.get(0)?,
-                        expiry: NaiveDate::MIN,
-                        strike: r.get(2)?,
-                        right: Right::Call,
-                        bid: r.get(4)?,
-                        ask: r.get(5)?,
-                        last: r.get(6)?,
-                        volume: r.get::<_, i64>(7)? as u64,
-                        open_interest: r.get::<_, i64>(8)? as u64,
-                        iv: r.get(9)?,
-                        delta: r.get(10)?,
-                        gamma: r.get(11)?,
-                        theta: r.get(12)?,
-                        vega: r.get(13)?,
-                    },
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        raw.into_iter()
-            .map(|(expiry, right, mut c)| {
-                c.expiry = expiry.parse().map_err(|e| super::Error::Corrupt {
-                    table: "chain_snapshots",
-                    column: "expiry",
-                    detail: format!("{expiry:?}: {e}"),
-                })?;
-                c.right = right.parse().map_err(|e| super::Error::Corrupt {
-                    table: "chain_snapshots",
-                    column: "right",
-                    detail: e,
-                })?;
-                Ok(c)
-            })
-            .collect()
     }
 }

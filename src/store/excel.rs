@@ -2,6 +2,9 @@
 //! (every changed state, per run) and `processing_metadata` (one row per run).
 //! The processing itself is in `excel::process`.
 
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
@@ -9,8 +12,48 @@ use rusqlite::{Row, params};
 use serde::{Deserialize, Serialize};
 
 use super::{Result, Store, parse_ts, ts};
-use crate::excel::buildup::{Buildup, Metrics};
-use crate::excel::workbook::{Fingerprint, SkippedRow};
+use crate::market::{Buildup, Metrics};
+
+/// Size, modification time and content hash of a workbook: equal fingerprints mean the
+/// file has not changed since it was last processed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    pub path: PathBuf,
+    /// Bytes.
+    pub size: u64,
+    /// Nanoseconds since the Unix epoch (0 where the file system has no mtime).
+    pub mtime_ns: i64,
+    /// CRC-32 of the content, 8 hex digits: catches a rewrite that kept size and mtime.
+    pub hash: String,
+}
+
+/// A row that was skipped, and why: file, sheet, row, column and what was expected.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkippedRow {
+    pub file: PathBuf,
+    pub sheet: String,
+    /// 1-based row number as Excel shows it.
+    pub row: u32,
+    /// The column header and letter (`LTP (B)`), when one cell is to blame.
+    pub column: Option<String>,
+    pub reason: String,
+}
+
+impl fmt::Display for SkippedRow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: sheet {}, row {}",
+            self.file.display(),
+            self.sheet,
+            self.row
+        )?;
+        if let Some(c) = &self.column {
+            write!(f, ", column {c}")?;
+        }
+        write!(f, ": {}", self.reason)
+    }
+}
 
 /// How a process-excel run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -281,11 +324,14 @@ pub struct RunCounts {
     pub since: u64,
 }
 
-impl Store {
+/// The `excel` family: `Store::excel()` reads, `Store::excel_mut()` also writes.
+pub struct Excel<S>(pub(super) S);
+
+impl<S: Deref<Target = Store>> Excel<S> {
     /// The files and settings of the latest run that read them (not a failed one):
     /// what "unchanged" is measured against.
-    pub fn last_excel_inputs(&self) -> Result<Option<(Fingerprint, Fingerprint, String)>> {
-        super::optional(self.conn().query_row(
+    pub fn latest_inputs(&self) -> Result<Option<(Fingerprint, Fingerprint, String)>> {
+        super::optional(self.0.conn().query_row(
             "SELECT historical_path, historical_size, historical_mtime_ns, historical_hash,
                     live_path, live_size, live_mtime_ns, live_hash, settings_key
              FROM processing_metadata WHERE status != 'failed' ORDER BY id DESC LIMIT 1",
@@ -301,20 +347,101 @@ impl Store {
     }
 
     /// The latest state of every stock (optionally one buildup class), by symbol.
-    pub fn excel_stocks(&self, buildup: Option<Buildup>) -> Result<Vec<StockRow>> {
+    pub fn list_stocks(&self, buildup: Option<Buildup>) -> Result<Vec<StockRow>> {
         let sql = format!(
             "SELECT {STOCK_COLUMNS} FROM excel_stocks
              WHERE ?1 IS NULL OR buildup = ?1 ORDER BY symbol"
         );
-        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let mut stmt = self.0.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map([buildup.map(Buildup::as_str)], StockRow::from_row)?;
         rows.map(|r| finish_stock(r?)).collect()
     }
 
+    /// Stored runs, newest first; only those with `status` when given.
+    pub fn list_runs(&self, status: Option<RunStatus>, limit: u64) -> Result<Vec<RunRow>> {
+        let sql = format!(
+            "SELECT {RUN_COLUMNS} FROM processing_metadata
+             WHERE ?1 IS NULL OR status = ?1 ORDER BY id DESC LIMIT ?2"
+        );
+        let mut stmt = self.0.conn().prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            params![
+                status.map(RunStatus::as_str),
+                limit.min(i64::MAX as u64) as i64
+            ],
+            run_row,
+        )?;
+        rows.map(|r| finish_run(r?)).collect()
+    }
+
+    /// The latest run that read the workbooks (processed or partial).
+    pub fn latest_processed(&self) -> Result<Option<RunRow>> {
+        let sql = format!(
+            "SELECT {RUN_COLUMNS} FROM processing_metadata
+             WHERE status IN ('processed', 'partial') ORDER BY id DESC LIMIT 1"
+        );
+        match super::optional(self.0.conn().query_row(&sql, [], run_row))? {
+            Some(raw) => Ok(Some(finish_run(raw)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The kept history summary, if it was made under `key` (else empty).
+    pub fn history_cache(&self, key: &str) -> Result<Vec<HistorySummary>> {
+        let mut stmt = self.0.conn().prepare_cached(
+            "SELECT symbol, prev_close, prev_oi, avg_volume FROM excel_history_cache WHERE key = ?1",
+        )?;
+        let rows = stmt.query_map([key], |r| {
+            Ok(HistorySummary {
+                symbol: r.get(0)?,
+                prev_close: r.get(1)?,
+                prev_oi: r.get(2)?,
+                avg_volume: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Runs recorded in all, and since `since`.
+    pub fn run_counts(&self, since: DateTime<Utc>) -> Result<RunCounts> {
+        Ok(self.0.conn().query_row(
+            "SELECT count(*), count(*) FILTER (WHERE run_at >= ?1) FROM processing_metadata",
+            [ts(since)],
+            |r| {
+                Ok(RunCounts {
+                    total: r.get::<_, i64>(0)? as u64,
+                    since: r.get::<_, i64>(1)? as u64,
+                })
+            },
+        )?)
+    }
+
+    /// Tick history of one stock, oldest first.
+    pub fn list_ticks(&self, symbol: &str) -> Result<Vec<Tick>> {
+        let mut stmt = self.0.conn().prepare_cached(
+            "SELECT at, ltp, oi, buildup FROM excel_ticks WHERE symbol = ?1 ORDER BY at, run_id",
+        )?;
+        let rows = stmt.query_map([symbol], |r| {
+            Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?;
+        rows.map(|r| {
+            let (at, ltp, oi, buildup) = r?;
+            Ok(Tick {
+                at: parse_ts(&at, "excel_ticks", "at")?,
+                ltp,
+                oi,
+                buildup,
+            })
+        })
+        .collect()
+    }
+}
+
+impl<S: DerefMut<Target = Store>> Excel<S> {
     /// Records one run in one transaction: its metadata row, the changed stocks (upserted
     /// and appended to the tick history, stamped with this run), and the pruning of runs
     /// and ticks older than `prune_before`. Returns the run id.
-    pub fn record_excel_run(
+    pub fn record_run(
         &mut self,
         run: &NewRun<'_>,
         changed: &[StockRow],
@@ -324,7 +451,7 @@ impl Store {
         let stored: Vec<&SkippedRow> = run.skipped.iter().take(MAX_SKIPPED_STORED).collect();
         let skipped_json = serde_json::to_string(&stored).unwrap_or_else(|_| "[]".into());
         let at = ts(run.run_at);
-        self.write(|tx| {
+        self.0.write(|tx| {
             let fp = |f: Option<&Fingerprint>| {
                 (
                     f.map(|f| f.path.to_string_lossy().into_owned()),
@@ -442,85 +569,6 @@ impl Store {
             Ok(id)
         })
     }
-
-    /// Stored runs, newest first; only those with `status` when given.
-    pub fn excel_runs(&self, status: Option<RunStatus>, limit: u64) -> Result<Vec<RunRow>> {
-        let sql = format!(
-            "SELECT {RUN_COLUMNS} FROM processing_metadata
-             WHERE ?1 IS NULL OR status = ?1 ORDER BY id DESC LIMIT ?2"
-        );
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let rows = stmt.query_map(
-            params![
-                status.map(RunStatus::as_str),
-                limit.min(i64::MAX as u64) as i64
-            ],
-            run_row,
-        )?;
-        rows.map(|r| finish_run(r?)).collect()
-    }
-
-    /// The latest run that read the workbooks (processed or partial).
-    pub fn last_excel_processed(&self) -> Result<Option<RunRow>> {
-        let sql = format!(
-            "SELECT {RUN_COLUMNS} FROM processing_metadata
-             WHERE status IN ('processed', 'partial') ORDER BY id DESC LIMIT 1"
-        );
-        match super::optional(self.conn().query_row(&sql, [], run_row))? {
-            Some(raw) => Ok(Some(finish_run(raw)?)),
-            None => Ok(None),
-        }
-    }
-
-    /// The kept history summary, if it was made under `key` (else empty).
-    pub fn excel_history_cache(&self, key: &str) -> Result<Vec<HistorySummary>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT symbol, prev_close, prev_oi, avg_volume FROM excel_history_cache WHERE key = ?1",
-        )?;
-        let rows = stmt.query_map([key], |r| {
-            Ok(HistorySummary {
-                symbol: r.get(0)?,
-                prev_close: r.get(1)?,
-                prev_oi: r.get(2)?,
-                avg_volume: r.get(3)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// Runs recorded in all, and since `since`.
-    pub fn excel_run_counts(&self, since: DateTime<Utc>) -> Result<RunCounts> {
-        Ok(self.conn().query_row(
-            "SELECT count(*), count(*) FILTER (WHERE run_at >= ?1) FROM processing_metadata",
-            [ts(since)],
-            |r| {
-                Ok(RunCounts {
-                    total: r.get::<_, i64>(0)? as u64,
-                    since: r.get::<_, i64>(1)? as u64,
-                })
-            },
-        )?)
-    }
-
-    /// Tick history of one stock, oldest first.
-    pub fn excel_ticks(&self, symbol: &str) -> Result<Vec<Tick>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT at, ltp, oi, buildup FROM excel_ticks WHERE symbol = ?1 ORDER BY at, run_id",
-        )?;
-        let rows = stmt.query_map([symbol], |r| {
-            Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })?;
-        rows.map(|r| {
-            let (at, ltp, oi, buildup) = r?;
-            Ok(Tick {
-                at: parse_ts(&at, "excel_ticks", "at")?,
-                ltp,
-                oi,
-                buildup,
-            })
-        })
-        .collect()
-    }
 }
 
 #[cfg(test)]
@@ -573,7 +621,7 @@ mod tests {
     #[test]
     fn runs_stocks_and_ticks_round_trip_and_prune() {
         let (_dir, mut store) = temp_store();
-        assert_eq!(store.last_excel_inputs().unwrap(), None);
+        assert_eq!(store.excel().latest_inputs().unwrap(), None);
         let fp = Fingerprint {
             path: "/x/Live.xlsx".into(),
             size: 10,
@@ -581,7 +629,8 @@ mod tests {
             hash: "abcd0123".into(),
         };
         let id = store
-            .record_excel_run(
+            .excel_mut()
+            .record_run(
                 &run("2026-11-20T04:00:00Z", &fp),
                 &[stock("TCS", 101.0), stock("INFY", 99.0)],
                 Some(HistoryCache {
@@ -595,22 +644,26 @@ mod tests {
                 None,
             )
             .unwrap();
-        let stocks = store.excel_stocks(None).unwrap();
+        let stocks = store.excel().list_stocks(None).unwrap();
         assert_eq!(stocks.len(), 2);
         assert_eq!(
-            store.excel_history_cache("h1").unwrap()[0].prev_close,
+            store.excel().history_cache("h1").unwrap()[0].prev_close,
             Some(100.0)
         );
-        assert_eq!(store.excel_history_cache("h2").unwrap(), []);
+        assert_eq!(store.excel().history_cache("h2").unwrap(), []);
         assert_eq!(stocks[0].symbol, "INFY");
         assert_eq!(stocks[0].run_id, id);
         assert!(stocks[1].same_values(&stock("TCS", 101.0)));
-        assert_eq!(store.excel_stocks(Some(Buildup::Neutral)).unwrap(), []);
-        let (h, _, key) = store.last_excel_inputs().unwrap().unwrap();
+        assert_eq!(
+            store.excel().list_stocks(Some(Buildup::Neutral)).unwrap(),
+            []
+        );
+        let (h, _, key) = store.excel().latest_inputs().unwrap().unwrap();
         assert_eq!((h, key.as_str()), (fp.clone(), "k"));
 
         let id2 = store
-            .record_excel_run(
+            .excel_mut()
+            .record_run(
                 &run("2026-11-23T04:00:00Z", &fp),
                 &[stock("TCS", 102.0)],
                 None,
@@ -618,14 +671,15 @@ mod tests {
             )
             .unwrap();
         // The first run and its ticks are pruned; the stocks it wrote stay.
-        let runs = store.excel_runs(None, 10).unwrap();
+        let runs = store.excel().list_runs(None, 10).unwrap();
         assert_eq!(runs.iter().map(|r| r.id).collect::<Vec<_>>(), [id2]);
         assert_eq!(runs[0].updated, 1);
-        assert_eq!(store.excel_ticks("INFY").unwrap().len(), 0);
-        assert_eq!(store.excel_ticks("TCS").unwrap()[0].ltp, 102.0);
-        assert_eq!(store.excel_stocks(None).unwrap().len(), 2);
+        assert_eq!(store.excel().list_ticks("INFY").unwrap().len(), 0);
+        assert_eq!(store.excel().list_ticks("TCS").unwrap()[0].ltp, 102.0);
+        assert_eq!(store.excel().list_stocks(None).unwrap().len(), 2);
         let counts = store
-            .excel_run_counts(crate::time::parse_instant("2026-11-23T00:00:00Z").unwrap())
+            .excel()
+            .run_counts(crate::time::parse_instant("2026-11-23T00:00:00Z").unwrap())
             .unwrap();
         assert_eq!(counts, RunCounts { total: 1, since: 1 });
     }

@@ -3,12 +3,29 @@
 //! Two doors: [`Store::open`] for writers (creates, migrates) and [`Store::open_read_only`]
 //! for readers (never migrates). Every connection runs in WAL mode with a busy timeout, so
 //! `scan`, `export` and readers run at the same time without "database is locked".
-//! Each table family has its own module: `scans`, `chains` (snapshots, features, IV
-//! history), `alerts`, `excel` (process-excel's stocks, ticks and run metadata),
-//! `resilience` (circuit breakers and rate limiters shared by every process), `enrich`
-//! (bars, indicators, enrich runs, jobs, quality issues, the pause flag), `outbox`
-//! (notifications waiting to be sent),
-//! `scheduler` (the strategy schedulers' cache, runs, signals, comparisons, migration).
+//!
+//! Each table family has its own module and its own handle; all of a family's SQL is in
+//! its module, behind the handle, so a second backend replaces one module at a time:
+//! `scans` ([`Store::scans`]), `chains` (snapshots, features, IV history), `alerts`,
+//! `excel` (process-excel's stocks, ticks and run metadata), `resilience` (circuit
+//! breakers and rate limiters shared by every process), `enrich` (bars, indicators,
+//! enrich runs, jobs, quality issues, the pause flag), `outbox` (notifications waiting to
+//! be sent), `scheduler` (the strategy schedulers' cache, runs, signals, comparisons,
+//! migration). `store.<family>()` borrows the store to read; `store.<family>_mut()`
+//! borrows it mutably and also writes, each write one transaction. Verbs are the same
+//! in every family: `begin_*`/`finish_*` for a run's lifecycle, `record_*`/`queue_*`
+//! to write, `list_*` for rows, `latest_*` for the newest, `get*` for one by id,
+//! `count_*`, `prune`.
+//!
+//! Layering (arrows point down): the store imports nothing but `crate::market` and
+//! itself. It owns the types of what it persists: rows, write structs, filters, and the
+//! status and vocabulary enums its columns hold (`ScanStatus`, `scheduler::Phase`,
+//! `enrich::QualityCheck`, ...); shared market-domain values live in `crate::market`.
+//! The rule for everyone else: an area (scan, export, serve, enrich, excel, scheduler,
+//! notify, resilience) uses the store's handles and types directly, and re-exports the
+//! rows and statuses it reports (`scan::ScanStatus`, `excel::RunStatus`,
+//! `enrich::RunRow`, `scheduler::Category`, ...). `src/cli` names only [`Store`], [`ts`]
+//! and those area re-exports, never `store::<family>::...`.
 
 pub mod alerts;
 pub mod chains;
@@ -241,6 +258,91 @@ impl Store {
 
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
+    }
+}
+
+/// One handle per table family. A handle borrows the store: `store.scans()` reads
+/// (`&Store`), `store.scans_mut()` also writes (`&mut Store`, each write one
+/// transaction). Every family's SQL is in its own module, behind its handle.
+impl Store {
+    /// The `scans` family, to read.
+    pub fn scans(&self) -> scans::Scans<&Store> {
+        scans::Scans(self)
+    }
+
+    /// The `scans` family, to read and write.
+    pub fn scans_mut(&mut self) -> scans::Scans<&mut Store> {
+        scans::Scans(self)
+    }
+
+    /// The `chains` family, to read.
+    pub fn chains(&self) -> chains::Chains<&Store> {
+        chains::Chains(self)
+    }
+
+    /// The `chains` family, to read and write.
+    pub fn chains_mut(&mut self) -> chains::Chains<&mut Store> {
+        chains::Chains(self)
+    }
+
+    /// The `alerts` family, to read.
+    pub fn alerts(&self) -> alerts::Alerts<&Store> {
+        alerts::Alerts(self)
+    }
+
+    /// The `alerts` family, to read and write.
+    pub fn alerts_mut(&mut self) -> alerts::Alerts<&mut Store> {
+        alerts::Alerts(self)
+    }
+
+    /// The `enrich` family, to read.
+    pub fn enrich(&self) -> enrich::Enrich<&Store> {
+        enrich::Enrich(self)
+    }
+
+    /// The `enrich` family, to read and write.
+    pub fn enrich_mut(&mut self) -> enrich::Enrich<&mut Store> {
+        enrich::Enrich(self)
+    }
+
+    /// The `excel` family, to read.
+    pub fn excel(&self) -> excel::Excel<&Store> {
+        excel::Excel(self)
+    }
+
+    /// The `excel` family, to read and write.
+    pub fn excel_mut(&mut self) -> excel::Excel<&mut Store> {
+        excel::Excel(self)
+    }
+
+    /// The `outbox` family, to read.
+    pub fn outbox(&self) -> outbox::Outbox<&Store> {
+        outbox::Outbox(self)
+    }
+
+    /// The `outbox` family, to read and write.
+    pub fn outbox_mut(&mut self) -> outbox::Outbox<&mut Store> {
+        outbox::Outbox(self)
+    }
+
+    /// The `resilience` family, to read.
+    pub fn resilience(&self) -> resilience::Resilience<&Store> {
+        resilience::Resilience(self)
+    }
+
+    /// The `resilience` family, to read and write.
+    pub fn resilience_mut(&mut self) -> resilience::Resilience<&mut Store> {
+        resilience::Resilience(self)
+    }
+
+    /// The `scheduler` family, to read.
+    pub fn scheduler(&self) -> scheduler::Scheduler<&Store> {
+        scheduler::Scheduler(self)
+    }
+
+    /// The `scheduler` family, to read and write.
+    pub fn scheduler_mut(&mut self) -> scheduler::Scheduler<&mut Store> {
+        scheduler::Scheduler(self)
     }
 }
 

@@ -8,6 +8,7 @@
 //! rows queued with the same batch, so the resend carries the same idempotency key.
 
 use std::collections::BTreeMap;
+use std::ops::{Deref, DerefMut};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Transaction, params};
@@ -190,17 +191,86 @@ fn id_list(ids: &[i64]) -> String {
     ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
 
-impl Store {
+/// The `outbox` family: `Store::outbox()` reads, `Store::outbox_mut()` also writes.
+pub struct Outbox<S>(pub(super) S);
+
+impl<S: Deref<Target = Store>> Outbox<S> {
+    /// Queued, due, sent and failed counts per channel, with the last error; every
+    /// channel that has rows, by name.
+    pub fn counts(&self, now: DateTime<Utc>) -> Result<Vec<ChannelCounts>> {
+        let mut out: BTreeMap<String, ChannelCounts> = BTreeMap::new();
+        let mut stmt = self.0.conn().prepare_cached(
+            "SELECT channel,
+                    sum(status = 'queued'), sum(status = 'queued' AND next_attempt_at <= ?1),
+                    sum(status = 'sent'), sum(status = 'failed'),
+                    min(CASE WHEN status = 'queued' THEN next_attempt_at END),
+                    max(sent_at)
+             FROM notify_outbox GROUP BY channel",
+        )?;
+        let raw = stmt
+            .query_map(params![ts(now)], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for (channel, queued, due, sent, failed, next, last_sent) in raw {
+            out.insert(
+                channel.clone(),
+                ChannelCounts {
+                    channel,
+                    queued: queued as u64,
+                    due: due as u64,
+                    sent: sent as u64,
+                    failed: failed as u64,
+                    next_attempt_at: opt_ts(next, "next_attempt_at")?,
+                    last_sent_at: opt_ts(last_sent, "sent_at")?,
+                    ..Default::default()
+                },
+            );
+        }
+        let mut errs = self.0.conn().prepare_cached(
+            "SELECT channel, last_error, last_attempt_at FROM notify_outbox o
+             WHERE id = (SELECT id FROM notify_outbox i
+                         WHERE i.channel = o.channel AND i.last_error IS NOT NULL
+                         ORDER BY i.last_attempt_at DESC, i.id DESC LIMIT 1)",
+        )?;
+        let raw = errs
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for (channel, error, at) in raw {
+            if let Some(c) = out.get_mut(&channel) {
+                c.last_error = Some(error);
+                c.last_error_at = opt_ts(at, "last_attempt_at")?;
+            }
+        }
+        Ok(out.into_values().collect())
+    }
+}
+
+impl<S: DerefMut<Target = Store>> Outbox<S> {
     /// Queues one alert or signal in its own transaction (for sources stored elsewhere;
-    /// `store_ticker` queues alerts inside its own transaction).
-    pub fn enqueue_notification(
+    /// `Chains::record_ticker` queues alerts inside its own transaction).
+    pub fn enqueue(
         &mut self,
         kind: SourceKind,
         source_id: i64,
         entry: &OutboxEntry,
         now: DateTime<Utc>,
     ) -> Result<usize> {
-        self.write(|tx| enqueue(tx, kind, source_id, entry, now))
+        self.0.write(|tx| enqueue(tx, kind, source_id, entry, now))
     }
 
     /// The next batch for `channel` that is due at `now`: a batch already tried (the same
@@ -212,7 +282,7 @@ impl Store {
         now: DateTime<Utc>,
         max: usize,
     ) -> Result<Option<OutboxBatch>> {
-        self.write(|tx| {
+        self.0.write(|tx| {
             let open: Option<String> = super::optional(tx.query_row(
                 "SELECT batch_key FROM notify_outbox
                  WHERE channel = ?1 AND status = 'queued' AND batch_key IS NOT NULL
@@ -262,7 +332,7 @@ impl Store {
     /// Counts an attempt on `ids`, before the request goes out: a process that dies
     /// mid-send still used up an attempt.
     pub fn begin_attempt(&mut self, ids: &[i64], now: DateTime<Utc>) -> Result<()> {
-        self.write(|tx| {
+        self.0.write(|tx| {
             tx.execute(
                 &format!(
                     "UPDATE notify_outbox SET attempts = attempts + 1, last_attempt_at = ?1
@@ -277,7 +347,7 @@ impl Store {
 
     /// Marks `ids` delivered.
     pub fn mark_sent(&mut self, ids: &[i64], now: DateTime<Utc>) -> Result<()> {
-        self.write(|tx| {
+        self.0.write(|tx| {
             tx.execute(
                 &format!(
                     "UPDATE notify_outbox SET status = 'sent', sent_at = ?1
@@ -292,7 +362,7 @@ impl Store {
 
     /// Leaves `ids` queued (in the same batch) until `next`, recording why.
     pub fn mark_retry(&mut self, ids: &[i64], next: DateTime<Utc>, error: &str) -> Result<()> {
-        self.write(|tx| {
+        self.0.write(|tx| {
             tx.execute(
                 &format!(
                     "UPDATE notify_outbox SET next_attempt_at = ?1, last_error = ?2
@@ -307,7 +377,7 @@ impl Store {
 
     /// Marks `ids` failed for good, recording why.
     pub fn mark_failed(&mut self, ids: &[i64], error: &str) -> Result<()> {
-        self.write(|tx| {
+        self.0.write(|tx| {
             tx.execute(
                 &format!(
                     "UPDATE notify_outbox SET status = 'failed', last_error = ?1
@@ -323,13 +393,13 @@ impl Store {
     /// Makes queued rows due at `now` (skipping their backoff) and, with `failed`, puts
     /// failed rows back in the queue with fresh attempts and a fresh batch. `channel`
     /// narrows it to one channel. Returns (queued rows made due, failed rows requeued).
-    pub fn requeue_notifications(
+    pub fn requeue(
         &mut self,
         channel: Option<&str>,
         failed: bool,
         now: DateTime<Utc>,
     ) -> Result<(u64, u64)> {
-        self.write(|tx| {
+        self.0.write(|tx| {
             let due = tx.execute(
                 "UPDATE notify_outbox SET next_attempt_at = ?1
                  WHERE status = 'queued' AND next_attempt_at > ?1 AND (?2 IS NULL OR channel = ?2)",
@@ -347,70 +417,6 @@ impl Store {
             };
             Ok((due as u64, requeued as u64))
         })
-    }
-
-    /// Queued, due, sent and failed counts per channel, with the last error; every
-    /// channel that has rows, by name.
-    pub fn notification_counts(&self, now: DateTime<Utc>) -> Result<Vec<ChannelCounts>> {
-        let mut out: BTreeMap<String, ChannelCounts> = BTreeMap::new();
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT channel,
-                    sum(status = 'queued'), sum(status = 'queued' AND next_attempt_at <= ?1),
-                    sum(status = 'sent'), sum(status = 'failed'),
-                    min(CASE WHEN status = 'queued' THEN next_attempt_at END),
-                    max(sent_at)
-             FROM notify_outbox GROUP BY channel",
-        )?;
-        let raw = stmt
-            .query_map(params![ts(now)], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, i64>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                    r.get::<_, Option<String>>(6)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        for (channel, queued, due, sent, failed, next, last_sent) in raw {
-            out.insert(
-                channel.clone(),
-                ChannelCounts {
-                    channel,
-                    queued: queued as u64,
-                    due: due as u64,
-                    sent: sent as u64,
-                    failed: failed as u64,
-                    next_attempt_at: opt_ts(next, "next_attempt_at")?,
-                    last_sent_at: opt_ts(last_sent, "sent_at")?,
-                    ..Default::default()
-                },
-            );
-        }
-        let mut errs = self.conn().prepare_cached(
-            "SELECT channel, last_error, last_attempt_at FROM notify_outbox o
-             WHERE id = (SELECT id FROM notify_outbox i
-                         WHERE i.channel = o.channel AND i.last_error IS NOT NULL
-                         ORDER BY i.last_attempt_at DESC, i.id DESC LIMIT 1)",
-        )?;
-        let raw = errs
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        for (channel, error, at) in raw {
-            if let Some(c) = out.get_mut(&channel) {
-                c.last_error = Some(error);
-                c.last_error_at = opt_ts(at, "last_attempt_at")?;
-            }
-        }
-        Ok(out.into_values().collect())
     }
 }
 
@@ -435,22 +441,24 @@ mod tests {
         let (_d, mut s) = temp_store();
         let now = t("2026-11-23T15:00:00Z");
         for id in 1..=3 {
-            s.enqueue_notification(SourceKind::Alert, id, &entry(&["a", "b"]), now)
+            s.outbox_mut()
+                .enqueue(SourceKind::Alert, id, &entry(&["a", "b"]), now)
                 .unwrap();
         }
         // Queuing the same alert again adds nothing.
         assert_eq!(
-            s.enqueue_notification(SourceKind::Alert, 1, &entry(&["a"]), now)
+            s.outbox_mut()
+                .enqueue(SourceKind::Alert, 1, &entry(&["a"]), now)
                 .unwrap(),
             0
         );
-        let b = s.claim_batch("a", now, 2).unwrap().unwrap();
+        let b = s.outbox_mut().claim_batch("a", now, 2).unwrap().unwrap();
         assert_eq!(b.rows.len(), 2);
         assert!(b.key.starts_with("batch-"), "{}", b.key);
         assert_eq!(b.key, batch_key(&["alert-2", "alert-1"]));
-        s.begin_attempt(&b.ids(), now).unwrap();
+        s.outbox_mut().begin_attempt(&b.ids(), now).unwrap();
         // Not settled (a crash): the same rows and key come back, before any new batch.
-        let again = s.claim_batch("a", now, 10).unwrap().unwrap();
+        let again = s.outbox_mut().claim_batch("a", now, 10).unwrap().unwrap();
         assert_eq!(
             again,
             OutboxBatch {
@@ -461,20 +469,24 @@ mod tests {
         assert_eq!(again.ids(), b.ids());
         assert_eq!(again.attempts(), 1);
         // A retry later keeps the batch and is not due before its time.
-        s.mark_retry(&b.ids(), t("2026-11-23T15:05:00Z"), "HTTP 503")
+        s.outbox_mut()
+            .mark_retry(&b.ids(), t("2026-11-23T15:05:00Z"), "HTTP 503")
             .unwrap();
-        let next = s.claim_batch("a", now, 10).unwrap().unwrap();
+        let next = s.outbox_mut().claim_batch("a", now, 10).unwrap().unwrap();
         assert_eq!(next.key, "alert-3", "the third row forms its own batch");
         assert_eq!(next.rows.len(), 1);
-        s.mark_sent(&next.ids(), now).unwrap();
-        assert!(s.claim_batch("a", now, 10).unwrap().is_none());
+        s.outbox_mut().mark_sent(&next.ids(), now).unwrap();
+        assert!(s.outbox_mut().claim_batch("a", now, 10).unwrap().is_none());
         let later = s
+            .outbox_mut()
             .claim_batch("a", t("2026-11-23T15:05:00Z"), 10)
             .unwrap()
             .unwrap();
         assert_eq!(later.key, b.key);
-        s.mark_failed(&later.ids(), "HTTP 401").unwrap();
-        let counts = s.notification_counts(now).unwrap();
+        s.outbox_mut()
+            .mark_failed(&later.ids(), "HTTP 401")
+            .unwrap();
+        let counts = s.outbox().counts(now).unwrap();
         assert_eq!(counts.len(), 2);
         let a = &counts[0];
         assert_eq!(
@@ -486,10 +498,10 @@ mod tests {
         assert_eq!((b_counts.queued, b_counts.due), (3, 3));
         // retry --failed puts them back as a fresh batch.
         assert_eq!(
-            s.requeue_notifications(Some("a"), true, now).unwrap(),
+            s.outbox_mut().requeue(Some("a"), true, now).unwrap(),
             (0, 2)
         );
-        let fresh = s.claim_batch("a", now, 10).unwrap().unwrap();
+        let fresh = s.outbox_mut().claim_batch("a", now, 10).unwrap().unwrap();
         assert_eq!(fresh.attempts(), 0);
         assert_eq!(fresh.rows.len(), 2);
     }

@@ -9,6 +9,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Row, params};
 use serde::Serialize;
+use std::ops::{Deref, DerefMut};
 
 use super::{Result, Store, optional};
 
@@ -207,7 +208,39 @@ const BREAKER_COLUMNS: &str = "name, state, changed_at_ms, open_until_ms, trials
      trial_successes, times_opened, last_failure, last_failure_ms";
 const LIMITER_COLUMNS: &str = "name, tokens, updated_ms, blocked_until_ms, granted, waits";
 
-impl Store {
+/// The `resilience` family: `Store::resilience()` reads, `Store::resilience_mut()` also writes.
+pub struct Resilience<S>(pub(super) S);
+
+impl<S: Deref<Target = Store>> Resilience<S> {
+    /// Every breaker that has seen a call, by name.
+    pub fn list_breakers(&self) -> Result<Vec<BreakerRow>> {
+        let mut st = self.0.conn().prepare(&format!(
+            "SELECT {BREAKER_COLUMNS} FROM breakers ORDER BY name"
+        ))?;
+        let rows = st.query_map([], |r| Ok(BreakerRow::from_row(r)))?;
+        rows.map(|r| r?).collect()
+    }
+
+    /// Calls logged for breaker `name` at or after `from`.
+    pub fn breaker_window(&self, name: &str, from: DateTime<Utc>) -> Result<WindowStats> {
+        BreakerTx {
+            conn: self.0.conn(),
+            row: BreakerRow::closed(name, from),
+        }
+        .window(from)
+    }
+
+    /// Every bucket that has been used, by name.
+    pub fn list_limiters(&self) -> Result<Vec<LimiterRow>> {
+        let mut st = self.0.conn().prepare(&format!(
+            "SELECT {LIMITER_COLUMNS} FROM rate_limits ORDER BY name"
+        ))?;
+        let rows = st.query_map([], |r| Ok(LimiterRow::from_row(r)))?;
+        rows.map(|r| r?).collect()
+    }
+}
+
+impl<S: DerefMut<Target = Store>> Resilience<S> {
     /// Reads breaker `name` (closed since `now` when it has no row yet), lets `f` change it
     /// and log calls, and writes it back, all in one `BEGIN IMMEDIATE` transaction.
     pub fn breaker_transaction<T>(
@@ -216,7 +249,7 @@ impl Store {
         now: DateTime<Utc>,
         f: impl FnOnce(&mut BreakerTx<'_>) -> Result<T>,
     ) -> Result<T> {
-        self.write(|tx| {
+        self.0.write(|tx| {
             let row = optional(tx.query_row(
                 &format!("SELECT {BREAKER_COLUMNS} FROM breakers WHERE name = ?1"),
                 [name],
@@ -248,24 +281,6 @@ impl Store {
         })
     }
 
-    /// Every breaker that has seen a call, by name.
-    pub fn breakers(&self) -> Result<Vec<BreakerRow>> {
-        let mut st = self.conn().prepare(&format!(
-            "SELECT {BREAKER_COLUMNS} FROM breakers ORDER BY name"
-        ))?;
-        let rows = st.query_map([], |r| Ok(BreakerRow::from_row(r)))?;
-        rows.map(|r| r?).collect()
-    }
-
-    /// Calls logged for breaker `name` at or after `from`.
-    pub fn breaker_window(&self, name: &str, from: DateTime<Utc>) -> Result<WindowStats> {
-        BreakerTx {
-            conn: self.conn(),
-            row: BreakerRow::closed(name, from),
-        }
-        .window(from)
-    }
-
     /// Reads bucket `name` (None when it has never been used), lets `f` compute its new
     /// state, and writes that back, in one `BEGIN IMMEDIATE` transaction: two processes
     /// taking tokens at once are serialised, so together they never take more than the
@@ -275,7 +290,7 @@ impl Store {
         name: &str,
         f: impl FnOnce(Option<LimiterRow>) -> (LimiterRow, T),
     ) -> Result<T> {
-        self.write(|tx| {
+        self.0.write(|tx| {
             let row = optional(tx.query_row(
                 &format!("SELECT {LIMITER_COLUMNS} FROM rate_limits WHERE name = ?1"),
                 [name],
@@ -299,15 +314,6 @@ impl Store {
             )?;
             Ok(out)
         })
-    }
-
-    /// Every bucket that has been used, by name.
-    pub fn limiters(&self) -> Result<Vec<LimiterRow>> {
-        let mut st = self.conn().prepare(&format!(
-            "SELECT {LIMITER_COLUMNS} FROM rate_limits ORDER BY name"
-        ))?;
-        let rows = st.query_map([], |r| Ok(LimiterRow::from_row(r)))?;
-        rows.map(|r| r?).collect()
     }
 }
 
@@ -338,6 +344,7 @@ mod tests {
         let (_dir, mut store) = temp_store();
         let t = t0();
         store
+            .resilience_mut()
             .breaker_transaction("sim", t, |b| {
                 assert_eq!(b.row.state, BreakerState::Closed);
                 b.log_call(t, true)?;
@@ -351,24 +358,32 @@ mod tests {
                 Ok(())
             })
             .unwrap();
-        let rows = store.breakers().unwrap();
+        let rows = store.resilience().list_breakers().unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].state, BreakerState::Open);
         assert_eq!(rows[0].open_until, Some(t + Duration::seconds(60)));
         assert_eq!(rows[0].last_failure.as_deref(), Some("boom"));
-        let all = store.breaker_window("sim", t).unwrap();
+        let all = store.resilience().breaker_window("sim", t).unwrap();
         assert_eq!((all.calls, all.failures), (3, 2));
         let later = store
+            .resilience()
             .breaker_window("sim", t + Duration::seconds(1))
             .unwrap();
         assert_eq!((later.calls, later.failures), (2, 2));
-        assert_eq!(store.breaker_window("other", t).unwrap().calls, 0);
+        assert_eq!(
+            store.resilience().breaker_window("other", t).unwrap().calls,
+            0
+        );
         store
+            .resilience_mut()
             .breaker_transaction("sim", t, |b| {
                 b.forget_calls_before(t + Duration::seconds(2))
             })
             .unwrap();
-        assert_eq!(store.breaker_window("sim", t).unwrap().calls, 1);
+        assert_eq!(
+            store.resilience().breaker_window("sim", t).unwrap().calls,
+            1
+        );
     }
 
     #[test]
@@ -376,6 +391,7 @@ mod tests {
         let (_dir, mut store) = temp_store();
         let t = t0();
         let err = store
+            .resilience_mut()
             .breaker_transaction("sim", t, |b| {
                 b.log_call(t, false)?;
                 b.row.state = BreakerState::Open;
@@ -387,8 +403,11 @@ mod tests {
             })
             .unwrap_err();
         assert!(err.to_string().contains("corrupt"), "{err}");
-        assert!(store.breakers().unwrap().is_empty());
-        assert_eq!(store.breaker_window("sim", t).unwrap().calls, 0);
+        assert!(store.resilience().list_breakers().unwrap().is_empty());
+        assert_eq!(
+            store.resilience().breaker_window("sim", t).unwrap().calls,
+            0
+        );
     }
 
     #[test]
@@ -396,6 +415,7 @@ mod tests {
         let (_dir, mut store) = temp_store();
         let t = t0() + Duration::milliseconds(123);
         let seen = store
+            .resilience_mut()
             .limiter_transaction("yahoo", |row| {
                 let seen = row.is_some();
                 (
@@ -413,6 +433,7 @@ mod tests {
             .unwrap();
         assert!(!seen);
         let back = store
+            .resilience_mut()
             .limiter_transaction("yahoo", |row| {
                 let row = row.unwrap();
                 (row.clone(), row)
@@ -421,6 +442,6 @@ mod tests {
         assert_eq!(back.tokens, 2.5);
         assert_eq!(back.updated, t);
         assert_eq!(back.blocked_until, Some(t + Duration::seconds(2)));
-        assert_eq!(store.limiters().unwrap(), vec![back]);
+        assert_eq!(store.resilience().list_limiters().unwrap(), vec![back]);
     }
 }

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
+use std::ops::{Deref, DerefMut};
 
 use super::{Result, Store, parse_ts, ts};
 
@@ -91,7 +92,7 @@ pub struct ScanRow {
     pub errors: Vec<TickerError>,
 }
 
-/// Filters for [`Store::list_scans`].
+/// Filters for [`Scans::list`].
 #[derive(Debug, Clone, Default)]
 pub struct ScanFilter {
     pub status: Option<ScanStatus>,
@@ -99,82 +100,13 @@ pub struct ScanFilter {
     pub limit: Option<u64>,
 }
 
-impl Store {
-    /// Records a new scan as `running` and returns its id.
-    pub fn begin_scan(
-        &mut self,
-        started_at: DateTime<Utc>,
-        as_of: DateTime<Utc>,
-        provider: &str,
-        tickers_requested: u64,
-    ) -> Result<i64> {
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO scans (started_at, as_of, status, provider, pid, tickers_requested)
-                 VALUES (?1, ?2, 'running', ?3, ?4, ?5)",
-                params![
-                    ts(started_at),
-                    ts(as_of),
-                    provider,
-                    std::process::id(),
-                    tickers_requested as i64
-                ],
-            )?;
-            Ok(tx.last_insert_rowid())
-        })
-    }
+/// The `scans` family: `Store::scans()` reads, `Store::scans_mut()` also writes.
+pub struct Scans<S>(pub(super) S);
 
-    /// Records the final status and totals of a scan.
-    pub fn finish_scan(
-        &mut self,
-        id: i64,
-        status: ScanStatus,
-        finished_at: DateTime<Utc>,
-        totals: &ScanTotals,
-    ) -> Result<()> {
-        let errors = serde_json::to_string(&totals.errors).unwrap_or_else(|_| "[]".into());
-        self.write(|tx| {
-            tx.execute(
-                "UPDATE scans SET status = ?2, finished_at = ?3, tickers_ok = ?4,
-                        tickers_failed = ?5, contracts = ?6, alerts = ?7, provider_calls = ?8,
-                        duration_ms = ?9, errors = ?10
-                 WHERE id = ?1",
-                params![
-                    id,
-                    status.as_str(),
-                    ts(finished_at),
-                    totals.tickers_ok as i64,
-                    totals.tickers_failed as i64,
-                    totals.contracts as i64,
-                    totals.alerts as i64,
-                    totals.provider_calls as i64,
-                    totals.duration_ms as i64,
-                    errors
-                ],
-            )?;
-            Ok(())
-        })
-    }
-
-    /// Marks every scan still `running` as `interrupted`. Call only while holding the scan
-    /// lock: then no live process owns a running scan, so each one belongs to a dead run.
-    pub fn mark_interrupted(&mut self, now: DateTime<Utc>) -> Result<Vec<i64>> {
-        self.write(|tx| {
-            let mut stmt = tx.prepare("SELECT id FROM scans WHERE status = 'running'")?;
-            let ids = stmt
-                .query_map([], |r| r.get::<_, i64>(0))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            tx.execute(
-                "UPDATE scans SET status = 'interrupted', finished_at = ?1 WHERE status = 'running'",
-                [ts(now)],
-            )?;
-            Ok(ids)
-        })
-    }
-
+impl<S: Deref<Target = Store>> Scans<S> {
     /// Stored scans, newest first.
-    pub fn list_scans(&self, filter: &ScanFilter) -> Result<Vec<ScanRow>> {
-        let mut stmt = self.conn().prepare_cached(
+    pub fn list(&self, filter: &ScanFilter) -> Result<Vec<ScanRow>> {
+        let mut stmt = self.0.conn().prepare_cached(
             "SELECT id, started_at, as_of, finished_at, status, provider, tickers_requested,
                     tickers_ok, tickers_failed, contracts, alerts, provider_calls, duration_ms, errors
              FROM scans
@@ -237,12 +169,86 @@ impl Store {
             )
             .collect()
     }
+}
+
+impl<S: DerefMut<Target = Store>> Scans<S> {
+    /// Records a new scan as `running` and returns its id.
+    pub fn begin(
+        &mut self,
+        started_at: DateTime<Utc>,
+        as_of: DateTime<Utc>,
+        provider: &str,
+        tickers_requested: u64,
+    ) -> Result<i64> {
+        self.0.write(|tx| {
+            tx.execute(
+                "INSERT INTO scans (started_at, as_of, status, provider, pid, tickers_requested)
+                 VALUES (?1, ?2, 'running', ?3, ?4, ?5)",
+                params![
+                    ts(started_at),
+                    ts(as_of),
+                    provider,
+                    std::process::id(),
+                    tickers_requested as i64
+                ],
+            )?;
+            Ok(tx.last_insert_rowid())
+        })
+    }
+
+    /// Records the final status and totals of a scan.
+    pub fn finish(
+        &mut self,
+        id: i64,
+        status: ScanStatus,
+        finished_at: DateTime<Utc>,
+        totals: &ScanTotals,
+    ) -> Result<()> {
+        let errors = serde_json::to_string(&totals.errors).unwrap_or_else(|_| "[]".into());
+        self.0.write(|tx| {
+            tx.execute(
+                "UPDATE scans SET status = ?2, finished_at = ?3, tickers_ok = ?4,
+                        tickers_failed = ?5, contracts = ?6, alerts = ?7, provider_calls = ?8,
+                        duration_ms = ?9, errors = ?10
+                 WHERE id = ?1",
+                params![
+                    id,
+                    status.as_str(),
+                    ts(finished_at),
+                    totals.tickers_ok as i64,
+                    totals.tickers_failed as i64,
+                    totals.contracts as i64,
+                    totals.alerts as i64,
+                    totals.provider_calls as i64,
+                    totals.duration_ms as i64,
+                    errors
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Marks every scan still `running` as `interrupted`. Call only while holding the scan
+    /// lock: then no live process owns a running scan, so each one belongs to a dead run.
+    pub fn mark_interrupted(&mut self, now: DateTime<Utc>) -> Result<Vec<i64>> {
+        self.0.write(|tx| {
+            let mut stmt = tx.prepare("SELECT id FROM scans WHERE status = 'running'")?;
+            let ids = stmt
+                .query_map([], |r| r.get::<_, i64>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            tx.execute(
+                "UPDATE scans SET status = 'interrupted', finished_at = ?1 WHERE status = 'running'",
+                [ts(now)],
+            )?;
+            Ok(ids)
+        })
+    }
 
     /// Deletes chain snapshot rows of scans taken before `before`; returns rows deleted.
     /// Chains are the bulk of the file (about 1000 rows per ticker per scan); features
     /// and alerts are small and kept.
-    pub fn prune_chains(&mut self, before: DateTime<Utc>) -> Result<usize> {
-        self.write(|tx| {
+    pub fn prune(&mut self, before: DateTime<Utc>) -> Result<usize> {
+        self.0.write(|tx| {
             Ok(tx.execute(
                 "DELETE FROM chain_snapshots
                  WHERE scan_id IN (SELECT id FROM scans WHERE as_of < ?1)",
@@ -262,8 +268,8 @@ mod tests {
     fn scan_lifecycle_and_interrupted_recovery() {
         let (_dir, mut store) = temp_store();
         let t = Utc.with_ymd_and_hms(2026, 11, 20, 15, 0, 0).unwrap();
-        let dead = store.begin_scan(t, t, "sim", 3).unwrap();
-        let ok = store.begin_scan(t, t, "sim", 2).unwrap();
+        let dead = store.scans_mut().begin(t, t, "sim", 3).unwrap();
+        let ok = store.scans_mut().begin(t, t, "sim", 2).unwrap();
         let totals = ScanTotals {
             tickers_ok: 1,
             tickers_failed: 1,
@@ -274,17 +280,19 @@ mod tests {
             ..Default::default()
         };
         store
-            .finish_scan(ok, ScanStatus::Partial, t, &totals)
+            .scans_mut()
+            .finish(ok, ScanStatus::Partial, t, &totals)
             .unwrap();
-        assert_eq!(store.mark_interrupted(t).unwrap(), vec![dead]);
-        let rows = store.list_scans(&ScanFilter::default()).unwrap();
+        assert_eq!(store.scans_mut().mark_interrupted(t).unwrap(), vec![dead]);
+        let rows = store.scans().list(&ScanFilter::default()).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].id, ok);
         assert_eq!(rows[0].status, ScanStatus::Partial);
         assert_eq!(rows[0].errors[0].ticker, "BAD");
         assert_eq!(rows[1].status, ScanStatus::Interrupted);
         let only = store
-            .list_scans(&ScanFilter {
+            .scans()
+            .list(&ScanFilter {
                 status: Some(ScanStatus::Interrupted),
                 ..Default::default()
             })

@@ -14,8 +14,10 @@ pub struct Args {
 
 pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     let mut store = ctx.store()?;
-    store.set_enrich_pause(true, args.reason.as_deref(), ctx.as_of)?;
-    let state = store.enrich_pause()?;
+    store
+        .enrich_mut()
+        .set_pause(true, args.reason.as_deref(), ctx.as_of)?;
+    let state = store.enrich().pause()?;
     if ctx.out.is_json() {
         ctx.out.json(&state)?;
     } else {

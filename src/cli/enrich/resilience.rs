@@ -19,7 +19,7 @@ pub fn run(_args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     let set = settings(ctx)?;
     let provider = set.enrich.provider;
     let report = match store_if_any(ctx)? {
-        Some(s) if s.has_enrich_tables()? => {
+        Some(s) if s.enrich().has_tables()? => {
             resilience::report(&s, &set.resilience, &[provider.as_str()], ctx.as_of)?
         }
         _ => resilience::Report {

@@ -8,9 +8,9 @@ pub struct Args {}
 
 pub fn run(_args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     let mut store = ctx.store()?;
-    let was = store.enrich_pause()?.paused;
-    store.set_enrich_pause(false, None, ctx.as_of)?;
-    let state = store.enrich_pause()?;
+    let was = store.enrich().pause()?.paused;
+    store.enrich_mut().set_pause(false, None, ctx.as_of)?;
+    let state = store.enrich().pause()?;
     if ctx.out.is_json() {
         ctx.out.json(&state)?;
     } else if was {

@@ -3,9 +3,9 @@
 use std::collections::BTreeSet;
 
 use optctl::enrich::{self, AssetClass, Calendar, Outcome as RunOutcome, Report};
+use optctl::enrich::{JobStatus, RunStatus};
 use optctl::lock::JobLock;
 use optctl::market::Timeframe;
-use optctl::store::enrich::{JobStatus, RunStatus};
 
 use crate::cli::output::Output;
 use crate::cli::{Ctx, Outcome};

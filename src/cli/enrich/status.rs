@@ -1,7 +1,7 @@
 //! `optctl enrich status`: running?, the last run, paused?, the next expected run.
 
+use optctl::enrich::RunRow;
 use optctl::enrich::report;
-use optctl::store::enrich::RunRow;
 
 use crate::cli::{Ctx, Outcome};
 

@@ -18,7 +18,7 @@ pub struct Args {}
 pub fn run(_args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     let cfg = ctx.config()?;
     let state = match super::read_store(ctx)? {
-        Some(s) => s.scheduler_state()?,
+        Some(s) => s.scheduler().state()?,
         None => migration::State::initial(),
     };
     let program = std::env::current_exe()

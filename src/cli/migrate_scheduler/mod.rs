@@ -106,5 +106,5 @@ fn read_store(ctx: &Ctx) -> optctl::Result<Option<optctl::store::Store>> {
         return Ok(None);
     }
     let store = ctx.store_read()?;
-    Ok(store.has_scheduler_tables()?.then_some(store))
+    Ok(store.scheduler().has_tables()?.then_some(store))
 }

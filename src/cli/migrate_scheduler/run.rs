@@ -104,8 +104,8 @@ fn print(r: &TickReport, out: &Output) -> optctl::Result<()> {
         t.add_row(vec![
             x.scheduler.to_string(),
             match run.role {
-                optctl::store::scheduler::Role::Used => "used",
-                optctl::store::scheduler::Role::Shadow => "compared",
+                optctl::scheduler::migration::Role::Used => "used",
+                optctl::scheduler::migration::Role::Shadow => "compared",
             }
             .to_string(),
             cats.join(", "),

@@ -32,7 +32,8 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     let (made_due, requeued_failed) = {
         let _lock = optctl::lock::JobLock::acquire(&ctx.home, "notify")?;
         ctx.store()?
-            .requeue_notifications(args.channel.as_deref(), args.failed, ctx.as_of)?
+            .outbox_mut()
+            .requeue(args.channel.as_deref(), args.failed, ctx.as_of)?
     };
     let report = drain(ctx, &cfg, args.channel)?;
     if ctx.out.is_json() {

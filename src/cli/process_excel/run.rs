@@ -4,10 +4,10 @@ use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use optctl::excel::RunStatus;
 use optctl::excel::process::{self, Options, Report};
 use optctl::lock::JobLock;
 use optctl::market::Calendar;
-use optctl::store::excel::RunStatus;
 
 use crate::cli::output::Output;
 use crate::cli::{Ctx, Outcome};

@@ -1,7 +1,7 @@
 //! `optctl process-excel status`: is the market open, the last run, the last error.
 
+use optctl::excel::RunRow;
 use optctl::excel::{self, ProcessorStatus};
-use optctl::store::excel::RunRow;
 
 use crate::cli::{Ctx, Outcome};
 

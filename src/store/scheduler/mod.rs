@@ -4,18 +4,19 @@
 //! The schedulers themselves are in `crate::scheduler`.
 
 use std::collections::BTreeMap;
+use std::ops::{Deref, DerefMut};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::{Deserialize, Serialize};
 
+mod model;
+
+pub use model::{Category, Criterion, Direction, Phase, SchedulerKind, Signal, State};
+
 use super::outbox::{OutboxEntry, SourceKind};
 use super::{Result, Store, parse_ts, ts};
 use crate::market::Timeframe;
-use crate::scheduler::criteria::Criterion;
-use crate::scheduler::migration::{Phase, State};
-use crate::scheduler::run::RunReport;
-use crate::scheduler::{Category, SchedulerKind, Signal};
 
 fn corrupt(
     table: &'static str,
@@ -80,13 +81,25 @@ impl Role {
     }
 }
 
-/// One scheduler run of a tick, to store with its signals.
-#[derive(Debug, Clone, Copy)]
+/// One scheduler run of a tick, to store with its signals (a `scheduler_runs` row).
+#[derive(Debug, Clone)]
 pub struct RunWrite<'a> {
-    pub report: &'a RunReport,
+    pub scheduler: SchedulerKind,
     pub role: Role,
-    /// The notifications of `report.signals`, index for index (empty: none). A used
-    /// signal's entry is queued in the outbox the first time the setup is acted on.
+    pub categories: &'a [Category],
+    pub signals: &'a [Signal],
+    pub provider_calls: u64,
+    pub failed_calls: u64,
+    pub lookups: u64,
+    pub cache_hits: u64,
+    pub cache_misses: u64,
+    pub symbols: u64,
+    pub symbols_failed: u64,
+    pub duration_ms: f64,
+    /// The run's fetch errors as the scheduler reports them (a JSON array), kept verbatim.
+    pub errors_json: String,
+    /// The notifications of `signals`, index for index (empty: none). A used signal's
+    /// entry is queued in the outbox the first time the setup is acted on.
     pub outbox: &'a [Option<OutboxEntry>],
 }
 
@@ -342,8 +355,7 @@ fn store_signals(
     Ok(new)
 }
 
-fn insert_run(tx: &Transaction<'_>, t: &TickWrite<'_>, run: &RunWrite<'_>) -> Result<i64> {
-    let r = run.report;
+fn insert_run(tx: &Transaction<'_>, t: &TickWrite<'_>, r: &RunWrite<'_>) -> Result<i64> {
     tx.execute(
         "INSERT INTO scheduler_runs (tick_at, started_at, phase, step, scheduler, role,
              categories, provider_calls, failed_calls, lookups, cache_hits, cache_misses,
@@ -355,7 +367,7 @@ fn insert_run(tx: &Transaction<'_>, t: &TickWrite<'_>, run: &RunWrite<'_>) -> Re
             t.phase.as_str(),
             t.step,
             r.scheduler.as_str(),
-            run.role.as_str(),
+            r.role.as_str(),
             to_json(&r.categories),
             r.provider_calls as i64,
             r.failed_calls as i64,
@@ -366,7 +378,7 @@ fn insert_run(tx: &Transaction<'_>, t: &TickWrite<'_>, run: &RunWrite<'_>) -> Re
             r.symbols_failed as i64,
             r.signals.len() as i64,
             r.duration_ms,
-            to_json(&r.errors),
+            r.errors_json,
         ],
     )?;
     Ok(tx.last_insert_rowid())
@@ -464,11 +476,14 @@ pub struct ComparisonFilter {
     pub with_report: bool,
 }
 
-impl Store {
+/// The `scheduler` family: `Store::scheduler()` reads, `Store::scheduler_mut()` also writes.
+pub struct Scheduler<S>(pub(super) S);
+
+impl<S: Deref<Target = Store>> Scheduler<S> {
     /// Whether this database has the scheduler's tables (a read-only door on a file
     /// no newer optctl has written yet does not).
-    pub fn has_scheduler_tables(&self) -> Result<bool> {
-        let n: i64 = self.conn().query_row(
+    pub fn has_tables(&self) -> Result<bool> {
+        let n: i64 = self.0.conn().query_row(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'scheduler_state'",
             [],
             |r| r.get(0),
@@ -477,9 +492,10 @@ impl Store {
     }
 
     /// The migration's state; `legacy` with nothing moved before the first step.
-    pub fn scheduler_state(&self) -> Result<State> {
+    pub fn state(&self) -> Result<State> {
         const T: &str = "scheduler_state";
         let row = self
+            .0
             .conn()
             .query_row(
                 "SELECT phase, moved, step, since FROM scheduler_state WHERE id = 1",
@@ -505,11 +521,194 @@ impl Store {
         }
     }
 
+    /// The audit log, oldest first; with `limit`, only the newest `limit` entries.
+    pub fn list_audit(&self, limit: Option<u64>) -> Result<Vec<AuditRow>> {
+        const T: &str = "scheduler_audit";
+        let mut stmt = self.0.conn().prepare(
+            "SELECT id, at, action, from_phase, to_phase, moved_before, moved_after, forced,
+                    reason, actor, criteria
+             FROM scheduler_audit ORDER BY id DESC LIMIT ?1",
+        )?;
+        let limit = limit.map_or(-1, |l| l as i64);
+        let mut rows = stmt.query(params![limit])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(AuditRow {
+                id: r.get(0)?,
+                at: parse_ts(&r.get::<_, String>(1)?, T, "at")?,
+                action: r.get(2)?,
+                from_phase: phase_col(&r.get::<_, String>(3)?, T, "from_phase")?,
+                to_phase: phase_col(&r.get::<_, String>(4)?, T, "to_phase")?,
+                moved_before: json_col(&r.get::<_, String>(5)?, T, "moved_before")?,
+                moved_after: json_col(&r.get::<_, String>(6)?, T, "moved_after")?,
+                forced: r.get(7)?,
+                reason: r.get(8)?,
+                actor: r.get(9)?,
+                criteria: json_col(&r.get::<_, String>(10)?, T, "criteria")?,
+            });
+        }
+        out.reverse();
+        Ok(out)
+    }
+
+    /// Cached series fetched in `(after, until]`.
+    pub fn cache_since(
+        &self,
+        after: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<CachedSeries>> {
+        const T: &str = "scheduler_bar_cache";
+        let mut stmt = self.0.conn().prepare_cached(
+            "SELECT symbol, timeframe, range_from, fetched_to, bars FROM scheduler_bar_cache
+             WHERE fetched_to > ?1 AND fetched_to <= ?2",
+        )?;
+        let mut rows = stmt.query(params![ts(after), ts(until)])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let tf: String = r.get(1)?;
+            out.push(CachedSeries {
+                symbol: r.get(0)?,
+                timeframe: tf.parse().map_err(|e: String| corrupt(T, "timeframe", e))?,
+                range_from: parse_ts(&r.get::<_, String>(2)?, T, "range_from")?,
+                fetched_to: parse_ts(&r.get::<_, String>(3)?, T, "fetched_to")?,
+                bars_json: r.get(4)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Comparisons, newest first.
+    pub fn list_comparisons(&self, f: ComparisonFilter) -> Result<Vec<ComparisonRow>> {
+        let report = if f.with_report { ", report" } else { "" };
+        let sql = format!(
+            "SELECT {COMPARISON_COLUMNS}{report} FROM scheduler_comparisons
+             WHERE (?1 IS NULL OR step = ?1) AND (?2 IS NULL OR source = ?2)
+             ORDER BY id DESC LIMIT ?3"
+        );
+        let mut stmt = self.0.conn().prepare_cached(&sql)?;
+        let limit = if f.limit == 0 { -1 } else { f.limit as i64 };
+        let mut rows = stmt.query(params![f.step, f.source.map(Source::as_str), limit])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(comparison_row(r, f.with_report)?);
+        }
+        Ok(out)
+    }
+
+    /// How many comparisons `run` ticks have recorded (the order of the two schedulers
+    /// alternates with it).
+    pub fn count_tick_comparisons(&self) -> Result<u64> {
+        let n: i64 = self.0.conn().query_row(
+            "SELECT count(*) FROM scheduler_comparisons WHERE source = 'run'",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
+    /// Sums of the runs of `scheduler` in `role`, recorded in `step` (any step if None)
+    /// with a tick in `[since, until]`.
+    pub fn run_totals(
+        &self,
+        scheduler: SchedulerKind,
+        role: Option<Role>,
+        step: Option<i64>,
+        since: Option<DateTime<Utc>>,
+        until: Option<DateTime<Utc>>,
+    ) -> Result<RunTotals> {
+        let mut t = self.0.conn().query_row(
+            "SELECT count(*), coalesce(sum(provider_calls), 0), coalesce(sum(failed_calls), 0),
+                    coalesce(sum(lookups), 0), coalesce(sum(cache_hits), 0),
+                    coalesce(sum(cache_misses), 0), max(tick_at)
+             FROM scheduler_runs
+             WHERE scheduler = ?1 AND (?2 IS NULL OR role = ?2) AND (?3 IS NULL OR step = ?3)
+               AND (?4 IS NULL OR tick_at >= ?4) AND (?5 IS NULL OR tick_at <= ?5)",
+            params![
+                scheduler.as_str(),
+                role.map(Role::as_str),
+                step,
+                since.map(ts),
+                until.map(ts)
+            ],
+            |r| {
+                Ok((
+                    RunTotals {
+                        runs: r.get::<_, i64>(0)? as u64,
+                        provider_calls: r.get::<_, i64>(1)? as u64,
+                        failed_calls: r.get::<_, i64>(2)? as u64,
+                        lookups: r.get::<_, i64>(3)? as u64,
+                        cache_hits: r.get::<_, i64>(4)? as u64,
+                        cache_misses: r.get::<_, i64>(5)? as u64,
+                        hit_rate_pct: None,
+                        last_tick: None,
+                    },
+                    r.get::<_, Option<String>>(6)?,
+                ))
+            },
+        )?;
+        t.0.last_tick = opt_ts(t.1, "scheduler_runs", "tick_at")?;
+        t.0.hit_rate_pct =
+            (t.0.lookups > 0).then(|| 100.0 * t.0.cache_hits as f64 / t.0.lookups as f64);
+        Ok(t.0)
+    }
+
+    /// The newest tick any scheduler ran.
+    pub fn latest_tick(&self) -> Result<Option<DateTime<Utc>>> {
+        let t: Option<String> =
+            self.0
+                .conn()
+                .query_row("SELECT max(tick_at) FROM scheduler_runs", [], |r| r.get(0))?;
+        opt_ts(t, "scheduler_runs", "tick_at")
+    }
+
+    /// What is in the cache at `now`, and how the unified scheduler's lookups fared.
+    pub fn cache_stats(&self, now: DateTime<Utc>) -> Result<CacheStats> {
+        const T: &str = "scheduler_bar_cache";
+        let mut stats = CacheStats::empty(now);
+        let mut stmt = self.0.conn().prepare(
+            "SELECT timeframe, count(*), sum(expires_at > ?1 AND fetched_to <= ?1),
+                    sum(bar_count), sum(bytes), min(fetched_to), max(fetched_to)
+             FROM scheduler_bar_cache GROUP BY timeframe",
+        )?;
+        let mut rows = stmt.query(params![ts(now)])?;
+        while let Some(r) = rows.next()? {
+            let tf = TimeframeCache {
+                entries: r.get::<_, i64>(1)? as u64,
+                valid: r.get::<_, i64>(2)? as u64,
+                bars: r.get::<_, i64>(3)? as u64,
+                bytes: r.get::<_, i64>(4)? as u64,
+            };
+            let oldest = parse_ts(&r.get::<_, String>(5)?, T, "fetched_to")?;
+            let newest = parse_ts(&r.get::<_, String>(6)?, T, "fetched_to")?;
+            stats.oldest_fetch = Some(stats.oldest_fetch.map_or(oldest, |o| o.min(oldest)));
+            stats.newest_fetch = Some(stats.newest_fetch.map_or(newest, |n| n.max(newest)));
+            stats.entries += tf.entries;
+            stats.valid += tf.valid;
+            stats.bars += tf.bars;
+            stats.bytes += tf.bytes;
+            stats.by_timeframe.insert(r.get(0)?, tf);
+        }
+        if let Some(last) = self.latest_tick()? {
+            stats.last_tick =
+                self.run_totals(SchedulerKind::Unified, None, None, Some(last), Some(last))?;
+        }
+        stats.last_24h = self.run_totals(
+            SchedulerKind::Unified,
+            None,
+            None,
+            Some(now - TimeDelta::hours(24)),
+            Some(now),
+        )?;
+        Ok(stats)
+    }
+}
+
+impl<S: DerefMut<Target = Store>> Scheduler<S> {
     /// Records a transition: the audit entry and the new state, in one transaction.
     /// Refuses (Ok(None)) when the stored state is no longer `t.from` (another
     /// `advance` or `rollback` got there first). Returns the new step (the audit id).
-    pub fn scheduler_transition(&mut self, t: &Transition<'_>) -> Result<Option<i64>> {
-        self.write(|tx| {
+    pub fn record_transition(&mut self, t: &Transition<'_>) -> Result<Option<i64>> {
+        self.0.write(|tx| {
             let current = {
                 let s = tx
                     .query_row(
@@ -555,66 +754,10 @@ impl Store {
         })
     }
 
-    /// The audit log, oldest first; with `limit`, only the newest `limit` entries.
-    pub fn scheduler_audit(&self, limit: Option<u64>) -> Result<Vec<AuditRow>> {
-        const T: &str = "scheduler_audit";
-        let mut stmt = self.conn().prepare(
-            "SELECT id, at, action, from_phase, to_phase, moved_before, moved_after, forced,
-                    reason, actor, criteria
-             FROM scheduler_audit ORDER BY id DESC LIMIT ?1",
-        )?;
-        let limit = limit.map_or(-1, |l| l as i64);
-        let mut rows = stmt.query(params![limit])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            out.push(AuditRow {
-                id: r.get(0)?,
-                at: parse_ts(&r.get::<_, String>(1)?, T, "at")?,
-                action: r.get(2)?,
-                from_phase: phase_col(&r.get::<_, String>(3)?, T, "from_phase")?,
-                to_phase: phase_col(&r.get::<_, String>(4)?, T, "to_phase")?,
-                moved_before: json_col(&r.get::<_, String>(5)?, T, "moved_before")?,
-                moved_after: json_col(&r.get::<_, String>(6)?, T, "moved_after")?,
-                forced: r.get(7)?,
-                reason: r.get(8)?,
-                actor: r.get(9)?,
-                criteria: json_col(&r.get::<_, String>(10)?, T, "criteria")?,
-            });
-        }
-        out.reverse();
-        Ok(out)
-    }
-
-    /// Cached series fetched in `(after, until]`.
-    pub fn scheduler_cache_since(
-        &self,
-        after: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<Vec<CachedSeries>> {
-        const T: &str = "scheduler_bar_cache";
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT symbol, timeframe, range_from, fetched_to, bars FROM scheduler_bar_cache
-             WHERE fetched_to > ?1 AND fetched_to <= ?2",
-        )?;
-        let mut rows = stmt.query(params![ts(after), ts(until)])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let tf: String = r.get(1)?;
-            out.push(CachedSeries {
-                symbol: r.get(0)?,
-                timeframe: tf.parse().map_err(|e: String| corrupt(T, "timeframe", e))?,
-                range_from: parse_ts(&r.get::<_, String>(2)?, T, "range_from")?,
-                fetched_to: parse_ts(&r.get::<_, String>(3)?, T, "fetched_to")?,
-                bars_json: r.get(4)?,
-            });
-        }
-        Ok(out)
-    }
-
     /// Stores one tick (or one `compare`): the cache entries, the runs with their
     /// signals, and the comparison, in one transaction.
-    pub fn scheduler_record_tick(&mut self, t: &TickWrite<'_>) -> Result<TickIds> {
-        self.write(|tx| {
+    pub fn record_tick(&mut self, t: &TickWrite<'_>) -> Result<TickIds> {
+        self.0.write(|tx| {
             let mut ids = TickIds::default();
             {
                 let mut put = tx.prepare_cached(
@@ -644,9 +787,9 @@ impl Store {
                 ids.new_signals += store_signals(
                     tx,
                     id,
-                    run.report.scheduler,
+                    run.scheduler,
                     run.role == Role::Used,
-                    &run.report.signals,
+                    run.signals,
                     run.outbox,
                     t.tick_at,
                 )?;
@@ -657,141 +800,11 @@ impl Store {
             Ok(ids)
         })
     }
-
-    /// Comparisons, newest first.
-    pub fn scheduler_comparisons(&self, f: ComparisonFilter) -> Result<Vec<ComparisonRow>> {
-        let report = if f.with_report { ", report" } else { "" };
-        let sql = format!(
-            "SELECT {COMPARISON_COLUMNS}{report} FROM scheduler_comparisons
-             WHERE (?1 IS NULL OR step = ?1) AND (?2 IS NULL OR source = ?2)
-             ORDER BY id DESC LIMIT ?3"
-        );
-        let mut stmt = self.conn().prepare_cached(&sql)?;
-        let limit = if f.limit == 0 { -1 } else { f.limit as i64 };
-        let mut rows = stmt.query(params![f.step, f.source.map(Source::as_str), limit])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            out.push(comparison_row(r, f.with_report)?);
-        }
-        Ok(out)
-    }
-
-    /// How many comparisons `run` ticks have recorded (the order of the two schedulers
-    /// alternates with it).
-    pub fn scheduler_tick_comparisons(&self) -> Result<u64> {
-        let n: i64 = self.conn().query_row(
-            "SELECT count(*) FROM scheduler_comparisons WHERE source = 'run'",
-            [],
-            |r| r.get(0),
-        )?;
-        Ok(n as u64)
-    }
-
-    /// Sums of the runs of `scheduler` in `role`, recorded in `step` (any step if None)
-    /// with a tick in `[since, until]`.
-    pub fn scheduler_run_totals(
-        &self,
-        scheduler: SchedulerKind,
-        role: Option<Role>,
-        step: Option<i64>,
-        since: Option<DateTime<Utc>>,
-        until: Option<DateTime<Utc>>,
-    ) -> Result<RunTotals> {
-        let mut t = self.conn().query_row(
-            "SELECT count(*), coalesce(sum(provider_calls), 0), coalesce(sum(failed_calls), 0),
-                    coalesce(sum(lookups), 0), coalesce(sum(cache_hits), 0),
-                    coalesce(sum(cache_misses), 0), max(tick_at)
-             FROM scheduler_runs
-             WHERE scheduler = ?1 AND (?2 IS NULL OR role = ?2) AND (?3 IS NULL OR step = ?3)
-               AND (?4 IS NULL OR tick_at >= ?4) AND (?5 IS NULL OR tick_at <= ?5)",
-            params![
-                scheduler.as_str(),
-                role.map(Role::as_str),
-                step,
-                since.map(ts),
-                until.map(ts)
-            ],
-            |r| {
-                Ok((
-                    RunTotals {
-                        runs: r.get::<_, i64>(0)? as u64,
-                        provider_calls: r.get::<_, i64>(1)? as u64,
-                        failed_calls: r.get::<_, i64>(2)? as u64,
-                        lookups: r.get::<_, i64>(3)? as u64,
-                        cache_hits: r.get::<_, i64>(4)? as u64,
-                        cache_misses: r.get::<_, i64>(5)? as u64,
-                        hit_rate_pct: None,
-                        last_tick: None,
-                    },
-                    r.get::<_, Option<String>>(6)?,
-                ))
-            },
-        )?;
-        t.0.last_tick = opt_ts(t.1, "scheduler_runs", "tick_at")?;
-        t.0.hit_rate_pct =
-            (t.0.lookups > 0).then(|| 100.0 * t.0.cache_hits as f64 / t.0.lookups as f64);
-        Ok(t.0)
-    }
-
-    /// The newest tick any scheduler ran.
-    pub fn scheduler_last_tick(&self) -> Result<Option<DateTime<Utc>>> {
-        let t: Option<String> =
-            self.conn()
-                .query_row("SELECT max(tick_at) FROM scheduler_runs", [], |r| r.get(0))?;
-        opt_ts(t, "scheduler_runs", "tick_at")
-    }
-
-    /// What is in the cache at `now`, and how the unified scheduler's lookups fared.
-    pub fn scheduler_cache_stats(&self, now: DateTime<Utc>) -> Result<CacheStats> {
-        const T: &str = "scheduler_bar_cache";
-        let mut stats = CacheStats::empty(now);
-        let mut stmt = self.conn().prepare(
-            "SELECT timeframe, count(*), sum(expires_at > ?1 AND fetched_to <= ?1),
-                    sum(bar_count), sum(bytes), min(fetched_to), max(fetched_to)
-             FROM scheduler_bar_cache GROUP BY timeframe",
-        )?;
-        let mut rows = stmt.query(params![ts(now)])?;
-        while let Some(r) = rows.next()? {
-            let tf = TimeframeCache {
-                entries: r.get::<_, i64>(1)? as u64,
-                valid: r.get::<_, i64>(2)? as u64,
-                bars: r.get::<_, i64>(3)? as u64,
-                bytes: r.get::<_, i64>(4)? as u64,
-            };
-            let oldest = parse_ts(&r.get::<_, String>(5)?, T, "fetched_to")?;
-            let newest = parse_ts(&r.get::<_, String>(6)?, T, "fetched_to")?;
-            stats.oldest_fetch = Some(stats.oldest_fetch.map_or(oldest, |o| o.min(oldest)));
-            stats.newest_fetch = Some(stats.newest_fetch.map_or(newest, |n| n.max(newest)));
-            stats.entries += tf.entries;
-            stats.valid += tf.valid;
-            stats.bars += tf.bars;
-            stats.bytes += tf.bytes;
-            stats.by_timeframe.insert(r.get(0)?, tf);
-        }
-        if let Some(last) = self.scheduler_last_tick()? {
-            stats.last_tick = self.scheduler_run_totals(
-                SchedulerKind::Unified,
-                None,
-                None,
-                Some(last),
-                Some(last),
-            )?;
-        }
-        stats.last_24h = self.scheduler_run_totals(
-            SchedulerKind::Unified,
-            None,
-            None,
-            Some(now - TimeDelta::hours(24)),
-            Some(now),
-        )?;
-        Ok(stats)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scheduler::Direction;
     use crate::store::tests::temp_store;
 
     fn t(s: &str) -> DateTime<Utc> {
@@ -811,11 +824,27 @@ mod tests {
         }
     }
 
-    fn report(kind: SchedulerKind, signals: Vec<Signal>) -> RunReport {
-        RunReport {
-            scheduler: kind,
+    /// A run of `kind` that found `signals`: what the scheduler hands the store.
+    struct Report {
+        kind: SchedulerKind,
+        categories: Vec<Category>,
+        signals: Vec<Signal>,
+    }
+
+    fn report(kind: SchedulerKind, signals: Vec<Signal>) -> Report {
+        Report {
+            kind,
             categories: vec![Category::DayTrading],
             signals,
+        }
+    }
+
+    fn write<'a>(r: &'a Report, role: Role, outbox: &'a [Option<OutboxEntry>]) -> RunWrite<'a> {
+        RunWrite {
+            scheduler: r.kind,
+            role,
+            categories: &r.categories,
+            signals: &r.signals,
             provider_calls: 2,
             failed_calls: 0,
             lookups: 2,
@@ -824,7 +853,8 @@ mod tests {
             symbols: 1,
             symbols_failed: 0,
             duration_ms: 1.0,
-            errors: Vec::new(),
+            errors_json: "[]".into(),
+            outbox,
         }
     }
 
@@ -847,19 +877,12 @@ mod tests {
         let legacy = report(SchedulerKind::Legacy, vec![a.clone()]);
         let shadow = report(SchedulerKind::Unified, vec![a.clone(), b.clone()]);
         let ids = store
-            .scheduler_record_tick(&tick(
+            .scheduler_mut()
+            .record_tick(&tick(
                 "2026-11-23T15:00:00Z",
                 vec![
-                    RunWrite {
-                        report: &legacy,
-                        role: Role::Used,
-                        outbox: &[],
-                    },
-                    RunWrite {
-                        report: &shadow,
-                        role: Role::Shadow,
-                        outbox: &[],
-                    },
+                    write(&legacy, Role::Used, &[]),
+                    write(&shadow, Role::Shadow, &[]),
                 ],
             ))
             .unwrap();
@@ -868,13 +891,10 @@ mod tests {
         // seen in the shadow and is acted on now; the legacy copy of `a` stays used.
         let unified = report(SchedulerKind::Unified, vec![a.clone(), b.clone()]);
         let ids = store
-            .scheduler_record_tick(&tick(
+            .scheduler_mut()
+            .record_tick(&tick(
                 "2026-11-23T15:05:00Z",
-                vec![RunWrite {
-                    report: &unified,
-                    role: Role::Used,
-                    outbox: &[],
-                }],
+                vec![write(&unified, Role::Used, &[])],
             ))
             .unwrap();
         assert_eq!(ids.new_signals, 1);
@@ -918,24 +938,18 @@ mod tests {
         let shadow_queued = [entry("shadow"), entry("shadow")];
         let runs = |legacy_out, shadow_out| {
             vec![
-                RunWrite {
-                    report: &legacy,
-                    role: Role::Used,
-                    outbox: legacy_out,
-                },
-                RunWrite {
-                    report: &shadow,
-                    role: Role::Shadow,
-                    outbox: shadow_out,
-                },
+                write(&legacy, Role::Used, legacy_out),
+                write(&shadow, Role::Shadow, shadow_out),
             ]
         };
         store
-            .scheduler_record_tick(&tick("2026-11-23T15:00:00Z", runs(&queued, &shadow_queued)))
+            .scheduler_mut()
+            .record_tick(&tick("2026-11-23T15:00:00Z", runs(&queued, &shadow_queued)))
             .unwrap();
         // The next tick finds the same setups again: they were acted on, nothing new.
         store
-            .scheduler_record_tick(&tick("2026-11-23T15:05:00Z", runs(&queued, &shadow_queued)))
+            .scheduler_mut()
+            .record_tick(&tick("2026-11-23T15:05:00Z", runs(&queued, &shadow_queued)))
             .unwrap();
         let rows: Vec<(String, String, String)> = store
             .conn()
@@ -962,11 +976,12 @@ mod tests {
     #[test]
     fn a_transition_from_a_stale_state_is_refused() {
         let (_d, mut store) = temp_store();
-        let start = store.scheduler_state().unwrap();
+        let start = store.scheduler().state().unwrap();
         assert_eq!(start, State::initial());
         let go = |store: &mut Store, from: &State| {
             store
-                .scheduler_transition(&Transition {
+                .scheduler_mut()
+                .record_transition(&Transition {
                     at: t("2026-11-23T15:00:00Z"),
                     action: "advance",
                     from,
@@ -981,9 +996,9 @@ mod tests {
         };
         let step = go(&mut store, &start).unwrap();
         assert_eq!(go(&mut store, &start), None, "the state moved on");
-        let s = store.scheduler_state().unwrap();
+        let s = store.scheduler().state().unwrap();
         assert_eq!((s.phase, s.step), (Phase::Parallel, step));
-        let log = store.scheduler_audit(None).unwrap();
+        let log = store.scheduler().list_audit(None).unwrap();
         assert_eq!(log.len(), 1);
         assert_eq!(log[0].actor.as_deref(), Some("ops"));
     }
@@ -1002,21 +1017,24 @@ mod tests {
                 bar_count: 0,
                 bars_json: json.into(),
             });
-            store.scheduler_record_tick(&w).unwrap();
+            store.scheduler_mut().record_tick(&w).unwrap();
         };
         put(&mut store, "2026-11-23T15:10:00Z", "[1]");
         put(&mut store, "2026-11-23T15:00:00Z", "[0]");
         let got = store
-            .scheduler_cache_since(t("2026-11-23T14:00:00Z"), t("2026-11-23T16:00:00Z"))
+            .scheduler()
+            .cache_since(t("2026-11-23T14:00:00Z"), t("2026-11-23T16:00:00Z"))
             .unwrap();
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].bars_json, "[1]");
         let stats = store
-            .scheduler_cache_stats(t("2026-11-23T15:20:00Z"))
+            .scheduler()
+            .cache_stats(t("2026-11-23T15:20:00Z"))
             .unwrap();
         assert_eq!((stats.entries, stats.valid, stats.bytes), (1, 1, 3));
         let stats = store
-            .scheduler_cache_stats(t("2026-11-23T15:40:00Z"))
+            .scheduler()
+            .cache_stats(t("2026-11-23T15:40:00Z"))
             .unwrap();
         assert_eq!(stats.valid, 0);
     }
