@@ -1,14 +1,16 @@
 //! Domain types shared by every area: option rights, OCC contract symbols, quotes,
-//! chain snapshots, OHLCV bars and timeframes. Providers produce these; `quant`, `scan` and `store` consume them.
+//! chain snapshots, OHLCV bars and timeframes, and the one ticker grammar ([`Symbol`]). Providers produce these; `quant`, `scan` and `store` consume them.
 
 mod bar;
 mod occ;
+mod symbol;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use bar::{Bar, Timeframe};
 pub use occ::{OccError, OccSymbol};
+pub use symbol::{Symbol, SymbolError};
 
 /// Seconds in the year used to turn a time span into `t_years` (ACT/365).
 pub const SECONDS_PER_YEAR: f64 = 365.0 * 86_400.0;
