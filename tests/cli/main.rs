@@ -20,3 +20,4 @@ mod providers;
 mod quant;
 mod scan;
 mod serve;
+mod symbols;
