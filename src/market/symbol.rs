@@ -61,11 +61,14 @@ const YAHOO_INDEX_NAMES: &[(&str, &str)] = &[
 const READ_ONLY_INDEX_NAMES: &[(&str, &str)] = &[("GSPC", "SPX")];
 
 /// The rule in one line, for error messages.
-const RULE: &str = "letters and digits joined by single . - / &, at most 16, an optional leading ^ on an index";
+const RULE: &str =
+    "letters and digits joined by single . - / &, at most 16, an optional leading ^ on an index";
 
 /// An underlying's ticker in optctl's one spelling: upper case, class suffix after `.`,
 /// index roots without `^`. See the module docs for the grammar.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct Symbol(String);
 
@@ -149,7 +152,7 @@ impl Symbol {
         }
         if out.contains('/') {
             return Err(bad(
-                "a / only separates a one-letter share class (BRK/B)".into(),
+                "a / only separates a one-letter share class (BRK/B)".into()
             ));
         }
         if out.len() > MAX_LEN {
@@ -297,9 +300,28 @@ mod tests {
     #[test]
     fn refuses_with_the_symbol_and_the_rule() {
         for raw in [
-            "", "   ", "bad;sym", "A B", "\"AAPL\"", "'AAPL'", "BRK..B", "A--B", ".A", "A.", "-A",
-            "A&", "^FTSE", "^", "ES=F", "_SPX", "AB/CD", "ÄPL", "ABCDEFGHIJKLMNOPQ", "A/B/C",
-            "../etc", "%00",
+            "",
+            "   ",
+            "bad;sym",
+            "A B",
+            "\"AAPL\"",
+            "'AAPL'",
+            "BRK..B",
+            "A--B",
+            ".A",
+            "A.",
+            "-A",
+            "A&",
+            "^FTSE",
+            "^",
+            "ES=F",
+            "_SPX",
+            "AB/CD",
+            "ÄPL",
+            "ABCDEFGHIJKLMNOPQ",
+            "A/B/C",
+            "../etc",
+            "%00",
         ] {
             let e = Symbol::parse(raw).expect_err(raw).to_string();
             assert!(e.contains(&format!("{raw:?}")), "{e}");
@@ -332,7 +354,7 @@ mod tests {
         assert_eq!(serde_json::to_string(&s).unwrap(), "\"BRK.B\"");
         let e = serde_json::from_str::<Symbol>("\"a;b\"").unwrap_err();
         assert!(e.to_string().contains("\"a;b\" is not a symbol"), "{e}");
-        let mut v = vec![s.clone(), Symbol::parse("AAPL").unwrap()];
+        let mut v = [s.clone(), Symbol::parse("AAPL").unwrap()];
         v.sort();
         assert_eq!(v[0], "AAPL");
     }

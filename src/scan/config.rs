@@ -105,7 +105,10 @@ mod tests {
         assert_eq!(read_watchlist(&p).unwrap(), ["AAPL", "MSFT", "SPY"]);
         std::fs::write(&p, "AAPL\nbad;ticker\n").unwrap();
         let msg = read_watchlist(&p).unwrap_err().to_string();
-        assert!(msg.contains("line 2") && msg.contains("\"bad;ticker\""), "{msg}");
+        assert!(
+            msg.contains("line 2") && msg.contains("\"bad;ticker\""),
+            "{msg}"
+        );
         std::fs::write(&p, "brk-b M&M, BRK.B\n").unwrap();
         assert_eq!(read_watchlist(&p).unwrap(), ["BRK.B", "M&M"]);
     }

@@ -120,7 +120,11 @@ fn answered_symbol(
             asked,
             format!("answered for {s}"),
         )),
-        Err(e) => Err(crate::provider::Error::malformed(provider, asked, e.to_string())),
+        Err(e) => Err(crate::provider::Error::malformed(
+            provider,
+            asked,
+            e.to_string(),
+        )),
     }
 }
 

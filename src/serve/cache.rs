@@ -392,10 +392,7 @@ fn load_features(bytes: Vec<u8>) -> serde_json::Result<FeaturesView> {
                 export_timestamp: f.export_timestamp,
                 features,
             };
-            (
-                lookup_key(&features.ticker),
-                Arc::new(Rendered::new(&body)),
-            )
+            (lookup_key(&features.ticker), Arc::new(Rendered::new(&body)))
         })
         .collect();
     Ok(FeaturesView {

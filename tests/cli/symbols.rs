@@ -20,7 +20,10 @@ fn scan_takes_us_classes_and_nse_names_in_any_spelling() {
     home.write_config(CALM);
     let r = home.json(["scan", "--tickers", "brk-b,M&M,BRK/B,3mindia", "--json"]);
     assert_eq!(r["status"], "succeeded", "{r}");
-    assert_eq!(r["tickers_requested"], 3, "BRK-B and BRK/B are one symbol: {r}");
+    assert_eq!(
+        r["tickers_requested"], 3,
+        "BRK-B and BRK/B are one symbol: {r}"
+    );
     let scanned: Vec<&str> = r["tickers"]
         .as_array()
         .unwrap()
@@ -71,7 +74,10 @@ fn every_flag_refuses_the_same_symbols() {
             );
         }
     }
-    assert!(!home.db_path().exists(), "a refused command opened the store");
+    assert!(
+        !home.db_path().exists(),
+        "a refused command opened the store"
+    );
 }
 
 #[test]
@@ -176,7 +182,12 @@ fn serve_paths_use_the_same_grammar() {
         ("/options/m%26m/snapshot", "M&M"),
     ] {
         let r = get(&server, path);
-        assert_eq!(r.status, 200, "{path}: {}", String::from_utf8_lossy(&r.body));
+        assert_eq!(
+            r.status,
+            200,
+            "{path}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
         assert_eq!(r.json()["ticker"], want, "{path}");
     }
     for bad in ["bad;sym", "BRK..B", "%5EAAPL"] {

@@ -22,7 +22,8 @@ pub struct Args {
 
 pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     let set = settings(ctx)?;
-    let Some(j) = report::job_status(store_if_any(ctx)?.as_ref(), &set, args.symbol.as_str())? else {
+    let Some(j) = report::job_status(store_if_any(ctx)?.as_ref(), &set, args.symbol.as_str())?
+    else {
         return Err(optctl::Error::BadInput(format!(
             "no enrich job for {}: it has not been enriched yet (`optctl enrich run --symbols {}`)",
             args.symbol, args.symbol

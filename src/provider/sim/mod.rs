@@ -1551,15 +1551,7 @@ mod tests {
     fn invalid_tickers_are_unknown_symbols() {
         let sim = calm();
         let t = ny(2026, 3, 10, 11, 0);
-        for bad in [
-            "",
-            "ABCDEFGHIJKLMNOPQ",
-            "AB;C",
-            "A B",
-            ".A",
-            "ÄPL",
-            "^AAPL",
-        ] {
+        for bad in ["", "ABCDEFGHIJKLMNOPQ", "AB;C", "A B", ".A", "ÄPL", "^AAPL"] {
             match sim.snapshot(bad, t) {
                 Err(Error::UnknownSymbol { provider, symbol }) => {
                     assert_eq!((provider.as_str(), symbol.as_str()), ("sim", bad));
