@@ -1,5 +1,6 @@
 //! `optctl alerts`: list stored alerts with filters.
 
+use optctl::market::Symbol;
 use optctl::scan::AlertFilter;
 use optctl::scan::detectors::NAMES;
 
@@ -11,7 +12,7 @@ use super::{Ctx, Outcome};
 pub struct Args {
     /// Only this ticker.
     #[arg(long)]
-    ticker: Option<String>,
+    ticker: Option<Symbol>,
     /// Only this detector.
     #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(NAMES))]
     detector: Option<String>,
@@ -39,7 +40,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         )));
     }
     let rows = ctx.store_read()?.alerts().list(&AlertFilter {
-        ticker: args.ticker.map(|t| t.to_ascii_uppercase()),
+        ticker: args.ticker.map(|t| t.to_string()),
         detector: args.detector,
         min_score: args.min_score,
         since,

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
-use optctl::market::Timeframe;
+use optctl::market::{Symbol, Timeframe};
 use optctl::provider::Source;
 use optctl::provider::fetch::{self, Report};
 
@@ -32,7 +32,7 @@ pub struct Args {
     provider: Option<Source>,
     /// The underlying to fetch (AAPL, SPX, NIFTY, ...).
     #[arg(long, value_name = "TICKER")]
-    ticker: String,
+    ticker: Symbol,
     /// Fetch bars at this timeframe (5m, 1h, 1d) instead of the option chain.
     #[arg(long, value_name = "TF")]
     bars: Option<Timeframe>,

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use optctl::lock::JobLock;
+use optctl::market::Symbol;
 use optctl::provider::Source;
 use optctl::scan::ScanStatus;
 use optctl::scan::{self, Report};
@@ -28,7 +29,7 @@ pub struct Args {
         value_name = "A,B",
         conflicts_with = "watchlist"
     )]
-    tickers: Vec<String>,
+    tickers: Vec<Symbol>,
     /// File of tickers (one per line or comma separated; # starts a comment).
     #[arg(long, value_name = "FILE")]
     watchlist: Option<PathBuf>,
@@ -59,12 +60,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     }
     let tickers = match (&args.watchlist, args.tickers.is_empty()) {
         (Some(file), _) => optctl::scan::read_watchlist(file)?,
-        (None, false) => args
-            .tickers
-            .iter()
-            .map(|t| t.trim().to_ascii_uppercase())
-            .filter(|t| !t.is_empty())
-            .collect(),
+        (None, false) => args.tickers.clone(),
         (None, true) => cfg.watchlist.tickers.clone(),
     };
     // The lock comes before the store is opened: a refused run touches nothing.

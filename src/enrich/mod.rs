@@ -18,7 +18,7 @@ pub mod run;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::market::Timeframe;
+use crate::market::{Symbol, Timeframe};
 use crate::provider::Source;
 
 pub use crate::market::AssetClass;
@@ -32,14 +32,18 @@ pub use run::{JobSummary, Options, Outcome, Report, run};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Universe {
-    pub stock: Vec<String>,
-    pub etf: Vec<String>,
-    pub index: Vec<String>,
+    pub stock: Vec<Symbol>,
+    pub etf: Vec<Symbol>,
+    pub index: Vec<Symbol>,
 }
 
 impl Default for Universe {
     fn default() -> Self {
-        let v = |s: &[&str]| s.iter().map(|t| t.to_string()).collect();
+        let v = |s: &[&str]| {
+            s.iter()
+                .map(|t| Symbol::parse(t).expect("the default universe parses"))
+                .collect()
+        };
         Universe {
             stock: v(&[
                 "AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA", "JPM", "XOM",
@@ -59,16 +63,17 @@ impl Universe {
             (AssetClass::Etf, &self.etf),
             (AssetClass::Index, &self.index),
         ] {
-            out.extend(list.iter().map(|s| (s.trim().to_ascii_uppercase(), class)));
+            out.extend(list.iter().map(|s| (s.to_string(), class)));
         }
         out
     }
 
-    /// The class of `symbol` (any case), if it is in the universe.
+    /// The class of `symbol` (any spelling [`Symbol`] reads), if it is in the universe.
     pub fn class_of(&self, symbol: &str) -> Option<AssetClass> {
+        let symbol = Symbol::parse(symbol).ok()?;
         self.entries()
             .into_iter()
-            .find(|(s, _)| s.eq_ignore_ascii_case(symbol))
+            .find(|(s, _)| s == symbol.as_str())
             .map(|(_, c)| c)
     }
 }
@@ -195,7 +200,6 @@ impl EnrichConfig {
         }
         let mut seen = std::collections::BTreeSet::new();
         for (symbol, class) in self.symbols.entries() {
-            check_symbol(&symbol).map_err(|e| format!("enrich.symbols.{class}: {e}"))?;
             if !seen.insert(symbol.clone()) {
                 return Err(format!(
                     "enrich.symbols.{class}: {symbol} is listed more than once"
@@ -222,25 +226,6 @@ impl EnrichConfig {
             }
         }
         Ok(())
-    }
-}
-
-/// A symbol as written in config and flags: letters, digits, `.`, `^`, `-`, `_`, `=`,
-/// starting with a letter, digit or `^`; at most 16.
-pub fn check_symbol(s: &str) -> Result<(), String> {
-    let ok = !s.is_empty()
-        && s.len() <= 16
-        && s.bytes()
-            .next()
-            .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'^')
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'^' | b'-' | b'_' | b'='));
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "{s:?} is not a symbol (letters, digits, . ^ - _ =; at most 16)"
-        ))
     }
 }
 
@@ -274,15 +259,21 @@ mod tests {
     #[test]
     fn bad_values_name_the_key() {
         let mut cfg = EnrichConfig::default();
-        cfg.symbols.etf.push("AAPL".into());
+        cfg.symbols.etf.push("AAPL".parse().unwrap());
         let e = cfg.validate().unwrap_err();
         assert!(
             e.contains("enrich.symbols.etf") && e.contains("AAPL"),
             "{e}"
         );
-        let mut cfg = EnrichConfig::default();
-        cfg.symbols.stock.push("BAD SYMBOL".into());
-        assert!(cfg.validate().unwrap_err().contains("not a symbol"));
+        let e = toml::from_str::<EnrichConfig>("[symbols]\nstock = [\"BAD SYMBOL\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("\"BAD SYMBOL\" is not a symbol"), "{e}");
+        let e = toml::from_str::<EnrichConfig>("[symbols]\nstock = [\"brk-b\", \"BRK.B\"]\n")
+            .unwrap()
+            .validate()
+            .unwrap_err();
+        assert!(e.contains("BRK.B is listed more than once"), "{e}");
         let cfg = EnrichConfig {
             schedule: Some("30 1 * *".into()),
             ..EnrichConfig::default()

@@ -432,7 +432,11 @@ pub fn job_status(
     let Some(store) = usable(store)? else {
         return Ok(None);
     };
-    let symbol = symbol.trim().to_ascii_uppercase();
+    // Any spelling Symbol reads; text that is no symbol was never enriched.
+    let Ok(symbol) = crate::market::Symbol::parse(symbol) else {
+        return Ok(None);
+    };
+    let symbol = symbol.to_string();
     let Some(job) = store.enrich().latest_job(&symbol)? else {
         return Ok(None);
     };

@@ -1,7 +1,8 @@
 //! Domain types shared by every area: option rights, OCC contract symbols, quotes,
-//! chain snapshots, OHLCV bars and timeframes, asset classes, F&O buildups, indicator
-//! snapshots, and the trading calendar (`calendar`) with `[market_hours]`, its config.
-//! Providers produce these; `quant`, `scan` and `store` consume them.
+//! chain snapshots, OHLCV bars and timeframes, the one ticker grammar ([`Symbol`]), asset
+//! classes, F&O buildups, indicator snapshots, and the trading calendar (`calendar`) with
+//! `[market_hours]`, its config. Providers produce these; `quant`, `scan` and `store`
+//! consume them.
 
 mod asset;
 mod bar;
@@ -10,6 +11,7 @@ pub mod calendar;
 mod hours;
 mod indicators;
 mod occ;
+mod symbol;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -21,6 +23,7 @@ pub use calendar::{Calendar, MarketStatus, Session, SessionState};
 pub use hours::{MarketHoursConfig, Preset, parse_holidays};
 pub use indicators::IndicatorSnapshot;
 pub use occ::{OccError, OccSymbol};
+pub use symbol::{Symbol, SymbolError};
 
 /// Seconds in the year used to turn a time span into `t_years` (ACT/365).
 pub const SECONDS_PER_YEAR: f64 = 365.0 * 86_400.0;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::http::{Client, RateSpec};
 use super::wire::{self, Parsed, Skipped};
 use super::{ChainProvider, Error, Hooks};
-use crate::market::ChainSnapshot;
+use crate::market::{ChainSnapshot, Symbol};
 
 pub const NAME: &str = "cboe";
 /// No published limit; one request a second keeps a watchlist scan polite.
@@ -70,17 +70,13 @@ impl Cboe {
     }
 }
 
-/// The CDN file name of `ticker`: `_SPX` for indices, the ticker itself otherwise. A
-/// leading `_` or `^` asks for the index file explicitly.
-pub fn file_symbol(ticker: &str) -> String {
-    let t = ticker.trim().to_ascii_uppercase();
-    if let Some(rest) = t.strip_prefix('_').or_else(|| t.strip_prefix('^')) {
-        return format!("_{rest}");
-    }
-    if INDICES.contains(&t.as_str()) {
+/// The CDN file name of `symbol`: `_SPX` for indices, the symbol itself otherwise.
+pub fn file_symbol(symbol: &Symbol) -> String {
+    let t = symbol.as_str();
+    if INDICES.contains(&t) {
         format!("_{t}")
     } else {
-        t
+        t.to_string()
     }
 }
 
@@ -91,11 +87,9 @@ impl ChainProvider for Cboe {
     }
 
     async fn chain(&self, ticker: &str, _as_of: DateTime<Utc>) -> Result<ChainSnapshot, Error> {
-        let ticker = ticker
-            .trim()
-            .trim_start_matches(['_', '^'])
-            .to_ascii_uppercase();
-        let file = format!("{}.json", file_symbol(&ticker));
+        let symbol = Error::symbol(NAME, ticker)?;
+        let ticker = symbol.to_string();
+        let file = format!("{}.json", file_symbol(&symbol));
         let url = self
             .client
             .url(&["api", "global", "delayed_quotes", "options", &file], &[]);
@@ -218,11 +212,11 @@ mod tests {
 
     #[test]
     fn index_files_take_an_underscore() {
-        assert_eq!(file_symbol("spx"), "_SPX");
-        assert_eq!(file_symbol("^VIX"), "_VIX");
-        assert_eq!(file_symbol("_NDX"), "_NDX");
-        assert_eq!(file_symbol("CLX"), "CLX");
-        assert_eq!(file_symbol("BRK.B"), "BRK.B");
+        let file = |t: &str| file_symbol(&t.parse().unwrap());
+        assert_eq!(file("spx"), "_SPX");
+        assert_eq!(file("^VIX"), "_VIX");
+        assert_eq!(file("CLX"), "CLX");
+        assert_eq!(file("BRK-B"), "BRK.B");
     }
 
     #[test]

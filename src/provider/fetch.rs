@@ -11,14 +11,14 @@ use serde::Serialize;
 
 use super::capture::{self, Capture, Kind, Recording};
 use super::{Hooks, ProviderConfig, RateSpec, Source};
-use crate::market::{Bar, ChainSnapshot, Timeframe};
+use crate::market::{Bar, ChainSnapshot, Symbol, Timeframe};
 use crate::{Error, Result};
 
 /// What to fetch.
 #[derive(Debug, Clone)]
 pub struct Options {
     pub provider: Source,
-    pub ticker: String,
+    pub ticker: Symbol,
     /// `Some` = bars at this timeframe over `[from, to)`; `None` = the chain.
     pub bars: Option<Timeframe>,
     pub from: DateTime<Utc>,
@@ -87,10 +87,7 @@ pub async fn run(cfg: &ProviderConfig, opts: &Options, hooks: &Hooks) -> Result<
             Source::names(Source::is_http)
         )));
     }
-    let ticker = opts.ticker.trim().to_ascii_uppercase();
-    if ticker.is_empty() {
-        return Err(Error::Usage("--ticker is empty".into()));
-    }
+    let ticker = opts.ticker.to_string();
     let started = Instant::now();
     let recording = http_source.then(|| Arc::new(Recording::default()));
     let hooks = Hooks {

@@ -64,7 +64,7 @@ impl FilesProvider {
     /// [`Error::Malformed`], naming the folder.
     pub fn snapshot(&self, ticker: &str, as_of: DateTime<Utc>) -> Result<ChainSnapshot, Error> {
         match self.locate(ticker, as_of)? {
-            Located::Snapshot(path) => load(&path, &ticker.to_ascii_uppercase()),
+            Located::Snapshot(path) => load(&path, Error::symbol(PROVIDER, ticker)?.as_str()),
             Located::Capture(folder, _) => Err(Error::Malformed {
                 provider: PROVIDER.into(),
                 symbol: ticker.into(),
@@ -78,7 +78,7 @@ impl FilesProvider {
 
     /// Which saved file or capture answers `ticker` at `as_of`.
     fn locate(&self, ticker: &str, as_of: DateTime<Utc>) -> Result<Located, Error> {
-        let upper = ticker.to_ascii_uppercase();
+        let upper = Error::symbol(PROVIDER, ticker)?.to_string();
         let unknown = || Error::UnknownSymbol {
             provider: PROVIDER.into(),
             symbol: ticker.into(),
@@ -174,7 +174,7 @@ impl ChainProvider for FilesProvider {
         // Reading and parsing a ~1000-contract file takes about a millisecond: keep it off
         // the async workers so concurrent scans of other tickers are not stalled.
         let this = self.clone();
-        let upper = ticker.to_ascii_uppercase();
+        let upper = Error::symbol(PROVIDER, ticker)?.to_string();
         let t = upper.clone();
         let found = blocking(ticker, move || match this.locate(&t, as_of)? {
             Located::Snapshot(path) => load(&path, &t).map(Loaded::Snapshot),
@@ -211,7 +211,7 @@ impl BarProvider for FilesProvider {
         to: DateTime<Utc>,
     ) -> Result<Vec<Bar>, Error> {
         let this = self.clone();
-        let upper = symbol.to_ascii_uppercase();
+        let upper = Error::symbol(PROVIDER, symbol)?.to_string();
         let t = upper.clone();
         let (cap, hooks) = blocking(symbol, move || {
             let (folder, cap) = this.locate_bars(&t, timeframe, from, to)?;

@@ -86,6 +86,12 @@ fn retry_hint(after: &Option<Duration>) -> String {
 
 impl Error {
     /// [`Error::UnknownSymbol`] of `symbol` at `provider`.
+    /// `raw` as a [`Symbol`](crate::market::Symbol), or [`Error::UnknownSymbol`]: no
+    /// source has an answer for text outside the grammar.
+    pub fn symbol(provider: &str, raw: &str) -> Result<crate::market::Symbol, Error> {
+        crate::market::Symbol::parse(raw).map_err(|_| Error::unknown(provider, raw))
+    }
+
     pub fn unknown(provider: &str, symbol: &str) -> Error {
         Error::UnknownSymbol {
             provider: provider.to_string(),

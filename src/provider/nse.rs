@@ -100,7 +100,12 @@ impl Nse {
             lot_sizes: cfg
                 .lot_sizes
                 .iter()
-                .map(|(k, v)| (k.to_ascii_uppercase(), *v))
+                .map(|(k, v)| {
+                    let key = crate::market::Symbol::parse(k)
+                        .map(String::from)
+                        .unwrap_or_else(|_| k.to_ascii_uppercase());
+                    (key, *v)
+                })
                 .collect(),
             rate: cfg.risk_free_rate,
             cookie: tokio::sync::Mutex::new(None),
@@ -203,7 +208,7 @@ impl ChainProvider for Nse {
     }
 
     async fn chain(&self, ticker: &str, _as_of: DateTime<Utc>) -> Result<ChainSnapshot, Error> {
-        let symbol = ticker.trim().to_ascii_uppercase();
+        let symbol = Error::symbol(NAME, ticker)?.to_string();
         let s = symbol.as_str();
         let index = INDICES.contains(&s);
         let mut parsed = match self.api {
@@ -429,7 +434,7 @@ pub fn parse_chain(
     }
     Ok(Parsed {
         value: ChainSnapshot {
-            ticker: symbol.to_ascii_uppercase(),
+            ticker: symbol.to_string(),
             as_of,
             spot,
             rate: 0.0,

@@ -164,7 +164,7 @@ impl ChainProvider for Polygon {
     }
 
     async fn chain(&self, ticker: &str, _as_of: DateTime<Utc>) -> Result<ChainSnapshot, Error> {
-        let ticker = ticker.trim().to_ascii_uppercase();
+        let ticker = Error::symbol(NAME, ticker)?.to_string();
         let limit = self.page_limit.to_string();
         let first = self.client.url(
             &["v3", "snapshot", "options", ticker.as_str()],
@@ -222,7 +222,7 @@ impl BarProvider for Polygon {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<Bar>, Error> {
-        let symbol = symbol.trim().to_ascii_uppercase();
+        let symbol = Error::symbol(NAME, symbol)?.to_string();
         // Hourly bars are built from 30-minute ones so they start at 09:30 like Yahoo's;
         // Polygon's own hours are clock-aligned and include extended hours.
         let (mult, span) = match timeframe {

@@ -105,7 +105,7 @@ impl ChainProvider for Tradier {
     }
 
     async fn chain(&self, ticker: &str, _as_of: DateTime<Utc>) -> Result<ChainSnapshot, Error> {
-        let ticker = ticker.trim().to_ascii_uppercase();
+        let ticker = Error::symbol(NAME, ticker)?.to_string();
         let t = ticker.as_str();
         let quote = self
             .get("quote", t, &["v1", "markets", "quotes"], &[("symbols", t)])
@@ -168,7 +168,7 @@ impl BarProvider for Tradier {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<Bar>, Error> {
-        let symbol = symbol.trim().to_ascii_uppercase();
+        let symbol = Error::symbol(NAME, symbol)?.to_string();
         let s = symbol.as_str();
         let local = |t: DateTime<Utc>| t.with_timezone(&Calendar::nyse().tz());
         let parsed = match timeframe {

@@ -163,8 +163,11 @@ impl ChainProvider for Yahoo {
     }
 
     async fn chain(&self, ticker: &str, _as_of: DateTime<Utc>) -> Result<ChainSnapshot, Error> {
-        let ticker = ticker.trim().to_ascii_uppercase();
-        let path = ["v7", "finance", "options", ticker.as_str()];
+        // Yahoo spells indices `^SPX` and classes `BRK-B`; the answer is in optctl's.
+        let symbol = Error::symbol(NAME, ticker)?;
+        let remote = symbol.yahoo();
+        let ticker = symbol.to_string();
+        let path = ["v7", "finance", "options", remote.as_str()];
         let first = self.get("options", &ticker, &path, &[]).await?;
         let page = parse_options(&ticker, &first.body)?;
         let mut skipped = page.skipped;
@@ -215,7 +218,9 @@ impl BarProvider for Yahoo {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<Bar>, Error> {
-        let symbol = symbol.trim().to_ascii_uppercase();
+        let symbol = Error::symbol(NAME, symbol)?;
+        let remote = symbol.yahoo();
+        let symbol = symbol.to_string();
         let interval = match timeframe {
             Timeframe::M5 => "5m",
             Timeframe::H1 => "60m",
@@ -226,7 +231,7 @@ impl BarProvider for Yahoo {
             .get(
                 "chart",
                 &symbol,
-                &["v8", "finance", "chart", symbol.as_str()],
+                &["v8", "finance", "chart", remote.as_str()],
                 &[
                     ("period1", &p1),
                     ("period2", &p2),

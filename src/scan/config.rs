@@ -5,17 +5,22 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::market::Symbol;
+
 /// The tickers `optctl scan` covers when no `--tickers` or `--watchlist` is given.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WatchlistConfig {
-    pub tickers: Vec<String>,
+    pub tickers: Vec<Symbol>,
 }
 
 impl Default for WatchlistConfig {
     fn default() -> Self {
         WatchlistConfig {
-            tickers: DEFAULT_TICKERS.iter().map(|s| s.to_string()).collect(),
+            tickers: DEFAULT_TICKERS
+                .iter()
+                .map(|s| Symbol::parse(s).expect("the default watchlist parses"))
+                .collect(),
         }
     }
 }
@@ -60,8 +65,9 @@ impl Default for ScanConfig {
 }
 
 /// Reads a watchlist file: tickers separated by newlines, commas or spaces; `#` starts a
-/// comment. Upper-cases and de-duplicates, keeping the first order.
-pub fn read_watchlist(path: &Path) -> crate::Result<Vec<String>> {
+/// comment. Each is a [`Symbol`] (normalised: `brk-b` reads as `BRK.B`); de-duplicates,
+/// keeping the first order.
+pub fn read_watchlist(path: &Path) -> crate::Result<Vec<Symbol>> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         crate::Error::BadInput(format!("cannot read watchlist {}: {e}", path.display()))
     })?;
@@ -75,13 +81,7 @@ pub fn read_watchlist(path: &Path) -> crate::Result<Vec<String>> {
             .split(|c: char| c == ',' || c.is_whitespace())
             .filter(|t| !t.is_empty())
         {
-            if !t
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '^' || c == '_')
-            {
-                return Err(bad(format!("line {}: {t:?} is not a ticker", n + 1)));
-            }
-            let t = t.to_ascii_uppercase();
+            let t = Symbol::parse(t).map_err(|e| bad(format!("line {}: {e}", n + 1)))?;
             if !out.contains(&t) {
                 out.push(t);
             }
@@ -105,6 +105,11 @@ mod tests {
         assert_eq!(read_watchlist(&p).unwrap(), ["AAPL", "MSFT", "SPY"]);
         std::fs::write(&p, "AAPL\nbad;ticker\n").unwrap();
         let msg = read_watchlist(&p).unwrap_err().to_string();
-        assert!(msg.contains("line 2"), "{msg}");
+        assert!(
+            msg.contains("line 2") && msg.contains("\"bad;ticker\""),
+            "{msg}"
+        );
+        std::fs::write(&p, "brk-b M&M, BRK.B\n").unwrap();
+        assert_eq!(read_watchlist(&p).unwrap(), ["BRK.B", "M&M"]);
     }
 }

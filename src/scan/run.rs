@@ -19,7 +19,7 @@ use tokio::sync::{Semaphore, mpsc};
 use super::detectors::{self, DetectorsConfig};
 use super::features::{self, ChainContext};
 use super::price::price_chain;
-use crate::market::{Calendar, ChainSnapshot};
+use crate::market::{Calendar, ChainSnapshot, Symbol};
 use crate::notify::{Item, Router};
 use crate::provider::{ChainProvider, Counted};
 use crate::store::Store;
@@ -32,7 +32,7 @@ use crate::{Error, Result};
 /// What to scan and how.
 #[derive(Debug, Clone)]
 pub struct Options {
-    pub tickers: Vec<String>,
+    pub tickers: Vec<Symbol>,
     pub concurrency: usize,
     pub as_of: DateTime<Utc>,
     pub min_iv_observations: usize,
@@ -108,18 +108,40 @@ pub fn trading_day(t: DateTime<Utc>) -> NaiveDate {
 }
 
 /// Runs one scan. The caller holds the scan job lock.
+/// The ticker a provider answered with, in optctl's spelling; an answer that is not a
+/// symbol, or names another one than was asked for, is a malformed answer.
+fn answered_symbol(
+    provider: &str,
+    asked: &str,
+    answered: &str,
+) -> std::result::Result<String, crate::provider::Error> {
+    match Symbol::parse(answered) {
+        Ok(s) if s.as_str() == asked => Ok(s.to_string()),
+        Ok(s) => Err(crate::provider::Error::malformed(
+            provider,
+            asked,
+            format!("answered for {s}"),
+        )),
+        Err(e) => Err(crate::provider::Error::malformed(
+            provider,
+            asked,
+            e.to_string(),
+        )),
+    }
+}
+
 pub async fn run(
     mut store: Store,
     provider: Box<dyn ChainProvider>,
     opts: &Options,
     progress: Arc<dyn Progress>,
 ) -> Result<Report> {
-    // Each ticker once, upper case, in the order given: a duplicate would only fail on
-    // the stored chain's key and turn a good scan into a partial one.
+    // Each ticker once, in the order given: a duplicate would only fail on the stored
+    // chain's key and turn a good scan into a partial one.
     let mut tickers: Vec<String> = Vec::with_capacity(opts.tickers.len());
     for t in &opts.tickers {
-        let t = t.trim().to_ascii_uppercase();
-        if !t.is_empty() && !tickers.contains(&t) {
+        let t = t.to_string();
+        if !tickers.contains(&t) {
             tickers.push(t);
         }
     }
@@ -163,7 +185,11 @@ pub async fn run(
         let save = opts.save_snapshots.clone();
         tasks.spawn(async move {
             let _permit = sem.acquire_owned().await.expect("semaphore never closed");
-            let item = match provider.chain(&ticker, as_of).await {
+            let answer = provider.chain(&ticker, as_of).await.and_then(|mut snap| {
+                snap.ticker = answered_symbol(provider.name(), &ticker, &snap.ticker)?;
+                Ok(snap)
+            });
+            let item = match answer {
                 Ok(snap) => {
                     if let Some(dir) = &save
                         && let Err(e) = crate::provider::files::save_snapshot(dir, &snap)

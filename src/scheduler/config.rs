@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Category;
+use crate::market::Symbol;
 
 /// Settings of the strategy schedulers (`optctl compare`, `optctl migrate-scheduler`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -83,7 +84,7 @@ pub struct CategoriesConfig {
 
 impl CategoriesConfig {
     /// The symbols of `category`, as configured.
-    pub fn symbols(&self, category: Category) -> &[String] {
+    pub fn symbols(&self, category: Category) -> &[Symbol] {
         match category {
             Category::DayTrading => &self.day_trading.symbols,
             Category::ShortSelling => &self.short_selling.symbols,
@@ -92,15 +93,17 @@ impl CategoriesConfig {
     }
 }
 
-fn names(list: &[&str]) -> Vec<String> {
-    list.iter().map(|s| s.to_string()).collect()
+fn names(list: &[&str]) -> Vec<Symbol> {
+    list.iter()
+        .map(|s| Symbol::parse(s).expect("the default symbols parse"))
+        .collect()
 }
 
 /// Intraday long and short setups on 5-minute bars (the daily ATR filters the opening range).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DayTradingConfig {
-    pub symbols: Vec<String>,
+    pub symbols: Vec<Symbol>,
     /// Minutes after the session's first bar that make the opening range.
     pub opening_range_minutes: u32,
     /// An opening range wider than this many daily ATRs(14) is not traded.
@@ -138,7 +141,7 @@ impl Default for DayTradingConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ShortSellingConfig {
-    pub symbols: Vec<String>,
+    pub symbols: Vec<Symbol>,
     /// Period of the EMA that must be falling (and above price).
     pub ema_period: usize,
     /// Wilder RSI period.
@@ -176,7 +179,7 @@ impl Default for ShortSellingConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ShortTermConfig {
-    pub symbols: Vec<String>,
+    pub symbols: Vec<Symbol>,
     /// Fast and slow SMA periods of the crossover (20 and 50).
     pub fast_sma: usize,
     pub slow_sma: usize,
@@ -258,20 +261,6 @@ impl SchedulerConfig {
                 ("criteria.max_error_rate_pct", k.max_error_rate_pct),
             ],
         )?;
-        for c in Category::ALL {
-            for s in self.categories.symbols(c) {
-                let ok = (1..=16).contains(&s.len())
-                    && s.starts_with(|ch: char| ch.is_ascii_alphanumeric())
-                    && s.chars().all(|ch| {
-                        ch.is_ascii_alphanumeric() || matches!(ch, '.' | '^' | '_' | '-')
-                    });
-                if !ok {
-                    return Err(format!(
-                        "categories.{c}.symbols: {s:?} is not a symbol (letters, digits, . ^ _ -)"
-                    ));
-                }
-            }
-        }
         let d = &self.categories.day_trading;
         if d.opening_range_minutes == 0 || !d.opening_range_minutes.is_multiple_of(5) {
             return Err(format!(

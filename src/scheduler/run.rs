@@ -206,8 +206,8 @@ impl RunReport {
 pub fn symbols(cfg: &SchedulerConfig, category: Category) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for s in cfg.categories.symbols(category) {
-        let s = s.trim().to_ascii_uppercase();
-        if !s.is_empty() && !out.contains(&s) {
+        let s = s.to_string();
+        if !out.contains(&s) {
             out.push(s);
         }
     }

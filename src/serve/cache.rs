@@ -320,7 +320,7 @@ fn load_chains(bytes: Vec<u8>) -> serde_json::Result<ChainsView> {
     let mut chains = HashMap::with_capacity(f.chains.len());
     let mut rendered = HashMap::with_capacity(f.chains.len());
     for chain in f.chains {
-        let key = chain.ticker.to_ascii_uppercase();
+        let key = lookup_key(&chain.ticker);
         // gzip of every ticker at each reload would cost seconds for 500 tickers; it
         // is made on a ticker's first gzip request instead, once per reload.
         rendered.insert(
@@ -392,10 +392,7 @@ fn load_features(bytes: Vec<u8>) -> serde_json::Result<FeaturesView> {
                 export_timestamp: f.export_timestamp,
                 features,
             };
-            (
-                features.ticker.to_ascii_uppercase(),
-                Arc::new(Rendered::new(&body)),
-            )
+            (lookup_key(&features.ticker), Arc::new(Rendered::new(&body)))
         })
         .collect();
     Ok(FeaturesView {
@@ -525,6 +522,15 @@ impl Cache {
             std::thread::sleep(POLL.saturating_sub(started.elapsed()));
         }
     }
+}
+
+/// The key an exported ticker is looked up by: its [`Symbol`](crate::market::Symbol)
+/// spelling, which is what serve's paths parse to. Text that is no symbol can never be
+/// asked for; it keeps its upper case.
+fn lookup_key(ticker: &str) -> String {
+    crate::market::Symbol::parse(ticker)
+        .map(|s| s.to_string())
+        .unwrap_or_else(|_| ticker.to_ascii_uppercase())
 }
 
 #[cfg(test)]

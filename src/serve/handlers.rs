@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::Request;
 use super::cache::{self, AlertList, Exported, Slot};
 use super::http::{ApiError, Body, Reply};
-use crate::market::Right;
+use crate::market::{Right, Symbol};
 use crate::store::Store;
 use crate::store::alerts::AlertRow;
 use crate::store::scans::ScanStatus;
@@ -40,28 +40,13 @@ fn loaded<'a, T>(slot: &'a Slot<T>, name: &str) -> Result<&'a Arc<T>, ApiError> 
     })
 }
 
-/// A ticker from the path or query: letters, digits, `.`, `^`, `_`, `-`, starting with a
-/// letter, digit or `^`, never `..`; upper-cased.
-/// Anything else (`../`, `%00`) is a 400, so no request text ever reaches a lookup
-/// that could mean something else.
+/// A ticker from the path or query, read as a [`Symbol`] (normalised: `brk-b` is
+/// `BRK.B`, `^VIX` is `VIX`). Anything else (`../`, `%00`) is a 400, so no request text
+/// ever reaches a lookup that could mean something else.
 fn ticker(name: &str, raw: &str) -> Result<String, ApiError> {
-    let ok = raw.len() <= 16
-        && raw
-            .bytes()
-            .next()
-            .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'^')
-        && !raw.contains("..")
-        && raw
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'^' | b'_' | b'-'));
-    if ok {
-        Ok(raw.to_ascii_uppercase())
-    } else {
-        Err(ApiError::bad_param(
-            name,
-            format!("{raw:?} is not a ticker (letters, digits, . ^ _ -; at most 16)"),
-        ))
-    }
+    Symbol::parse(raw)
+        .map(|s| s.to_string())
+        .map_err(|e| ApiError::bad_param(name, e))
 }
 
 fn finite(s: &str) -> Result<f64, String> {
@@ -594,14 +579,16 @@ mod tests {
     #[test]
     fn tickers_are_validated_and_upper_cased() {
         assert_eq!(ticker("ticker", "brk.b").unwrap(), "BRK.B");
-        assert_eq!(ticker("ticker", "^VIX").unwrap(), "^VIX");
+        assert_eq!(ticker("ticker", "^VIX").unwrap(), "VIX");
+        assert_eq!(ticker("ticker", "brk-b").unwrap(), "BRK.B");
+        assert_eq!(ticker("ticker", "M&M").unwrap(), "M&M");
         for bad in [
             "",
             "..",
             ".x",
             "A..B",
             "../etc",
-            "a/b",
+            "a/bc",
             "AAPL\0",
             "x".repeat(17).as_str(),
         ] {

@@ -20,4 +20,5 @@ mod providers;
 mod quant;
 mod scan;
 mod serve;
+mod symbols;
 mod upgrade;

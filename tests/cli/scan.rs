@@ -93,12 +93,12 @@ fn watchlist_file_and_unknown_symbols() {
     let home = Home::new();
     home.write_config(CALM);
     let list = home.root().join("list.txt");
-    std::fs::write(&list, "# my names\nAAPL\nNOT-A-TICKER\n").unwrap();
+    std::fs::write(&list, "# my names\nAAPL\nNOT;A;TICKER\n").unwrap();
     let out = home
         .cmd(["scan", "--watchlist", list.to_str().unwrap()])
         .output()
         .unwrap();
-    // The file itself is rejected: "NOT-A-TICKER" has a character tickers never have.
+    // The file itself is rejected: "NOT;A;TICKER" has a character tickers never have.
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(

@@ -1,6 +1,7 @@
 //! `optctl enrich job-status SYMBOL`: a symbol's newest job and what is stored for it.
 
 use optctl::enrich::report;
+use optctl::market::Symbol;
 
 use crate::cli::output::Output;
 use crate::cli::{Ctx, Outcome};
@@ -15,17 +16,17 @@ fn opt(v: Option<f64>) -> String {
 /// the latest indicators.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The symbol (any case).
-    symbol: String,
+    /// The symbol (any case; BRK-B reads as BRK.B).
+    symbol: Symbol,
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     let set = settings(ctx)?;
-    let Some(j) = report::job_status(store_if_any(ctx)?.as_ref(), &set, &args.symbol)? else {
+    let Some(j) = report::job_status(store_if_any(ctx)?.as_ref(), &set, args.symbol.as_str())?
+    else {
         return Err(optctl::Error::BadInput(format!(
             "no enrich job for {}: it has not been enriched yet (`optctl enrich run --symbols {}`)",
-            args.symbol.to_ascii_uppercase(),
-            args.symbol.to_ascii_uppercase()
+            args.symbol, args.symbol
         )));
     };
     if ctx.out.is_json() {

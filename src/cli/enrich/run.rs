@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use optctl::enrich::{self, AssetClass, Calendar, Outcome as RunOutcome, Report};
 use optctl::enrich::{JobStatus, RunStatus};
 use optctl::lock::JobLock;
-use optctl::market::Timeframe;
+use optctl::market::{Symbol, Timeframe};
 
 use crate::cli::output::Output;
 use crate::cli::{Ctx, Outcome};
@@ -28,7 +28,7 @@ pub struct Args {
     /// Only these symbols (comma separated or repeated); symbols outside the universe
     /// are enriched too, as --asset-class (default stock).
     #[arg(long, value_delimiter = ',', value_name = "A,B")]
-    symbols: Vec<String>,
+    symbols: Vec<Symbol>,
     /// Only symbols of these classes: stock, etf, index (comma separated or repeated).
     #[arg(long, value_delimiter = ',', value_name = "CLASS",
           value_parser = |s: &str| s.parse::<AssetClass>())]
@@ -57,13 +57,8 @@ fn select(args: &Args, universe: &enrich::Universe) -> optctl::Result<Vec<(Strin
             1 => *classes.first().expect("one class"),
             _ => AssetClass::Stock,
         };
-        for raw in &args.symbols {
-            let symbol = raw.trim().to_ascii_uppercase();
-            if symbol.is_empty() {
-                continue;
-            }
-            enrich::check_symbol(&symbol)
-                .map_err(|e| optctl::Error::Usage(format!("--symbols: {e}")))?;
+        for symbol in &args.symbols {
+            let symbol = symbol.to_string();
             let class = universe.class_of(&symbol).unwrap_or(default_class);
             if wanted(class) && !out.iter().any(|(s, _)| *s == symbol) {
                 out.push((symbol, class));

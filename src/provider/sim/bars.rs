@@ -431,7 +431,7 @@ mod tests {
         }
         assert!(down.bars("AAPL", Timeframe::D1, from, to).await.is_ok());
         let bad = down
-            .bars("1BAD", Timeframe::D1, from, to)
+            .bars("1;BAD", Timeframe::D1, from, to)
             .await
             .unwrap_err();
         assert!(matches!(bad, Error::UnknownSymbol { .. }), "{bad}");

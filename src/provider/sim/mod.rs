@@ -144,8 +144,7 @@ impl SimProvider {
     /// failure injection of [`ChainProvider::chain`].
     ///
     /// Contracts are sorted by expiry, then strike, call before put. Errors with
-    /// [`Error::UnknownSymbol`] when the upper-cased ticker does not match
-    /// `^[A-Z][A-Z0-9.]{0,9}$`.
+    /// [`Error::UnknownSymbol`] when the ticker is not a [`crate::market::Symbol`].
     pub fn snapshot(&self, ticker: &str, as_of: DateTime<Utc>) -> Result<ChainSnapshot, Error> {
         let ticker = canonical_ticker(ticker)?;
         Ok(Market::new(&self.cfg, &ticker, as_of).chain(ticker))
@@ -215,23 +214,15 @@ impl ChainProvider for SimProvider {
     }
 }
 
-/// Upper-cases `ticker` and checks it against `^[A-Z][A-Z0-9.]{0,9}$`.
+/// `ticker` in its [`Symbol`](crate::market::Symbol) spelling: the simulator has a path
+/// for every valid symbol and knows nothing else.
 fn canonical_ticker(ticker: &str) -> Result<String, Error> {
-    let upper = ticker.to_ascii_uppercase();
-    let b = upper.as_bytes();
-    let ok = (1..=10).contains(&b.len())
-        && b[0].is_ascii_uppercase()
-        && b[1..]
-            .iter()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'.');
-    if ok {
-        Ok(upper)
-    } else {
-        Err(Error::UnknownSymbol {
+    crate::market::Symbol::parse(ticker)
+        .map(|s| s.to_string())
+        .map_err(|_| Error::UnknownSymbol {
             provider: PROVIDER.into(),
             symbol: ticker.into(),
         })
-    }
 }
 
 #[cfg(test)]
@@ -818,16 +809,7 @@ mod tests {
     fn invalid_tickers_are_unknown_symbols() {
         let sim = calm();
         let t = ny(2026, 3, 10, 11, 0);
-        for bad in [
-            "",
-            "1ABC",
-            "ABCDEFGHIJK",
-            "AB-C",
-            "A B",
-            ".A",
-            "ÄPL",
-            "AAPL ",
-        ] {
+        for bad in ["", "ABCDEFGHIJKLMNOPQ", "AB;C", "A B", ".A", "ÄPL", "^AAPL"] {
             match sim.snapshot(bad, t) {
                 Err(Error::UnknownSymbol { provider, symbol }) => {
                     assert_eq!((provider.as_str(), symbol.as_str()), ("sim", bad));
@@ -835,11 +817,17 @@ mod tests {
                 other => panic!("{bad:?}: {other:?}"),
             }
         }
-        for good in ["A", "brk.b", "ABCDEFGHIJ", "X1"] {
-            assert_eq!(
-                sim.snapshot(good, t).unwrap().ticker,
-                good.to_ascii_uppercase()
-            );
+        for (good, want) in [
+            ("A", "A"),
+            ("brk.b", "BRK.B"),
+            ("brk-b", "BRK.B"),
+            ("ABCDEFGHIJ", "ABCDEFGHIJ"),
+            ("X1", "X1"),
+            ("M&M", "M&M"),
+            ("3MINDIA", "3MINDIA"),
+            ("BAJAJ-AUTO", "BAJAJ-AUTO"),
+        ] {
+            assert_eq!(sim.snapshot(good, t).unwrap().ticker, want);
         }
     }
 
@@ -863,7 +851,7 @@ mod tests {
             ..SimConfig::default()
         });
         assert!(all.chain("AAPL", t).await.unwrap_err().is_retryable());
-        assert!(!all.chain("1X", t).await.unwrap_err().is_retryable());
+        assert!(!all.chain("1;X", t).await.unwrap_err().is_retryable());
 
         let half = SimProvider::new(SimConfig {
             failure_rate: 0.5,
