@@ -54,7 +54,7 @@ pub struct Args {
 pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     let config = ctx.config()?;
     let market_hours = config.market_hours.calendar(&ctx.home)?;
-    let enrich = optctl::enrich::report::Settings::from_config(&config);
+    let enrich = optctl::enrich::report::Settings::new(&config.enrich, &config.resilience);
     let cfg = config.serve;
     let bind = args.bind.unwrap_or(cfg.bind);
     let opts = serve::Options {

@@ -8,7 +8,6 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 
 use super::{AssetClass, EnrichConfig, parse_schedule};
-use crate::config::Config;
 use crate::resilience::{self, LimiterStatus, ResilienceConfig};
 use crate::store::Store;
 use crate::store::enrich::{
@@ -26,10 +25,10 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn from_config(cfg: &Config) -> Settings {
+    pub fn new(enrich: &EnrichConfig, resilience: &ResilienceConfig) -> Settings {
         Settings {
-            enrich: cfg.enrich.clone(),
-            resilience: cfg.resilience.clone(),
+            enrich: enrich.clone(),
+            resilience: resilience.clone(),
         }
     }
 }

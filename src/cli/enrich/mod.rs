@@ -61,7 +61,8 @@ fn store_if_any(ctx: &Ctx) -> optctl::Result<Option<Store>> {
 }
 
 fn settings(ctx: &Ctx) -> optctl::Result<Settings> {
-    Ok(Settings::from_config(&ctx.config()?))
+    let cfg = ctx.config()?;
+    Ok(Settings::new(&cfg.enrich, &cfg.resilience))
 }
 
 /// `2026-11-23T15:00:00Z`, or `-`.
