@@ -20,5 +20,6 @@ mod providers;
 mod quant;
 mod scan;
 mod serve;
+mod structure;
 mod symbols;
 mod upgrade;
