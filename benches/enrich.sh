@@ -4,7 +4,7 @@
 #   benches/enrich.sh [RUNS] [SYMBOLS] [LATENCY_MS] [CONCURRENCY]
 #                                   (defaults: 5 runs, 100 symbols, 100 ms, 10)
 #
-# DESIGN.md §8: 100 symbols x 3 timeframes (1d, 1h, 5m), 100 ms injected provider latency
+# The performance budget (docs/ARCHITECTURE.md): 100 symbols x 3 timeframes (1d, 1h, 5m), 100 ms injected provider latency
 # per call, concurrency 10. Each run uses a fresh data home and enriches twice: the first
 # run fetches each symbol's whole lookback (400 days of 1d, 60 of 1h, 10 of 5m); the
 # second, a day later, fetches only the new bars (the nightly case). With 300 calls of

@@ -2,7 +2,7 @@
 //! (`quant::indicators::latest`: SMA 20/50/200, EMA 12/26, RSI 14, MACD, ATR 14,
 //! Bollinger 20/2, realized vol 20/60, 52-week range) over 2520 daily bars (ten years).
 //!
-//! DESIGN.md §8's case is 1000 symbols x 2520 daily bars: one sample computes all 1000
+//! The performance budget's case (docs/ARCHITECTURE.md) is 1000 symbols x 2520 daily bars: one sample computes all 1000
 //! (each a different random walk, built once before timing), so divan's time is the
 //! whole universe's. Run: `cargo bench --bench indicators`.
 

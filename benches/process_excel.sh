@@ -13,7 +13,7 @@
 # unchanged: the same files again: the fingerprint fast path.
 # Prints the median, min and max wall time of the whole process (fork/exec to exit),
 # the core count, and the run's own duration_ms as recorded in processing_metadata.
-# Budget (DESIGN.md §8): changed under 50 ms, unchanged under 10 ms.
+# Budget (docs/ARCHITECTURE.md): changed under 50 ms, unchanged under 10 ms.
 set -euo pipefail
 runs=${1:-31}
 cd "$(dirname "$0")/.."

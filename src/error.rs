@@ -1,6 +1,6 @@
 //! `optctl::Error`: every area's error in one type that knows its exit code.
 //!
-//! Exit codes (DESIGN.md §6): 0 success, 1 failure, 2 bad usage or bad input,
+//! Exit codes (README, "Exit codes"): 0 success, 1 failure, 2 bad usage or bad input,
 //! 3 partial success (returned as an `Outcome`, not an error), 75 locked by another run.
 
 use std::path::PathBuf;

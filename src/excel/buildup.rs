@@ -1,6 +1,6 @@
 //! The per-stock math: change against the previous close, OI change against the
 //! previous day, volume ratio, day-range position, and the buildup class
-//! (DATA-SOURCES.md §7). Pure functions; reading is in `excel::workbook`.
+//! (the public buildup classifier). Pure functions; reading is in `excel::workbook`.
 
 pub use crate::market::{Buildup, Metrics};
 
@@ -14,7 +14,7 @@ pub struct Thresholds {
 }
 
 impl Default for Thresholds {
-    /// DATA-SOURCES.md §7: 0.1% price, 0.5% OI.
+    /// The public classifier's noise thresholds: 0.1% price, 0.5% OI.
     fn default() -> Self {
         Thresholds {
             price_pct: 0.1,

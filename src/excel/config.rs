@@ -70,7 +70,7 @@ impl Default for ExcelConfig {
             live: None,
             historical_sheet: None,
             live_sheet: None,
-            // DATA-SOURCES.md §7: the public classifier's noise thresholds.
+            // The public buildup classifier's noise thresholds.
             price_threshold_pct: 0.1,
             oi_threshold_pct: 0.5,
             volume_avg_days: 20,

@@ -1,7 +1,7 @@
 //! `cboe`: CBOE's delayed-quotes CDN. One GET of
 //! `{base_url}/api/global/delayed_quotes/options/{SYMBOL}.json` returns every expiration,
 //! calls and puts, with greeks; no key; quotes are at least 15 minutes old.
-//! Shapes and quirks: DATA-SOURCES.md §1 (indices need an underscore: `_SPX.json`; counts
+//! Shapes and quirks (indices need an underscore: `_SPX.json`; counts
 //! are floats; `iv` is a fraction and 0 when not computed; the top-level `timestamp` is UTC).
 
 use async_trait::async_trait;

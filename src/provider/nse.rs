@@ -3,7 +3,7 @@
 //! expiry) and `legacy` (`option-chain-indices` / `option-chain-equities`, every expiry in
 //! one call). The session is cookie-warmed: GET `/option-chain` first, then send its
 //! cookies with `Referer` on every API call; a refused or empty answer re-warms once.
-//! Shapes and quirks: DATA-SOURCES.md §5 (IV in percent, 0 when not computed; times in
+//! Shapes and quirks (IV in percent, 0 when not computed; times in
 //! IST; `CE`/`PE` legs absent when not listed; `bidprice` vs `buyPrice1`, `expiryDate` vs
 //! `expiryDates`, `pChange` vs `pchange`; strikes as strings; `{}` on some days).
 //! The contract multiplier is the lot size, from `[provider.nse] lot_sizes`.

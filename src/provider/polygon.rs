@@ -1,7 +1,7 @@
 //! `polygon`: Polygon.io (now Massive). Chains from the v3 options snapshot, paginated
 //! through `next_url`; bars from v2 aggregates. Needs an API key, sent as a bearer token
 //! (never in a URL, so it cannot reach a log line or a saved capture).
-//! Shapes and quirks: DATA-SOURCES.md §3 (`O:` prefixes; snapshot times in ns, aggregate
+//! Shapes and quirks (`O:` prefixes; snapshot times in ns, aggregate
 //! `t` in ms with daily bars at midnight New York; `v` a float; `results` omitted when
 //! empty; any snapshot sub-object may be missing).
 

@@ -1,7 +1,7 @@
 //! `tradier`: Tradier's market-data API. Chains are one request per expiration after the
 //! expirations list (plus one quote for the underlying's price); bars from `history`
 //! (daily) and `timesales` (5- and 15-minute, the latter merged into session hours).
-//! Needs a bearer token. Shapes and quirks: DATA-SOURCES.md §4 (a single item comes as an
+//! Needs a bearer token. Shapes and quirks (a single item comes as an
 //! object instead of a list; many fields `null` when untraded; IV in `greeks.mid_iv`, 0
 //! when not computed, `smv_vol` as the fallback; timesales `timestamp` in seconds).
 

@@ -1,6 +1,6 @@
 //! `yahoo`: Yahoo Finance. Chains from v7 `options` (one expiration per request, after a
 //! cookie + crumb handshake); bars from v8 `chart` (daily, 60-minute and 5-minute).
-//! Shapes and quirks: DATA-SOURCES.md §2 (epoch seconds; omitted fields; placeholder IVs
+//! Shapes and quirks (epoch seconds; omitted fields; placeholder IVs
 //! when there is no quote; `null` entries in bar arrays; `[{}]` when there are no bars).
 //!
 //! The handshake: GET `{cookie_url}/` (any status) to receive the session cookie, then
