@@ -234,3 +234,27 @@ fn fetch_refuses_what_cannot_work() {
     assert!(r["chain"]["contracts"].as_u64().unwrap() > 100);
     assert_eq!(r["saved"], Value::Null);
 }
+
+/// `fetch` spends the same persisted quota as scan and enrich: with a quota of one
+/// request an hour for the source, a second fetch (another process) is refused as rate
+/// limited and never reaches the server.
+#[test]
+fn fetch_is_paced_by_the_shared_limiter() {
+    let server = Server::start(vec![Route::fixture(
+        "/v1/markets/history",
+        "tradier/history-AAPL.json",
+    )]);
+    let home = Home::new();
+    home.write_config(&format!(
+        "{}[resilience.providers.tradier.limiter]\ncalls = 1\nper_seconds = 3600\nburst = 1\nmax_wait_ms = 1\n",
+        sources_config(&server)
+    ));
+    let args = "--provider tradier --ticker AAPL --bars 1d --from 2026-11-17 --to 2026-11-21";
+    assert_eq!(fetch(&home, args)["bars"]["count"], 4);
+    home.cmd(["fetch"].into_iter().chain(args.split_whitespace()))
+        .env("OPTCTL_TRADIER_TOKEN", "tr_test_token")
+        .assert()
+        .code(1)
+        .stderr(contains("rate limited"));
+    assert_eq!(server.seen().len(), 1, "the refused fetch sent a request");
+}

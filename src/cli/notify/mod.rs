@@ -102,13 +102,8 @@ pub fn options(ctx: &Ctx, cfg: &Config, channel: Option<String>) -> notify::Opti
     }
 }
 
-/// A runtime for the HTTP client: one thread is plenty for one request at a time.
-pub fn runtime() -> optctl::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| optctl::Error::Failed(format!("cannot start the async runtime: {e}")))
-}
+/// The runtime for the HTTP client: the one every command builds.
+pub use super::runtime;
 
 /// Drains the outbox under the `notify` job lock (one drain at a time per data home).
 pub fn drain(ctx: &Ctx, cfg: &Config, channel: Option<String>) -> optctl::Result<DrainReport> {
