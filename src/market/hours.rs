@@ -34,13 +34,13 @@ pub struct MarketHoursConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preset: Option<Preset>,
     /// IANA time zone of the exchange.
-    pub timezone: String,
+    pub timezone: TimeZone,
     /// Session open, local time `HH:MM` (inclusive).
-    pub open: String,
+    pub open: LocalTime,
     /// Session close, local time `HH:MM` (exclusive: at 15:30:00 the market is closed).
-    pub close: String,
+    pub close: LocalTime,
     /// Trading weekdays (`Mon` .. `Sun`).
-    pub weekdays: Vec<String>,
+    pub weekdays: Vec<Day>,
     /// Holidays (`YYYY-MM-DD`), besides the preset's and those in `holidays_file`.
     pub holidays: Vec<NaiveDate>,
     /// A file of holidays, one date per line (`2026-11-24`, `24-11-2026` or
@@ -52,55 +52,142 @@ impl Default for MarketHoursConfig {
     fn default() -> Self {
         MarketHoursConfig {
             preset: None,
-            timezone: "Asia/Kolkata".into(),
-            open: "09:15".into(),
-            close: "15:30".into(),
-            weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri"]
-                .iter()
-                .map(|d| d.to_string())
-                .collect(),
+            timezone: TimeZone(chrono_tz::Asia::Kolkata),
+            open: LocalTime(NaiveTime::from_hms_opt(9, 15, 0).expect("09:15")),
+            close: LocalTime(NaiveTime::from_hms_opt(15, 30, 0).expect("15:30")),
+            weekdays: [
+                Weekday::Mon,
+                Weekday::Tue,
+                Weekday::Wed,
+                Weekday::Thu,
+                Weekday::Fri,
+            ]
+            .into_iter()
+            .map(Day)
+            .collect(),
             holidays: Vec::new(),
             holidays_file: None,
         }
     }
 }
 
-fn parse_time(s: &str) -> Option<NaiveTime> {
-    NaiveTime::parse_from_str(s.trim(), "%H:%M")
-        .or_else(|_| NaiveTime::parse_from_str(s.trim(), "%H:%M:%S"))
-        .ok()
+/// An IANA time zone, read from its name (`Asia/Kolkata`) and written back as it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct TimeZone(pub Tz);
+
+impl FromStr for TimeZone {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<TimeZone, String> {
+        Tz::from_str(s.trim()).map(TimeZone).map_err(|_| {
+            format!("unknown time zone {s:?}, expected an IANA name like \"Asia/Kolkata\"")
+        })
+    }
+}
+
+impl TryFrom<String> for TimeZone {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<TimeZone, String> {
+        s.parse()
+    }
+}
+
+impl From<TimeZone> for String {
+    fn from(t: TimeZone) -> String {
+        t.0.name().to_string()
+    }
+}
+
+impl std::fmt::Display for TimeZone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.name())
+    }
+}
+
+/// A local time of day, `HH:MM` (or `HH:MM:SS`), written back as `HH:MM`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct LocalTime(pub NaiveTime);
+
+impl FromStr for LocalTime {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<LocalTime, String> {
+        NaiveTime::parse_from_str(s.trim(), "%H:%M")
+            .or_else(|_| NaiveTime::parse_from_str(s.trim(), "%H:%M:%S"))
+            .map(LocalTime)
+            .map_err(|_| format!("{s:?} is not a time like \"09:15\""))
+    }
+}
+
+impl TryFrom<String> for LocalTime {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<LocalTime, String> {
+        s.parse()
+    }
+}
+
+impl From<LocalTime> for String {
+    fn from(t: LocalTime) -> String {
+        t.to_string()
+    }
+}
+
+impl std::fmt::Display for LocalTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0.format("%H:%M"))
+    }
+}
+
+/// A weekday, `Mon` .. `Sun` (any case, or the full name), written back as `Mon`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Day(pub Weekday);
+
+impl FromStr for Day {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Day, String> {
+        Weekday::from_str(s.trim())
+            .map(Day)
+            .map_err(|_| format!("{s:?} is not a weekday, expected Mon, Tue, ... Sun"))
+    }
+}
+
+impl TryFrom<String> for Day {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Day, String> {
+        s.parse()
+    }
+}
+
+impl From<Day> for String {
+    fn from(d: Day) -> String {
+        d.0.to_string()
+    }
 }
 
 impl MarketHoursConfig {
     /// Checks the section; the error names the key (without the section).
     pub fn check(&self) -> Result<(), String> {
-        Tz::from_str(&self.timezone).map_err(|_| {
-            format!(
-                "timezone: unknown time zone {:?}, expected an IANA name like \"Asia/Kolkata\"",
-                self.timezone
-            )
-        })?;
-        let open = parse_time(&self.open)
-            .ok_or_else(|| format!("open: {:?} is not a time like \"09:15\"", self.open))?;
-        let close = parse_time(&self.close)
-            .ok_or_else(|| format!("close: {:?} is not a time like \"15:30\"", self.close))?;
-        if close <= open {
+        // The zone, the times and the weekdays are typed when the file is read; what
+        // is left is how they relate.
+        if self.close <= self.open {
             return Err(format!(
                 "close: {} is not after open {}",
                 self.close, self.open
             ));
-        }
-        for d in &self.weekdays {
-            Weekday::from_str(d).map_err(|_| {
-                format!("weekdays: {d:?} is not a weekday, expected Mon, Tue, ... Sun")
-            })?;
         }
         Ok(())
     }
 
     /// The preset in force: the configured one, else the time zone's.
     pub fn effective_preset(&self) -> Preset {
-        self.preset.unwrap_or(match self.timezone.as_str() {
+        self.preset.unwrap_or(match self.timezone.0.name() {
             "Asia/Kolkata" | "Asia/Calcutta" => Preset::Nse,
             "America/New_York" | "US/Eastern" => Preset::Nyse,
             _ => Preset::None,
@@ -132,19 +219,11 @@ impl MarketHoursConfig {
                 ))
             })?);
         }
-        let weekdays: Vec<Weekday> = self
-            .weekdays
-            .iter()
-            .filter_map(|d| Weekday::from_str(d).ok())
-            .collect();
-        Ok(Calendar::new(
-            Tz::from_str(&self.timezone).unwrap_or(chrono_tz::Asia::Kolkata),
-            parse_time(&self.open).unwrap_or(NaiveTime::MIN),
-            parse_time(&self.close).unwrap_or(NaiveTime::MIN),
-        )
-        .with_weekdays(&weekdays)
-        .with_data(&self.preset_data())
-        .with_holidays(extra))
+        let weekdays: Vec<Weekday> = self.weekdays.iter().map(|d| d.0).collect();
+        Ok(Calendar::new(self.timezone.0, self.open.0, self.close.0)
+            .with_weekdays(&weekdays)
+            .with_data(&self.preset_data())
+            .with_holidays(extra))
     }
 }
 
@@ -289,12 +368,9 @@ mod tests {
 
     #[test]
     fn another_time_zone_with_dst() {
-        let c = MarketHoursConfig {
-            timezone: "America/New_York".into(),
-            open: "09:30".into(),
-            close: "16:00".into(),
-            ..MarketHoursConfig::default()
-        };
+        let c: MarketHoursConfig =
+            toml::from_str("timezone = \"America/New_York\"\nopen = \"09:30\"\nclose = \"16:00\"")
+                .unwrap();
         let h = c.calendar(Path::new("/")).unwrap();
         // EST (UTC-5) in November, EDT (UTC-4) in July.
         assert!(h.is_open(utc("2026-11-23T14:30:00Z")));
@@ -311,21 +387,29 @@ mod tests {
 
     #[test]
     fn bad_config_names_the_key() {
-        let c = MarketHoursConfig {
-            timezone: "Mars/Olympus".into(),
-            ..MarketHoursConfig::default()
+        // A bad zone, time or weekday cannot be read at all: the message names the key
+        // (TOML's line and column) and what was expected.
+        let err = |text: &str| {
+            toml::from_str::<MarketHoursConfig>(text)
+                .unwrap_err()
+                .to_string()
         };
-        assert!(c.check().unwrap_err().starts_with("timezone"));
-        let c = MarketHoursConfig {
-            close: "09:00".into(),
-            ..MarketHoursConfig::default()
-        };
+        let e = err("timezone = \"Mars/Olympus\"");
+        assert!(
+            e.contains("timezone") && e.contains("unknown time zone"),
+            "{e}"
+        );
+        let e = err("open = \"9h15\"");
+        assert!(e.contains("open") && e.contains("not a time"), "{e}");
+        let e = err("weekdays = [\"Funday\"]");
+        assert!(e.contains("weekdays") && e.contains("not a weekday"), "{e}");
+        let c: MarketHoursConfig = toml::from_str("close = \"09:00\"").unwrap();
         assert!(c.check().unwrap_err().starts_with("close"));
-        let c = MarketHoursConfig {
-            weekdays: vec!["Funday".into()],
-            ..MarketHoursConfig::default()
-        };
-        assert!(c.check().unwrap_err().starts_with("weekdays"));
+        // What is read is written back the same way (`config show`).
+        let shown = toml::to_string(&MarketHoursConfig::default()).unwrap();
+        assert!(shown.contains("timezone = \"Asia/Kolkata\""), "{shown}");
+        assert!(shown.contains("open = \"09:15\""), "{shown}");
+        assert!(shown.contains("\"Mon\""), "{shown}");
         let mut c = MarketHoursConfig::default();
         c.weekdays.clear();
         let h = c.calendar(Path::new("/")).unwrap();

@@ -20,7 +20,7 @@ pub use asset::AssetClass;
 pub use bar::{Bar, Timeframe};
 pub use buildup::{Buildup, Metrics};
 pub use calendar::{Calendar, MarketStatus, Session, SessionState};
-pub use hours::{MarketHoursConfig, Preset, parse_holidays};
+pub use hours::{Day, LocalTime, MarketHoursConfig, Preset, TimeZone, parse_holidays};
 pub use indicators::IndicatorSnapshot;
 pub use occ::{OccError, OccSymbol};
 pub use symbol::{Symbol, SymbolError};

@@ -653,7 +653,9 @@ fn market_hours_in_another_time_zone() {
     home.cmd(["market-hours"])
         .assert()
         .code(2)
-        .stderr(contains("market_hours.timezone: unknown time zone"));
+        .stderr(contains("line 2"))
+        .stderr(contains("timezone = \"Mars/Olympus\""))
+        .stderr(contains("unknown time zone \"Mars/Olympus\""));
 }
 
 #[test]

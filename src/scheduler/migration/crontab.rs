@@ -2,19 +2,13 @@
 
 use std::path::Path;
 
-use chrono::Weekday;
-
 use super::{Phase, State};
 use crate::market::MarketHoursConfig;
 use crate::scheduler::SchedulerConfig;
 
 /// Cron's weekday field for the configured trading days (`1-5`).
-pub(super) fn cron_weekdays(days: &[String]) -> String {
-    let mut n: Vec<u32> = days
-        .iter()
-        .filter_map(|d| d.parse::<Weekday>().ok())
-        .map(|d| d.num_days_from_sunday())
-        .collect();
+pub(super) fn cron_weekdays(days: &[crate::market::Day]) -> String {
+    let mut n: Vec<u32> = days.iter().map(|d| d.0.num_days_from_sunday()).collect();
     n.sort_unstable();
     n.dedup();
     if n.is_empty() {

@@ -171,7 +171,7 @@ mod tests {
         assert_eq!(lines.iter().filter(|l| !l.starts_with('#')).count(), 1);
         assert!(lines[0].contains("phase cleanup"));
         assert_eq!(
-            cron_weekdays(&["Sun".into(), "Mon".into(), "Tue".into(), "Thu".into()]),
+            cron_weekdays(&["Sun", "Mon", "Tue", "Thu"].map(|d| d.parse().unwrap())),
             "0-2,4"
         );
     }
