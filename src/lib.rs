@@ -13,6 +13,7 @@ pub mod lock;
 pub mod market;
 pub mod notice;
 pub mod notify;
+pub mod progress;
 pub mod provider;
 pub mod quant;
 pub mod resilience;

@@ -21,6 +21,7 @@ use super::features::{self, ChainContext};
 use super::price::price_chain;
 use crate::market::{Calendar, ChainSnapshot, Symbol};
 use crate::notice::{Item, Route};
+use crate::progress::Progress;
 use crate::provider::{ChainProvider, Counted};
 use crate::store::Store;
 use crate::store::alerts::NewAlert;
@@ -44,17 +45,6 @@ pub struct Options {
     /// channels in the transaction that stores it.
     pub notify: Arc<dyn Route>,
 }
-
-/// Progress callbacks, so the CLI can draw a bar without the library knowing how.
-pub trait Progress: Send + Sync {
-    fn start(&self, _total: u64) {}
-    fn advance(&self, _ticker: &str, _ok: bool) {}
-    fn finish(&self) {}
-}
-
-/// Draws nothing.
-pub struct NoProgress;
-impl Progress for NoProgress {}
 
 /// One ticker's line in the report.
 #[derive(Debug, Clone, Serialize)]

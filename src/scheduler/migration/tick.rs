@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{Phase, Role};
 use crate::notice::{Item, Route};
-use crate::scan::NoProgress;
+use crate::progress::NoProgress;
 use crate::scheduler::cache::SymbolCache;
 use crate::scheduler::compare::{cache_writes, parity, tick_row};
 use crate::scheduler::run::{self, FetchError, Fetcher, Job, RunReport};
