@@ -1,5 +1,10 @@
 //! `optctl::Error`: every area's error in one type that knows its exit code.
 //!
+//! The one deliberate upward tie of the crate: this leaf wraps the errors of config,
+//! excel, provider, resilience, serve and store (`#[from]`), because it is the one error
+//! type every command returns and so must know each area's error, while every area
+//! returns it. Nothing else here reaches above the leaves.
+//!
 //! Exit codes (README, "Exit codes"): 0 success, 1 failure, 2 bad usage or bad input,
 //! 3 partial success (returned as an `Outcome`, not an error), 75 locked by another run.
 
@@ -24,19 +29,19 @@ pub enum Error {
     #[error("{0}")]
     Failed(String),
     #[error(transparent)]
-    Config(#[from] crate::config::Error),
+    Config(#[from] crate::config::Error), // upward: the error every command returns wraps this area's
     #[error(transparent)]
-    Store(#[from] crate::store::Error),
+    Store(#[from] crate::store::Error), // upward: the error every command returns wraps this area's
     #[error(transparent)]
-    Provider(#[from] crate::provider::Error),
+    Provider(#[from] crate::provider::Error), // upward: the error every command returns wraps this area's
     /// A call refused or abandoned by retry, breaker, rate limiter or bulkhead.
     #[error(transparent)]
-    Resilience(#[from] crate::resilience::Error),
+    Resilience(#[from] crate::resilience::Error), // upward: the error every command returns wraps this area's
     /// An unusable workbook (missing, mid-save, no such sheet, a required column missing).
     #[error(transparent)]
-    Excel(#[from] crate::excel::Error),
+    Excel(#[from] crate::excel::Error), // upward: the error every command returns wraps this area's
     #[error(transparent)]
-    Serve(#[from] crate::serve::Error),
+    Serve(#[from] crate::serve::Error), // upward: the error every command returns wraps this area's
     /// The process itself could not do its work: the async runtime did not start, a
     /// worker panicked. Not the user's input, not the data: exit 1.
     #[error("internal error: {0}")]

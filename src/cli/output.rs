@@ -8,7 +8,7 @@ use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
-use optctl::scan::Progress;
+use optctl::progress::Progress;
 
 /// Where and how results are printed.
 pub struct Output {
@@ -118,7 +118,7 @@ impl Output {
     /// A progress bar on stderr when it is a terminal (never with -q), else nothing.
     pub fn progress(&self, what: &str) -> Arc<dyn Progress> {
         if self.quiet || !self.stderr_tty {
-            return Arc::new(optctl::scan::NoProgress);
+            return Arc::new(optctl::progress::NoProgress);
         }
         let bar = ProgressBar::hidden();
         bar.set_style(

@@ -2,13 +2,16 @@
 //! alerts and store everything.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use optctl::lock::JobLock;
 use optctl::market::Symbol;
+use optctl::notify::DrainReport;
 use optctl::provider::Source;
 use optctl::scan::ScanStatus;
 use optctl::scan::{self, Report};
 
+use super::notify::WithNotify;
 use super::output::{Output, pct};
 use super::{Ctx, Outcome};
 
@@ -75,14 +78,16 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         keep_chain_days: cfg.scan.keep_chain_days,
         save_snapshots: args.save_snapshots,
         detectors: cfg.detectors.clone(),
-        notify: optctl::notify::Router::new(&cfg.notify),
+        notify: Arc::new(optctl::notify::Router::new(&cfg.notify)),
     };
     let progress = ctx.out.progress("scanning");
-    let mut report = super::runtime()?.block_on(scan::run(store, provider, &opts, progress))?;
-    if !args.no_notify && !opts.notify.is_empty() {
-        report.notify = super::notify::send_queued(ctx, &cfg, "this scan's alerts");
-    }
-    print(&report, &ctx.out)?;
+    let report = super::runtime()?.block_on(scan::run(store, provider, &opts, progress))?;
+    let notify = if !args.no_notify && !opts.notify.is_empty() {
+        super::notify::send_queued(ctx, &cfg, "this scan's alerts")
+    } else {
+        None
+    };
+    print(&report, notify, &ctx.out)?;
     match report.status {
         ScanStatus::Succeeded => Ok(Outcome::Done),
         ScanStatus::Partial => Ok(Outcome::Partial),
@@ -95,12 +100,12 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     }
 }
 
-fn print(r: &Report, out: &Output) -> optctl::Result<()> {
+fn print(r: &Report, notify: Option<DrainReport>, out: &Output) -> optctl::Result<()> {
     for e in &r.errors {
         out.note(&format!("optctl: {}: {}", e.ticker, e.error));
     }
     if out.is_json() {
-        return out.json(r);
+        return out.json(&WithNotify { report: r, notify });
     }
     let mut t = out.table(&[
         "scan",

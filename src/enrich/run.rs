@@ -21,10 +21,10 @@ use tokio::sync::Semaphore;
 use super::quality::{self, Context};
 use super::{AssetClass, Calendar, Lookback};
 use crate::market::Timeframe;
+use crate::progress::Progress;
 use crate::provider::{BarProvider, Counted};
 use crate::quant::indicators;
 use crate::resilience::{self, Clock, Guard, Policy};
-use crate::scan::Progress;
 use crate::store::Store;
 use crate::store::enrich::{
     FetchRow, FetchStatus, JobFinish, JobStatus, PauseState, RunStatus, RunTotals,
@@ -502,9 +502,9 @@ mod tests {
     use super::*;
     use crate::enrich::QualityCheck;
     use crate::market::Bar;
+    use crate::progress::NoProgress;
     use crate::provider;
     use crate::resilience::RetryPolicy;
-    use crate::scan::NoProgress;
 
     /// Monday 2026-11-23 10:00 New York: the last closed daily bar is Friday's.
     const NOW: &str = "2026-11-23T15:00:00Z";

@@ -5,68 +5,10 @@
 
 use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use serde::{Deserialize, Serialize};
 
 use super::config::{ChannelConfig, NotifyConfig, QuietHours, Source, parse_hhmm};
-use crate::scheduler::Signal;
-use crate::store::alerts::NewAlert;
-use crate::store::outbox::{OutboxEntry, SourceKind};
-
-/// One alert or signal as a notification carries it (the outbox `payload`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Item {
-    pub ticker: String,
-    /// The detector (alerts) or strategy (signals).
-    pub name: String,
-    /// The strategy category of a signal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<String>,
-    /// The OCC symbol, for alerts about one contract.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contract: Option<String>,
-    /// A signal's direction (`long`, `short`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub direction: Option<String>,
-    /// 0..100.
-    pub score: f64,
-    /// The numbers that fired it.
-    pub data: serde_json::Value,
-    pub created_at: DateTime<Utc>,
-}
-
-impl Item {
-    /// The notification of a scan alert.
-    pub fn from_alert(a: &NewAlert) -> Item {
-        Item {
-            ticker: a.ticker.clone(),
-            name: a.detector.clone(),
-            category: None,
-            contract: a.contract.clone(),
-            direction: None,
-            score: a.score,
-            data: a.alert_data.clone(),
-            created_at: a.created_at,
-        }
-    }
-    /// The notification of a strategy signal found at `at`: its strength is the score,
-    /// and the message shows the price of the signal bar.
-    pub fn from_signal(s: &Signal, at: DateTime<Utc>) -> Item {
-        Item {
-            ticker: s.symbol.clone(),
-            name: s.strategy.clone(),
-            category: Some(s.category.as_str().to_string()),
-            contract: None,
-            direction: Some(s.direction.as_str().to_string()),
-            score: s.strength,
-            data: serde_json::json!({
-                "price": s.price,
-                "timeframe": s.timeframe.as_str(),
-                "bar_time": crate::store::ts(s.bar_time),
-            }),
-            created_at: at,
-        }
-    }
-}
+pub use crate::notice::Item;
+use crate::notice::{Route, SourceKind};
 
 /// Which channels take which items.
 #[derive(Debug, Clone, Default)]
@@ -86,31 +28,19 @@ impl Router {
                 .collect(),
         }
     }
+}
 
-    /// True when no channel is configured: nothing to queue.
-    pub fn is_empty(&self) -> bool {
+impl Route for Router {
+    fn is_empty(&self) -> bool {
         self.channels.is_empty()
     }
 
-    /// The names of the channels that take `item` from `source`.
-    pub fn channels_for(&self, source: SourceKind, item: &Item) -> Vec<String> {
+    fn channels_for(&self, source: SourceKind, item: &Item) -> Vec<String> {
         self.channels
             .iter()
             .filter(|(_, c)| accepts(c, source, item))
             .map(|(n, _)| n.clone())
             .collect()
-    }
-
-    /// The outbox entry for `item` (None when no channel takes it).
-    pub fn entry(&self, source: SourceKind, item: &Item) -> Option<OutboxEntry> {
-        let channels = self.channels_for(source, item);
-        if channels.is_empty() {
-            return None;
-        }
-        Some(OutboxEntry {
-            channels,
-            payload: serde_json::to_string(item).unwrap_or_else(|_| "{}".into()),
-        })
     }
 }
 

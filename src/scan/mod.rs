@@ -12,4 +12,4 @@ pub use config::{DEFAULT_TICKERS, ScanConfig, WatchlistConfig, read_watchlist};
 /// The scan rows and statuses the store keeps, as the scan area reports them.
 pub use crate::store::alerts::AlertFilter;
 pub use crate::store::scans::{ScanFilter, ScanStatus};
-pub use run::{NoProgress, Options, Progress, Report, run};
+pub use run::{Options, Report, run};

@@ -20,7 +20,8 @@ use super::detectors::{self, DetectorsConfig};
 use super::features::{self, ChainContext};
 use super::price::price_chain;
 use crate::market::{Calendar, ChainSnapshot, Symbol};
-use crate::notify::{Item, Router};
+use crate::notice::{Item, Route};
+use crate::progress::Progress;
 use crate::provider::{ChainProvider, Counted};
 use crate::store::Store;
 use crate::store::alerts::NewAlert;
@@ -42,19 +43,8 @@ pub struct Options {
     pub detectors: DetectorsConfig,
     /// Which notification channels take which alerts; each stored alert is queued for its
     /// channels in the transaction that stores it.
-    pub notify: Router,
+    pub notify: Arc<dyn Route>,
 }
-
-/// Progress callbacks, so the CLI can draw a bar without the library knowing how.
-pub trait Progress: Send + Sync {
-    fn start(&self, _total: u64) {}
-    fn advance(&self, _ticker: &str, _ok: bool) {}
-    fn finish(&self) {}
-}
-
-/// Draws nothing.
-pub struct NoProgress;
-impl Progress for NoProgress {}
 
 /// One ticker's line in the report.
 #[derive(Debug, Clone, Serialize)]
@@ -89,10 +79,20 @@ pub struct Report {
     pub chain_rows_pruned: u64,
     pub tickers: Vec<TickerSummary>,
     pub errors: Vec<TickerError>,
-    /// What sending the queued notifications did (`scan` fills it in after the run;
-    /// absent with --no-notify or no channels).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub notify: Option<crate::notify::DrainReport>,
+}
+
+/// The notification of a scan alert.
+fn alert_item(a: &NewAlert) -> Item {
+    Item {
+        ticker: a.ticker.clone(),
+        name: a.detector.clone(),
+        category: None,
+        contract: a.contract.clone(),
+        direction: None,
+        score: a.score,
+        data: a.alert_data.clone(),
+        created_at: a.created_at,
+    }
 }
 
 enum Fetched {
@@ -259,7 +259,6 @@ pub async fn run(
         chain_rows_pruned: pruned,
         tickers: w.tickers,
         errors: w.errors,
-        notify: None,
     })
 }
 
@@ -422,11 +421,7 @@ impl Writer {
         }
         let alert_outbox: Vec<_> = alerts
             .iter()
-            .map(|a| {
-                self.opts
-                    .notify
-                    .entry(SourceKind::Alert, &Item::from_alert(a))
-            })
+            .map(|a| self.opts.notify.entry(SourceKind::Alert, &alert_item(a)))
             .collect();
         self.store.chains_mut().record_ticker(&TickerWrite {
             scan_id: self.scan_id,

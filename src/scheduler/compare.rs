@@ -20,7 +20,7 @@ use super::migration::State;
 use super::run::{self, FetchError, Fetcher, Job, RunReport};
 use super::{Category, SchedulerConfig, SchedulerKind, Signal};
 use crate::market::Calendar;
-use crate::scan::Progress;
+use crate::progress::Progress;
 use crate::store::Store;
 use crate::store::scheduler::{CacheWrite, ComparisonRow, Source, TickWrite};
 

@@ -1,6 +1,6 @@
 //! `[scheduler]`: the strategy categories, their symbols and rules, the cache, the
 //! cadence, the cutover order and the success criteria of the migration. Parsed as part
-//! of `crate::config::Config`; checked by [`SchedulerConfig::check`].
+//! of the whole config file; checked by [`SchedulerConfig::check`].
 
 use serde::{Deserialize, Serialize};
 

@@ -26,9 +26,9 @@ use super::cache::{Entry, Key, SymbolCache};
 use super::strategies::{self, Bars};
 use super::{Category, SchedulerConfig, SchedulerKind, Signal, fetch_range};
 use crate::market::{Bar, Timeframe};
+use crate::progress::Progress;
 use crate::provider::BarProvider;
 use crate::resilience::{Guard, Retryable};
-use crate::scan::Progress;
 use crate::store::outbox::OutboxEntry;
 use crate::store::scheduler::{Role, RunWrite};
 
@@ -411,9 +411,9 @@ fn analyse_category(
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::progress::NoProgress;
     use crate::provider::Counted;
     use crate::provider::sim::{SimConfig, SimProvider};
-    use crate::scan::NoProgress;
     use chrono::TimeDelta;
 
     pub(crate) fn now() -> DateTime<Utc> {

@@ -2,7 +2,7 @@
 //! inserted in the transaction that stores the alert or signal ([`enqueue`]), so a stored
 //! alert always has its notifications queued and a rolled-back one never does.
 //!
-//! A drain (`crate::notify`) claims a batch of due rows for a channel (fixing its
+//! A drain (the notification sink) claims a batch of due rows for a channel (fixing its
 //! `batch_key` for good), counts an attempt, sends, and then marks the rows sent, due
 //! again later, or failed. A process killed between the send and the mark leaves the
 //! rows queued with the same batch, so the resend carries the same idempotency key.
@@ -17,48 +17,18 @@ use sha2::{Digest, Sha256};
 
 use super::{Result, Store, parse_ts, ts};
 
-/// Where a queued notification comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SourceKind {
-    /// A scan alert (`alerts.id`).
-    Alert,
-    /// A strategy signal from a scheduler.
-    Signal,
-}
+pub use crate::notice::{OutboxEntry, SourceKind};
 
-impl SourceKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SourceKind::Alert => "alert",
-            SourceKind::Signal => "signal",
-        }
+fn parse_kind(s: &str) -> Result<SourceKind> {
+    match s {
+        "alert" => Ok(SourceKind::Alert),
+        "signal" => Ok(SourceKind::Signal),
+        other => Err(super::Error::Corrupt {
+            table: "notify_outbox",
+            column: "source_kind",
+            detail: format!("{other:?}"),
+        }),
     }
-
-    fn parse(s: &str) -> Result<SourceKind> {
-        match s {
-            "alert" => Ok(SourceKind::Alert),
-            "signal" => Ok(SourceKind::Signal),
-            other => Err(super::Error::Corrupt {
-                table: "notify_outbox",
-                column: "source_kind",
-                detail: format!("{other:?}"),
-            }),
-        }
-    }
-
-    /// The idempotency key of one alert or signal: `alert-17`, `signal-3`.
-    pub fn key(self, id: i64) -> String {
-        format!("{}-{id}", self.as_str())
-    }
-}
-
-/// The channels one alert or signal goes to, and what the message needs to say about it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OutboxEntry {
-    pub channels: Vec<String>,
-    /// JSON of a `notify::Item`.
-    pub payload: String,
 }
 
 /// Queues `entry` for each of its channels, inside the caller's transaction. A row that
@@ -173,7 +143,7 @@ fn finish_row(raw: RawRow) -> Result<OutboxRow> {
     Ok(OutboxRow {
         id,
         channel,
-        source_kind: SourceKind::parse(&kind)?,
+        source_kind: parse_kind(&kind)?,
         source_id,
         idempotency_key: key,
         payload,

@@ -1,6 +1,6 @@
 //! Resilience state that outlives a process: circuit breakers (`breakers`, and the call
 //! outcomes of their sliding window in `breaker_calls`) and token buckets (`rate_limits`).
-//! The state machines are in `crate::resilience`; this module only reads and writes rows,
+//! The state machines live in the resilience layer above; this module only reads and writes rows,
 //! each change in one `BEGIN IMMEDIATE` transaction so concurrent processes never
 //! interleave a read-modify-write.
 //!

@@ -1,10 +1,12 @@
 //! `optctl migrate-scheduler run`: one scheduling tick in the current phase (cron).
 
 use optctl::lock::JobLock;
-use optctl::notify::Router;
+use optctl::notice::Route;
+use optctl::notify::{DrainReport, Router};
 use optctl::scheduler::migration::{self, TickReport};
 use optctl::scheduler::run::Fetcher;
 
+use crate::cli::notify::WithNotify;
 use crate::cli::output::Output;
 use crate::cli::{Ctx, Outcome};
 
@@ -46,7 +48,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     let mut store = ctx.store()?;
     let fetcher = Fetcher::connect(&ctx.connector(&cfg), cfg.scheduler.provider)?;
     let router = Router::new(&cfg.notify);
-    let mut report = crate::cli::runtime()?.block_on(migration::tick(
+    let report = crate::cli::runtime()?.block_on(migration::tick(
         &mut store,
         &fetcher,
         &cfg.scheduler,
@@ -54,10 +56,12 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         ctx.as_of,
     ))?;
     drop(store);
-    if !args.no_notify && !router.is_empty() {
-        report.notify = crate::cli::notify::send_queued(ctx, &cfg, "this tick's signals");
-    }
-    print(&report, &ctx.out)?;
+    let notify = if !args.no_notify && !router.is_empty() {
+        crate::cli::notify::send_queued(ctx, &cfg, "this tick's signals")
+    } else {
+        None
+    };
+    print(&report, notify, &ctx.out)?;
     if report.symbols > 0 && report.symbols_failed == report.symbols {
         return Err(optctl::Error::Failed(format!(
             "every symbol failed in this tick (first: {})",
@@ -71,7 +75,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     })
 }
 
-fn print(r: &TickReport, out: &Output) -> optctl::Result<()> {
+fn print(r: &TickReport, notify: Option<DrainReport>, out: &Output) -> optctl::Result<()> {
     for e in &r.errors {
         out.note(&format!(
             "optctl: {} {}: {}",
@@ -79,7 +83,7 @@ fn print(r: &TickReport, out: &Output) -> optctl::Result<()> {
         ));
     }
     if out.is_json() {
-        return out.json(r);
+        return out.json(&WithNotify { report: r, notify });
     }
     out.line(&format!(
         "tick at {} in phase {}: {} signals in use, {} new",

@@ -12,6 +12,16 @@ use optctl::notify::{self, DrainReport};
 use super::output::Output;
 use super::{Ctx, Outcome};
 
+/// A job's report as printed, with what sending its queued notifications did (absent
+/// with --no-notify or no channels) as its last field.
+#[derive(serde::Serialize)]
+pub struct WithNotify<'a, T> {
+    #[serde(flatten)]
+    pub report: &'a T,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notify: Option<DrainReport>,
+}
+
 /// Send queued alert and signal notifications to the configured channels.
 ///
 /// `scan` queues one message per alert and matching channel ([notify.channels.*] in

@@ -5,8 +5,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 
 use super::{Phase, Role};
-use crate::notify::{Item, Router};
-use crate::scan::NoProgress;
+use crate::notice::{Item, Route};
+use crate::progress::NoProgress;
 use crate::scheduler::cache::SymbolCache;
 use crate::scheduler::compare::{cache_writes, parity, tick_row};
 use crate::scheduler::run::{self, FetchError, Fetcher, Job, RunReport};
@@ -62,10 +62,25 @@ pub struct TickReport {
     pub symbols_failed: u64,
     /// Failed calls of the used runs (shadow failures are in `runs` and the comparison).
     pub errors: Vec<FetchError>,
-    /// What sending the queued notifications did (set by the caller that sent them;
-    /// absent with --no-notify or no channels).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub notify: Option<crate::notify::DrainReport>,
+}
+
+/// The notification of a strategy signal found at `at`: its strength is the score,
+/// and the message shows the price of the signal bar.
+fn signal_item(s: &Signal, at: DateTime<Utc>) -> Item {
+    Item {
+        ticker: s.symbol.clone(),
+        name: s.strategy.clone(),
+        category: Some(s.category.as_str().to_string()),
+        contract: None,
+        direction: Some(s.direction.as_str().to_string()),
+        score: s.strength,
+        data: serde_json::json!({
+            "price": s.price,
+            "timeframe": s.timeframe.as_str(),
+            "bar_time": crate::store::ts(s.bar_time),
+        }),
+        created_at: at,
+    }
 }
 
 /// One tick in the current phase: run the schedulers the plan names, store their runs,
@@ -75,7 +90,7 @@ pub async fn tick(
     store: &mut Store,
     fetcher: &Fetcher,
     cfg: &SchedulerConfig,
-    notify: &Router,
+    notify: &dyn Route,
     as_of: DateTime<Utc>,
 ) -> crate::Result<TickReport> {
     let state = store.scheduler().state()?;
@@ -123,7 +138,7 @@ pub async fn tick(
             Some(r) if !notify.is_empty() => r
                 .signals
                 .iter()
-                .map(|s| notify.entry(SourceKind::Signal, &Item::from_signal(s, as_of)))
+                .map(|s| notify.entry(SourceKind::Signal, &signal_item(s, as_of)))
                 .collect(),
             _ => Vec::new(),
         }
@@ -161,7 +176,6 @@ pub async fn tick(
         symbols: 0,
         symbols_failed: 0,
         errors: Vec::new(),
-        notify: None,
     };
     if let (Some((r, p)), Some(id)) = (&row, ids.comparison_id) {
         report.comparison = Some(TickComparison {

@@ -1,7 +1,7 @@
 //! The strategy schedulers' tables: `scheduler_bar_cache` (the persisted symbol cache),
 //! `scheduler_runs` and `scheduler_signals` (what each tick ran and found),
 //! `scheduler_comparisons`, and the migration's `scheduler_state` and `scheduler_audit`.
-//! The schedulers themselves are in `crate::scheduler`.
+//! The schedulers themselves live in the jobs layer above, which calls this.
 
 use std::collections::BTreeMap;
 use std::ops::{Deref, DerefMut};

@@ -2,7 +2,7 @@
 //! schedulers, directions, phases), the signal and migration-state rows, and the judged
 //! criteria the audit log keeps. The store owns these because it persists them field by
 //! field and parses them back (a value it cannot parse is [`crate::store::Error::Corrupt`]);
-//! `crate::scheduler` re-exports them and adds what they mean to it (a category's
+//! the scheduler job re-exports them and adds what they mean to it (a category's
 //! timeframes, a phase's description, a state's plan).
 
 use chrono::{DateTime, Utc};
