@@ -533,6 +533,13 @@ pub fn default_config_path() -> crate::Result<PathBuf> {
     crate::home::xdg_dir("XDG_CONFIG_HOME", ".config").map(|d| d.join("optctl").join("config.toml"))
 }
 
+/// A config problem is bad input: exit 2.
+impl From<Error> for crate::Error {
+    fn from(e: Error) -> crate::Error {
+        crate::Error::area(crate::error::Kind::BadInput, e)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,9 +1,8 @@
 //! `optctl::Error`: every area's error in one type that knows its exit code.
 //!
-//! The one deliberate upward tie of the crate: this leaf wraps the errors of config,
-//! excel, provider, resilience, serve and store (`#[from]`), because it is the one error
-//! type every command returns and so must know each area's error, while every area
-//! returns it. Nothing else here reaches above the leaves.
+//! A leaf: it imports nothing of the crate. Each area turns its own error into
+//! [`Error::Area`] with the [`Kind`] that decides the exit code, next to its error type,
+//! so the arrows run from the areas down to here.
 //!
 //! Exit codes (README, "Exit codes"): 0 success, 1 failure, 2 bad usage or bad input,
 //! 3 partial success (returned as an `Outcome`, not an error), 75 locked by another run.
@@ -12,6 +11,46 @@ use std::path::PathBuf;
 
 /// Result alias used across the library.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What an area's error means for the exit code and the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Bad usage or unusable input (a config file, a workbook): exit 2.
+    BadInput,
+    /// The work failed: exit 1.
+    Failure,
+    /// SQLite's busy timeout ran out: exit 1, and main names the locked database.
+    Busy,
+}
+
+impl Error {
+    /// `err` of an area, meaning `kind`.
+    pub fn area(kind: Kind, err: impl std::error::Error + Send + Sync + 'static) -> Error {
+        Error::Area(AreaError {
+            kind,
+            inner: Box::new(err),
+        })
+    }
+}
+
+/// An area's error as it is: its message and its causes, with its [`Kind`].
+#[derive(Debug)]
+pub struct AreaError {
+    pub kind: Kind,
+    inner: Box<dyn std::error::Error + Send + Sync + 'static>,
+}
+
+impl std::fmt::Display for AreaError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.inner.fmt(f)
+    }
+}
+
+impl std::error::Error for AreaError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner.source()
+    }
+}
 
 /// Any error optctl reports to the user.
 #[derive(Debug, thiserror::Error)]
@@ -28,20 +67,18 @@ pub enum Error {
     /// Every item of a run failed.
     #[error("{0}")]
     Failed(String),
+    /// An area's own error (config, store, provider, resilience, workbook, serve): its
+    /// message and causes unchanged, and what it means for the exit code. Each area
+    /// converts its error into this one (`impl From<area::Error> for crate::Error` next
+    /// to the area's error), so this leaf knows no area.
     #[error(transparent)]
-    Config(#[from] crate::config::Error), // upward: the error every command returns wraps this area's
-    #[error(transparent)]
-    Store(#[from] crate::store::Error), // upward: the error every command returns wraps this area's
-    #[error(transparent)]
-    Provider(#[from] crate::provider::Error), // upward: the error every command returns wraps this area's
-    /// A call refused or abandoned by retry, breaker, rate limiter or bulkhead.
-    #[error(transparent)]
-    Resilience(#[from] crate::resilience::Error), // upward: the error every command returns wraps this area's
-    /// An unusable workbook (missing, mid-save, no such sheet, a required column missing).
-    #[error(transparent)]
-    Excel(#[from] crate::excel::Error), // upward: the error every command returns wraps this area's
-    #[error(transparent)]
-    Serve(#[from] crate::serve::Error), // upward: the error every command returns wraps this area's
+    Area(AreaError),
+    /// A database whose write lock another process held past the busy timeout.
+    #[error(
+        "database {} is locked: another process held its write lock past the busy timeout; nothing was half-written, run again",
+        .path.display()
+    )]
+    DatabaseLocked { path: PathBuf },
     /// The process itself could not do its work: the async runtime did not start, a
     /// worker panicked. Not the user's input, not the data: exit 1.
     #[error("internal error: {0}")]
@@ -85,29 +122,21 @@ impl Error {
     /// is what helps, not trying again.
     pub fn is_bad_input(&self) -> bool {
         match self {
-            Error::Usage(_) | Error::BadInput(_) | Error::Config(_) | Error::Excel(_) => true,
-            Error::Serve(e) => e.is_usage(),
+            Error::Usage(_) | Error::BadInput(_) => true,
+            Error::Area(a) => a.kind == Kind::BadInput,
             _ => false,
         }
     }
 
-    /// A store error anywhere in this error that is SQLite's busy timeout becomes
-    /// [`crate::store::Error::Busy`] naming the database at `db`: the message then says
-    /// which file is locked, whichever layer met the lock.
+    /// An error that met SQLite's busy timeout, in whichever layer (the store, the
+    /// persisted limiter, the guard), becomes [`Error::DatabaseLocked`] naming the
+    /// database at `db`.
     pub fn naming_the_lock(self, db: &std::path::Path) -> Error {
-        if self.busy_store().is_some_and(crate::store::Error::is_busy) {
-            return Error::Store(crate::store::Error::Busy {
-                path: db.to_path_buf(),
-            });
-        }
-        self
-    }
-
-    fn busy_store(&self) -> Option<&crate::store::Error> {
         match self {
-            Error::Store(e) => Some(e),
-            Error::Resilience(crate::resilience::Error::Store(e)) => Some(e),
-            _ => None,
+            Error::Area(a) if a.kind == Kind::Busy => Error::DatabaseLocked {
+                path: db.to_path_buf(),
+            },
+            other => other,
         }
     }
 

@@ -894,6 +894,13 @@ pub fn parse_date_text(s: &str) -> Option<NaiveDate> {
         .map(|t| t.date())
 }
 
+/// An unusable workbook is bad input: exit 2.
+impl From<Error> for crate::Error {
+    fn from(e: Error) -> crate::Error {
+        crate::Error::area(crate::error::Kind::BadInput, e)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

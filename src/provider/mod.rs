@@ -431,6 +431,13 @@ pub(crate) fn config_from_settings(
     Ok(cfg)
 }
 
+/// A provider's failure fails the work: exit 1.
+impl From<Error> for crate::Error {
+    fn from(e: Error) -> crate::Error {
+        crate::Error::area(crate::error::Kind::Failure, e)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

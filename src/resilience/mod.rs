@@ -493,6 +493,18 @@ pub fn report(
     })
 }
 
+/// A call refused or abandoned fails the work (exit 1); a store it could not use
+/// because another process held it past the busy timeout is said as such.
+impl From<Error> for crate::Error {
+    fn from(e: Error) -> crate::Error {
+        let kind = match &e {
+            Error::Store(s) if s.is_busy() => crate::error::Kind::Busy,
+            _ => crate::error::Kind::Failure,
+        };
+        crate::Error::area(kind, e)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

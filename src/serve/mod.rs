@@ -628,6 +628,18 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
+/// A serve option that cannot work is bad usage (exit 2); anything else fails (exit 1).
+impl From<Error> for crate::Error {
+    fn from(e: Error) -> crate::Error {
+        let kind = if e.is_usage() {
+            crate::error::Kind::BadInput
+        } else {
+            crate::error::Kind::Failure
+        };
+        crate::Error::area(kind, e)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

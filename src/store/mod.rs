@@ -74,12 +74,7 @@ pub enum Error {
     Missing { path: PathBuf },
     #[error("database error")]
     Sqlite(#[from] rusqlite::Error),
-    /// Another process held the write lock longer than the busy timeout.
-    #[error(
-        "database {} is locked: another process held its write lock for more than {} s; nothing was half-written, run again",
-        .path.display(), BUSY_TIMEOUT.as_secs()
-    )]
-    Busy { path: PathBuf },
+
     #[error("corrupt stored value in {table}.{column}: {detail}")]
     Corrupt {
         table: &'static str,
@@ -93,13 +88,23 @@ impl Error {
     pub fn is_busy(&self) -> bool {
         let e = match self {
             Error::Sqlite(e) | Error::Open { source: e, .. } => e,
-            Error::Busy { .. } => return true,
             _ => return false,
         };
         matches!(
             e.sqlite_error_code(),
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
         )
+    }
+}
+
+impl From<Error> for crate::Error {
+    fn from(e: Error) -> crate::Error {
+        let kind = if e.is_busy() {
+            crate::error::Kind::Busy
+        } else {
+            crate::error::Kind::Failure
+        };
+        crate::Error::area(kind, e)
     }
 }
 
