@@ -89,9 +89,19 @@ impl Error {
     /// A store error anywhere in this error that is SQLite's busy timeout becomes
     /// [`crate::store::Error::Busy`] naming the database at `db`: the message then says
     /// which file is locked, whichever layer met the lock.
+    ///
+    /// Likewise SQLite's "database or disk is full" met by any layer becomes
+    /// [`crate::store::Error::DiskFull`]: "the disk holding <db> is full".
     pub fn naming_the_lock(self, db: &std::path::Path) -> Error {
         if self.busy_store().is_some_and(crate::store::Error::is_busy) {
             return Error::Store(crate::store::Error::Busy {
+                path: db.to_path_buf(),
+            });
+        }
+        if self.busy_store().is_some_and(|e| {
+            e.is_disk_full() && !matches!(e, crate::store::Error::DiskFull { .. })
+        }) {
+            return Error::Store(crate::store::Error::DiskFull {
                 path: db.to_path_buf(),
             });
         }
