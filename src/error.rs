@@ -98,9 +98,10 @@ impl Error {
                 path: db.to_path_buf(),
             });
         }
-        if self.busy_store().is_some_and(|e| {
-            e.is_disk_full() && !matches!(e, crate::store::Error::DiskFull { .. })
-        }) {
+        if self
+            .busy_store()
+            .is_some_and(|e| e.is_disk_full() && !matches!(e, crate::store::Error::DiskFull { .. }))
+        {
             return Error::Store(crate::store::Error::DiskFull {
                 path: db.to_path_buf(),
             });

@@ -172,10 +172,15 @@ impl Store {
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .map_err(|source| reader_fault(path, Error::Open {
-            path: path.to_path_buf(),
-            source,
-        }))?;
+        .map_err(|source| {
+            reader_fault(
+                path,
+                Error::Open {
+                    path: path.to_path_buf(),
+                    source,
+                },
+            )
+        })?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         let store = Store {
             conn,

@@ -153,7 +153,10 @@ fn a_scan_that_fills_the_disk_ends_failed_and_says_the_disk_is_full() {
     assert_eq!(rows[0]["status"], "failed", "{rows:?}");
     let errors = rows[0]["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 2, "{errors:?}");
-    assert!(errors.iter().all(|e| e["error"] == full.as_str()), "{errors:?}");
+    assert!(
+        errors.iter().all(|e| e["error"] == full.as_str()),
+        "{errors:?}"
+    );
 
     std::fs::remove_file(filler).unwrap();
     let out = home.cmd(["scan", "--tickers", "AAPL"]).output().unwrap();
@@ -209,7 +212,11 @@ fn another_users_home_is_readable_whether_or_not_a_writer_runs() {
     home.cmd(["scan", "--tickers", "AAPL,MSFT"])
         .assert()
         .success();
-    for args in [&["scans", "--json"][..], &["alerts"], &["scans", "--limit", "1"]] {
+    for args in [
+        &["scans", "--json"][..],
+        &["alerts"],
+        &["scans", "--limit", "1"],
+    ] {
         let out = run_as(&home, nobody, args);
         assert!(out.status.success(), "{args:?}: {}", describe(&out));
     }
