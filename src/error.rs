@@ -21,6 +21,9 @@ pub enum Kind {
     Failure,
     /// SQLite's busy timeout ran out: exit 1, and main names the locked database.
     Busy,
+    /// SQLite could not write for want of space, not yet said with the path: exit 1, and
+    /// main names the database whose disk is full.
+    DiskFull,
 }
 
 impl Error {
@@ -79,6 +82,9 @@ pub enum Error {
         .path.display()
     )]
     DatabaseLocked { path: PathBuf },
+    /// The file system holding the database has no space left.
+    #[error("the disk holding {} is full", .path.display())]
+    DiskFull { path: PathBuf },
     /// The process itself could not do its work: the async runtime did not start, a
     /// worker panicked. Not the user's input, not the data: exit 1.
     #[error("internal error: {0}")]
@@ -130,10 +136,14 @@ impl Error {
 
     /// An error that met SQLite's busy timeout, in whichever layer (the store, the
     /// persisted limiter, the guard), becomes [`Error::DatabaseLocked`] naming the
-    /// database at `db`.
+    /// database at `db`; one that met a full disk becomes [`Error::DiskFull`] ("the disk
+    /// holding <db> is full").
     pub fn naming_the_lock(self, db: &std::path::Path) -> Error {
         match self {
             Error::Area(a) if a.kind == Kind::Busy => Error::DatabaseLocked {
+                path: db.to_path_buf(),
+            },
+            Error::Area(a) if a.kind == Kind::DiskFull => Error::DiskFull {
                 path: db.to_path_buf(),
             },
             other => other,

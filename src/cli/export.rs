@@ -93,6 +93,10 @@ fn print(r: &Report, out: &Output) -> optctl::Result<()> {
     if out.is_json() {
         return out.json(r);
     }
+    if r.files.is_empty() && !r.failed.is_empty() {
+        // Nothing was exported: `run` says "export failed", nothing here says otherwise.
+        return Ok(());
+    }
     let mut t = out.table(&["file", "count", "bytes", "sha256", "errors"]);
     for f in &r.files {
         t.add_row(vec![

@@ -499,6 +499,11 @@ impl From<Error> for crate::Error {
     fn from(e: Error) -> crate::Error {
         let kind = match &e {
             Error::Store(s) if s.is_busy() => crate::error::Kind::Busy,
+            Error::Store(s)
+                if s.is_disk_full() && !matches!(s, crate::store::Error::DiskFull { .. }) =>
+            {
+                crate::error::Kind::DiskFull
+            }
             _ => crate::error::Kind::Failure,
         };
         crate::Error::area(kind, e)

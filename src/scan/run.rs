@@ -233,13 +233,27 @@ pub async fn run(
     let pruned = if opts.keep_chain_days > 0 {
         w.store
             .scans_mut()
-            .prune(opts.as_of - Duration::days(opts.keep_chain_days as i64))? as u64
+            .prune(opts.as_of - Duration::days(opts.keep_chain_days as i64))
+            .map(|n| n as u64)
     } else {
-        0
+        Ok(0)
     };
-    w.store
+    // One small update records how the run ended, even when pruning failed (a full
+    // disk). If it fails too, say so: the row stays `running` until the next scan.
+    if let Err(e) = w
+        .store
         .scans_mut()
-        .finish(scan_id, status, Utc::now(), &totals)?;
+        .finish(scan_id, status, Utc::now(), &totals)
+    {
+        return Err(Error::Failed(format!(
+            "scan {scan_id} ended {status} ({} of {} tickers failed) but could not record it: \
+             {}; the next scan marks it interrupted",
+            totals.tickers_failed,
+            tickers.len(),
+            crate::error::report(&e)
+        )));
+    }
+    let pruned = pruned?;
     w.tickers.sort_by(|a, b| a.ticker.cmp(&b.ticker));
     Ok(Report {
         scan_id,
@@ -307,10 +321,11 @@ impl Writer {
                 match self.store_one(&snap, &priced) {
                     Ok(()) => (ticker, true),
                     Err(e) => {
-                        tracing::warn!("{ticker}: {e}");
+                        let error = crate::error::report(&e);
+                        tracing::warn!("{ticker}: {error}");
                         self.errors.push(TickerError {
                             ticker: ticker.clone(),
-                            error: e.to_string(),
+                            error,
                         });
                         (ticker, false)
                     }

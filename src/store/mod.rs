@@ -74,7 +74,12 @@ pub enum Error {
     Missing { path: PathBuf },
     #[error("database error")]
     Sqlite(#[from] rusqlite::Error),
-
+    /// SQLite could not write: the file system holding the database has no space left.
+    #[error("the disk holding {} is full", .path.display())]
+    DiskFull { path: PathBuf },
+    /// A reader could not open the database; `need` says what this user lacks.
+    #[error("cannot read database {}: {need}", .path.display())]
+    Unreadable { path: PathBuf, need: String },
     #[error("corrupt stored value in {table}.{column}: {detail}")]
     Corrupt {
         table: &'static str,
@@ -95,12 +100,25 @@ impl Error {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
         )
     }
+
+    /// Whether this is SQLite's "database or disk is full" (`SQLITE_FULL`).
+    pub fn is_disk_full(&self) -> bool {
+        match self {
+            Error::DiskFull { .. } => true,
+            Error::Sqlite(e) | Error::Open { source: e, .. } => {
+                e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull)
+            }
+            _ => false,
+        }
+    }
 }
 
 impl From<Error> for crate::Error {
     fn from(e: Error) -> crate::Error {
         let kind = if e.is_busy() {
             crate::error::Kind::Busy
+        } else if e.is_disk_full() && !matches!(e, Error::DiskFull { .. }) {
+            crate::error::Kind::DiskFull
         } else {
             crate::error::Kind::Failure
         };
@@ -133,14 +151,23 @@ impl Store {
             conn,
             path: path.to_path_buf(),
         };
-        store.configure()?;
-        store.check_identity()?;
-        store.migrate()?;
+        store
+            .configure()
+            .and_then(|()| store.check_identity())
+            .and_then(|()| store.migrate())
+            .map_err(|e| store.fault(e))?;
         Ok(store)
     }
 
     /// Opens an existing database read-only. Never migrates; an older schema is an error
     /// that tells the user to run a writing command first.
+    ///
+    /// It needs to read the database and its `-wal` and `-shm` files, nothing more:
+    /// writers keep those two files in place when they close, and SQLite opens them
+    /// read-only when this user may not write them (its documented read-only WAL mode:
+    /// with no writer holding the `-shm`, it reads the `-wal` into private memory). So a
+    /// home this user can only read works, even while a writer runs. When the two files
+    /// are missing and cannot be created here, the error names them and says what to do.
     pub fn open_read_only(path: &Path) -> Result<Store> {
         if !path.exists() {
             return Err(Error::Missing {
@@ -151,17 +178,24 @@ impl Store {
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .map_err(|source| Error::Open {
-            path: path.to_path_buf(),
-            source,
+        .map_err(|source| {
+            reader_fault(
+                path,
+                Error::Open {
+                    path: path.to_path_buf(),
+                    source,
+                },
+            )
         })?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         let store = Store {
             conn,
             path: path.to_path_buf(),
         };
-        store.check_identity()?;
-        let version = store.user_version()?;
+        let version = store
+            .check_identity()
+            .and_then(|()| store.user_version())
+            .map_err(|e| reader_fault(path, store.fault(e)))?;
         if version > MIGRATIONS.len() as i64 {
             return Err(Error::TooNew {
                 path: store.path.clone(),
@@ -170,6 +204,57 @@ impl Store {
             });
         }
         Ok(store)
+    }
+
+    /// Names the file-system fault behind `e`: a full disk (`SQLITE_FULL`, or an I/O
+    /// error whose system error is "no space left on device", as when SQLite cannot grow
+    /// the `-shm` file) becomes [`Error::DiskFull`] naming the database.
+    fn fault(&self, e: Error) -> Error {
+        let code = match &e {
+            Error::Sqlite(s) | Error::Open { source: s, .. } => s.sqlite_error_code(),
+            _ => return e,
+        };
+        let full = match code {
+            Some(rusqlite::ErrorCode::DiskFull) => true,
+            Some(rusqlite::ErrorCode::SystemIoFailure) => self.system_errno() == ENOSPC,
+            _ => false,
+        };
+        if full {
+            Error::DiskFull {
+                path: self.path.clone(),
+            }
+        } else {
+            e
+        }
+    }
+
+    /// The operating system's error number behind the connection's last failure.
+    fn system_errno(&self) -> i32 {
+        // SAFETY: the handle is this open connection's and stays valid for the call;
+        // sqlite3_system_errno only reads the connection's last error number.
+        unsafe { rusqlite::ffi::sqlite3_system_errno(self.conn.handle()) }
+    }
+
+    /// Keeps the `-wal` and `-shm` files when the last connection closes (the WAL is
+    /// emptied, not removed), so that a reader who may not create files in the data home
+    /// still finds them (see [`Store::open_read_only`]).
+    fn keep_wal_files(&self) -> Result<()> {
+        let mut on: std::ffi::c_int = 1;
+        // SAFETY: the handle is this open connection's; "main" is a NUL-terminated
+        // schema name; SQLITE_FCNTL_PERSIST_WAL reads and writes one int through the
+        // pointer, which outlives the call.
+        let rc = unsafe {
+            rusqlite::ffi::sqlite3_file_control(
+                self.conn.handle(),
+                c"main".as_ptr(),
+                rusqlite::ffi::SQLITE_FCNTL_PERSIST_WAL,
+                (&mut on as *mut std::ffi::c_int).cast(),
+            )
+        };
+        if rc != rusqlite::ffi::SQLITE_OK {
+            return Err(rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rc), None).into());
+        }
+        Ok(())
     }
 
     /// The database file.
@@ -189,6 +274,10 @@ impl Store {
         self.conn.busy_timeout(BUSY_TIMEOUT)?;
         self.conn
             .query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+        self.keep_wal_files()?;
+        // Bounds the WAL a checkpoint leaves behind; the last writer to close empties it.
+        self.conn
+            .query_row("PRAGMA journal_size_limit = 67108864", [], |_| Ok(()))?;
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
         Ok(())
@@ -235,12 +324,15 @@ impl Store {
         &mut self,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
-        tx.commit()?;
-        Ok(out)
+        let written = (|| {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })();
+        written.map_err(|e| self.fault(e))
     }
 
     /// Runs `f` inside one read transaction, so every query in it sees the same
@@ -348,6 +440,61 @@ impl Store {
     /// The `scheduler` family, to read and write.
     pub fn scheduler_mut(&mut self) -> scheduler::Scheduler<&mut Store> {
         scheduler::Scheduler(self)
+    }
+}
+
+/// "No space left on device" (the same number on Linux and macOS).
+const ENOSPC: i32 = 28;
+
+/// What a reader that failed to open `db` lacks, when the file system says so: read
+/// access to the database or its `-wal`/`-shm` files, or the right to create those two
+/// files beside it. Otherwise `e`, naming the database.
+fn reader_fault(db: &Path, e: Error) -> Error {
+    let source = match e {
+        Error::Sqlite(s) | Error::Open { source: s, .. }
+            if matches!(
+                s.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+            ) =>
+        {
+            s
+        }
+        other => return other,
+    };
+    let unreadable = |need: String| Error::Unreadable {
+        path: db.to_path_buf(),
+        need,
+    };
+    if let Err(e) = std::fs::File::open(db) {
+        return unreadable(format!("this user cannot read it ({e})"));
+    }
+    let mut missing = Vec::new();
+    for suffix in ["-wal", "-shm"] {
+        let mut side = db.as_os_str().to_owned();
+        side.push(suffix);
+        let side = PathBuf::from(side);
+        match std::fs::File::open(&side) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => missing.push(side),
+            Err(e) => {
+                return unreadable(format!("this user cannot read {} ({e})", side.display()));
+            }
+        }
+    }
+    let dir = db.parent().unwrap_or(Path::new("."));
+    if !missing.is_empty() && tempfile::tempfile_in(dir).is_err() {
+        let names: Vec<String> = missing.iter().map(|p| p.display().to_string()).collect();
+        return unreadable(format!(
+            "SQLite needs {files} beside it and this user cannot create files in {dir}; run \
+             `optctl scans` once as a user who may write to {dir} (the files are then kept \
+             for readers), or let this user write to {dir}",
+            files = names.join(" and "),
+            dir = dir.display()
+        ));
+    }
+    Error::Open {
+        path: db.to_path_buf(),
+        source,
     }
 }
 

@@ -13,6 +13,7 @@ mod export;
 mod fetch;
 mod generated;
 mod help;
+mod home_faults;
 mod migrate_scheduler;
 mod notify;
 mod process_excel;
