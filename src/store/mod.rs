@@ -245,7 +245,10 @@ impl Store {
         // The snapshot starts at the first read, not at BEGIN: take it now.
         tx.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
         let out = f(self);
-        tx.commit()?;
+        // Nothing was written, so ending the snapshot cannot lose anything; after a read
+        // hit a damaged page, SQLite reports that error again here, and it must not
+        // discard what the other reads got (`f` has seen and handled its own errors).
+        let _ = tx.rollback();
         Ok(out)
     }
 
