@@ -101,6 +101,19 @@ impl Error {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
         )
     }
+
+    /// Whether SQLite found the file damaged ("database disk image is malformed", or
+    /// not a database at all).
+    pub fn is_corrupt(&self) -> bool {
+        let e = match self {
+            Error::Sqlite(e) | Error::Open { source: e, .. } => e,
+            _ => return false,
+        };
+        matches!(
+            e.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+        )
+    }
 }
 
 /// Result alias for store functions.
@@ -250,6 +263,16 @@ impl Store {
         // discard what the other reads got (`f` has seen and handled its own errors).
         let _ = tx.rollback();
         Ok(out)
+    }
+
+    /// `PRAGMA quick_check`: the problems found (at most 20), none on a healthy file.
+    /// Reads every page but skips the index-content checks of `integrity_check`.
+    pub fn quick_check(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("PRAGMA quick_check(20)")?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows.into_iter().filter(|r| r != "ok").collect())
     }
 
     /// `PRAGMA integrity_check`: `"ok"` on a healthy file.

@@ -1,6 +1,6 @@
 //! `optctl export` when things go wrong: a killed export (its temp files, and the set a
 //! reader sees until the next export), a damaged database (the previous file is kept,
-//! the manifest says why, exit 3).
+//! the manifest says why, exit 3), and `serve`'s `/health` on a damaged store.
 
 use std::io::{Seek, SeekFrom, Write};
 use std::path::Path;
@@ -10,6 +10,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::harness::{Home, describe};
+use crate::serve::{Server, get};
 
 const CALM: &str = "[provider.sim]\nanomaly_rate = 0.0\n";
 
@@ -329,4 +330,35 @@ fn a_damaged_table_with_no_previous_file_writes_the_error() {
     assert!(alerts["errors"][0].as_str().unwrap().contains("malformed"));
     assert_eq!(read(&dir.join("chains.json"))["chain_count"], 3);
     assert_eq!(mismatched(&dir), Vec::<String>::new());
+}
+
+/// `serve` checks the store (`PRAGMA quick_check`) in the background and `/health` says
+/// when it is damaged, with SQLite's message, instead of `ok`.
+#[test]
+fn serve_health_reports_a_damaged_store() {
+    let home = exported();
+    let server = Server::start(&home, &[]);
+    let checked = |server: &Server| {
+        let until = Instant::now() + Duration::from_secs(30);
+        loop {
+            let v = get(server, "/health").json();
+            if !v["store"]["check"]["checked_at"].is_null() {
+                return v;
+            }
+            assert!(Instant::now() < until, "the store was never checked: {v}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let v = checked(&server);
+    assert_eq!(v["status"], "ok", "{v}");
+    assert_eq!(v["store"]["check"]["ok"], true, "{v}");
+    drop(server);
+
+    damage(&home, "alerts");
+    let server = Server::start(&home, &[]);
+    let v = checked(&server);
+    assert_eq!(v["status"], "degraded", "{v}");
+    assert_eq!(v["store"]["check"]["ok"], false, "{v}");
+    let message = v["store"]["check"]["message"].as_str().unwrap();
+    assert!(!message.is_empty() && message != "ok", "{v}");
 }
