@@ -236,7 +236,7 @@ fn write_chains(path: &Path, store: &Store, at: DateTime<Utc>) -> std::io::Resul
     let mut errors = Vec::new();
     let mut unread = false;
     let refs = store.chains().latest_refs().unwrap_or_else(|e| {
-        errors.push(format!("cannot list chains: {}", crate::error::report(&e)));
+        errors.push(format!("cannot list chains: {}", e.with_causes()));
         unread = true;
         Vec::new()
     });
@@ -247,7 +247,7 @@ fn write_chains(path: &Path, store: &Store, at: DateTime<Utc>) -> std::io::Resul
         let contracts = match store.chains().get(r.scan_id, &r.ticker) {
             Ok(c) => c,
             Err(e) => {
-                errors.push(format!("{}: {}", r.ticker, crate::error::report(&e)));
+                errors.push(format!("{}: {}", r.ticker, e.with_causes()));
                 continue;
             }
         };
@@ -293,11 +293,7 @@ fn export_kind(store: &Store, kind: Kind, opts: &Options) -> std::io::Result<Sta
             Ok(rows) => (rows, vec![]),
             Err(e) => (
                 vec![],
-                vec![format!(
-                    "cannot read {}: {}",
-                    kind.name(),
-                    crate::error::report(&e)
-                )],
+                vec![format!("cannot read {}: {}", kind.name(), e.with_causes())],
             ),
         };
         Ok(Staged {

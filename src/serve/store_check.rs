@@ -56,9 +56,9 @@ impl StoreCheck {
                 Ok(problems) if problems.is_empty() => (Some(true), None),
                 Ok(problems) => (Some(false), Some(problems.join("; "))),
                 // SQLite can fail the check itself on a damaged page.
-                Err(e) if e.is_corrupt() => (Some(false), Some(crate::error::report(&e))),
+                Err(e) if e.is_corrupt() => (Some(false), Some(e.with_causes())),
                 // Not a verdict on the file (locked, unreadable): `store` says so.
-                Err(e) => (None, Some(crate::error::report(&e))),
+                Err(e) => (None, Some(e.with_causes())),
             };
             Checked {
                 ok,

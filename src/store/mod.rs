@@ -102,6 +102,22 @@ impl Error {
         )
     }
 
+    /// The error and its causes on one line (`database error: database disk image is
+    /// malformed: ...`), for messages kept in files and reports.
+    pub fn with_causes(&self) -> String {
+        let mut out = self.to_string();
+        let mut cause = std::error::Error::source(self);
+        while let Some(c) = cause {
+            let text = c.to_string();
+            if !text.is_empty() {
+                out.push_str(": ");
+                out.push_str(&text);
+            }
+            cause = c.source();
+        }
+        out
+    }
+
     /// Whether SQLite found the file damaged ("database disk image is malformed", or
     /// not a database at all).
     pub fn is_corrupt(&self) -> bool {
