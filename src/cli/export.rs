@@ -49,8 +49,11 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         Some(d) => d,
         None => cfg.alerts_since.length(),
     };
+    let out = args.out.unwrap_or_else(|| ctx.home.exports());
     let opts = export::Options {
-        out: args.out.unwrap_or_else(|| ctx.home.exports()),
+        // The export lock below guards the home's exports folder only.
+        out_locked: out == ctx.home.exports(),
+        out,
         kinds: if args.only.is_empty() {
             Kind::ALL.to_vec()
         } else {
@@ -110,11 +113,19 @@ fn print(r: &Report, out: &Output) -> optctl::Result<()> {
     Output::align_right(&mut t, &[1, 2, 4]);
     out.print_table(None, &t)?;
     out.note(&format!(
-        "exported to {} in {:.2} s{}",
+        "exported to {} in {:.2} s{}{}",
         r.out.display(),
         r.duration_ms as f64 / 1000.0,
         if r.archives_removed > 0 {
             format!("; {} old archives removed", r.archives_removed)
+        } else {
+            String::new()
+        },
+        if r.temp_files_removed > 0 {
+            format!(
+                "; {} temp files of killed exports removed",
+                r.temp_files_removed
+            )
         } else {
             String::new()
         }

@@ -28,11 +28,23 @@ pub fn archive_name(file: &str, at: DateTime<Utc>, compress: bool) -> String {
 /// writing (and fsyncing) a 100 MB chains file twice. Where a link cannot be made (another
 /// file system), and for `.gz`, the bytes are copied into a new file atomically.
 pub fn archive(src: &Path, dir: &Path, at: DateTime<Utc>, compress: bool) -> io::Result<PathBuf> {
-    std::fs::create_dir_all(dir)?;
     let name = src
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("export.json");
+    archive_as(src, name, dir, at, compress)
+}
+
+/// [`archive`] of `src` under the archive name of `name`: an export archives its files
+/// from their temp files, before they are renamed into place as `name`.
+pub fn archive_as(
+    src: &Path,
+    name: &str,
+    dir: &Path,
+    at: DateTime<Utc>,
+    compress: bool,
+) -> io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
     let target = dir.join(archive_name(name, at, compress));
     if !compress {
         // A re-run at the same --as-of replaces the earlier archive.

@@ -1,13 +1,19 @@
 //! Atomic file replacement: write a temp file in the target's folder, fsync it, rename it
 //! over the target, fsync the folder. A reader at any instant opens the old file or the
 //! new one, never a mix, and a crash leaves the old file in place.
+//!
+//! The steps can be split so several files change together: [`AtomicFile::finish`] each
+//! one (written and synced, still hidden), then [`Ready::persist`] them one after the
+//! other (renames only) and [`sync_dir`] once. A process killed before the renames
+//! leaves its temp files (`.<target>.<random>.tmp`); [`remove_stale`] clears them.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use sha2::{Digest, Sha256};
-use tempfile::NamedTempFile;
+use tempfile::{NamedTempFile, TempPath};
 
 /// A file being written; becomes visible at `target` only on [`AtomicFile::commit`].
 /// Dropping it without committing deletes the temp file.
@@ -80,25 +86,117 @@ impl AtomicFile {
         })
     }
 
-    /// Flushes, syncs and renames the file into place, then syncs the folder.
-    pub fn commit(self) -> io::Result<Written> {
+    /// Flushes and syncs the temp file; it stays hidden until [`Ready::persist`].
+    pub fn finish(self) -> io::Result<Ready> {
         let Hashed {
             file: tmp,
             hasher,
             bytes,
         } = self.out.into_inner().map_err(|e| e.into_error())?;
         tmp.as_file().sync_all()?;
-        tmp.persist(&self.target).map_err(|e| e.error)?;
-        if let Some(dir) = self.target.parent() {
-            // The rename is durable only once the folder entry is on disk.
-            File::open(dir)?.sync_all()?;
-        }
-        Ok(Written {
-            path: self.target,
-            bytes,
-            sha256: hex(&hasher.finalize()),
+        Ok(Ready {
+            tmp: tmp.into_temp_path(),
+            written: Written {
+                path: self.target,
+                bytes,
+                sha256: hex(&hasher.finalize()),
+            },
         })
     }
+
+    /// Flushes, syncs and renames the file into place, then syncs the folder.
+    pub fn commit(self) -> io::Result<Written> {
+        let written = self.finish()?.persist()?;
+        if let Some(dir) = written.path.parent() {
+            sync_dir(dir)?;
+        }
+        Ok(written)
+    }
+}
+
+/// A finished temp file, synced and not yet in place. Dropping it deletes the temp file.
+pub struct Ready {
+    tmp: TempPath,
+    written: Written,
+}
+
+impl Ready {
+    /// What the target will hold.
+    pub fn written(&self) -> &Written {
+        &self.written
+    }
+
+    /// The temp file (hidden, in the target's folder).
+    pub fn path(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// Renames the file over its target. Durable once its folder is synced
+    /// ([`sync_dir`]).
+    pub fn persist(self) -> io::Result<Written> {
+        self.tmp.persist(&self.written.path).map_err(|e| e.error)?;
+        Ok(self.written)
+    }
+}
+
+/// Syncs a folder, so the renames in it are on disk.
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+/// The target of a temp file name made by [`AtomicFile`]: `.alerts.json.x8Kq2Z.tmp` is
+/// `alerts.json`'s.
+pub fn temp_target(name: &str) -> Option<&str> {
+    let inner = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (target, random) = inner.rsplit_once('.')?;
+    (!target.is_empty() && !random.is_empty() && random.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .then_some(target)
+}
+
+/// Deletes the temp files in `dir` that [`AtomicFile`] left for targets `ours` accepts
+/// (a process killed mid-write leaves them; nothing else ever removes them): those last
+/// modified more than `older_than` ago, or all of them when `older_than` is `None` (the
+/// caller knows no writer is alive). Other files are left alone. Returns how many were
+/// removed.
+pub fn remove_stale(
+    dir: &Path,
+    ours: impl Fn(&str) -> bool,
+    older_than: Option<Duration>,
+) -> io::Result<u64> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    let now = SystemTime::now();
+    let mut removed = 0;
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name();
+        let Some(target) = name.to_str().and_then(temp_target) else {
+            continue;
+        };
+        if !ours(target) {
+            continue;
+        }
+        let meta = entry.metadata()?;
+        if !meta.is_file() {
+            continue;
+        }
+        if let Some(age) = older_than {
+            let modified = meta.modified()?;
+            if now.duration_since(modified).unwrap_or_default() <= age {
+                continue;
+            }
+        }
+        match std::fs::remove_file(entry.path()) {
+            Ok(()) => removed += 1,
+            // Renamed or removed by its writer meanwhile.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(removed)
 }
 
 impl Write for AtomicFile {
@@ -164,5 +262,52 @@ mod tests {
         drop(f);
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "old");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn finished_files_appear_only_when_persisted() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.json");
+        std::fs::write(&p, "old").unwrap();
+        let mut f = AtomicFile::create(&p).unwrap();
+        f.write_all(b"abc").unwrap();
+        let ready = f.finish().unwrap();
+        assert_eq!(ready.written().bytes, 3);
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "old");
+        ready.persist().unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "abc");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn temp_names_and_stale_removal() {
+        assert_eq!(temp_target(".chains.json.a1B2c3.tmp"), Some("chains.json"));
+        assert_eq!(
+            temp_target(".chains-20261123T150000Z.json.gz.Zz9Yy8.tmp"),
+            Some("chains-20261123T150000Z.json.gz")
+        );
+        for other in [
+            ".x.tmp",
+            "chains.json.a1B2c3.tmp",
+            ".keep",
+            ".a.json.b-c.tmp",
+        ] {
+            assert_eq!(temp_target(other), None, "{other}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.json");
+        // A temp file being written now, as a killed writer would leave it.
+        let mut f = AtomicFile::create(&p).unwrap();
+        f.write_all(b"half").unwrap();
+        f.flush().unwrap();
+        std::fs::write(dir.path().join(".b.json.q1w2e3.tmp"), "x").unwrap();
+        std::fs::write(dir.path().join(".notes"), "mine").unwrap();
+        let ours = |t: &str| t == "a.json";
+        // Fresh files stay while a writer may be alive.
+        let minute = Some(Duration::from_secs(60));
+        assert_eq!(remove_stale(dir.path(), ours, minute).unwrap(), 0);
+        assert_eq!(remove_stale(dir.path(), ours, None).unwrap(), 1);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+        assert!(f.commit().is_err(), "its temp file is gone");
     }
 }

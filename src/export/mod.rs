@@ -3,10 +3,13 @@
 //! `features.json`, then `manifest.json` listing them with counts and SHA-256.
 //!
 //! All parts are read inside one read transaction, so they describe the same moment even
-//! while a scan commits. Each file is replaced atomically (`export::atomic`) and copied to
-//! `archive/` with a timestamp (`export::archive`). A part that fails is recorded in its
-//! file's `errors` (or, when the file itself cannot be written, in the manifest's) and
-//! the other parts are still written.
+//! while a scan commits. Every file is first written to a hidden temp file
+//! (`export::atomic`); then all are renamed into place in one quick pass, the manifest
+//! last, and copied to `archive/` with a timestamp (`export::archive`). A part that fails
+//! is recorded in its file's `errors` (or, when the file itself cannot be written, in the
+//! manifest's) and the other parts are still written. A part that cannot be read at all
+//! (a damaged table) keeps its previous file, which the manifest then describes.
+//! Temp files a killed export left are removed by the next one.
 //!
 //! Every file is one JSON object: `export_timestamp`, `<kind>_count`, `<kind>s` and
 //! `errors` (key order is not significant; `chains.json` puts its count after the list
@@ -18,12 +21,13 @@ pub mod config;
 
 pub use config::ExportConfig;
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::store::Store;
 use crate::store::alerts::AlertFilter;
@@ -102,7 +106,18 @@ pub struct Options {
     pub compress: bool,
     /// Delete archives older than this many days (0 = keep all).
     pub keep_days: u32,
+    /// The caller holds the export lock that guards `out`, so no other export writes
+    /// there: every temp file in it is a dead export's. Otherwise only temp files older
+    /// than [`STALE_TEMP_AGE`] are removed.
+    pub out_locked: bool,
 }
+
+/// A temp file in the exports folder untouched this long belongs to no live export
+/// (an export keeps writing its temp files until it renames them).
+pub const STALE_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The files an export writes into its folder.
+const MANIFEST: &str = "manifest.json";
 
 /// One written export file.
 #[derive(Debug, Clone, Serialize)]
@@ -111,8 +126,12 @@ pub struct FileReport {
     pub count: u64,
     pub bytes: u64,
     pub sha256: String,
-    /// Errors recorded inside the file (rows or tickers that could not be read).
+    /// Errors recorded inside the file (rows or tickers that could not be read), or why
+    /// it could not be read at all when `kept_previous`.
     pub errors: Vec<String>,
+    /// Its part could not be read, so the previous file was left in place; count,
+    /// bytes and SHA-256 describe that file.
+    pub kept_previous: bool,
     pub archive: Option<PathBuf>,
 }
 
@@ -131,6 +150,8 @@ pub struct Report {
     pub files: Vec<FileReport>,
     pub failed: Vec<PartError>,
     pub archives_removed: u64,
+    /// Temp files of killed exports removed from the folder and its archive.
+    pub temp_files_removed: u64,
     pub duration_ms: u64,
 }
 
@@ -176,7 +197,7 @@ fn write_list<T: Serialize>(
     at: DateTime<Utc>,
     items: &[T],
     errors: &[String],
-) -> std::io::Result<atomic::Written> {
+) -> std::io::Result<atomic::Ready> {
     let mut f = AtomicFile::create(path)?;
     write!(
         f,
@@ -195,19 +216,28 @@ fn write_list<T: Serialize>(
     f.write_all(b"],\"errors\":")?;
     serde_json::to_writer(&mut f, errors)?;
     f.write_all(b"}\n")?;
-    f.commit()
+    f.finish()
+}
+
+/// A part written to its temp file: the file, its count, the errors inside it, and
+/// whether the part could not be read at all (then the previous file is kept if there
+/// is one).
+struct Staged {
+    ready: atomic::Ready,
+    count: u64,
+    errors: Vec<String>,
+    unread: bool,
 }
 
 /// Streams the newest chain of every ticker into `chains.json`, one ticker at a time,
-/// so memory stays at one chain however many tickers there are.
-fn write_chains(
-    path: &Path,
-    store: &Store,
-    at: DateTime<Utc>,
-) -> std::io::Result<(atomic::Written, u64, Vec<String>)> {
+/// so memory stays at one chain however many tickers there are. Unread when the chains
+/// cannot be listed or not one of them can be read.
+fn write_chains(path: &Path, store: &Store, at: DateTime<Utc>) -> std::io::Result<Staged> {
     let mut errors = Vec::new();
+    let mut unread = false;
     let refs = store.chains().latest_refs().unwrap_or_else(|e| {
-        errors.push(format!("cannot list chains: {e}"));
+        errors.push(format!("cannot list chains: {}", e.with_causes()));
+        unread = true;
         Vec::new()
     });
     let mut f = AtomicFile::create(path)?;
@@ -217,7 +247,7 @@ fn write_chains(
         let contracts = match store.chains().get(r.scan_id, &r.ticker) {
             Ok(c) => c,
             Err(e) => {
-                errors.push(format!("{}: {e}", r.ticker));
+                errors.push(format!("{}: {}", r.ticker, e.with_causes()));
                 continue;
             }
         };
@@ -239,12 +269,17 @@ fn write_chains(
     write!(f, "],\"chain_count\":{count},\"errors\":")?;
     serde_json::to_writer(&mut f, &errors)?;
     f.write_all(b"}\n")?;
-    Ok((f.commit()?, count, errors))
+    Ok(Staged {
+        ready: f.finish()?,
+        count,
+        unread: unread || (count == 0 && !refs.is_empty()),
+        errors,
+    })
 }
 
-/// Reads and writes one part. Read failures become the file's `errors`; only a failure
-/// to write the file itself is returned as `Err`.
-fn export_kind(store: &Store, kind: Kind, opts: &Options) -> std::io::Result<FileReport> {
+/// Reads one part and writes it to its temp file. Read failures become the file's
+/// `errors`; only a failure to write the file itself is returned as `Err`.
+fn export_kind(store: &Store, kind: Kind, opts: &Options) -> std::io::Result<Staged> {
     let path = opts.out.join(kind.file());
     let at = opts.as_of;
     // A list read that fails still writes its file: empty, with the reason in `errors`.
@@ -253,18 +288,22 @@ fn export_kind(store: &Store, kind: Kind, opts: &Options) -> std::io::Result<Fil
         kind: Kind,
         at: DateTime<Utc>,
         read: crate::store::Result<Vec<T>>,
-    ) -> std::io::Result<(atomic::Written, u64, Vec<String>)> {
+    ) -> std::io::Result<Staged> {
         let (rows, errors) = match read {
             Ok(rows) => (rows, vec![]),
-            Err(e) => (vec![], vec![format!("cannot read {}: {e}", kind.name())]),
+            Err(e) => (
+                vec![],
+                vec![format!("cannot read {}: {}", kind.name(), e.with_causes())],
+            ),
         };
-        Ok((
-            write_list(path, kind, at, &rows, &errors)?,
-            rows.len() as u64,
+        Ok(Staged {
+            ready: write_list(path, kind, at, &rows, &errors)?,
+            count: rows.len() as u64,
+            unread: !errors.is_empty(),
             errors,
-        ))
+        })
     }
-    let (written, count, errors) = match kind {
+    Ok(match kind {
         Kind::Alerts => list(
             &path,
             kind,
@@ -286,30 +325,158 @@ fn export_kind(store: &Store, kind: Kind, opts: &Options) -> std::io::Result<Fil
         )?,
         Kind::Features => list(&path, kind, at, store.chains().latest_features())?,
         Kind::Chains => write_chains(&path, store, at)?,
-    };
-    Ok(FileReport {
-        name: kind.file(),
-        count,
-        bytes: written.bytes,
-        sha256: written.sha256,
-        errors,
-        archive: None,
     })
 }
 
+/// An export file as it is on disk.
+struct OnDisk {
+    bytes: u64,
+    sha256: String,
+    count: u64,
+    export_timestamp: Option<String>,
+}
+
+/// Reads an export file of `kind` written earlier: its size, SHA-256, count and
+/// timestamp, in one pass.
+fn on_disk(path: &Path, kind: Kind) -> std::io::Result<OnDisk> {
+    #[derive(Deserialize)]
+    struct Head {
+        export_timestamp: Option<String>,
+        alert_count: Option<u64>,
+        chain_count: Option<u64>,
+        scan_count: Option<u64>,
+        feature_count: Option<u64>,
+    }
+    struct Hashing<R> {
+        inner: R,
+        hasher: Sha256,
+        bytes: u64,
+    }
+    impl<R: Read> Read for Hashing<R> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.inner.read(buf)?;
+            self.hasher.update(&buf[..n]);
+            self.bytes += n as u64;
+            Ok(n)
+        }
+    }
+    let mut r = std::io::BufReader::with_capacity(
+        1 << 20,
+        Hashing {
+            inner: std::fs::File::open(path)?,
+            hasher: Sha256::new(),
+            bytes: 0,
+        },
+    );
+    let head: Head = serde_json::from_reader(&mut r)?;
+    std::io::copy(&mut r, &mut std::io::sink())?;
+    let h = r.into_inner();
+    let count = match kind {
+        Kind::Alerts => head.alert_count,
+        Kind::Chains => head.chain_count,
+        Kind::Scans => head.scan_count,
+        Kind::Features => head.feature_count,
+    };
+    Ok(OnDisk {
+        bytes: h.bytes,
+        sha256: atomic::hex(&h.hasher.finalize()),
+        count: count.ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("no {}_count", kind.singular()),
+            )
+        })?,
+        export_timestamp: head.export_timestamp,
+    })
+}
+
+/// The report of a file whose part could not be read and whose previous version stays.
+fn kept(kind: Kind, previous: OnDisk, errors: &[String]) -> FileReport {
+    let exported = previous
+        .export_timestamp
+        .as_deref()
+        .unwrap_or("at an unknown time");
+    FileReport {
+        name: kind.file(),
+        count: previous.count,
+        bytes: previous.bytes,
+        sha256: previous.sha256,
+        errors: errors
+            .iter()
+            .map(|e| format!("{e}; previous version kept (exported {exported})"))
+            .collect(),
+        kept_previous: true,
+        archive: None,
+    }
+}
+
+/// Writes the manifest of `files` to its temp file.
+fn stage_manifest(
+    opts: &Options,
+    files: &[FileReport],
+    failed: &[PartError],
+) -> std::io::Result<atomic::Ready> {
+    let doc = Manifest {
+        export_timestamp: opts.as_of,
+        files: files
+            .iter()
+            .map(|f| ManifestEntry {
+                name: &f.name,
+                count: f.count,
+                bytes: f.bytes,
+                sha256: &f.sha256,
+            })
+            .collect(),
+        errors: failed
+            .iter()
+            .map(|p| format!("{}: {}", p.file, p.error))
+            .chain(
+                files
+                    .iter()
+                    .flat_map(|f| f.errors.iter().map(move |e| format!("{}: {e}", f.name))),
+            )
+            .collect(),
+    };
+    let mut m = AtomicFile::create(&opts.out.join(MANIFEST))?;
+    serde_json::to_writer_pretty(&mut m, &doc)?;
+    m.write_all(b"\n")?;
+    m.finish()
+}
+
+/// Removes the temp files killed exports left in `out` and `out/archive`.
+fn remove_stale_temps(opts: &Options) -> std::io::Result<u64> {
+    let age = (!opts.out_locked).then_some(STALE_TEMP_AGE);
+    let export_file = |t: &str| t == MANIFEST || Kind::ALL.iter().any(|k| k.file() == t);
+    let archive_file = |t: &str| archive::stamp_of(t).is_some();
+    Ok(atomic::remove_stale(&opts.out, export_file, age)?
+        + atomic::remove_stale(&opts.out.join("archive"), archive_file, age)?)
+}
+
 /// Runs one export from `store` (open it read-only). The caller holds the export lock.
+///
+/// Every file is written to its temp file first; then they are renamed into place one
+/// after the other, the manifest last, so a reader sees a mixed set (some files new, the
+/// manifest old) only for the moment of the renames or after a crash inside it, and can
+/// tell by comparing each file's SHA-256 with the manifest's.
 pub fn run(store: &Store, opts: &Options) -> crate::Result<Report> {
     let started = Instant::now();
     std::fs::create_dir_all(&opts.out).map_err(|e| crate::Error::io(&opts.out, e))?;
     let mut kinds = opts.kinds.clone();
     kinds.sort();
     kinds.dedup();
-    let mut files = Vec::new();
     let mut failed = Vec::new();
+    let temp_files_removed = remove_stale_temps(opts).unwrap_or_else(|e| {
+        failed.push(PartError {
+            file: "leftover temp files".into(),
+            error: e.to_string(),
+        });
+        0
+    });
+    let mut staged = Vec::new();
     store.read_snapshot(|store| {
         for &kind in &kinds {
             match export_kind(store, kind, opts) {
-                Ok(f) => files.push(f),
+                Ok(s) => staged.push((kind, s)),
                 Err(e) => failed.push(PartError {
                     file: kind.file(),
                     error: e.to_string(),
@@ -318,55 +485,85 @@ pub fn run(store: &Store, opts: &Options) -> crate::Result<Report> {
         }
     })?;
     let archive_dir = opts.out.join("archive");
-    if opts.archive {
-        for f in &mut files {
-            match archive::archive(
-                &opts.out.join(&f.name),
+    // (kind, report, temp file to rename into place; None when the previous file is kept)
+    let mut parts: Vec<(Kind, FileReport, Option<atomic::Ready>)> = Vec::new();
+    for (kind, s) in staged {
+        let path = opts.out.join(kind.file());
+        // A part that could not be read keeps its previous file, if there is one.
+        if s.unread
+            && let Ok(previous) = on_disk(&path, kind)
+        {
+            parts.push((kind, kept(kind, previous, &s.errors), None));
+            continue; // dropping `s.ready` deletes its temp file
+        }
+        let w = s.ready.written();
+        let mut report = FileReport {
+            name: kind.file(),
+            count: s.count,
+            bytes: w.bytes,
+            sha256: w.sha256.clone(),
+            errors: s.errors,
+            kept_previous: false,
+            archive: None,
+        };
+        // Archived from the temp file (a hard link shares the bytes the rename puts in
+        // place), so archive errors are known before the manifest is written.
+        if opts.archive {
+            match archive::archive_as(
+                s.ready.path(),
+                &report.name,
                 &archive_dir,
                 opts.as_of,
                 opts.compress,
             ) {
-                Ok(p) => f.archive = Some(p),
+                Ok(p) => report.archive = Some(p),
                 Err(e) => failed.push(PartError {
-                    file: format!("archive/{}", f.name),
+                    file: format!("archive/{}", report.name),
                     error: e.to_string(),
                 }),
             }
         }
+        parts.push((kind, report, Some(s.ready)));
     }
-    let manifest: Vec<ManifestEntry<'_>> = files
-        .iter()
-        .map(|f| ManifestEntry {
-            name: &f.name,
-            count: f.count,
-            bytes: f.bytes,
-            sha256: &f.sha256,
-        })
-        .collect();
-    let manifest_errors: Vec<String> = failed
-        .iter()
-        .map(|p| format!("{}: {}", p.file, p.error))
-        .chain(
-            files
-                .iter()
-                .flat_map(|f| f.errors.iter().map(move |e| format!("{}: {e}", f.name))),
-        )
-        .collect();
-    let doc = Manifest {
-        export_timestamp: opts.as_of,
-        files: manifest,
-        errors: manifest_errors,
+    let reports: Vec<FileReport> = parts.iter().map(|(_, f, _)| f.clone()).collect();
+    let manifest = stage_manifest(opts, &reports, &failed);
+    // The one quick pass: renames only, the manifest last.
+    let mut files: Vec<Option<FileReport>> = reports.into_iter().map(Some).collect();
+    let mut rename_failed = false;
+    for (i, (kind, _, ready)) in parts.into_iter().enumerate() {
+        let Some(ready) = ready else { continue };
+        if let Err(e) = ready.persist() {
+            // Rare (the temp file is in the same folder): the previous file stays, and
+            // the manifest must describe that one.
+            rename_failed = true;
+            if let Some(a) = files[i].take().and_then(|f| f.archive) {
+                let _ = std::fs::remove_file(a);
+            }
+            failed.push(PartError {
+                file: kind.file(),
+                error: e.to_string(),
+            });
+            files[i] = on_disk(&opts.out.join(kind.file()), kind)
+                .ok()
+                .map(|p| kept(kind, p, &[]));
+        }
+    }
+    let files: Vec<FileReport> = files.into_iter().flatten().collect();
+    let manifest = if rename_failed {
+        stage_manifest(opts, &files, &failed)
+    } else {
+        manifest
     };
-    let written = (|| {
-        let mut m = AtomicFile::create(&opts.out.join("manifest.json"))?;
-        serde_json::to_writer_pretty(&mut m, &doc)?;
-        m.write_all(b"\n")?;
-        m.commit()
-    })();
-    if let Err(e) = written {
+    if let Err(e) = manifest.and_then(|m| m.persist()) {
         failed.push(PartError {
-            file: "manifest.json".into(),
+            file: MANIFEST.into(),
             error: e.to_string(),
+        });
+    }
+    if let Err(e) = atomic::sync_dir(&opts.out) {
+        failed.push(PartError {
+            file: opts.out.display().to_string(),
+            error: format!("cannot sync the folder: {e}"),
         });
     }
     let archives_removed = if opts.archive && opts.keep_days > 0 {
@@ -392,6 +589,7 @@ pub fn run(store: &Store, opts: &Options) -> crate::Result<Report> {
         files,
         failed,
         archives_removed,
+        temp_files_removed,
         duration_ms: started.elapsed().as_millis() as u64,
     })
 }

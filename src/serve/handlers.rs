@@ -56,7 +56,8 @@ fn finite(s: &str) -> Result<f64, String> {
     }
 }
 
-/// `GET /health`: whether the exports are there and how old, and whether the store opens.
+/// `GET /health`: whether the exports are there and how old, whether the store opens,
+/// and what the last background check of the store found.
 pub(crate) fn health(req: &Request<'_>) -> Result<Reply, ApiError> {
     #[derive(Serialize)]
     struct FileHealth {
@@ -90,6 +91,7 @@ pub(crate) fn health(req: &Request<'_>) -> Result<Reply, ApiError> {
         .and_then(|s| s.user_version())
         .err()
         .map(|e| e.to_string());
+    let check = req.state.store_check.last();
     let exports_ok = [
         e.alerts.error.is_none() && e.alerts.data.is_some(),
         e.chains.error.is_none() && e.chains.data.is_some(),
@@ -106,9 +108,9 @@ pub(crate) fn health(req: &Request<'_>) -> Result<Reply, ApiError> {
         .and_then(|s| s.latest_scan.as_ref())
         .map(|s| serde_json::json!({"id": s.id, "status": s.status, "as_of": s.as_of}));
     let body = serde_json::json!({
-        "status": if exports_ok && store_error.is_none() { "ok" } else { "degraded" },
+        "status": if exports_ok && store_error.is_none() && check.ok != Some(false) { "ok" } else { "degraded" },
         "uptime_seconds": req.state.started.elapsed().as_secs(),
-        "store": {"reachable": store_error.is_none(), "path": db, "error": store_error},
+        "store": {"reachable": store_error.is_none(), "path": db, "error": store_error, "check": check},
         "exports": {"dir": req.state.cache.dir(), "files": files},
         "last_scan": last_scan,
     });

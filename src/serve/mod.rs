@@ -14,6 +14,7 @@ mod dashboard;
 mod handlers;
 pub(crate) mod http;
 mod metrics;
+mod store_check;
 
 pub use config::ServeConfig;
 
@@ -262,6 +263,8 @@ pub(crate) struct State {
     pub(crate) page: dashboard::Page,
     /// The connections open now.
     pub(crate) open: conn::Open,
+    /// The background `PRAGMA quick_check` of the store.
+    pub(crate) store_check: store_check::StoreCheck,
     /// Bounds the requests answered at once to `--threads`.
     slots: conn::Slots,
     opts: Options,
@@ -325,6 +328,7 @@ pub fn run(
             token: opts.token.is_some(),
         }),
         open: conn::Open::default(),
+        store_check: store_check::StoreCheck::new(home.db()),
         slots: conn::Slots::new(opts.threads),
         cache_control: format!("Cache-Control: max-age={}\r\n", opts.max_age),
         cors,
@@ -337,6 +341,7 @@ pub fn run(
     std::thread::scope(|s| {
         let (state, done) = (&state, &done);
         s.spawn(move || state.cache.watch(done));
+        s.spawn(move || state.store_check.run(done));
         conn::accept_loop(s, &listener, state, stop);
         // The accept loop ended the connections' reads; the scope waits for them.
         done.store(true, Ordering::Relaxed);

@@ -101,6 +101,25 @@ impl Error {
         )
     }
 
+    /// The error and its causes on one line (`database error: database disk image is
+    /// malformed: ...`), for messages kept in files and reports.
+    pub fn with_causes(&self) -> String {
+        crate::error::report(self)
+    }
+
+    /// Whether SQLite found the file damaged ("database disk image is malformed", or
+    /// not a database at all).
+    pub fn is_corrupt(&self) -> bool {
+        let e = match self {
+            Error::Sqlite(e) | Error::Open { source: e, .. } => e,
+            _ => return false,
+        };
+        matches!(
+            e.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+        )
+    }
+
     /// Whether this is SQLite's "database or disk is full" (`SQLITE_FULL`).
     pub fn is_disk_full(&self) -> bool {
         match self {
@@ -342,8 +361,21 @@ impl Store {
         // The snapshot starts at the first read, not at BEGIN: take it now.
         tx.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
         let out = f(self);
-        tx.commit()?;
+        // Nothing was written, so ending the snapshot cannot lose anything; after a read
+        // hit a damaged page, SQLite reports that error again here, and it must not
+        // discard what the other reads got (`f` has seen and handled its own errors).
+        let _ = tx.rollback();
         Ok(out)
+    }
+
+    /// `PRAGMA quick_check`: the problems found (at most 20), none on a healthy file.
+    /// Reads every page but skips the index-content checks of `integrity_check`.
+    pub fn quick_check(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("PRAGMA quick_check(20)")?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows.into_iter().filter(|r| r != "ok").collect())
     }
 
     /// `PRAGMA integrity_check`: `"ok"` on a healthy file.

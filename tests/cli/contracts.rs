@@ -649,7 +649,16 @@ fn contracts_serve_routes() {
         &cache,
     );
 
-    let health = fetch("/health");
+    // The store is checked in the background once the server starts: wait for it, so
+    // the snapshot shows the check's shape, not whether it has finished yet.
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let health = loop {
+        let h = fetch("/health");
+        if !h["store"]["check"]["checked_at"].is_null() || std::time::Instant::now() > until {
+            break h;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
     snap("serve-health-keys", &home, &keys_of(&health), &[]);
 
     // Errors: one JSON shape for every refusal.

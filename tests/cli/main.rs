@@ -10,6 +10,7 @@ mod dashboard;
 mod enrich;
 mod exit_codes;
 mod export;
+mod export_safety;
 mod fetch;
 mod generated;
 mod help;
