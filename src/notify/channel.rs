@@ -115,7 +115,7 @@ impl Channel {
             token,
             secret,
             signature_header: c.signature_header.clone(),
-            quiet: c.quiet_hours.as_ref().and_then(Quiet::new),
+            quiet: c.quiet_hours.as_ref().map(Quiet::new),
             rate_limit: c.rate_limit.clone(),
             secrets,
         })

@@ -412,7 +412,7 @@ pub fn status(
             quiet_until: c
                 .quiet_hours
                 .as_ref()
-                .and_then(route::Quiet::new)
+                .map(route::Quiet::new)
                 .and_then(|q| q.until(now)),
         });
     }
