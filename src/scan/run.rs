@@ -230,16 +230,28 @@ pub async fn run(
         (0, _) => ScanStatus::Failed,
         _ => ScanStatus::Partial,
     };
-    let pruned = if opts.keep_chain_days > 0 {
-        w.store
-            .scans_mut()
-            .prune(opts.as_of - Duration::days(opts.keep_chain_days as i64))? as u64
-    } else {
-        0
-    };
     w.store
         .scans_mut()
         .finish(scan_id, status, Utc::now(), &totals)?;
+    // After `finish`: the scan is whole and final before a long prune starts.
+    let pruned = if opts.keep_chain_days > 0 {
+        let newest = w.store.scans().newest_as_of_except(scan_id)?;
+        let before = crate::time::retention_cutoff(
+            opts.as_of,
+            newest,
+            Duration::days(i64::from(opts.keep_chain_days)),
+        );
+        let stats = w.store.scans_mut().prune(before, crate::time::KEEP_LAST)?;
+        tracing::debug!(
+            rows = stats.rows,
+            batches = stats.batches,
+            longest_batch_ms = stats.longest_batch_ms,
+            "pruned chains of scans before {before}"
+        );
+        stats.rows
+    } else {
+        0
+    };
     w.tickers.sort_by(|a, b| a.ticker.cmp(&b.ticker));
     Ok(Report {
         scan_id,
