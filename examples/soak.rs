@@ -6,6 +6,8 @@
 //!
 //! Loops, each restarting its process as soon as it ends (or is killed):
 //! - `optctl scan` then `optctl export` (a scan's id is remembered once it reported success);
+//!   once, after the third scan, a scan and an export dated a year ahead (`--as-of`), as a
+//!   mistyped date or a clock set ahead would make them;
 //! - `optctl process-excel` on workbooks that another thread keeps rewriting in place,
 //!   sometimes leaving them half-written for a moment, as Excel or a feed would;
 //! - `optctl enrich run` with injected provider latency, failures and 429s;
@@ -16,8 +18,10 @@
 //! checks, prints, and exits non-zero unless every target holds: no "database is locked"
 //! (SQLITE_BUSY) failure, no served response that was not complete valid JSON (outside
 //! the moment serve itself was killed), no export file that did not parse, no committed
-//! scan or excel run missing afterwards, `PRAGMA integrity_check` = ok, no scan left
-//! `running` after the next scan's recovery; with each job's runs, kills and peak RSS.
+//! scan or excel run missing afterwards, no committed scan's chain rows and no archive
+//! made before the future-dated scan and export missing (retention must not eat them),
+//! `PRAGMA integrity_check` = ok, no scan left `running` after the next scan's recovery;
+//! with each job's runs, kills and peak RSS.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -102,6 +106,14 @@ struct Shared {
     running: Mutex<BTreeMap<u32, &'static str>>,
     /// Rows that a job reported as committed, by table: each must still be there at the end.
     committed: Mutex<BTreeMap<&'static str, Vec<i64>>>,
+    /// (scan id, contracts) of every committed scan: its chain rows must all be there at
+    /// the end (the soak is far shorter than chain retention).
+    scan_contracts: Mutex<Vec<(i64, i64)>>,
+    /// Archive names that existed before the future-dated export: all must remain.
+    archives_before_future: Mutex<Option<Vec<String>>>,
+    /// Whether the future-dated scan and export each completed.
+    future_scan_done: AtomicBool,
+    future_export_done: AtomicBool,
     served_ok: AtomicU64,
     served_other_status: AtomicU64,
     served_invalid: AtomicU64,
@@ -290,6 +302,62 @@ fn json_id(stdout: &str, key: &str) -> Option<i64> {
         .ok()?
         .get(key)?
         .as_i64()
+}
+
+/// Remembers a scan that reported success: its row and its chain rows must remain.
+fn commit_scan(shared: &Shared, stdout: &str) {
+    if let Some(id) = json_id(stdout, "scan_id") {
+        shared.commit("scans", [id]);
+        let contracts = json_id(stdout, "contracts").unwrap_or(0);
+        shared.scan_contracts.lock().unwrap().push((id, contracts));
+    }
+}
+
+/// One scan and one export dated a year ahead, each retried until it completes (the
+/// killer may pick them). Before the export, notes the archives there are.
+fn future_dated_runs(shared: &Shared, bin: &Path, home: &Path) {
+    let ahead = (chrono::Utc::now() + chrono::Duration::days(364))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    if !shared.future_scan_done.load(Ordering::Relaxed)
+        && let Some(out) = run_job(
+            shared,
+            bin,
+            home,
+            "future-scan",
+            &["--json", "--as-of", &ahead, "scan"],
+        )
+    {
+        commit_scan(shared, &out);
+        shared.future_scan_done.store(true, Ordering::Relaxed);
+    }
+    if !shared.future_export_done.load(Ordering::Relaxed) {
+        let mut before = shared.archives_before_future.lock().unwrap();
+        if before.is_none() {
+            let mut names: Vec<String> = std::fs::read_dir(home.join("exports/archive"))
+                .map(|d| {
+                    d.flatten()
+                        .filter_map(|e| e.file_name().into_string().ok())
+                        .filter(|n| !n.starts_with('.'))
+                        .collect()
+                })
+                .unwrap_or_default();
+            names.sort();
+            *before = Some(names);
+        }
+        drop(before);
+        if run_job(
+            shared,
+            bin,
+            home,
+            "future-export",
+            &["--as-of", &ahead, "export"],
+        )
+        .is_some()
+        {
+            shared.future_export_done.store(true, Ordering::Relaxed);
+        }
+    }
 }
 
 fn job_loop(shared: &Shared, pause: Duration, mut body: impl FnMut()) {
@@ -591,13 +659,16 @@ fn main() {
     {
         let (sh, bin, home) = (shared.clone(), bin.clone(), home.clone());
         spawn(Box::new(move || {
+            let mut scans = 0;
             job_loop(&sh, Duration::from_millis(500), || {
-                if let Some(out) = run_job(&sh, &bin, &home, "scan", &["--json", "scan"])
-                    && let Some(id) = json_id(&out, "scan_id")
-                {
-                    sh.commit("scans", [id]);
+                if let Some(out) = run_job(&sh, &bin, &home, "scan", &["--json", "scan"]) {
+                    commit_scan(&sh, &out);
+                    scans += 1;
                 }
                 run_job(&sh, &bin, &home, "export", &["export"]);
+                if scans >= 3 {
+                    future_dated_runs(&sh, &bin, &home);
+                }
             })
         }));
     }
@@ -751,6 +822,29 @@ fn check(
         .iter()
         .map(|(table, ids)| (*table, ids.len(), missing(table, ids)))
         .collect();
+    // Committed scans whose chain rows are not all there.
+    let chains_missing = {
+        let mut stmt = db
+            .prepare("SELECT count(*) FROM chain_snapshots WHERE scan_id = ?1")
+            .expect("prepare");
+        let scans = shared.scan_contracts.lock().unwrap();
+        let missing = scans
+            .iter()
+            .filter(|(id, contracts)| {
+                stmt.query_row([*id], |r| r.get::<_, i64>(0)).unwrap_or(0) < *contracts
+            })
+            .count();
+        (missing, scans.len())
+    };
+    let archives_missing = {
+        let before = shared.archives_before_future.lock().unwrap();
+        let before = before.as_deref().unwrap_or_default();
+        let dir = home.join("exports/archive");
+        let missing = before.iter().filter(|n| !dir.join(n).exists()).count();
+        (missing, before.len())
+    };
+    let future_ran = shared.future_scan_done.load(Ordering::Relaxed)
+        && shared.future_export_done.load(Ordering::Relaxed);
     let jobs = shared.jobs.lock().unwrap().clone();
     let busy: u64 = jobs.values().map(|j| j.busy_failures).sum();
     let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
@@ -834,6 +928,21 @@ fn check(
         );
     }
     target(
+        "future-dated scan and export completed",
+        future_ran.to_string(),
+        future_ran,
+    );
+    target(
+        "committed scans missing chain rows (target 0)",
+        format!("{}/{}", chains_missing.0, chains_missing.1),
+        chains_missing.0 == 0,
+    );
+    target(
+        "archives made before the future export missing (target 0)",
+        format!("{}/{}", archives_missing.0, archives_missing.1),
+        archives_missing.0 == 0,
+    );
+    target(
         "PRAGMA integrity_check (ok)",
         integrity.clone(),
         integrity == "ok",
@@ -880,6 +989,9 @@ fn check(
             .iter()
             .map(|(table, n, missing)| (table.to_string(), serde_json::json!({"committed": n, "missing": missing})))
             .collect::<serde_json::Map<_, _>>(),
+        "future_dated_runs_completed": future_ran,
+        "scans_missing_chain_rows": chains_missing.0,
+        "archives_missing_after_future_export": archives_missing.0,
         "integrity_check": integrity,
         "scans_left_running": running,
         "failures": failures,

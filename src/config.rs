@@ -154,7 +154,9 @@ risk_free_rate = 0.065
 concurrency = 16
 # Daily 30-day ATM IV observations needed before IV rank/percentile are reported.
 min_iv_observations = 20
-# Delete stored chain rows older than this many days after each scan (0 = keep all).
+# After each scan, delete the chain rows of scans more than this many days older than
+# the newest earlier scan (or than the scan's --as-of, if earlier); each ticker's 3
+# newest chains always stay. 0 = keep all.
 keep_chain_days = 5
 
 [detectors]
@@ -221,7 +223,9 @@ alerts_limit = 500
 # scans.json holds the newest scans.
 scans_limit = 100
 # Keep a timestamped copy of each file under exports/archive/ (gzipped with compress),
-# and delete copies older than keep_days (0 keeps all).
+# and delete copies more than keep_days older than the newest earlier copy of the same
+# file (or than the export's --as-of, if earlier); each file's 3 newest copies always
+# stay. 0 keeps all.
 archive = true
 compress = false
 keep_days = 30
@@ -241,7 +245,9 @@ price_threshold_pct = 0.1
 oi_threshold_pct = 0.5
 # Trading days of history averaged for the volume ratio.
 volume_avg_days = 20
-# Delete tick history and run records older than this many days (0 = keep all).
+# Delete run records and their tick history more than this many days older than the
+# newest earlier run (or than this run, if earlier); the 3 newest runs always stay.
+# 0 = keep all.
 keep_days = 30
 # Refuse to read a workbook while Excel's owner file (~$Live.xlsx) sits next to it.
 lock_file_check = true

@@ -74,6 +74,27 @@ pub fn parse_since(s: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String>
     Since::parse(s).map(|since| since.resolve(now))
 }
 
+/// How many of the newest scans per ticker, excel runs and archives per export file
+/// retention always keeps, however old.
+pub const KEEP_LAST: u32 = 3;
+
+/// Where retention cuts: data dated before the returned instant may be deleted.
+///
+/// Retention counts back `keep` from the earlier of the run's time (`as_of`, `--as-of`
+/// or the clock) and the newest data already stored before this run (`newest`). So a
+/// run dated in the future, or a clock set ahead, ages out nothing that the newest
+/// stored data would not, and nothing dated after `as_of` is ever before the cutoff.
+pub fn retention_cutoff(
+    as_of: DateTime<Utc>,
+    newest: Option<DateTime<Utc>>,
+    keep: Duration,
+) -> DateTime<Utc> {
+    let reference = newest.map_or(as_of, |n| n.min(as_of));
+    reference
+        .checked_sub_signed(keep)
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

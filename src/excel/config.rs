@@ -23,7 +23,9 @@ pub struct ExcelConfig {
     pub oi_threshold_pct: f64,
     /// Trading days of history averaged for the volume ratio.
     pub volume_avg_days: usize,
-    /// Tick history and run records older than this many days are deleted (0 keeps all).
+    /// Run records and their ticks this many days older than the newest earlier run (or
+    /// this run, if earlier) are deleted, except the newest [`crate::time::KEEP_LAST`]
+    /// runs (0 keeps all).
     pub keep_days: u32,
     /// Treat Excel's owner file (`~$Live.xlsx`) next to a workbook as "being saved".
     pub lock_file_check: bool,

@@ -166,7 +166,7 @@ pub fn run(store: &mut Store, o: &Options) -> crate::Result<Report> {
             error: Some(e.to_string()),
             started,
         };
-        match store.excel_mut().record_run(&run, &[], None, None) {
+        match store.excel_mut().record_run(&run, &[], None) {
             Ok(_) => e.into(),
             // The input error is what the user must fix; say the store failed too.
             Err(s) => {
@@ -201,7 +201,6 @@ pub fn run(store: &mut Store, o: &Options) -> crate::Result<Report> {
         buildup: BTreeMap::new(),
         duration_ms: 0.0,
     };
-    let prune = (o.keep_days > 0).then(|| o.now - Duration::days(i64::from(o.keep_days)));
     if !o.force
         && store.excel().latest_inputs()? == Some((hfp.clone(), lfp.clone(), settings.clone()))
     {
@@ -222,7 +221,6 @@ pub fn run(store: &mut Store, o: &Options) -> crate::Result<Report> {
                 started,
             },
             &[],
-            None,
             None,
         )?;
         report.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -308,8 +306,13 @@ pub fn run(store: &mut Store, o: &Options) -> crate::Result<Report> {
             key: &history_key,
             summaries,
         }),
-        prune,
     )?;
+    if o.keep_days > 0 {
+        let newest = store.excel().newest_run_at_except(report.run_id)?;
+        let before =
+            crate::time::retention_cutoff(o.now, newest, Duration::days(i64::from(o.keep_days)));
+        store.excel_mut().prune(before, crate::time::KEEP_LAST)?;
+    }
     report.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     Ok(report)
 }

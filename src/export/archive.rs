@@ -2,10 +2,11 @@
 //! gzipped, and retention by the timestamp in the name (not the file's mtime, so
 //! `--as-of` runs are reproducible and a `touch` never keeps a file alive).
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
@@ -79,15 +80,21 @@ pub fn stamp_of(name: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.and_utc())
 }
 
-/// Deletes archives in `dir` stamped before `before`; other files are left alone.
-/// Returns how many were removed.
-pub fn prune(dir: &Path, before: DateTime<Utc>) -> io::Result<u64> {
+/// Retention of the archives in `dir` after an export stamped `as_of`: per export file
+/// (`alerts.json`, `chains.json`...), deletes its archives stamped more than `keep`
+/// before the earlier of `as_of` and that file's newest archive stamped before `as_of`
+/// ([`crate::time::retention_cutoff`]), except its `keep_last` newest archives, which are
+/// kept however old. So an export dated in the future (or a clock set ahead) never
+/// removes the archives before it, and nothing stamped after `as_of` is ever removed.
+/// Files without an archive stamp are left alone. Returns how many were removed.
+pub fn prune(dir: &Path, as_of: DateTime<Utc>, keep: Duration, keep_last: u32) -> io::Result<u64> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
         Err(e) => return Err(e),
     };
-    let mut removed = 0;
+    // Archives by the export file they copy: (stamp, path), any order.
+    let mut by_file: HashMap<String, Vec<(DateTime<Utc>, PathBuf)>> = HashMap::new();
     for entry in entries {
         let entry = entry?;
         let name = entry.file_name();
@@ -95,14 +102,33 @@ pub fn prune(dir: &Path, before: DateTime<Utc>) -> io::Result<u64> {
         if name.starts_with('.') {
             continue;
         }
-        if let Some(stamp) = stamp_of(name)
-            && stamp < before
-        {
-            std::fs::remove_file(entry.path())?;
-            removed += 1;
+        if let Some((file, stamp)) = parse_name(name) {
+            by_file.entry(file).or_default().push((stamp, entry.path()));
+        }
+    }
+    let mut removed = 0;
+    for archives in by_file.values_mut() {
+        archives.sort_by_key(|a| std::cmp::Reverse(a.0));
+        let newest_before = archives.iter().map(|a| a.0).find(|&t| t < as_of);
+        let cutoff = crate::time::retention_cutoff(as_of, newest_before, keep);
+        for (stamp, path) in archives.iter().skip(keep_last as usize) {
+            if *stamp < cutoff {
+                std::fs::remove_file(path)?;
+                removed += 1;
+            }
         }
     }
     Ok(removed)
+}
+
+/// The export file an archive name copies (`alerts.json`, with or without `.gz`) and
+/// its stamp.
+fn parse_name(name: &str) -> Option<(String, DateTime<Utc>)> {
+    let stamp = stamp_of(name)?;
+    let stem = name.strip_suffix(".gz").unwrap_or(name);
+    let (stem, ext) = stem.rsplit_once('.').unwrap_or((stem, ""));
+    let (file, _) = stem.rsplit_once('-')?;
+    Some((format!("{file}.{ext}"), stamp))
 }
 
 #[cfg(test)]
@@ -131,10 +157,53 @@ mod tests {
         ] {
             std::fs::write(dir.path().join(name), "x").unwrap();
         }
-        let removed = prune(dir.path(), t - chrono::Duration::days(7)).unwrap();
+        let removed = prune(dir.path(), t, Duration::days(7), 1).unwrap();
         assert_eq!(removed, 1);
         assert!(dir.path().join("notes.txt").exists());
         assert!(dir.path().join("alerts-20261122T000000Z.json").exists());
+    }
+
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn retention_never_removes_the_newest_archives_or_any_after_as_of() {
+        let dir = tempfile::tempdir().unwrap();
+        let stamps = ["20261001", "20261002", "20261003", "20261120", "20261123"];
+        for day in stamps {
+            std::fs::write(dir.path().join(format!("alerts-{day}T150000Z.json")), "x").unwrap();
+        }
+        std::fs::write(dir.path().join("scans-20261001T150000Z.json.gz"), "x").unwrap();
+        let at = |s: &str| crate::time::parse_instant(s).unwrap();
+        // An export a year ahead: its 60 days count back from the newest archive before
+        // it (2026-11-23), so nothing goes.
+        let ahead = at("2027-11-23T15:00:00Z");
+        assert_eq!(prune(dir.path(), ahead, Duration::days(60), 3).unwrap(), 0);
+        // An export dated back in October, keeping 0 days, removes the one archive
+        // before the newest one before it, and nothing stamped after it.
+        let back = at("2026-10-03T15:00:00Z");
+        assert_eq!(prune(dir.path(), back, Duration::days(0), 3).unwrap(), 1);
+        assert!(!dir.path().join("alerts-20261001T150000Z.json").exists());
+        // At 2026-11-23 with 10 days: 2026-10-02 and 2026-10-03 are old, but 2026-10-03 is
+        // among the three newest alerts archives; the one scans archive is its newest.
+        assert!(dir.path().join("alerts-20261002T150000Z.json").exists());
+        let now = at("2026-11-23T15:00:00Z");
+        assert_eq!(prune(dir.path(), now, Duration::days(10), 3).unwrap(), 1);
+        assert_eq!(
+            names_in(dir.path()),
+            [
+                "alerts-20261003T150000Z.json",
+                "alerts-20261120T150000Z.json",
+                "alerts-20261123T150000Z.json",
+                "scans-20261001T150000Z.json.gz",
+            ]
+        );
     }
 
     #[test]

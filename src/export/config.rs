@@ -18,7 +18,9 @@ pub struct ExportConfig {
     pub archive: bool,
     /// Gzip the archive copies.
     pub compress: bool,
-    /// Delete archives older than this many days (0 keeps all).
+    /// Delete archives this many days older than the file's newest earlier archive (or
+    /// the export's `as_of`, if earlier), except its newest [`crate::time::KEEP_LAST`]
+    /// (0 keeps all).
     pub keep_days: u32,
 }
 

@@ -569,7 +569,9 @@ pub fn run(store: &Store, opts: &Options) -> crate::Result<Report> {
     let archives_removed = if opts.archive && opts.keep_days > 0 {
         match archive::prune(
             &archive_dir,
-            opts.as_of - Duration::days(opts.keep_days as i64),
+            opts.as_of,
+            Duration::days(i64::from(opts.keep_days)),
+            crate::time::KEEP_LAST,
         ) {
             Ok(n) => n,
             Err(e) => {

@@ -39,8 +39,10 @@ pub struct ScanConfig {
     pub concurrency: usize,
     /// Daily IV observations needed before IV rank and percentile are reported.
     pub min_iv_observations: usize,
-    /// Chain snapshot rows older than this many days are deleted after each scan
-    /// (features and alerts are kept). 0 keeps everything.
+    /// Chain snapshot rows of scans this many days older than the newest earlier scan
+    /// (or the scan's `as_of`, if earlier) are deleted after each scan, except each
+    /// ticker's newest [`crate::time::KEEP_LAST`]; features and alerts are kept. 0 keeps
+    /// everything.
     pub keep_chain_days: u32,
 }
 

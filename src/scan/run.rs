@@ -230,16 +230,9 @@ pub async fn run(
         (0, _) => ScanStatus::Failed,
         _ => ScanStatus::Partial,
     };
-    let pruned = if opts.keep_chain_days > 0 {
-        w.store
-            .scans_mut()
-            .prune(opts.as_of - Duration::days(opts.keep_chain_days as i64))
-            .map(|n| n as u64)
-    } else {
-        Ok(0)
-    };
-    // One small update records how the run ended, even when pruning failed (a full
-    // disk). If it fails too, say so: the row stays `running` until the next scan.
+    // One small update records how the run ended, before a long prune starts: the scan
+    // is whole and final first. If even that fails (a full disk), say so: the row stays
+    // `running` until the next scan marks it interrupted.
     if let Err(e) = w
         .store
         .scans_mut()
@@ -253,7 +246,24 @@ pub async fn run(
             crate::error::report(&e)
         )));
     }
-    let pruned = pruned?;
+    let pruned = if opts.keep_chain_days > 0 {
+        let newest = w.store.scans().newest_as_of_except(scan_id)?;
+        let before = crate::time::retention_cutoff(
+            opts.as_of,
+            newest,
+            Duration::days(i64::from(opts.keep_chain_days)),
+        );
+        let stats = w.store.scans_mut().prune(before, crate::time::KEEP_LAST)?;
+        tracing::debug!(
+            rows = stats.rows,
+            batches = stats.batches,
+            longest_batch_ms = stats.longest_batch_ms,
+            "pruned chains of scans before {before}"
+        );
+        stats.rows
+    } else {
+        0
+    };
     w.tickers.sort_by(|a, b| a.ticker.cmp(&b.ticker));
     Ok(Report {
         scan_id,

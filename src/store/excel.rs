@@ -438,15 +438,14 @@ impl<S: Deref<Target = Store>> Excel<S> {
 }
 
 impl<S: DerefMut<Target = Store>> Excel<S> {
-    /// Records one run in one transaction: its metadata row, the changed stocks (upserted
-    /// and appended to the tick history, stamped with this run), and the pruning of runs
-    /// and ticks older than `prune_before`. Returns the run id.
+    /// Records one run in one transaction: its metadata row and the changed stocks
+    /// (upserted and appended to the tick history, stamped with this run). Returns the
+    /// run id. Old runs go separately, in batches: [`Excel::prune`].
     pub fn record_run(
         &mut self,
         run: &NewRun<'_>,
         changed: &[StockRow],
         history: Option<HistoryCache<'_>>,
-        prune_before: Option<DateTime<Utc>>,
     ) -> Result<i64> {
         let stored: Vec<&SkippedRow> = run.skipped.iter().take(MAX_SKIPPED_STORED).collect();
         let skipped_json = serde_json::to_string(&stored).unwrap_or_else(|_| "[]".into());
@@ -555,19 +554,81 @@ impl<S: DerefMut<Target = Store>> Excel<S> {
                     ])?;
                 }
             }
-            if let Some(before) = prune_before {
-                // Ticks go with their run (ON DELETE CASCADE).
-                tx.execute(
-                    "DELETE FROM processing_metadata WHERE run_at < ?1",
-                    [ts(before)],
-                )?;
-            }
             tx.execute(
                 "UPDATE processing_metadata SET duration_ms = ?2 WHERE id = ?1",
                 params![id, run.started.elapsed().as_secs_f64() * 1000.0],
             )?;
             Ok(id)
         })
+    }
+
+    /// Deletes the runs made before `before`, and their ticks, except the `keep_last`
+    /// newest runs, which are kept however old. The stocks' latest state is not touched.
+    ///
+    /// Deletes in transactions of at most [`super::PRUNE_BATCH_ROWS`] rows, releasing
+    /// the write lock for [`super::PRUNE_PAUSE`] between them: a run's ticks first, by
+    /// their key `(run_id, symbol)`, then the run's row.
+    pub fn prune(&mut self, before: DateTime<Utc>, keep_last: u32) -> Result<super::PruneStats> {
+        self.prune_with(
+            before,
+            keep_last,
+            super::PRUNE_BATCH_ROWS,
+            super::PRUNE_PAUSE,
+        )
+    }
+
+    pub(crate) fn prune_with(
+        &mut self,
+        before: DateTime<Utc>,
+        keep_last: u32,
+        limit: usize,
+        pause: std::time::Duration,
+    ) -> Result<super::PruneStats> {
+        let runs = self
+            .0
+            .conn()
+            .prepare(
+                "SELECT id FROM processing_metadata WHERE run_at < ?1 AND id NOT IN
+                     (SELECT id FROM processing_metadata ORDER BY run_at DESC, id DESC LIMIT ?2)
+                 ORDER BY id",
+            )?
+            .query_map(params![ts(before), i64::from(keep_last)], |r| {
+                r.get::<_, i64>(0)
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut next = 0;
+        self.0.prune_in_batches(limit, pause, |tx, limit| {
+            let mut ticks = tx.prepare_cached(
+                "DELETE FROM excel_ticks WHERE run_id = ?1 AND symbol IN
+                     (SELECT symbol FROM excel_ticks WHERE run_id = ?1 LIMIT ?2)",
+            )?;
+            let mut run = tx.prepare_cached("DELETE FROM processing_metadata WHERE id = ?1")?;
+            let mut left = limit;
+            while left > 0 && next < runs.len() {
+                let n = ticks.execute(params![runs[next], left as i64])?;
+                left -= n;
+                if left > 0 {
+                    // Fewer ticks than asked for: the run's last ones are gone.
+                    left -= run.execute([runs[next]])?;
+                    next += 1;
+                }
+            }
+            Ok(limit - left)
+        })
+    }
+}
+
+impl<S: Deref<Target = Store>> Excel<S> {
+    /// When the newest run other than `except` (the current one) was made.
+    pub fn newest_run_at_except(&self, except: i64) -> Result<Option<DateTime<Utc>>> {
+        let newest: Option<String> = self.0.conn().query_row(
+            "SELECT max(run_at) FROM processing_metadata WHERE id != ?1",
+            [except],
+            |r| r.get(0),
+        )?;
+        newest
+            .map(|s| parse_ts(&s, "processing_metadata", "run_at"))
+            .transpose()
     }
 }
 
@@ -619,6 +680,57 @@ mod tests {
     }
 
     #[test]
+    fn excel_prune_batches_are_bounded_and_keep_the_newest_runs() {
+        let (_dir, mut store) = temp_store();
+        // 40 runs of 300 ticks, a minute apart on 2026-11-02, then 2 runs on 2026-11-23.
+        let mut ids = Vec::new();
+        for i in 0..42 {
+            let at = if i < 40 {
+                format!("2026-11-02T04:{i:02}:00Z")
+            } else {
+                format!("2026-11-23T04:{i:02}:00Z")
+            };
+            let id = store
+                .write(|tx| {
+                    tx.execute(
+                        "INSERT INTO processing_metadata (run_at, status, duration_ms)
+                         VALUES (?1, 'processed', 0)",
+                        [&at],
+                    )?;
+                    let id = tx.last_insert_rowid();
+                    tx.execute(
+                        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 299)
+                         INSERT INTO excel_ticks (run_id, symbol, at, ltp, oi)
+                         SELECT ?1, printf('S%03d', i), ?2, 1.0, 1 FROM n",
+                        params![id, at],
+                    )?;
+                    Ok(id)
+                })
+                .unwrap();
+            ids.push(id);
+        }
+        let before = crate::time::parse_instant("2026-11-20T00:00:00Z").unwrap();
+        let stats = store
+            .excel_mut()
+            .prune_with(before, 3, 1000, std::time::Duration::ZERO)
+            .unwrap();
+        // Runs 0..39 are old; the 3 newest (two of 2026-11-23 and the last of 2026-11-02)
+        // stay: 39 runs and their ticks go.
+        assert_eq!(stats.rows, 39 * 301);
+        assert!(stats.largest_batch <= 1000, "{stats:?}");
+        assert!(stats.batches >= 39 * 301 / 1000, "{stats:?}");
+        let runs = store.excel().list_runs(None, 100).unwrap();
+        let mut left: Vec<i64> = runs.iter().map(|r| r.id).collect();
+        left.sort();
+        assert_eq!(left, [ids[39], ids[40], ids[41]]);
+        let ticks: i64 = store
+            .conn()
+            .query_row("SELECT count(*) FROM excel_ticks", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(ticks, 3 * 300);
+    }
+
+    #[test]
     fn runs_stocks_and_ticks_round_trip_and_prune() {
         let (_dir, mut store) = temp_store();
         assert_eq!(store.excel().latest_inputs().unwrap(), None);
@@ -641,7 +753,6 @@ mod tests {
                         ..HistorySummary::default()
                     }],
                 }),
-                None,
             )
             .unwrap();
         let stocks = store.excel().list_stocks(None).unwrap();
@@ -667,9 +778,16 @@ mod tests {
                 &run("2026-11-23T04:00:00Z", &fp),
                 &[stock("TCS", 102.0)],
                 None,
-                Some(crate::time::parse_instant("2026-11-22T00:00:00Z").unwrap()),
             )
             .unwrap();
+        let pruned = store
+            .excel_mut()
+            .prune(
+                crate::time::parse_instant("2026-11-22T00:00:00Z").unwrap(),
+                1,
+            )
+            .unwrap();
+        assert_eq!(pruned.rows, 3, "the run and its two ticks");
         // The first run and its ticks are pruned; the stocks it wrote stay.
         let runs = store.excel().list_runs(None, 10).unwrap();
         assert_eq!(runs.iter().map(|r| r.id).collect::<Vec<_>>(), [id2]);

@@ -49,6 +49,14 @@ use migrations::MIGRATIONS;
 const APPLICATION_ID: i32 = 0x4f50_5443;
 /// How long a writer waits for another writer before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
+/// Rows one prune transaction deletes at most. Deleting old rows is the one write that
+/// can grow without bound (15 million chain rows after a long weekend); in batches of
+/// this size each transaction holds the write lock for a few tens of milliseconds.
+pub const PRUNE_BATCH_ROWS: usize = 10_000;
+/// The pause between two prune batches, with the write lock released. Longer than the
+/// longest sleep of SQLite's busy handler (100 ms), so every writer waiting for the lock
+/// polls at least once while it is free and gets in before the next batch.
+pub const PRUNE_PAUSE: Duration = Duration::from_millis(120);
 
 /// A store failure.
 #[derive(Debug, thiserror::Error)]
@@ -147,6 +155,19 @@ impl From<Error> for crate::Error {
 
 /// Result alias for store functions.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What a batched prune did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct PruneStats {
+    /// Rows deleted in all.
+    pub rows: u64,
+    /// Transactions committed.
+    pub batches: u64,
+    /// The most rows one transaction deleted.
+    pub largest_batch: u64,
+    /// The longest one transaction held the write lock, milliseconds.
+    pub longest_batch_ms: f64,
+}
 
 /// An open database.
 pub struct Store {
@@ -352,6 +373,35 @@ impl Store {
             Ok(out)
         })();
         written.map_err(|e| self.fault(e))
+    }
+
+    /// Deletes old rows in bounded transactions: calls `batch(tx, limit)` in one
+    /// `BEGIN IMMEDIATE` transaction after another, each deleting at most `limit` rows,
+    /// with the lock released for `pause` in between, until a batch deletes fewer than
+    /// `limit` (there is nothing left). Each batch commits on its own, so a prune stopped
+    /// half-way (killed, or an error) leaves whole rows and resumes at the next run.
+    pub(crate) fn prune_in_batches(
+        &mut self,
+        limit: usize,
+        pause: Duration,
+        mut batch: impl FnMut(&rusqlite::Transaction<'_>, usize) -> Result<usize>,
+    ) -> Result<PruneStats> {
+        let mut stats = PruneStats::default();
+        loop {
+            if stats.batches > 0 {
+                std::thread::sleep(pause);
+            }
+            let started = std::time::Instant::now();
+            let n = self.write(|tx| batch(tx, limit))?;
+            let ms = started.elapsed().as_secs_f64() * 1000.0;
+            stats.batches += 1;
+            stats.rows += n as u64;
+            stats.largest_batch = stats.largest_batch.max(n as u64);
+            stats.longest_batch_ms = stats.longest_batch_ms.max(ms);
+            if n < limit {
+                return Ok(stats);
+            }
+        }
     }
 
     /// Runs `f` inside one read transaction, so every query in it sees the same

@@ -244,17 +244,114 @@ impl<S: DerefMut<Target = Store>> Scans<S> {
         })
     }
 
-    /// Deletes chain snapshot rows of scans taken before `before`; returns rows deleted.
-    /// Chains are the bulk of the file (about 1000 rows per ticker per scan); features
-    /// and alerts are small and kept.
-    pub fn prune(&mut self, before: DateTime<Utc>) -> Result<usize> {
-        self.0.write(|tx| {
-            Ok(tx.execute(
-                "DELETE FROM chain_snapshots
-                 WHERE scan_id IN (SELECT id FROM scans WHERE as_of < ?1)",
-                [ts(before)],
-            )?)
+    /// Deletes the chain snapshot rows of scans taken before `before`, except each
+    /// ticker's `keep_last` newest scans (by `as_of`), which are kept however old.
+    /// Returns what was deleted. Chains are the bulk of the file (about 1000 rows per
+    /// ticker per scan); features and alerts are small and kept.
+    ///
+    /// Deletes in transactions of at most [`super::PRUNE_BATCH_ROWS`] rows, releasing
+    /// the write lock for [`super::PRUNE_PAUSE`] between them, so other writers never
+    /// wait long whatever there is to delete. `chain_snapshots` is keyed by
+    /// `(scan_id, ticker, symbol)`: each batch is a range of that key.
+    pub fn prune(&mut self, before: DateTime<Utc>, keep_last: u32) -> Result<super::PruneStats> {
+        self.prune_with(
+            before,
+            keep_last,
+            super::PRUNE_BATCH_ROWS,
+            super::PRUNE_PAUSE,
+        )
+    }
+
+    pub(crate) fn prune_with(
+        &mut self,
+        before: DateTime<Utc>,
+        keep_last: u32,
+        limit: usize,
+        pause: std::time::Duration,
+    ) -> Result<super::PruneStats> {
+        let targets = self.prune_targets(before, keep_last)?;
+        let mut next = 0;
+        self.0.prune_in_batches(limit, pause, |tx, limit| {
+            let mut del = tx.prepare_cached(
+                "DELETE FROM chain_snapshots WHERE scan_id = ?1 AND ticker = ?2 AND symbol IN
+                     (SELECT symbol FROM chain_snapshots WHERE scan_id = ?1 AND ticker = ?2
+                      LIMIT ?3)",
+            )?;
+            let mut left = limit;
+            while left > 0 && next < targets.len() {
+                let (scan_id, ticker) = &targets[next];
+                let n = del.execute(params![scan_id, ticker, left as i64])?;
+                if n < left {
+                    next += 1;
+                }
+                left -= n;
+            }
+            Ok(limit - left)
         })
+    }
+
+    /// The `(scan, ticker)` chains a prune deletes: those still stored, of scans taken
+    /// before `before`, that are not among the ticker's `keep_last` newest scans. Walks
+    /// the key of `chain_snapshots` one scan and ticker at a time, so the cost grows with
+    /// the chains still stored, not with their rows or with pruned history.
+    fn prune_targets(&self, before: DateTime<Utc>, keep_last: u32) -> Result<Vec<(i64, String)>> {
+        let conn = self.0.conn();
+        let scans = conn
+            .prepare(
+                "WITH RECURSIVE s(id) AS (
+                     SELECT min(scan_id) FROM chain_snapshots
+                     UNION ALL
+                     SELECT (SELECT min(scan_id) FROM chain_snapshots WHERE scan_id > s.id)
+                     FROM s WHERE s.id IS NOT NULL)
+                 SELECT s.id FROM s JOIN scans ON scans.id = s.id
+                 WHERE s.id IS NOT NULL AND scans.as_of < ?1 ORDER BY s.id",
+            )?
+            .query_map([ts(before)], |r| r.get::<_, i64>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut tickers = conn.prepare(
+            "WITH RECURSIVE t(ticker) AS (
+                 SELECT min(ticker) FROM chain_snapshots WHERE scan_id = ?1
+                 UNION ALL
+                 SELECT (SELECT min(ticker) FROM chain_snapshots
+                         WHERE scan_id = ?1 AND ticker > t.ticker)
+                 FROM t WHERE t.ticker IS NOT NULL)
+             SELECT ticker FROM t WHERE ticker IS NOT NULL",
+        )?;
+        let mut newest = conn.prepare(
+            "SELECT scan_id FROM features WHERE ticker = ?1
+             ORDER BY as_of DESC, scan_id DESC LIMIT ?2",
+        )?;
+        let mut kept: std::collections::HashMap<String, Vec<i64>> = Default::default();
+        let mut out = Vec::new();
+        for scan_id in scans {
+            let names = tickers
+                .query_map([scan_id], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            for ticker in names {
+                if !kept.contains_key(&ticker) {
+                    let ids = newest
+                        .query_map(params![ticker, i64::from(keep_last)], |r| r.get(0))?
+                        .collect::<rusqlite::Result<Vec<i64>>>()?;
+                    kept.insert(ticker.clone(), ids);
+                }
+                if !kept[&ticker].contains(&scan_id) {
+                    out.push((scan_id, ticker));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl<S: Deref<Target = Store>> Scans<S> {
+    /// The `as_of` of the newest stored scan other than `except` (the running one).
+    pub fn newest_as_of_except(&self, except: i64) -> Result<Option<DateTime<Utc>>> {
+        let newest: Option<String> = self.0.conn().query_row(
+            "SELECT max(as_of) FROM scans WHERE id != ?1",
+            [except],
+            |r| r.get(0),
+        )?;
+        newest.map(|s| parse_ts(&s, "scans", "as_of")).transpose()
     }
 }
 
@@ -263,6 +360,144 @@ mod tests {
     use super::*;
     use crate::store::tests::temp_store;
     use chrono::TimeZone;
+
+    /// Stores a scan at `as_of` with `tickers` chains (T000, T001, ...) of `contracts`
+    /// rows each, straight in SQL so a test builds millions of rows in seconds.
+    fn stored_scan(store: &mut Store, as_of: &str, tickers: u32, contracts: u32) -> i64 {
+        let t = crate::time::parse_instant(as_of).unwrap();
+        let id = store
+            .scans_mut()
+            .begin(t, t, "sim", u64::from(tickers))
+            .unwrap();
+        store
+            .write(|tx| {
+                tx.execute(
+                    "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?2)
+                     INSERT INTO features (scan_id, ticker, as_of, spot, call_volume, put_volume,
+                         call_oi, put_oi, iv_history_n, contracts)
+                     SELECT ?1, printf('T%03d', i), ?3, 100, 0, 0, 0, 0, 0, ?4 FROM n",
+                    params![id, tickers, ts(t), contracts],
+                )?;
+                tx.execute(
+                    "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?2)
+                     INSERT INTO chain_snapshots (scan_id, ticker, symbol, expiry, strike, right,
+                         bid, ask, last, volume, open_interest, underlying_price)
+                     SELECT ?1, printf('T%03d', i / ?3), printf('C%08d', i), '2026-12-18',
+                            i % ?3, 'call', 1.0, 1.1, 1.05, 10, 100, 100 FROM n",
+                    params![id, tickers * contracts, contracts],
+                )?;
+                Ok(())
+            })
+            .unwrap();
+        id
+    }
+
+    fn chain_rows(store: &Store, scan_id: i64) -> i64 {
+        store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM chain_snapshots WHERE scan_id = ?1",
+                [scan_id],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+
+    #[test]
+    fn each_prune_batch_is_bounded_and_the_newest_chains_stay() {
+        let (_dir, mut store) = temp_store();
+        let old: Vec<i64> = ["2026-11-02T15:00:00Z", "2026-11-03T15:00:00Z"]
+            .iter()
+            .map(|at| stored_scan(&mut store, at, 10, 997))
+            .collect();
+        let kept: Vec<i64> = ["2026-11-04T15:00:00Z", "2026-11-05T15:00:00Z"]
+            .iter()
+            .map(|at| stored_scan(&mut store, at, 10, 997))
+            .collect();
+        // Only 5 of the 10 tickers in the newest scan: T005..T009 keep the three before.
+        let newest = stored_scan(&mut store, "2026-11-23T15:00:00Z", 5, 997);
+        let before = crate::time::parse_instant("2026-11-20T00:00:00Z").unwrap();
+        let stats = store
+            .scans_mut()
+            .prune_with(before, 3, 1000, std::time::Duration::ZERO)
+            .unwrap();
+        // T000..T004: all but their 3 newest scans, i.e. 2 old scans; T005..T009: their
+        // oldest scan only.
+        let expected = (5 * 2 + 5) * 997;
+        assert_eq!(stats.rows, expected);
+        assert!(stats.largest_batch <= 1000, "{stats:?}");
+        assert_eq!(stats.batches, expected / 1000 + 1, "{stats:?}");
+        assert_eq!(chain_rows(&store, old[0]), 0);
+        assert_eq!(chain_rows(&store, old[1]), 5 * 997);
+        assert_eq!(chain_rows(&store, kept[0]), 10 * 997);
+        assert_eq!(chain_rows(&store, kept[1]), 10 * 997);
+        assert_eq!(chain_rows(&store, newest), 5 * 997);
+        // Nothing left to do: one empty batch.
+        let again = store
+            .scans_mut()
+            .prune_with(before, 3, 1000, std::time::Duration::ZERO)
+            .unwrap();
+        assert_eq!((again.rows, again.batches), (0, 1));
+    }
+
+    /// Another writer with a busy timeout of a tenth of the real one keeps committing
+    /// while 400,000 chain rows are pruned: it never meets "database is locked".
+    #[test]
+    fn a_large_prune_never_locks_out_another_writer() {
+        let (dir, mut store) = temp_store();
+        for day in 2..=5 {
+            stored_scan(&mut store, &format!("2026-11-0{day}T15:00:00Z"), 100, 1000);
+        }
+        for _ in 0..3 {
+            stored_scan(&mut store, "2026-11-23T15:00:00Z", 100, 10);
+        }
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let writer = {
+            let path = dir.path().join("optctl.db");
+            let done = done.clone();
+            std::thread::spawn(move || {
+                let conn = rusqlite::Connection::open(path).unwrap();
+                conn.busy_timeout(std::time::Duration::from_millis(1500))
+                    .unwrap();
+                let (mut ok, mut busy) = (0, 0);
+                while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                    let r = conn.execute_batch(
+                        "BEGIN IMMEDIATE;
+                         INSERT INTO breaker_calls (name, at_ms, ok) VALUES ('test', 0, 1);
+                         COMMIT;",
+                    );
+                    match r {
+                        Ok(()) => ok += 1,
+                        Err(e) => {
+                            busy += 1;
+                            eprintln!("writer: {e}");
+                            let _ = conn.execute_batch("ROLLBACK");
+                        }
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                (ok, busy)
+            })
+        };
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let started = std::time::Instant::now();
+        let before = crate::time::parse_instant("2026-11-20T00:00:00Z").unwrap();
+        let stats = store.scans_mut().prune(before, 3).unwrap();
+        let took = started.elapsed();
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        let (ok, busy) = writer.join().unwrap();
+        eprintln!(
+            "pruned {} rows in {} batches, {:.1} s; longest batch {:.1} ms; writer: {ok} commits",
+            stats.rows,
+            stats.batches,
+            took.as_secs_f64(),
+            stats.longest_batch_ms
+        );
+        assert_eq!(stats.rows, 4 * 100 * 1000);
+        assert!(stats.largest_batch <= super::super::PRUNE_BATCH_ROWS as u64);
+        assert_eq!(busy, 0, "the writer met a locked database");
+        assert!(ok > 10, "the writer committed {ok} times");
+    }
 
     #[test]
     fn scan_lifecycle_and_interrupted_recovery() {

@@ -138,6 +138,7 @@ fn archives_compression_and_retention() {
     let home = scanned();
     let archive = home.home().join("exports/archive");
     home.json(["export", "--json", "--as-of", "2026-11-01T15:00:00Z"]);
+    home.json(["export", "--json", "--as-of", "2026-11-10T15:00:00Z"]);
     home.json([
         "export",
         "--json",
@@ -157,10 +158,13 @@ fn archives_compression_and_retention() {
         serde_json::from_str::<Value>(&text).unwrap()["chain_count"],
         3
     );
-    // Ten days of retention at 2026-11-23 removes the 2026-11-01 set only.
+    // Ten days of retention at 2026-11-23 counts back from the newest set before it
+    // (2026-11-20): it removes the 2026-11-01 set only (2026-11-10 is 10 days old, and
+    // each file keeps its 3 newest archives anyway).
     let r = home.json(["export", "--json", "--keep-days", "10"]);
     assert_eq!(r["archives_removed"], 4);
     assert!(!archive.join("alerts-20261101T150000Z.json").exists());
+    assert!(archive.join("alerts-20261110T150000Z.json").exists());
     assert!(gz.exists());
     home.json([
         "export",
@@ -170,6 +174,41 @@ fn archives_compression_and_retention() {
         "2026-11-23T16:00:00Z",
     ]);
     assert!(!archive.join("alerts-20261123T160000Z.json").exists());
+}
+
+/// An export dated a year ahead (a mistyped `--as-of`, or a clock set ahead) keeps the
+/// archives before it: retention counts back from the newest archive, not from the
+/// future. Exporting back in time again never removes what is dated after it.
+#[test]
+fn an_export_dated_in_the_future_keeps_the_earlier_archives() {
+    let home = scanned();
+    let archive = home.home().join("exports/archive");
+    let days = [
+        "2026-11-18",
+        "2026-11-19",
+        "2026-11-20",
+        "2026-11-21",
+        "2026-11-23",
+    ];
+    for day in days {
+        home.json(["export", "--json", "--as-of", &format!("{day}T15:00:00Z")]);
+    }
+    let r = home.json(["export", "--json", "--as-of", "2027-11-23T15:00:00Z"]);
+    assert_eq!(r["archives_removed"], 0, "{r}");
+    let r = home.json([
+        "export",
+        "--json",
+        "--keep-days",
+        "1",
+        "--as-of",
+        "2026-11-19T15:00:00Z",
+    ]);
+    assert_eq!(r["archives_removed"], 0, "{r}");
+    for day in days {
+        let name = format!("alerts-{}T150000Z.json", day.replace('-', ""));
+        assert!(archive.join(&name).exists(), "{name} was removed");
+    }
+    assert!(archive.join("alerts-20271123T150000Z.json").exists());
 }
 
 #[test]

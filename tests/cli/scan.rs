@@ -498,3 +498,103 @@ fn a_sunday_night_scan_records_its_iv_under_friday() {
         .unwrap();
     assert_eq!(days, ["2026-11-20"]);
 }
+
+/// The chains stored per scan, by `as_of`.
+fn chains_by_as_of(home: &Home) -> Vec<(String, i64)> {
+    home.db()
+        .prepare(
+            "SELECT scans.as_of, count(chain_snapshots.scan_id) FROM scans
+             LEFT JOIN chain_snapshots ON chain_snapshots.scan_id = scans.id
+             GROUP BY scans.id ORDER BY scans.as_of",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// A scan dated a year ahead (a mistyped `--as-of`, or a clock set ahead) keeps every
+/// chain stored before it: retention counts back from the newest stored scan, not from
+/// the future.
+#[test]
+fn a_scan_dated_in_the_future_keeps_the_earlier_chains() {
+    let home = Home::new();
+    home.write_config(CALM);
+    for at in [
+        "2026-11-19T15:00:00Z",
+        "2026-11-19T18:00:00Z",
+        "2026-11-20T15:00:00Z",
+        "2026-11-20T18:00:00Z",
+        "2026-11-23T15:00:00Z",
+    ] {
+        home.json(["scan", "--json", "--tickers", "AAPL,MSFT", "--as-of", at]);
+    }
+    let before = chains_by_as_of(&home);
+    assert!(before.iter().all(|(_, n)| *n > 0), "{before:?}");
+    let r = home.json([
+        "scan",
+        "--json",
+        "--tickers",
+        "AAPL,MSFT",
+        "--as-of",
+        "2027-11-23T15:00:00Z",
+    ]);
+    assert_eq!(r["chain_rows_pruned"], 0, "{r}");
+    let after = chains_by_as_of(&home);
+    assert_eq!(&after[..5], &before[..], "earlier chains were pruned");
+    // The next scan at the right time keeps the future one too: it is dated after it.
+    home.json(["scan", "--json", "--tickers", "AAPL,MSFT"]);
+    assert!(chains_by_as_of(&home).iter().all(|(_, n)| *n > 0));
+}
+
+/// A scan back in time (`--as-of` in the past) deletes nothing dated after it.
+#[test]
+fn a_past_as_of_scan_deletes_nothing_dated_after_it() {
+    let home = Home::new();
+    home.write_config(CALM);
+    for at in [
+        "2026-11-16T15:00:00Z",
+        "2026-11-20T15:00:00Z",
+        "2026-11-23T15:00:00Z",
+    ] {
+        home.json(["scan", "--json", "--tickers", "AAPL", "--as-of", at]);
+    }
+    let before = chains_by_as_of(&home);
+    home.json([
+        "scan",
+        "--json",
+        "--tickers",
+        "AAPL",
+        "--as-of",
+        "2026-10-01T15:00:00Z",
+    ]);
+    let after = chains_by_as_of(&home);
+    assert_eq!(
+        &after[1..],
+        &before[..],
+        "chains after 2026-10-01 were pruned"
+    );
+}
+
+/// However old, each ticker's three newest stored chains stay: a ticker dropped from
+/// the watchlist a month ago still has its last chains.
+#[test]
+fn each_ticker_keeps_its_three_newest_chains() {
+    let home = Home::new();
+    home.write_config(CALM);
+    for at in [
+        "2026-10-01T15:00:00Z",
+        "2026-10-02T15:00:00Z",
+        "2026-10-05T15:00:00Z",
+        "2026-10-20T15:00:00Z",
+    ] {
+        home.json(["scan", "--json", "--tickers", "AAPL", "--as-of", at]);
+    }
+    for at in ["2026-11-20T15:00:00Z", "2026-11-23T15:00:00Z"] {
+        home.json(["scan", "--json", "--tickers", "MSFT", "--as-of", at]);
+    }
+    let kept: Vec<i64> = chains_by_as_of(&home).iter().map(|(_, n)| *n).collect();
+    assert_eq!(kept[0], 0, "the oldest AAPL chain goes: {kept:?}");
+    assert!(kept[1..].iter().all(|n| *n > 0), "{kept:?}");
+}
