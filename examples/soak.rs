@@ -6,7 +6,7 @@
 //!
 //! Loops, each restarting its process as soon as it ends (or is killed):
 //! - `optctl scan` then `optctl export` (a scan's id is remembered once it reported success);
-//!   once, after the third scan, a scan and an export dated a year ahead (`--as-of`), as a
+//!   once, after the third scan started, a scan and an export dated a year ahead (`--as-of`), as a
 //!   mistyped date or a clock set ahead would make them;
 //! - `optctl process-excel` on workbooks that another thread keeps rewriting in place,
 //!   sometimes leaving them half-written for a moment, as Excel or a feed would;
@@ -154,6 +154,11 @@ struct Opts {
     seconds: u64,
     conns: usize,
     json: Option<PathBuf>,
+    /// Old scans (of ~20,000 chain rows each) seeded for the run's scans to prune.
+    old_scans: i64,
+    /// The nearly-full-disk part: "auto" runs it as root (and under `CI` insists on it),
+    /// "on" insists, "off" skips it.
+    full_disk: String,
 }
 
 fn parse_args() -> Opts {
@@ -163,6 +168,8 @@ fn parse_args() -> Opts {
         seconds: 60,
         conns: 32,
         json: None,
+        old_scans: 100,
+        full_disk: "auto".into(),
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -173,6 +180,8 @@ fn parse_args() -> Opts {
             "--seconds" => o.seconds = val().parse().expect("--seconds N"),
             "--conns" => o.conns = val().parse().expect("--conns N"),
             "--json" => o.json = Some(val().into()),
+            "--old-scans" => o.old_scans = val().parse().expect("--old-scans N"),
+            "--full-disk" => o.full_disk = val(),
             other => panic!("unknown argument {other}"),
         }
     }
@@ -311,6 +320,343 @@ fn commit_scan(shared: &Shared, stdout: &str) {
         let contracts = json_id(stdout, "contracts").unwrap_or(0);
         shared.scan_contracts.lock().unwrap().push((id, contracts));
     }
+}
+
+/// Old chain rows put into the home before the run for the scans' retention to prune.
+struct OldChains {
+    /// The seeded scan ids: `lo..=hi`.
+    lo: i64,
+    hi: i64,
+    rows: i64,
+    took: Duration,
+}
+
+/// Makes the home hold `scans` old scans' worth of chain rows, each a copy of one real
+/// scan's chain dated 30 days and more before now, well behind the retention cutoff
+/// (`keep_chain_days`, 5): one real scan, then two statements (the scan rows from a
+/// recursive CTE, the chain rows from `INSERT ... SELECT` over them). The first scan of
+/// the run then prunes them all, in bounded batches, while the other jobs write.
+fn seed_old_chains(shared: &Shared, bin: &Path, home: &Path, scans: i64) -> OldChains {
+    let started = Instant::now();
+    let out = optctl(bin, home)
+        .args(["--json", "scan"])
+        .output()
+        .expect("seed scan");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let first = json_id(&stdout, "scan_id").unwrap_or_else(|| {
+        panic!(
+            "the seed scan failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    commit_scan(shared, &stdout);
+    let mut db = rusqlite::Connection::open(home.join("optctl.db")).expect("open the store");
+    db.busy_timeout(Duration::from_secs(10)).unwrap();
+    let tx = db.transaction().unwrap();
+    tx.execute(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
+         INSERT INTO scans (started_at, as_of, finished_at, status, provider, pid,
+                            tickers_requested, tickers_ok, contracts)
+         SELECT t, t, t, 'succeeded', 'sim', 0, 20, 20,
+                (SELECT count(*) FROM chain_snapshots WHERE scan_id = ?2)
+         FROM (SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-30 days',
+                               printf('-%d hours', ?1 - i)) AS t FROM n)",
+        rusqlite::params![scans, first],
+    )
+    .expect("insert old scans");
+    let hi = tx.last_insert_rowid();
+    let lo = hi - scans + 1;
+    let rows = tx
+        .execute(
+            "INSERT INTO chain_snapshots (scan_id, ticker, symbol, expiry, strike, right, bid,
+                 ask, last, volume, open_interest, iv, delta, gamma, theta, vega,
+                 underlying_price)
+             SELECT s.id, c.ticker, c.symbol, c.expiry, c.strike, c.right, c.bid, c.ask,
+                    c.last, c.volume, c.open_interest, c.iv, c.delta, c.gamma, c.theta,
+                    c.vega, c.underlying_price
+             FROM scans s JOIN chain_snapshots c ON c.scan_id = ?1
+             WHERE s.id BETWEEN ?2 AND ?3
+             ORDER BY s.id, c.ticker, c.symbol",
+            rusqlite::params![first, lo, hi],
+        )
+        .expect("insert old chain rows") as i64;
+    tx.commit().expect("commit old chain rows");
+    OldChains {
+        lo,
+        hi,
+        rows,
+        took: started.elapsed(),
+    }
+}
+
+/// Chain rows of the seeded old scans still stored.
+fn old_chain_rows(home: &Path, old: &OldChains) -> i64 {
+    let db = rusqlite::Connection::open_with_flags(
+        home.join("optctl.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("open the store");
+    db.query_row(
+        "SELECT count(*) FROM chain_snapshots WHERE scan_id BETWEEN ?1 AND ?2",
+        [old.lo, old.hi],
+        |r| r.get(0),
+    )
+    .expect("count old chain rows")
+}
+
+/// Size of the tmpfs the nearly-full-disk part mounts as its data home.
+const FULL_DISK_MB: u64 = 24;
+
+/// A tmpfs mounted by the soak: unmounted when dropped, whatever happened.
+struct Tmpfs(PathBuf);
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let ok = Command::new("umount")
+            .arg(&self.0)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            // Busy (a process we started still has a file open): detach it now.
+            let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+        }
+    }
+}
+
+/// Whether this process runs as root (effective uid 0).
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Uid:"))
+                .and_then(|l| l.split_whitespace().nth(1).map(|u| u == "0"))
+        })
+        .unwrap_or(false)
+}
+
+/// Free bytes on the file system holding `dir` (`df`).
+fn free_bytes(dir: &Path) -> u64 {
+    let out = Command::new("df")
+        .args(["-B1", "--output=avail"])
+        .arg(dir)
+        .output()
+        .expect("df");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .nth(1)
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[derive(Default)]
+struct FullDiskFigures {
+    scans: u64,
+    scans_committed: u64,
+    scans_said_full: u64,
+    scans_failed_otherwise: u64,
+    exports: u64,
+    exports_ok: u64,
+    exports_said_full: u64,
+    filler_mb: u64,
+    killed_scan: Option<i64>,
+    killed_scan_status: String,
+    committed_before_full: usize,
+    committed_before_full_missing: usize,
+    left_running: i64,
+    integrity: String,
+    scans_json_ok: bool,
+    last_full_message: String,
+    last_export_failure: String,
+    /// Scan rows `running` while the disk was still full: a scan that could not record
+    /// its end leaves its row to the next scan.
+    running_while_full: i64,
+    recovery_code: Option<i32>,
+}
+
+/// The nearly-full disk: a `FULL_DISK_MB` tmpfs as a data home of its own, most of it
+/// taken by a filler file once the first scan and export are stored; then scans and
+/// exports until a scan meets the full disk, and three rounds more; the first scan after
+/// the filler is SIGKILLed mid-run. Then readers and `integrity_check` on the full disk;
+/// then the filler goes and one more scan marks what is left `running`. Unmounted in
+/// all cases.
+fn full_disk(bin: &Path, dir: &Path) -> Result<FullDiskFigures, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", &format!("size={FULL_DISK_MB}m"), "tmpfs"])
+        .arg(dir)
+        .output()
+        .map_err(|e| format!("mount: {e}"))?;
+    if !mounted.status.success() {
+        return Err(format!(
+            "mount -t tmpfs failed: {}",
+            String::from_utf8_lossy(&mounted.stderr).trim()
+        ));
+    }
+    let _mount = Tmpfs(dir.to_path_buf());
+    let home = dir;
+    std::fs::create_dir_all(home.join("cfg/optctl")).unwrap();
+    std::fs::write(home.join("cfg/optctl/config.toml"), CONFIG).unwrap();
+    let mut f = FullDiskFigures::default();
+    // (scan id, contracts) of scans committed before any scan met the full disk.
+    let mut before_full: Vec<(i64, i64)> = Vec::new();
+    let mut rounds_after_full = None;
+    for round in 0..40 {
+        if rounds_after_full.is_some_and(|n: u32| n >= 3) {
+            break;
+        }
+        if round == 1 {
+            // Leave room for about one more scan and export.
+            let keep = 6 * 1024 * 1024;
+            let fill = free_bytes(home).saturating_sub(keep);
+            let chunk = vec![0x55u8; 1 << 20];
+            let mut file = std::fs::File::create(home.join("filler")).unwrap();
+            let mut written = 0;
+            while written < fill {
+                let n = chunk.len().min((fill - written) as usize);
+                if file.write_all(&chunk[..n]).is_err() {
+                    break;
+                }
+                written += n as u64;
+            }
+            f.filler_mb = written >> 20;
+        }
+        // Right after the filler, with room for the scan's row but not for its chains.
+        if round == 1 {
+            f.killed_scan = kill_scan_mid_run(bin, home);
+            f.scans += 1;
+        } else {
+            let out = optctl(bin, home)
+                .args(["--json", "scan"])
+                .output()
+                .expect("scan");
+            f.scans += 1;
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let full = stderr.contains("is full");
+            if full {
+                f.scans_said_full += 1;
+                if let Some(l) = stderr.lines().rev().find(|l| l.contains("is full")) {
+                    f.last_full_message = l.chars().take(200).collect();
+                }
+            }
+            match (out.status.code(), json_id(&stdout, "scan_id")) {
+                (Some(0 | 3), Some(id)) => {
+                    f.scans_committed += 1;
+                    if f.scans_said_full == 0 {
+                        before_full.push((id, json_id(&stdout, "contracts").unwrap_or(0)));
+                    }
+                }
+                _ if full => {}
+                _ => f.scans_failed_otherwise += 1,
+            }
+        }
+        let out = optctl(bin, home)
+            .args(["export"])
+            .output()
+            .expect("export");
+        f.exports += 1;
+        if matches!(out.status.code(), Some(0 | 3)) {
+            f.exports_ok += 1;
+        }
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if stderr.contains("is full") {
+            f.exports_said_full += 1;
+        }
+        if !out.status.success() {
+            f.last_export_failure = stderr.lines().last().unwrap_or("").chars().take(200).collect();
+        }
+        if f.scans_said_full > 0 {
+            rounds_after_full = Some(rounds_after_full.map_or(0, |n| n + 1));
+        }
+    }
+    let scans = optctl(bin, home)
+        .args(["--json", "scans"])
+        .output()
+        .expect("optctl scans");
+    f.scans_json_ok = scans.status.success()
+        && serde_json::from_slice::<serde_json::Value>(&scans.stdout).is_ok();
+    let db = rusqlite::Connection::open_with_flags(
+        home.join("optctl.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .map_err(|e| format!("open the full home's store: {e}"))?;
+    f.integrity = db
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap_or_else(|e| e.to_string());
+    let running = "SELECT count(*) FROM scans WHERE status = 'running'";
+    f.running_while_full = db.query_row(running, [], |r| r.get(0)).unwrap_or(-1);
+    // Space freed, as a user would: the next scan marks what is left `running`.
+    std::fs::remove_file(home.join("filler")).unwrap();
+    f.recovery_code = optctl(bin, home)
+        .args(["-q", "scan", "--tickers", "SPY"])
+        .status()
+        .expect("recovery scan")
+        .code();
+    f.left_running = db
+        .query_row(
+            "SELECT count(*) FROM scans WHERE status = 'running'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or(-1);
+    if let Some(id) = f.killed_scan {
+        f.killed_scan_status = db
+            .query_row("SELECT status FROM scans WHERE id = ?1", [id], |r| r.get(0))
+            .unwrap_or_else(|_| "missing".into());
+    }
+    f.committed_before_full = before_full.len();
+    f.committed_before_full_missing = before_full
+        .iter()
+        .filter(|(id, contracts)| {
+            db.query_row(
+                "SELECT count(*) FROM chain_snapshots WHERE scan_id = ?1",
+                [id],
+                |r| r.get::<_, i64>(0),
+            )
+            .unwrap_or(0)
+                < *contracts
+        })
+        .count();
+    drop(db);
+    Ok(f)
+}
+
+/// Starts a scan and SIGKILLs it once its row is `running`; returns that row's id.
+fn kill_scan_mid_run(bin: &Path, home: &Path) -> Option<i64> {
+    let mut child = optctl(bin, home)
+        .args(["-q", "scan"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("scan");
+    let until = Instant::now() + Duration::from_secs(5);
+    let mut id = None;
+    while id.is_none() && Instant::now() < until {
+        if child.try_wait().ok().flatten().is_some() {
+            break;
+        }
+        id = rusqlite::Connection::open_with_flags(
+            home.join("optctl.db"),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .ok()
+        .and_then(|db| {
+            db.query_row(
+                "SELECT max(id) FROM scans WHERE status = 'running'",
+                [],
+                |r| r.get::<_, Option<i64>>(0),
+            )
+            .ok()
+            .flatten()
+        });
+        if id.is_none() {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    id
 }
 
 /// One scan and one export dated a year ahead, each retried until it completes (the
@@ -644,6 +990,15 @@ fn main() {
     }
 
     let shared = Arc::new(Shared::default());
+    let old = (o.old_scans > 0).then(|| seed_old_chains(&shared, &o.bin, &home, o.old_scans));
+    if let Some(old) = &old {
+        println!(
+            "soak: seeded {} old chain rows ({} scans dated 30+ days back) in {:.1} s",
+            old.rows,
+            o.old_scans,
+            old.took.as_secs_f64()
+        );
+    }
     let kills = Arc::new(AtomicU64::new(0));
     let port = free_port();
     let addr: SocketAddr = ([127, 0, 0, 1], port).into();
@@ -659,12 +1014,15 @@ fn main() {
     {
         let (sh, bin, home) = (shared.clone(), bin.clone(), home.clone());
         spawn(Box::new(move || {
+            // Scans started: while the old chain rows are pruned, scans take long and
+            // many are killed mid-prune, so the future-dated runs go after the third
+            // scan started, not the third completed.
             let mut scans = 0;
             job_loop(&sh, Duration::from_millis(500), || {
                 if let Some(out) = run_job(&sh, &bin, &home, "scan", &["--json", "scan"]) {
                     commit_scan(&sh, &out);
-                    scans += 1;
                 }
+                scans += 1;
                 run_job(&sh, &bin, &home, "export", &["export"]);
                 if scans >= 3 {
                     future_dated_runs(&sh, &bin, &home);
@@ -753,11 +1111,20 @@ fn main() {
         t.join().expect("soak thread");
     }
 
-    // Recovery: the next scan marks what the killed ones left `running`.
+    // Recovery: the next scan marks what the killed ones left `running` (and finishes
+    // the prune of the old chain rows if kills interrupted it).
+    let left_at_end = old.as_ref().map(|old| old_chain_rows(&home, old));
+    let recovery_started = Instant::now();
     let recovery = optctl(&bin, &home)
         .args(["-q", "scan", "--tickers", "SPY"])
         .output()
         .expect("recovery scan");
+    let prune = old.map(|old| PruneFigures {
+        seeded: old.rows,
+        left_at_end: left_at_end.unwrap_or(0),
+        left_after_recovery: old_chain_rows(&home, &old),
+        recovery_secs: recovery_started.elapsed().as_secs_f64(),
+    });
     let report = check(
         &shared,
         &home,
@@ -765,7 +1132,10 @@ fn main() {
         started.elapsed(),
         &o,
         recovery.status.code(),
+        prune.as_ref(),
     );
+    let mut report = report;
+    full_disk_part(&o, &bin, &tmp.path().join("full-disk"), &mut report);
     if let Some(p) = &o.json {
         std::fs::write(p, serde_json::to_vec_pretty(&report.json).unwrap()).unwrap();
     }
@@ -776,6 +1146,143 @@ fn main() {
         std::process::exit(1);
     }
     println!("soak: all targets met");
+}
+
+/// What became of the seeded old chain rows.
+struct PruneFigures {
+    seeded: i64,
+    /// Still stored when the jobs stopped (a kill may interrupt a prune; the next scan
+    /// goes on with it).
+    left_at_end: i64,
+    /// Still stored after the recovery scan.
+    left_after_recovery: i64,
+    recovery_secs: f64,
+}
+
+/// Runs the nearly-full-disk part as `--full-disk` says, printing its figures and
+/// targets and adding them to `report`.
+fn full_disk_part(o: &Opts, bin: &Path, dir: &Path, report: &mut Report) {
+    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
+    let must = o.full_disk == "on" || (o.full_disk == "auto" && ci);
+    let skip = match o.full_disk.as_str() {
+        "off" => Some("--full-disk off".to_string()),
+        _ if !is_root() => Some("it needs root to mount a tmpfs".to_string()),
+        _ => None,
+    };
+    let outcome = match skip {
+        Some(why) => Err(why),
+        None => full_disk(bin, dir),
+    };
+    let f = match outcome {
+        Ok(f) => f,
+        Err(why) => {
+            let must = must && o.full_disk != "off";
+            println!(
+                "soak: nearly-full disk ({FULL_DISK_MB} MB tmpfs) {}: {why}",
+                if must { "COULD NOT RUN" } else { "SKIPPED" }
+            );
+            if must {
+                report
+                    .failures
+                    .push(format!("nearly-full disk could not run: {why}"));
+            }
+            report.json["full_disk"] = serde_json::json!({ "skipped": why });
+            return;
+        }
+    };
+    println!(
+        "soak: nearly-full disk ({FULL_DISK_MB} MB tmpfs as a second data home, {} MB of it a filler file)",
+        f.filler_mb
+    );
+    println!(
+        "  scans {} ({} committed, {} said \"is full\", {} failed otherwise, 1 SIGKILLed mid-run), exports {} ({} ok, {} said \"is full\")",
+        f.scans,
+        f.scans_committed,
+        f.scans_said_full,
+        f.scans_failed_otherwise,
+        f.exports,
+        f.exports_ok,
+        f.exports_said_full
+    );
+    if !f.last_full_message.is_empty() {
+        println!("  a scan said: {}", f.last_full_message);
+    }
+    if !f.last_export_failure.is_empty() {
+        println!("  an export said: {}", f.last_export_failure);
+    }
+    let mut target = |name: &str, got: String, ok: bool| {
+        println!(
+            "  {:<56} {:>10}  {}",
+            name,
+            got,
+            if ok { "ok" } else { "MISSED" }
+        );
+        if !ok {
+            report.failures.push(format!("full disk: {name}: {got}"));
+        }
+    };
+    target(
+        "scans that said the disk is full (at least 1)",
+        f.scans_said_full.to_string(),
+        f.scans_said_full > 0,
+    );
+    target(
+        "committed before the disk filled, missing (target 0)",
+        format!(
+            "{}/{}",
+            f.committed_before_full_missing, f.committed_before_full
+        ),
+        f.committed_before_full > 0 && f.committed_before_full_missing == 0,
+    );
+    target(
+        "scan killed mid-run, then marked (interrupted)",
+        f.killed_scan_status.clone(),
+        f.killed_scan.is_some() && f.killed_scan_status == "interrupted",
+    );
+    target(
+        "scans running while the disk was full (at most 1)",
+        f.running_while_full.to_string(),
+        (0..=1).contains(&f.running_while_full),
+    );
+    target(
+        "space freed: recovery scan exit (0)",
+        format!("{:?}", f.recovery_code),
+        f.recovery_code == Some(0),
+    );
+    target(
+        "then scans left running (target 0)",
+        f.left_running.to_string(),
+        f.left_running == 0,
+    );
+    target(
+        "PRAGMA integrity_check on the full disk (ok)",
+        f.integrity.clone(),
+        f.integrity == "ok",
+    );
+    target(
+        "optctl scans --json on the full disk works",
+        f.scans_json_ok.to_string(),
+        f.scans_json_ok,
+    );
+    report.json["full_disk"] = serde_json::json!({
+        "tmpfs_mb": FULL_DISK_MB,
+        "filler_mb": f.filler_mb,
+        "scans": f.scans,
+        "scans_committed": f.scans_committed,
+        "scans_said_full": f.scans_said_full,
+        "scans_failed_otherwise": f.scans_failed_otherwise,
+        "exports": f.exports,
+        "exports_ok": f.exports_ok,
+        "exports_said_full": f.exports_said_full,
+        "committed_before_full": f.committed_before_full,
+        "committed_before_full_missing": f.committed_before_full_missing,
+        "killed_scan_status": f.killed_scan_status,
+        "scans_running_while_full": f.running_while_full,
+        "recovery_scan_exit": f.recovery_code,
+        "scans_left_running": f.left_running,
+        "integrity_check": f.integrity,
+        "scans_json_ok": f.scans_json_ok,
+    });
 }
 
 struct Report {
@@ -790,6 +1297,7 @@ fn check(
     took: Duration,
     o: &Opts,
     recovery_code: Option<i32>,
+    prune: Option<&PruneFigures>,
 ) -> Report {
     let db = rusqlite::Connection::open_with_flags(
         home.join("optctl.db"),
@@ -890,6 +1398,16 @@ fn check(
         load(&shared.workbook_half_writes),
         load(&shared.export_reads)
     );
+    if let Some(p) = prune {
+        println!(
+            "  old chain rows: {} seeded; {} pruned during the run, {} by the recovery scan ({:.1} s), {} left",
+            p.seeded,
+            p.seeded - p.left_at_end,
+            p.left_at_end - p.left_after_recovery,
+            p.recovery_secs,
+            p.left_after_recovery
+        );
+    }
 
     let mut failures = Vec::new();
     let mut target = |name: &str, got: String, ok: bool| {
@@ -942,6 +1460,18 @@ fn check(
         format!("{}/{}", archives_missing.0, archives_missing.1),
         archives_missing.0 == 0,
     );
+    if let Some(p) = prune {
+        target(
+            "old chain rows pruned during the run (target > 0)",
+            format!("{}/{}", p.seeded - p.left_at_end, p.seeded),
+            p.left_at_end < p.seeded,
+        );
+        target(
+            "old chain rows left after the recovery scan (target 0)",
+            p.left_after_recovery.to_string(),
+            p.left_after_recovery == 0,
+        );
+    }
     target(
         "PRAGMA integrity_check (ok)",
         integrity.clone(),
@@ -994,6 +1524,12 @@ fn check(
         "archives_missing_after_future_export": archives_missing.0,
         "integrity_check": integrity,
         "scans_left_running": running,
+        "old_chain_rows": prune.map(|p| serde_json::json!({
+            "seeded": p.seeded,
+            "pruned_during_run": p.seeded - p.left_at_end,
+            "pruned_by_recovery_scan": p.left_at_end - p.left_after_recovery,
+            "left": p.left_after_recovery,
+        })),
         "failures": failures,
     });
     Report { json, failures }

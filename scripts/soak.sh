@@ -4,7 +4,8 @@
 # or corrupted (see examples/soak.rs for the list of targets). Exits non-zero when a
 # target is missed.
 #
-#   scripts/soak.sh [--seconds 60] [--release] [--conns 32] [--json FILE]
+#   scripts/soak.sh [--seconds 60] [--release] [--conns 32] [--json FILE] [--old-scans 100]
+#                    [--full-disk auto|on|off]
 #
 # Only ever talks to 127.0.0.1. Needs nothing but cargo.
 set -euo pipefail
@@ -17,8 +18,8 @@ while [[ $# -gt 0 ]]; do
     case "$1" in
         --seconds) seconds="$2"; shift 2 ;;
         --release) profile=release; shift ;;
-        --conns|--json) extra+=("$1" "$2"); shift 2 ;;
-        -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+        --conns|--json|--old-scans|--full-disk) extra+=("$1" "$2"); shift 2 ;;
+        -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
         *) echo "soak.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
     esac
 done
