@@ -4,7 +4,7 @@
 # or corrupted (see examples/soak.rs for the list of targets). Exits non-zero when a
 # target is missed.
 #
-#   scripts/soak.sh [--seconds 60] [--release] [--conns 32] [--json FILE] [--old-scans 100]
+#   scripts/soak.sh [--seconds 60] [--release] [--conns 32] [--json FILE] [--old-scans N]
 #                    [--full-disk auto|on|off]
 #
 # Only ever talks to 127.0.0.1. Needs nothing but cargo.
