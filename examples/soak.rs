@@ -3,6 +3,7 @@
 //! `scripts/soak.sh --seconds N` (which builds optctl and the workbook variants first):
 //!
 //!     soak --bin target/debug/optctl --variants DIR --seconds 60 [--conns 32] [--json FILE]
+//!          [--old-scans N] [--full-disk auto|on|off]
 //!
 //! Loops, each restarting its process as soon as it ends (or is killed):
 //! - `optctl scan` then `optctl export` (a scan's id is remembered once it reported success);
@@ -22,6 +23,14 @@
 //! made before the future-dated scan and export missing (retention must not eat them),
 //! `PRAGMA integrity_check` = ok, no scan left `running` after the next scan's recovery;
 //! with each job's runs, kills and peak RSS.
+//!
+//! Before the jobs start, the home gets old chain rows (`--old-scans N` scans of ~20,000
+//! rows dated 30+ days back; by default as many as `--seconds`, at most 100) that the
+//! run's scans prune in bounded batches while the other jobs write: their count must
+//! fall during the run and none be left after the recovery scan.
+//!
+//! Then the nearly-full disk (`--full-disk auto|on|off`; auto runs it as root, and
+//! under `CI` a missed target if it cannot): see `full_disk`.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -494,7 +503,13 @@ struct FullDiskFigures {
 fn full_disk(bin: &Path, dir: &Path) -> Result<FullDiskFigures, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let mounted = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", &format!("size={FULL_DISK_MB}m"), "tmpfs"])
+        .args([
+            "-t",
+            "tmpfs",
+            "-o",
+            &format!("size={FULL_DISK_MB}m"),
+            "tmpfs",
+        ])
         .arg(dir)
         .output()
         .map_err(|e| format!("mount: {e}"))?;
@@ -562,10 +577,7 @@ fn full_disk(bin: &Path, dir: &Path) -> Result<FullDiskFigures, String> {
                 _ => f.scans_failed_otherwise += 1,
             }
         }
-        let out = optctl(bin, home)
-            .args(["export"])
-            .output()
-            .expect("export");
+        let out = optctl(bin, home).args(["export"]).output().expect("export");
         f.exports += 1;
         if matches!(out.status.code(), Some(0 | 3)) {
             f.exports_ok += 1;
@@ -575,7 +587,13 @@ fn full_disk(bin: &Path, dir: &Path) -> Result<FullDiskFigures, String> {
             f.exports_said_full += 1;
         }
         if !out.status.success() {
-            f.last_export_failure = stderr.lines().last().unwrap_or("").chars().take(200).collect();
+            f.last_export_failure = stderr
+                .lines()
+                .last()
+                .unwrap_or("")
+                .chars()
+                .take(200)
+                .collect();
         }
         if f.scans_said_full > 0 {
             rounds_after_full = Some(rounds_after_full.map_or(0, |n| n + 1));
@@ -1420,7 +1438,9 @@ fn check(
         "  {:<18} {:>6} {:>6} {:>8} {:>8} {:>7} {:>7} {:>6} {:>10}",
         "job", "runs", "ok", "partial", "skipped", "failed", "killed", "busy", "peak RSS"
     );
-    println!("  (killed: of which after the run had recorded its end, e.g. a scan in its prune: \"+N\")");
+    println!(
+        "  (killed: of which after the run had recorded its end, e.g. a scan in its prune: \"+N\")"
+    );
     for (name, j) in &jobs {
         println!(
             "  {:<18} {:>6} {:>6} {:>8} {:>8} {:>7} {:>7} {:>6} {:>7} MB",
