@@ -35,6 +35,13 @@ enum Command {
     History(history::Args),
 }
 
+impl Args {
+    /// A run (or `--watch`); `status` and `history` read.
+    pub fn is_job(&self) -> bool {
+        self.command.is_none()
+    }
+}
+
 pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     match args.command {
         None => run::run(args.run, ctx),
