@@ -29,7 +29,7 @@ complete -c optctl -n "__fish_optctl_needs_command" -l config -d 'Config file (T
 complete -c optctl -n "__fish_optctl_needs_command" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_needs_command" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_needs_command" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_needs_command" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_needs_command" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_needs_command" -s V -l version -d 'Print version'
 complete -c optctl -n "__fish_optctl_needs_command" -f -a "alerts" -d 'List stored alerts, newest first, highest score first within a scan'
@@ -65,7 +65,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l config -d 'Conf
 complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand alerts" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand alerts" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand alerts" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand alerts" -s h -l help -d 'Print help'
 complete -c optctl -n "__fish_optctl_using_subcommand compare" -l categories -d 'Categories to compare, comma separated (default: all): day_trading, short_selling, short_term' -r
 complete -c optctl -n "__fish_optctl_using_subcommand compare" -l runs -d 'Repeat the experiment N times and report medians' -r
@@ -75,14 +75,14 @@ complete -c optctl -n "__fish_optctl_using_subcommand compare" -l as-of -d 'Run 
 complete -c optctl -n "__fish_optctl_using_subcommand compare" -l check -d 'Exit 1 unless every success criterion holds'
 complete -c optctl -n "__fish_optctl_using_subcommand compare" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand compare" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand compare" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand compare" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand compare" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -s h -l help -d 'Print help'
 complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -f -a "show" -d 'Print the effective configuration (file merged over defaults) as TOML, or JSON with --json'
 complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -f -a "init" -d 'Write a commented configuration file with every default'
@@ -92,7 +92,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from show" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from init" -l path -d 'Where to write it (default: the config path in use)' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from init" -l home -d 'Data home: the database and exports live here' -r -F
@@ -101,7 +101,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from init" -l force -d 'Overwrite an existing file'
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from init" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from init" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from init" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from init" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help'
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the effective configuration (file merged over defaults) as TOML, or JSON with --json'
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "init" -d 'Write a commented configuration file with every default'
@@ -111,7 +111,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_see
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -f -a "run" -d 'Fetch new bars for every symbol, check and store them, compute indicators'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -f -a "status" -d 'Show whether a run is going, the last run and success, pause, the next cron run'
@@ -131,16 +131,17 @@ complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l strict -d 'Exit 3 when some symbols failed and the rest were stored [default: [enrich] strict]'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from status" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from status" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from status" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from status" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -l limit -d 'At most this many runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -l home -d 'Data home: the database and exports live here' -r -F
@@ -148,28 +149,28 @@ complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -s h -l help -d 'Print help'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from metrics" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from metrics" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from metrics" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from metrics" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from metrics" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from metrics" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from metrics" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from metrics" -s h -l help -d 'Print help'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from health" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from health" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from health" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from health" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from health" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from health" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from health" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from health" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from job-status" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from job-status" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from job-status" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from job-status" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from job-status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from job-status" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from job-status" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from job-status" -s h -l help -d 'Print help'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -l reason -d 'Why (shown by `enrich status`, `health` and the paused run)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -l home -d 'Data home: the database and exports live here' -r -F
@@ -177,21 +178,21 @@ complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resume" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resume" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resume" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resume" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resume" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resume" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resume" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resume" -s h -l help -d 'Print help'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resilience" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resilience" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resilience" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resilience" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resilience" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resilience" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resilience" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resilience" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from help" -f -a "run" -d 'Fetch new bars for every symbol, check and store them, compute indicators'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show whether a run is going, the last run and success, pause, the next cron run'
@@ -215,7 +216,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand export" -l no-archive -d '
 complete -c optctl -n "__fish_optctl_using_subcommand export" -l compress -d 'Gzip the archive copies [default: [export] compress]'
 complete -c optctl -n "__fish_optctl_using_subcommand export" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand export" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand export" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand export" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l provider -d 'Provider (default: [provider] name)' -r -f -a "sim\t'The embedded, deterministic simulated market (no network)'
 files\t'Replay of saved snapshots or raw responses from a folder'
@@ -235,14 +236,14 @@ complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l config -d 'Confi
 complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand fetch" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand fetch" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand fetch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all help" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all help" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all help" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all help" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all help" -s h -l help -d 'Print help'
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all help" -f -a "completions" -d 'Write shell completions (bash, zsh, fish, elvish, powershell) into DIR'
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all help" -f -a "man" -d 'Write man pages (optctl.1, optctl-scan.1, ...) into DIR'
@@ -254,7 +255,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from completions" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from completions" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from completions" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from completions" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from completions" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from completions" -s h -l help -d 'Print help'
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from man" -l out -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from man" -l home -d 'Data home: the database and exports live here' -r -F
@@ -262,7 +263,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from man" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from man" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from man" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from man" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from man" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from man" -s h -l help -d 'Print help'
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from all" -l out -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from all" -l home -d 'Data home: the database and exports live here' -r -F
@@ -270,7 +271,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from all" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from all" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from all" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from all" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from all" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from all" -s h -l help -d 'Print help'
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "completions" -d 'Write shell completions (bash, zsh, fish, elvish, powershell) into DIR'
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "man" -d 'Write man pages (optctl.1, optctl-scan.1, ...) into DIR'
@@ -281,14 +282,14 @@ complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -l config -d
 complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -f -a "status" -d 'Show the phase, where each category runs, and the criteria of the next step'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -f -a "advance" -d 'Take the next step of the migration, if the success criteria hold'
@@ -302,7 +303,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __f
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from status" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from status" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from advance" -l reason -d 'Why, for the audit log (required with --force)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from advance" -l home -d 'Data home: the database and exports live here' -r -F
@@ -311,7 +312,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __f
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from advance" -l force -d 'Take the step even though criteria fail (needs --reason)'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from advance" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from advance" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from advance" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from advance" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from advance" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -l category -d 'Move this category back to the legacy scheduler' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -l reason -d 'Why, for the audit log' -r
@@ -321,7 +322,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __f
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -l all -d 'Go straight back to the legacy phase'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
@@ -330,14 +331,14 @@ complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __f
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l no-notify -d 'Queue the new signals\' notifications but do not send them (`optctl notify` will)'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from crontab" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from crontab" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from crontab" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from crontab" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from crontab" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from crontab" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from crontab" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from crontab" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from log" -l limit -d 'Only the newest N entries' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from log" -l home -d 'Data home: the database and exports live here' -r -F
@@ -345,7 +346,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __f
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from log" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from log" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from log" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from log" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from log" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from log" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show the phase, where each category runs, and the criteria of the next step'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from help" -f -a "advance" -d 'Take the next step of the migration, if the success criteria hold'
@@ -360,7 +361,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_see
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -f -a "test" -d 'Send a test message to one channel, now'
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -f -a "status" -d 'Show queued, sent and failed messages per channel, and each one\'s last error'
@@ -371,14 +372,14 @@ complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from test" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from test" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from test" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from test" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from test" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from status" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from status" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from status" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from status" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from retry" -l channel -d 'Only this channel' -r
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from retry" -l home -d 'Data home: the database and exports live here' -r -F
@@ -387,7 +388,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from retry" -l failed -d 'Also queue failed messages again'
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from retry" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from retry" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from retry" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from retry" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from retry" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from help" -f -a "test" -d 'Send a test message to one channel, now'
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show queued, sent and failed messages per channel, and each one\'s last error'
@@ -405,9 +406,10 @@ complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __f
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l market-hours-only -d 'Do nothing (exit 0, reason on stderr) outside the trading session'
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l force -d 'Process even when neither workbook changed since the last run'
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l watch -d 'Keep running every --interval seconds until Ctrl-C'
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l strict -d 'Exit 3 when some rows were skipped and the rest were stored [default: [excel] strict]'
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -f -a "status" -d 'Show whether the market is open, the last run and the last error'
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -f -a "history" -d 'List recent process-excel runs, newest first'
@@ -417,7 +419,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from status" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from status" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -l limit -d 'At most this many runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -l home -d 'Data home: the database and exports live here' -r -F
@@ -425,7 +427,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -s h -l help -d 'Print help'
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show whether the market is open, the last run and the last error'
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from help" -f -a "history" -d 'List recent process-excel runs, newest first'
@@ -435,7 +437,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -s h -l help -d 'Print help'
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -f -a "iv" -d 'Implied volatility and greeks of one option, or of every row of a CSV'
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -452,7 +454,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_sub
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from help" -f -a "iv" -d 'Implied volatility and greeks of one option, or of every row of a CSV'
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -472,9 +474,10 @@ complete -c optctl -n "__fish_optctl_using_subcommand scan" -l home -d 'Data hom
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l no-notify -d 'Queue the alerts\' notifications but do not send them (`optctl notify` will)'
+complete -c optctl -n "__fish_optctl_using_subcommand scan" -l strict -d 'Exit 3 when some tickers failed and the rest were stored [default: [scan] strict]'
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand scan" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand scan" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand scans" -l status -d 'Only scans with this status' -r -f -a "running\t''
 succeeded\t''
@@ -488,7 +491,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand scans" -l config -d 'Confi
 complete -c optctl -n "__fish_optctl_using_subcommand scans" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand scans" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand scans" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand scans" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand scans" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand scans" -s h -l help -d 'Print help'
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l port -d 'Port to listen on; 0 picks a free one [config: serve.port, 8061]' -r
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l bind -d 'Address to listen on [config: serve.bind, 127.0.0.1]' -r
@@ -503,7 +506,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand serve" -l as-of -d 'Run as
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l allow-no-token -d 'Serve a non-loopback address without a token (only on a trusted network)'
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
-complete -c optctl -n "__fish_optctl_using_subcommand serve" -s q -l quiet -d 'Only errors on stderr; no progress bar'
+complete -c optctl -n "__fish_optctl_using_subcommand serve" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help" -f -a "alerts" -d 'List stored alerts, newest first, highest score first within a scan'
 complete -c optctl -n "__fish_optctl_using_subcommand help; and not __fish_seen_subcommand_from alerts compare config enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help" -f -a "compare" -d 'Compare the legacy and the unified strategy scheduler on the same data'

@@ -158,6 +158,9 @@ min_iv_observations = 20
 # the newest earlier scan (or than the scan's --as-of, if earlier); each ticker's 3
 # newest chains always stay. 0 = keep all.
 keep_chain_days = 5
+# Some tickers failed, the rest were stored: exit 0 and the failures on stderr, so
+# `optctl scan && optctl export` still exports. true = exit 3 (as --strict).
+strict = false
 
 [detectors]
 # The same detector/ticker/contract does not alert again within this many minutes.
@@ -251,6 +254,9 @@ volume_avg_days = 20
 keep_days = 30
 # Refuse to read a workbook while Excel's owner file (~$Live.xlsx) sits next to it.
 lock_file_check = true
+# Some rows were skipped, the rest were stored: exit 0 and the skipped rows on stderr.
+# true = exit 3 (as --strict).
+strict = false
 
 [excel.columns.historical]
 # Headers matched by hand, field = "header as in the file". Fields: symbol, date,
@@ -312,6 +318,9 @@ stale_bars = 3            # the newest bar may lag the calendar by this many bar
 holidays = []             # exchange holidays, for the gap and stale checks: ["2026-11-26"]
 # The cron line that runs `enrich run` (UTC): `enrich status` shows the next run.
 # schedule = "30 1 * * *"
+# Some symbols failed, the rest were stored: exit 0 and the failures on stderr.
+# true = exit 3 (as --strict).
+strict = false
 
 [enrich.symbols]
 stock = ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA", "JPM", "XOM"]

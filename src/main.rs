@@ -9,7 +9,8 @@ use clap::Parser;
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     cli::init_logging(&args.global);
-    let result = cli::Ctx::new(&args.global).and_then(|ctx| {
+    let job = args.command.is_job();
+    let result = cli::Ctx::new(&args.global, job).and_then(|ctx| {
         cli::dispatch(args.command, &ctx).map_err(|e| e.naming_the_lock(&ctx.db_path()))
     });
     match result {

@@ -87,11 +87,11 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
 fn print(r: &Report, out: &Output) -> optctl::Result<()> {
     for f in &r.files {
         for e in &f.errors {
-            out.note(&format!("optctl: {}: {e}", f.name));
+            out.failure(&format!("{}: {e}", f.name));
         }
     }
     for p in &r.failed {
-        out.note(&format!("optctl: {}: not written: {}", p.file, p.error));
+        out.failure(&format!("{}: not written: {}", p.file, p.error));
     }
     if out.is_json() {
         return out.json(r);

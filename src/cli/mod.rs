@@ -38,9 +38,11 @@ use output::Output;
 /// config file (--config, $OPTCTL_CONFIG, else ~/.config/optctl/config.toml), which is
 /// optional: the defaults scan a simulated market with no setup and no network.
 ///
-/// Exit codes: 0 success, 1 failure, 2 bad usage or input, 3 partial success (some
-/// tickers, rows or files failed, the rest stored), 75 another run of the same job holds
-/// the lock.
+/// Exit codes: 0 success (also when some tickers, symbols or rows failed and the rest
+/// were stored: the failures are named on stderr, even with -q), 1 failure (nothing
+/// stored), 2 bad usage or input, 3 partial success with --strict (and from export,
+/// notify, migrate-scheduler run, compare and quant iv), 75 another run of the same job
+/// holds the lock.
 #[derive(Debug, Parser)]
 #[command(name = "optctl", version, max_term_width = 100)]
 pub struct Cli {
@@ -82,7 +84,10 @@ pub struct GlobalArgs {
     /// More log output on stderr (-v info, -vv debug). RUST_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
-    /// Only errors on stderr; no progress bar.
+    /// Quiet, for cron: a job (scan, export, enrich run, process-excel, notify,
+    /// migrate-scheduler run) prints nothing on success; errors and what failed still go
+    /// to stderr. --json still prints its document; commands that show something
+    /// (scans, status, crontab) still show it.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
 }
@@ -111,6 +116,21 @@ pub enum Command {
     Serve(serve::Args),
 }
 
+impl Command {
+    /// Whether the command runs a job (what cron runs): with `-q` it prints nothing on
+    /// success. The others show something the user asked for, `-q` or not.
+    pub fn is_job(&self) -> bool {
+        match self {
+            Command::Scan(_) | Command::Export(_) => true,
+            Command::Enrich(c) => c.is_job(),
+            Command::MigrateScheduler(c) => c.is_job(),
+            Command::Notify(a) => a.is_job(),
+            Command::ProcessExcel(a) => a.is_job(),
+            _ => false,
+        }
+    }
+}
+
 /// How a command that did not fail ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
@@ -120,6 +140,16 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// Some items failed, the rest were stored: `Partial` (exit 3) when `strict`, else
+    /// `Done` (exit 0; the command has named the failures on stderr).
+    pub fn partial(strict: bool) -> Outcome {
+        if strict {
+            Outcome::Partial
+        } else {
+            Outcome::Done
+        }
+    }
+
     pub fn exit_code(&self) -> ExitCode {
         match self {
             Outcome::Done => ExitCode::SUCCESS,
@@ -139,7 +169,8 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub fn new(g: &GlobalArgs) -> optctl::Result<Ctx> {
+    /// `job`: the command runs a job, whose report `-q` silences (`Command::is_job`).
+    pub fn new(g: &GlobalArgs, job: bool) -> optctl::Result<Ctx> {
         let home = optctl::home::Home::resolve(g.home.as_deref())?;
         let (config_path, config_named) = match &g.config {
             Some(p) => (p.clone(), true),
@@ -150,7 +181,7 @@ impl Ctx {
             config_path,
             config_named,
             as_of: g.as_of.unwrap_or_else(Utc::now),
-            out: Output::new(g.json, g.quiet),
+            out: Output::new(g.json, g.quiet, job),
         })
     }
 

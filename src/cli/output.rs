@@ -14,6 +14,8 @@ use optctl::progress::Progress;
 pub struct Output {
     json: bool,
     quiet: bool,
+    /// `-q` on a command that runs a job: its report (tables, lines) is not printed.
+    silent: bool,
     stdout_tty: bool,
     stderr_tty: bool,
 }
@@ -23,10 +25,14 @@ fn stdout_err(e: std::io::Error) -> optctl::Error {
 }
 
 impl Output {
-    pub fn new(json: bool, quiet: bool) -> Self {
+    /// `job`: the command runs a job (scan, export, `enrich run`...), whose report `-q`
+    /// silences; a command that shows something (`scans`, `config show`, `crontab`)
+    /// still shows it with `-q`.
+    pub fn new(json: bool, quiet: bool, job: bool) -> Self {
         Output {
             json,
             quiet,
+            silent: quiet && job,
             stdout_tty: std::io::stdout().is_terminal(),
             stderr_tty: std::io::stderr().is_terminal(),
         }
@@ -82,6 +88,9 @@ impl Output {
 
     /// Prints a table, a heading line first when given.
     pub fn print_table(&self, title: Option<&str>, table: &Table) -> optctl::Result<()> {
+        if self.silent {
+            return Ok(());
+        }
         let mut out = std::io::stdout().lock();
         if let Some(title) = title {
             writeln!(out, "{title}").map_err(stdout_err)?;
@@ -91,6 +100,9 @@ impl Output {
 
     /// Prints a line of data on stdout.
     pub fn line(&self, s: &str) -> optctl::Result<()> {
+        if self.silent {
+            return Ok(());
+        }
         writeln!(std::io::stdout().lock(), "{s}").map_err(stdout_err)
     }
 
@@ -99,6 +111,37 @@ impl Output {
         if !self.quiet {
             eprintln!("{s}");
         }
+    }
+
+    /// Something that failed, on stderr, also with -q: what cron mails the user.
+    pub fn failure(&self, s: &str) {
+        eprintln!("optctl: {s}");
+    }
+
+    /// Names what failed in a run that stored the rest, on stderr (also with -q): `what`
+    /// is the run ("scan 12"), `noun` what it is made of ("tickers"), `failed` each
+    /// failure as (item, error).
+    pub fn partial<'a>(
+        &self,
+        what: &str,
+        failed: usize,
+        total: usize,
+        noun: &str,
+        items: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) {
+        const SHOWN: usize = 10;
+        let mut named: Vec<String> = items
+            .into_iter()
+            .take(SHOWN)
+            .map(|(item, error)| format!("{item}: {error}"))
+            .collect();
+        if failed > SHOWN {
+            named.push(format!("and {} more", failed - SHOWN));
+        }
+        self.failure(&format!(
+            "{what}: {failed} of {total} {noun} failed: {}",
+            named.join("; ")
+        ));
     }
 
     /// Says a run was skipped because the market is closed: a note on stderr, and with

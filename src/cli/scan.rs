@@ -21,7 +21,9 @@ use super::{Ctx, Outcome};
 /// each contract's mid price and greeks at that volatility, per-ticker features (ATM and
 /// 30-day IV, term slope, 25-delta risk reversal, put/call ratios, max pain, expected
 /// move, IV rank), runs the detectors, and stores each ticker in its own transaction.
-/// One ticker's failure does not stop the rest: exit 3 when some failed, 1 when all did.
+/// One ticker's failure does not stop the rest: when some failed, the run still exits 0
+/// and names them on stderr (also with -q); --strict (or [scan] strict) exits 3 instead.
+/// Exit 1 when every ticker failed.
 /// A second scan while one runs exits 75 and touches nothing.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -51,6 +53,9 @@ pub struct Args {
     /// Queue the alerts' notifications but do not send them (`optctl notify` will).
     #[arg(long)]
     no_notify: bool,
+    /// Exit 3 when some tickers failed and the rest were stored [default: [scan] strict].
+    #[arg(long)]
+    strict: bool,
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
@@ -90,7 +95,19 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     print(&report, notify, &ctx.out)?;
     match report.status {
         ScanStatus::Succeeded => Ok(Outcome::Done),
-        ScanStatus::Partial => Ok(Outcome::Partial),
+        ScanStatus::Partial => {
+            ctx.out.partial(
+                &format!("scan {}", report.scan_id),
+                report.errors.len(),
+                report.tickers_requested as usize,
+                "tickers",
+                report
+                    .errors
+                    .iter()
+                    .map(|e| (e.ticker.as_str(), e.error.as_str())),
+            );
+            Ok(Outcome::partial(args.strict || cfg.scan.strict))
+        }
         _ => Err(optctl::Error::Failed(format!(
             "scan {} failed: all {} tickers failed (first: {})",
             report.scan_id,
@@ -101,9 +118,6 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
 }
 
 fn print(r: &Report, notify: Option<DrainReport>, out: &Output) -> optctl::Result<()> {
-    for e in &r.errors {
-        out.note(&format!("optctl: {}: {}", e.ticker, e.error));
-    }
     if out.is_json() {
         return out.json(&WithNotify { report: r, notify });
     }

@@ -48,6 +48,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         "contracts",
         "alerts",
         "duration",
+        "failed tickers",
     ]);
     for s in &rows {
         t.add_row(vec![
@@ -61,6 +62,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
             s.alerts.to_string(),
             s.duration_ms
                 .map_or("-".into(), |d| format!("{:.2} s", d as f64 / 1000.0)),
+            failed_tickers(s),
         ]);
     }
     Output::align_right(&mut t, &[0, 4, 5, 6, 7, 8]);
@@ -69,4 +71,25 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         ctx.out.note("no scans match");
     }
     Ok(Outcome::Done)
+}
+
+/// The tickers a scan failed on, the first five and how many more ("-" for none).
+fn failed_tickers(s: &optctl::scan::ScanRow) -> String {
+    const SHOWN: usize = 5;
+    if s.errors.is_empty() {
+        return "-".into();
+    }
+    let names: Vec<&str> = s
+        .errors
+        .iter()
+        .take(SHOWN)
+        .map(|e| e.ticker.as_str())
+        .collect();
+    let more = s.errors.len().saturating_sub(SHOWN);
+    let more = if more > 0 {
+        format!(" +{more}")
+    } else {
+        String::new()
+    };
+    format!("{}{more}", names.join(","))
 }

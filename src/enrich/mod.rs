@@ -162,6 +162,9 @@ pub struct EnrichConfig {
     /// `enrich status` shows the next expected run. Unset: not shown.
     pub schedule: Option<String>,
     pub health: HealthConfig,
+    /// Exit 3 when some symbols failed and the rest were stored (default: exit 0, the
+    /// failures named on stderr), as `optctl enrich run --strict`.
+    pub strict: bool,
 }
 
 impl Default for EnrichConfig {
@@ -178,6 +181,7 @@ impl Default for EnrichConfig {
             holidays: Vec::new(),
             schedule: None,
             health: HealthConfig::default(),
+            strict: false,
         }
     }
 }

@@ -31,6 +31,9 @@ pub struct ExcelConfig {
     pub lock_file_check: bool,
     /// Headers mapped by hand, per workbook: field name -> header text.
     pub columns: ExcelColumns,
+    /// Exit 3 when some rows were skipped and the rest were stored (default: exit 0, the
+    /// skipped rows named on stderr), as `optctl process-excel --strict`.
+    pub strict: bool,
 }
 
 impl ExcelConfig {
@@ -79,6 +82,7 @@ impl Default for ExcelConfig {
             keep_days: 30,
             lock_file_check: true,
             columns: ExcelColumns::default(),
+            strict: false,
         }
     }
 }

@@ -44,6 +44,9 @@ pub struct ScanConfig {
     /// ticker's newest [`crate::time::KEEP_LAST`]; features and alerts are kept. 0 keeps
     /// everything.
     pub keep_chain_days: u32,
+    /// Exit 3 when some tickers failed and the rest were stored (default: exit 0, the
+    /// failures named on stderr), as `optctl scan --strict`.
+    pub strict: bool,
 }
 
 impl ScanConfig {
@@ -62,6 +65,7 @@ impl Default for ScanConfig {
             concurrency: 16,
             min_iv_observations: 20,
             keep_chain_days: 5,
+            strict: false,
         }
     }
 }

@@ -6,6 +6,7 @@ mod harness;
 mod compare;
 mod config;
 mod contracts;
+mod cron;
 mod dashboard;
 mod enrich;
 mod exit_codes;

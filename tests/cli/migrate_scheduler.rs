@@ -479,3 +479,16 @@ fn crontab_follows_the_phase_and_status_works_before_any_run() {
     let json = home.json(["migrate-scheduler", "crontab", "--json"]);
     assert_eq!(json["phase"], "parallel");
 }
+
+#[test]
+fn quiet_run_prints_nothing_on_success() {
+    let home = home();
+    crate::cron::assert_silent(
+        &home
+            .cmd(["-q", "migrate-scheduler", "run", "--as-of", T0])
+            .output()
+            .unwrap(),
+    );
+    let s = home.json(["migrate-scheduler", "status", "--json"]);
+    assert!(s["last_tick"].is_string(), "the tick ran: {s}");
+}

@@ -861,3 +861,14 @@ fn scheduler_ticks_queue_each_new_signal_once_and_send_it() {
     assert_eq!(keys.into_iter().collect::<BTreeSet<_>>(), all);
     assert!(cap.at("/alerts").is_empty());
 }
+
+#[test]
+fn quiet_notify_prints_nothing_when_it_sends() {
+    let cap = Capture::start();
+    let home = Home::new();
+    home.write_config(&webhook_config(&cap, ""));
+    scan(&home, &["--no-notify"]);
+    assert!(cap.requests().is_empty());
+    crate::cron::assert_silent(&home.cmd(["-q", "notify"]).output().unwrap());
+    assert_eq!(cap.requests().len(), 1, "the queued alerts were sent");
+}

@@ -428,7 +428,10 @@ fn bad_cells_skip_their_row_with_file_sheet_row_and_column() {
     nosym[0] = E;
     live.push(nosym);
     home.write_live(&live);
-    let out = home.cmd(["process-excel", "--json"]).output().unwrap();
+    let out = home
+        .cmd(["process-excel", "--json", "--strict"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
     let err = String::from_utf8_lossy(&out.stderr);
     for want in [
@@ -481,9 +484,11 @@ fn bad_historical_rows_and_a_sheet_of_junk() {
         "Historical",
         &hist,
     );
-    home.cmd(["process-excel"])
+    // Rows skipped, the rest stored: exit 0, and the skipped rows on stderr even with -q.
+    home.cmd(["-q", "process-excel"])
         .assert()
-        .code(3)
+        .code(0)
+        .stdout("")
         .stderr(contains(
             "Historical.xlsx: sheet Historical, row 4, column Date (B): expected a date",
         ))
@@ -766,4 +771,26 @@ fn watch_stops_cleanly_on(signal: &str) {
     assert!(stdout.contains("5/5 updated"), "{stdout}");
     assert!(stdout.contains("unchanged"), "{stdout}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("stopped"));
+}
+
+#[test]
+fn quiet_process_excel_prints_nothing_on_success() {
+    let home = Home::new();
+    home.write_pair();
+    crate::cron::assert_silent(&home.cmd(["-q", "process-excel"]).output().unwrap());
+    assert_eq!(home.count("SELECT count(*) FROM excel_stocks"), 5);
+    // Unchanged workbooks: still nothing.
+    crate::cron::assert_silent(&home.cmd(["-q", "process-excel"]).output().unwrap());
+    // [excel] strict keeps exit 3 for a run with skipped rows.
+    home.write_config("[excel]\nstrict = true\n");
+    let mut live = vec![live_header(), live_row("TCS", 98.0, 11_000.0)];
+    let mut bad = live_row("INFY", 98.0, 11_000.0);
+    bad[1] = S("abc");
+    live.push(bad);
+    home.write_live(&live);
+    home.cmd(["-q", "process-excel"])
+        .assert()
+        .code(3)
+        .stdout("")
+        .stderr(contains("expected a number, found \"abc\""));
 }

@@ -296,7 +296,7 @@ fn the_key_never_reaches_the_store_the_exports_or_the_logs() {
         }
         out
     };
-    let out = run(&["-vv", "scan", "--tickers", "AAPL,MSFT"]);
+    let out = run(&["-vv", "scan", "--strict", "--tickers", "AAPL,MSFT"]);
     assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
     run(&["export"]);
     run(&["scans", "--json"]);
@@ -468,7 +468,7 @@ fn every_error_class_reaches_the_scan_report() {
         "[provider]\nname = \"cboe\"\n[provider.cboe]\nbase_url = \"{}\"\n[provider.http]\ntimeout_seconds = 1.5\n",
         server.url()
     ));
-    let r = scan(&home, "CLX,NOPE,GONE,SLOW,DOWN,PAGE,HALF,CUT,HANG", 3);
+    let r = scan(&home, "CLX,NOPE,GONE,SLOW,DOWN,PAGE,HALF,CUT,HANG", 0);
     assert_eq!(r["tickers_ok"], 1);
     let errors: std::collections::BTreeMap<String, String> = r["errors"]
         .as_array()

@@ -60,13 +60,13 @@ fn json_report_counts_tickers_contracts_and_calls() {
 }
 
 #[test]
-fn one_failing_ticker_gives_exit_3_and_keeps_the_rest() {
+fn one_failing_ticker_exits_0_names_it_and_keeps_the_rest() {
     let home = Home::new();
     home.write_config("[provider.sim]\nanomaly_rate = 0.0\nfail_tickers = [\"BAD\"]\n");
     home.cmd(["scan", "--tickers", "AAPL,BAD,MSFT"])
         .assert()
-        .code(3)
-        .stderr(contains("BAD"));
+        .code(0)
+        .stderr(contains("optctl: scan 1: 1 of 3 tickers failed: BAD: "));
     let scans = home.json(["scans", "--json"]);
     assert_eq!(scans["scans"][0]["status"], "partial");
     assert_eq!(scans["scans"][0]["tickers_ok"], 2);
@@ -271,8 +271,8 @@ fn saved_snapshots_replay_through_the_files_provider() {
             dir.to_str().unwrap(),
         ])
         .assert()
-        .code(3)
-        .stderr(contains("MSFT"));
+        .code(0)
+        .stderr(contains("1 of 2 tickers failed: MSFT"));
 }
 
 #[test]

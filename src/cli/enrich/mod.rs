@@ -37,6 +37,16 @@ pub enum Command {
     Resilience(resilience::Args),
 }
 
+impl Command {
+    /// `run`, `pause` and `resume` do something; the others read.
+    pub fn is_job(&self) -> bool {
+        matches!(
+            self,
+            Command::Run(_) | Command::Pause(_) | Command::Resume(_)
+        )
+    }
+}
+
 pub fn run(command: Command, ctx: &Ctx) -> optctl::Result<Outcome> {
     match command {
         Command::Run(a) => run::run(a, ctx),

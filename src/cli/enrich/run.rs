@@ -21,8 +21,10 @@ use crate::cli::{Ctx, Outcome};
 /// 52-week high/low. Failed fetches are retried with backoff; an open circuit breaker
 /// skips the provider until it recovers.
 ///
-/// Exit 0 when every symbol succeeded (or enrichment is paused: nothing is done), 3 when
-/// some failed or were skipped, 1 when none succeeded, 75 when another run holds the lock.
+/// Exit 0 when every symbol succeeded (or enrichment is paused: nothing is done), and
+/// when some failed or were skipped but others were stored: those are named on stderr
+/// (also with -q); --strict (or [enrich] strict) exits 3 then. Exit 1 when none
+/// succeeded, 75 when another run holds the lock.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Only these symbols (comma separated or repeated); symbols outside the universe
@@ -43,6 +45,9 @@ pub struct Args {
     /// Retries of a failed fetch (default [enrich] max_retries, 3).
     #[arg(long, value_name = "N")]
     max_retries: Option<u32>,
+    /// Exit 3 when some symbols failed and the rest were stored [default: [enrich] strict].
+    #[arg(long)]
+    strict: bool,
 }
 
 /// The symbols to enrich: the universe, narrowed by the flags.
@@ -135,7 +140,25 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     print(&report, &ctx.out)?;
     match report.status {
         RunStatus::Succeeded => Ok(Outcome::Done),
-        RunStatus::Partial => Ok(Outcome::Partial),
+        RunStatus::Partial => {
+            let failed: Vec<(&str, String)> = report
+                .jobs
+                .iter()
+                .filter(|j| j.status != JobStatus::Succeeded)
+                .map(|j| {
+                    let why = j.error.clone().unwrap_or_else(|| j.status.to_string());
+                    (j.symbol.as_str(), why)
+                })
+                .collect();
+            ctx.out.partial(
+                &format!("enrich run {}", report.run_id),
+                failed.len(),
+                report.jobs.len(),
+                "symbols",
+                failed.iter().map(|(s, why)| (*s, why.as_str())),
+            );
+            Ok(Outcome::partial(args.strict || e.strict))
+        }
         _ => Err(optctl::Error::Failed(format!(
             "enrich run {}: no symbol succeeded ({} failed, {} skipped; first: {})",
             report.run_id,
@@ -151,14 +174,6 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
 }
 
 fn print(r: &Report, out: &Output) -> optctl::Result<()> {
-    for j in r.jobs.iter().filter(|j| j.status != JobStatus::Succeeded) {
-        out.note(&format!(
-            "optctl: {} {}: {}",
-            j.symbol,
-            j.status,
-            j.error.as_deref().unwrap_or("-")
-        ));
-    }
     for id in &r.recovered_interrupted {
         out.note(&format!(
             "enrich run {id} had been interrupted (its process died); marked interrupted"

@@ -34,6 +34,16 @@ pub enum Command {
     Log(log::Args),
 }
 
+impl Command {
+    /// `run`, `advance` and `rollback` do something; the others read or print.
+    pub fn is_job(&self) -> bool {
+        matches!(
+            self,
+            Command::Run(_) | Command::Advance(_) | Command::Rollback(_)
+        )
+    }
+}
+
 pub fn run(c: Command, ctx: &Ctx) -> optctl::Result<Outcome> {
     match c {
         Command::Status(a) => status::run(a, ctx),

@@ -77,10 +77,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
 
 fn print(r: &TickReport, notify: Option<DrainReport>, out: &Output) -> optctl::Result<()> {
     for e in &r.errors {
-        out.note(&format!(
-            "optctl: {} {}: {}",
-            e.symbol, e.timeframe, e.error
-        ));
+        out.failure(&format!("{} {}: {}", e.symbol, e.timeframe, e.error));
     }
     if out.is_json() {
         return out.json(&WithNotify { report: r, notify });

@@ -51,11 +51,23 @@ enum Command {
     Retry(retry::Args),
 }
 
+impl Args {
+    /// Sending and `retry` do something; `test` and `status` show the user something.
+    pub fn is_job(&self) -> bool {
+        matches!(self.command, None | Some(Command::Retry(_)))
+    }
+}
+
 pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     match args.command {
         None => {
             let cfg = ctx.config()?;
             let report = drain(ctx, &cfg, args.channel)?;
+            for c in &report.channels {
+                for e in c.error.iter().chain(&c.errors) {
+                    ctx.out.failure(&format!("notify {}: {e}", c.channel));
+                }
+            }
             print_drain(&report, &ctx.out)?;
             Ok(outcome(&report))
         }
@@ -73,7 +85,7 @@ pub fn send_queued(ctx: &Ctx, cfg: &Config, what: &str) -> Option<DrainReport> {
         Ok(r) => {
             for c in &r.channels {
                 for e in c.error.iter().chain(&c.errors) {
-                    ctx.out.note(&format!("optctl: notify {}: {e}", c.channel));
+                    ctx.out.failure(&format!("notify {}: {e}", c.channel));
                 }
             }
             if r.messages_sent > 0 {
@@ -91,8 +103,8 @@ pub fn send_queued(ctx: &Ctx, cfg: &Config, what: &str) -> Option<DrainReport> {
             None
         }
         Err(e) => {
-            ctx.out.note(&format!(
-                "optctl: notifications not sent ({e}); they stay queued for `optctl notify`"
+            ctx.out.failure(&format!(
+                "notifications not sent ({e}); they stay queued for `optctl notify`"
             ));
             None
         }

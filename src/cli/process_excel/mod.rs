@@ -18,8 +18,8 @@ use super::{Ctx, Outcome};
 ///
 /// Meant for a shell loop (`while sleep 6; do optctl process-excel --market-hours-only;
 /// done`) or cron. Exit 2 for an unusable workbook (missing, being saved, no such
-/// sheet, a required column missing), 3 when some rows were skipped, 75 when another
-/// run holds the lock.
+/// sheet, a required column missing), 0 when some rows were skipped and the rest stored
+/// (named on stderr; 3 with --strict), 75 when another run holds the lock.
 #[derive(Debug, clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
@@ -33,6 +33,13 @@ pub struct Args {
 enum Command {
     Status(status::Args),
     History(history::Args),
+}
+
+impl Args {
+    /// A run (or `--watch`); `status` and `history` read.
+    pub fn is_job(&self) -> bool {
+        self.command.is_none()
+    }
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {

@@ -53,6 +53,9 @@ pub struct Args {
     #[arg(long, default_value_t = 6, value_name = "SECS", requires = "watch",
           value_parser = clap::value_parser!(u64).range(1..))]
     interval: u64,
+    /// Exit 3 when some rows were skipped and the rest were stored [default: [excel] strict].
+    #[arg(long)]
+    strict: bool,
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
@@ -85,14 +88,10 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     let mut store = ctx.store()?;
     let report = process::run(&mut store, &opts)?;
     print(&report, &ctx.out, false)?;
-    Ok(outcome(&report))
-}
-
-fn outcome(r: &Report) -> Outcome {
-    match r.status {
-        RunStatus::Partial => Outcome::Partial,
+    Ok(match report.status {
+        RunStatus::Partial => Outcome::partial(args.strict || cfg.excel.strict),
         _ => Outcome::Done,
-    }
+    })
 }
 
 /// The loop of `--watch`: "now" advances from `--as-of` by the wall clock, so a replayed
@@ -129,7 +128,7 @@ fn watch(args: &Args, ctx: &Ctx, hours: &Calendar, mut opts: Options) -> optctl:
                 Ok(report) => print(&report, &ctx.out, true)?,
                 Err(e) if e.is_bad_input() => ctx
                     .out
-                    .note(&format!("optctl: error: {}", optctl::error::report(&e))),
+                    .failure(&format!("error: {}", optctl::error::report(&e))),
                 Err(e) => return Err(e),
             }
             Duration::from_secs(args.interval)
@@ -148,11 +147,11 @@ fn watch(args: &Args, ctx: &Ctx, hours: &Calendar, mut opts: Options) -> optctl:
 fn print(r: &Report, out: &Output, watching: bool) -> optctl::Result<()> {
     const SHOWN: usize = 20;
     for s in r.skipped.iter().take(SHOWN) {
-        out.note(&format!("optctl: skipped {s}"));
+        out.failure(&format!("skipped {s}"));
     }
     if r.skipped.len() > SHOWN {
-        out.note(&format!(
-            "optctl: ... and {} more skipped rows",
+        out.failure(&format!(
+            "... and {} more skipped rows",
             r.skipped.len() - SHOWN
         ));
     }
