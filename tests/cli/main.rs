@@ -7,6 +7,7 @@ mod compare;
 mod config;
 mod contracts;
 mod dashboard;
+mod doctor;
 mod enrich;
 mod exit_codes;
 mod export;
