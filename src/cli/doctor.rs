@@ -14,10 +14,9 @@ use optctl::store::Store;
 use super::unattended::{self, Invocation};
 use super::{Ctx, Outcome};
 
-/// Check the config, the data home, the database, the disk, the clock, the providers,
-/// the keys, the workbooks, serve's port and the notification channels.
+/// Check what unattended runs need: config, home, database, clock, providers, keys
 ///
-/// Each check prints ok, warn or fail, and for the others what to do; then the cron
+/// Also the disk, the workbooks, serve's port and the notification channels. Each check prints ok, warn or fail, and for the others what to do; then the cron
 /// lines for this optctl, home and config. Exit 0 when nothing failed (warnings allowed),
 /// 1 with the list of what to fix. A config that does not parse is such a failure (exit
 /// 1, named), not bad input. Nothing is written: the home is not created and the
