@@ -114,7 +114,7 @@ fn service(inv: &Invocation, description: &str, args: &str, long_running: bool) 
     }
     s.push_str(&hardening(inv));
     if long_running {
-        s.push_str("\n[Install]\nWantedBy=multi-user.target\n");
+        s.push_str("\n[Install]\nWantedBy=default.target\n");
     }
     s
 }
