@@ -156,11 +156,13 @@ fn print_text(ctx: &Ctx, report: &Report) -> optctl::Result<()> {
             c.detail
         ))?;
         if let Some(fix) = &c.fix {
-            ctx.out.line(&format!("{:<4}  {:<width$}  -> {fix}", "", ""))?;
+            ctx.out
+                .line(&format!("{:<4}  {:<width$}  -> {fix}", "", ""))?;
         }
     }
     ctx.out.line("")?;
-    ctx.out.line("# crontab lines for this optctl, home and config:")?;
+    ctx.out
+        .line("# crontab lines for this optctl, home and config:")?;
     for l in &report.crontab {
         ctx.out.line(l)?;
     }
@@ -181,8 +183,9 @@ fn config_check(ctx: &Ctx, checks: &mut Vec<Check>) -> Option<Config> {
         }
         Err(e) => {
             checks.push(
-                check("config", Status::Fail, optctl::error::report(&e))
-                    .fix(format!("fix {path} (`optctl config init` writes a commented one)")),
+                check("config", Status::Fail, optctl::error::report(&e)).fix(format!(
+                    "fix {path} (`optctl config init` writes a commented one)"
+                )),
             );
             None
         }
@@ -191,8 +194,12 @@ fn config_check(ctx: &Ctx, checks: &mut Vec<Check>) -> Option<Config> {
 
 fn home_check(home: &Path) -> Check {
     if !home.is_dir() {
-        return check("home", Status::Fail, format!("{} does not exist", home.display()))
-            .fix("run a writing command once (optctl scan) or pass the right --home");
+        return check(
+            "home",
+            Status::Fail,
+            format!("{} does not exist", home.display()),
+        )
+        .fix("run a writing command once (optctl scan) or pass the right --home");
     }
     match tempfile::Builder::new()
         .prefix(".doctor-")
@@ -224,22 +231,23 @@ fn database_check(db: &Path, checks: &mut Vec<Check>) -> Option<Store> {
         );
         return None;
     }
-    let store = match Store::open_read_only(db) {
-        Ok(s) => s,
-        Err(e @ optctl::store::Error::TooNew { .. }) => {
-            checks.push(
-                check("database", Status::Fail, e.to_string())
-                    .fix("upgrade optctl: a newer version wrote this database"),
-            );
-            return None;
-        }
-        Err(e) => {
-            checks.push(check("database", Status::Fail, e.with_causes()).fix(
-                "restore the database from a backup, or move it away to start a fresh one",
-            ));
-            return None;
-        }
-    };
+    let store =
+        match Store::open_read_only(db) {
+            Ok(s) => s,
+            Err(e @ optctl::store::Error::TooNew { .. }) => {
+                checks.push(
+                    check("database", Status::Fail, e.to_string())
+                        .fix("upgrade optctl: a newer version wrote this database"),
+                );
+                return None;
+            }
+            Err(e) => {
+                checks.push(check("database", Status::Fail, e.with_causes()).fix(
+                    "restore the database from a backup, or move it away to start a fresh one",
+                ));
+                return None;
+            }
+        };
     let current = optctl::store::schema_version();
     match store.user_version() {
         Ok(v) if v < current => checks.push(
@@ -342,7 +350,11 @@ fn clock_check(store: &Store, now: DateTime<Utc>) -> Check {
             }
         }
         (Err(e), _) | (_, Err(e)) => {
-            return check("clock", Status::Warn, format!("cannot read the resilience state: {}", e.with_causes()));
+            return check(
+                "clock",
+                Status::Warn,
+                format!("cannot read the resilience state: {}", e.with_causes()),
+            );
         }
     }
     match latest {
@@ -376,7 +388,11 @@ fn ahead(d: chrono::Duration) -> String {
 /// The sources the config uses: the scan's, enrich's and the schedulers'.
 fn sources(cfg: &Config) -> Vec<Source> {
     let mut v = Vec::new();
-    for s in [cfg.provider.name, cfg.enrich.provider, cfg.scheduler.provider] {
+    for s in [
+        cfg.provider.name,
+        cfg.enrich.provider,
+        cfg.scheduler.provider,
+    ] {
         if !v.contains(&s) {
             v.push(s);
         }
@@ -406,15 +422,23 @@ fn provider_checks(cfg: &Config, offline: bool, checks: &mut Vec<Check>) {
                 Some(d) if d.is_dir() => {
                     check(name, Status::Ok, format!("folder {} exists", d.display()))
                 }
-                Some(d) => check(name, Status::Fail, format!("folder {} is missing", d.display()))
-                    .fix("create it or fix [provider.files] dir"),
+                Some(d) => check(
+                    name,
+                    Status::Fail,
+                    format!("folder {} is missing", d.display()),
+                )
+                .fix("create it or fix [provider.files] dir"),
                 None => check(name, Status::Warn, "[provider.files] dir is not set")
                     .fix("set [provider.files] dir, or pass --files-dir to every command"),
             }),
             _ => {
                 let url = base_url(cfg, s).unwrap_or_default().to_string();
                 if offline {
-                    checks.push(check(name, Status::Skip, format!("{url}: not contacted (--offline)")));
+                    checks.push(check(
+                        name,
+                        Status::Skip,
+                        format!("{url}: not contacted (--offline)"),
+                    ));
                 } else {
                     reach.push((name, url));
                 }
@@ -487,8 +511,9 @@ fn key_check(cfg: &Config, s: Source, checks: &mut Vec<Check>) {
     checks.push(if present {
         check(name, Status::Ok, "present")
     } else {
-        check(name, Status::Fail, "missing")
-            .fix(format!("set {env} in cron's environment, or {key} in the config"))
+        check(name, Status::Fail, "missing").fix(format!(
+            "set {env} in cron's environment, or {key} in the config"
+        ))
     });
 }
 
@@ -499,7 +524,10 @@ fn excel_checks(ctx: &Ctx, cfg: &Config, checks: &mut Vec<Check>) {
         None => home.join("excel").join(default),
     };
     for (name, p) in [
-        ("excel historical", path(&cfg.excel.historical, "Historical.xlsx")),
+        (
+            "excel historical",
+            path(&cfg.excel.historical, "Historical.xlsx"),
+        ),
         ("excel live", path(&cfg.excel.live, "Live.xlsx")),
     ] {
         checks.push(if p.is_file() {
@@ -515,14 +543,16 @@ fn port_check(cfg: &Config) -> Check {
     let addr = std::net::SocketAddr::new(cfg.serve.bind, cfg.serve.port);
     match std::net::TcpListener::bind(addr) {
         Ok(_) => check("serve port", Status::Ok, format!("{addr} is free")),
-        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => check(
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+            check("serve port", Status::Warn, format!("{addr} is taken"))
+                .fix("optctl serve may be running already; else pick another [serve] port")
+        }
+        Err(e) => check(
             "serve port",
             Status::Warn,
-            format!("{addr} is taken"),
+            format!("cannot bind {addr}: {e}"),
         )
-        .fix("optctl serve may be running already; else pick another [serve] port"),
-        Err(e) => check("serve port", Status::Warn, format!("cannot bind {addr}: {e}"))
-            .fix("pick another [serve] bind or port"),
+        .fix("pick another [serve] bind or port"),
     }
 }
 
@@ -535,7 +565,12 @@ fn notify_checks(ctx: &Ctx, cfg: &Config, send_test: bool, checks: &mut Vec<Chec
         if names.is_empty() {
             "no channels configured".to_string()
         } else {
-            format!("{} channel{}: {}", names.len(), if names.len() == 1 { "" } else { "s" }, names.join(", "))
+            format!(
+                "{} channel{}: {}",
+                names.len(),
+                if names.len() == 1 { "" } else { "s" },
+                names.join(", ")
+            )
         },
     ));
     if !send_test || names.is_empty() {
@@ -551,12 +586,14 @@ fn notify_checks(ctx: &Ctx, cfg: &Config, send_test: bool, checks: &mut Vec<Chec
     for name in names {
         let opts = super::notify::options(ctx, cfg, Some(name.to_string()));
         let label = format!("notify test {name}");
-        checks.push(match rt.block_on(optctl::notify::send_test(&cfg.notify, name, &opts)) {
-            Ok(r) if r.error.is_none() => check(label, Status::Ok, "test message delivered"),
-            Ok(r) => check(label, Status::Fail, r.error.unwrap_or_default())
-                .fix("check the channel's token, URL and chat in [notify.channels]"),
-            Err(e) => check(label, Status::Fail, optctl::error::report(&e))
-                .fix("check the channel's settings in [notify.channels]"),
-        });
+        checks.push(
+            match rt.block_on(optctl::notify::send_test(&cfg.notify, name, &opts)) {
+                Ok(r) if r.error.is_none() => check(label, Status::Ok, "test message delivered"),
+                Ok(r) => check(label, Status::Fail, r.error.unwrap_or_default())
+                    .fix("check the channel's token, URL and chat in [notify.channels]"),
+                Err(e) => check(label, Status::Fail, optctl::error::report(&e))
+                    .fix("check the channel's settings in [notify.channels]"),
+            },
+        );
     }
 }

@@ -65,7 +65,8 @@ pub fn crontab(inv: &Invocation, enrich_schedule: Option<&str>) -> Vec<String> {
     let enrich = enrich_schedule.unwrap_or("30 1 * * *");
     vec![
         "# optctl: scan (and notify) then publish the JSON files; the exports on their own;".into(),
-        "# nightly bars and indicators (UTC); notification retries. Overlapping runs exit 75.".into(),
+        "# nightly bars and indicators (UTC); notification retries. Overlapping runs exit 75."
+            .into(),
         format!(
             "*/10 * * * 1-5  {} && {}",
             inv.with("-q scan"),
@@ -131,7 +132,12 @@ pub fn systemd_units(inv: &Invocation) -> Vec<Unit> {
     let mut units = vec![
         Unit {
             name: "optctl-serve.service".into(),
-            text: service(inv, "optctl serve: the HTTP API over the exports", "serve", true),
+            text: service(
+                inv,
+                "optctl serve: the HTTP API over the exports",
+                "serve",
+                true,
+            ),
         },
         Unit {
             name: "optctl-excel.service".into(),

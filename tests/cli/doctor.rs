@@ -45,7 +45,14 @@ fn a_healthy_home_after_a_scan_passes_and_prints_its_cron_lines() {
     let home = scanned();
     let report = doctor(&home, &[], 0);
     assert_eq!(report["healthy"], true);
-    for name in ["config", "home", "schema", "database", "clock", "provider sim"] {
+    for name in [
+        "config",
+        "home",
+        "schema",
+        "database",
+        "clock",
+        "provider sim",
+    ] {
         assert_eq!(status(&report, name), "ok", "{name}: {report:#}");
     }
     // The workbooks are optional: a warning, not a failure.
@@ -62,15 +69,32 @@ fn a_healthy_home_after_a_scan_passes_and_prints_its_cron_lines() {
         .find(|l| l.contains(" -q scan"))
         .expect("a scan line");
     assert!(scan.starts_with("*/10 * * * 1-5"), "{scan}");
-    assert!(scan.contains(&format!("{} --home {}", bin.display(), home.home().display())), "{scan}");
-    assert!(scan.contains("&& ") && scan.ends_with("-q export"), "{scan}");
-    assert!(lines.iter().any(|l| l.starts_with("30 1 * * *") && l.ends_with("-q enrich run")));
+    assert!(
+        scan.contains(&format!(
+            "{} --home {}",
+            bin.display(),
+            home.home().display()
+        )),
+        "{scan}"
+    );
+    assert!(
+        scan.contains("&& ") && scan.ends_with("-q export"),
+        "{scan}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("30 1 * * *") && l.ends_with("-q enrich run"))
+    );
 
     // The text form says the same, one line a check.
     let out = home.cmd(["doctor"]).output().unwrap();
     assert!(out.status.success(), "{}", describe(&out));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.lines().any(|l| l.starts_with("ok    database")), "{text}");
+    assert!(
+        text.lines().any(|l| l.starts_with("ok    database")),
+        "{text}"
+    );
     assert!(text.contains("-q enrich run"), "{text}");
 }
 
@@ -109,7 +133,10 @@ fn a_database_from_a_newer_optctl_fails_and_is_not_touched() {
     let db = check(&report, "database");
     assert_eq!(db["status"], "fail");
     assert!(db["detail"].as_str().unwrap().contains("999"), "{db}");
-    assert!(db["fix"].as_str().unwrap().contains("upgrade optctl"), "{db}");
+    assert!(
+        db["fix"].as_str().unwrap().contains("upgrade optctl"),
+        "{db}"
+    );
     assert_eq!(home.count("PRAGMA user_version"), 999);
 }
 
@@ -129,7 +156,10 @@ fn resilience_state_from_the_future_is_a_clock_failure() {
     let report = doctor(&home, &[], 1);
     let clock = check(&report, "clock");
     assert_eq!(clock["status"], "fail", "{clock}");
-    assert!(clock["detail"].as_str().unwrap().contains("limiter cboe"), "{clock}");
+    assert!(
+        clock["detail"].as_str().unwrap().contains("limiter cboe"),
+        "{clock}"
+    );
     assert!(clock["detail"].as_str().unwrap().contains("2 d"), "{clock}");
 }
 
@@ -143,7 +173,10 @@ fn an_unreachable_provider_fails_and_offline_skips_it() {
     let report = doctor(&home, &[], 1);
     let p = check(&report, "provider cboe");
     assert_eq!(p["status"], "fail", "{p}");
-    assert!(p["detail"].as_str().unwrap().contains(&port.to_string()), "{p}");
+    assert!(
+        p["detail"].as_str().unwrap().contains(&port.to_string()),
+        "{p}"
+    );
     let report = doctor(&home, &["--offline"], 0);
     assert_eq!(status(&report, "provider cboe"), "skip");
 }
@@ -169,7 +202,12 @@ fn a_missing_key_fails_and_a_present_one_is_never_printed() {
     let report = doctor(&home, &["--offline"], 1);
     let key = check(&report, "key polygon");
     assert_eq!(key["status"], "fail");
-    assert!(key["fix"].as_str().unwrap().contains("OPTCTL_POLYGON_API_KEY"));
+    assert!(
+        key["fix"]
+            .as_str()
+            .unwrap()
+            .contains("OPTCTL_POLYGON_API_KEY")
+    );
 
     let out = home
         .cmd(["doctor", "--offline"])
@@ -195,7 +233,12 @@ fn send_test_reaches_every_channel() {
         receiver.url()
     ));
     let report = doctor(&home, &[], 0);
-    assert!(check(&report, "notify")["detail"].as_str().unwrap().contains("1 channel"));
+    assert!(
+        check(&report, "notify")["detail"]
+            .as_str()
+            .unwrap()
+            .contains("1 channel")
+    );
     assert!(receiver.seen().is_empty(), "sent without --send-test");
     let report = doctor(&home, &["--send-test"], 0);
     assert_eq!(status(&report, "notify test hook"), "ok");
@@ -272,11 +315,19 @@ fn generate_systemd_writes_units_that_run_this_optctl() {
         let exec = values(&unit, "Service", "ExecStart");
         let want: Vec<String> = commands.iter().map(|c| format!("{prefix} {c}")).collect();
         assert_eq!(exec, want, "{name}");
-        assert_eq!(values(&unit, "Service", "NoNewPrivileges"), ["yes"], "{name}");
+        assert_eq!(
+            values(&unit, "Service", "NoNewPrivileges"),
+            ["yes"],
+            "{name}"
+        );
         let rw = values(&unit, "Service", "ReadWritePaths");
         assert_eq!(rw, [home.home().display().to_string()], "{name}");
         if name.contains("serve") || name.contains("excel") {
-            assert_eq!(values(&unit, "Service", "Restart"), ["on-failure"], "{name}");
+            assert_eq!(
+                values(&unit, "Service", "Restart"),
+                ["on-failure"],
+                "{name}"
+            );
         }
     }
     for (timer, when) in [
