@@ -385,16 +385,18 @@ fn ahead(d: chrono::Duration) -> String {
     }
 }
 
-/// The sources the config uses: the scan's, enrich's and the schedulers'.
-fn sources(cfg: &Config) -> Vec<Source> {
-    let mut v = Vec::new();
-    for s in [
-        cfg.provider.name,
-        cfg.enrich.provider,
-        cfg.scheduler.provider,
+/// The sources the config uses (the scan's, enrich's and the schedulers'), each with
+/// who uses it.
+fn sources(cfg: &Config) -> Vec<(Source, Vec<&'static str>)> {
+    let mut v: Vec<(Source, Vec<&'static str>)> = Vec::new();
+    for (s, user) in [
+        (cfg.provider.name, "scan"),
+        (cfg.enrich.provider, "enrich"),
+        (cfg.scheduler.provider, "scheduler"),
     ] {
-        if !v.contains(&s) {
-            v.push(s);
+        match v.iter_mut().find(|(x, _)| *x == s) {
+            Some((_, users)) => users.push(user),
+            None => v.push((s, vec![user])),
         }
     }
     v
@@ -414,10 +416,14 @@ fn base_url(cfg: &Config, s: Source) -> Option<&str> {
 
 fn provider_checks(cfg: &Config, offline: bool, checks: &mut Vec<Check>) {
     let mut reach = Vec::new();
-    for s in sources(cfg) {
+    for (s, users) in sources(cfg) {
         let name = format!("provider {}", s.as_str());
         match s {
-            Source::Sim => checks.push(check(name, Status::Ok, "embedded: nothing to reach")),
+            Source::Sim => checks.push(check(
+                name,
+                Status::Ok,
+                format!("for {}: embedded, nothing to reach", users.join(", ")),
+            )),
             Source::Files => checks.push(match &cfg.provider.files.dir {
                 Some(d) if d.is_dir() => {
                     check(name, Status::Ok, format!("folder {} exists", d.display()))
