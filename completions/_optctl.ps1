@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             [CompletionResult]::new('alerts', 'alerts', [CompletionResultType]::ParameterValue, 'List stored alerts, newest first, highest score first within a scan')
             [CompletionResult]::new('compare', 'compare', [CompletionResultType]::ParameterValue, 'Compare the legacy and the unified strategy scheduler on the same data')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show or create the configuration file')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check what unattended runs need: config, home, database, clock, providers, keys')
             [CompletionResult]::new('enrich', 'enrich', [CompletionResultType]::ParameterValue, 'Fetch OHLCV bars, check them and compute indicators, nightly from cron')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write alerts, chains, scans and features as JSON files, atomically')
             [CompletionResult]::new('fetch', 'fetch', [CompletionResultType]::ParameterValue, 'Fetch one chain (or a range of bars) from a provider and save the raw responses')
@@ -143,6 +144,21 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             break
         }
         'optctl;config;help;help' {
+            break
+        }
+        'optctl;doctor' {
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data home: the database and exports live here')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML). Missing at the default location = built-in defaults')
+            [CompletionResult]::new('--as-of', '--as-of', [CompletionResultType]::ParameterName, 'Run as if the time were this instant (RFC 3339), for reproducible runs')
+            [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Do not contact the providers (the reachability checks are skipped)')
+            [CompletionResult]::new('--send-test', '--send-test', [CompletionResultType]::ParameterName, 'Send a test message through every configured notification channel')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'optctl;enrich' {
@@ -390,6 +406,7 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Write shell completions (bash, zsh, fish, elvish, powershell) into DIR')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages (optctl.1, optctl-scan.1, ...) into DIR')
             [CompletionResult]::new('all', 'all', [CompletionResultType]::ParameterValue, 'Write both, into DIR/completions and DIR/man')
+            [CompletionResult]::new('systemd', 'systemd', [CompletionResultType]::ParameterValue, 'systemd units: serve, process-excel --watch, and timers for scan, export, enrich')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -435,10 +452,25 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'optctl;generate;systemd' {
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'out')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data home: the database and exports live here')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML). Missing at the default location = built-in defaults')
+            [CompletionResult]::new('--as-of', '--as-of', [CompletionResultType]::ParameterName, 'Run as if the time were this instant (RFC 3339), for reproducible runs')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'optctl;generate;help' {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Write shell completions (bash, zsh, fish, elvish, powershell) into DIR')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages (optctl.1, optctl-scan.1, ...) into DIR')
             [CompletionResult]::new('all', 'all', [CompletionResultType]::ParameterValue, 'Write both, into DIR/completions and DIR/man')
+            [CompletionResult]::new('systemd', 'systemd', [CompletionResultType]::ParameterValue, 'systemd units: serve, process-excel --watch, and timers for scan, export, enrich')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -449,6 +481,9 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             break
         }
         'optctl;generate;help;all' {
+            break
+        }
+        'optctl;generate;help;systemd' {
             break
         }
         'optctl;generate;help;help' {
@@ -859,6 +894,7 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             [CompletionResult]::new('alerts', 'alerts', [CompletionResultType]::ParameterValue, 'List stored alerts, newest first, highest score first within a scan')
             [CompletionResult]::new('compare', 'compare', [CompletionResultType]::ParameterValue, 'Compare the legacy and the unified strategy scheduler on the same data')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show or create the configuration file')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check what unattended runs need: config, home, database, clock, providers, keys')
             [CompletionResult]::new('enrich', 'enrich', [CompletionResultType]::ParameterValue, 'Fetch OHLCV bars, check them and compute indicators, nightly from cron')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write alerts, chains, scans and features as JSON files, atomically')
             [CompletionResult]::new('fetch', 'fetch', [CompletionResultType]::ParameterValue, 'Fetch one chain (or a range of bars) from a provider and save the raw responses')
@@ -889,6 +925,9 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             break
         }
         'optctl;help;config;init' {
+            break
+        }
+        'optctl;help;doctor' {
             break
         }
         'optctl;help;enrich' {
@@ -940,6 +979,7 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Write shell completions (bash, zsh, fish, elvish, powershell) into DIR')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages (optctl.1, optctl-scan.1, ...) into DIR')
             [CompletionResult]::new('all', 'all', [CompletionResultType]::ParameterValue, 'Write both, into DIR/completions and DIR/man')
+            [CompletionResult]::new('systemd', 'systemd', [CompletionResultType]::ParameterValue, 'systemd units: serve, process-excel --watch, and timers for scan, export, enrich')
             break
         }
         'optctl;help;generate;completions' {
@@ -949,6 +989,9 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             break
         }
         'optctl;help;generate;all' {
+            break
+        }
+        'optctl;help;generate;systemd' {
             break
         }
         'optctl;help;market-hours' {

@@ -25,6 +25,9 @@ _optctl() {
             optctl,config)
                 cmd="optctl__subcmd__config"
                 ;;
+            optctl,doctor)
+                cmd="optctl__subcmd__doctor"
+                ;;
             optctl,enrich)
                 cmd="optctl__subcmd__enrich"
                 ;;
@@ -154,6 +157,9 @@ _optctl() {
             optctl__subcmd__generate,man)
                 cmd="optctl__subcmd__generate__subcmd__man"
                 ;;
+            optctl__subcmd__generate,systemd)
+                cmd="optctl__subcmd__generate__subcmd__systemd"
+                ;;
             optctl__subcmd__generate__subcmd__help,all)
                 cmd="optctl__subcmd__generate__subcmd__help__subcmd__all"
                 ;;
@@ -166,6 +172,9 @@ _optctl() {
             optctl__subcmd__generate__subcmd__help,man)
                 cmd="optctl__subcmd__generate__subcmd__help__subcmd__man"
                 ;;
+            optctl__subcmd__generate__subcmd__help,systemd)
+                cmd="optctl__subcmd__generate__subcmd__help__subcmd__systemd"
+                ;;
             optctl__subcmd__help,alerts)
                 cmd="optctl__subcmd__help__subcmd__alerts"
                 ;;
@@ -174,6 +183,9 @@ _optctl() {
                 ;;
             optctl__subcmd__help,config)
                 cmd="optctl__subcmd__help__subcmd__config"
+                ;;
+            optctl__subcmd__help,doctor)
+                cmd="optctl__subcmd__help__subcmd__doctor"
                 ;;
             optctl__subcmd__help,enrich)
                 cmd="optctl__subcmd__help__subcmd__enrich"
@@ -255,6 +267,9 @@ _optctl() {
                 ;;
             optctl__subcmd__help__subcmd__generate,man)
                 cmd="optctl__subcmd__help__subcmd__generate__subcmd__man"
+                ;;
+            optctl__subcmd__help__subcmd__generate,systemd)
+                cmd="optctl__subcmd__help__subcmd__generate__subcmd__systemd"
                 ;;
             optctl__subcmd__help__subcmd__migrate__subcmd__scheduler,advance)
                 cmd="optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__advance"
@@ -395,7 +410,7 @@ _optctl() {
 
     case "${cmd}" in
         optctl)
-            opts="-v -q -h -V --home --config --as-of --json --verbose --quiet --help --version alerts compare config enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help"
+            opts="-v -q -h -V --home --config --as-of --json --verbose --quiet --help --version alerts compare config doctor enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -619,6 +634,32 @@ _optctl() {
         optctl__subcmd__config__subcmd__show)
             opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__doctor)
+            opts="-v -q -h --offline --send-test --home --config --as-of --json --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1185,7 +1226,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__generate)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help completions man all help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help completions man all systemd help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1271,7 +1312,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__generate__subcmd__help)
-            opts="completions man all help"
+            opts="completions man all systemd help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1340,6 +1381,20 @@ _optctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        optctl__subcmd__generate__subcmd__help__subcmd__systemd)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         optctl__subcmd__generate__subcmd__man)
             opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1370,8 +1425,38 @@ _optctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        optctl__subcmd__generate__subcmd__systemd)
+            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         optctl__subcmd__help)
-            opts="alerts compare config enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help"
+            opts="alerts compare config doctor enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1443,6 +1528,20 @@ _optctl() {
         optctl__subcmd__help__subcmd__config__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__help__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1623,7 +1722,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__help__subcmd__generate)
-            opts="completions man all"
+            opts="completions man all systemd"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1665,6 +1764,20 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__help__subcmd__generate__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__help__subcmd__generate__subcmd__systemd)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

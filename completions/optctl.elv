@@ -33,6 +33,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand alerts 'List stored alerts, newest first, highest score first within a scan'
             cand compare 'Compare the legacy and the unified strategy scheduler on the same data'
             cand config 'Show or create the configuration file'
+            cand doctor 'Check what unattended runs need: config, home, database, clock, providers, keys'
             cand enrich 'Fetch OHLCV bars, check them and compute indicators, nightly from cron'
             cand export 'Write alerts, chains, scans and features as JSON files, atomically'
             cand fetch 'Fetch one chain (or a range of bars) from a provider and save the raw responses'
@@ -131,6 +132,20 @@ set edit:completion:arg-completer[optctl] = {|@words|
         &'optctl;config;help;init'= {
         }
         &'optctl;config;help;help'= {
+        }
+        &'optctl;doctor'= {
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --offline 'Do not contact the providers (the reachability checks are skipped)'
+            cand --send-test 'Send a test message through every configured notification channel'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
+            cand --quiet 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'optctl;enrich'= {
             cand --home 'Data home: the database and exports live here'
@@ -354,6 +369,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand completions 'Write shell completions (bash, zsh, fish, elvish, powershell) into DIR'
             cand man 'Write man pages (optctl.1, optctl-scan.1, ...) into DIR'
             cand all 'Write both, into DIR/completions and DIR/man'
+            cand systemd 'systemd units: serve, process-excel --watch, and timers for scan, export, enrich'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'optctl;generate;completions'= {
@@ -395,10 +411,24 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'optctl;generate;systemd'= {
+            cand --out 'out'
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
+            cand --quiet 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'optctl;generate;help'= {
             cand completions 'Write shell completions (bash, zsh, fish, elvish, powershell) into DIR'
             cand man 'Write man pages (optctl.1, optctl-scan.1, ...) into DIR'
             cand all 'Write both, into DIR/completions and DIR/man'
+            cand systemd 'systemd units: serve, process-excel --watch, and timers for scan, export, enrich'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'optctl;generate;help;completions'= {
@@ -406,6 +436,8 @@ set edit:completion:arg-completer[optctl] = {|@words|
         &'optctl;generate;help;man'= {
         }
         &'optctl;generate;help;all'= {
+        }
+        &'optctl;generate;help;systemd'= {
         }
         &'optctl;generate;help;help'= {
         }
@@ -774,6 +806,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand alerts 'List stored alerts, newest first, highest score first within a scan'
             cand compare 'Compare the legacy and the unified strategy scheduler on the same data'
             cand config 'Show or create the configuration file'
+            cand doctor 'Check what unattended runs need: config, home, database, clock, providers, keys'
             cand enrich 'Fetch OHLCV bars, check them and compute indicators, nightly from cron'
             cand export 'Write alerts, chains, scans and features as JSON files, atomically'
             cand fetch 'Fetch one chain (or a range of bars) from a provider and save the raw responses'
@@ -799,6 +832,8 @@ set edit:completion:arg-completer[optctl] = {|@words|
         &'optctl;help;config;show'= {
         }
         &'optctl;help;config;init'= {
+        }
+        &'optctl;help;doctor'= {
         }
         &'optctl;help;enrich'= {
             cand run 'Fetch new bars for every symbol, check and store them, compute indicators'
@@ -837,12 +872,15 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand completions 'Write shell completions (bash, zsh, fish, elvish, powershell) into DIR'
             cand man 'Write man pages (optctl.1, optctl-scan.1, ...) into DIR'
             cand all 'Write both, into DIR/completions and DIR/man'
+            cand systemd 'systemd units: serve, process-excel --watch, and timers for scan, export, enrich'
         }
         &'optctl;help;generate;completions'= {
         }
         &'optctl;help;generate;man'= {
         }
         &'optctl;help;generate;all'= {
+        }
+        &'optctl;help;generate;systemd'= {
         }
         &'optctl;help;market-hours'= {
         }

@@ -26,9 +26,17 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// systemd units: serve, process-excel --watch, and timers for scan, export, enrich.
+    ///
+    /// ExecStart names this optctl by its absolute path, with --home (and --config when
+    /// one was named). Printed on stdout, or written into DIR with --out.
+    Systemd {
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
-pub fn run(cmd: Command, _ctx: &Ctx) -> optctl::Result<Outcome> {
+pub fn run(cmd: Command, ctx: &Ctx) -> optctl::Result<Outcome> {
     match cmd {
         Command::Completions { out } => completions(&out)?,
         Command::Man { out } => man(&out)?,
@@ -36,6 +44,7 @@ pub fn run(cmd: Command, _ctx: &Ctx) -> optctl::Result<Outcome> {
             completions(&out.join("completions"))?;
             man(&out.join("man"))?;
         }
+        Command::Systemd { out } => systemd(ctx, out.as_deref())?,
     }
     Ok(Outcome::Done)
 }
@@ -58,4 +67,23 @@ fn completions(dir: &Path) -> optctl::Result<()> {
 fn man(dir: &Path) -> optctl::Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| optctl::Error::io(dir, e))?;
     clap_mangen::generate_to(Cli::command(), dir).map_err(|e| optctl::Error::io(dir, e))
+}
+
+fn systemd(ctx: &Ctx, out: Option<&Path>) -> optctl::Result<()> {
+    let units = super::unattended::systemd_units(&super::unattended::Invocation::from_ctx(ctx));
+    match out {
+        None => {
+            for u in &units {
+                ctx.out.line(&format!("# {}\n{}", u.name, u.text))?;
+            }
+        }
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(|e| optctl::Error::io(dir, e))?;
+            for u in &units {
+                let p = dir.join(&u.name);
+                std::fs::write(&p, &u.text).map_err(|e| optctl::Error::io(&p, e))?;
+            }
+        }
+    }
+    Ok(())
 }

@@ -4,6 +4,7 @@
 pub mod alerts;
 pub mod compare;
 pub mod config;
+pub mod doctor;
 pub mod enrich;
 pub mod export;
 pub mod fetch;
@@ -17,6 +18,7 @@ pub mod quant;
 pub mod scan;
 pub mod scans;
 pub mod serve;
+pub mod unattended;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -98,6 +100,7 @@ pub enum Command {
     Compare(compare::Args),
     #[command(subcommand)]
     Config(config::Command),
+    Doctor(doctor::Args),
     #[command(subcommand)]
     Enrich(enrich::Command),
     Export(export::Args),
@@ -222,6 +225,7 @@ pub fn dispatch(command: Command, ctx: &Ctx) -> optctl::Result<Outcome> {
         Command::Alerts(a) => alerts::run(a, ctx),
         Command::Compare(a) => compare::run(a, ctx),
         Command::Config(c) => config::run(c, ctx),
+        Command::Doctor(a) => doctor::run(a, ctx),
         Command::Enrich(c) => enrich::run(c, ctx),
         Command::Export(a) => export::run(a, ctx),
         Command::Fetch(a) => fetch::run(a, ctx),

@@ -169,6 +169,11 @@ pub struct PruneStats {
     pub longest_batch_ms: f64,
 }
 
+/// The schema version this optctl writes (`PRAGMA user_version` after every migration).
+pub fn schema_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
 /// An open database.
 pub struct Store {
     conn: Connection,

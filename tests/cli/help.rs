@@ -22,6 +22,7 @@ fn help_texts() {
         &["config"],
         &["config", "show"],
         &["config", "init"],
+        &["doctor"],
         &["enrich"],
         &["enrich", "run"],
         &["enrich", "status"],

@@ -8,6 +8,7 @@ mod config;
 mod contracts;
 mod cron;
 mod dashboard;
+mod doctor;
 mod enrich;
 mod exit_codes;
 mod export;
