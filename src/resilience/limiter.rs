@@ -169,6 +169,7 @@ impl RateLimiter {
                     return Err(Error::QuotaExhausted {
                         name: self.name.clone(),
                         wait: d,
+                        waited,
                         max_wait,
                     });
                 }
@@ -488,11 +489,28 @@ mod tests {
         );
         slow.acquire(&s, &clock, 1).await.unwrap();
         match slow.acquire(&s, &clock, 1).await {
-            Err(Error::QuotaExhausted { wait, .. }) => {
-                assert_eq!(wait, Duration::from_secs(60))
+            Err(e @ Error::QuotaExhausted { wait, .. }) => {
+                assert_eq!(wait, Duration::from_secs(60));
+                assert!(
+                    e.to_string()
+                        .ends_with("allowed in 60.0 s, more than the 1.0 s a call may wait"),
+                    "{e}"
+                );
             }
             other => panic!("expected QuotaExhausted, got {other:?}"),
         }
+        // A call that gave up after waiting in slices says how long it waited in all.
+        let e = Error::QuotaExhausted {
+            name: "sim".into(),
+            wait: Duration::from_millis(30),
+            waited: Duration::from_millis(59_990),
+            max_wait: Duration::from_secs(60),
+        };
+        assert_eq!(
+            e.to_string(),
+            "sim: rate limit reached: the next call is allowed in 0.0 s after 60.0 s already \
+             waited, more than the 60.0 s a call may wait"
+        );
     }
 
     /// The child half of `two_processes_share_one_quota`: takes tokens from the bucket in

@@ -54,11 +54,13 @@ pub enum Error {
     /// shortly, when they have told whether the provider recovered.
     #[error("{name}: circuit breaker half-open, its trial calls are under way")]
     TrialsUnderWay { name: String },
-    /// The rate limiter would make the call wait longer than it may.
-    #[error("{name}: rate limit reached: the next call is allowed in {:.1} s, more than the {:.1} s a call may wait", wait.as_secs_f64(), max_wait.as_secs_f64())]
+    /// The rate limiter would make the call wait longer than it may: `waited` already
+    /// plus `wait` more.
+    #[error("{name}: rate limit reached: the next call is allowed in {:.1} s{}, more than the {:.1} s a call may wait", wait.as_secs_f64(), waited_note(*waited), max_wait.as_secs_f64())]
     QuotaExhausted {
         name: String,
         wait: Duration,
+        waited: Duration,
         max_wait: Duration,
     },
     /// The call ran past the bulkhead's timeout.
@@ -69,6 +71,14 @@ pub enum Error {
     Invalid(String),
     #[error(transparent)]
     Store(#[from] crate::store::Error),
+}
+
+fn waited_note(waited: Duration) -> String {
+    if waited.is_zero() {
+        String::new()
+    } else {
+        format!(" after {:.1} s already waited", waited.as_secs_f64())
+    }
 }
 
 impl Retryable for Error {
