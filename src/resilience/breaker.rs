@@ -136,8 +136,9 @@ impl Breaker {
         let result = store
             .resilience_mut()
             .breaker_transaction(&self.name, clock.now(), |b| {
-                // Read the clock inside the transaction: another process may have just written.
-                let now = clock.now();
+                // Read the clock inside the transaction: another process may have just
+                // written, maybe with a clock ahead of this one.
+                let now = shared_now(b, clock)?;
                 let r = &mut b.row;
                 Ok(match r.state {
                     BreakerState::Closed => Ok((Admission::Normal, None)),
@@ -190,7 +191,7 @@ impl Breaker {
         Ok(store
             .resilience_mut()
             .breaker_transaction(&self.name, clock.now(), |b| {
-                let now = clock.now();
+                let now = shared_now(b, clock)?;
                 if let CallOutcome::Failure(why) = outcome {
                     b.row.last_failure = Some(why.clone());
                     b.row.last_failure_at = Some(now);
@@ -241,6 +242,19 @@ impl Breaker {
                 }
             })?)
     }
+}
+
+/// This process's now for the breaker in `b`: never before a time another process stored
+/// in it (its last change, its last failure, its latest logged call), so a breaker
+/// opened by a process whose clock is ahead stays open `open_seconds` of this process's
+/// time, not until this clock reaches the other's. See [`Clock::shared_now`].
+fn shared_now(b: &BreakerTx<'_>, clock: &Clock) -> crate::store::Result<DateTime<Utc>> {
+    let r = &b.row;
+    let stored = [Some(r.changed_at), r.last_failure_at, b.latest_call()?]
+        .into_iter()
+        .flatten()
+        .max();
+    Ok(clock.shared_now(&format!("breaker:{}", r.name), stored))
 }
 
 fn half_open(r: &mut BreakerRow, now: DateTime<Utc>) {
@@ -436,6 +450,37 @@ mod tests {
         // ...after it, a new round of trials.
         clock.advance(Duration::seconds(20));
         assert_eq!(b.check(&mut s, &clock).unwrap().0, Admission::Trial);
+    }
+
+    #[test]
+    fn a_breaker_opened_on_a_clock_a_day_ahead_stays_open_only_its_open_seconds() {
+        let (_dir, mut s) = temp_store();
+        let ahead = Clock::manual(t0() + Duration::days(1));
+        let behind = Clock::manual(t0());
+        let b = Breaker::new("sim", cfg());
+        // The process behind logs failures too: they count in the same window.
+        for i in 0..4 {
+            let c = if i % 2 == 0 { &ahead } else { &behind };
+            call(&b, &mut s, c, fail()).unwrap();
+        }
+        assert_eq!(state(&s).state, BreakerState::Open);
+        // The process behind is refused for the recovery timeout of its own clock, not
+        // for the day until its clock reaches the other's.
+        behind.advance(Duration::seconds(29));
+        assert!(matches!(
+            b.check(&mut s, &behind),
+            Err(Error::CircuitOpen { .. })
+        ));
+        behind.advance(Duration::seconds(1));
+        let (a, t) = b.check(&mut s, &behind).unwrap();
+        assert_eq!((a, t), (Admission::Trial, Some(Transition::HalfOpened)));
+        // A failed trial on the clock behind opens it again, and the process ahead, which
+        // has not moved, sees it open: the clock behind did not close it early.
+        b.record(&mut s, &behind, a, &fail()).unwrap();
+        assert!(matches!(
+            b.check(&mut s, &ahead),
+            Err(Error::CircuitOpen { .. })
+        ));
     }
 
     #[test]

@@ -122,8 +122,9 @@ impl RateLimiter {
         let cfg = &self.cfg;
         let name = &self.name;
         Ok(store.resilience_mut().limiter_transaction(name, |row| {
-            // The clock is read inside the transaction, after any other writer committed.
-            let now = clock.now();
+            // The clock is read inside the transaction, after any other writer committed;
+            // a time the last writer stored ahead of this clock is taken as now.
+            let now = clock.shared_now(&key(name), row.as_ref().map(|r| r.updated));
             let mut row = refill(row, name, cfg, now);
             let need = f64::from(n);
             let blocked = row.blocked_until.filter(|b| *b > row.updated);
@@ -168,6 +169,7 @@ impl RateLimiter {
                     return Err(Error::QuotaExhausted {
                         name: self.name.clone(),
                         wait: d,
+                        waited,
                         max_wait,
                     });
                 }
@@ -180,7 +182,9 @@ impl RateLimiter {
     }
 
     /// Grants nothing before `until` (a provider answered 429 with Retry-After), in
-    /// every process. A later hold wins; an earlier one is ignored.
+    /// every process. A later hold wins; an earlier one is ignored. `until` is read on
+    /// `clock`; it is moved as far as this process's time for the bucket is (see
+    /// [`Clock::shared_now`]), so the hold lasts as long as asked whatever the stored time.
     pub fn hold_until(
         &self,
         store: &mut Store,
@@ -193,7 +197,9 @@ impl RateLimiter {
         let cfg = &self.cfg;
         let name = &self.name;
         Ok(store.resilience_mut().limiter_transaction(name, |row| {
-            let mut row = refill(row, name, cfg, clock.now());
+            let now = clock.shared_now(&key(name), row.as_ref().map(|r| r.updated));
+            let until = until + clock.skew(&key(name));
+            let mut row = refill(row, name, cfg, now);
             row.tokens = 0.0;
             row.blocked_until = Some(row.blocked_until.map_or(until, |b| b.max(until)));
             (row, ())
@@ -213,9 +219,15 @@ impl RateLimiter {
     }
 }
 
+/// The name a bucket's time is kept under in a [`Clock`].
+fn key(name: &str) -> String {
+    format!("limiter:{name}")
+}
+
 /// The bucket brought forward to `now`: full when new; else refilled for the time since
-/// it was last written, never past `burst`. Time never runs backwards for a bucket: a
-/// process whose clock is behind the last writer's gets no tokens for it.
+/// it was last written, never past `burst`. Time never runs backwards for a bucket (a
+/// `now` before the stored one refills nothing); callers read `now` with
+/// [`Clock::shared_now`], which is never before the stored time.
 fn refill(
     row: Option<LimiterRow>,
     name: &str,
@@ -356,19 +368,102 @@ mod tests {
         assert!(granted(l.try_acquire(&mut s, &clock, 1).unwrap()));
     }
 
-    #[test]
-    fn a_lagging_clock_earns_no_tokens() {
-        let (_dir, mut s) = temp_store();
-        let ahead = Clock::manual(t0() + chrono::Duration::seconds(5));
-        let behind = Clock::manual(t0());
-        let l = RateLimiter::new("sim", cfg());
-        for _ in 0..3 {
-            assert!(granted(l.try_acquire(&mut s, &ahead, 1).unwrap()));
+    /// Takes every token `clock` is granted now from `l`; returns how many.
+    fn take_all(l: &RateLimiter, s: &mut Store, clock: &Clock) -> usize {
+        let mut n = 0;
+        while granted(l.try_acquire(s, clock, 1).unwrap()) {
+            n += 1;
         }
-        // The process 5 s behind sees the bucket as the one ahead left it: empty.
-        assert!(!granted(l.try_acquire(&mut s, &behind, 1).unwrap()));
-        behind.advance(chrono::Duration::seconds(5));
-        assert!(!granted(l.try_acquire(&mut s, &behind, 1).unwrap()));
+        n
+    }
+
+    /// The token-bucket bound over every span of real time: at most burst + rate x span
+    /// grants in any [t_i, t_j] (grants as (real ms, count)).
+    fn assert_within_quota(grants: &[(i64, usize)], cfg: &LimiterConfig) {
+        let rate = cfg.rate();
+        for i in 0..grants.len() {
+            let mut count = 0;
+            for g in &grants[i..] {
+                count += g.1;
+                let span = (g.0 - grants[i].0) as f64 / 1000.0;
+                let allowed = f64::from(cfg.burst) + rate * span;
+                assert!(
+                    count as f64 <= allowed + 1e-6,
+                    "{count} grants in {span} s of real time, the quota allows {allowed}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn clocks_an_hour_apart_share_one_bucket_without_stalling_or_overspending() {
+        let (_dir, mut s) = temp_store();
+        let behind = Clock::manual(t0());
+        let ahead = Clock::manual(t0() + chrono::Duration::hours(1));
+        let l = RateLimiter::new("sim", cfg());
+        // Both processes ask as fast as they are let, every 10 ms of real time, for 3 s;
+        // the one behind asks first, the one ahead first.
+        let mut grants = Vec::new();
+        let mut per_clock = [0, 0];
+        for step in 0..=300i64 {
+            let order = if step % 2 == 0 {
+                [(0, &behind), (1, &ahead)]
+            } else {
+                [(1, &ahead), (0, &behind)]
+            };
+            for (i, clock) in order {
+                let n = take_all(&l, &mut s, clock);
+                per_clock[i] += n;
+                if n > 0 {
+                    grants.push((step * 10, n));
+                }
+            }
+            behind.advance(chrono::Duration::milliseconds(10));
+            ahead.advance(chrono::Duration::milliseconds(10));
+        }
+        // At the start the process ahead meets a bucket written an hour earlier by its
+        // clock: it cannot tell that hour from a quiet spell, and refills it once (one
+        // burst). From then on both run on one time line, and the quota holds.
+        assert_eq!(grants[..2], [(0, 3), (0, 3)], "{grants:?}");
+        assert_within_quota(&grants[2..], &cfg());
+        // Neither stalls: together they get the quota (10/s x 3 s after the bursts), and
+        // the one behind gets its share.
+        let total: usize = per_clock.iter().sum();
+        assert_eq!(total, 36, "{per_clock:?}");
+        assert!(
+            per_clock[0] >= 10,
+            "the process behind stalled: {per_clock:?}"
+        );
+    }
+
+    #[test]
+    fn a_clock_stepped_back_keeps_granting_at_the_configured_pace() {
+        let (_dir, mut s) = temp_store();
+        let clock = Clock::manual(t0());
+        let l = RateLimiter::new("sim", cfg());
+        let mut grants = Vec::new();
+        for step in 0..=400i64 {
+            if step == 100 {
+                // NTP steps the wall clock back an hour mid-run.
+                clock.advance(chrono::Duration::hours(-1));
+            }
+            let n = take_all(&l, &mut s, &clock);
+            if n > 0 {
+                grants.push((step * 10, n));
+            }
+            clock.advance(chrono::Duration::milliseconds(10));
+        }
+        assert_within_quota(&grants, &cfg());
+        // 10 a second after the step as before it.
+        let after: usize = grants.iter().filter(|g| g.0 > 1000).map(|g| g.1).sum();
+        assert_eq!(after, 30, "{grants:?}");
+        // A Retry-After seen on the stepped-back clock holds for as long as it says.
+        l.hold_until(&mut s, &clock, clock.now() + chrono::Duration::seconds(2))
+            .unwrap();
+        assert_eq!(
+            l.try_acquire(&mut s, &clock, 1).unwrap(),
+            Acquired::Wait(Duration::from_millis(2_100))
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -394,11 +489,28 @@ mod tests {
         );
         slow.acquire(&s, &clock, 1).await.unwrap();
         match slow.acquire(&s, &clock, 1).await {
-            Err(Error::QuotaExhausted { wait, .. }) => {
-                assert_eq!(wait, Duration::from_secs(60))
+            Err(e @ Error::QuotaExhausted { wait, .. }) => {
+                assert_eq!(wait, Duration::from_secs(60));
+                assert!(
+                    e.to_string()
+                        .ends_with("allowed in 60.0 s, more than the 1.0 s a call may wait"),
+                    "{e}"
+                );
             }
             other => panic!("expected QuotaExhausted, got {other:?}"),
         }
+        // A call that gave up after waiting in slices says how long it waited in all.
+        let e = Error::QuotaExhausted {
+            name: "sim".into(),
+            wait: Duration::from_millis(30),
+            waited: Duration::from_millis(59_990),
+            max_wait: Duration::from_secs(60),
+        };
+        assert_eq!(
+            e.to_string(),
+            "sim: rate limit reached: the next call is allowed in 0.0 s after 60.0 s already \
+             waited, more than the 60.0 s a call may wait"
+        );
     }
 
     /// The child half of `two_processes_share_one_quota`: takes tokens from the bucket in

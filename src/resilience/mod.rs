@@ -54,11 +54,13 @@ pub enum Error {
     /// shortly, when they have told whether the provider recovered.
     #[error("{name}: circuit breaker half-open, its trial calls are under way")]
     TrialsUnderWay { name: String },
-    /// The rate limiter would make the call wait longer than it may.
-    #[error("{name}: rate limit reached: the next call is allowed in {:.1} s, more than the {:.1} s a call may wait", wait.as_secs_f64(), max_wait.as_secs_f64())]
+    /// The rate limiter would make the call wait longer than it may: `waited` already
+    /// plus `wait` more.
+    #[error("{name}: rate limit reached: the next call is allowed in {:.1} s{}, more than the {:.1} s a call may wait", wait.as_secs_f64(), waited_note(*waited), max_wait.as_secs_f64())]
     QuotaExhausted {
         name: String,
         wait: Duration,
+        waited: Duration,
         max_wait: Duration,
     },
     /// The call ran past the bulkhead's timeout.
@@ -69,6 +71,14 @@ pub enum Error {
     Invalid(String),
     #[error(transparent)]
     Store(#[from] crate::store::Error),
+}
+
+fn waited_note(waited: Duration) -> String {
+    if waited.is_zero() {
+        String::new()
+    } else {
+        format!(" after {:.1} s already waited", waited.as_secs_f64())
+    }
 }
 
 impl Retryable for Error {
@@ -102,8 +112,19 @@ pub fn outcome_of(e: &provider::Error) -> CallOutcome {
 
 /// Where "now" comes from. Reads are truncated to the millisecond, as the store keeps
 /// them.
+///
+/// A clock also keeps, per piece of shared state (a breaker, a bucket), how far this
+/// process must run ahead of its own reading to never be behind a time stored by another
+/// process: see [`Clock::shared_now`].
 #[derive(Debug, Clone)]
-pub struct Clock(Arc<ClockKind>);
+pub struct Clock(Arc<ClockInner>);
+
+#[derive(Debug)]
+struct ClockInner {
+    kind: ClockKind,
+    /// Per shared state: how far ahead of [`Clock::now`] this process reads its time.
+    skews: Mutex<BTreeMap<String, chrono::Duration>>,
+}
 
 #[derive(Debug)]
 enum ClockKind {
@@ -118,6 +139,13 @@ enum ClockKind {
 }
 
 impl Clock {
+    fn new(kind: ClockKind) -> Clock {
+        Clock(Arc::new(ClockInner {
+            kind,
+            skews: Mutex::new(BTreeMap::new()),
+        }))
+    }
+
     /// The wall clock.
     pub fn system() -> Clock {
         Clock::starting_at(Utc::now())
@@ -125,20 +153,20 @@ impl Clock {
 
     /// A clock that reads `origin` now and runs on in real time: a command's `--as-of`.
     pub fn starting_at(origin: DateTime<Utc>) -> Clock {
-        Clock(Arc::new(ClockKind::Running {
+        Clock::new(ClockKind::Running {
             origin,
             started: tokio::time::Instant::now(),
-        }))
+        })
     }
 
     /// A clock that stands still at `at` until [`Clock::advance`] (tests).
     pub fn manual(at: DateTime<Utc>) -> Clock {
-        Clock(Arc::new(ClockKind::Manual(Mutex::new(at))))
+        Clock::new(ClockKind::Manual(Mutex::new(at)))
     }
 
     /// The current instant, to the millisecond.
     pub fn now(&self) -> DateTime<Utc> {
-        let t = match &*self.0 {
+        let t = match &self.0.kind {
             ClockKind::Running { origin, started } => {
                 *origin
                     + chrono::Duration::from_std(started.elapsed())
@@ -149,12 +177,46 @@ impl Clock {
         DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or(t)
     }
 
-    /// Moves a manual clock forward; a running clock is not moved.
+    /// Moves a manual clock by `d` (backwards when negative, as a wall clock stepped back);
+    /// a running clock is not moved.
     pub fn advance(&self, d: chrono::Duration) {
-        if let ClockKind::Manual(at) = &*self.0 {
+        if let ClockKind::Manual(at) = &self.0.kind {
             let mut at = at.lock().unwrap_or_else(|p| p.into_inner());
             *at += d;
         }
+    }
+
+    /// "Now" for the state `key` shared with other processes through the store, which
+    /// last wrote a time of `stored`.
+    ///
+    /// Processes' clocks disagree (NTP steps, a resumed VM, a command's `--as-of`), and a
+    /// time stored by a process whose clock is ahead is in the future for this one. Such a
+    /// time is taken as this process's now: the process moves its time for `key` forward
+    /// to it and keeps that shift, so from there its time for `key` runs on at the pace of
+    /// its own clock. So shared state only ever sees time move forward, never faster than
+    /// real time (a process only catches up with a time already stored, never passes it),
+    /// and never stands still while a process runs (its own clock keeps moving it).
+    pub fn shared_now(&self, key: &str, stored: Option<DateTime<Utc>>) -> DateTime<Utc> {
+        let now = self.now();
+        let mut skews = self.0.skews.lock().unwrap_or_else(|p| p.into_inner());
+        let skew = skews
+            .entry(key.to_string())
+            .or_insert(chrono::Duration::zero());
+        let mut t = now + *skew;
+        if let Some(stored) = stored
+            && stored > t
+        {
+            *skew += stored - t;
+            t = stored;
+        }
+        t
+    }
+
+    /// How far ahead of [`Clock::now`] this process reads the time of `key` (zero until
+    /// [`Clock::shared_now`] has met a later stored time).
+    pub fn skew(&self, key: &str) -> chrono::Duration {
+        let skews = self.0.skews.lock().unwrap_or_else(|p| p.into_inner());
+        skews.get(key).copied().unwrap_or(chrono::Duration::zero())
     }
 }
 

@@ -153,6 +153,16 @@ impl BreakerTx<'_> {
         })
     }
 
+    /// When the latest logged call was made (None: no call logged).
+    pub fn latest_call(&self) -> Result<Option<DateTime<Utc>>> {
+        let at: Option<i64> = self.conn.query_row(
+            "SELECT max(at_ms) FROM breaker_calls WHERE name = ?1",
+            params![self.row.name],
+            |r| r.get(0),
+        )?;
+        at.map(|v| from_ms(v, "breaker_calls", "at_ms")).transpose()
+    }
+
     /// Logs one call outcome.
     pub fn log_call(&self, at: DateTime<Utc>, ok: bool) -> Result<()> {
         self.conn.execute(

@@ -602,3 +602,37 @@ fn metrics_report_success_rates_response_time_and_quota() {
     assert_eq!(m["quality"]["gap"], 0);
     assert_eq!(m["jobs"]["failed"], 1);
 }
+
+/// A run with a past `--as-of` after a run at the real time shares the provider's quota
+/// with it: it takes the tokens the first run left and then gets more at the configured
+/// pace, rather than waiting for its clock to reach the time the first run wrote.
+#[test]
+fn a_past_as_of_run_after_a_real_time_run_is_not_held_by_the_limiter() {
+    let home = Home::new();
+    // 57 calls a run at 30 a second: the first run spends the bucket, the second gets
+    // its tokens at that pace.
+    home.write_config(&format!(
+        "{FAST}\n[resilience.limiter]\ncalls = 30\nper_seconds = 1\nburst = 30\nmax_wait_ms = 2000\n"
+    ));
+    let r = home.json(["enrich", "run", "--json"]);
+    assert_eq!(r["status"], "succeeded", "{r}");
+    let waits = || home.count("SELECT waits FROM rate_limits WHERE name = 'sim'");
+    let before = waits();
+    let started = Instant::now();
+    let r = home.json(["enrich", "run", "--as-of", "2026-11-22T15:00:00Z", "--json"]);
+    assert_eq!(r["status"], "succeeded", "{r}");
+    assert_eq!(r["succeeded"], 19, "{r}");
+    assert_eq!(r["provider_calls"], 57, "{r}");
+    // A few waits per call while concurrent calls take turns (a stalled limiter waited
+    // some 60 times a call, every 33 ms until max_wait_ms, and then failed the run).
+    assert!(
+        waits() - before <= 6 * 57,
+        "{} limiter waits",
+        waits() - before
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}
