@@ -11,7 +11,8 @@
 //!   mistyped date or a clock set ahead would make them;
 //! - `optctl process-excel` on workbooks that another thread keeps rewriting in place,
 //!   sometimes leaving them half-written for a moment, as Excel or a feed would;
-//! - `optctl enrich run` with injected provider latency, failures and 429s;
+//! - `optctl enrich run` with injected provider latency, failures and 429s, every other
+//!   run with its clock an hour behind (`--as-of`), sharing the persisted limiter and breaker;
 //! - `optctl migrate-scheduler run`;
 //! - `optctl serve`, under `--conns` keep-alive clients on its main routes (127.0.0.1 only).
 //!
@@ -1117,8 +1118,24 @@ fn main() {
     if has_command(&bin, "enrich") {
         let (sh, bin, home) = (shared.clone(), bin.clone(), home.clone());
         spawn(Box::new(move || {
+            // Every other run's clock is an hour behind the wall clock (`--as-of`), as a
+            // host whose clock NTP stepped back would be: it shares the persisted limiter
+            // and breaker with the runs on the right time and must neither stall nor fail.
+            let mut n = 0u64;
             job_loop(&sh, Duration::from_millis(500), || {
-                if let Some(out) = run_job(&sh, &bin, &home, "enrich", &["--json", "enrich", "run"])
+                n += 1;
+                let behind = (chrono::Utc::now() - chrono::Duration::hours(1))
+                    .format("%Y-%m-%dT%H:%M:%SZ")
+                    .to_string();
+                let (job, args): (&'static str, Vec<&str>) = if n % 2 == 0 {
+                    (
+                        "enrich-skewed",
+                        vec!["--json", "--as-of", &behind, "enrich", "run"],
+                    )
+                } else {
+                    ("enrich", vec!["--json", "enrich", "run"])
+                };
+                if let Some(out) = run_job(&sh, &bin, &home, job, &args)
                     && let Some(id) = json_id(&out, "run_id")
                 {
                     sh.commit("enrich_runs", [id]);
@@ -1182,8 +1199,10 @@ fn main() {
     // the prune of the old chain rows if kills interrupted it).
     let left_at_end = old.as_ref().map(|old| old_chain_rows(&home, old));
     let recovery_started = Instant::now();
+    // Several tickers: the soak's simulator fails 5% of chains on purpose, and a run
+    // that stored something exits 0.
     let recovery = optctl(&bin, &home)
-        .args(["-q", "scan", "--tickers", "SPY"])
+        .args(["-q", "scan", "--tickers", "SPY,QQQ,IWM,AAPL,MSFT"])
         .output()
         .expect("recovery scan");
     let prune = old.map(|old| PruneFigures {
