@@ -1127,7 +1127,7 @@ fn main() {
                 let behind = (chrono::Utc::now() - chrono::Duration::hours(1))
                     .format("%Y-%m-%dT%H:%M:%SZ")
                     .to_string();
-                let (job, args): (&'static str, Vec<&str>) = if n % 2 == 0 {
+                let (job, args): (&'static str, Vec<&str>) = if n.is_multiple_of(2) {
                     (
                         "enrich-skewed",
                         vec!["--json", "--as-of", &behind, "enrich", "run"],
