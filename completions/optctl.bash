@@ -410,7 +410,7 @@ _optctl() {
 
     case "${cmd}" in
         optctl)
-            opts="-v -q -h -V --home --config --as-of --json --verbose --quiet --help --version alerts compare config doctor enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help"
+            opts="-v -q -h -V --home --config --as-of --json --verbose --quiet --ping --help --version alerts compare config doctor enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -428,6 +428,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -436,7 +440,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__alerts)
-            opts="-v -q -h --ticker --detector --min-score --since --scan --limit --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --ticker --detector --min-score --since --scan --limit --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -478,6 +482,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -486,7 +494,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__compare)
-            opts="-v -q -h --categories --runs --check --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --categories --runs --check --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -512,6 +520,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -520,7 +532,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__config)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help show init help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help show init help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -535,6 +547,10 @@ _optctl() {
                     return 0
                     ;;
                 --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -602,7 +618,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__config__subcmd__init)
-            opts="-v -q -h --path --force --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --path --force --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -624,6 +640,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -632,7 +652,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__config__subcmd__show)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -647,6 +667,10 @@ _optctl() {
                     return 0
                     ;;
                 --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -658,7 +682,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__doctor)
-            opts="-v -q -h --offline --send-test --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --offline --send-test --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -673,6 +697,10 @@ _optctl() {
                     return 0
                     ;;
                 --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -684,7 +712,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help run status history metrics health job-status pause resume resilience help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help run status history metrics health job-status pause resume resilience help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -702,6 +730,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -710,7 +742,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__health)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -725,6 +757,10 @@ _optctl() {
                     return 0
                     ;;
                 --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -890,7 +926,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__history)
-            opts="-v -q -h --limit --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --limit --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -912,6 +948,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -920,7 +960,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__job__subcmd__status)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -935,6 +975,10 @@ _optctl() {
                     return 0
                     ;;
                 --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -946,7 +990,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__metrics)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -964,6 +1008,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -972,7 +1020,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__pause)
-            opts="-v -q -h --reason --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --reason --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -994,6 +1042,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1002,7 +1054,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__resilience)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1017,6 +1069,10 @@ _optctl() {
                     return 0
                     ;;
                 --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1028,7 +1084,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__resume)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1046,6 +1102,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1054,7 +1114,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__run)
-            opts="-v -q -h --symbols --asset-class --timeframes --concurrency --max-retries --strict --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --symbols --asset-class --timeframes --concurrency --max-retries --strict --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1092,6 +1152,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1100,7 +1164,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__status)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1118,6 +1182,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1126,7 +1194,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__export)
-            opts="-v -q -h --out --only --alerts-since --alerts-limit --no-archive --keep-days --compress --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --out --only --alerts-since --alerts-limit --no-archive --keep-days --compress --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1164,6 +1232,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1172,7 +1244,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__fetch)
-            opts="-v -q -h --provider --ticker --bars --from --to --save --files-dir --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --provider --ticker --bars --from --to --save --files-dir --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1218,6 +1290,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1226,7 +1302,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__generate)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help completions man all systemd help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help completions man all systemd help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1244,6 +1320,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1252,7 +1332,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__generate__subcmd__all)
-            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1271,6 +1351,10 @@ _optctl() {
                     return 0
                     ;;
                 --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1282,7 +1366,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__generate__subcmd__completions)
-            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1301,6 +1385,10 @@ _optctl() {
                     return 0
                     ;;
                 --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1396,7 +1484,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__generate__subcmd__man)
-            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1415,6 +1503,10 @@ _optctl() {
                     return 0
                     ;;
                 --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1426,7 +1518,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__generate__subcmd__systemd)
-            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1445,6 +1537,10 @@ _optctl() {
                     return 0
                     ;;
                 --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2086,7 +2182,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__market__subcmd__hours)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2101,6 +2197,10 @@ _optctl() {
                     return 0
                     ;;
                 --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2112,7 +2212,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help status advance rollback run crontab log help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help status advance rollback run crontab log help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2130,6 +2230,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2138,7 +2242,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__advance)
-            opts="-v -q -h --force --reason --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --force --reason --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2160,6 +2264,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2168,7 +2276,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__crontab)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2183,6 +2291,10 @@ _optctl() {
                     return 0
                     ;;
                 --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2306,7 +2418,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__log)
-            opts="-v -q -h --limit --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --limit --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2328,6 +2440,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2336,7 +2452,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__rollback)
-            opts="-v -q -h --category --all --reason --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --category --all --reason --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2362,6 +2478,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2370,7 +2490,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__run)
-            opts="-v -q -h --market-hours-only --no-notify --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --market-hours-only --no-notify --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2385,6 +2505,10 @@ _optctl() {
                     return 0
                     ;;
                 --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2396,7 +2520,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__status)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2414,6 +2538,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2422,7 +2550,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__notify)
-            opts="-v -q -h --channel --home --config --as-of --json --verbose --quiet --help test status retry help"
+            opts="-v -q -h --channel --home --config --as-of --json --verbose --quiet --ping --help test status retry help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2441,6 +2569,10 @@ _optctl() {
                     return 0
                     ;;
                 --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2522,7 +2654,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__notify__subcmd__retry)
-            opts="-v -q -h --failed --channel --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --failed --channel --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2544,6 +2676,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2552,7 +2688,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__notify__subcmd__status)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2567,6 +2703,10 @@ _optctl() {
                     return 0
                     ;;
                 --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2578,7 +2718,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__notify__subcmd__test)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2596,6 +2736,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2604,7 +2748,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__process__subcmd__excel)
-            opts="-v -q -h --historical --live --sheet --historical-sheet --live-sheet --market-hours-only --force --watch --interval --strict --home --config --as-of --json --verbose --quiet --help status history help"
+            opts="-v -q -h --historical --live --sheet --historical-sheet --live-sheet --market-hours-only --force --watch --interval --strict --home --config --as-of --json --verbose --quiet --ping --help status history help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2643,6 +2787,10 @@ _optctl() {
                     return 0
                     ;;
                 --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2710,7 +2858,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__process__subcmd__excel__subcmd__history)
-            opts="-v -q -h --limit --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --limit --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2732,6 +2880,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2740,7 +2892,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__process__subcmd__excel__subcmd__status)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2758,6 +2910,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2766,7 +2922,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__quant)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help iv help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help iv help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2781,6 +2937,10 @@ _optctl() {
                     return 0
                     ;;
                 --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2834,7 +2994,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__quant__subcmd__iv)
-            opts="-v -q -h --right --spot --strike --expiry --rate --div --price --input --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --right --spot --strike --expiry --rate --div --price --input --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2884,6 +3044,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2892,7 +3056,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__scan)
-            opts="-v -q -h --tickers --watchlist --provider --files-dir --concurrency --save-snapshots --no-notify --strict --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --tickers --watchlist --provider --files-dir --concurrency --save-snapshots --no-notify --strict --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2934,6 +3098,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2942,7 +3110,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__scans)
-            opts="-v -q -h --status --since --limit --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --status --since --limit --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2972,6 +3140,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2980,7 +3152,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__serve)
-            opts="-v -q -h --port --bind --threads --token --allow-no-token --cors-origin --refresh-secs --max-connections --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --port --bind --threads --token --allow-no-token --cors-origin --refresh-secs --max-connections --home --config --as-of --json --verbose --quiet --ping --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3023,6 +3195,10 @@ _optctl() {
                     return 0
                     ;;
                 --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

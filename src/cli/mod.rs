@@ -11,6 +11,7 @@ pub mod fetch;
 pub mod generate;
 pub mod market_hours;
 pub mod migrate_scheduler;
+pub mod monitor;
 pub mod notify;
 pub mod output;
 pub mod process_excel;
@@ -92,6 +93,15 @@ pub struct GlobalArgs {
     /// (scans, status, crontab) still show it.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Dead-man's-switch ping URL for this run of a job (over [monitor] in the config):
+    /// URL/start when it begins, URL on success, URL/fail (with the error) on failure,
+    /// URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job.
+    #[arg(long, global = true, value_name = "URL", value_parser = parse_ping_url)]
+    pub ping: Option<reqwest::Url>,
+}
+
+fn parse_ping_url(s: &str) -> Result<reqwest::Url, String> {
+    optctl::monitor::check_url(s)
 }
 
 #[derive(Debug, Subcommand)]
@@ -130,6 +140,21 @@ impl Command {
             Command::Notify(a) => a.is_job(),
             Command::ProcessExcel(a) => a.is_job(),
             _ => false,
+        }
+    }
+
+    /// The job's name in `[monitor.jobs]`, for the runs that ping; `None` for the rest.
+    pub fn monitored_job(&self) -> Option<&'static str> {
+        match self {
+            Command::Scan(_) => Some("scan"),
+            Command::Export(_) => Some("export"),
+            Command::Enrich(enrich::Command::Run(_)) => Some("enrich"),
+            Command::MigrateScheduler(migrate_scheduler::Command::Run(_)) => {
+                Some("migrate-scheduler")
+            }
+            Command::Notify(a) if a.is_job() => Some("notify"),
+            Command::ProcessExcel(a) if a.is_job() => Some("process-excel"),
+            _ => None,
         }
     }
 }
