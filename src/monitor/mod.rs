@@ -30,11 +30,35 @@ pub const MAX_BODY: usize = 10 * 1024;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct MonitorConfig {
-    /// The ping URL of every job that has none of its own in `jobs`.
+    /// The ping URL of every job that has none of its own in `jobs`. Shown redacted
+    /// (`config show`): whoever has a ping URL can ping it.
+    #[serde(serialize_with = "ser_redacted_opt")]
     pub ping_url: Option<String>,
     /// A job's own ping URL, by job name (`scan`, `export`, `enrich`, `process-excel`,
     /// `migrate-scheduler`, `notify`).
+    #[serde(serialize_with = "ser_redacted_map")]
     pub jobs: BTreeMap<String, String>,
+}
+
+fn redacted(u: &str) -> String {
+    match reqwest::Url::parse(u) {
+        Ok(url) => redact(&url),
+        Err(_) => "[redacted]".into(),
+    }
+}
+
+fn ser_redacted_opt<S: serde::Serializer>(v: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    v.as_deref().map(redacted).serialize(s)
+}
+
+fn ser_redacted_map<S: serde::Serializer>(
+    v: &BTreeMap<String, String>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    v.iter()
+        .map(|(k, u)| (k, redacted(u)))
+        .collect::<BTreeMap<_, _>>()
+        .serialize(s)
 }
 
 impl MonitorConfig {
@@ -220,6 +244,19 @@ mod tests {
         let text = "é".repeat(MAX_BODY);
         let body = Signal::Fail(text).body();
         assert!(body.len() <= MAX_BODY && body.len() >= MAX_BODY - 1);
+    }
+
+    #[test]
+    fn urls_serialize_redacted() {
+        let mut c = MonitorConfig {
+            ping_url: Some("https://hc-ping.com/secret-uuid".into()),
+            ..Default::default()
+        };
+        c.jobs
+            .insert("scan".into(), "http://127.0.0.1:8000/other".into());
+        let j = serde_json::to_string(&c).unwrap();
+        assert!(!j.contains("secret-uuid") && !j.contains("other"), "{j}");
+        assert!(j.contains("https://hc-ping.com/[redacted]"), "{j}");
     }
 
     #[test]
