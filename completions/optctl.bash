@@ -410,7 +410,7 @@ _optctl() {
 
     case "${cmd}" in
         optctl)
-            opts="-v -q -h -V --home --config --as-of --json --verbose --quiet --ping --help --version alerts compare config doctor enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help"
+            opts="-v -q -h -V --home --config --as-of --json --verbose --quiet --ping --log-format --help --version alerts compare config doctor enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -432,6 +432,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -440,7 +444,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__alerts)
-            opts="-v -q -h --ticker --detector --min-score --since --scan --limit --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --ticker --detector --min-score --since --scan --limit --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -486,6 +490,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -494,7 +502,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__compare)
-            opts="-v -q -h --categories --runs --check --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --categories --runs --check --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -524,6 +532,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -532,7 +544,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__config)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help show init help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help show init help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -552,6 +564,10 @@ _optctl() {
                     ;;
                 --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -618,7 +634,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__config__subcmd__init)
-            opts="-v -q -h --path --force --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --path --force --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -644,6 +660,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -652,7 +672,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__config__subcmd__show)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -672,6 +692,10 @@ _optctl() {
                     ;;
                 --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -682,7 +706,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__doctor)
-            opts="-v -q -h --offline --send-test --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --offline --send-test --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -702,6 +726,10 @@ _optctl() {
                     ;;
                 --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -712,7 +740,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help run status history metrics health job-status pause resume resilience help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help run status history metrics health job-status pause resume resilience help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -734,6 +762,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -742,7 +774,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__health)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -762,6 +794,10 @@ _optctl() {
                     ;;
                 --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -926,7 +962,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__history)
-            opts="-v -q -h --limit --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --limit --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -952,6 +988,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -960,7 +1000,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__job__subcmd__status)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -980,6 +1020,10 @@ _optctl() {
                     ;;
                 --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -990,7 +1034,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__metrics)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1012,6 +1056,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1020,7 +1068,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__pause)
-            opts="-v -q -h --reason --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --reason --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1046,6 +1094,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1054,7 +1106,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__resilience)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1074,6 +1126,10 @@ _optctl() {
                     ;;
                 --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1084,7 +1140,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__resume)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1106,6 +1162,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1114,7 +1174,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__run)
-            opts="-v -q -h --symbols --asset-class --timeframes --concurrency --max-retries --strict --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --symbols --asset-class --timeframes --concurrency --max-retries --strict --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1156,6 +1216,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1164,7 +1228,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__status)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1186,6 +1250,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1194,7 +1262,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__export)
-            opts="-v -q -h --out --only --alerts-since --alerts-limit --no-archive --keep-days --compress --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --out --only --alerts-since --alerts-limit --no-archive --keep-days --compress --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1236,6 +1304,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1244,7 +1316,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__fetch)
-            opts="-v -q -h --provider --ticker --bars --from --to --save --files-dir --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --provider --ticker --bars --from --to --save --files-dir --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1294,6 +1366,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1302,7 +1378,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__generate)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help completions man all systemd help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help completions man all systemd help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1324,6 +1400,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1332,7 +1412,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__generate__subcmd__all)
-            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1356,6 +1436,10 @@ _optctl() {
                     ;;
                 --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1366,7 +1450,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__generate__subcmd__completions)
-            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1390,6 +1474,10 @@ _optctl() {
                     ;;
                 --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1484,7 +1572,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__generate__subcmd__man)
-            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1508,6 +1596,10 @@ _optctl() {
                     ;;
                 --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1518,7 +1610,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__generate__subcmd__systemd)
-            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1542,6 +1634,10 @@ _optctl() {
                     ;;
                 --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2182,7 +2278,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__market__subcmd__hours)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2202,6 +2298,10 @@ _optctl() {
                     ;;
                 --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2212,7 +2312,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help status advance rollback run crontab log help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help status advance rollback run crontab log help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2234,6 +2334,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2242,7 +2346,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__advance)
-            opts="-v -q -h --force --reason --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --force --reason --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2268,6 +2372,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2276,7 +2384,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__crontab)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2296,6 +2404,10 @@ _optctl() {
                     ;;
                 --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2418,7 +2530,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__log)
-            opts="-v -q -h --limit --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --limit --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2444,6 +2556,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2452,7 +2568,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__rollback)
-            opts="-v -q -h --category --all --reason --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --category --all --reason --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2482,6 +2598,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2490,7 +2610,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__run)
-            opts="-v -q -h --market-hours-only --no-notify --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --market-hours-only --no-notify --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2510,6 +2630,10 @@ _optctl() {
                     ;;
                 --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2520,7 +2644,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__status)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2542,6 +2666,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2550,7 +2678,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__notify)
-            opts="-v -q -h --channel --home --config --as-of --json --verbose --quiet --ping --help test status retry help"
+            opts="-v -q -h --channel --home --config --as-of --json --verbose --quiet --ping --log-format --help test status retry help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2574,6 +2702,10 @@ _optctl() {
                     ;;
                 --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2654,7 +2786,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__notify__subcmd__retry)
-            opts="-v -q -h --failed --channel --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --failed --channel --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2680,6 +2812,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2688,7 +2824,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__notify__subcmd__status)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2708,6 +2844,10 @@ _optctl() {
                     ;;
                 --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2718,7 +2858,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__notify__subcmd__test)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2740,6 +2880,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2748,7 +2892,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__process__subcmd__excel)
-            opts="-v -q -h --historical --live --sheet --historical-sheet --live-sheet --market-hours-only --force --watch --interval --strict --home --config --as-of --json --verbose --quiet --ping --help status history help"
+            opts="-v -q -h --historical --live --sheet --historical-sheet --live-sheet --market-hours-only --force --watch --interval --strict --home --config --as-of --json --verbose --quiet --ping --log-format --help status history help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2792,6 +2936,10 @@ _optctl() {
                     ;;
                 --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2858,7 +3006,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__process__subcmd__excel__subcmd__history)
-            opts="-v -q -h --limit --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --limit --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2884,6 +3032,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2892,7 +3044,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__process__subcmd__excel__subcmd__status)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2914,6 +3066,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2922,7 +3078,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__quant)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --help iv help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help iv help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2942,6 +3098,10 @@ _optctl() {
                     ;;
                 --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2994,7 +3154,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__quant__subcmd__iv)
-            opts="-v -q -h --right --spot --strike --expiry --rate --div --price --input --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --right --spot --strike --expiry --rate --div --price --input --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3048,6 +3208,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3056,7 +3220,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__scan)
-            opts="-v -q -h --tickers --watchlist --provider --files-dir --concurrency --save-snapshots --no-notify --strict --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --tickers --watchlist --provider --files-dir --concurrency --save-snapshots --no-notify --strict --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3102,6 +3266,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3110,7 +3278,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__scans)
-            opts="-v -q -h --status --since --limit --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --status --since --limit --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3144,6 +3312,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3152,7 +3324,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__serve)
-            opts="-v -q -h --port --bind --threads --token --allow-no-token --cors-origin --refresh-secs --max-connections --home --config --as-of --json --verbose --quiet --ping --help"
+            opts="-v -q -h --port --bind --threads --token --allow-no-token --cors-origin --refresh-secs --max-connections --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3200,6 +3372,10 @@ _optctl() {
                     ;;
                 --ping)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)

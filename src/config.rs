@@ -14,7 +14,7 @@ use crate::enrich::EnrichConfig;
 use crate::excel::ExcelConfig;
 use crate::export::ExportConfig;
 use crate::market::MarketHoursConfig;
-use crate::monitor::MonitorConfig;
+use crate::monitor::{LogConfig, MonitorConfig};
 use crate::notify::NotifyConfig;
 use crate::provider::ProviderConfig;
 use crate::resilience::ResilienceConfig;
@@ -62,6 +62,7 @@ pub struct Config {
     pub notify: NotifyConfig,
     pub scheduler: SchedulerConfig,
     pub monitor: MonitorConfig,
+    pub log: LogConfig,
 }
 
 /// The commented file `optctl config init` writes. A test checks it parses to the defaults.
@@ -499,6 +500,12 @@ pullback_rsi = 40.0
 # A job's own URL, over ping_url: scan, export, enrich, process-excel,
 # migrate-scheduler, notify.
 # scan = "https://hc-ping.com/another-uuid"
+
+[log]
+# Log lines on stderr: "text", or "json" (one object per line, with the lifecycle events
+# scan_started, scan_finished, ticker_failed, export_written; info level by default).
+# --log-format overrides.
+format = "text"
 "#;
 
 impl Config {

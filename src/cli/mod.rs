@@ -98,6 +98,11 @@ pub struct GlobalArgs {
     /// URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job.
     #[arg(long, global = true, value_name = "URL", value_parser = parse_ping_url)]
     pub ping: Option<reqwest::Url>,
+    /// Log lines on stderr: text, or json (one object per line, with the events
+    /// scan_started, scan_finished, ticker_failed, export_written; info level unless -q
+    /// or -vv). Over [log] format in the config.
+    #[arg(long, global = true, value_name = "FORMAT")]
+    pub log_format: Option<optctl::monitor::LogFormat>,
 }
 
 fn parse_ping_url(s: &str) -> Result<reqwest::Url, String> {
@@ -292,24 +297,57 @@ pub fn stop_on_signals() -> optctl::Result<std::sync::Arc<std::sync::atomic::Ato
 }
 
 /// Logs go to stderr: warnings by default, `-v` info, `-vv` debug, `-q` errors only.
+/// `--log-format json` (or `[log] format = "json"`): one JSON object per line, info by
+/// default, with the lifecycle events (target `optctl::event`), which text leaves out.
 pub fn init_logging(g: &GlobalArgs) {
+    use optctl::monitor::LogFormat;
     use tracing_subscriber::EnvFilter;
-    let level = match (g.quiet, g.verbose) {
-        (true, _) => "error",
-        (false, 0) => "warn",
-        (false, 1) => "info",
+    let format = g.log_format.unwrap_or_else(|| {
+        let (path, named) = match &g.config {
+            Some(p) => (p.clone(), true),
+            None => match optctl::config::default_config_path() {
+                Ok(p) => (p, false),
+                Err(_) => return LogFormat::Text,
+            },
+        };
+        Config::load(&path, named)
+            .map(|c| c.log.format)
+            .unwrap_or_default()
+    });
+    let json = format == LogFormat::Json;
+    let level = match (g.quiet, g.verbose, json) {
+        (true, _, _) => "error",
+        (false, 0, false) => "warn",
+        (false, 0, true) | (false, 1, _) => "info",
         _ => "debug",
     };
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr())
-        && std::env::var_os("NO_COLOR").is_none();
-    let _ = tracing_subscriber::fmt()
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        if json {
+            EnvFilter::new(level)
+        } else {
+            EnvFilter::new(format!("{level},optctl::event=off"))
+        }
+    });
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(ansi)
-        .with_target(false)
-        .without_time()
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(false)
+            .with_target(false)
+            .try_init()
+    } else {
+        let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr())
+            && std::env::var_os("NO_COLOR").is_none();
+        builder
+            .with_ansi(ansi)
+            .with_target(false)
+            .without_time()
+            .try_init()
+    };
 }
 
 /// Whether the error is a closed stdout (`optctl scans --json | head`): not a failure.

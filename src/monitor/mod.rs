@@ -9,6 +9,23 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+/// `[log]`: how log lines on stderr look.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    pub format: LogFormat,
+}
+
+/// Human text lines, or one JSON object per line with the named lifecycle events
+/// (`scan_started`, `scan_finished`, `ticker_failed`, `export_written`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
 /// The jobs that ping, as `[monitor.jobs]` names them.
 pub const JOBS: [&str; 6] = [
     "scan",

@@ -133,3 +133,67 @@ fn a_bad_ping_url_is_bad_usage() {
         .code(2)
         .stderr(predicates::str::contains("monitor.jobs.scna"));
 }
+
+/// The JSON log's lines on stderr, each parsed. What a command reports itself (the
+/// partial-run summary, `optctl: error: ...`, export's summary) stays text.
+fn json_lines(stderr: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+#[test]
+fn log_format_json_prints_one_object_per_line_with_the_scan_events() {
+    let home = Home::new();
+    home.write_config("[provider.sim]\nfail_tickers = [\"QQQ\"]\n");
+    let out = home
+        .cmd(["--log-format", "json", "scan", "--tickers", "SPY,QQQ"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let lines = json_lines(&out.stderr);
+    let event = |name: &str| {
+        lines
+            .iter()
+            .find(|l| l["event"] == name)
+            .unwrap_or_else(|| panic!("no {name} in {lines:?}"))
+            .clone()
+    };
+    let started = event("scan_started");
+    let finished = event("scan_finished");
+    let failed = event("ticker_failed");
+    assert_eq!(started["scan_id"], 1);
+    assert_eq!(finished["scan_id"], 1);
+    assert_eq!(finished["status"], "partial");
+    assert_eq!(finished["tickers_ok"], 1);
+    assert_eq!(finished["tickers_failed"], 1);
+    assert_eq!(failed["ticker"], "QQQ");
+    assert_eq!(failed["scan_id"], 1);
+
+    // [log] format = "json" does the same; the export names each file it wrote.
+    home.write_config("[log]\nformat = \"json\"\n");
+    let out = home.cmd(["export"]).assert().success().get_output().clone();
+    let lines = json_lines(&out.stderr);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["event"] == "export_written" && l["file"].is_string()),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn text_logs_leave_the_events_out() {
+    let home = Home::new();
+    let out = home
+        .cmd(["-v", "scan", "--tickers", "SPY"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("scan_started"), "{stderr}");
+}
