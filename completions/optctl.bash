@@ -410,7 +410,7 @@ _optctl() {
 
     case "${cmd}" in
         optctl)
-            opts="-v -q -h -V --home --config --as-of --json --verbose --quiet --help --version alerts compare config doctor enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help"
+            opts="-v -q -h -V --home --config --as-of --json --verbose --quiet --ping --log-format --help --version alerts compare config doctor enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -428,6 +428,14 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -436,7 +444,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__alerts)
-            opts="-v -q -h --ticker --detector --min-score --since --scan --limit --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --ticker --detector --min-score --since --scan --limit --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -478,6 +486,14 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -486,7 +502,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__compare)
-            opts="-v -q -h --categories --runs --check --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --categories --runs --check --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -512,6 +528,14 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -520,7 +544,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__config)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help show init help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help show init help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -536,6 +560,14 @@ _optctl() {
                     ;;
                 --as-of)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -602,7 +634,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__config__subcmd__init)
-            opts="-v -q -h --path --force --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --path --force --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -624,6 +656,14 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -632,7 +672,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__config__subcmd__show)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -648,6 +688,14 @@ _optctl() {
                     ;;
                 --as-of)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -658,7 +706,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__doctor)
-            opts="-v -q -h --offline --send-test --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --offline --send-test --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -674,6 +722,14 @@ _optctl() {
                     ;;
                 --as-of)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -684,7 +740,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help run status history metrics health job-status pause resume resilience help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help run status history metrics health job-status pause resume resilience help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -702,6 +758,14 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -710,7 +774,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__health)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -726,6 +790,14 @@ _optctl() {
                     ;;
                 --as-of)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -890,7 +962,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__history)
-            opts="-v -q -h --limit --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --limit --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -912,6 +984,14 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -920,7 +1000,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__job__subcmd__status)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -936,6 +1016,14 @@ _optctl() {
                     ;;
                 --as-of)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -946,7 +1034,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__metrics)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -964,6 +1052,14 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -972,7 +1068,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__pause)
-            opts="-v -q -h --reason --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --reason --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -994,6 +1090,14 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1002,7 +1106,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__resilience)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1018,6 +1122,14 @@ _optctl() {
                     ;;
                 --as-of)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1028,7 +1140,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__resume)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1046,6 +1158,14 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1054,7 +1174,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__run)
-            opts="-v -q -h --symbols --asset-class --timeframes --concurrency --max-retries --strict --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --symbols --asset-class --timeframes --concurrency --max-retries --strict --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1092,6 +1212,14 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1100,7 +1228,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__status)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1118,6 +1246,14 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1126,7 +1262,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__export)
-            opts="-v -q -h --out --only --alerts-since --alerts-limit --no-archive --keep-days --compress --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --out --only --alerts-since --alerts-limit --no-archive --keep-days --compress --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1164,6 +1300,14 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1172,7 +1316,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__fetch)
-            opts="-v -q -h --provider --ticker --bars --from --to --save --files-dir --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --provider --ticker --bars --from --to --save --files-dir --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1218,6 +1362,14 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1226,7 +1378,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__generate)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help completions man all systemd help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help completions man all systemd help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1244,6 +1396,14 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1252,7 +1412,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__generate__subcmd__all)
-            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1272,6 +1432,14 @@ _optctl() {
                     ;;
                 --as-of)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1282,7 +1450,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__generate__subcmd__completions)
-            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1302,6 +1470,14 @@ _optctl() {
                     ;;
                 --as-of)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1396,7 +1572,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__generate__subcmd__man)
-            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1416,6 +1592,14 @@ _optctl() {
                     ;;
                 --as-of)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1426,7 +1610,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__generate__subcmd__systemd)
-            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1446,6 +1630,14 @@ _optctl() {
                     ;;
                 --as-of)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2086,7 +2278,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__market__subcmd__hours)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2102,6 +2294,14 @@ _optctl() {
                     ;;
                 --as-of)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2112,7 +2312,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help status advance rollback run crontab log help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help status advance rollback run crontab log help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2130,6 +2330,14 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2138,7 +2346,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__advance)
-            opts="-v -q -h --force --reason --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --force --reason --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2160,6 +2368,14 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2168,7 +2384,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__crontab)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2184,6 +2400,14 @@ _optctl() {
                     ;;
                 --as-of)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2306,7 +2530,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__log)
-            opts="-v -q -h --limit --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --limit --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2328,6 +2552,14 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2336,7 +2568,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__rollback)
-            opts="-v -q -h --category --all --reason --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --category --all --reason --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2362,6 +2594,14 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2370,7 +2610,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__run)
-            opts="-v -q -h --market-hours-only --no-notify --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --market-hours-only --no-notify --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2386,6 +2626,14 @@ _optctl() {
                     ;;
                 --as-of)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2396,7 +2644,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__status)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2414,6 +2662,14 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2422,7 +2678,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__notify)
-            opts="-v -q -h --channel --home --config --as-of --json --verbose --quiet --help test status retry help"
+            opts="-v -q -h --channel --home --config --as-of --json --verbose --quiet --ping --log-format --help test status retry help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2442,6 +2698,14 @@ _optctl() {
                     ;;
                 --as-of)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2522,7 +2786,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__notify__subcmd__retry)
-            opts="-v -q -h --failed --channel --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --failed --channel --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2544,6 +2808,14 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2552,7 +2824,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__notify__subcmd__status)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2568,6 +2840,14 @@ _optctl() {
                     ;;
                 --as-of)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2578,7 +2858,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__notify__subcmd__test)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2596,6 +2876,14 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2604,7 +2892,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__process__subcmd__excel)
-            opts="-v -q -h --historical --live --sheet --historical-sheet --live-sheet --market-hours-only --force --watch --interval --strict --home --config --as-of --json --verbose --quiet --help status history help"
+            opts="-v -q -h --historical --live --sheet --historical-sheet --live-sheet --market-hours-only --force --watch --interval --strict --home --config --as-of --json --verbose --quiet --ping --log-format --help status history help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2644,6 +2932,14 @@ _optctl() {
                     ;;
                 --as-of)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2710,7 +3006,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__process__subcmd__excel__subcmd__history)
-            opts="-v -q -h --limit --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --limit --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2732,6 +3028,14 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2740,7 +3044,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__process__subcmd__excel__subcmd__status)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2758,6 +3062,14 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2766,7 +3078,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__quant)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --help iv help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help iv help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2782,6 +3094,14 @@ _optctl() {
                     ;;
                 --as-of)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2834,7 +3154,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__quant__subcmd__iv)
-            opts="-v -q -h --right --spot --strike --expiry --rate --div --price --input --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --right --spot --strike --expiry --rate --div --price --input --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2884,6 +3204,14 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2892,7 +3220,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__scan)
-            opts="-v -q -h --tickers --watchlist --provider --files-dir --concurrency --save-snapshots --no-notify --strict --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --tickers --watchlist --provider --files-dir --concurrency --save-snapshots --no-notify --strict --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2934,6 +3262,14 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2942,7 +3278,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__scans)
-            opts="-v -q -h --status --since --limit --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --status --since --limit --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2972,6 +3308,14 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2980,7 +3324,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__serve)
-            opts="-v -q -h --port --bind --threads --token --allow-no-token --cors-origin --refresh-secs --max-connections --home --config --as-of --json --verbose --quiet --help"
+            opts="-v -q -h --port --bind --threads --token --allow-no-token --cors-origin --refresh-secs --max-connections --home --config --as-of --json --verbose --quiet --ping --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3024,6 +3368,14 @@ _optctl() {
                     ;;
                 --as-of)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -14,6 +14,7 @@ use crate::enrich::EnrichConfig;
 use crate::excel::ExcelConfig;
 use crate::export::ExportConfig;
 use crate::market::MarketHoursConfig;
+use crate::monitor::{LogConfig, MonitorConfig};
 use crate::notify::NotifyConfig;
 use crate::provider::ProviderConfig;
 use crate::resilience::ResilienceConfig;
@@ -60,6 +61,8 @@ pub struct Config {
     pub resilience: ResilienceConfig,
     pub notify: NotifyConfig,
     pub scheduler: SchedulerConfig,
+    pub monitor: MonitorConfig,
+    pub log: LogConfig,
 }
 
 /// The commented file `optctl config init` writes. A test checks it parses to the defaults.
@@ -485,6 +488,24 @@ fast_sma = 20
 slow_sma = 50
 rsi_period = 14
 pullback_rsi = 40.0
+
+[monitor]
+# Dead-man's-switch pings (healthchecks.io-style): a job POSTs <url>/start when it
+# begins, <url> when it succeeds, <url>/fail with the error text when it fails (exit 1
+# or 2), <url>/<code> on exit 3 or 75. Each ping takes 5 s at most and never fails the
+# job. --ping URL overrides for one run.
+# ping_url = "https://hc-ping.com/your-uuid"
+
+[monitor.jobs]
+# A job's own URL, over ping_url: scan, export, enrich, process-excel,
+# migrate-scheduler, notify.
+# scan = "https://hc-ping.com/another-uuid"
+
+[log]
+# Log lines on stderr: "text", or "json" (one object per line, with the lifecycle events
+# scan_started, scan_finished, ticker_failed, export_written; info level by default).
+# --log-format overrides.
+format = "text"
 "#;
 
 impl Config {
@@ -535,6 +556,7 @@ impl Config {
         self.enrich.validate()?;
         self.resilience.validate()?;
         self.notify.validate()?;
+        self.monitor.validate()?;
         self.scheduler
             .check()
             .map_err(|e| format!("scheduler.{e}"))?;

@@ -11,6 +11,7 @@ pub mod export;
 pub mod home;
 pub mod lock;
 pub mod market;
+pub mod monitor;
 pub mod notice;
 pub mod notify;
 pub mod progress;

@@ -10,8 +10,14 @@ fn main() -> ExitCode {
     let args = cli::Cli::parse();
     cli::init_logging(&args.global);
     let job = args.command.is_job();
+    let monitored = args.command.monitored_job();
     let result = cli::Ctx::new(&args.global, job).and_then(|ctx| {
-        cli::dispatch(args.command, &ctx).map_err(|e| e.naming_the_lock(&ctx.db_path()))
+        let pinger = cli::monitor::Pinger::new(monitored, args.global.ping.as_ref(), &ctx);
+        pinger.start();
+        let result =
+            cli::dispatch(args.command, &ctx).map_err(|e| e.naming_the_lock(&ctx.db_path()));
+        pinger.finish(&result);
+        result
     });
     match result {
         Ok(outcome) => outcome.exit_code(),

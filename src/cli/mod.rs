@@ -11,6 +11,7 @@ pub mod fetch;
 pub mod generate;
 pub mod market_hours;
 pub mod migrate_scheduler;
+pub mod monitor;
 pub mod notify;
 pub mod output;
 pub mod process_excel;
@@ -92,6 +93,20 @@ pub struct GlobalArgs {
     /// (scans, status, crontab) still show it.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Dead-man's-switch ping URL for this run of a job (over [monitor] in the config):
+    /// URL/start when it begins, URL on success, URL/fail (with the error) on failure,
+    /// URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job.
+    #[arg(long, global = true, value_name = "URL", value_parser = parse_ping_url)]
+    pub ping: Option<reqwest::Url>,
+    /// Log lines on stderr: text, or json (one object per line, with the events
+    /// scan_started, scan_finished, ticker_failed, export_written; info level unless -q
+    /// or -vv). Over [log] format in the config.
+    #[arg(long, global = true, value_name = "FORMAT")]
+    pub log_format: Option<optctl::monitor::LogFormat>,
+}
+
+fn parse_ping_url(s: &str) -> Result<reqwest::Url, String> {
+    optctl::monitor::check_url(s)
 }
 
 #[derive(Debug, Subcommand)]
@@ -130,6 +145,21 @@ impl Command {
             Command::Notify(a) => a.is_job(),
             Command::ProcessExcel(a) => a.is_job(),
             _ => false,
+        }
+    }
+
+    /// The job's name in `[monitor.jobs]`, for the runs that ping; `None` for the rest.
+    pub fn monitored_job(&self) -> Option<&'static str> {
+        match self {
+            Command::Scan(_) => Some("scan"),
+            Command::Export(_) => Some("export"),
+            Command::Enrich(enrich::Command::Run(_)) => Some("enrich"),
+            Command::MigrateScheduler(migrate_scheduler::Command::Run(_)) => {
+                Some("migrate-scheduler")
+            }
+            Command::Notify(a) if a.is_job() => Some("notify"),
+            Command::ProcessExcel(a) if a.is_job() => Some("process-excel"),
+            _ => None,
         }
     }
 }
@@ -267,24 +297,57 @@ pub fn stop_on_signals() -> optctl::Result<std::sync::Arc<std::sync::atomic::Ato
 }
 
 /// Logs go to stderr: warnings by default, `-v` info, `-vv` debug, `-q` errors only.
+/// `--log-format json` (or `[log] format = "json"`): one JSON object per line, info by
+/// default, with the lifecycle events (target `optctl::event`), which text leaves out.
 pub fn init_logging(g: &GlobalArgs) {
+    use optctl::monitor::LogFormat;
     use tracing_subscriber::EnvFilter;
-    let level = match (g.quiet, g.verbose) {
-        (true, _) => "error",
-        (false, 0) => "warn",
-        (false, 1) => "info",
+    let format = g.log_format.unwrap_or_else(|| {
+        let (path, named) = match &g.config {
+            Some(p) => (p.clone(), true),
+            None => match optctl::config::default_config_path() {
+                Ok(p) => (p, false),
+                Err(_) => return LogFormat::Text,
+            },
+        };
+        Config::load(&path, named)
+            .map(|c| c.log.format)
+            .unwrap_or_default()
+    });
+    let json = format == LogFormat::Json;
+    let level = match (g.quiet, g.verbose, json) {
+        (true, _, _) => "error",
+        (false, 0, false) => "warn",
+        (false, 0, true) | (false, 1, _) => "info",
         _ => "debug",
     };
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr())
-        && std::env::var_os("NO_COLOR").is_none();
-    let _ = tracing_subscriber::fmt()
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        if json {
+            EnvFilter::new(level)
+        } else {
+            EnvFilter::new(format!("{level},optctl::event=off"))
+        }
+    });
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(ansi)
-        .with_target(false)
-        .without_time()
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(false)
+            .with_target(false)
+            .try_init()
+    } else {
+        let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr())
+            && std::env::var_os("NO_COLOR").is_none();
+        builder
+            .with_ansi(ansi)
+            .with_target(false)
+            .without_time()
+            .try_init()
+    };
 }
 
 /// Whether the error is a closed stdout (`optctl scans --json | head`): not a failure.

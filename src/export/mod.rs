@@ -585,6 +585,19 @@ pub fn run(store: &Store, opts: &Options) -> crate::Result<Report> {
     } else {
         0
     };
+    for f in &files {
+        tracing::info!(
+            target: "optctl::event",
+            event = "export_written",
+            job = "export",
+            file = %f.name,
+            count = f.count,
+            bytes = f.bytes,
+            kept_previous = f.kept_previous,
+            "export {} written",
+            f.name
+        );
+    }
     Ok(Report {
         export_timestamp: opts.as_of,
         out: opts.out.clone(),

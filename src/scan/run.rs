@@ -162,6 +162,15 @@ pub async fn run(
         store
             .scans_mut()
             .begin(started_at, opts.as_of, &provider_name, tickers.len() as u64)?;
+    tracing::info!(
+        target: "optctl::event",
+        event = "scan_started",
+        job = "scan",
+        scan_id,
+        provider = %provider_name,
+        tickers = tickers.len(),
+        "scan {scan_id} started"
+    );
     progress.start(tickers.len() as u64);
 
     let (tx, mut rx) = mpsc::channel::<Fetched>(64);
@@ -246,6 +255,20 @@ pub async fn run(
             crate::error::report(&e)
         )));
     }
+    tracing::info!(
+        target: "optctl::event",
+        event = "scan_finished",
+        job = "scan",
+        scan_id,
+        status = %status,
+        tickers_ok = totals.tickers_ok,
+        tickers_failed = totals.tickers_failed,
+        contracts = totals.contracts,
+        alerts = totals.alerts,
+        provider_calls = totals.provider_calls,
+        duration_ms = totals.duration_ms,
+        "scan {scan_id} finished {status}"
+    );
     let pruned = if opts.keep_chain_days > 0 {
         let newest = w.store.scans().newest_as_of_except(scan_id)?;
         let before = crate::time::retention_cutoff(
@@ -320,6 +343,7 @@ impl Writer {
         match item {
             Fetched::Err(ticker, error) => {
                 tracing::warn!("{ticker}: {error}");
+                ticker_failed(self.scan_id, &ticker, &error);
                 self.errors.push(TickerError {
                     ticker: ticker.clone(),
                     error,
@@ -333,6 +357,7 @@ impl Writer {
                     Err(e) => {
                         let error = crate::error::report(&e);
                         tracing::warn!("{ticker}: {error}");
+                        ticker_failed(self.scan_id, &ticker, &error);
                         self.errors.push(TickerError {
                             ticker: ticker.clone(),
                             error,
@@ -469,4 +494,17 @@ impl Writer {
         });
         Ok(())
     }
+}
+
+/// The `ticker_failed` event (the JSON log; the text log has the warning above it).
+fn ticker_failed(scan_id: i64, ticker: &str, error: &str) {
+    tracing::warn!(
+        target: "optctl::event",
+        event = "ticker_failed",
+        job = "scan",
+        scan_id,
+        ticker,
+        error,
+        "{ticker} failed"
+    );
 }

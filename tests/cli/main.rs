@@ -18,6 +18,7 @@ mod generated;
 mod help;
 mod home_faults;
 mod migrate_scheduler;
+mod monitor;
 mod notify;
 mod process_excel;
 mod providers;
