@@ -383,6 +383,9 @@ timeout_ms = 30000        # a call running longer is abandoned (and retried)
 timeout_seconds = 10
 # At most this many alerts in one message; more make more messages.
 max_batch = 10
+# Delete sent and failed messages queued more than this many days before the newest one,
+# at the end of each drain; queued ones are never deleted. 0 keeps them all.
+keep_sent_days = 30
 
 [notify.retry]
 # A message whose send failed (timeout, 429, 5xx) stays queued and is tried again after

@@ -144,6 +144,20 @@ pub async fn drain(store: &mut Store, cfg: &NotifyConfig, opts: &Options) -> Res
         report.failed += r.failed;
         report.channels.push(r);
     }
+    if cfg.keep_sent_days > 0 {
+        let newest = store.outbox().newest_created_at()?;
+        let before = crate::time::retention_cutoff(
+            opts.now,
+            newest,
+            chrono::Duration::days(i64::from(cfg.keep_sent_days)),
+        );
+        let stats = store.outbox_mut().prune(before)?;
+        tracing::debug!(
+            rows = stats.rows,
+            batches = stats.batches,
+            "pruned sent and failed notifications queued before {before}"
+        );
+    }
     Ok(report)
 }
 
