@@ -321,6 +321,10 @@ holidays = []             # exchange holidays, for the gap and stale checks: ["2
 # Some symbols failed, the rest were stored: exit 0 and the failures on stderr.
 # true = exit 3 (as --strict).
 strict = false
+# Delete runs (their jobs, fetches, quarantined bars and issues) dated more than this
+# many days before the newest one, at the end of each run; 0 keeps them all. Bars are
+# kept for twice their timeframe's lookback_days (each symbol's newest bar always).
+keep_days = 90
 
 [enrich.symbols]
 stock = ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA", "JPM", "XOM"]
