@@ -456,6 +456,10 @@ cache_ttl_minutes = 30
 concurrency = 8
 # The order `migrate-scheduler advance` moves the categories over in.
 cutover_order = ["day_trading", "short_selling", "short_term"]
+# Delete runs, signals and comparisons of ticks more than this many days before the
+# newest, and cached series expired as long ago, at the end of each `migrate-scheduler
+# run` and `compare`; 0 keeps them all. The migration's audit log is kept.
+keep_days = 30
 
 [scheduler.criteria]
 # What must hold, over the ticks recorded since the last step, before `advance` moves on.
