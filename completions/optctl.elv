@@ -46,6 +46,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand scan 'Scan option chains and store IV, greeks, features and scored alerts'
             cand scans 'List stored scans, newest first'
             cand serve 'Serve the exports over HTTP (read-only) until SIGINT or SIGTERM'
+            cand store 'Look at the database: rows and bytes per table, or run every retention now'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'optctl;alerts'= {
@@ -802,6 +803,56 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'optctl;store'= {
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
+            cand --quiet 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand stats 'Rows, bytes and the oldest row''s time per table'
+            cand prune 'Delete what every table family''s retention setting allows, now (each job also does this for its own tables at the end of its run)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'optctl;store;stats'= {
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
+            cand --quiet 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'optctl;store;prune'= {
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
+            cand --quiet 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'optctl;store;help'= {
+            cand stats 'Rows, bytes and the oldest row''s time per table'
+            cand prune 'Delete what every table family''s retention setting allows, now (each job also does this for its own tables at the end of its run)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'optctl;store;help;stats'= {
+        }
+        &'optctl;store;help;prune'= {
+        }
+        &'optctl;store;help;help'= {
+        }
         &'optctl;help'= {
             cand alerts 'List stored alerts, newest first, highest score first within a scan'
             cand compare 'Compare the legacy and the unified strategy scheduler on the same data'
@@ -819,6 +870,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand scan 'Scan option chains and store IV, greeks, features and scored alerts'
             cand scans 'List stored scans, newest first'
             cand serve 'Serve the exports over HTTP (read-only) until SIGINT or SIGTERM'
+            cand store 'Look at the database: rows and bytes per table, or run every retention now'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'optctl;help;alerts'= {
@@ -933,6 +985,14 @@ set edit:completion:arg-completer[optctl] = {|@words|
         &'optctl;help;scans'= {
         }
         &'optctl;help;serve'= {
+        }
+        &'optctl;help;store'= {
+            cand stats 'Rows, bytes and the oldest row''s time per table'
+            cand prune 'Delete what every table family''s retention setting allows, now (each job also does this for its own tables at the end of its run)'
+        }
+        &'optctl;help;store;stats'= {
+        }
+        &'optctl;help;store;prune'= {
         }
         &'optctl;help;help'= {
         }
