@@ -51,6 +51,7 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Scan option chains and store IV, greeks, features and scored alerts')
             [CompletionResult]::new('scans', 'scans', [CompletionResultType]::ParameterValue, 'List stored scans, newest first')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the exports over HTTP (read-only) until SIGINT or SIGTERM')
+            [CompletionResult]::new('store', 'store', [CompletionResultType]::ParameterValue, 'Look at the database: rows and bytes per table, or run every retention now')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -978,6 +979,69 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'optctl;store' {
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data home: the database and exports live here')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML). Missing at the default location = built-in defaults')
+            [CompletionResult]::new('--as-of', '--as-of', [CompletionResultType]::ParameterName, 'Run as if the time were this instant (RFC 3339), for reproducible runs')
+            [CompletionResult]::new('--ping', '--ping', [CompletionResultType]::ParameterName, 'Dead-man''s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Rows, bytes and the oldest row''s time per table')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete what every table family''s retention setting allows, now (each job also does this for its own tables at the end of its run)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'optctl;store;stats' {
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data home: the database and exports live here')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML). Missing at the default location = built-in defaults')
+            [CompletionResult]::new('--as-of', '--as-of', [CompletionResultType]::ParameterName, 'Run as if the time were this instant (RFC 3339), for reproducible runs')
+            [CompletionResult]::new('--ping', '--ping', [CompletionResultType]::ParameterName, 'Dead-man''s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'optctl;store;prune' {
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data home: the database and exports live here')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML). Missing at the default location = built-in defaults')
+            [CompletionResult]::new('--as-of', '--as-of', [CompletionResultType]::ParameterName, 'Run as if the time were this instant (RFC 3339), for reproducible runs')
+            [CompletionResult]::new('--ping', '--ping', [CompletionResultType]::ParameterName, 'Dead-man''s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'optctl;store;help' {
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Rows, bytes and the oldest row''s time per table')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete what every table family''s retention setting allows, now (each job also does this for its own tables at the end of its run)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'optctl;store;help;stats' {
+            break
+        }
+        'optctl;store;help;prune' {
+            break
+        }
+        'optctl;store;help;help' {
+            break
+        }
         'optctl;help' {
             [CompletionResult]::new('alerts', 'alerts', [CompletionResultType]::ParameterValue, 'List stored alerts, newest first, highest score first within a scan')
             [CompletionResult]::new('compare', 'compare', [CompletionResultType]::ParameterValue, 'Compare the legacy and the unified strategy scheduler on the same data')
@@ -995,6 +1059,7 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Scan option chains and store IV, greeks, features and scored alerts')
             [CompletionResult]::new('scans', 'scans', [CompletionResultType]::ParameterValue, 'List stored scans, newest first')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the exports over HTTP (read-only) until SIGINT or SIGTERM')
+            [CompletionResult]::new('store', 'store', [CompletionResultType]::ParameterValue, 'Look at the database: rows and bytes per table, or run every retention now')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -1152,6 +1217,17 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             break
         }
         'optctl;help;serve' {
+            break
+        }
+        'optctl;help;store' {
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Rows, bytes and the oldest row''s time per table')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete what every table family''s retention setting allows, now (each job also does this for its own tables at the end of its run)')
+            break
+        }
+        'optctl;help;store;stats' {
+            break
+        }
+        'optctl;help;store;prune' {
             break
         }
         'optctl;help;help' {

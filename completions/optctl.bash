@@ -67,6 +67,9 @@ _optctl() {
             optctl,serve)
                 cmd="optctl__subcmd__serve"
                 ;;
+            optctl,store)
+                cmd="optctl__subcmd__store"
+                ;;
             optctl__subcmd__config,help)
                 cmd="optctl__subcmd__config__subcmd__help"
                 ;;
@@ -226,6 +229,9 @@ _optctl() {
             optctl__subcmd__help,serve)
                 cmd="optctl__subcmd__help__subcmd__serve"
                 ;;
+            optctl__subcmd__help,store)
+                cmd="optctl__subcmd__help__subcmd__store"
+                ;;
             optctl__subcmd__help__subcmd__config,init)
                 cmd="optctl__subcmd__help__subcmd__config__subcmd__init"
                 ;;
@@ -306,6 +312,12 @@ _optctl() {
                 ;;
             optctl__subcmd__help__subcmd__quant,iv)
                 cmd="optctl__subcmd__help__subcmd__quant__subcmd__iv"
+                ;;
+            optctl__subcmd__help__subcmd__store,prune)
+                cmd="optctl__subcmd__help__subcmd__store__subcmd__prune"
+                ;;
+            optctl__subcmd__help__subcmd__store,stats)
+                cmd="optctl__subcmd__help__subcmd__store__subcmd__stats"
                 ;;
             optctl__subcmd__migrate__subcmd__scheduler,advance)
                 cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__advance"
@@ -403,6 +415,24 @@ _optctl() {
             optctl__subcmd__quant__subcmd__help,iv)
                 cmd="optctl__subcmd__quant__subcmd__help__subcmd__iv"
                 ;;
+            optctl__subcmd__store,help)
+                cmd="optctl__subcmd__store__subcmd__help"
+                ;;
+            optctl__subcmd__store,prune)
+                cmd="optctl__subcmd__store__subcmd__prune"
+                ;;
+            optctl__subcmd__store,stats)
+                cmd="optctl__subcmd__store__subcmd__stats"
+                ;;
+            optctl__subcmd__store__subcmd__help,help)
+                cmd="optctl__subcmd__store__subcmd__help__subcmd__help"
+                ;;
+            optctl__subcmd__store__subcmd__help,prune)
+                cmd="optctl__subcmd__store__subcmd__help__subcmd__prune"
+                ;;
+            optctl__subcmd__store__subcmd__help,stats)
+                cmd="optctl__subcmd__store__subcmd__help__subcmd__stats"
+                ;;
             *)
                 ;;
         esac
@@ -410,7 +440,7 @@ _optctl() {
 
     case "${cmd}" in
         optctl)
-            opts="-v -q -h -V --home --config --as-of --json --verbose --quiet --ping --log-format --help --version alerts compare config doctor enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help"
+            opts="-v -q -h -V --home --config --as-of --json --verbose --quiet --ping --log-format --help --version alerts compare config doctor enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve store help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1648,7 +1678,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__help)
-            opts="alerts compare config doctor enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve help"
+            opts="alerts compare config doctor enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve store help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2266,6 +2296,48 @@ _optctl() {
         optctl__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__help__subcmd__store)
+            opts="stats prune"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__help__subcmd__store__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__help__subcmd__store__subcmd__stats)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -3358,6 +3430,164 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__store)
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help stats prune help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__store__subcmd__help)
+            opts="stats prune help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__store__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__store__subcmd__help__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__store__subcmd__help__subcmd__stats)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__store__subcmd__prune)
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__store__subcmd__stats)
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --home)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -48,6 +48,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand scan 'Scan option chains and store IV, greeks, features and scored alerts'
             cand scans 'List stored scans, newest first'
             cand serve 'Serve the exports over HTTP (read-only) until SIGINT or SIGTERM'
+            cand store 'Look at the database: rows and bytes per table, or run every retention now'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'optctl;alerts'= {
@@ -890,6 +891,62 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'optctl;store'= {
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --ping 'Dead-man''s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job'
+            cand --log-format 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
+            cand --quiet 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand stats 'Rows, bytes and the oldest row''s time per table'
+            cand prune 'Delete what every table family''s retention setting allows, now (each job also does this for its own tables at the end of its run)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'optctl;store;stats'= {
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --ping 'Dead-man''s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job'
+            cand --log-format 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
+            cand --quiet 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'optctl;store;prune'= {
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --ping 'Dead-man''s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job'
+            cand --log-format 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
+            cand --quiet 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'optctl;store;help'= {
+            cand stats 'Rows, bytes and the oldest row''s time per table'
+            cand prune 'Delete what every table family''s retention setting allows, now (each job also does this for its own tables at the end of its run)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'optctl;store;help;stats'= {
+        }
+        &'optctl;store;help;prune'= {
+        }
+        &'optctl;store;help;help'= {
+        }
         &'optctl;help'= {
             cand alerts 'List stored alerts, newest first, highest score first within a scan'
             cand compare 'Compare the legacy and the unified strategy scheduler on the same data'
@@ -907,6 +964,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand scan 'Scan option chains and store IV, greeks, features and scored alerts'
             cand scans 'List stored scans, newest first'
             cand serve 'Serve the exports over HTTP (read-only) until SIGINT or SIGTERM'
+            cand store 'Look at the database: rows and bytes per table, or run every retention now'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'optctl;help;alerts'= {
@@ -1021,6 +1079,14 @@ set edit:completion:arg-completer[optctl] = {|@words|
         &'optctl;help;scans'= {
         }
         &'optctl;help;serve'= {
+        }
+        &'optctl;help;store'= {
+            cand stats 'Rows, bytes and the oldest row''s time per table'
+            cand prune 'Delete what every table family''s retention setting allows, now (each job also does this for its own tables at the end of its run)'
+        }
+        &'optctl;help;store;stats'= {
+        }
+        &'optctl;help;store;prune'= {
         }
         &'optctl;help;help'= {
         }

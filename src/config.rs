@@ -324,6 +324,10 @@ holidays = []             # exchange holidays, for the gap and stale checks: ["2
 # Some symbols failed, the rest were stored: exit 0 and the failures on stderr.
 # true = exit 3 (as --strict).
 strict = false
+# Delete runs (their jobs, fetches, quarantined bars and issues) dated more than this
+# many days before the newest one, at the end of each run; 0 keeps them all. Bars are
+# kept for twice their timeframe's lookback_days (each symbol's newest bar always).
+keep_days = 90
 
 [enrich.symbols]
 stock = ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA", "JPM", "XOM"]
@@ -386,6 +390,9 @@ timeout_ms = 30000        # a call running longer is abandoned (and retried)
 timeout_seconds = 10
 # At most this many alerts in one message; more make more messages.
 max_batch = 10
+# Delete sent and failed messages queued more than this many days before the newest one,
+# at the end of each drain; queued ones are never deleted. 0 keeps them all.
+keep_sent_days = 30
 
 [notify.retry]
 # A message whose send failed (timeout, 429, 5xx) stays queued and is tried again after
@@ -452,6 +459,10 @@ cache_ttl_minutes = 30
 concurrency = 8
 # The order `migrate-scheduler advance` moves the categories over in.
 cutover_order = ["day_trading", "short_selling", "short_term"]
+# Delete runs, signals and comparisons of ticks more than this many days before the
+# newest, and cached series expired as long ago, at the end of each `migrate-scheduler
+# run` and `compare`; 0 keeps them all. The migration's audit log is kept.
+keep_days = 30
 
 [scheduler.criteria]
 # What must hold, over the ticks recorded since the last step, before `advance` moves on.

@@ -19,6 +19,7 @@ pub mod quant;
 pub mod scan;
 pub mod scans;
 pub mod serve;
+pub mod store;
 pub mod unattended;
 
 use std::path::PathBuf;
@@ -132,6 +133,8 @@ pub enum Command {
     Scan(scan::Args),
     Scans(scans::Args),
     Serve(serve::Args),
+    #[command(subcommand)]
+    Store(store::Command),
 }
 
 impl Command {
@@ -144,6 +147,7 @@ impl Command {
             Command::MigrateScheduler(c) => c.is_job(),
             Command::Notify(a) => a.is_job(),
             Command::ProcessExcel(a) => a.is_job(),
+            Command::Store(c) => matches!(c, store::Command::Prune),
             _ => false,
         }
     }
@@ -267,6 +271,7 @@ pub fn dispatch(command: Command, ctx: &Ctx) -> optctl::Result<Outcome> {
         Command::Quant(c) => quant::run(c, ctx),
         Command::Scan(a) => scan::run(a, ctx),
         Command::Scans(a) => scans::run(a, ctx),
+        Command::Store(c) => store::run(c, ctx),
         Command::Serve(a) => serve::run(a, ctx),
     }
 }

@@ -165,6 +165,10 @@ pub struct EnrichConfig {
     /// Exit 3 when some symbols failed and the rest were stored (default: exit 0, the
     /// failures named on stderr), as `optctl enrich run --strict`.
     pub strict: bool,
+    /// Runs (with their jobs and fetches) dated more than this many days before the
+    /// newest are deleted at the end of each run; 0 keeps them all. Bars are kept for
+    /// twice their timeframe's lookback.
+    pub keep_days: u32,
 }
 
 impl Default for EnrichConfig {
@@ -182,6 +186,7 @@ impl Default for EnrichConfig {
             schedule: None,
             health: HealthConfig::default(),
             strict: false,
+            keep_days: 90,
         }
     }
 }

@@ -47,6 +47,9 @@ pub struct Options {
     pub calendar: Calendar,
     /// The end of every fetched range, and where the run's clock starts.
     pub as_of: DateTime<Utc>,
+    /// Runs dated more than this many days before the newest are deleted at the end;
+    /// 0 keeps them all.
+    pub keep_days: u32,
 }
 
 /// One symbol's line in the report.
@@ -228,6 +231,13 @@ pub async fn run(
     lock(&shared.store)
         .enrich_mut()
         .finish_run(run_id, status, finished_at, &totals)?;
+    prune(
+        &mut lock(&shared.store),
+        run_id,
+        opts.as_of,
+        opts.keep_days,
+        &opts.lookback,
+    )?;
     Ok(Outcome::Ran(Box::new(Report {
         run_id,
         status,
@@ -493,6 +503,39 @@ impl Shared {
     }
 }
 
+/// Retention at the end of a run: runs older than `keep_days` (the newest
+/// [`crate::time::KEEP_LAST`] and running ones kept), and each timeframe's bars older
+/// than twice its lookback (each symbol's newest bar kept). `except` is the current
+/// run (0 for none). Returns the rows deleted.
+pub fn prune(
+    store: &mut Store,
+    except: i64,
+    as_of: DateTime<Utc>,
+    keep_days: u32,
+    lookback: &Lookback,
+) -> Result<u64> {
+    let mut rows = 0;
+    if keep_days > 0 {
+        let newest = store.enrich().newest_run_as_of_except(except)?;
+        let before =
+            crate::time::retention_cutoff(as_of, newest, TimeDelta::days(i64::from(keep_days)));
+        let stats = store
+            .enrich_mut()
+            .prune_runs(before, crate::time::KEEP_LAST)?;
+        tracing::debug!(rows = stats.rows, "pruned enrich runs before {before}");
+        rows += stats.rows;
+    }
+    for tf in [Timeframe::D1, Timeframe::H1, Timeframe::M5] {
+        let newest = store.enrich().newest_bar(tf)?;
+        let keep = TimeDelta::days(2 * i64::from(lookback.days(tf)));
+        let before = crate::time::retention_cutoff(as_of, newest, keep);
+        let stats = store.enrich_mut().prune_bars(tf, before)?;
+        tracing::debug!(rows = stats.rows, "pruned {tf} bars before {before}");
+        rows += stats.rows;
+    }
+    Ok(rows)
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
@@ -606,6 +649,7 @@ mod tests {
             lookback: Lookback::default(),
             overlap_bars: 3,
             stale_bars: 3,
+            keep_days: 90,
             calendar: Calendar::default(),
             as_of,
         }

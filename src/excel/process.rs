@@ -307,14 +307,29 @@ pub fn run(store: &mut Store, o: &Options) -> crate::Result<Report> {
             summaries,
         }),
     )?;
-    if o.keep_days > 0 {
-        let newest = store.excel().newest_run_at_except(report.run_id)?;
-        let before =
-            crate::time::retention_cutoff(o.now, newest, Duration::days(i64::from(o.keep_days)));
-        store.excel_mut().prune(before, crate::time::KEEP_LAST)?;
-    }
+    prune(store, report.run_id, o.now, o.keep_days)?;
     report.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     Ok(report)
+}
+
+/// Retention at `now`: processing runs (with their ticks) more than `keep_days` before
+/// the newest run other than `except` (the current one; 0 for none), the
+/// [`crate::time::KEEP_LAST`] newest kept. 0 days keeps all. Returns the rows deleted.
+pub fn prune(
+    store: &mut Store,
+    except: i64,
+    now: DateTime<Utc>,
+    keep_days: u32,
+) -> crate::Result<u64> {
+    if keep_days == 0 {
+        return Ok(0);
+    }
+    let newest = store.excel().newest_run_at_except(except)?;
+    let before = crate::time::retention_cutoff(now, newest, Duration::days(i64::from(keep_days)));
+    Ok(store
+        .excel_mut()
+        .prune(before, crate::time::KEEP_LAST)?
+        .rows)
 }
 
 /// Each symbol's previous day (the last one *before* the trading date: some feeds

@@ -108,6 +108,9 @@ pub struct NotifyConfig {
     pub max_batch: usize,
     /// The channels, by name (`[notify.channels.desk]`).
     pub channels: BTreeMap<String, ChannelConfig>,
+    /// Sent and failed outbox rows older than this many days are deleted at the end of
+    /// each drain (queued ones never); 0 keeps them all.
+    pub keep_sent_days: u32,
 }
 
 impl Default for NotifyConfig {
@@ -118,6 +121,7 @@ impl Default for NotifyConfig {
             retry: OutboxRetry::default(),
             max_batch: 10,
             channels: BTreeMap::new(),
+            keep_sent_days: 30,
         }
     }
 }

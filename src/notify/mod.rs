@@ -144,7 +144,30 @@ pub async fn drain(store: &mut Store, cfg: &NotifyConfig, opts: &Options) -> Res
         report.failed += r.failed;
         report.channels.push(r);
     }
+    prune(store, cfg, opts.now)?;
     Ok(report)
+}
+
+/// Retention at `now`: sent and failed outbox rows queued more than `[notify]
+/// keep_sent_days` before the newest row; queued ones are never deleted. Returns the rows
+/// deleted.
+pub fn prune(store: &mut Store, cfg: &NotifyConfig, now: DateTime<Utc>) -> Result<u64> {
+    if cfg.keep_sent_days == 0 {
+        return Ok(0);
+    }
+    let newest = store.outbox().newest_created_at()?;
+    let before = crate::time::retention_cutoff(
+        now,
+        newest,
+        chrono::Duration::days(i64::from(cfg.keep_sent_days)),
+    );
+    let stats = store.outbox_mut().prune(before)?;
+    tracing::debug!(
+        rows = stats.rows,
+        batches = stats.batches,
+        "pruned sent and failed notifications queued before {before}"
+    );
+    Ok(stats.rows)
 }
 
 async fn drain_channel(

@@ -269,24 +269,7 @@ pub async fn run(
         duration_ms = totals.duration_ms,
         "scan {scan_id} finished {status}"
     );
-    let pruned = if opts.keep_chain_days > 0 {
-        let newest = w.store.scans().newest_as_of_except(scan_id)?;
-        let before = crate::time::retention_cutoff(
-            opts.as_of,
-            newest,
-            Duration::days(i64::from(opts.keep_chain_days)),
-        );
-        let stats = w.store.scans_mut().prune(before, crate::time::KEEP_LAST)?;
-        tracing::debug!(
-            rows = stats.rows,
-            batches = stats.batches,
-            longest_batch_ms = stats.longest_batch_ms,
-            "pruned chains of scans before {before}"
-        );
-        stats.rows
-    } else {
-        0
-    };
+    let pruned = prune_chains(&mut w.store, scan_id, opts.as_of, opts.keep_chain_days)?;
     w.tickers.sort_by(|a, b| a.ticker.cmp(&b.ticker));
     Ok(Report {
         scan_id,
@@ -307,6 +290,30 @@ pub async fn run(
         tickers: w.tickers,
         errors: w.errors,
     })
+}
+
+/// Chain retention at `as_of`: the chains of scans more than `keep_days` before the
+/// newest scan other than `except` (the current one; 0 for none), each ticker's
+/// [`crate::time::KEEP_LAST`] newest kept. 0 days keeps all. Returns the rows deleted.
+pub fn prune_chains(
+    store: &mut Store,
+    except: i64,
+    as_of: DateTime<Utc>,
+    keep_days: u32,
+) -> Result<u64> {
+    if keep_days == 0 {
+        return Ok(0);
+    }
+    let newest = store.scans().newest_as_of_except(except)?;
+    let before = crate::time::retention_cutoff(as_of, newest, Duration::days(i64::from(keep_days)));
+    let stats = store.scans_mut().prune(before, crate::time::KEEP_LAST)?;
+    tracing::debug!(
+        rows = stats.rows,
+        batches = stats.batches,
+        longest_batch_ms = stats.longest_batch_ms,
+        "pruned chains of scans before {before}"
+    );
+    Ok(stats.rows)
 }
 
 /// Midnight at the start of `day` in New York, as UTC.

@@ -397,6 +397,7 @@ pub async fn compare(
         cache: cache_writes(&last_cache),
     })?;
     report.comparison_id = ids.comparison_id.unwrap_or(0);
+    super::prune(store, cfg, opts.as_of)?;
     Ok(report)
 }
 

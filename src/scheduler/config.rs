@@ -26,6 +26,11 @@ pub struct SchedulerConfig {
     pub cutover_order: Vec<Category>,
     pub criteria: CriteriaConfig,
     pub categories: CategoriesConfig,
+    /// Runs, signals and comparisons of ticks more than this many days before the newest
+    /// are deleted at the end of each `migrate-scheduler run` and `compare` (with cached
+    /// series that expired as long ago); 0 keeps them all. The migration's audit log is
+    /// kept.
+    pub keep_days: u32,
 }
 
 impl Default for SchedulerConfig {
@@ -38,6 +43,7 @@ impl Default for SchedulerConfig {
             cutover_order: Category::ALL.to_vec(),
             criteria: CriteriaConfig::default(),
             categories: CategoriesConfig::default(),
+            keep_days: 30,
         }
     }
 }

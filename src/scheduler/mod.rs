@@ -65,6 +65,32 @@ pub fn fetch_range(tf: Timeframe, as_of: DateTime<Utc>) -> (DateTime<Utc>, DateT
     (from, as_of)
 }
 
+/// Retention at the end of a tick or a comparison at `as_of`: runs, signals and
+/// comparisons older than `[scheduler] keep_days` (counted back from the earlier of
+/// `as_of` and the newest earlier tick), and cached series that expired before that.
+/// Returns the rows deleted.
+pub fn prune(
+    store: &mut crate::store::Store,
+    cfg: &SchedulerConfig,
+    as_of: DateTime<Utc>,
+) -> crate::Result<u64> {
+    if cfg.keep_days == 0 {
+        return Ok(0);
+    }
+    let newest = store.scheduler().newest_tick_before(as_of)?;
+    let before = crate::time::retention_cutoff(
+        as_of,
+        newest,
+        chrono::Duration::days(i64::from(cfg.keep_days)),
+    );
+    let stats = store.scheduler_mut().prune(before)?;
+    tracing::debug!(
+        rows = stats.rows,
+        "pruned scheduler history before {before}"
+    );
+    Ok(stats.rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -36,6 +36,7 @@ pub mod outbox;
 pub mod resilience;
 pub mod scans;
 pub mod scheduler;
+pub mod stats;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

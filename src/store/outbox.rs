@@ -390,6 +390,49 @@ impl<S: DerefMut<Target = Store>> Outbox<S> {
     }
 }
 
+impl<S: DerefMut<Target = Store>> Outbox<S> {
+    /// Deletes sent and failed rows created before `before`; queued rows (still to be
+    /// sent or retried) are never deleted, however old. Bounded batches, as every prune
+    /// ([`Store::prune_in_batches`]).
+    pub fn prune(&mut self, before: DateTime<Utc>) -> Result<super::PruneStats> {
+        self.prune_with(before, super::PRUNE_BATCH_ROWS, super::PRUNE_PAUSE)
+    }
+
+    pub(crate) fn prune_with(
+        &mut self,
+        before: DateTime<Utc>,
+        limit: usize,
+        pause: std::time::Duration,
+    ) -> Result<super::PruneStats> {
+        let before = ts(before);
+        self.0.prune_in_batches(limit, pause, |tx, limit| {
+            Ok(tx
+                .prepare_cached(
+                    "DELETE FROM notify_outbox WHERE id IN
+                         (SELECT id FROM notify_outbox
+                          WHERE status IN ('sent', 'failed') AND created_at < ?1
+                          ORDER BY id LIMIT ?2)",
+                )?
+                .execute(params![before, limit as i64])?)
+        })
+    }
+}
+
+impl<S: Deref<Target = Store>> Outbox<S> {
+    /// When the newest row was queued.
+    pub fn newest_created_at(&self) -> Result<Option<DateTime<Utc>>> {
+        let newest: Option<String> =
+            self.0
+                .conn()
+                .query_row("SELECT max(created_at) FROM notify_outbox", [], |r| {
+                    r.get(0)
+                })?;
+        newest
+            .map(|s| parse_ts(&s, "notify_outbox", "created_at"))
+            .transpose()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -474,5 +517,35 @@ mod tests {
         let fresh = s.outbox_mut().claim_batch("a", now, 10).unwrap().unwrap();
         assert_eq!(fresh.attempts(), 0);
         assert_eq!(fresh.rows.len(), 2);
+    }
+
+    #[test]
+    fn prune_deletes_old_settled_rows_and_never_a_queued_one() {
+        let (_d, mut s) = temp_store();
+        let old = t("2026-10-01T15:00:00Z");
+        for id in 1..=5 {
+            s.outbox_mut()
+                .enqueue(SourceKind::Alert, id, &entry(&["a"]), old)
+                .unwrap();
+        }
+        let b = s.outbox_mut().claim_batch("a", old, 2).unwrap().unwrap();
+        s.outbox_mut().mark_sent(&b.ids(), old).unwrap();
+        let f = s.outbox_mut().claim_batch("a", old, 1).unwrap().unwrap();
+        s.outbox_mut().mark_failed(&f.ids(), "HTTP 401").unwrap();
+        let now = t("2026-11-23T15:00:00Z");
+        s.outbox_mut()
+            .enqueue(SourceKind::Alert, 9, &entry(&["a"]), now)
+            .unwrap();
+        let stats = s
+            .outbox_mut()
+            .prune_with(t("2026-11-01T00:00:00Z"), 1, std::time::Duration::ZERO)
+            .unwrap();
+        assert_eq!(stats.rows, 3, "two sent and one failed");
+        assert_eq!(stats.largest_batch, 1);
+        let counts = s.outbox().counts(now).unwrap();
+        assert_eq!(
+            (counts[0].queued, counts[0].sent, counts[0].failed),
+            (3, 0, 0)
+        );
     }
 }

@@ -171,6 +171,15 @@ fn contracts_scan_scans_alerts() {
 }
 
 #[test]
+fn contracts_store_stats_and_prune() {
+    let (home, _) = scanned();
+    let stats = home.json(["store", "stats", "--json"]);
+    snap("store-stats", &home, &stats, &[".bytes", ".tables[].bytes"]);
+    let prune = home.json(["store", "prune", "--json"]);
+    snap("store-prune", &home, &prune, &[]);
+}
+
+#[test]
 fn contracts_export_and_its_files() {
     let (home, _) = scanned();
     let report = home.json(["export", "--json"]);

@@ -23,6 +23,7 @@ mod notify;
 mod process_excel;
 mod providers;
 mod quant;
+mod retention;
 mod scan;
 mod serve;
 mod structure;

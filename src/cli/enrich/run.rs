@@ -106,6 +106,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         stale_bars: e.stale_bars,
         calendar: Calendar::new(&e.holidays),
         as_of: ctx.as_of,
+        keep_days: e.keep_days,
     };
     // The lock comes before the store is opened: a refused run touches nothing.
     let _lock = JobLock::acquire(&ctx.home, "enrich")?;

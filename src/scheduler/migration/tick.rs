@@ -162,6 +162,7 @@ pub async fn tick(
         comparison: row.as_ref().map(|(r, _)| r),
         cache: cache_writes(&cache),
     })?;
+    crate::scheduler::prune(store, cfg, as_of)?;
 
     let mut report = TickReport {
         as_of,

@@ -67,6 +67,7 @@ fn u(v: i64) -> u64 {
 pub struct Enrich<S>(pub(super) S);
 
 mod bars;
+mod prune;
 mod runs;
 
 pub use bars::*;

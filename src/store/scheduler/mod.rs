@@ -11,6 +11,7 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 mod model;
+mod prune;
 
 pub use model::{Category, Criterion, Direction, Phase, SchedulerKind, Signal, State};
 
@@ -1037,5 +1038,46 @@ mod tests {
             .cache_stats(t("2026-11-23T15:40:00Z"))
             .unwrap();
         assert_eq!(stats.valid, 0);
+    }
+
+    #[test]
+    fn prune_deletes_old_ticks_with_their_signals_and_keeps_the_rest() {
+        let (_d, mut store) = temp_store();
+        let count = |store: &Store, table: &str| -> i64 {
+            store
+                .conn()
+                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+                .unwrap()
+        };
+        for at in ["2026-10-01", "2026-11-20"] {
+            let r = report(
+                SchedulerKind::Legacy,
+                vec![
+                    signal("TCS", &format!("{at}T14:45:00Z")),
+                    signal("INFY", &format!("{at}T14:45:00Z")),
+                ],
+            );
+            store
+                .scheduler_mut()
+                .record_tick(&tick(
+                    &format!("{at}T15:00:00Z"),
+                    vec![write(&r, Role::Used, &[])],
+                ))
+                .unwrap();
+        }
+        assert_eq!(count(&store, "scheduler_signals"), 4);
+        let newest = store
+            .scheduler()
+            .newest_tick_before(t("2026-11-23T15:00:00Z"))
+            .unwrap();
+        assert_eq!(newest, Some(t("2026-11-20T15:00:00Z")));
+        let stats = store
+            .scheduler_mut()
+            .prune_with(t("2026-10-21T15:00:00Z"), 1, std::time::Duration::ZERO)
+            .unwrap();
+        assert_eq!(stats.rows, 3, "the old run and its two signals");
+        assert_eq!(stats.largest_batch, 1);
+        assert_eq!(count(&store, "scheduler_runs"), 1);
+        assert_eq!(count(&store, "scheduler_signals"), 2);
     }
 }
