@@ -621,14 +621,8 @@ impl<S: DerefMut<Target = Store>> Excel<S> {
 impl<S: Deref<Target = Store>> Excel<S> {
     /// When the newest run other than `except` (the current one) was made.
     pub fn newest_run_at_except(&self, except: i64) -> Result<Option<DateTime<Utc>>> {
-        let newest: Option<String> = self.0.conn().query_row(
-            "SELECT max(run_at) FROM processing_metadata WHERE id != ?1",
-            [except],
-            |r| r.get(0),
-        )?;
-        newest
-            .map(|s| parse_ts(&s, "processing_metadata", "run_at"))
-            .transpose()
+        self.0
+            .newest_except("processing_metadata", "run_at", except)
     }
 }
 

@@ -410,6 +410,23 @@ impl Store {
         }
     }
 
+    /// The newest `column` time of `table` among its rows other than `except` (the run
+    /// asking): what retention counts back from. `table` and `column` are the callers'
+    /// constants, never user text.
+    pub(crate) fn newest_except(
+        &self,
+        table: &'static str,
+        column: &'static str,
+        except: i64,
+    ) -> Result<Option<DateTime<Utc>>> {
+        let newest: Option<String> = self.conn.query_row(
+            &format!("SELECT max({column}) FROM {table} WHERE id != ?1"),
+            [except],
+            |r| r.get(0),
+        )?;
+        newest.map(|s| parse_ts(&s, table, column)).transpose()
+    }
+
     /// Runs `f` inside one read transaction, so every query in it sees the same
     /// committed state even while writers commit (WAL snapshot isolation).
     pub fn read_snapshot<T>(&self, f: impl FnOnce(&Store) -> T) -> Result<T> {

@@ -346,12 +346,7 @@ impl<S: DerefMut<Target = Store>> Scans<S> {
 impl<S: Deref<Target = Store>> Scans<S> {
     /// The `as_of` of the newest stored scan other than `except` (the running one).
     pub fn newest_as_of_except(&self, except: i64) -> Result<Option<DateTime<Utc>>> {
-        let newest: Option<String> = self.0.conn().query_row(
-            "SELECT max(as_of) FROM scans WHERE id != ?1",
-            [except],
-            |r| r.get(0),
-        )?;
-        newest.map(|s| parse_ts(&s, "scans", "as_of")).transpose()
+        self.0.newest_except("scans", "as_of", except)
     }
 }
 

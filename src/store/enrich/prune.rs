@@ -15,14 +15,7 @@ use crate::store::{PRUNE_BATCH_ROWS, PRUNE_PAUSE, PruneStats, Result, Store, par
 impl<S: Deref<Target = Store>> Enrich<S> {
     /// The `as_of` of the newest run other than `except` (the current one).
     pub fn newest_run_as_of_except(&self, except: i64) -> Result<Option<DateTime<Utc>>> {
-        let newest: Option<String> = self.0.conn().query_row(
-            "SELECT max(as_of) FROM enrich_runs WHERE id != ?1",
-            [except],
-            |r| r.get(0),
-        )?;
-        newest
-            .map(|s| parse_ts(&s, "enrich_runs", "as_of"))
-            .transpose()
+        self.0.newest_except("enrich_runs", "as_of", except)
     }
 
     /// The time of the newest stored bar of `timeframe`, any symbol.
