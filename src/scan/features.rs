@@ -54,7 +54,7 @@ fn group_expiries<'a>(ctx: &ChainContext<'_>, contracts: &'a [ContractRow]) -> V
 }
 
 /// Linear interpolation of `y` at `x0` over points sorted by `x`; None outside the range.
-fn interpolate(points: &[(f64, f64)], x0: f64) -> Option<f64> {
+pub(crate) fn interpolate(points: &[(f64, f64)], x0: f64) -> Option<f64> {
     let i = points.partition_point(|p| p.0 < x0);
     if i < points.len() && points[i].0 == x0 {
         return Some(points[i].1);

@@ -203,36 +203,106 @@ impl<S: Deref<Target = Store>> Chains<S> {
     /// The newest stored chain of every ticker, by ticker. A ticker whose recent chain
     /// rows were all pruned is left out.
     pub fn latest_refs(&self) -> Result<Vec<ChainRef>> {
+        let mut out = Vec::new();
+        for ticker in self.list_tickers()? {
+            out.extend(self.latest_ref(&ticker)?);
+        }
+        Ok(out)
+    }
+
+    /// The newest stored chain of `ticker` (among its 20 newest scans), if any.
+    pub fn latest_ref(&self, ticker: &str) -> Result<Option<ChainRef>> {
         let mut recent = self.0.conn().prepare_cached(
             "SELECT scan_id, as_of, spot FROM features WHERE ticker = ?1 ORDER BY as_of DESC LIMIT 20",
         )?;
         let mut has_chain = self.0.conn().prepare_cached(
             "SELECT 1 FROM chain_snapshots WHERE scan_id = ?1 AND ticker = ?2 LIMIT 1",
         )?;
-        let mut out = Vec::new();
-        for ticker in self.list_tickers()? {
-            let rows = recent
-                .query_map([&ticker], |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, f64>(2)?,
-                    ))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            for (scan_id, as_of, spot) in rows {
-                if has_chain.exists(params![scan_id, ticker])? {
-                    out.push(ChainRef {
-                        ticker: ticker.clone(),
-                        scan_id,
-                        as_of: parse_ts(&as_of, "features", "as_of")?,
-                        spot,
-                    });
-                    break;
-                }
+        let rows = recent
+            .query_map([ticker], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, f64>(2)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for (scan_id, as_of, spot) in rows {
+            if has_chain.exists(params![scan_id, ticker])? {
+                return Ok(Some(ChainRef {
+                    ticker: ticker.to_string(),
+                    scan_id,
+                    as_of: parse_ts(&as_of, "features", "as_of")?,
+                    spot,
+                }));
             }
         }
-        Ok(out)
+        Ok(None)
+    }
+
+    /// The chain of `ticker` stored by scan `scan_id`, if that scan stored (and still
+    /// keeps) one.
+    pub fn ref_in_scan(&self, scan_id: i64, ticker: &str) -> Result<Option<ChainRef>> {
+        let row = super::optional(self.0.conn().query_row(
+            "SELECT as_of, spot FROM features WHERE ticker = ?1 AND scan_id = ?2",
+            params![ticker, scan_id],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?)),
+        ))?;
+        let Some((as_of, spot)) = row else {
+            return Ok(None);
+        };
+        let kept = self
+            .0
+            .conn()
+            .prepare_cached(
+                "SELECT 1 FROM chain_snapshots WHERE scan_id = ?1 AND ticker = ?2 LIMIT 1",
+            )?
+            .exists(params![scan_id, ticker])?;
+        Ok(kept.then_some(ChainRef {
+            ticker: ticker.to_string(),
+            scan_id,
+            as_of: parse_ts(&as_of, "features", "as_of")?,
+            spot,
+        }))
+    }
+
+    /// The newest scan that still keeps chain rows, if any.
+    pub fn latest_chain_scan(&self) -> Result<Option<i64>> {
+        super::optional(self.0.conn().query_row(
+            "SELECT scan_id FROM chain_snapshots ORDER BY scan_id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        ))
+    }
+
+    /// The tickers whose chains scan `scan_id` keeps, in order.
+    pub fn tickers_in_scan(&self, scan_id: i64) -> Result<Vec<String>> {
+        let mut stmt = self.0.conn().prepare_cached(
+            "SELECT DISTINCT ticker FROM chain_snapshots WHERE scan_id = ?1 ORDER BY ticker",
+        )?;
+        let rows = stmt
+            .query_map([scan_id], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// The newest features of `ticker`, if any.
+    pub fn latest_features_of(&self, ticker: &str) -> Result<Option<FeatureRow>> {
+        let mut stmt = self.0.conn().prepare_cached(&format!(
+            "SELECT {FEATURE_COLUMNS} FROM features WHERE ticker = ?1 ORDER BY as_of DESC LIMIT 1"
+        ))?;
+        let raw = super::optional(stmt.query_row([ticker], feature_from_row))?;
+        Ok(finish_features(raw.into_iter().collect())?.pop())
+    }
+
+    /// The newest features of `ticker` taken at or before `at`, if any.
+    pub fn features_at(&self, ticker: &str, at: DateTime<Utc>) -> Result<Option<FeatureRow>> {
+        let mut stmt = self.0.conn().prepare_cached(&format!(
+            "SELECT {FEATURE_COLUMNS} FROM features
+             WHERE ticker = ?1 AND as_of <= ?2 ORDER BY as_of DESC LIMIT 1"
+        ))?;
+        let raw = super::optional(stmt.query_row(params![ticker, ts(at)], feature_from_row))?;
+        Ok(finish_features(raw.into_iter().collect())?.pop())
     }
 
     /// Daily 30-day ATM IV observations of `ticker` on days in `[from, to)`.
