@@ -2,6 +2,7 @@
 //! Declared only from `main.rs`, so the library can never import it.
 
 pub mod alerts;
+pub mod chain;
 pub mod compare;
 pub mod config;
 pub mod doctor;
@@ -18,7 +19,9 @@ pub mod process_excel;
 pub mod quant;
 pub mod scan;
 pub mod scans;
+pub mod screen;
 pub mod serve;
+pub mod show;
 pub mod store;
 pub mod unattended;
 
@@ -113,6 +116,7 @@ fn parse_ping_url(s: &str) -> Result<reqwest::Url, String> {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Alerts(alerts::Args),
+    Chain(chain::Args),
     Compare(compare::Args),
     #[command(subcommand)]
     Config(config::Command),
@@ -132,7 +136,9 @@ pub enum Command {
     Quant(quant::Command),
     Scan(scan::Args),
     Scans(scans::Args),
+    Screen(screen::Args),
     Serve(serve::Args),
+    Show(show::Args),
     #[command(subcommand)]
     Store(store::Command),
 }
@@ -257,6 +263,7 @@ impl Ctx {
 pub fn dispatch(command: Command, ctx: &Ctx) -> optctl::Result<Outcome> {
     match command {
         Command::Alerts(a) => alerts::run(a, ctx),
+        Command::Chain(a) => chain::run(a, ctx),
         Command::Compare(a) => compare::run(a, ctx),
         Command::Config(c) => config::run(c, ctx),
         Command::Doctor(a) => doctor::run(a, ctx),
@@ -271,8 +278,10 @@ pub fn dispatch(command: Command, ctx: &Ctx) -> optctl::Result<Outcome> {
         Command::Quant(c) => quant::run(c, ctx),
         Command::Scan(a) => scan::run(a, ctx),
         Command::Scans(a) => scans::run(a, ctx),
+        Command::Screen(a) => screen::run(a, ctx),
         Command::Store(c) => store::run(c, ctx),
         Command::Serve(a) => serve::run(a, ctx),
+        Command::Show(a) => show::run(a, ctx),
     }
 }
 

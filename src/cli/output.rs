@@ -106,6 +106,20 @@ impl Output {
         writeln!(std::io::stdout().lock(), "{s}").map_err(stdout_err)
     }
 
+    /// Prints `rows` as CSV with a header line on stdout.
+    pub fn csv<R: AsRef<[String]>>(&self, header: &[&str], rows: &[R]) -> optctl::Result<()> {
+        let mut w = csv::Writer::from_writer(std::io::stdout().lock());
+        let err = |e: csv::Error| match e.into_kind() {
+            csv::ErrorKind::Io(io) => stdout_err(io),
+            other => stdout_err(std::io::Error::other(format!("{other:?}"))),
+        };
+        w.write_record(header).map_err(err)?;
+        for r in rows {
+            w.write_record(r.as_ref()).map_err(err)?;
+        }
+        w.flush().map_err(stdout_err)
+    }
+
     /// A message for the person on stderr (not data); silent with -q.
     pub fn note(&self, s: &str) {
         if !self.quiet {
