@@ -101,7 +101,9 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     }
     let sort = args.sort.as_deref().map(screen::parse_sort);
     if let Some((field, _)) = &sort {
-        screen::check_field(field, &fields)
+        let mut sortable = vec!["ticker".to_string(), "as_of".to_string()];
+        sortable.extend(fields.iter().cloned());
+        screen::check_field(field, &sortable)
             .map_err(|e| optctl::Error::Usage(format!("--sort: {e}")))?;
     }
     let screened = rows.len();
@@ -150,7 +152,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         .map(|c| c.field.as_str())
         .chain(sort.as_ref().map(|(f, _)| f.as_str()))
     {
-        if !columns.contains(&extra) {
+        if extra != "ticker" && extra != "as_of" && !columns.contains(&extra) {
             columns.push(extra);
         }
     }

@@ -313,17 +313,16 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     if alerts.is_empty() {
         out.line("Recent alerts: none")?;
     } else {
-        let mut t = out.table(&["id", "time", "detector", "score", "contract"]);
+        let mut t = out.table(&["time", "detector", "score", "contract"]);
         for a in &alerts {
             t.add_row(vec![
-                a.id.to_string(),
                 optctl::store::ts(a.created_at),
                 a.detector_name.clone(),
                 format!("{:.1}", a.score),
                 a.contract.clone().unwrap_or_default(),
             ]);
         }
-        Output::align_right(&mut t, &[0, 3]);
+        Output::align_right(&mut t, &[2]);
         out.print_table(Some("Recent alerts"), &t)?;
     }
     Ok(Outcome::Done)

@@ -143,12 +143,22 @@ pub fn check_field(field: &str, fields: &[String]) -> Result<(), String> {
     ))
 }
 
-/// Sorts rows by `field`, ascending or descending; rows without a number go last.
-/// Ties keep their order (by ticker, as they come).
+/// Sorts rows by `field` (a number, or text such as the ticker), ascending or
+/// descending; rows without a value go last. Ties keep their order (by ticker, as they
+/// come).
 pub fn sort_rows(rows: &mut [Map<String, Value>], field: &str, descending: bool) {
-    rows.sort_by(|a, b| match (number(a, field), number(b, field)) {
+    let key = |r: &Map<String, Value>| -> Option<Value> {
+        r.get(field)
+            .filter(|v| v.is_number() || v.is_string())
+            .cloned()
+    };
+    rows.sort_by(|a, b| match (key(a), key(b)) {
         (Some(x), Some(y)) => {
-            let o = x.total_cmp(&y);
+            let o = match (x.as_f64(), y.as_f64(), x.as_str(), y.as_str()) {
+                (Some(x), Some(y), _, _) => x.total_cmp(&y),
+                (_, _, Some(x), Some(y)) => x.cmp(y),
+                _ => Ordering::Equal,
+            };
             if descending { o.reverse() } else { o }
         }
         (Some(_), None) => Ordering::Less,
@@ -231,5 +241,8 @@ mod tests {
         let order: Vec<&str> = rows.iter().map(|r| r["ticker"].as_str().unwrap()).collect();
         assert_eq!(order, ["A", "C", "B"]);
         assert_eq!(parse_sort("-IV_rank"), ("iv_rank".to_string(), true));
+        sort_rows(&mut rows, "ticker", true);
+        let order: Vec<&str> = rows.iter().map(|r| r["ticker"].as_str().unwrap()).collect();
+        assert_eq!(order, ["C", "B", "A"]);
     }
 }

@@ -29,3 +29,4 @@ mod serve;
 mod structure;
 mod symbols;
 mod upgrade;
+mod views;
