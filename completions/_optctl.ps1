@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('alerts', 'alerts', [CompletionResultType]::ParameterValue, 'List stored alerts, newest first, highest score first within a scan')
+            [CompletionResult]::new('chain', 'chain', [CompletionResultType]::ParameterValue, 'Show one expiry of a ticker''s stored chain: calls on the left, puts on the right')
             [CompletionResult]::new('compare', 'compare', [CompletionResultType]::ParameterValue, 'Compare the legacy and the unified strategy scheduler on the same data')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show or create the configuration file')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check what unattended runs need: config, home, database, clock, providers, keys')
@@ -50,7 +51,9 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             [CompletionResult]::new('quant', 'quant', [CompletionResultType]::ParameterValue, 'Option calculator: implied volatility and greeks')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Scan option chains and store IV, greeks, features and scored alerts')
             [CompletionResult]::new('scans', 'scans', [CompletionResultType]::ParameterValue, 'List stored scans, newest first')
+            [CompletionResult]::new('screen', 'screen', [CompletionResultType]::ParameterValue, 'Screen the watchlist''s latest features: `optctl screen ''iv_rank > 0.9'' ''pcr_volume > 1.5''`')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the exports over HTTP (read-only) until SIGINT or SIGTERM')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a ticker''s features with their history, from the stored scans')
             [CompletionResult]::new('store', 'store', [CompletionResultType]::ParameterValue, 'Look at the database: rows and bytes per table, or run every retention now')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -74,6 +77,28 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'optctl;chain' {
+            [CompletionResult]::new('--expiry', '--expiry', [CompletionResultType]::ParameterName, 'This expiry (YYYY-MM-DD)')
+            [CompletionResult]::new('--dte', '--dte', [CompletionResultType]::ParameterName, 'The expiry nearest this many calendar days out')
+            [CompletionResult]::new('--strikes', '--strikes', [CompletionResultType]::ParameterName, 'The N strikes nearest the forward')
+            [CompletionResult]::new('--delta', '--delta', [CompletionResultType]::ParameterName, 'Only strikes whose call delta lies in this band (0.1..0.9, or 0.25 for 0.25..0.75), instead of --strikes')
+            [CompletionResult]::new('--scan', '--scan', [CompletionResultType]::ParameterName, 'The chain of this scan instead of the newest')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data home: the database and exports live here')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML). Missing at the default location = built-in defaults')
+            [CompletionResult]::new('--as-of', '--as-of', [CompletionResultType]::ParameterName, 'Run as if the time were this instant (RFC 3339), for reproducible runs')
+            [CompletionResult]::new('--ping', '--ping', [CompletionResultType]::ParameterName, 'Dead-man''s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config')
+            [CompletionResult]::new('--greeks', '--greeks', [CompletionResultType]::ParameterName, 'All greeks (gamma, theta per day, vega per vol point), not only delta')
+            [CompletionResult]::new('--csv', '--csv', [CompletionResultType]::ParameterName, 'One CSV line per contract instead of the table')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'optctl;compare' {
@@ -956,6 +981,26 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'optctl;screen' {
+            [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Sort by this field, ascending; -FIELD (or --desc) for descending. Default: ticker')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many tickers (after sorting)')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data home: the database and exports live here')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML). Missing at the default location = built-in defaults')
+            [CompletionResult]::new('--as-of', '--as-of', [CompletionResultType]::ParameterName, 'Run as if the time were this instant (RFC 3339), for reproducible runs')
+            [CompletionResult]::new('--ping', '--ping', [CompletionResultType]::ParameterName, 'Dead-man''s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config')
+            [CompletionResult]::new('--desc', '--desc', [CompletionResultType]::ParameterName, 'Sort descending')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every ticker with stored features, not only the watchlist''s')
+            [CompletionResult]::new('--csv', '--csv', [CompletionResultType]::ParameterName, 'One CSV line per ticker with every field, instead of the table')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'optctl;serve' {
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port to listen on; 0 picks a free one [config: serve.port, 8061]')
             [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Address to listen on [config: serve.bind, 127.0.0.1]')
@@ -970,6 +1015,22 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             [CompletionResult]::new('--ping', '--ping', [CompletionResultType]::ParameterName, 'Dead-man''s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job')
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config')
             [CompletionResult]::new('--allow-no-token', '--allow-no-token', [CompletionResultType]::ParameterName, 'Serve a non-loopback address without a token (only on a trusted network)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'optctl;show' {
+            [CompletionResult]::new('--alerts', '--alerts', [CompletionResultType]::ParameterName, 'At most this many recent alerts')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data home: the database and exports live here')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML). Missing at the default location = built-in defaults')
+            [CompletionResult]::new('--as-of', '--as-of', [CompletionResultType]::ParameterName, 'Run as if the time were this instant (RFC 3339), for reproducible runs')
+            [CompletionResult]::new('--ping', '--ping', [CompletionResultType]::ParameterName, 'Dead-man''s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of tables')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
@@ -1044,6 +1105,7 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
         }
         'optctl;help' {
             [CompletionResult]::new('alerts', 'alerts', [CompletionResultType]::ParameterValue, 'List stored alerts, newest first, highest score first within a scan')
+            [CompletionResult]::new('chain', 'chain', [CompletionResultType]::ParameterValue, 'Show one expiry of a ticker''s stored chain: calls on the left, puts on the right')
             [CompletionResult]::new('compare', 'compare', [CompletionResultType]::ParameterValue, 'Compare the legacy and the unified strategy scheduler on the same data')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show or create the configuration file')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check what unattended runs need: config, home, database, clock, providers, keys')
@@ -1058,12 +1120,17 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             [CompletionResult]::new('quant', 'quant', [CompletionResultType]::ParameterValue, 'Option calculator: implied volatility and greeks')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Scan option chains and store IV, greeks, features and scored alerts')
             [CompletionResult]::new('scans', 'scans', [CompletionResultType]::ParameterValue, 'List stored scans, newest first')
+            [CompletionResult]::new('screen', 'screen', [CompletionResultType]::ParameterValue, 'Screen the watchlist''s latest features: `optctl screen ''iv_rank > 0.9'' ''pcr_volume > 1.5''`')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the exports over HTTP (read-only) until SIGINT or SIGTERM')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a ticker''s features with their history, from the stored scans')
             [CompletionResult]::new('store', 'store', [CompletionResultType]::ParameterValue, 'Look at the database: rows and bytes per table, or run every retention now')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'optctl;help;alerts' {
+            break
+        }
+        'optctl;help;chain' {
             break
         }
         'optctl;help;compare' {
@@ -1216,7 +1283,13 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
         'optctl;help;scans' {
             break
         }
+        'optctl;help;screen' {
+            break
+        }
         'optctl;help;serve' {
+            break
+        }
+        'optctl;help;show' {
             break
         }
         'optctl;help;store' {

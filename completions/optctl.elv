@@ -33,6 +33,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand alerts 'List stored alerts, newest first, highest score first within a scan'
+            cand chain 'Show one expiry of a ticker''s stored chain: calls on the left, puts on the right'
             cand compare 'Compare the legacy and the unified strategy scheduler on the same data'
             cand config 'Show or create the configuration file'
             cand doctor 'Check what unattended runs need: config, home, database, clock, providers, keys'
@@ -47,7 +48,9 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand quant 'Option calculator: implied volatility and greeks'
             cand scan 'Scan option chains and store IV, greeks, features and scored alerts'
             cand scans 'List stored scans, newest first'
+            cand screen 'Screen the watchlist''s latest features: `optctl screen ''iv_rank > 0.9'' ''pcr_volume > 1.5''`'
             cand serve 'Serve the exports over HTTP (read-only) until SIGINT or SIGTERM'
+            cand show 'Show a ticker''s features with their history, from the stored scans'
             cand store 'Look at the database: rows and bytes per table, or run every retention now'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -70,6 +73,27 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand --quiet 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
             cand -h 'Print help'
             cand --help 'Print help'
+        }
+        &'optctl;chain'= {
+            cand --expiry 'This expiry (YYYY-MM-DD)'
+            cand --dte 'The expiry nearest this many calendar days out'
+            cand --strikes 'The N strikes nearest the forward'
+            cand --delta 'Only strikes whose call delta lies in this band (0.1..0.9, or 0.25 for 0.25..0.75), instead of --strikes'
+            cand --scan 'The chain of this scan instead of the newest'
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --ping 'Dead-man''s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job'
+            cand --log-format 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config'
+            cand --greeks 'All greeks (gamma, theta per day, vega per vol point), not only delta'
+            cand --csv 'One CSV line per contract instead of the table'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
+            cand --quiet 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'optctl;compare'= {
             cand --categories 'Categories to compare, comma separated (default: all): day_trading, short_selling, short_term'
@@ -869,6 +893,25 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'optctl;screen'= {
+            cand --sort 'Sort by this field, ascending; -FIELD (or --desc) for descending. Default: ticker'
+            cand --limit 'At most this many tickers (after sorting)'
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --ping 'Dead-man''s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job'
+            cand --log-format 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config'
+            cand --desc 'Sort descending'
+            cand --all 'Every ticker with stored features, not only the watchlist''s'
+            cand --csv 'One CSV line per ticker with every field, instead of the table'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
+            cand --quiet 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'optctl;serve'= {
             cand --port 'Port to listen on; 0 picks a free one [config: serve.port, 8061]'
             cand --bind 'Address to listen on [config: serve.bind, 127.0.0.1]'
@@ -883,6 +926,21 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand --ping 'Dead-man''s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job'
             cand --log-format 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config'
             cand --allow-no-token 'Serve a non-loopback address without a token (only on a trusted network)'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
+            cand --quiet 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'optctl;show'= {
+            cand --alerts 'At most this many recent alerts'
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant (RFC 3339), for reproducible runs'
+            cand --ping 'Dead-man''s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job'
+            cand --log-format 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config'
             cand --json 'Print one JSON document on stdout instead of tables'
             cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
             cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
@@ -949,6 +1007,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
         }
         &'optctl;help'= {
             cand alerts 'List stored alerts, newest first, highest score first within a scan'
+            cand chain 'Show one expiry of a ticker''s stored chain: calls on the left, puts on the right'
             cand compare 'Compare the legacy and the unified strategy scheduler on the same data'
             cand config 'Show or create the configuration file'
             cand doctor 'Check what unattended runs need: config, home, database, clock, providers, keys'
@@ -963,11 +1022,15 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand quant 'Option calculator: implied volatility and greeks'
             cand scan 'Scan option chains and store IV, greeks, features and scored alerts'
             cand scans 'List stored scans, newest first'
+            cand screen 'Screen the watchlist''s latest features: `optctl screen ''iv_rank > 0.9'' ''pcr_volume > 1.5''`'
             cand serve 'Serve the exports over HTTP (read-only) until SIGINT or SIGTERM'
+            cand show 'Show a ticker''s features with their history, from the stored scans'
             cand store 'Look at the database: rows and bytes per table, or run every retention now'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'optctl;help;alerts'= {
+        }
+        &'optctl;help;chain'= {
         }
         &'optctl;help;compare'= {
         }
@@ -1078,7 +1141,11 @@ set edit:completion:arg-completer[optctl] = {|@words|
         }
         &'optctl;help;scans'= {
         }
+        &'optctl;help;screen'= {
+        }
         &'optctl;help;serve'= {
+        }
+        &'optctl;help;show'= {
         }
         &'optctl;help;store'= {
             cand stats 'Rows, bytes and the oldest row''s time per table'

@@ -171,6 +171,27 @@ fn contracts_scan_scans_alerts() {
 }
 
 #[test]
+fn contracts_chain_show_screen() {
+    let (home, _) = scanned();
+    // Alert ids follow the order tickers finish in.
+    let chain = home.json([
+        "chain",
+        "--json",
+        "AAPL",
+        "--expiry",
+        "2026-12-18",
+        "--strikes",
+        "2",
+    ]);
+    snap("chain", &home, &chain, &[".alerts[].id"]);
+    let show = home.json(["show", "--json", "AAPL"]);
+    let show = trim_at(&show, "term_structure");
+    snap("show", &home, &show, &[".alerts[].id"]);
+    let screen = home.json(["screen", "--json", "pcr_volume > 1.5", "--sort", "-iv_rank"]);
+    snap("screen", &home, &screen, &[]);
+}
+
+#[test]
 fn contracts_store_stats_and_prune() {
     let (home, _) = scanned();
     let stats = home.json(["store", "stats", "--json"]);
