@@ -328,6 +328,9 @@ strict = false
 # many days before the newest one, at the end of each run; 0 keeps them all. Bars are
 # kept for twice their timeframe's lookback_days (each symbol's newest bar always).
 keep_days = 90
+# The universe: the lists below, or the scan's [watchlist] tickers with
+# symbols = "watchlist" (then `optctl show` and `screen` pair every scanned ticker's
+# 30-day IV with its realized volatility).
 
 [enrich.symbols]
 stock = ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA", "JPM", "XOM"]
@@ -522,11 +525,12 @@ format = "text"
 impl Config {
     /// Parses TOML text; `path` is only used in messages.
     pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
-        let cfg: Config = toml::from_str(text).map_err(|e| Error::Parse {
+        let mut cfg: Config = toml::from_str(text).map_err(|e| Error::Parse {
             what: "config file",
             path: path.to_path_buf(),
             message: e.to_string().trim_end().to_string(),
         })?;
+        cfg.enrich.symbols.follow(&cfg.watchlist.tickers);
         cfg.validate().map_err(|m| Error::Parse {
             what: "config file",
             path: path.to_path_buf(),
@@ -591,6 +595,67 @@ impl From<Error> for crate::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn enrich_symbols_can_follow_the_watchlist() {
+        let text = "[watchlist]\ntickers = [\"spy\", \"AMD\", \"VIX\", \"SPY\"]\n\n[enrich]\nsymbols = \"watchlist\"\n";
+        let cfg = Config::parse(text, Path::new("c.toml")).unwrap();
+        let u = &cfg.enrich.symbols;
+        assert!(u.follows_watchlist);
+        let entries: Vec<(String, String)> = u
+            .entries()
+            .into_iter()
+            .map(|(s, c)| (s, c.to_string()))
+            .collect();
+        let want = [("AMD", "stock"), ("SPY", "etf"), ("VIX", "index")];
+        assert_eq!(entries, want.map(|(s, c)| (s.to_string(), c.to_string())));
+        // `config show` writes it back as the word, and that parses to the same.
+        let shown = toml::to_string(&cfg).unwrap();
+        assert!(shown.contains("symbols = \"watchlist\""), "{shown}");
+        assert_eq!(Config::parse(&shown, Path::new("shown.toml")).unwrap(), cfg);
+        // Lists still parse, missing classes default.
+        let cfg =
+            Config::parse("[enrich.symbols]\nstock = [\"AMD\"]\n", Path::new("c.toml")).unwrap();
+        assert!(!cfg.enrich.symbols.follows_watchlist);
+        assert_eq!(
+            cfg.enrich
+                .symbols
+                .class_of("AMD")
+                .map(|c| c.to_string())
+                .as_deref(),
+            Some("stock")
+        );
+        assert_eq!(
+            cfg.enrich
+                .symbols
+                .class_of("SPY")
+                .map(|c| c.to_string())
+                .as_deref(),
+            Some("etf")
+        );
+
+        let e = Config::parse("[enrich]\nsymbols = \"watchlst\"\n", Path::new("c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("\"watchlst\": expected \"watchlist\""), "{e}");
+        let e = Config::parse(
+            "[watchlist]\ntickers = []\n[enrich]\nsymbols = \"watchlist\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("enrich.symbols") && e.contains("lists none"),
+            "{e}"
+        );
+        let e = Config::parse(
+            "[enrich.symbols]\nstocks = [\"AMD\"]\n",
+            Path::new("c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("stocks"), "{e}");
+    }
 
     #[test]
     fn template_parses_to_the_defaults() {

@@ -28,13 +28,93 @@ pub use calendar::Calendar;
 pub use quality::QualityCheck;
 pub use run::{JobSummary, Options, Outcome, Report, run};
 
-/// `[enrich.symbols]`: the universe, by asset class.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+/// `[enrich] symbols`: the universe. Either lists by asset class (`[enrich.symbols]`
+/// with `stock`, `etf`, `index`), or `symbols = "watchlist"`: the scan's `[watchlist]`
+/// tickers, so `optctl show` and `optctl screen` can pair every scanned ticker's IV with
+/// its realized volatility. The config fills the lists from the watchlist
+/// ([`Universe::follow`]); a watchlist ticker the default universe lists as an ETF or an
+/// index keeps that class, the others are stocks.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Universe {
     pub stock: Vec<Symbol>,
     pub etf: Vec<Symbol>,
     pub index: Vec<Symbol>,
+    /// Written `symbols = "watchlist"`: the lists come from `[watchlist]`.
+    pub follows_watchlist: bool,
+}
+
+/// The lists as written in `[enrich.symbols]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct Lists {
+    stock: Vec<Symbol>,
+    etf: Vec<Symbol>,
+    index: Vec<Symbol>,
+}
+
+impl Default for Lists {
+    fn default() -> Self {
+        let u = Universe::default();
+        Lists {
+            stock: u.stock,
+            etf: u.etf,
+            index: u.index,
+        }
+    }
+}
+
+/// The one word `symbols` takes instead of lists.
+const WATCHLIST: &str = "watchlist";
+
+impl Serialize for Universe {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.follows_watchlist {
+            return s.serialize_str(WATCHLIST);
+        }
+        Lists {
+            stock: self.stock.clone(),
+            etf: self.etf.clone(),
+            index: self.index.clone(),
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Universe {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Universe;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "\"watchlist\" or a table of symbol lists ([enrich.symbols] stock, etf, index)",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Universe, E> {
+                if v == WATCHLIST {
+                    return Ok(Universe {
+                        stock: Vec::new(),
+                        etf: Vec::new(),
+                        index: Vec::new(),
+                        follows_watchlist: true,
+                    });
+                }
+                Err(E::custom(format!(
+                    "{v:?}: expected \"watchlist\" (the scan's [watchlist] tickers) or a table [enrich.symbols] with stock, etf and index lists"
+                )))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Universe, A::Error> {
+                let l = Lists::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(Universe {
+                    stock: l.stock,
+                    etf: l.etf,
+                    index: l.index,
+                    follows_watchlist: false,
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl Default for Universe {
@@ -50,11 +130,35 @@ impl Default for Universe {
             ]),
             etf: v(&["SPY", "QQQ", "IWM", "DIA", "TLT", "GLD"]),
             index: v(&["SPX", "NDX", "RUT", "VIX"]),
+            follows_watchlist: false,
         }
     }
 }
 
 impl Universe {
+    /// When written `symbols = "watchlist"`, fills the lists from `tickers` (once each,
+    /// in order): ETFs and indices the default universe names keep their class, the
+    /// rest are stocks. Lists written out are left alone.
+    pub fn follow(&mut self, tickers: &[Symbol]) {
+        if !self.follows_watchlist {
+            return;
+        }
+        let known = Universe::default();
+        let (mut stock, mut etf, mut index) = (Vec::new(), Vec::new(), Vec::new());
+        let mut seen = std::collections::BTreeSet::new();
+        for t in tickers {
+            if !seen.insert(t.as_str().to_string()) {
+                continue;
+            }
+            match known.class_of(t.as_str()) {
+                Some(AssetClass::Etf) => etf.push(t.clone()),
+                Some(AssetClass::Index) => index.push(t.clone()),
+                _ => stock.push(t.clone()),
+            }
+        }
+        (self.stock, self.etf, self.index) = (stock, etf, index);
+    }
+
     /// Every symbol with its class, stocks first, in the order written.
     pub fn entries(&self) -> Vec<(String, AssetClass)> {
         let mut out = Vec::new();
@@ -206,6 +310,12 @@ impl EnrichConfig {
         }
         if self.timeframes.is_empty() {
             return Err("enrich.timeframes: name at least one of 1d, 1h, 5m".into());
+        }
+        if self.symbols.follows_watchlist && self.symbols.entries().is_empty() {
+            return Err(
+                "enrich.symbols: \"watchlist\" follows [watchlist] tickers, which lists none"
+                    .into(),
+            );
         }
         let mut seen = std::collections::BTreeSet::new();
         for (symbol, class) in self.symbols.entries() {

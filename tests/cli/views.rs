@@ -350,3 +350,21 @@ fn screen_covers_the_watchlist_unless_all() {
     let v = home.json(["screen", "--json", "--all"]);
     assert_eq!(v["count"], 2);
 }
+
+#[test]
+fn enrich_can_follow_the_watchlist_so_every_scanned_ticker_has_realized_vol() {
+    let home = Home::new();
+    home.write_config(&format!(
+        "{MARKET}\n[watchlist]\ntickers = [\"SPY\", \"AAPL\"]\n\n[enrich]\nsymbols = \"watchlist\"\ntimeframes = [\"1d\"]\n"
+    ));
+    home.cmd(["scan", "-q", "--no-notify"]).assert().success();
+    let run = home.json(["enrich", "run", "--json"]);
+    assert_eq!(run["symbols"], 2, "{run}");
+    let v = home.json(["screen", "--json", "--sort", "ticker"]);
+    for row in v["rows"].as_array().unwrap() {
+        assert!(row["hv20"].is_number(), "{row}");
+        assert!(row["iv_hv20"].is_number(), "{row}");
+    }
+    let shown = home.json(["config", "show", "--json"]);
+    assert_eq!(shown["enrich"]["symbols"], "watchlist", "{shown}");
+}
