@@ -440,7 +440,7 @@ _optctl() {
 
     case "${cmd}" in
         optctl)
-            opts="-v -q -h -V --home --config --as-of --json --verbose --quiet --ping --log-format --help --version alerts compare config doctor enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve store help"
+            opts="-v -q -h -V --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help --version alerts compare config doctor enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans serve store help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -466,6 +466,10 @@ _optctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -474,7 +478,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__alerts)
-            opts="-v -q -h --ticker --detector --min-score --since --scan --limit --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --ticker --detector --min-score --since --scan --limit --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -524,6 +528,10 @@ _optctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -532,7 +540,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__compare)
-            opts="-v -q -h --categories --runs --check --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --categories --runs --check --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -566,6 +574,10 @@ _optctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -574,7 +586,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__config)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help show init help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help show init help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -598,6 +610,10 @@ _optctl() {
                     ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -664,7 +680,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__config__subcmd__init)
-            opts="-v -q -h --path --force --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --path --force --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -694,6 +710,10 @@ _optctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -702,7 +722,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__config__subcmd__show)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -726,6 +746,10 @@ _optctl() {
                     ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -736,7 +760,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__doctor)
-            opts="-v -q -h --offline --send-test --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --offline --send-test --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -760,6 +784,10 @@ _optctl() {
                     ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -770,7 +798,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help run status history metrics health job-status pause resume resilience help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help run status history metrics health job-status pause resume resilience help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -796,6 +824,10 @@ _optctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -804,7 +836,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__health)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -828,6 +860,10 @@ _optctl() {
                     ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -992,7 +1028,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__history)
-            opts="-v -q -h --limit --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --limit --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1022,6 +1058,10 @@ _optctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1030,7 +1070,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__job__subcmd__status)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1054,6 +1094,10 @@ _optctl() {
                     ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1064,7 +1108,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__metrics)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1090,6 +1134,10 @@ _optctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1098,7 +1146,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__pause)
-            opts="-v -q -h --reason --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --reason --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1128,6 +1176,10 @@ _optctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1136,7 +1188,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__resilience)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1160,6 +1212,10 @@ _optctl() {
                     ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1170,7 +1226,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__resume)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1196,6 +1252,10 @@ _optctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1204,7 +1264,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__run)
-            opts="-v -q -h --symbols --asset-class --timeframes --concurrency --max-retries --strict --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --symbols --asset-class --timeframes --concurrency --max-retries --strict --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1250,6 +1310,10 @@ _optctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1258,7 +1322,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__status)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1284,6 +1348,10 @@ _optctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1292,7 +1360,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__export)
-            opts="-v -q -h --out --only --alerts-since --alerts-limit --no-archive --keep-days --compress --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --out --only --alerts-since --alerts-limit --no-archive --keep-days --compress --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1338,6 +1406,10 @@ _optctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1346,7 +1418,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__fetch)
-            opts="-v -q -h --provider --ticker --bars --from --to --save --files-dir --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --provider --ticker --bars --from --to --save --files-dir --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1400,6 +1472,10 @@ _optctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1408,7 +1484,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__generate)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help completions man all systemd help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help completions man all systemd help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1434,6 +1510,10 @@ _optctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1442,7 +1522,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__generate__subcmd__all)
-            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1470,6 +1550,10 @@ _optctl() {
                     ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1480,7 +1564,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__generate__subcmd__completions)
-            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1508,6 +1592,10 @@ _optctl() {
                     ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1602,7 +1690,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__generate__subcmd__man)
-            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1630,6 +1718,10 @@ _optctl() {
                     ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1640,7 +1732,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__generate__subcmd__systemd)
-            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1668,6 +1760,10 @@ _optctl() {
                     ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2350,7 +2446,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__market__subcmd__hours)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2374,6 +2470,10 @@ _optctl() {
                     ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2384,7 +2484,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help status advance rollback run crontab log help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help status advance rollback run crontab log help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2410,6 +2510,10 @@ _optctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2418,7 +2522,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__advance)
-            opts="-v -q -h --force --reason --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --force --reason --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2448,6 +2552,10 @@ _optctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2456,7 +2564,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__crontab)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2480,6 +2588,10 @@ _optctl() {
                     ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2602,7 +2714,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__log)
-            opts="-v -q -h --limit --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --limit --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2632,6 +2744,10 @@ _optctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2640,7 +2756,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__rollback)
-            opts="-v -q -h --category --all --reason --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --category --all --reason --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2674,6 +2790,10 @@ _optctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2682,7 +2802,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__run)
-            opts="-v -q -h --market-hours-only --no-notify --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --market-hours-only --no-notify --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2706,6 +2826,10 @@ _optctl() {
                     ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2716,7 +2840,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__status)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2742,6 +2866,10 @@ _optctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2750,7 +2878,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__notify)
-            opts="-v -q -h --channel --home --config --as-of --json --verbose --quiet --ping --log-format --help test status retry help"
+            opts="-v -q -h --channel --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help test status retry help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2778,6 +2906,10 @@ _optctl() {
                     ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2858,7 +2990,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__notify__subcmd__retry)
-            opts="-v -q -h --failed --channel --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --failed --channel --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2888,6 +3020,10 @@ _optctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2896,7 +3032,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__notify__subcmd__status)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2920,6 +3056,10 @@ _optctl() {
                     ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2930,7 +3070,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__notify__subcmd__test)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2956,6 +3096,10 @@ _optctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2964,7 +3108,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__process__subcmd__excel)
-            opts="-v -q -h --historical --live --sheet --historical-sheet --live-sheet --market-hours-only --force --watch --interval --strict --home --config --as-of --json --verbose --quiet --ping --log-format --help status history help"
+            opts="-v -q -h --historical --live --sheet --historical-sheet --live-sheet --market-hours-only --force --watch --interval --strict --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help status history help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3012,6 +3156,10 @@ _optctl() {
                     ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3078,7 +3226,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__process__subcmd__excel__subcmd__history)
-            opts="-v -q -h --limit --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --limit --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3108,6 +3256,10 @@ _optctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3116,7 +3268,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__process__subcmd__excel__subcmd__status)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3142,6 +3294,10 @@ _optctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3150,7 +3306,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__quant)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help iv help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help iv help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3174,6 +3330,10 @@ _optctl() {
                     ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3226,7 +3386,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__quant__subcmd__iv)
-            opts="-v -q -h --right --spot --strike --expiry --rate --div --price --input --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --right --spot --strike --expiry --rate --div --price --input --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3284,6 +3444,10 @@ _optctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3292,7 +3456,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__scan)
-            opts="-v -q -h --tickers --watchlist --provider --files-dir --concurrency --save-snapshots --no-notify --strict --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --tickers --watchlist --provider --files-dir --concurrency --save-snapshots --no-notify --strict --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3342,6 +3506,10 @@ _optctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3350,7 +3518,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__scans)
-            opts="-v -q -h --status --since --limit --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --status --since --limit --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3388,6 +3556,10 @@ _optctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3396,7 +3568,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__serve)
-            opts="-v -q -h --port --bind --threads --token --allow-no-token --cors-origin --refresh-secs --max-connections --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --port --bind --threads --token --allow-no-token --cors-origin --refresh-secs --max-connections --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3450,6 +3622,10 @@ _optctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3458,7 +3634,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__store)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help stats prune help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help stats prune help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3482,6 +3658,10 @@ _optctl() {
                     ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3548,7 +3728,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__store__subcmd__prune)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3572,6 +3752,10 @@ _optctl() {
                     ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3582,7 +3766,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__store__subcmd__stats)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3606,6 +3790,10 @@ _optctl() {
                     ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -513,10 +513,17 @@ pullback_rsi = 40.0
 # scan = "https://hc-ping.com/another-uuid"
 
 [log]
-# Log lines on stderr: "text", or "json" (one object per line, with the lifecycle events
-# scan_started, scan_finished, ticker_failed, export_written; info level by default).
+# Log lines: "text", or "json" (one object per line, with the named lifecycle events
+# listed in the README; info level by default, errors and failure events only with -q).
 # --log-format overrides.
 format = "text"
+# Log to this file instead of stderr (relative: to the data home); --log-file overrides.
+# Every job may append to it at once; it is rotated by size: optctl.log -> optctl.log.1
+# -> ... -> optctl.log.<keep>. What a command reports itself (optctl: error: ..., the
+# failed items) stays on stderr, for cron to mail.
+# file = "optctl.log"
+max_bytes = 10485760
+keep = 5
 "#;
 
 impl Config {
@@ -568,6 +575,7 @@ impl Config {
         self.resilience.validate()?;
         self.notify.validate()?;
         self.monitor.validate()?;
+        self.log.validate()?;
         self.scheduler
             .check()
             .map_err(|e| format!("scheduler.{e}"))?;

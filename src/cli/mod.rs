@@ -99,11 +99,15 @@ pub struct GlobalArgs {
     /// URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job.
     #[arg(long, global = true, value_name = "URL", value_parser = parse_ping_url)]
     pub ping: Option<reqwest::Url>,
-    /// Log lines on stderr: text, or json (one object per line, with the events
-    /// scan_started, scan_finished, ticker_failed, export_written; info level unless -q
-    /// or -vv). Over [log] format in the config.
+    /// Log lines: text, or json (one object per line, with the named lifecycle events
+    /// such as scan_finished; info level, or with -q error records and failure events
+    /// only). Over [log] format in the config.
     #[arg(long, global = true, value_name = "FORMAT")]
     pub log_format: Option<optctl::monitor::LogFormat>,
+    /// Write log lines to this file instead of stderr, rotated by size ([log] max_bytes,
+    /// keep). Several jobs may share it. Over [log] file in the config.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
 }
 
 fn parse_ping_url(s: &str) -> Result<reqwest::Url, String> {
@@ -303,22 +307,25 @@ pub fn stop_on_signals() -> optctl::Result<std::sync::Arc<std::sync::atomic::Ato
 
 /// Logs go to stderr: warnings by default, `-v` info, `-vv` debug, `-q` errors only.
 /// `--log-format json` (or `[log] format = "json"`): one JSON object per line, info by
-/// default, with the lifecycle events (target `optctl::event`), which text leaves out.
+/// default, with the lifecycle events (target `optctl::event`), which text leaves out;
+/// with `-q`, error records and the failure events (warn level) only.
+/// `--log-file` (or `[log] file`): the same lines go to a size-rotated file instead of
+/// stderr, with a timestamp on text lines too.
 pub fn init_logging(g: &GlobalArgs) {
     use optctl::monitor::LogFormat;
+    use optctl::monitor::logfile::LogFile;
     use tracing_subscriber::EnvFilter;
-    let format = g.log_format.unwrap_or_else(|| {
+    use tracing_subscriber::fmt::writer::BoxMakeWriter;
+    let cfg = {
         let (path, named) = match &g.config {
-            Some(p) => (p.clone(), true),
-            None => match optctl::config::default_config_path() {
-                Ok(p) => (p, false),
-                Err(_) => return LogFormat::Text,
-            },
+            Some(p) => (Some(p.clone()), true),
+            None => (optctl::config::default_config_path().ok(), false),
         };
-        Config::load(&path, named)
-            .map(|c| c.log.format)
+        path.and_then(|p| Config::load(&p, named).ok())
+            .map(|c| c.log)
             .unwrap_or_default()
-    });
+    };
+    let format = g.log_format.unwrap_or(cfg.format);
     let json = format == LogFormat::Json;
     let level = match (g.quiet, g.verbose, json) {
         (true, _, _) => "error",
@@ -326,16 +333,40 @@ pub fn init_logging(g: &GlobalArgs) {
         (false, 0, true) | (false, 1, _) => "info",
         _ => "debug",
     };
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        if json {
-            EnvFilter::new(level)
-        } else {
-            EnvFilter::new(format!("{level},optctl::event=off"))
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| match (json, g.quiet) {
+        (false, _) => EnvFilter::new(format!("{level},optctl::event=off")),
+        // The failure events (ticker_failed, enrichment_job_failed, ...) are warnings.
+        (true, true) => EnvFilter::new("error,optctl::event=warn"),
+        (true, false) => EnvFilter::new(level),
+    });
+    // --log-file is relative to the working directory, [log] file to the data home.
+    let file = g.log_file.clone().or_else(|| {
+        let f = cfg.file.clone()?;
+        if f.is_absolute() {
+            return Some(f);
+        }
+        optctl::home::Home::resolve(g.home.as_deref())
+            .ok()
+            .map(|h| h.root().join(f))
+    });
+    let file = file.and_then(|path| match LogFile::open(&path, cfg.max_bytes, cfg.keep) {
+        Ok(f) => Some(std::sync::Arc::new(f)),
+        Err(e) => {
+            eprintln!(
+                "optctl: warning: cannot open the log file {}: {e}; logging to stderr",
+                path.display()
+            );
+            None
         }
     });
+    let to_file = file.is_some();
+    let writer = match file {
+        Some(f) => BoxMakeWriter::new(f),
+        None => BoxMakeWriter::new(std::io::stderr),
+    };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(writer);
     let _ = if json {
         builder
             .json()
@@ -344,6 +375,8 @@ pub fn init_logging(g: &GlobalArgs) {
             .with_span_list(false)
             .with_target(false)
             .try_init()
+    } else if to_file {
+        builder.with_ansi(false).with_target(false).try_init()
     } else {
         let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr())
             && std::env::var_os("NO_COLOR").is_none();

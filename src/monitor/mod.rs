@@ -9,11 +9,46 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-/// `[log]`: how log lines on stderr look.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub mod logfile;
+
+/// `[log]`: how log lines look and where they go.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LogConfig {
     pub format: LogFormat,
+    /// Log to this file instead of stderr (relative: to the data home), appended to by
+    /// every process and rotated by size ([`logfile`]).
+    pub file: Option<std::path::PathBuf>,
+    /// Rotate the file when it reaches this many bytes.
+    pub max_bytes: u64,
+    /// Rotated files kept: `<file>.1` (the newest) … `<file>.<keep>`.
+    pub keep: u32,
+}
+
+impl Default for LogConfig {
+    fn default() -> LogConfig {
+        LogConfig {
+            format: LogFormat::Text,
+            file: None,
+            max_bytes: logfile::DEFAULT_MAX_BYTES,
+            keep: logfile::DEFAULT_KEEP,
+        }
+    }
+}
+
+impl LogConfig {
+    pub fn validate(&self) -> Result<(), String> {
+        if self.max_bytes < 1024 {
+            return Err(format!(
+                "log.max_bytes: {} is too small to hold a log line (at least 1024)",
+                self.max_bytes
+            ));
+        }
+        if self.file.as_ref().is_some_and(|f| f.as_os_str().is_empty()) {
+            return Err("log.file: empty path".into());
+        }
+        Ok(())
+    }
 }
 
 /// Human text lines, or one JSON object per line with the named lifecycle events
