@@ -11,6 +11,26 @@ use serde::{Deserialize, Serialize};
 
 pub mod logfile;
 
+/// The job this process runs and its run's id, for the lifecycle events raised below
+/// the job that cannot know them (a breaker opening in a shared guard): the binary sets
+/// the job, a job sets its run id once it has one (scan, enrich run).
+static CURRENT_RUN: std::sync::Mutex<(&str, i64)> = std::sync::Mutex::new(("", 0));
+
+/// Names the job this process runs (`""` for commands that are not jobs).
+pub fn set_current_job(job: &'static str) {
+    CURRENT_RUN.lock().unwrap_or_else(|p| p.into_inner()).0 = job;
+}
+
+/// Records the id of the run this process is in.
+pub fn set_current_run_id(run_id: i64) {
+    CURRENT_RUN.lock().unwrap_or_else(|p| p.into_inner()).1 = run_id;
+}
+
+/// The job and run id set above (`""` and 0 when unset).
+pub fn current_run() -> (&'static str, i64) {
+    *CURRENT_RUN.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// `[log]`: how log lines look and where they go.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -52,7 +72,8 @@ impl LogConfig {
 }
 
 /// Human text lines, or one JSON object per line with the named lifecycle events
-/// (`scan_started`, `scan_finished`, `ticker_failed`, `export_written`).
+/// (target `optctl::event`; the README lists them with their fields). Failure events
+/// are warnings, the others info.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {

@@ -162,6 +162,7 @@ pub async fn run(
         store
             .scans_mut()
             .begin(started_at, opts.as_of, &provider_name, tickers.len() as u64)?;
+    crate::monitor::set_current_run_id(scan_id);
     tracing::info!(
         target: "optctl::event",
         event = "scan_started",
