@@ -503,8 +503,8 @@ pullback_rsi = 40.0
 [monitor]
 # Dead-man's-switch pings (healthchecks.io-style): a job POSTs <url>/start when it
 # begins, <url> when it succeeds, <url>/fail with the error text when it fails (exit 1
-# or 2), <url>/<code> on exit 3 or 75. Each ping takes 5 s at most and never fails the
-# job. --ping URL overrides for one run.
+# or 2), <url>/<code> on exit 3 or 75. The pings of a run add 2 s to it at most and
+# never fail the job. --ping URL overrides for one run.
 # ping_url = "https://hc-ping.com/your-uuid"
 
 [monitor.jobs]

@@ -96,7 +96,8 @@ pub struct GlobalArgs {
     pub quiet: bool,
     /// Dead-man's-switch ping URL for this run of a job (over [monitor] in the config):
     /// URL/start when it begins, URL on success, URL/fail (with the error) on failure,
-    /// URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job.
+    /// URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never
+    /// fail the job.
     #[arg(long, global = true, value_name = "URL", value_parser = parse_ping_url)]
     pub ping: Option<reqwest::Url>,
     /// Log lines: text, or json (one object per line, with the named lifecycle events

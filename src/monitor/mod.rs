@@ -1,8 +1,10 @@
 //! Dead-man's-switch pings (healthchecks.io-style push monitors): a job calls
 //! `<url>/start` when it begins, `<url>` when it succeeds, `<url>/fail` (with the error
 //! text as the body) when it fails, and `<url>/<exit code>` for the other non-zero exits
-//! (3 partial, 75 another run holds the lock). A ping never fails the job: it is bounded
-//! by [`PING_BUDGET`], tried twice at most, and its failure is only logged as a warning.
+//! (3 partial, 75 another run holds the lock). A ping never fails the job, and all the
+//! pings of one run share [`RUN_PING_BUDGET`] (2 s): `/start` may use half of it, the
+//! final ping what `/start` left. Each ping is tried twice at most within its share, and
+//! its failure is only logged as a warning.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -92,10 +94,12 @@ pub const JOBS: [&str; 6] = [
     "notify",
 ];
 
-/// The most time one ping takes, both attempts together.
-pub const PING_BUDGET: Duration = Duration::from_secs(5);
-/// The most time one attempt waits to connect.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// The most time the pings of one run add to it, all attempts of `/start` and of the
+/// final ping together: a receiver that hangs never holds a job up for longer.
+pub const RUN_PING_BUDGET: Duration = Duration::from_secs(2);
+/// The part of [`RUN_PING_BUDGET`] `/start` may use: the final ping, which tells the
+/// monitor how the run ended, always keeps at least the other half.
+pub const START_PING_SHARE: Duration = Duration::from_secs(1);
 /// The most of the error text a `/fail` ping carries.
 pub const MAX_BODY: usize = 10 * 1024;
 
@@ -224,11 +228,11 @@ fn bounded(s: &str, max: usize) -> &str {
 }
 
 /// Sends one ping: a POST, tried again once if the first attempt fails, all within
-/// [`PING_BUDGET`]. The error says why the last attempt failed.
-pub async fn ping(base: &reqwest::Url, signal: &Signal) -> Result<(), String> {
-    let deadline = Instant::now() + PING_BUDGET;
+/// `budget` (DNS, connecting, TLS and the answer included). The error says why the last
+/// attempt failed.
+pub async fn ping(base: &reqwest::Url, signal: &Signal, budget: Duration) -> Result<(), String> {
+    let deadline = Instant::now() + budget;
     let client = reqwest::Client::builder()
-        .connect_timeout(CONNECT_TIMEOUT)
         .user_agent(concat!("optctl/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
