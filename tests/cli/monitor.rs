@@ -197,6 +197,8 @@ fn log_format_json_prints_one_object_per_line_with_the_scan_events() {
     let finished = event("scan_finished");
     let failed = event("ticker_failed");
     assert_eq!(started["scan_id"], 1);
+    assert_eq!(started["run_id"], 1, "the field every job's events share");
+    assert_eq!(failed["run_id"], 1);
     assert_eq!(finished["scan_id"], 1);
     assert_eq!(finished["status"], "partial");
     assert_eq!(finished["tickers_ok"], 1);
