@@ -445,3 +445,40 @@ fn quiet_json_logs_keep_errors_and_failure_events_only() {
             .all(|l| l["event"] != "enrichment_job_retrying")
     );
 }
+
+/// The README's table of JSON events is the list the code emits: every `event = "..."`
+/// of the library is in it, and every event in it is emitted somewhere.
+#[test]
+fn the_readme_lists_exactly_the_events_the_code_emits() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut emitted = std::collections::BTreeSet::new();
+    let mut dirs = vec![root.join("src")];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                for piece in text.split("event = \"").skip(1) {
+                    emitted.insert(piece.split('"').next().unwrap().to_string());
+                }
+            }
+        }
+    }
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let section = readme
+        .split("#### JSON logs")
+        .nth(1)
+        .expect("a JSON logs section")
+        .split("\n#")
+        .next()
+        .unwrap();
+    let listed: std::collections::BTreeSet<String> = section
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .map(|l| l.split('`').next().unwrap().to_string())
+        .collect();
+    assert!(emitted.len() >= 13, "{emitted:?}");
+    assert_eq!(listed, emitted);
+}
