@@ -447,7 +447,7 @@ impl Guard {
                     open_until = %crate::store::ts(until),
                     failure_rate = self.policy.breaker.failure_rate,
                     window_seconds = self.policy.breaker.window_seconds,
-                    open_seconds = (until - self.clock.now()).num_seconds().max(0),
+                    open_seconds = self.policy.breaker.open_seconds,
                     "circuit breaker {} opened",
                     self.name
                 );
