@@ -342,24 +342,12 @@ pub fn init_logging(g: &GlobalArgs) {
     });
     // --log-file is relative to the working directory, [log] file to the data home.
     let file = g.log_file.clone().or_else(|| {
-        let f = cfg.file.clone()?;
-        if f.is_absolute() {
-            return Some(f);
-        }
-        optctl::home::Home::resolve(g.home.as_deref())
-            .ok()
-            .map(|h| h.root().join(f))
+        cfg.file.as_ref()?;
+        let home = optctl::home::Home::resolve(g.home.as_deref()).ok()?;
+        cfg.file_in(home.root())
     });
-    let file = file.and_then(|path| match LogFile::open(&path, cfg.max_bytes, cfg.keep) {
-        Ok(f) => Some(std::sync::Arc::new(f)),
-        Err(e) => {
-            eprintln!(
-                "optctl: warning: cannot open the log file {}: {e}; logging to stderr",
-                path.display()
-            );
-            None
-        }
-    });
+    // Opened at the first line; a line it cannot take goes to stderr, after a warning.
+    let file = file.map(|path| std::sync::Arc::new(LogFile::new(&path, cfg.max_bytes, cfg.keep)));
     let to_file = file.is_some();
     let writer = match file {
         Some(f) => BoxMakeWriter::new(f),

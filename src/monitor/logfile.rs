@@ -31,31 +31,34 @@ pub const DEFAULT_KEEP: u32 = 5;
 
 /// A log file rotated by size; `&LogFile` is an [`io::Write`] that several threads
 /// (and processes) can share.
+///
+/// The file (and its folder) is opened at the first line, so a command that logs nothing
+/// creates nothing. A line that cannot be written to the file goes to stderr instead,
+/// after one warning saying why.
 #[derive(Debug)]
 pub struct LogFile {
     path: PathBuf,
     lock_path: PathBuf,
     max_bytes: u64,
     keep: u32,
-    file: Mutex<File>,
+    file: Mutex<Option<File>>,
+    warned: std::sync::atomic::AtomicBool,
 }
 
 impl LogFile {
-    /// Opens (creating it and its folder if needed) `path` for appending.
-    pub fn open(path: &Path, max_bytes: u64, keep: u32) -> io::Result<LogFile> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
-        }
-        let file = open_append(path)?;
+    /// A log file at `path`, rotated once it reaches `max_bytes`, keeping `keep` rotated
+    /// files. Touches nothing until the first line.
+    pub fn new(path: &Path, max_bytes: u64, keep: u32) -> LogFile {
         let mut lock_path = path.as_os_str().to_owned();
         lock_path.push(".lock");
-        Ok(LogFile {
+        LogFile {
             path: path.to_path_buf(),
             lock_path: PathBuf::from(lock_path),
             max_bytes: max_bytes.max(1),
             keep,
-            file: Mutex::new(file),
-        })
+            file: Mutex::new(None),
+            warned: Default::default(),
+        }
     }
 
     /// `<file>.<n>`.
@@ -67,7 +70,16 @@ impl LogFile {
 
     /// Appends one record in one `write(2)`, rotating first if the file is full.
     fn append(&self, buf: &[u8]) -> io::Result<()> {
-        let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        let mut slot = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        let file = match &mut *slot {
+            Some(f) => f,
+            None => {
+                if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)?;
+                }
+                slot.insert(open_append(&self.path)?)
+            }
+        };
         // Another process rotated: the path names a new file; follow it.
         let ours = file.metadata()?;
         match std::fs::metadata(&self.path) {
@@ -136,7 +148,18 @@ fn open_append(path: &Path) -> io::Result<File> {
 
 impl Write for &LogFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.append(buf)?;
+        if let Err(e) = self.append(buf) {
+            use std::sync::atomic::Ordering;
+            let mut err = io::stderr().lock();
+            if !self.warned.swap(true, Ordering::Relaxed) {
+                let _ = writeln!(
+                    err,
+                    "optctl: warning: cannot write the log file {}: {e}; logging to stderr",
+                    self.path.display()
+                );
+            }
+            err.write_all(buf)?;
+        }
         Ok(buf.len())
     }
 
@@ -161,7 +184,7 @@ mod tests {
     fn rotates_at_the_size_cap_and_keeps_only_keep_files() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("logs/optctl.log");
-        let log = LogFile::open(&path, 100, 2).unwrap();
+        let log = LogFile::new(&path, 100, 2);
         // 50 lines of 20 bytes: five files' worth.
         for i in 0..50 {
             (&log)
@@ -195,8 +218,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("optctl.log");
         // Two independent LogFiles: as two processes, each with its own descriptor.
-        let a = LogFile::open(&path, 2_000, 100).unwrap();
-        let b = LogFile::open(&path, 2_000, 100).unwrap();
+        let a = LogFile::new(&path, 2_000, 100);
+        let b = LogFile::new(&path, 2_000, 100);
         std::thread::scope(|s| {
             for (name, log) in [("a", &a), ("b", &b)] {
                 s.spawn(move || {

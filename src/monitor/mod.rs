@@ -59,6 +59,11 @@ impl Default for LogConfig {
 }
 
 impl LogConfig {
+    /// The log file, a relative `file` taken from the data home `home`.
+    pub fn file_in(&self, home: &std::path::Path) -> Option<std::path::PathBuf> {
+        self.file.as_ref().map(|f| home.join(f))
+    }
+
     pub fn validate(&self) -> Result<(), String> {
         if self.max_bytes < 1024 {
             return Err(format!(

@@ -138,27 +138,29 @@ fn a_log_file_in_the_config_lives_in_the_home_and_keeps_keep_rotated_files() {
 }
 
 #[test]
-fn an_unwritable_log_file_falls_back_to_stderr_and_says_so() {
+fn an_unwritable_log_file_falls_back_to_stderr_and_says_so_once() {
     let home = Home::new();
     let dir = tempfile::tempdir().unwrap();
     let blocker = dir.path().join("file");
     std::fs::write(&blocker, "").unwrap();
     let bad = blocker.join("optctl.log");
     let out = home
-        .cmd([
-            "-v",
-            "--log-file",
-            bad.to_str().unwrap(),
-            "scan",
-            "--tickers",
-            "SPY",
-        ])
+        .cmd(["--log-format", "json", "--log-file", bad.to_str().unwrap()])
+        .args(["scan", "--tickers", "SPY"])
         .assert()
         .success()
         .get_output()
         .clone();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("cannot open the log file"), "{stderr}");
+    assert_eq!(
+        stderr.matches("cannot write the log file").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(r#""event":"scan_finished""#),
+        "the log lines: {stderr}"
+    );
 }
 
 #[test]
