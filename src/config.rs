@@ -506,8 +506,8 @@ pullback_rsi = 40.0
 [monitor]
 # Dead-man's-switch pings (healthchecks.io-style): a job POSTs <url>/start when it
 # begins, <url> when it succeeds, <url>/fail with the error text when it fails (exit 1
-# or 2), <url>/<code> on exit 3 or 75. Each ping takes 5 s at most and never fails the
-# job. --ping URL overrides for one run.
+# or 2), <url>/<code> on exit 3 or 75. The pings of a run add 2 s to it at most and
+# never fail the job. --ping URL overrides for one run.
 # ping_url = "https://hc-ping.com/your-uuid"
 
 [monitor.jobs]
@@ -516,10 +516,17 @@ pullback_rsi = 40.0
 # scan = "https://hc-ping.com/another-uuid"
 
 [log]
-# Log lines on stderr: "text", or "json" (one object per line, with the lifecycle events
-# scan_started, scan_finished, ticker_failed, export_written; info level by default).
+# Log lines: "text", or "json" (one object per line, with the named lifecycle events
+# listed in the README; info level by default, errors and failure events only with -q).
 # --log-format overrides.
 format = "text"
+# Log to this file instead of stderr (relative: to the data home); --log-file overrides.
+# Every job may append to it at once; it is rotated by size: optctl.log -> optctl.log.1
+# -> ... -> optctl.log.<keep>. What a command reports itself (optctl: error: ..., the
+# failed items) stays on stderr, for cron to mail.
+# file = "optctl.log"
+max_bytes = 10485760
+keep = 5
 "#;
 
 impl Config {
@@ -572,6 +579,7 @@ impl Config {
         self.resilience.validate()?;
         self.notify.validate()?;
         self.monitor.validate()?;
+        self.log.validate()?;
         self.scheduler
             .check()
             .map_err(|e| format!("scheduler.{e}"))?;

@@ -11,6 +11,7 @@ fn main() -> ExitCode {
     cli::init_logging(&args.global);
     let job = args.command.is_job();
     let monitored = args.command.monitored_job();
+    optctl::monitor::set_current_job(monitored.unwrap_or_default());
     let result = cli::Ctx::new(&args.global, job).and_then(|ctx| {
         let pinger = cli::monitor::Pinger::new(monitored, args.global.ping.as_ref(), &ctx);
         pinger.start();

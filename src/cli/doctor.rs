@@ -107,6 +107,9 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         provider_checks(cfg, args.offline, &mut checks);
         excel_checks(ctx, cfg, &mut checks);
         checks.push(port_check(cfg));
+        if let Some(c) = log_check(ctx, cfg) {
+            checks.push(c);
+        }
         notify_checks(ctx, cfg, args.send_test, &mut checks);
     }
     let inv = Invocation::from_ctx(ctx);
@@ -217,6 +220,59 @@ fn home_check(home: &Path) -> Check {
         )
         .fix("give the cron user write access to the data home"),
     }
+}
+
+/// `[log] file`: it can be appended to, or created in its folder. Writes nothing.
+fn log_check(ctx: &Ctx, cfg: &Config) -> Option<Check> {
+    let path = cfg.log.file_in(ctx.home.root())?;
+    let shown = path.display();
+    let c = if path.exists() {
+        match std::fs::OpenOptions::new().append(true).open(&path) {
+            Ok(f) => {
+                let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+                check(
+                    "log file",
+                    Status::Ok,
+                    format!(
+                        "{shown} is writable ({len} of {} bytes before it rotates, {} kept)",
+                        cfg.log.max_bytes, cfg.log.keep
+                    ),
+                )
+            }
+            Err(e) => check("log file", Status::Fail, format!("{shown}: {e}"))
+                .fix("give the cron user write access to the log file"),
+        }
+    } else {
+        // The folder is created by the first job; a home that does not exist yet is the
+        // home check's concern.
+        match path.parent().filter(|d| d.is_dir()) {
+            Some(dir) => match tempfile::Builder::new().prefix(".doctor-").tempfile_in(dir) {
+                Ok(_) => check(
+                    "log file",
+                    Status::Ok,
+                    format!("{shown} will be created by the first job"),
+                ),
+                Err(e) => check(
+                    "log file",
+                    Status::Fail,
+                    format!("{} is not writable: {e}", dir.display()),
+                )
+                .fix("give the cron user write access to the log file's folder"),
+            },
+            None if path.ancestors().skip(1).any(|a| a.is_file()) => check(
+                "log file",
+                Status::Fail,
+                format!("{shown} cannot be created: a file is in the way of its folder"),
+            )
+            .fix("point [log] file at a folder the cron user can write"),
+            None => check(
+                "log file",
+                Status::Ok,
+                format!("{shown} and its folder will be created by the first job"),
+            ),
+        }
+    };
+    Some(c)
 }
 
 fn database_check(db: &Path, checks: &mut Vec<Check>) -> Option<Store> {

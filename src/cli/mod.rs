@@ -99,14 +99,19 @@ pub struct GlobalArgs {
     pub quiet: bool,
     /// Dead-man's-switch ping URL for this run of a job (over [monitor] in the config):
     /// URL/start when it begins, URL on success, URL/fail (with the error) on failure,
-    /// URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job.
+    /// URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never
+    /// fail the job.
     #[arg(long, global = true, value_name = "URL", value_parser = parse_ping_url)]
     pub ping: Option<reqwest::Url>,
-    /// Log lines on stderr: text, or json (one object per line, with the events
-    /// scan_started, scan_finished, ticker_failed, export_written; info level unless -q
-    /// or -vv). Over [log] format in the config.
+    /// Log lines: text, or json (one object per line, with the named lifecycle events
+    /// such as scan_finished; info level, or with -q error records and failure events
+    /// only). Over [log] format in the config.
     #[arg(long, global = true, value_name = "FORMAT")]
     pub log_format: Option<optctl::monitor::LogFormat>,
+    /// Write log lines to this file instead of stderr, rotated by size ([log] max_bytes,
+    /// keep). Several jobs may share it. Over [log] file in the config.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
 }
 
 fn parse_ping_url(s: &str) -> Result<reqwest::Url, String> {
@@ -312,22 +317,25 @@ pub fn stop_on_signals() -> optctl::Result<std::sync::Arc<std::sync::atomic::Ato
 
 /// Logs go to stderr: warnings by default, `-v` info, `-vv` debug, `-q` errors only.
 /// `--log-format json` (or `[log] format = "json"`): one JSON object per line, info by
-/// default, with the lifecycle events (target `optctl::event`), which text leaves out.
+/// default, with the lifecycle events (target `optctl::event`), which text leaves out;
+/// with `-q`, error records and the failure events (warn level) only.
+/// `--log-file` (or `[log] file`): the same lines go to a size-rotated file instead of
+/// stderr, with a timestamp on text lines too.
 pub fn init_logging(g: &GlobalArgs) {
     use optctl::monitor::LogFormat;
+    use optctl::monitor::logfile::LogFile;
     use tracing_subscriber::EnvFilter;
-    let format = g.log_format.unwrap_or_else(|| {
+    use tracing_subscriber::fmt::writer::BoxMakeWriter;
+    let cfg = {
         let (path, named) = match &g.config {
-            Some(p) => (p.clone(), true),
-            None => match optctl::config::default_config_path() {
-                Ok(p) => (p, false),
-                Err(_) => return LogFormat::Text,
-            },
+            Some(p) => (Some(p.clone()), true),
+            None => (optctl::config::default_config_path().ok(), false),
         };
-        Config::load(&path, named)
-            .map(|c| c.log.format)
+        path.and_then(|p| Config::load(&p, named).ok())
+            .map(|c| c.log)
             .unwrap_or_default()
-    });
+    };
+    let format = g.log_format.unwrap_or(cfg.format);
     let json = format == LogFormat::Json;
     let level = match (g.quiet, g.verbose, json) {
         (true, _, _) => "error",
@@ -335,16 +343,28 @@ pub fn init_logging(g: &GlobalArgs) {
         (false, 0, true) | (false, 1, _) => "info",
         _ => "debug",
     };
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        if json {
-            EnvFilter::new(level)
-        } else {
-            EnvFilter::new(format!("{level},optctl::event=off"))
-        }
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| match (json, g.quiet) {
+        (false, _) => EnvFilter::new(format!("{level},optctl::event=off")),
+        // The failure events (ticker_failed, enrichment_job_failed, ...) are warnings.
+        (true, true) => EnvFilter::new("error,optctl::event=warn"),
+        (true, false) => EnvFilter::new(level),
     });
+    // --log-file is relative to the working directory, [log] file to the data home.
+    let file = g.log_file.clone().or_else(|| {
+        cfg.file.as_ref()?;
+        let home = optctl::home::Home::resolve(g.home.as_deref()).ok()?;
+        cfg.file_in(home.root())
+    });
+    // Opened at the first line; a line it cannot take goes to stderr, after a warning.
+    let file = file.map(|path| std::sync::Arc::new(LogFile::new(&path, cfg.max_bytes, cfg.keep)));
+    let to_file = file.is_some();
+    let writer = match file {
+        Some(f) => BoxMakeWriter::new(f),
+        None => BoxMakeWriter::new(std::io::stderr),
+    };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(writer);
     let _ = if json {
         builder
             .json()
@@ -353,6 +373,8 @@ pub fn init_logging(g: &GlobalArgs) {
             .with_span_list(false)
             .with_target(false)
             .try_init()
+    } else if to_file {
+        builder.with_ansi(false).with_target(false).try_init()
     } else {
         let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr())
             && std::env::var_os("NO_COLOR").is_none();

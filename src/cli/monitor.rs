@@ -6,9 +6,21 @@ use optctl::monitor::{self, Signal};
 
 use super::{Ctx, Outcome};
 
-/// Where one job's run pings, if anywhere.
+/// Where one job's run pings, if anywhere, and how much of the run's ping budget
+/// ([`monitor::RUN_PING_BUDGET`]) is spent.
 pub struct Pinger {
     target: Option<(reqwest::Url, tokio::runtime::Runtime)>,
+    spent: std::cell::Cell<std::time::Duration>,
+}
+
+impl Drop for Pinger {
+    /// A ping abandoned at its deadline may leave a DNS lookup running on a blocking
+    /// thread: do not wait for it on the way out.
+    fn drop(&mut self) {
+        if let Some((_, rt)) = self.target.take() {
+            rt.shutdown_background();
+        }
+    }
 }
 
 impl Pinger {
@@ -34,12 +46,15 @@ impl Pinger {
                 }
             }
         });
-        Pinger { target }
+        Pinger {
+            target,
+            spent: Default::default(),
+        }
     }
 
-    /// `/start`.
+    /// `/start`, within [`monitor::START_PING_SHARE`].
     pub fn start(&self) {
-        self.send(&Signal::Start);
+        self.send(&Signal::Start, monitor::START_PING_SHARE);
     }
 
     /// Success, `/fail` with the error text, or `/<code>`, as the run ended.
@@ -56,13 +71,19 @@ impl Pinger {
                 code => Signal::Exit(code),
             },
         };
-        self.send(&signal);
+        // What /start left of the run's budget.
+        let left = monitor::RUN_PING_BUDGET.saturating_sub(self.spent.get());
+        self.send(&signal, left);
     }
 
-    fn send(&self, signal: &Signal) {
-        if let Some((url, rt)) = &self.target
-            && let Err(e) = rt.block_on(monitor::ping(url, signal))
-        {
+    fn send(&self, signal: &Signal, budget: std::time::Duration) {
+        let Some((url, rt)) = &self.target else {
+            return;
+        };
+        let t = std::time::Instant::now();
+        let sent = rt.block_on(monitor::ping(url, signal, budget));
+        self.spent.set(self.spent.get() + t.elapsed());
+        if let Err(e) = sent {
             tracing::warn!(
                 "monitor ping to {} failed (the job is not affected): {e}",
                 monitor::redact(&signal.url(url))

@@ -164,6 +164,7 @@ pub async fn run(
         &opts.timeframes,
         opts.symbols.len() as u64,
     )?;
+    crate::monitor::set_current_run_id(run_id);
     let job_ids = store
         .enrich_mut()
         .queue_jobs(run_id, &opts.symbols, clock.now())?;
@@ -291,6 +292,16 @@ impl Shared {
         {
             tracing::warn!("{symbol}: cannot mark the job running: {e}");
         }
+        tracing::info!(
+            target: "optctl::event",
+            event = "enrichment_job_started",
+            job = "enrich",
+            run_id = self.run_id,
+            job_id,
+            symbol,
+            timeframes = self.opts.timeframes.len(),
+            "enrichment job {job_id} ({symbol}) started"
+        );
         for &tf in &self.opts.timeframes {
             let fetch = self.timeframe(job_id, symbol, tf, s.attempts).await;
             s.attempts += fetch.attempts;
@@ -332,6 +343,41 @@ impl Shared {
         }
         if let (false, Some(e)) = (s.status == JobStatus::Succeeded, &s.error) {
             tracing::warn!("{symbol}: {e}");
+        }
+        if s.status == JobStatus::Succeeded {
+            tracing::info!(
+                target: "optctl::event",
+                event = "enrichment_job_succeeded",
+                job = "enrich",
+                run_id = self.run_id,
+                job_id,
+                symbol,
+                attempts = s.attempts,
+                bars_fetched = s.bars_fetched,
+                bars_added = s.bars_added,
+                bars_revised = s.bars_revised,
+                bars_quarantined = s.bars_quarantined,
+                quality_issues = s.quality_issues,
+                fetch_ms = s.fetch_ms.round() as u64,
+                compute_ms = s.compute_ms.round() as u64,
+                "enrichment job {job_id} ({symbol}) succeeded"
+            );
+        } else {
+            // Failed, or skipped while a breaker was open: the work was not done.
+            tracing::warn!(
+                target: "optctl::event",
+                event = "enrichment_job_failed",
+                job = "enrich",
+                run_id = self.run_id,
+                job_id,
+                symbol,
+                status = %s.status,
+                attempts = s.attempts,
+                bars_added = s.bars_added,
+                error = s.error.as_deref().unwrap_or_default(),
+                "enrichment job {job_id} ({symbol}) {}",
+                s.status
+            );
         }
         s
     }
@@ -395,6 +441,19 @@ impl Shared {
                     self.retries.fetch_add(1, Ordering::Relaxed);
                     let n = attempts_before + attempts.load(Ordering::Relaxed);
                     tracing::info!("{symbol} {tf}: {e}; retrying in {} ms", delay.as_millis());
+                    tracing::info!(
+                        target: "optctl::event",
+                        event = "enrichment_job_retrying",
+                        job = "enrich",
+                        run_id = self.run_id,
+                        job_id,
+                        symbol,
+                        timeframe = %tf,
+                        attempt = n,
+                        delay_ms = delay.as_millis() as u64,
+                        error = %e,
+                        "enrichment job {job_id} ({symbol} {tf}) retrying"
+                    );
                     let now = self.clock.now();
                     let msg = e.to_string();
                     if let Err(e) = self.store().enrich_mut().set_job_status(

@@ -144,8 +144,41 @@ impl Report {
 }
 
 /// Runs once. Unusable input is recorded as a failed run and returned as the error
-/// (exit 2); skipped rows make the run `partial` (exit 3).
+/// (exit 2); skipped rows make the run `partial` (exit 3). Each run ends with an
+/// `excel_tick` event (a warning when it failed or skipped rows).
 pub fn run(store: &mut Store, o: &Options) -> crate::Result<Report> {
+    let report = run_once(store, o)?;
+    let r = &report;
+    macro_rules! tick {
+        ($level:ident) => {
+            tracing::$level!(
+                target: "optctl::event",
+                event = "excel_tick",
+                job = "process-excel",
+                run_id = r.run_id,
+                status = %r.status,
+                historical_rows = r.historical_rows,
+                historical_cached = r.historical_cached,
+                live_rows = r.live_rows,
+                stocks = r.stocks,
+                updated = r.updated,
+                skipped = r.skipped.len(),
+                duration_ms = r.duration_ms.round() as u64,
+                "processing run {} {}",
+                r.run_id,
+                r.status
+            )
+        };
+    }
+    if r.skipped.is_empty() {
+        tick!(info);
+    } else {
+        tick!(warn);
+    }
+    Ok(report)
+}
+
+fn run_once(store: &mut Store, o: &Options) -> crate::Result<Report> {
     let started = Instant::now();
     let settings = o.settings_key();
     let fail = |store: &mut Store,
@@ -166,7 +199,18 @@ pub fn run(store: &mut Store, o: &Options) -> crate::Result<Report> {
             error: Some(e.to_string()),
             started,
         };
-        match store.excel_mut().record_run(&run, &[], None) {
+        let recorded = store.excel_mut().record_run(&run, &[], None);
+        tracing::warn!(
+            target: "optctl::event",
+            event = "excel_tick",
+            job = "process-excel",
+            run_id = recorded.as_ref().copied().unwrap_or_default(),
+            status = %RunStatus::Failed,
+            error = %e,
+            duration_ms = started.elapsed().as_millis() as u64,
+            "processing run failed"
+        );
+        match recorded {
             Ok(_) => e.into(),
             // The input error is what the user must fix; say the store failed too.
             Err(s) => {

@@ -1,23 +1,86 @@
 //! Dead-man's-switch pings (healthchecks.io-style push monitors): a job calls
 //! `<url>/start` when it begins, `<url>` when it succeeds, `<url>/fail` (with the error
 //! text as the body) when it fails, and `<url>/<exit code>` for the other non-zero exits
-//! (3 partial, 75 another run holds the lock). A ping never fails the job: it is bounded
-//! by [`PING_BUDGET`], tried twice at most, and its failure is only logged as a warning.
+//! (3 partial, 75 another run holds the lock). A ping never fails the job, and all the
+//! pings of one run share [`RUN_PING_BUDGET`] (2 s): `/start` may use half of it, the
+//! final ping what `/start` left. Each ping is tried twice at most within its share, and
+//! its failure is only logged as a warning.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-/// `[log]`: how log lines on stderr look.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub mod logfile;
+
+/// The job this process runs and its run's id, for the lifecycle events raised below
+/// the job that cannot know them (a breaker opening in a shared guard): the binary sets
+/// the job, a job sets its run id once it has one (scan, enrich run).
+static CURRENT_RUN: std::sync::Mutex<(&str, i64)> = std::sync::Mutex::new(("", 0));
+
+/// Names the job this process runs (`""` for commands that are not jobs).
+pub fn set_current_job(job: &'static str) {
+    CURRENT_RUN.lock().unwrap_or_else(|p| p.into_inner()).0 = job;
+}
+
+/// Records the id of the run this process is in.
+pub fn set_current_run_id(run_id: i64) {
+    CURRENT_RUN.lock().unwrap_or_else(|p| p.into_inner()).1 = run_id;
+}
+
+/// The job and run id set above (`""` and 0 when unset).
+pub fn current_run() -> (&'static str, i64) {
+    *CURRENT_RUN.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// `[log]`: how log lines look and where they go.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LogConfig {
     pub format: LogFormat,
+    /// Log to this file instead of stderr (relative: to the data home), appended to by
+    /// every process and rotated by size ([`logfile`]).
+    pub file: Option<std::path::PathBuf>,
+    /// Rotate the file when it reaches this many bytes.
+    pub max_bytes: u64,
+    /// Rotated files kept: `<file>.1` (the newest) … `<file>.<keep>`.
+    pub keep: u32,
+}
+
+impl Default for LogConfig {
+    fn default() -> LogConfig {
+        LogConfig {
+            format: LogFormat::Text,
+            file: None,
+            max_bytes: logfile::DEFAULT_MAX_BYTES,
+            keep: logfile::DEFAULT_KEEP,
+        }
+    }
+}
+
+impl LogConfig {
+    /// The log file, a relative `file` taken from the data home `home`.
+    pub fn file_in(&self, home: &std::path::Path) -> Option<std::path::PathBuf> {
+        self.file.as_ref().map(|f| home.join(f))
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        if self.max_bytes < 1024 {
+            return Err(format!(
+                "log.max_bytes: {} is too small to hold a log line (at least 1024)",
+                self.max_bytes
+            ));
+        }
+        if self.file.as_ref().is_some_and(|f| f.as_os_str().is_empty()) {
+            return Err("log.file: empty path".into());
+        }
+        Ok(())
+    }
 }
 
 /// Human text lines, or one JSON object per line with the named lifecycle events
-/// (`scan_started`, `scan_finished`, `ticker_failed`, `export_written`).
+/// (target `optctl::event`; the README lists them with their fields). Failure events
+/// are warnings, the others info.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -36,10 +99,12 @@ pub const JOBS: [&str; 6] = [
     "notify",
 ];
 
-/// The most time one ping takes, both attempts together.
-pub const PING_BUDGET: Duration = Duration::from_secs(5);
-/// The most time one attempt waits to connect.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// The most time the pings of one run add to it, all attempts of `/start` and of the
+/// final ping together: a receiver that hangs never holds a job up for longer.
+pub const RUN_PING_BUDGET: Duration = Duration::from_secs(2);
+/// The part of [`RUN_PING_BUDGET`] `/start` may use: the final ping, which tells the
+/// monitor how the run ended, always keeps at least the other half.
+pub const START_PING_SHARE: Duration = Duration::from_secs(1);
 /// The most of the error text a `/fail` ping carries.
 pub const MAX_BODY: usize = 10 * 1024;
 
@@ -168,11 +233,11 @@ fn bounded(s: &str, max: usize) -> &str {
 }
 
 /// Sends one ping: a POST, tried again once if the first attempt fails, all within
-/// [`PING_BUDGET`]. The error says why the last attempt failed.
-pub async fn ping(base: &reqwest::Url, signal: &Signal) -> Result<(), String> {
-    let deadline = Instant::now() + PING_BUDGET;
+/// `budget` (DNS, connecting, TLS and the answer included). The error says why the last
+/// attempt failed.
+pub async fn ping(base: &reqwest::Url, signal: &Signal, budget: Duration) -> Result<(), String> {
+    let deadline = Instant::now() + budget;
     let client = reqwest::Client::builder()
-        .connect_timeout(CONNECT_TIMEOUT)
         .user_agent(concat!("optctl/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| format!("cannot build the HTTP client: {e}"))?;

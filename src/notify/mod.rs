@@ -212,6 +212,7 @@ async fn drain_channel(
             Delivery::Sent => {
                 store.outbox_mut().mark_sent(&ids, now)?;
                 tracing::info!("{}: sent {} ({n} items)", ch.name, message.key);
+                notification_event(ch, &message.key, n, attempt, None, false);
                 r.messages_sent += 1;
                 r.items_sent += n;
             }
@@ -229,6 +230,7 @@ async fn drain_channel(
                 match wait {
                     Err(why) => {
                         tracing::warn!("{}: {}: {why}", ch.name, message.key);
+                        notification_event(ch, &message.key, n, attempt, Some(&why), false);
                         store.outbox_mut().mark_failed(&ids, &why)?;
                         r.failed += n;
                         r.errors.push(why);
@@ -244,6 +246,7 @@ async fn drain_channel(
                             cfg.retry.max_attempts,
                             crate::store::ts(next)
                         );
+                        notification_event(ch, &message.key, n, attempt, Some(&reason), true);
                         store.outbox_mut().mark_retry(&ids, next, &reason)?;
                         if after.is_some() {
                             // The receiver asked every sender to hold off: so does the bucket.
@@ -259,6 +262,7 @@ async fn drain_channel(
             Delivery::Failed { reason, auth } => {
                 let reason = ch.scrub(&reason);
                 tracing::warn!("{}: {} refused: {reason}", ch.name, message.key);
+                notification_event(ch, &message.key, n, attempt, Some(&reason), false);
                 store.outbox_mut().mark_failed(&ids, &reason)?;
                 r.failed += n;
                 r.errors.push(reason);
@@ -270,6 +274,50 @@ async fn drain_channel(
         }
     }
     Ok(())
+}
+
+/// The `notification_sent` event (`error` None), or `notification_failed` (a warning;
+/// `retrying`: it stays queued for a later attempt).
+fn notification_event(
+    ch: &Channel,
+    key: &str,
+    items: u64,
+    attempt: u32,
+    error: Option<&str>,
+    retrying: bool,
+) {
+    let (job, run_id) = crate::monitor::current_run();
+    let job = if job.is_empty() { "notify" } else { job };
+    match error {
+        None => tracing::info!(
+            target: "optctl::event",
+            event = "notification_sent",
+            job,
+            run_id,
+            channel = %ch.name,
+            kind = %ch.kind,
+            key,
+            items,
+            attempt,
+            "notification {key} sent to {}",
+            ch.name
+        ),
+        Some(error) => tracing::warn!(
+            target: "optctl::event",
+            event = "notification_failed",
+            job,
+            run_id,
+            channel = %ch.name,
+            kind = %ch.kind,
+            key,
+            items,
+            attempt,
+            retrying,
+            error,
+            "notification {key} to {} failed",
+            ch.name
+        ),
+    }
 }
 
 /// Takes one message's token from the channel's bucket, waiting up to the limit's

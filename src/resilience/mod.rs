@@ -431,11 +431,27 @@ impl Guard {
 
     fn log(&self, t: Option<Transition>) {
         match t {
-            Some(Transition::Opened { until }) => tracing::warn!(
-                "{}: circuit breaker opened until {} after too many failures",
-                self.name,
-                crate::store::ts(until)
-            ),
+            Some(Transition::Opened { until }) => {
+                tracing::warn!(
+                    "{}: circuit breaker opened until {} after too many failures",
+                    self.name,
+                    crate::store::ts(until)
+                );
+                let (job, run_id) = crate::monitor::current_run();
+                tracing::warn!(
+                    target: "optctl::event",
+                    event = "breaker_opened",
+                    job,
+                    run_id,
+                    breaker = %self.name,
+                    open_until = %crate::store::ts(until),
+                    failure_rate = self.policy.breaker.failure_rate,
+                    window_seconds = self.policy.breaker.window_seconds,
+                    open_seconds = self.policy.breaker.open_seconds,
+                    "circuit breaker {} opened",
+                    self.name
+                );
+            }
             Some(Transition::HalfOpened) => {
                 tracing::info!("{}: circuit breaker half-open: trial calls", self.name)
             }

@@ -162,10 +162,12 @@ pub async fn run(
         store
             .scans_mut()
             .begin(started_at, opts.as_of, &provider_name, tickers.len() as u64)?;
+    crate::monitor::set_current_run_id(scan_id);
     tracing::info!(
         target: "optctl::event",
         event = "scan_started",
         job = "scan",
+        run_id = scan_id,
         scan_id,
         provider = %provider_name,
         tickers = tickers.len(),
@@ -259,6 +261,7 @@ pub async fn run(
         target: "optctl::event",
         event = "scan_finished",
         job = "scan",
+        run_id = scan_id,
         scan_id,
         status = %status,
         tickers_ok = totals.tickers_ok,
@@ -509,6 +512,7 @@ fn ticker_failed(scan_id: i64, ticker: &str, error: &str) {
         target: "optctl::event",
         event = "ticker_failed",
         job = "scan",
+        run_id = scan_id,
         scan_id,
         ticker,
         error,

@@ -372,3 +372,27 @@ fn generate_systemd_writes_units_that_run_this_optctl() {
         String::from_utf8_lossy(&verify.stderr)
     );
 }
+
+#[test]
+fn the_log_file_is_checked_when_one_is_configured() {
+    let home = scanned();
+    let report = doctor(&home, &["--offline"], 0);
+    assert!(
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["name"] != "log file"),
+        "no [log] file, no check"
+    );
+    home.write_config("[log]\nfile = \"logs/optctl.log\"\n");
+    let report = doctor(&home, &["--offline"], 0);
+    assert_eq!(status(&report, "log file"), "ok");
+    let detail = check(&report, "log file")["detail"].as_str().unwrap();
+    assert!(detail.contains("logs/optctl.log"), "{detail}");
+    // A file where its folder should be: the first job could not log.
+    std::fs::write(home.home().join("logs"), "").unwrap();
+    let report = doctor(&home, &["--offline"], 1);
+    assert_eq!(status(&report, "log file"), "fail");
+    assert!(check(&report, "log file")["fix"].is_string());
+}

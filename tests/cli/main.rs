@@ -17,6 +17,7 @@ mod fetch;
 mod generated;
 mod help;
 mod home_faults;
+mod logging;
 mod migrate_scheduler;
 mod monitor;
 mod notify;

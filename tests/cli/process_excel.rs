@@ -150,7 +150,7 @@ impl Home {
         write_book(&self.excel_dir().join("Live.xlsx"), "Live", rows);
     }
 
-    fn copy_excel_fixtures(&self) {
+    pub(crate) fn copy_excel_fixtures(&self) {
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/excel");
         std::fs::create_dir_all(self.excel_dir()).unwrap();
         for f in ["Historical.xlsx", "Live.xlsx"] {

@@ -1,5 +1,6 @@
 //! Seven weeks of the README's cron cadence, compressed to one run of each job a day:
-//! the database stops growing once the data is older than the retention settings.
+//! the database stops growing once the data is older than the retention settings; and a
+//! large prune under concurrent readers and writers.
 
 use std::collections::BTreeMap;
 
@@ -104,4 +105,124 @@ url = "{}/hook"
     ] {
         assert!(first[table] > 0, "{table}: {first:?}");
     }
+}
+
+/// `optctl store prune` deleting a quarter of a million chain rows in batches while
+/// another process keeps reading (`optctl scans`) and writing (`optctl scan`) the same
+/// database: neither ever sees "database is locked", and the prune finishes.
+#[test]
+fn a_large_prune_never_locks_out_a_concurrent_reader_or_writer() {
+    let home = Home::new();
+    home.write_config("[scan]\nkeep_chain_days = 5\n");
+    // One old scan of four tickers (~4,000 chain rows), then 60 copies of it.
+    home.cmd([
+        "-q",
+        "--as-of",
+        "2026-09-01T15:00:00Z",
+        "scan",
+        "--tickers",
+        "SPY,QQQ,IWM,AAPL",
+    ])
+    .assert()
+    .success();
+    {
+        let db = home.db();
+        db.execute_batch("BEGIN").unwrap();
+        for _ in 0..60 {
+            db.execute(
+                "INSERT INTO scans (started_at, as_of, finished_at, status, provider, pid,
+                                    tickers_requested, tickers_ok, contracts)
+                 SELECT started_at, as_of, finished_at, status, provider, pid,
+                        tickers_requested, tickers_ok, contracts FROM scans WHERE id = 1",
+                [],
+            )
+            .unwrap();
+            let id = db.last_insert_rowid();
+            db.execute(
+                "INSERT INTO chain_snapshots SELECT ?1, ticker, symbol, expiry, strike, right,
+                        bid, ask, last, volume, open_interest, iv, delta, gamma, theta, vega,
+                        underlying_price
+                 FROM chain_snapshots WHERE scan_id = 1",
+                [id],
+            )
+            .unwrap();
+        }
+        db.execute_batch("COMMIT").unwrap();
+    }
+    // Retention counts back from the newest scan: one today (scan 62).
+    home.cmd(["-q", "scan", "--tickers", "SPY"])
+        .assert()
+        .success();
+    let before = home.count("SELECT count(*) FROM chain_snapshots");
+    assert!(before > 200_000, "{before}");
+
+    let prune = home
+        .std_cmd(["store", "prune", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = prune.id();
+    let running = || std::path::Path::new(&format!("/proc/{pid}")).exists() && !zombie(pid);
+    // A reader and a writer, each in a loop of its own, for as long as the prune runs.
+    let loop_while_pruning = |args: &[&str]| {
+        let mut n = 0;
+        while running() {
+            let out = home.cmd(args).output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr).to_lowercase();
+            assert!(
+                out.status.success() && !stderr.contains("locked") && !stderr.contains("busy"),
+                "{args:?} during the prune: {}",
+                describe(&out)
+            );
+            n += 1;
+        }
+        n
+    };
+    let (reads, writes) = std::thread::scope(|s| {
+        let r = s.spawn(|| loop_while_pruning(&["scans", "--json"]));
+        let w = s.spawn(|| loop_while_pruning(&["-q", "scan", "--tickers", "SPY"]));
+        (r.join().unwrap(), w.join().unwrap())
+    });
+    let out = prune.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Every old copy past each ticker's 3 newest scans went (the scans' own end-of-run
+    // prunes took part of them), and the scans written meanwhile are whole.
+    let chains = report["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["family"] == "chains")
+        .unwrap()["rows"]
+        .as_i64()
+        .unwrap();
+    assert!(chains > 10_000, "store prune deleted {chains} chain rows");
+    let per_scan = home.count("SELECT contracts FROM scans WHERE id = 1");
+    let old = home.count("SELECT count(*) FROM chain_snapshots WHERE scan_id <= 61");
+    assert!(old <= 3 * per_scan, "{old} old rows left");
+    assert_eq!(
+        home.count("SELECT count(*) FROM chain_snapshots WHERE scan_id > 61"),
+        home.count("SELECT sum(contracts) FROM scans WHERE id > 61"),
+        "the scans written during the prune are kept whole"
+    );
+    // A scan that starts during the prune also prunes at its end, so the two prunes
+    // run together too: the writer may manage only one scan while the prune lasts.
+    assert!(
+        reads >= 5 && writes >= 1,
+        "{reads} reads, {writes} writes during the prune"
+    );
+}
+
+/// Whether process `pid` has exited but not been waited for.
+fn zombie(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|s| {
+            s.rsplit(')')
+                .next()
+                .unwrap_or("")
+                .trim_start()
+                .starts_with('Z')
+        })
+        .unwrap_or(true)
 }

@@ -208,5 +208,46 @@ pub async fn tick(
         }
         report.runs.push(TickRun { role, report: r });
     }
+    tick_event(&report);
     Ok(report)
+}
+
+/// The `scheduler_tick` event: a warning when some used symbols failed.
+fn tick_event(r: &TickReport) {
+    let run_ids = r
+        .run_ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let provider_calls: u64 = r.runs.iter().map(|t| t.report.provider_calls).sum();
+    let duration_ms: f64 = r.runs.iter().map(|t| t.report.duration_ms).sum();
+    macro_rules! tick {
+        ($level:ident) => {
+            tracing::$level!(
+                target: "optctl::event",
+                event = "scheduler_tick",
+                job = "migrate-scheduler",
+                run_id = r.run_ids.first().copied().unwrap_or_default(),
+                run_ids = %run_ids,
+                phase = %r.phase,
+                signals = r.signals.len(),
+                new_signals = r.new_signals,
+                symbols = r.symbols,
+                symbols_failed = r.symbols_failed,
+                provider_calls,
+                comparison_id = r.comparison.as_ref().map_or(0, |c| c.id),
+                duration_ms = duration_ms.round() as u64,
+                "scheduler tick: {} signals, {} of {} symbols failed",
+                r.signals.len(),
+                r.symbols_failed,
+                r.symbols
+            )
+        };
+    }
+    if r.symbols_failed > 0 {
+        tick!(warn);
+    } else {
+        tick!(info);
+    }
 }
