@@ -559,6 +559,7 @@ impl Config {
     fn validate(&self) -> Result<(), String> {
         self.provider.validate()?;
         self.scan.validate()?;
+        self.detectors.validate()?;
         self.serve.validate()?;
         self.excel.validate()?;
         self.market_hours

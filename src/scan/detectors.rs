@@ -2,7 +2,10 @@
 //! alerts. Every threshold is in config (`[detectors.*]`).
 //!
 //! Scores run 0..100 and are 50 exactly at the firing threshold, 100 at the detector's
-//! `saturation` value and above:
+//! `saturation` value and above. The saturation points are set near the 90th percentile
+//! of what each detector sees over a simulated quarter (`cargo run --example
+//! calibrate_scores` measures it again), so scores spread and sorting by score means
+//! something:
 //! - ratio detectors (volume_spike, unusual_activity, oi_surge, pcr_extreme) score on a log
 //!   scale: `50 + 50 * ln(x / threshold) / ln(saturation / threshold)`;
 //! - difference detectors (iv_spike, skew_shift, iv_rank_extreme) score linearly:
@@ -38,11 +41,24 @@ fn round2(x: f64) -> f64 {
 }
 
 /// All detector settings (`[detectors]` in config).
+///
+/// How often the same thing alerts:
+/// - state detectors ([`STATE_DETECTORS`]: `iv_rank_extreme`, `pcr_extreme`) alert when a
+///   ticker enters the state (it was not in it at the previous scan), not on every scan
+///   it stays in; with `alert_on_exit` also when it leaves;
+/// - the others alert once per ticker, detector and contract per market session (the
+///   session of the ticker's market calendar the scan belongs to), and again in that
+///   session only when their number ([`magnitude`]) reaches `repeat_factor` times the
+///   number of the session's last alert (1.5: half as much again);
+/// - and never twice within `cooldown_minutes`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DetectorsConfig {
     /// Minutes during which the same detector/ticker/contract does not alert again.
     pub cooldown_minutes: u32,
+    /// A detector that alerted on a contract (or ticker) in this session alerts again in
+    /// the same session only when its number is at least this times the last alert's.
+    pub repeat_factor: f64,
     /// At most this many contract-level alerts per detector per ticker per scan (best first).
     pub max_contract_alerts: usize,
     pub volume_spike: VolumeSpike,
@@ -58,6 +74,7 @@ impl Default for DetectorsConfig {
     fn default() -> Self {
         DetectorsConfig {
             cooldown_minutes: 120,
+            repeat_factor: 1.5,
             max_contract_alerts: 5,
             volume_spike: VolumeSpike::default(),
             unusual_activity: UnusualActivity::default(),
@@ -67,6 +84,173 @@ impl Default for DetectorsConfig {
             pcr_extreme: PcrExtreme::default(),
             oi_surge: OiSurge::default(),
         }
+    }
+}
+
+/// A range check's failure: names the key, the value, the expected range with its unit.
+fn out_of_range(key: &str, v: f64, expected: &str) -> String {
+    format!("detectors.{key}: {v} is out of range: expected {expected}")
+}
+
+/// `lo <= v <= hi`, else an error naming the key, the value and the range with its unit.
+fn check_range(key: &str, v: f64, lo: f64, hi: f64, unit: &str) -> Result<(), String> {
+    if v.is_finite() && (lo..=hi).contains(&v) {
+        Ok(())
+    } else {
+        Err(out_of_range(key, v, &format!("{lo} to {hi} ({unit})")))
+    }
+}
+
+/// `v > lo` (and finite), else an error as [`check_range`]'s.
+fn check_above(key: &str, v: f64, lo: f64, unit: &str) -> Result<(), String> {
+    if v.is_finite() && v > lo {
+        Ok(())
+    } else {
+        Err(out_of_range(key, v, &format!("more than {lo} ({unit})")))
+    }
+}
+
+/// `saturation > threshold`: a score needs room between 50 and 100.
+fn check_saturation(
+    key: &str,
+    sat: f64,
+    threshold_key: &str,
+    threshold: f64,
+) -> Result<(), String> {
+    if sat.is_finite() && sat > threshold {
+        Ok(())
+    } else {
+        Err(out_of_range(
+            key,
+            sat,
+            &format!("more than {threshold_key} ({threshold})"),
+        ))
+    }
+}
+
+impl DetectorsConfig {
+    /// Range-checks every threshold: fractions are fractions (`high = 95` is an error
+    /// that says 0 to 1, not 20 alerts), ratios are above 1, saturation points above
+    /// their thresholds. Messages name the key, the value and the range with its unit.
+    pub fn validate(&self) -> Result<(), String> {
+        const FRACTION: &str = "a fraction: 0.95 is 95%";
+        const IV: &str = "IV as a fraction: 0.05 is 5 vol points";
+        const RATIO: &str = "a ratio: 2.5 is 2.5 times";
+        check_range("repeat_factor", self.repeat_factor, 1.0, 100.0, RATIO)?;
+        if self.max_contract_alerts == 0 {
+            return Err(
+                "detectors.max_contract_alerts: 0 is out of range: expected at least 1".into(),
+            );
+        }
+        let v = &self.volume_spike;
+        check_above("volume_spike.min_ratio", v.min_ratio, 1.0, RATIO)?;
+        check_saturation(
+            "volume_spike.saturation_ratio",
+            v.saturation_ratio,
+            "min_ratio",
+            v.min_ratio,
+        )?;
+        if v.min_history == 0 || v.min_history > v.lookback_days as usize {
+            return Err(out_of_range(
+                "volume_spike.min_history",
+                v.min_history as f64,
+                &format!("1 to lookback_days ({}) (trading days)", v.lookback_days),
+            ));
+        }
+        let u = &self.unusual_activity;
+        check_above(
+            "unusual_activity.min_vol_oi_ratio",
+            u.min_vol_oi_ratio,
+            0.0,
+            RATIO,
+        )?;
+        check_saturation(
+            "unusual_activity.saturation_ratio",
+            u.saturation_ratio,
+            "min_vol_oi_ratio",
+            u.min_vol_oi_ratio,
+        )?;
+        check_range(
+            "unusual_activity.min_last",
+            u.min_last,
+            0.0,
+            1e9,
+            "a price in currency units",
+        )?;
+        check_range(
+            "unusual_activity.min_premium",
+            u.min_premium,
+            0.0,
+            1e15,
+            "currency units",
+        )?;
+        check_range(
+            "unusual_activity.max_dte",
+            u.max_dte as f64,
+            0.0,
+            3650.0,
+            "calendar days",
+        )?;
+        let j = &self.iv_spike;
+        check_range("iv_spike.min_jump", j.min_jump, 0.0, 1.0, IV)?;
+        check_range("iv_spike.saturation_jump", j.saturation_jump, 0.0, 2.0, IV)?;
+        check_saturation(
+            "iv_spike.saturation_jump",
+            j.saturation_jump,
+            "min_jump",
+            j.min_jump,
+        )?;
+        check_range("iv_spike.min_z", j.min_z, 0.0, 100.0, "standard deviations")?;
+        let r = &self.iv_rank_extreme;
+        check_range("iv_rank_extreme.high", r.high, 0.0, 1.0, FRACTION)?;
+        check_range("iv_rank_extreme.low", r.low, 0.0, 1.0, FRACTION)?;
+        if r.low >= r.high {
+            return Err(out_of_range(
+                "iv_rank_extreme.low",
+                r.low,
+                &format!("below high ({})", r.high),
+            ));
+        }
+        let k = &self.skew_shift;
+        check_range("skew_shift.min_shift", k.min_shift, 0.0, 1.0, IV)?;
+        check_range(
+            "skew_shift.saturation_shift",
+            k.saturation_shift,
+            0.0,
+            2.0,
+            IV,
+        )?;
+        check_saturation(
+            "skew_shift.saturation_shift",
+            k.saturation_shift,
+            "min_shift",
+            k.min_shift,
+        )?;
+        let p = &self.pcr_extreme;
+        check_above("pcr_extreme.high", p.high, 0.0, RATIO)?;
+        check_above("pcr_extreme.low", p.low, 0.0, RATIO)?;
+        if p.low >= p.high {
+            return Err(out_of_range(
+                "pcr_extreme.low",
+                p.low,
+                &format!("below high ({})", p.high),
+            ));
+        }
+        check_above(
+            "pcr_extreme.saturation_factor",
+            p.saturation_factor,
+            1.0,
+            RATIO,
+        )?;
+        let o = &self.oi_surge;
+        check_above("oi_surge.min_ratio", o.min_ratio, 1.0, RATIO)?;
+        check_saturation(
+            "oi_surge.saturation_ratio",
+            o.saturation_ratio,
+            "min_ratio",
+            o.min_ratio,
+        )?;
+        Ok(())
     }
 }
 
@@ -175,6 +359,8 @@ pub struct IvRankExtreme {
     pub high: f64,
     /// Fires at rank <= low (0..1).
     pub low: f64,
+    /// Also alert (score 50) when the rank leaves the extreme it entered.
+    pub alert_on_exit: bool,
 }
 
 impl Default for IvRankExtreme {
@@ -183,6 +369,7 @@ impl Default for IvRankExtreme {
             enabled: true,
             high: 0.95,
             low: 0.05,
+            alert_on_exit: false,
         }
     }
 }
@@ -224,6 +411,8 @@ pub struct PcrExtreme {
     pub saturation_factor: f64,
     /// Only tickers with at least this total option volume.
     pub min_volume: u64,
+    /// Also alert (score 50) when the ratio leaves the extreme it entered.
+    pub alert_on_exit: bool,
 }
 
 impl Default for PcrExtreme {
@@ -234,6 +423,7 @@ impl Default for PcrExtreme {
             low: 0.3,
             saturation_factor: 3.0,
             min_volume: 1000,
+            alert_on_exit: false,
         }
     }
 }
@@ -294,6 +484,24 @@ pub const NAMES: &[&str] = &[
     "pcr_extreme",
     "oi_surge",
 ];
+
+/// Detectors about a state a ticker is in: they alert when it enters the state (and,
+/// with `alert_on_exit`, when it leaves), not on every scan it stays there.
+pub const STATE_DETECTORS: &[&str] = &["iv_rank_extreme", "pcr_extreme"];
+
+/// The number a repeat in the same session is measured by: the one the detector's score
+/// rises with (vol/OI, the volume or OI ratio, the IV jump, the size of the skew
+/// shift). `None` for state detectors and for data without it.
+pub fn magnitude(detector: &str, data: &serde_json::Value) -> Option<f64> {
+    let key = match detector {
+        "volume_spike" | "oi_surge" => "ratio",
+        "unusual_activity" => "vol_oi_ratio",
+        "iv_spike" => "jump_points",
+        "skew_shift" => "shift_points",
+        _ => return None,
+    };
+    data.get(key)?.as_f64().map(f64::abs)
+}
 
 /// Runs every enabled detector.
 pub fn run(cfg: &DetectorsConfig, input: &Input<'_>) -> Vec<Hit> {
@@ -423,27 +631,51 @@ fn iv_spike(c: &IvSpike, i: &Input<'_>, out: &mut Vec<Hit>) {
     }
 }
 
+/// The extreme `rank` is at, if any.
+fn iv_rank_side(c: &IvRankExtreme, rank: Option<f64>) -> Option<&'static str> {
+    let rank = rank?;
+    if rank >= c.high {
+        Some("high")
+    } else if rank <= c.low {
+        Some("low")
+    } else {
+        None
+    }
+}
+
 fn iv_rank_extreme(c: &IvRankExtreme, i: &Input<'_>, out: &mut Vec<Hit>) {
-    let Some(rank) = i.features.iv_rank else {
-        return;
-    };
     if !c.enabled {
         return;
     }
-    let (side, score) = if rank >= c.high {
-        ("high", linear_score(rank, c.high, 1.0))
-    } else if rank <= c.low {
-        ("low", linear_score(-rank, -c.low, 0.0))
-    } else {
-        return;
+    let f = i.features;
+    let before = i.history.first().and_then(|p| iv_rank_side(c, p.iv_rank));
+    let data = |rank: f64, side: &str, state: &str| {
+        json!({"iv_rank": rank, "side": side, "state": state, "atm_iv_30d": f.atm_iv_30d,
+               "iv_percentile": f.iv_percentile, "observations": f.iv_history_n})
     };
-    out.push(Hit {
-        detector: "iv_rank_extreme",
-        contract: None,
-        score,
-        data: json!({"iv_rank": rank, "side": side, "atm_iv_30d": i.features.atm_iv_30d,
-                     "iv_percentile": i.features.iv_percentile, "observations": i.features.iv_history_n}),
-    });
+    match (before, iv_rank_side(c, f.iv_rank), f.iv_rank) {
+        // Entered (or crossed from one extreme to the other).
+        (b, Some(side), Some(rank)) if b != Some(side) => {
+            let score = if side == "high" {
+                linear_score(rank, c.high, 1.0)
+            } else {
+                linear_score(-rank, -c.low, 0.0)
+            };
+            out.push(Hit {
+                detector: "iv_rank_extreme",
+                contract: None,
+                score,
+                data: data(rank, side, "entered"),
+            });
+        }
+        (Some(side), None, Some(rank)) if c.alert_on_exit => out.push(Hit {
+            detector: "iv_rank_extreme",
+            contract: None,
+            score: 50.0,
+            data: data(rank, side, "left"),
+        }),
+        _ => {}
+    }
 }
 
 fn skew_shift(c: &SkewShift, i: &Input<'_>, out: &mut Vec<Hit>) {
@@ -465,28 +697,50 @@ fn skew_shift(c: &SkewShift, i: &Input<'_>, out: &mut Vec<Hit>) {
     }
 }
 
+/// The extreme a ticker's put/call volume ratio is at, with its score, if any.
+fn pcr_side(c: &PcrExtreme, f: &FeatureRow) -> Option<(&'static str, f64)> {
+    let pcr = f.pcr_volume?;
+    if f.call_volume + f.put_volume < c.min_volume {
+        return None;
+    }
+    if pcr >= c.high {
+        Some(("high", log_score(pcr, c.high, c.high * c.saturation_factor)))
+    } else if pcr <= c.low && pcr > 0.0 {
+        Some((
+            "low",
+            log_score(1.0 / pcr, 1.0 / c.low, c.saturation_factor / c.low),
+        ))
+    } else {
+        None
+    }
+}
+
 fn pcr_extreme(c: &PcrExtreme, i: &Input<'_>, out: &mut Vec<Hit>) {
     let f = i.features;
     let Some(pcr) = f.pcr_volume else { return };
-    if !c.enabled || f.call_volume + f.put_volume < c.min_volume {
+    if !c.enabled {
         return;
     }
-    let (side, score) = if pcr >= c.high {
-        ("high", log_score(pcr, c.high, c.high * c.saturation_factor))
-    } else if pcr <= c.low && pcr > 0.0 {
-        (
-            "low",
-            log_score(1.0 / pcr, 1.0 / c.low, c.saturation_factor / c.low),
-        )
-    } else {
-        return;
+    let before = i.history.first().and_then(|p| pcr_side(c, p)).map(|s| s.0);
+    let data = |side: &str, state: &str| {
+        json!({"pcr_volume": round2(pcr), "side": side, "state": state,
+               "call_volume": f.call_volume, "put_volume": f.put_volume})
     };
-    out.push(Hit {
-        detector: "pcr_extreme",
-        contract: None,
-        score,
-        data: json!({"pcr_volume": round2(pcr), "side": side, "call_volume": f.call_volume, "put_volume": f.put_volume}),
-    });
+    match (before, pcr_side(c, f)) {
+        (b, Some((side, score))) if b != Some(side) => out.push(Hit {
+            detector: "pcr_extreme",
+            contract: None,
+            score,
+            data: data(side, "entered"),
+        }),
+        (Some(side), None) if c.alert_on_exit => out.push(Hit {
+            detector: "pcr_extreme",
+            contract: None,
+            score: 50.0,
+            data: data(side, "left"),
+        }),
+        _ => {}
+    }
 }
 
 fn oi_surge(c: &OiSurge, i: &Input<'_>, out: &mut Vec<Hit>) {
