@@ -10,6 +10,9 @@
 //!   scale: `50 + 50 * ln(x / threshold) / ln(saturation / threshold)`;
 //! - difference detectors (iv_spike, skew_shift, iv_rank_extreme) score linearly:
 //!   `50 + 50 * (x - threshold) / (saturation - threshold)`.
+//!   iv_rank_extreme saturates at rank 1.0 (0.0 on the low side) and goes
+//!   `0.6 + 0.4 * min(1, observations / 252)` of the way above 50: 100 needs a new
+//!   52-week extreme over a year of daily history.
 
 use std::collections::HashMap;
 
@@ -280,7 +283,7 @@ impl Default for VolumeSpike {
         VolumeSpike {
             enabled: true,
             min_ratio: 2.5,
-            saturation_ratio: 10.0,
+            saturation_ratio: 60.0,
             lookback_days: 10,
             min_history: 3,
             min_volume: 1000,
@@ -316,7 +319,7 @@ impl Default for UnusualActivity {
             min_open_interest: 100,
             min_last: 0.10,
             min_vol_oi_ratio: 1.25,
-            saturation_ratio: 10.0,
+            saturation_ratio: 175.0,
             max_dte: 60,
             min_premium: 10_000.0,
         }
@@ -342,7 +345,7 @@ impl Default for IvSpike {
         IvSpike {
             enabled: true,
             min_jump: 0.05,
-            saturation_jump: 0.20,
+            saturation_jump: 0.135,
             min_z: 3.0,
             lookback_scans: 20,
             min_history: 3,
@@ -421,7 +424,7 @@ impl Default for PcrExtreme {
             enabled: true,
             high: 2.0,
             low: 0.3,
-            saturation_factor: 3.0,
+            saturation_factor: 38.0,
             min_volume: 1000,
             alert_on_exit: false,
         }
@@ -446,7 +449,7 @@ impl Default for OiSurge {
             enabled: true,
             min_ratio: 2.5,
             min_increase: 500,
-            saturation_ratio: 10.0,
+            saturation_ratio: 5.0,
         }
     }
 }
@@ -643,6 +646,17 @@ fn iv_rank_side(c: &IvRankExtreme, rank: Option<f64>) -> Option<&'static str> {
     }
 }
 
+/// Trading days in a year: a rank over fewer daily observations rests on less than a
+/// year of history.
+pub const YEAR_OF_OBSERVATIONS: u64 = 252;
+
+/// How much of the way above 50 an IV rank's score goes: 0.6 with no history, 1.0 from a
+/// year of daily observations. A rank of 1.0 over six weeks (a new six-week high)
+/// scores 80; over a year (a new 52-week high) 100.
+fn history_weight(observations: u64) -> f64 {
+    0.6 + 0.4 * (observations as f64 / YEAR_OF_OBSERVATIONS as f64).min(1.0)
+}
+
 fn iv_rank_extreme(c: &IvRankExtreme, i: &Input<'_>, out: &mut Vec<Hit>) {
     if !c.enabled {
         return;
@@ -656,11 +670,12 @@ fn iv_rank_extreme(c: &IvRankExtreme, i: &Input<'_>, out: &mut Vec<Hit>) {
     match (before, iv_rank_side(c, f.iv_rank), f.iv_rank) {
         // Entered (or crossed from one extreme to the other).
         (b, Some(side), Some(rank)) if b != Some(side) => {
-            let score = if side == "high" {
+            let raw = if side == "high" {
                 linear_score(rank, c.high, 1.0)
             } else {
                 linear_score(-rank, -c.low, 0.0)
             };
+            let score = 50.0 + (raw - 50.0) * history_weight(f.iv_history_n);
             out.push(Hit {
                 detector: "iv_rank_extreme",
                 contract: None,
@@ -963,5 +978,118 @@ mod tests {
         assert!((log_score(5.0, 2.5, 10.0) - 75.0).abs() < 1e-12);
         assert_eq!(linear_score(0.05, 0.05, 0.2), 50.0);
         assert_eq!(linear_score(0.2, 0.05, 0.2), 100.0);
+    }
+
+    #[test]
+    fn state_detectors_alert_on_entering_not_on_staying() {
+        let cfg = DetectorsConfig::default();
+        let at = |rank: f64, pcr: f64| {
+            let mut f = features(2000, 0.3, -0.04);
+            f.iv_rank = Some(rank);
+            f.pcr_volume = Some(pcr);
+            f
+        };
+        let names = |cfg: &DetectorsConfig, now: &FeatureRow, before: &FeatureRow| {
+            let history = [before.clone()];
+            let input = Input {
+                as_of: now.as_of,
+                multiplier: 100.0,
+                features: now,
+                contracts: &[],
+                history: &history,
+                same_time_volumes: &[],
+                previous_oi: &HashMap::new(),
+            };
+            run(cfg, &input)
+                .into_iter()
+                .map(|h| (h.detector, h.data["state"].as_str().unwrap().to_string()))
+                .collect::<Vec<_>>()
+        };
+        // Enters both states.
+        assert_eq!(
+            names(&cfg, &at(0.97, 2.5), &at(0.5, 1.0)),
+            [
+                ("iv_rank_extreme", "entered".to_string()),
+                ("pcr_extreme", "entered".to_string())
+            ]
+        );
+        // Stays: nothing.
+        assert!(names(&cfg, &at(0.99, 3.0), &at(0.97, 2.5)).is_empty());
+        // Leaves: nothing, unless asked.
+        assert!(names(&cfg, &at(0.5, 1.0), &at(0.97, 2.5)).is_empty());
+        let mut exits = cfg.clone();
+        exits.iv_rank_extreme.alert_on_exit = true;
+        exits.pcr_extreme.alert_on_exit = true;
+        assert_eq!(
+            names(&exits, &at(0.5, 1.0), &at(0.97, 2.5)),
+            [
+                ("iv_rank_extreme", "left".to_string()),
+                ("pcr_extreme", "left".to_string())
+            ]
+        );
+        // From one extreme to the other is entering the other.
+        assert_eq!(names(&cfg, &at(0.01, 1.0), &at(0.97, 1.0)).len(), 1);
+    }
+
+    #[test]
+    fn iv_rank_scores_100_only_over_a_year_of_history() {
+        let mut now = features(2000, 0.3, -0.04);
+        now.iv_rank = Some(1.0);
+        let score = |n: u64| {
+            let mut f = now.clone();
+            f.iv_history_n = n;
+            run_on(&f, &[], &[], &HashMap::new())
+                .into_iter()
+                .find(|h| h.detector == "iv_rank_extreme")
+                .unwrap()
+                .score
+        };
+        assert_eq!(score(252), 100.0);
+        assert!((score(0) - 80.0).abs() < 1e-9);
+        assert!(score(30) < score(120) && score(120) < 100.0);
+    }
+
+    #[test]
+    fn repeats_are_measured_by_the_scored_number() {
+        assert_eq!(
+            magnitude("unusual_activity", &json!({"vol_oi_ratio": 3.2})),
+            Some(3.2)
+        );
+        assert_eq!(
+            magnitude("skew_shift", &json!({"shift_points": -4.0})),
+            Some(4.0)
+        );
+        assert_eq!(
+            magnitude("iv_rank_extreme", &json!({"iv_rank": 0.99})),
+            None
+        );
+    }
+
+    #[test]
+    fn thresholds_are_range_checked_with_their_unit() {
+        assert_eq!(DetectorsConfig::default().validate(), Ok(()));
+        let mut c = DetectorsConfig::default();
+        c.iv_rank_extreme.high = 95.0;
+        let e = c.validate().unwrap_err();
+        assert!(
+            e.contains("detectors.iv_rank_extreme.high")
+                && e.contains("95")
+                && e.contains("0 to 1")
+                && e.contains("fraction"),
+            "{e}"
+        );
+        let mut c = DetectorsConfig::default();
+        c.iv_spike.min_jump = 5.0;
+        assert!(c.validate().unwrap_err().contains("vol points"));
+        let mut c = DetectorsConfig::default();
+        c.oi_surge.saturation_ratio = 2.0;
+        assert!(
+            c.validate()
+                .unwrap_err()
+                .contains("more than min_ratio (2.5)")
+        );
+        let mut c = DetectorsConfig::default();
+        c.pcr_extreme.low = 3.0;
+        assert!(c.validate().unwrap_err().contains("below high"));
     }
 }
