@@ -81,6 +81,8 @@ enum Fmt {
     Num,
     /// Text as it is.
     Text,
+    /// Daily IV observations behind a rank: `40 days of IV (under a year)`.
+    Observations,
 }
 
 /// A number to show: its key in `alert_data`, its label, its format.
@@ -116,8 +118,10 @@ const FACTS: &[(&str, &[Fact])] = &[
         "iv_rank_extreme",
         &[
             ("iv_rank", "IV rank", Fmt::Pct),
+            ("iv_percentile", "percentile", Fmt::Pct),
+            ("observations", "", Fmt::Observations),
             ("atm_iv_30d", "IV30", Fmt::Pct),
-            ("side", "side", Fmt::Text),
+            ("state", "", Fmt::Text),
         ],
     ),
     (
@@ -164,6 +168,15 @@ fn show(v: &Value, fmt: Fmt) -> Option<String> {
     }
     let x = v.as_f64()?;
     Some(match fmt {
+        Fmt::Observations => {
+            let n = x.round() as u64;
+            let year = crate::scan::detectors::YEAR_OF_OBSERVATIONS;
+            if n < year {
+                format!("over {n} days of IV (under a year)")
+            } else {
+                format!("over {n} days of IV")
+            }
+        }
         Fmt::Times => format!("{x:.2}x"),
         Fmt::Int => group_thousands(x.round() as i64),
         Fmt::Money => match x.abs() {

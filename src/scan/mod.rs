@@ -10,6 +10,6 @@ pub mod run;
 pub use config::{DEFAULT_TICKERS, ScanConfig, WatchlistConfig, read_watchlist};
 
 /// The scan rows and statuses the store keeps, as the scan area reports them.
-pub use crate::store::alerts::AlertFilter;
+pub use crate::store::alerts::{AlertFilter, AlertRow};
 pub use crate::store::scans::{ScanFilter, ScanRow, ScanStatus};
 pub use run::{Options, Report, run};
