@@ -78,7 +78,9 @@ pub struct GlobalArgs {
         value_name = "FILE"
     )]
     pub config: Option<PathBuf>,
-    /// Run as if the time were this instant (RFC 3339), for reproducible runs.
+    /// Run as if the time were this instant, for reproducible runs: RFC 3339
+    /// (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York
+    /// that day, the US close.
     #[arg(long, global = true, env = "OPTCTL_NOW", hide_env_values = true, value_name = "TIME",
           value_parser = optctl::time::parse_instant)]
     pub as_of: Option<DateTime<Utc>>,
