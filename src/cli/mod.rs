@@ -357,12 +357,19 @@ pub fn init_logging(g: &GlobalArgs) {
     };
 }
 
-/// Whether the error is a closed stdout (`optctl scans --json | head`): not a failure.
+/// Whether the error is a closed stdout (`optctl alerts | head`): not a failure. Every
+/// command writes stdout through `Output` (or returns the write's error), so `main`
+/// ends such a run quietly with exit 0: the reader has what it wanted.
 pub fn is_broken_pipe(err: &optctl::Error) -> bool {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = cur {
         if let Some(io) = e.downcast_ref::<std::io::Error>()
             && io.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            return true;
+        }
+        if let Some(j) = e.downcast_ref::<serde_json::Error>()
+            && j.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe)
         {
             return true;
         }
