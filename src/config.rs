@@ -184,7 +184,10 @@ max_contract_alerts = 5
 [detectors.volume_spike]
 enabled = true
 min_ratio = 2.5           # ticker option volume / its average at this time of day
-saturation_ratio = 60.0   # score 100 at this ratio (scores 50 at min_ratio)
+# Scores: 50 at the threshold, 75 at typical_*, 100 at saturation_* (set from what
+# fires over a simulated quarter: the median and about the 90th percentile).
+typical_ratio = 32.0
+saturation_ratio = 60.0
 lookback_days = 10        # earlier trading days averaged (the last scan at or before this hour)
 min_history = 3
 min_volume = 1000
@@ -195,6 +198,7 @@ min_volume = 500          # volume > 500
 min_open_interest = 100   # open interest > 100
 min_last = 0.10           # last > 0.10
 min_vol_oi_ratio = 1.25   # volume / open interest >= 1.25
+typical_ratio = 117.0
 saturation_ratio = 175.0
 max_dte = 60
 min_premium = 10000.0     # volume x mid x multiplier
@@ -202,6 +206,7 @@ min_premium = 10000.0     # volume x mid x multiplier
 [detectors.iv_spike]
 enabled = true
 min_jump = 0.05           # 30-day ATM IV over its trailing mean (0.05 = 5 vol points)
+typical_jump = 0.12
 saturation_jump = 0.135
 min_z = 3.0
 lookback_scans = 20
@@ -216,6 +221,7 @@ alert_on_exit = false
 [detectors.skew_shift]
 enabled = true
 min_shift = 0.03          # 25-delta risk reversal vs its trailing mean
+typical_shift = 0.06
 saturation_shift = 0.10
 lookback_scans = 20
 min_history = 3
@@ -224,7 +230,8 @@ min_history = 3
 enabled = true
 high = 2.0
 low = 0.3
-saturation_factor = 38.0  # score 100 at high x 38 (or low / 38)
+typical_factor = 28.0     # score 75 at high x 28 (or low / 28) ...
+saturation_factor = 38.0  # ... and 100 at high x 38 (or low / 38)
 min_volume = 1000
 alert_on_exit = false
 
@@ -232,6 +239,7 @@ alert_on_exit = false
 enabled = true
 min_ratio = 2.5           # open interest / previous snapshot's
 min_increase = 500
+typical_ratio = 4.25
 saturation_ratio = 5.0
 
 [export]

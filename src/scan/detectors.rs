@@ -1,15 +1,16 @@
 //! Detectors: rules over one ticker's features, contracts and history that raise scored
 //! alerts. Every threshold is in config (`[detectors.*]`).
 //!
-//! Scores run 0..100 and are 50 exactly at the firing threshold, 100 at the detector's
-//! `saturation` value and above. The saturation points are set near the 90th percentile
+//! Scores run 0..100 and are 50 exactly at the firing threshold, 75 at the detector's
+//! `typical` value, 100 at its `saturation` value and above ([`calibrated_score`]). The
+//! typical points sit at the median and the saturation points near the 90th percentile
 //! of what each detector sees over a simulated quarter (`cargo run --example
 //! calibrate_scores` measures it again), so scores spread and sorting by score means
 //! something:
 //! - ratio detectors (volume_spike, unusual_activity, oi_surge, pcr_extreme) score on a log
-//!   scale: `50 + 50 * ln(x / threshold) / ln(saturation / threshold)`;
-//! - difference detectors (iv_spike, skew_shift, iv_rank_extreme) score linearly:
-//!   `50 + 50 * (x - threshold) / (saturation - threshold)`.
+//!   scale in each piece: `50 + 25 * ln(x / threshold) / ln(typical / threshold)` up to
+//!   typical, `75 + 25 * ln(x / typical) / ln(saturation / typical)` above;
+//! - difference detectors (iv_spike, skew_shift) the same on a linear scale;
 //!   iv_rank_extreme saturates at rank 1.0 (0.0 on the low side) and goes
 //!   `0.6 + 0.4 * min(1, observations / 252)` of the way above 50: 100 needs a new
 //!   52-week extreme over a year of daily history.
@@ -37,6 +38,29 @@ pub fn linear_score(x: f64, threshold: f64, saturation: f64) -> f64 {
         return 50.0;
     }
     (50.0 + 50.0 * (x - threshold) / (saturation - threshold)).clamp(0.0, 100.0)
+}
+
+/// Score in two pieces: 50 at `threshold`, 75 at `typical`, 100 at `saturation`, each
+/// piece on a log scale (`log`) or a linear one. With `typical` set at the median of what
+/// fires, about half the alerts score 50..75 and half 75..100, however far above the
+/// threshold the usual hit is. A `typical` outside (threshold, saturation) gives the
+/// one-piece scale.
+pub fn calibrated_score(x: f64, threshold: f64, typical: f64, saturation: f64, log: bool) -> f64 {
+    let one_piece = |x, t, s| {
+        if log {
+            log_score(x, t, s)
+        } else {
+            linear_score(x, t, s)
+        }
+    };
+    if !(typical > threshold && typical < saturation) {
+        return one_piece(x, threshold, saturation);
+    }
+    if x <= typical {
+        50.0 + (one_piece(x, threshold, typical) - 50.0) / 2.0
+    } else {
+        75.0 + (one_piece(x, typical, saturation) - 50.0) / 2.0
+    }
 }
 
 fn round2(x: f64) -> f64 {
@@ -253,6 +277,54 @@ impl DetectorsConfig {
             "min_ratio",
             o.min_ratio,
         )?;
+        for (key, typical, threshold, saturation) in [
+            (
+                "volume_spike.typical_ratio",
+                v.typical_ratio,
+                v.min_ratio,
+                v.saturation_ratio,
+            ),
+            (
+                "unusual_activity.typical_ratio",
+                u.typical_ratio,
+                u.min_vol_oi_ratio,
+                u.saturation_ratio,
+            ),
+            (
+                "iv_spike.typical_jump",
+                j.typical_jump,
+                j.min_jump,
+                j.saturation_jump,
+            ),
+            (
+                "skew_shift.typical_shift",
+                k.typical_shift,
+                k.min_shift,
+                k.saturation_shift,
+            ),
+            (
+                "pcr_extreme.typical_factor",
+                p.typical_factor,
+                1.0,
+                p.saturation_factor,
+            ),
+            (
+                "oi_surge.typical_ratio",
+                o.typical_ratio,
+                o.min_ratio,
+                o.saturation_ratio,
+            ),
+        ] {
+            if !(typical.is_finite() && typical > threshold && typical < saturation) {
+                return Err(out_of_range(
+                    key,
+                    typical,
+                    &format!(
+                        "between the threshold ({threshold}) and the saturation point ({saturation})"
+                    ),
+                ));
+            }
+        }
         Ok(())
     }
 }
@@ -269,6 +341,8 @@ pub struct VolumeSpike {
     pub enabled: bool,
     /// Fires at volume / trailing average >= this.
     pub min_ratio: f64,
+    /// Scores 75 at this ratio (the median of what fires), 100 at saturation_ratio.
+    pub typical_ratio: f64,
     pub saturation_ratio: f64,
     /// Earlier trading days averaged (one scan each: the last at or before this time of day).
     pub lookback_days: u32,
@@ -283,6 +357,7 @@ impl Default for VolumeSpike {
         VolumeSpike {
             enabled: true,
             min_ratio: 2.5,
+            typical_ratio: 32.0,
             saturation_ratio: 60.0,
             lookback_days: 10,
             min_history: 3,
@@ -304,6 +379,8 @@ pub struct UnusualActivity {
     pub min_last: f64,
     /// Volume / open interest must be at least this.
     pub min_vol_oi_ratio: f64,
+    /// Scores 75 at this vol/OI (the median of what fires), 100 at saturation_ratio.
+    pub typical_ratio: f64,
     pub saturation_ratio: f64,
     /// Days to expiry at most.
     pub max_dte: i64,
@@ -319,6 +396,7 @@ impl Default for UnusualActivity {
             min_open_interest: 100,
             min_last: 0.10,
             min_vol_oi_ratio: 1.25,
+            typical_ratio: 117.0,
             saturation_ratio: 175.0,
             max_dte: 60,
             min_premium: 10_000.0,
@@ -333,6 +411,8 @@ pub struct IvSpike {
     pub enabled: bool,
     /// Rise over the trailing mean, in IV fraction (0.05 = 5 vol points).
     pub min_jump: f64,
+    /// Scores 75 at this rise (the median of what fires), 100 at saturation_jump.
+    pub typical_jump: f64,
     pub saturation_jump: f64,
     /// Rise / trailing standard deviation at least this (ignored when the deviation is 0).
     pub min_z: f64,
@@ -345,6 +425,7 @@ impl Default for IvSpike {
         IvSpike {
             enabled: true,
             min_jump: 0.05,
+            typical_jump: 0.12,
             saturation_jump: 0.135,
             min_z: 3.0,
             lookback_scans: 20,
@@ -384,6 +465,8 @@ pub struct SkewShift {
     pub enabled: bool,
     /// |rr25 - trailing mean| at least this (IV fraction).
     pub min_shift: f64,
+    /// Scores 75 at this shift, 100 at saturation_shift.
+    pub typical_shift: f64,
     pub saturation_shift: f64,
     pub lookback_scans: u64,
     pub min_history: usize,
@@ -394,6 +477,7 @@ impl Default for SkewShift {
         SkewShift {
             enabled: true,
             min_shift: 0.03,
+            typical_shift: 0.06,
             saturation_shift: 0.10,
             lookback_scans: 20,
             min_history: 3,
@@ -410,7 +494,9 @@ pub struct PcrExtreme {
     pub high: f64,
     /// ... or <= low.
     pub low: f64,
-    /// Score 100 at high x saturation_factor (or low / saturation_factor).
+    /// Score 75 at high x typical_factor (or low / typical_factor) ...
+    pub typical_factor: f64,
+    /// ... and 100 at high x saturation_factor (or low / saturation_factor).
     pub saturation_factor: f64,
     /// Only tickers with at least this total option volume.
     pub min_volume: u64,
@@ -424,6 +510,7 @@ impl Default for PcrExtreme {
             enabled: true,
             high: 2.0,
             low: 0.3,
+            typical_factor: 28.0,
             saturation_factor: 38.0,
             min_volume: 1000,
             alert_on_exit: false,
@@ -440,6 +527,8 @@ pub struct OiSurge {
     pub min_ratio: f64,
     /// ... with at least this many new contracts open.
     pub min_increase: u64,
+    /// Scores 75 at this ratio (the median of what fires), 100 at saturation_ratio.
+    pub typical_ratio: f64,
     pub saturation_ratio: f64,
 }
 
@@ -449,6 +538,7 @@ impl Default for OiSurge {
             enabled: true,
             min_ratio: 2.5,
             min_increase: 500,
+            typical_ratio: 4.25,
             saturation_ratio: 5.0,
         }
     }
@@ -565,7 +655,7 @@ fn volume_spike(c: &VolumeSpike, i: &Input<'_>, out: &mut Vec<Hit>) {
         out.push(Hit {
             detector: "volume_spike",
             contract: None,
-            score: log_score(ratio, c.min_ratio, c.saturation_ratio),
+            score: calibrated_score(ratio, c.min_ratio, c.typical_ratio, c.saturation_ratio, true),
             data: json!({"volume": now, "trailing_avg": round2(avg), "ratio": round2(ratio), "days": past.len()}),
         });
     }
@@ -602,7 +692,13 @@ fn unusual_activity(c: &UnusualActivity, i: &Input<'_>, out: &mut Vec<Hit>) {
         out.push(Hit {
             detector: "unusual_activity",
             contract: Some(k.symbol.clone()),
-            score: log_score(ratio, c.min_vol_oi_ratio, c.saturation_ratio),
+            score: calibrated_score(
+                ratio,
+                c.min_vol_oi_ratio,
+                c.typical_ratio,
+                c.saturation_ratio,
+                true,
+            ),
             data: json!({
                 "volume": k.volume, "open_interest": k.open_interest, "vol_oi_ratio": round2(ratio),
                 "last": k.last, "mid": round2(mid), "premium": premium.round(), "dte": dte,
@@ -627,7 +723,7 @@ fn iv_spike(c: &IvSpike, i: &Input<'_>, out: &mut Vec<Hit>) {
         out.push(Hit {
             detector: "iv_spike",
             contract: None,
-            score: linear_score(jump, c.min_jump, c.saturation_jump),
+            score: calibrated_score(jump, c.min_jump, c.typical_jump, c.saturation_jump, false),
             data: json!({"atm_iv_30d": now, "trailing_mean": mean, "jump_points": round2(jump * 100.0),
                          "z": if z.is_finite() { Some(round2(z)) } else { None }, "scans": past.len()}),
         });
@@ -705,7 +801,13 @@ fn skew_shift(c: &SkewShift, i: &Input<'_>, out: &mut Vec<Hit>) {
         out.push(Hit {
             detector: "skew_shift",
             contract: None,
-            score: linear_score(shift.abs(), c.min_shift, c.saturation_shift),
+            score: calibrated_score(
+                shift.abs(),
+                c.min_shift,
+                c.typical_shift,
+                c.saturation_shift,
+                false,
+            ),
             data: json!({"rr25": now, "trailing_mean": mean, "shift_points": round2(shift * 100.0),
                          "direction": if shift < 0.0 { "puts_bid" } else { "calls_bid" }}),
         });
@@ -719,11 +821,26 @@ fn pcr_side(c: &PcrExtreme, f: &FeatureRow) -> Option<(&'static str, f64)> {
         return None;
     }
     if pcr >= c.high {
-        Some(("high", log_score(pcr, c.high, c.high * c.saturation_factor)))
+        Some((
+            "high",
+            calibrated_score(
+                pcr,
+                c.high,
+                c.high * c.typical_factor,
+                c.high * c.saturation_factor,
+                true,
+            ),
+        ))
     } else if pcr <= c.low && pcr > 0.0 {
         Some((
             "low",
-            log_score(1.0 / pcr, 1.0 / c.low, c.saturation_factor / c.low),
+            calibrated_score(
+                1.0 / pcr,
+                1.0 / c.low,
+                c.typical_factor / c.low,
+                c.saturation_factor / c.low,
+                true,
+            ),
         ))
     } else {
         None
@@ -775,7 +892,13 @@ fn oi_surge(c: &OiSurge, i: &Input<'_>, out: &mut Vec<Hit>) {
             out.push(Hit {
                 detector: "oi_surge",
                 contract: Some(k.symbol.clone()),
-                score: log_score(ratio, c.min_ratio, c.saturation_ratio),
+                score: calibrated_score(
+                    ratio,
+                    c.min_ratio,
+                    c.typical_ratio,
+                    c.saturation_ratio,
+                    true,
+                ),
                 data: json!({"open_interest": now, "previous": before, "ratio": round2(ratio),
                              "strike": k.strike, "right": k.right, "expiry": k.expiry}),
             });
@@ -978,6 +1101,16 @@ mod tests {
         assert!((log_score(5.0, 2.5, 10.0) - 75.0).abs() < 1e-12);
         assert_eq!(linear_score(0.05, 0.05, 0.2), 50.0);
         assert_eq!(linear_score(0.2, 0.05, 0.2), 100.0);
+        // Two pieces: 50 at the threshold, 75 at typical, 100 at saturation.
+        assert_eq!(calibrated_score(2.5, 2.5, 32.0, 60.0, true), 50.0);
+        assert!((calibrated_score(32.0, 2.5, 32.0, 60.0, true) - 75.0).abs() < 1e-9);
+        assert_eq!(calibrated_score(60.0, 2.5, 32.0, 60.0, true), 100.0);
+        assert!((calibrated_score(0.085, 0.05, 0.12, 0.135, false) - 62.5).abs() < 1e-9);
+        // A typical point outside the range falls back to one piece.
+        assert_eq!(
+            calibrated_score(5.0, 2.5, 100.0, 10.0, true),
+            log_score(5.0, 2.5, 10.0)
+        );
     }
 
     #[test]
