@@ -26,7 +26,7 @@ end
 
 complete -c optctl -n "__fish_optctl_needs_command" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_needs_command" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_needs_command" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_needs_command" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_needs_command" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_needs_command" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -67,19 +67,19 @@ complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l scan -d 'Only a
 complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l limit -d 'At most this many alerts' -r
 complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
 complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand alerts" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
 complete -c optctl -n "__fish_optctl_using_subcommand alerts" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
-complete -c optctl -n "__fish_optctl_using_subcommand alerts" -s h -l help -d 'Print help'
+complete -c optctl -n "__fish_optctl_using_subcommand alerts" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand compare" -l categories -d 'Categories to compare, comma separated (default: all): day_trading, short_selling, short_term' -r
 complete -c optctl -n "__fish_optctl_using_subcommand compare" -l runs -d 'Repeat the experiment N times and report medians' -r
 complete -c optctl -n "__fish_optctl_using_subcommand compare" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand compare" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand compare" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand compare" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand compare" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand compare" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -90,7 +90,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand compare" -s q -l quiet -d 
 complete -c optctl -n "__fish_optctl_using_subcommand compare" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -103,7 +103,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_see
 complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from show" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from show" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from show" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from show" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from show" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from show" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -114,7 +114,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from init" -l path -d 'Where to write it (default: the config path in use)' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from init" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from init" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from init" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from init" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from init" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from init" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -128,7 +128,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand doctor" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand doctor" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand doctor" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand doctor" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand doctor" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand doctor" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -140,7 +140,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand doctor" -s q -l quiet -d '
 complete -c optctl -n "__fish_optctl_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -165,7 +165,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l max-retries -d 'Retries of a failed fetch (default [enrich] max_retries, 3)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -176,7 +176,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from status" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from status" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from status" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from status" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from status" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from status" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -187,7 +187,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -l limit -d 'At most this many runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -197,7 +197,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -s h -l help -d 'Print help'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from metrics" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from metrics" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from metrics" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from metrics" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from metrics" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from metrics" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -207,7 +207,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from metrics" -s h -l help -d 'Print help'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from health" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from health" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from health" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from health" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from health" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from health" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -217,7 +217,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from health" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from job-status" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from job-status" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from job-status" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from job-status" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from job-status" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from job-status" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -228,7 +228,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -l reason -d 'Why (shown by `enrich status`, `health` and the paused run)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -238,7 +238,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resume" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resume" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resume" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resume" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resume" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resume" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -248,7 +248,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resume" -s h -l help -d 'Print help'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resilience" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resilience" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resilience" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resilience" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resilience" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resilience" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -273,7 +273,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand export" -l alerts-limit -d
 complete -c optctl -n "__fish_optctl_using_subcommand export" -l keep-days -d 'Delete archives older than this many days, 0 keeps all [default: [export] keep_days]' -r
 complete -c optctl -n "__fish_optctl_using_subcommand export" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand export" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand export" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand export" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand export" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand export" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -298,7 +298,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l save -d 'Save th
 complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l files-dir -d 'Folder the files provider replays from (overrides [provider.files] dir)' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -308,7 +308,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand fetch" -s q -l quiet -d 'Q
 complete -c optctl -n "__fish_optctl_using_subcommand fetch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all systemd help" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all systemd help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all systemd help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all systemd help" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all systemd help" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all systemd help" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -324,7 +324,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_s
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from completions" -l out -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from completions" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from completions" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from completions" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from completions" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from completions" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from completions" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -335,7 +335,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from man" -l out -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from man" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from man" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from man" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from man" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from man" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from man" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -346,7 +346,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from all" -l out -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from all" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from all" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from all" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from all" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from all" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from all" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -357,7 +357,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l out -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -372,7 +372,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -382,7 +382,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -s q -l quie
 complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -399,7 +399,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from status" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from status" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from status" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from status" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from status" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from status" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -410,7 +410,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __f
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from advance" -l reason -d 'Why, for the audit log (required with --force)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from advance" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from advance" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from advance" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from advance" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from advance" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from advance" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -423,7 +423,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __f
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -l reason -d 'Why, for the audit log' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -434,7 +434,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __f
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -446,7 +446,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __f
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from crontab" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from crontab" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from crontab" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from crontab" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from crontab" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from crontab" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -457,7 +457,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __f
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from log" -l limit -d 'Only the newest N entries' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from log" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from log" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from log" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from log" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from log" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from log" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -475,7 +475,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __f
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -l channel -d 'Only this channel' -r
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -489,7 +489,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_see
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from test" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from test" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from test" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from test" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from test" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from test" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -499,7 +499,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from status" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from status" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from status" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from status" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from status" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from status" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -510,7 +510,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from retry" -l channel -d 'Only this channel' -r
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from retry" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from retry" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from retry" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from retry" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from retry" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from retry" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -531,7 +531,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __f
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l interval -d 'Seconds between runs with --watch' -r
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -548,7 +548,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __f
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from status" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from status" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from status" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from status" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from status" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from status" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -559,7 +559,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -l limit -d 'At most this many runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -572,7 +572,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -585,14 +585,14 @@ complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l right -d 'call or put (c/p accepted)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l spot -d 'Underlying price' -r
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l strike -r
-complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l expiry -d 'Time to expiry in years (0.25 = three months)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l expiry -d 'Time to expiry in years (0.25 = three months), or the expiry date (2026-12-18: the contract stops trading at 16:00 New York that day; years counted from --as-of)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l rate -d 'Risk-free rate, continuously compounded (0.05 = 5%)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l div -d 'Dividend yield, continuous (0.01 = 1%)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l price -d 'Option price (the mid)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l input -d 'CSV file to read instead of stdin' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -616,12 +616,13 @@ complete -c optctl -n "__fish_optctl_using_subcommand scan" -l concurrency -d 'C
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l save-snapshots -d 'Also save every fetched chain as JSON under DIR/<TICKER>/ for `--provider files`' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand scan" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand scan" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l no-notify -d 'Queue the alerts\' notifications but do not send them (`optctl notify` will)'
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l strict -d 'Exit 3 when some tickers failed and the rest were stored [default: [scan] strict]'
+complete -c optctl -n "__fish_optctl_using_subcommand scan" -l market-hours-only -d 'Do nothing (exit 0, reason on stderr unless -q) while the tickers\' market is closed [default: [scan] market_hours_only]'
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
@@ -635,7 +636,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand scans" -l since -d 'Only s
 complete -c optctl -n "__fish_optctl_using_subcommand scans" -l limit -d 'At most this many scans' -r
 complete -c optctl -n "__fish_optctl_using_subcommand scans" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand scans" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand scans" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand scans" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand scans" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand scans" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -652,7 +653,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand serve" -l refresh-secs -d 
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l max-connections -d 'Connections open at once; one more gets a 503 and is closed [config: serve.max_connections, 256]' -r
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand serve" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand serve" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -663,7 +664,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand serve" -s q -l quiet -d 'Q
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand store; and not __fish_seen_subcommand_from stats prune help" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand store; and not __fish_seen_subcommand_from stats prune help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand store; and not __fish_seen_subcommand_from stats prune help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand store; and not __fish_seen_subcommand_from stats prune help" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand store; and not __fish_seen_subcommand_from stats prune help" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand store; and not __fish_seen_subcommand_from stats prune help" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -676,7 +677,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand store; and not __fish_seen
 complete -c optctl -n "__fish_optctl_using_subcommand store; and not __fish_seen_subcommand_from stats prune help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand store; and __fish_seen_subcommand_from stats" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand store; and __fish_seen_subcommand_from stats" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand store; and __fish_seen_subcommand_from stats" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand store; and __fish_seen_subcommand_from stats" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand store; and __fish_seen_subcommand_from stats" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand store; and __fish_seen_subcommand_from stats" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -686,7 +687,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand store; and __fish_seen_sub
 complete -c optctl -n "__fish_optctl_using_subcommand store; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help'
 complete -c optctl -n "__fish_optctl_using_subcommand store; and __fish_seen_subcommand_from prune" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand store; and __fish_seen_subcommand_from prune" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand store; and __fish_seen_subcommand_from prune" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand store; and __fish_seen_subcommand_from prune" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand store; and __fish_seen_subcommand_from prune" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. A ping takes 5 s at most and never fails the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand store; and __fish_seen_subcommand_from prune" -l log-format -d 'Log lines on stderr: text, or json (one object per line, with the events scan_started, scan_finished, ticker_failed, export_written; info level unless -q or -vv). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
