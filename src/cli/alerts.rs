@@ -77,7 +77,9 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         ]);
     }
     Output::align_right(&mut t, &[0, 4]);
-    ctx.out.print_table(None, &t)?;
+    if !rows.is_empty() {
+        ctx.out.print_table(None, &t)?;
+    }
     if rows.is_empty() && filtered {
         ctx.out.note("no alerts match");
     } else if rows.is_empty() {

@@ -24,8 +24,8 @@ pub enum Command {
 /// reported on stderr with their line and column (exit 3); rows with no solution are
 /// written with the reason in `error`.
 ///
-/// Units: expiry in years, rate and dividend yield as fractions (0.05 = 5%), theta per
-/// calendar day, vega and rho per 1-point move.
+/// Units: expiry in years (or a date), rate and dividend yield as fractions (0.05 = 5%),
+/// theta per calendar day, vega and rho per 1-point move.
 #[derive(Debug, clap::Args)]
 pub struct IvArgs {
     /// call or put (c/p accepted).

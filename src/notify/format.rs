@@ -496,6 +496,21 @@ mod tests {
     }
 
     #[test]
+    fn an_iv_rank_says_how_much_history_it_rests_on() {
+        let data = |n: u64| {
+            json!({"iv_rank": 0.97, "iv_percentile": 0.98, "observations": n,
+                   "atm_iv_30d": 0.382, "side": "high", "state": "entered"})
+        };
+        let e = entry("AMD", "iv_rank_extreme", 66.0, data(40));
+        assert_eq!(
+            facts(&e.item),
+            "IV rank 97.0% · percentile 98.0% · over 40 days of IV (under a year) · IV30 38.2% · entered"
+        );
+        let e = entry("AMD", "iv_rank_extreme", 66.0, data(252));
+        assert!(facts(&e.item).contains("over 252 days of IV · "));
+    }
+
+    #[test]
     fn a_batch_is_one_line_per_entry() {
         let m = Message {
             key: "batch-x".into(),
