@@ -39,6 +39,9 @@ pub struct AlertRow {
     pub created_at: DateTime<Utc>,
 }
 
+/// What the repeat rules tell alerts apart by: (detector, contract or "").
+pub type AlertKey = (String, String);
+
 /// Filters for [`Alerts::list`]; all optional.
 #[derive(Debug, Clone, Default)]
 pub struct AlertFilter {
@@ -108,7 +111,7 @@ impl<S: Deref<Target = Store>> Alerts<S> {
         ticker: &str,
         since: DateTime<Utc>,
         until: DateTime<Utc>,
-    ) -> Result<HashMap<(String, String), (DateTime<Utc>, serde_json::Value)>> {
+    ) -> Result<HashMap<AlertKey, (DateTime<Utc>, serde_json::Value)>> {
         let mut stmt = self.0.conn().prepare_cached(
             "SELECT detector, coalesce(contract, ''), created_at, alert_data FROM alerts
              WHERE ticker = ?1 AND created_at >= ?2 AND created_at <= ?3
