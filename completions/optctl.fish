@@ -26,7 +26,7 @@ end
 
 complete -c optctl -n "__fish_optctl_needs_command" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_needs_command" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_needs_command" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_needs_command" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_needs_command" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_needs_command" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -71,7 +71,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l scan -d 'Only a
 complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l limit -d 'At most this many alerts' -r
 complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -79,7 +79,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l log-file -d 'Wr
 complete -c optctl -n "__fish_optctl_using_subcommand alerts" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand alerts" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
 complete -c optctl -n "__fish_optctl_using_subcommand alerts" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
-complete -c optctl -n "__fish_optctl_using_subcommand alerts" -s h -l help -d 'Print help'
+complete -c optctl -n "__fish_optctl_using_subcommand alerts" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand chain" -l expiry -d 'This expiry (YYYY-MM-DD)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand chain" -l dte -d 'The expiry nearest this many calendar days out' -r
 complete -c optctl -n "__fish_optctl_using_subcommand chain" -l strikes -d 'The N strikes nearest the forward' -r
@@ -87,7 +87,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand chain" -l delta -d 'Only s
 complete -c optctl -n "__fish_optctl_using_subcommand chain" -l scan -d 'The chain of this scan instead of the newest' -r
 complete -c optctl -n "__fish_optctl_using_subcommand chain" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand chain" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand chain" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand chain" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand chain" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand chain" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -102,7 +102,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand compare" -l categories -d 
 complete -c optctl -n "__fish_optctl_using_subcommand compare" -l runs -d 'Repeat the experiment N times and report medians' -r
 complete -c optctl -n "__fish_optctl_using_subcommand compare" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand compare" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand compare" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand compare" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand compare" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand compare" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -114,7 +114,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand compare" -s q -l quiet -d 
 complete -c optctl -n "__fish_optctl_using_subcommand compare" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -128,7 +128,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_see
 complete -c optctl -n "__fish_optctl_using_subcommand config; and not __fish_seen_subcommand_from show init help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from show" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from show" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from show" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from show" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from show" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from show" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -140,7 +140,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from init" -l path -d 'Where to write it (default: the config path in use)' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from init" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from init" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from init" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from init" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from init" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from init" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -155,7 +155,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand doctor" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand doctor" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand doctor" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand doctor" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand doctor" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand doctor" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -168,7 +168,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand doctor" -s q -l quiet -d '
 complete -c optctl -n "__fish_optctl_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -194,7 +194,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l max-retries -d 'Retries of a failed fetch (default [enrich] max_retries, 3)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -206,7 +206,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from status" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from status" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from status" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from status" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from status" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from status" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -218,7 +218,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -l limit -d 'At most this many runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -229,7 +229,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from history" -s h -l help -d 'Print help'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from metrics" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from metrics" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from metrics" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from metrics" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from metrics" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from metrics" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -240,7 +240,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from metrics" -s h -l help -d 'Print help'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from health" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from health" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from health" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from health" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from health" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from health" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -251,7 +251,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from health" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from job-status" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from job-status" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from job-status" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from job-status" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from job-status" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from job-status" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -263,7 +263,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -l reason -d 'Why (shown by `enrich status`, `health` and the paused run)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -274,7 +274,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from pause" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resume" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resume" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resume" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resume" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resume" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resume" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -285,7 +285,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resume" -s h -l help -d 'Print help'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resilience" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resilience" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resilience" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resilience" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resilience" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from resilience" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -311,7 +311,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand export" -l alerts-limit -d
 complete -c optctl -n "__fish_optctl_using_subcommand export" -l keep-days -d 'Delete archives older than this many days, 0 keeps all [default: [export] keep_days]' -r
 complete -c optctl -n "__fish_optctl_using_subcommand export" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand export" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand export" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand export" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand export" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand export" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -337,7 +337,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l save -d 'Save th
 complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l files-dir -d 'Folder the files provider replays from (overrides [provider.files] dir)' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -348,7 +348,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand fetch" -s q -l quiet -d 'Q
 complete -c optctl -n "__fish_optctl_using_subcommand fetch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all systemd help" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all systemd help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all systemd help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all systemd help" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all systemd help" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_seen_subcommand_from completions man all systemd help" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -365,7 +365,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand generate; and not __fish_s
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from completions" -l out -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from completions" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from completions" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from completions" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from completions" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from completions" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from completions" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -377,7 +377,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from man" -l out -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from man" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from man" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from man" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from man" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from man" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from man" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -389,7 +389,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from all" -l out -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from all" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from all" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from all" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from all" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from all" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from all" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -401,7 +401,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l out -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -417,7 +417,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -428,7 +428,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -s q -l quie
 complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -446,7 +446,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and not __fish_seen_subcommand_from status advance rollback run crontab log help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from status" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from status" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from status" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from status" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from status" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from status" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -458,7 +458,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __f
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from advance" -l reason -d 'Why, for the audit log (required with --force)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from advance" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from advance" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from advance" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from advance" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from advance" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from advance" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -472,7 +472,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __f
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -l reason -d 'Why, for the audit log' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -484,7 +484,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __f
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from rollback" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -497,7 +497,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __f
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from crontab" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from crontab" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from crontab" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from crontab" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from crontab" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from crontab" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -509,7 +509,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __f
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from log" -l limit -d 'Only the newest N entries' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from log" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from log" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from log" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from log" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from log" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from log" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -528,7 +528,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __f
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -l channel -d 'Only this channel' -r
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -543,7 +543,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_see
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and not __fish_seen_subcommand_from test status retry help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from test" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from test" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from test" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from test" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from test" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from test" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -554,7 +554,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from status" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from status" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from status" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from status" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from status" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from status" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -566,7 +566,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_su
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from retry" -l channel -d 'Only this channel' -r
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from retry" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from retry" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from retry" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from retry" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from retry" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand notify; and __fish_seen_subcommand_from retry" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -588,7 +588,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __f
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l interval -d 'Seconds between runs with --watch' -r
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -606,7 +606,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __f
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and not __fish_seen_subcommand_from status history help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from status" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from status" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from status" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from status" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from status" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from status" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -618,7 +618,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -l limit -d 'At most this many runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -632,7 +632,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen_subcommand_from iv help" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -646,14 +646,14 @@ complete -c optctl -n "__fish_optctl_using_subcommand quant; and not __fish_seen
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l right -d 'call or put (c/p accepted)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l spot -d 'Underlying price' -r
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l strike -r
-complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l expiry -d 'Time to expiry in years (0.25 = three months)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l expiry -d 'Time to expiry in years (0.25 = three months), or the expiry date (2026-12-18: the contract stops trading at 16:00 New York that day; years counted from --as-of)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l rate -d 'Risk-free rate, continuously compounded (0.05 = 5%)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l div -d 'Dividend yield, continuous (0.01 = 1%)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l price -d 'Option price (the mid)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l input -d 'CSV file to read instead of stdin' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -678,13 +678,14 @@ complete -c optctl -n "__fish_optctl_using_subcommand scan" -l concurrency -d 'C
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l save-snapshots -d 'Also save every fetched chain as JSON under DIR/<TICKER>/ for `--provider files`' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand scan" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand scan" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l log-file -d 'Write log lines to this file instead of stderr, rotated by size ([log] max_bytes, keep). Several jobs may share it. Over [log] file in the config' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l no-notify -d 'Queue the alerts\' notifications but do not send them (`optctl notify` will)'
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l strict -d 'Exit 3 when some tickers failed and the rest were stored [default: [scan] strict]'
+complete -c optctl -n "__fish_optctl_using_subcommand scan" -l market-hours-only -d 'Do nothing (exit 0, reason on stderr unless -q) while the tickers\' market is closed [default: [scan] market_hours_only]'
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
@@ -698,7 +699,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand scans" -l since -d 'Only s
 complete -c optctl -n "__fish_optctl_using_subcommand scans" -l limit -d 'At most this many scans' -r
 complete -c optctl -n "__fish_optctl_using_subcommand scans" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand scans" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand scans" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand scans" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand scans" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand scans" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -711,7 +712,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand screen" -l sort -d 'Sort b
 complete -c optctl -n "__fish_optctl_using_subcommand screen" -l limit -d 'At most this many tickers (after sorting)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand screen" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand screen" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand screen" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand screen" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand screen" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand screen" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -732,7 +733,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand serve" -l refresh-secs -d 
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l max-connections -d 'Connections open at once; one more gets a 503 and is closed [config: serve.max_connections, 256]' -r
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand serve" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand serve" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -745,7 +746,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand serve" -s h -l help -d 'Pr
 complete -c optctl -n "__fish_optctl_using_subcommand show" -l alerts -d 'At most this many recent alerts' -r
 complete -c optctl -n "__fish_optctl_using_subcommand show" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand show" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand show" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand show" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand show" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand show" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -756,7 +757,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand show" -s q -l quiet -d 'Qu
 complete -c optctl -n "__fish_optctl_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand store; and not __fish_seen_subcommand_from stats prune help" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand store; and not __fish_seen_subcommand_from stats prune help" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand store; and not __fish_seen_subcommand_from stats prune help" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand store; and not __fish_seen_subcommand_from stats prune help" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand store; and not __fish_seen_subcommand_from stats prune help" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand store; and not __fish_seen_subcommand_from stats prune help" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -770,7 +771,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand store; and not __fish_seen
 complete -c optctl -n "__fish_optctl_using_subcommand store; and not __fish_seen_subcommand_from stats prune help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand store; and __fish_seen_subcommand_from stats" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand store; and __fish_seen_subcommand_from stats" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand store; and __fish_seen_subcommand_from stats" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand store; and __fish_seen_subcommand_from stats" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand store; and __fish_seen_subcommand_from stats" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand store; and __fish_seen_subcommand_from stats" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
@@ -781,7 +782,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand store; and __fish_seen_sub
 complete -c optctl -n "__fish_optctl_using_subcommand store; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help'
 complete -c optctl -n "__fish_optctl_using_subcommand store; and __fish_seen_subcommand_from prune" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand store; and __fish_seen_subcommand_from prune" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand store; and __fish_seen_subcommand_from prune" -l as-of -d 'Run as if the time were this instant (RFC 3339), for reproducible runs' -r
+complete -c optctl -n "__fish_optctl_using_subcommand store; and __fish_seen_subcommand_from prune" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
 complete -c optctl -n "__fish_optctl_using_subcommand store; and __fish_seen_subcommand_from prune" -l ping -d 'Dead-man\'s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job' -r
 complete -c optctl -n "__fish_optctl_using_subcommand store; and __fish_seen_subcommand_from prune" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"

@@ -164,17 +164,30 @@ keep_chain_days = 5
 # Some tickers failed, the rest were stored: exit 0 and the failures on stderr, so
 # `optctl scan && optctl export` still exports. true = exit 3 (as --strict).
 strict = false
+# true: skip the scan (exit 0, reason on stderr) while the tickers' market is closed,
+# as --market-hours-only: NSE's calendar for provider nse, NYSE's for the others.
+market_hours_only = false
 
 [detectors]
-# The same detector/ticker/contract does not alert again within this many minutes.
+# How often the same thing alerts. iv_rank_extreme and pcr_extreme alert when a ticker
+# enters the extreme (alert_on_exit: also when it leaves), not on every scan it stays
+# there. The others alert once per ticker, detector and contract per market session,
+# and again that session only when their number (vol/OI, the volume or OI ratio, the
+# IV jump, the skew shift) reaches repeat_factor x the last alert's (1.5 = half as much
+# again). Nothing alerts twice within cooldown_minutes.
+# Thresholds are checked: fractions (IV rank, IV jumps and shifts) are 0..1, not percent.
 cooldown_minutes = 120
+repeat_factor = 1.5
 # At most this many contract-level alerts per detector per ticker per scan.
 max_contract_alerts = 5
 
 [detectors.volume_spike]
 enabled = true
 min_ratio = 2.5           # ticker option volume / its average at this time of day
-saturation_ratio = 10.0   # score 100 at this ratio
+# Scores: 50 at the threshold, 75 at typical_*, 100 at saturation_* (set from what
+# fires over a simulated quarter: the median and about the 90th percentile).
+typical_ratio = 32.0
+saturation_ratio = 60.0
 lookback_days = 10        # earlier trading days averaged (the last scan at or before this hour)
 min_history = 3
 min_volume = 1000
@@ -185,26 +198,30 @@ min_volume = 500          # volume > 500
 min_open_interest = 100   # open interest > 100
 min_last = 0.10           # last > 0.10
 min_vol_oi_ratio = 1.25   # volume / open interest >= 1.25
-saturation_ratio = 10.0
+typical_ratio = 117.0
+saturation_ratio = 175.0
 max_dte = 60
 min_premium = 10000.0     # volume x mid x multiplier
 
 [detectors.iv_spike]
 enabled = true
 min_jump = 0.05           # 30-day ATM IV over its trailing mean (0.05 = 5 vol points)
-saturation_jump = 0.20
+typical_jump = 0.12
+saturation_jump = 0.135
 min_z = 3.0
 lookback_scans = 20
 min_history = 3
 
 [detectors.iv_rank_extreme]
 enabled = true
-high = 0.95
+high = 0.95               # IV rank as a fraction: 0.95, not 95
 low = 0.05
+alert_on_exit = false
 
 [detectors.skew_shift]
 enabled = true
 min_shift = 0.03          # 25-delta risk reversal vs its trailing mean
+typical_shift = 0.06
 saturation_shift = 0.10
 lookback_scans = 20
 min_history = 3
@@ -213,14 +230,17 @@ min_history = 3
 enabled = true
 high = 2.0
 low = 0.3
-saturation_factor = 3.0
+typical_factor = 28.0     # score 75 at high x 28 (or low / 28) ...
+saturation_factor = 38.0  # ... and 100 at high x 38 (or low / 38)
 min_volume = 1000
+alert_on_exit = false
 
 [detectors.oi_surge]
 enabled = true
 min_ratio = 2.5           # open interest / previous snapshot's
 min_increase = 500
-saturation_ratio = 10.0
+typical_ratio = 4.25
+saturation_ratio = 5.0
 
 [export]
 # alerts.json holds alerts created within this span before the export, newest first.
@@ -570,6 +590,7 @@ impl Config {
     fn validate(&self) -> Result<(), String> {
         self.provider.validate()?;
         self.scan.validate()?;
+        self.detectors.validate()?;
         self.serve.validate()?;
         self.excel.validate()?;
         self.market_hours

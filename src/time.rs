@@ -2,11 +2,33 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-/// Parses an RFC 3339 instant (`2026-11-23T15:30:00Z`, `2026-11-23T10:30:00-05:00`).
+/// Parses an RFC 3339 instant (`2026-11-23T15:30:00Z`, `2026-11-23T10:30:00-05:00`), or a
+/// plain date (`2026-11-23`), which means 16:00 New York that day: the US close, so a scan
+/// `--as-of` a date sees that day's closing chain and the whole session's volume.
 pub fn parse_instant(s: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(s.trim())
+    let t = s.trim();
+    if let Ok(date) = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return Ok(us_close(date));
+    }
+    DateTime::parse_from_rfc3339(t)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| format!("{s:?} is not an RFC 3339 time like 2026-11-23T15:30:00Z ({e})"))
+        .map_err(|e| {
+            format!(
+                "{s:?} is not an RFC 3339 time like 2026-11-23T15:30:00Z or a date like \
+                 2026-11-23 ({e})"
+            )
+        })
+}
+
+/// 16:00 America/New_York on `date`, in UTC (daylight saving applied).
+fn us_close(date: chrono::NaiveDate) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    let local = date.and_hms_opt(16, 0, 0).expect("16:00 exists");
+    chrono_tz::America::New_York
+        .from_local_datetime(&local)
+        .earliest()
+        .expect("16:00 New York is never skipped")
+        .with_timezone(&Utc)
 }
 
 /// The longest span accepted: 100 years of weeks. Longer ones would take `--since` before
@@ -114,6 +136,15 @@ mod tests {
             Utc.with_ymd_and_hms(2026, 11, 23, 15, 0, 0).unwrap()
         );
         assert!(parse_instant("yesterday").unwrap_err().contains("RFC 3339"));
+        // A date alone is the US close: 16:00 New York, EST in December, EDT in June.
+        assert_eq!(
+            parse_instant("2026-12-01").unwrap(),
+            Utc.with_ymd_and_hms(2026, 12, 1, 21, 0, 0).unwrap()
+        );
+        assert_eq!(
+            parse_instant("2026-06-01").unwrap(),
+            Utc.with_ymd_and_hms(2026, 6, 1, 20, 0, 0).unwrap()
+        );
     }
 }
 

@@ -81,7 +81,9 @@ pub struct GlobalArgs {
         value_name = "FILE"
     )]
     pub config: Option<PathBuf>,
-    /// Run as if the time were this instant (RFC 3339), for reproducible runs.
+    /// Run as if the time were this instant, for reproducible runs: RFC 3339
+    /// (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York
+    /// that day, the US close.
     #[arg(long, global = true, env = "OPTCTL_NOW", hide_env_values = true, value_name = "TIME",
           value_parser = optctl::time::parse_instant)]
     pub as_of: Option<DateTime<Utc>>,
@@ -386,12 +388,19 @@ pub fn init_logging(g: &GlobalArgs) {
     };
 }
 
-/// Whether the error is a closed stdout (`optctl scans --json | head`): not a failure.
+/// Whether the error is a closed stdout (`optctl alerts | head`): not a failure. Every
+/// command writes stdout through `Output` (or returns the write's error), so `main`
+/// ends such a run quietly with exit 0: the reader has what it wanted.
 pub fn is_broken_pipe(err: &optctl::Error) -> bool {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = cur {
         if let Some(io) = e.downcast_ref::<std::io::Error>()
             && io.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            return true;
+        }
+        if let Some(j) = e.downcast_ref::<serde_json::Error>()
+            && j.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe)
         {
             return true;
         }

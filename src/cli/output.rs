@@ -45,8 +45,7 @@ impl Output {
     /// Prints `value` as one pretty JSON document on stdout.
     pub fn json<T: Serialize>(&self, value: &T) -> optctl::Result<()> {
         let mut out = std::io::stdout().lock();
-        serde_json::to_writer_pretty(&mut out, value)
-            .map_err(|e| stdout_err(std::io::Error::other(e)))?;
+        serde_json::to_writer_pretty(&mut out, value).map_err(|e| stdout_err(e.into()))?;
         writeln!(out).map_err(stdout_err)?;
         out.flush().map_err(stdout_err)
     }
@@ -54,7 +53,7 @@ impl Output {
     /// Prints `value` as one compact JSON document on one line (a stream of reports).
     pub fn json_line<T: Serialize>(&self, value: &T) -> optctl::Result<()> {
         let mut out = std::io::stdout().lock();
-        serde_json::to_writer(&mut out, value).map_err(|e| stdout_err(std::io::Error::other(e)))?;
+        serde_json::to_writer(&mut out, value).map_err(|e| stdout_err(e.into()))?;
         writeln!(out).map_err(stdout_err)?;
         out.flush().map_err(stdout_err)
     }

@@ -24,8 +24,8 @@ pub enum Command {
 /// reported on stderr with their line and column (exit 3); rows with no solution are
 /// written with the reason in `error`.
 ///
-/// Units: expiry in years, rate and dividend yield as fractions (0.05 = 5%), theta per
-/// calendar day, vega and rho per 1-point move.
+/// Units: expiry in years (or a date), rate and dividend yield as fractions (0.05 = 5%),
+/// theta per calendar day, vega and rho per 1-point move.
 #[derive(Debug, clap::Args)]
 pub struct IvArgs {
     /// call or put (c/p accepted).
@@ -36,9 +36,10 @@ pub struct IvArgs {
     spot: Option<f64>,
     #[arg(long)]
     strike: Option<f64>,
-    /// Time to expiry in years (0.25 = three months).
-    #[arg(long, value_name = "YEARS")]
-    expiry: Option<f64>,
+    /// Time to expiry in years (0.25 = three months), or the expiry date (2026-12-18:
+    /// the contract stops trading at 16:00 New York that day; years counted from --as-of).
+    #[arg(long, value_name = "YEARS|DATE", value_parser = parse_expiry)]
+    expiry: Option<Expiry>,
     /// Risk-free rate, continuously compounded (0.05 = 5%).
     #[arg(long, default_value_t = 0.0)]
     rate: f64,
@@ -51,6 +52,23 @@ pub struct IvArgs {
     /// CSV file to read instead of stdin.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["right", "spot", "strike", "expiry", "price"])]
     input: Option<PathBuf>,
+}
+
+/// `--expiry` as written: years, or a date.
+#[derive(Debug, Clone, Copy)]
+enum Expiry {
+    Years(f64),
+    Date(chrono::NaiveDate),
+}
+
+fn parse_expiry(s: &str) -> Result<Expiry, String> {
+    let t = s.trim();
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return Ok(Expiry::Date(d));
+    }
+    t.parse::<f64>()
+        .map(Expiry::Years)
+        .map_err(|_| format!("{s:?} is neither years to expiry (0.25) nor a date (2026-12-18)"))
 }
 
 pub fn run(cmd: Command, ctx: &Ctx) -> optctl::Result<Outcome> {
@@ -67,9 +85,24 @@ fn iv(a: IvArgs, ctx: &Ctx) -> optctl::Result<Outcome> {
         a.expiry.is_some(),
         a.price.is_some(),
     ];
-    if let (Some(right), Some(spot), Some(strike), Some(t_years), Some(price)) =
+    if let (Some(right), Some(spot), Some(strike), Some(expiry), Some(price)) =
         (a.right, a.spot, a.strike, a.expiry, a.price)
     {
+        let t_years = match expiry {
+            Expiry::Years(y) => y,
+            Expiry::Date(d) => {
+                let y = optctl::market::years_to_expiry(ctx.as_of, d);
+                if y <= 0.0 {
+                    return Err(optctl::Error::Usage(format!(
+                        "--expiry {d}: that contract expired at {} (it is {} now; --as-of \
+                         sets the time)",
+                        optctl::store::ts(optctl::market::expiry_instant(d)),
+                        optctl::store::ts(ctx.as_of)
+                    )));
+                }
+                y
+            }
+        };
         let inp = Inputs {
             right,
             spot,

@@ -56,6 +56,14 @@ pub struct Args {
     /// Exit 3 when some tickers failed and the rest were stored [default: [scan] strict].
     #[arg(long)]
     strict: bool,
+    /// Do nothing (exit 0, reason on stderr unless -q) while the tickers' market is
+    /// closed [default: [scan] market_hours_only].
+    ///
+    /// The market is the provider's: NSE's sessions and holidays for `nse`, NYSE's
+    /// (09:30 to 16:00 New York, early closes) for the others. So a cron line every 10
+    /// minutes on weekdays scans during the session only.
+    #[arg(long)]
+    market_hours_only: bool,
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
@@ -71,6 +79,12 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         (None, false) => args.tickers.clone(),
         (None, true) => cfg.watchlist.tickers.clone(),
     };
+    let calendar = cfg.provider.name.calendar();
+    let market = calendar.status(ctx.as_of);
+    if (args.market_hours_only || cfg.scan.market_hours_only) && !market.open {
+        ctx.out.skipped(&market)?;
+        return Ok(Outcome::Done);
+    }
     // The lock comes before the store is opened: a refused run touches nothing.
     let _lock = JobLock::acquire(&ctx.home, "scan")?;
     let store = ctx.store()?;
@@ -83,6 +97,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         keep_chain_days: cfg.scan.keep_chain_days,
         save_snapshots: args.save_snapshots,
         detectors: cfg.detectors.clone(),
+        calendar: calendar.clone(),
         notify: Arc::new(optctl::notify::Router::new(&cfg.notify)),
     };
     let progress = ctx.out.progress("scanning");
@@ -170,6 +185,18 @@ fn print(r: &Report, notify: Option<DrainReport>, out: &Output) -> optctl::Resul
             "{} alerts held back by the cooldown",
             r.alerts_in_cooldown
         ));
+    }
+    if r.alerts_repeated > 0 {
+        out.note(&format!(
+            "{} alerts held back as repeats this session ([detectors] repeat_factor)",
+            r.alerts_repeated
+        ));
+    }
+    if r.provider == optctl::provider::Source::Sim.as_str() {
+        out.note(
+            "simulated data: provider sim is optctl's built-in market, not real quotes \
+             ([provider] name or --provider picks a real source)",
+        );
     }
     for id in &r.recovered_interrupted {
         out.note(&format!(

@@ -81,6 +81,8 @@ enum Fmt {
     Num,
     /// Text as it is.
     Text,
+    /// Daily IV observations behind a rank: `40 days of IV (under a year)`.
+    Observations,
 }
 
 /// A number to show: its key in `alert_data`, its label, its format.
@@ -116,8 +118,10 @@ const FACTS: &[(&str, &[Fact])] = &[
         "iv_rank_extreme",
         &[
             ("iv_rank", "IV rank", Fmt::Pct),
+            ("iv_percentile", "percentile", Fmt::Pct),
+            ("observations", "", Fmt::Observations),
             ("atm_iv_30d", "IV30", Fmt::Pct),
-            ("side", "side", Fmt::Text),
+            ("state", "", Fmt::Text),
         ],
     ),
     (
@@ -164,6 +168,15 @@ fn show(v: &Value, fmt: Fmt) -> Option<String> {
     }
     let x = v.as_f64()?;
     Some(match fmt {
+        Fmt::Observations => {
+            let n = x.round() as u64;
+            let year = crate::scan::detectors::YEAR_OF_OBSERVATIONS;
+            if n < year {
+                format!("over {n} days of IV (under a year)")
+            } else {
+                format!("over {n} days of IV")
+            }
+        }
         Fmt::Times => format!("{x:.2}x"),
         Fmt::Int => group_thousands(x.round() as i64),
         Fmt::Money => match x.abs() {
@@ -480,6 +493,21 @@ mod tests {
         AAPL261218C00200000: vol/OI 3.51 · volume 4,210 · premium $1.2M
         https://dash.example.com/#ticker=AAPL
         ");
+    }
+
+    #[test]
+    fn an_iv_rank_says_how_much_history_it_rests_on() {
+        let data = |n: u64| {
+            json!({"iv_rank": 0.97, "iv_percentile": 0.98, "observations": n,
+                   "atm_iv_30d": 0.382, "side": "high", "state": "entered"})
+        };
+        let e = entry("AMD", "iv_rank_extreme", 66.0, data(40));
+        assert_eq!(
+            facts(&e.item),
+            "IV rank 97.0% · percentile 98.0% · over 40 days of IV (under a year) · IV30 38.2% · entered"
+        );
+        let e = entry("AMD", "iv_rank_extreme", 66.0, data(252));
+        assert!(facts(&e.item).contains("over 252 days of IV · "));
     }
 
     #[test]

@@ -58,7 +58,30 @@ impl ProviderConfig {
             ("provider.sim.throttle_rate", sim.throttle_rate),
         ] {
             if !(0.0..=1.0).contains(&v) {
-                return Err(format!("{key}: must be between 0 and 1, got {v}"));
+                return Err(format!(
+                    "{key}: {v} is out of range: expected 0 to 1 (a fraction: 0.02 is 2%)"
+                ));
+            }
+        }
+        // Rates people write as percentages (4.5) would price every chain at 450%.
+        for (key, v) in [
+            ("provider.sim.rate", sim.rate),
+            ("provider.cboe.risk_free_rate", self.cboe.risk_free_rate),
+            ("provider.yahoo.risk_free_rate", self.yahoo.risk_free_rate),
+            (
+                "provider.polygon.risk_free_rate",
+                self.polygon.risk_free_rate,
+            ),
+            (
+                "provider.tradier.risk_free_rate",
+                self.tradier.risk_free_rate,
+            ),
+            ("provider.nse.risk_free_rate", self.nse.risk_free_rate),
+        ] {
+            if !(-0.2..=0.5).contains(&v) {
+                return Err(format!(
+                    "{key}: {v} is out of range: expected -0.2 to 0.5 (a fraction: 0.045 is 4.5%)"
+                ));
             }
         }
         self.http.check()?;

@@ -72,6 +72,15 @@ impl Source {
         !matches!(self, Source::Cboe | Source::Nse)
     }
 
+    /// The trading calendar of the market whose chains the source serves: NSE's for
+    /// `nse`, NYSE's for the others (US listed options; the simulator is a US market).
+    pub fn calendar(self) -> &'static crate::market::Calendar {
+        match self {
+            Source::Nse => crate::market::Calendar::nse(),
+            _ => crate::market::Calendar::nyse(),
+        }
+    }
+
     /// The names of the sources for which `pick` holds, comma-separated (for messages).
     pub fn names(pick: impl Fn(Source) -> bool) -> String {
         Source::ALL

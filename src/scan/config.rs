@@ -47,6 +47,10 @@ pub struct ScanConfig {
     /// Exit 3 when some tickers failed and the rest were stored (default: exit 0, the
     /// failures named on stderr), as `optctl scan --strict`.
     pub strict: bool,
+    /// Skip the scan (exit 0, reason on stderr) while the tickers' market is closed, as
+    /// `optctl scan --market-hours-only`: NSE's calendar for the `nse` provider, NYSE's
+    /// for the others.
+    pub market_hours_only: bool,
 }
 
 impl ScanConfig {
@@ -66,6 +70,7 @@ impl Default for ScanConfig {
             min_iv_observations: 20,
             keep_chain_days: 5,
             strict: false,
+            market_hours_only: false,
         }
     }
 }

@@ -1,12 +1,19 @@
 //! Detectors: rules over one ticker's features, contracts and history that raise scored
 //! alerts. Every threshold is in config (`[detectors.*]`).
 //!
-//! Scores run 0..100 and are 50 exactly at the firing threshold, 100 at the detector's
-//! `saturation` value and above:
+//! Scores run 0..100 and are 50 exactly at the firing threshold, 75 at the detector's
+//! `typical` value, 100 at its `saturation` value and above ([`calibrated_score`]). The
+//! typical points sit at the median and the saturation points near the 90th percentile
+//! of what each detector sees over a simulated quarter (`cargo run --example
+//! calibrate_scores` measures it again), so scores spread and sorting by score means
+//! something:
 //! - ratio detectors (volume_spike, unusual_activity, oi_surge, pcr_extreme) score on a log
-//!   scale: `50 + 50 * ln(x / threshold) / ln(saturation / threshold)`;
-//! - difference detectors (iv_spike, skew_shift, iv_rank_extreme) score linearly:
-//!   `50 + 50 * (x - threshold) / (saturation - threshold)`.
+//!   scale in each piece: `50 + 25 * ln(x / threshold) / ln(typical / threshold)` up to
+//!   typical, `75 + 25 * ln(x / typical) / ln(saturation / typical)` above;
+//! - difference detectors (iv_spike, skew_shift) the same on a linear scale;
+//!   iv_rank_extreme saturates at rank 1.0 (0.0 on the low side) and goes
+//!   `0.6 + 0.4 * min(1, observations / 252)` of the way above 50: 100 needs a new
+//!   52-week extreme over a year of daily history.
 
 use std::collections::HashMap;
 
@@ -33,16 +40,52 @@ pub fn linear_score(x: f64, threshold: f64, saturation: f64) -> f64 {
     (50.0 + 50.0 * (x - threshold) / (saturation - threshold)).clamp(0.0, 100.0)
 }
 
+/// Score in two pieces: 50 at `threshold`, 75 at `typical`, 100 at `saturation`, each
+/// piece on a log scale (`log`) or a linear one. With `typical` set at the median of what
+/// fires, about half the alerts score 50..75 and half 75..100, however far above the
+/// threshold the usual hit is. A `typical` outside (threshold, saturation) gives the
+/// one-piece scale.
+pub fn calibrated_score(x: f64, threshold: f64, typical: f64, saturation: f64, log: bool) -> f64 {
+    let one_piece = |x, t, s| {
+        if log {
+            log_score(x, t, s)
+        } else {
+            linear_score(x, t, s)
+        }
+    };
+    if !(typical > threshold && typical < saturation) {
+        return one_piece(x, threshold, saturation);
+    }
+    if x <= typical {
+        50.0 + (one_piece(x, threshold, typical) - 50.0) / 2.0
+    } else {
+        75.0 + (one_piece(x, typical, saturation) - 50.0) / 2.0
+    }
+}
+
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
 /// All detector settings (`[detectors]` in config).
+///
+/// How often the same thing alerts:
+/// - state detectors ([`STATE_DETECTORS`]: `iv_rank_extreme`, `pcr_extreme`) alert when a
+///   ticker enters the state (it was not in it at the previous scan), not on every scan
+///   it stays in; with `alert_on_exit` also when it leaves;
+/// - the others alert once per ticker, detector and contract per market session (the
+///   session of the ticker's market calendar the scan belongs to), and again in that
+///   session only when their number ([`magnitude`]) reaches `repeat_factor` times the
+///   number of the session's last alert (1.5: half as much again);
+/// - and never twice within `cooldown_minutes`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DetectorsConfig {
     /// Minutes during which the same detector/ticker/contract does not alert again.
     pub cooldown_minutes: u32,
+    /// A detector that alerted on a contract (or ticker) in this session alerts again in
+    /// the same session only when its number is at least this times the last alert's.
+    pub repeat_factor: f64,
     /// At most this many contract-level alerts per detector per ticker per scan (best first).
     pub max_contract_alerts: usize,
     pub volume_spike: VolumeSpike,
@@ -58,6 +101,7 @@ impl Default for DetectorsConfig {
     fn default() -> Self {
         DetectorsConfig {
             cooldown_minutes: 120,
+            repeat_factor: 1.5,
             max_contract_alerts: 5,
             volume_spike: VolumeSpike::default(),
             unusual_activity: UnusualActivity::default(),
@@ -67,6 +111,221 @@ impl Default for DetectorsConfig {
             pcr_extreme: PcrExtreme::default(),
             oi_surge: OiSurge::default(),
         }
+    }
+}
+
+/// A range check's failure: names the key, the value, the expected range with its unit.
+fn out_of_range(key: &str, v: f64, expected: &str) -> String {
+    format!("detectors.{key}: {v} is out of range: expected {expected}")
+}
+
+/// `lo <= v <= hi`, else an error naming the key, the value and the range with its unit.
+fn check_range(key: &str, v: f64, lo: f64, hi: f64, unit: &str) -> Result<(), String> {
+    if v.is_finite() && (lo..=hi).contains(&v) {
+        Ok(())
+    } else {
+        Err(out_of_range(key, v, &format!("{lo} to {hi} ({unit})")))
+    }
+}
+
+/// `v > lo` (and finite), else an error as [`check_range`]'s.
+fn check_above(key: &str, v: f64, lo: f64, unit: &str) -> Result<(), String> {
+    if v.is_finite() && v > lo {
+        Ok(())
+    } else {
+        Err(out_of_range(key, v, &format!("more than {lo} ({unit})")))
+    }
+}
+
+/// `saturation > threshold`: a score needs room between 50 and 100.
+fn check_saturation(
+    key: &str,
+    sat: f64,
+    threshold_key: &str,
+    threshold: f64,
+) -> Result<(), String> {
+    if sat.is_finite() && sat > threshold {
+        Ok(())
+    } else {
+        Err(out_of_range(
+            key,
+            sat,
+            &format!("more than {threshold_key} ({threshold})"),
+        ))
+    }
+}
+
+impl DetectorsConfig {
+    /// Range-checks every threshold: fractions are fractions (`high = 95` is an error
+    /// that says 0 to 1, not 20 alerts), ratios are above 1, saturation points above
+    /// their thresholds. Messages name the key, the value and the range with its unit.
+    pub fn validate(&self) -> Result<(), String> {
+        const FRACTION: &str = "a fraction: 0.95 is 95%";
+        const IV: &str = "IV as a fraction: 0.05 is 5 vol points";
+        const RATIO: &str = "a ratio: 2.5 is 2.5 times";
+        check_range("repeat_factor", self.repeat_factor, 1.0, 100.0, RATIO)?;
+        if self.max_contract_alerts == 0 {
+            return Err(
+                "detectors.max_contract_alerts: 0 is out of range: expected at least 1".into(),
+            );
+        }
+        let v = &self.volume_spike;
+        check_above("volume_spike.min_ratio", v.min_ratio, 1.0, RATIO)?;
+        check_saturation(
+            "volume_spike.saturation_ratio",
+            v.saturation_ratio,
+            "min_ratio",
+            v.min_ratio,
+        )?;
+        if v.min_history == 0 || v.min_history > v.lookback_days as usize {
+            return Err(out_of_range(
+                "volume_spike.min_history",
+                v.min_history as f64,
+                &format!("1 to lookback_days ({}) (trading days)", v.lookback_days),
+            ));
+        }
+        let u = &self.unusual_activity;
+        check_above(
+            "unusual_activity.min_vol_oi_ratio",
+            u.min_vol_oi_ratio,
+            0.0,
+            RATIO,
+        )?;
+        check_saturation(
+            "unusual_activity.saturation_ratio",
+            u.saturation_ratio,
+            "min_vol_oi_ratio",
+            u.min_vol_oi_ratio,
+        )?;
+        check_range(
+            "unusual_activity.min_last",
+            u.min_last,
+            0.0,
+            1e9,
+            "a price in currency units",
+        )?;
+        check_range(
+            "unusual_activity.min_premium",
+            u.min_premium,
+            0.0,
+            1e15,
+            "currency units",
+        )?;
+        check_range(
+            "unusual_activity.max_dte",
+            u.max_dte as f64,
+            0.0,
+            3650.0,
+            "calendar days",
+        )?;
+        let j = &self.iv_spike;
+        check_range("iv_spike.min_jump", j.min_jump, 0.0, 1.0, IV)?;
+        check_range("iv_spike.saturation_jump", j.saturation_jump, 0.0, 2.0, IV)?;
+        check_saturation(
+            "iv_spike.saturation_jump",
+            j.saturation_jump,
+            "min_jump",
+            j.min_jump,
+        )?;
+        check_range("iv_spike.min_z", j.min_z, 0.0, 100.0, "standard deviations")?;
+        let r = &self.iv_rank_extreme;
+        check_range("iv_rank_extreme.high", r.high, 0.0, 1.0, FRACTION)?;
+        check_range("iv_rank_extreme.low", r.low, 0.0, 1.0, FRACTION)?;
+        if r.low >= r.high {
+            return Err(out_of_range(
+                "iv_rank_extreme.low",
+                r.low,
+                &format!("below high ({})", r.high),
+            ));
+        }
+        let k = &self.skew_shift;
+        check_range("skew_shift.min_shift", k.min_shift, 0.0, 1.0, IV)?;
+        check_range(
+            "skew_shift.saturation_shift",
+            k.saturation_shift,
+            0.0,
+            2.0,
+            IV,
+        )?;
+        check_saturation(
+            "skew_shift.saturation_shift",
+            k.saturation_shift,
+            "min_shift",
+            k.min_shift,
+        )?;
+        let p = &self.pcr_extreme;
+        check_above("pcr_extreme.high", p.high, 0.0, RATIO)?;
+        check_above("pcr_extreme.low", p.low, 0.0, RATIO)?;
+        if p.low >= p.high {
+            return Err(out_of_range(
+                "pcr_extreme.low",
+                p.low,
+                &format!("below high ({})", p.high),
+            ));
+        }
+        check_above(
+            "pcr_extreme.saturation_factor",
+            p.saturation_factor,
+            1.0,
+            RATIO,
+        )?;
+        let o = &self.oi_surge;
+        check_above("oi_surge.min_ratio", o.min_ratio, 1.0, RATIO)?;
+        check_saturation(
+            "oi_surge.saturation_ratio",
+            o.saturation_ratio,
+            "min_ratio",
+            o.min_ratio,
+        )?;
+        for (key, typical, threshold, saturation) in [
+            (
+                "volume_spike.typical_ratio",
+                v.typical_ratio,
+                v.min_ratio,
+                v.saturation_ratio,
+            ),
+            (
+                "unusual_activity.typical_ratio",
+                u.typical_ratio,
+                u.min_vol_oi_ratio,
+                u.saturation_ratio,
+            ),
+            (
+                "iv_spike.typical_jump",
+                j.typical_jump,
+                j.min_jump,
+                j.saturation_jump,
+            ),
+            (
+                "skew_shift.typical_shift",
+                k.typical_shift,
+                k.min_shift,
+                k.saturation_shift,
+            ),
+            (
+                "pcr_extreme.typical_factor",
+                p.typical_factor,
+                1.0,
+                p.saturation_factor,
+            ),
+            (
+                "oi_surge.typical_ratio",
+                o.typical_ratio,
+                o.min_ratio,
+                o.saturation_ratio,
+            ),
+        ] {
+            if !(typical.is_finite() && typical > threshold && typical < saturation) {
+                return Err(out_of_range(
+                    key,
+                    typical,
+                    &format!(
+                        "between the threshold ({threshold}) and the saturation point ({saturation})"
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -82,6 +341,8 @@ pub struct VolumeSpike {
     pub enabled: bool,
     /// Fires at volume / trailing average >= this.
     pub min_ratio: f64,
+    /// Scores 75 at this ratio (the median of what fires), 100 at saturation_ratio.
+    pub typical_ratio: f64,
     pub saturation_ratio: f64,
     /// Earlier trading days averaged (one scan each: the last at or before this time of day).
     pub lookback_days: u32,
@@ -96,7 +357,8 @@ impl Default for VolumeSpike {
         VolumeSpike {
             enabled: true,
             min_ratio: 2.5,
-            saturation_ratio: 10.0,
+            typical_ratio: 32.0,
+            saturation_ratio: 60.0,
             lookback_days: 10,
             min_history: 3,
             min_volume: 1000,
@@ -117,6 +379,8 @@ pub struct UnusualActivity {
     pub min_last: f64,
     /// Volume / open interest must be at least this.
     pub min_vol_oi_ratio: f64,
+    /// Scores 75 at this vol/OI (the median of what fires), 100 at saturation_ratio.
+    pub typical_ratio: f64,
     pub saturation_ratio: f64,
     /// Days to expiry at most.
     pub max_dte: i64,
@@ -132,7 +396,8 @@ impl Default for UnusualActivity {
             min_open_interest: 100,
             min_last: 0.10,
             min_vol_oi_ratio: 1.25,
-            saturation_ratio: 10.0,
+            typical_ratio: 117.0,
+            saturation_ratio: 175.0,
             max_dte: 60,
             min_premium: 10_000.0,
         }
@@ -146,6 +411,8 @@ pub struct IvSpike {
     pub enabled: bool,
     /// Rise over the trailing mean, in IV fraction (0.05 = 5 vol points).
     pub min_jump: f64,
+    /// Scores 75 at this rise (the median of what fires), 100 at saturation_jump.
+    pub typical_jump: f64,
     pub saturation_jump: f64,
     /// Rise / trailing standard deviation at least this (ignored when the deviation is 0).
     pub min_z: f64,
@@ -158,7 +425,8 @@ impl Default for IvSpike {
         IvSpike {
             enabled: true,
             min_jump: 0.05,
-            saturation_jump: 0.20,
+            typical_jump: 0.12,
+            saturation_jump: 0.135,
             min_z: 3.0,
             lookback_scans: 20,
             min_history: 3,
@@ -175,6 +443,8 @@ pub struct IvRankExtreme {
     pub high: f64,
     /// Fires at rank <= low (0..1).
     pub low: f64,
+    /// Also alert (score 50) when the rank leaves the extreme it entered.
+    pub alert_on_exit: bool,
 }
 
 impl Default for IvRankExtreme {
@@ -183,6 +453,7 @@ impl Default for IvRankExtreme {
             enabled: true,
             high: 0.95,
             low: 0.05,
+            alert_on_exit: false,
         }
     }
 }
@@ -194,6 +465,8 @@ pub struct SkewShift {
     pub enabled: bool,
     /// |rr25 - trailing mean| at least this (IV fraction).
     pub min_shift: f64,
+    /// Scores 75 at this shift, 100 at saturation_shift.
+    pub typical_shift: f64,
     pub saturation_shift: f64,
     pub lookback_scans: u64,
     pub min_history: usize,
@@ -204,6 +477,7 @@ impl Default for SkewShift {
         SkewShift {
             enabled: true,
             min_shift: 0.03,
+            typical_shift: 0.06,
             saturation_shift: 0.10,
             lookback_scans: 20,
             min_history: 3,
@@ -220,10 +494,14 @@ pub struct PcrExtreme {
     pub high: f64,
     /// ... or <= low.
     pub low: f64,
-    /// Score 100 at high x saturation_factor (or low / saturation_factor).
+    /// Score 75 at high x typical_factor (or low / typical_factor) ...
+    pub typical_factor: f64,
+    /// ... and 100 at high x saturation_factor (or low / saturation_factor).
     pub saturation_factor: f64,
     /// Only tickers with at least this total option volume.
     pub min_volume: u64,
+    /// Also alert (score 50) when the ratio leaves the extreme it entered.
+    pub alert_on_exit: bool,
 }
 
 impl Default for PcrExtreme {
@@ -232,8 +510,10 @@ impl Default for PcrExtreme {
             enabled: true,
             high: 2.0,
             low: 0.3,
-            saturation_factor: 3.0,
+            typical_factor: 28.0,
+            saturation_factor: 38.0,
             min_volume: 1000,
+            alert_on_exit: false,
         }
     }
 }
@@ -247,6 +527,8 @@ pub struct OiSurge {
     pub min_ratio: f64,
     /// ... with at least this many new contracts open.
     pub min_increase: u64,
+    /// Scores 75 at this ratio (the median of what fires), 100 at saturation_ratio.
+    pub typical_ratio: f64,
     pub saturation_ratio: f64,
 }
 
@@ -256,7 +538,8 @@ impl Default for OiSurge {
             enabled: true,
             min_ratio: 2.5,
             min_increase: 500,
-            saturation_ratio: 10.0,
+            typical_ratio: 4.25,
+            saturation_ratio: 5.0,
         }
     }
 }
@@ -294,6 +577,24 @@ pub const NAMES: &[&str] = &[
     "pcr_extreme",
     "oi_surge",
 ];
+
+/// Detectors about a state a ticker is in: they alert when it enters the state (and,
+/// with `alert_on_exit`, when it leaves), not on every scan it stays there.
+pub const STATE_DETECTORS: &[&str] = &["iv_rank_extreme", "pcr_extreme"];
+
+/// The number a repeat in the same session is measured by: the one the detector's score
+/// rises with (vol/OI, the volume or OI ratio, the IV jump, the size of the skew
+/// shift). `None` for state detectors and for data without it.
+pub fn magnitude(detector: &str, data: &serde_json::Value) -> Option<f64> {
+    let key = match detector {
+        "volume_spike" | "oi_surge" => "ratio",
+        "unusual_activity" => "vol_oi_ratio",
+        "iv_spike" => "jump_points",
+        "skew_shift" => "shift_points",
+        _ => return None,
+    };
+    data.get(key)?.as_f64().map(f64::abs)
+}
 
 /// Runs every enabled detector.
 pub fn run(cfg: &DetectorsConfig, input: &Input<'_>) -> Vec<Hit> {
@@ -354,7 +655,7 @@ fn volume_spike(c: &VolumeSpike, i: &Input<'_>, out: &mut Vec<Hit>) {
         out.push(Hit {
             detector: "volume_spike",
             contract: None,
-            score: log_score(ratio, c.min_ratio, c.saturation_ratio),
+            score: calibrated_score(ratio, c.min_ratio, c.typical_ratio, c.saturation_ratio, true),
             data: json!({"volume": now, "trailing_avg": round2(avg), "ratio": round2(ratio), "days": past.len()}),
         });
     }
@@ -391,7 +692,13 @@ fn unusual_activity(c: &UnusualActivity, i: &Input<'_>, out: &mut Vec<Hit>) {
         out.push(Hit {
             detector: "unusual_activity",
             contract: Some(k.symbol.clone()),
-            score: log_score(ratio, c.min_vol_oi_ratio, c.saturation_ratio),
+            score: calibrated_score(
+                ratio,
+                c.min_vol_oi_ratio,
+                c.typical_ratio,
+                c.saturation_ratio,
+                true,
+            ),
             data: json!({
                 "volume": k.volume, "open_interest": k.open_interest, "vol_oi_ratio": round2(ratio),
                 "last": k.last, "mid": round2(mid), "premium": premium.round(), "dte": dte,
@@ -416,34 +723,70 @@ fn iv_spike(c: &IvSpike, i: &Input<'_>, out: &mut Vec<Hit>) {
         out.push(Hit {
             detector: "iv_spike",
             contract: None,
-            score: linear_score(jump, c.min_jump, c.saturation_jump),
+            score: calibrated_score(jump, c.min_jump, c.typical_jump, c.saturation_jump, false),
             data: json!({"atm_iv_30d": now, "trailing_mean": mean, "jump_points": round2(jump * 100.0),
                          "z": if z.is_finite() { Some(round2(z)) } else { None }, "scans": past.len()}),
         });
     }
 }
 
+/// The extreme `rank` is at, if any.
+fn iv_rank_side(c: &IvRankExtreme, rank: Option<f64>) -> Option<&'static str> {
+    let rank = rank?;
+    if rank >= c.high {
+        Some("high")
+    } else if rank <= c.low {
+        Some("low")
+    } else {
+        None
+    }
+}
+
+/// Trading days in a year: a rank over fewer daily observations rests on less than a
+/// year of history.
+pub const YEAR_OF_OBSERVATIONS: u64 = 252;
+
+/// How much of the way above 50 an IV rank's score goes: 0.6 with no history, 1.0 from a
+/// year of daily observations. A rank of 1.0 over six weeks (a new six-week high)
+/// scores 80; over a year (a new 52-week high) 100.
+fn history_weight(observations: u64) -> f64 {
+    0.6 + 0.4 * (observations as f64 / YEAR_OF_OBSERVATIONS as f64).min(1.0)
+}
+
 fn iv_rank_extreme(c: &IvRankExtreme, i: &Input<'_>, out: &mut Vec<Hit>) {
-    let Some(rank) = i.features.iv_rank else {
-        return;
-    };
     if !c.enabled {
         return;
     }
-    let (side, score) = if rank >= c.high {
-        ("high", linear_score(rank, c.high, 1.0))
-    } else if rank <= c.low {
-        ("low", linear_score(-rank, -c.low, 0.0))
-    } else {
-        return;
+    let f = i.features;
+    let before = i.history.first().and_then(|p| iv_rank_side(c, p.iv_rank));
+    let data = |rank: f64, side: &str, state: &str| {
+        json!({"iv_rank": rank, "side": side, "state": state, "atm_iv_30d": f.atm_iv_30d,
+               "iv_percentile": f.iv_percentile, "observations": f.iv_history_n})
     };
-    out.push(Hit {
-        detector: "iv_rank_extreme",
-        contract: None,
-        score,
-        data: json!({"iv_rank": rank, "side": side, "atm_iv_30d": i.features.atm_iv_30d,
-                     "iv_percentile": i.features.iv_percentile, "observations": i.features.iv_history_n}),
-    });
+    match (before, iv_rank_side(c, f.iv_rank), f.iv_rank) {
+        // Entered (or crossed from one extreme to the other).
+        (b, Some(side), Some(rank)) if b != Some(side) => {
+            let raw = if side == "high" {
+                linear_score(rank, c.high, 1.0)
+            } else {
+                linear_score(-rank, -c.low, 0.0)
+            };
+            let score = 50.0 + (raw - 50.0) * history_weight(f.iv_history_n);
+            out.push(Hit {
+                detector: "iv_rank_extreme",
+                contract: None,
+                score,
+                data: data(rank, side, "entered"),
+            });
+        }
+        (Some(side), None, Some(rank)) if c.alert_on_exit => out.push(Hit {
+            detector: "iv_rank_extreme",
+            contract: None,
+            score: 50.0,
+            data: data(rank, side, "left"),
+        }),
+        _ => {}
+    }
 }
 
 fn skew_shift(c: &SkewShift, i: &Input<'_>, out: &mut Vec<Hit>) {
@@ -458,35 +801,78 @@ fn skew_shift(c: &SkewShift, i: &Input<'_>, out: &mut Vec<Hit>) {
         out.push(Hit {
             detector: "skew_shift",
             contract: None,
-            score: linear_score(shift.abs(), c.min_shift, c.saturation_shift),
+            score: calibrated_score(
+                shift.abs(),
+                c.min_shift,
+                c.typical_shift,
+                c.saturation_shift,
+                false,
+            ),
             data: json!({"rr25": now, "trailing_mean": mean, "shift_points": round2(shift * 100.0),
                          "direction": if shift < 0.0 { "puts_bid" } else { "calls_bid" }}),
         });
     }
 }
 
+/// The extreme a ticker's put/call volume ratio is at, with its score, if any.
+fn pcr_side(c: &PcrExtreme, f: &FeatureRow) -> Option<(&'static str, f64)> {
+    let pcr = f.pcr_volume?;
+    if f.call_volume + f.put_volume < c.min_volume {
+        return None;
+    }
+    if pcr >= c.high {
+        Some((
+            "high",
+            calibrated_score(
+                pcr,
+                c.high,
+                c.high * c.typical_factor,
+                c.high * c.saturation_factor,
+                true,
+            ),
+        ))
+    } else if pcr <= c.low && pcr > 0.0 {
+        Some((
+            "low",
+            calibrated_score(
+                1.0 / pcr,
+                1.0 / c.low,
+                c.typical_factor / c.low,
+                c.saturation_factor / c.low,
+                true,
+            ),
+        ))
+    } else {
+        None
+    }
+}
+
 fn pcr_extreme(c: &PcrExtreme, i: &Input<'_>, out: &mut Vec<Hit>) {
     let f = i.features;
     let Some(pcr) = f.pcr_volume else { return };
-    if !c.enabled || f.call_volume + f.put_volume < c.min_volume {
+    if !c.enabled {
         return;
     }
-    let (side, score) = if pcr >= c.high {
-        ("high", log_score(pcr, c.high, c.high * c.saturation_factor))
-    } else if pcr <= c.low && pcr > 0.0 {
-        (
-            "low",
-            log_score(1.0 / pcr, 1.0 / c.low, c.saturation_factor / c.low),
-        )
-    } else {
-        return;
+    let before = i.history.first().and_then(|p| pcr_side(c, p)).map(|s| s.0);
+    let data = |side: &str, state: &str| {
+        json!({"pcr_volume": round2(pcr), "side": side, "state": state,
+               "call_volume": f.call_volume, "put_volume": f.put_volume})
     };
-    out.push(Hit {
-        detector: "pcr_extreme",
-        contract: None,
-        score,
-        data: json!({"pcr_volume": round2(pcr), "side": side, "call_volume": f.call_volume, "put_volume": f.put_volume}),
-    });
+    match (before, pcr_side(c, f)) {
+        (b, Some((side, score))) if b != Some(side) => out.push(Hit {
+            detector: "pcr_extreme",
+            contract: None,
+            score,
+            data: data(side, "entered"),
+        }),
+        (Some(side), None) if c.alert_on_exit => out.push(Hit {
+            detector: "pcr_extreme",
+            contract: None,
+            score: 50.0,
+            data: data(side, "left"),
+        }),
+        _ => {}
+    }
 }
 
 fn oi_surge(c: &OiSurge, i: &Input<'_>, out: &mut Vec<Hit>) {
@@ -506,7 +892,13 @@ fn oi_surge(c: &OiSurge, i: &Input<'_>, out: &mut Vec<Hit>) {
             out.push(Hit {
                 detector: "oi_surge",
                 contract: Some(k.symbol.clone()),
-                score: log_score(ratio, c.min_ratio, c.saturation_ratio),
+                score: calibrated_score(
+                    ratio,
+                    c.min_ratio,
+                    c.typical_ratio,
+                    c.saturation_ratio,
+                    true,
+                ),
                 data: json!({"open_interest": now, "previous": before, "ratio": round2(ratio),
                              "strike": k.strike, "right": k.right, "expiry": k.expiry}),
             });
@@ -709,5 +1101,128 @@ mod tests {
         assert!((log_score(5.0, 2.5, 10.0) - 75.0).abs() < 1e-12);
         assert_eq!(linear_score(0.05, 0.05, 0.2), 50.0);
         assert_eq!(linear_score(0.2, 0.05, 0.2), 100.0);
+        // Two pieces: 50 at the threshold, 75 at typical, 100 at saturation.
+        assert_eq!(calibrated_score(2.5, 2.5, 32.0, 60.0, true), 50.0);
+        assert!((calibrated_score(32.0, 2.5, 32.0, 60.0, true) - 75.0).abs() < 1e-9);
+        assert_eq!(calibrated_score(60.0, 2.5, 32.0, 60.0, true), 100.0);
+        assert!((calibrated_score(0.085, 0.05, 0.12, 0.135, false) - 62.5).abs() < 1e-9);
+        // A typical point outside the range falls back to one piece.
+        assert_eq!(
+            calibrated_score(5.0, 2.5, 100.0, 10.0, true),
+            log_score(5.0, 2.5, 10.0)
+        );
+    }
+
+    #[test]
+    fn state_detectors_alert_on_entering_not_on_staying() {
+        let cfg = DetectorsConfig::default();
+        let at = |rank: f64, pcr: f64| {
+            let mut f = features(2000, 0.3, -0.04);
+            f.iv_rank = Some(rank);
+            f.pcr_volume = Some(pcr);
+            f
+        };
+        let names = |cfg: &DetectorsConfig, now: &FeatureRow, before: &FeatureRow| {
+            let history = [before.clone()];
+            let input = Input {
+                as_of: now.as_of,
+                multiplier: 100.0,
+                features: now,
+                contracts: &[],
+                history: &history,
+                same_time_volumes: &[],
+                previous_oi: &HashMap::new(),
+            };
+            run(cfg, &input)
+                .into_iter()
+                .map(|h| (h.detector, h.data["state"].as_str().unwrap().to_string()))
+                .collect::<Vec<_>>()
+        };
+        // Enters both states.
+        assert_eq!(
+            names(&cfg, &at(0.97, 2.5), &at(0.5, 1.0)),
+            [
+                ("iv_rank_extreme", "entered".to_string()),
+                ("pcr_extreme", "entered".to_string())
+            ]
+        );
+        // Stays: nothing.
+        assert!(names(&cfg, &at(0.99, 3.0), &at(0.97, 2.5)).is_empty());
+        // Leaves: nothing, unless asked.
+        assert!(names(&cfg, &at(0.5, 1.0), &at(0.97, 2.5)).is_empty());
+        let mut exits = cfg.clone();
+        exits.iv_rank_extreme.alert_on_exit = true;
+        exits.pcr_extreme.alert_on_exit = true;
+        assert_eq!(
+            names(&exits, &at(0.5, 1.0), &at(0.97, 2.5)),
+            [
+                ("iv_rank_extreme", "left".to_string()),
+                ("pcr_extreme", "left".to_string())
+            ]
+        );
+        // From one extreme to the other is entering the other.
+        assert_eq!(names(&cfg, &at(0.01, 1.0), &at(0.97, 1.0)).len(), 1);
+    }
+
+    #[test]
+    fn iv_rank_scores_100_only_over_a_year_of_history() {
+        let mut now = features(2000, 0.3, -0.04);
+        now.iv_rank = Some(1.0);
+        let score = |n: u64| {
+            let mut f = now.clone();
+            f.iv_history_n = n;
+            run_on(&f, &[], &[], &HashMap::new())
+                .into_iter()
+                .find(|h| h.detector == "iv_rank_extreme")
+                .unwrap()
+                .score
+        };
+        assert_eq!(score(252), 100.0);
+        assert!((score(0) - 80.0).abs() < 1e-9);
+        assert!(score(30) < score(120) && score(120) < 100.0);
+    }
+
+    #[test]
+    fn repeats_are_measured_by_the_scored_number() {
+        assert_eq!(
+            magnitude("unusual_activity", &json!({"vol_oi_ratio": 3.2})),
+            Some(3.2)
+        );
+        assert_eq!(
+            magnitude("skew_shift", &json!({"shift_points": -4.0})),
+            Some(4.0)
+        );
+        assert_eq!(
+            magnitude("iv_rank_extreme", &json!({"iv_rank": 0.99})),
+            None
+        );
+    }
+
+    #[test]
+    fn thresholds_are_range_checked_with_their_unit() {
+        assert_eq!(DetectorsConfig::default().validate(), Ok(()));
+        let mut c = DetectorsConfig::default();
+        c.iv_rank_extreme.high = 95.0;
+        let e = c.validate().unwrap_err();
+        assert!(
+            e.contains("detectors.iv_rank_extreme.high")
+                && e.contains("95")
+                && e.contains("0 to 1")
+                && e.contains("fraction"),
+            "{e}"
+        );
+        let mut c = DetectorsConfig::default();
+        c.iv_spike.min_jump = 5.0;
+        assert!(c.validate().unwrap_err().contains("vol points"));
+        let mut c = DetectorsConfig::default();
+        c.oi_surge.saturation_ratio = 2.0;
+        assert!(
+            c.validate()
+                .unwrap_err()
+                .contains("more than min_ratio (2.5)")
+        );
+        let mut c = DetectorsConfig::default();
+        c.pcr_extreme.low = 3.0;
+        assert!(c.validate().unwrap_err().contains("below high"));
     }
 }

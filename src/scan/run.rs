@@ -41,6 +41,8 @@ pub struct Options {
     /// Also save each fetched snapshot here (for the `files` provider to replay).
     pub save_snapshots: Option<PathBuf>,
     pub detectors: DetectorsConfig,
+    /// The tickers' market: its sessions bound the once-per-session repeat rule.
+    pub calendar: Calendar,
     /// Which notification channels take which alerts; each stored alert is queued for its
     /// channels in the transaction that stores it.
     pub notify: Arc<dyn Route>,
@@ -72,6 +74,10 @@ pub struct Report {
     pub alerts_by_detector: BTreeMap<String, u64>,
     /// Alerts found but held back by the cooldown.
     pub alerts_in_cooldown: u64,
+    /// Alerts found but held back as repeats: the same detector and contract (or
+    /// ticker) already alerted this session and its number has not grown by
+    /// `[detectors] repeat_factor`.
+    pub alerts_repeated: u64,
     pub provider_calls: u64,
     pub duration_ms: u64,
     /// Earlier scans found `running` from a dead process and marked `interrupted`.
@@ -286,6 +292,7 @@ pub async fn run(
         alerts: totals.alerts,
         alerts_by_detector: w.by_detector,
         alerts_in_cooldown: w.cooled,
+        alerts_repeated: w.repeated,
         provider_calls: totals.provider_calls,
         duration_ms: started.elapsed().as_millis() as u64,
         recovered_interrupted: recovered,
@@ -333,6 +340,7 @@ struct Writer {
     errors: Vec<TickerError>,
     by_detector: BTreeMap<String, u64>,
     cooled: u64,
+    repeated: u64,
 }
 
 impl Writer {
@@ -345,6 +353,7 @@ impl Writer {
             errors: Vec::new(),
             by_detector: BTreeMap::new(),
             cooled: 0,
+            repeated: 0,
         }
     }
 
@@ -427,7 +436,12 @@ impl Writer {
         };
         let feats = features::compute(&ctx, priced, &iv_hist, self.opts.min_iv_observations);
         let d = &self.opts.detectors;
-        let lookback = d.iv_spike.lookback_scans.max(d.skew_shift.lookback_scans);
+        // At least the previous scan: the state detectors compare against it.
+        let lookback = d
+            .iv_spike
+            .lookback_scans
+            .max(d.skew_shift.lookback_scans)
+            .max(1);
         let history = self
             .store
             .chains()
@@ -454,11 +468,17 @@ impl Writer {
                 previous_oi: &previous_oi,
             },
         );
-        let cooling = if hits.is_empty() {
+        // The repeat rules (see `DetectorsConfig`): never within the cooldown; a
+        // non-state detector once per session unless its number grew by repeat_factor.
+        let cal = &self.opts.calendar;
+        let session_start = cal.open_on(cal.trading_day(as_of));
+        let cooldown_start = as_of - Duration::minutes(d.cooldown_minutes as i64);
+        let earlier = if hits.is_empty() {
             Default::default()
         } else {
-            let since = as_of - Duration::minutes(d.cooldown_minutes as i64);
-            self.store.alerts().keys_since(ticker, since, as_of)?
+            self.store
+                .alerts()
+                .latest_by_key(ticker, session_start.min(cooldown_start), as_of)?
         };
         let mut alerts = Vec::with_capacity(hits.len());
         for h in hits {
@@ -466,9 +486,25 @@ impl Writer {
                 h.detector.to_string(),
                 h.contract.clone().unwrap_or_default(),
             );
-            if cooling.contains(&key) {
-                self.cooled += 1;
-                continue;
+            if let Some((at, data)) = earlier.get(&key) {
+                if *at >= cooldown_start {
+                    self.cooled += 1;
+                    continue;
+                }
+                let state = detectors::STATE_DETECTORS.contains(&h.detector);
+                if !state && *at >= session_start {
+                    let grew = match (
+                        detectors::magnitude(h.detector, data),
+                        detectors::magnitude(h.detector, &h.data),
+                    ) {
+                        (Some(before), Some(now)) => now >= before * d.repeat_factor,
+                        _ => false,
+                    };
+                    if !grew {
+                        self.repeated += 1;
+                        continue;
+                    }
+                }
             }
             alerts.push(NewAlert {
                 ticker: ticker.to_string(),

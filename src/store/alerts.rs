@@ -3,7 +3,7 @@
 
 use std::ops::Deref;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Transaction, params};
@@ -38,6 +38,9 @@ pub struct AlertRow {
     pub alert_data: serde_json::Value,
     pub created_at: DateTime<Utc>,
 }
+
+/// What the repeat rules tell alerts apart by: (detector, contract or "").
+pub type AlertKey = (String, String);
 
 /// Filters for [`Alerts::list`]; all optional.
 #[derive(Debug, Clone, Default)]
@@ -98,6 +101,40 @@ impl<S: Deref<Target = Store>> Alerts<S> {
             })?
             .collect::<rusqlite::Result<HashSet<_>>>()?;
         Ok(keys)
+    }
+
+    /// The newest alert of each `(detector, contract or "")` for `ticker` at or after
+    /// `since` and up to and including `until`: its time and data. The scan's repeat
+    /// rules compare against it.
+    pub fn latest_by_key(
+        &self,
+        ticker: &str,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<HashMap<AlertKey, (DateTime<Utc>, serde_json::Value)>> {
+        let mut stmt = self.0.conn().prepare_cached(
+            "SELECT detector, coalesce(contract, ''), created_at, alert_data FROM alerts
+             WHERE ticker = ?1 AND created_at >= ?2 AND created_at <= ?3
+             ORDER BY created_at, id",
+        )?;
+        let rows = stmt
+            .query_map(params![ticker, ts(since), ts(until)], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut out = HashMap::new();
+        for (detector, contract, created, data) in rows {
+            let at = parse_ts(&created, "alerts", "created_at")?;
+            // Data that does not parse compares as no number: the repeat is held back.
+            let data = serde_json::from_str(&data).unwrap_or(serde_json::Value::Null);
+            out.insert((detector, contract), (at, data));
+        }
+        Ok(out)
     }
 
     /// Stored alerts matching `filter`, newest first (then highest score).
