@@ -27,7 +27,10 @@ pub struct ExcelConfig {
     /// this run, if earlier) are deleted, except the newest [`crate::time::KEEP_LAST`]
     /// runs (0 keeps all).
     pub keep_days: u32,
-    /// Treat Excel's owner file (`~$Live.xlsx`) next to a workbook as "being saved".
+    /// Refuse to read a workbook while Excel's owner file (`~$Live.xlsx`) is next to it
+    /// (default false). Excel keeps that file for as long as the workbook is *open*, so
+    /// by default it is ignored and only a workbook that is really half-written (torn
+    /// zip, bad CRC, cut XML) is refused, after a few quick tries.
     pub lock_file_check: bool,
     /// Headers mapped by hand, per workbook: field name -> header text.
     pub columns: ExcelColumns,
@@ -80,7 +83,7 @@ impl Default for ExcelConfig {
             oi_threshold_pct: 0.5,
             volume_avg_days: 20,
             keep_days: 30,
-            lock_file_check: true,
+            lock_file_check: false,
             columns: ExcelColumns::default(),
             strict: false,
         }

@@ -16,6 +16,13 @@ use crate::market::Calendar;
 use crate::store::Store;
 use crate::store::excel::{HistoryCache, HistorySummary, NewRun, RunStatus, StockRow};
 
+/// The default waits between tries of a workbook caught mid-save: 3 tries within 1 s,
+/// short of a `--watch` tick (6 s) and long enough for Excel to finish a typical save.
+pub const RETRY_DELAYS: [std::time::Duration; 2] = [
+    std::time::Duration::from_millis(250),
+    std::time::Duration::from_millis(750),
+];
+
 /// What a run reads and how it computes.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -30,8 +37,13 @@ pub struct Options {
     pub volume_avg_days: usize,
     /// Runs and ticks older than this many days are deleted (0 keeps all).
     pub keep_days: u32,
-    /// Treat Excel's `~$` owner file as "being saved".
+    /// Refuse a workbook while Excel's `~$` owner file is next to it (`[excel]
+    /// lock_file_check`).
     pub check_owner_file: bool,
+    /// Waits before trying again, within this run, when a workbook looks caught
+    /// mid-save (torn zip, bad CRC, cut XML, 0 bytes, size changing): one more try per
+    /// entry. [`RETRY_DELAYS`] by default.
+    pub retry_delays: Vec<std::time::Duration>,
     /// Process even when neither workbook changed.
     pub force: bool,
     /// The run's time (`--as-of`).
@@ -66,6 +78,7 @@ impl Options {
             volume_avg_days: x.volume_avg_days,
             keep_days: x.keep_days,
             check_owner_file: x.lock_file_check,
+            retry_delays: RETRY_DELAYS.to_vec(),
             force: false,
             now,
             trading_date: hours.local_date(now),
@@ -124,6 +137,8 @@ pub struct Report {
     pub skipped: Vec<SkippedRow>,
     /// Stocks per buildup class (`unknown` where the previous close or OI is missing).
     pub buildup: BTreeMap<String, usize>,
+    /// Tries it took to read whole workbooks (more than 1 when one was caught mid-save).
+    pub tries: u32,
     /// Whole run, milliseconds.
     pub duration_ms: f64,
 }
@@ -144,21 +159,44 @@ impl Report {
 }
 
 /// Runs once. Unusable input is recorded as a failed run and returned as the error
-/// (exit 2); skipped rows make the run `partial` (exit 3).
+/// (exit 2); skipped rows make the run `partial` (exit 3). A workbook caught mid-save
+/// is tried again after each of `o.retry_delays` before the run gives up; nothing is
+/// written before both workbooks were read whole.
 pub fn run(store: &mut Store, o: &Options) -> crate::Result<Report> {
     let started = Instant::now();
-    let settings = o.settings_key();
-    let fail = |store: &mut Store,
-                h: Option<&Fingerprint>,
-                l: Option<&Fingerprint>,
-                e: workbook::Error|
-     -> crate::Error {
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let failure = match attempt(store, o, started) {
+            Ok(mut report) => {
+                report.tries = tries;
+                return Ok(report);
+            }
+            Err(Failure::Store(e)) => return Err(e),
+            Err(Failure::Input(f)) => f,
+        };
+        let (h, l, mut e) = *failure;
+        if e.is_retryable()
+            && let Some(wait) = o.retry_delays.get(tries as usize - 1)
+        {
+            tracing::info!("{e}; trying again in {} ms", wait.as_millis());
+            std::thread::sleep(*wait);
+            continue;
+        }
+        if tries > 1
+            && let workbook::Error::Busy { reason, .. } = &mut e
+        {
+            reason.push_str(&format!(
+                ", still after {tries} tries over {:.1} s",
+                started.elapsed().as_secs_f64()
+            ));
+        }
         let run = NewRun {
             run_at: o.now,
             status: RunStatus::Failed,
-            historical: h,
-            live: l,
-            settings_key: &settings,
+            historical: h.as_ref(),
+            live: l.as_ref(),
+            settings_key: &o.settings_key(),
             historical_rows: 0,
             live_rows: 0,
             stocks: 0,
@@ -166,22 +204,39 @@ pub fn run(store: &mut Store, o: &Options) -> crate::Result<Report> {
             error: Some(e.to_string()),
             started,
         };
-        match store.excel_mut().record_run(&run, &[], None) {
-            Ok(_) => e.into(),
-            // The input error is what the user must fix; say the store failed too.
-            Err(s) => {
-                tracing::error!("cannot record the failed run: {s}");
-                e.into()
-            }
+        // The input error is what the user must fix; say the store failed too.
+        if let Err(s) = store.excel_mut().record_run(&run, &[], None) {
+            tracing::error!("cannot record the failed run: {s}");
         }
+        return Err(e.into());
+    }
+}
+
+/// Why an attempt failed: unusable input (with the fingerprints read so far), to be
+/// recorded as a failed run or tried again, or the store.
+enum Failure {
+    Input(Box<(Option<Fingerprint>, Option<Fingerprint>, workbook::Error)>),
+    Store(crate::Error),
+}
+
+impl<E: Into<crate::Error>> From<E> for Failure {
+    fn from(e: E) -> Failure {
+        Failure::Store(e.into())
+    }
+}
+
+fn attempt(store: &mut Store, o: &Options, started: Instant) -> Result<Report, Failure> {
+    let settings = o.settings_key();
+    let fail = |h: Option<&Fingerprint>, l: Option<&Fingerprint>, e: workbook::Error| {
+        Failure::Input(Box::new((h.cloned(), l.cloned(), e)))
     };
     let hist = match workbook::load(&o.historical, o.check_owner_file) {
         Ok(x) => x,
-        Err(e) => return Err(fail(store, None, None, e)),
+        Err(e) => return Err(fail(None, None, e)),
     };
     let live = match workbook::load(&o.live, o.check_owner_file) {
         Ok(x) => x,
-        Err(e) => return Err(fail(store, Some(&hist.fingerprint), None, e)),
+        Err(e) => return Err(fail(Some(&hist.fingerprint), None, e)),
     };
     let hfp = hist.fingerprint.clone();
     let lfp = live.fingerprint.clone();
@@ -199,6 +254,7 @@ pub fn run(store: &mut Store, o: &Options) -> crate::Result<Report> {
         updated: 0,
         skipped: Vec::new(),
         buildup: BTreeMap::new(),
+        tries: 1,
         duration_ms: 0.0,
     };
     if !o.force
@@ -242,7 +298,7 @@ pub fn run(store: &mut Store, o: &Options) -> crate::Result<Report> {
             &o.columns.historical,
         ) {
             Ok(x) => x,
-            Err(e) => return Err(fail(store, Some(&hfp), Some(&lfp), e)),
+            Err(e) => return Err(fail(Some(&hfp), Some(&lfp), e)),
         };
         let summaries = summarize(&h.rows, o.trading_date, o.volume_avg_days);
         report.historical_rows = h.rows_read;
@@ -261,7 +317,7 @@ pub fn run(store: &mut Store, o: &Options) -> crate::Result<Report> {
     };
     let l = match workbook::read_live(&live, o.live_sheet.as_deref(), &o.columns.live) {
         Ok(x) => x,
-        Err(e) => return Err(fail(store, Some(&hfp), Some(&lfp), e)),
+        Err(e) => return Err(fail(Some(&hfp), Some(&lfp), e)),
     };
     let stored: HashMap<String, StockRow> = store
         .excel()

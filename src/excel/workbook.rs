@@ -30,6 +30,14 @@ pub enum Error {
     /// Caught while Excel (or a feed) is writing it: try again in a moment.
     #[error("{}: {reason}; it is probably being saved, retry in a few seconds", .path.display())]
     Busy { path: PathBuf, reason: String },
+    /// Excel's owner file is present and `[excel] lock_file_check` asks to wait for it.
+    #[error(
+        "{}: Excel's owner file {} is present (the workbook is open in Excel), and \
+         [excel] lock_file_check = true refuses to read it while it is; set \
+         lock_file_check = false (the default) to read it anyway",
+        .path.display(), .owner.display()
+    )]
+    OpenInExcel { path: PathBuf, owner: PathBuf },
     #[error("{}: not a workbook optctl can read (.xlsx, .xlsm, .xls, .xlsb, .ods): {detail}", .path.display())]
     Format { path: PathBuf, detail: String },
     #[error("{}: no sheet named {sheet:?}; sheets found: {}", .path.display(), .found.join(", "))]
@@ -281,8 +289,10 @@ pub struct Loaded {
 }
 
 /// Reads `path` into memory. Fails with [`Error::Busy`] when the file looks caught
-/// mid-save: empty, changing size while read, or (with `check_owner_file`) Excel's
-/// `~$` owner file next to it.
+/// mid-save (empty, changing size while read), and with [`Error::OpenInExcel`] when
+/// `check_owner_file` is set and Excel's `~$` owner file sits next to it. Excel keeps
+/// that file for as long as the workbook is *open*, so it alone says nothing about a
+/// save: whether the bytes are whole is checked when they are parsed ([`verify`]).
 pub fn load(path: &Path, check_owner_file: bool) -> Result<Loaded, Error> {
     let io = |source: std::io::Error| {
         if source.kind() == std::io::ErrorKind::NotFound {
@@ -298,9 +308,9 @@ pub fn load(path: &Path, check_owner_file: bool) -> Result<Loaded, Error> {
     };
     let meta = std::fs::metadata(path).map_err(io)?;
     if check_owner_file && let Some(owner) = owner_file(path) {
-        return Err(Error::Busy {
+        return Err(Error::OpenInExcel {
             path: path.to_path_buf(),
-            reason: format!("Excel's owner file {} is present", owner.display()),
+            owner,
         });
     }
     if meta.len() == 0 {
@@ -347,6 +357,95 @@ fn owner_file(path: &Path) -> Option<PathBuf> {
         candidates.push(dir.join(format!("~${}", &name[i..])));
     }
     candidates.into_iter().find(|p| p.exists())
+}
+
+/// Checks that a zip-based workbook (xlsx, xlsm, xlsb, ods) is whole before it is parsed:
+/// the central directory reads, every part decompresses to its recorded CRC-32, and
+/// every XML part ends with its root element closed. calamine alone would not catch
+/// all of a torn save: it reads only the parts it needs and stops reading a sheet before
+/// the part's end, where the zip reader checks the CRC, so a changed byte in a value
+/// goes unnoticed (a test shows it). Anything else (xls) is left to the parser.
+/// A failure is [`Error::Busy`]: a file caught mid-save.
+pub fn verify(loaded: &Loaded) -> Result<(), Error> {
+    if !loaded.bytes.starts_with(b"PK\x03\x04") {
+        return Ok(());
+    }
+    verify_zip(&loaded.bytes).map_err(|reason| Error::Busy {
+        path: loaded.fingerprint.path.clone(),
+        reason,
+    })
+}
+
+fn verify_zip(bytes: &[u8]) -> Result<(), String> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| format!("its zip directory does not check ({e})"))?;
+    let mut buf = Vec::new();
+    for i in 0..zip.len() {
+        let mut part = zip
+            .by_index(i)
+            .map_err(|e| format!("zip entry {} does not check ({e})", i + 1))?;
+        let name = part.name().map(|n| n.into_owned()).unwrap_or_default();
+        buf.clear();
+        // read_to_end reaches the end of the part, where the zip reader compares the CRC.
+        part.read_to_end(&mut buf)
+            .map_err(|e| format!("part {name} does not check ({e})"))?;
+        if (name.ends_with(".xml") || name.ends_with(".rels")) && !xml_is_whole(&buf) {
+            return Err(format!(
+                "part {name} is cut short (its XML ends before its root element is closed)"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// True when `xml` holds one root element that is closed: `<root ...>...</root>` or
+/// `<root .../>`, after any declaration, comments and doctype. Cheap: looks only at
+/// the root's name and the last bytes.
+fn xml_is_whole(xml: &[u8]) -> bool {
+    let xml = xml.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(xml);
+    let end = xml.trim_ascii_end();
+    let mut at = 0;
+    let (start, name) = loop {
+        let Some(lt) = xml[at..].iter().position(|&b| b == b'<').map(|p| at + p) else {
+            return false;
+        };
+        let rest = &xml[lt..];
+        let skip_to = |close: &[u8]| {
+            rest.windows(close.len())
+                .position(|w| w == close)
+                .map(|p| lt + p + close.len())
+        };
+        let next = if rest.starts_with(b"<?") {
+            skip_to(b"?>")
+        } else if rest.starts_with(b"<!--") {
+            skip_to(b"-->")
+        } else if rest.starts_with(b"<!") {
+            skip_to(b">")
+        } else {
+            let len = rest[1..]
+                .iter()
+                .position(|b| b.is_ascii_whitespace() || *b == b'/' || *b == b'>')
+                .unwrap_or(rest.len() - 1);
+            break (lt, &rest[1..1 + len]);
+        };
+        match next {
+            Some(n) => at = n,
+            None => return false,
+        }
+    };
+    if name.is_empty() {
+        return false;
+    }
+    let mut close = Vec::with_capacity(name.len() + 3);
+    close.extend_from_slice(b"</");
+    close.extend_from_slice(name);
+    close.push(b'>');
+    if end.ends_with(&close) {
+        return true;
+    }
+    // `<root/>`: the root's own start tag is the end of the document.
+    end.ends_with(b"/>") && xml[start..end.len() - 1].iter().all(|&b| b != b'>')
 }
 
 /// One historical row: a stock's day.
@@ -523,6 +622,7 @@ fn open_sheet(
     sheet: Option<&str>,
 ) -> Result<(String, calamine::Range<Data>), Error> {
     let path = &loaded.fingerprint.path;
+    verify(loaded)?;
     let cursor = Cursor::new(loaded.bytes.as_slice());
     let ext = path
         .extension()
@@ -904,6 +1004,137 @@ impl From<Error> for crate::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn xlsx() -> Vec<u8> {
+        let mut b = rust_xlsxwriter::Workbook::new();
+        let ws = b.add_worksheet();
+        ws.write(0, 0, "Symbol").unwrap();
+        ws.write(0, 1, "LTP").unwrap();
+        ws.write(0, 2, "OI").unwrap();
+        for r in 1..50u32 {
+            ws.write(r, 0, format!("S{r}")).unwrap();
+            ws.write(r, 1, 100.0 + f64::from(r)).unwrap();
+            ws.write(r, 2, 1000.0 * f64::from(r)).unwrap();
+        }
+        b.save_to_buffer().unwrap()
+    }
+
+    fn loaded(bytes: Vec<u8>) -> Loaded {
+        Loaded {
+            fingerprint: Fingerprint {
+                path: "/x/Live.xlsx".into(),
+                size: bytes.len() as u64,
+                mtime_ns: 0,
+                hash: String::new(),
+            },
+            bytes,
+        }
+    }
+
+    /// The same zip with one part replaced (stored, so its bytes are easy to find).
+    fn rezip(bytes: &[u8], change: impl Fn(&str, Vec<u8>) -> Vec<u8>) -> Vec<u8> {
+        use std::io::{Read, Write};
+        let mut src = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for i in 0..src.len() {
+            let mut f = src.by_index(i).unwrap();
+            let name = f.name().unwrap().into_owned();
+            let mut data = Vec::new();
+            f.read_to_end(&mut data).unwrap();
+            out.start_file(name.as_str(), opts).unwrap();
+            out.write_all(&change(&name, data)).unwrap();
+        }
+        out.finish().unwrap().into_inner()
+    }
+
+    const SHEET: &str = "xl/worksheets/sheet1.xml";
+
+    #[test]
+    fn a_whole_workbook_verifies_and_reads() {
+        let l = loaded(xlsx());
+        verify(&l).unwrap();
+        let sheet = read_live(&l, None, &BTreeMap::new()).unwrap();
+        assert_eq!(sheet.rows.len(), 49);
+        // Stored rather than deflated, it is just as whole.
+        verify(&loaded(rezip(&xlsx(), |_, d| d))).unwrap();
+    }
+
+    fn busy_reason(l: &Loaded) -> String {
+        match read_live(l, None, &BTreeMap::new()) {
+            Err(Error::Busy { reason, .. }) => reason,
+            other => panic!("expected Busy, got {other:?}"),
+        }
+    }
+
+    /// A torn save, three ways: the zip cut short, one part's bytes changed (the
+    /// directory reads, the CRC does not check), and a sheet's XML cut inside a zip that
+    /// is otherwise whole. Each is "being saved", never a shorter sheet.
+    #[test]
+    fn a_torn_workbook_is_busy_never_a_shorter_sheet() {
+        let good = xlsx();
+        let cut = loaded(good[..good.len() * 2 / 3].to_vec());
+        assert!(busy_reason(&cut).contains("zip directory does not check"));
+
+        let stored = rezip(&good, |_, d| d);
+        let mut flipped = stored.clone();
+        // A digit of the last value: the XML stays well formed, the number changes.
+        let at = stored
+            .windows(3)
+            .rposition(|w| w == b"<v>")
+            .expect("a value in the sheet");
+        flipped[at + 3] ^= 0x01;
+        let mut book: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(Cursor::new(flipped.clone())).unwrap();
+        // calamine alone stops reading before the part's end, where the CRC is checked,
+        // and returns the changed number (49000 read as 59000).
+        let r = book.worksheet_range("Sheet1").unwrap();
+        assert_eq!(r.get_value((49, 2)), Some(&Data::Float(59000.0)));
+        let reason = busy_reason(&loaded(flipped));
+        assert!(
+            reason.contains(&format!("part {SHEET} does not check")),
+            "{reason}"
+        );
+
+        // Cut right after a row: the XML so far is well formed.
+        let half_sheet = rezip(&good, |name, d| {
+            if name != SHEET {
+                return d;
+            }
+            let end = d[..d.len() / 2]
+                .windows(6)
+                .rposition(|w| w == b"</row>")
+                .unwrap();
+            d[..end + 6].to_vec()
+        });
+        let reason = busy_reason(&loaded(half_sheet));
+        assert!(
+            reason.contains(&format!("part {SHEET} is cut short")),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn xml_is_whole_only_with_its_root_closed() {
+        for whole in [
+            &b"<?xml version=\"1.0\"?>\n<worksheet a=\"1\"><x/></worksheet>\r\n"[..],
+            b"\xEF\xBB\xBF<!-- c --><!DOCTYPE x><a:root xmlns:a=\"u\">t</a:root>",
+            b"<?xml version=\"1.0\"?><calcChain xmlns=\"u\"/>",
+        ] {
+            assert!(xml_is_whole(whole), "{}", String::from_utf8_lossy(whole));
+        }
+        for cut in [
+            &b""[..],
+            b"<?xml version=\"1.0\"?>",
+            b"<worksheet><sheetData><row r=\"1\">",
+            b"<worksheet><x/>",
+            b"<worksheet></worksheet",
+            b"<?xml version=",
+        ] {
+            assert!(!xml_is_whole(cut), "{}", String::from_utf8_lossy(cut));
+        }
+    }
 
     #[test]
     fn headers_normalize() {

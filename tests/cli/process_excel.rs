@@ -516,33 +516,48 @@ fn a_file_caught_mid_save_is_a_retryable_error_and_stores_nothing() {
     home.cmd(["process-excel"]).assert().success();
     let live = home.excel_dir().join("Live.xlsx");
     let good = std::fs::read(&live).unwrap();
-    let before = home.count("SELECT count(*) FROM excel_ticks");
+    let stocks = || home.count("SELECT count(*) FROM excel_stocks");
+    let ticks = || home.count("SELECT count(*) FROM excel_ticks");
+    let before = (stocks(), ticks());
 
     std::fs::write(&live, b"").unwrap();
     home.cmd(["process-excel"])
         .assert()
         .code(2)
         .stderr(contains(
-            "Live.xlsx: the file is empty (0 bytes); it is probably being saved, retry",
+            "Live.xlsx: the file is empty (0 bytes), still after 3 tries over",
+        ))
+        .stderr(contains(
+            "it is probably being saved, retry in a few seconds",
         ));
 
+    // Cut short: the zip's central directory is missing.
     std::fs::write(&live, &good[..good.len() / 2]).unwrap();
     home.cmd(["process-excel"])
         .assert()
         .code(2)
-        .stderr(contains("Live.xlsx: it is not a complete workbook"))
-        .stderr(contains("retry in a few seconds"));
+        .stderr(contains("Live.xlsx: its zip directory does not check"))
+        .stderr(contains("still after 3 tries"));
 
-    std::fs::write(&live, &good).unwrap();
-    let owner = home.excel_dir().join("~$Live.xlsx");
-    std::fs::write(&owner, b"owner").unwrap();
-    home.cmd(["process-excel", "--force"])
+    // Whole length, one byte of the sheet changed: its CRC does not check.
+    let mut torn = good.clone();
+    let sheet = torn
+        .windows(24)
+        .position(|w| w == b"xl/worksheets/sheet1.xml")
+        .unwrap();
+    let mid = sheet + 24 + 60;
+    torn[mid] ^= 0xFF;
+    std::fs::write(&live, &torn).unwrap();
+    home.cmd(["process-excel"])
         .assert()
         .code(2)
-        .stderr(contains("Excel's owner file"))
-        .stderr(contains("~$Live.xlsx is present"));
+        .stderr(contains(
+            "Live.xlsx: part xl/worksheets/sheet1.xml does not check",
+        ))
+        .stderr(contains("still after 3 tries"));
+
     // Nothing was half-written, and status shows the last error.
-    assert_eq!(home.count("SELECT count(*) FROM excel_ticks"), before);
+    assert_eq!((stocks(), ticks()), before);
     assert_eq!(
         home.count("SELECT count(*) FROM processing_metadata WHERE status = 'failed'"),
         3
@@ -552,13 +567,34 @@ fn a_file_caught_mid_save_is_a_retryable_error_and_stores_nothing() {
         s["last_error"]["error"]
             .as_str()
             .unwrap()
-            .contains("owner file"),
+            .contains("sheet1.xml does not check"),
         "{s}"
     );
     assert_eq!(s["last_processed"]["updated"], 5);
-    // Someone who keeps the workbook open in Excel all day can turn the check off.
-    home.write_config("[excel]\nlock_file_check = false\n");
-    home.cmd(["process-excel"]).assert().success();
+}
+
+/// Excel keeps `~$Live.xlsx` for as long as the workbook is open: that alone stops
+/// nothing. `[excel] lock_file_check = true` brings the old refusal back, and says so.
+#[test]
+fn a_workbook_open_in_excel_is_read() {
+    let home = Home::new();
+    home.write_pair();
+    std::fs::write(home.excel_dir().join("~$Live.xlsx"), b"owner").unwrap();
+    home.cmd(["-q", "process-excel"])
+        .assert()
+        .code(0)
+        .stdout("")
+        .stderr("");
+    assert_eq!(home.count("SELECT count(*) FROM excel_stocks"), 5);
+
+    home.write_config("[excel]\nlock_file_check = true\n");
+    home.cmd(["process-excel", "--force"])
+        .assert()
+        .code(2)
+        .stderr(contains("Live.xlsx: Excel's owner file"))
+        .stderr(contains("~$Live.xlsx is present"))
+        .stderr(contains("[excel] lock_file_check = true"));
+    assert_eq!(home.count("SELECT count(*) FROM excel_ticks"), 5);
 }
 
 #[test]
