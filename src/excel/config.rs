@@ -66,6 +66,18 @@ impl ExcelConfig {
                     known.join(", ")
                 ));
             }
+            // `field = ""` says the workbook has no such column: only for optional ones.
+            if let Some(f) = kind
+                .fields()
+                .iter()
+                .find(|f| f.required && map.get(f.name).is_some_and(|h| h.trim().is_empty()))
+            {
+                return Err(format!(
+                    "excel.columns.{kind}.{}: a required column cannot be empty (\"\" is for an \
+                     optional column the workbook does not have)",
+                    f.name
+                ));
+            }
         }
         Ok(())
     }
@@ -90,7 +102,9 @@ impl Default for ExcelConfig {
     }
 }
 
-/// `[excel.columns.historical]` and `[excel.columns.live]`: field name -> header.
+/// `[excel.columns.historical]` and `[excel.columns.live]`: field name -> header. An
+/// empty header (`bid = ""`) says the workbook has no such column (optional fields only),
+/// which silences the warning about it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct ExcelColumns {

@@ -15,9 +15,9 @@ use serde::Serialize;
 
 use crate::market::{Calendar, MarketStatus};
 use crate::store::Store;
-use crate::store::excel::{RunCounts, StockRow};
 /// The run rows and statuses the store keeps, as process-excel reports them.
-pub use crate::store::excel::{RunRow, RunStatus};
+pub use crate::store::excel::{ColumnMapping, MappedColumn, RunColumns, RunRow, RunStatus};
+use crate::store::excel::{RunCounts, StockRow};
 use buildup::Buildup;
 
 pub use config::{ExcelColumns, ExcelConfig};
@@ -37,6 +37,9 @@ pub struct ProcessorStatus {
     pub last_processed: Option<RunRow>,
     /// The latest failed run.
     pub last_error: Option<RunRow>,
+    /// Which header each field was read from in the latest run that was not a failure,
+    /// and the warnings about headers that matched nothing.
+    pub columns: RunColumns,
 }
 
 impl ProcessorStatus {
@@ -50,6 +53,7 @@ impl ProcessorStatus {
             last_run: None,
             last_processed: None,
             last_error: None,
+            columns: RunColumns::default(),
         }
     }
 }
@@ -79,6 +83,7 @@ pub fn processor_status(
             .list_runs(Some(RunStatus::Failed), 1)?
             .into_iter()
             .next(),
+        columns: store.excel().latest_columns()?,
     })
 }
 

@@ -14,7 +14,7 @@ use super::config::{ExcelColumns, ExcelConfig};
 use super::workbook::{self, Fingerprint, HistoricalRow, LiveRow, SkippedRow};
 use crate::market::Calendar;
 use crate::store::Store;
-use crate::store::excel::{HistoryCache, HistorySummary, NewRun, RunStatus, StockRow};
+use crate::store::excel::{HistoryCache, HistorySummary, NewRun, RunColumns, RunStatus, StockRow};
 
 /// The default waits between tries of a workbook caught mid-save: 3 tries within 1 s,
 /// short of a `--watch` tick (6 s) and long enough for Excel to finish a typical save.
@@ -137,6 +137,9 @@ pub struct Report {
     pub skipped: Vec<SkippedRow>,
     /// Stocks per buildup class (`unknown` where the previous close or OI is missing).
     pub buildup: BTreeMap<String, usize>,
+    /// Which header each field was read from, per workbook, and the warnings about
+    /// headers that matched nothing (an unchanged run repeats the last run's).
+    pub columns: RunColumns,
     /// Tries it took to read whole workbooks (more than 1 when one was caught mid-save).
     pub tries: u32,
     /// Whole run, milliseconds.
@@ -202,6 +205,7 @@ pub fn run(store: &mut Store, o: &Options) -> crate::Result<Report> {
             stocks: 0,
             skipped: &[],
             error: Some(e.to_string()),
+            columns: &RunColumns::default(),
             started,
         };
         // The input error is what the user must fix; say the store failed too.
@@ -254,12 +258,21 @@ fn attempt(store: &mut Store, o: &Options, started: Instant) -> Result<Report, F
         updated: 0,
         skipped: Vec::new(),
         buildup: BTreeMap::new(),
+        columns: RunColumns::default(),
         tries: 1,
         duration_ms: 0.0,
     };
-    if !o.force
-        && store.excel().latest_inputs()? == Some((hfp.clone(), lfp.clone(), settings.clone()))
+    // An unchanged run reports the header mappings (and their warnings) of the run it
+    // repeats; a store from before they were kept reads the workbooks once more.
+    let unchanged = if o.force
+        || store.excel().latest_inputs()? != Some((hfp.clone(), lfp.clone(), settings.clone()))
     {
+        None
+    } else {
+        Some(store.excel().latest_columns()?).filter(|c| c.live.is_some())
+    };
+    if let Some(columns) = unchanged {
+        report.columns = columns;
         let last = store.excel().latest_processed()?;
         report.stocks = last.as_ref().map_or(0, |r| r.stocks as usize);
         report.run_id = store.excel_mut().record_run(
@@ -274,6 +287,7 @@ fn attempt(store: &mut Store, o: &Options, started: Instant) -> Result<Report, F
                 stocks: report.stocks,
                 skipped: &[],
                 error: None,
+                columns: &report.columns,
                 started,
             },
             &[],
@@ -286,12 +300,23 @@ fn attempt(store: &mut Store, o: &Options, started: Instant) -> Result<Report, F
     // history summary while the historical workbook and its settings are the same.
     let history_key = o.history_key(&hfp);
     let cached = if o.force {
-        Vec::new()
+        None
     } else {
-        store.excel().history_cache(&history_key)?
+        let summaries = store.excel().history_cache(&history_key)?;
+        let columns = store.excel().history_columns(&history_key)?;
+        columns
+            .filter(|_| !summaries.is_empty())
+            .map(|c| (summaries, c))
     };
     let mut fresh = None;
-    let history: HashMap<String, HistorySummary> = if cached.is_empty() {
+    let history: HashMap<String, HistorySummary> = if let Some((summaries, columns)) = cached {
+        report.historical_cached = true;
+        report.columns.historical = Some(columns);
+        summaries
+            .into_iter()
+            .map(|s| (s.symbol.clone(), s))
+            .collect()
+    } else {
         let h = match workbook::read_historical(
             &hist,
             o.historical_sheet.as_deref(),
@@ -307,13 +332,11 @@ fn attempt(store: &mut Store, o: &Options, started: Instant) -> Result<Report, F
             fresh = Some(summaries.clone());
         }
         report.skipped = h.skipped;
+        report.columns.historical = Some(h.columns);
         summaries
             .into_iter()
             .map(|s| (s.symbol.clone(), s))
             .collect()
-    } else {
-        report.historical_cached = true;
-        cached.into_iter().map(|s| (s.symbol.clone(), s)).collect()
     };
     let l = match workbook::read_live(&live, o.live_sheet.as_deref(), &o.columns.live) {
         Ok(x) => x,
@@ -338,6 +361,7 @@ fn attempt(store: &mut Store, o: &Options, started: Instant) -> Result<Report, F
     report.stocks = l.rows.len();
     report.updated = changed.len();
     report.skipped.extend(l.skipped);
+    report.columns.live = Some(l.columns);
     report.status = if report.skipped.is_empty() {
         RunStatus::Processed
     } else {
@@ -355,13 +379,18 @@ fn attempt(store: &mut Store, o: &Options, started: Instant) -> Result<Report, F
             stocks: report.stocks,
             skipped: &report.skipped,
             error: None,
+            columns: &report.columns,
             started,
         },
         &changed,
-        fresh.as_deref().map(|summaries| HistoryCache {
-            key: &history_key,
-            summaries,
-        }),
+        fresh
+            .as_deref()
+            .zip(report.columns.historical.as_ref())
+            .map(|(summaries, columns)| HistoryCache {
+                key: &history_key,
+                summaries,
+                columns,
+            }),
     )?;
     prune(store, report.run_id, o.now, o.keep_days)?;
     report.duration_ms = started.elapsed().as_secs_f64() * 1000.0;

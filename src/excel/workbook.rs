@@ -14,7 +14,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 /// The store keeps fingerprints and skipped rows with each run; it owns their types.
-pub use crate::store::excel::{Fingerprint, SkippedRow};
+pub use crate::store::excel::{ColumnMapping, Fingerprint, MappedColumn, SkippedRow};
 
 /// A workbook that cannot be used at all (as opposed to a bad row, which is skipped).
 #[derive(Debug, thiserror::Error)]
@@ -99,36 +99,37 @@ pub struct Field {
     pub name: &'static str,
     /// How messages and the README call it (`Prev Close`).
     pub label: &'static str,
-    /// Headers that mean this field, lower case with only letters and digits kept, so
-    /// "Last Traded Price", "last_traded_price" and "LAST TRADED PRICE" all match.
+    /// Headers that mean this field, as people write them (and as a "did you mean"
+    /// suggests them). They match after [`normalize_header`], so "Last Traded Price",
+    /// "last_traded_price" and "LAST TRADED PRICE" all match "Last Traded Price".
     pub aliases: &'static [&'static str],
     /// A row needs a value here; without the column the workbook is unusable.
     pub required: bool,
 }
 
 const SYMBOL: &[&str] = &[
-    "symbol",
-    "tradingsymbol",
-    "ticker",
-    "scrip",
-    "scripname",
-    "scripcode",
-    "stock",
-    "stockname",
-    "instrument",
-    "name",
+    "Symbol",
+    "Trading Symbol",
+    "Ticker",
+    "Scrip",
+    "Scrip Name",
+    "Scrip Code",
+    "Stock",
+    "Stock Name",
+    "Instrument",
+    "Name",
 ];
 const VOLUME: &[&str] = &[
-    "volume",
-    "vol",
-    "volumetradedtoday",
-    "totalvolume",
-    "tradedvolume",
-    "totaltradedvolume",
-    "tradedqty",
-    "totaltradedquantity",
+    "Volume",
+    "Vol",
+    "Volume Traded Today",
+    "Total Volume",
+    "Traded Volume",
+    "Total Traded Volume",
+    "Traded Qty",
+    "Total Traded Quantity",
 ];
-const OI: &[&str] = &["oi", "openinterest", "openint", "totaloi"];
+const OI: &[&str] = &["OI", "Open Interest", "Open Int", "Total OI"];
 
 // The fields both workbooks share.
 const SYMBOL_FIELD: Field = Field {
@@ -155,18 +156,18 @@ const HISTORICAL: &[Field] = &[
     Field {
         name: "date",
         label: "Date",
-        aliases: &["date", "tradedate", "tradingdate", "day", "timestamp"],
+        aliases: &["Date", "Trade Date", "Trading Date", "Day", "Timestamp"],
         required: true,
     },
     Field {
         name: "close",
         label: "Close",
         aliases: &[
-            "close",
-            "closeprice",
-            "closingprice",
-            "settleprice",
-            "lastprice",
+            "Close",
+            "Close Price",
+            "Closing Price",
+            "Settle Price",
+            "Last Price",
         ],
         required: true,
     },
@@ -180,32 +181,32 @@ const LIVE: &[Field] = &[
         name: "ltp",
         label: "LTP",
         aliases: &[
-            "ltp",
-            "lasttradedprice",
-            "lasttradeprice",
-            "lastprice",
-            "last",
-            "currentprice",
-            "cmp",
+            "LTP",
+            "Last Traded Price",
+            "Last Trade Price",
+            "Last Price",
+            "Last",
+            "Current Price",
+            "CMP",
         ],
         required: true,
     },
     Field {
         name: "open",
         label: "Open",
-        aliases: &["open", "openprice", "dayopen"],
+        aliases: &["Open", "Open Price", "Day Open"],
         required: false,
     },
     Field {
         name: "high",
         label: "High",
-        aliases: &["high", "highprice", "dayhigh"],
+        aliases: &["High", "High Price", "Day High"],
         required: false,
     },
     Field {
         name: "low",
         label: "Low",
-        aliases: &["low", "lowprice", "daylow"],
+        aliases: &["Low", "Low Price", "Day Low"],
         required: false,
     },
     Field {
@@ -213,12 +214,12 @@ const LIVE: &[Field] = &[
         label: "Prev Close",
         // Kite and several terminals call the previous close just "Close" in a live row.
         aliases: &[
-            "prevclose",
-            "previousclose",
-            "prvclose",
-            "pclose",
-            "yesterdayclose",
-            "close",
+            "Prev Close",
+            "Previous Close",
+            "Prv Close",
+            "PClose",
+            "Yesterday Close",
+            "Close",
         ],
         required: false,
     },
@@ -228,12 +229,12 @@ const LIVE: &[Field] = &[
         name: "bid",
         label: "Bid",
         aliases: &[
-            "bid",
-            "bidprice",
-            "bestbid",
-            "buyprice",
-            "bestbuyprice",
-            "bidrate",
+            "Bid",
+            "Bid Price",
+            "Best Bid",
+            "Buy Price",
+            "Best Buy Price",
+            "Bid Rate",
         ],
         required: false,
     },
@@ -241,14 +242,14 @@ const LIVE: &[Field] = &[
         name: "ask",
         label: "Ask",
         aliases: &[
-            "ask",
-            "askprice",
-            "bestask",
-            "offer",
-            "offerprice",
-            "sellprice",
-            "bestsellprice",
-            "askrate",
+            "Ask",
+            "Ask Price",
+            "Best Ask",
+            "Offer",
+            "Offer Price",
+            "Sell Price",
+            "Best Sell Price",
+            "Ask Rate",
         ],
         required: false,
     },
@@ -256,16 +257,16 @@ const LIVE: &[Field] = &[
         name: "last_update",
         label: "Last Update",
         aliases: &[
-            "lastupdate",
-            "lastupdated",
-            "lastupdatetime",
-            "lasttradetime",
-            "lasttradedtime",
-            "ltt",
-            "updatetime",
-            "updatedat",
-            "time",
-            "exchangetimestamp",
+            "Last Update",
+            "Last Updated",
+            "Last Update Time",
+            "Last Trade Time",
+            "Last Traded Time",
+            "LTT",
+            "Update Time",
+            "Updated At",
+            "Time",
+            "Exchange Timestamp",
         ],
         required: false,
     },
@@ -489,6 +490,8 @@ pub struct Sheet<T> {
     pub rows_read: usize,
     pub rows: Vec<T>,
     pub skipped: Vec<SkippedRow>,
+    /// How the header row was read.
+    pub columns: ColumnMapping,
 }
 
 /// Parses the historical workbook. `columns` maps field names to headers by hand.
@@ -586,6 +589,18 @@ fn read_rows<T>(
         rows_read: 0,
         rows: Vec::new(),
         skipped: Vec::new(),
+        columns: describe_mapping(
+            &HeaderRow {
+                path,
+                sheet: &sheet,
+                row: first_row + header_at as u32 + 1,
+                first_col,
+                headers: &headers,
+            },
+            kind,
+            &map,
+            columns,
+        ),
     };
     for (i, cells) in rows.iter().enumerate().skip(header_at + 1) {
         if cells.iter().all(is_blank) {
@@ -701,7 +716,7 @@ fn expected_headers(field: &Field, columns: &BTreeMap<String, String>) -> String
                 field
                     .aliases
                     .iter()
-                    .filter(|a| **a != label)
+                    .filter(|a| normalize_header(a) != label)
                     .take(4)
                     .map(|a| format!("{a:?}")),
             );
@@ -713,25 +728,168 @@ fn expected_headers(field: &Field, columns: &BTreeMap<String, String>) -> String
 /// Field index -> column index, from one header row.
 type ColumnMap = Vec<Option<usize>>;
 
+/// `[excel.columns.*] field = ""`: the user says the workbook has no such column.
+fn declared_absent(field: &Field, columns: &BTreeMap<String, String>) -> bool {
+    columns.get(field.name).is_some_and(|h| h.trim().is_empty())
+}
+
 fn map_header(cells: &[Data], kind: Kind, columns: &BTreeMap<String, String>) -> ColumnMap {
     let headers: Vec<String> = cells
         .iter()
         .map(|c| normalize_header(&cell_text(c)))
         .collect();
+    let find = |h: &str| {
+        let h = normalize_header(h);
+        if h.is_empty() {
+            return None;
+        }
+        headers.iter().position(|x| *x == h)
+    };
     kind.fields()
         .iter()
         .map(|f| match columns.get(f.name) {
             // A hand mapping replaces the aliases: the user said which column it is.
-            Some(h) => {
-                let h = normalize_header(h);
-                headers.iter().position(|x| *x == h)
-            }
-            None => f
-                .aliases
-                .iter()
-                .find_map(|a| headers.iter().position(|x| x == a)),
+            Some(h) => find(h),
+            None => f.aliases.iter().find_map(|a| find(a)),
         })
         .collect()
+}
+
+/// Optimal string alignment distance (Levenshtein plus swapping two neighbours, so
+/// "Todya" is one edit from "Today").
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, v) in d[0].iter_mut().enumerate() {
+        *v = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// Close enough to be a typo of `known` (both normalized): at most 2 edits, and at
+/// most one per 4 characters, so "LTQ" is not taken for "LTP" nor "Low" for "Lot".
+fn is_typo_of(header: &str, known: &str) -> Option<usize> {
+    let d = edit_distance(header, known);
+    (d > 0 && d <= 2 && d * 4 <= known.chars().count()).then_some(d)
+}
+
+/// Where a header row is: for messages and column letters.
+struct HeaderRow<'a> {
+    path: &'a Path,
+    sheet: &'a str,
+    /// 1-based, as Excel shows it.
+    row: u32,
+    /// 0-based column of the first cell.
+    first_col: u32,
+    headers: &'a [String],
+}
+
+/// How the header row was read: fields found, optional fields missing, headers ignored,
+/// and a warning, with the nearest known name, for each optional field with no column.
+fn describe_mapping(
+    row: &HeaderRow<'_>,
+    kind: Kind,
+    map: &ColumnMap,
+    columns: &BTreeMap<String, String>,
+) -> ColumnMapping {
+    let &HeaderRow {
+        path,
+        sheet,
+        row: header_row,
+        first_col,
+        headers,
+    } = row;
+    let letter = |c: usize| column_letter(first_col + c as u32);
+    let mut out = ColumnMapping {
+        sheet: sheet.to_string(),
+        header_row,
+        ..ColumnMapping::default()
+    };
+    let used: Vec<usize> = map.iter().flatten().copied().collect();
+    let ignored: Vec<(usize, &String, String)> = headers
+        .iter()
+        .enumerate()
+        .filter(|(c, h)| !h.is_empty() && !used.contains(c))
+        .map(|(c, h)| (c, h, normalize_header(h)))
+        .collect();
+    out.ignored = ignored
+        .iter()
+        .map(|(c, h, _)| format!("{h} ({})", letter(*c)))
+        .collect();
+    let section = format!("[excel.columns.{kind}]");
+    let at = format!("{}: sheet {sheet}", path.display());
+    for (f, m) in kind.fields().iter().zip(map) {
+        if let Some(c) = m {
+            out.mapped.push(MappedColumn {
+                field: f.name.to_string(),
+                header: headers.get(*c).cloned().unwrap_or_default(),
+                column: letter(*c),
+                configured: columns.contains_key(f.name),
+            });
+            continue;
+        }
+        out.missing.push(f.name.to_string());
+        if declared_absent(f, columns) {
+            continue;
+        }
+        let configured = columns.get(f.name);
+        let known: Vec<&str> = match configured {
+            Some(h) => vec![h.as_str()],
+            None => f.aliases.to_vec(),
+        };
+        // The ignored header nearest to one of the field's names, if it looks like a typo.
+        let typo = ignored
+            .iter()
+            .flat_map(|(c, h, norm)| {
+                known.iter().filter_map(move |k| {
+                    is_typo_of(norm, &normalize_header(k)).map(|d| (d, *c, *h, *k))
+                })
+            })
+            .min_by_key(|(d, c, _, _)| (*d, *c));
+        let stored = format!("{} is stored empty", f.name);
+        out.warnings.push(match (configured, typo) {
+            (None, Some((_, c, h, k))) => format!(
+                "{at}: header `{h}` (column {}) matches no known column; did you mean \
+                 `{k}`? {stored} until the header is fixed or mapped in {section}",
+                letter(c)
+            ),
+            (Some(want), Some((_, c, h, _))) => format!(
+                "{at}: {section} maps {} to `{want}`, which is not in the header row \
+                 (row {header_row}); did you mean `{h}` (column {})? {stored}",
+                f.name,
+                letter(c)
+            ),
+            (Some(want), None) => format!(
+                "{at}: {section} maps {} to `{want}`, which is not in the header row \
+                 (row {header_row}); {stored}",
+                f.name
+            ),
+            (None, None) => format!(
+                "{at}: no {} column (a header like {}); {stored}. If the workbook has it \
+                 under another header, map it in {section}; if it has none, set {} = \"\" \
+                 there",
+                f.label,
+                expected_headers(f, columns),
+                f.name
+            ),
+        });
+    }
+    out
 }
 
 /// The first row (within [`HEADER_SEARCH_ROWS`]) that has every required field. On
@@ -1134,6 +1292,19 @@ mod tests {
         ] {
             assert!(!xml_is_whole(cut), "{}", String::from_utf8_lossy(cut));
         }
+    }
+
+    #[test]
+    fn typos_are_near_and_other_headers_are_not() {
+        assert_eq!(edit_distance("bidprce", "bidprice"), 1);
+        assert_eq!(edit_distance("volumetradedtodya", "volumetradedtoday"), 1);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(is_typo_of("bidprce", "bidprice"), Some(1));
+        assert_eq!(is_typo_of("askprcie", "askprice"), Some(1));
+        // Short names need an exact match: LTQ (last traded quantity) is not LTP.
+        assert_eq!(is_typo_of("ltq", "ltp"), None);
+        assert_eq!(is_typo_of("lotsize", "low"), None);
+        assert_eq!(is_typo_of("bid", "bid"), None);
     }
 
     #[test]
