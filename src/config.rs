@@ -271,7 +271,10 @@ strict = false
 
 [excel.columns.live]
 # Fields: symbol, ltp, open, high, low, prev_close, volume, oi, bid, ask, last_update.
+# An optional field the workbook does not have is a warning on every run; "" says it
+# has none and silences it.
 # ltp = "Rate"
+# bid = ""
 
 [market_hours]
 # The session `process-excel --market-hours-only` and `optctl market-hours` use.

@@ -111,3 +111,21 @@ pub struct ExcelColumns {
     pub historical: std::collections::BTreeMap<String, String>,
     pub live: std::collections::BTreeMap<String, String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_header_says_an_optional_column_is_absent() {
+        let mut c = ExcelConfig::default();
+        c.columns.live.insert("bid".into(), String::new());
+        assert_eq!(c.validate(), Ok(()));
+        c.columns.live.insert("ltp".into(), " ".into());
+        assert_eq!(
+            c.validate().unwrap_err(),
+            "excel.columns.live.ltp: a required column cannot be empty (\"\" is for an \
+             optional column the workbook does not have)"
+        );
+    }
+}

@@ -5,7 +5,7 @@ use optctl::excel::{ColumnMapping, RunRow};
 
 use crate::cli::{Ctx, Outcome};
 
-/// Show whether the market is open, the last run and the last error.
+/// Show whether the market is open, the last run and the last error
 ///
 /// Also which column each field was read from (per workbook, in the latest run), the
 /// headers that matched nothing, and the warnings about them.
