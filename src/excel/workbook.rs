@@ -1,7 +1,8 @@
-//! Workbook reading: load a broker workbook (fingerprinting it on the way), open it with
-//! calamine, find the header row, map headers to fields (built-in aliases or
-//! `[excel.columns]`), and turn rows into typed records. A bad row is skipped and
-//! described, never a panic. The math is in `excel::buildup`; the run in `excel::process`.
+//! Workbook reading: load a broker workbook (fingerprinting it on the way), check that
+//! its bytes are whole (a torn save is [`Error::Busy`]), open it with calamine, find the
+//! header row, map headers to fields (built-in aliases or `[excel.columns]`), describe
+//! that mapping (with a warning for each optional field it cannot find), and turn rows
+//! into typed records. A bad row is skipped and described, never a panic. The math is in `excel::buildup`; the run in `excel::process`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
