@@ -2,7 +2,8 @@
 //! its bytes are whole (a torn save is [`Error::Busy`]), open it with calamine, find the
 //! header row, map headers to fields (built-in aliases or `[excel.columns]`), describe
 //! that mapping (with a warning for each optional field it cannot find), and turn rows
-//! into typed records. A bad row is skipped and described, never a panic. The math is in `excel::buildup`; the run in `excel::process`.
+//! into typed records. A bad row is skipped and described, never a panic. The math is
+//! in `excel::buildup`; the run in `excel::process`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
