@@ -614,7 +614,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from status" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
-complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -l limit -d 'At most this many runs' -r
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand process-excel; and __fish_seen_subcommand_from history" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F

@@ -276,7 +276,10 @@ volume_avg_days = 20
 # 0 = keep all.
 keep_days = 30
 # Refuse to read a workbook while Excel's owner file (~$Live.xlsx) sits next to it.
-lock_file_check = true
+# Excel keeps that file for as long as the workbook is open, so by default it is
+# ignored: a workbook caught mid-save (torn zip, bad CRC, cut XML) is tried again a few
+# times within the run, then refused.
+lock_file_check = false
 # Some rows were skipped, the rest were stored: exit 0 and the skipped rows on stderr.
 # true = exit 3 (as --strict).
 strict = false
@@ -288,7 +291,10 @@ strict = false
 
 [excel.columns.live]
 # Fields: symbol, ltp, open, high, low, prev_close, volume, oi, bid, ask, last_update.
+# An optional field the workbook does not have is a warning on every run; "" says it
+# has none and silences it.
 # ltp = "Rate"
+# bid = ""
 
 [market_hours]
 # The session `process-excel --market-hours-only` and `optctl market-hours` use.

@@ -27,7 +27,10 @@ pub struct ExcelConfig {
     /// this run, if earlier) are deleted, except the newest [`crate::time::KEEP_LAST`]
     /// runs (0 keeps all).
     pub keep_days: u32,
-    /// Treat Excel's owner file (`~$Live.xlsx`) next to a workbook as "being saved".
+    /// Refuse to read a workbook while Excel's owner file (`~$Live.xlsx`) is next to it
+    /// (default false). Excel keeps that file for as long as the workbook is *open*, so
+    /// by default it is ignored and only a workbook that is really half-written (torn
+    /// zip, bad CRC, cut XML) is refused, after a few quick tries.
     pub lock_file_check: bool,
     /// Headers mapped by hand, per workbook: field name -> header text.
     pub columns: ExcelColumns,
@@ -63,6 +66,18 @@ impl ExcelConfig {
                     known.join(", ")
                 ));
             }
+            // `field = ""` says the workbook has no such column: only for optional ones.
+            if let Some(f) = kind
+                .fields()
+                .iter()
+                .find(|f| f.required && map.get(f.name).is_some_and(|h| h.trim().is_empty()))
+            {
+                return Err(format!(
+                    "excel.columns.{kind}.{}: a required column cannot be empty (\"\" is for an \
+                     optional column the workbook does not have)",
+                    f.name
+                ));
+            }
         }
         Ok(())
     }
@@ -80,17 +95,37 @@ impl Default for ExcelConfig {
             oi_threshold_pct: 0.5,
             volume_avg_days: 20,
             keep_days: 30,
-            lock_file_check: true,
+            lock_file_check: false,
             columns: ExcelColumns::default(),
             strict: false,
         }
     }
 }
 
-/// `[excel.columns.historical]` and `[excel.columns.live]`: field name -> header.
+/// `[excel.columns.historical]` and `[excel.columns.live]`: field name -> header. An
+/// empty header (`bid = ""`) says the workbook has no such column (optional fields only),
+/// which silences the warning about it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct ExcelColumns {
     pub historical: std::collections::BTreeMap<String, String>,
     pub live: std::collections::BTreeMap<String, String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_header_says_an_optional_column_is_absent() {
+        let mut c = ExcelConfig::default();
+        c.columns.live.insert("bid".into(), String::new());
+        assert_eq!(c.validate(), Ok(()));
+        c.columns.live.insert("ltp".into(), " ".into());
+        assert_eq!(
+            c.validate().unwrap_err(),
+            "excel.columns.live.ltp: a required column cannot be empty (\"\" is for an \
+             optional column the workbook does not have)"
+        );
+    }
 }

@@ -15,9 +15,9 @@ use serde::Serialize;
 
 use crate::market::{Calendar, MarketStatus};
 use crate::store::Store;
-use crate::store::excel::{RunCounts, StockRow};
 /// The run rows and statuses the store keeps, as process-excel reports them.
-pub use crate::store::excel::{RunRow, RunStatus};
+pub use crate::store::excel::{ColumnMapping, MappedColumn, RunColumns, RunRow, RunStatus};
+use crate::store::excel::{RunCounts, StockRow};
 use buildup::Buildup;
 
 pub use config::{ExcelColumns, ExcelConfig};
@@ -37,6 +37,9 @@ pub struct ProcessorStatus {
     pub last_processed: Option<RunRow>,
     /// The latest failed run.
     pub last_error: Option<RunRow>,
+    /// Which header each field was read from in the latest run that was not a failure,
+    /// and the warnings about headers that matched nothing.
+    pub columns: RunColumns,
 }
 
 impl ProcessorStatus {
@@ -50,6 +53,7 @@ impl ProcessorStatus {
             last_run: None,
             last_processed: None,
             last_error: None,
+            columns: RunColumns::default(),
         }
     }
 }
@@ -79,6 +83,7 @@ pub fn processor_status(
             .list_runs(Some(RunStatus::Failed), 1)?
             .into_iter()
             .next(),
+        columns: store.excel().latest_columns()?,
     })
 }
 
@@ -138,6 +143,66 @@ mod tests {
             }
         }
         b.save(path).unwrap();
+    }
+
+    fn pair(home: &Path) {
+        std::fs::create_dir_all(home.join("excel")).unwrap();
+        book(
+            &home.join("excel/Historical.xlsx"),
+            &[
+                &["Symbol", "Date", "Close", "Volume", "OI"],
+                &["TCS", "2026-11-20", "100", "10", "1000"],
+            ],
+        );
+        book(
+            &home.join("excel/Live.xlsx"),
+            &[&["Symbol", "LTP", "OI"], &["TCS", "101", "1100"]],
+        );
+    }
+
+    /// A workbook caught mid-save is tried again within the run: one that becomes whole
+    /// meanwhile is processed; one that stays torn fails after the last try, naming the
+    /// file and the tries, with nothing stored but the failed run.
+    #[test]
+    fn a_torn_workbook_is_tried_again_within_the_run() {
+        let (dir, mut store) = temp_store();
+        let home = dir.path().to_path_buf();
+        pair(&home);
+        let live = home.join("excel/Live.xlsx");
+        let good = std::fs::read(&live).unwrap();
+        let hours = Config::default().market_hours.calendar(&home).unwrap();
+        let now = crate::time::parse_instant("2026-11-23T05:00:00Z").unwrap();
+        let mut opts = process::Options::from_config(&Default::default(), &home, &hours, now);
+        opts.retry_delays = vec![std::time::Duration::from_millis(100); 2];
+
+        std::fs::write(&live, &good[..good.len() - 100]).unwrap();
+        let e = process::run(&mut store, &opts).unwrap_err().to_string();
+        assert!(
+            e.contains("Live.xlsx: its zip directory does not check"),
+            "{e}"
+        );
+        assert!(e.contains("still after 3 tries over"), "{e}");
+        assert_eq!(latest_stocks(&store, None).unwrap().count, 0);
+        let runs = processing_history(&store, 5).unwrap().runs;
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].status, RunStatus::Failed);
+
+        // Rewritten (as Excel does: a new file renamed over the old one) between tries.
+        opts.retry_delays = vec![std::time::Duration::from_millis(1500)];
+        let writer = {
+            let live = live.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(500));
+                let tmp = live.with_extension("tmp");
+                std::fs::write(&tmp, &good).unwrap();
+                std::fs::rename(&tmp, &live).unwrap();
+            })
+        };
+        let report = process::run(&mut store, &opts).unwrap();
+        writer.join().unwrap();
+        assert_eq!(report.tries, 2);
+        assert_eq!(report.status, RunStatus::Processed);
+        assert_eq!(report.summary(), "1/1 updated, 0 skipped");
     }
 
     /// The read side the serve routes will call: status, stocks by class, history.

@@ -14,7 +14,14 @@ use super::config::{ExcelColumns, ExcelConfig};
 use super::workbook::{self, Fingerprint, HistoricalRow, LiveRow, SkippedRow};
 use crate::market::Calendar;
 use crate::store::Store;
-use crate::store::excel::{HistoryCache, HistorySummary, NewRun, RunStatus, StockRow};
+use crate::store::excel::{HistoryCache, HistorySummary, NewRun, RunColumns, RunStatus, StockRow};
+
+/// The default waits between tries of a workbook caught mid-save: 3 tries within 1 s,
+/// short of a `--watch` tick (6 s) and long enough for Excel to finish a typical save.
+pub const RETRY_DELAYS: [std::time::Duration; 2] = [
+    std::time::Duration::from_millis(250),
+    std::time::Duration::from_millis(750),
+];
 
 /// What a run reads and how it computes.
 #[derive(Debug, Clone)]
@@ -30,8 +37,13 @@ pub struct Options {
     pub volume_avg_days: usize,
     /// Runs and ticks older than this many days are deleted (0 keeps all).
     pub keep_days: u32,
-    /// Treat Excel's `~$` owner file as "being saved".
+    /// Refuse a workbook while Excel's `~$` owner file is next to it (`[excel]
+    /// lock_file_check`).
     pub check_owner_file: bool,
+    /// Waits before trying again, within this run, when a workbook looks caught
+    /// mid-save (torn zip, bad CRC, cut XML, 0 bytes, size changing): one more try per
+    /// entry. [`RETRY_DELAYS`] by default.
+    pub retry_delays: Vec<std::time::Duration>,
     /// Process even when neither workbook changed.
     pub force: bool,
     /// The run's time (`--as-of`).
@@ -66,6 +78,7 @@ impl Options {
             volume_avg_days: x.volume_avg_days,
             keep_days: x.keep_days,
             check_owner_file: x.lock_file_check,
+            retry_delays: RETRY_DELAYS.to_vec(),
             force: false,
             now,
             trading_date: hours.local_date(now),
@@ -124,6 +137,11 @@ pub struct Report {
     pub skipped: Vec<SkippedRow>,
     /// Stocks per buildup class (`unknown` where the previous close or OI is missing).
     pub buildup: BTreeMap<String, usize>,
+    /// Which header each field was read from, per workbook, and the warnings about
+    /// headers that matched nothing (an unchanged run repeats the last run's).
+    pub columns: RunColumns,
+    /// Tries it took to read whole workbooks (more than 1 when one was caught mid-save).
+    pub tries: u32,
     /// Whole run, milliseconds.
     pub duration_ms: f64,
 }
@@ -144,8 +162,10 @@ impl Report {
 }
 
 /// Runs once. Unusable input is recorded as a failed run and returned as the error
-/// (exit 2); skipped rows make the run `partial` (exit 3). Each run ends with an
-/// `excel_tick` event (a warning when it failed or skipped rows).
+/// (exit 2); skipped rows make the run `partial` (exit 3). A workbook caught mid-save
+/// is tried again after each of `o.retry_delays` before the run gives up; nothing is
+/// written before both workbooks were read whole. Each run ends with an `excel_tick`
+/// event (a warning when it failed or skipped rows).
 pub fn run(store: &mut Store, o: &Options) -> crate::Result<Report> {
     let report = run_once(store, o)?;
     let r = &report;
@@ -180,23 +200,45 @@ pub fn run(store: &mut Store, o: &Options) -> crate::Result<Report> {
 
 fn run_once(store: &mut Store, o: &Options) -> crate::Result<Report> {
     let started = Instant::now();
-    let settings = o.settings_key();
-    let fail = |store: &mut Store,
-                h: Option<&Fingerprint>,
-                l: Option<&Fingerprint>,
-                e: workbook::Error|
-     -> crate::Error {
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let failure = match attempt(store, o, started) {
+            Ok(mut report) => {
+                report.tries = tries;
+                return Ok(report);
+            }
+            Err(Failure::Store(e)) => return Err(e),
+            Err(Failure::Input(f)) => f,
+        };
+        let (h, l, mut e) = *failure;
+        if e.is_retryable()
+            && let Some(wait) = o.retry_delays.get(tries as usize - 1)
+        {
+            tracing::info!("{e}; trying again in {} ms", wait.as_millis());
+            std::thread::sleep(*wait);
+            continue;
+        }
+        if tries > 1
+            && let workbook::Error::Busy { reason, .. } = &mut e
+        {
+            reason.push_str(&format!(
+                ", still after {tries} tries over {:.1} s",
+                started.elapsed().as_secs_f64()
+            ));
+        }
         let run = NewRun {
             run_at: o.now,
             status: RunStatus::Failed,
-            historical: h,
-            live: l,
-            settings_key: &settings,
+            historical: h.as_ref(),
+            live: l.as_ref(),
+            settings_key: &o.settings_key(),
             historical_rows: 0,
             live_rows: 0,
             stocks: 0,
             skipped: &[],
             error: Some(e.to_string()),
+            columns: &RunColumns::default(),
             started,
         };
         let recorded = store.excel_mut().record_run(&run, &[], None);
@@ -207,25 +249,43 @@ fn run_once(store: &mut Store, o: &Options) -> crate::Result<Report> {
             run_id = recorded.as_ref().copied().unwrap_or_default(),
             status = %RunStatus::Failed,
             error = %e,
+            tries,
             duration_ms = started.elapsed().as_millis() as u64,
             "processing run failed"
         );
-        match recorded {
-            Ok(_) => e.into(),
-            // The input error is what the user must fix; say the store failed too.
-            Err(s) => {
-                tracing::error!("cannot record the failed run: {s}");
-                e.into()
-            }
+        // The input error is what the user must fix; say the store failed too.
+        if let Err(s) = recorded {
+            tracing::error!("cannot record the failed run: {s}");
         }
+        return Err(e.into());
+    }
+}
+
+/// Why an attempt failed: unusable input (with the fingerprints read so far), to be
+/// recorded as a failed run or tried again, or the store.
+enum Failure {
+    Input(Box<(Option<Fingerprint>, Option<Fingerprint>, workbook::Error)>),
+    Store(crate::Error),
+}
+
+impl<E: Into<crate::Error>> From<E> for Failure {
+    fn from(e: E) -> Failure {
+        Failure::Store(e.into())
+    }
+}
+
+fn attempt(store: &mut Store, o: &Options, started: Instant) -> Result<Report, Failure> {
+    let settings = o.settings_key();
+    let fail = |h: Option<&Fingerprint>, l: Option<&Fingerprint>, e: workbook::Error| {
+        Failure::Input(Box::new((h.cloned(), l.cloned(), e)))
     };
     let hist = match workbook::load(&o.historical, o.check_owner_file) {
         Ok(x) => x,
-        Err(e) => return Err(fail(store, None, None, e)),
+        Err(e) => return Err(fail(None, None, e)),
     };
     let live = match workbook::load(&o.live, o.check_owner_file) {
         Ok(x) => x,
-        Err(e) => return Err(fail(store, Some(&hist.fingerprint), None, e)),
+        Err(e) => return Err(fail(Some(&hist.fingerprint), None, e)),
     };
     let hfp = hist.fingerprint.clone();
     let lfp = live.fingerprint.clone();
@@ -243,11 +303,21 @@ fn run_once(store: &mut Store, o: &Options) -> crate::Result<Report> {
         updated: 0,
         skipped: Vec::new(),
         buildup: BTreeMap::new(),
+        columns: RunColumns::default(),
+        tries: 1,
         duration_ms: 0.0,
     };
-    if !o.force
-        && store.excel().latest_inputs()? == Some((hfp.clone(), lfp.clone(), settings.clone()))
+    // An unchanged run reports the header mappings (and their warnings) of the run it
+    // repeats; a store from before they were kept reads the workbooks once more.
+    let unchanged = if o.force
+        || store.excel().latest_inputs()? != Some((hfp.clone(), lfp.clone(), settings.clone()))
     {
+        None
+    } else {
+        Some(store.excel().latest_columns()?).filter(|c| c.live.is_some())
+    };
+    if let Some(columns) = unchanged {
+        report.columns = columns;
         let last = store.excel().latest_processed()?;
         report.stocks = last.as_ref().map_or(0, |r| r.stocks as usize);
         report.run_id = store.excel_mut().record_run(
@@ -262,6 +332,7 @@ fn run_once(store: &mut Store, o: &Options) -> crate::Result<Report> {
                 stocks: report.stocks,
                 skipped: &[],
                 error: None,
+                columns: &report.columns,
                 started,
             },
             &[],
@@ -274,19 +345,30 @@ fn run_once(store: &mut Store, o: &Options) -> crate::Result<Report> {
     // history summary while the historical workbook and its settings are the same.
     let history_key = o.history_key(&hfp);
     let cached = if o.force {
-        Vec::new()
+        None
     } else {
-        store.excel().history_cache(&history_key)?
+        let summaries = store.excel().history_cache(&history_key)?;
+        let columns = store.excel().history_columns(&history_key)?;
+        columns
+            .filter(|_| !summaries.is_empty())
+            .map(|c| (summaries, c))
     };
     let mut fresh = None;
-    let history: HashMap<String, HistorySummary> = if cached.is_empty() {
+    let history: HashMap<String, HistorySummary> = if let Some((summaries, columns)) = cached {
+        report.historical_cached = true;
+        report.columns.historical = Some(columns);
+        summaries
+            .into_iter()
+            .map(|s| (s.symbol.clone(), s))
+            .collect()
+    } else {
         let h = match workbook::read_historical(
             &hist,
             o.historical_sheet.as_deref(),
             &o.columns.historical,
         ) {
             Ok(x) => x,
-            Err(e) => return Err(fail(store, Some(&hfp), Some(&lfp), e)),
+            Err(e) => return Err(fail(Some(&hfp), Some(&lfp), e)),
         };
         let summaries = summarize(&h.rows, o.trading_date, o.volume_avg_days);
         report.historical_rows = h.rows_read;
@@ -295,17 +377,15 @@ fn run_once(store: &mut Store, o: &Options) -> crate::Result<Report> {
             fresh = Some(summaries.clone());
         }
         report.skipped = h.skipped;
+        report.columns.historical = Some(h.columns);
         summaries
             .into_iter()
             .map(|s| (s.symbol.clone(), s))
             .collect()
-    } else {
-        report.historical_cached = true;
-        cached.into_iter().map(|s| (s.symbol.clone(), s)).collect()
     };
     let l = match workbook::read_live(&live, o.live_sheet.as_deref(), &o.columns.live) {
         Ok(x) => x,
-        Err(e) => return Err(fail(store, Some(&hfp), Some(&lfp), e)),
+        Err(e) => return Err(fail(Some(&hfp), Some(&lfp), e)),
     };
     let stored: HashMap<String, StockRow> = store
         .excel()
@@ -326,6 +406,7 @@ fn run_once(store: &mut Store, o: &Options) -> crate::Result<Report> {
     report.stocks = l.rows.len();
     report.updated = changed.len();
     report.skipped.extend(l.skipped);
+    report.columns.live = Some(l.columns);
     report.status = if report.skipped.is_empty() {
         RunStatus::Processed
     } else {
@@ -343,13 +424,18 @@ fn run_once(store: &mut Store, o: &Options) -> crate::Result<Report> {
             stocks: report.stocks,
             skipped: &report.skipped,
             error: None,
+            columns: &report.columns,
             started,
         },
         &changed,
-        fresh.as_deref().map(|summaries| HistoryCache {
-            key: &history_key,
-            summaries,
-        }),
+        fresh
+            .as_deref()
+            .zip(report.columns.historical.as_ref())
+            .map(|(summaries, columns)| HistoryCache {
+                key: &history_key,
+                summaries,
+                columns,
+            }),
     )?;
     prune(store, report.run_id, o.now, o.keep_days)?;
     report.duration_ms = started.elapsed().as_secs_f64() * 1000.0;

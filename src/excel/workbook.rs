@@ -1,7 +1,9 @@
-//! Workbook reading: load a broker workbook (fingerprinting it on the way), open it with
-//! calamine, find the header row, map headers to fields (built-in aliases or
-//! `[excel.columns]`), and turn rows into typed records. A bad row is skipped and
-//! described, never a panic. The math is in `excel::buildup`; the run in `excel::process`.
+//! Workbook reading: load a broker workbook (fingerprinting it on the way), check that
+//! its bytes are whole (a torn save is [`Error::Busy`]), open it with calamine, find the
+//! header row, map headers to fields (built-in aliases or `[excel.columns]`), describe
+//! that mapping (with a warning for each optional field it cannot find), and turn rows
+//! into typed records. A bad row is skipped and described, never a panic. The math is
+//! in `excel::buildup`; the run in `excel::process`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -14,7 +16,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 /// The store keeps fingerprints and skipped rows with each run; it owns their types.
-pub use crate::store::excel::{Fingerprint, SkippedRow};
+pub use crate::store::excel::{ColumnMapping, Fingerprint, MappedColumn, SkippedRow};
 
 /// A workbook that cannot be used at all (as opposed to a bad row, which is skipped).
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +32,14 @@ pub enum Error {
     /// Caught while Excel (or a feed) is writing it: try again in a moment.
     #[error("{}: {reason}; it is probably being saved, retry in a few seconds", .path.display())]
     Busy { path: PathBuf, reason: String },
+    /// Excel's owner file is present and `[excel] lock_file_check` asks to wait for it.
+    #[error(
+        "{}: Excel's owner file {} is present (the workbook is open in Excel), and \
+         [excel] lock_file_check = true refuses to read it while it is; set \
+         lock_file_check = false (the default) to read it anyway",
+        .path.display(), .owner.display()
+    )]
+    OpenInExcel { path: PathBuf, owner: PathBuf },
     #[error("{}: not a workbook optctl can read (.xlsx, .xlsm, .xls, .xlsb, .ods): {detail}", .path.display())]
     Format { path: PathBuf, detail: String },
     #[error("{}: no sheet named {sheet:?}; sheets found: {}", .path.display(), .found.join(", "))]
@@ -91,36 +101,37 @@ pub struct Field {
     pub name: &'static str,
     /// How messages and the README call it (`Prev Close`).
     pub label: &'static str,
-    /// Headers that mean this field, lower case with only letters and digits kept, so
-    /// "Last Traded Price", "last_traded_price" and "LAST TRADED PRICE" all match.
+    /// Headers that mean this field, as people write them (and as a "did you mean"
+    /// suggests them). They match after [`normalize_header`], so "Last Traded Price",
+    /// "last_traded_price" and "LAST TRADED PRICE" all match "Last Traded Price".
     pub aliases: &'static [&'static str],
     /// A row needs a value here; without the column the workbook is unusable.
     pub required: bool,
 }
 
 const SYMBOL: &[&str] = &[
-    "symbol",
-    "tradingsymbol",
-    "ticker",
-    "scrip",
-    "scripname",
-    "scripcode",
-    "stock",
-    "stockname",
-    "instrument",
-    "name",
+    "Symbol",
+    "Trading Symbol",
+    "Ticker",
+    "Scrip",
+    "Scrip Name",
+    "Scrip Code",
+    "Stock",
+    "Stock Name",
+    "Instrument",
+    "Name",
 ];
 const VOLUME: &[&str] = &[
-    "volume",
-    "vol",
-    "volumetradedtoday",
-    "totalvolume",
-    "tradedvolume",
-    "totaltradedvolume",
-    "tradedqty",
-    "totaltradedquantity",
+    "Volume",
+    "Vol",
+    "Volume Traded Today",
+    "Total Volume",
+    "Traded Volume",
+    "Total Traded Volume",
+    "Traded Qty",
+    "Total Traded Quantity",
 ];
-const OI: &[&str] = &["oi", "openinterest", "openint", "totaloi"];
+const OI: &[&str] = &["OI", "Open Interest", "Open Int", "Total OI"];
 
 // The fields both workbooks share.
 const SYMBOL_FIELD: Field = Field {
@@ -147,18 +158,18 @@ const HISTORICAL: &[Field] = &[
     Field {
         name: "date",
         label: "Date",
-        aliases: &["date", "tradedate", "tradingdate", "day", "timestamp"],
+        aliases: &["Date", "Trade Date", "Trading Date", "Day", "Timestamp"],
         required: true,
     },
     Field {
         name: "close",
         label: "Close",
         aliases: &[
-            "close",
-            "closeprice",
-            "closingprice",
-            "settleprice",
-            "lastprice",
+            "Close",
+            "Close Price",
+            "Closing Price",
+            "Settle Price",
+            "Last Price",
         ],
         required: true,
     },
@@ -172,32 +183,32 @@ const LIVE: &[Field] = &[
         name: "ltp",
         label: "LTP",
         aliases: &[
-            "ltp",
-            "lasttradedprice",
-            "lasttradeprice",
-            "lastprice",
-            "last",
-            "currentprice",
-            "cmp",
+            "LTP",
+            "Last Traded Price",
+            "Last Trade Price",
+            "Last Price",
+            "Last",
+            "Current Price",
+            "CMP",
         ],
         required: true,
     },
     Field {
         name: "open",
         label: "Open",
-        aliases: &["open", "openprice", "dayopen"],
+        aliases: &["Open", "Open Price", "Day Open"],
         required: false,
     },
     Field {
         name: "high",
         label: "High",
-        aliases: &["high", "highprice", "dayhigh"],
+        aliases: &["High", "High Price", "Day High"],
         required: false,
     },
     Field {
         name: "low",
         label: "Low",
-        aliases: &["low", "lowprice", "daylow"],
+        aliases: &["Low", "Low Price", "Day Low"],
         required: false,
     },
     Field {
@@ -205,12 +216,12 @@ const LIVE: &[Field] = &[
         label: "Prev Close",
         // Kite and several terminals call the previous close just "Close" in a live row.
         aliases: &[
-            "prevclose",
-            "previousclose",
-            "prvclose",
-            "pclose",
-            "yesterdayclose",
-            "close",
+            "Prev Close",
+            "Previous Close",
+            "Prv Close",
+            "PClose",
+            "Yesterday Close",
+            "Close",
         ],
         required: false,
     },
@@ -220,12 +231,12 @@ const LIVE: &[Field] = &[
         name: "bid",
         label: "Bid",
         aliases: &[
-            "bid",
-            "bidprice",
-            "bestbid",
-            "buyprice",
-            "bestbuyprice",
-            "bidrate",
+            "Bid",
+            "Bid Price",
+            "Best Bid",
+            "Buy Price",
+            "Best Buy Price",
+            "Bid Rate",
         ],
         required: false,
     },
@@ -233,14 +244,14 @@ const LIVE: &[Field] = &[
         name: "ask",
         label: "Ask",
         aliases: &[
-            "ask",
-            "askprice",
-            "bestask",
-            "offer",
-            "offerprice",
-            "sellprice",
-            "bestsellprice",
-            "askrate",
+            "Ask",
+            "Ask Price",
+            "Best Ask",
+            "Offer",
+            "Offer Price",
+            "Sell Price",
+            "Best Sell Price",
+            "Ask Rate",
         ],
         required: false,
     },
@@ -248,16 +259,16 @@ const LIVE: &[Field] = &[
         name: "last_update",
         label: "Last Update",
         aliases: &[
-            "lastupdate",
-            "lastupdated",
-            "lastupdatetime",
-            "lasttradetime",
-            "lasttradedtime",
-            "ltt",
-            "updatetime",
-            "updatedat",
-            "time",
-            "exchangetimestamp",
+            "Last Update",
+            "Last Updated",
+            "Last Update Time",
+            "Last Trade Time",
+            "Last Traded Time",
+            "LTT",
+            "Update Time",
+            "Updated At",
+            "Time",
+            "Exchange Timestamp",
         ],
         required: false,
     },
@@ -281,8 +292,10 @@ pub struct Loaded {
 }
 
 /// Reads `path` into memory. Fails with [`Error::Busy`] when the file looks caught
-/// mid-save: empty, changing size while read, or (with `check_owner_file`) Excel's
-/// `~$` owner file next to it.
+/// mid-save (empty, changing size while read), and with [`Error::OpenInExcel`] when
+/// `check_owner_file` is set and Excel's `~$` owner file sits next to it. Excel keeps
+/// that file for as long as the workbook is *open*, so it alone says nothing about a
+/// save: whether the bytes are whole is checked when they are parsed ([`verify`]).
 pub fn load(path: &Path, check_owner_file: bool) -> Result<Loaded, Error> {
     let io = |source: std::io::Error| {
         if source.kind() == std::io::ErrorKind::NotFound {
@@ -298,9 +311,9 @@ pub fn load(path: &Path, check_owner_file: bool) -> Result<Loaded, Error> {
     };
     let meta = std::fs::metadata(path).map_err(io)?;
     if check_owner_file && let Some(owner) = owner_file(path) {
-        return Err(Error::Busy {
+        return Err(Error::OpenInExcel {
             path: path.to_path_buf(),
-            reason: format!("Excel's owner file {} is present", owner.display()),
+            owner,
         });
     }
     if meta.len() == 0 {
@@ -349,6 +362,95 @@ fn owner_file(path: &Path) -> Option<PathBuf> {
     candidates.into_iter().find(|p| p.exists())
 }
 
+/// Checks that a zip-based workbook (xlsx, xlsm, xlsb, ods) is whole before it is parsed:
+/// the central directory reads, every part decompresses to its recorded CRC-32, and
+/// every XML part ends with its root element closed. calamine alone would not catch
+/// all of a torn save: it reads only the parts it needs and stops reading a sheet before
+/// the part's end, where the zip reader checks the CRC, so a changed byte in a value
+/// goes unnoticed (a test shows it). Anything else (xls) is left to the parser.
+/// A failure is [`Error::Busy`]: a file caught mid-save.
+pub fn verify(loaded: &Loaded) -> Result<(), Error> {
+    if !loaded.bytes.starts_with(b"PK\x03\x04") {
+        return Ok(());
+    }
+    verify_zip(&loaded.bytes).map_err(|reason| Error::Busy {
+        path: loaded.fingerprint.path.clone(),
+        reason,
+    })
+}
+
+fn verify_zip(bytes: &[u8]) -> Result<(), String> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| format!("its zip directory does not check ({e})"))?;
+    let mut buf = Vec::new();
+    for i in 0..zip.len() {
+        let mut part = zip
+            .by_index(i)
+            .map_err(|e| format!("zip entry {} does not check ({e})", i + 1))?;
+        let name = part.name().map(|n| n.into_owned()).unwrap_or_default();
+        buf.clear();
+        // read_to_end reaches the end of the part, where the zip reader compares the CRC.
+        part.read_to_end(&mut buf)
+            .map_err(|e| format!("part {name} does not check ({e})"))?;
+        if (name.ends_with(".xml") || name.ends_with(".rels")) && !xml_is_whole(&buf) {
+            return Err(format!(
+                "part {name} is cut short (its XML ends before its root element is closed)"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// True when `xml` holds one root element that is closed: `<root ...>...</root>` or
+/// `<root .../>`, after any declaration, comments and doctype. Cheap: looks only at
+/// the root's name and the last bytes.
+fn xml_is_whole(xml: &[u8]) -> bool {
+    let xml = xml.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(xml);
+    let end = xml.trim_ascii_end();
+    let mut at = 0;
+    let (start, name) = loop {
+        let Some(lt) = xml[at..].iter().position(|&b| b == b'<').map(|p| at + p) else {
+            return false;
+        };
+        let rest = &xml[lt..];
+        let skip_to = |close: &[u8]| {
+            rest.windows(close.len())
+                .position(|w| w == close)
+                .map(|p| lt + p + close.len())
+        };
+        let next = if rest.starts_with(b"<?") {
+            skip_to(b"?>")
+        } else if rest.starts_with(b"<!--") {
+            skip_to(b"-->")
+        } else if rest.starts_with(b"<!") {
+            skip_to(b">")
+        } else {
+            let len = rest[1..]
+                .iter()
+                .position(|b| b.is_ascii_whitespace() || *b == b'/' || *b == b'>')
+                .unwrap_or(rest.len() - 1);
+            break (lt, &rest[1..1 + len]);
+        };
+        match next {
+            Some(n) => at = n,
+            None => return false,
+        }
+    };
+    if name.is_empty() {
+        return false;
+    }
+    let mut close = Vec::with_capacity(name.len() + 3);
+    close.extend_from_slice(b"</");
+    close.extend_from_slice(name);
+    close.push(b'>');
+    if end.ends_with(&close) {
+        return true;
+    }
+    // `<root/>`: the root's own start tag is the end of the document.
+    end.ends_with(b"/>") && xml[start..end.len() - 1].iter().all(|&b| b != b'>')
+}
+
 /// One historical row: a stock's day.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoricalRow {
@@ -390,6 +492,8 @@ pub struct Sheet<T> {
     pub rows_read: usize,
     pub rows: Vec<T>,
     pub skipped: Vec<SkippedRow>,
+    /// How the header row was read.
+    pub columns: ColumnMapping,
 }
 
 /// Parses the historical workbook. `columns` maps field names to headers by hand.
@@ -487,6 +591,18 @@ fn read_rows<T>(
         rows_read: 0,
         rows: Vec::new(),
         skipped: Vec::new(),
+        columns: describe_mapping(
+            &HeaderRow {
+                path,
+                sheet: &sheet,
+                row: first_row + header_at as u32 + 1,
+                first_col,
+                headers: &headers,
+            },
+            kind,
+            &map,
+            columns,
+        ),
     };
     for (i, cells) in rows.iter().enumerate().skip(header_at + 1) {
         if cells.iter().all(is_blank) {
@@ -523,6 +639,7 @@ fn open_sheet(
     sheet: Option<&str>,
 ) -> Result<(String, calamine::Range<Data>), Error> {
     let path = &loaded.fingerprint.path;
+    verify(loaded)?;
     let cursor = Cursor::new(loaded.bytes.as_slice());
     let ext = path
         .extension()
@@ -601,7 +718,7 @@ fn expected_headers(field: &Field, columns: &BTreeMap<String, String>) -> String
                 field
                     .aliases
                     .iter()
-                    .filter(|a| **a != label)
+                    .filter(|a| normalize_header(a) != label)
                     .take(4)
                     .map(|a| format!("{a:?}")),
             );
@@ -613,25 +730,168 @@ fn expected_headers(field: &Field, columns: &BTreeMap<String, String>) -> String
 /// Field index -> column index, from one header row.
 type ColumnMap = Vec<Option<usize>>;
 
+/// `[excel.columns.*] field = ""`: the user says the workbook has no such column.
+fn declared_absent(field: &Field, columns: &BTreeMap<String, String>) -> bool {
+    columns.get(field.name).is_some_and(|h| h.trim().is_empty())
+}
+
 fn map_header(cells: &[Data], kind: Kind, columns: &BTreeMap<String, String>) -> ColumnMap {
     let headers: Vec<String> = cells
         .iter()
         .map(|c| normalize_header(&cell_text(c)))
         .collect();
+    let find = |h: &str| {
+        let h = normalize_header(h);
+        if h.is_empty() {
+            return None;
+        }
+        headers.iter().position(|x| *x == h)
+    };
     kind.fields()
         .iter()
         .map(|f| match columns.get(f.name) {
             // A hand mapping replaces the aliases: the user said which column it is.
-            Some(h) => {
-                let h = normalize_header(h);
-                headers.iter().position(|x| *x == h)
-            }
-            None => f
-                .aliases
-                .iter()
-                .find_map(|a| headers.iter().position(|x| x == a)),
+            Some(h) => find(h),
+            None => f.aliases.iter().find_map(|a| find(a)),
         })
         .collect()
+}
+
+/// Optimal string alignment distance (Levenshtein plus swapping two neighbours, so
+/// "Todya" is one edit from "Today").
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, v) in d[0].iter_mut().enumerate() {
+        *v = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// Close enough to be a typo of `known` (both normalized): at most 2 edits, and at
+/// most one per 4 characters, so "LTQ" is not taken for "LTP" nor "Low" for "Lot".
+fn is_typo_of(header: &str, known: &str) -> Option<usize> {
+    let d = edit_distance(header, known);
+    (d > 0 && d <= 2 && d * 4 <= known.chars().count()).then_some(d)
+}
+
+/// Where a header row is: for messages and column letters.
+struct HeaderRow<'a> {
+    path: &'a Path,
+    sheet: &'a str,
+    /// 1-based, as Excel shows it.
+    row: u32,
+    /// 0-based column of the first cell.
+    first_col: u32,
+    headers: &'a [String],
+}
+
+/// How the header row was read: fields found, optional fields missing, headers ignored,
+/// and a warning, with the nearest known name, for each optional field with no column.
+fn describe_mapping(
+    row: &HeaderRow<'_>,
+    kind: Kind,
+    map: &ColumnMap,
+    columns: &BTreeMap<String, String>,
+) -> ColumnMapping {
+    let &HeaderRow {
+        path,
+        sheet,
+        row: header_row,
+        first_col,
+        headers,
+    } = row;
+    let letter = |c: usize| column_letter(first_col + c as u32);
+    let mut out = ColumnMapping {
+        sheet: sheet.to_string(),
+        header_row,
+        ..ColumnMapping::default()
+    };
+    let used: Vec<usize> = map.iter().flatten().copied().collect();
+    let ignored: Vec<(usize, &String, String)> = headers
+        .iter()
+        .enumerate()
+        .filter(|(c, h)| !h.is_empty() && !used.contains(c))
+        .map(|(c, h)| (c, h, normalize_header(h)))
+        .collect();
+    out.ignored = ignored
+        .iter()
+        .map(|(c, h, _)| format!("{h} ({})", letter(*c)))
+        .collect();
+    let section = format!("[excel.columns.{kind}]");
+    let at = format!("{}: sheet {sheet}", path.display());
+    for (f, m) in kind.fields().iter().zip(map) {
+        if let Some(c) = m {
+            out.mapped.push(MappedColumn {
+                field: f.name.to_string(),
+                header: headers.get(*c).cloned().unwrap_or_default(),
+                column: letter(*c),
+                configured: columns.contains_key(f.name),
+            });
+            continue;
+        }
+        out.missing.push(f.name.to_string());
+        if declared_absent(f, columns) {
+            continue;
+        }
+        let configured = columns.get(f.name);
+        let known: Vec<&str> = match configured {
+            Some(h) => vec![h.as_str()],
+            None => f.aliases.to_vec(),
+        };
+        // The ignored header nearest to one of the field's names, if it looks like a typo.
+        let typo = ignored
+            .iter()
+            .flat_map(|(c, h, norm)| {
+                known.iter().filter_map(move |k| {
+                    is_typo_of(norm, &normalize_header(k)).map(|d| (d, *c, *h, *k))
+                })
+            })
+            .min_by_key(|(d, c, _, _)| (*d, *c));
+        let stored = format!("{} is stored empty", f.name);
+        out.warnings.push(match (configured, typo) {
+            (None, Some((_, c, h, k))) => format!(
+                "{at}: header `{h}` (column {}) matches no known column; did you mean \
+                 `{k}`? {stored} until the header is fixed or mapped in {section}",
+                letter(c)
+            ),
+            (Some(want), Some((_, c, h, _))) => format!(
+                "{at}: {section} maps {} to `{want}`, which is not in the header row \
+                 (row {header_row}); did you mean `{h}` (column {})? {stored}",
+                f.name,
+                letter(c)
+            ),
+            (Some(want), None) => format!(
+                "{at}: {section} maps {} to `{want}`, which is not in the header row \
+                 (row {header_row}); {stored}",
+                f.name
+            ),
+            (None, None) => format!(
+                "{at}: no {} column (a header like {}); {stored}. If the workbook has it \
+                 under another header, map it in {section}; if it has none, set {} = \"\" \
+                 there",
+                f.label,
+                expected_headers(f, columns),
+                f.name
+            ),
+        });
+    }
+    out
 }
 
 /// The first row (within [`HEADER_SEARCH_ROWS`]) that has every required field. On
@@ -904,6 +1164,150 @@ impl From<Error> for crate::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn xlsx() -> Vec<u8> {
+        let mut b = rust_xlsxwriter::Workbook::new();
+        let ws = b.add_worksheet();
+        ws.write(0, 0, "Symbol").unwrap();
+        ws.write(0, 1, "LTP").unwrap();
+        ws.write(0, 2, "OI").unwrap();
+        for r in 1..50u32 {
+            ws.write(r, 0, format!("S{r}")).unwrap();
+            ws.write(r, 1, 100.0 + f64::from(r)).unwrap();
+            ws.write(r, 2, 1000.0 * f64::from(r)).unwrap();
+        }
+        b.save_to_buffer().unwrap()
+    }
+
+    fn loaded(bytes: Vec<u8>) -> Loaded {
+        Loaded {
+            fingerprint: Fingerprint {
+                path: "/x/Live.xlsx".into(),
+                size: bytes.len() as u64,
+                mtime_ns: 0,
+                hash: String::new(),
+            },
+            bytes,
+        }
+    }
+
+    /// The same zip with one part replaced (stored, so its bytes are easy to find).
+    fn rezip(bytes: &[u8], change: impl Fn(&str, Vec<u8>) -> Vec<u8>) -> Vec<u8> {
+        use std::io::{Read, Write};
+        let mut src = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for i in 0..src.len() {
+            let mut f = src.by_index(i).unwrap();
+            let name = f.name().unwrap().into_owned();
+            let mut data = Vec::new();
+            f.read_to_end(&mut data).unwrap();
+            out.start_file(name.as_str(), opts).unwrap();
+            out.write_all(&change(&name, data)).unwrap();
+        }
+        out.finish().unwrap().into_inner()
+    }
+
+    const SHEET: &str = "xl/worksheets/sheet1.xml";
+
+    #[test]
+    fn a_whole_workbook_verifies_and_reads() {
+        let l = loaded(xlsx());
+        verify(&l).unwrap();
+        let sheet = read_live(&l, None, &BTreeMap::new()).unwrap();
+        assert_eq!(sheet.rows.len(), 49);
+        // Stored rather than deflated, it is just as whole.
+        verify(&loaded(rezip(&xlsx(), |_, d| d))).unwrap();
+    }
+
+    fn busy_reason(l: &Loaded) -> String {
+        match read_live(l, None, &BTreeMap::new()) {
+            Err(Error::Busy { reason, .. }) => reason,
+            other => panic!("expected Busy, got {other:?}"),
+        }
+    }
+
+    /// A torn save, three ways: the zip cut short, one part's bytes changed (the
+    /// directory reads, the CRC does not check), and a sheet's XML cut inside a zip that
+    /// is otherwise whole. Each is "being saved", never a shorter sheet.
+    #[test]
+    fn a_torn_workbook_is_busy_never_a_shorter_sheet() {
+        let good = xlsx();
+        let cut = loaded(good[..good.len() * 2 / 3].to_vec());
+        assert!(busy_reason(&cut).contains("zip directory does not check"));
+
+        let stored = rezip(&good, |_, d| d);
+        let mut flipped = stored.clone();
+        // A digit of the last value: the XML stays well formed, the number changes.
+        let at = stored
+            .windows(3)
+            .rposition(|w| w == b"<v>")
+            .expect("a value in the sheet");
+        flipped[at + 3] ^= 0x01;
+        let mut book: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(Cursor::new(flipped.clone())).unwrap();
+        // calamine alone stops reading before the part's end, where the CRC is checked,
+        // and returns the changed number (49000 read as 59000).
+        let r = book.worksheet_range("Sheet1").unwrap();
+        assert_eq!(r.get_value((49, 2)), Some(&Data::Float(59000.0)));
+        let reason = busy_reason(&loaded(flipped));
+        assert!(
+            reason.contains(&format!("part {SHEET} does not check")),
+            "{reason}"
+        );
+
+        // Cut right after a row: the XML so far is well formed.
+        let half_sheet = rezip(&good, |name, d| {
+            if name != SHEET {
+                return d;
+            }
+            let end = d[..d.len() / 2]
+                .windows(6)
+                .rposition(|w| w == b"</row>")
+                .unwrap();
+            d[..end + 6].to_vec()
+        });
+        let reason = busy_reason(&loaded(half_sheet));
+        assert!(
+            reason.contains(&format!("part {SHEET} is cut short")),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn xml_is_whole_only_with_its_root_closed() {
+        for whole in [
+            &b"<?xml version=\"1.0\"?>\n<worksheet a=\"1\"><x/></worksheet>\r\n"[..],
+            b"\xEF\xBB\xBF<!-- c --><!DOCTYPE x><a:root xmlns:a=\"u\">t</a:root>",
+            b"<?xml version=\"1.0\"?><calcChain xmlns=\"u\"/>",
+        ] {
+            assert!(xml_is_whole(whole), "{}", String::from_utf8_lossy(whole));
+        }
+        for cut in [
+            &b""[..],
+            b"<?xml version=\"1.0\"?>",
+            b"<worksheet><sheetData><row r=\"1\">",
+            b"<worksheet><x/>",
+            b"<worksheet></worksheet",
+            b"<?xml version=",
+        ] {
+            assert!(!xml_is_whole(cut), "{}", String::from_utf8_lossy(cut));
+        }
+    }
+
+    #[test]
+    fn typos_are_near_and_other_headers_are_not() {
+        assert_eq!(edit_distance("bidprce", "bidprice"), 1);
+        assert_eq!(edit_distance("volumetradedtodya", "volumetradedtoday"), 1);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(is_typo_of("bidprce", "bidprice"), Some(1));
+        assert_eq!(is_typo_of("askprcie", "askprice"), Some(1));
+        // Short names need an exact match: LTQ (last traded quantity) is not LTP.
+        assert_eq!(is_typo_of("ltq", "ltp"), None);
+        assert_eq!(is_typo_of("lotsize", "low"), None);
+        assert_eq!(is_typo_of("bid", "bid"), None);
+    }
 
     #[test]
     fn headers_normalize() {

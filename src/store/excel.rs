@@ -55,6 +55,56 @@ impl fmt::Display for SkippedRow {
     }
 }
 
+/// How the header row of one workbook was read in a run: which column each field came
+/// from, which headers were ignored, and what the user should fix.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ColumnMapping {
+    pub sheet: String,
+    /// 1-based row of the headers, as Excel shows it.
+    pub header_row: u32,
+    /// The fields found, in the workbook's field order.
+    pub mapped: Vec<MappedColumn>,
+    /// Optional fields with no column (stored empty), by field name.
+    pub missing: Vec<String>,
+    /// Headers that match no field, with their column letter (`Lot Size (L)`).
+    pub ignored: Vec<String>,
+    /// A header that looks like a misspelt known name, or an optional field with no
+    /// column, each with the nearest known name: printed on every run until fixed.
+    pub warnings: Vec<String>,
+}
+
+/// One field and the header it was read from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MappedColumn {
+    /// Field name, as in `[excel.columns.*]` (`prev_close`).
+    pub field: String,
+    /// The header as written in the workbook.
+    pub header: String,
+    /// Column letter (`F`).
+    pub column: String,
+    /// Mapped by `[excel.columns.*]` rather than by a built-in alias.
+    pub configured: bool,
+}
+
+/// The header mappings of a run's two workbooks (absent for one that was not read).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RunColumns {
+    pub historical: Option<ColumnMapping>,
+    pub live: Option<ColumnMapping>,
+}
+
+impl RunColumns {
+    /// Every warning, historical first.
+    pub fn warnings(&self) -> impl Iterator<Item = &String> {
+        self.historical
+            .iter()
+            .chain(&self.live)
+            .flat_map(|m| &m.warnings)
+    }
+}
+
 /// How a process-excel run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -196,6 +246,8 @@ pub struct NewRun<'a> {
     pub stocks: usize,
     pub skipped: &'a [SkippedRow],
     pub error: Option<String>,
+    /// Which header each field was read from.
+    pub columns: &'a RunColumns,
     /// When the run began; the recorded duration ends just before commit.
     pub started: Instant,
 }
@@ -218,6 +270,9 @@ pub struct RunRow {
     pub error: Option<String>,
     /// Milliseconds.
     pub duration_ms: f64,
+    /// Which header each field was read from (empty for runs made before optctl kept
+    /// it, and for failed runs).
+    pub columns: RunColumns,
 }
 
 /// Skipped rows kept per run: enough to find the problem, bounded for a file of junk.
@@ -225,7 +280,8 @@ pub const MAX_SKIPPED_STORED: usize = 50;
 
 const RUN_COLUMNS: &str = "id, run_at, status, historical_path, historical_size, \
      historical_mtime_ns, historical_hash, live_path, live_size, live_mtime_ns, live_hash, \
-     historical_rows, live_rows, stocks, updated, skipped, skipped_rows, error, duration_ms";
+     historical_rows, live_rows, stocks, updated, skipped, skipped_rows, error, duration_ms, \
+     columns";
 
 fn fingerprint(r: &Row<'_>, at: usize) -> rusqlite::Result<Option<Fingerprint>> {
     let path: Option<String> = r.get(at)?;
@@ -240,7 +296,7 @@ fn fingerprint(r: &Row<'_>, at: usize) -> rusqlite::Result<Option<Fingerprint>> 
     })
 }
 
-fn run_row(r: &Row<'_>) -> rusqlite::Result<(RunRow, String, String, String)> {
+fn run_row(r: &Row<'_>) -> rusqlite::Result<(RunRow, String, String, String, String)> {
     Ok((
         RunRow {
             id: r.get(0)?,
@@ -256,15 +312,18 @@ fn run_row(r: &Row<'_>) -> rusqlite::Result<(RunRow, String, String, String)> {
             skipped_rows: Vec::new(),
             error: r.get(17)?,
             duration_ms: r.get(18)?,
+            columns: RunColumns::default(),
         },
         r.get(1)?,
         r.get(2)?,
         r.get(16)?,
+        r.get(19)?,
     ))
 }
 
-fn finish_run(raw: (RunRow, String, String, String)) -> Result<RunRow> {
-    let (mut row, at, status, skipped) = raw;
+fn finish_run(raw: (RunRow, String, String, String, String)) -> Result<RunRow> {
+    let (mut row, at, status, skipped, columns) = raw;
+    row.columns = serde_json::from_str(&columns).map_err(|e| corrupt("columns", &e.to_string()))?;
     row.run_at = parse_ts(&at, "processing_metadata", "run_at")?;
     row.status = RunStatus::parse(&status)?;
     row.skipped_rows =
@@ -304,6 +363,8 @@ pub struct HistorySummary {
 pub struct HistoryCache<'a> {
     pub key: &'a str,
     pub summaries: &'a [HistorySummary],
+    /// How the historical workbook's headers were read, for the runs that reuse it.
+    pub columns: &'a ColumnMapping,
 }
 
 /// One stored change of one stock.
@@ -402,6 +463,39 @@ impl<S: Deref<Target = Store>> Excel<S> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// How the historical workbook behind the summary kept under `key` was read; `None`
+    /// when none is kept under that key (then the summary is not reused either).
+    pub fn history_columns(&self, key: &str) -> Result<Option<ColumnMapping>> {
+        let json: Option<String> = super::optional(self.0.conn().query_row(
+            "SELECT columns FROM excel_history_columns WHERE key = ?1",
+            [key],
+            |r| r.get(0),
+        ))?;
+        json.map(|j| {
+            serde_json::from_str(&j).map_err(|e| super::Error::Corrupt {
+                table: "excel_history_columns",
+                column: "columns",
+                detail: e.to_string(),
+            })
+        })
+        .transpose()
+    }
+
+    /// The header mappings of the latest run that read the workbooks or found them
+    /// unchanged (not a failed one): what an unchanged run reports again.
+    pub fn latest_columns(&self) -> Result<RunColumns> {
+        let json: Option<String> = super::optional(self.0.conn().query_row(
+            "SELECT columns FROM processing_metadata WHERE status != 'failed'
+             ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        ))?;
+        match json {
+            None => Ok(RunColumns::default()),
+            Some(j) => serde_json::from_str(&j).map_err(|e| corrupt("columns", &e.to_string())),
+        }
+    }
+
     /// Runs recorded in all, and since `since`.
     pub fn run_counts(&self, since: DateTime<Utc>) -> Result<RunCounts> {
         Ok(self.0.conn().query_row(
@@ -449,6 +543,7 @@ impl<S: DerefMut<Target = Store>> Excel<S> {
     ) -> Result<i64> {
         let stored: Vec<&SkippedRow> = run.skipped.iter().take(MAX_SKIPPED_STORED).collect();
         let skipped_json = serde_json::to_string(&stored).unwrap_or_else(|_| "[]".into());
+        let columns_json = serde_json::to_string(run.columns).unwrap_or_else(|_| "{}".into());
         let at = ts(run.run_at);
         self.0.write(|tx| {
             let fp = |f: Option<&Fingerprint>| {
@@ -465,9 +560,9 @@ impl<S: DerefMut<Target = Store>> Excel<S> {
                 "INSERT INTO processing_metadata (run_at, status, historical_path, historical_size,
                     historical_mtime_ns, historical_hash, live_path, live_size, live_mtime_ns,
                     live_hash, settings_key, historical_rows, live_rows, stocks, updated, skipped,
-                    skipped_rows, error, duration_ms)
+                    skipped_rows, error, duration_ms, columns)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                    ?17, ?18, 0)",
+                    ?17, ?18, 0, ?19)",
                 params![
                     at,
                     run.status.as_str(),
@@ -486,7 +581,8 @@ impl<S: DerefMut<Target = Store>> Excel<S> {
                     changed.len() as i64,
                     run.skipped.len() as i64,
                     skipped_json,
-                    run.error
+                    run.error,
+                    columns_json
                 ],
             )?;
             let id = tx.last_insert_rowid();
@@ -540,6 +636,14 @@ impl<S: DerefMut<Target = Store>> Excel<S> {
             }
             if let Some(cache) = history {
                 tx.execute("DELETE FROM excel_history_cache", [])?;
+                tx.execute("DELETE FROM excel_history_columns", [])?;
+                tx.execute(
+                    "INSERT INTO excel_history_columns (key, columns) VALUES (?1, ?2)",
+                    params![
+                        cache.key,
+                        serde_json::to_string(cache.columns).unwrap_or_else(|_| "{}".into())
+                    ],
+                )?;
                 let mut ins = tx.prepare_cached(
                     "INSERT INTO excel_history_cache (symbol, key, prev_close, prev_oi, avg_volume)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -669,9 +773,15 @@ mod tests {
             stocks: 2,
             skipped: &[],
             error: None,
+            columns: &NO_COLUMNS,
             started: Instant::now(),
         }
     }
+
+    static NO_COLUMNS: RunColumns = RunColumns {
+        historical: None,
+        live: None,
+    };
 
     #[test]
     fn excel_prune_batches_are_bounded_and_keep_the_newest_runs() {
@@ -746,6 +856,11 @@ mod tests {
                         prev_close: Some(100.0),
                         ..HistorySummary::default()
                     }],
+                    columns: &ColumnMapping {
+                        sheet: "Historical".into(),
+                        header_row: 1,
+                        ..ColumnMapping::default()
+                    },
                 }),
             )
             .unwrap();
@@ -756,6 +871,11 @@ mod tests {
             Some(100.0)
         );
         assert_eq!(store.excel().history_cache("h2").unwrap(), []);
+        assert_eq!(
+            store.excel().history_columns("h1").unwrap().unwrap().sheet,
+            "Historical"
+        );
+        assert_eq!(store.excel().history_columns("h2").unwrap(), None);
         assert_eq!(stocks[0].symbol, "INFY");
         assert_eq!(stocks[0].run_id, id);
         assert!(stocks[1].same_values(&stock("TCS", 101.0)));

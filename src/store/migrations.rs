@@ -492,4 +492,15 @@ CREATE TABLE scheduler_comparisons (
 );
 CREATE INDEX scheduler_comparisons_step ON scheduler_comparisons (step, source);
 "#,
+    // 8: process-excel: which header each field was read from in a run (and the
+    // warnings about headers that matched nothing), shown by `process-excel status`;
+    // the historical workbook's mapping is kept beside its cached summary.
+    r#"
+ALTER TABLE processing_metadata ADD COLUMN columns TEXT NOT NULL DEFAULT '{}';
+
+CREATE TABLE excel_history_columns (
+    key     TEXT PRIMARY KEY,
+    columns TEXT NOT NULL
+) WITHOUT ROWID;
+"#,
 ];

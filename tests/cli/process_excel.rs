@@ -407,8 +407,123 @@ fn a_missing_required_column_lists_the_headers_found() {
         .assert()
         .code(2)
         .stderr(contains("Live.xlsx: sheet Live: no OI column"))
-        .stderr(contains("\"openinterest\""))
+        .stderr(contains(
+            "(expected a header like \"OI\", \"Open Interest\", \"Open Int\"",
+        ))
         .stderr(contains("headers found in row 1: Symbol, LTP, Volume"));
+}
+
+/// A typo in an optional header used to be silent: exit 0, every bid stored empty.
+/// Now it is a warning naming the header and the nearest known name, on every run (also
+/// the unchanged ones, and with -q, so cron mails it until it is fixed), and status
+/// shows which header each field came from.
+#[test]
+fn a_misspelt_or_missing_optional_header_is_a_warning_on_every_run() {
+    let home = Home::new();
+    home.write_pair();
+    let mut header = live_header();
+    header[6] = S("Volume Traded Todya");
+    header[8] = S("Bid Prce");
+    let mut rows = vec![header];
+    for (sym, ltp, oi, _) in CLASSES {
+        rows.push(live_row(sym, *ltp, *oi));
+    }
+    home.write_live(&rows);
+    let bid = "Live.xlsx: sheet Live: header `Bid Prce` (column I) matches no known column; \
+               did you mean `Bid Price`? bid is stored empty until the header is fixed or \
+               mapped in [excel.columns.live]";
+    let volume = "header `Volume Traded Todya` (column G) matches no known column; did you \
+                  mean `Volume Traded Today`?";
+    for run in ["processed", "unchanged"] {
+        let out = home.cmd(["-q", "process-excel"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+        assert!(out.stdout.is_empty(), "{run}: {}", describe(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.starts_with("optctl: warning: "), "{run}: {err}");
+        assert!(err.contains(bid), "{run}: {err}");
+        assert!(err.contains(volume), "{run}: {err}");
+        assert_eq!(err.lines().count(), 2, "{run}: {err}");
+    }
+    assert_eq!(
+        home.count("SELECT count(*) FROM excel_stocks WHERE bid IS NULL AND volume IS NULL"),
+        5
+    );
+
+    let s = home.json(["process-excel", "status", "--json"]);
+    let live = &s["columns"]["live"];
+    assert_eq!(live["sheet"], "Live");
+    assert_eq!(live["header_row"], 1);
+    assert_eq!(
+        live["mapped"][1],
+        serde_json::json!({"field": "ltp", "header": "LTP", "column": "B", "configured": false})
+    );
+    assert_eq!(live["missing"], serde_json::json!(["volume", "bid"]));
+    assert_eq!(
+        live["ignored"],
+        serde_json::json!(["Volume Traded Todya (G)", "Bid Prce (I)"])
+    );
+    assert_eq!(live["warnings"].as_array().unwrap().len(), 2);
+    assert_eq!(s["columns"]["historical"]["mapped"][4]["header"], "OI");
+    // The same mapping is kept with the run.
+    let h = home.json(["process-excel", "history", "--json"]);
+    assert_eq!(h["runs"][1]["columns"]["live"], *live);
+    let out = home.cmd(["process-excel", "status"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for want in [
+        "columns         live: sheet Live, header row 1",
+        "ltp          LTP (B)",
+        "bid          - (no column: stored empty)",
+        "ignored      Volume Traded Todya (G), Bid Prce (I)",
+        "warning         ",
+    ] {
+        assert!(text.contains(want), "{want:?} in\n{text}");
+    }
+
+    // Mapped by hand (and "no such column" said outright): quiet again.
+    home.write_config("[excel.columns.live]\nbid = \"Bid Prce\"\nvolume = \"\"\n");
+    home.cmd(["-q", "process-excel"])
+        .assert()
+        .code(0)
+        .stdout("")
+        .stderr("");
+    assert_eq!(
+        home.count("SELECT count(*) FROM excel_stocks WHERE bid IS NOT NULL"),
+        5
+    );
+    let s = home.json(["process-excel", "status", "--json"]);
+    assert_eq!(
+        s["columns"]["live"]["mapped"][7],
+        serde_json::json!({"field": "bid", "header": "Bid Prce", "column": "I", "configured": true})
+    );
+
+    // A header mapped by hand that is not there is named too.
+    home.write_config("[excel.columns.live]\nbid = \"Bid Price\"\nvolume = \"\"\n");
+    home.cmd(["process-excel"])
+        .assert()
+        .code(0)
+        .stderr(contains(
+            "[excel.columns.live] maps bid to `Bid Price`, which is not in the header row (row \
+             1); did you mean `Bid Prce` (column I)?",
+        ));
+
+    // An optional column simply absent: named, with the headers it would be read from.
+    home.write_config("");
+    let rows: Vec<Vec<C>> = std::iter::once(live_header()[..9].to_vec())
+        .chain(CLASSES.iter().map(|(sym, ltp, oi, _)| {
+            let mut r = live_row(sym, *ltp, *oi);
+            r.truncate(9);
+            r
+        }))
+        .collect();
+    home.write_live(&rows);
+    home.cmd(["-q", "process-excel"])
+        .assert()
+        .code(0)
+        .stderr(contains(
+            "Live.xlsx: sheet Live: no Ask column (a header like \"Ask\", \"Ask Price\"",
+        ))
+        .stderr(contains("set ask = \"\" there"))
+        .stderr(contains("no Last Update column"));
 }
 
 #[test]
@@ -516,33 +631,48 @@ fn a_file_caught_mid_save_is_a_retryable_error_and_stores_nothing() {
     home.cmd(["process-excel"]).assert().success();
     let live = home.excel_dir().join("Live.xlsx");
     let good = std::fs::read(&live).unwrap();
-    let before = home.count("SELECT count(*) FROM excel_ticks");
+    let stocks = || home.count("SELECT count(*) FROM excel_stocks");
+    let ticks = || home.count("SELECT count(*) FROM excel_ticks");
+    let before = (stocks(), ticks());
 
     std::fs::write(&live, b"").unwrap();
     home.cmd(["process-excel"])
         .assert()
         .code(2)
         .stderr(contains(
-            "Live.xlsx: the file is empty (0 bytes); it is probably being saved, retry",
+            "Live.xlsx: the file is empty (0 bytes), still after 3 tries over",
+        ))
+        .stderr(contains(
+            "it is probably being saved, retry in a few seconds",
         ));
 
+    // Cut short: the zip's central directory is missing.
     std::fs::write(&live, &good[..good.len() / 2]).unwrap();
     home.cmd(["process-excel"])
         .assert()
         .code(2)
-        .stderr(contains("Live.xlsx: it is not a complete workbook"))
-        .stderr(contains("retry in a few seconds"));
+        .stderr(contains("Live.xlsx: its zip directory does not check"))
+        .stderr(contains("still after 3 tries"));
 
-    std::fs::write(&live, &good).unwrap();
-    let owner = home.excel_dir().join("~$Live.xlsx");
-    std::fs::write(&owner, b"owner").unwrap();
-    home.cmd(["process-excel", "--force"])
+    // Whole length, one byte of the sheet changed: its CRC does not check.
+    let mut torn = good.clone();
+    let sheet = torn
+        .windows(24)
+        .position(|w| w == b"xl/worksheets/sheet1.xml")
+        .unwrap();
+    let mid = sheet + 24 + 60;
+    torn[mid] ^= 0xFF;
+    std::fs::write(&live, &torn).unwrap();
+    home.cmd(["process-excel"])
         .assert()
         .code(2)
-        .stderr(contains("Excel's owner file"))
-        .stderr(contains("~$Live.xlsx is present"));
+        .stderr(contains(
+            "Live.xlsx: part xl/worksheets/sheet1.xml does not check",
+        ))
+        .stderr(contains("still after 3 tries"));
+
     // Nothing was half-written, and status shows the last error.
-    assert_eq!(home.count("SELECT count(*) FROM excel_ticks"), before);
+    assert_eq!((stocks(), ticks()), before);
     assert_eq!(
         home.count("SELECT count(*) FROM processing_metadata WHERE status = 'failed'"),
         3
@@ -552,13 +682,34 @@ fn a_file_caught_mid_save_is_a_retryable_error_and_stores_nothing() {
         s["last_error"]["error"]
             .as_str()
             .unwrap()
-            .contains("owner file"),
+            .contains("sheet1.xml does not check"),
         "{s}"
     );
     assert_eq!(s["last_processed"]["updated"], 5);
-    // Someone who keeps the workbook open in Excel all day can turn the check off.
-    home.write_config("[excel]\nlock_file_check = false\n");
-    home.cmd(["process-excel"]).assert().success();
+}
+
+/// Excel keeps `~$Live.xlsx` for as long as the workbook is open: that alone stops
+/// nothing. `[excel] lock_file_check = true` brings the old refusal back, and says so.
+#[test]
+fn a_workbook_open_in_excel_is_read() {
+    let home = Home::new();
+    home.write_pair();
+    std::fs::write(home.excel_dir().join("~$Live.xlsx"), b"owner").unwrap();
+    home.cmd(["-q", "process-excel"])
+        .assert()
+        .code(0)
+        .stdout("")
+        .stderr("");
+    assert_eq!(home.count("SELECT count(*) FROM excel_stocks"), 5);
+
+    home.write_config("[excel]\nlock_file_check = true\n");
+    home.cmd(["process-excel", "--force"])
+        .assert()
+        .code(2)
+        .stderr(contains("Live.xlsx: Excel's owner file"))
+        .stderr(contains("~$Live.xlsx is present"))
+        .stderr(contains("[excel] lock_file_check = true"));
+    assert_eq!(home.count("SELECT count(*) FROM excel_ticks"), 5);
 }
 
 #[test]

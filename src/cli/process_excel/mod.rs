@@ -17,9 +17,11 @@ use super::{Ctx, Outcome};
 /// changed. When neither workbook changed since the last run it stops at once.
 ///
 /// Meant for a shell loop (`while sleep 6; do optctl process-excel --market-hours-only;
-/// done`) or cron. Exit 2 for an unusable workbook (missing, being saved, no such
-/// sheet, a required column missing), 0 when some rows were skipped and the rest stored
-/// (named on stderr; 3 with --strict), 75 when another run holds the lock.
+/// done`) or cron. A workbook open in Excel is read; one caught mid-save (torn zip,
+/// bad CRC, cut XML) is tried again 3 times within about a second. Exit 2 for an
+/// unusable workbook (missing, still half-written, no such sheet, a required column
+/// missing), 0 when some rows were skipped and the rest stored (named on stderr; 3 with
+/// --strict), 75 when another run holds the lock.
 #[derive(Debug, clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct Args {

@@ -46,7 +46,8 @@ pub struct Args {
     /// Keep running every --interval seconds until Ctrl-C.
     ///
     /// With --market-hours-only a closed market is checked again every 5 minutes. A bad
-    /// workbook is reported and tried again at the next tick.
+    /// workbook is reported and tried again at the next tick. Header warnings are
+    /// printed when they change, not at every tick.
     #[arg(long)]
     watch: bool,
     /// Seconds between runs with --watch.
@@ -87,7 +88,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     let _lock = JobLock::acquire(&ctx.home, "process-excel")?;
     let mut store = ctx.store()?;
     let report = process::run(&mut store, &opts)?;
-    print(&report, &ctx.out, false)?;
+    print(&report, &ctx.out, false, true)?;
     Ok(match report.status {
         RunStatus::Partial => Outcome::partial(args.strict || cfg.excel.strict),
         _ => Outcome::Done,
@@ -102,6 +103,7 @@ fn watch(args: &Args, ctx: &Ctx, hours: &Calendar, mut opts: Options) -> optctl:
     let mut store = ctx.store()?;
     let started = Instant::now();
     let mut was_closed = false;
+    let mut warned: Vec<String> = Vec::new();
     while !stop.load(Ordering::SeqCst) {
         let tick = Instant::now();
         let now = ctx.as_of + chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
@@ -125,7 +127,11 @@ fn watch(args: &Args, ctx: &Ctx, hours: &Calendar, mut opts: Options) -> optctl:
             opts.now = now;
             opts.trading_date = hours.local_date(now);
             match process::run(&mut store, &opts) {
-                Ok(report) => print(&report, &ctx.out, true)?,
+                Ok(report) => {
+                    let now: Vec<String> = report.columns.warnings().cloned().collect();
+                    print(&report, &ctx.out, true, now != warned)?;
+                    warned = now;
+                }
                 Err(e) if e.is_bad_input() => ctx
                     .out
                     .failure(&format!("error: {}", optctl::error::report(&e))),
@@ -144,8 +150,17 @@ fn watch(args: &Args, ctx: &Ctx, hours: &Calendar, mut opts: Options) -> optctl:
 
 /// Human output: one summary line (and buildup counts) on stdout, skipped rows on
 /// stderr. `--json`: the report; with `--watch` one compact document per line.
-fn print(r: &Report, out: &Output, watching: bool) -> optctl::Result<()> {
+/// `warn`: print the header warnings (every single run, so cron mails them until they
+/// are fixed; under `--watch` when they change, not every tick).
+fn print(r: &Report, out: &Output, watching: bool, warn: bool) -> optctl::Result<()> {
     const SHOWN: usize = 20;
+    // Like skipped rows, a header that matched nothing needs the user: on stderr with -q
+    // too.
+    if warn {
+        for w in r.columns.warnings() {
+            out.failure(&format!("warning: {w}"));
+        }
+    }
     for s in r.skipped.iter().take(SHOWN) {
         out.failure(&format!("skipped {s}"));
     }

@@ -1,11 +1,14 @@
 //! `optctl process-excel status`: is the market open, the last run, the last error.
 
-use optctl::excel::RunRow;
 use optctl::excel::{self, ProcessorStatus};
+use optctl::excel::{ColumnMapping, RunRow};
 
 use crate::cli::{Ctx, Outcome};
 
-/// Show whether the market is open, the last run and the last error.
+/// Show whether the market is open, the last run and the last error
+///
+/// Also which column each field was read from (per workbook, in the latest run), the
+/// headers that matched nothing, and the warnings about them.
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 
@@ -50,7 +53,44 @@ pub fn run(_args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     for (k, v) in rows {
         ctx.out.line(&format!("{k:<15} {v}"))?;
     }
+    for (name, m) in [
+        ("historical", &status.columns.historical),
+        ("live", &status.columns.live),
+    ] {
+        if let Some(m) = m {
+            for line in columns(name, m) {
+                ctx.out.line(&line)?;
+            }
+        }
+    }
+    for w in status.columns.warnings() {
+        ctx.out.line(&format!("{:<15} {w}", "warning"))?;
+    }
     Ok(Outcome::Done)
+}
+
+/// One workbook's mapping: a heading, then one line per field (`-` where it has no
+/// column), then the headers that matched nothing.
+fn columns(name: &str, m: &ColumnMapping) -> Vec<String> {
+    let pad = " ".repeat(16);
+    let mut out = vec![format!(
+        "{:<15} {name}: sheet {}, header row {}",
+        "columns", m.sheet, m.header_row
+    )];
+    for c in &m.mapped {
+        let by = if c.configured { " [excel.columns]" } else { "" };
+        out.push(format!(
+            "{pad}  {:<12} {} ({}){by}",
+            c.field, c.header, c.column
+        ));
+    }
+    for f in &m.missing {
+        out.push(format!("{pad}  {f:<12} - (no column: stored empty)"));
+    }
+    if !m.ignored.is_empty() {
+        out.push(format!("{pad}  ignored      {}", m.ignored.join(", ")));
+    }
+    out
 }
 
 fn describe(r: &RunRow) -> String {
