@@ -539,6 +539,9 @@ const FILTERED_BYTES: usize = 64 << 20;
 #[derive(Default)]
 pub(crate) struct Filtered {
     inner: Mutex<FilteredInner>,
+    /// Answers found kept, and rendered anew (`/metrics`).
+    pub(crate) hits: std::sync::atomic::AtomicU64,
+    pub(crate) misses: std::sync::atomic::AtomicU64,
 }
 
 #[derive(Default)]
@@ -568,9 +571,12 @@ impl Filtered {
             let tick = g.tick;
             if let Some((r, used)) = g.entries.get_mut(&key) {
                 *used = tick;
+                self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 return Arc::clone(r);
             }
         }
+        self.misses
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         // Rendered without the lock: other requests go on meanwhile.
         let r = Arc::new(render());
         let size = r.json().len();

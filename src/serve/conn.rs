@@ -533,7 +533,13 @@ async fn serve_connection(
     // Hyper's connection (and its handle on the socket) goes first.
     drop(served);
     match expired {
-        None | Some(Expired::Idle) | Some(Expired::Write) => {}
+        None | Some(Expired::Idle) => {}
+        Some(Expired::Write) => {
+            // Reset, not close: a close would leave the kernel sending what its buffer
+            // holds to the slow client, megabytes at the client's pace.
+            let _ = socket2::SockRef::from(&*stream).set_linger(Some(Duration::ZERO));
+            tracing::debug!("dropped a client that did not read its answer in time");
+        }
         Some(Expired::Head) => {
             let e = ApiError::new(
                 408,

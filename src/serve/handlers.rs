@@ -211,6 +211,18 @@ pub(crate) fn metrics(req: &Request<'_>) -> Result<Reply, ApiError> {
             scan.as_of.timestamp(),
         );
     }
+    out.push_str("# HELP optctl_filtered_answers_total Filtered answers (?min_strike=, ?min_score=...) found rendered (hit) or rendered anew (miss).\n");
+    out.push_str("# TYPE optctl_filtered_answers_total counter\n");
+    for (result, n) in [
+        ("hit", &req.state.filtered.hits),
+        ("miss", &req.state.filtered.misses),
+    ] {
+        let _ = writeln!(
+            out,
+            "optctl_filtered_answers_total{{result=\"{result}\"}} {}",
+            n.load(std::sync::atomic::Ordering::Relaxed)
+        );
+    }
     single(
         &mut out,
         "optctl_uptime_seconds",

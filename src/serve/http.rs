@@ -446,6 +446,20 @@ mod tests {
         assert_eq!(e.message, "min_score: nope");
     }
 
+    /// The repeated-name check is a hash set: 40,000 distinct names parse in one pass
+    /// (comparing each name with every earlier one took seconds here).
+    #[test]
+    fn query_parsing_is_linear_in_the_number_of_names() {
+        let raw: String = (0..40_000).map(|i| format!("n{i}=1&")).collect();
+        let started = std::time::Instant::now();
+        let q = Query::parse(&raw).unwrap();
+        assert_eq!(q.get("n39999"), Some("1"));
+        let took = started.elapsed();
+        assert!(took < std::time::Duration::from_secs(2), "{took:?}");
+        let dup = format!("{raw}n7=2");
+        assert!(Query::parse(&dup).unwrap_err().message.starts_with("n7:"));
+    }
+
     #[test]
     fn rendered_bodies_share_tags_and_compress_once() {
         let big = vec![7u32; 500];
