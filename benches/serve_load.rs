@@ -13,7 +13,9 @@
 //!   SERVE_BENCH_THREADS=0 (server --threads; 0 = one per core)  SERVE_BENCH_GZIP=1 (Accept-Encoding: gzip)
 //!   SERVE_BENCH_TICKERS=100 (tickers scanned)  SERVE_BENCH_SCANS=1 (scan + export in a
 //!   loop during the measurement, as cron would)  SERVE_BENCH_NICE=10 (run those
-//!   scans and exports under `nice -n 10`)
+//!   scans and exports under `nice -n 10`)  SERVE_BENCH_IDLE=10000 (first open that
+//!   many idle keep-alive connections and hold them through the run; then also time
+//!   200 fresh connections, each connect + one request + close, while they are held)
 //!
 //! Client and server share the machine's cores, so the figures are a floor.
 
@@ -166,6 +168,7 @@ fn main() {
     let tickers: usize = env("SERVE_BENCH_TICKERS", 100);
     let with_scans: bool = env("SERVE_BENCH_SCANS", 0u8) == 1;
     let nice: u32 = env("SERVE_BENCH_NICE", 0);
+    let idle: usize = env("SERVE_BENCH_IDLE", 0);
 
     let home = tempfile::tempdir().expect("tempdir");
     let home = home.path().to_path_buf();
@@ -173,7 +176,10 @@ fn main() {
     // Anomalies on a tenth of the tickers, so /alerts/latest has a realistic body.
     std::fs::write(
         home.join("cfg/optctl/config.toml"),
-        "[provider.sim]\nanomaly_rate = 0.1\n",
+        format!(
+            "[provider.sim]\nanomaly_rate = 0.1\n[serve]\nmax_connections = {0}\nmax_connections_per_client = {0}\nidle_timeout_seconds = 600\n",
+            idle + conns + 1000
+        ),
     )
     .unwrap();
     let list: Vec<String> = (0..tickers).map(|i| format!("T{i:04}")).collect();
@@ -211,6 +217,27 @@ fn main() {
     };
     let request =
         Arc::new(format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{accept}\r\n").into_bytes());
+
+    // Idle keep-alive connections held through the run, each having asked once.
+    let mut held = Vec::with_capacity(idle);
+    for i in 0..idle {
+        let mut s = TcpStream::connect(addr).unwrap_or_else(|e| panic!("idle connection {i}: {e}"));
+        s.write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            .unwrap();
+        held.push(s);
+    }
+    for s in &mut held {
+        let mut buf = [0u8; 4096];
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let n = s.read(&mut buf).unwrap_or(0);
+        assert!(
+            buf[..n].starts_with(b"HTTP/1.1 200"),
+            "an idle connection was refused"
+        );
+    }
+    if idle > 0 {
+        println!("  holding {idle} idle keep-alive connections");
+    }
 
     // Optional background writer: scans and exports in a loop, as cron would run them.
     let stop = Arc::new(AtomicBool::new(false));
@@ -284,6 +311,40 @@ fn main() {
     );
     if let Some(rounds) = rounds {
         println!("  scan + export rounds during the run: {rounds} (nice {nice})");
+    }
+    if idle > 0 {
+        // A fresh client while the idle ones are held: connect, ask, read, close.
+        let mut fresh: Vec<u32> = (0..200)
+            .map(|_| {
+                let t = Instant::now();
+                let mut s = TcpStream::connect(addr).unwrap();
+                s.write_all(
+                    format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                        .as_bytes(),
+                )
+                .unwrap();
+                let mut out = Vec::new();
+                s.read_to_end(&mut out).unwrap();
+                assert!(out.starts_with(b"HTTP/1.1 200"));
+                t.elapsed().as_micros() as u32
+            })
+            .collect();
+        fresh.sort_unstable();
+        println!(
+            "  fresh connections with {idle} idle held, ms: p50 {:.3}  p99 {:.3}  max {:.3}",
+            fresh[99] as f64 / 1000.0,
+            fresh[197] as f64 / 1000.0,
+            fresh[199] as f64 / 1000.0
+        );
+        let still = held
+            .iter()
+            .filter(|s| {
+                s.set_nonblocking(true).unwrap();
+                let mut b = [0u8; 1];
+                matches!(s.peek(&mut b), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock)
+            })
+            .count();
+        println!("  idle connections still open at the end: {still} of {idle}");
     }
     let _ = Command::new("kill")
         .args(["-TERM", &server.id().to_string()])

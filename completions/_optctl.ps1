@@ -1050,11 +1050,11 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
         'optctl;serve' {
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port to listen on; 0 picks a free one [config: serve.port, 8061]')
             [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Address to listen on [config: serve.bind, 127.0.0.1]')
-            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Requests answered at once; 0 = one per CPU core [config: serve.threads, 0]')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Threads that answer requests; 0 = one per CPU core [config: serve.threads, 0]')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Require `Authorization: Bearer TOKEN` on every data request')
             [CompletionResult]::new('--cors-origin', '--cors-origin', [CompletionResultType]::ParameterName, 'Send `Access-Control-Allow-Origin: ORIGIN` for a browser dashboard [config: serve.cors_origin]')
             [CompletionResult]::new('--refresh-secs', '--refresh-secs', [CompletionResultType]::ParameterName, 'Seconds between the dashboard page''s refreshes [config: serve.refresh_secs, 15]')
-            [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'Connections open at once; one more gets a 503 and is closed [config: serve.max_connections, 256]')
+            [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'Connections open at once; one more gets a 503 and is closed [config: serve.max_connections, 4096]')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data home: the database and exports live here')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML). Missing at the default location = built-in defaults')
             [CompletionResult]::new('--as-of', '--as-of', [CompletionResultType]::ParameterName, 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close')

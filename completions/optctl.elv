@@ -961,11 +961,11 @@ set edit:completion:arg-completer[optctl] = {|@words|
         &'optctl;serve'= {
             cand --port 'Port to listen on; 0 picks a free one [config: serve.port, 8061]'
             cand --bind 'Address to listen on [config: serve.bind, 127.0.0.1]'
-            cand --threads 'Requests answered at once; 0 = one per CPU core [config: serve.threads, 0]'
+            cand --threads 'Threads that answer requests; 0 = one per CPU core [config: serve.threads, 0]'
             cand --token 'Require `Authorization: Bearer TOKEN` on every data request'
             cand --cors-origin 'Send `Access-Control-Allow-Origin: ORIGIN` for a browser dashboard [config: serve.cors_origin]'
             cand --refresh-secs 'Seconds between the dashboard page''s refreshes [config: serve.refresh_secs, 15]'
-            cand --max-connections 'Connections open at once; one more gets a 503 and is closed [config: serve.max_connections, 256]'
+            cand --max-connections 'Connections open at once; one more gets a 503 and is closed [config: serve.max_connections, 4096]'
             cand --home 'Data home: the database and exports live here'
             cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
             cand --as-of 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close'

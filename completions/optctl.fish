@@ -726,11 +726,11 @@ complete -c optctl -n "__fish_optctl_using_subcommand screen" -s q -l quiet -d '
 complete -c optctl -n "__fish_optctl_using_subcommand screen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l port -d 'Port to listen on; 0 picks a free one [config: serve.port, 8061]' -r
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l bind -d 'Address to listen on [config: serve.bind, 127.0.0.1]' -r
-complete -c optctl -n "__fish_optctl_using_subcommand serve" -l threads -d 'Requests answered at once; 0 = one per CPU core [config: serve.threads, 0]' -r
+complete -c optctl -n "__fish_optctl_using_subcommand serve" -l threads -d 'Threads that answer requests; 0 = one per CPU core [config: serve.threads, 0]' -r
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l token -d 'Require `Authorization: Bearer TOKEN` on every data request' -r
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l cors-origin -d 'Send `Access-Control-Allow-Origin: ORIGIN` for a browser dashboard [config: serve.cors_origin]' -r
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l refresh-secs -d 'Seconds between the dashboard page\'s refreshes [config: serve.refresh_secs, 15]' -r
-complete -c optctl -n "__fish_optctl_using_subcommand serve" -l max-connections -d 'Connections open at once; one more gets a 503 and is closed [config: serve.max_connections, 256]' -r
+complete -c optctl -n "__fish_optctl_using_subcommand serve" -l max-connections -d 'Connections open at once; one more gets a 503 and is closed [config: serve.max_connections, 4096]' -r
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand serve" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r

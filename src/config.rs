@@ -313,8 +313,8 @@ holidays = []             # ["2026-11-24"]
 # Anything but a loopback address needs --token (or --allow-no-token).
 bind = "127.0.0.1"
 port = 8061
-# Requests answered at once; 0 = one per CPU core (more only adds context switches: the
-# answers come from memory).
+# Threads that answer requests; 0 = one per CPU core. Connections are tasks on them, so
+# an idle connection costs a file descriptor and a few KB, never a thread.
 threads = 0
 # Access-Control-Allow-Origin for a browser dashboard on another origin (unset: no CORS).
 # cors_origin = "https://dashboard.example.com"
@@ -325,12 +325,30 @@ refresh_secs = 15
 # The dashboard shows a "stale" banner when the exports are older than this (seconds):
 # set it above your export cron's interval.
 stale_after_secs = 1800
-# Open connections at once (each holds a thread and a file descriptor); one more gets a
+# Open connections at once, from everyone and from one client address; one more gets a
 # 503 with Retry-After and is closed. A browser keeps up to 6 open per dashboard tab.
-max_connections = 256
-# An idle keep-alive connection is closed after this long; a request whose head stalls
-# this long gets a 408 (a head must also arrive within 10 s of its first byte).
+max_connections = 4096
+max_connections_per_client = 64
+# An idle keep-alive connection is closed after this long (seconds).
 idle_timeout_seconds = 30
+# A request head must be whole this long after its first byte, and the whole request
+# (head and body) this long after it; else 408 and the connection closes.
+header_timeout_seconds = 10
+request_timeout_seconds = 20
+# An answer must be written whole within this long, in all; a client that reads slower
+# is dropped. A stop waits at most this long for answers being written.
+write_timeout_seconds = 10
+# Largest request body accepted (413 beyond); no route reads one.
+max_body_bytes = 65536
+# Host names accepted besides localhost, the loopback addresses and the address the
+# client connected to; any other Host gets a 421 (a web page cannot reach this API
+# through a DNS name that points at your machine). Add the names you serve under.
+allowed_hosts = []
+# Requests that read the database (/health, /api/...) answered at once, on their own
+# threads: a locked database never holds up the routes answered from the exports.
+store_readers = 2
+# How long such a request waits for a writer's lock before it gets a 503 + Retry-After.
+store_busy_timeout_ms = 1000
 # Where people reach the dashboard; notification messages link to it.
 # public_url = "https://dash.example.com"
 

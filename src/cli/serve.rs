@@ -26,7 +26,7 @@ pub struct Args {
     /// Anything but a loopback address needs --token, or --allow-no-token.
     #[arg(long, value_name = "IP")]
     bind: Option<IpAddr>,
-    /// Requests answered at once; 0 = one per CPU core [config: serve.threads, 0].
+    /// Threads that answer requests; 0 = one per CPU core [config: serve.threads, 0].
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
     /// Require `Authorization: Bearer TOKEN` on every data request.
@@ -46,7 +46,7 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     refresh_secs: Option<u32>,
     /// Connections open at once; one more gets a 503 and is closed
-    /// [config: serve.max_connections, 256].
+    /// [config: serve.max_connections, 4096].
     #[arg(long, value_name = "N")]
     max_connections: Option<usize>,
 }
@@ -74,7 +74,15 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         stale_after_secs: cfg.stale_after_secs,
         scheduler: config.scheduler.clone(),
         max_connections: args.max_connections.unwrap_or(cfg.max_connections),
+        max_connections_per_client: cfg.max_connections_per_client,
         idle_timeout: std::time::Duration::from_secs(cfg.idle_timeout_seconds),
+        header_timeout: std::time::Duration::from_secs(cfg.header_timeout_seconds),
+        request_timeout: std::time::Duration::from_secs(cfg.request_timeout_seconds),
+        write_timeout: std::time::Duration::from_secs(cfg.write_timeout_seconds),
+        max_body_bytes: cfg.max_body_bytes,
+        allowed_hosts: cfg.allowed_hosts,
+        store_readers: cfg.store_readers,
+        store_busy_timeout: std::time::Duration::from_millis(cfg.store_busy_timeout_ms),
     };
     opts.check()?;
     let stop = super::stop_on_signals()?;

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use chrono::{DateTime, Utc};
@@ -94,6 +94,8 @@ impl<T> Clone for Slot<T> {
 /// All export files at one moment. Immutable: a reload builds a new one.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Exports {
+    /// Which version this is: one more at every reload that changed a file.
+    pub(crate) generation: u64,
     pub(crate) alerts: Slot<AlertsView>,
     pub(crate) chains: Slot<ChainsView>,
     pub(crate) scans: Slot<ScansView>,
@@ -508,6 +510,7 @@ impl Cache {
         changed += refresh(&mut next.features, &d.join(FEATURES), load_features) as u64;
         changed += refresh(&mut next.manifest, &d.join(MANIFEST), load_manifest) as u64;
         if changed > 0 {
+            next.generation += 1;
             self.reloads
                 .fetch_add(changed, std::sync::atomic::Ordering::Relaxed);
             *self.current.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(next);
@@ -521,6 +524,93 @@ impl Cache {
             self.poll();
             std::thread::sleep(POLL.saturating_sub(started.elapsed()));
         }
+    }
+}
+
+/// Most filtered answers kept, and most bytes they may hold together.
+const FILTERED_ENTRIES: usize = 256;
+const FILTERED_BYTES: usize = 64 << 20;
+
+/// Filtered answers (`/alerts?min_score=`, `/options/{t}/snapshot?min_strike=`...) of
+/// one version of the exports, rendered once and then shared like the pre-rendered
+/// bodies (with their ETag, and a gzip copy made at most once), the least recently
+/// used dropped first. Keyed by route and normalized query; emptied when the exports
+/// change.
+#[derive(Default)]
+pub(crate) struct Filtered {
+    inner: Mutex<FilteredInner>,
+    /// Answers found kept, and rendered anew (`/metrics`).
+    pub(crate) hits: std::sync::atomic::AtomicU64,
+    pub(crate) misses: std::sync::atomic::AtomicU64,
+}
+
+#[derive(Default)]
+struct FilteredInner {
+    generation: u64,
+    tick: u64,
+    bytes: usize,
+    entries: HashMap<String, (Arc<Rendered>, u64)>,
+}
+
+impl Filtered {
+    /// The answer for `key` in exports `generation`, rendered by `render` on a miss.
+    pub(crate) fn get_or_render(
+        &self,
+        generation: u64,
+        key: String,
+        render: impl FnOnce() -> Rendered,
+    ) -> Arc<Rendered> {
+        {
+            let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+            if g.generation != generation {
+                g.entries.clear();
+                g.bytes = 0;
+                g.generation = generation;
+            }
+            g.tick += 1;
+            let tick = g.tick;
+            if let Some((r, used)) = g.entries.get_mut(&key) {
+                *used = tick;
+                self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                return Arc::clone(r);
+            }
+        }
+        self.misses
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        // Rendered without the lock: other requests go on meanwhile.
+        let r = Arc::new(render());
+        let size = r.json().len();
+        let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if g.generation != generation || size > FILTERED_BYTES / 4 {
+            return r;
+        }
+        while !g.entries.is_empty()
+            && (g.entries.len() >= FILTERED_ENTRIES || g.bytes + size > FILTERED_BYTES)
+        {
+            // A linear scan of at most 256 entries, on a miss only.
+            let oldest = g
+                .entries
+                .iter()
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(k, _)| k.clone());
+            if let Some(k) = oldest
+                && let Some((old, _)) = g.entries.remove(&k)
+            {
+                g.bytes -= old.json().len();
+            }
+        }
+        g.tick += 1;
+        let tick = g.tick;
+        if g.entries.insert(key, (Arc::clone(&r), tick)).is_none() {
+            g.bytes += size;
+        }
+        r
+    }
+
+    /// How many answers are kept now.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.inner.lock().unwrap().entries.len()
     }
 }
 
@@ -547,6 +637,30 @@ mod tests {
         {"id":9,"scan_id":3,"ticker":"AAPL","detector_name":"iv_spike","contract":null,"score":60.0,"alert_data":{},"created_at":"2026-11-23T15:00:00Z"},
         {"id":8,"scan_id":3,"ticker":"MSFT","detector_name":"unusual_activity","contract":"MSFT261218C00400000","score":80.0,"alert_data":{"ratio":3},"created_at":"2026-11-23T15:00:00Z"},
         {"id":2,"scan_id":1,"ticker":"AAPL","detector_name":"iv_spike","contract":null,"score":55.0,"alert_data":{},"created_at":"2026-11-23T14:00:00Z"}],"errors":[]}"#;
+
+    #[test]
+    fn filtered_answers_are_rendered_once_per_export_version() {
+        let f = Filtered::default();
+        let renders = std::cell::Cell::new(0);
+        let get = |generation, key: &str| {
+            f.get_or_render(generation, key.to_string(), || {
+                renders.set(renders.get() + 1);
+                Rendered::new(&key)
+            })
+        };
+        let a = get(1, "a");
+        let again = get(1, "a");
+        assert!(Arc::ptr_eq(&a, &again));
+        get(1, "b");
+        let after_reload = get(2, "a");
+        assert!(!Arc::ptr_eq(&a, &after_reload));
+        assert_eq!(renders.get(), 3);
+        assert_eq!(f.len(), 1, "a new version empties the cache");
+        for i in 0..FILTERED_ENTRIES + 10 {
+            f.get_or_render(2, format!("k{i}"), || Rendered::new(&i));
+        }
+        assert_eq!(f.len(), FILTERED_ENTRIES);
+    }
 
     #[test]
     fn loads_reloads_on_change_and_keeps_old_data_on_bad_json() {

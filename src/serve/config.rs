@@ -12,8 +12,8 @@ pub struct ServeConfig {
     #[serde(deserialize_with = "ip_address")]
     pub bind: IpAddr,
     pub port: u16,
-    /// Requests answered at once (each connection is read on its own thread); 0 = one
-    /// per CPU core.
+    /// Threads that answer requests (connections are tasks on them, so an idle one
+    /// costs no thread); 0 = one per CPU core.
     pub threads: usize,
     /// `Access-Control-Allow-Origin` for browser dashboards; None sends no CORS headers.
     pub cors_origin: Option<String>,
@@ -23,11 +23,32 @@ pub struct ServeConfig {
     pub refresh_secs: u32,
     /// The dashboard warns when the exports are older than this, seconds.
     pub stale_after_secs: u64,
-    /// Open connections at once; one more gets a 503 and is closed.
+    /// Open connections at once, from everyone; one more gets a 503 and is closed.
     pub max_connections: usize,
-    /// An idle keep-alive connection is closed after this many seconds; a request
-    /// head that stalls this long gets a 408.
+    /// Open connections at once from one client address; one more gets a 503.
+    pub max_connections_per_client: usize,
+    /// An idle keep-alive connection is closed after this many seconds.
     pub idle_timeout_seconds: u64,
+    /// A request head must be whole this many seconds after its first byte (else 408).
+    pub header_timeout_seconds: u64,
+    /// A request, head and body, must be whole this many seconds after its first
+    /// byte (else 408).
+    pub request_timeout_seconds: u64,
+    /// An answer must be written whole within this many seconds, in all; a client
+    /// that reads slower is dropped. Also how long a stop waits for such clients.
+    pub write_timeout_seconds: u64,
+    /// Largest request body accepted, bytes (413 beyond); no route reads one.
+    pub max_body_bytes: usize,
+    /// `Host` names accepted besides the loopback names and addresses and the address
+    /// the client connected to (`dash.example.com`); any other gets a 421, so a web page
+    /// cannot read this API through a DNS name that points at it.
+    pub allowed_hosts: Vec<String>,
+    /// Requests that read the database (`/health`, `/api/...`) answered at once, each
+    /// on its own thread, apart from the requests answered from the exports.
+    pub store_readers: usize,
+    /// How long a database read waits for a writer's lock before the answer is a 503
+    /// with `Retry-After`, milliseconds.
+    pub store_busy_timeout_ms: u64,
     /// Where people reach this dashboard (`https://dash.example.com`): notifications
     /// link to it. None: messages carry no link.
     pub public_url: Option<String>,
@@ -43,8 +64,16 @@ impl Default for ServeConfig {
             max_age_seconds: 5,
             refresh_secs: 15,
             stale_after_secs: 1800,
-            max_connections: 256,
+            max_connections: 4096,
+            max_connections_per_client: 64,
             idle_timeout_seconds: 30,
+            header_timeout_seconds: 10,
+            request_timeout_seconds: 20,
+            write_timeout_seconds: 10,
+            max_body_bytes: 64 * 1024,
+            allowed_hosts: Vec::new(),
+            store_readers: 2,
+            store_busy_timeout_ms: 1000,
             public_url: None,
         }
     }
@@ -57,10 +86,39 @@ impl ServeConfig {
             ("serve.refresh_secs", u64::from(self.refresh_secs)),
             ("serve.stale_after_secs", self.stale_after_secs),
             ("serve.max_connections", self.max_connections as u64),
+            (
+                "serve.max_connections_per_client",
+                self.max_connections_per_client as u64,
+            ),
             ("serve.idle_timeout_seconds", self.idle_timeout_seconds),
+            ("serve.header_timeout_seconds", self.header_timeout_seconds),
+            (
+                "serve.request_timeout_seconds",
+                self.request_timeout_seconds,
+            ),
+            ("serve.write_timeout_seconds", self.write_timeout_seconds),
+            ("serve.store_readers", self.store_readers as u64),
+            ("serve.store_busy_timeout_ms", self.store_busy_timeout_ms),
         ] {
             if v == 0 {
                 return Err(format!("{key}: must be at least 1"));
+            }
+        }
+        if self.request_timeout_seconds < self.header_timeout_seconds {
+            return Err(format!(
+                "serve.request_timeout_seconds: {} is shorter than serve.header_timeout_seconds ({}); the whole request includes its head",
+                self.request_timeout_seconds, self.header_timeout_seconds
+            ));
+        }
+        for h in &self.allowed_hosts {
+            if h.is_empty()
+                || !h
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+            {
+                return Err(format!(
+                    "serve.allowed_hosts: {h:?} is not a host name like dash.example.com"
+                ));
             }
         }
         if let Some(u) = &self.public_url

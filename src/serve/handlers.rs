@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::Request;
 use super::cache::{self, AlertList, Exported, Slot};
-use super::http::{ApiError, Body, Reply};
+use super::http::{ApiError, Body, Rendered, Reply};
 use crate::market::{Right, Symbol};
 use crate::store::Store;
 use crate::store::alerts::AlertRow;
@@ -87,10 +87,13 @@ pub(crate) fn health(req: &Request<'_>) -> Result<Reply, ApiError> {
         cache::MANIFEST: file(&e.manifest, now),
     });
     let db = req.state.home.db();
-    let store_error = Store::open_read_only(&db)
+    let store_failed = Store::open_read_only_waiting(&db, req.state.opts.store_busy_timeout)
         .and_then(|s| s.user_version())
-        .err()
-        .map(|e| e.to_string());
+        .err();
+    // A writer holding the lock past the busy timeout: answer now, with a 503 that
+    // says when to ask again, rather than wait.
+    let busy = store_failed.as_ref().is_some_and(|e| e.is_busy());
+    let store_error = store_failed.map(|e| e.to_string());
     let check = req.state.store_check.last();
     let exports_ok = [
         e.alerts.error.is_none() && e.alerts.data.is_some(),
@@ -114,7 +117,7 @@ pub(crate) fn health(req: &Request<'_>) -> Result<Reply, ApiError> {
         "exports": {"dir": req.state.cache.dir(), "files": files},
         "last_scan": last_scan,
     });
-    Ok(Reply::fresh_json(200, &body))
+    Ok(Reply::fresh_json(if busy { 503 } else { 200 }, &body))
 }
 
 /// `GET /metrics`: Prometheus text format.
@@ -125,7 +128,7 @@ pub(crate) fn metrics(req: &Request<'_>) -> Result<Reply, ApiError> {
         &mut out,
         "optctl_http_open_connections",
         "gauge",
-        "Client connections open now (each has a thread; idle ones close after 60 s).",
+        "Client connections open now (idle ones close after serve.idle_timeout_seconds).",
         req.state.open.count(),
     );
     let now = Utc::now();
@@ -208,6 +211,18 @@ pub(crate) fn metrics(req: &Request<'_>) -> Result<Reply, ApiError> {
             scan.as_of.timestamp(),
         );
     }
+    out.push_str("# HELP optctl_filtered_answers_total Filtered answers (?min_strike=, ?min_score=...) found rendered (hit) or rendered anew (miss).\n");
+    out.push_str("# TYPE optctl_filtered_answers_total counter\n");
+    for (result, n) in [
+        ("hit", &req.state.filtered.hits),
+        ("miss", &req.state.filtered.misses),
+    ] {
+        let _ = writeln!(
+            out,
+            "optctl_filtered_answers_total{{result=\"{result}\"}} {}",
+            n.load(std::sync::atomic::Ordering::Relaxed)
+        );
+    }
     single(
         &mut out,
         "optctl_uptime_seconds",
@@ -277,22 +292,38 @@ fn filtered_alerts(req: &Request<'_>, ticker: Option<String>) -> Result<Reply, A
     })?;
     let since = q.parse_with("since", |s| crate::time::parse_since(s, Utc::now()))?;
     let data = loaded(&req.exports.alerts, cache::ALERTS)?;
-    let keep = |a: &&AlertRow| {
-        ticker
-            .as_deref()
-            .is_none_or(|t| a.ticker.eq_ignore_ascii_case(t))
-            && detector.as_deref().is_none_or(|d| a.detector_name == d)
-            && min_score.is_none_or(|m| a.score >= m)
-            && since.is_none_or(|s| a.created_at >= s)
+    let render = || {
+        let keep = |a: &&AlertRow| {
+            ticker
+                .as_deref()
+                .is_none_or(|t| a.ticker.eq_ignore_ascii_case(t))
+                && detector.as_deref().is_none_or(|d| a.detector_name == d)
+                && min_score.is_none_or(|m| a.score >= m)
+                && since.is_none_or(|s| a.created_at >= s)
+        };
+        let list = AlertList {
+            export_timestamp: data.export_timestamp,
+            scan_id: None,
+            alert_count: 0,
+            alerts: data.alerts.iter().filter(keep).take(limit).collect(),
+        }
+        .counted();
+        Rendered::new(&list)
     };
-    let list = AlertList {
-        export_timestamp: data.export_timestamp,
-        scan_id: None,
-        alert_count: 0,
-        alerts: data.alerts.iter().filter(keep).take(limit).collect(),
+    // `since` may be relative to now (`since=2h`): such an answer is not kept.
+    if q.has("since") {
+        return Ok(Reply::shared(&Arc::new(render())));
     }
-    .counted();
-    Ok(Reply::json(&list))
+    let key = format!(
+        "alerts\0{}\0{}",
+        ticker.as_deref().unwrap_or(""),
+        q.normalized()
+    );
+    Ok(Reply::shared(&req.state.filtered.get_or_render(
+        req.exports.generation,
+        key,
+        render,
+    )))
 }
 
 /// `GET /options/{ticker}/snapshot?expiry=&right=&min_strike=&max_strike=`: the latest
@@ -329,13 +360,21 @@ pub(crate) fn options_snapshot(req: &Request<'_>) -> Result<Reply, ApiError> {
     if expiry.is_none() && right.is_none() && min_strike.is_none() && max_strike.is_none() {
         return Ok(Reply::shared(&chains.rendered[&t]));
     }
-    let body = chain.snapshot(chains.export_timestamp, |c| {
-        expiry.is_none_or(|e| c.expiry == e)
-            && right.is_none_or(|r| c.right == r)
-            && min_strike.is_none_or(|m| c.strike >= m)
-            && max_strike.is_none_or(|m| c.strike <= m)
-    });
-    Ok(Reply::json(&body))
+    // Rendered once per export version and filter, then shared: a client that asks the
+    // same filter again gets the same bytes, ETag and gzip copy.
+    let key = format!("snapshot\0{t}\0{}", q.normalized());
+    let rendered = req
+        .state
+        .filtered
+        .get_or_render(req.exports.generation, key, || {
+            Rendered::new(&chain.snapshot(chains.export_timestamp, |c| {
+                expiry.is_none_or(|e| c.expiry == e)
+                    && right.is_none_or(|r| c.right == r)
+                    && min_strike.is_none_or(|m| c.strike >= m)
+                    && max_strike.is_none_or(|m| c.strike <= m)
+            }))
+        });
+    Ok(Reply::shared(&rendered))
 }
 
 /// `GET /scans/latest`: the newest scan in scans.json (pre-rendered).
@@ -386,14 +425,39 @@ pub(crate) fn features_latest(req: &Request<'_>) -> Result<Reply, ApiError> {
         .ok_or_else(|| ApiError::not_found(format!("no features for {t} in {}", cache::FEATURES)))
 }
 
+/// The 503 of a database a writer holds locked past `store_busy_timeout_ms` (the
+/// answer also says `Retry-After`).
+pub(crate) fn store_busy() -> ApiError {
+    ApiError::new(
+        503,
+        "store_busy",
+        "the database is busy (a writer holds its lock); try again shortly",
+    )
+}
+
+/// Opens the store read-only, with serve's short busy timeout.
+fn open_store(req: &Request<'_>, db: &std::path::Path) -> Result<Store, ApiError> {
+    Store::open_read_only_waiting(db, req.state.opts.store_busy_timeout).map_err(|e| {
+        if e.is_busy() {
+            store_busy()
+        } else {
+            ApiError::new(503, "store_unavailable", e.to_string())
+        }
+    })
+}
+
 /// Opens the store read-only for the routes that read it directly; a home with no
 /// database yet is a 503 that says what to run.
 fn store(req: &Request<'_>) -> Result<Store, ApiError> {
-    Store::open_read_only(&req.state.home.db())
-        .map_err(|e| ApiError::new(503, "store_unavailable", e.to_string()))
+    open_store(req, &req.state.home.db())
 }
 
 fn internal(e: crate::Error) -> ApiError {
+    let busy = matches!(&e, crate::Error::DatabaseLocked { .. })
+        || matches!(&e, crate::Error::Area(a) if a.kind == crate::error::Kind::Busy);
+    if busy {
+        return store_busy();
+    }
     ApiError::new(500, "internal", e.to_string())
 }
 
@@ -444,9 +508,7 @@ fn enrich_store(req: &Request<'_>) -> Result<Option<Store>, ApiError> {
     if !db.exists() {
         return Ok(None);
     }
-    Store::open_read_only(&db)
-        .map(Some)
-        .map_err(|e| ApiError::new(503, "store_unavailable", e.to_string()))
+    open_store(req, &db).map(Some)
 }
 
 /// Answers one enrichment report read at the current time.

@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 
 /// Statuses the server answers with; anything else is counted as "other".
-const STATUSES: [u16; 15] = [
-    200, 204, 304, 400, 401, 404, 405, 408, 413, 414, 431, 500, 503, 505, 0,
+const STATUSES: [u16; 16] = [
+    200, 204, 304, 400, 401, 404, 405, 408, 413, 414, 421, 431, 500, 503, 505, 0,
 ];
 /// Upper bounds of the latency buckets, seconds (Prometheus `le`).
 const BUCKETS: [f64; 12] = [

@@ -1,11 +1,14 @@
 //! `optctl serve`: a read-only HTTP API over the export files.
 //!
 //! This file holds the route table ([`ROUTES`]), the options, and what each request is
-//! answered: size limits, auth, method and route checks, then ETag/gzip/CORS on the way
-//! out. Connections (accepting, keep-alive, reading heads, writing answers) are in
-//! `conn`, handlers in `handlers`, the export cache (parse, pre-render, reload) in
-//! `cache`, response plumbing in `http`, counters in `metrics`. The server never opens the
-//! store for writing and never serves a file by path: every body comes from the cache.
+//! answered: size limits, `Host`, auth, method and route checks, then ETag/gzip/CORS on
+//! the way out. HTTP/1.1 is hyper's, on a tokio runtime; connections (accepting,
+//! limits, deadlines) are in `conn`, handlers in `handlers`, the export cache (parse,
+//! pre-render, reload, filtered answers) in `cache`, response plumbing in `http`,
+//! counters in `metrics`. The routes answered from the exports run on the runtime's
+//! threads; the routes that read the database run on a small blocking pool of their
+//! own, with a short busy timeout, so a locked database never holds the others up. The
+//! server never opens the store for writing and never serves a file by path.
 
 mod cache;
 mod config;
@@ -18,16 +21,17 @@ mod store_check;
 
 pub use config::ServeConfig;
 
-use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::net::{IpAddr, SocketAddr};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use std::fmt::Write as _;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 
-use cache::{Cache, Exports};
-use conn::{Answer, Incoming};
+use cache::{Cache, Exports, Filtered};
 use http::{ApiError, Body, Query, Rendered, Reply};
 use metrics::Metrics;
 
@@ -35,22 +39,36 @@ use metrics::Metrics;
 pub(crate) type Handler = fn(&Request<'_>) -> Result<Reply, ApiError>;
 
 /// One route: a GET path pattern (`{name}` captures one segment), the query parameters
-/// it accepts (anything else is a 400), its handler, and whether it is served without
-/// the `--token` (only the dashboard page, which holds no data).
+/// it accepts (anything else is a 400), its handler, whether it is served without the
+/// `--token` (only the dashboard page, which holds no data), and whether it reads the
+/// database (then it runs on the store's blocking pool).
 pub(crate) struct Route {
     pub(crate) pattern: &'static str,
     pub(crate) params: &'static [&'static str],
     pub(crate) handler: Handler,
     pub(crate) public: bool,
+    pub(crate) store: bool,
 }
 
-/// A data route: needs the token when the server has one.
+/// A data route answered from the exports: needs the token when the server has one.
 const fn get(pattern: &'static str, params: &'static [&'static str], handler: Handler) -> Route {
     Route {
         pattern,
         params,
         handler,
         public: false,
+        store: false,
+    }
+}
+
+/// A data route that reads the database: on the store's pool, with its busy timeout.
+const fn db(pattern: &'static str, params: &'static [&'static str], handler: Handler) -> Route {
+    Route {
+        pattern,
+        params,
+        handler,
+        public: false,
+        store: true,
     }
 }
 
@@ -62,6 +80,7 @@ const fn public(pattern: &'static str, handler: Handler) -> Route {
         params: &[],
         handler,
         public: true,
+        store: false,
     }
 }
 
@@ -70,7 +89,7 @@ const fn public(pattern: &'static str, handler: Handler) -> Route {
 /// First match wins, so a literal must come before a capture in the same position.
 pub(crate) const ROUTES: &[Route] = &[
     public("/", handlers::dashboard),
-    get("/health", &[], handlers::health),
+    db("/health", &[], handlers::health),
     get("/metrics", &[], handlers::metrics),
     get("/alerts/latest", &[], handlers::alerts_latest),
     get("/alerts", handlers::ALERT_PARAMS, handlers::alerts),
@@ -89,47 +108,47 @@ pub(crate) const ROUTES: &[Route] = &[
     get("/tickers", &[], handlers::tickers),
     get("/features/{ticker}/latest", &[], handlers::features_latest),
     // process-excel: read from the store, not the exports (the processor has no export).
-    get("/api/v1/background/status", &[], handlers::excel_status),
-    get("/api/v1/stocks", &["buildup"], handlers::excel_stocks),
-    get(
+    db("/api/v1/background/status", &[], handlers::excel_status),
+    db("/api/v1/stocks", &["buildup"], handlers::excel_stocks),
+    db(
         "/api/v1/stocks/processing-history",
         &["limit"],
         handlers::excel_history,
     ),
     // enrich: read from the store.
-    get(
+    db(
         "/api/v1/enrichment/dashboard/overview",
         &[],
         handlers::enrich_overview,
     ),
-    get(
+    db(
         "/api/v1/enrichment/dashboard/health",
         &[],
         handlers::enrich_health,
     ),
-    get(
+    db(
         "/api/v1/enrichment/dashboard/metrics",
         &[],
         handlers::enrich_metrics,
     ),
-    get(
+    db(
         "/api/v1/enrichment/dashboard/job-status/{symbol}",
         &[],
         handlers::enrich_job_status,
     ),
-    get(
+    db(
         "/api/v1/enrichment/history",
         &["limit"],
         handlers::enrich_history,
     ),
     // strategy schedulers: read from the store (compare, migrate-scheduler run).
-    get("/api/scheduler/status", &[], handlers::scheduler_status),
-    get(
+    db("/api/scheduler/status", &[], handlers::scheduler_status),
+    db(
         "/api/scheduler/stats/comparison",
         &["limit", "source"],
         handlers::scheduler_comparisons,
     ),
-    get(
+    db(
         "/api/scheduler/cache/stats",
         &[],
         handlers::scheduler_cache_stats,
@@ -142,8 +161,6 @@ const UNMATCHED: &str = "unmatched";
 const MAX_URL_BYTES: usize = 8 * 1024;
 /// Most header bytes accepted, names plus values (431 beyond).
 const MAX_HEADER_BYTES: usize = 16 * 1024;
-/// Largest request body accepted (413 beyond); no route reads a body.
-const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// How `optctl serve` runs.
 #[derive(Debug, Clone)]
@@ -152,8 +169,7 @@ pub struct Options {
     pub bind: IpAddr,
     /// Port; 0 picks a free one (the bound address is passed to `on_listening`).
     pub port: u16,
-    /// How many requests are answered at once (every connection is read by its own
-    /// thread; this many of them compute an answer at a time).
+    /// Threads that answer requests (connections are tasks on them).
     pub threads: usize,
     /// When set, every request but the dashboard page needs `Authorization: Bearer <token>`.
     pub token: Option<String>,
@@ -173,12 +189,28 @@ pub struct Options {
     pub stale_after_secs: u64,
     /// The schedulers' settings `/api/scheduler/status` judges the criteria with.
     pub scheduler: crate::scheduler::SchedulerConfig,
-    /// Open connections at once; one more gets a 503 and is closed (each open
-    /// connection holds a thread and a file descriptor).
+    /// Open connections at once; one more gets a 503 and is closed.
     pub max_connections: usize,
-    /// A keep-alive connection idle this long is closed; a request head that stalls
-    /// this long gets a 408.
+    /// Open connections at once from one client address; one more gets a 503.
+    pub max_connections_per_client: usize,
+    /// A keep-alive connection idle this long is closed; a request head with no byte
+    /// for this long gets a 408.
     pub idle_timeout: Duration,
+    /// A request head must be whole this long after its first byte (else 408).
+    pub header_timeout: Duration,
+    /// A request, body included, must be whole this long after its first byte.
+    pub request_timeout: Duration,
+    /// An answer must be written whole within this long, in all.
+    pub write_timeout: Duration,
+    /// Largest request body accepted (413 beyond).
+    pub max_body_bytes: usize,
+    /// `Host` names accepted besides loopback names and addresses and the address the
+    /// client connected to.
+    pub allowed_hosts: Vec<String>,
+    /// Requests that read the database answered at once (the store's blocking pool).
+    pub store_readers: usize,
+    /// How long a database read waits for a writer's lock before a 503.
+    pub store_busy_timeout: Duration,
 }
 
 /// Why the server would not start.
@@ -216,9 +248,21 @@ impl Options {
                 "--max-connections: must be at least 1".into(),
             ));
         }
-        if self.idle_timeout.is_zero() {
+        for (key, d) in [
+            ("serve.idle_timeout_seconds", self.idle_timeout),
+            ("serve.header_timeout_seconds", self.header_timeout),
+            ("serve.request_timeout_seconds", self.request_timeout),
+            ("serve.write_timeout_seconds", self.write_timeout),
+            ("serve.store_busy_timeout_ms", self.store_busy_timeout),
+        ] {
+            if d.is_zero() {
+                return Err(Error::BadOption(format!("{key}: must be at least 1")));
+            }
+        }
+        if self.max_connections_per_client == 0 || self.store_readers == 0 {
             return Err(Error::BadOption(
-                "serve.idle_timeout_seconds: must be at least 1".into(),
+                "serve.max_connections_per_client and serve.store_readers: must be at least 1"
+                    .into(),
             ));
         }
         if self.refresh_secs == 0 {
@@ -261,16 +305,18 @@ pub(crate) struct State {
     pub(crate) started: Instant,
     /// The dashboard page, assembled once with this server's settings.
     pub(crate) page: dashboard::Page,
-    /// The connections open now.
-    pub(crate) open: conn::Open,
+    /// The connections open now, in all and per client.
+    pub(crate) open: Arc<conn::Open>,
     /// The background `PRAGMA quick_check` of the store.
     pub(crate) store_check: store_check::StoreCheck,
-    /// Bounds the requests answered at once to `--threads`.
-    slots: conn::Slots,
-    opts: Options,
-    /// Header lines built once (`Name: value\r\n`).
-    cache_control: String,
-    cors: String,
+    /// Bounds the requests that read the database to `store_readers` at once.
+    store_pool: Arc<tokio::sync::Semaphore>,
+    /// Filtered answers (`?min_strike=`...) of the current exports, most recent kept.
+    pub(crate) filtered: Filtered,
+    pub(crate) opts: Options,
+    /// Headers built once.
+    cache_control: HeaderValue,
+    cors: Vec<(HeaderName, HeaderValue)>,
 }
 
 /// One request as a handler sees it.
@@ -301,23 +347,36 @@ pub fn run(
 ) -> Result<(), Error> {
     opts.check()?;
     let addr = SocketAddr::new(opts.bind, opts.port);
-    let listener = listen(addr).map_err(|source| Error::Bind { addr, source })?;
+    let listener = conn::listen(addr).map_err(|source| Error::Bind { addr, source })?;
     let local = listener
         .local_addr()
         .map_err(|source| Error::Bind { addr, source })?;
+    conn::raise_fd_limit(opts.max_connections + 64);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(opts.threads)
+        // The store's pool; one more for the odd blocking call of the runtime itself.
+        .max_blocking_threads(opts.store_readers + 1)
+        .thread_name("serve")
+        .enable_all()
+        .build()
+        .map_err(|source| Error::Bind { addr, source })?;
     let mut labels: Vec<&'static str> = ROUTES.iter().map(|r| r.pattern).collect();
     labels.push(UNMATCHED);
-    let mut cors = String::new();
+    let mut cors = Vec::new();
     if let Some(origin) = &opts.cors_origin {
-        // `check` allows only visible ASCII here, so no header can be injected.
-        cors.push_str(&format!(
-            "Access-Control-Allow-Origin: {origin}\r\nAccess-Control-Expose-Headers: ETag\r\n"
-        ));
-        if origin != "*" {
-            cors.push_str("Vary: Origin\r\n");
+        // `check` allows only visible ASCII here, so the value is a valid header.
+        if let Ok(v) = HeaderValue::from_str(origin) {
+            cors.push((header::ACCESS_CONTROL_ALLOW_ORIGIN, v));
+            cors.push((
+                header::ACCESS_CONTROL_EXPOSE_HEADERS,
+                HeaderValue::from_static("ETag"),
+            ));
+            if origin != "*" {
+                cors.push((header::VARY, HeaderValue::from_static("Origin")));
+            }
         }
     }
-    let state = State {
+    let state = Arc::new(State {
         home: home.clone(),
         cache: Cache::new(home.exports()),
         metrics: Metrics::new(labels),
@@ -327,40 +386,35 @@ pub fn run(
             stale_after_secs: opts.stale_after_secs,
             token: opts.token.is_some(),
         }),
-        open: conn::Open::default(),
+        open: Arc::default(),
         store_check: store_check::StoreCheck::new(home.db()),
-        slots: conn::Slots::new(opts.threads),
-        cache_control: format!("Cache-Control: max-age={}\r\n", opts.max_age),
+        store_pool: Arc::new(tokio::sync::Semaphore::new(opts.store_readers)),
+        filtered: Filtered::default(),
+        cache_control: HeaderValue::from_str(&format!("max-age={}", opts.max_age))
+            .unwrap_or(HeaderValue::from_static("no-cache")),
         cors,
         opts: opts.clone(),
+    });
+    let listener = {
+        let _entered = runtime.enter();
+        tokio::net::TcpListener::from_std(listener)
+            .map_err(|source| Error::Bind { addr, source })?
     };
     on_listening(local);
     tracing::info!("listening on http://{local}");
 
     let done = AtomicBool::new(false);
     std::thread::scope(|s| {
-        let (state, done) = (&state, &done);
-        s.spawn(move || state.cache.watch(done));
-        s.spawn(move || state.store_check.run(done));
-        conn::accept_loop(s, &listener, state, stop);
-        // The accept loop ended the connections' reads; the scope waits for them.
+        let (st, done) = (&*state, &done);
+        s.spawn(move || st.cache.watch(done));
+        s.spawn(move || st.store_check.run(done));
+        runtime.block_on(conn::accept_loop(Arc::clone(&state), listener, stop));
         done.store(true, Ordering::Relaxed);
     });
+    // What is left (a connection past its write deadline) is dropped, not waited for.
+    runtime.shutdown_timeout(Duration::from_millis(100));
     tracing::info!("stopped");
     Ok(())
-}
-
-/// A listening socket with TCP_NODELAY, which Linux copies to accepted sockets: a
-/// large body goes out in a second write, and Nagle plus delayed ACKs would hold it for
-/// up to 40 ms on a keep-alive connection.
-fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
-    use socket2::{Domain, Socket, Type};
-    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
-    socket.set_reuse_address(true)?;
-    socket.set_tcp_nodelay(true)?;
-    socket.bind(&addr.into())?;
-    socket.listen(1024)?;
-    Ok(socket.into())
 }
 
 /// Matches `path` against a pattern, returning the captures.
@@ -397,70 +451,224 @@ fn find_route(path: &str) -> Option<(usize, Vec<(&'static str, String)>)> {
         .find_map(|(i, r)| match_route(r.pattern, path).map(|c| (i, c)))
 }
 
+/// What [`State::decide`] found: an answer, or a route's handler to run.
+enum Decision {
+    Done(usize, Reply),
+    Run {
+        route: usize,
+        captures: Vec<(&'static str, String)>,
+        query: Query,
+    },
+}
+
+/// Why a request body was not read whole.
+enum Unread {
+    TooLarge,
+    Late,
+    Broken,
+}
+
+/// The response type hyper writes.
+pub(crate) type Response = hyper::Response<Full<Bytes>>;
+
 impl State {
-    /// The answer to one request, with at most `--threads` computed at a time.
-    fn respond(&self, rq: &Incoming<'_>) -> Answer {
-        let _slot = self.slots.take();
-        let (row, reply) = self.answer(rq);
-        let (status, headers, body) = self.finish(reply, Some(rq));
-        Answer {
-            row,
-            status,
-            headers,
-            body,
+    /// Answers one request: decides, runs the handler (a database route on the store's
+    /// pool), reads and drops any body within the limits, then adds the headers.
+    pub(crate) async fn respond(
+        self: &Arc<Self>,
+        req: hyper::Request<hyper::body::Incoming>,
+        conn: &conn::Conn,
+    ) -> Response {
+        let began = conn.request_began();
+        let started = Instant::now();
+        let (parts, body) = req.into_parts();
+        let (row, mut reply) = match self.decide(&parts, conn.local) {
+            Decision::Done(row, reply) => (row, reply),
+            Decision::Run {
+                route,
+                captures,
+                query,
+            } => (route, self.run_route(route, captures, query).await),
+        };
+        // A client without the token gets its 401 and the connection closes: it cannot
+        // keep places open that token holders need.
+        let mut close = matches!(reply.status, 401 | 413 | 421);
+        if !close && !hyper::body::Body::is_end_stream(&body) {
+            let deadline = began + self.opts.request_timeout;
+            match read_body(body, self.opts.max_body_bytes, deadline).await {
+                Ok(()) => {}
+                Err(Unread::TooLarge) => {
+                    reply = self.too_large().into_reply();
+                    close = true;
+                }
+                Err(Unread::Late) => {
+                    reply = ApiError::new(
+                        408,
+                        "request_timeout",
+                        format!(
+                            "the request body did not arrive in time (the whole request within {} s)",
+                            self.opts.request_timeout.as_secs()
+                        ),
+                    )
+                    .into_reply();
+                    close = true;
+                }
+                Err(Unread::Broken) => close = true,
+            }
+        }
+        let (status, response) = self.finish(reply, Some(&parts.headers), close);
+        self.metrics.record(row, status, started.elapsed());
+        conn.answered();
+        response
+    }
+
+    fn too_large(&self) -> ApiError {
+        ApiError::new(
+            413,
+            "payload_too_large",
+            format!(
+                "request bodies are limited to {} bytes (serve.max_body_bytes), and no route reads one",
+                self.opts.max_body_bytes
+            ),
+        )
+    }
+
+    /// Runs a route's handler: on this thread for the routes answered from the
+    /// exports, on the store's pool for those that read the database (a 503 with
+    /// `Retry-After` when the pool stays full for the busy timeout).
+    async fn run_route(
+        self: &Arc<Self>,
+        route: usize,
+        captures: Vec<(&'static str, String)>,
+        query: Query,
+    ) -> Reply {
+        let handler = ROUTES[route].handler;
+        if !ROUTES[route].store {
+            let req = Request {
+                captures,
+                query,
+                exports: self.cache.get(),
+                state: self,
+            };
+            return handler(&req).unwrap_or_else(ApiError::into_reply);
+        }
+        let permit = match tokio::time::timeout(
+            self.opts.store_busy_timeout,
+            Arc::clone(&self.store_pool).acquire_owned(),
+        )
+        .await
+        {
+            Ok(Ok(p)) => p,
+            _ => return handlers::store_busy().into_reply(),
+        };
+        let state = Arc::clone(self);
+        let ran = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let req = Request {
+                captures,
+                query,
+                exports: state.cache.get(),
+                state: &state,
+            };
+            handler(&req)
+        })
+        .await;
+        match ran {
+            Ok(r) => r.unwrap_or_else(ApiError::into_reply),
+            Err(e) => {
+                ApiError::new(500, "internal", format!("the handler failed: {e}")).into_reply()
+            }
         }
     }
 
-    /// The answer to a request that could not be read (no route, no data).
-    fn error_answer(&self, e: ApiError) -> Answer {
-        let (status, headers, body) = self.finish(e.into_reply(), None);
-        Answer {
-            row: ROUTES.len(),
-            status,
-            headers,
-            body,
-        }
+    /// Whether the request names this server: a loopback name or address, the address
+    /// the client connected to, the bind address, or one of `allowed_hosts`. No `Host`
+    /// (HTTP/1.0) passes. An absolute-form target's authority counts over `Host`.
+    fn host_allowed(
+        &self,
+        parts: &hyper::http::request::Parts,
+        local: IpAddr,
+    ) -> Result<(), String> {
+        let host = match parts.uri.authority() {
+            Some(a) => a.host().to_string(),
+            None => match parts.headers.get(header::HOST) {
+                None => return Ok(()),
+                Some(h) => {
+                    let h = h
+                        .to_str()
+                        .map_err(|_| "a Host that is not text".to_string())?;
+                    strip_port(h).to_string()
+                }
+            },
+        };
+        let name = host.trim_end_matches('.');
+        let bare = name.trim_start_matches('[').trim_end_matches(']');
+        let ok = name.eq_ignore_ascii_case("localhost")
+            || name.to_ascii_lowercase().ends_with(".localhost")
+            || bare
+                .parse::<IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback() || ip == local || ip == self.opts.bind)
+            || self
+                .opts
+                .allowed_hosts
+                .iter()
+                .any(|a| a.trim_end_matches('.').eq_ignore_ascii_case(name));
+        if ok { Ok(()) } else { Err(host) }
     }
 
-    /// Decides the answer: limits, then preflight, auth, method, route, query, handler.
-    fn answer(&self, rq: &Incoming<'_>) -> (usize, Reply) {
+    /// Decides the answer: limits, Host, then preflight, auth, method, route, query;
+    /// the handler itself is run by [`State::run_route`].
+    fn decide(&self, parts: &hyper::http::request::Parts, local: IpAddr) -> Decision {
         let unmatched = ROUTES.len();
-        let url = rq.target;
-        if url.len() > MAX_URL_BYTES {
-            let e = ApiError::new(
+        let done = |e: ApiError| Decision::Done(unmatched, e.into_reply());
+        let target_len = parts.uri.path_and_query().map_or(0, |p| p.as_str().len())
+            + parts.uri.authority().map_or(0, |a| a.as_str().len());
+        if target_len > MAX_URL_BYTES {
+            return done(ApiError::new(
                 414,
                 "uri_too_long",
                 format!("the request target is longer than {MAX_URL_BYTES} bytes"),
-            );
-            return (unmatched, e.into_reply());
+            ));
         }
-        let header_bytes: usize = rq.headers().map(|(k, v)| k.len() + v.len() + 4).sum();
+        let header_bytes: usize = parts
+            .headers
+            .iter()
+            .map(|(k, v)| k.as_str().len() + v.len() + 4)
+            .sum();
         if header_bytes > MAX_HEADER_BYTES {
-            let e = ApiError::new(
+            return done(ApiError::new(
                 431,
                 "headers_too_large",
                 format!("request headers exceed {MAX_HEADER_BYTES} bytes"),
-            );
-            return (unmatched, e.into_reply());
+            ));
         }
-        if rq.body_length().is_some_and(|n| n > MAX_BODY_BYTES) {
-            let e = ApiError::new(
-                413,
-                "payload_too_large",
+        let declared = parts
+            .headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if declared.is_some_and(|n| n > self.opts.max_body_bytes as u64) {
+            return done(self.too_large());
+        }
+        if let Err(host) = self.host_allowed(parts, local) {
+            return done(ApiError::new(
+                421,
+                "misdirected_request",
                 format!(
-                    "request bodies are limited to {MAX_BODY_BYTES} bytes, and no route reads one"
+                    "this server does not answer to the host {host:?}; add it to [serve] allowed_hosts if it is yours"
                 ),
-            );
-            return (unmatched, e.into_reply());
+            ));
         }
-        let (path, raw_query) = url.split_once('?').unwrap_or((url, ""));
+        let path = parts.uri.path();
+        let raw_query = parts.uri.query().unwrap_or("");
         let found = find_route(path);
         let row = found.as_ref().map_or(unmatched, |(i, _)| *i);
+        let method = parts.method.as_str();
 
         // Browsers send a preflight without credentials before a request that carries
         // an Authorization header: it must pass without the token.
-        if rq.method == "OPTIONS" && self.opts.cors_origin.is_some() {
-            return (
+        if method == "OPTIONS" && self.opts.cors_origin.is_some() {
+            return Decision::Done(
                 row,
                 Reply {
                     status: 204,
@@ -480,23 +688,24 @@ impl State {
         // token, so an unknown path says nothing to a client without one.
         let public = found.as_ref().is_some_and(|(i, _)| ROUTES[*i].public);
         if let Some(token) = self.opts.token.as_ref().filter(|_| !public) {
-            let given = rq
-                .header("Authorization")
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .map(str::trim);
-            if !given.is_some_and(|g| http::constant_time_eq(g.as_bytes(), token.as_bytes())) {
+            let given = parts
+                .headers
+                .get_all(header::AUTHORIZATION)
+                .iter()
+                .map(HeaderValue::as_bytes);
+            if !http::bearer_matches(given, token) {
                 let e = ApiError::new(
                     401,
                     "unauthorized",
                     "this server needs `Authorization: Bearer <token>`",
                 );
-                return (
+                return Decision::Done(
                     row,
                     e.into_reply().with_header("WWW-Authenticate", "Bearer"),
                 );
             }
         }
-        if !matches!(rq.method, "GET" | "HEAD") {
+        if !matches!(method, "GET" | "HEAD") {
             let allow = if self.opts.cors_origin.is_some() {
                 "GET, HEAD, OPTIONS"
             } else {
@@ -505,111 +714,165 @@ impl State {
             let e = ApiError::new(
                 405,
                 "method_not_allowed",
-                format!(
-                    "{} is not allowed: this API is read-only ({allow})",
-                    rq.method
-                ),
+                format!("{method} is not allowed: this API is read-only ({allow})"),
             );
-            return (row, e.into_reply().with_header("Allow", allow));
+            return Decision::Done(row, e.into_reply().with_header("Allow", allow));
         }
         let Some((i, captures)) = found else {
-            let e = ApiError::not_found(format!("no route {path}"));
-            return (row, e.into_reply());
+            return Decision::Done(
+                row,
+                ApiError::not_found(format!("no route {path}")).into_reply(),
+            );
         };
         let route = &ROUTES[i];
-        let query = match Query::parse(raw_query).and_then(|q| {
+        match Query::parse(raw_query).and_then(|q| {
             q.check_known(route.params)?;
             Ok(q)
         }) {
-            Ok(q) => q,
-            Err(e) => return (row, e.into_reply()),
-        };
-        let req = Request {
-            captures,
-            query,
-            exports: self.cache.get(),
-            state: self,
-        };
-        match (route.handler)(&req) {
-            Ok(reply) => (row, reply),
-            Err(e) => (row, e.into_reply()),
+            Ok(query) => Decision::Run {
+                route: i,
+                captures,
+                query,
+            },
+            Err(e) => Decision::Done(row, e.into_reply()),
         }
     }
 
-    /// Decides the headers of a reply: ETag and 304, gzip, cache and CORS. Returns the
-    /// status actually sent, the header lines (`Name: value\r\n` each; no status line,
-    /// no Date) and the body.
-    fn finish(&self, reply: Reply, rq: Option<&Incoming<'_>>) -> (u16, String, Arc<[u8]>) {
-        let mut h = String::with_capacity(384);
-        h.push_str(&self.cors);
+    /// Decides the headers of a reply: ETag and 304, gzip, cache, CORS, and
+    /// `Connection: close` when asked. Returns the status actually sent and the
+    /// response.
+    fn finish(&self, reply: Reply, rq: Option<&HeaderMap>, close: bool) -> (u16, Response) {
+        let mut h = HeaderMap::with_capacity(12);
+        h.insert(header::SERVER, HeaderValue::from_static("optctl"));
+        // Every body is what its Content-Type says, JSON errors included: no browser
+        // may guess otherwise.
+        h.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+        for (name, value) in &self.cors {
+            h.append(name.clone(), value.clone());
+        }
         for (name, value) in &reply.headers {
-            let _ = write!(h, "{name}: {value}\r\n");
+            if let (Ok(n), Ok(v)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value),
+            ) {
+                h.append(n, v);
+            }
         }
         let mut status = reply.status;
-        let body: Arc<[u8]> = match reply.body {
-            Body::Empty => Arc::from(&[][..]),
+        let body: Bytes = match reply.body {
+            Body::Empty => Bytes::new(),
             Body::Fresh {
                 bytes,
                 content_type,
             } => {
-                let _ = write!(
-                    h,
-                    "Content-Type: {content_type}\r\nCache-Control: no-store\r\n"
-                );
+                h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+                h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
                 bytes.into()
             }
             Body::Json(r) => {
-                h.push_str(&self.cache_control);
+                h.insert(header::CACHE_CONTROL, self.cache_control.clone());
                 Self::conditional(&mut h, &mut status, &r, rq, "application/json")
             }
             Body::Page(r) => {
-                h.push_str("Cache-Control: no-cache\r\n");
+                h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
                 Self::conditional(&mut h, &mut status, &r, rq, "text/html; charset=utf-8")
             }
         };
-        // 204 and 304 have no body and no length (RFC 9110 §8.6); everything else is
-        // delimited by Content-Length, never chunked: the body is already in memory.
-        if !matches!(status, 204 | 304) {
-            let _ = write!(h, "Content-Length: {}\r\n", body.len());
+        if status == 503 && !h.contains_key(header::RETRY_AFTER) {
+            h.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
-        (status, h, body)
+        if close {
+            h.insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
+        // 204 and 304 have no body and no length (RFC 9110 §8.6); hyper writes the
+        // Content-Length of the others from the body, never chunked.
+        let mut response = hyper::Response::new(Full::new(body));
+        *response.status_mut() =
+            hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+        *response.headers_mut() = h;
+        (status, response)
     }
 
     /// The ETag, 304 and gzip part of [`State::finish`] for a rendered body: writes
     /// `Vary`, `ETag` and (unless 304) the type and encoding, and returns the bytes.
+    /// A 304 only for the tag of the representation this request would get: the plain
+    /// body's tag does not validate a gzip copy, nor the reverse.
     fn conditional(
-        h: &mut String,
+        h: &mut HeaderMap,
         status: &mut u16,
         r: &Rendered,
-        rq: Option<&Incoming<'_>>,
-        content_type: &str,
-    ) -> Arc<[u8]> {
-        h.push_str("Vary: Accept-Encoding\r\n");
-        let header = |name| rq.and_then(|r| r.header(name));
-        let gz = header("Accept-Encoding")
-            .filter(|v| http::accepts_gzip(v))
-            .and_then(|_| r.gzip());
+        rq: Option<&HeaderMap>,
+        content_type: &'static str,
+    ) -> Bytes {
+        h.append(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+        let values = |name: HeaderName| {
+            rq.into_iter()
+                .flat_map(move |m| m.get_all(name.clone()).into_iter())
+                .filter_map(|v| v.to_str().ok())
+        };
+        let gz = values(header::ACCEPT_ENCODING)
+            .any(http::accepts_gzip)
+            .then(|| r.gzip())
+            .flatten();
         let etag = if gz.is_some() {
             r.gzip_etag()
         } else {
             r.etag()
         };
-        let _ = write!(h, "ETag: {etag}\r\n");
-        let not_modified = header("If-None-Match").is_some_and(|v| {
-            http::etag_matches(v, r.etag()) || http::etag_matches(v, r.gzip_etag())
-        });
-        if not_modified {
-            *status = 304;
-            return Arc::from(&[][..]);
+        if let Ok(v) = HeaderValue::from_str(etag) {
+            h.insert(header::ETAG, v);
         }
-        let _ = write!(h, "Content-Type: {content_type}\r\n");
+        if values(header::IF_NONE_MATCH).any(|v| http::etag_matches(v, etag)) {
+            *status = 304;
+            return Bytes::new();
+        }
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
         match gz {
             Some(gz) => {
-                h.push_str("Content-Encoding: gzip\r\n");
-                Arc::clone(gz)
+                h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+                gz.clone()
             }
-            None => Arc::clone(r.json()),
+            None => r.json().clone(),
         }
+    }
+}
+
+/// Reads a request body to its end and drops it, at most `max` bytes and until
+/// `deadline`: no route reads a body, but the connection can only go on after it.
+async fn read_body(
+    mut body: hyper::body::Incoming,
+    max: usize,
+    deadline: Instant,
+) -> Result<(), Unread> {
+    let read = async {
+        let mut got = 0usize;
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|_| Unread::Broken)?;
+            if let Some(data) = frame.data_ref() {
+                got += data.len();
+                if got > max {
+                    return Err(Unread::TooLarge);
+                }
+            }
+        }
+        Ok(())
+    };
+    tokio::time::timeout_at(deadline.into(), read)
+        .await
+        .unwrap_or(Err(Unread::Late))
+}
+
+/// `host:port` → `host`; `[::1]:80` → `[::1]`.
+fn strip_port(host: &str) -> &str {
+    if host.starts_with('[') {
+        return host.find(']').map_or(host, |i| &host[..=i]);
+    }
+    match host.rsplit_once(':') {
+        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => host,
     }
 }
 
@@ -623,6 +886,7 @@ fn reason(status: u16) -> &'static str {
         401 => "Unauthorized",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        421 => "Misdirected Request",
         408 => "Request Timeout",
         413 => "Content Too Large",
         414 => "URI Too Long",
@@ -711,8 +975,24 @@ mod tests {
             enrich: Default::default(),
             scheduler: Default::default(),
             max_connections: 256,
+            max_connections_per_client: 64,
             idle_timeout: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(20),
+            write_timeout: Duration::from_secs(10),
+            max_body_bytes: 65536,
+            allowed_hosts: Vec::new(),
+            store_readers: 2,
+            store_busy_timeout: Duration::from_secs(1),
         }
+    }
+
+    #[test]
+    fn ports_are_stripped_from_hosts() {
+        assert_eq!(strip_port("localhost:8061"), "localhost");
+        assert_eq!(strip_port("[::1]:8061"), "[::1]");
+        assert_eq!(strip_port("[::1]"), "[::1]");
+        assert_eq!(strip_port("dash.example.com"), "dash.example.com");
     }
 
     #[test]

@@ -215,6 +215,13 @@ impl Store {
     /// home this user can only read works, even while a writer runs. When the two files
     /// are missing and cannot be created here, the error names them and says what to do.
     pub fn open_read_only(path: &Path) -> Result<Store> {
+        Store::open_read_only_waiting(path, BUSY_TIMEOUT)
+    }
+
+    /// [`Store::open_read_only`] with its own busy timeout: how long each statement
+    /// waits for a writer's lock before it fails as busy ([`Error::is_busy`]). For a
+    /// reader that would rather answer "busy, try again" than wait (serve).
+    pub fn open_read_only_waiting(path: &Path, busy: Duration) -> Result<Store> {
         if !path.exists() {
             return Err(Error::Missing {
                 path: path.to_path_buf(),
@@ -233,7 +240,7 @@ impl Store {
                 },
             )
         })?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.busy_timeout(busy)?;
         let store = Store {
             conn,
             path: path.to_path_buf(),
