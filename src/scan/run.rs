@@ -418,6 +418,8 @@ impl Writer {
         let ctx = ChainContext {
             ticker,
             as_of,
+            quoted_at: snap.as_of,
+            exchange: snap.exchange,
             spot: snap.spot,
             rate: snap.rate,
             dividend_yield: snap.dividend_yield,

@@ -337,6 +337,7 @@ impl Market {
                         volume,
                         open_interest,
                         source_iv: Some(vol),
+                        quoted_at: None,
                     });
                 }
             }
@@ -350,6 +351,7 @@ impl Market {
             q.last = q.ask; // sweeps lift the offer
         }
 
+        let exercise = Exercise::usual(Exchange::Us, &ticker);
         ChainSnapshot {
             ticker,
             as_of: self.as_of,
@@ -357,6 +359,9 @@ impl Market {
             rate,
             dividend_yield: div,
             multiplier: 100.0,
+            exchange: Exchange::Us,
+            exercise: Some(exercise),
+            ex_dividends: Vec::new(),
             contracts,
         }
     }

@@ -35,7 +35,9 @@ use chrono_tz::America::New_York;
 use serde::{Deserialize, Serialize};
 
 use super::{ChainProvider, Error};
-use crate::market::{ChainSnapshot, OccSymbol, OptionQuote, Right, years_to_expiry};
+use crate::market::{
+    ChainSnapshot, Exchange, Exercise, OccSymbol, OptionQuote, Right, years_to_expiry,
+};
 use crate::quant::bsm::{self, Inputs};
 
 mod bars;
