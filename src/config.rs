@@ -175,7 +175,7 @@ max_contract_alerts = 5
 enabled = true
 min_ratio = 2.5           # ticker option volume / its average at this time of day
 saturation_ratio = 10.0   # score 100 at this ratio
-lookback_days = 10        # earlier trading days averaged (the last scan at or before this hour)
+lookback_days = 10        # earlier trading days averaged (their scan at the same point of the session)
 min_history = 3
 min_volume = 1000
 

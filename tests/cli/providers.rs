@@ -428,6 +428,37 @@ fn nse_config(server: &Server, extra: &str) -> String {
     )
 }
 
+/// IV-history days of NSE tickers are NSE trading days, whatever NYSE does.
+#[test]
+fn nse_iv_history_days_follow_the_nse_calendar() {
+    let server = Server::start(vec![
+        nse_session(),
+        Route::fixture("/api/option-chain-indices", "nse/legacy-NIFTY.json"),
+    ]);
+    let day_of = |as_of: &str| -> String {
+        let home = Home::new();
+        home.write_config(&nse_config(&server, "api = \"legacy\"\n"));
+        let out = home
+            .cmd(["scan", "--json", "--tickers", "NIFTY", "--as-of", as_of])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", describe(&out));
+        home.db()
+            .query_row(
+                "SELECT group_concat(day) FROM iv_history WHERE ticker = 'NIFTY'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    // Monday 10:30 IST: NSE trades (New York is still on Sunday night).
+    assert_eq!(day_of("2026-11-23T05:00:00Z"), "2026-11-23");
+    // Tuesday 2026-11-24 is an NSE holiday (Guru Nanak Jayanti) while NYSE trades.
+    assert_eq!(day_of("2026-11-24T16:00:00Z"), "2026-11-23");
+    // A Monday 02:00 UTC cron run (07:30 IST, before the open) belongs to Friday.
+    assert_eq!(day_of("2026-11-30T02:00:00Z"), "2026-11-27");
+}
+
 #[test]
 fn nse_v3_chains_scan_end_to_end_with_the_lot_size() {
     let v3 = "/api/option-chain-v3";
