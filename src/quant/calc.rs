@@ -249,7 +249,7 @@ pub fn calc_rows<R: Read, W: Write>(
         .flexible(true)
         .from_reader(input);
     let mut writer = match format {
-        RowFormat::Csv => Sink::Csv(csv::Writer::from_writer(output)),
+        RowFormat::Csv => Sink::Csv(Box::new(csv::Writer::from_writer(output))),
         RowFormat::Ndjson => Sink::Json(std::io::BufWriter::new(output)),
     };
 
@@ -404,7 +404,7 @@ impl Serialize for JsonRow {
 }
 
 enum Sink<W: Write> {
-    Csv(csv::Writer<W>),
+    Csv(Box<csv::Writer<W>>),
     Json(std::io::BufWriter<W>),
 }
 

@@ -63,12 +63,6 @@ pub(super) struct Clock {
 }
 
 impl Clock {
-    /// Where `t` falls on NYSE's session.
-    #[cfg(test)]
-    pub(super) fn at(t: DateTime<Utc>) -> Clock {
-        Clock::on(calendar(), t)
-    }
-
     /// Where `t` falls on `cal`'s session.
     pub(super) fn on(cal: &Calendar, t: DateTime<Utc>) -> Clock {
         let (open, close) = (secs(cal.open_time()), secs(cal.close_time()));
