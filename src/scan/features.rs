@@ -182,9 +182,11 @@ pub fn max_pain(contracts: &[&ContractRow]) -> Option<f64> {
 fn max_pain_expiry(ctx: &ChainContext<'_>, contracts: &[ContractRow]) -> Option<NaiveDate> {
     let cal = ctx.exchange.calendar();
     let open = |d: &NaiveDate| cal.at(*d, cal.close_on(*d)) > ctx.quoted_at;
-    let mut dates: Vec<NaiveDate> = contracts.iter().map(|c| c.expiry).filter(open).collect();
+    let mut dates: Vec<NaiveDate> = contracts.iter().map(|c| c.expiry).collect();
     dates.sort_unstable();
     dates.dedup();
+    // One calendar look-up per expiry, not per contract.
+    dates.retain(open);
     dates
         .iter()
         .copied()
