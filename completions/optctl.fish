@@ -647,8 +647,8 @@ complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_sub
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l spot -d 'Underlying price' -r
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l strike -r
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l expiry -d 'Time to expiry in years (0.25 = three months), or the expiry date (2026-12-18: the contract stops trading at 16:00 New York that day; years counted from --as-of)' -r
-complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l rate -d 'Risk-free rate, continuously compounded (0.05 = 5%)' -r
-complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l div -d 'Dividend yield, continuous (0.01 = 1%)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l rate -d 'Risk-free rate, continuously compounded (0.05 = 5%; -0.005 for a negative rate)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l div -d 'Dividend yield, continuous (0.01 = 1%; may be negative, e.g. a borrow cost)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l price -d 'Option price (the mid)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l input -d 'CSV file to read instead of stdin' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from iv" -l home -d 'Data home: the database and exports live here' -r -F

@@ -188,7 +188,7 @@ min_ratio = 2.5           # ticker option volume / its average at this time of d
 # fires over a simulated quarter: the median and about the 90th percentile).
 typical_ratio = 32.0
 saturation_ratio = 60.0
-lookback_days = 10        # earlier trading days averaged (the last scan at or before this hour)
+lookback_days = 10        # earlier trading days averaged (their scan at the same point of the session)
 min_history = 3
 min_volume = 1000
 

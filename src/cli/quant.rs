@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use optctl::market::Right;
 use optctl::quant::Inputs;
-use optctl::quant::calc::{self, CsvError};
+use optctl::quant::calc::{self, CsvError, RowFormat};
 
 use super::output::Output;
 use super::{Ctx, Outcome};
@@ -24,8 +24,13 @@ pub enum Command {
 /// reported on stderr with their line and column (exit 3); rows with no solution are
 /// written with the reason in `error`.
 ///
-/// Units: expiry in years (or a date), rate and dividend yield as fractions (0.05 = 5%),
-/// theta per calendar day, vega and rho per 1-point move.
+/// With --json: one option as a JSON object; a CSV as NDJSON, one object per row (`line`,
+/// the input columns, iv, the greeks, and `error`, null when solved).
+///
+/// Units: expiry in years (or a date), rate and dividend yield as fractions (0.05 = 5%; negative
+/// rates and yields are fine: --rate -0.005), theta per calendar day, vega and rho per
+/// 1-point move. In the table, a greek with no value (at a zero IV) is an empty cell and
+/// magnitudes under 0.0001 or from a billion up are in scientific notation.
 #[derive(Debug, clap::Args)]
 pub struct IvArgs {
     /// call or put (c/p accepted).
@@ -40,11 +45,11 @@ pub struct IvArgs {
     /// the contract stops trading at 16:00 New York that day; years counted from --as-of).
     #[arg(long, value_name = "YEARS|DATE", value_parser = parse_expiry)]
     expiry: Option<Expiry>,
-    /// Risk-free rate, continuously compounded (0.05 = 5%).
-    #[arg(long, default_value_t = 0.0)]
+    /// Risk-free rate, continuously compounded (0.05 = 5%; -0.005 for a negative rate).
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     rate: f64,
-    /// Dividend yield, continuous (0.01 = 1%).
-    #[arg(long, default_value_t = 0.0)]
+    /// Dividend yield, continuous (0.01 = 1%; may be negative, e.g. a borrow cost).
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     div: f64,
     /// Option price (the mid).
     #[arg(long)]
@@ -137,14 +142,20 @@ fn iv(a: IvArgs, ctx: &Ctx) -> optctl::Result<Outcome> {
         .input
         .as_ref()
         .map_or("<stdin>".to_string(), |p| p.display().to_string());
-    let summary = calc::calc_csv(input, std::io::stdout().lock()).map_err(|e| match e {
-        CsvError::Io {
-            action: "write",
-            source,
-        } => optctl::Error::io("<stdout>", source),
-        CsvError::Io { source, .. } => optctl::Error::io(&name, source),
-        other => optctl::Error::BadInput(format!("{name}: {other}")),
-    })?;
+    let format = if ctx.out.is_json() {
+        RowFormat::Ndjson
+    } else {
+        RowFormat::Csv
+    };
+    let summary =
+        calc::calc_rows(input, std::io::stdout().lock(), format).map_err(|e| match e {
+            CsvError::Io {
+                action: "write",
+                source,
+            } => optctl::Error::io("<stdout>", source),
+            CsvError::Io { source, .. } => optctl::Error::io(&name, source),
+            other => optctl::Error::BadInput(format!("{name}: {other}")),
+        })?;
     for e in &summary.errors {
         ctx.out.note(&format!(
             "optctl: {name}: line {}, column {}: {}",
@@ -183,16 +194,48 @@ fn one(inp: &Inputs, price: f64, ctx: &Ctx) -> optctl::Result<Outcome> {
         "rho/pt",
         "model price",
     ]);
+    let iv = cell(c.iv * 100.0, 4);
     t.add_row(vec![
-        format!("{:.4}%", c.iv * 100.0),
-        format!("{:.4}", c.greeks.delta),
-        format!("{:.5}", c.greeks.gamma),
-        format!("{:.4}", c.greeks.theta),
-        format!("{:.4}", c.greeks.vega),
-        format!("{:.4}", c.greeks.rho),
-        format!("{:.4}", c.model_price),
+        if iv.is_empty() { iv } else { format!("{iv}%") },
+        cell(c.greeks.delta, 4),
+        cell(c.greeks.gamma, 5),
+        cell(c.greeks.theta, 4),
+        cell(c.greeks.vega, 4),
+        cell(c.greeks.rho, 4),
+        cell(c.model_price, 4),
     ]);
     Output::align_right(&mut t, &[0, 1, 2, 3, 4, 5, 6]);
     ctx.out.print_table(None, &t)?;
     Ok(Outcome::Done)
+}
+
+/// A table cell: `decimals` places; empty for NaN (a greek at a zero IV) or infinity;
+/// scientific notation for magnitudes from 1e9 up, or under 1e-4 but not zero, where
+/// fixed places would print a wall of digits or round to nothing.
+fn cell(v: f64, decimals: usize) -> String {
+    if !v.is_finite() {
+        return String::new();
+    }
+    let a = v.abs();
+    if a >= 1e9 || (a > 0.0 && a < 1e-4) {
+        format!("{v:.decimals$e}")
+    } else {
+        format!("{v:.decimals$}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn cells_are_empty_for_nan_and_scientific_at_the_extremes() {
+        assert_eq!(cell(f64::NAN, 4), "");
+        assert_eq!(cell(f64::INFINITY, 4), "");
+        assert_eq!(cell(0.5, 4), "0.5000");
+        assert_eq!(cell(-12.25, 2), "-12.25");
+        assert_eq!(cell(0.0, 5), "0.00000");
+        assert_eq!(cell(3.2e-9, 5), "3.20000e-9");
+        assert_eq!(cell(-4.5e15, 4), "-4.5000e15");
+    }
 }

@@ -8,6 +8,7 @@ mod asset;
 mod bar;
 mod buildup;
 pub mod calendar;
+mod contract;
 mod hours;
 mod indicators;
 mod occ;
@@ -20,6 +21,9 @@ pub use asset::AssetClass;
 pub use bar::{Bar, Timeframe};
 pub use buildup::{Buildup, Metrics};
 pub use calendar::{Calendar, MarketStatus, Session, SessionState};
+pub use contract::{
+    ExDividend, Exchange, Exercise, Settlement, expiry_instant_of, occ_root, settlement,
+};
 pub use hours::{Day, LocalTime, MarketHoursConfig, Preset, TimeZone, parse_holidays};
 pub use indicators::IndicatorSnapshot;
 pub use occ::{OccError, OccSymbol};
@@ -97,6 +101,11 @@ pub struct OptionQuote {
     /// optctl computes its own from the mid price; this is kept for comparison only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_iv: Option<f64>,
+    /// When this contract was last quoted, if the source says (Tradier `bid_date`/
+    /// `ask_date`, Polygon `last_quote.last_updated`). Its time to expiry runs from here;
+    /// without it, from the chain's `as_of`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quoted_at: Option<DateTime<Utc>>,
 }
 
 impl OptionQuote {
@@ -115,7 +124,9 @@ impl OptionQuote {
 pub struct ChainSnapshot {
     /// The underlying's ticker, upper case.
     pub ticker: String,
-    /// When the quotes were taken (UTC).
+    /// When the quotes were taken (UTC): the time the source stamped on them where it
+    /// gives one (a delayed feed's quote time, a recording's original time), else when the
+    /// answer arrived. Times to expiry run from here (or from a contract's `quoted_at`).
     pub as_of: DateTime<Utc>,
     /// Underlying spot price.
     pub spot: f64,
@@ -128,6 +139,19 @@ pub struct ChainSnapshot {
     /// Shares per contract: 100 for US listed options, the lot size for NSE.
     #[serde(default = "default_multiplier")]
     pub multiplier: f64,
+    /// The market the chain trades on (its calendar: sessions, trading days, expiry
+    /// instants). `us` when absent.
+    #[serde(default, skip_serializing_if = "is_us")]
+    pub exchange: Exchange,
+    /// The contracts' exercise style when the source says or knows it; see
+    /// [`ChainSnapshot::exercise`] for the style to price with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exercise: Option<Exercise>,
+    /// Cash dividends the underlying goes ex on, from the snapshot's date on, when the
+    /// source knows them (the simulator does); `dividend_yield` is their continuous
+    /// equivalent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ex_dividends: Vec<ExDividend>,
     pub contracts: Vec<OptionQuote>,
 }
 
@@ -135,16 +159,44 @@ fn default_multiplier() -> f64 {
     100.0
 }
 
-/// The instant a contract expiring on `date` stops trading: NYSE's regular close, 16:00
-/// America/New_York (also on an early-close day: prices stay as they were).
+fn is_us(e: &Exchange) -> bool {
+    *e == Exchange::Us
+}
+
+impl ChainSnapshot {
+    /// The exercise style to price the chain's contracts with: the one the source gave,
+    /// else the usual one for the underlying ([`Exercise::usual`]).
+    pub fn exercise(&self) -> Exercise {
+        self.exercise
+            .unwrap_or_else(|| Exercise::usual(self.exchange, &self.ticker))
+    }
+
+    /// The instant contract `q` stops trading ([`expiry_instant_of`] for its root).
+    pub fn expiry_instant(&self, q: &OptionQuote) -> DateTime<Utc> {
+        expiry_instant_of(self.exchange, occ_root(&q.symbol), q.expiry)
+    }
+
+    /// When contract `q` was quoted: its own `quoted_at`, else the chain's `as_of`.
+    pub fn quoted_at(&self, q: &OptionQuote) -> DateTime<Utc> {
+        q.quoted_at.unwrap_or(self.as_of)
+    }
+}
+
+/// The instant a US PM-settled contract expiring on `date` stops trading: NYSE's close,
+/// 16:00 America/New_York, or the early close on a day NYSE closes early. Contracts that
+/// settle AM or trade elsewhere: [`expiry_instant_of`].
 pub fn expiry_instant(date: NaiveDate) -> DateTime<Utc> {
-    let nyse = Calendar::nyse();
-    nyse.at(date, nyse.close_time())
+    expiry_instant_of(Exchange::Us, "", date)
 }
 
 /// Years from `as_of` to the expiry instant of `date` (ACT/365); negative once expired.
 pub fn years_to_expiry(as_of: DateTime<Utc>, date: NaiveDate) -> f64 {
     (expiry_instant(date) - as_of).num_seconds() as f64 / SECONDS_PER_YEAR
+}
+
+/// Years from `from` to `to` (ACT/365); negative when `to` is earlier.
+pub fn years_between(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
+    (to - from).num_seconds() as f64 / SECONDS_PER_YEAR
 }
 
 /// Calendar days from `as_of`'s UTC date to `date`.
@@ -190,6 +242,7 @@ mod tests {
             volume: 0,
             open_interest: 0,
             source_iv: None,
+            quoted_at: None,
         };
         assert!((q.mid().unwrap() - 1.1).abs() < 1e-12);
         q.bid = 0.0;

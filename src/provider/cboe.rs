@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::http::{Client, RateSpec};
 use super::wire::{self, Parsed, Skipped};
 use super::{ChainProvider, Error, Hooks};
-use crate::market::{ChainSnapshot, Symbol};
+use crate::market::{ChainSnapshot, Exchange, Symbol};
 
 pub const NAME: &str = "cboe";
 /// No published limit; one request a second keeps a watchlist scan polite.
@@ -182,6 +182,7 @@ pub fn parse_chain(
             volume: row.volume,
             open_interest: row.open_interest,
             source_iv: wire::source_iv(row.iv, false),
+            quoted_at: None,
         };
         contracts.push(raw.quote(&occ));
     }
@@ -197,6 +198,9 @@ pub fn parse_chain(
             rate,
             dividend_yield: 0.0,
             multiplier: 100.0,
+            exchange: Exchange::Us,
+            exercise: None,
+            ex_dividends: Vec::new(),
             contracts,
         },
         skipped,

@@ -455,6 +455,9 @@ mod tests {
             rate: 0.04,
             dividend_yield: 0.0,
             multiplier: 100.0,
+            exchange: Default::default(),
+            exercise: None,
+            ex_dividends: Vec::new(),
             contracts: vec![OptionQuote {
                 symbol: "AAPL260116C00200000".into(),
                 expiry: NaiveDate::from_ymd_opt(2026, 1, 16).unwrap(),
@@ -466,6 +469,7 @@ mod tests {
                 volume: 10,
                 open_interest: 200,
                 source_iv: Some(0.25),
+                quoted_at: None,
             }],
         }
     }

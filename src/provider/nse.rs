@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::http::{self, Client, RateSpec, Response};
 use super::wire::{self, Parsed, Skipped};
 use super::{ChainProvider, Error, Hooks};
-use crate::market::{ChainSnapshot, OccSymbol, Right};
+use crate::market::{ChainSnapshot, Exchange, Exercise, OccSymbol, Right};
 
 pub const NAME: &str = "nse";
 /// Unpublished, and NSE blocks bursts: one request every two seconds.
@@ -414,6 +414,7 @@ pub fn parse_chain(
                 volume: leg.total_traded_volume,
                 open_interest: leg.open_interest,
                 source_iv: wire::source_iv(leg.implied_volatility, true),
+                quoted_at: None,
             };
             contracts.push(raw.quote(&occ));
         }
@@ -440,6 +441,10 @@ pub fn parse_chain(
             rate: 0.0,
             dividend_yield: 0.0,
             multiplier: 1.0,
+            exchange: Exchange::Nse,
+            // NSE's index and stock options are all European.
+            exercise: Some(Exercise::European),
+            ex_dividends: Vec::new(),
             contracts,
         },
         skipped,

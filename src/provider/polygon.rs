@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::http::{self, Client, RateSpec, Secret};
 use super::wire::{self, EpochUnit, Parsed, Skipped};
 use super::{BarProvider, ChainProvider, Error, Hooks, KeySetting};
-use crate::market::{Bar, Calendar, ChainSnapshot, OptionQuote, Timeframe};
+use crate::market::{Bar, Calendar, ChainSnapshot, Exchange, Exercise, OptionQuote, Timeframe};
 
 pub const NAME: &str = "polygon";
 /// The free plan's limit: 5 requests a minute (paid plans: raise it in
@@ -173,12 +173,14 @@ impl ChainProvider for Polygon {
         let mut contracts = Vec::new();
         let mut skipped = Skipped::default();
         let mut spot: Option<(f64, Option<DateTime<Utc>>)> = None;
+        let mut exercise = None;
         let received = self
             .pages("snapshot", &ticker, first, |resp| {
                 let page = parse_snapshot(&ticker, &resp.body)?;
                 skipped.merge(page.skipped);
                 let page = page.value;
                 contracts.extend(page.contracts);
+                exercise = exercise.or(page.exercise);
                 if let Some(p) = page.underlying {
                     // The freshest underlying print wins.
                     if spot.is_none_or(|(_, t)| p.1 > t) {
@@ -192,9 +194,15 @@ impl ChainProvider for Polygon {
             return Err(Error::unknown(NAME, &ticker));
         }
         skipped.warn(NAME, &ticker, "contracts");
+        // The quotes' own clock: the underlying's print time, else the latest contract
+        // quote, else when the answer arrived.
+        let latest_quote = contracts.iter().filter_map(|c| c.quoted_at).max();
         let (spot, as_of) = match spot {
-            Some((price, at)) => (price, at.unwrap_or(received)),
-            None => (self.previous_close(&ticker).await?, received),
+            Some((price, at)) => (price, at.or(latest_quote).unwrap_or(received)),
+            None => (
+                self.previous_close(&ticker).await?,
+                latest_quote.unwrap_or(received),
+            ),
         };
         wire::sort_contracts(&mut contracts);
         Ok(ChainSnapshot {
@@ -204,6 +212,9 @@ impl ChainProvider for Polygon {
             rate: self.rate,
             dividend_yield: 0.0,
             multiplier: 100.0,
+            exchange: Exchange::Us,
+            exercise,
+            ex_dividends: Vec::new(),
             contracts,
         })
     }
@@ -275,6 +286,8 @@ pub struct SnapshotPage {
     pub contracts: Vec<OptionQuote>,
     /// The underlying's price and when it was taken, from the freshest result carrying one.
     pub underlying: Option<(f64, Option<DateTime<Utc>>)>,
+    /// The contracts' `details.exercise_style`, from the first result giving one.
+    pub exercise: Option<Exercise>,
     pub next_url: Option<String>,
 }
 
@@ -302,12 +315,14 @@ struct SnapResult {
 #[derive(Deserialize)]
 struct Details {
     ticker: Option<String>,
+    exercise_style: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct LastQuote {
     bid: Option<f64>,
     ask: Option<f64>,
+    last_updated: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -353,6 +368,7 @@ pub fn parse_snapshot(ticker: &str, body: &[u8]) -> Result<Parsed<SnapshotPage>,
     let mut skipped = Skipped::default();
     let mut contracts = Vec::with_capacity(page.results.len());
     let mut underlying: Option<(f64, Option<DateTime<Utc>>)> = None;
+    let mut exercise = None;
     for (i, r) in page.results.into_iter().enumerate() {
         let Some(r) = r else {
             skipped.add(|| format!("results[{i}] is null"));
@@ -368,12 +384,27 @@ pub fn parse_snapshot(ticker: &str, body: &[u8]) -> Result<Parsed<SnapshotPage>,
                 underlying = Some((p, at));
             }
         }
-        let symbol = r.details.and_then(|d| d.ticker);
+        let details = r.details.unwrap_or(Details {
+            ticker: None,
+            exercise_style: None,
+        });
+        match details.exercise_style.as_deref() {
+            Some("american") => exercise = exercise.or(Some(Exercise::American)),
+            Some("european") => exercise = exercise.or(Some(Exercise::European)),
+            _ => {}
+        }
+        let symbol = details.ticker;
         let Some(occ) = wire::occ(symbol.as_deref(), || format!("results[{i}]"), &mut skipped)
         else {
             continue;
         };
-        let (bid, ask) = r.last_quote.map_or((None, None), |q| (q.bid, q.ask));
+        let (bid, ask, quoted_at) = r.last_quote.map_or((None, None, None), |q| {
+            let at = q
+                .last_updated
+                .and_then(|t| wire::from_epoch(t, EpochUnit::Nanos));
+            (q.bid, q.ask, at)
+        });
+
         let raw = wire::RawQuote {
             bid,
             ask,
@@ -384,6 +415,7 @@ pub fn parse_snapshot(ticker: &str, body: &[u8]) -> Result<Parsed<SnapshotPage>,
             volume: r.day.and_then(|d| d.volume),
             open_interest: r.open_interest,
             source_iv: wire::source_iv(r.implied_volatility, false),
+            quoted_at,
         };
         contracts.push(raw.quote(&occ));
     }
@@ -391,6 +423,7 @@ pub fn parse_snapshot(ticker: &str, body: &[u8]) -> Result<Parsed<SnapshotPage>,
         value: SnapshotPage {
             contracts,
             underlying,
+            exercise,
             next_url: page.next_url.filter(|u| !u.is_empty()),
         },
         skipped,

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::http::{self, Client, RateSpec, Secret};
 use super::wire::{self, EpochUnit, Parsed, Skipped};
 use super::{BarProvider, ChainProvider, Error, Hooks, KeySetting};
-use crate::market::{Bar, Calendar, ChainSnapshot, OptionQuote, Timeframe};
+use crate::market::{Bar, Calendar, ChainSnapshot, Exchange, OptionQuote, Timeframe};
 
 pub const NAME: &str = "tradier";
 /// Tradier's documented market-data limit: 120 requests a minute.
@@ -110,7 +110,7 @@ impl ChainProvider for Tradier {
         let quote = self
             .get("quote", t, &["v1", "markets", "quotes"], &[("symbols", t)])
             .await?;
-        let spot = parse_quote(t, &quote.body)?;
+        let underlying = parse_quote(t, &quote.body)?;
         let resp = self
             .get(
                 "expirations",
@@ -143,13 +143,22 @@ impl ChainProvider for Tradier {
         }
         skipped.warn(NAME, t, "contracts");
         wire::sort_contracts(&mut contracts);
+        // The quotes' own clock: the underlying's quote time, else the latest contract
+        // quote, else when the answer arrived.
+        let as_of = underlying
+            .at
+            .or_else(|| contracts.iter().filter_map(|c| c.quoted_at).max())
+            .unwrap_or(quote.received_at);
         Ok(ChainSnapshot {
             ticker,
-            as_of: quote.received_at,
-            spot,
+            as_of,
+            spot: underlying.price,
             rate: self.rate,
             dividend_yield: 0.0,
             multiplier: 100.0,
+            exchange: Exchange::Us,
+            exercise: None,
+            ex_dividends: Vec::new(),
             contracts,
         })
     }
@@ -245,11 +254,32 @@ struct Quote {
     bid: Option<f64>,
     ask: Option<f64>,
     prevclose: Option<f64>,
+    trade_date: Option<i64>,
+    bid_date: Option<i64>,
+    ask_date: Option<i64>,
+}
+
+/// The underlying's quote: its price and, when Tradier stamps it, its time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct UnderlyingQuote {
+    pub price: f64,
+    /// The latest of `trade_date`, `bid_date` and `ask_date` (epoch milliseconds).
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// The latest of Tradier's epoch-millisecond stamps (0 or absent = none).
+fn latest_millis(stamps: &[Option<i64>]) -> Option<DateTime<Utc>> {
+    stamps
+        .iter()
+        .flatten()
+        .filter_map(|ms| wire::from_epoch(*ms, EpochUnit::Millis))
+        .max()
 }
 
 /// The underlying's price from `/v1/markets/quotes`: `last`, else the bid/ask mid, else
-/// `prevclose`. An unmatched symbol is [`Error::UnknownSymbol`].
-pub fn parse_quote(symbol: &str, body: &[u8]) -> Result<f64, Error> {
+/// `prevclose`; its time, the latest of `trade_date`, `bid_date`, `ask_date`. An
+/// unmatched symbol is [`Error::UnknownSymbol`].
+pub fn parse_quote(symbol: &str, body: &[u8]) -> Result<UnderlyingQuote, Error> {
     let q: Quotes = wire::parse_json(NAME, symbol, "quote", body)?;
     let quote = q
         .quotes
@@ -265,10 +295,12 @@ pub fn parse_quote(symbol: &str, body: &[u8]) -> Result<f64, Error> {
         (Some(b), Some(a)) if b > 0.0 && a >= b => Some(0.5 * (a + b)),
         _ => None,
     };
+    let at = latest_millis(&[quote.trade_date, quote.bid_date, quote.ask_date]);
     [quote.last, mid, quote.prevclose]
         .into_iter()
         .flatten()
         .find(|p| p.is_finite() && *p > 0.0)
+        .map(|price| UnderlyingQuote { price, at })
         .ok_or_else(|| {
             Error::malformed(
                 NAME,
@@ -337,6 +369,9 @@ struct Row {
     volume: Option<f64>,
     open_interest: Option<f64>,
     greeks: Option<Greeks>,
+    bid_date: Option<i64>,
+    ask_date: Option<i64>,
+    trade_date: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -375,6 +410,9 @@ pub fn parse_chain(symbol: &str, body: &[u8]) -> Result<Parsed<Vec<OptionQuote>>
             volume: row.volume,
             open_interest: row.open_interest,
             source_iv: iv,
+            // The mid's time: the later side's quote, else the last trade.
+            quoted_at: latest_millis(&[row.bid_date, row.ask_date])
+                .or_else(|| latest_millis(&[row.trade_date])),
         };
         out.push(raw.quote(&occ));
     }
@@ -548,7 +586,8 @@ mod tests {
             Err(Error::UnknownSymbol { .. })
         ));
         let body = br#"{"quotes":{"quote":{"symbol":"VXX","last":null,"bid":18.1,"ask":18.3,"prevclose":17.9}}}"#;
-        assert!((parse_quote("VXX", body).unwrap() - 18.2).abs() < 1e-9);
+        let q = parse_quote("VXX", body).unwrap();
+        assert!((q.price - 18.2).abs() < 1e-9);
     }
 
     #[test]

@@ -284,6 +284,8 @@ pub struct RawQuote {
     pub open_interest: Option<f64>,
     /// Already a fraction, `None` when not computed (see [`source_iv`]).
     pub source_iv: Option<f64>,
+    /// When the source last quoted the contract, if it says.
+    pub quoted_at: Option<DateTime<Utc>>,
 }
 
 impl RawQuote {
@@ -300,6 +302,7 @@ impl RawQuote {
             volume: count(self.volume),
             open_interest: count(self.open_interest),
             source_iv: self.source_iv,
+            quoted_at: self.quoted_at,
         }
     }
 }

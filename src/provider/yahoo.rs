@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::http::{self, Client, RateSpec, Request, Response};
 use super::wire::{self, EpochUnit, Parsed, Skipped};
 use super::{BarProvider, ChainProvider, Error, Hooks};
-use crate::market::{Bar, ChainSnapshot, OptionQuote, Timeframe};
+use crate::market::{Bar, ChainSnapshot, Exchange, OptionQuote, Timeframe};
 
 pub const NAME: &str = "yahoo";
 /// Unpublished; public clients that stay under about one request a second are not blocked.
@@ -195,11 +195,15 @@ impl ChainProvider for Yahoo {
         wire::sort_contracts(&mut contracts);
         Ok(ChainSnapshot {
             ticker,
-            as_of: first.received_at,
+            // The quote's own time (`regularMarketTime`), else when the answer arrived.
+            as_of: page.quoted_at.unwrap_or(first.received_at),
             spot: page.spot,
             rate: self.rate,
             dividend_yield: 0.0,
             multiplier: 100.0,
+            exchange: Exchange::Us,
+            exercise: None,
+            ex_dividends: Vec::new(),
             contracts,
         })
     }
@@ -251,6 +255,8 @@ impl BarProvider for Yahoo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct OptionsPage {
     pub spot: f64,
+    /// The underlying quote's time, `quote.regularMarketTime` (epoch seconds).
+    pub quoted_at: Option<DateTime<Utc>>,
     /// Every listed expiration, epoch seconds (00:00 UTC of the expiry date).
     pub expirations: Vec<i64>,
     /// The expiration this page holds, when it holds one.
@@ -292,6 +298,7 @@ struct OptionsResult {
 struct Quote {
     regular_market_price: Option<f64>,
     regular_market_previous_close: Option<f64>,
+    regular_market_time: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -401,6 +408,7 @@ pub fn parse_options(ticker: &str, body: &[u8]) -> Result<Parsed<OptionsPage>, E
                     volume: row.volume,
                     open_interest: row.open_interest,
                     source_iv: wire::source_iv(row.implied_volatility, false).filter(|_| quoted),
+                    quoted_at: None,
                 };
                 contracts.push(raw.quote(&occ));
             }
@@ -409,6 +417,9 @@ pub fn parse_options(ticker: &str, body: &[u8]) -> Result<Parsed<OptionsPage>, E
     Ok(Parsed {
         value: OptionsPage {
             spot,
+            quoted_at: quote
+                .regular_market_time
+                .and_then(|t| wire::from_epoch(t, EpochUnit::Seconds)),
             expirations: result.expiration_dates,
             fetched_expiration,
             contracts,

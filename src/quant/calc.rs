@@ -220,13 +220,38 @@ impl Columns {
 ///
 /// Fails on a missing column, on read or write errors, and on CSV the parser rejects.
 pub fn calc_csv<R: Read, W: Write>(input: R, output: W) -> Result<CsvSummary, CsvError> {
+    calc_rows(input, output, RowFormat::Csv)
+}
+
+/// How [`calc_rows`] writes its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowFormat {
+    /// The input row with iv, greeks and error appended ([`calc_csv`]).
+    Csv,
+    /// One JSON object a line (NDJSON), in input order: `line` (in the file), the input
+    /// columns (the seven required ones by their lower-case names, numbers and
+    /// `"call"`/`"put"`; any others as strings under their header), then `iv`, `delta`,
+    /// `gamma`, `theta`, `vega`, `rho` (null when unsolved, or NaN at iv 0) and `error`
+    /// (null when solved).
+    Ndjson,
+}
+
+/// [`calc_csv`] with the answer written as `format`.
+pub fn calc_rows<R: Read, W: Write>(
+    input: R,
+    output: W,
+    format: RowFormat,
+) -> Result<CsvSummary, CsvError> {
     // Flexible and byte-based: a ragged or non-UTF-8 row is one skipped row, not the end
     // of the run, and extra columns pass through byte for byte.
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
         .from_reader(input);
-    let mut writer = csv::Writer::from_writer(output);
+    let mut writer = match format {
+        RowFormat::Csv => Sink::Csv(Box::new(csv::Writer::from_writer(output))),
+        RowFormat::Ndjson => Sink::Json(std::io::BufWriter::new(output)),
+    };
 
     let headers = reader
         .byte_headers()
@@ -234,13 +259,22 @@ pub fn calc_csv<R: Read, W: Write>(input: R, output: W) -> Result<CsvSummary, Cs
         .clone();
     let columns = Columns::find(&headers)?;
     let width = headers.len();
+    let names: Vec<String> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| match columns.0.iter().position(|&c| c == i) {
+            Some(r) => REQUIRED[r].to_owned(),
+            None => String::from_utf8_lossy(h).trim().to_owned(),
+        })
+        .collect();
     let mut out = headers.clone();
     for name in ADDED {
         out.push_field(name.as_bytes());
     }
-    writer
-        .write_byte_record(&out)
-        .map_err(|e| CsvError::from_csv(e, "write"))?;
+    if let Sink::Csv(w) = &mut writer {
+        w.write_byte_record(&out)
+            .map_err(|e| CsvError::from_csv(e, "write"))?;
+    }
 
     let mut summary = CsvSummary::default();
     let mut record = csv::ByteRecord::new();
@@ -281,6 +315,26 @@ pub fn calc_csv<R: Read, W: Write>(input: R, output: W) -> Result<CsvSummary, Cs
             }
         };
 
+        if let Sink::Json(w) = &mut writer {
+            let result = calculate(&inp, price);
+            match &result {
+                Ok(_) => summary.solved += 1,
+                Err(_) => summary.unsolved += 1,
+            }
+            let row = json_row(line, &names, &columns, &record, &inp, price, result);
+            serde_json::to_writer(&mut *w, &row)
+                .map_err(std::io::Error::from)
+                .and_then(|()| w.write_all(b"\n"))
+                .map_err(|source| CsvError::Io {
+                    action: "write",
+                    source,
+                })?;
+            summary.rows_written += 1;
+            continue;
+        }
+        let Sink::Csv(writer) = &mut writer else {
+            unreachable!("the JSON sink continued above")
+        };
         out.clear();
         out.extend(record.iter());
         match calculate(&inp, price) {
@@ -313,11 +367,94 @@ pub fn calc_csv<R: Read, W: Write>(input: R, output: W) -> Result<CsvSummary, Cs
             .map_err(|e| CsvError::from_csv(e, "write"))?;
         summary.rows_written += 1;
     }
-    writer.flush().map_err(|source| CsvError::Io {
+    let flushed = match &mut writer {
+        Sink::Csv(w) => w.flush(),
+        Sink::Json(w) => w.flush(),
+    };
+    flushed.map_err(|source| CsvError::Io {
         action: "write",
         source,
     })?;
     Ok(summary)
+}
+
+/// A JSON object whose keys keep the order they were inserted in; a key inserted again
+/// replaces its value in place.
+#[derive(Default)]
+struct JsonRow(Vec<(String, serde_json::Value)>);
+
+impl JsonRow {
+    fn insert(&mut self, key: String, value: serde_json::Value) {
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((key, value)),
+        }
+    }
+}
+
+impl Serialize for JsonRow {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+enum Sink<W: Write> {
+    Csv(Box<csv::Writer<W>>),
+    Json(std::io::BufWriter<W>),
+}
+
+/// One NDJSON row (see [`RowFormat::Ndjson`]).
+fn json_row(
+    line: u64,
+    names: &[String],
+    columns: &Columns,
+    record: &csv::ByteRecord,
+    inp: &Inputs,
+    price: f64,
+    result: Result<Calculation, IvError>,
+) -> JsonRow {
+    use serde_json::Value;
+    let number = |v: f64| serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number);
+    let mut row = JsonRow::default();
+    row.insert("line".into(), line.into());
+    let required = [
+        Value::from(inp.right.as_str()),
+        number(inp.spot),
+        number(inp.strike),
+        number(inp.t_years),
+        number(inp.rate),
+        number(inp.div),
+        number(price),
+    ];
+    for (i, name) in names.iter().enumerate() {
+        let value = match columns.0.iter().position(|&c| c == i) {
+            Some(r) => required[r].clone(),
+            None => Value::from(String::from_utf8_lossy(&record[i]).into_owned()),
+        };
+        if !row.0.iter().any(|(n, _)| n == name) {
+            row.insert(name.clone(), value);
+        }
+    }
+    let (values, error) = match result {
+        Ok(c) => {
+            let g = c.greeks;
+            (
+                [c.iv, g.delta, g.gamma, g.theta, g.vega, g.rho],
+                Value::Null,
+            )
+        }
+        Err(e) => ([f64::NAN; 6], Value::from(e.to_string())),
+    };
+    for (name, v) in ADDED.iter().zip(values) {
+        row.insert((*name).into(), number(v));
+    }
+    row.insert("error".into(), error);
+    row
 }
 
 #[cfg(test)]

@@ -330,7 +330,8 @@ impl DetectorsConfig {
 }
 
 /// Ticker option volume against its trailing average over earlier scans taken at the
-/// same time of day on earlier trading days.
+/// same point of the session (the same share of it elapsed, on the ticker's calendar)
+/// on earlier trading days.
 ///
 /// Option volume is a running count that grows through the session, so the last few
 /// scans of the same day would make every morning look quiet and every afternoon look
@@ -344,7 +345,8 @@ pub struct VolumeSpike {
     /// Scores 75 at this ratio (the median of what fires), 100 at saturation_ratio.
     pub typical_ratio: f64,
     pub saturation_ratio: f64,
-    /// Earlier trading days averaged (one scan each: the last at or before this time of day).
+    /// Earlier trading days averaged (one scan each: the one at the same share of the
+    /// session elapsed, within 5%; after the close, a full session).
     pub lookback_days: u32,
     /// Earlier trading days needed before it can fire.
     pub min_history: usize,

@@ -9,14 +9,22 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
 
-use crate::market::{Right, years_to_expiry};
+#[cfg(test)]
+use crate::market::years_to_expiry;
+use crate::market::{Exchange, Right, years_between};
 use crate::store::chains::{ContractRow, FeatureRow};
 
 /// Market context of the chain the features are computed from.
 #[derive(Debug, Clone, Copy)]
 pub struct ChainContext<'a> {
     pub ticker: &'a str,
+    /// The scan's instant, stamped on the features.
     pub as_of: DateTime<Utc>,
+    /// The quotes' own clock (the chain's `as_of` as the source stamped it): times to
+    /// expiry run from here.
+    pub quoted_at: DateTime<Utc>,
+    /// The market the chain trades on: its calendar sets expiry instants and closes.
+    pub exchange: Exchange,
     pub spot: f64,
     pub rate: f64,
     pub dividend_yield: f64,
@@ -28,7 +36,6 @@ const MIN_FRONT_YEARS: f64 = 1.0 / 365.0;
 
 /// Contracts of one expiry with its time and forward.
 struct Expiry<'a> {
-    date: NaiveDate,
     t: f64,
     forward: f64,
     contracts: Vec<&'a ContractRow>,
@@ -42,9 +49,20 @@ fn group_expiries<'a>(ctx: &ChainContext<'_>, contracts: &'a [ContractRow]) -> V
     by_date
         .into_iter()
         .filter_map(|(date, contracts)| {
-            let t = years_to_expiry(ctx.as_of, date);
+            // The latest instant among the date's roots (SPX settles AM, SPXW PM).
+            let expires = contracts
+                .iter()
+                .map(|c| crate::market::occ_root(&c.symbol))
+                .fold(None::<(&str, DateTime<Utc>)>, |acc, root| match acc {
+                    Some((r, at)) if r == root => Some((r, at)),
+                    _ => {
+                        let at = crate::market::expiry_instant_of(ctx.exchange, root, date);
+                        Some((root, acc.map_or(at, |(_, a)| a.max(at))))
+                    }
+                })
+                .map(|(_, at)| at)?;
+            let t = years_between(ctx.quoted_at, expires);
             (t >= MIN_FRONT_YEARS).then(|| Expiry {
-                date,
                 t,
                 forward: ctx.spot * ((ctx.rate - ctx.dividend_yield) * t).exp(),
                 contracts,
@@ -157,6 +175,25 @@ pub fn max_pain(contracts: &[&ContractRow]) -> Option<f64> {
         .map(|(k, _)| k)
 }
 
+/// The expiry max pain is computed on: the nearest standard monthly whose expiration
+/// session has not closed yet. On expiration day that is the expiring monthly, hours
+/// from expiry, until the close (unlike the other features, which skip contracts under a
+/// day). Without a monthly, the first expiry not yet closed.
+fn max_pain_expiry(ctx: &ChainContext<'_>, contracts: &[ContractRow]) -> Option<NaiveDate> {
+    let cal = ctx.exchange.calendar();
+    let open = |d: &NaiveDate| cal.at(*d, cal.close_on(*d)) > ctx.quoted_at;
+    let mut dates: Vec<NaiveDate> = contracts.iter().map(|c| c.expiry).collect();
+    dates.sort_unstable();
+    dates.dedup();
+    // One calendar look-up per expiry, not per contract.
+    dates.retain(open);
+    dates
+        .iter()
+        .copied()
+        .find(|d| is_monthly(*d))
+        .or(dates.first().copied())
+}
+
 /// ATM straddle mid (call mid + put mid at the strike nearest spot that has both).
 fn straddle(e: &Expiry<'_>, spot: f64) -> Option<f64> {
     let mut best: Option<(f64, f64)> = None;
@@ -236,11 +273,10 @@ pub fn compute(
         }
     }
     let ratio = |p: u64, c: u64| (c > 0).then(|| p as f64 / c as f64);
-    let monthly = expiries
-        .iter()
-        .find(|e| is_monthly(e.date))
-        .or(expiries.first());
-    let max_pain = monthly.and_then(|e| max_pain(&e.contracts));
+    let max_pain = max_pain_expiry(ctx, contracts).and_then(|date| {
+        let of_date: Vec<&ContractRow> = contracts.iter().filter(|c| c.expiry == date).collect();
+        max_pain(&of_date)
+    });
     let expected_move = front.and_then(|e| straddle(e, ctx.spot));
     let (iv_rank, iv_percentile) = match atm_iv_30d {
         Some(now) => iv_rank(now, iv_history, min_iv_observations),
@@ -287,7 +323,7 @@ mod tests {
             right,
             spot: ctx.spot,
             strike,
-            t_years: years_to_expiry(ctx.as_of, expiry),
+            t_years: years_to_expiry(ctx.quoted_at, expiry).max(1e-6),
             rate: ctx.rate,
             div: ctx.dividend_yield,
         };
@@ -315,6 +351,8 @@ mod tests {
         ChainContext {
             ticker: "TEST",
             as_of: Utc.with_ymd_and_hms(2026, 11, 2, 15, 0, 0).unwrap(),
+            quoted_at: Utc.with_ymd_and_hms(2026, 11, 2, 15, 0, 0).unwrap(),
+            exchange: Exchange::Us,
             spot: 100.0,
             rate: 0.0,
             dividend_yield: 0.0,
@@ -404,6 +442,46 @@ mod tests {
         let refs: Vec<&ContractRow> = rows.iter().collect();
         // Settling anywhere in 90..95 pays nothing on the heavy 90 put and 110 call.
         assert_eq!(max_pain(&refs), Some(90.0));
+    }
+
+    /// The features' max pain for a chain with one heavy put at `put` and one heavy call
+    /// at `call` in each of `expiries`, seen at `at`.
+    fn max_pain_at(at: DateTime<Utc>, expiries: &[(NaiveDate, f64, f64)]) -> Option<f64> {
+        let c = ChainContext {
+            as_of: at,
+            quoted_at: at,
+            ..ctx()
+        };
+        let mut rows = vec![];
+        for &(d, put, call) in expiries {
+            for k in (80..=120).step_by(5) {
+                let k = k as f64;
+                let put_oi = if k == put { 5000 } else { 0 };
+                let call_oi = if k == call { 5000 } else { 0 };
+                rows.push(contract(d, k, Right::Put, 0.2, put_oi, &c));
+                rows.push(contract(d, k, Right::Call, 0.2, call_oi, &c));
+            }
+        }
+        compute(&c, &rows, &[], 20).max_pain
+    }
+
+    #[test]
+    fn max_pain_stays_on_the_expiring_monthly_until_its_close() {
+        // November 2026's monthly expires Friday the 20th; December's on the 18th.
+        let nov = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let dec = NaiveDate::from_ymd_opt(2026, 12, 18).unwrap();
+        // Max pain of November's contracts sits at 90..95 (heavy 90 put, 95 call),
+        // December's at 110..115.
+        let chain = [(nov, 90.0, 95.0), (dec, 110.0, 115.0)];
+        let ny = |h: u32, m: u32| {
+            crate::market::Calendar::nyse()
+                .at(nov, chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap())
+        };
+        // The morning of expiration day: hours left, and it is still the nearest monthly.
+        assert_eq!(max_pain_at(ny(10, 0), &chain), Some(90.0));
+        assert_eq!(max_pain_at(ny(15, 59), &chain), Some(90.0));
+        // After the close it has expired: December's.
+        assert_eq!(max_pain_at(ny(16, 30), &chain), Some(110.0));
     }
 
     #[test]

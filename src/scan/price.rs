@@ -1,21 +1,40 @@
 //! Prices a chain: optctl's own implied volatility from each contract's mid price, and
 //! greeks at that volatility. Contracts without a two-sided quote, or whose mid lies
 //! outside the no-arbitrage bounds, keep their quote with no IV and no greeks.
+//!
+//! Time to expiry runs on the market's clock: from when the contract was quoted (its
+//! `quoted_at`, else the chain's `as_of`, the source's own quote time) to the contract's
+//! expiry instant ([`ChainSnapshot::expiry_instant`]: the close, the early close, or the
+//! open for AM-settled contracts). A recording replayed years later prices as it did the
+//! day it was taken.
 
-use crate::market::{ChainSnapshot, years_to_expiry};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::market::{ChainSnapshot, years_between};
 use crate::quant::{self, Inputs};
 use crate::store::chains::ContractRow;
 
 /// Prices every contract of `snap`.
 pub fn price_chain(snap: &ChainSnapshot) -> Vec<ContractRow> {
+    // Contracts come sorted by expiry: one calendar look-up per (expiry, root) run.
+    let mut last: Option<(NaiveDate, &str, DateTime<Utc>)> = None;
     snap.contracts
         .iter()
         .map(|q| {
+            let root = crate::market::occ_root(&q.symbol);
+            let expires = match last {
+                Some((d, r, at)) if d == q.expiry && r == root => at,
+                _ => {
+                    let at = snap.expiry_instant(q);
+                    last = Some((q.expiry, root, at));
+                    at
+                }
+            };
             let inp = Inputs {
                 right: q.right,
                 spot: snap.spot,
                 strike: q.strike,
-                t_years: years_to_expiry(snap.as_of, q.expiry),
+                t_years: years_between(snap.quoted_at(q), expires),
                 rate: snap.rate,
                 div: snap.dividend_yield,
             };

@@ -327,8 +327,49 @@ pub fn prune_chains(
 }
 
 /// Midnight at the start of `day` in New York, as UTC.
-fn day_start(day: NaiveDate) -> DateTime<Utc> {
-    Calendar::nyse().at(day, chrono::NaiveTime::MIN)
+/// How far into its trading day's session `t` is: 0 at the open, 1 at the close (early
+/// close included) and after it, until the next open. An instant before a day's open
+/// belongs to the session before ([`Calendar::trading_day`]), so it reads 1.
+pub fn session_elapsed(cal: &Calendar, t: DateTime<Utc>) -> f64 {
+    let s = cal.hours_on(cal.trading_day(t));
+    let length = (s.close - s.open).num_seconds().max(1) as f64;
+    ((t - s.open).num_seconds() as f64 / length).clamp(0.0, 1.0)
+}
+
+/// Two scans see comparable running volumes when their sessions are at most this share
+/// apart (0.05 of a 6.5-hour session is about 20 minutes).
+const SAME_SESSION_SHARE: f64 = 0.05;
+
+/// The like-for-like volume baseline of a scan at `as_of`: for each earlier trading day
+/// of `cal` among `scans` (instant, total volume; any order), the volume of the scan
+/// whose share of the session elapsed ([`session_elapsed`]) is nearest `as_of`'s, if it
+/// is within [`SAME_SESSION_SHARE`]; newest day first, at most `days`. A scan after the
+/// close (share 1) compares with full sessions only; a 15:30 scan never with a morning.
+pub fn same_session_volumes(
+    cal: &Calendar,
+    as_of: DateTime<Utc>,
+    scans: &[(DateTime<Utc>, u64)],
+    days: usize,
+) -> Vec<u64> {
+    let today = cal.trading_day(as_of);
+    let share = session_elapsed(cal, as_of);
+    let mut best: BTreeMap<NaiveDate, (f64, u64)> = BTreeMap::new();
+    for &(at, volume) in scans {
+        let day = cal.trading_day(at);
+        if day >= today {
+            continue;
+        }
+        let gap = (session_elapsed(cal, at) - share).abs();
+        if gap > SAME_SESSION_SHARE + 1e-9 {
+            continue;
+        }
+        let slot = best.entry(day).or_insert((f64::INFINITY, 0));
+        // The nearest share wins; on a tie, the later scan (the later entry).
+        if gap <= slot.0 {
+            *slot = (gap, volume);
+        }
+    }
+    best.values().rev().take(days).map(|&(_, v)| v).collect()
 }
 
 /// The single writer: owns the store connection for the whole scan.
@@ -388,33 +429,19 @@ impl Writer {
         }
     }
 
-    /// Total option volume of `ticker` at this time of day (New York) on up to `days`
-    /// earlier NYSE trading days that have a scan, newest first.
-    fn same_time_volumes(&self, ticker: &str, days: u32) -> Result<Vec<u64>> {
+    /// Total option volume of `ticker` at the same point of the session on up to `days`
+    /// earlier trading days of its market that have such a scan, newest first (see
+    /// [`same_session_volumes`]).
+    fn same_time_volumes(&self, ticker: &str, cal: &Calendar, days: u32) -> Result<Vec<u64>> {
         let as_of = self.opts.as_of;
-        let nyse = Calendar::nyse();
-        let today = nyse.local_date(as_of);
-        let time_of_day = as_of - day_start(today);
-        let mut out = Vec::with_capacity(days as usize);
+        let today = cal.trading_day(as_of);
         // Look back far enough to cover weekends and a few holidays.
-        for back in 1..=(days as i64 * 7 / 5 + 5) {
-            if out.len() >= days as usize {
-                break;
-            }
-            let day = today - Duration::days(back);
-            if !nyse.is_trading_day(day) {
-                continue;
-            }
-            let start = day_start(day);
-            if let Some(v) =
-                self.store
-                    .chains()
-                    .latest_volume_between(ticker, start, start + time_of_day)?
-            {
-                out.push(v);
-            }
-        }
-        Ok(out)
+        let from = cal.open_on(today - Duration::days(days as i64 * 7 / 5 + 5));
+        let scans = self
+            .store
+            .chains()
+            .volumes_between(ticker, from, cal.open_on(today))?;
+        Ok(same_session_volumes(cal, as_of, &scans, days as usize))
     }
 
     fn store_one(
@@ -424,12 +451,17 @@ impl Writer {
     ) -> Result<()> {
         let as_of = self.opts.as_of;
         let ticker = snap.ticker.as_str();
-        let day = trading_day(as_of);
+        // History days are trading days of the ticker's own market: a weekend, holiday or
+        // pre-open run belongs to the last session that traded there.
+        let cal = snap.exchange.calendar();
+        let day = cal.trading_day(as_of);
         let year_ago = day - Duration::days(365);
         let iv_hist = self.store.chains().iv_history(ticker, year_ago, day)?;
         let ctx = ChainContext {
             ticker,
             as_of,
+            quoted_at: snap.as_of,
+            exchange: snap.exchange,
             spot: snap.spot,
             rate: snap.rate,
             dividend_yield: snap.dividend_yield,
@@ -447,7 +479,7 @@ impl Writer {
             .chains()
             .recent_features(ticker, as_of, lookback)?;
         let same_time_volumes = if d.volume_spike.enabled {
-            self.same_time_volumes(ticker, d.volume_spike.lookback_days)?
+            self.same_time_volumes(ticker, cal, d.volume_spike.lookback_days)?
         } else {
             Vec::new()
         };
@@ -554,4 +586,64 @@ fn ticker_failed(scan_id: i64, ticker: &str, error: &str) {
         error,
         "{ticker} failed"
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveTime, TimeZone};
+
+    use super::*;
+
+    fn ny(d: u32, h: u32, m: u32) -> DateTime<Utc> {
+        let date = NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        Calendar::nyse().at(date, NaiveTime::from_hms_opt(h, m, 0).unwrap())
+    }
+
+    /// Scans on Nov 16-20 2026 at `h:m` New York, volume `v` each.
+    fn history(h: u32, m: u32, v: u64) -> Vec<(DateTime<Utc>, u64)> {
+        (16..=20).map(|d| (ny(d, h, m), v)).collect()
+    }
+
+    #[test]
+    fn session_share_runs_from_open_to_close_and_holds_after() {
+        let nyse = Calendar::nyse();
+        assert_eq!(session_elapsed(nyse, ny(23, 9, 30)), 0.0);
+        assert!((session_elapsed(nyse, ny(23, 12, 45)) - 0.5).abs() < 1e-9);
+        assert_eq!(session_elapsed(nyse, ny(23, 17, 0)), 1.0);
+        // Before Tuesday's open it is still Monday's finished session.
+        assert_eq!(session_elapsed(nyse, ny(24, 8, 0)), 1.0);
+        // The day after Thanksgiving closes at 13:00: 11:15 is half-way.
+        assert!((session_elapsed(nyse, ny(27, 11, 15)) - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_later_scan_never_compares_with_earlier_mornings() {
+        let nyse = Calendar::nyse();
+        // History scanned at 10:00; today's scan at 15:30 has no like-for-like day.
+        let morning = history(10, 0, 1_000);
+        assert!(same_session_volumes(nyse, ny(23, 15, 30), &morning, 10).is_empty());
+        // Nor does an evening scan (a full session) compare with partial days.
+        assert!(same_session_volumes(nyse, ny(23, 18, 0), &morning, 10).is_empty());
+        // A morning scan does, day by day, newest first.
+        let mut both = morning.clone();
+        both.extend(history(15, 30, 9_000));
+        both[4].1 = 1_500;
+        assert_eq!(
+            same_session_volumes(nyse, ny(23, 10, 5), &both, 10),
+            [1_500, 1_000, 1_000, 1_000, 1_000]
+        );
+        assert_eq!(
+            same_session_volumes(nyse, ny(23, 15, 30), &both, 3),
+            [9_000, 9_000, 9_000]
+        );
+        // After the close, the full sessions: scans after earlier closes (or before the
+        // next open) are full days.
+        let evenings: Vec<_> = (17..=21)
+            .map(|d| (Utc.with_ymd_and_hms(2026, 11, d, 13, 0, 0).unwrap(), 20_000))
+            .collect();
+        assert_eq!(
+            same_session_volumes(nyse, ny(23, 16, 30), &evenings, 10),
+            [20_000; 5]
+        );
+    }
 }

@@ -183,21 +183,27 @@ impl<S: Deref<Target = Store>> Chains<S> {
         finish_features(raw)
     }
 
-    /// Total option volume (calls + puts) of `ticker` in its latest scan taken in
-    /// `[from, to]`, if any.
-    pub fn latest_volume_between(
+    /// Every scan of `ticker` taken in `[from, to)`, oldest first: (its instant, total
+    /// option volume, calls + puts).
+    pub fn volumes_between(
         &self,
         ticker: &str,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> Result<Option<u64>> {
-        super::optional(self.0.conn().query_row(
-            "SELECT call_volume + put_volume FROM features
-             WHERE ticker = ?1 AND as_of >= ?2 AND as_of <= ?3
-             ORDER BY as_of DESC LIMIT 1",
-            params![ticker, ts(from), ts(to)],
-            |r| r.get::<_, i64>(0).map(|v| v as u64),
-        ))
+    ) -> Result<Vec<(DateTime<Utc>, u64)>> {
+        let mut st = self.0.conn().prepare_cached(
+            "SELECT as_of, call_volume + put_volume FROM features
+             WHERE ticker = ?1 AND as_of >= ?2 AND as_of < ?3
+             ORDER BY as_of",
+        )?;
+        let rows = st
+            .query_map(params![ticker, ts(from), ts(to)], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|(at, v)| Ok((parse_ts(&at, "features", "as_of")?, v.max(0) as u64)))
+            .collect()
     }
 
     /// The newest stored chain of every ticker, by ticker. A ticker whose recent chain

@@ -285,7 +285,7 @@ fn contracts_quant_iv() {
         "0.25", "--rate", "0.05", "--price", "2.5",
     ]);
     snap("quant-iv", &home, &one, &[]);
-    // A CSV streamed from stdin is answered as CSV even with --json: one row per input row.
+    // A CSV streamed from stdin with --json is answered as NDJSON: one object per row.
     let out = home
         .cmd(["quant", "iv", "--json"])
         .write_stdin(

@@ -355,6 +355,61 @@ fn tradier_chains_scan_end_to_end() {
     }
 }
 
+/// The recorded answers served as if years later: the quotes keep their own time.
+fn dated_years_later(routes: Vec<Route>) -> Vec<Route> {
+    routes
+        .into_iter()
+        .map(|r| r.header("Date", "Thu, 23 Nov 2034 15:00:00 GMT"))
+        .collect()
+}
+
+/// Contracts of the last scan with an IV, and all of them.
+fn priced_count(home: &Home) -> (i64, i64) {
+    home.db()
+        .query_row("SELECT COUNT(iv), COUNT(*) FROM chain_snapshots", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap()
+}
+
+#[test]
+fn recorded_chains_replayed_years_later_price_on_their_own_clock() {
+    // Each source's answer is dated 2034, eight years after its quotes were taken (and
+    // after every expiry in them): time to expiry runs from the quotes' own time, so
+    // the IVs come out as on the day of the recording.
+    let tradier = Server::start(dated_years_later(tradier_routes()));
+    let polygon = Server::start(dated_years_later(polygon_routes()));
+    let yahoo = Server::start(dated_years_later(yahoo_routes()));
+    let cases = [
+        (
+            "VXX",
+            format!(
+                "[provider]\nname = \"tradier\"\n[provider.tradier]\nbase_url = \"{}\"\ntoken = \"{TRADIER_TOKEN}\"\n",
+                tradier.url()
+            ),
+        ),
+        ("AAPL", polygon_config(&polygon)),
+        ("AAPL", yahoo_config(&yahoo)),
+    ];
+    for (ticker, config) in cases {
+        let home = Home::new();
+        home.write_config(&config);
+        let out = home
+            .cmd(["scan", "--json", "--tickers", ticker])
+            .env("OPTCTL_POLYGON_API_KEY", POLYGON_KEY)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", describe(&out));
+        let r = parse_json(&out);
+        let (priced, all) = priced_count(&home);
+        assert!(
+            priced > 0 && priced * 2 >= all,
+            "{config}: {priced} of {all} contracts priced"
+        );
+        assert_eq!(r["tickers"][0]["contracts_priced"], priced, "{config}");
+    }
+}
+
 fn nse_session() -> Route {
     Route::bytes(
         "/option-chain",
@@ -371,6 +426,37 @@ fn nse_config(server: &Server, extra: &str) -> String {
         "[provider]\nname = \"nse\"\n[provider.nse]\nbase_url = \"{}\"\nlot_sizes = {{ NIFTY = 75 }}\n{extra}",
         server.url()
     )
+}
+
+/// IV-history days of NSE tickers are NSE trading days, whatever NYSE does.
+#[test]
+fn nse_iv_history_days_follow_the_nse_calendar() {
+    let server = Server::start(vec![
+        nse_session(),
+        Route::fixture("/api/option-chain-indices", "nse/legacy-NIFTY.json"),
+    ]);
+    let day_of = |as_of: &str| -> String {
+        let home = Home::new();
+        home.write_config(&nse_config(&server, "api = \"legacy\"\n"));
+        let out = home
+            .cmd(["scan", "--json", "--tickers", "NIFTY", "--as-of", as_of])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", describe(&out));
+        home.db()
+            .query_row(
+                "SELECT group_concat(day) FROM iv_history WHERE ticker = 'NIFTY'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    // Monday 10:30 IST: NSE trades (New York is still on Sunday night).
+    assert_eq!(day_of("2026-11-23T05:00:00Z"), "2026-11-23");
+    // Tuesday 2026-11-24 is an NSE holiday (Guru Nanak Jayanti) while NYSE trades.
+    assert_eq!(day_of("2026-11-24T16:00:00Z"), "2026-11-23");
+    // A Monday 02:00 UTC cron run (07:30 IST, before the open) belongs to Friday.
+    assert_eq!(day_of("2026-11-30T02:00:00Z"), "2026-11-27");
 }
 
 #[test]

@@ -598,3 +598,30 @@ fn each_ticker_keeps_its_three_newest_chains() {
     assert_eq!(kept[0], 0, "the oldest AAPL chain goes: {kept:?}");
     assert!(kept[1..].iter().all(|n| *n > 0), "{kept:?}");
 }
+
+/// Twenty calm tickers scanned every morning for a week, then once in the afternoon:
+/// the afternoon's running volume is no spike against mornings, and a morning scan
+/// compares with mornings.
+#[test]
+fn volume_spike_compares_the_same_point_of_the_session() {
+    let home = Home::new();
+    home.write_config(CALM);
+    let tickers: Vec<String> = (1..=20).map(|i| format!("CALM{i}")).collect();
+    let tickers = tickers.join(",");
+    let spikes = |as_of: &str| {
+        let r = home.json(["scan", "--json", "--tickers", &tickers, "--as-of", as_of]);
+        r["alerts_by_detector"]["volume_spike"]
+            .as_u64()
+            .unwrap_or(0)
+    };
+    // 10:00 New York (EST) on five trading days.
+    for day in 16..=20 {
+        assert_eq!(spikes(&format!("2026-11-{day}T15:00:00Z")), 0);
+    }
+    // 15:30 New York on Monday: five and a half hours more volume than every baseline.
+    assert_eq!(spikes("2026-11-23T20:30:00Z"), 0, "afternoon vs mornings");
+    // After Monday's close: a full session against no full session.
+    assert_eq!(spikes("2026-11-23T22:00:00Z"), 0, "evening vs mornings");
+    // Tuesday 10:00 has five like-for-like mornings and a calm market.
+    assert_eq!(spikes("2026-11-24T15:00:00Z"), 0, "morning vs mornings");
+}

@@ -124,11 +124,11 @@ pub(super) struct Market {
 impl Market {
     pub(super) fn new(cfg: &SimConfig, ticker: &str, as_of: DateTime<Utc>) -> Market {
         let tk = Ticker::new(cfg.seed, ticker);
-        let clock = Clock::at(as_of);
+        let clock = Clock::on(tk.calendar(), as_of);
         let closes = tk.closes(clock.day);
         let spot = tk.spot(clock, closes[OI_DAYS - 1], closes[OI_DAYS]);
         let reference = tk.s0 * closes[OI_DAYS - 1].exp();
-        let expiries = expirations(as_of);
+        let expiries = expirations(as_of, tk.exchange, ticker);
         let day = clock.day;
         let active = |kind: AnomalyKind| {
             unit(hash(tk.key, tag::ANOMALY + kind as u64, day, 0)) < cfg.anomaly_rate
@@ -234,7 +234,8 @@ impl Market {
         let mut burst_at = None;
 
         for (ei, &(expiry, series)) in self.expiries.iter().enumerate() {
-            let t_years = years_to_expiry(self.as_of, expiry);
+            let t_years =
+                years_between(self.as_of, expiry_instant_of(tk.exchange, &ticker, expiry));
             let atm = tk.atm_vol(t_years, level);
             // Grid, open interest and volume profile use whole days from the session date,
             // not t_years, so they hold still through the session while prices move.
@@ -337,6 +338,7 @@ impl Market {
                         volume,
                         open_interest,
                         source_iv: Some(vol),
+                        quoted_at: None,
                     });
                 }
             }
@@ -350,13 +352,30 @@ impl Market {
             q.last = q.ask; // sweeps lift the offer
         }
 
+        let exchange = tk.exchange;
+        let exercise = Exercise::usual(exchange, &ticker);
+        let ex_dividends = match (tk.reference, self.expiries.last()) {
+            (Some(r), Some(&(last, _))) => r.ex_dividends(self.clock.date, last),
+            _ => Vec::new(),
+        };
+        // NSE's index lots (NIFTY 75, BANKNIFTY 35); other NSE names quote per share, as
+        // the nse provider does without `lot_sizes`.
+        let multiplier = match (exchange, ticker.as_str()) {
+            (Exchange::Us, _) => 100.0,
+            (Exchange::Nse, "NIFTY") => 75.0,
+            (Exchange::Nse, "BANKNIFTY") => 35.0,
+            (Exchange::Nse, _) => 1.0,
+        };
         ChainSnapshot {
             ticker,
             as_of: self.as_of,
             spot,
             rate,
             dividend_yield: div,
-            multiplier: 100.0,
+            multiplier,
+            exchange,
+            exercise: Some(exercise),
+            ex_dividends,
             contracts,
         }
     }

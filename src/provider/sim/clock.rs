@@ -16,6 +16,16 @@ pub(super) fn calendar() -> &'static Calendar {
     CAL.get_or_init(|| Calendar::nyse().regular_only())
 }
 
+/// The session calendar of a ticker on `exchange`: NYSE's (above) or NSE's regular
+/// session, 09:15-15:30 Asia/Kolkata on weekdays, holidays not modelled either.
+pub(super) fn calendar_of(exchange: Exchange) -> &'static Calendar {
+    static NSE: OnceLock<Calendar> = OnceLock::new();
+    match exchange {
+        Exchange::Us => calendar(),
+        Exchange::Nse => NSE.get_or_init(|| Calendar::nse().regular_only()),
+    }
+}
+
 /// Seconds after local midnight.
 fn secs(t: NaiveTime) -> f64 {
     f64::from(t.num_seconds_from_midnight())
@@ -53,8 +63,8 @@ pub(super) struct Clock {
 }
 
 impl Clock {
-    pub(super) fn at(t: DateTime<Utc>) -> Clock {
-        let cal = calendar();
+    /// Where `t` falls on `cal`'s session.
+    pub(super) fn on(cal: &Calendar, t: DateTime<Utc>) -> Clock {
         let (open, close) = (secs(cal.open_time()), secs(cal.close_time()));
         let local = t.with_timezone(&cal.tz());
         let (index, weekday) = trading_index(local.date_naive());
@@ -102,13 +112,23 @@ impl Series {
     }
 }
 
-/// Live expirations at `as_of`: the next 6 weekly Fridays, the next 6 monthly third Fridays
-/// and the January LEAPs of the next two years, deduplicated and sorted. Always >= 11.
-pub(super) fn expirations(as_of: DateTime<Utc>) -> Vec<(NaiveDate, Series)> {
-    let cal = calendar();
+/// Live expirations at `as_of` of `root` on `exchange`.
+///
+/// US: the next 6 weekly Fridays, the next 6 monthly third Fridays and the January LEAPs
+/// of the next two years, deduplicated and sorted. Always >= 11. NSE: the next 3 monthly
+/// expiries (the month's last Tuesday), and for an index also the next 6 weekly Tuesdays.
+pub(super) fn expirations(
+    as_of: DateTime<Utc>,
+    exchange: Exchange,
+    root: &str,
+) -> Vec<(NaiveDate, Series)> {
+    let cal = calendar_of(exchange);
     let today = cal.local_date(as_of);
-    // years_to_expiry, not the instant, decides: a contract priced at t = 0 would be NaN.
-    let live = |d: &NaiveDate| years_to_expiry(as_of, *d) > 0.0;
+    // The time left, not the date, decides: a contract priced at t = 0 would be NaN.
+    let live = |d: &NaiveDate| years_between(as_of, expiry_instant_of(exchange, root, *d)) > 0.0;
+    if exchange == Exchange::Nse {
+        return nse_expirations(today, root, live);
+    }
     let mut out = Vec::with_capacity(16);
     let to_friday =
         (Weekday::Fri.num_days_from_monday() + 7 - today.weekday().num_days_from_monday()) % 7;
@@ -134,6 +154,51 @@ pub(super) fn expirations(as_of: DateTime<Utc>) -> Vec<(NaiveDate, Series)> {
             out.push((d, Series::Leap));
         }
     }
+    out.sort();
+    out.dedup_by_key(|(d, _)| *d);
+    out
+}
+
+/// NSE's expiries: monthly on the month's last Tuesday; weekly Tuesdays for an index.
+fn nse_expirations(
+    today: NaiveDate,
+    root: &str,
+    live: impl Fn(&NaiveDate) -> bool,
+) -> Vec<(NaiveDate, Series)> {
+    let to_tuesday =
+        (Weekday::Tue.num_days_from_monday() + 7 - today.weekday().num_days_from_monday()) % 7;
+    let tuesday = today + TimeDelta::days(i64::from(to_tuesday));
+    let mut out = Vec::with_capacity(10);
+    if crate::market::Symbol::parse(root).is_ok_and(|s| s.is_index()) {
+        out.extend(
+            (0..7)
+                .map(|w| tuesday + TimeDelta::weeks(w))
+                .filter(&live)
+                .take(6)
+                .map(|d| (d, Series::Weekly)),
+        );
+    }
+    let month0 = today.year() * 12 + today.month0() as i32;
+    out.extend(
+        (month0..month0 + 5)
+            .map(|m| {
+                let (y, m) = (m.div_euclid(12), m.rem_euclid(12) as u32 + 1);
+                let next = if m == 12 {
+                    NaiveDate::from_ymd_opt(y + 1, 1, 1)
+                } else {
+                    NaiveDate::from_ymd_opt(y, m + 1, 1)
+                }
+                .expect("valid date");
+                let last = next - TimeDelta::days(1);
+                let back = (last.weekday().num_days_from_monday() + 7
+                    - Weekday::Tue.num_days_from_monday())
+                    % 7;
+                last - TimeDelta::days(i64::from(back))
+            })
+            .filter(&live)
+            .take(3)
+            .map(|d| (d, Series::Monthly)),
+    );
     out.sort();
     out.dedup_by_key(|(d, _)| *d);
     out

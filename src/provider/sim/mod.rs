@@ -8,7 +8,16 @@
 //! price path are in `bars`.
 //!
 //! Sections: `rng` (hashing), `clock` (the calendar), `profile` (a ticker's price path
-//! and volatility surface), `chain` (strikes, quotes, volume, open interest, anomalies).
+//! and volatility surface), `reference` (the profiles of well-known names), `chain`
+//! (strikes, quotes, volume, open interest, anomalies).
+//!
+//! Well-known names (the default watchlist, other large US stocks and ETFs, SPX/NDX/RUT/
+//! VIX, NIFTY/BANKNIFTY and the NSE names of the scheduler's categories) trade around
+//! reference levels with their usual IV, skew, open interest and dividends; their chains
+//! carry the exercise style (American for US stocks and ETFs, European for indices and
+//! NSE), the dividend yield and the ex-dividend dates up to the last expiry. Quotes are
+//! still Black-Scholes prices on the continuous yield. Any other ticker gets a hashed
+//! profile.
 //!
 //! Everything is a pure function of `(seed, ticker, instant)`: there is no state and no RNG.
 //! Random numbers come from splitmix64 over (seed, ticker bytes, trading-day index, kind tag,
@@ -16,9 +25,12 @@
 //! later, see the same numbers, and any instant can be generated without walking the history
 //! before it.
 //!
-//! Clock: NYSE's regular session (`market::calendar`), 09:30-16:00 New York on weekdays;
-//! exchange holidays and early closes are not modelled, so that every number stays a
-//! function of the weekday count.
+//! Clock: NYSE's regular session (`market::calendar`), 09:30-16:00 New York on weekdays,
+//! or NSE's, 09:15-15:30 Asia/Kolkata, for NSE names (their chains; their bars stay on the
+//! New York grid); exchange holidays and early closes are not modelled, so that every
+//! number stays a function of the weekday count. Expiry instants are `market`'s (the
+//! early close, the open for AM-settled SPX monthlies, 15:30 IST); NSE names expire on
+//! Tuesdays (weekly for indices, the month's last Tuesday).
 //! The *session day* of an instant is the latest weekday whose session has opened. Before the
 //! open, and over weekends, a chain shows the previous session as it closed: its spot, its
 //! full-day volume, its vols.
@@ -35,18 +47,23 @@ use chrono_tz::America::New_York;
 use serde::{Deserialize, Serialize};
 
 use super::{ChainProvider, Error};
-use crate::market::{ChainSnapshot, OccSymbol, OptionQuote, Right, years_to_expiry};
+use crate::market::{
+    ChainSnapshot, ExDividend, Exchange, Exercise, OccSymbol, OptionQuote, Right,
+    expiry_instant_of, years_between,
+};
 use crate::quant::bsm::{self, Inputs};
 
 mod bars;
 mod chain;
 mod clock;
 mod profile;
+mod reference;
 mod rng;
 
 use chain::*;
 use clock::*;
 use profile::*;
+use reference::*;
 use rng::*;
 
 const PROVIDER: &str = "sim";
@@ -155,7 +172,7 @@ impl SimProvider {
     /// the ticker: any string gets a path.
     pub fn spot_at(&self, ticker: &str, t: DateTime<Utc>) -> f64 {
         let tk = Ticker::new(self.cfg.seed, &ticker.to_ascii_uppercase());
-        let clock = Clock::at(t);
+        let clock = Clock::on(tk.calendar(), t);
         let mut closes = [0.0; 2];
         tk.closes_into(clock.day, &mut closes);
         tk.spot(clock, closes[0], closes[1])
@@ -232,6 +249,7 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
+    use crate::market::years_to_expiry;
 
     /// An instant given in New York local time.
     fn ny(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
@@ -530,7 +548,8 @@ mod tests {
                 let s = sim.snapshot(&ticker, ny(2026, 3, 11, 13, 45)).unwrap();
                 assert_eq!(s.ticker, ticker);
                 assert_eq!(s.multiplier, 100.0);
-                assert!((0.0..=0.025).contains(&s.dividend_yield));
+                // Hashed profiles pay up to 2.5%; reference names their own (F: 5.5%).
+                assert!((0.0..=0.07).contains(&s.dividend_yield));
                 for q in &s.contracts {
                     assert!(q.bid >= 0.0 && q.bid <= q.ask, "{}: {q:?}", s.spot);
                     assert!(q.ask >= 0.01 && q.ask.is_finite(), "{q:?}");
@@ -803,6 +822,92 @@ mod tests {
             .filter(|tk| sim.snapshot(tk, t).unwrap().contracts.iter().any(unusual))
             .count();
         assert!((1..=15).contains(&bursts), "{bursts} bursts in 200 tickers");
+    }
+
+    #[test]
+    fn well_known_names_trade_near_their_reference_levels() {
+        let sim = calm();
+        let t = ny(2026, 3, 10, 11, 0);
+        for (ticker, level, iv) in [
+            ("AAPL", 230.0, 0.26),
+            ("SPY", 580.0, 0.15),
+            ("SPX", 5800.0, 0.15),
+            ("TSLA", 250.0, 0.60),
+            ("NIFTY", 24500.0, 0.14),
+        ] {
+            let s = sim.snapshot(ticker, t).unwrap();
+            // The path wanders around the level (a year's drift at most ~2 sd).
+            assert!(
+                (s.spot / level).ln().abs() < 2.5 * iv,
+                "{ticker}: {} vs {level}",
+                s.spot
+            );
+            let atm = front_monthly_atm_iv(&s);
+            assert!((atm / iv - 1.0).abs() < 0.35, "{ticker}: ATM {atm} vs {iv}");
+        }
+        // Unknown names keep their hashed profile.
+        let hashed = sim.snapshot("SIM7", t).unwrap();
+        assert_eq!(hashed.exchange, Exchange::Us);
+        assert!(hashed.ex_dividends.is_empty());
+    }
+
+    #[test]
+    fn chains_carry_exercise_style_dividends_and_exchange() {
+        let sim = calm();
+        let t = ny(2026, 3, 10, 11, 0);
+        let aapl = sim.snapshot("AAPL", t).unwrap();
+        assert_eq!(aapl.exercise, Some(Exercise::American));
+        assert!((aapl.dividend_yield - 0.0045).abs() < 1e-12);
+        let last = aapl.contracts.iter().map(|q| q.expiry).max().unwrap();
+        let ex: Vec<NaiveDate> = aapl.ex_dividends.iter().map(|e| e.ex_date).collect();
+        assert!(ex.len() >= 4, "{ex:?}");
+        assert!(
+            ex.iter().all(|d| *d >= t.date_naive() && *d <= last),
+            "{ex:?}"
+        );
+        assert_eq!(ex[0].to_string(), "2026-05-11");
+        for index in ["SPX", "NDX", "RUT", "VIX"] {
+            let s = sim.snapshot(index, t).unwrap();
+            assert_eq!(s.exercise, Some(Exercise::European), "{index}");
+            assert!(s.ex_dividends.is_empty(), "{index}");
+        }
+        let nifty = sim.snapshot("NIFTY", t).unwrap();
+        assert_eq!(nifty.exchange, Exchange::Nse);
+        assert_eq!(nifty.exercise, Some(Exercise::European));
+        assert_eq!(nifty.multiplier, 75.0);
+        // NSE expiries are Tuesdays: weeklies for the index, the month's last Tuesday.
+        let expiries: BTreeSet<NaiveDate> = nifty.contracts.iter().map(|q| q.expiry).collect();
+        assert!(
+            expiries.iter().all(|d| d.weekday() == Weekday::Tue),
+            "{expiries:?}"
+        );
+        assert!(expiries.contains(&NaiveDate::from_ymd_opt(2026, 3, 31).unwrap()));
+        let reliance = sim.snapshot("RELIANCE", t).unwrap();
+        let months: BTreeSet<NaiveDate> = reliance.contracts.iter().map(|q| q.expiry).collect();
+        assert_eq!(months.len(), 3, "{months:?}");
+    }
+
+    #[test]
+    fn nse_names_follow_the_nse_session() {
+        let sim = calm();
+        let ist = |h: u32, m: u32| {
+            chrono_tz::Asia::Kolkata
+                .with_ymd_and_hms(2026, 3, 10, h, m, 0)
+                .unwrap()
+                .with_timezone(&Utc)
+        };
+        // 10:00 and 14:00 IST: New York is closed, Mumbai trades.
+        let (morning, afternoon) = (ist(10, 0), ist(14, 0));
+        let a = sim.snapshot("NIFTY", morning).unwrap();
+        let b = sim.snapshot("NIFTY", afternoon).unwrap();
+        assert_ne!(a.spot, b.spot);
+        assert!(total_volume(&a) < total_volume(&b));
+        // A US name holds still over the same hours (its last close).
+        let (x, y) = (
+            sim.snapshot("AAPL", morning).unwrap(),
+            sim.snapshot("AAPL", afternoon).unwrap(),
+        );
+        assert_eq!((x.spot, total_volume(&x)), (y.spot, total_volume(&y)));
     }
 
     #[test]

@@ -50,6 +50,10 @@ pub(super) struct Ticker {
     pub(super) liquidity: f64,
     /// Strikes listed per right across all expirations.
     pub(super) strikes_per_right: f64,
+    /// The market the ticker trades on: its session drives the clock.
+    pub(super) exchange: Exchange,
+    /// The reference profile the constants came from, if the ticker has one.
+    pub(super) reference: Option<&'static Reference>,
 }
 
 impl Ticker {
@@ -58,6 +62,31 @@ impl Ticker {
         let u = |i: u64| unit(hash(key, tag::PARAMS, 0, i));
         let sigma = 0.18 + 0.52 * u(1).powf(1.5); // most names are not meme stocks
         let term_sign = if u(5) < 0.7 { 1.0 } else { -1.0 }; // contango is the usual state
+        if let Some(r) = reference(ticker) {
+            // A well-known name: its own level, vol, dividend and open interest; realised
+            // vol a little under implied, as usual; index skews steeper than single names.
+            let skew = match r.kind {
+                Kind::Index => 0.26 + 0.06 * u(6),
+                Kind::Etf => 0.18 + 0.06 * u(6),
+                Kind::Stock => 0.08 + 0.08 * u(6),
+            };
+            return Ticker {
+                key,
+                s0: r.spot,
+                sigma: 0.85 * r.iv,
+                div: r.div,
+                atm0: r.iv,
+                term: term_sign * (0.05 + 0.10 * u(4)),
+                skew,
+                curve: 0.03 + 0.07 * u(7),
+                oi_scale: r.oi,
+                turnover: 0.15 + 0.30 * u(9),
+                liquidity: 0.002 * u(10),
+                strikes_per_right: 440.0 + 120.0 * u(11),
+                exchange: r.exchange,
+                reference: Some(r),
+            };
+        }
         Ticker {
             key,
             s0: (10f64.ln() + u(0) * 60f64.ln()).exp(),
@@ -75,7 +104,15 @@ impl Ticker {
             turnover: 0.15 + 0.30 * u(9),
             liquidity: 0.01 * u(10),
             strikes_per_right: 440.0 + 120.0 * u(11),
+            exchange: Exchange::Us,
+            reference: None,
         }
+    }
+
+    /// The session calendar the ticker's clock runs on (weekdays, no holidays; see
+    /// `clock::calendar`).
+    pub(super) fn calendar(&self) -> &'static crate::market::Calendar {
+        calendar_of(self.exchange)
     }
 
     /// ln(close / s0) of the trading days ending at `day`, oldest first, one per slot of

@@ -333,10 +333,18 @@ fn serve(stream: TcpStream, state: &Mutex<State>, stop: &AtomicBool) {
         Body::CutAt(b, n) => (b.clone(), (*n).min(b.len())),
     };
     let mut head = format!(
-        "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\nDate: Mon, 23 Nov 2026 15:00:00 GMT\r\n",
+        "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
         route.status,
         body.len()
     );
+    // The recordings' day, unless the route dates its answer itself (a replay years on).
+    if !route
+        .headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("date"))
+    {
+        head.push_str("Date: Mon, 23 Nov 2026 15:00:00 GMT\r\n");
+    }
     for (n, v) in &route.headers {
         head.push_str(&format!("{n}: {v}\r\n"));
     }
