@@ -165,7 +165,7 @@ fn chain_csv_is_one_line_per_contract() {
             "--expiry",
             "2026-12-18",
             "--strikes",
-            "2",
+            "4",
             "--csv",
         ],
     );
@@ -178,7 +178,7 @@ fn chain_csv_is_one_line_per_contract() {
             .starts_with("ticker,expiry,strike,right,symbol,bid,ask")
     );
     let rows: Vec<&str> = lines.collect();
-    assert_eq!(rows.len(), 4);
+    assert_eq!(rows.len(), 8);
     assert_eq!(rows.iter().filter(|l| l.ends_with(",true")).count(), 1);
 }
 
@@ -300,8 +300,22 @@ fn screen_filters_sorts_and_explains_its_fields() {
     // ANDed: AAPL's 30-day IV is below 30%.
     let v = home.json(["screen", "--json", "pcr_volume>1.5", "atm_iv_30d > 30%"]);
     assert_eq!(v["count"], 0);
+    // Sorted by the stored values, highest first, whichever ticker that is.
+    let iv = |v: &Value| -> Vec<f64> {
+        v["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["atm_iv_30d"].as_f64().unwrap())
+            .collect()
+    };
     let v = home.json(["screen", "--json", "--sort", "-atm_iv_30d"]);
-    assert_eq!(tickers(&v), ["SPY", "AAPL"]);
+    let ivs = iv(&v);
+    assert_eq!(ivs.len(), 2);
+    assert!(ivs[0] > ivs[1], "{ivs:?}");
+    let highest = tickers(&v)[0].clone();
+    let v = home.json(["screen", "--json", "--sort", "atm_iv_30d"]);
+    assert!(iv(&v)[0] < iv(&v)[1]);
     let v = home.json([
         "screen",
         "--json",
@@ -311,7 +325,7 @@ fn screen_filters_sorts_and_explains_its_fields() {
         "--limit",
         "1",
     ]);
-    assert_eq!(tickers(&v), ["SPY"]);
+    assert_eq!(tickers(&v), [highest]);
     // Realized-vol fields exist for every row, null where not enriched.
     let v = home.json(["screen", "--json", "iv_hv20 > -10"]);
     assert_eq!(tickers(&v), ["SPY"]);
