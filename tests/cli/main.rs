@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod alert_history;
 mod compare;
 mod config;
 mod contracts;
