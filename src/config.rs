@@ -186,8 +186,8 @@ enabled = true
 min_ratio = 2.5           # ticker option volume / its average at this time of day
 # Scores: 50 at the threshold, 75 at typical_*, 100 at saturation_* (set from what
 # fires over a simulated quarter: the median and about the 90th percentile).
-typical_ratio = 32.0
-saturation_ratio = 60.0
+typical_ratio = 27.0
+saturation_ratio = 31.5
 lookback_days = 10        # earlier trading days averaged (their scan at the same point of the session)
 min_history = 3
 min_volume = 1000
@@ -198,8 +198,8 @@ min_volume = 500          # volume > 500
 min_open_interest = 100   # open interest > 100
 min_last = 0.10           # last > 0.10
 min_vol_oi_ratio = 1.25   # volume / open interest >= 1.25
-typical_ratio = 117.0
-saturation_ratio = 175.0
+typical_ratio = 125.0
+saturation_ratio = 340.0
 max_dte = 60
 min_premium = 10000.0     # volume x mid x multiplier
 
@@ -230,8 +230,8 @@ min_history = 3
 enabled = true
 high = 2.0
 low = 0.3
-typical_factor = 28.0     # score 75 at high x 28 (or low / 28) ...
-saturation_factor = 38.0  # ... and 100 at high x 38 (or low / 38)
+typical_factor = 26.5     # score 75 at high x 26.5 (or low / 26.5) ...
+saturation_factor = 28.5  # ... and 100 at high x 28.5 (or low / 28.5)
 min_volume = 1000
 alert_on_exit = false
 

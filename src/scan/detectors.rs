@@ -359,8 +359,8 @@ impl Default for VolumeSpike {
         VolumeSpike {
             enabled: true,
             min_ratio: 2.5,
-            typical_ratio: 32.0,
-            saturation_ratio: 60.0,
+            typical_ratio: 27.0,
+            saturation_ratio: 31.5,
             lookback_days: 10,
             min_history: 3,
             min_volume: 1000,
@@ -398,8 +398,8 @@ impl Default for UnusualActivity {
             min_open_interest: 100,
             min_last: 0.10,
             min_vol_oi_ratio: 1.25,
-            typical_ratio: 117.0,
-            saturation_ratio: 175.0,
+            typical_ratio: 125.0,
+            saturation_ratio: 340.0,
             max_dte: 60,
             min_premium: 10_000.0,
         }
@@ -512,8 +512,8 @@ impl Default for PcrExtreme {
             enabled: true,
             high: 2.0,
             low: 0.3,
-            typical_factor: 28.0,
-            saturation_factor: 38.0,
+            typical_factor: 26.5,
+            saturation_factor: 28.5,
             min_volume: 1000,
             alert_on_exit: false,
         }

@@ -436,7 +436,7 @@ pub(crate) fn store_busy() -> ApiError {
 }
 
 /// Opens the store read-only, with serve's short busy timeout.
-fn open_store(req: &Request<'_>, db: &std::path::Path) -> Result<Store, ApiError> {
+pub(crate) fn open_store(req: &Request<'_>, db: &std::path::Path) -> Result<Store, ApiError> {
     Store::open_read_only_waiting(db, req.state.opts.store_busy_timeout).map_err(|e| {
         if e.is_busy() {
             store_busy()

@@ -15,6 +15,7 @@ mod config;
 mod conn;
 mod dashboard;
 mod handlers;
+mod history;
 pub(crate) mod http;
 mod metrics;
 mod store_check;
@@ -93,6 +94,7 @@ pub(crate) const ROUTES: &[Route] = &[
     get("/metrics", &[], handlers::metrics),
     get("/alerts/latest", &[], handlers::alerts_latest),
     get("/alerts", handlers::ALERT_PARAMS, handlers::alerts),
+    db("/alerts/history", history::PARAMS, history::alerts_history),
     get(
         "/alerts/ticker/{ticker}",
         handlers::TICKER_ALERT_PARAMS,

@@ -99,6 +99,14 @@ fn a_simulated_month_of_alerts_is_worth_reading() {
     scores.sort_by(f64::total_cmp);
     let at_100 = scores.iter().filter(|s| **s >= 100.0).count() as f64 / scores.len() as f64;
     let q = |p: f64| scores[((scores.len() - 1) as f64 * p).round() as usize];
+    eprintln!(
+        "{} alerts, {repeats} repeats, {:.0}% at 100, quartiles {} {} {}",
+        scores.len(),
+        at_100 * 100.0,
+        q(0.25),
+        q(0.5),
+        q(0.75)
+    );
     assert!(at_100 <= 0.20, "{:.0}% of scores are 100", at_100 * 100.0);
     assert!(q(0.5) < 100.0, "median score 100: {scores:?}");
     assert!(

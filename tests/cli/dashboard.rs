@@ -315,8 +315,16 @@ plant = [
   { ticker = "QQQ", kind = "iv_jump", from = "2026-11-01T00:00:00Z" },
 ]
 "#;
-/// The first scan: a week before the harness's clock, so its export is stale.
-const FIRST: &str = "2026-11-16T15:00:00Z";
+/// The first scan: long before the wall clock, so its export is stale. A Thursday, so
+/// the nearest weekly expiry (Friday) is a day away and the smile leaves it out.
+const FIRST: &str = "2026-11-19T15:00:00Z";
+
+/// Days from `as_of` to an expiry's close (20:00 UTC), as the page counts them.
+fn days_to(expiry: &str, as_of: &str) -> f64 {
+    let close: chrono::DateTime<chrono::Utc> = format!("{expiry}T20:00:00Z").parse().unwrap();
+    let at: chrono::DateTime<chrono::Utc> = as_of.parse().unwrap();
+    (close - at).num_seconds() as f64 / 86400.0
+}
 
 fn scan_and_export(home: &Home, as_of: &str) {
     home.cmd(["-q", "scan", "--tickers", TICKERS, "--as-of", as_of])
@@ -467,7 +475,28 @@ fn dashboard_shows_the_api_data_filters_and_refreshes_in_a_browser() {
         .collect();
     expiries.sort();
     expiries.dedup();
-    assert_eq!(expiry, expiries[0], "the nearest expiry is selected first");
+    // The nearest expiry is a day away (a 0- or 1-day smile would flatten the others):
+    // the page opens on the nearest with 3 days or more, and leaves the short ones out
+    // of the smile until asked.
+    let as_of = snapshot["as_of"].as_str().unwrap();
+    let short: Vec<&str> = expiries
+        .iter()
+        .copied()
+        .filter(|e| days_to(e, as_of) < 3.0)
+        .collect();
+    assert!(
+        !short.is_empty(),
+        "the fixture needs a short expiry: {expiries:?}"
+    );
+    let long: Vec<&str> = expiries
+        .iter()
+        .copied()
+        .filter(|e| days_to(e, as_of) >= 3.0)
+        .collect();
+    assert_eq!(
+        expiry, long[0],
+        "the nearest expiry with 3 days left is selected first"
+    );
     let smile_of = |e: &str| -> Vec<(f64, f64)> {
         let pts = js(
             &tab,
@@ -489,11 +518,43 @@ fn dashboard_shows_the_api_data_filters_and_refreshes_in_a_browser() {
         &tab,
         "return [...document.querySelectorAll('#smile-svg g[data-series]')].map(g => g.dataset.series);",
     );
+    let series_of = |series: &Value| -> Vec<String> {
+        series
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    // (The selected series is drawn last, on top: compare as sets.)
+    let mut want: Vec<String> = long.iter().take(6).map(|e| e.to_string()).collect();
+    let mut got = series_of(&series);
+    got.sort();
+    want.sort();
+    assert_eq!(got, want, "the smile without the short expiries");
+    // The toggle brings them back.
     assert_eq!(
-        series.as_array().unwrap().len(),
-        expiries.len().min(6),
-        "{series}"
+        js(
+            &tab,
+            "return !document.getElementById('smile-short-label').hidden;"
+        ),
+        true
     );
+    tab.find_element("#smile-short").unwrap().click().unwrap();
+    let with_short = js(
+        &tab,
+        "return [...document.querySelectorAll('#smile-svg g[data-series]')].map(g => g.dataset.series);",
+    );
+    let mut want: Vec<String> = expiries.iter().take(6).map(|e| e.to_string()).collect();
+    if !want.contains(&expiry) {
+        want.push(expiry.clone());
+    }
+    let mut got = series_of(&with_short);
+    got.sort();
+    want.sort();
+    assert_eq!(got, want, "the smile with the short expiries");
+    assert_eq!(smile_of(short[0]), expected_smile(&snapshot, short[0]));
+    tab.find_element("#smile-short").unwrap().click().unwrap();
     let term = js(
         &tab,
         "return document.querySelectorAll('#term-svg circle').length;",
@@ -716,21 +777,23 @@ fn dashboard_shows_the_api_data_filters_and_refreshes_in_a_browser() {
         let line = format!("optctl_http_requests_total{{route=\"{route}\",status=\"304\"}} ");
         assert!(metrics.contains(&line), "no 304 on {route}:\n{metrics}");
     }
-    // The panels of routes that do not exist stay hidden (excel: no stocks). The
-    // enrichment routes answer (their empty reports) before any run, so that panel shows;
-    // so does the scheduler's, with the migration at legacy.
+    // The operations panels stay hidden until their job has run: no workbook processed,
+    // no enrichment run, no scheduler comparison here, though their routes answer.
+    assert_eq!(
+        get(&server, "/api/v1/enrichment/history?limit=20").json()["runs"],
+        serde_json::json!([])
+    );
+    assert_eq!(
+        get(&server, "/api/scheduler/stats/comparison").json()["count"],
+        0
+    );
     assert_eq!(
         js(
             &tab,
-            "return ['enrichment', 'excel'].map(id => document.getElementById(id).hidden);"
+            "return ['enrichment', 'excel', 'scheduler'].map(id => document.getElementById(id).hidden) \
+             .concat(['enrichment', 'scheduler'].map(id => document.getElementById(id).dataset.ranJob));"
         ),
-        serde_json::json!([false, true])
-    );
-    wait_for(
-        &tab,
-        "const b = document.querySelector('#scheduler [data-route=\"/api/scheduler/status\"]'); \
-         return !document.getElementById('scheduler').hidden && b !== null && b.textContent.includes('legacy');",
-        "the scheduler panel",
+        serde_json::json!([true, true, true, "no", "no"])
     );
 
     screenshot(&tab, &artifacts().join("dashboard.png"));
@@ -912,4 +975,396 @@ fn dashboard_shows_a_server_that_does_not_answer_and_recovers() {
         |_| true,
         "alerts after the server answered again",
     );
+}
+
+/// The chain's row for each strike of `expiry` in `snapshot`: (strike, call OI, put OI).
+fn oi_by_strike(snapshot: &Value, expiry: &str) -> Vec<(f64, f64, f64)> {
+    let mut by: std::collections::BTreeMap<u64, (f64, f64, f64)> = Default::default();
+    for c in snapshot["contracts"].as_array().unwrap() {
+        if c["expiry"] != expiry {
+            continue;
+        }
+        let k = c["strike"].as_f64().unwrap();
+        let oi = c["open_interest"].as_f64().unwrap();
+        let e = by.entry(k.to_bits()).or_insert((k, 0.0, 0.0));
+        if c["right"] == "put" {
+            e.2 = oi;
+        } else {
+            e.1 = oi;
+        }
+    }
+    let mut v: Vec<_> = by.into_values().collect();
+    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    v
+}
+
+/// Whether the element matched by `selector` lies inside #chain-scroll's visible box.
+fn in_chain_view(tab: &Tab, selector: &str) -> bool {
+    js(
+        tab,
+        &format!(
+            "const box = document.getElementById('chain-scroll').getBoundingClientRect(); \
+             const r = document.querySelector({selector:?}).getBoundingClientRect(); \
+             return r.top >= box.top - 1 && r.bottom <= box.bottom + 1;"
+        ),
+    ) == Value::Bool(true)
+}
+
+/// Twenty-two scans over the last three days: the scans table pages, the alerts of the
+/// last seven days page from the store, the simulated data has its badge, an alert's
+/// link opens its contract highlighted, the chain starts at the money and shows all
+/// greeks on demand, the OI chart marks max pain and the walls, and times follow the
+/// chosen zone across a reload.
+#[test]
+#[ignore = "needs chromium"]
+fn dashboard_pages_links_alerts_and_follows_the_chosen_zone() {
+    let chromium = chromium();
+    let home = Home::new();
+    home.write_config(PLANTED);
+    let now = chrono::Utc::now();
+    for k in (1..=22).rev() {
+        let as_of = (now - chrono::Duration::hours(3 * k))
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string();
+        home.cmd(["-q", "scan", "--tickers", "MSFT,NVDA", "--as-of", &as_of])
+            .timeout(Duration::from_secs(120))
+            .assert()
+            .success();
+    }
+    home.cmd(["-q", "export"])
+        .timeout(Duration::from_secs(120))
+        .assert()
+        .success();
+    let server = Server::start(&home, &["--refresh-secs", "2"]);
+    let scans = get(&server, "/scans").json();
+    let scan_ids: Vec<i64> = scans["scans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(scan_ids.len(), 22, "{scans}");
+    assert_eq!(scans["scans"][0]["provider"], "sim");
+
+    let (profile, browser, tab) = open(chromium.clone(), &server.url("/"));
+    wait_refreshes(&tab, 1);
+
+    // The badge: the newest scan's provider is the simulator.
+    assert_eq!(
+        js(&tab, "return !document.getElementById('sim-badge').hidden;"),
+        true
+    );
+    assert_eq!(text(&tab, "#sim-badge"), "Simulated data");
+
+    // The scans table: 20 a page, newest first, and the rest on the next.
+    let shown_scans = |tab: &Tab| -> Vec<i64> {
+        js(
+            tab,
+            "return [...document.querySelectorAll('#scans-table tr[data-scan]')].map(r => Number(r.dataset.scan));",
+        )
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect()
+    };
+    assert_eq!(shown_scans(&tab), scan_ids[..20]);
+    assert!(text(&tab, "#scans-page").starts_with("Scans 1–20 of 22"));
+    tab.find_element("#scans-next").unwrap().click().unwrap();
+    assert_eq!(shown_scans(&tab), scan_ids[20..]);
+    assert_eq!(
+        js(
+            &tab,
+            "return document.getElementById('scans-next').disabled;"
+        ),
+        true
+    );
+    tab.find_element("#scans-prev").unwrap().click().unwrap();
+    assert_eq!(shown_scans(&tab), scan_ids[..20]);
+
+    // The chain starts at the money: the at-spot row is in the table's view.
+    wait_for(
+        &tab,
+        "return !!document.querySelector('#chain-table tr.at-spot');",
+        "the chain",
+    );
+    assert!(
+        js(
+            &tab,
+            "return document.getElementById('chain-scroll').scrollTop > 0;"
+        ) == true,
+        "the chain is scrolled to the money"
+    );
+    assert!(in_chain_view(&tab, "#chain-table tr.at-spot"));
+
+    // The greeks toggle adds gamma, theta and vega on both sides.
+    let heads = |tab: &Tab| -> Vec<String> {
+        js(
+            tab,
+            "return [...document.querySelector('#chain-table thead').rows[1].cells].map(c => c.textContent);",
+        )
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect()
+    };
+    assert_eq!(heads(&tab).len(), 13);
+    assert!(!heads(&tab).contains(&"Gamma".to_string()));
+    tab.find_element("#chain-greeks").unwrap().click().unwrap();
+    let with = heads(&tab);
+    assert_eq!(with.len(), 19, "{with:?}");
+    for g in ["Gamma", "Theta", "Vega"] {
+        assert_eq!(
+            with.iter().filter(|h| *h == g).count(),
+            2,
+            "{g} in {with:?}"
+        );
+    }
+    let ticker = text(&tab, "#ticker-name");
+    let snapshot = get(&server, &format!("/options/{ticker}/snapshot")).json();
+    let expiry = js(&tab, "return document.getElementById('t-expiry').value;");
+    let expiry = expiry.as_str().unwrap().to_string();
+    let strike = js(
+        &tab,
+        "return Number(document.querySelector('#chain-table tr.at-spot').dataset.strike);",
+    )
+    .as_f64()
+    .unwrap();
+    let call = snapshot["contracts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["expiry"] == expiry.as_str() && c["strike"] == strike && c["right"] == "call")
+        .unwrap();
+    let gamma: f64 = js(
+        &tab,
+        "return document.querySelector('#chain-table tr.at-spot td[data-col=gamma]').textContent;",
+    )
+    .as_str()
+    .unwrap()
+    .parse()
+    .unwrap();
+    let want = call["gamma"].as_f64().unwrap();
+    assert!(
+        (gamma - want).abs() <= 0.0005 + want.abs() * 0.01,
+        "gamma {gamma} vs {want}"
+    );
+
+    // The OI chart: max pain and the walls of the selected expiry.
+    let oi = oi_by_strike(&snapshot, &expiry);
+    let pain = oi
+        .iter()
+        .map(|&(at, _, _)| {
+            let pay: f64 = oi
+                .iter()
+                .map(|&(k, c, p)| (at - k).max(0.0) * c + (k - at).max(0.0) * p)
+                .sum();
+            (pay, at)
+        })
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .unwrap()
+        .1;
+    let wall = |pick: fn(&(f64, f64, f64)) -> f64| {
+        oi.iter()
+            .fold(oi[0], |a, b| if pick(b) > pick(&a) { *b } else { a })
+            .0
+    };
+    let marks = js(
+        &tab,
+        "const d = document.getElementById('oi').dataset; \
+         return [Number(d.maxPain), Number(d.callWall), Number(d.putWall), \
+                 document.querySelectorAll('#oi-svg rect.oi-call').length];",
+    );
+    let marks: Vec<f64> = marks
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(
+        marks,
+        [pain, wall(|r| r.1), wall(|r| r.2), oi.len() as f64],
+        "max pain, call wall, put wall, bars"
+    );
+
+    // Seven days of alerts from the store, a page of 50 at a time.
+    let page0 = get(&server, "/alerts/history?since=7d&limit=50&offset=0").json();
+    let page1 = get(&server, "/alerts/history?since=7d&limit=50&offset=50").json();
+    assert_eq!(
+        page0["has_more"], true,
+        "the fixture needs two pages: {page0}"
+    );
+    let shown_ids =
+        |tab: &Tab| -> BTreeSet<i64> { shown_alerts(tab).into_iter().map(|r| r.0).collect() };
+    let api_ids = |v: &Value| -> BTreeSet<i64> {
+        v["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_i64().unwrap())
+            .collect()
+    };
+    choose(&tab, "alerts-window", "7d");
+    wait_for(
+        &tab,
+        "return document.getElementById('alerts-count').textContent.includes('from the store');",
+        "the store's alerts",
+    );
+    assert_eq!(shown_ids(&tab), api_ids(&page0));
+    assert!(text(&tab, "#alerts-count").contains("alerts 1–50 of the last 7 days"));
+    tab.find_element("#alerts-next").unwrap().click().unwrap();
+    wait_for(
+        &tab,
+        "return document.getElementById('alerts-page').textContent === 'Page 2';",
+        "page 2",
+    );
+    assert_eq!(shown_ids(&tab), api_ids(&page1));
+    tab.find_element("#alerts-prev").unwrap().click().unwrap();
+    wait_for(
+        &tab,
+        "return document.getElementById('alerts-page').textContent === 'Page 1';",
+        "page 1",
+    );
+    assert_eq!(shown_ids(&tab), api_ids(&page0));
+    choose(&tab, "alerts-window", "export");
+    wait_for(
+        &tab,
+        "return document.getElementById('alerts-pager').hidden;",
+        "the export's alerts",
+    );
+
+    // An alert's link opens its ticker at the alerted expiry, the contract highlighted
+    // and in view.
+    let alerts = get(&server, "/alerts?limit=1000").json();
+    let alert = alerts["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["contract"].is_string() && a["ticker"] != ticker.as_str())
+        .or_else(|| {
+            alerts["alerts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|a| a["contract"].is_string())
+        })
+        .expect("an alert on a contract")
+        .clone();
+    let (a_ticker, contract) = (
+        alert["ticker"].as_str().unwrap().to_string(),
+        alert["contract"].as_str().unwrap().to_string(),
+    );
+    let a_snapshot = get(&server, &format!("/options/{a_ticker}/snapshot")).json();
+    let a_contract = a_snapshot["contracts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["symbol"] == contract.as_str())
+        .unwrap()
+        .clone();
+    let a_expiry = a_contract["expiry"].as_str().unwrap().to_string();
+    let check_linked = |tab: &Tab, how: &str| {
+        wait_for(
+            tab,
+            &format!(
+                "const r = document.querySelector('#chain-table tr.linked'); \
+                 return document.getElementById('ticker-name').textContent === {a_ticker:?} && \
+                 document.getElementById('t-expiry').value === {a_expiry:?} && \
+                 r !== null && r.dataset.linked === {contract:?};"
+            ),
+            how,
+        );
+        assert_eq!(
+            js(
+                tab,
+                "return document.querySelectorAll('#chain-table tr.linked').length;"
+            ),
+            1
+        );
+        assert_eq!(
+            js(
+                tab,
+                "return Number(document.querySelector('#chain-table tr.linked').dataset.strike);"
+            )
+            .as_f64(),
+            a_contract["strike"].as_f64()
+        );
+        assert!(
+            in_chain_view(tab, "#chain-table tr.linked"),
+            "{how}: row in view"
+        );
+    };
+    let id = alert["id"].as_i64().unwrap();
+    tab.find_element(&format!("#alerts-table tr[data-id=\"{id}\"] a.link"))
+        .unwrap()
+        .click()
+        .unwrap();
+    check_linked(&tab, "the alert's contract after its link (hashchange)");
+    let hash = js(&tab, "return location.hash;");
+    assert!(
+        hash.as_str()
+            .unwrap()
+            .contains(&format!("expiry={a_expiry}")),
+        "{hash}"
+    );
+
+    // Times in the chosen zone, remembered across a reload (and read on load: a link).
+    let as_of: chrono::DateTime<chrono::Utc> = scans["scans"][0]["as_of"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let first_time = |tab: &Tab| text(tab, "#scans-table tr[data-scan] td time");
+    assert_eq!(
+        first_time(&tab),
+        format!("{} UTC", as_of.format("%Y-%m-%d %H:%M"))
+    );
+    choose(&tab, "tz", "Asia/Kolkata");
+    let kolkata = format!(
+        "{} IST",
+        as_of
+            .with_timezone(&chrono_tz::Asia::Kolkata)
+            .format("%Y-%m-%d %H:%M")
+    );
+    wait_for(
+        &tab,
+        &format!(
+            "return document.querySelector('#scans-table tr[data-scan] td time').textContent === {kolkata:?};"
+        ),
+        "scan times in Kolkata",
+    );
+    assert!(text(&tab, "#alerts-table tbody").contains(" IST"));
+    assert!(!text(&tab, "#alerts-table tbody").contains(" UTC"));
+    let link = server.url(&format!(
+        "/#ticker={a_ticker}&expiry={a_expiry}&contract={contract}"
+    ));
+    tab.navigate_to("about:blank").unwrap();
+    tab.navigate_to(&link)
+        .unwrap()
+        .wait_until_navigated()
+        .unwrap();
+    wait_refreshes(&tab, 1);
+    assert_eq!(first_time(&tab), kolkata, "the zone is remembered");
+    assert_eq!(
+        js(&tab, "return document.getElementById('tz').value;"),
+        "Asia/Kolkata"
+    );
+    check_linked(&tab, "the alert's contract from a link on load");
+    choose(&tab, "tz", "America/New_York");
+    let new_york = format!(
+        "{} ET",
+        as_of
+            .with_timezone(&chrono_tz::America::New_York)
+            .format("%Y-%m-%d %H:%M")
+    );
+    wait_for(
+        &tab,
+        &format!(
+            "return document.querySelector('#scans-table tr[data-scan] td time').textContent === {new_york:?};"
+        ),
+        "scan times in New York",
+    );
+    screenshot(&tab, &artifacts().join("dashboard-linked.png"));
+    drop((tab, browser, profile));
 }

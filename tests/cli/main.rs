@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod alert_history;
 mod alert_quality;
 mod compare;
 mod config;

@@ -10,6 +10,15 @@
   const TOKEN_KEY = 'optctl.token';
   const ALERTS_URL = '/alerts?limit=1000';
   const SMILE_EXPIRIES = 6;
+  // Expiries closer than this are left out of the smile by default: a 0-day expiry's
+  // IV runs to several hundred percent and flattens every other curve.
+  const SMILE_MIN_DAYS = 3;
+  const SCANS_PAGE = 20;
+  const HISTORY_PAGE = 50;
+  const TZ_KEY = 'optctl.tz';
+  // The zones times are shown in, and the short name written after each time.
+  const ZONES = { UTC: 'UTC', 'America/New_York': 'New York', 'Asia/Kolkata': 'Kolkata' };
+  const ZONE_ABBR = { UTC: 'UTC', 'America/New_York': 'ET', 'Asia/Kolkata': 'IST' };
   // No request waits longer than this: a server that does not answer shows as an error
   // (a banner, "Last try" in the header) and the next refresh tries again, instead of a
   // page that stays as it was with no sign of trouble.
@@ -17,9 +26,39 @@
   const PALETTE = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#000000'];
   const $ = (id) => document.getElementById(id);
 
-  function tickerFromLink() {
-    const m = /(?:^#|&)ticker=([A-Za-z0-9._^-]{1,20})(?:&|$)/.exec(window.location.hash);
-    return m ? m[1].toUpperCase() : null;
+  // A link such as an alert's or a notification's:
+  // `#ticker=AMD&expiry=2026-12-25&contract=AMD261225C00150000` (expiry and contract optional).
+  function fromLink() {
+    const p = new URLSearchParams(window.location.hash.replace(/^#/, ''));
+    const t = p.get('ticker');
+    const e = p.get('expiry');
+    const c = p.get('contract');
+    return {
+      ticker: t && /^[A-Za-z0-9._^-]{1,20}$/.test(t) ? t.toUpperCase() : null,
+      expiry: e && /^\d{4}-\d\d-\d\d$/.test(e) ? e : null,
+      contract: c && /^[A-Za-z0-9. ]{1,40}$/.test(c) ? c.toUpperCase() : null,
+    };
+  }
+  // The expiry in an OCC symbol (`AMD261225C00150000` -> 2026-12-25), or null.
+  function occExpiry(symbol) {
+    const m = /(\d\d)(\d\d)(\d\d)[CP]\d{8}$/.exec(String(symbol || ''));
+    return m ? `20${m[1]}-${m[2]}-${m[3]}` : null;
+  }
+  function alertLink(a) {
+    const p = new URLSearchParams({ ticker: a.ticker });
+    const e = a.contract ? occExpiry(a.contract) : null;
+    if (e) p.set('expiry', e);
+    if (a.contract) p.set('contract', a.contract);
+    return '#' + p.toString();
+  }
+  const link0 = fromLink();
+  function storedZone() {
+    try {
+      const z = localStorage.getItem(TZ_KEY);
+      return z && ZONES[z] ? z : 'UTC';
+    } catch (e) {
+      return 'UTC';
+    }
   }
 
   const state = {
@@ -29,7 +68,14 @@
     filter: { detector: '', ticker: '', minScore: 0 },
     tickers: null, tickersError: null,
     // A link such as a notification's (`/#ticker=SYMBOL`) names the ticker to open.
-    ticker: tickerFromLink(), expiry: null,
+    ticker: link0.ticker, expiry: link0.expiry, contract: link0.contract,
+    // The chain is scrolled to the money (or the linked contract) once per ticker/expiry.
+    centred: null,
+    showShort: false, greeks: false,
+    // Alerts: the export ('export') or a page of the store's last seven days ('7d').
+    window: 'export', historyOffset: 0,
+    scansPage: 0,
+    zone: storedZone(),
     shown: null, chain: null, chainError: null, features: null,
     scans: null, scansError: null,
     health: null, netError: null,
@@ -91,15 +137,32 @@
     if (Number.isInteger(x)) return int(x);
     return Math.abs(x) >= 100 ? x.toFixed(2) : String(Number(x.toPrecision(4)));
   }
+  const zoneFmts = new Map();
+  // A date's parts (year .. second) in the chosen zone.
+  function zoned(d) {
+    if (!zoneFmts.has(state.zone)) {
+      zoneFmts.set(state.zone, new Intl.DateTimeFormat('en-CA', {
+        timeZone: state.zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
+        hour: '2-digit', minute: '2-digit', second: '2-digit',
+      }));
+    }
+    const o = {};
+    for (const p of zoneFmts.get(state.zone).formatToParts(d)) o[p.type] = p.value;
+    return o;
+  }
   function fmtTime(iso) {
     const d = new Date(iso);
     if (typeof iso !== 'string' || Number.isNaN(d.getTime())) return String(iso ?? '—');
-    return d.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+    const p = zoned(d);
+    return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute} ${ZONE_ABBR[state.zone]}`;
   }
   function timeEl(iso) {
     return h('time', { datetime: iso }, fmtTime(iso));
   }
-  function clock(d) { return d.toISOString().slice(11, 19) + ' UTC'; }
+  function clock(d) {
+    const p = zoned(d);
+    return `${p.hour}:${p.minute}:${p.second} ${ZONE_ABBR[state.zone]}`;
+  }
   function dur(secs) {
     const s = Math.round(secs);
     if (s < 90) return s + ' s';
@@ -119,10 +182,27 @@
     if (typeof v === 'number') return num(v);
     if (typeof v === 'string' && ISO.test(v)) return fmtTime(v);
     if (typeof v === 'object') {
-      const s = JSON.stringify(v);
-      return s.length > 120 ? s.slice(0, 117) + '…' : s;
+      const s = summary(v, 0);
+      return s.length > 160 ? s.slice(0, 159) + '…' : s;
     }
     return String(v);
+  }
+  // An object or array as people write it (`a: 1, b: yes`; nested in parentheses),
+  // never as JSON.
+  function summary(v, depth) {
+    if (v === null || typeof v !== 'object') return scalar(v);
+    if (depth > 2) return '…';
+    if (Array.isArray(v)) return v.length ? v.map((x) => summary(x, depth + 1)).join(', ') : 'none';
+    const parts = Object.entries(v).map(([k, x]) =>
+      `${label(k).toLowerCase()}: ${x !== null && typeof x === 'object' ? '(' + summary(x, depth + 1) + ')' : scalar(x)}`);
+    return parts.length ? parts.join(', ') : 'none';
+  }
+  // A table cell's content: an object as a small key: value list, anything else as text.
+  function cell(v) {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length) {
+      return kv(Object.entries(v).map(([k, x]) => [label(k), scalar(x)]));
+    }
+    return scalar(v);
   }
   function statusEl(s) {
     return h('span', { class: 'status ' + String(s).toLowerCase().replace(/[^a-z_]/g, '') }, String(s));
@@ -186,9 +266,17 @@
 
   // ---- alerts -------------------------------------------------------------------
 
+  function alertsUrl() {
+    return state.window === '7d'
+      ? `/alerts/history?since=7d&limit=${HISTORY_PAGE}&offset=${state.historyOffset}`
+      : ALERTS_URL;
+  }
   async function loadAlerts() {
-    const r = await getJSON(ALERTS_URL);
-    if (!r.changed) return false;
+    const url = alertsUrl();
+    const r = await getJSON(url);
+    if (!r.changed && state.alertsUrl === url) return false;
+    if (url !== alertsUrl()) return false; // the user paged on meanwhile
+    state.alertsUrl = url;
     state.alerts = r.data;
     state.alertsError = r.error || null;
     const list = alertList();
@@ -231,9 +319,11 @@
       title: summary || null,
     },
     h('td', { class: 'num' }, pill),
-    h('th', { scope: 'row' }, h('button', {
-      type: 'button', class: 'link', 'data-focus': 'ticker-' + a.id,
-      'aria-label': `Show ${a.ticker} chain`, onclick: () => showTicker(a.ticker),
+    h('th', { scope: 'row' }, h('a', {
+      href: alertLink(a), class: 'link', 'data-focus': 'ticker-' + a.id,
+      'aria-label': `Show ${a.ticker} chain` + (a.contract ? ` at ${a.contract}` : ''),
+      // The same link again does not change the fragment: apply it anyway.
+      onclick: (e) => { if (window.location.hash === e.currentTarget.getAttribute('href')) applyLink(); },
     }, a.ticker)),
     h('td', null, a.detector_name),
     h('td', { class: 'opt' }, a.contract || '—'),
@@ -270,9 +360,21 @@
       }
     });
     const at = state.alerts && state.alerts.export_timestamp;
-    $('alerts-count').textContent = state.alertsError ? '' :
-      `${rows.length} of ${total} alerts` + (rows.length !== total ? ' match the filters' : '') +
-      (at ? ` · exported ${fmtTime(at)}` : '');
+    const hist = state.window === '7d';
+    const off = state.historyOffset;
+    $('alerts-count').textContent = state.alertsError ? '' : hist
+      ? `${rows.length} of ${total} alerts on this page` + (rows.length !== total ? ' match the filters' : '') +
+        ` · alerts ${total ? off + 1 : 0}–${off + total} of the last 7 days, from the store`
+      : `${rows.length} of ${total} alerts` + (rows.length !== total ? ' match the filters' : '') +
+        (at ? ` · exported ${fmtTime(at)}` : '');
+    $('alerts-pager').hidden = !hist;
+    $('alerts-prev').disabled = !hist || off === 0;
+    $('alerts-next').disabled = !hist || !(state.alerts && state.alerts.has_more);
+    $('alerts-page').textContent = hist ? `Page ${Math.floor(off / HISTORY_PAGE) + 1}` : '';
+  }
+  function pageAlerts(offset) {
+    state.historyOffset = Math.max(0, offset);
+    loadAlerts().then(() => renderAlerts()).catch(fail);
   }
   function readFilters() {
     const n = Number($('f-min-score').value);
@@ -337,9 +439,11 @@
     state.features = feat.data && feat.data.features;
     renderTicker();
   }
-  function showTicker(t) {
+  function showTicker(t, expiry, contract) {
     state.ticker = t;
-    state.expiry = null;
+    state.expiry = expiry || null;
+    state.contract = contract || null;
+    state.centred = null;
     loadTickerView(true).catch(fail);
     const heading = $('ticker-h');
     heading.setAttribute('tabindex', '-1');
@@ -386,6 +490,11 @@
     }
     return best;
   }
+  // The default expiry: the nearest with SMILE_MIN_DAYS or more left (the nearest of
+  // all when none has).
+  function defaultExpiry(names, asOf) {
+    return names.find((e) => daysTo(e, asOf) >= SMILE_MIN_DAYS) || names[0] || '';
+  }
   function renderTicker() {
     const t = state.shown;
     $('ticker-name').textContent = t || '';
@@ -401,12 +510,18 @@
     const expiries = byExpiry(chain.contracts);
     const names = [...expiries.keys()];
     const options = names.map((e) => [e, `${e} (${Math.max(0, Math.round(daysTo(e, chain.as_of)))} d)`]);
-    state.expiry = setOptions($('t-expiry'), options, state.expiry && names.includes(state.expiry) ? state.expiry : (names[0] || ''));
+    state.expiry = setOptions($('t-expiry'), options,
+      state.expiry && names.includes(state.expiry) ? state.expiry : defaultExpiry(names, chain.as_of));
     $('ticker-meta').textContent = `Spot ${fixed(spot, 2)} · as of ${fmtTime(chain.as_of)} · scan #${chain.scan_id} · ` +
       `${int(chain.contract_count ?? chain.contracts.length)} contracts in ${names.length} expiries`;
 
-    // Smile: the nearest expiries, plus the selected one wherever it is.
-    const shown = names.slice(0, SMILE_EXPIRIES);
+    // Smile: the nearest expiries (those under SMILE_MIN_DAYS only when asked for),
+    // plus the selected one wherever it is.
+    const short = names.filter((e) => daysTo(e, chain.as_of) < SMILE_MIN_DAYS);
+    $('smile-short-label').hidden = !short.length;
+    $('smile-short-label').lastChild.textContent =
+      ` Show ${short.length} expir${short.length === 1 ? 'y' : 'ies'} under ${SMILE_MIN_DAYS} days`;
+    const shown = names.filter((e) => state.showShort || !short.includes(e)).slice(0, SMILE_EXPIRIES);
     if (state.expiry && !shown.includes(state.expiry)) shown.push(state.expiry);
     const series = shown.map((e, i) => ({
       key: e, colour: PALETTE[i % PALETTE.length], selected: e === state.expiry,
@@ -443,7 +558,9 @@
     }));
 
     renderFeatures();
-    renderChain(expiries.get(state.expiry) || [], spot);
+    const rows = expiries.get(state.expiry) || [];
+    renderChain(rows, spot);
+    renderOi(rows, spot, chain.gex);
   }
   function renderFeatures() {
     const f = state.features;
@@ -463,8 +580,30 @@
     for (const [k, v] of Object.entries(f)) if (!known.has(k)) pairs.push([label(k), scalar(v)]);
     $('features').replaceChildren(...kv(pairs).childNodes);
   }
+  // The chain's columns, calls side (the puts side is the mirror image); the greeks
+  // beyond delta only with the toggle.
+  const CHAIN_COLS = [
+    ['oi', 'OI', ''], ['vol', 'Volume', ''], ['iv', 'IV', ''], ['delta', 'Delta', ''],
+    ['gamma', 'Gamma', 'greek'], ['theta', 'Theta', 'greek'], ['vega', 'Vega', 'greek'],
+    ['bid', 'Bid', 'opt'], ['ask', 'Ask', 'opt'],
+  ];
+  function chainCols() {
+    return CHAIN_COLS.filter(([, , kind]) => kind !== 'greek' || state.greeks);
+  }
+  function renderChainHead() {
+    const cols = chainCols();
+    const th = ([key, name, kind]) => h('th', { scope: 'col', class: 'num' + (kind === 'opt' ? ' opt' : ''), 'data-col': key }, name);
+    $('chain-table').tHead.replaceChildren(
+      h('tr', null,
+        h('th', { scope: 'colgroup', colspan: cols.length, class: 'side' }, 'Calls'),
+        h('td', { class: 'strike-gap' }),
+        h('th', { scope: 'colgroup', colspan: cols.length, class: 'side' }, 'Puts')),
+      h('tr', null, cols.map(th), h('th', { scope: 'col', class: 'num strike' }, 'Strike'), [...cols].reverse().map(th)));
+  }
   function renderChain(rows, spot) {
     $('chain-h').textContent = `Chain ${state.shown} ${state.expiry || ''}`;
+    renderChainHead();
+    const cols = chainCols().map(([k]) => k);
     const flagged = new Map(); // contract symbol -> alerts
     for (const a of alertList()) {
       if (a.ticker === state.shown && a.contract) {
@@ -473,7 +612,8 @@
       }
     }
     const atIdx = rows.findIndex((r) => r.strike >= spot);
-    const side = (c, itm, cols) => {
+    const greek = (x) => (Number.isFinite(x) ? (Math.abs(x) < 0.01 ? x.toFixed(4) : x.toFixed(3)) : '—');
+    const side = (c, itm, order) => {
       const alerts = c ? flagged.get(c.symbol) : null;
       const cls = (extra) => [extra, itm ? 'itm' : '', alerts ? 'unusual' : ''].filter(Boolean).join(' ');
       const cells = {
@@ -481,6 +621,9 @@
         vol: h('td', { class: cls('num') }, c ? int(c.volume) : ''),
         iv: h('td', { class: cls('num') }, c ? pct(c.iv) : ''),
         delta: h('td', { class: cls('num') }, c ? fixed(c.delta, 2) : ''),
+        gamma: h('td', { class: cls('num greek'), 'data-col': 'gamma' }, c ? greek(c.gamma) : ''),
+        theta: h('td', { class: cls('num greek'), 'data-col': 'theta' }, c ? greek(c.theta) : ''),
+        vega: h('td', { class: cls('num greek'), 'data-col': 'vega' }, c ? greek(c.vega) : ''),
         bid: h('td', { class: cls('num opt') }, c ? fixed(c.bid, 2) : ''),
         ask: h('td', { class: cls('num opt') }, c ? fixed(c.ask, 2) : ''),
       };
@@ -489,23 +632,145 @@
         cells.oi.title = why;
         cells.oi.prepend(h('span', { class: 'flag', title: why }, '⚑'), h('span', { class: 'sr-only' }, `alert (${why}) `));
       }
-      return cols.map((k) => cells[k]);
+      return order.map((k) => cells[k]);
     };
     const tbody = $('chain-table').tBodies[0];
     if (!rows.length) {
-      tbody.replaceChildren(h('tr', null, h('td', { colspan: 13, class: 'empty' }, 'No contracts for this expiry.')));
+      tbody.replaceChildren(h('tr', null, h('td', { colspan: 2 * cols.length + 1, class: 'empty' }, 'No contracts for this expiry.')));
       return;
     }
+    const linked = state.contract;
     tbody.replaceChildren(...rows.map((r, i) => {
       const marked = [r.call, r.put].filter((c) => c && flagged.has(c.symbol)).map((c) => c.symbol);
+      const isLinked = linked && [r.call, r.put].some((c) => c && c.symbol.replace(/ /g, '') === linked.replace(/ /g, ''));
       return h('tr', {
-        'data-strike': r.strike, class: i === atIdx ? 'at-spot' : null,
+        'data-strike': r.strike,
+        class: [i === atIdx ? 'at-spot' : '', isLinked ? 'linked' : ''].filter(Boolean).join(' ') || null,
         'data-unusual': marked.length ? marked.join(' ') : null,
+        'data-linked': isLinked ? linked : null,
       },
-      side(r.call, r.strike < spot, ['oi', 'vol', 'iv', 'delta', 'bid', 'ask']),
+      side(r.call, r.strike < spot, cols),
       h('th', { scope: 'row', class: 'num strike' }, num(r.strike)),
-      side(r.put, r.strike > spot, ['bid', 'ask', 'delta', 'iv', 'vol', 'oi']));
+      side(r.put, r.strike > spot, [...cols].reverse()));
     }));
+    // Once per ticker and expiry (not on every refresh, which would undo the user's
+    // scrolling): the linked contract, or else the money, in the middle of the table.
+    const key = `${state.shown} ${state.expiry} ${linked || ''}`;
+    if (state.centred !== key) {
+      state.centred = key;
+      centreChain();
+    }
+  }
+  function centreChain() {
+    const box = $('chain-scroll');
+    const row = box.querySelector('tr.linked') || box.querySelector('tr.at-spot');
+    if (!row) return;
+    const head = $('chain-table').tHead.offsetHeight;
+    box.scrollTop = Math.max(0, row.offsetTop - head - (box.clientHeight - head - row.offsetHeight) / 2);
+    box.scrollLeft = Math.max(0, (box.scrollWidth - box.clientWidth) / 2);
+    if (row.classList.contains('linked')) row.scrollIntoView({ block: 'nearest' });
+  }
+
+  // Open interest by strike for the selected expiry: calls up, puts down, with max pain
+  // (the strike where expiring option holders collect least), the call wall and the put
+  // wall (the strikes with the most call and put OI), and gamma exposure by strike when
+  // the snapshot has it (a `gex` number per contract, or a snapshot-level `gex` list of
+  // {strike, gex} or map of strike -> gex for the expiry).
+  function maxPain(rows) {
+    let best = null;
+    for (const at of rows) {
+      let pay = 0;
+      for (const r of rows) {
+        if (r.call) pay += Math.max(0, at.strike - r.strike) * (r.call.open_interest || 0);
+        if (r.put) pay += Math.max(0, r.strike - at.strike) * (r.put.open_interest || 0);
+      }
+      if (!best || pay < best.pay) best = { strike: at.strike, pay };
+    }
+    return best ? best.strike : null;
+  }
+  function gexByStrike(rows, gex) {
+    const out = new Map();
+    for (const r of rows) {
+      for (const c of [r.call, r.put]) {
+        if (c && Number.isFinite(c.gex)) out.set(r.strike, (out.get(r.strike) || 0) + c.gex);
+      }
+    }
+    if (!out.size && gex && typeof gex === 'object') {
+      const list = Array.isArray(gex) ? gex : (gex[state.expiry] && typeof gex[state.expiry] === 'object' ? gex[state.expiry] : gex);
+      const entries = Array.isArray(list)
+        ? list.filter((g) => g && (!g.expiry || g.expiry === state.expiry)).map((g) => [Number(g.strike), Number(g.gex)])
+        : Object.entries(list).map(([k, v]) => [Number(k), Number(v)]);
+      const strikes = new Set(rows.map((r) => r.strike));
+      for (const [k, v] of entries) if (strikes.has(k) && Number.isFinite(v)) out.set(k, (out.get(k) || 0) + v);
+    }
+    return out;
+  }
+  function renderOi(rows, spot, gex) {
+    const box = $('oi');
+    const pts = rows.map((r) => ({ strike: r.strike, call: r.call ? r.call.open_interest || 0 : 0, put: r.put ? r.put.open_interest || 0 : 0 }));
+    if (!pts.length || !pts.some((p) => p.call || p.put)) {
+      box.replaceChildren(h('p', { class: 'meta' }, 'No open interest for this expiry.'));
+      $('oi-meta').textContent = '';
+      return;
+    }
+    const pain = maxPain(rows);
+    const callWall = pts.reduce((a, b) => (b.call > a.call ? b : a)).strike;
+    const putWall = pts.reduce((a, b) => (b.put > a.put ? b : a)).strike;
+    const g = gexByStrike(rows, gex);
+    const W = 600, H = g.size ? 300 : 240, L = 60, R = 14, T = 16, B = 34;
+    const gH = g.size ? 60 : 0;
+    const x0 = pts[0].strike, x1 = pts[pts.length - 1].strike;
+    const sx = (x) => L + (x1 > x0 ? (x - x0) / (x1 - x0) : 0.5) * (W - L - R);
+    const maxOi = Math.max(1, ...pts.map((p) => Math.max(p.call, p.put)));
+    const mid = T + (H - T - B - gH) / 2;
+    const half = (H - T - B - gH) / 2 - 4;
+    const bw = Math.max(1.5, Math.min(14, (W - L - R) / pts.length * 0.7));
+    const chart = svg('svg', { id: 'oi-svg', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-labelledby': 'oi-cap' });
+    chart.append(svg('line', { class: 'axis', x1: L, x2: W - R, y1: mid, y2: mid }),
+      svg('text', { x: L - 6, y: T + 8, 'text-anchor': 'end' }, 'calls'),
+      svg('text', { x: L - 6, y: mid + half, 'text-anchor': 'end' }, 'puts'),
+      svg('text', { x: L - 6, y: mid - half + 20, 'text-anchor': 'end' }, int(maxOi)));
+    for (const v of ticks(x0, x1, 6)) {
+      if (v < x0 || v > x1) continue;
+      chart.append(svg('text', { x: sx(v), y: H - B + 16, 'text-anchor': 'middle' }, num(v)));
+    }
+    chart.append(svg('text', { x: (L + W - R) / 2, y: H - 4, 'text-anchor': 'middle' }, 'strike'));
+    for (const p of pts) {
+      const hc = p.call / maxOi * half, hp = p.put / maxOi * half;
+      chart.append(
+        svg('rect', { class: 'oi-call', x: (sx(p.strike) - bw / 2).toFixed(1), y: (mid - hc).toFixed(1), width: bw.toFixed(1), height: hc.toFixed(1), 'data-strike': p.strike, 'data-oi': p.call },
+          svg('title', null, `strike ${num(p.strike)} · call OI ${int(p.call)}`)),
+        svg('rect', { class: 'oi-put', x: (sx(p.strike) - bw / 2).toFixed(1), y: mid.toFixed(1), width: bw.toFixed(1), height: hp.toFixed(1), 'data-strike': p.strike, 'data-oi': p.put },
+          svg('title', null, `strike ${num(p.strike)} · put OI ${int(p.put)}`)));
+    }
+    const mark = (x, cls, text, dy) => {
+      if (!Number.isFinite(x) || x < x0 || x > x1) return;
+      chart.append(svg('line', { class: 'mark ' + cls, x1: sx(x), x2: sx(x), y1: T, y2: H - B - gH, 'data-strike': x }),
+        svg('text', { class: 'mark-label', x: sx(x) + 3, y: T + 8 + dy }, text));
+    };
+    mark(spot, 'spot', 'spot', 0);
+    mark(pain, 'pain', 'max pain', 12);
+    mark(callWall, 'call-wall', 'call wall', 24);
+    mark(putWall, 'put-wall', 'put wall', 36);
+    if (g.size) {
+      const gy = H - B - gH / 2;
+      const gm = Math.max(...[...g.values()].map(Math.abs)) || 1;
+      chart.append(svg('line', { class: 'axis', x1: L, x2: W - R, y1: gy, y2: gy }),
+        svg('text', { x: L - 6, y: gy + 4, 'text-anchor': 'end' }, 'GEX'));
+      for (const [k, v] of [...g.entries()].sort((a, b) => a[0] - b[0])) {
+        const hh = Math.abs(v) / gm * (gH / 2 - 4);
+        chart.append(svg('rect', {
+          class: v >= 0 ? 'gex-pos' : 'gex-neg', x: (sx(k) - bw / 2).toFixed(1), y: (v >= 0 ? gy - hh : gy).toFixed(1),
+          width: bw.toFixed(1), height: hh.toFixed(1), 'data-strike': k, 'data-gex': v,
+        }, svg('title', null, `strike ${num(k)} · GEX ${num(v)}`)));
+      }
+    }
+    box.replaceChildren(chart);
+    box.dataset.maxPain = pain;
+    box.dataset.callWall = callWall;
+    box.dataset.putWall = putWall;
+    $('oi-meta').textContent = `Max pain ${num(pain)} · call wall ${num(callWall)} · put wall ${num(putWall)}` +
+      (g.size ? ' · GEX by strike below' : '');
   }
 
   // A line chart as inline SVG: one polyline per series, a circle per point (with its
@@ -578,13 +843,33 @@
     if (!r.changed) return false;
     state.scans = r.data;
     state.scansError = r.error || null;
+    renderScans();
+    renderBadge();
+    return true;
+  }
+  // The data source's badge: the newest scan's provider, when it is the simulator.
+  function renderBadge() {
+    const scans = (state.scans && Array.isArray(state.scans.scans)) ? state.scans.scans : [];
+    const sim = scans.length > 0 && scans[0].provider === 'sim';
+    $('sim-badge').hidden = !sim;
+  }
+  function renderScans() {
     const tbody = $('scans-table').tBodies[0];
-    const scans = (r.data && Array.isArray(r.data.scans)) ? r.data.scans : [];
+    const scans = (state.scans && Array.isArray(state.scans.scans)) ? state.scans.scans : [];
+    const pages = Math.max(1, Math.ceil(scans.length / SCANS_PAGE));
+    state.scansPage = Math.min(state.scansPage, pages - 1);
+    const first = state.scansPage * SCANS_PAGE;
+    $('scans-pager').hidden = scans.length <= SCANS_PAGE;
+    $('scans-prev').disabled = state.scansPage === 0;
+    $('scans-next').disabled = state.scansPage >= pages - 1;
+    $('scans-page').textContent = scans.length
+      ? `Scans ${first + 1}–${Math.min(first + SCANS_PAGE, scans.length)} of ${scans.length} · page ${state.scansPage + 1} of ${pages}`
+      : '';
     if (!scans.length) {
-      tbody.replaceChildren(h('tr', null, h('td', { colspan: 9, class: 'empty' + (r.error ? ' error' : '') }, r.error || 'No scans exported yet.')));
-      return true;
+      tbody.replaceChildren(h('tr', null, h('td', { colspan: 9, class: 'empty' + (state.scansError ? ' error' : '') }, state.scansError || 'No scans exported yet.')));
+      return;
     }
-    tbody.replaceChildren(...scans.slice(0, 50).map((s) => {
+    tbody.replaceChildren(...scans.slice(first, first + SCANS_PAGE).map((s) => {
       const errs = Array.isArray(s.errors) ? s.errors.map((e) => `${e.ticker}: ${e.error}`).join('\n') : '';
       return h('tr', { 'data-scan': s.id, 'data-status': s.status },
         h('th', { scope: 'row', class: 'num' }, '#' + s.id),
@@ -597,7 +882,6 @@
         h('td', { class: 'num' }, ms(s.duration_ms)),
         h('td', { class: 'opt' }, s.provider || '—'));
     }));
-    return true;
   }
   async function loadHealth() {
     const r = await getJSON('/health');
@@ -701,13 +985,30 @@
     });
     const res = await Promise.all(routes.map((r) => getJSON(r.url).then((x) => ({ ...r, x }))));
     const live = res.filter((r) => r.x.status !== 404);
-    section.hidden = live.length === 0;
-    document.querySelector(`[data-nav=${section.dataset.panel}]`).hidden = live.length === 0;
-    if (!res.some((r) => r.x.changed)) return;
+    // Hidden until the job has run: the route named by data-ran answers with runs.
+    const ranRoute = res.find((r) => r.url === section.dataset.ran);
+    const ran = ranRoute ? hasRuns(ranRoute.x.data) : live.length > 0;
+    const show = live.length > 0 && ran;
+    section.hidden = !show;
+    section.dataset.ranJob = ran ? 'yes' : 'no';
+    document.querySelector(`[data-nav=${section.dataset.panel}]`).hidden = !show;
+    if (!res.some((r) => r.x.changed) && section.dataset.zone === state.zone) return;
+    section.dataset.zone = state.zone;
     section.querySelector('.panel-body').replaceChildren(...live.map((r) =>
       h('div', { class: 'block', 'data-route': r.url },
         h('h3', null, r.label),
         r.x.error ? h('p', { class: 'error' }, r.x.error) : generic(r.x.data, 0))));
+  }
+  // Whether a job's answer records a run: a non-empty list of runs, jobs or
+  // comparisons, or a run count above zero.
+  function hasRuns(v) {
+    if (!v || typeof v !== 'object') return false;
+    if (Array.isArray(v)) return v.length > 0;
+    for (const [k, x] of Object.entries(v)) {
+      if (Array.isArray(x) && /(runs|jobs|history|comparisons|items|entries)$/.test(k) && x.length) return true;
+      if (typeof x === 'number' && /^(runs|jobs|total_runs|runs_total|total_jobs|jobs_total|comparisons|count|total)$/.test(k) && x > 0) return true;
+    }
+    return false;
   }
   function generic(v, depth) {
     if (v === null || typeof v !== 'object') return h('p', null, scalar(v));
@@ -732,7 +1033,7 @@
         h('thead', null, h('tr', null, cols.map((c) => h('th', { scope: 'col' }, label(c))))),
         h('tbody', null, shown.map((r) => h('tr', null, cols.map((c) =>
           h('td', { class: typeof r[c] === 'number' ? 'num' : null },
-            /(^|_)(status|state)$/.test(c) && typeof r[c] === 'string' ? statusEl(r[c]) : scalar(r[c])))))))),
+            /(^|_)(status|state)$/.test(c) && typeof r[c] === 'string' ? statusEl(r[c]) : cell(r[c])))))))),
       rows.length > shown.length ? h('p', { class: 'meta' }, `${shown.length} of ${rows.length} rows`) : null);
   }
 
@@ -835,15 +1136,50 @@
     });
   }
   $('t-ticker').addEventListener('change', (e) => showTicker(e.target.value));
-  window.addEventListener('hashchange', () => {
-    const t = tickerFromLink();
-    if (t) showTicker(t);
+  function applyLink() {
+    const l = fromLink();
+    if (l.ticker) showTicker(l.ticker, l.expiry || occExpiry(l.contract), l.contract);
+  }
+  window.addEventListener('hashchange', applyLink);
+  $('smile-short').addEventListener('change', (e) => { state.showShort = e.target.checked; renderTicker(); });
+  $('chain-greeks').addEventListener('change', (e) => {
+    state.greeks = e.target.checked;
+    root.dataset.greeks = state.greeks ? 'on' : 'off';
+    renderTicker();
+  });
+  $('scans-prev').addEventListener('click', () => { state.scansPage -= 1; renderScans(); });
+  $('scans-next').addEventListener('click', () => { state.scansPage += 1; renderScans(); });
+  $('alerts-window').addEventListener('change', (e) => {
+    state.window = e.target.value === '7d' ? '7d' : 'export';
+    state.historyOffset = 0;
+    state.expanded.clear();
+    loadAlerts().then(() => renderAlerts()).catch(fail);
+  });
+  $('alerts-prev').addEventListener('click', () => pageAlerts(state.historyOffset - HISTORY_PAGE));
+  $('alerts-next').addEventListener('click', () => pageAlerts(state.historyOffset + HISTORY_PAGE));
+  const tzSelect = $('tz');
+  tzSelect.replaceChildren(...Object.entries(ZONES).map(([z, name]) => h('option', { value: z }, name)));
+  tzSelect.value = state.zone;
+  root.dataset.tz = state.zone;
+  tzSelect.addEventListener('change', (e) => {
+    state.zone = ZONES[e.target.value] ? e.target.value : 'UTC';
+    root.dataset.tz = state.zone;
+    try { localStorage.setItem(TZ_KEY, state.zone); } catch (err) { /* private mode: this tab only */ }
+    // Redraw everything in the new zone: forget the ETags so every route is re-read.
+    cache.clear();
+    state.alertsUrl = null;
+    renderAlerts();
+    renderScans();
+    if (state.shown) renderTicker();
+    if (state.excelStatus) renderExcel();
+    refresh();
   });
   $('t-expiry').addEventListener('change', (e) => { state.expiry = e.target.value; renderTicker(); });
   $('ticker-form').addEventListener('submit', (e) => e.preventDefault());
   $('x-buildup').addEventListener('change', (e) => { state.buildup = e.target.value; renderExcel(); });
   $('excel-filters').addEventListener('submit', (e) => e.preventDefault());
 
+  root.dataset.greeks = 'off';
   renderAlerts();
   if (token) $('forget-token').hidden = false;
   if (NEEDS_TOKEN && !token) askToken('');
