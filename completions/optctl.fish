@@ -309,6 +309,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand export" -l only -d 'Only t
 complete -c optctl -n "__fish_optctl_using_subcommand export" -l alerts-since -d 'Alerts created within this span before now (24h, 90m, 7d) [default: [export] alerts_since]' -r
 complete -c optctl -n "__fish_optctl_using_subcommand export" -l alerts-limit -d 'At most this many alerts [default: [export] alerts_limit]' -r
 complete -c optctl -n "__fish_optctl_using_subcommand export" -l keep-days -d 'Delete archives older than this many days, 0 keeps all [default: [export] keep_days]' -r
+complete -c optctl -n "__fish_optctl_using_subcommand export" -l keep-bytes -d 'Then delete the oldest archives while they hold more than this many bytes (each file\'s newest stays), 0 = no cap [default: [export] keep_bytes]' -r
 complete -c optctl -n "__fish_optctl_using_subcommand export" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand export" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand export" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
@@ -317,7 +318,8 @@ complete -c optctl -n "__fish_optctl_using_subcommand export" -l log-format -d '
 json\t''"
 complete -c optctl -n "__fish_optctl_using_subcommand export" -l log-file -d 'Write log lines to this file instead of stderr, rotated by size ([log] max_bytes, keep). Several jobs may share it. Over [log] file in the config' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand export" -l no-archive -d 'Do not write timestamped copies under archive/'
-complete -c optctl -n "__fish_optctl_using_subcommand export" -l compress -d 'Gzip the archive copies [default: [export] compress]'
+complete -c optctl -n "__fish_optctl_using_subcommand export" -l compress -d 'Gzip the archive copies [default: [export] compress, on]'
+complete -c optctl -n "__fish_optctl_using_subcommand export" -l no-compress -d 'Archive uncompressed copies (hard links, no extra bytes until the file is replaced)'
 complete -c optctl -n "__fish_optctl_using_subcommand export" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand export" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
 complete -c optctl -n "__fish_optctl_using_subcommand export" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'

@@ -249,12 +249,15 @@ alerts_limit = 500
 # scans.json holds the newest scans.
 scans_limit = 100
 # Keep a timestamped copy of each file under exports/archive/ (gzipped with compress),
-# and delete copies more than keep_days older than the newest earlier copy of the same
-# file (or than the export's --as-of, if earlier); each file's 3 newest copies always
-# stay. 0 keeps all.
+# only when its data changed since its last copy, and delete copies more than keep_days
+# older than the newest earlier copy of the same file (or than the export's --as-of, if
+# earlier); each file's 3 newest copies always stay. 0 keeps all.
 archive = true
-compress = false
+compress = true
 keep_days = 30
+# Then delete the oldest copies while the archive holds more than keep_bytes bytes
+# (each file's newest copy always stays); 0 = no size cap. Default 2 GB.
+keep_bytes = 2000000000
 
 [excel]
 # Workbooks `optctl process-excel` reads (.xlsx, .xlsm, .xls, .xlsb, .ods). Defaults:

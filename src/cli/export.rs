@@ -11,13 +11,16 @@ use super::{Ctx, Outcome};
 /// Write alerts, chains, scans and features as JSON files, atomically.
 ///
 /// Writes alerts.json (recent alerts, newest first), chains.json (the newest chain of each
-/// ticker with its contracts), scans.json (the newest scans) and features.json (the newest
-/// features of each ticker) into <home>/exports, then manifest.json with each file's count
-/// and SHA-256. All four are read in one transaction, so they describe the same moment. Each
-/// file is replaced atomically: a reader sees the old file or the new one, never a mix.
-/// A timestamped copy goes to exports/archive/, and archives older than --keep-days are
-/// deleted. A part that fails is recorded in its file's `errors` (exit 3); the other parts
-/// are still written. A second export while one runs exits 75.
+/// ticker with its contracts), chains/<TICKER>.json (each ticker's chain on its own, with a
+/// .gz copy), scans.json (the newest scans) and features.json (the newest features of each
+/// ticker) into <home>/exports, then manifest.json with each file's count and SHA-256. All
+/// are read in one transaction, so they describe the same moment. Each file is replaced
+/// atomically: a reader sees the old file or the new one, never a mix. A gzipped,
+/// timestamped copy of each file whose data changed since its last copy goes to
+/// exports/archive/ (an export of unchanged data archives nothing); archives older than
+/// --keep-days are deleted, then the oldest while the folder holds more than --keep-bytes.
+/// A part that fails is recorded in its file's `errors` (exit 3); the other parts are still
+/// written. A second export while one runs exits 75.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Folder to write into (default: <home>/exports).
@@ -38,9 +41,16 @@ pub struct Args {
     /// Delete archives older than this many days, 0 keeps all [default: [export] keep_days].
     #[arg(long, value_name = "DAYS")]
     keep_days: Option<u32>,
-    /// Gzip the archive copies [default: [export] compress].
-    #[arg(long)]
+    /// Then delete the oldest archives while they hold more than this many bytes (each
+    /// file's newest stays), 0 = no cap [default: [export] keep_bytes].
+    #[arg(long, value_name = "BYTES")]
+    keep_bytes: Option<u64>,
+    /// Gzip the archive copies [default: [export] compress, on].
+    #[arg(long, overrides_with = "no_compress")]
     compress: bool,
+    /// Archive uncompressed copies (hard links, no extra bytes until the file is replaced).
+    #[arg(long)]
+    no_compress: bool,
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
@@ -64,8 +74,13 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         alerts_limit: args.alerts_limit.unwrap_or(cfg.alerts_limit),
         scans_limit: cfg.scans_limit,
         archive: cfg.archive && !args.no_archive,
-        compress: cfg.compress || args.compress,
+        compress: if args.no_compress {
+            false
+        } else {
+            cfg.compress || args.compress
+        },
         keep_days: args.keep_days.unwrap_or(cfg.keep_days),
+        keep_bytes: args.keep_bytes.unwrap_or(cfg.keep_bytes),
     };
     let _lock = JobLock::acquire(&ctx.home, "export")?;
     let store = ctx.store_read()?;
@@ -112,10 +127,37 @@ fn print(r: &Report, out: &Output) -> optctl::Result<()> {
     }
     Output::align_right(&mut t, &[1, 2, 4]);
     out.print_table(None, &t)?;
+    let archived = if r.archived {
+        format!(
+            "; archived {} (archive now {})",
+            human_bytes(r.archive_bytes_written),
+            human_bytes(r.archive_bytes_total)
+        )
+    } else if r.files.iter().any(|f| f.archive.is_some()) {
+        format!(
+            "; nothing changed since the last archive, nothing archived (archive {})",
+            human_bytes(r.archive_bytes_total)
+        )
+    } else {
+        String::new()
+    };
     out.note(&format!(
-        "exported to {} in {:.2} s{}{}",
+        "exported to {} in {:.2} s{}{archived}{}{}{}",
         r.out.display(),
         r.duration_ms as f64 / 1000.0,
+        if r.chain_files > 0 {
+            format!(" ({} per-ticker chain files)", r.chain_files)
+        } else {
+            String::new()
+        },
+        if r.chain_files_removed > 0 {
+            format!(
+                "; {} chain files of tickers no longer exported removed",
+                r.chain_files_removed
+            )
+        } else {
+            String::new()
+        },
         if r.archives_removed > 0 {
             format!("; {} old archives removed", r.archives_removed)
         } else {
@@ -131,4 +173,14 @@ fn print(r: &Report, out: &Output) -> optctl::Result<()> {
         }
     ));
     Ok(())
+}
+
+/// `1.2 MB`, `340 kB`, `12 B` (decimal units, as `ls -h --si` and `du --si` print them).
+fn human_bytes(n: u64) -> String {
+    match n {
+        n if n >= 1_000_000_000 => format!("{:.1} GB", n as f64 / 1e9),
+        n if n >= 1_000_000 => format!("{:.1} MB", n as f64 / 1e6),
+        n if n >= 1_000 => format!("{:.0} kB", n as f64 / 1e3),
+        n => format!("{n} B"),
+    }
 }

@@ -121,6 +121,69 @@ pub fn prune(dir: &Path, as_of: DateTime<Utc>, keep: Duration, keep_last: u32) -
     Ok(removed)
 }
 
+/// Size retention of the archives in `dir`: while they hold more than `cap` bytes, deletes
+/// the oldest archive (by the stamp in its name), except each export file's newest
+/// archive, which always stays (so a cap smaller than one export never deletes the copy
+/// just written). Files without an archive stamp are neither counted nor removed.
+/// Returns (archives removed, bytes the archives hold afterwards).
+pub fn prune_bytes(dir: &Path, cap: Option<u64>) -> io::Result<(u64, u64)> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((0, 0)),
+        Err(e) => return Err(e),
+    };
+    // (stamp, file, path, bytes)
+    let mut all: Vec<(DateTime<Utc>, String, PathBuf, u64)> = Vec::new();
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if name.starts_with('.') {
+            continue;
+        }
+        if let Some((file, stamp)) = parse_name(name) {
+            let meta = entry.metadata()?;
+            if meta.is_file() {
+                all.push((stamp, file, entry.path(), meta.len()));
+            }
+        }
+    }
+    let mut total: u64 = all.iter().map(|a| a.3).sum();
+    let Some(cap) = cap else {
+        return Ok((0, total));
+    };
+    let mut newest: HashMap<&str, DateTime<Utc>> = HashMap::new();
+    for (stamp, file, _, _) in &all {
+        let n = newest.entry(file.as_str()).or_insert(*stamp);
+        *n = (*n).max(*stamp);
+    }
+    let mut order: Vec<usize> = (0..all.len()).collect();
+    order.sort_by(|&a, &b| {
+        all[a]
+            .0
+            .cmp(&all[b].0)
+            .then_with(|| all[a].2.cmp(&all[b].2))
+    });
+    let mut removed = 0;
+    for i in order {
+        if total <= cap {
+            break;
+        }
+        let (stamp, file, path, bytes) = &all[i];
+        if newest.get(file.as_str()) == Some(stamp) {
+            continue;
+        }
+        match std::fs::remove_file(path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        total -= bytes;
+        removed += 1;
+    }
+    Ok((removed, total))
+}
+
 /// The export file an archive name copies (`alerts.json`, with or without `.gz`) and
 /// its stamp.
 fn parse_name(name: &str) -> Option<(String, DateTime<Utc>)> {
@@ -202,6 +265,35 @@ mod tests {
                 "alerts-20261120T150000Z.json",
                 "alerts-20261123T150000Z.json",
                 "scans-20261001T150000Z.json.gz",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_size_cap_removes_the_oldest_first_and_keeps_each_files_newest() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, len) in [
+            ("chains-20261120T150000Z.json.gz", 100),
+            ("chains-20261121T150000Z.json", 100),
+            ("chains-20261122T150000Z.json.gz", 100),
+            ("alerts-20261119T150000Z.json.gz", 10),
+            ("notes.txt", 1000),
+        ] {
+            std::fs::write(dir.path().join(name), vec![b'x'; len]).unwrap();
+        }
+        // No cap: nothing goes, the total counts archives only.
+        assert_eq!(prune_bytes(dir.path(), None).unwrap(), (0, 310));
+        // 250: the oldest chains archive goes; alerts' only archive is older but its newest.
+        assert_eq!(prune_bytes(dir.path(), Some(250)).unwrap(), (1, 210));
+        assert!(!dir.path().join("chains-20261120T150000Z.json.gz").exists());
+        // A cap below one export keeps each file's newest archive.
+        assert_eq!(prune_bytes(dir.path(), Some(1)).unwrap(), (1, 110));
+        assert_eq!(
+            names_in(dir.path()),
+            [
+                "alerts-20261119T150000Z.json.gz",
+                "chains-20261122T150000Z.json.gz",
+                "notes.txt"
             ]
         );
     }

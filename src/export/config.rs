@@ -16,13 +16,19 @@ pub struct ExportConfig {
     pub scans_limit: u64,
     /// Keep a timestamped copy of every export under `exports/archive/`.
     pub archive: bool,
-    /// Gzip the archive copies.
+    /// Gzip the archive copies (default); uncompressed archives are hard links.
     pub compress: bool,
     /// Delete archives this many days older than the file's newest earlier archive (or
     /// the export's `as_of`, if earlier), except its newest [`crate::time::KEEP_LAST`]
     /// (0 keeps all).
     pub keep_days: u32,
+    /// Delete the oldest archives while `exports/archive/` holds more than this many
+    /// bytes, except each file's newest (0: no size cap).
+    pub keep_bytes: u64,
 }
+
+/// The default size cap of `exports/archive/`: 2 GB.
+pub const DEFAULT_KEEP_BYTES: u64 = 2_000_000_000;
 
 impl Default for ExportConfig {
     fn default() -> Self {
@@ -31,8 +37,9 @@ impl Default for ExportConfig {
             alerts_limit: 500,
             scans_limit: 100,
             archive: true,
-            compress: false,
+            compress: true,
             keep_days: 30,
+            keep_bytes: DEFAULT_KEEP_BYTES,
         }
     }
 }

@@ -29,6 +29,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::market::Symbol;
 use crate::store::Store;
 use crate::store::alerts::AlertFilter;
 use crate::store::chains::ContractRow;
@@ -106,6 +107,9 @@ pub struct Options {
     pub compress: bool,
     /// Delete archives older than this many days (0 = keep all).
     pub keep_days: u32,
+    /// Then delete the oldest archives while they hold more than this many bytes, except
+    /// each file's newest (0 = no cap).
+    pub keep_bytes: u64,
     /// The caller holds the export lock that guards `out`, so no other export writes
     /// there: every temp file in it is a dead export's. Otherwise only temp files older
     /// than [`STALE_TEMP_AGE`] are removed.
@@ -118,6 +122,24 @@ pub const STALE_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(6
 
 /// The files an export writes into its folder.
 const MANIFEST: &str = "manifest.json";
+
+/// The folder of the per-ticker chain files, inside the exports folder.
+pub const CHAINS_DIR: &str = "chains";
+
+/// The file name of `ticker`'s chain under [`CHAINS_DIR`] (`AAPL.json`), or why the
+/// stored name cannot be one: only a name in [`Symbol`]'s normal spelling is used (no
+/// `/`, no leading `.`, no `..`, at most 16 characters), so a file name never leaves the
+/// folder.
+pub fn chain_file_name(ticker: &str) -> Result<String, String> {
+    match Symbol::parse(ticker) {
+        Ok(s) if s.as_str() == ticker => Ok(format!("{ticker}.json")),
+        Ok(s) => Err(format!(
+            "{ticker:?} is not in its normal spelling {:?}",
+            s.as_str()
+        )),
+        Err(e) => Err(e.to_string()),
+    }
+}
 
 /// One written export file.
 #[derive(Debug, Clone, Serialize)]
@@ -132,7 +154,16 @@ pub struct FileReport {
     /// Its part could not be read, so the previous file was left in place; count,
     /// bytes and SHA-256 describe that file.
     pub kept_previous: bool,
+    /// SHA-256 of the file's data without its `export_timestamp`: equal in two exports
+    /// when nothing in the file changed.
+    pub content_sha256: String,
+    /// The archive holding this content: written now, or an earlier one when the data
+    /// did not change since it was archived.
     pub archive: Option<PathBuf>,
+    /// Whether this export wrote an archive copy of the file.
+    pub archived: bool,
+    /// Bytes of the archive copy written now (0 when none was).
+    pub archive_bytes: u64,
 }
 
 /// A part that could not be written at all.
@@ -149,6 +180,18 @@ pub struct Report {
     pub out: PathBuf,
     pub files: Vec<FileReport>,
     pub failed: Vec<PartError>,
+    /// Per-ticker chain files written under `chains/`.
+    pub chain_files: u64,
+    /// Per-ticker chain files of tickers no longer exported, removed after the new
+    /// manifest was in place.
+    pub chain_files_removed: u64,
+    /// Whether any file was archived: false when no data changed since the files' last
+    /// archives (or archiving is off).
+    pub archived: bool,
+    /// Bytes of archive copies written by this export.
+    pub archive_bytes_written: u64,
+    /// Bytes the archive folder holds after retention.
+    pub archive_bytes_total: u64,
     pub archives_removed: u64,
     /// Temp files of killed exports removed from the folder and its archive.
     pub temp_files_removed: u64,
@@ -168,13 +211,123 @@ struct ManifestEntry<'a> {
     count: u64,
     bytes: u64,
     sha256: &'a str,
+    content_sha256: &'a str,
+    /// The archive (a name in `archive/`) holding this content.
+    archive: Option<&'a str>,
 }
 
 #[derive(Serialize)]
 struct Manifest<'a> {
     export_timestamp: DateTime<Utc>,
     files: Vec<ManifestEntry<'a>>,
+    /// The per-ticker chain files, by ticker.
+    chains: &'a serde_json::Value,
     errors: Vec<String>,
+}
+
+/// One per-ticker chain file (and its gzip copy) as the manifest lists it.
+#[derive(Debug, Clone, Serialize)]
+struct ChainFileEntry {
+    ticker: String,
+    /// `chains/AAPL.json`, relative to the exports folder.
+    name: String,
+    bytes: u64,
+    sha256: String,
+    /// An HTTP entity tag of the file's bytes (quoted).
+    etag: String,
+    gzip: GzipEntry,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct GzipEntry {
+    name: String,
+    bytes: u64,
+    sha256: String,
+    etag: String,
+}
+
+/// What an export needs of the manifest before it.
+#[derive(Deserialize, Default)]
+struct PreviousManifest {
+    #[serde(default)]
+    files: Vec<PreviousEntry>,
+    #[serde(default)]
+    chains: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct PreviousEntry {
+    name: String,
+    #[serde(default)]
+    content_sha256: Option<String>,
+    #[serde(default)]
+    archive: Option<String>,
+}
+
+fn previous_manifest(out: &Path) -> PreviousManifest {
+    std::fs::read(out.join(MANIFEST))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+/// The body of `chains/<TICKER>.json`: what `GET /options/{ticker}/snapshot` answers
+/// without filters.
+#[derive(Serialize)]
+struct TickerDoc<'a> {
+    export_timestamp: DateTime<Utc>,
+    ticker: &'a str,
+    scan_id: i64,
+    as_of: DateTime<Utc>,
+    spot: f64,
+    contract_count: usize,
+    contracts: &'a [ContractRow],
+}
+
+/// A per-ticker chain file and its gzip copy, written and not yet in place.
+struct TickerFile {
+    ticker: String,
+    json: atomic::Ready,
+    gz: atomic::Ready,
+}
+
+impl TickerFile {
+    fn entry(&self) -> ChainFileEntry {
+        let tag = |sha: &str| format!("\"{}\"", &sha[..32]);
+        let j = self.json.written();
+        let g = self.gz.written();
+        let name = format!("{CHAINS_DIR}/{}.json", self.ticker);
+        ChainFileEntry {
+            ticker: self.ticker.clone(),
+            bytes: j.bytes,
+            sha256: j.sha256.clone(),
+            etag: tag(&j.sha256),
+            gzip: GzipEntry {
+                name: format!("{name}.gz"),
+                bytes: g.bytes,
+                sha256: g.sha256.clone(),
+                etag: tag(&g.sha256),
+            },
+            name,
+        }
+    }
+}
+
+/// Writes a ticker's chain file `file_name` and its gzip copy into `dir` (temp files).
+fn write_ticker(dir: &Path, file_name: &str, doc: &TickerDoc<'_>) -> std::io::Result<TickerFile> {
+    let body = serde_json::to_vec(doc)?;
+    let mut json = AtomicFile::create(&dir.join(file_name))?;
+    json.write_all(&body)?;
+    let mut gz = flate2::write::GzEncoder::new(
+        AtomicFile::create(&dir.join(format!("{file_name}.gz")))?,
+        flate2::Compression::fast(),
+    );
+    gz.write_all(&body)?;
+    Ok(TickerFile {
+        ticker: doc.ticker.to_string(),
+        json: json.finish()?,
+        gz: gz.finish()?.finish()?,
+    })
 }
 
 #[derive(Serialize)]
@@ -197,6 +350,7 @@ fn write_list<T: Serialize>(
     at: DateTime<Utc>,
     items: &[T],
     errors: &[String],
+    content: &mut Sha256,
 ) -> std::io::Result<atomic::Ready> {
     let mut f = AtomicFile::create(path)?;
     write!(
@@ -207,14 +361,21 @@ fn write_list<T: Serialize>(
         items.len(),
         kind.name()
     )?;
+    let mut buf = Vec::new();
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
             f.write_all(b",")?;
         }
-        serde_json::to_writer(&mut f, item)?;
+        buf.clear();
+        serde_json::to_writer(&mut buf, item)?;
+        content.update(&buf);
+        content.update(b"\n");
+        f.write_all(&buf)?;
     }
     f.write_all(b"],\"errors\":")?;
-    serde_json::to_writer(&mut f, errors)?;
+    let errors = serde_json::to_vec(errors)?;
+    content.update(&errors);
+    f.write_all(&errors)?;
     f.write_all(b"}\n")?;
     f.finish()
 }
@@ -227,10 +388,15 @@ struct Staged {
     count: u64,
     errors: Vec<String>,
     unread: bool,
+    /// SHA-256 of the data without the export's timestamp.
+    content_sha256: String,
+    /// The per-ticker chain files (chains only).
+    tickers: Vec<TickerFile>,
 }
 
 /// Streams the newest chain of every ticker into `chains.json`, one ticker at a time,
-/// so memory stays at one chain however many tickers there are. Unread when the chains
+/// so memory stays at one chain however many tickers there are, and writes each chain
+/// to its own file under `chains/` (with a gzip copy) as it goes. Unread when the chains
 /// cannot be listed or not one of them can be read.
 fn write_chains(path: &Path, store: &Store, at: DateTime<Utc>) -> std::io::Result<Staged> {
     let mut errors = Vec::new();
@@ -240,9 +406,14 @@ fn write_chains(path: &Path, store: &Store, at: DateTime<Utc>) -> std::io::Resul
         unread = true;
         Vec::new()
     });
+    let dir = path.parent().unwrap_or(Path::new(".")).join(CHAINS_DIR);
+    std::fs::create_dir_all(&dir)?;
     let mut f = AtomicFile::create(path)?;
+    let mut content = Sha256::new();
+    let mut tickers = Vec::new();
     write!(f, "{{\"export_timestamp\":{},\"chains\":[", ts_json(at))?;
     let mut count = 0u64;
+    let mut buf = Vec::new();
     for r in &refs {
         let contracts = match store.chains().get(r.scan_id, &r.ticker) {
             Ok(c) => c,
@@ -254,8 +425,9 @@ fn write_chains(path: &Path, store: &Store, at: DateTime<Utc>) -> std::io::Resul
         if count > 0 {
             f.write_all(b",")?;
         }
+        buf.clear();
         serde_json::to_writer(
-            &mut f,
+            &mut buf,
             &ChainDoc {
                 ticker: &r.ticker,
                 scan_id: r.scan_id,
@@ -264,16 +436,39 @@ fn write_chains(path: &Path, store: &Store, at: DateTime<Utc>) -> std::io::Resul
                 contracts: &contracts,
             },
         )?;
+        content.update(&buf);
+        content.update(b"\n");
+        f.write_all(&buf)?;
         count += 1;
+        match chain_file_name(&r.ticker) {
+            Ok(name) => tickers.push(write_ticker(
+                &dir,
+                &name,
+                &TickerDoc {
+                    export_timestamp: at,
+                    ticker: &r.ticker,
+                    scan_id: r.scan_id,
+                    as_of: r.as_of,
+                    spot: r.spot,
+                    contract_count: contracts.len(),
+                    contracts: &contracts,
+                },
+            )?),
+            Err(e) => errors.push(format!("{}: no {CHAINS_DIR}/ file: {e}", r.ticker)),
+        }
     }
     write!(f, "],\"chain_count\":{count},\"errors\":")?;
-    serde_json::to_writer(&mut f, &errors)?;
+    let errors_json = serde_json::to_vec(&errors)?;
+    content.update(&errors_json);
+    f.write_all(&errors_json)?;
     f.write_all(b"}\n")?;
     Ok(Staged {
         ready: f.finish()?,
         count,
         unread: unread || (count == 0 && !refs.is_empty()),
         errors,
+        content_sha256: atomic::hex(&content.finalize()),
+        tickers,
     })
 }
 
@@ -296,11 +491,14 @@ fn export_kind(store: &Store, kind: Kind, opts: &Options) -> std::io::Result<Sta
                 vec![format!("cannot read {}: {}", kind.name(), e.with_causes())],
             ),
         };
+        let mut content = Sha256::new();
         Ok(Staged {
-            ready: write_list(path, kind, at, &rows, &errors)?,
+            ready: write_list(path, kind, at, &rows, &errors, &mut content)?,
             count: rows.len() as u64,
             unread: !errors.is_empty(),
             errors,
+            content_sha256: atomic::hex(&content.finalize()),
+            tickers: Vec::new(),
         })
     }
     Ok(match kind {
@@ -390,8 +588,15 @@ fn on_disk(path: &Path, kind: Kind) -> std::io::Result<OnDisk> {
     })
 }
 
-/// The report of a file whose part could not be read and whose previous version stays.
-fn kept(kind: Kind, previous: OnDisk, errors: &[String]) -> FileReport {
+/// The report of a file whose part could not be read and whose previous version stays;
+/// `listed` is the previous manifest's entry of it (its content hash and archive).
+fn kept(
+    kind: Kind,
+    previous: OnDisk,
+    errors: &[String],
+    listed: Option<&PreviousEntry>,
+    archive_dir: &Path,
+) -> FileReport {
     let exported = previous
         .export_timestamp
         .as_deref()
@@ -406,7 +611,14 @@ fn kept(kind: Kind, previous: OnDisk, errors: &[String]) -> FileReport {
             .map(|e| format!("{e}; previous version kept (exported {exported})"))
             .collect(),
         kept_previous: true,
-        archive: None,
+        content_sha256: listed
+            .and_then(|l| l.content_sha256.clone())
+            .unwrap_or_default(),
+        archive: listed
+            .and_then(|l| l.archive.as_deref())
+            .map(|a| archive_dir.join(a)),
+        archived: false,
+        archive_bytes: 0,
     }
 }
 
@@ -414,6 +626,7 @@ fn kept(kind: Kind, previous: OnDisk, errors: &[String]) -> FileReport {
 fn stage_manifest(
     opts: &Options,
     files: &[FileReport],
+    chains: &serde_json::Value,
     failed: &[PartError],
 ) -> std::io::Result<atomic::Ready> {
     let doc = Manifest {
@@ -425,8 +638,15 @@ fn stage_manifest(
                 count: f.count,
                 bytes: f.bytes,
                 sha256: &f.sha256,
+                content_sha256: &f.content_sha256,
+                archive: f
+                    .archive
+                    .as_deref()
+                    .and_then(|a| a.file_name())
+                    .and_then(|a| a.to_str()),
             })
             .collect(),
+        chains,
         errors: failed
             .iter()
             .map(|p| format!("{}: {}", p.file, p.error))
@@ -448,8 +668,10 @@ fn remove_stale_temps(opts: &Options) -> std::io::Result<u64> {
     let age = (!opts.out_locked).then_some(STALE_TEMP_AGE);
     let export_file = |t: &str| t == MANIFEST || Kind::ALL.iter().any(|k| k.file() == t);
     let archive_file = |t: &str| archive::stamp_of(t).is_some();
+    let chain_file = |t: &str| t.ends_with(".json") || t.ends_with(".json.gz");
     Ok(atomic::remove_stale(&opts.out, export_file, age)?
-        + atomic::remove_stale(&opts.out.join("archive"), archive_file, age)?)
+        + atomic::remove_stale(&opts.out.join("archive"), archive_file, age)?
+        + atomic::remove_stale(&opts.out.join(CHAINS_DIR), chain_file, age)?)
 }
 
 /// Runs one export from `store` (open it read-only). The caller holds the export lock.
@@ -472,6 +694,8 @@ pub fn run(store: &Store, opts: &Options) -> crate::Result<Report> {
         });
         0
     });
+    let previous = previous_manifest(&opts.out);
+    let listed = |name: &str| previous.files.iter().find(|e| e.name == name);
     let mut staged = Vec::new();
     store.read_snapshot(|store| {
         for &kind in &kinds {
@@ -485,16 +709,24 @@ pub fn run(store: &Store, opts: &Options) -> crate::Result<Report> {
         }
     })?;
     let archive_dir = opts.out.join("archive");
+    let chains_dir = opts.out.join(CHAINS_DIR);
+    // The per-ticker files this export puts in place; None keeps the previous set (chains
+    // not exported now, or kept from before), which the manifest then lists again.
+    let mut tickers: Option<Vec<TickerFile>> = None;
     // (kind, report, temp file to rename into place; None when the previous file is kept)
     let mut parts: Vec<(Kind, FileReport, Option<atomic::Ready>)> = Vec::new();
     for (kind, s) in staged {
         let path = opts.out.join(kind.file());
         // A part that could not be read keeps its previous file, if there is one.
         if s.unread
-            && let Ok(previous) = on_disk(&path, kind)
+            && let Ok(on) = on_disk(&path, kind)
         {
-            parts.push((kind, kept(kind, previous, &s.errors), None));
-            continue; // dropping `s.ready` deletes its temp file
+            let report = kept(kind, on, &s.errors, listed(&kind.file()), &archive_dir);
+            parts.push((kind, report, None));
+            continue; // dropping `s.ready` and `s.tickers` deletes their temp files
+        }
+        if kind == Kind::Chains {
+            tickers = Some(s.tickers);
         }
         let w = s.ready.written();
         let mut report = FileReport {
@@ -504,39 +736,90 @@ pub fn run(store: &Store, opts: &Options) -> crate::Result<Report> {
             sha256: w.sha256.clone(),
             errors: s.errors,
             kept_previous: false,
+            content_sha256: s.content_sha256,
             archive: None,
+            archived: false,
+            archive_bytes: 0,
         };
-        // Archived from the temp file (a hard link shares the bytes the rename puts in
-        // place), so archive errors are known before the manifest is written.
         if opts.archive {
-            match archive::archive_as(
-                s.ready.path(),
-                &report.name,
-                &archive_dir,
-                opts.as_of,
-                opts.compress,
-            ) {
-                Ok(p) => report.archive = Some(p),
-                Err(e) => failed.push(PartError {
-                    file: format!("archive/{}", report.name),
-                    error: e.to_string(),
-                }),
+            // Data unchanged since the file's last archive (still there): that archive
+            // holds this content already, so nothing is written.
+            let same = listed(&report.name)
+                .filter(|e| e.content_sha256.as_deref() == Some(report.content_sha256.as_str()))
+                .and_then(|e| e.archive.as_deref())
+                .map(|a| archive_dir.join(a))
+                .filter(|a| a.is_file());
+            if let Some(a) = same {
+                report.archive = Some(a);
+            } else {
+                // Archived from the temp file (an uncompressed archive is a hard link that
+                // shares the bytes the rename puts in place), so archive errors are known
+                // before the manifest is written.
+                match archive::archive_as(
+                    s.ready.path(),
+                    &report.name,
+                    &archive_dir,
+                    opts.as_of,
+                    opts.compress,
+                ) {
+                    Ok(p) => {
+                        report.archive_bytes = std::fs::metadata(&p).map_or(0, |m| m.len());
+                        report.archive = Some(p);
+                        report.archived = true;
+                    }
+                    Err(e) => failed.push(PartError {
+                        file: format!("archive/{}", report.name),
+                        error: e.to_string(),
+                    }),
+                }
             }
         }
         parts.push((kind, report, Some(s.ready)));
     }
+    let mut chain_entries: Option<Vec<ChainFileEntry>> = tickers
+        .as_ref()
+        .map(|t| t.iter().map(TickerFile::entry).collect());
+    let previous_chains = previous.chains.clone().unwrap_or(serde_json::json!([]));
+    let chains_value = |entries: &Option<Vec<ChainFileEntry>>| match entries {
+        Some(e) => serde_json::to_value(e).unwrap_or_default(),
+        None => previous_chains.clone(),
+    };
     let reports: Vec<FileReport> = parts.iter().map(|(_, f, _)| f.clone()).collect();
-    let manifest = stage_manifest(opts, &reports, &failed);
-    // The one quick pass: renames only, the manifest last.
-    let mut files: Vec<Option<FileReport>> = reports.into_iter().map(Some).collect();
+    let manifest = stage_manifest(opts, &reports, &chains_value(&chain_entries), &failed);
+    // The one quick pass: renames only, the per-ticker files first, the manifest last.
     let mut rename_failed = false;
+    let mut chain_files = 0;
+    if let (Some(tickers), Some(entries)) = (tickers, chain_entries.as_mut()) {
+        let mut placed = Vec::new();
+        for (t, e) in tickers.into_iter().zip(entries.drain(..)) {
+            // The gzip copy first: a reader that finds the .json finds its .gz too.
+            match t.gz.persist().and_then(|_| t.json.persist()) {
+                Ok(_) => {
+                    chain_files += 1;
+                    placed.push(e);
+                }
+                Err(err) => {
+                    rename_failed = true;
+                    failed.push(PartError {
+                        file: e.name.clone(),
+                        error: err.to_string(),
+                    });
+                }
+            }
+        }
+        *entries = placed;
+    }
+    let mut files: Vec<Option<FileReport>> = reports.into_iter().map(Some).collect();
     for (i, (kind, _, ready)) in parts.into_iter().enumerate() {
         let Some(ready) = ready else { continue };
         if let Err(e) = ready.persist() {
             // Rare (the temp file is in the same folder): the previous file stays, and
             // the manifest must describe that one.
             rename_failed = true;
-            if let Some(a) = files[i].take().and_then(|f| f.archive) {
+            if let Some(f) = files[i].take()
+                && f.archived
+                && let Some(a) = f.archive
+            {
                 let _ = std::fs::remove_file(a);
             }
             failed.push(PartError {
@@ -545,46 +828,81 @@ pub fn run(store: &Store, opts: &Options) -> crate::Result<Report> {
             });
             files[i] = on_disk(&opts.out.join(kind.file()), kind)
                 .ok()
-                .map(|p| kept(kind, p, &[]));
+                .map(|p| kept(kind, p, &[], listed(&kind.file()), &archive_dir));
         }
     }
     let files: Vec<FileReport> = files.into_iter().flatten().collect();
     let manifest = if rename_failed {
-        stage_manifest(opts, &files, &failed)
+        stage_manifest(opts, &files, &chains_value(&chain_entries), &failed)
     } else {
         manifest
     };
-    if let Err(e) = manifest.and_then(|m| m.persist()) {
+    if chain_entries.is_some()
+        && let Err(e) = atomic::sync_dir(&chains_dir)
+    {
         failed.push(PartError {
-            file: MANIFEST.into(),
-            error: e.to_string(),
+            file: chains_dir.display().to_string(),
+            error: format!("cannot sync the folder: {e}"),
         });
     }
+    let manifest_placed = match manifest.and_then(|m| m.persist()) {
+        Ok(_) => true,
+        Err(e) => {
+            failed.push(PartError {
+                file: MANIFEST.into(),
+                error: e.to_string(),
+            });
+            false
+        }
+    };
     if let Err(e) = atomic::sync_dir(&opts.out) {
         failed.push(PartError {
             file: opts.out.display().to_string(),
             error: format!("cannot sync the folder: {e}"),
         });
     }
-    let archives_removed = if opts.archive && opts.keep_days > 0 {
-        match archive::prune(
+    // Only once the manifest that no longer lists them is in place: the files of tickers
+    // this export does not hold.
+    let chain_files_removed = match (&chain_entries, manifest_placed) {
+        (Some(entries), true) => {
+            let keep: std::collections::HashSet<&str> = entries
+                .iter()
+                .flat_map(|e| [e.name.as_str(), e.gzip.name.as_str()])
+                .collect();
+            remove_chain_files(&opts.out, &keep).unwrap_or_else(|e| {
+                failed.push(PartError {
+                    file: format!("{CHAINS_DIR}/"),
+                    error: format!("cannot remove the files of tickers no longer exported: {e}"),
+                });
+                0
+            })
+        }
+        _ => 0,
+    };
+    let mut archives_removed = 0;
+    let mut retention = |r: std::io::Result<u64>| match r {
+        Ok(n) => archives_removed += n,
+        Err(e) => failed.push(PartError {
+            file: "archive/".into(),
+            error: format!("retention: {e}"),
+        }),
+    };
+    if opts.archive && opts.keep_days > 0 {
+        retention(archive::prune(
             &archive_dir,
             opts.as_of,
             Duration::days(i64::from(opts.keep_days)),
             crate::time::KEEP_LAST,
-        ) {
-            Ok(n) => n,
-            Err(e) => {
-                failed.push(PartError {
-                    file: "archive/".into(),
-                    error: format!("retention: {e}"),
-                });
-                0
-            }
-        }
-    } else {
-        0
-    };
+        ));
+    }
+    let cap = (opts.archive && opts.keep_bytes > 0).then_some(opts.keep_bytes);
+    let mut archive_bytes_total = 0;
+    retention(
+        archive::prune_bytes(&archive_dir, cap).map(|(removed, total)| {
+            archive_bytes_total = total;
+            removed
+        }),
+    );
     for f in &files {
         tracing::info!(
             target: "optctl::event",
@@ -601,10 +919,44 @@ pub fn run(store: &Store, opts: &Options) -> crate::Result<Report> {
     Ok(Report {
         export_timestamp: opts.as_of,
         out: opts.out.clone(),
+        archived: files.iter().any(|f| f.archived),
+        archive_bytes_written: files.iter().map(|f| f.archive_bytes).sum(),
+        archive_bytes_total,
         files,
         failed,
+        chain_files,
+        chain_files_removed,
         archives_removed,
         temp_files_removed,
         duration_ms: started.elapsed().as_millis() as u64,
     })
+}
+
+/// Removes the per-ticker chain files (`chains/*.json`, `chains/*.json.gz`) whose names
+/// (`chains/AAPL.json`) are not in `keep`. Hidden files (temp files) are left alone.
+fn remove_chain_files(out: &Path, keep: &std::collections::HashSet<&str>) -> std::io::Result<u64> {
+    let dir = out.join(CHAINS_DIR);
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    let mut removed = 0;
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if name.starts_with('.') || !(name.ends_with(".json") || name.ends_with(".json.gz")) {
+            continue;
+        }
+        if keep.contains(format!("{CHAINS_DIR}/{name}").as_str()) {
+            continue;
+        }
+        match std::fs::remove_file(entry.path()) {
+            Ok(()) => removed += 1,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(removed)
 }

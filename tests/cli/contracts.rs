@@ -204,12 +204,21 @@ fn contracts_store_stats_and_prune() {
 fn contracts_export_and_its_files() {
     let (home, _) = scanned();
     let report = home.json(["export", "--json"]);
-    // scans.json holds the scan row's wall-clock times: its hash and size follow them.
+    // scans.json holds the scan row's wall-clock times: its hashes and sizes (and so the
+    // archive's) follow them.
     snap(
         "export",
         &home,
         &report,
-        &[".duration_ms", ".files[2].sha256", ".files[2].bytes"],
+        &[
+            ".duration_ms",
+            ".files[2].sha256",
+            ".files[2].bytes",
+            ".files[2].content_sha256",
+            ".files[2].archive_bytes",
+            ".archive_bytes_written",
+            ".archive_bytes_total",
+        ],
     );
     assert_eq!(report["files"][2]["name"], "scans.json");
     let dir = home.home().join("exports");
@@ -237,7 +246,11 @@ fn contracts_export_and_its_files() {
         "export-manifest.json",
         &home,
         &manifest,
-        &[".files[2].sha256", ".files[2].bytes"],
+        &[
+            ".files[2].sha256",
+            ".files[2].bytes",
+            ".files[2].content_sha256",
+        ],
     );
     let chains = read_json(&dir.join("chains.json"));
     let mut projected = chains.clone();

@@ -18,6 +18,31 @@ fn read(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 
+/// An export file or archive copy, gzipped (`.gz`) or not.
+pub fn read_any(path: &Path) -> Value {
+    let bytes = std::fs::read(path).unwrap();
+    if path.extension().is_some_and(|e| e == "gz") {
+        let mut text = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut text)
+            .unwrap();
+        serde_json::from_slice(&text).unwrap()
+    } else {
+        serde_json::from_slice(&bytes).unwrap()
+    }
+}
+
+/// Scans AAPL, SPY and TSLA at `day`T14:55Z, so the export after it has new data.
+fn scan_on(home: &Home, day: &str) {
+    home.json([
+        "scan",
+        "--json",
+        "--tickers",
+        "AAPL,SPY,TSLA",
+        "--as-of",
+        &format!("{day}T14:55:00Z"),
+    ]);
+}
+
 /// A home with two scans, the second of which raised alerts.
 fn scanned() -> Home {
     let home = Home::new();
@@ -135,45 +160,257 @@ fn only_and_alert_filters() {
 
 #[test]
 fn archives_compression_and_retention() {
-    let home = scanned();
+    let home = Home::new();
+    home.write_config(CALM);
     let archive = home.home().join("exports/archive");
-    home.json(["export", "--json", "--as-of", "2026-11-01T15:00:00Z"]);
-    home.json(["export", "--json", "--as-of", "2026-11-10T15:00:00Z"]);
+    // Uncompressed on request, gzipped by default; each export follows a scan, so its
+    // data changed and it archives.
+    scan_on(&home, "2026-11-01");
     home.json([
         "export",
         "--json",
-        "--compress",
+        "--no-compress",
         "--as-of",
-        "2026-11-20T15:00:00Z",
+        "2026-11-01T15:00:00Z",
     ]);
-    assert!(archive.join("alerts-20261101T150000Z.json").exists());
+    scan_on(&home, "2026-11-10");
+    home.json([
+        "export",
+        "--json",
+        "--no-compress",
+        "--as-of",
+        "2026-11-10T15:00:00Z",
+    ]);
+    scan_on(&home, "2026-11-20");
+    home.json(["export", "--json", "--as-of", "2026-11-20T15:00:00Z"]);
+    assert!(archive.join("scans-20261101T150000Z.json").exists());
     let gz = archive.join("chains-20261120T150000Z.json.gz");
-    let mut text = String::new();
-    std::io::Read::read_to_string(
-        &mut flate2::read::GzDecoder::new(std::fs::File::open(&gz).unwrap()),
-        &mut text,
-    )
-    .unwrap();
+    assert_eq!(read_any(&gz)["chain_count"], 3);
     assert_eq!(
-        serde_json::from_str::<Value>(&text).unwrap()["chain_count"],
-        3
+        read_any(&gz)["chains"],
+        read(&home.home().join("exports/chains.json"))["chains"]
     );
     // Ten days of retention at 2026-11-23 counts back from the newest set before it
-    // (2026-11-20): it removes the 2026-11-01 set only (2026-11-10 is 10 days old, and
-    // each file keeps its 3 newest archives anyway).
-    let r = home.json(["export", "--json", "--keep-days", "10"]);
-    assert_eq!(r["archives_removed"], 4);
-    assert!(!archive.join("alerts-20261101T150000Z.json").exists());
-    assert!(archive.join("alerts-20261110T150000Z.json").exists());
+    // (2026-11-20): it removes the 2026-11-01 copies of the files with four copies only
+    // (2026-11-10 is 10 days old, and each file keeps its 3 newest archives anyway).
+    // alerts.json never changed (no alerts), so its one copy is from 2026-11-01.
+    scan_on(&home, "2026-11-23");
+    let r = home.json([
+        "export",
+        "--json",
+        "--keep-days",
+        "10",
+        "--as-of",
+        "2026-11-23T15:00:00Z",
+    ]);
+    assert_eq!(r["archives_removed"], 3, "{r}");
+    assert!(!archive.join("scans-20261101T150000Z.json").exists());
+    assert!(archive.join("scans-20261110T150000Z.json").exists());
+    assert!(archive.join("alerts-20261101T150000Z.json").exists());
+    assert!(!archive.join("alerts-20261110T150000Z.json").exists());
     assert!(gz.exists());
+    scan_on(&home, "2026-11-24");
     home.json([
         "export",
         "--json",
         "--no-archive",
         "--as-of",
-        "2026-11-23T16:00:00Z",
+        "2026-11-24T15:00:00Z",
     ]);
-    assert!(!archive.join("alerts-20261123T160000Z.json").exists());
+    assert!(!archive.join("scans-20261124T150000Z.json.gz").exists());
+}
+
+/// An export whose data did not change since the last one archives nothing and says so;
+/// the next change archives again, and the manifest names the archive of each file.
+#[test]
+fn an_export_of_unchanged_data_archives_nothing() {
+    let home = Home::new();
+    home.write_config(CALM);
+    let archive = home.home().join("exports/archive");
+    scan_on(&home, "2026-11-23");
+    let first = home.json(["export", "--json", "--as-of", "2026-11-23T15:00:00Z"]);
+    assert_eq!(first["archived"], true, "{first}");
+    let written = first["archive_bytes_written"].as_u64().unwrap();
+    assert!(written > 0);
+    assert_eq!(first["archive_bytes_total"].as_u64().unwrap(), written);
+    let on_disk: u64 = std::fs::read_dir(&archive)
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .sum();
+    assert_eq!(on_disk, written);
+    // Five minutes later, nothing new: no copy, the same archives named.
+    let again = home.json(["export", "--json", "--as-of", "2026-11-23T15:05:00Z"]);
+    assert_eq!(again["archived"], false, "{again}");
+    assert_eq!(again["archive_bytes_written"], 0);
+    assert_eq!(again["archive_bytes_total"].as_u64().unwrap(), written);
+    for (a, b) in first["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(again["files"].as_array().unwrap())
+    {
+        assert_eq!(a["content_sha256"], b["content_sha256"]);
+        assert_ne!(a["sha256"], b["sha256"], "the timestamp inside changed");
+        assert_eq!(a["archive"], b["archive"]);
+        assert_eq!(b["archived"], false);
+    }
+    assert_eq!(std::fs::read_dir(&archive).unwrap().count(), 4);
+    let out = home
+        .cmd(["export", "--as-of", "2026-11-23T15:06:00Z"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("nothing changed since the last archive, nothing archived"),
+        "{}",
+        describe(&out)
+    );
+    // A new scan changes chains, scans and features; alerts.json stays as it was.
+    scan_on(&home, "2026-11-24");
+    let next = home.json(["export", "--json", "--as-of", "2026-11-24T15:00:00Z"]);
+    assert_eq!(next["archived"], true);
+    let manifest = read(&home.home().join("exports/manifest.json"));
+    for f in next["files"].as_array().unwrap() {
+        let name = f["name"].as_str().unwrap();
+        assert_eq!(f["archived"], name != "alerts.json", "{name}");
+        let listed = manifest["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == name)
+            .unwrap();
+        let path = archive.join(listed["archive"].as_str().unwrap());
+        assert_eq!(f["archive"], path.to_str().unwrap());
+        // The named archive holds this export's data.
+        let exported = read(&home.home().join("exports").join(name));
+        let kind = name.trim_end_matches(".json");
+        assert_eq!(read_any(&path)[kind], exported[kind], "{name}");
+    }
+    // A deleted archive is written again even though the data did not change.
+    std::fs::remove_file(archive.join("alerts-20261123T150000Z.json.gz")).unwrap();
+    let r = home.json(["export", "--json", "--as-of", "2026-11-24T15:05:00Z"]);
+    assert!(
+        archive.join("alerts-20261124T150500Z.json.gz").exists(),
+        "{r}"
+    );
+    assert_eq!(r["archived"], true);
+}
+
+/// `keep_bytes` caps the archive folder: the oldest copies go first, each file's newest
+/// stays.
+#[test]
+fn the_archive_stays_within_keep_bytes() {
+    let home = Home::new();
+    home.write_config(&format!("{CALM}[export]\nkeep_bytes = 400000\n"));
+    let archive = home.home().join("exports/archive");
+    let mut removed = 0;
+    for day in 16..=20 {
+        let day = format!("2026-11-{day}");
+        scan_on(&home, &day);
+        let r = home.json(["export", "--json", "--as-of", &format!("{day}T15:00:00Z")]);
+        let on_disk: u64 = std::fs::read_dir(&archive)
+            .unwrap()
+            .map(|e| e.unwrap().metadata().unwrap().len())
+            .sum();
+        assert_eq!(r["archive_bytes_total"].as_u64().unwrap(), on_disk);
+        assert!(on_disk <= 400_000, "{on_disk} bytes in the archive: {r}");
+        removed += r["archives_removed"].as_u64().unwrap();
+    }
+    assert!(
+        removed > 0,
+        "the cap removed nothing: make the scans bigger"
+    );
+    // The newest chains archive is the last export's.
+    assert!(archive.join("chains-20261120T150000Z.json.gz").exists());
+    // --keep-bytes 0 lifts the cap for one run: nothing more is removed.
+    scan_on(&home, "2026-11-21");
+    let r = home.json([
+        "export",
+        "--json",
+        "--keep-bytes",
+        "0",
+        "--as-of",
+        "2026-11-21T15:00:00Z",
+    ]);
+    assert_eq!(r["archives_removed"], 0, "{r}");
+}
+
+/// Each ticker's chain in its own file (and a gzip copy) under chains/, exactly as
+/// chains.json holds it, listed in the manifest with its size, SHA-256 and ETag; the
+/// files of a ticker no longer exported go once the manifest no longer lists them.
+#[test]
+fn one_chain_file_per_ticker_listed_in_the_manifest() {
+    let home = scanned();
+    let dir = home.home().join("exports");
+    std::fs::create_dir_all(dir.join("chains")).unwrap();
+    // A ticker a previous export held (it left the watchlist), and a file that is not
+    // a chain file.
+    std::fs::write(dir.join("chains/OLD.json"), "{}").unwrap();
+    std::fs::write(dir.join("chains/OLD.json.gz"), "x").unwrap();
+    std::fs::write(dir.join("chains/README.txt"), "mine").unwrap();
+    let r = home.json(["export", "--json"]);
+    assert_eq!(r["chain_files"], 3, "{r}");
+    assert_eq!(r["chain_files_removed"], 2, "{r}");
+    assert!(!dir.join("chains/OLD.json").exists());
+    assert!(dir.join("chains/README.txt").exists());
+    let manifest = read(&dir.join("manifest.json"));
+    let chains = read(&dir.join("chains.json"));
+    let listed = manifest["chains"].as_array().unwrap();
+    assert_eq!(listed.len(), 3);
+    for c in chains["chains"].as_array().unwrap() {
+        let ticker = c["ticker"].as_str().unwrap();
+        let entry = listed.iter().find(|e| e["ticker"] == ticker).unwrap();
+        assert_eq!(entry["name"], format!("chains/{ticker}.json"));
+        let path = dir.join(entry["name"].as_str().unwrap());
+        let bytes = std::fs::read(&path).unwrap();
+        assert_eq!(entry["bytes"], bytes.len() as u64);
+        let sha = optctl::export::atomic::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+        assert_eq!(entry["sha256"], sha);
+        assert_eq!(entry["etag"], format!("\"{}\"", &sha[..32]));
+        let doc = read(&path);
+        assert_eq!(doc["export_timestamp"], chains["export_timestamp"]);
+        for k in ["ticker", "scan_id", "as_of", "spot", "contracts"] {
+            assert_eq!(doc[k], c[k], "{ticker}: {k}");
+        }
+        assert_eq!(
+            doc["contract_count"],
+            c["contracts"].as_array().unwrap().len()
+        );
+        let gz = dir.join(entry["gzip"]["name"].as_str().unwrap());
+        assert_eq!(read_any(&gz), doc);
+        assert_eq!(
+            entry["gzip"]["bytes"],
+            std::fs::metadata(&gz).unwrap().len()
+        );
+        assert_ne!(entry["gzip"]["etag"], entry["etag"]);
+    }
+    // An export of other files only lists the per-ticker files of before, untouched.
+    let before = std::fs::read(dir.join("chains/AAPL.json")).unwrap();
+    home.json(["export", "--json", "--only", "alerts"]);
+    let again = read(&dir.join("manifest.json"));
+    assert_eq!(again["chains"], manifest["chains"]);
+    assert_eq!(std::fs::read(dir.join("chains/AAPL.json")).unwrap(), before);
+}
+
+/// A ticker name is a file name only in its normal spelling: nothing can leave the
+/// folder.
+#[test]
+fn chain_file_names_come_from_valid_symbols_only() {
+    use optctl::export::chain_file_name;
+    assert_eq!(chain_file_name("BRK.B").unwrap(), "BRK.B.json");
+    assert_eq!(chain_file_name("M&M").unwrap(), "M&M.json");
+    for bad in [
+        "../etc",
+        "A/B",
+        ".hidden",
+        "",
+        "brk.b",
+        "AAPL ",
+        "A..B",
+        "TOOLONGNAMEOFATICKER",
+    ] {
+        assert!(chain_file_name(bad).is_err(), "{bad:?}");
+    }
 }
 
 /// An export dated a year ahead (a mistyped `--as-of`, or a clock set ahead) keeps the
@@ -181,7 +418,8 @@ fn archives_compression_and_retention() {
 /// future. Exporting back in time again never removes what is dated after it.
 #[test]
 fn an_export_dated_in_the_future_keeps_the_earlier_archives() {
-    let home = scanned();
+    let home = Home::new();
+    home.write_config(CALM);
     let archive = home.home().join("exports/archive");
     let days = [
         "2026-11-18",
@@ -191,6 +429,8 @@ fn an_export_dated_in_the_future_keeps_the_earlier_archives() {
         "2026-11-23",
     ];
     for day in days {
+        // A scan before each export, so each export has new data to archive.
+        scan_on(&home, day);
         home.json(["export", "--json", "--as-of", &format!("{day}T15:00:00Z")]);
     }
     let r = home.json(["export", "--json", "--as-of", "2027-11-23T15:00:00Z"]);
@@ -205,10 +445,9 @@ fn an_export_dated_in_the_future_keeps_the_earlier_archives() {
     ]);
     assert_eq!(r["archives_removed"], 0, "{r}");
     for day in days {
-        let name = format!("alerts-{}T150000Z.json", day.replace('-', ""));
+        let name = format!("scans-{}T150000Z.json.gz", day.replace('-', ""));
         assert!(archive.join(&name).exists(), "{name} was removed");
     }
-    assert!(archive.join("alerts-20271123T150000Z.json").exists());
 }
 
 #[test]
@@ -299,6 +538,7 @@ fn readers_never_see_a_torn_file_and_each_export_is_one_moment() {
                     for name in [
                         "alerts.json",
                         "chains.json",
+                        "chains/AAPL.json",
                         "scans.json",
                         "features.json",
                         "manifest.json",
@@ -330,10 +570,11 @@ fn readers_never_see_a_torn_file_and_each_export_is_one_moment() {
         })
     };
     let mut exports = 0;
+    let mut sets = Vec::new();
     while !scanner.is_finished() || exports < 5 {
         exports += 1;
         let at = format!("2026-11-23T21:00:{:02}Z", exports % 60);
-        home.json(["export", "--json", "--as-of", &at]);
+        sets.push(home.json(["export", "--json", "--as-of", &at]));
     }
     scanner.join().unwrap();
     done.store(true, Ordering::Relaxed);
@@ -342,16 +583,22 @@ fn readers_never_see_a_torn_file_and_each_export_is_one_moment() {
     }
     assert!(reads.load(Ordering::Relaxed) > 50, "readers ran");
     assert_eq!(torn.load(Ordering::Relaxed), 0, "a reader saw a torn file");
-    // Every archived export set agrees with itself: each feature row and each chain
-    // belongs to a scan listed in the same export's scans.json.
-    let archive = home.home().join("exports/archive");
+    // Every export's archived set agrees with itself: each feature row and each chain
+    // belongs to a scan listed in the same export's scans.json. An export of unchanged
+    // data names the earlier archives that hold its data.
     let mut checked = 0;
-    for e in std::fs::read_dir(&archive).unwrap() {
-        let name = e.unwrap().file_name().to_string_lossy().into_owned();
-        let Some(stamp) = name.strip_prefix("scans-") else {
-            continue;
+    for set in &sets {
+        let archive_of = |name: &str| {
+            let f = set["files"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["name"] == name)
+                .unwrap();
+            read_any(Path::new(f["archive"].as_str().unwrap()))
         };
-        let scans = read(&archive.join(&name));
+        let stamp = set["export_timestamp"].as_str().unwrap();
+        let scans = archive_of("scans.json");
         let ids: HashSet<i64> = scans["scans"]
             .as_array()
             .unwrap()
@@ -364,14 +611,14 @@ fn readers_never_see_a_torn_file_and_each_export_is_one_moment() {
             .iter()
             .map(|s| s["as_of"].as_str().unwrap())
             .collect();
-        let features = read(&archive.join(format!("features-{stamp}")));
+        let features = archive_of("features.json");
         for f in features["features"].as_array().unwrap() {
             assert!(
                 times.contains(f["as_of"].as_str().unwrap()),
                 "{stamp}: features of a scan missing from scans.json"
             );
         }
-        let chains = read(&archive.join(format!("chains-{stamp}")));
+        let chains = archive_of("chains.json");
         for c in chains["chains"].as_array().unwrap() {
             assert!(
                 ids.contains(&c["scan_id"].as_i64().unwrap()),

@@ -129,6 +129,7 @@ fn leftover_temp_files_are_removed_by_the_next_export_and_nothing_else() {
             ".chains-20261123T140000Z.json.gz.u4I3o2.tmp",
             true,
         ),
+        (&dir.join("chains"), ".AAPL.json.gz.p0O9i8.tmp", true),
     ] {
         let p = folder.join(name);
         let f = std::fs::File::create(&p).unwrap();
@@ -143,7 +144,7 @@ fn leftover_temp_files_are_removed_by_the_next_export_and_nothing_else() {
         std::fs::write(&p, "mine").unwrap();
     }
     let r = home.json(["export", "--json", "--as-of", "2026-11-23T15:05:00Z"]);
-    assert_eq!(r["temp_files_removed"], 5, "{r}");
+    assert_eq!(r["temp_files_removed"], 6, "{r}");
     for p in &planted {
         assert!(!p.exists(), "{} left", p.display());
     }
@@ -154,6 +155,7 @@ fn leftover_temp_files_are_removed_by_the_next_export_and_nothing_else() {
             ".x.tmp",
             "alerts.json",
             "archive",
+            "chains",
             "chains.json",
             "features.json",
             "manifest.json",
@@ -284,23 +286,32 @@ fn a_damaged_table_keeps_the_previous_file_and_the_manifest_says_so() {
                 "chain_count"
             }]
         );
-        // The other files are new and archived; the kept one gets no archive copy.
+        // The other files are new, and their archives (written now, or earlier when
+        // their data did not change) hold their data; the kept one gets no archive copy.
         let r = crate::harness::parse_json(&out);
         for f in FILES {
             let doc = read(&dir.join(f));
+            let reported = r["files"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["name"] == f)
+                .unwrap();
             let archived = dir
                 .join("archive")
-                .join(f.replace(".json", "-20261123T151000Z.json"));
+                .join(f.replace(".json", "-20261123T151000Z.json.gz"));
             if f == file {
                 assert_eq!(doc["export_timestamp"], "2026-11-23T15:00:00Z");
                 assert!(!archived.exists(), "{}", archived.display());
+                assert_eq!(reported["archived"], false);
             } else {
                 assert_eq!(doc["export_timestamp"], "2026-11-23T15:10:00Z", "{f}");
                 assert!(doc["errors"].as_array().unwrap().is_empty(), "{f}: {doc}");
-                assert_eq!(
-                    std::fs::read(&archived).unwrap(),
-                    std::fs::read(dir.join(f)).unwrap()
-                );
+                let copy = crate::export::read_any(std::path::Path::new(
+                    reported["archive"].as_str().unwrap(),
+                ));
+                let kind = f.trim_end_matches(".json");
+                assert_eq!(copy[kind], doc[kind], "{f}");
             }
         }
         let reported = r["files"]

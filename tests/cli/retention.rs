@@ -226,3 +226,92 @@ fn zombie(pid: u32) -> bool {
         })
         .unwrap_or(true)
 }
+
+/// The README's cron lines over a simulated trading week, Monday to Friday: `*/10` scan +
+/// export and `*/5` export. To keep the run short, each day is the first hour of the
+/// session (14:30–15:25 UTC, 6 scans and 12 exports) and the watchlist 5 tickers instead
+/// of the default 20, with `keep_bytes` scaled down to match (3 MB, about six scans'
+/// archives). The archive folder never holds more than the cap, the cap removed old
+/// copies, and an export that follows no scan archives only the files whose data changed
+/// (chains, scans and features never do between scans; alerts.json only when an alert
+/// ages out of its 24 h window).
+#[test]
+fn a_week_of_the_readme_cron_keeps_the_archive_within_its_cap() {
+    const CAP: u64 = 3_000_000;
+    let home = Home::new();
+    home.write_config(&format!("[export]\nkeep_bytes = {CAP}\n"));
+    let archive = home.home().join("exports/archive");
+    let monday = Utc.with_ymd_and_hms(2026, 11, 30, 14, 30, 0).unwrap();
+    let (mut removed, mut lone, mut lone_unarchived) = (0, 0, 0);
+    let mut previous: Option<serde_json::Value> = None;
+    for day in 0..5 {
+        for step in 0..12 {
+            let at = (monday + Duration::days(day) + Duration::minutes(5 * step)).to_rfc3339();
+            let scanned = step % 2 == 0;
+            if scanned {
+                let out = home
+                    .std_cmd([
+                        "-q",
+                        "scan",
+                        "--tickers",
+                        "AAPL,SPY,TSLA,NVDA,MSFT",
+                        "--as-of",
+                        &at,
+                    ])
+                    .output()
+                    .unwrap();
+                assert_eq!(
+                    out.status.code(),
+                    Some(0),
+                    "scan at {at}: {}",
+                    describe(&out)
+                );
+            }
+            let r = home.json(["export", "--json", "--as-of", &at]);
+            let on_disk: u64 = std::fs::read_dir(&archive)
+                .unwrap()
+                .map(|e| e.unwrap().metadata().unwrap().len())
+                .sum();
+            assert!(on_disk <= CAP, "{at}: {on_disk} bytes in the archive");
+            assert_eq!(r["archive_bytes_total"].as_u64().unwrap(), on_disk, "{at}");
+            removed += r["archives_removed"].as_u64().unwrap();
+            let files = r["files"].as_array().unwrap();
+            if scanned {
+                let chains = files.iter().find(|f| f["name"] == "chains.json").unwrap();
+                assert_eq!(chains["archived"], true, "{at}: a new scan's chains");
+            } else if let Some(prev) = &previous {
+                lone += 1;
+                let mut changed = false;
+                for f in files {
+                    let before = prev["files"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .find(|p| p["name"] == f["name"])
+                        .unwrap();
+                    let same = before["content_sha256"] == f["content_sha256"];
+                    assert_eq!(f["archived"], !same, "{at}: {}", f["name"]);
+                    if f["name"] != "alerts.json" {
+                        assert!(same, "{at}: {} changed without a scan", f["name"]);
+                    }
+                    changed |= !same;
+                }
+                assert_eq!(r["archived"], changed, "{at}");
+                if !changed {
+                    lone_unarchived += 1;
+                    assert_eq!(r["archive_bytes_written"], 0, "{at}");
+                }
+            }
+            previous = Some(r);
+        }
+    }
+    assert_eq!(lone, 30);
+    assert!(
+        lone_unarchived > 0,
+        "no export without a scan archived nothing"
+    );
+    assert!(
+        removed > 0,
+        "the cap never removed anything: raise the week's volume"
+    );
+}
