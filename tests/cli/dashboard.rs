@@ -305,6 +305,8 @@ fn screenshot(tab: &Tab, path: &Path) {
 }
 
 const TICKERS: &str = "AAPL,MSFT,NVDA,QQQ";
+/// The tickers of the alert-history fixture, each with a planted volume burst.
+const BURST_TICKERS: &str = "MSFT,NVDA,AAPL,AMD,TSLA,AMZN,META,GOOGL,NFLX,JPM";
 /// Planted anomalies, so that one scan has alerts from two detectors, one on a contract.
 const PLANTED: &str = r#"
 [provider.sim]
@@ -1020,13 +1022,25 @@ fn in_chain_view(tab: &Tab, selector: &str) -> bool {
 fn dashboard_pages_links_alerts_and_follows_the_chosen_zone() {
     let chromium = chromium();
     let home = Home::new();
-    home.write_config(PLANTED);
+    // Volume bursts on ten names: alerts repeat at most once per contract and session,
+    // so it takes that many to fill more than one 50-alert page of history in a week.
+    let bursts: String = BURST_TICKERS
+        .split(',')
+        .map(|t| {
+            format!(
+                "  {{ ticker = \"{t}\", kind = \"volume_burst\", from = \"2026-11-01T00:00:00Z\" }},\n"
+            )
+        })
+        .collect();
+    home.write_config(&format!(
+        "[provider.sim]\nanomaly_rate = 0.0\nplant = [\n{bursts}]\n"
+    ));
     let now = chrono::Utc::now();
     for k in (1..=22).rev() {
         let as_of = (now - chrono::Duration::hours(3 * k))
             .format("%Y-%m-%dT%H:%M:%SZ")
             .to_string();
-        home.cmd(["-q", "scan", "--tickers", "MSFT,NVDA", "--as-of", &as_of])
+        home.cmd(["-q", "scan", "--tickers", BURST_TICKERS, "--as-of", &as_of])
             .timeout(Duration::from_secs(120))
             .assert()
             .success();
