@@ -426,7 +426,7 @@ fn old_chain_rows(home: &Path, old: &OldChains) -> i64 {
 }
 
 /// Size of the tmpfs the nearly-full-disk part mounts as its data home.
-const FULL_DISK_MB: u64 = 24;
+const FULL_DISK_MB: u64 = 64;
 
 /// A tmpfs mounted by the soak: unmounted when dropped, whatever happened.
 struct Tmpfs(PathBuf);
