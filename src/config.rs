@@ -164,8 +164,9 @@ keep_chain_days = 5
 # Some tickers failed, the rest were stored: exit 0 and the failures on stderr, so
 # `optctl scan && optctl export` still exports. true = exit 3 (as --strict).
 strict = false
-# true: skip the scan (exit 0, reason on stderr) while the tickers' market is closed,
-# as --market-hours-only: NSE's calendar for provider nse, NYSE's for the others.
+# true: scan only the tickers whose own market is in session, skip the run (exit 0,
+# reason on stderr) when none is, as --market-hours-only: NSE's calendar for provider
+# nse and the simulator's NSE names, NYSE's for the rest.
 market_hours_only = false
 
 [detectors]
