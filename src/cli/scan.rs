@@ -218,7 +218,7 @@ fn in_session(
     tickers: Vec<Symbol>,
     source: Source,
     ctx: &Ctx,
-) -> Result<Vec<Symbol>, optctl::market::MarketStatus> {
+) -> Result<Vec<Symbol>, Box<optctl::market::MarketStatus>> {
     let status = |t: &Symbol| source.exchange_of(t).calendar().status(ctx.as_of);
     let (open, closed): (Vec<Symbol>, Vec<Symbol>) =
         tickers.into_iter().partition(|t| status(t).open);
@@ -228,7 +228,7 @@ fn in_session(
             .map(status)
             .min_by_key(|m| m.next_open)
             .unwrap_or_else(|| optctl::market::Calendar::nyse().status(ctx.as_of));
-        return Err(first);
+        return Err(Box::new(first));
     }
     if !closed.is_empty() {
         let names: Vec<&str> = closed.iter().map(Symbol::as_str).collect();
