@@ -417,6 +417,10 @@ complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "all" -d 'Write both, into DIR/completions and DIR/man'
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "systemd" -d 'systemd units: serve, process-excel --watch, and timers for scan, export, enrich'
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -l market -d 'Which session: `watchlist` (its market), `us` (NYSE), `nse`, or `workbooks` ([market_hours]: process-excel and the strategy schedulers)' -r -f -a "watchlist\t''
+us\t''
+nse\t''
+workbooks\t''"
 complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
