@@ -284,6 +284,10 @@ keep_days = 30
 # ignored: a workbook caught mid-save (torn zip, bad CRC, cut XML) is tried again a few
 # times within the run, then refused.
 lock_file_check = false
+# Headers optctl does not read and should not warn about, in either workbook (case,
+# spaces and punctuation ignored). Any other header that matches no known column is a
+# warning on every run, with the nearest known name, so a typo shows in cron mail.
+ignore_headers = []       # ["Lot Size", "Chg %"]
 # Some rows were skipped, the rest were stored: exit 0 and the skipped rows on stderr.
 # true = exit 3 (as --strict).
 strict = false

@@ -418,6 +418,59 @@ fn a_missing_required_column_lists_the_headers_found() {
 /// the unchanged ones, and with -q, so cron mails it until it is fixed), and status
 /// shows which header each field came from.
 #[test]
+fn headers_that_match_no_known_column_are_named_until_listed_as_not_needed() {
+    let home = Home::new();
+    home.write_pair();
+    let mut header = live_header();
+    header.push(S("Lot Size"));
+    header.push(S("Chg %"));
+    let mut rows = vec![header];
+    for (sym, ltp, oi, _) in CLASSES {
+        let mut r = live_row(sym, *ltp, *oi);
+        r.push(N(250.0));
+        r.push(N(0.5));
+        rows.push(r);
+    }
+    home.write_live(&rows);
+    for run in ["processed", "unchanged"] {
+        let out = home.cmd(["-q", "process-excel"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            err.lines().count(),
+            1,
+            "{run}: one line for all of them: {err}"
+        );
+        assert!(
+            err.starts_with("optctl: warning: ")
+                && err.contains(
+                    "Live.xlsx: sheet Live: 2 header(s) match no known column: `Lot Size` (column L"
+                )
+                && err.contains("`Chg %` (column M")
+                && err.contains("[excel] ignore_headers"),
+            "{run}: {err}"
+        );
+    }
+    // Every field was found, so nothing is stored empty.
+    assert_eq!(
+        home.count("SELECT count(*) FROM excel_stocks WHERE bid IS NULL"),
+        0
+    );
+    home.write_config("[excel]\nignore_headers = [\"lot size\", \"CHG%\"]\n");
+    home.cmd(["-q", "process-excel", "--force"])
+        .assert()
+        .code(0)
+        .stdout("")
+        .stderr("");
+    // status still lists them as ignored.
+    let s = home.json(["process-excel", "status", "--json"]);
+    assert_eq!(
+        s["columns"]["live"]["ignored"],
+        serde_json::json!(["Lot Size (L)", "Chg % (M)"])
+    );
+}
+
+#[test]
 fn a_misspelt_or_missing_optional_header_is_a_warning_on_every_run() {
     let home = Home::new();
     home.write_pair();
@@ -479,9 +532,24 @@ fn a_misspelt_or_missing_optional_header_is_a_warning_on_every_run() {
         assert!(text.contains(want), "{want:?} in\n{text}");
     }
 
-    // Mapped by hand (and "no such column" said outright): quiet again.
+    // Mapped by hand, and "no such column" said outright: the header that looks like
+    // the volume column is still named, until it is listed as not needed.
     home.write_config("[excel.columns.live]\nbid = \"Bid Prce\"\nvolume = \"\"\n");
-    home.cmd(["-q", "process-excel"])
+    let out = home.cmd(["-q", "process-excel"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "1 header(s) match no known column: `Volume Traded Todya` (column G; nearest \
+             known: `Volume Traded Today`)"
+        ) && err.contains("[excel] ignore_headers"),
+        "{err}"
+    );
+    home.write_config(
+        "[excel]\nignore_headers = [\"volume traded todya\"]\n\
+         [excel.columns.live]\nbid = \"Bid Prce\"\nvolume = \"\"\n",
+    );
+    home.cmd(["-q", "process-excel", "--force"])
         .assert()
         .code(0)
         .stdout("")
