@@ -591,6 +591,7 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             break
         }
         'optctl;market-hours' {
+            [CompletionResult]::new('--market', '--market', [CompletionResultType]::ParameterName, 'Which session: `watchlist` (its market), `us` (NYSE), `nse`, or `workbooks` ([market_hours]: process-excel and the strategy schedulers)')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data home: the database and exports live here')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML). Missing at the default location = built-in defaults')
             [CompletionResult]::new('--as-of', '--as-of', [CompletionResultType]::ParameterName, 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close')
@@ -999,7 +1000,7 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Write log lines to this file instead of stderr, rotated by size ([log] max_bytes, keep). Several jobs may share it. Over [log] file in the config')
             [CompletionResult]::new('--no-notify', '--no-notify', [CompletionResultType]::ParameterName, 'Queue the alerts'' notifications but do not send them (`optctl notify` will)')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Exit 3 when some tickers failed and the rest were stored [default: [scan] strict]')
-            [CompletionResult]::new('--market-hours-only', '--market-hours-only', [CompletionResultType]::ParameterName, 'Do nothing (exit 0, reason on stderr unless -q) while the tickers'' market is closed [default: [scan] market_hours_only]')
+            [CompletionResult]::new('--market-hours-only', '--market-hours-only', [CompletionResultType]::ParameterName, 'Scan only the tickers whose market is in session; do nothing (exit 0, reason on stderr unless -q) when none is [default: [scan] market_hours_only]')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of tables')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')

@@ -2568,12 +2568,16 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__market__subcmd__hours)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --market --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --market)
+                    COMPREPLY=($(compgen -W "watchlist us nse workbooks" -- "${cur}"))
+                    return 0
+                    ;;
                 --home)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

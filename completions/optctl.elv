@@ -542,6 +542,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
         &'optctl;generate;help;help'= {
         }
         &'optctl;market-hours'= {
+            cand --market 'Which session: `watchlist` (its market), `us` (NYSE), `nse`, or `workbooks` ([market_hours]: process-excel and the strategy schedulers)'
             cand --home 'Data home: the database and exports live here'
             cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
             cand --as-of 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close'
@@ -913,7 +914,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand --log-file 'Write log lines to this file instead of stderr, rotated by size ([log] max_bytes, keep). Several jobs may share it. Over [log] file in the config'
             cand --no-notify 'Queue the alerts'' notifications but do not send them (`optctl notify` will)'
             cand --strict 'Exit 3 when some tickers failed and the rest were stored [default: [scan] strict]'
-            cand --market-hours-only 'Do nothing (exit 0, reason on stderr unless -q) while the tickers'' market is closed [default: [scan] market_hours_only]'
+            cand --market-hours-only 'Scan only the tickers whose market is in session; do nothing (exit 0, reason on stderr unless -q) when none is [default: [scan] market_hours_only]'
             cand --json 'Print one JSON document on stdout instead of tables'
             cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
             cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'

@@ -417,6 +417,10 @@ complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "all" -d 'Write both, into DIR/completions and DIR/man'
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "systemd" -d 'systemd units: serve, process-excel --watch, and timers for scan, export, enrich'
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -l market -d 'Which session: `watchlist` (its market), `us` (NYSE), `nse`, or `workbooks` ([market_hours]: process-excel and the strategy schedulers)' -r -f -a "watchlist\t''
+us\t''
+nse\t''
+workbooks\t''"
 complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r
@@ -687,7 +691,7 @@ json\t''"
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l log-file -d 'Write log lines to this file instead of stderr, rotated by size ([log] max_bytes, keep). Several jobs may share it. Over [log] file in the config' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l no-notify -d 'Queue the alerts\' notifications but do not send them (`optctl notify` will)'
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l strict -d 'Exit 3 when some tickers failed and the rest were stored [default: [scan] strict]'
-complete -c optctl -n "__fish_optctl_using_subcommand scan" -l market-hours-only -d 'Do nothing (exit 0, reason on stderr unless -q) while the tickers\' market is closed [default: [scan] market_hours_only]'
+complete -c optctl -n "__fish_optctl_using_subcommand scan" -l market-hours-only -d 'Scan only the tickers whose market is in session; do nothing (exit 0, reason on stderr unless -q) when none is [default: [scan] market_hours_only]'
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -s q -l quiet -d 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'

@@ -67,7 +67,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 keep_chain_days: 5,
                 save_snapshots: None,
                 detectors: detectors.clone(),
-                calendar: nyse.clone(),
                 notify: Arc::new(Router::new(&NotifyConfig::default())),
             };
             let provider = Box::new(SimProvider::new(SimConfig {

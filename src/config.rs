@@ -164,8 +164,9 @@ keep_chain_days = 5
 # Some tickers failed, the rest were stored: exit 0 and the failures on stderr, so
 # `optctl scan && optctl export` still exports. true = exit 3 (as --strict).
 strict = false
-# true: skip the scan (exit 0, reason on stderr) while the tickers' market is closed,
-# as --market-hours-only: NSE's calendar for provider nse, NYSE's for the others.
+# true: scan only the tickers whose own market is in session, skip the run (exit 0,
+# reason on stderr) when none is, as --market-hours-only: NSE's calendar for provider
+# nse and the simulator's NSE names, NYSE's for the rest.
 market_hours_only = false
 
 [detectors]
@@ -283,6 +284,10 @@ keep_days = 30
 # ignored: a workbook caught mid-save (torn zip, bad CRC, cut XML) is tried again a few
 # times within the run, then refused.
 lock_file_check = false
+# Headers optctl does not read and should not warn about, in either workbook (case,
+# spaces and punctuation ignored). Any other header that matches no known column is a
+# warning on every run, with the nearest known name, so a typo shows in cron mail.
+ignore_headers = []       # ["Lot Size", "Chg %"]
 # Some rows were skipped, the rest were stored: exit 0 and the skipped rows on stderr.
 # true = exit 3 (as --strict).
 strict = false
@@ -300,7 +305,10 @@ strict = false
 # bid = ""
 
 [market_hours]
-# The session `process-excel --market-hours-only` and `optctl market-hours` use.
+# The session of the broker workbooks and the strategy schedulers (NSE F&O by default):
+# `process-excel --market-hours-only`, `migrate-scheduler run --market-hours-only`,
+# serve's workbook status, `optctl market-hours --market workbooks`. Scans keep each
+# ticker's own market.
 # preset = "nse"          # built-in holidays merged with these: nse, nyse, none;
                           # unset: by timezone (Asia/Kolkata nse, America/New_York nyse)
 timezone = "Asia/Kolkata"

@@ -347,10 +347,10 @@ proptest! {
             }
         };
         let result = if historical {
-            crate::excel::workbook::read_historical(&loaded, None, &columns)
+            crate::excel::workbook::read_historical(&loaded, None, &columns, &[])
                 .map(|s| { check(&s.skipped); (s.rows.len(), s.skipped.len(), s.rows_read) })
         } else {
-            crate::excel::workbook::read_live(&loaded, None, &columns)
+            crate::excel::workbook::read_live(&loaded, None, &columns, &[])
                 .map(|s| { check(&s.skipped); (s.rows.len(), s.skipped.len(), s.rows_read) })
         };
         match result {
@@ -365,7 +365,7 @@ proptest! {
         let path = dir.path().join("Historical.xlsx");
         std::fs::write(&path, &bytes).unwrap();
         if let Ok(loaded) = crate::excel::workbook::load(&path, false) {
-            let err = crate::excel::workbook::read_historical(&loaded, None, &BTreeMap::new());
+            let err = crate::excel::workbook::read_historical(&loaded, None, &BTreeMap::new(), &[]);
             prop_assert!(err.is_err());
             prop_assert!(err.unwrap_err().to_string().contains("Historical.xlsx"));
         }

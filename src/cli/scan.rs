@@ -56,12 +56,13 @@ pub struct Args {
     /// Exit 3 when some tickers failed and the rest were stored [default: [scan] strict].
     #[arg(long)]
     strict: bool,
-    /// Do nothing (exit 0, reason on stderr unless -q) while the tickers' market is
-    /// closed [default: [scan] market_hours_only].
+    /// Scan only the tickers whose market is in session; do nothing (exit 0, reason on
+    /// stderr unless -q) when none is [default: [scan] market_hours_only].
     ///
-    /// The market is the provider's: NSE's sessions and holidays for `nse`, NYSE's
-    /// (09:30 to 16:00 New York, early closes) for the others. So a cron line every 10
-    /// minutes on weekdays scans during the session only.
+    /// Each ticker's own market: NSE's sessions and holidays for the `nse` provider and
+    /// for the simulator's NSE names (NIFTY, BANKNIFTY, RELIANCE...), NYSE's (09:30 to
+    /// 16:00 New York, early closes) for the rest. So a cron line every 10 minutes on
+    /// weekdays scans each name during its own session only.
     #[arg(long)]
     market_hours_only: bool,
 }
@@ -79,12 +80,17 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         (None, false) => args.tickers.clone(),
         (None, true) => cfg.watchlist.tickers.clone(),
     };
-    let calendar = cfg.provider.name.calendar();
-    let market = calendar.status(ctx.as_of);
-    if (args.market_hours_only || cfg.scan.market_hours_only) && !market.open {
-        ctx.out.skipped(&market)?;
-        return Ok(Outcome::Done);
-    }
+    let tickers = if args.market_hours_only || cfg.scan.market_hours_only {
+        match in_session(tickers, cfg.provider.name, ctx) {
+            Ok(open) => open,
+            Err(market) => {
+                ctx.out.skipped(&market)?;
+                return Ok(Outcome::Done);
+            }
+        }
+    } else {
+        tickers
+    };
     // The lock comes before the store is opened: a refused run touches nothing.
     let _lock = JobLock::acquire(&ctx.home, "scan")?;
     let store = ctx.store()?;
@@ -97,7 +103,6 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         keep_chain_days: cfg.scan.keep_chain_days,
         save_snapshots: args.save_snapshots,
         detectors: cfg.detectors.clone(),
-        calendar: calendar.clone(),
         notify: Arc::new(optctl::notify::Router::new(&cfg.notify)),
     };
     let progress = ctx.out.progress("scanning");
@@ -204,4 +209,35 @@ fn print(r: &Report, notify: Option<DrainReport>, out: &Output) -> optctl::Resul
         ));
     }
     Ok(())
+}
+
+/// The tickers whose own market is in session at `ctx.as_of` (each ticker's exchange under
+/// `source`: a watchlist of US and NSE names scans each in its own hours). The others are
+/// named on stderr. When none is open: the status of the market that opens first.
+fn in_session(
+    tickers: Vec<Symbol>,
+    source: Source,
+    ctx: &Ctx,
+) -> Result<Vec<Symbol>, Box<optctl::market::MarketStatus>> {
+    let status = |t: &Symbol| source.exchange_of(t).calendar().status(ctx.as_of);
+    let (open, closed): (Vec<Symbol>, Vec<Symbol>) =
+        tickers.into_iter().partition(|t| status(t).open);
+    if open.is_empty() {
+        let first = closed
+            .iter()
+            .map(status)
+            .min_by_key(|m| m.next_open)
+            .unwrap_or_else(|| optctl::market::Calendar::nyse().status(ctx.as_of));
+        return Err(Box::new(first));
+    }
+    if !closed.is_empty() {
+        let names: Vec<&str> = closed.iter().map(Symbol::as_str).collect();
+        ctx.out.note(&format!(
+            "skipped {} ticker(s) whose market is closed: {} ({})",
+            closed.len(),
+            names.join(", "),
+            status(&closed[0]).describe()
+        ));
+    }
+    Ok(open)
 }

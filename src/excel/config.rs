@@ -34,6 +34,11 @@ pub struct ExcelConfig {
     pub lock_file_check: bool,
     /// Headers mapped by hand, per workbook: field name -> header text.
     pub columns: ExcelColumns,
+    /// Headers of either workbook that optctl does not read and should not warn about
+    /// (`["Lot Size", "Chg %"]`; compared ignoring case, spaces and punctuation). A
+    /// header that matches no known column and is not listed here is a warning on every
+    /// run, with the nearest known name.
+    pub ignore_headers: Vec<String>,
     /// Exit 3 when some rows were skipped and the rest were stored (default: exit 0, the
     /// skipped rows named on stderr), as `optctl process-excel --strict`.
     pub strict: bool,
@@ -97,6 +102,7 @@ impl Default for ExcelConfig {
             keep_days: 30,
             lock_file_check: false,
             columns: ExcelColumns::default(),
+            ignore_headers: Vec::new(),
             strict: false,
         }
     }

@@ -32,6 +32,8 @@ pub struct Options {
     pub historical_sheet: Option<String>,
     pub live_sheet: Option<String>,
     pub columns: ExcelColumns,
+    /// Headers that are known not to be needed (`[excel] ignore_headers`): no warning.
+    pub ignore_headers: Vec<String>,
     pub thresholds: Thresholds,
     /// Trading days averaged for the volume ratio.
     pub volume_avg_days: usize,
@@ -71,6 +73,7 @@ impl Options {
             historical_sheet: x.historical_sheet.clone(),
             live_sheet: x.live_sheet.clone(),
             columns: x.columns.clone(),
+            ignore_headers: x.ignore_headers.clone(),
             thresholds: Thresholds {
                 price_pct: x.price_threshold_pct,
                 oi_pct: x.oi_threshold_pct,
@@ -366,6 +369,7 @@ fn attempt(store: &mut Store, o: &Options, started: Instant) -> Result<Report, F
             &hist,
             o.historical_sheet.as_deref(),
             &o.columns.historical,
+            &o.ignore_headers,
         ) {
             Ok(x) => x,
             Err(e) => return Err(fail(Some(&hfp), Some(&lfp), e)),
@@ -383,7 +387,12 @@ fn attempt(store: &mut Store, o: &Options, started: Instant) -> Result<Report, F
             .map(|s| (s.symbol.clone(), s))
             .collect()
     };
-    let l = match workbook::read_live(&live, o.live_sheet.as_deref(), &o.columns.live) {
+    let l = match workbook::read_live(
+        &live,
+        o.live_sheet.as_deref(),
+        &o.columns.live,
+        &o.ignore_headers,
+    ) {
         Ok(x) => x,
         Err(e) => return Err(fail(Some(&hfp), Some(&lfp), e)),
     };

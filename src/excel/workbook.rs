@@ -501,9 +501,10 @@ pub fn read_historical(
     loaded: &Loaded,
     sheet: Option<&str>,
     columns: &BTreeMap<String, String>,
+    ignore: &[String],
 ) -> Result<Sheet<HistoricalRow>, Error> {
     let mut seen: HashMap<(String, NaiveDate), u32> = HashMap::new();
-    read_rows(loaded, sheet, Kind::Historical, columns, |r| {
+    read_rows(loaded, sheet, (Kind::Historical, columns, ignore), |r| {
         let row = HistoricalRow {
             symbol: r.symbol()?,
             date: r.date("date")?,
@@ -531,9 +532,10 @@ pub fn read_live(
     loaded: &Loaded,
     sheet: Option<&str>,
     columns: &BTreeMap<String, String>,
+    ignore: &[String],
 ) -> Result<Sheet<LiveRow>, Error> {
     let mut seen: HashMap<String, u32> = HashMap::new();
-    read_rows(loaded, sheet, Kind::Live, columns, |r| {
+    read_rows(loaded, sheet, (Kind::Live, columns, ignore), |r| {
         let row = LiveRow {
             symbol: r.symbol()?,
             ltp: r.price("ltp")?,
@@ -564,8 +566,7 @@ const HEADER_SEARCH_ROWS: usize = 20;
 fn read_rows<T>(
     loaded: &Loaded,
     sheet: Option<&str>,
-    kind: Kind,
-    columns: &BTreeMap<String, String>,
+    (kind, columns, ignore): (Kind, &BTreeMap<String, String>, &[String]),
     mut parse: impl FnMut(&RowCtx<'_>) -> Result<T, SkippedRow>,
 ) -> Result<Sheet<T>, Error> {
     let path = &loaded.fingerprint.path;
@@ -601,7 +602,7 @@ fn read_rows<T>(
             },
             kind,
             &map,
-            columns,
+            (columns, ignore),
         ),
     };
     for (i, cells) in rows.iter().enumerate().skip(header_at + 1) {
@@ -803,11 +804,14 @@ struct HeaderRow<'a> {
 
 /// How the header row was read: fields found, optional fields missing, headers ignored,
 /// and a warning, with the nearest known name, for each optional field with no column.
+///
+/// Headers that match no field (and are not cited as a typo above) get one warning
+/// line, each with the nearest known name, unless `[excel] ignore_headers` lists them.
 fn describe_mapping(
     row: &HeaderRow<'_>,
     kind: Kind,
     map: &ColumnMap,
-    columns: &BTreeMap<String, String>,
+    (columns, ignore): (&BTreeMap<String, String>, &[String]),
 ) -> ColumnMapping {
     let &HeaderRow {
         path,
@@ -835,6 +839,8 @@ fn describe_mapping(
         .collect();
     let section = format!("[excel.columns.{kind}]");
     let at = format!("{}: sheet {sheet}", path.display());
+    // Columns already named in a typo warning.
+    let mut cited: Vec<usize> = Vec::new();
     for (f, m) in kind.fields().iter().zip(map) {
         if let Some(c) = m {
             out.mapped.push(MappedColumn {
@@ -864,6 +870,9 @@ fn describe_mapping(
             })
             .min_by_key(|(d, c, _, _)| (*d, *c));
         let stored = format!("{} is stored empty", f.name);
+        if let Some((_, c, _, _)) = typo {
+            cited.push(c);
+        }
         out.warnings.push(match (configured, typo) {
             (None, Some((_, c, h, k))) => format!(
                 "{at}: header `{h}` (column {}) matches no known column; did you mean \
@@ -891,7 +900,50 @@ fn describe_mapping(
             ),
         });
     }
+    let ignore: Vec<String> = ignore.iter().map(|h| normalize_header(h)).collect();
+    let unknown: Vec<String> = ignored
+        .iter()
+        .filter(|(c, _, norm)| {
+            !cited.contains(c) && !ignore.contains(norm) && !known_anywhere(norm)
+        })
+        .map(|(c, h, norm)| match nearest_unmapped(norm, kind, map) {
+            Some(k) => format!("`{h}` (column {}; nearest known: `{k}`)", letter(*c)),
+            None => format!("`{h}` (column {})", letter(*c)),
+        })
+        .collect();
+    if !unknown.is_empty() {
+        out.warnings.push(format!(
+            "{at}: {} header(s) match no known column: {}. Map a column in {section} if it \
+             is one optctl reads, or list the headers in [excel] ignore_headers",
+            unknown.len(),
+            unknown.join(", ")
+        ));
+    }
     out
+}
+
+/// A header (normalized) that names a column either workbook reads: the historical
+/// sheet's `Open`/`High`/`Low` are known names, merely not used there.
+fn known_anywhere(norm: &str) -> bool {
+    [Kind::Historical, Kind::Live]
+        .iter()
+        .flat_map(|k| k.fields())
+        .flat_map(|f| f.aliases.iter())
+        .any(|a| normalize_header(a) == norm)
+}
+
+/// The alias nearest to `norm` (normalized) by edit distance, among the fields this
+/// header row did not map (a field already read needs no second column); ties go to
+/// the field listed first.
+fn nearest_unmapped(norm: &str, kind: Kind, map: &ColumnMap) -> Option<&'static str> {
+    kind.fields()
+        .iter()
+        .zip(map)
+        .filter(|(_, m)| m.is_none())
+        .flat_map(|(f, _)| f.aliases.iter().copied())
+        .map(|a| (edit_distance(norm, &normalize_header(a)), a))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, a)| a)
 }
 
 /// The first row (within [`HEADER_SEARCH_ROWS`]) that has every required field. On
@@ -1215,14 +1267,14 @@ mod tests {
     fn a_whole_workbook_verifies_and_reads() {
         let l = loaded(xlsx());
         verify(&l).unwrap();
-        let sheet = read_live(&l, None, &BTreeMap::new()).unwrap();
+        let sheet = read_live(&l, None, &BTreeMap::new(), &[]).unwrap();
         assert_eq!(sheet.rows.len(), 49);
         // Stored rather than deflated, it is just as whole.
         verify(&loaded(rezip(&xlsx(), |_, d| d))).unwrap();
     }
 
     fn busy_reason(l: &Loaded) -> String {
-        match read_live(l, None, &BTreeMap::new()) {
+        match read_live(l, None, &BTreeMap::new(), &[]) {
             Err(Error::Busy { reason, .. }) => reason,
             other => panic!("expected Busy, got {other:?}"),
         }

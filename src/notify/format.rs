@@ -54,15 +54,33 @@ const DISCORD_MAX: usize = 2000;
 /// Telegram refuses longer `text`.
 const TELEGRAM_MAX: usize = 4096;
 
-/// The dashboard link of a message: the ticker's view when every entry is about one ticker.
+/// The dashboard link of a message: the ticker's view when every entry is about one
+/// ticker, opened at the contract's expiry with the contract in view when every entry is
+/// about the same contract (`/#ticker=AAPL&expiry=2026-12-18&contract=AAPL261218C00200000`).
 pub fn link(public_url: Option<&str>, entries: &[Entry]) -> Option<String> {
     let base = public_url?.trim_end_matches('/');
     let first = &entries.first()?.item.ticker;
-    if entries.iter().all(|e| &e.item.ticker == first) && entries[0].kind != "test" {
-        Some(format!("{base}/#ticker={first}"))
-    } else {
-        Some(format!("{base}/"))
+    if !entries.iter().all(|e| &e.item.ticker == first) || entries[0].kind == "test" {
+        return Some(format!("{base}/"));
     }
+    let contract = entries[0]
+        .item
+        .contract
+        .as_deref()
+        .filter(|c| {
+            entries
+                .iter()
+                .all(|e| e.item.contract.as_deref() == Some(*c))
+        })
+        .and_then(|c| {
+            crate::market::OccSymbol::parse(c)
+                .ok()
+                .map(|o| (c, o.expiry))
+        });
+    Some(match contract {
+        Some((c, expiry)) => format!("{base}/#ticker={first}&expiry={expiry}&contract={c}"),
+        None => format!("{base}/#ticker={first}"),
+    })
 }
 
 #[derive(Clone, Copy)]
@@ -491,7 +509,7 @@ mod tests {
         insta::assert_snapshot!(text(&m), @r"
         optctl: AAPL unusual_activity 78.5
         AAPL261218C00200000: vol/OI 3.51 · volume 4,210 · premium $1.2M
-        https://dash.example.com/#ticker=AAPL
+        https://dash.example.com/#ticker=AAPL&expiry=2026-12-18&contract=AAPL261218C00200000
         ");
     }
 

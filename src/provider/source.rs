@@ -81,6 +81,17 @@ impl Source {
         }
     }
 
+    /// The market `ticker` trades on when this source serves it: NSE for `nse`, the
+    /// reference profile's exchange for `sim` (its NSE names keep NSE's session), the US
+    /// for the other sources. `scan --market-hours-only` asks each ticker's calendar.
+    pub fn exchange_of(self, ticker: &crate::market::Symbol) -> crate::market::Exchange {
+        match self {
+            Source::Nse => crate::market::Exchange::Nse,
+            Source::Sim => super::sim::exchange_of(ticker.as_str()),
+            _ => crate::market::Exchange::Us,
+        }
+    }
+
     /// The names of the sources for which `pick` holds, comma-separated (for messages).
     pub fn names(pick: impl Fn(Source) -> bool) -> String {
         Source::ALL

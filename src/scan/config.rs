@@ -47,9 +47,9 @@ pub struct ScanConfig {
     /// Exit 3 when some tickers failed and the rest were stored (default: exit 0, the
     /// failures named on stderr), as `optctl scan --strict`.
     pub strict: bool,
-    /// Skip the scan (exit 0, reason on stderr) while the tickers' market is closed, as
-    /// `optctl scan --market-hours-only`: NSE's calendar for the `nse` provider, NYSE's
-    /// for the others.
+    /// Scan only the tickers whose own market is in session, and skip the run (exit 0,
+    /// reason on stderr) when none is, as `optctl scan --market-hours-only`: NSE's
+    /// calendar for the `nse` provider and the simulator's NSE names, NYSE's for the rest.
     pub market_hours_only: bool,
 }
 

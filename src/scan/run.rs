@@ -41,8 +41,6 @@ pub struct Options {
     /// Also save each fetched snapshot here (for the `files` provider to replay).
     pub save_snapshots: Option<PathBuf>,
     pub detectors: DetectorsConfig,
-    /// The tickers' market: its sessions bound the once-per-session repeat rule.
-    pub calendar: Calendar,
     /// Which notification channels take which alerts; each stored alert is queued for its
     /// channels in the transaction that stores it.
     pub notify: Arc<dyn Route>,
@@ -502,7 +500,8 @@ impl Writer {
         );
         // The repeat rules (see `DetectorsConfig`): never within the cooldown; a
         // non-state detector once per session unless its number grew by repeat_factor.
-        let cal = &self.opts.calendar;
+        // `cal` is the chain's own market (above): a US and an NSE name scanned together
+        // each keep their own session.
         let session_start = cal.open_on(cal.trading_day(as_of));
         let cooldown_start = as_of - Duration::minutes(d.cooldown_minutes as i64);
         let earlier = if hits.is_empty() {

@@ -345,3 +345,96 @@ plant = [{ ticker = "AAPL", kind = "volume_burst", from = "2026-11-23T14:00:00Z"
     let json = home.json(["alerts", "--json", "--detector", "unusual_activity"]);
     assert!(json["alerts"][0]["alert_data"]["vol_oi_ratio"].is_number());
 }
+
+#[test]
+fn scan_market_hours_only_gates_each_ticker_by_its_own_market() {
+    let home = Home::new();
+    // 10:30 IST on a Monday: NSE is open, New York is at midnight.
+    let out = home
+        .cmd([
+            "scan",
+            "--json",
+            "--market-hours-only",
+            "--tickers",
+            "SPY,NIFTY",
+            "--as-of",
+            "2026-11-23T05:00:00Z",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["tickers_requested"], 1, "{r}");
+    assert_eq!(r["tickers"][0]["ticker"], "NIFTY", "{r}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("skipped 1 ticker(s) whose market is closed: SPY"),
+        "{err}"
+    );
+    // 10:00 New York the same day: 20:30 IST, NSE has closed.
+    let r = home.json([
+        "scan",
+        "--json",
+        "--market-hours-only",
+        "--tickers",
+        "SPY,NIFTY",
+        "--as-of",
+        "2026-11-23T15:00:00Z",
+    ]);
+    assert_eq!(r["tickers_requested"], 1, "{r}");
+    assert_eq!(r["tickers"][0]["ticker"], "SPY", "{r}");
+    // Both closed (Saturday): nothing is scanned, the next open is named.
+    let out = home
+        .cmd([
+            "scan",
+            "--market-hours-only",
+            "--tickers",
+            "SPY,NIFTY",
+            "--as-of",
+            "2026-11-28T12:00:00Z",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("skipped: market closed"), "{err}");
+    // NSE opens first (Monday 09:15 IST is Sunday night in New York).
+    assert!(err.contains("IST"), "{err}");
+}
+
+#[test]
+fn an_nse_name_repeats_its_contract_alerts_per_nse_session() {
+    // Thanksgiving 2026 closes NYSE on Thursday 11-26 while NSE trades Thursday and
+    // Friday. Scanned at 10:30 IST both days, NIFTY's contract alerts belong to two NSE
+    // sessions, so the same contract may alert again on Friday; by New York's calendar
+    // both runs fell in Wednesday's session and Friday's repeats were dropped.
+    let home = Home::new();
+    home.write_config(
+        r#"
+[provider.sim]
+anomaly_rate = 0.0
+plant = [{ ticker = "NIFTY", kind = "volume_burst", from = "2026-11-20T00:00:00Z" }]
+"#,
+    );
+    let keys = |as_of: &str| {
+        home.cmd(["scan", "-q", "--tickers", "NIFTY", "--as-of", as_of])
+            .assert()
+            .success();
+        let j = home.json(["alerts", "--json", "--since", "30d", "--limit", "1000"]);
+        j["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["created_at"].as_str().unwrap_or("") >= as_of)
+            .filter(|a| a["contract"].is_string())
+            .map(|a| format!("{} {}", a["detector_name"], a["contract"]))
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    let thursday = keys("2026-11-26T05:00:00Z");
+    let friday = keys("2026-11-27T05:00:00Z");
+    assert!(!thursday.is_empty(), "the planted burst alerts on Thursday");
+    assert!(
+        thursday.intersection(&friday).next().is_some(),
+        "Friday is a new NSE session: {thursday:?} vs {friday:?}"
+    );
+}

@@ -278,14 +278,28 @@ fn contracts_market_hours() {
     snap(
         "market-hours-closed",
         &home,
-        &home.json(["market-hours", "--json"]),
+        &home.json(["market-hours", "--market", "workbooks", "--json"]),
         &[],
     );
     // 10:30 in Mumbai on the same Monday.
     snap(
         "market-hours-open",
         &home,
-        &home.json(["market-hours", "--json", "--as-of", "2026-11-23T05:00:00Z"]),
+        &home.json([
+            "market-hours",
+            "--market",
+            "workbooks",
+            "--json",
+            "--as-of",
+            "2026-11-23T05:00:00Z",
+        ]),
+        &[],
+    );
+    // The default: the watchlist's market, New York's 10:00.
+    snap(
+        "market-hours-watchlist",
+        &home,
+        &home.json(["market-hours", "--json"]),
         &[],
     );
 }

@@ -418,6 +418,59 @@ fn a_missing_required_column_lists_the_headers_found() {
 /// the unchanged ones, and with -q, so cron mails it until it is fixed), and status
 /// shows which header each field came from.
 #[test]
+fn headers_that_match_no_known_column_are_named_until_listed_as_not_needed() {
+    let home = Home::new();
+    home.write_pair();
+    let mut header = live_header();
+    header.push(S("Lot Size"));
+    header.push(S("Chg %"));
+    let mut rows = vec![header];
+    for (sym, ltp, oi, _) in CLASSES {
+        let mut r = live_row(sym, *ltp, *oi);
+        r.push(N(250.0));
+        r.push(N(0.5));
+        rows.push(r);
+    }
+    home.write_live(&rows);
+    for run in ["processed", "unchanged"] {
+        let out = home.cmd(["-q", "process-excel"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            err.lines().count(),
+            1,
+            "{run}: one line for all of them: {err}"
+        );
+        assert!(
+            err.starts_with("optctl: warning: ")
+                && err.contains(
+                    "Live.xlsx: sheet Live: 2 header(s) match no known column: `Lot Size` (column L"
+                )
+                && err.contains("`Chg %` (column M")
+                && err.contains("[excel] ignore_headers"),
+            "{run}: {err}"
+        );
+    }
+    // Every field was found, so nothing is stored empty.
+    assert_eq!(
+        home.count("SELECT count(*) FROM excel_stocks WHERE bid IS NULL"),
+        0
+    );
+    home.write_config("[excel]\nignore_headers = [\"lot size\", \"CHG%\"]\n");
+    home.cmd(["-q", "process-excel", "--force"])
+        .assert()
+        .code(0)
+        .stdout("")
+        .stderr("");
+    // status still lists them as ignored.
+    let s = home.json(["process-excel", "status", "--json"]);
+    assert_eq!(
+        s["columns"]["live"]["ignored"],
+        serde_json::json!(["Lot Size (L)", "Chg % (M)"])
+    );
+}
+
+#[test]
 fn a_misspelt_or_missing_optional_header_is_a_warning_on_every_run() {
     let home = Home::new();
     home.write_pair();
@@ -479,9 +532,24 @@ fn a_misspelt_or_missing_optional_header_is_a_warning_on_every_run() {
         assert!(text.contains(want), "{want:?} in\n{text}");
     }
 
-    // Mapped by hand (and "no such column" said outright): quiet again.
+    // Mapped by hand, and "no such column" said outright: the header that looks like
+    // the volume column is still named, until it is listed as not needed.
     home.write_config("[excel.columns.live]\nbid = \"Bid Prce\"\nvolume = \"\"\n");
-    home.cmd(["-q", "process-excel"])
+    let out = home.cmd(["-q", "process-excel"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "1 header(s) match no known column: `Volume Traded Todya` (column G; nearest \
+             known: `Volume Traded Today`)"
+        ) && err.contains("[excel] ignore_headers"),
+        "{err}"
+    );
+    home.write_config(
+        "[excel]\nignore_headers = [\"volume traded todya\"]\n\
+         [excel.columns.live]\nbid = \"Bid Prce\"\nvolume = \"\"\n",
+    );
+    home.cmd(["-q", "process-excel", "--force"])
         .assert()
         .code(0)
         .stdout("")
@@ -791,22 +859,29 @@ fn market_hours_in_another_time_zone() {
         "[market_hours]\ntimezone = \"America/New_York\"\nopen = \"09:30\"\nclose = \"16:00\"\n",
     );
     // 15:00Z on Monday 2026-11-23 is 10:00 in New York (EST).
-    let s = home.json(["market-hours", "--json"]);
+    let s = home.json(["market-hours", "--market", "workbooks", "--json"]);
     assert_eq!(s["open"], true, "{s}");
     assert_eq!(s["timezone"], "America/New_York");
     assert_eq!(s["closes_at"], "2026-11-23T21:00:00Z");
-    let s = home.json(["market-hours", "--json", "--as-of", "2026-11-23T14:29:59Z"]);
+    let s = home.json([
+        "market-hours",
+        "--market",
+        "workbooks",
+        "--json",
+        "--as-of",
+        "2026-11-23T14:29:59Z",
+    ]);
     assert_eq!(
         (s["open"].as_bool(), s["state"].as_str()),
         (Some(false), Some("before_open"))
     );
     assert_eq!(s["next_open"], "2026-11-23T14:30:00Z");
-    home.cmd(["market-hours"])
+    home.cmd(["market-hours", "--market", "workbooks"])
         .assert()
         .success()
         .stdout(contains("market open until 2026-11-23 16:00 EST"));
     home.write_config("[market_hours]\ntimezone = \"Mars/Olympus\"\n");
-    home.cmd(["market-hours"])
+    home.cmd(["market-hours", "--market", "workbooks"])
         .assert()
         .code(2)
         .stderr(contains("line 2"))
@@ -815,10 +890,37 @@ fn market_hours_in_another_time_zone() {
 }
 
 #[test]
-fn default_market_is_nse() {
+fn market_hours_shows_the_watchlists_market_and_the_workbooks_on_request() {
+    let home = Home::new();
+    // The default watchlist is US: 15:00Z Monday is 10:00 in New York.
+    let s = home.json(["market-hours", "--json"]);
+    assert_eq!(s["market"], "us", "{s}");
+    assert_eq!(s["open"], true, "{s}");
+    assert_eq!(s["timezone"], "America/New_York");
+    assert!(s.get("others").is_none(), "{s}");
+    // A watchlist of both markets: the larger first, the other named with its tickers.
+    home.write_config("[watchlist]\ntickers = [\"NIFTY\", \"BANKNIFTY\", \"SPY\"]\n");
+    let s = home.json(["market-hours", "--json"]);
+    assert_eq!(s["market"], "nse", "{s}");
+    assert_eq!(s["state"], "after_close", "{s}");
+    assert_eq!(s["others"][0]["market"], "us", "{s}");
+    assert_eq!(s["others"][0]["tickers"], serde_json::json!(["SPY"]), "{s}");
+    home.cmd(["market-hours"])
+        .assert()
+        .success()
+        .stdout(contains("NSE (NIFTY, BANKNIFTY): market closed"))
+        .stdout(contains("US (SPY): market open until 2026-11-23 16:00 EST"));
+    // The workbooks keep [market_hours] (NSE unless configured), whatever the watchlist.
+    let s = home.json(["market-hours", "--market", "workbooks", "--json"]);
+    assert_eq!(s["market"], "workbooks");
+    assert_eq!(s["timezone"], "Asia/Kolkata");
+}
+
+#[test]
+fn default_workbook_market_is_nse() {
     let home = Home::new();
     // The harness clock, 15:00Z Monday, is 20:30 in Mumbai.
-    let s = home.json(["market-hours", "--json"]);
+    let s = home.json(["market-hours", "--market", "workbooks", "--json"]);
     assert_eq!(s["state"], "after_close");
     assert_eq!(s["local_time"], "2026-11-23T20:30:00+05:30");
     // Tuesday the 24th is an NSE holiday (Guru Nanak Jayanti), built in: no config needed.
@@ -826,7 +928,7 @@ fn default_market_is_nse() {
     assert_eq!(s["next_open_local"], "2026-11-25 09:15 IST");
     // preset = "none" keeps only the configured holidays.
     home.write_config("[market_hours]\npreset = \"none\"\n");
-    let s = home.json(["market-hours", "--json"]);
+    let s = home.json(["market-hours", "--market", "workbooks", "--json"]);
     assert_eq!(s["next_open"], "2026-11-24T03:45:00Z");
 }
 

@@ -37,7 +37,7 @@ pub struct Args {
     /// Do nothing (exit 0, reason on stderr) outside the trading session.
     ///
     /// The session is [market_hours] in the config: Asia/Kolkata, 09:15 to 15:30,
-    /// Monday to Friday, minus holidays. `optctl market-hours` shows it.
+    /// Monday to Friday, minus holidays. `optctl market-hours --market workbooks` shows it.
     #[arg(long)]
     market_hours_only: bool,
     /// Process even when neither workbook changed since the last run.

@@ -140,6 +140,12 @@ pub enum AnomalyKind {
     OiSurge,
 }
 
+/// The exchange the simulator lists `ticker` on: its reference profile's (NIFTY and the
+/// NSE stock names trade on NSE), the US for every other name.
+pub fn exchange_of(ticker: &str) -> Exchange {
+    reference(&ticker.to_ascii_uppercase()).map_or(Exchange::Us, |r| r.exchange)
+}
+
 /// The embedded market. Cheap to build; holds only its config.
 #[derive(Debug, Clone)]
 pub struct SimProvider {
