@@ -125,6 +125,14 @@ cookie_url = "https://fc.yahoo.com"
 max_expirations = 12      # nearest expirations per chain (0 = all)
 risk_free_rate = 0.045
 # user_agent = "Mozilla/5.0 ..."
+# The market of a stock symbol when the caller names none: "us", "nse" (RELIANCE ->
+# RELIANCE.NS) or "bse" (.BO). Indices know theirs (NIFTY -> ^NSEI, BANKNIFTY ->
+# ^NSEBANK); the strategy schedulers pass [scheduler] market.
+market = "us"
+# Yahoo's ticker for a symbol, over the mapping:
+# [provider.yahoo.tickers]
+# TATAMOTORS = "TATAMOTORS.BO"
+# FINNIFTY = "NIFTY_FIN_SERVICE.NS"
 
 [provider.polygon]
 # Polygon.io / Massive: chains (v3 snapshot) and bars (v2 aggregates). Needs a key:

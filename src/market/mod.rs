@@ -22,7 +22,7 @@ pub use bar::{Bar, Timeframe};
 pub use buildup::{Buildup, Metrics};
 pub use calendar::{Calendar, MarketStatus, Session, SessionState};
 pub use contract::{
-    ExDividend, Exchange, Exercise, Settlement, expiry_instant_of, occ_root, settlement,
+    ExDividend, Exchange, Exercise, Listing, Settlement, expiry_instant_of, occ_root, settlement,
 };
 pub use hours::{Day, LocalTime, MarketHoursConfig, Preset, TimeZone, parse_holidays};
 pub use indicators::IndicatorSnapshot;
