@@ -506,6 +506,11 @@ max_retry_after_seconds = 86400   # a longer Retry-After marks the message faile
 # The strategy schedulers of `optctl compare` and `optctl migrate-scheduler`.
 # Bar provider both schedulers fetch from.
 provider = "sim"
+# The market the categories' symbols trade on: "nse" (the default categories are NSE
+# F&O names), "bse" or "us". Bars are kept to its sessions (IST 09:15-15:30 and NSE's
+# holidays for nse), the projected day and `run --market-hours-only` use its calendar,
+# and Yahoo maps symbols by it (RELIANCE -> RELIANCE.NS).
+market = "nse"
 # Minutes between `migrate-scheduler run` ticks (must divide 60): the printed crontab
 # and the projected calls per day use it.
 cadence_minutes = 5

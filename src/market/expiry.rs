@@ -21,12 +21,15 @@ pub enum Series {
     Weekly,
 }
 
+/// One root's rules for one series: (effective date, weekday or none), by date.
+type Dated = Vec<(NaiveDate, Option<Weekday>)>;
+
 /// The dated expiry weekdays of an exchange's underlyings.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ExpiryRules {
     /// (root, series) → (effective date, weekday or none), sorted by date. Root `*` is
     /// every underlying without rules of its own.
-    rules: BTreeMap<(String, Series), Vec<(NaiveDate, Option<Weekday>)>>,
+    rules: BTreeMap<(String, Series), Dated>,
 }
 
 /// Parses an expiry rules file (see `holidays/nse-expiries.txt`). Err is (line number,

@@ -342,10 +342,7 @@ pub fn in_sessions(
     let cal = listing.calendar();
     bars.into_iter()
         .filter(|b| {
-            let inside = match timeframe {
-                Timeframe::D1 => cal.is_trading_day(cal.local_date(b.time)),
-                Timeframe::M5 | Timeframe::H1 => cal.is_open(b.time),
-            };
+            let inside = timeframe.in_session(cal, b.time);
             if !inside {
                 skipped.add(|| format!("{}: outside the {listing} sessions", b.time));
             }
