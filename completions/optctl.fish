@@ -495,7 +495,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __f
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l log-format -d 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config' -r -f -a "text\t''
 json\t''"
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l log-file -d 'Write log lines to this file instead of stderr, rotated by size ([log] max_bytes, keep). Several jobs may share it. Over [log] file in the config' -r -F
-complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l market-hours-only -d 'Do nothing outside the [market_hours] session (exit 0, said on stderr)'
+complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l market-hours-only -d 'Do nothing outside the session of [scheduler] market (exit 0, said on stderr)'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l no-notify -d 'Queue the new signals\' notifications but do not send them (`optctl notify` will)'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -l json -d 'Print one JSON document on stdout instead of tables'
 complete -c optctl -n "__fish_optctl_using_subcommand migrate-scheduler; and __fish_seen_subcommand_from run" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'

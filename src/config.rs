@@ -125,6 +125,14 @@ cookie_url = "https://fc.yahoo.com"
 max_expirations = 12      # nearest expirations per chain (0 = all)
 risk_free_rate = 0.045
 # user_agent = "Mozilla/5.0 ..."
+# The market of a stock symbol when the caller names none: "us", "nse" (RELIANCE ->
+# RELIANCE.NS) or "bse" (.BO). Indices know theirs (NIFTY -> ^NSEI, BANKNIFTY ->
+# ^NSEBANK); the strategy schedulers pass [scheduler] market.
+market = "us"
+# Yahoo's ticker for a symbol, over the mapping:
+# [provider.yahoo.tickers]
+# TATAMOTORS = "TATAMOTORS.BO"
+# FINNIFTY = "NIFTY_FIN_SERVICE.NS"
 
 [provider.polygon]
 # Polygon.io / Massive: chains (v3 snapshot) and bars (v2 aggregates). Needs a key:
@@ -506,6 +514,11 @@ max_retry_after_seconds = 86400   # a longer Retry-After marks the message faile
 # The strategy schedulers of `optctl compare` and `optctl migrate-scheduler`.
 # Bar provider both schedulers fetch from.
 provider = "sim"
+# The market the categories' symbols trade on: "nse" (the default categories are NSE
+# F&O names), "bse" or "us". Bars are kept to its sessions (IST 09:15-15:30 and NSE's
+# holidays for nse), the projected day and `run --market-hours-only` use its calendar,
+# and Yahoo maps symbols by it (RELIANCE -> RELIANCE.NS).
+market = "nse"
 # Minutes between `migrate-scheduler run` ticks (must divide 60): the printed crontab
 # and the projected calls per day use it.
 cadence_minutes = 5

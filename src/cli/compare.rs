@@ -58,7 +58,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         categories,
         runs: usize::from(args.runs),
         as_of: ctx.as_of,
-        hours: cfg.market_hours.calendar(&ctx.home)?,
+        hours: cfg.scheduler.market.calendar().clone(),
     };
     let mut store = ctx.store()?;
     let fetcher = Fetcher::connect(&ctx.connector(&cfg), cfg.scheduler.provider)?;

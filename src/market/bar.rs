@@ -47,6 +47,19 @@ impl Timeframe {
     }
 }
 
+impl Timeframe {
+    /// Whether a bar of this timeframe opening at `time` belongs to one of `cal`'s
+    /// sessions: an intraday bar opens while the market is open, a daily bar is dated on a
+    /// trading day. Sources add bars outside them (Yahoo's 15:30 IST closing print, a row
+    /// on an exchange holiday).
+    pub fn in_session(self, cal: &super::Calendar, time: DateTime<Utc>) -> bool {
+        match self {
+            Timeframe::D1 => cal.is_trading_day(cal.local_date(time)),
+            Timeframe::M5 | Timeframe::H1 => cal.is_open(time),
+        }
+    }
+}
+
 impl std::str::FromStr for Timeframe {
     type Err = String;
 

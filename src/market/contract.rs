@@ -45,6 +45,50 @@ impl Exchange {
     }
 }
 
+/// Where a symbol is listed: the exchange whose calendar its bars keep, and in India
+/// which of the two exchanges quotes it (NSE and BSE share one calendar; Yahoo spells
+/// their listings `.NS` and `.BO`). Written `us`, `nse` or `bse` in config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Listing {
+    /// A US listing (NYSE's calendar).
+    #[default]
+    Us,
+    /// The National Stock Exchange of India.
+    Nse,
+    /// BSE (the Bombay Stock Exchange): NSE's calendar.
+    Bse,
+}
+
+impl Listing {
+    /// The exchange whose calendar (sessions, holidays, expiry instants) the listing keeps.
+    pub fn exchange(self) -> Exchange {
+        match self {
+            Listing::Us => Exchange::Us,
+            Listing::Nse | Listing::Bse => Exchange::Nse,
+        }
+    }
+
+    /// The listing's trading calendar.
+    pub fn calendar(self) -> &'static Calendar {
+        self.exchange().calendar()
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Listing::Us => "us",
+            Listing::Nse => "nse",
+            Listing::Bse => "bse",
+        }
+    }
+}
+
+impl std::fmt::Display for Listing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// When the holder of an option may exercise it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -204,6 +248,17 @@ mod tests {
             Exercise::usual(Exchange::Nse, "RELIANCE"),
             Exercise::European
         );
+    }
+
+    #[test]
+    fn listings_keep_their_exchange_calendar() {
+        assert_eq!(Listing::default(), Listing::Us);
+        assert_eq!(Listing::Bse.exchange(), Exchange::Nse);
+        assert_eq!(Listing::Nse.calendar(), Calendar::nse());
+        assert_eq!(Listing::Us.calendar(), Calendar::nyse());
+        let l: Listing = serde_json::from_str("\"bse\"").unwrap();
+        assert_eq!(l, Listing::Bse);
+        assert_eq!(Listing::Nse.to_string(), "nse");
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod bar;
 mod buildup;
 pub mod calendar;
 mod contract;
+pub mod expiry;
 mod hours;
 mod indicators;
 mod occ;
@@ -22,8 +23,9 @@ pub use bar::{Bar, Timeframe};
 pub use buildup::{Buildup, Metrics};
 pub use calendar::{Calendar, MarketStatus, Session, SessionState};
 pub use contract::{
-    ExDividend, Exchange, Exercise, Settlement, expiry_instant_of, occ_root, settlement,
+    ExDividend, Exchange, Exercise, Listing, Settlement, expiry_instant_of, occ_root, settlement,
 };
+pub use expiry::ExpiryRules;
 pub use hours::{Day, LocalTime, MarketHoursConfig, Preset, TimeZone, parse_holidays};
 pub use indicators::IndicatorSnapshot;
 pub use occ::{OccError, OccSymbol};

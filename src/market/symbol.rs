@@ -24,6 +24,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use super::contract::Listing;
+
 /// The longest symbol accepted, in characters after normalisation.
 pub const MAX_LEN: usize = 16;
 
@@ -169,6 +171,35 @@ impl Symbol {
     /// Whether this is an index root (`SPX`, `NDX`, `RUT`, `VIX`, `NIFTY`, `BANKNIFTY`, ...).
     pub fn is_index(&self) -> bool {
         INDEX_ROOTS.contains(&self.0.as_str())
+    }
+
+    /// The listing the symbol names by itself: the Indian index roots are NSE's (`SENSEX`
+    /// and `BANKEX` BSE's), the US index roots US; a stock names none (`INFY` is listed
+    /// in New York and in Mumbai), so the caller's market decides.
+    pub fn home_listing(&self) -> Option<Listing> {
+        match self.0.as_str() {
+            "SENSEX" | "BANKEX" => Some(Listing::Bse),
+            "NIFTY" | "BANKNIFTY" | "FINNIFTY" | "MIDCPNIFTY" | "NIFTYNXT50" => Some(Listing::Nse),
+            _ if self.is_index() => Some(Listing::Us),
+            _ => None,
+        }
+    }
+
+    /// Yahoo's ticker of the symbol listed on `listing`: an index by its caret name
+    /// ([`Symbol::yahoo`]: `^NSEI` for NIFTY, `^NSEBANK` for BANKNIFTY), an NSE stock
+    /// with `.NS` (`RELIANCE.NS`, `M&M.NS`), a BSE stock with `.BO`, a US one as
+    /// [`Symbol::yahoo`] spells it (`BRK-B`). A symbol already written with Yahoo's
+    /// `.NS` or `.BO` keeps it.
+    pub fn yahoo_on(&self, listing: Listing) -> String {
+        let suffixed = self.0.ends_with(".NS") || self.0.ends_with(".BO");
+        if self.is_index() || suffixed {
+            return self.yahoo();
+        }
+        match listing {
+            Listing::Us => self.yahoo(),
+            Listing::Nse => format!("{}.NS", self.0),
+            Listing::Bse => format!("{}.BO", self.0),
+        }
     }
 
     /// The one-letter US share class after the `.`, if any: `B` for `BRK.B`.
@@ -346,6 +377,28 @@ mod tests {
             Symbol::parse_list("aapl,brk-b").unwrap(),
             [s("AAPL"), s("BRK.B")]
         );
+    }
+
+    #[test]
+    fn yahoo_tickers_follow_the_listing() {
+        let s = |t: &str| Symbol::parse(t).unwrap();
+        assert_eq!(s("RELIANCE").yahoo_on(Listing::Nse), "RELIANCE.NS");
+        assert_eq!(s("M&M").yahoo_on(Listing::Nse), "M&M.NS");
+        assert_eq!(s("BAJAJ-AUTO").yahoo_on(Listing::Nse), "BAJAJ-AUTO.NS");
+        assert_eq!(s("TATAMOTORS").yahoo_on(Listing::Bse), "TATAMOTORS.BO");
+        assert_eq!(s("INFY").yahoo_on(Listing::Us), "INFY");
+        assert_eq!(s("BRK-B").yahoo_on(Listing::Us), "BRK-B");
+        // Indices keep their caret names whatever the caller's market.
+        assert_eq!(s("NIFTY").yahoo_on(Listing::Us), "^NSEI");
+        assert_eq!(s("BANKNIFTY").yahoo_on(Listing::Nse), "^NSEBANK");
+        assert_eq!(s("SENSEX").yahoo_on(Listing::Nse), "^BSESN");
+        // Already Yahoo's spelling: kept.
+        assert_eq!(s("RELIANCE.NS").yahoo_on(Listing::Nse), "RELIANCE.NS");
+        assert_eq!(s("RELIANCE.NS").yahoo_on(Listing::Bse), "RELIANCE.NS");
+        assert_eq!(s("NIFTY").home_listing(), Some(Listing::Nse));
+        assert_eq!(s("SENSEX").home_listing(), Some(Listing::Bse));
+        assert_eq!(s("SPX").home_listing(), Some(Listing::Us));
+        assert_eq!(s("INFY").home_listing(), None);
     }
 
     #[test]

@@ -85,6 +85,7 @@ impl ProviderConfig {
             }
         }
         self.http.check()?;
+        self.yahoo.check()?;
         for (key, url) in [
             ("cboe.base_url", &self.cboe.base_url),
             ("yahoo.base_url", &self.yahoo.base_url),

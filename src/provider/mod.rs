@@ -141,6 +141,21 @@ pub trait BarProvider: Send + Sync {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<Bar>, Error>;
+
+    /// [`BarProvider::bars`] of `symbol` as listed on `listing`, the market the caller
+    /// trades it on (the strategy schedulers' `[scheduler] market`). A source that serves
+    /// one market only, or knows each symbol's market, ignores it.
+    async fn bars_on(
+        &self,
+        listing: crate::market::Listing,
+        symbol: &str,
+        timeframe: Timeframe,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Bar>, Error> {
+        let _ = listing;
+        self.bars(symbol, timeframe, from, to).await
+    }
 }
 
 /// Wraps a provider and counts its calls and failures.
@@ -201,6 +216,25 @@ impl<P: BarProvider + ?Sized> BarProvider for Counted<P> {
     ) -> Result<Vec<Bar>, Error> {
         self.calls.fetch_add(1, Ordering::Relaxed);
         let result = self.inner.bars(symbol, timeframe, from, to).await;
+        if result.is_err() {
+            self.failures.fetch_add(1, Ordering::Relaxed);
+        }
+        result
+    }
+
+    async fn bars_on(
+        &self,
+        listing: crate::market::Listing,
+        symbol: &str,
+        timeframe: Timeframe,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Bar>, Error> {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        let result = self
+            .inner
+            .bars_on(listing, symbol, timeframe, from, to)
+            .await;
         if result.is_err() {
             self.failures.fetch_add(1, Ordering::Relaxed);
         }

@@ -3,9 +3,17 @@
 //! Shapes and quirks (epoch seconds; omitted fields; placeholder IVs
 //! when there is no quote; `null` entries in bar arrays; `[{}]` when there are no bars).
 //!
+//! Bars of Indian symbols: a symbol's listing (its own for an index, else the caller's
+//! market, else `[provider.yahoo] market`) picks Yahoo's ticker (`RELIANCE.NS`,
+//! `TATAMOTORS.BO`, `^NSEI`), `[provider.yahoo.tickers]` overriding it; the bars come back
+//! under optctl's symbol, and for an NSE or BSE listing only those inside NSE's sessions
+//! are kept (Yahoo adds a zero-volume print at 15:30 IST, and rows on holidays).
+//!
 //! The handshake: GET `{cookie_url}/` (any status) to receive the session cookie, then
 //! GET `{base_url}/v1/test/getcrumb` with it; every later request carries the cookie and
 //! `crumb=`. A 401 ("Invalid Crumb") renews the session once before giving up.
+
+use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -15,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use super::http::{self, Client, RateSpec, Request, Response};
 use super::wire::{self, EpochUnit, Parsed, Skipped};
 use super::{BarProvider, ChainProvider, Error, Hooks};
-use crate::market::{Bar, ChainSnapshot, Exchange, OptionQuote, Timeframe};
+use crate::market::{Bar, ChainSnapshot, Exchange, Listing, OptionQuote, Symbol, Timeframe};
 
 pub const NAME: &str = "yahoo";
 /// Unpublished; public clients that stay under about one request a second are not blocked.
@@ -38,6 +46,13 @@ pub struct YahooConfig {
     pub risk_free_rate: f64,
     /// User-Agent header (Yahoo refuses many non-browser clients).
     pub user_agent: Option<String>,
+    /// The market of a symbol that names none itself (stocks; indices know theirs) when
+    /// the caller names none either: `us`, `nse` (`RELIANCE` → `RELIANCE.NS`) or `bse`
+    /// (`.BO`). The strategy schedulers name theirs (`[scheduler] market`).
+    pub market: Listing,
+    /// Yahoo's ticker for a symbol, over any mapping (`TATAMOTORS = "TATAMOTORS.BO"`,
+    /// `FINNIFTY = "NIFTY_FIN_SERVICE.NS"`).
+    pub tickers: BTreeMap<Symbol, String>,
 }
 
 impl Default for YahooConfig {
@@ -48,7 +63,30 @@ impl Default for YahooConfig {
             max_expirations: 12,
             risk_free_rate: 0.045,
             user_agent: None,
+            market: Listing::Us,
+            tickers: BTreeMap::new(),
         }
+    }
+}
+
+impl YahooConfig {
+    /// Checks the ticker overrides; the message names the key.
+    pub fn check(&self) -> Result<(), String> {
+        for (k, v) in &self.tickers {
+            let ok = !v.is_empty()
+                && v.len() <= 32
+                && v.bytes().all(|c| {
+                    c.is_ascii_alphanumeric()
+                        || matches!(c, b'.' | b'-' | b'^' | b'&' | b'_' | b'=')
+                });
+            if !ok {
+                return Err(format!(
+                    "provider.yahoo.tickers.{k}: {v:?} is not a Yahoo ticker (letters, digits \
+                     and . - ^ & _ =, at most 32)"
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -63,6 +101,8 @@ pub struct Yahoo {
     cookie_base: http::Url,
     max_expirations: usize,
     rate: f64,
+    market: Listing,
+    tickers: BTreeMap<Symbol, String>,
     session: tokio::sync::Mutex<Option<std::sync::Arc<Session>>>,
 }
 
@@ -86,8 +126,61 @@ impl Yahoo {
             cookie_base,
             max_expirations: cfg.max_expirations,
             rate: cfg.risk_free_rate,
+            market: cfg.market,
+            tickers: cfg.tickers.clone(),
             session: tokio::sync::Mutex::new(None),
         })
+    }
+
+    /// The listing of `symbol` asked for on `market` (None: the configured one), and
+    /// Yahoo's ticker for it.
+    fn remote(&self, symbol: &Symbol, market: Option<Listing>) -> (Listing, String) {
+        let listing = symbol.home_listing().or(market).unwrap_or(self.market);
+        let ticker = self
+            .tickers
+            .get(symbol)
+            .cloned()
+            .unwrap_or_else(|| symbol.yahoo_on(listing));
+        (listing, ticker)
+    }
+
+    async fn bars_in(
+        &self,
+        market: Option<Listing>,
+        symbol: &str,
+        timeframe: Timeframe,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Bar>, Error> {
+        let symbol = Error::symbol(NAME, symbol)?;
+        let (listing, remote) = self.remote(&symbol, market);
+        let symbol = symbol.to_string();
+        let interval = match timeframe {
+            Timeframe::M5 => "5m",
+            Timeframe::H1 => "60m",
+            Timeframe::D1 => "1d",
+        };
+        let (p1, p2) = (from.timestamp().to_string(), to.timestamp().to_string());
+        let resp = self
+            .get(
+                "chart",
+                &symbol,
+                &["v8", "finance", "chart", remote.as_str()],
+                &[
+                    ("period1", &p1),
+                    ("period2", &p2),
+                    ("interval", interval),
+                    ("includePrePost", "false"),
+                    ("events", "div|split"),
+                ],
+            )
+            .await?;
+        let mut parsed = parse_chart(&symbol, &resp.body)?;
+        if listing.exchange() == Exchange::Nse {
+            parsed.value = in_sessions(parsed.value, listing, timeframe, &mut parsed.skipped);
+        }
+        parsed.skipped.warn(NAME, &symbol, "bars");
+        Ok(wire::clip_bars(parsed.value, from, to))
     }
 
     /// The current session, doing the handshake when there is none (or `renew`).
@@ -165,7 +258,7 @@ impl ChainProvider for Yahoo {
     async fn chain(&self, ticker: &str, _as_of: DateTime<Utc>) -> Result<ChainSnapshot, Error> {
         // Yahoo spells indices `^SPX` and classes `BRK-B`; the answer is in optctl's.
         let symbol = Error::symbol(NAME, ticker)?;
-        let remote = symbol.yahoo();
+        let remote = self.remote(&symbol, None).1;
         let ticker = symbol.to_string();
         let path = ["v7", "finance", "options", remote.as_str()];
         let first = self.get("options", &ticker, &path, &[]).await?;
@@ -222,33 +315,40 @@ impl BarProvider for Yahoo {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<Bar>, Error> {
-        let symbol = Error::symbol(NAME, symbol)?;
-        let remote = symbol.yahoo();
-        let symbol = symbol.to_string();
-        let interval = match timeframe {
-            Timeframe::M5 => "5m",
-            Timeframe::H1 => "60m",
-            Timeframe::D1 => "1d",
-        };
-        let (p1, p2) = (from.timestamp().to_string(), to.timestamp().to_string());
-        let resp = self
-            .get(
-                "chart",
-                &symbol,
-                &["v8", "finance", "chart", remote.as_str()],
-                &[
-                    ("period1", &p1),
-                    ("period2", &p2),
-                    ("interval", interval),
-                    ("includePrePost", "false"),
-                    ("events", "div|split"),
-                ],
-            )
-            .await?;
-        let parsed = parse_chart(&symbol, &resp.body)?;
-        parsed.skipped.warn(NAME, &symbol, "bars");
-        Ok(wire::clip_bars(parsed.value, from, to))
+        self.bars_in(None, symbol, timeframe, from, to).await
     }
+
+    async fn bars_on(
+        &self,
+        listing: Listing,
+        symbol: &str,
+        timeframe: Timeframe,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Bar>, Error> {
+        self.bars_in(Some(listing), symbol, timeframe, from, to)
+            .await
+    }
+}
+
+/// The bars of `bars` inside `listing`'s sessions: an intraday bar must open while the
+/// market is open, a daily bar on a trading day. The rest are skipped and counted.
+pub fn in_sessions(
+    bars: Vec<Bar>,
+    listing: Listing,
+    timeframe: Timeframe,
+    skipped: &mut Skipped,
+) -> Vec<Bar> {
+    let cal = listing.calendar();
+    bars.into_iter()
+        .filter(|b| {
+            let inside = timeframe.in_session(cal, b.time);
+            if !inside {
+                skipped.add(|| format!("{}: outside the {listing} sessions", b.time));
+            }
+            inside
+        })
+        .collect()
 }
 
 /// One v7 options page, mapped.
@@ -579,6 +679,92 @@ mod tests {
         assert_eq!(bars[0].open, 170.05999755859375);
         assert_eq!(bars[0].volume, 51480400);
         assert!(bars.windows(2).all(|w| w[0].time < w[1].time));
+    }
+
+    #[test]
+    fn nse_bars_keep_to_nse_sessions() {
+        const NS: &[u8] =
+            include_bytes!("../../fixtures/providers/yahoo/chart-RELIANCE.NS-5m.json");
+        let mut got = parse_chart("RELIANCE", NS).unwrap();
+        // The candle still forming (nulls) is skipped by the parser.
+        assert_eq!((got.value.len(), got.skipped.count), (11, 1));
+        let bars = in_sessions(got.value, Listing::Nse, Timeframe::M5, &mut got.skipped);
+        // Yahoo's 15:30 closing print and the row on Tuesday's holiday are dropped.
+        assert_eq!(got.skipped.count, 3);
+        let ist = |b: &Bar| {
+            b.time
+                .with_timezone(&chrono_tz::Asia::Kolkata)
+                .format("%a %H:%M")
+                .to_string()
+        };
+        let times: Vec<String> = bars.iter().map(ist).collect();
+        assert_eq!(
+            times,
+            [
+                "Mon 09:15",
+                "Mon 09:20",
+                "Mon 09:25",
+                "Mon 09:30",
+                "Mon 09:35",
+                "Mon 09:40",
+                "Mon 15:20",
+                "Mon 15:25",
+                "Wed 09:15"
+            ]
+        );
+        assert_eq!(bars[0].time.to_rfc3339(), "2026-11-23T03:45:00+00:00");
+        assert_eq!(bars[0].volume, 412345);
+        // The same rows on a US listing are left as Yahoo sent them.
+        let us = parse_chart("RELIANCE", NS).unwrap().value;
+        let mut none = Skipped::default();
+        assert_eq!(
+            in_sessions(us, Listing::Nse, Timeframe::D1, &mut none).len(),
+            10,
+            "daily: only the holiday row goes"
+        );
+    }
+
+    #[test]
+    fn the_listing_picks_the_yahoo_ticker_and_config_overrides_it() {
+        let mut cfg = YahooConfig::default();
+        cfg.tickers
+            .insert(Symbol::parse("TATAMOTORS").unwrap(), "TATAMOTORS.BO".into());
+        let y = Yahoo::new(&cfg, &http::HttpConfig::default(), &Hooks::default()).unwrap();
+        let s = |t: &str| Symbol::parse(t).unwrap();
+        assert_eq!(
+            y.remote(&s("RELIANCE"), None),
+            (Listing::Us, "RELIANCE".into())
+        );
+        assert_eq!(
+            y.remote(&s("RELIANCE"), Some(Listing::Nse)),
+            (Listing::Nse, "RELIANCE.NS".into())
+        );
+        assert_eq!(
+            y.remote(&s("RELIANCE"), Some(Listing::Bse)).1,
+            "RELIANCE.BO"
+        );
+        assert_eq!(y.remote(&s("NIFTY"), None), (Listing::Nse, "^NSEI".into()));
+        assert_eq!(y.remote(&s("BANKNIFTY"), Some(Listing::Us)).1, "^NSEBANK");
+        assert_eq!(
+            y.remote(&s("TATAMOTORS"), Some(Listing::Nse)).1,
+            "TATAMOTORS.BO"
+        );
+        let nse = YahooConfig {
+            market: Listing::Nse,
+            ..YahooConfig::default()
+        };
+        let y = Yahoo::new(&nse, &http::HttpConfig::default(), &Hooks::default()).unwrap();
+        assert_eq!(y.remote(&s("INFY"), None).1, "INFY.NS");
+        assert_eq!(y.remote(&s("INFY"), Some(Listing::Us)).1, "INFY");
+        let bad = YahooConfig {
+            tickers: [(s("X"), "A B".to_string())].into(),
+            ..YahooConfig::default()
+        };
+        assert!(
+            bad.check()
+                .unwrap_err()
+                .contains("provider.yahoo.tickers.X")
+        );
     }
 
     #[test]

@@ -158,7 +158,7 @@ pub struct Options {
     /// Repeats of the experiment (at least 1); figures are medians.
     pub runs: usize,
     pub as_of: DateTime<Utc>,
-    /// The session the projected day is laid on (`[market_hours]`).
+    /// The session the projected day is laid on (`[scheduler] market`'s calendar).
     pub hours: Calendar,
 }
 

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Category;
-use crate::market::Symbol;
+use crate::market::{Listing, Symbol};
 
 /// Settings of the strategy schedulers (`optctl compare`, `optctl migrate-scheduler`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -13,6 +13,12 @@ use crate::market::Symbol;
 pub struct SchedulerConfig {
     /// The bar provider both schedulers fetch from (`sim`).
     pub provider: crate::provider::Source,
+    /// The market the categories' symbols trade on: `nse` (the default categories are
+    /// NSE F&O names), `bse` or `us`. Its calendar gives the sessions bars are kept to
+    /// (IST, 09:15-15:30, NSE's holidays for `nse`), the projected day's ticks and
+    /// `migrate-scheduler run --market-hours-only`; sources that need it map symbols by
+    /// it (Yahoo: `RELIANCE` → `RELIANCE.NS`).
+    pub market: Listing,
     /// Minutes between two `migrate-scheduler run` ticks in the session; must divide 60.
     /// Used for the printed crontab and the projected calls per day.
     pub cadence_minutes: u32,
@@ -37,6 +43,7 @@ impl Default for SchedulerConfig {
     fn default() -> Self {
         SchedulerConfig {
             provider: crate::provider::Source::Sim,
+            market: Listing::Nse,
             cadence_minutes: 5,
             cache_ttl_minutes: 30,
             concurrency: 8,

@@ -25,7 +25,7 @@ use tokio::sync::Semaphore;
 use super::cache::{Entry, Key, SymbolCache};
 use super::strategies::{self, Bars};
 use super::{Category, SchedulerConfig, SchedulerKind, Signal, fetch_range};
-use crate::market::{Bar, Timeframe};
+use crate::market::{Bar, Listing, Timeframe};
 use crate::progress::Progress;
 use crate::provider::BarProvider;
 use crate::resilience::{Guard, Retryable};
@@ -67,11 +67,14 @@ impl Fetcher {
         self.provider.name()
     }
 
-    /// The series of `symbol` at `tf` for the scheduler's range at `as_of`: the one place
-    /// both schedulers call the provider. Returns the calls made (retries included) and
-    /// the bars or the error that stopped them.
+    /// The series of `symbol` on `market` at `tf` for the scheduler's range at `as_of`:
+    /// the one place both schedulers call the provider. Bars outside `market`'s sessions
+    /// are dropped (a holiday row, a closing print), so every strategy reads the market's
+    /// own sessions. Returns the calls made (retries included) and the bars or the error
+    /// that stopped them.
     async fn fetch(
         &self,
+        market: Listing,
         symbol: &str,
         tf: Timeframe,
         as_of: DateTime<Utc>,
@@ -80,7 +83,7 @@ impl Fetcher {
         let calls = AtomicU64::new(0);
         let call = || {
             calls.fetch_add(1, Ordering::Relaxed);
-            self.provider.bars(symbol, tf, from, to)
+            self.provider.bars_on(market, symbol, tf, from, to)
         };
         let failed = |error: String, retryable: bool| FetchError {
             symbol: symbol.to_string(),
@@ -97,6 +100,18 @@ impl Fetcher {
                 .await
                 .map_err(|e| failed(e.to_string(), e.is_retryable())),
         };
+        let cal = market.calendar();
+        let result = result.map(|mut bars| {
+            let before = bars.len();
+            bars.retain(|b| tf.in_session(cal, b.time));
+            if bars.len() < before {
+                tracing::debug!(
+                    "{symbol} {tf}: dropped {} bars outside the {market} sessions",
+                    before - bars.len()
+                );
+            }
+            bars
+        });
         (calls.load(Ordering::Relaxed), result)
     }
 }
@@ -239,7 +254,7 @@ pub async fn legacy(fetcher: &Fetcher, job: &Job<'_>, progress: &dyn Progress) -
             for &tf in category.timeframes() {
                 r.lookups += 1;
                 r.cache_misses += 1;
-                let (calls, result) = fetcher.fetch(&symbol, tf, job.as_of).await;
+                let (calls, result) = fetcher.fetch(job.cfg.market, &symbol, tf, job.as_of).await;
                 r.provider_calls += calls;
                 match result {
                     Ok(bars) => {
@@ -311,9 +326,10 @@ pub async fn unified(
     let mut tasks = tokio::task::JoinSet::new();
     for key in misses {
         let (fetcher, gate, as_of) = (fetcher.clone(), gate.clone(), job.as_of);
+        let market = job.cfg.market;
         tasks.spawn(async move {
             let _permit = gate.acquire_owned().await;
-            let (calls, result) = fetcher.fetch(&key.0, key.1, as_of).await;
+            let (calls, result) = fetcher.fetch(market, &key.0, key.1, as_of).await;
             (key, calls, result)
         });
     }

@@ -6,8 +6,9 @@ use serde_json::Value;
 
 use crate::harness::{Home, describe, parse_json};
 
-/// 11:30 New York: two hours of the session have traded, so there are setups.
-pub const T0: &str = "2026-11-23T16:30:00Z";
+/// 11:30 IST (06:00 UTC) on Monday: two hours and a quarter of the NSE session the
+/// default categories' names trade have gone by, so there are setups.
+pub const T0: &str = "2026-11-23T06:00:00Z";
 
 /// Overlapping categories: day_trading {TCS, INFY, SBIN} and short_selling {INFY, SBIN,
 /// HINDALCO} read 5m and daily bars, short_term {TCS, HINDALCO} daily bars. Legacy makes
@@ -134,7 +135,7 @@ fn the_cache_persists_across_processes_until_its_ttl_or_the_next_close() {
     compare(&home, T0, &[]);
     // Five minutes later, another process: the daily series (8 lookups) come from the
     // store; a new 5m bar can have closed, so the 4 5m series are fetched again.
-    let r = compare(&home, "2026-11-23T16:35:00Z", &[]);
+    let r = compare(&home, "2026-11-23T06:05:00Z", &[]);
     assert_eq!(r["cache_warm"], true);
     assert_eq!(r["cache_stored_series"], 4);
     assert_eq!(r["unified"]["provider_calls"], 4.0);
@@ -143,22 +144,22 @@ fn the_cache_persists_across_processes_until_its_ttl_or_the_next_close() {
         r["parity"]["match_pct"], 100.0,
         "a hit serves what a fresh call would"
     );
-    // At 17:00 a daily bar can have closed (half hours): everything is fetched.
-    let r = compare(&home, "2026-11-23T17:00:00Z", &[]);
+    // At 06:30 a daily bar can have closed (half hours): everything is fetched.
+    let r = compare(&home, "2026-11-23T06:30:00Z", &[]);
     assert_eq!(r["unified"]["provider_calls"], 8.0);
     // A TTL shorter than the grid expires entries first.
     home.write_config(&format!("{SMALL}\n[scheduler]\ncache_ttl_minutes = 10\n"));
-    let r = compare(&home, "2026-11-23T17:01:00Z", &[]);
+    let r = compare(&home, "2026-11-23T06:31:00Z", &[]);
     assert_eq!(
         r["unified"]["provider_calls"], 0.0,
-        "everything from 17:00 still serves"
+        "everything from 06:30 still serves"
     );
-    let r = compare(&home, "2026-11-23T17:09:00Z", &[]);
+    let r = compare(&home, "2026-11-23T06:39:00Z", &[]);
     assert_eq!(
         r["unified"]["provider_calls"], 4.0,
         "daily still within 10 minutes"
     );
-    let r = compare(&home, "2026-11-23T17:12:00Z", &[]);
+    let r = compare(&home, "2026-11-23T06:42:00Z", &[]);
     assert_eq!(
         r["unified"]["provider_calls"], 8.0,
         "daily expired by the TTL"
@@ -240,4 +241,191 @@ fn bad_categories_and_config_are_usage_errors() {
         .assert()
         .code(2)
         .stderr(contains("cutover_order"));
+}
+
+/// The signals' bar times of a compare report, each checked to fall inside Wednesday
+/// 2026-11-25's NSE session (09:15-15:30 IST = 03:45-10:00 UTC) before `until`.
+fn assert_in_wednesdays_ist_session(r: &Value, until: &str) -> usize {
+    let signals = r["signals"].as_array().unwrap();
+    for s in signals {
+        let t = s["bar_time"].as_str().unwrap();
+        assert!(
+            ("2026-11-25T03:45:00Z"..until).contains(&t),
+            "a signal outside the IST session: {s}"
+        );
+    }
+    signals.len()
+}
+
+#[test]
+fn an_ist_tick_on_the_simulator_reads_nse_sessions() {
+    // 06:00 UTC is 11:30 IST on Wednesday, after Tuesday's holiday (Guru Nanak Jayanti):
+    // the default day_trading names are NSE's, so the latest session is Wednesday's
+    // morning, not New York's Tuesday.
+    let home = Home::new();
+    let r = compare(
+        &home,
+        "2026-11-25T06:00:00Z",
+        &["--categories", "day_trading"],
+    );
+    let n = assert_in_wednesdays_ist_session(&r, "2026-11-25T06:00:00Z");
+    assert!(n > 0, "{r:#}");
+    let p = &r["parity"];
+    assert_eq!(p["matching"], p["legacy_signals"]);
+    assert_eq!(p["match_pct"], 100.0);
+    // The projected day is NSE's: 75 five-minute ticks from 09:15 to 15:25 IST.
+    assert_eq!(r["projected"]["ticks"], 75);
+}
+
+/// One chart row: IST date and time `YYYY-MM-DD HH:MM`, open, high, low, close, volume.
+type Row<'a> = (&'a str, f64, f64, f64, f64, u64);
+
+/// A Yahoo v8 chart answer for an NSE listing (the shape of
+/// fixtures/providers/yahoo/chart-RELIANCE.NS-5m.json) with `rows` of (IST date and
+/// time, open, high, low, close, volume).
+fn ns_chart(symbol: &str, granularity: &str, rows: &[Row]) -> Vec<u8> {
+    let ts: Vec<i64> = rows
+        .iter()
+        .map(|r| {
+            chrono::NaiveDateTime::parse_from_str(r.0, "%Y-%m-%d %H:%M")
+                .unwrap()
+                .and_utc()
+                .timestamp()
+                - 19800
+        })
+        .collect();
+    let col = |f: &dyn Fn(&Row) -> Value| -> Vec<Value> { rows.iter().map(f).collect() };
+    serde_json::to_vec(&serde_json::json!({"chart": {"result": [{
+        "meta": {"currency": "INR", "symbol": symbol, "exchangeName": "NSI",
+                 "fullExchangeName": "NSE", "instrumentType": "EQUITY", "gmtoffset": 19800,
+                 "timezone": "IST", "exchangeTimezoneName": "Asia/Kolkata",
+                 "dataGranularity": granularity, "range": ""},
+        "timestamp": ts,
+        "indicators": {"quote": [{
+            "open": col(&|r| r.1.into()), "high": col(&|r| r.2.into()),
+            "low": col(&|r| r.3.into()), "close": col(&|r| r.4.into()),
+            "volume": col(&|r| r.5.into())}]}}], "error": null}}))
+    .unwrap()
+}
+
+#[test]
+fn yahoo_ns_bars_compare_in_ist_sessions_with_parity() {
+    use crate::harness::servers::{Route, Server};
+    // Daily: four months of sessions 30 wide (ATR 30), and Yahoo's row on the holiday.
+    let mut days: Vec<String> = Vec::new();
+    let mut d = chrono::NaiveDate::from_ymd_opt(2026, 7, 20).unwrap();
+    while d <= chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap() {
+        if chrono::Datelike::weekday(&d).num_days_from_monday() < 5 {
+            days.push(format!("{d} 09:15"));
+        }
+        d = d.succ_opt().unwrap();
+    }
+    let daily: Vec<_> = days
+        .iter()
+        .map(|t| (t.as_str(), 1500.0, 1515.0, 1485.0, 1500.0, 5_000_000))
+        .collect();
+    // 5-minute: Monday flat with Yahoo's 15:30 print, a row on Tuesday's holiday, then
+    // Wednesday: a 5-wide opening range, flat, and at 10:30 IST a breakout on 4x volume.
+    let mut five: Vec<(String, f64, f64, f64, f64, u64)> = Vec::new();
+    let at = |day: u32, k: i64| {
+        let t = chrono::NaiveDate::from_ymd_opt(2026, 11, day)
+            .unwrap()
+            .and_hms_opt(9, 15, 0)
+            .unwrap()
+            + chrono::TimeDelta::minutes(5 * k);
+        t.format("%Y-%m-%d %H:%M").to_string()
+    };
+    for k in 0..75 {
+        five.push((at(23, k), 1500.0, 1501.0, 1499.0, 1500.0, 10_000));
+    }
+    five.push((at(23, 75), 1500.0, 1500.0, 1500.0, 1500.0, 0));
+    five.push((at(24, 0), 1500.0, 1500.0, 1500.0, 1500.0, 0));
+    for k in 0..27 {
+        five.push(match k {
+            0..=2 => (at(25, k), 1502.0, 1505.0, 1500.0, 1503.0, 10_000),
+            3..=14 => (at(25, k), 1502.0, 1503.0, 1501.0, 1502.0, 10_000),
+            15 => (at(25, k), 1502.0, 1513.0, 1502.0, 1512.0, 40_000),
+            _ => (at(25, k), 1512.0, 1513.0, 1511.0, 1512.0, 10_000),
+        });
+    }
+    let five: Vec<_> = five
+        .iter()
+        .map(|r| (r.0.as_str(), r.1, r.2, r.3, r.4, r.5))
+        .collect();
+    let path = "/v8/finance/chart/RELIANCE.NS";
+    let server = Server::start(vec![
+        Route::bytes("/", 404, "").header("Set-Cookie", "A3=d=AQAB; Path=/"),
+        Route::bytes("/v1/test/getcrumb", 200, "crumb42").header("Content-Type", "text/plain"),
+        Route::bytes(path, 200, ns_chart("RELIANCE.NS", "5m", &five))
+            .header("Content-Type", "application/json")
+            .when_query("interval=5m"),
+        Route::bytes(path, 200, ns_chart("RELIANCE.NS", "1d", &daily))
+            .header("Content-Type", "application/json")
+            .when_query("interval=1d"),
+    ]);
+    let home = Home::new();
+    home.write_config(&format!(
+        "[provider.yahoo]\nbase_url = \"{0}\"\ncookie_url = \"{0}\"\n\
+         [scheduler]\nprovider = \"yahoo\"\n\
+         [scheduler.categories.day_trading]\nsymbols = [\"RELIANCE\"]\n",
+        server.url()
+    ));
+    let r = compare(
+        &home,
+        "2026-11-25T06:00:00Z",
+        &["--categories", "day_trading"],
+    );
+    assert_eq!(r["provider"], "yahoo");
+    // The scheduler's market (nse) maps RELIANCE to Yahoo's RELIANCE.NS.
+    let charts: Vec<String> = server
+        .seen()
+        .iter()
+        .filter(|s| s.path().starts_with("/v8/"))
+        .map(|s| s.path().to_string())
+        .collect();
+    assert!(
+        !charts.is_empty() && charts.iter().all(|p| p == path),
+        "{charts:?}"
+    );
+    assert_eq!(
+        assert_in_wednesdays_ist_session(&r, "2026-11-25T06:00:00Z"),
+        2,
+        "{r:#}"
+    );
+    let mut found: Vec<(String, String, String)> = r["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["symbol"].as_str().unwrap().to_string(),
+                s["strategy"].as_str().unwrap().to_string(),
+                s["bar_time"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    // The breakout bar opens at 10:30 IST (05:00 UTC), under optctl's symbol.
+    assert_eq!(
+        found,
+        [
+            (
+                "RELIANCE".into(),
+                "opening_range_breakout".into(),
+                "2026-11-25T05:00:00Z".into()
+            ),
+            (
+                "RELIANCE".into(),
+                "vwap_cross".into(),
+                "2026-11-25T05:00:00Z".into()
+            ),
+        ]
+    );
+    let p = &r["parity"];
+    assert_eq!(
+        (p["legacy_signals"].as_u64(), p["matching"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert_eq!(p["match_pct"], 100.0);
+    assert_eq!(r["legacy"]["symbols_failed"], 0);
 }

@@ -34,6 +34,63 @@ fn sources_config(server: &Server) -> String {
 }
 
 #[test]
+fn nse_symbols_fetch_yahoo_ns_bars_in_ist_sessions_under_optctls_symbol() {
+    let server = Server::start(vec![
+        Route::bytes("/", 404, "")
+            .header("Content-Type", "text/plain")
+            .header("Set-Cookie", "A3=d=AQAB; Path=/"),
+        Route::bytes("/v1/test/getcrumb", 200, "crumb42").header("Content-Type", "text/plain"),
+        Route::fixture(
+            "/v8/finance/chart/RELIANCE.NS",
+            "yahoo/chart-RELIANCE.NS-5m.json",
+        ),
+        Route::fixture(
+            "/v8/finance/chart/TATAMOTORS.BO",
+            "yahoo/chart-RELIANCE.NS-5m.json",
+        ),
+    ]);
+    let home = Home::new();
+    let u = server.url();
+    home.write_config(&format!(
+        "[provider.yahoo]\nbase_url = \"{u}\"\ncookie_url = \"{u}\"\nmarket = \"nse\"\n\
+         [provider.yahoo.tickers]\nTATAMOTORS = \"TATAMOTORS.BO\"\n"
+    ));
+    let r = fetch(
+        &home,
+        "--provider yahoo --ticker reliance --bars 5m --from 2026-11-23 --to 2026-11-26",
+    );
+    let chart = &server.seen()[2];
+    assert!(
+        chart.path().ends_with("/v8/finance/chart/RELIANCE.NS"),
+        "{}",
+        chart.target
+    );
+    assert!(chart.target.contains("interval=5m"), "{}", chart.target);
+    // 12 rows: the forming candle, the 15:30 closing print and the holiday row go.
+    assert_eq!(r["bars"]["count"], 9);
+    assert_eq!(r["ticker"], "RELIANCE");
+    assert_eq!(r["bars"]["first"]["time"], "2026-11-23T03:45:00Z");
+    assert_eq!(r["bars"]["last"]["time"], "2026-11-25T03:45:00Z");
+    // A per-symbol override wins over the market.
+    fetch(
+        &home,
+        "--provider yahoo --ticker TATAMOTORS --bars 5m --from 2026-11-23 --to 2026-11-26",
+    );
+    assert!(
+        server
+            .seen()
+            .iter()
+            .any(|s| s.path().ends_with("/v8/finance/chart/TATAMOTORS.BO")),
+        "{:?}",
+        server
+            .seen()
+            .iter()
+            .map(|s| s.target.clone())
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
 fn yahoo_daily_bars_are_fetched_saved_and_replayed_offline() {
     let server = Server::start(vec![
         Route::bytes("/", 404, "")

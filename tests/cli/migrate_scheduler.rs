@@ -386,13 +386,14 @@ fn rollback_partial_one_step_and_full_always_logged() {
 #[test]
 fn run_holds_a_lock_and_skips_outside_market_hours() {
     let home = home();
-    // 22:00 in Kolkata: after the [market_hours] close. Nothing is opened or stored.
+    // 22:00 in Kolkata: after the NSE close ([scheduler] market). Nothing is opened or
+    // stored.
     home.cmd([
         "migrate-scheduler",
         "run",
         "--market-hours-only",
         "--as-of",
-        T0,
+        "2026-11-23T16:30:00Z",
     ])
     .assert()
     .code(0)

@@ -26,7 +26,7 @@ use crate::cli::{Ctx, Outcome};
 /// for comparison are recorded, never an exit code.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Do nothing outside the [market_hours] session (exit 0, said on stderr).
+    /// Do nothing outside the session of [scheduler] market (exit 0, said on stderr).
     #[arg(long)]
     market_hours_only: bool,
     /// Queue the new signals' notifications but do not send them (`optctl notify` will).
@@ -37,7 +37,7 @@ pub struct Args {
 pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     let cfg = ctx.config()?;
     if args.market_hours_only {
-        let market = cfg.market_hours.calendar(&ctx.home)?.status(ctx.as_of);
+        let market = cfg.scheduler.market.calendar().status(ctx.as_of);
         if !market.open {
             ctx.out.skipped(&market)?;
             return Ok(Outcome::Done);

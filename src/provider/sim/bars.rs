@@ -25,7 +25,7 @@ const PER_HOUR: usize = 12;
 /// No bars before this date: a guard against a range that asks for centuries.
 const EARLIEST: (i32, u32, u32) = (1990, 1, 2);
 
-/// The session open on `date` (09:30 New York), in UTC.
+/// The session open on `date` (09:30 New York), in UTC: the earliest bar there is.
 fn session_open(date: NaiveDate) -> DateTime<Utc> {
     calendar().open_on(date)
 }
@@ -59,38 +59,56 @@ impl Ticker {
         out
     }
 
-    /// The 78 five-minute bars of session `day`, given ln(close / s0) of the day before
-    /// and of the day.
-    fn session_bars(&self, day: i64, prev: f64, close: f64) -> [Bar; STEPS] {
+    /// Five-minute bars in one session of the ticker's exchange: 78 in New York's 6.5
+    /// hours, 75 in NSE's 6.25.
+    fn bars_per_session(&self) -> usize {
+        let cal = self.calendar();
+        let minutes = (cal.close_time() - cal.open_time()).num_minutes();
+        usize::try_from(minutes / 5).unwrap_or(STEPS).max(1)
+    }
+
+    /// The five-minute bars of session `day` on the ticker's exchange (09:30-16:00 New
+    /// York, 09:15-15:30 IST), given ln(close / s0) of the day before and of the day. Bar
+    /// `k` of `n` runs over the same share of the session as the chains' spot does.
+    fn session_bars(&self, day: i64, prev: f64, close: f64) -> Vec<Bar> {
+        let n = self.bars_per_session();
         let bridge = self.bridge(day);
-        let mut path = [0.0; STEPS + 1];
-        for (k, p) in path.iter_mut().enumerate() {
-            *p = self.s0 * (prev + k as f64 / STEPS as f64 * (close - prev) + bridge[k]).exp();
-        }
+        // The bridge at `k / n` of the session (exactly its points when n == STEPS).
+        let at = |k: usize| {
+            let pos = (k * STEPS) as f64 / n as f64;
+            let i = (pos.floor() as usize).min(STEPS - 1);
+            let b = bridge[i] + (pos - i as f64) * (bridge[i + 1] - bridge[i]);
+            self.s0 * (prev + k as f64 / n as f64 * (close - prev) + b).exp()
+        };
+        let mut path: Vec<f64> = (0..=n).map(at).collect();
         // The ends are the closes themselves, bit for bit.
         path[0] = self.s0 * prev.exp();
-        path[STEPS] = self.s0 * close.exp();
+        path[n] = self.s0 * close.exp();
 
         let wick_sd = 0.5 * self.step_sd();
         let day_volume =
             self.daily_volume() * (0.35 * normal(hash(self.key, tag::BAR_VOLUME, day, 0))).exp();
-        let open_at = session_open(trading_date(day));
-        std::array::from_fn(|k| {
-            let (open, close) = (path[k], path[k + 1]);
-            let up = wick_sd * normal(hash(self.key, tag::BAR_WICK, day, 2 * k as u64)).abs();
-            let down = wick_sd * normal(hash(self.key, tag::BAR_WICK, day, 2 * k as u64 + 1)).abs();
-            let share = session_share((k + 1) as f64 / STEPS as f64)
-                - session_share(k as f64 / STEPS as f64);
-            let jitter = (0.2 * normal(hash(self.key, tag::BAR_VOLUME, day, 1 + k as u64))).exp();
-            Bar {
-                time: open_at + TimeDelta::minutes(5 * k as i64),
-                open,
-                high: open.max(close) * up.exp(),
-                low: open.min(close) * (-down).exp(),
-                close,
-                volume: (day_volume * share * jitter).round() as u64,
-            }
-        })
+        let open_at = self.calendar().open_on(trading_date(day));
+        (0..n)
+            .map(|k| {
+                let (open, close) = (path[k], path[k + 1]);
+                let up = wick_sd * normal(hash(self.key, tag::BAR_WICK, day, 2 * k as u64)).abs();
+                let down =
+                    wick_sd * normal(hash(self.key, tag::BAR_WICK, day, 2 * k as u64 + 1)).abs();
+                let share =
+                    session_share((k + 1) as f64 / n as f64) - session_share(k as f64 / n as f64);
+                let jitter =
+                    (0.2 * normal(hash(self.key, tag::BAR_VOLUME, day, 1 + k as u64))).exp();
+                Bar {
+                    time: open_at + TimeDelta::minutes(5 * k as i64),
+                    open,
+                    high: open.max(close) * up.exp(),
+                    low: open.min(close) * (-down).exp(),
+                    close,
+                    volume: (day_volume * share * jitter).round() as u64,
+                }
+            })
+            .collect()
     }
 
     /// Bars at `timeframe` of every session from `first_day` to `last_day`, oldest first,
@@ -105,9 +123,10 @@ impl Ticker {
             return Vec::new();
         }
         let closes = self.close_range(first_day - 1, last_day);
+        let steps = self.bars_per_session();
         let per_day = match timeframe {
-            Timeframe::M5 => STEPS,
-            Timeframe::H1 => STEPS.div_ceil(PER_HOUR),
+            Timeframe::M5 => steps,
+            Timeframe::H1 => steps.div_ceil(PER_HOUR),
             Timeframe::D1 => 1,
         };
         let mut out = Vec::with_capacity(per_day * (last_day - first_day + 1) as usize);
@@ -117,7 +136,7 @@ impl Ticker {
             match timeframe {
                 Timeframe::M5 => out.extend(five.iter().enumerate().map(|(k, b)| (*b, end_of(k)))),
                 Timeframe::H1 => {
-                    for chunk in (0..STEPS).collect::<Vec<_>>().chunks(PER_HOUR) {
+                    for chunk in (0..steps).collect::<Vec<_>>().chunks(PER_HOUR) {
                         let mut bar = five[chunk[0]];
                         for &k in &chunk[1..] {
                             merge(&mut bar, &five[k]);
@@ -130,7 +149,7 @@ impl Ticker {
                     for b in &five[1..] {
                         merge(&mut bar, b);
                     }
-                    out.push((bar, end_of(STEPS - 1)));
+                    out.push((bar, end_of(steps - 1)));
                 }
             }
         }
@@ -157,7 +176,7 @@ impl SimProvider {
             return Ok(Vec::new());
         }
         let tk = Ticker::new(self.cfg.seed, &ticker);
-        let day_of = |t: DateTime<Utc>| trading_index(calendar().local_date(t)).0;
+        let day_of = |t: DateTime<Utc>| trading_index(tk.calendar().local_date(t)).0;
         Ok(tk
             .bars(timeframe, day_of(from), day_of(to))
             .into_iter()
@@ -279,6 +298,52 @@ mod tests {
         for pair in bars.windows(2) {
             assert_eq!(pair[1].open, pair[0].close);
         }
+    }
+
+    #[test]
+    fn nse_names_trade_ist_sessions() {
+        let sim = sim();
+        let ist = |d: u32, h: u32, mi: u32| {
+            chrono_tz::Asia::Kolkata
+                .with_ymd_and_hms(2026, 11, d, h, mi, 0)
+                .single()
+                .unwrap()
+                .with_timezone(&Utc)
+        };
+        // Monday 2026-11-23, whole day: 75 five-minute bars from 09:15 to 15:25 IST.
+        let five = sim
+            .bars_between("RELIANCE", Timeframe::M5, ist(23, 0, 0), ist(24, 0, 0))
+            .unwrap();
+        assert_eq!(five.len(), 75);
+        assert_eq!(five[0].time, ist(23, 9, 15));
+        assert_eq!(five[74].time, ist(23, 15, 25));
+        // The path is the chains' path: the open and close are the spot there.
+        assert_eq!(five[0].open, sim.spot_at("RELIANCE", ist(23, 9, 15)));
+        assert_eq!(five[74].close, sim.spot_at("RELIANCE", ist(23, 15, 30)));
+        let mid = sim.spot_at("RELIANCE", ist(23, 12, 0));
+        assert!(
+            (five[33].open - mid).abs() < 1e-9 * mid,
+            "{} vs {mid}",
+            five[33].open
+        );
+        let days = sim
+            .bars_between("RELIANCE", Timeframe::D1, ist(23, 0, 0), ist(24, 0, 0))
+            .unwrap();
+        assert_eq!(days.len(), 1);
+        assert_eq!(days[0].time, ist(23, 9, 15));
+        assert_eq!(days[0].close, five[74].close);
+        let hours = sim
+            .bars_between("RELIANCE", Timeframe::H1, ist(23, 0, 0), ist(24, 0, 0))
+            .unwrap();
+        assert_eq!(hours.len(), 7);
+        assert_eq!(hours[6].time, ist(23, 15, 15));
+        // 10:00 IST (04:30 UTC): nine bars have closed, none of them in New York hours.
+        assert_eq!(
+            sim.bars_between("RELIANCE", Timeframe::M5, ist(23, 0, 0), ist(23, 10, 0))
+                .unwrap()
+                .len(),
+            9
+        );
     }
 
     #[test]
