@@ -417,7 +417,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "all" -d 'Write both, into DIR/completions and DIR/man'
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "systemd" -d 'systemd units: serve, process-excel --watch, and timers for scan, export, enrich'
 complete -c optctl -n "__fish_optctl_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -l market -d 'Which session: `watchlist` (its market), `us` (NYSE), `nse`, or `workbooks` ([market_hours]: process-excel and the strategy schedulers)' -r -f -a "watchlist\t''
+complete -c optctl -n "__fish_optctl_using_subcommand market-hours" -l market -d 'Which session: `watchlist` (its market), `us` (NYSE), `nse`, or `workbooks` ([market_hours]: process-excel\'s session)' -r -f -a "watchlist\t''
 us\t''
 nse\t''
 workbooks\t''"

@@ -313,10 +313,10 @@ strict = false
 # bid = ""
 
 [market_hours]
-# The session of the broker workbooks and the strategy schedulers (NSE F&O by default):
-# `process-excel --market-hours-only`, `migrate-scheduler run --market-hours-only`,
-# serve's workbook status, `optctl market-hours --market workbooks`. Scans keep each
-# ticker's own market.
+# The session of the broker workbooks (NSE F&O by default): `process-excel
+# --market-hours-only`, serve's workbook status, the printed scheduler crontab,
+# `optctl market-hours --market workbooks`. Scans keep each ticker's own market; the
+# strategy schedulers keep [scheduler] market.
 # preset = "nse"          # built-in holidays merged with these: nse, nyse, none;
                           # unset: by timezone (Asia/Kolkata nse, America/New_York nyse)
 timezone = "Asia/Kolkata"

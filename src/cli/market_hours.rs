@@ -10,14 +10,14 @@ use super::{Ctx, Outcome};
 /// under `[provider] name` (NYSE's sessions, holidays and early closes for US names,
 /// NSE's for the `nse` provider and the simulator's NSE names); a watchlist that mixes
 /// markets gets a line for each. `--market workbooks` is the session of the broker
-/// workbooks and the strategy schedulers, `[market_hours]` in the config (default NSE:
+/// workbooks, `[market_hours]` in the config (default NSE:
 /// Asia/Kolkata, 09:15 to 15:30, Monday to Friday, NSE's published holidays plus
 /// `holidays` and `holidays_file`). The open is inclusive and the close exclusive.
 /// --as-of asks about another instant.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Which session: `watchlist` (its market), `us` (NYSE), `nse`, or `workbooks`
-    /// ([market_hours]: process-excel and the strategy schedulers).
+    /// ([market_hours]: process-excel's session).
     #[arg(long, value_enum, default_value_t = Market::Watchlist)]
     market: Market,
 }

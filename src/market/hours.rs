@@ -1,6 +1,6 @@
 //! `[market_hours]`: the session `process-excel --market-hours-only`, `optctl
-//! market-hours --market workbooks`, `serve` and the strategy schedulers use, turned
-//! into a [`Calendar`].
+//! market-hours --market workbooks`, `serve` and the scheduler's printed crontab use,
+//! turned into a [`Calendar`].
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;

@@ -82,13 +82,17 @@ impl Source {
     }
 
     /// The market `ticker` trades on when this source serves it: NSE for `nse`, the
-    /// reference profile's exchange for `sim` (its NSE names keep NSE's session), the US
-    /// for the other sources. `scan --market-hours-only` asks each ticker's calendar.
+    /// reference profile's exchange for `sim` (its NSE names keep NSE's session), and
+    /// for the other sources the symbol's own market when it has one (NIFTY, SENSEX:
+    /// `Symbol::home_listing`), else the US. `scan --market-hours-only` asks each
+    /// ticker's calendar.
     pub fn exchange_of(self, ticker: &crate::market::Symbol) -> crate::market::Exchange {
         match self {
             Source::Nse => crate::market::Exchange::Nse,
             Source::Sim => super::sim::exchange_of(ticker.as_str()),
-            _ => crate::market::Exchange::Us,
+            _ => ticker
+                .home_listing()
+                .map_or(crate::market::Exchange::Us, |l| l.exchange()),
         }
     }
 
