@@ -65,6 +65,11 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
             n => n,
         },
         token: args.token,
+        control_token: cfg.control_token,
+        control_max_body_bytes: cfg.control_max_body_bytes,
+        // The jobs the control routes start read the same config file.
+        config: (ctx.config_named || ctx.config_path.exists()).then(|| ctx.config_path.clone()),
+        as_of: ctx.as_of,
         allow_no_token: args.allow_no_token,
         cors_origin: args.cors_origin.or(cfg.cors_origin),
         max_age: cfg.max_age_seconds,
