@@ -509,8 +509,9 @@ fn internal(e: crate::Error) -> ApiError {
 /// last error (the same report as `optctl process-excel status --json`).
 pub(crate) fn excel_status(req: &Request<'_>) -> Result<Reply, ApiError> {
     let store = store(req)?;
-    let status = crate::excel::processor_status(&store, &req.state.opts.market_hours, Utc::now())
-        .map_err(internal)?;
+    let status =
+        crate::excel::processor_status(&store, &req.state.opts.market_hours, req.state.now())
+            .map_err(internal)?;
     Ok(Reply::fresh_json(200, &status))
 }
 

@@ -23,10 +23,16 @@ pub(crate) struct Server {
 
 impl Server {
     pub(crate) fn start(home: &Home, extra: &[&str]) -> Server {
-        let stderr = home.root().join(format!("serve-{}.err", extra.len()));
-        let mut child = home
-            .std_cmd(["serve", "--port", "0", "--threads", "4"])
-            .args(extra)
+        let mut c = home.std_cmd(["serve", "--port", "0", "--threads", "4"]);
+        c.args(extra);
+        Server::from_command(c, home)
+    }
+
+    /// Starts a `serve` command prepared by the caller (its own environment).
+    pub(crate) fn from_command(mut c: std::process::Command, home: &Home) -> Server {
+        let n = std::fs::read_dir(home.root()).map_or(0, |d| d.count());
+        let stderr = home.root().join(format!("serve-{n}.err"));
+        let mut child = c
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&stderr).unwrap())
             .spawn()
@@ -90,7 +96,7 @@ impl Drop for Server {
 /// A response: status, headers (lower-case names) and body.
 pub(crate) struct Reply {
     pub(crate) status: u16,
-    headers: Vec<(String, String)>,
+    pub(crate) headers: Vec<(String, String)>,
     pub(crate) body: Vec<u8>,
 }
 
