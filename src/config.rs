@@ -361,6 +361,8 @@ store_busy_timeout_ms = 1000
 # control_token = "a-long-random-string"
 # Largest JSON body a control route accepts (413 beyond).
 control_max_body_bytes = 4096
+# Days the audit rows of control requests are kept (who, when, what, the answer).
+audit_keep_days = 90
 
 [enrich]
 # `optctl enrich run` (nightly from cron: 30 1 * * * optctl enrich run): fetch OHLCV bars

@@ -67,6 +67,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         token: args.token,
         control_token: cfg.control_token,
         control_max_body_bytes: cfg.control_max_body_bytes,
+        audit_keep_days: cfg.audit_keep_days,
         // The jobs the control routes start read the same config file.
         config: (ctx.config_named || ctx.config_path.exists()).then(|| ctx.config_path.clone()),
         as_of: ctx.as_of,

@@ -58,6 +58,9 @@ pub struct ServeConfig {
     pub control_token: Option<String>,
     /// Largest JSON body a control route accepts, bytes (413 beyond).
     pub control_max_body_bytes: usize,
+    /// Days the audit rows of control requests are kept (pruned by serve as it writes
+    /// them, and by `optctl store prune`).
+    pub audit_keep_days: u32,
 }
 
 impl Default for ServeConfig {
@@ -83,6 +86,7 @@ impl Default for ServeConfig {
             public_url: None,
             control_token: None,
             control_max_body_bytes: 4096,
+            audit_keep_days: 90,
         }
     }
 }
@@ -107,6 +111,7 @@ impl ServeConfig {
             ("serve.write_timeout_seconds", self.write_timeout_seconds),
             ("serve.store_readers", self.store_readers as u64),
             ("serve.store_busy_timeout_ms", self.store_busy_timeout_ms),
+            ("serve.audit_keep_days", u64::from(self.audit_keep_days)),
             (
                 "serve.control_max_body_bytes",
                 self.control_max_body_bytes as u64,

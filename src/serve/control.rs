@@ -82,8 +82,12 @@ pub(crate) fn audit(state: &State, asked: &Asked, reply: Reply) -> Reply {
         status: reply.status,
         result: &result,
     };
-    let recorded =
-        Store::open(&state.home.db()).and_then(|mut s| s.control_mut().record_audit(&write));
+    let keep = chrono::TimeDelta::days(i64::from(state.opts.audit_keep_days));
+    let recorded = Store::open(&state.home.db()).and_then(|mut s| {
+        let id = s.control_mut().record_audit(&write)?;
+        s.control_mut().prune_audit(write.at - keep)?;
+        Ok(id)
+    });
     match recorded {
         Ok(id) => reply.with_header("X-Audit-Id", id.to_string()),
         Err(e) => {
@@ -656,9 +660,7 @@ pub(crate) fn monitoring_health(req: &Request<'_>) -> Result<Reply, ApiError> {
     let last_activity = beat.into_iter().chain(last_run).max();
     let age = last_activity.map(|t| (now - t).num_milliseconds() as f64 / 1000.0);
     let fresh = age.is_some_and(|a| a <= background.stale_after_seconds as f64);
-    let (status, issue) = if !market.open {
-        ("healthy", None)
-    } else if fresh {
+    let (status, issue) = if !market.open || fresh {
         ("healthy", None)
     } else {
         (

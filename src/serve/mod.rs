@@ -270,6 +270,8 @@ pub struct Options {
     pub control_token: Option<String>,
     /// Largest JSON body a control route accepts (413 beyond).
     pub control_max_body_bytes: usize,
+    /// Days the control audit rows are kept.
+    pub audit_keep_days: u32,
     /// The config file the jobs the control routes start are given (`--config`).
     pub config: Option<std::path::PathBuf>,
     /// The server's clock at start (`--as-of`, else now); it runs on with the wall
@@ -1261,6 +1263,7 @@ mod tests {
             token: None,
             control_token: None,
             control_max_body_bytes: 4096,
+            audit_keep_days: 90,
             config: None,
             as_of: chrono::Utc::now(),
             allow_no_token: false,

@@ -202,6 +202,19 @@ impl<S: DerefMut<Target = Store>> Control<S> {
         })
     }
 
+    /// Deletes the audit rows older than `before`, in bounded batches.
+    pub fn prune_audit(&mut self, before: DateTime<Utc>) -> Result<super::PruneStats> {
+        let cut = ts(before);
+        self.0
+            .prune_in_batches(super::PRUNE_BATCH_ROWS, super::PRUNE_PAUSE, |tx, limit| {
+                Ok(tx.execute(
+                    "DELETE FROM control_audit WHERE id IN
+                         (SELECT id FROM control_audit WHERE at < ?1 ORDER BY id LIMIT ?2)",
+                    params![cut, limit as i64],
+                )?)
+            })
+    }
+
     /// Stops (`paused`) or starts the workbook loop.
     pub fn set_loop_paused(&mut self, paused: bool, now: DateTime<Utc>) -> Result<()> {
         self.0.write(|tx| {
@@ -341,5 +354,10 @@ mod tests {
         assert_eq!(rows[0].status, 409);
         assert_eq!(rows[1].status, 202);
         assert_eq!(rows[0].at, now);
+        let pruned = store.control_mut().prune_audit(now).unwrap();
+        assert_eq!(pruned.rows, 0, "rows at the cut are kept");
+        let later = now + chrono::TimeDelta::seconds(1);
+        assert_eq!(store.control_mut().prune_audit(later).unwrap().rows, 2);
+        assert!(store.control().list_audit(10).unwrap().is_empty());
     }
 }

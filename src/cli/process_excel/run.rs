@@ -178,14 +178,14 @@ fn watch(args: &Args, ctx: &Ctx, hours: &Calendar, mut opts: Options) -> optctl:
             at: now,
             error: error.as_deref(),
         })?;
-        // Sleep in short steps so Ctrl-C stops the loop at once; a new interval or a
-        // stop set meanwhile counts from this tick.
+        // Sleep in short steps so Ctrl-C stops the loop at once; a shorter interval set
+        // meanwhile counts from this tick.
         let mut looked = Instant::now();
         let mut wait = wait;
         while tick.elapsed() < wait && !stop.load(Ordering::SeqCst) {
             std::thread::sleep(Duration::from_millis(50).min(wait.saturating_sub(tick.elapsed())));
-            if looked.elapsed() >= Duration::from_millis(500)
-                && !(args.market_hours_only && !market.open)
+            if (market.open || !args.market_hours_only)
+                && looked.elapsed() >= Duration::from_millis(500)
             {
                 looked = Instant::now();
                 let state = store.control().workbook_loop()?;
