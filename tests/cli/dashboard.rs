@@ -1464,6 +1464,14 @@ fn dashboard_controls_act_once_a_control_token_is_entered() {
     );
 
     unlock_controls(&tab, "c0ntrol-99");
+    assert_eq!(
+        js(
+            &tab,
+            "return document.getElementById('control-token-form').offsetParent === null;"
+        ),
+        true,
+        "the token field goes away once the controls are unlocked"
+    );
     let said = click_control(&tab, "POST /api/v1/background/stop");
     assert!(said.starts_with("done") && said.contains("200"), "{said}");
     let status = home.json(["process-excel", "status", "--json"]);
