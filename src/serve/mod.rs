@@ -1,4 +1,4 @@
-//! `optctl serve`: a read-only HTTP API over the export files.
+//! `optctl serve`: an HTTP API over the export files, and the control routes.
 //!
 //! This file holds the route table ([`ROUTES`]), the options, and what each request is
 //! answered: size limits, `Host`, auth, method and route checks, then ETag/gzip/CORS on
@@ -8,7 +8,8 @@
 //! counters in `metrics`. The routes answered from the exports run on the runtime's
 //! threads; the routes that read the database run on a small blocking pool of their
 //! own, with a short busy timeout, so a locked database never holds the others up. The
-//! server never opens the store for writing and never serves a file by path.
+//! server opens the store for writing only for a control route (`control`: token,
+//! JSON body, audit row), and never serves a file by path.
 
 mod cache;
 mod config;
