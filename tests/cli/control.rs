@@ -416,6 +416,31 @@ fn control_stop_idles_the_watch_loop_the_interval_is_picked_up_and_health_sees_i
         "the heartbeat goes on while stopped"
     );
     assert_eq!(get(&server, "/monitoring/health").status, 200);
+    // A refresh asked for while stopped is left to the loop (it holds the lock), which
+    // runs once, forced, and stays stopped.
+    let r = post(&server, "/api/v1/process/refresh", "");
+    assert_eq!(r.status, 202, "{}", r.json());
+    assert_eq!(r.json()["status"], "queued");
+    let refreshed = wait_for(
+        Duration::from_secs(15),
+        "the loop to run the refresh",
+        || {
+            let s = status(&server);
+            (s["runs_total"].as_u64() == after["runs_total"].as_u64().map(|n| n + 1)).then_some(s)
+        },
+    );
+    assert_eq!(
+        refreshed["last_run"]["status"], "processed",
+        "forced: {refreshed}"
+    );
+    assert!(refreshed["background"]["refresh_requested_at"].is_null());
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(
+        status(&server)["runs_total"],
+        refreshed["runs_total"],
+        "still stopped"
+    );
+    let after = refreshed;
 
     // Start again, and slow it down: the new interval is picked up by the loop.
     post(&server, "/api/v1/background/start", "");
@@ -435,20 +460,6 @@ fn control_stop_idles_the_watch_loop_the_interval_is_picked_up_and_health_sees_i
         Duration::from_secs(15),
         "the loop to tick every 2 s",
         || (status(&server)["background"]["beat_interval"] == 2).then_some(()),
-    );
-
-    // A refresh with the loop running is left to the loop.
-    let r = post(&server, "/api/v1/process/refresh", "");
-    assert_eq!(r.status, 202, "{}", r.json());
-    assert_eq!(r.json()["status"], "queued");
-    wait_for(
-        Duration::from_secs(15),
-        "the loop to take the refresh",
-        || {
-            status(&server)["background"]["refresh_requested_at"]
-                .is_null()
-                .then_some(())
-        },
     );
 
     // The loop dies in session: health turns unhealthy once its heartbeat is stale.

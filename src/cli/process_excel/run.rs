@@ -126,15 +126,18 @@ fn watch(args: &Args, ctx: &Ctx, hours: &Calendar, mut opts: Options) -> optctl:
         // supervisor to be stopped, started or slowed down.
         let state = store.control().workbook_loop()?;
         interval = state.interval_seconds.unwrap_or(args.interval);
+        // A refresh asked for over HTTP runs even while stopped or closed: someone
+        // wants the workbooks read now.
+        let refresh = state.refresh_requested_at.is_some() && store.control_mut().take_refresh()?;
         let mut error = None;
-        let wait = if state.paused {
+        let wait = if state.paused && !refresh {
             if !was_paused {
                 ctx.out
                     .note("stopped through serve's control routes: idle until started again");
             }
             was_paused = true;
             Duration::from_secs(interval)
-        } else if args.market_hours_only && !market.open {
+        } else if args.market_hours_only && !market.open && !refresh {
             if !was_closed {
                 ctx.out.note(&format!(
                     "waiting: {}; checking every {} minutes",
@@ -149,13 +152,13 @@ fn watch(args: &Args, ctx: &Ctx, hours: &Calendar, mut opts: Options) -> optctl:
                 .and_then(|t| (t - now).to_std().ok())
                 .map_or(CLOSED_RECHECK, |d| d.min(CLOSED_RECHECK))
         } else {
-            if std::mem::take(&mut was_paused) {
+            if !state.paused && std::mem::take(&mut was_paused) {
                 ctx.out.note("started again through serve's control routes");
             }
             was_closed = false;
             opts.now = now;
             opts.trading_date = hours.local_date(now);
-            opts.force = forced || store.control_mut().take_refresh()?;
+            opts.force = forced || refresh;
             match process::run(&mut store, &opts) {
                 Ok(report) => {
                     let now: Vec<String> = report.columns.warnings().cloned().collect();
@@ -174,7 +177,9 @@ fn watch(args: &Args, ctx: &Ctx, hours: &Calendar, mut opts: Options) -> optctl:
         store.control_mut().beat(&Beat {
             pid: std::process::id(),
             started_at: ctx.as_of,
-            interval,
+            // What this tick waits: the interval, or up to 5 minutes while the market
+            // is closed, so a closed market's loop does not look dead.
+            interval: wait.as_secs().max(1),
             at: now,
             error: error.as_deref(),
         })?;
@@ -184,13 +189,15 @@ fn watch(args: &Args, ctx: &Ctx, hours: &Calendar, mut opts: Options) -> optctl:
         let mut wait = wait;
         while tick.elapsed() < wait && !stop.load(Ordering::SeqCst) {
             std::thread::sleep(Duration::from_millis(50).min(wait.saturating_sub(tick.elapsed())));
-            if (market.open || !args.market_hours_only)
-                && looked.elapsed() >= Duration::from_millis(500)
-            {
+            if looked.elapsed() >= Duration::from_millis(500) {
                 looked = Instant::now();
                 let state = store.control().workbook_loop()?;
+                if state.refresh_requested_at.is_some() {
+                    break;
+                }
                 let next = state.interval_seconds.unwrap_or(args.interval);
-                if next != interval || state.paused != was_paused {
+                let closed = args.market_hours_only && !market.open;
+                if !closed && (next != interval || state.paused != was_paused) {
                     wait = wait.min(Duration::from_secs(next));
                 }
             }
