@@ -192,6 +192,45 @@ pub fn processing_history(store: &Store, limit: u64) -> crate::Result<HistoryRep
 }
 
 #[cfg(test)]
+mod loop_tests {
+    use super::*;
+
+    #[test]
+    fn a_loop_is_running_while_its_heartbeat_is_fresh_and_it_did_not_stop() {
+        let at: DateTime<Utc> = "2026-11-23T05:00:00Z".parse().unwrap();
+        let beat = LoopRow {
+            pid: Some(7),
+            beat_interval: Some(2),
+            last_tick_at: Some(at),
+            ..LoopRow::default()
+        };
+        let secs = chrono::TimeDelta::seconds;
+        // 3 intervals, but never under 10 s.
+        let s = LoopStatus::judge(beat.clone(), at + secs(10));
+        assert!(s.is_running);
+        assert_eq!(s.stale_after_seconds, 10);
+        assert!(!LoopStatus::judge(beat.clone(), at + secs(11)).is_running);
+        let slow = LoopRow {
+            beat_interval: Some(300),
+            ..beat.clone()
+        };
+        assert!(LoopStatus::judge(slow, at + secs(600)).is_running);
+        let stopped = LoopRow {
+            stopped_at: Some(at),
+            ..beat.clone()
+        };
+        assert!(!LoopStatus::judge(stopped, at).is_running);
+        // The interval set over HTTP is reported before the loop ticks with it.
+        let set = LoopRow {
+            interval_seconds: Some(12),
+            ..beat
+        };
+        assert_eq!(LoopStatus::judge(set, at).process_interval, Some(12));
+        assert!(!LoopStatus::judge(LoopRow::default(), at).is_running);
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use std::path::Path;
 

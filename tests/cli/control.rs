@@ -488,6 +488,9 @@ fn control_stop_idles_the_watch_loop_the_interval_is_picked_up_and_health_sees_i
     let history = get(&server, "/api/v1/stocks/processing-history?limit=1").json();
     let forced = &history["runs"][0]["status"];
     assert!(forced == "processed" || forced == "partial", "{history}");
+    // A single run counts as the workbooks processed: healthy again.
+    let h = get(&server, "/monitoring/health");
+    assert_eq!(h.status, 200, "{}", h.json());
     drop(watch);
 }
 
