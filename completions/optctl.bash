@@ -298,6 +298,9 @@ _optctl() {
             optctl__subcmd__help__subcmd__migrate__subcmd__scheduler,advance)
                 cmd="optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__advance"
                 ;;
+            optctl__subcmd__help__subcmd__migrate__subcmd__scheduler,cache)
+                cmd="optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__cache"
+                ;;
             optctl__subcmd__help__subcmd__migrate__subcmd__scheduler,crontab)
                 cmd="optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__crontab"
                 ;;
@@ -312,6 +315,9 @@ _optctl() {
                 ;;
             optctl__subcmd__help__subcmd__migrate__subcmd__scheduler,status)
                 cmd="optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__status"
+                ;;
+            optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__cache,clear)
+                cmd="optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__cache__subcmd__clear"
                 ;;
             optctl__subcmd__help__subcmd__notify,retry)
                 cmd="optctl__subcmd__help__subcmd__notify__subcmd__retry"
@@ -340,6 +346,9 @@ _optctl() {
             optctl__subcmd__migrate__subcmd__scheduler,advance)
                 cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__advance"
                 ;;
+            optctl__subcmd__migrate__subcmd__scheduler,cache)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__cache"
+                ;;
             optctl__subcmd__migrate__subcmd__scheduler,crontab)
                 cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__crontab"
                 ;;
@@ -358,8 +367,23 @@ _optctl() {
             optctl__subcmd__migrate__subcmd__scheduler,status)
                 cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__status"
                 ;;
+            optctl__subcmd__migrate__subcmd__scheduler__subcmd__cache,clear)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__cache__subcmd__clear"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler__subcmd__cache,help)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__cache__subcmd__help"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler__subcmd__cache__subcmd__help,clear)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__cache__subcmd__help__subcmd__clear"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler__subcmd__cache__subcmd__help,help)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__cache__subcmd__help__subcmd__help"
+                ;;
             optctl__subcmd__migrate__subcmd__scheduler__subcmd__help,advance)
                 cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__advance"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler__subcmd__help,cache)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__cache"
                 ;;
             optctl__subcmd__migrate__subcmd__scheduler__subcmd__help,crontab)
                 cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__crontab"
@@ -378,6 +402,9 @@ _optctl() {
                 ;;
             optctl__subcmd__migrate__subcmd__scheduler__subcmd__help,status)
                 cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__status"
+                ;;
+            optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__cache,clear)
+                cmd="optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__cache__subcmd__clear"
                 ;;
             optctl__subcmd__notify,help)
                 cmd="optctl__subcmd__notify__subcmd__help"
@@ -2232,7 +2259,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__help__subcmd__migrate__subcmd__scheduler)
-            opts="status advance rollback run crontab log"
+            opts="status advance rollback run crontab log cache"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2248,6 +2275,34 @@ _optctl() {
         optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__advance)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__cache)
+            opts="clear"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__help__subcmd__migrate__subcmd__scheduler__subcmd__cache__subcmd__clear)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2610,7 +2665,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help status advance rollback run crontab log help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help status advance rollback run crontab log cache help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2689,6 +2744,124 @@ _optctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__cache)
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help clear help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__cache__subcmd__clear)
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__cache__subcmd__help)
+            opts="clear help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__cache__subcmd__help__subcmd__clear)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__cache__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__crontab)
             opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2728,7 +2901,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__help)
-            opts="status advance rollback run crontab log help"
+            opts="status advance rollback run crontab log cache help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2744,6 +2917,34 @@ _optctl() {
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__advance)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__cache)
+            opts="clear"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__migrate__subcmd__scheduler__subcmd__help__subcmd__cache__subcmd__clear)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -577,6 +577,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand run 'One scheduling tick in the current phase; cron calls this'
             cand crontab 'Print the crontab lines for the current phase'
             cand log 'Show the audit trail: every advance and rollback, oldest first'
+            cand cache 'The symbol cache the unified scheduler reads bars through'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'optctl;migrate-scheduler;status'= {
@@ -677,6 +678,46 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'optctl;migrate-scheduler;cache'= {
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close'
+            cand --ping 'Dead-man''s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job'
+            cand --log-format 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config'
+            cand --log-file 'Write log lines to this file instead of stderr, rotated by size ([log] max_bytes, keep). Several jobs may share it. Over [log] file in the config'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
+            cand --quiet 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand clear 'Empty the symbol cache: the next unified tick fetches every series anew'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'optctl;migrate-scheduler;cache;clear'= {
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close'
+            cand --ping 'Dead-man''s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job'
+            cand --log-format 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config'
+            cand --log-file 'Write log lines to this file instead of stderr, rotated by size ([log] max_bytes, keep). Several jobs may share it. Over [log] file in the config'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
+            cand --quiet 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'optctl;migrate-scheduler;cache;help'= {
+            cand clear 'Empty the symbol cache: the next unified tick fetches every series anew'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'optctl;migrate-scheduler;cache;help;clear'= {
+        }
+        &'optctl;migrate-scheduler;cache;help;help'= {
+        }
         &'optctl;migrate-scheduler;help'= {
             cand status 'Show the phase, where each category runs, and the criteria of the next step'
             cand advance 'Take the next step of the migration, if the success criteria hold'
@@ -684,6 +725,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand run 'One scheduling tick in the current phase; cron calls this'
             cand crontab 'Print the crontab lines for the current phase'
             cand log 'Show the audit trail: every advance and rollback, oldest first'
+            cand cache 'The symbol cache the unified scheduler reads bars through'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'optctl;migrate-scheduler;help;status'= {
@@ -697,6 +739,11 @@ set edit:completion:arg-completer[optctl] = {|@words|
         &'optctl;migrate-scheduler;help;crontab'= {
         }
         &'optctl;migrate-scheduler;help;log'= {
+        }
+        &'optctl;migrate-scheduler;help;cache'= {
+            cand clear 'Empty the symbol cache: the next unified tick fetches every series anew'
+        }
+        &'optctl;migrate-scheduler;help;cache;clear'= {
         }
         &'optctl;migrate-scheduler;help;help'= {
         }
@@ -1154,6 +1201,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand run 'One scheduling tick in the current phase; cron calls this'
             cand crontab 'Print the crontab lines for the current phase'
             cand log 'Show the audit trail: every advance and rollback, oldest first'
+            cand cache 'The symbol cache the unified scheduler reads bars through'
         }
         &'optctl;help;migrate-scheduler;status'= {
         }
@@ -1166,6 +1214,11 @@ set edit:completion:arg-completer[optctl] = {|@words|
         &'optctl;help;migrate-scheduler;crontab'= {
         }
         &'optctl;help;migrate-scheduler;log'= {
+        }
+        &'optctl;help;migrate-scheduler;cache'= {
+            cand clear 'Empty the symbol cache: the next unified tick fetches every series anew'
+        }
+        &'optctl;help;migrate-scheduler;cache;clear'= {
         }
         &'optctl;help;notify'= {
             cand test 'Send a test message to one channel, now'

@@ -357,7 +357,7 @@ request_timeout_seconds = 20
 # An answer must be written whole within this long, in all; a client that reads slower
 # is dropped. A stop waits at most this long for answers being written.
 write_timeout_seconds = 10
-# Largest request body accepted (413 beyond); no route reads one.
+# Largest request body accepted (413 beyond); only the control routes read one.
 max_body_bytes = 65536
 # Host names accepted besides localhost, the loopback addresses and the address the
 # client connected to; any other Host gets a 421 (a web page cannot reach this API
@@ -370,6 +370,15 @@ store_readers = 2
 store_busy_timeout_ms = 1000
 # Where people reach the dashboard; notification messages link to it.
 # public_url = "https://dash.example.com"
+# The bearer token of the control routes (POST/PUT /api/...: trigger enrichment, stop
+# the workbook loop, clear the scheduler cache...). Unset: the serve token (--token);
+# with neither, the control routes are refused, even on loopback. Every control request
+# is audited in the database.
+# control_token = "a-long-random-string"
+# Largest JSON body a control route accepts (413 beyond).
+control_max_body_bytes = 4096
+# Days the audit rows of control requests are kept (who, when, what, the answer).
+audit_keep_days = 90
 
 [enrich]
 # `optctl enrich run` (nightly from cron: 30 1 * * * optctl enrich run): fetch OHLCV bars

@@ -1,4 +1,4 @@
-//! `optctl serve`: a read-only HTTP API over the files `optctl export` writes.
+//! `optctl serve`: an HTTP API over the files `optctl export` writes, and the control routes.
 
 use std::io::Write;
 use std::net::IpAddr;
@@ -14,6 +14,9 @@ use super::{Ctx, Outcome};
 /// /features/{ticker}/latest from the JSON files in <home>/exports, reloading a file
 /// within a quarter second of `optctl export` replacing it. GET / is a dashboard page
 /// for a browser (alerts, chains with smile charts, scans) that refreshes by itself.
+/// The control routes (POST/PUT under /api/: trigger or pause enrichment, refresh the
+/// workbooks, stop or start the workbook loop, clear the scheduler cache) always need a
+/// token ([serve] control_token, else --token) and are audited in the database.
 /// Prints "listening on http://ADDR" on stdout once it accepts connections. Defaults
 /// come from the [serve] section of the config file.
 #[derive(Debug, clap::Args)]
@@ -65,6 +68,12 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
             n => n,
         },
         token: args.token,
+        control_token: cfg.control_token,
+        control_max_body_bytes: cfg.control_max_body_bytes,
+        audit_keep_days: cfg.audit_keep_days,
+        // The jobs the control routes start read the same config file.
+        config: (ctx.config_named || ctx.config_path.exists()).then(|| ctx.config_path.clone()),
+        as_of: ctx.as_of,
         allow_no_token: args.allow_no_token,
         cors_origin: args.cors_origin.or(cfg.cors_origin),
         max_age: cfg.max_age_seconds,

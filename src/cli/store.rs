@@ -84,6 +84,14 @@ fn prune(ctx: &Ctx) -> optctl::Result<Outcome> {
             rows: optctl::notify::prune(&mut store, &cfg.notify, now)?,
         },
         Pruned {
+            family: "control",
+            setting: "[serve] audit_keep_days",
+            rows: store
+                .control_mut()
+                .prune_audit(now - chrono::TimeDelta::days(i64::from(cfg.serve.audit_keep_days)))?
+                .rows,
+        },
+        Pruned {
             family: "scheduler",
             setting: "[scheduler] keep_days",
             rows: optctl::scheduler::prune(&mut store, &cfg.scheduler, now)?,

@@ -15,6 +15,8 @@ use serde::Serialize;
 
 use crate::market::{Calendar, MarketStatus};
 use crate::store::Store;
+/// The workbook loop's stored state and heartbeat (`store::control`).
+pub use crate::store::control::{Beat, LoopRow};
 /// The run rows and statuses the store keeps, as process-excel reports them.
 pub use crate::store::excel::{ColumnMapping, MappedColumn, RunColumns, RunRow, RunStatus};
 use crate::store::excel::{RunCounts, StockRow};
@@ -40,6 +42,67 @@ pub struct ProcessorStatus {
     /// Which header each field was read from in the latest run that was not a failure,
     /// and the warnings about headers that matched nothing.
     pub columns: RunColumns,
+    /// A `process-excel --watch` loop is alive: its heartbeat is fresh and it did not
+    /// stop.
+    pub is_running: bool,
+    /// Seconds between the loop's ticks: set over HTTP, else the loop's `--interval`.
+    pub process_interval: Option<u64>,
+    /// The loop in detail.
+    pub background: LoopStatus,
+}
+
+/// Seconds between `--watch` ticks when none is known (the flag's default).
+pub const DEFAULT_INTERVAL_SECONDS: u64 = 6;
+/// A heartbeat is stale after this many intervals...
+const STALE_INTERVALS: u64 = 3;
+/// ...and never sooner than this many seconds.
+const STALE_MIN_SECONDS: u64 = 10;
+
+/// The workbook loop as judged at one instant.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoopStatus {
+    /// The loop is alive (fresh heartbeat, not stopped).
+    pub is_running: bool,
+    /// Stopped over HTTP (`POST /api/v1/background/stop`): it ticks but does no work.
+    pub paused: bool,
+    pub process_interval: Option<u64>,
+    /// Seconds since the last heartbeat (None: never).
+    pub heartbeat_age_seconds: Option<f64>,
+    /// A heartbeat older than this is stale: the loop died or hangs.
+    pub stale_after_seconds: u64,
+    #[serde(flatten)]
+    pub stored: LoopRow,
+}
+
+impl LoopStatus {
+    /// Judges the stored loop at `now`.
+    pub fn judge(stored: LoopRow, now: DateTime<Utc>) -> LoopStatus {
+        let interval = stored.interval_seconds.or(stored.beat_interval);
+        let stale_after = (STALE_INTERVALS
+            * stored
+                .beat_interval
+                .or(interval)
+                .unwrap_or(DEFAULT_INTERVAL_SECONDS))
+        .max(STALE_MIN_SECONDS);
+        let age = stored
+            .last_tick_at
+            .map(|t| (now - t).num_milliseconds() as f64 / 1000.0);
+        LoopStatus {
+            is_running: stored.pid.is_some()
+                && stored.stopped_at.is_none()
+                && age.is_some_and(|a| a <= stale_after as f64),
+            paused: stored.paused,
+            process_interval: interval,
+            heartbeat_age_seconds: age,
+            stale_after_seconds: stale_after,
+            stored,
+        }
+    }
+}
+
+/// Reads and judges the loop at `now`.
+pub fn loop_status(store: &Store, now: DateTime<Utc>) -> crate::Result<LoopStatus> {
+    Ok(LoopStatus::judge(store.control().workbook_loop()?, now))
 }
 
 impl ProcessorStatus {
@@ -54,6 +117,9 @@ impl ProcessorStatus {
             last_processed: None,
             last_error: None,
             columns: RunColumns::default(),
+            is_running: false,
+            process_interval: None,
+            background: LoopStatus::judge(LoopRow::default(), Utc::now()),
         }
     }
 }
@@ -71,7 +137,11 @@ pub fn processor_status(
         .earliest()
         .map_or(now, |t| t.with_timezone(&Utc));
     let RunCounts { total, since } = store.excel().run_counts(midnight)?;
+    let background = loop_status(store, now)?;
     Ok(ProcessorStatus {
+        is_running: background.is_running,
+        process_interval: background.process_interval,
+        background,
         market: hours.status(now),
         runs_total: total,
         runs_today: since,
@@ -119,6 +189,45 @@ pub fn processing_history(store: &Store, limit: u64) -> crate::Result<HistoryRep
         count: runs.len(),
         runs,
     })
+}
+
+#[cfg(test)]
+mod loop_tests {
+    use super::*;
+
+    #[test]
+    fn a_loop_is_running_while_its_heartbeat_is_fresh_and_it_did_not_stop() {
+        let at: DateTime<Utc> = "2026-11-23T05:00:00Z".parse().unwrap();
+        let beat = LoopRow {
+            pid: Some(7),
+            beat_interval: Some(2),
+            last_tick_at: Some(at),
+            ..LoopRow::default()
+        };
+        let secs = chrono::TimeDelta::seconds;
+        // 3 intervals, but never under 10 s.
+        let s = LoopStatus::judge(beat.clone(), at + secs(10));
+        assert!(s.is_running);
+        assert_eq!(s.stale_after_seconds, 10);
+        assert!(!LoopStatus::judge(beat.clone(), at + secs(11)).is_running);
+        let slow = LoopRow {
+            beat_interval: Some(300),
+            ..beat.clone()
+        };
+        assert!(LoopStatus::judge(slow, at + secs(600)).is_running);
+        let stopped = LoopRow {
+            stopped_at: Some(at),
+            ..beat.clone()
+        };
+        assert!(!LoopStatus::judge(stopped, at).is_running);
+        // The interval set over HTTP is reported before the loop ticks with it.
+        let set = LoopRow {
+            interval_seconds: Some(12),
+            ..beat
+        };
+        assert_eq!(LoopStatus::judge(set, at).process_interval, Some(12));
+        assert!(!LoopStatus::judge(LoopRow::default(), at).is_running);
+    }
 }
 
 #[cfg(test)]

@@ -52,6 +52,15 @@ pub struct ServeConfig {
     /// Where people reach this dashboard (`https://dash.example.com`): notifications
     /// link to it. None: messages carry no link.
     pub public_url: Option<String>,
+    /// The bearer token of the control routes (POST/PUT: trigger enrichment, stop the
+    /// workbook loop...). None: the serve token (`--token`); with neither the control
+    /// routes are refused, even on loopback.
+    pub control_token: Option<String>,
+    /// Largest JSON body a control route accepts, bytes (413 beyond).
+    pub control_max_body_bytes: usize,
+    /// Days the audit rows of control requests are kept (pruned by serve as it writes
+    /// them, and by `optctl store prune`).
+    pub audit_keep_days: u32,
 }
 
 impl Default for ServeConfig {
@@ -75,6 +84,9 @@ impl Default for ServeConfig {
             store_readers: 2,
             store_busy_timeout_ms: 1000,
             public_url: None,
+            control_token: None,
+            control_max_body_bytes: 4096,
+            audit_keep_days: 90,
         }
     }
 }
@@ -99,6 +111,11 @@ impl ServeConfig {
             ("serve.write_timeout_seconds", self.write_timeout_seconds),
             ("serve.store_readers", self.store_readers as u64),
             ("serve.store_busy_timeout_ms", self.store_busy_timeout_ms),
+            ("serve.audit_keep_days", u64::from(self.audit_keep_days)),
+            (
+                "serve.control_max_body_bytes",
+                self.control_max_body_bytes as u64,
+            ),
         ] {
             if v == 0 {
                 return Err(format!("{key}: must be at least 1"));
@@ -120,6 +137,13 @@ impl ServeConfig {
                     "serve.allowed_hosts: {h:?} is not a host name like dash.example.com"
                 ));
             }
+        }
+        if let Some(t) = &self.control_token
+            && (t.is_empty() || !t.bytes().all(|b| b.is_ascii_graphic()))
+        {
+            return Err(
+                "serve.control_token: must be non-empty printable ASCII without spaces".into(),
+            );
         }
         if let Some(u) = &self.public_url
             && !(u.starts_with("http://") || u.starts_with("https://"))

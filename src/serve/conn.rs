@@ -133,6 +133,8 @@ pub(crate) struct Conn {
     base: Instant,
     /// The address the client connected to (the `Host` check accepts it).
     pub(crate) local: IpAddr,
+    /// The client's address (control requests are audited with it).
+    pub(crate) peer: IpAddr,
     /// The first byte of the request head being read.
     head_started: AtomicU64,
     last_read: AtomicU64,
@@ -148,10 +150,11 @@ pub(crate) struct Conn {
 }
 
 impl Conn {
-    fn new(base: Instant, local: IpAddr) -> Conn {
+    fn new(base: Instant, local: IpAddr, peer: IpAddr) -> Conn {
         let c = Conn {
             base,
             local,
+            peer,
             head_started: AtomicU64::new(0),
             last_read: AtomicU64::new(0),
             in_request: AtomicBool::new(false),
@@ -485,12 +488,12 @@ async fn serve_connection(
     _admitted: Admitted,
     mut stop: watch::Receiver<bool>,
 ) {
-    let local = match stream.local_addr() {
-        Ok(a) => a.ip(),
-        Err(_) => return,
+    let (local, peer) = match (stream.local_addr(), stream.peer_addr()) {
+        (Ok(a), Ok(p)) => (a.ip(), p.ip()),
+        _ => return,
     };
     let stream = Arc::new(stream);
-    let conn = Arc::new(Conn::new(state.started, local));
+    let conn = Arc::new(Conn::new(state.started, local, peer));
     let io = Io {
         stream: Arc::clone(&stream),
         conn: Arc::clone(&conn),

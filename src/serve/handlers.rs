@@ -40,6 +40,44 @@ fn loaded<'a, T>(slot: &'a Slot<T>, name: &str) -> Result<&'a Arc<T>, ApiError> 
     })
 }
 
+/// Before the first export (the file is not there, and nothing was loaded): the
+/// route's usual envelope, empty (`fields`), with `export_timestamp: null` and an
+/// `errors` entry saying no export exists yet, as the old API answered (a dashboard
+/// shows "nothing yet", not a failure). A file that is there but unusable stays a 503.
+fn data_or_empty<'a, T>(
+    req: &Request<'_>,
+    slot: &'a Slot<T>,
+    name: &str,
+    fields: serde_json::Value,
+) -> Result<Result<&'a Arc<T>, Reply>, ApiError> {
+    match loaded(slot, name) {
+        Ok(data) => Ok(Ok(data)),
+        Err(e) => {
+            if slot.data.is_some() || req.state.cache.dir().join(name).exists() {
+                return Err(e);
+            }
+            let mut body = serde_json::json!({
+                "export_timestamp": null,
+                "errors": [format!("no export exists yet ({name}): run `optctl scan` and `optctl export`")],
+            });
+            if let (Some(b), serde_json::Value::Object(f)) = (body.as_object_mut(), fields) {
+                b.extend(f);
+            }
+            Ok(Err(Reply::fresh_json(200, &body)))
+        }
+    }
+}
+
+/// Unwraps [`data_or_empty`]: the data, or returns the empty envelope.
+macro_rules! or_empty {
+    ($req:expr, $slot:expr, $name:expr, $fields:tt) => {
+        match data_or_empty($req, $slot, $name, serde_json::json!($fields))? {
+            Ok(data) => data,
+            Err(reply) => return Ok(reply),
+        }
+    };
+}
+
 /// A ticker from the path or query, read as a [`Symbol`] (normalised: `brk-b` is
 /// `BRK.B`, `^VIX` is `VIX`). Anything else (`../`, `%00`) is a 400, so no request text
 /// ever reaches a lookup that could mean something else.
@@ -110,8 +148,12 @@ pub(crate) fn health(req: &Request<'_>) -> Result<Reply, ApiError> {
         .as_ref()
         .and_then(|s| s.latest_scan.as_ref())
         .map(|s| serde_json::json!({"id": s.id, "status": s.status, "as_of": s.as_of}));
+    // Ready once an export was loaded; before the first one the data routes answer
+    // empty lists.
+    let ready = e.alerts.data.is_some() && e.scans.data.is_some() && e.chains.data.is_some();
     let body = serde_json::json!({
-        "status": if exports_ok && store_error.is_none() && check.ok != Some(false) { "ok" } else { "degraded" },
+        "status": if !ready { "not_ready" } else if exports_ok && store_error.is_none() && check.ok != Some(false) { "ok" } else { "degraded" },
+        "ready": ready,
         "uptime_seconds": req.state.started.elapsed().as_secs(),
         "store": {"reachable": store_error.is_none(), "path": db, "error": store_error, "check": check},
         "exports": {"dir": req.state.cache.dir(), "files": files},
@@ -250,7 +292,8 @@ fn single(out: &mut String, name: &str, kind: &str, help: &str, value: impl std:
 
 /// `GET /alerts/latest`: the alerts of the newest scan id in alerts.json (pre-rendered).
 pub(crate) fn alerts_latest(req: &Request<'_>) -> Result<Reply, ApiError> {
-    let alerts = loaded(&req.exports.alerts, cache::ALERTS)?;
+    let alerts =
+        or_empty!(req, &req.exports.alerts, cache::ALERTS, {"alert_count": 0, "alerts": []});
     Ok(Reply::shared(&alerts.latest))
 }
 
@@ -291,7 +334,7 @@ fn filtered_alerts(req: &Request<'_>, ticker: Option<String>) -> Result<Reply, A
         }
     })?;
     let since = q.parse_with("since", |s| crate::time::parse_since(s, Utc::now()))?;
-    let data = loaded(&req.exports.alerts, cache::ALERTS)?;
+    let data = or_empty!(req, &req.exports.alerts, cache::ALERTS, {"alert_count": 0, "alerts": []});
     let render = || {
         let keep = |a: &&AlertRow| {
             ticker
@@ -350,7 +393,8 @@ pub(crate) fn options_snapshot(req: &Request<'_>) -> Result<Reply, ApiError> {
             format!("{hi} is below min_strike {lo}"),
         ));
     }
-    let chains = loaded(&req.exports.chains, cache::CHAINS)?;
+    let chains = or_empty!(req, &req.exports.chains, cache::CHAINS,
+        {"ticker": t, "contract_count": 0, "contracts": []});
     let Some(chain) = chains.chains.get(&t) else {
         return Err(ApiError::not_found(format!(
             "no chain for {t} in {}",
@@ -379,7 +423,7 @@ pub(crate) fn options_snapshot(req: &Request<'_>) -> Result<Reply, ApiError> {
 
 /// `GET /scans/latest`: the newest scan in scans.json (pre-rendered).
 pub(crate) fn scans_latest(req: &Request<'_>) -> Result<Reply, ApiError> {
-    let scans = loaded(&req.exports.scans, cache::SCANS)?;
+    let scans = or_empty!(req, &req.exports.scans, cache::SCANS, {"scan": null});
     if scans.latest_scan.is_none() {
         return Err(ApiError::not_found(format!(
             "{} has no scans",
@@ -391,17 +435,16 @@ pub(crate) fn scans_latest(req: &Request<'_>) -> Result<Reply, ApiError> {
 
 /// `GET /scans`: every scan in scans.json, newest first (pre-rendered).
 pub(crate) fn scans(req: &Request<'_>) -> Result<Reply, ApiError> {
-    Ok(Reply::shared(
-        &loaded(&req.exports.scans, cache::SCANS)?.list,
-    ))
+    let scans = or_empty!(req, &req.exports.scans, cache::SCANS, {"scan_count": 0, "scans": []});
+    Ok(Reply::shared(&scans.list))
 }
 
 /// `GET /tickers`: the tickers with a chain in chains.json, with spot and contract
 /// count (pre-rendered), so a client knows what `/options/{ticker}/snapshot` has.
 pub(crate) fn tickers(req: &Request<'_>) -> Result<Reply, ApiError> {
-    Ok(Reply::shared(
-        &loaded(&req.exports.chains, cache::CHAINS)?.tickers,
-    ))
+    let chains = or_empty!(req, &req.exports.chains, cache::CHAINS,
+        {"ticker_count": 0, "tickers": []});
+    Ok(Reply::shared(&chains.tickers))
 }
 
 /// `GET /`: the dashboard page (no data in it; its script reads the routes above).
@@ -417,7 +460,8 @@ pub(crate) fn dashboard(req: &Request<'_>) -> Result<Reply, ApiError> {
 /// `GET /features/{ticker}/latest`: the ticker's latest features (pre-rendered).
 pub(crate) fn features_latest(req: &Request<'_>) -> Result<Reply, ApiError> {
     let t = ticker("ticker", req.capture("ticker"))?;
-    let features = loaded(&req.exports.features, cache::FEATURES)?;
+    let features = or_empty!(req, &req.exports.features, cache::FEATURES,
+        {"features": null});
     features
         .rendered
         .get(&t)
@@ -465,8 +509,9 @@ fn internal(e: crate::Error) -> ApiError {
 /// last error (the same report as `optctl process-excel status --json`).
 pub(crate) fn excel_status(req: &Request<'_>) -> Result<Reply, ApiError> {
     let store = store(req)?;
-    let status = crate::excel::processor_status(&store, &req.state.opts.market_hours, Utc::now())
-        .map_err(internal)?;
+    let status =
+        crate::excel::processor_status(&store, &req.state.opts.market_hours, req.state.now())
+            .map_err(internal)?;
     Ok(Reply::fresh_json(200, &status))
 }
 

@@ -1,4 +1,4 @@
-//! `optctl serve`: a read-only HTTP API over the export files.
+//! `optctl serve`: an HTTP API over the export files, and the control routes.
 //!
 //! This file holds the route table ([`ROUTES`]), the options, and what each request is
 //! answered: size limits, `Host`, auth, method and route checks, then ETag/gzip/CORS on
@@ -8,11 +8,13 @@
 //! counters in `metrics`. The routes answered from the exports run on the runtime's
 //! threads; the routes that read the database run on a small blocking pool of their
 //! own, with a short busy timeout, so a locked database never holds the others up. The
-//! server never opens the store for writing and never serves a file by path.
+//! server opens the store for writing only for a control route (`control`: token,
+//! JSON body, audit row), and never serves a file by path.
 
 mod cache;
 mod config;
 mod conn;
+mod control;
 mod dashboard;
 mod handlers;
 mod history;
@@ -39,16 +41,26 @@ use metrics::Metrics;
 /// A handler: builds the answer from the request's captures, query and the exports.
 pub(crate) type Handler = fn(&Request<'_>) -> Result<Reply, ApiError>;
 
-/// One route: a GET path pattern (`{name}` captures one segment), the query parameters
+/// One route: a path pattern (`{name}` captures one segment), the query parameters
 /// it accepts (anything else is a 400), its handler, whether it is served without the
-/// `--token` (only the dashboard page, which holds no data), and whether it reads the
-/// database (then it runs on the store's blocking pool).
+/// `--token` (only the dashboard page, which holds no data), whether it reads the
+/// database (then it runs on the store's blocking pool), and its method: GET (with
+/// HEAD) for the data routes, POST or PUT for the control routes.
 pub(crate) struct Route {
     pub(crate) pattern: &'static str,
     pub(crate) params: &'static [&'static str],
     pub(crate) handler: Handler,
     pub(crate) public: bool,
     pub(crate) store: bool,
+    pub(crate) method: &'static str,
+}
+
+impl Route {
+    /// A control route: it changes something, needs the control token always, reads a
+    /// JSON body, and is audited.
+    pub(crate) fn control(&self) -> bool {
+        self.method != "GET"
+    }
 }
 
 /// A data route answered from the exports: needs the token when the server has one.
@@ -59,6 +71,7 @@ const fn get(pattern: &'static str, params: &'static [&'static str], handler: Ha
         handler,
         public: false,
         store: false,
+        method: "GET",
     }
 }
 
@@ -70,6 +83,25 @@ const fn db(pattern: &'static str, params: &'static [&'static str], handler: Han
         handler,
         public: false,
         store: true,
+        method: "GET",
+    }
+}
+
+/// A control route (POST or PUT): on the store's pool, behind the control token, with
+/// a JSON body and an audit row.
+const fn control(
+    method: &'static str,
+    pattern: &'static str,
+    params: &'static [&'static str],
+    handler: Handler,
+) -> Route {
+    Route {
+        pattern,
+        params,
+        handler,
+        public: false,
+        store: true,
+        method,
     }
 }
 
@@ -82,6 +114,7 @@ const fn public(pattern: &'static str, handler: Handler) -> Route {
         handler,
         public: true,
         store: false,
+        method: "GET",
     }
 }
 
@@ -155,6 +188,64 @@ pub(crate) const ROUTES: &[Route] = &[
         &[],
         handlers::scheduler_cache_stats,
     ),
+    db(
+        "/api/scheduler/api-calls/estimate",
+        &[],
+        control::scheduler_estimate,
+    ),
+    db(
+        "/api/dashboard/scheduler-metrics",
+        &[],
+        control::scheduler_metrics,
+    ),
+    db("/monitoring/health", &[], control::monitoring_health),
+    // Control routes: they change state or start a job (a child `optctl` process, so
+    // the CLI stays the one implementation), always need the control token, and are
+    // audited in the store.
+    control(
+        "POST",
+        "/api/v1/enrichment/trigger",
+        &[],
+        control::enrich_trigger,
+    ),
+    control(
+        "POST",
+        "/api/v1/enrichment/pause",
+        &[],
+        control::enrich_pause,
+    ),
+    control(
+        "POST",
+        "/api/v1/enrichment/resume",
+        &[],
+        control::enrich_resume,
+    ),
+    control(
+        "POST",
+        "/api/v1/process/refresh",
+        &[],
+        control::excel_refresh,
+    ),
+    control("POST", "/api/v1/background/start", &[], control::loop_start),
+    control("POST", "/api/v1/background/stop", &[], control::loop_stop),
+    control(
+        "PUT",
+        "/api/v1/background/interval/{seconds}",
+        &[],
+        control::loop_interval,
+    ),
+    control(
+        "POST",
+        "/api/scheduler/test/unified-scan",
+        &["categories"],
+        control::scheduler_test_scan,
+    ),
+    control(
+        "POST",
+        "/api/scheduler/cache/clear",
+        &[],
+        control::scheduler_cache_clear,
+    ),
 ];
 
 /// The metrics label of requests that matched no route.
@@ -175,6 +266,18 @@ pub struct Options {
     pub threads: usize,
     /// When set, every request but the dashboard page needs `Authorization: Bearer <token>`.
     pub token: Option<String>,
+    /// The token of the control routes (`[serve] control_token`); None: `token`. With
+    /// neither, the control routes are refused.
+    pub control_token: Option<String>,
+    /// Largest JSON body a control route accepts (413 beyond).
+    pub control_max_body_bytes: usize,
+    /// Days the control audit rows are kept.
+    pub audit_keep_days: u32,
+    /// The config file the jobs the control routes start are given (`--config`).
+    pub config: Option<std::path::PathBuf>,
+    /// The server's clock at start (`--as-of`, else now); it runs on with the wall
+    /// clock. `/monitoring/health` and the workbook routes judge the session by it.
+    pub as_of: chrono::DateTime<chrono::Utc>,
     /// Serve a non-loopback address without a token anyway.
     pub allow_no_token: bool,
     /// Value of `Access-Control-Allow-Origin`; None sends no CORS headers.
@@ -285,6 +388,18 @@ impl Options {
                 "--token: must be non-empty printable ASCII without spaces".into(),
             ));
         }
+        if let Some(t) = &self.control_token
+            && (t.is_empty() || !t.bytes().all(|b| b.is_ascii_graphic()))
+        {
+            return Err(Error::BadOption(
+                "serve.control_token: must be non-empty printable ASCII without spaces".into(),
+            ));
+        }
+        if self.control_max_body_bytes == 0 {
+            return Err(Error::BadOption(
+                "serve.control_max_body_bytes: must be at least 1".into(),
+            ));
+        }
         if let Some(o) = &self.cors_origin
             && (o.is_empty() || !o.bytes().all(|b| b.is_ascii_graphic()))
         {
@@ -313,6 +428,9 @@ pub(crate) struct State {
     pub(crate) store_check: store_check::StoreCheck,
     /// Bounds the requests that read the database to `store_readers` at once.
     store_pool: Arc<tokio::sync::Semaphore>,
+    /// Held while a control route checks a job's lock and starts it, so two triggers at
+    /// once cannot both start one.
+    pub(crate) starting: std::sync::Mutex<()>,
     /// Filtered answers (`?min_strike=`...) of the current exports, most recent kept.
     pub(crate) filtered: Filtered,
     pub(crate) opts: Options,
@@ -327,6 +445,8 @@ pub(crate) struct Request<'a> {
     pub(crate) query: Query,
     pub(crate) exports: Arc<Exports>,
     pub(crate) state: &'a State,
+    /// The request body (control routes only; empty otherwise).
+    pub(crate) body: Bytes,
 }
 
 impl Request<'_> {
@@ -391,6 +511,7 @@ pub fn run(
         open: Arc::default(),
         store_check: store_check::StoreCheck::new(home.db()),
         store_pool: Arc::new(tokio::sync::Semaphore::new(opts.store_readers)),
+        starting: std::sync::Mutex::new(()),
         filtered: Filtered::default(),
         cache_control: HeaderValue::from_str(&format!("max-age={}", opts.max_age))
             .unwrap_or(HeaderValue::from_static("no-cache")),
@@ -460,6 +581,8 @@ enum Decision {
         route: usize,
         captures: Vec<(&'static str, String)>,
         query: Query,
+        /// Which token a control request showed (for its audit row).
+        token_id: Option<String>,
     },
 }
 
@@ -483,36 +606,71 @@ impl State {
     ) -> Response {
         let began = conn.request_began();
         let started = Instant::now();
-        let (parts, body) = req.into_parts();
+        let (parts, mut body) = req.into_parts();
+        let deadline = began + self.opts.request_timeout;
         let (row, mut reply) = match self.decide(&parts, conn.local) {
             Decision::Done(row, reply) => (row, reply),
             Decision::Run {
                 route,
                 captures,
                 query,
+                token_id: Some(token_id),
+            } => {
+                // A control route reads its JSON body first, whole, within its own
+                // small limit.
+                let max = self.opts.control_max_body_bytes;
+                let read = read_body(&mut body, max, deadline, true).await;
+                match read {
+                    Ok(bytes) => {
+                        let asked = control::Asked {
+                            client: conn.peer.to_string(),
+                            token_id,
+                            method: parts.method.to_string(),
+                            target: parts
+                                .uri
+                                .path_and_query()
+                                .map_or_else(|| parts.uri.path().to_string(), |p| p.to_string()),
+                            body: bytes,
+                        };
+                        (route, self.run_control(route, captures, query, asked).await)
+                    }
+                    Err(Unread::TooLarge) => (
+                        route,
+                        ApiError::new(
+                            413,
+                            "payload_too_large",
+                            format!(
+                                "control request bodies are limited to {max} bytes (serve.control_max_body_bytes)"
+                            ),
+                        )
+                        .into_reply(),
+                    ),
+                    Err(Unread::Late) => (route, self.late().into_reply()),
+                    Err(Unread::Broken) => (
+                        route,
+                        ApiError::new(400, "bad_request", "the request body broke off").into_reply(),
+                    ),
+                }
+            }
+            Decision::Run {
+                route,
+                captures,
+                query,
+                token_id: None,
             } => (route, self.run_route(route, captures, query).await),
         };
         // A client without the token gets its 401 and the connection closes: it cannot
         // keep places open that token holders need.
-        let mut close = matches!(reply.status, 401 | 413 | 421);
+        let mut close = matches!(reply.status, 401 | 403 | 408 | 413 | 421);
         if !close && !hyper::body::Body::is_end_stream(&body) {
-            let deadline = began + self.opts.request_timeout;
-            match read_body(body, self.opts.max_body_bytes, deadline).await {
-                Ok(()) => {}
+            match read_body(&mut body, self.opts.max_body_bytes, deadline, false).await {
+                Ok(_) => {}
                 Err(Unread::TooLarge) => {
                     reply = self.too_large().into_reply();
                     close = true;
                 }
                 Err(Unread::Late) => {
-                    reply = ApiError::new(
-                        408,
-                        "request_timeout",
-                        format!(
-                            "the request body did not arrive in time (the whole request within {} s)",
-                            self.opts.request_timeout.as_secs()
-                        ),
-                    )
-                    .into_reply();
+                    reply = self.late().into_reply();
                     close = true;
                 }
                 Err(Unread::Broken) => close = true,
@@ -524,12 +682,23 @@ impl State {
         response
     }
 
+    fn late(&self) -> ApiError {
+        ApiError::new(
+            408,
+            "request_timeout",
+            format!(
+                "the request body did not arrive in time (the whole request within {} s)",
+                self.opts.request_timeout.as_secs()
+            ),
+        )
+    }
+
     fn too_large(&self) -> ApiError {
         ApiError::new(
             413,
             "payload_too_large",
             format!(
-                "request bodies are limited to {} bytes (serve.max_body_bytes), and no route reads one",
+                "request bodies are limited to {} bytes (serve.max_body_bytes); only the control routes read one",
                 self.opts.max_body_bytes
             ),
         )
@@ -551,6 +720,7 @@ impl State {
                 query,
                 exports: self.cache.get(),
                 state: self,
+                body: Bytes::new(),
             };
             return handler(&req).unwrap_or_else(ApiError::into_reply);
         }
@@ -571,6 +741,7 @@ impl State {
                 query,
                 exports: state.cache.get(),
                 state: &state,
+                body: Bytes::new(),
             };
             handler(&req)
         })
@@ -581,6 +752,49 @@ impl State {
                 ApiError::new(500, "internal", format!("the handler failed: {e}")).into_reply()
             }
         }
+    }
+
+    /// Runs a control route on the store's pool (a 503 when the pool stays full), then
+    /// writes its audit row: who (client address, token id), when, what, and the answer.
+    async fn run_control(
+        self: &Arc<Self>,
+        route: usize,
+        captures: Vec<(&'static str, String)>,
+        query: Query,
+        asked: control::Asked,
+    ) -> Reply {
+        let handler = ROUTES[route].handler;
+        let permit = match tokio::time::timeout(
+            self.opts.store_busy_timeout,
+            Arc::clone(&self.store_pool).acquire_owned(),
+        )
+        .await
+        {
+            Ok(Ok(p)) => p,
+            _ => return handlers::store_busy().into_reply(),
+        };
+        let state = Arc::clone(self);
+        let ran = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let req = Request {
+                captures,
+                query,
+                exports: state.cache.get(),
+                state: &state,
+                body: asked.body.clone(),
+            };
+            let reply = handler(&req).unwrap_or_else(ApiError::into_reply);
+            control::audit(&state, &asked, reply)
+        })
+        .await;
+        ran.unwrap_or_else(|e| {
+            ApiError::new(500, "internal", format!("the handler failed: {e}")).into_reply()
+        })
+    }
+
+    /// The server's clock: `--as-of` (else the start) advanced by the wall clock.
+    pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.opts.as_of + chrono::Duration::from_std(self.started.elapsed()).unwrap_or_default()
     }
 
     /// Whether the request names this server: a loopback name or address, the address
@@ -616,6 +830,37 @@ impl State {
                 .iter()
                 .any(|a| a.trim_end_matches('.').eq_ignore_ascii_case(name));
         if ok { Ok(()) } else { Err(host) }
+    }
+
+    /// The control token check: the id of the token shown (`control:` or `serve:` and a
+    /// fingerprint), a 401 without the right one, a 403 when the server has none.
+    fn control_token(&self, parts: &hyper::http::request::Parts) -> Result<String, ApiError> {
+        let (token, which) = match (&self.opts.control_token, &self.opts.token) {
+            (Some(t), _) => (t, "control"),
+            (None, Some(t)) => (t, "serve"),
+            (None, None) => {
+                return Err(ApiError::new(
+                    403,
+                    "control_disabled",
+                    "control routes are off: this server has no token. Set [serve] control_token in the config (or start serve with --token); they always need one, even on loopback",
+                ));
+            }
+        };
+        let given = parts
+            .headers
+            .get_all(header::AUTHORIZATION)
+            .iter()
+            .map(HeaderValue::as_bytes);
+        if !http::bearer_matches(given, token) {
+            return Err(ApiError::new(
+                401,
+                "unauthorized",
+                format!(
+                    "control routes need `Authorization: Bearer <token>` with the {which} token"
+                ),
+            ));
+        }
+        Ok(format!("{which}:{}", control::fingerprint(token)))
     }
 
     /// Decides the answer: limits, Host, then preflight, auth, method, route, query;
@@ -676,15 +921,56 @@ impl State {
                     status: 204,
                     body: Body::Empty,
                     headers: vec![
-                        ("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS".into()),
+                        (
+                            "Access-Control-Allow-Methods",
+                            "GET, HEAD, POST, PUT, OPTIONS".into(),
+                        ),
                         (
                             "Access-Control-Allow-Headers",
-                            "Authorization, If-None-Match".into(),
+                            "Authorization, If-None-Match, Content-Type".into(),
                         ),
                         ("Access-Control-Max-Age", "600".into()),
                     ],
                 },
             );
+        }
+        if let Some((i, _)) = found.as_ref().filter(|(i, _)| ROUTES[*i].control()) {
+            let route = &ROUTES[*i];
+            let token_id = match self.control_token(parts) {
+                Ok(id) => id,
+                Err(e) => {
+                    let reply = e.into_reply();
+                    let reply = if reply.status == 401 {
+                        reply.with_header("WWW-Authenticate", "Bearer")
+                    } else {
+                        reply
+                    };
+                    return Decision::Done(*i, reply);
+                }
+            };
+            if method != route.method {
+                let e = ApiError::new(
+                    405,
+                    "method_not_allowed",
+                    format!("{method} is not allowed here: {} only", route.method),
+                );
+                return Decision::Done(*i, e.into_reply().with_header("Allow", route.method));
+            }
+            let Some((i, captures)) = found else {
+                unreachable!("found above")
+            };
+            return match Query::parse(raw_query).and_then(|q| {
+                q.check_known(route.params)?;
+                Ok(q)
+            }) {
+                Ok(query) => Decision::Run {
+                    route: i,
+                    captures,
+                    query,
+                    token_id: Some(token_id),
+                },
+                Err(e) => Decision::Done(i, e.into_reply()),
+            };
         }
         // The page is the one public route; every other path, matched or not, needs the
         // token, so an unknown path says nothing to a client without one.
@@ -735,6 +1021,7 @@ impl State {
                 route: i,
                 captures,
                 query,
+                token_id: None,
             },
             Err(e) => Decision::Done(row, e.into_reply()),
         }
@@ -842,15 +1129,18 @@ impl State {
     }
 }
 
-/// Reads a request body to its end and drops it, at most `max` bytes and until
-/// `deadline`: no route reads a body, but the connection can only go on after it.
+/// Reads a request body to its end, at most `max` bytes and until `deadline`, keeping
+/// it when `keep` (a control route's JSON) or dropping it (the data routes read no
+/// body, but the connection can only go on after it).
 async fn read_body(
-    mut body: hyper::body::Incoming,
+    body: &mut hyper::body::Incoming,
     max: usize,
     deadline: Instant,
-) -> Result<(), Unread> {
+    keep: bool,
+) -> Result<Bytes, Unread> {
     let read = async {
         let mut got = 0usize;
+        let mut kept = Vec::new();
         while let Some(frame) = body.frame().await {
             let frame = frame.map_err(|_| Unread::Broken)?;
             if let Some(data) = frame.data_ref() {
@@ -858,9 +1148,12 @@ async fn read_body(
                 if got > max {
                     return Err(Unread::TooLarge);
                 }
+                if keep {
+                    kept.extend_from_slice(data);
+                }
             }
         }
-        Ok(())
+        Ok(Bytes::from(kept))
     };
     tokio::time::timeout_at(deadline.into(), read)
         .await
@@ -886,6 +1179,9 @@ fn reason(status: u16) -> &'static str {
         304 => "Not Modified",
         400 => "Bad Request",
         401 => "Unauthorized",
+        202 => "Accepted",
+        403 => "Forbidden",
+        409 => "Conflict",
         404 => "Not Found",
         405 => "Method Not Allowed",
         421 => "Misdirected Request",
@@ -966,6 +1262,11 @@ mod tests {
             port: 0,
             threads: 2,
             token: None,
+            control_token: None,
+            control_max_body_bytes: 4096,
+            audit_keep_days: 90,
+            config: None,
+            as_of: chrono::Utc::now(),
             allow_no_token: false,
             cors_origin: None,
             max_age: 5,

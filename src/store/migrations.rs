@@ -503,4 +503,36 @@ CREATE TABLE excel_history_columns (
     columns TEXT NOT NULL
 ) WITHOUT ROWID;
 "#,
+    // 9: serve's control routes: who asked what and what came of it (one row per
+    // authenticated control request), and the workbook loop's shared state: the paused
+    // flag and interval `process-excel --watch` reads every tick (set over HTTP), a
+    // refresh asked for, and the heartbeat the loop writes back.
+    r#"
+CREATE TABLE control_audit (
+    id       INTEGER PRIMARY KEY,
+    at       TEXT    NOT NULL,
+    client   TEXT    NOT NULL,
+    token_id TEXT    NOT NULL,
+    method   TEXT    NOT NULL,
+    route    TEXT    NOT NULL,
+    request  TEXT    NOT NULL,
+    status   INTEGER NOT NULL,
+    result   TEXT    NOT NULL
+);
+CREATE INDEX control_audit_at ON control_audit (at);
+
+CREATE TABLE excel_loop (
+    id                   INTEGER PRIMARY KEY CHECK (id = 1),
+    paused               INTEGER NOT NULL DEFAULT 0,
+    interval_seconds     INTEGER,
+    changed_at           TEXT,
+    refresh_requested_at TEXT,
+    pid                  INTEGER,
+    started_at           TEXT,
+    beat_interval        INTEGER,
+    last_tick_at         TEXT,
+    last_error           TEXT,
+    stopped_at           TEXT
+);
+"#,
 ];

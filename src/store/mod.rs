@@ -7,7 +7,8 @@
 //! Each table family has its own module and its own handle; all of a family's SQL is in
 //! its module, behind the handle, so a second backend replaces one module at a time:
 //! `scans` ([`Store::scans`]), `chains` (snapshots, features, IV history), `alerts`,
-//! `excel` (process-excel's stocks, ticks and run metadata), `resilience` (circuit
+//! `excel` (process-excel's stocks, ticks and run metadata), `control` (serve's
+//! control audit and the workbook loop's shared state and heartbeat), `resilience` (circuit
 //! breakers and rate limiters shared by every process), `enrich` (bars, indicators,
 //! enrich runs, jobs, quality issues, the pause flag), `outbox` (notifications waiting to
 //! be sent), `scheduler` (the strategy schedulers' cache, runs, signals, comparisons,
@@ -29,6 +30,7 @@
 
 pub mod alerts;
 pub mod chains;
+pub mod control;
 pub mod enrich;
 pub mod excel;
 mod migrations;
@@ -502,6 +504,16 @@ impl Store {
     /// The `alerts` family, to read and write.
     pub fn alerts_mut(&mut self) -> alerts::Alerts<&mut Store> {
         alerts::Alerts(self)
+    }
+
+    /// The `control` family (control audit, the workbook loop's state), to read.
+    pub fn control(&self) -> control::Control<&Store> {
+        control::Control(self)
+    }
+
+    /// The `control` family, to read and write.
+    pub fn control_mut(&mut self) -> control::Control<&mut Store> {
+        control::Control(self)
     }
 
     /// The `enrich` family, to read.

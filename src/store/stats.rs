@@ -27,6 +27,7 @@ const DATED: &[(&str, &str)] = &[
     ("iv_history", "day"),
     ("alerts", "created_at"),
     ("processing_metadata", "run_at"),
+    ("control_audit", "at"),
     ("excel_ticks", "at"),
     ("bars", "time"),
     ("enrich_runs", "as_of"),

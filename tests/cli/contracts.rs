@@ -706,6 +706,31 @@ fn contracts_serve_routes() {
         &cache,
     );
 
+    // The server's clock (--as-of and the time since it started) judges the last 24
+    // hours and the session.
+    let mut est = SERVE_CLOCK_VARIES.to_vec();
+    est.extend_from_slice(&[".**.last_tick"]);
+    snap(
+        "serve-api-scheduler-api-calls-estimate",
+        &home,
+        &fetch("/api/scheduler/api-calls/estimate"),
+        &est,
+    );
+    snap(
+        "serve-api-dashboard-scheduler-metrics",
+        &home,
+        &fetch("/api/dashboard/scheduler-metrics"),
+        &est,
+    );
+    let mut mon = SERVE_CLOCK_VARIES.to_vec();
+    mon.extend_from_slice(&[".workbooks.last_processed", ".workbooks.age_seconds"]);
+    snap(
+        "serve-monitoring-health",
+        &home,
+        &fetch("/monitoring/health"),
+        &mon,
+    );
+
     // The store is checked in the background once the server starts: wait for it, so
     // the snapshot shows the check's shape, not whether it has finished yet.
     let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
@@ -758,4 +783,58 @@ fn contracts_doctor() {
         }
     }
     snap("doctor", &home, &report, &[]);
+}
+
+/// The control routes' answers, and a data route before the first export.
+#[test]
+fn contracts_control_routes() {
+    let home = Home::new();
+    home.write_config("[serve]\ncontrol_token = \"c0ntrol\"\n");
+    let server = Server::start(&home, &[]);
+    snap(
+        "serve-alerts-latest-before-export",
+        &home,
+        &get(&server, "/alerts/latest").json(),
+        &[],
+    );
+    let agent = crate::serve::agent();
+    let call = |method: &str, path: &str, body: &str| {
+        let url = server.url(path);
+        let mut resp = match method {
+            "PUT" => agent
+                .put(&url)
+                .header("Authorization", "Bearer c0ntrol")
+                .send(body),
+            _ => agent
+                .post(&url)
+                .header("Authorization", "Bearer c0ntrol")
+                .send(body),
+        }
+        .unwrap();
+        let v: Value = serde_json::from_slice(&resp.body_mut().read_to_vec().unwrap()).unwrap();
+        v
+    };
+    let clock = [".**.changed_at", ".**.now"];
+    snap(
+        "serve-control-enrichment-pause",
+        &home,
+        &call(
+            "POST",
+            "/api/v1/enrichment/pause",
+            r#"{"reason": "maintenance"}"#,
+        ),
+        &clock,
+    );
+    snap(
+        "serve-control-background-interval",
+        &home,
+        &call("PUT", "/api/v1/background/interval/12", ""),
+        &clock,
+    );
+    snap(
+        "serve-control-bad-body-error",
+        &home,
+        &call("POST", "/api/v1/background/stop", r#"{"force": true}"#),
+        &[],
+    );
 }

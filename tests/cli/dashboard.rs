@@ -1382,3 +1382,144 @@ fn dashboard_pages_links_alerts_and_follows_the_chosen_zone() {
     screenshot(&tab, &artifacts().join("dashboard-linked.png"));
     drop((tab, browser, profile));
 }
+
+/// Clicks the control button whose `data-control` is `control` and waits for its answer
+/// (`data-control` on the page: done, failed or refused).
+fn click_control(tab: &Tab, control: &str) -> String {
+    js(
+        tab,
+        &format!(
+            "document.documentElement.dataset.control = ''; \
+             document.querySelector('#control-buttons button[data-control=\"{control}\"]').click(); \
+             return true;"
+        ),
+    );
+    wait_for(
+        tab,
+        "return ['done', 'failed', 'refused'].includes(document.documentElement.dataset.control);",
+        control,
+    );
+    js(
+        tab,
+        "return document.documentElement.dataset.control + ' ' + \
+         document.getElementById('control-result').textContent;",
+    )
+    .as_str()
+    .unwrap()
+    .to_string()
+}
+
+fn unlock_controls(tab: &Tab, token: &str) {
+    js(
+        tab,
+        &format!(
+            "document.getElementById('control-token').value = '{token}'; \
+             document.getElementById('control-token-form').requestSubmit(); return true;"
+        ),
+    );
+    wait_for(
+        tab,
+        "return !document.getElementById('control-buttons').hidden;",
+        "the control buttons",
+    );
+}
+
+/// The control buttons appear once a control token is entered, act through the control
+/// routes (the state they change is what the CLI reads), say what came of it, and a
+/// refused token locks them again.
+#[test]
+#[ignore = "needs chromium"]
+fn dashboard_controls_act_once_a_control_token_is_entered() {
+    let chromium = chromium();
+    let home = Home::new();
+    home.write_config(&format!(
+        "{PLANTED}\n[serve]\ncontrol_token = \"c0ntrol-99\"\n"
+    ));
+    scan_and_export(&home, crate::harness::NOW);
+    let server = Server::start(&home, &["--refresh-secs", "1"]);
+    let (_profile, _browser, tab) = open(chromium, &server.url("/"));
+    wait_refreshes(&tab, 1);
+    assert_eq!(
+        js(
+            &tab,
+            "return document.getElementById('control-buttons').hidden;"
+        ),
+        true,
+        "no buttons before a control token"
+    );
+
+    // A wrong token: the server refuses it and the buttons lock again.
+    unlock_controls(&tab, "wrong");
+    let said = click_control(&tab, "POST /api/v1/background/stop");
+    assert!(
+        said.starts_with("refused") && said.contains("control token"),
+        "{said}"
+    );
+    assert_eq!(
+        js(
+            &tab,
+            "return document.getElementById('control-buttons').hidden;"
+        ),
+        true
+    );
+
+    unlock_controls(&tab, "c0ntrol-99");
+    assert_eq!(
+        js(
+            &tab,
+            "return document.getElementById('control-token-form').offsetParent === null;"
+        ),
+        true,
+        "the token field goes away once the controls are unlocked"
+    );
+    let said = click_control(&tab, "POST /api/v1/background/stop");
+    assert!(said.starts_with("done") && said.contains("200"), "{said}");
+    let status = home.json(["process-excel", "status", "--json"]);
+    assert_eq!(status["background"]["paused"], true, "{status}");
+
+    js(
+        &tab,
+        "document.getElementById('c-reason').value = 'vendor outage'; return true;",
+    );
+    let said = click_control(&tab, "POST /api/v1/enrichment/pause");
+    assert!(said.starts_with("done"), "{said}");
+    let enrich = home.json(["enrich", "status", "--json"]);
+    assert_eq!(enrich["paused"]["reason"], "vendor outage", "{enrich}");
+    // A trigger while paused: the page shows the server's reason.
+    let said = click_control(&tab, "POST /api/v1/enrichment/trigger");
+    assert!(
+        said.starts_with("failed") && said.contains("paused"),
+        "{said}"
+    );
+
+    js(
+        &tab,
+        "document.getElementById('c-interval').value = '12'; return true;",
+    );
+    let said = click_control(&tab, "PUT /api/v1/background/interval/");
+    assert!(said.starts_with("done"), "{said}");
+    let status = home.json(["process-excel", "status", "--json"]);
+    assert_eq!(status["process_interval"], 12, "{status}");
+
+    for control in [
+        "POST /api/scheduler/cache/clear",
+        "POST /api/v1/enrichment/resume",
+        "POST /api/v1/background/start",
+    ] {
+        let said = click_control(&tab, control);
+        assert!(said.starts_with("done"), "{control}: {said}");
+    }
+    let status = home.json(["process-excel", "status", "--json"]);
+    assert_eq!(status["background"]["paused"], false);
+    assert_eq!(
+        home.json(["enrich", "status", "--json"])["paused"]["paused"],
+        false
+    );
+    screenshot(&tab, &artifacts().join("dashboard-controls.png"));
+    // Every click that showed the control token is audited; the refused one is not.
+    assert_eq!(
+        home.count("SELECT count(*) FROM control_audit WHERE token_id LIKE 'control:%'"),
+        7
+    );
+    assert_eq!(home.count("SELECT count(*) FROM control_audit"), 7);
+}

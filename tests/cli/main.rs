@@ -8,6 +8,7 @@ mod alert_quality;
 mod compare;
 mod config;
 mod contracts;
+mod control;
 mod cron;
 mod dashboard;
 mod doctor;

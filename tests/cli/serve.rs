@@ -23,10 +23,16 @@ pub(crate) struct Server {
 
 impl Server {
     pub(crate) fn start(home: &Home, extra: &[&str]) -> Server {
-        let stderr = home.root().join(format!("serve-{}.err", extra.len()));
-        let mut child = home
-            .std_cmd(["serve", "--port", "0", "--threads", "4"])
-            .args(extra)
+        let mut c = home.std_cmd(["serve", "--port", "0", "--threads", "4"]);
+        c.args(extra);
+        Server::from_command(c, home)
+    }
+
+    /// Starts a `serve` command prepared by the caller (its own environment).
+    pub(crate) fn from_command(mut c: std::process::Command, home: &Home) -> Server {
+        let n = std::fs::read_dir(home.root()).map_or(0, |d| d.count());
+        let stderr = home.root().join(format!("serve-{n}.err"));
+        let mut child = c
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&stderr).unwrap())
             .spawn()
@@ -90,7 +96,7 @@ impl Drop for Server {
 /// A response: status, headers (lower-case names) and body.
 pub(crate) struct Reply {
     pub(crate) status: u16,
-    headers: Vec<(String, String)>,
+    pub(crate) headers: Vec<(String, String)>,
     pub(crate) body: Vec<u8>,
 }
 
@@ -555,27 +561,60 @@ fn serve_reloads_a_changed_export_and_keeps_the_old_one_if_the_new_is_bad() {
     assert_eq!(get(&server, "/scans/latest").json()["scan"]["id"], 4);
 }
 
+/// Before the first export the data routes answer as the old API did: 200, the usual
+/// envelope with nothing in it, and an `errors` entry that says why; `/health` says the
+/// server is not ready. An export file that is there but unusable stays a 503.
 #[test]
 fn serve_without_exports_says_so() {
     let home = Home::new();
     let server = Server::start(&home, &[]);
-    for path in [
-        "/alerts/latest",
-        "/alerts",
-        "/options/AAPL/snapshot",
-        "/scans/latest",
-        "/features/AAPL/latest",
+    for (path, count, list) in [
+        ("/alerts/latest", "alert_count", "alerts"),
+        ("/alerts?min_score=50", "alert_count", "alerts"),
+        ("/alerts/ticker/AAPL", "alert_count", "alerts"),
+        ("/options/AAPL/snapshot", "contract_count", "contracts"),
+        ("/scans", "scan_count", "scans"),
+        ("/tickers", "ticker_count", "tickers"),
     ] {
-        let msg = get(&server, path).error(503, "export_missing");
-        assert!(msg.contains("optctl export"), "{path}: {msg}");
+        let r = get(&server, path);
+        let v = r.json();
+        assert_eq!(r.status, 200, "{path}: {v}");
+        assert_eq!(v[count], 0, "{path}: {v}");
+        assert_eq!(v[list], json!([]), "{path}: {v}");
+        assert!(v["export_timestamp"].is_null(), "{path}: {v}");
+        let e = v["errors"][0].as_str().unwrap();
+        assert!(
+            e.contains("no export exists yet") && e.contains("optctl export"),
+            "{path}: {e}"
+        );
     }
+    let v = get(&server, "/scans/latest").json();
+    assert!(v["scan"].is_null() && v["errors"][0].is_string(), "{v}");
+    let v = get(&server, "/features/AAPL/latest").json();
+    assert!(v["features"].is_null() && v["errors"][0].is_string(), "{v}");
+    // Parameters are still checked.
+    get(&server, "/alerts?limit=0").error(400, "bad_request");
     let h = get(&server, "/health").json();
-    assert_eq!(h["status"], "degraded");
+    assert_eq!(h["status"], "not_ready");
+    assert_eq!(h["ready"], false);
     assert_eq!(h["exports"]["files"]["alerts.json"]["loaded"], false);
+    // A file that is there but unusable is not "nothing yet".
+    std::fs::create_dir_all(home.home().join("exports")).unwrap();
+    std::fs::write(home.home().join("exports/scans.json"), "{not json").unwrap();
+    let until = Instant::now() + Duration::from_secs(10);
+    while get(&server, "/scans").status != 503 {
+        assert!(
+            Instant::now() < until,
+            "a bad scans.json was served as empty"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    get(&server, "/scans").error(503, "export_missing");
+    std::fs::remove_file(home.home().join("exports/scans.json")).unwrap();
     // Then an export appears and is picked up.
     write_sample_exports(&home);
     let until = Instant::now() + Duration::from_secs(10);
-    while get(&server, "/alerts/latest").status != 200 {
+    while get(&server, "/alerts/latest").json()["alert_count"] != 2 {
         assert!(Instant::now() < until, "exports never loaded");
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -1390,8 +1429,16 @@ fn serve_scan_list_and_tickers() {
     }
     let empty = Home::new();
     let server = Server::start(&empty, &[]);
-    get(&server, "/scans").error(503, "export_missing");
-    get(&server, "/tickers").error(503, "export_missing");
+    for path in ["/scans", "/tickers"] {
+        let v = get(&server, path).json();
+        assert!(
+            v["errors"][0]
+                .as_str()
+                .unwrap()
+                .contains("no export exists yet"),
+            "{v}"
+        );
+    }
 }
 
 /// The sha256-... source of a CSP for `text`, as a browser computes it.

@@ -3,6 +3,7 @@
 //! machine is `optctl::scheduler::migration`.
 
 mod advance;
+mod cache;
 mod crontab;
 mod log;
 mod rollback;
@@ -32,6 +33,8 @@ pub enum Command {
     Run(run::Args),
     Crontab(crontab::Args),
     Log(log::Args),
+    #[command(subcommand)]
+    Cache(cache::Command),
 }
 
 impl Command {
@@ -39,7 +42,7 @@ impl Command {
     pub fn is_job(&self) -> bool {
         matches!(
             self,
-            Command::Run(_) | Command::Advance(_) | Command::Rollback(_)
+            Command::Run(_) | Command::Advance(_) | Command::Rollback(_) | Command::Cache(_)
         )
     }
 }
@@ -52,6 +55,7 @@ pub fn run(c: Command, ctx: &Ctx) -> optctl::Result<Outcome> {
         Command::Run(a) => run::run(a, ctx),
         Command::Crontab(a) => crontab::run(a, ctx),
         Command::Log(a) => log::run(a, ctx),
+        Command::Cache(c) => cache::run(c, ctx),
     }
 }
 

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use optctl::excel::Beat;
 use optctl::excel::RunStatus;
 use optctl::excel::process::{self, Options, Report};
 use optctl::lock::JobLock;
@@ -47,7 +48,10 @@ pub struct Args {
     ///
     /// With --market-hours-only a closed market is checked again every 5 minutes. A bad
     /// workbook is reported and tried again at the next tick. Header warnings are
-    /// printed when they change, not at every tick.
+    /// printed when they change, not at every tick. Every tick reads the loop's state
+    /// in the database (stopped or started, and the interval, set through `optctl
+    /// serve`'s control routes; a stored interval wins over --interval) and writes a
+    /// heartbeat (pid, interval, last tick, last error) that `serve` reports.
     #[arg(long)]
     watch: bool,
     /// Seconds between runs with --watch.
@@ -102,13 +106,38 @@ fn watch(args: &Args, ctx: &Ctx, hours: &Calendar, mut opts: Options) -> optctl:
     let _lock = JobLock::acquire(&ctx.home, "process-excel")?;
     let mut store = ctx.store()?;
     let started = Instant::now();
+    let clock = || ctx.as_of + chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
     let mut was_closed = false;
+    let mut was_paused = false;
     let mut warned: Vec<String> = Vec::new();
+    let stored = store.control().workbook_loop()?;
+    let mut interval = stored.interval_seconds.unwrap_or(args.interval);
+    if interval != args.interval {
+        ctx.out.note(&format!(
+            "ticking every {interval} s: the interval stored through serve's control routes wins over --interval"
+        ));
+    }
+    let forced = opts.force;
     while !stop.load(Ordering::SeqCst) {
         let tick = Instant::now();
-        let now = ctx.as_of + chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
+        let now = clock();
         let market = hours.status(now);
-        let wait = if args.market_hours_only && !market.open {
+        // The state the control routes set, read every tick: the loop needs no
+        // supervisor to be stopped, started or slowed down.
+        let state = store.control().workbook_loop()?;
+        interval = state.interval_seconds.unwrap_or(args.interval);
+        // A refresh asked for over HTTP runs even while stopped or closed: someone
+        // wants the workbooks read now.
+        let refresh = state.refresh_requested_at.is_some() && store.control_mut().take_refresh()?;
+        let mut error = None;
+        let wait = if state.paused && !refresh {
+            if !was_paused {
+                ctx.out
+                    .note("stopped through serve's control routes: idle until started again");
+            }
+            was_paused = true;
+            Duration::from_secs(interval)
+        } else if args.market_hours_only && !market.open && !refresh {
             if !was_closed {
                 ctx.out.note(&format!(
                     "waiting: {}; checking every {} minutes",
@@ -123,27 +152,58 @@ fn watch(args: &Args, ctx: &Ctx, hours: &Calendar, mut opts: Options) -> optctl:
                 .and_then(|t| (t - now).to_std().ok())
                 .map_or(CLOSED_RECHECK, |d| d.min(CLOSED_RECHECK))
         } else {
+            if !state.paused && std::mem::take(&mut was_paused) {
+                ctx.out.note("started again through serve's control routes");
+            }
             was_closed = false;
             opts.now = now;
             opts.trading_date = hours.local_date(now);
+            opts.force = forced || refresh;
             match process::run(&mut store, &opts) {
                 Ok(report) => {
                     let now: Vec<String> = report.columns.warnings().cloned().collect();
                     print(&report, &ctx.out, true, now != warned)?;
                     warned = now;
                 }
-                Err(e) if e.is_bad_input() => ctx
-                    .out
-                    .failure(&format!("error: {}", optctl::error::report(&e))),
+                Err(e) if e.is_bad_input() => {
+                    let text = optctl::error::report(&e);
+                    ctx.out.failure(&format!("error: {text}"));
+                    error = Some(text);
+                }
                 Err(e) => return Err(e),
             }
-            Duration::from_secs(args.interval)
+            Duration::from_secs(interval)
         };
-        // Sleep in short steps so Ctrl-C stops the loop at once.
+        store.control_mut().beat(&Beat {
+            pid: std::process::id(),
+            started_at: ctx.as_of,
+            // What this tick waits: the interval, or up to 5 minutes while the market
+            // is closed, so a closed market's loop does not look dead.
+            interval: wait.as_secs().max(1),
+            at: now,
+            error: error.as_deref(),
+        })?;
+        // Sleep in short steps so Ctrl-C stops the loop at once; a shorter interval set
+        // meanwhile counts from this tick.
+        let mut looked = Instant::now();
+        let mut wait = wait;
         while tick.elapsed() < wait && !stop.load(Ordering::SeqCst) {
             std::thread::sleep(Duration::from_millis(50).min(wait.saturating_sub(tick.elapsed())));
+            if looked.elapsed() >= Duration::from_millis(500) {
+                looked = Instant::now();
+                let state = store.control().workbook_loop()?;
+                if state.refresh_requested_at.is_some() {
+                    break;
+                }
+                let next = state.interval_seconds.unwrap_or(args.interval);
+                let closed = args.market_hours_only && !market.open;
+                if !closed && (next != interval || state.paused != was_paused) {
+                    wait = wait.min(Duration::from_secs(next));
+                }
+            }
         }
     }
+    store.control_mut().loop_stopped(clock())?;
     ctx.out.note("stopped");
     Ok(Outcome::Done)
 }

@@ -1118,6 +1118,86 @@
   });
   $('refresh-now').addEventListener('click', () => refresh());
 
+  // ---- controls (POST/PUT, with the control token) ---------------------------------
+
+  const CONTROL_KEY = 'optctl.control';
+  let controlToken = sessionStorage.getItem(CONTROL_KEY) || '';
+  function showControls(message) {
+    $('control-buttons').hidden = !controlToken;
+    $('control-token-form').hidden = !!controlToken;
+    root.dataset.controls = controlToken ? 'unlocked' : 'locked';
+    if (message !== undefined) $('control-result').textContent = message;
+  }
+  // The body each button sends, from the fields beside it.
+  function controlBody(path) {
+    if (path === '/api/v1/enrichment/pause') {
+      const reason = $('c-reason').value.trim();
+      return reason ? { reason } : {};
+    }
+    if (path === '/api/v1/enrichment/trigger') {
+      const symbols = $('c-symbols').value.split(',').map((s) => s.trim()).filter(Boolean);
+      return symbols.length ? { symbols } : {};
+    }
+    return {};
+  }
+  async function runControl(button) {
+    const [method, base] = button.dataset.control.split(' ');
+    const path = base.endsWith('/') ? base + String(Number($('c-interval').value) || 0) : base;
+    const label = button.textContent;
+    $('control-result').textContent = `${label}…`;
+    root.dataset.control = 'running';
+    let status = 0;
+    let data = null;
+    try {
+      const r = await fetch(path, {
+        method,
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json', Authorization: 'Bearer ' + controlToken },
+        body: JSON.stringify(controlBody(base)),
+        cache: 'no-store',
+        credentials: 'omit',
+      });
+      status = r.status;
+      try { data = await r.json(); } catch (e) { data = null; }
+    } catch (e) {
+      $('control-result').textContent = `${label}: ${e && e.message ? e.message : e}`;
+      root.dataset.control = 'failed';
+      return;
+    }
+    if (status === 401 || status === 403) {
+      sessionStorage.removeItem(CONTROL_KEY);
+      controlToken = '';
+      showControls(`${label}: ${data && data.error ? data.error.message : status}`);
+      root.dataset.control = 'refused';
+      return;
+    }
+    const what = data && data.error ? data.error.message
+      : data && data.status ? data.status + (data.run_id ? ` (run ${data.run_id})` : '')
+      : 'done';
+    $('control-result').textContent = `${label}: ${status} ${what}`;
+    root.dataset.control = status < 300 ? 'done' : 'failed';
+    // Show the effect: re-read every route.
+    cache.clear();
+    refresh();
+  }
+  $('control-token-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const v = $('control-token').value.trim();
+    if (!v) return;
+    controlToken = v;
+    sessionStorage.setItem(CONTROL_KEY, v);
+    $('control-token').value = '';
+    showControls('');
+  });
+  $('forget-control').addEventListener('click', () => {
+    sessionStorage.removeItem(CONTROL_KEY);
+    controlToken = '';
+    showControls('');
+  });
+  for (const b of document.querySelectorAll('#control-buttons button[data-control]')) {
+    b.addEventListener('click', () => runControl(b));
+  }
+  showControls();
+
   const filters = $('alert-filters');
   filters.addEventListener('input', readFilters);
   filters.addEventListener('change', readFilters);

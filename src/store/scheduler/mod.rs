@@ -705,6 +705,15 @@ impl<S: Deref<Target = Store>> Scheduler<S> {
 }
 
 impl<S: DerefMut<Target = Store>> Scheduler<S> {
+    /// Empties the symbol cache (every timeframe); the next tick fetches anew. Returns
+    /// the series removed.
+    pub fn clear_cache(&mut self) -> Result<u64> {
+        self.0.write(|tx| {
+            let n = tx.execute("DELETE FROM scheduler_bar_cache", [])?;
+            Ok(n as u64)
+        })
+    }
+
     /// Records a transition: the audit entry and the new state, in one transaction.
     /// Refuses (Ok(None)) when the stored state is no longer `t.from` (another
     /// `advance` or `rollback` got there first). Returns the new step (the audit id).
