@@ -11,6 +11,7 @@
 //! server never opens the store for writing and never serves a file by path.
 
 mod cache;
+mod chains;
 mod config;
 mod conn;
 mod dashboard;
@@ -181,6 +182,9 @@ pub struct Options {
     pub cors_origin: Option<String>,
     /// `Cache-Control: max-age` of export documents, seconds.
     pub max_age: u32,
+    /// Most bytes of per-ticker chain bodies kept in memory (the least recently asked
+    /// go first); 0 reads every snapshot from its file.
+    pub snapshot_cache_bytes: usize,
     /// The market session `/api/v1/background/status` reports on (`[market_hours]`).
     pub market_hours: crate::market::Calendar,
     /// What the `/api/v1/enrichment/...` routes judge by (`[enrich]`, `[resilience]`).
@@ -380,7 +384,7 @@ pub fn run(
     }
     let state = Arc::new(State {
         home: home.clone(),
-        cache: Cache::new(home.exports()),
+        cache: Cache::new(home.exports(), opts.snapshot_cache_bytes),
         metrics: Metrics::new(labels),
         started: Instant::now(),
         page: dashboard::Page::new(&dashboard::Settings {
@@ -969,6 +973,7 @@ mod tests {
             allow_no_token: false,
             cors_origin: None,
             max_age: 5,
+            snapshot_cache_bytes: 1 << 20,
             refresh_secs: 15,
             stale_after_secs: 1800,
             market_hours: crate::market::MarketHoursConfig::default()
