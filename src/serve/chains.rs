@@ -381,6 +381,20 @@ impl Snapshots {
     }
 }
 
+/// Makes the allocator map every block of 64 KiB or more on its own, so a body dropped
+/// from the cache goes back to the system at once. glibc otherwise raises that
+/// threshold to the largest block freed so far (up to 32 MiB), after which bodies come
+/// from its heaps and the holes evictions leave there stay resident: the cache's cap
+/// would bound what it counts, not the process's memory. Called before the runtime's
+/// threads start.
+pub(crate) fn map_large_bodies() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a parameter of the allocator, before other threads run.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 64 * 1024);
+    }
+}
+
 /// The entity tag of bytes whose SHA-256 is `sha` (hex): its first 128 bits, quoted, as
 /// the manifest lists it.
 fn etag(sha: &str) -> String {

@@ -358,6 +358,7 @@ pub fn run(
         .local_addr()
         .map_err(|source| Error::Bind { addr, source })?;
     conn::raise_fd_limit(opts.max_connections + 64);
+    chains::map_large_bodies();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(opts.threads)
         // The store's pool; one more for the odd blocking call of the runtime itself.
