@@ -339,6 +339,10 @@ threads = 0
 # cors_origin = "https://dashboard.example.com"
 # Cache-Control max-age of export documents; clients revalidate with ETag after it.
 max_age_seconds = 5
+# Bytes of per-ticker chain bodies (exports/chains/<TICKER>.json and its .gz) kept in
+# memory for /options/{ticker}/snapshot, the least recently asked dropped first; memory
+# stays at this however many tickers the watchlist has. 0 reads every answer from disk.
+snapshot_cache_bytes = 67108864
 # The dashboard page (GET /) re-reads the routes this often (an unchanged one costs a 304).
 refresh_secs = 15
 # The dashboard shows a "stale" banner when the exports are older than this (seconds):

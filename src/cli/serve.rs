@@ -77,6 +77,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         allow_no_token: args.allow_no_token,
         cors_origin: args.cors_origin.or(cfg.cors_origin),
         max_age: cfg.max_age_seconds,
+        snapshot_cache_bytes: cfg.snapshot_cache_bytes,
         market_hours,
         enrich,
         refresh_secs: args.refresh_secs.unwrap_or(cfg.refresh_secs),

@@ -236,6 +236,11 @@ struct ChainFileEntry {
     /// An HTTP entity tag of the file's bytes (quoted).
     etag: String,
     gzip: GzipEntry,
+    /// What `serve`'s `/tickers` lists, so it never opens the files for it.
+    scan_id: i64,
+    as_of: DateTime<Utc>,
+    spot: f64,
+    contract_count: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -287,6 +292,10 @@ struct TickerDoc<'a> {
 /// A per-ticker chain file and its gzip copy, written and not yet in place.
 struct TickerFile {
     ticker: String,
+    scan_id: i64,
+    as_of: DateTime<Utc>,
+    spot: f64,
+    contract_count: usize,
     json: atomic::Ready,
     gz: atomic::Ready,
 }
@@ -309,6 +318,10 @@ impl TickerFile {
                 etag: tag(&g.sha256),
             },
             name,
+            scan_id: self.scan_id,
+            as_of: self.as_of,
+            spot: self.spot,
+            contract_count: self.contract_count,
         }
     }
 }
@@ -325,6 +338,10 @@ fn write_ticker(dir: &Path, file_name: &str, doc: &TickerDoc<'_>) -> std::io::Re
     gz.write_all(&body)?;
     Ok(TickerFile {
         ticker: doc.ticker.to_string(),
+        scan_id: doc.scan_id,
+        as_of: doc.as_of,
+        spot: doc.spot,
+        contract_count: doc.contract_count,
         json: json.finish()?,
         gz: gz.finish()?.finish()?,
     })

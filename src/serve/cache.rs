@@ -5,8 +5,10 @@
 //! an `Arc` in, so a request never waits for a reload and always sees one whole version
 //! of each file: `export` writes a temp file and renames it, and a reader that opened
 //! the old file keeps reading the old file. The hot bodies (`/alerts/latest`,
-//! `/scans/latest`, each ticker's snapshot and features) are rendered here, once per
-//! reload. Handlers that read this are in `serve::handlers`.
+//! `/scans/latest`, each ticker's features) are rendered here, once per reload. The
+//! chains are not loaded whole: the manifest's list of per-ticker chain files is, and
+//! each ticker's body is read from its file when asked, into a bounded cache
+//! (`serve::chains`). Handlers that read this are in `serve::handlers`.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -18,6 +20,7 @@ use std::time::{Duration, Instant, SystemTime};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::chains::{ChainsView, ManifestChain, Snapshots};
 use super::http::Rendered;
 use crate::store::alerts::AlertRow;
 use crate::store::chains::{ContractRow, FeatureRow};
@@ -28,7 +31,8 @@ pub(crate) const POLL: Duration = Duration::from_millis(250);
 
 /// The export files, by name.
 pub(crate) const ALERTS: &str = "alerts.json";
-pub(crate) const CHAINS: &str = "chains.json";
+/// The per-ticker chain files (`chains/<TICKER>.json`), listed by the manifest.
+pub(crate) const CHAINS: &str = "chains/";
 pub(crate) const SCANS: &str = "scans.json";
 pub(crate) const FEATURES: &str = "features.json";
 pub(crate) const MANIFEST: &str = "manifest.json";
@@ -117,16 +121,6 @@ pub(crate) struct AlertsView {
     pub(crate) latest: Arc<Rendered>,
 }
 
-/// chains.json: each ticker's latest chain, rendered whole; filtered requests use `chains`.
-#[derive(Debug)]
-pub(crate) struct ChainsView {
-    pub(crate) export_timestamp: DateTime<Utc>,
-    pub(crate) chains: HashMap<String, Chain>,
-    pub(crate) rendered: HashMap<String, Arc<Rendered>>,
-    /// `/tickers`: every chain's ticker, spot and size, by ticker.
-    pub(crate) tickers: Arc<Rendered>,
-}
-
 /// scans.json with `/scans/latest` and `/scans` rendered.
 #[derive(Debug)]
 pub(crate) struct ScansView {
@@ -144,10 +138,12 @@ pub(crate) struct FeaturesView {
     pub(crate) rendered: HashMap<String, Arc<Rendered>>,
 }
 
-/// manifest.json: only its timestamp matters here (/health, /metrics).
+/// manifest.json: its timestamp (/health, /metrics) and the per-ticker chain files it
+/// lists (None when it lists none: written by an optctl before those files).
 #[derive(Debug)]
 pub(crate) struct ManifestView {
     pub(crate) export_timestamp: DateTime<Utc>,
+    pub(crate) chains: Option<Arc<ChainsView>>,
 }
 
 macro_rules! exported {
@@ -184,12 +180,6 @@ struct AlertsFile {
 }
 
 #[derive(Deserialize)]
-struct ChainsFile {
-    export_timestamp: DateTime<Utc>,
-    chains: Vec<Chain>,
-}
-
-#[derive(Deserialize)]
 struct ScansFile {
     export_timestamp: DateTime<Utc>,
     scans: Vec<ScanRow>,
@@ -204,6 +194,8 @@ struct FeaturesFile {
 #[derive(Deserialize)]
 struct ManifestFile {
     export_timestamp: DateTime<Utc>,
+    #[serde(default)]
+    chains: Option<Vec<ManifestChain>>,
 }
 
 /// The body of `/alerts/latest` and `/alerts?...`.
@@ -279,66 +271,6 @@ impl AlertList<'_> {
     }
 }
 
-/// One line of `/tickers`.
-#[derive(Serialize)]
-struct TickerEntry<'a> {
-    ticker: &'a str,
-    scan_id: i64,
-    as_of: DateTime<Utc>,
-    spot: f64,
-    contracts: usize,
-}
-
-/// The body of `/tickers`.
-#[derive(Serialize)]
-struct TickerList<'a> {
-    export_timestamp: DateTime<Utc>,
-    ticker_count: usize,
-    tickers: Vec<TickerEntry<'a>>,
-}
-
-fn load_chains(bytes: Vec<u8>) -> serde_json::Result<ChainsView> {
-    let f: ChainsFile = serde_json::from_slice(&bytes)?;
-    // A 100 MB file: free it before rendering, so a reload's peak holds the file or
-    // its rendering, not both.
-    drop(bytes);
-    let mut entries: Vec<_> = f
-        .chains
-        .iter()
-        .map(|c| TickerEntry {
-            ticker: &c.ticker,
-            scan_id: c.scan_id,
-            as_of: c.as_of,
-            spot: c.spot,
-            contracts: c.contracts.len(),
-        })
-        .collect();
-    entries.sort_by(|a, b| a.ticker.cmp(b.ticker));
-    let tickers = Arc::new(Rendered::precompressed(&TickerList {
-        export_timestamp: f.export_timestamp,
-        ticker_count: entries.len(),
-        tickers: entries,
-    }));
-    let mut chains = HashMap::with_capacity(f.chains.len());
-    let mut rendered = HashMap::with_capacity(f.chains.len());
-    for chain in f.chains {
-        let key = lookup_key(&chain.ticker);
-        // gzip of every ticker at each reload would cost seconds for 500 tickers; it
-        // is made on a ticker's first gzip request instead, once per reload.
-        rendered.insert(
-            key.clone(),
-            Arc::new(Rendered::new(&chain.snapshot(f.export_timestamp, |_| true))),
-        );
-        chains.insert(key, chain);
-    }
-    Ok(ChainsView {
-        export_timestamp: f.export_timestamp,
-        chains,
-        rendered,
-        tickers,
-    })
-}
-
 #[derive(Serialize)]
 struct LatestScan<'a> {
     export_timestamp: DateTime<Utc>,
@@ -403,18 +335,38 @@ fn load_features(bytes: Vec<u8>) -> serde_json::Result<FeaturesView> {
     })
 }
 
-fn load_manifest(bytes: Vec<u8>) -> serde_json::Result<ManifestView> {
+fn load_manifest(bytes: Vec<u8>, exports: &Path) -> serde_json::Result<ManifestView> {
     let f: ManifestFile = serde_json::from_slice(&bytes)?;
     Ok(ManifestView {
         export_timestamp: f.export_timestamp,
+        chains: f
+            .chains
+            .map(|c| Arc::new(ChainsView::new(exports, f.export_timestamp, c))),
     })
+}
+
+/// The chains slot as the manifest slot has it: the manifest's list of chain files, or
+/// why there is none.
+fn chains_slot(m: &Slot<ManifestView>) -> Slot<ChainsView> {
+    let data = m.data.as_ref().and_then(|d| d.chains.clone());
+    let error = m.error.clone().or_else(|| {
+        data.is_none().then(|| {
+            format!("{MANIFEST} lists no per-ticker chain files ({CHAINS}); run `optctl export`")
+        })
+    });
+    Slot {
+        stamp: m.stamp,
+        data,
+        error,
+        loaded_at: m.loaded_at,
+    }
 }
 
 /// Refreshes `slot` from `path` if the file changed. Returns whether anything changed.
 fn refresh<T>(
     slot: &mut Slot<T>,
     path: &Path,
-    parse: fn(Vec<u8>) -> serde_json::Result<T>,
+    parse: impl FnOnce(Vec<u8>) -> serde_json::Result<T>,
 ) -> bool {
     // Stat the open handle, not the path: the stamp then belongs to the bytes read, even
     // if `export` renames a new version in between.
@@ -469,15 +421,19 @@ pub(crate) struct Cache {
     dir: PathBuf,
     current: RwLock<Arc<Exports>>,
     reloads: std::sync::atomic::AtomicU64,
+    /// The chain files' bodies read so far, at most `snapshot_cache_bytes`.
+    pub(crate) snapshots: Snapshots,
 }
 
 impl Cache {
-    /// Loads what is there now (missing files are not an error: the routes say so).
-    pub(crate) fn new(dir: PathBuf) -> Cache {
+    /// Loads what is there now (missing files are not an error: the routes say so);
+    /// keeps at most `snapshot_bytes` of chain file bodies.
+    pub(crate) fn new(dir: PathBuf, snapshot_bytes: usize) -> Cache {
         let cache = Cache {
             dir,
             current: RwLock::new(Arc::new(Exports::default())),
             reloads: Default::default(),
+            snapshots: Snapshots::new(snapshot_bytes),
         };
         cache.poll();
         cache
@@ -505,10 +461,18 @@ impl Cache {
         let d = &self.dir;
         let mut changed = 0;
         changed += refresh(&mut next.alerts, &d.join(ALERTS), load_alerts) as u64;
-        changed += refresh(&mut next.chains, &d.join(CHAINS), load_chains) as u64;
         changed += refresh(&mut next.scans, &d.join(SCANS), load_scans) as u64;
         changed += refresh(&mut next.features, &d.join(FEATURES), load_features) as u64;
-        changed += refresh(&mut next.manifest, &d.join(MANIFEST), load_manifest) as u64;
+        let manifest = refresh(&mut next.manifest, &d.join(MANIFEST), |b| {
+            load_manifest(b, d)
+        });
+        if manifest {
+            changed += 1;
+            next.chains = chains_slot(&next.manifest);
+            // The bodies of the export before go now, not when the cache is full: a
+            // reload never holds two exports' chains.
+            self.snapshots.retain(next.chains.data.as_deref());
+        }
         if changed > 0 {
             next.generation += 1;
             self.reloads
@@ -560,6 +524,21 @@ impl Filtered {
         key: String,
         render: impl FnOnce() -> Rendered,
     ) -> Arc<Rendered> {
+        match self.try_get_or_render(generation, key, || {
+            Ok::<_, std::convert::Infallible>(render())
+        }) {
+            Ok(r) => r,
+            Err(never) => match never {},
+        }
+    }
+
+    /// [`Filtered::get_or_render`] with a render that can fail (nothing is kept then).
+    pub(crate) fn try_get_or_render<E>(
+        &self,
+        generation: u64,
+        key: String,
+        render: impl FnOnce() -> Result<Rendered, E>,
+    ) -> Result<Arc<Rendered>, E> {
         {
             let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
             if g.generation != generation {
@@ -572,17 +551,17 @@ impl Filtered {
             if let Some((r, used)) = g.entries.get_mut(&key) {
                 *used = tick;
                 self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                return Arc::clone(r);
+                return Ok(Arc::clone(r));
             }
         }
         self.misses
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         // Rendered without the lock: other requests go on meanwhile.
-        let r = Arc::new(render());
+        let r = Arc::new(render()?);
         let size = r.json().len();
         let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         if g.generation != generation || size > FILTERED_BYTES / 4 {
-            return r;
+            return Ok(r);
         }
         while !g.entries.is_empty()
             && (g.entries.len() >= FILTERED_ENTRIES || g.bytes + size > FILTERED_BYTES)
@@ -604,7 +583,7 @@ impl Filtered {
         if g.entries.insert(key, (Arc::clone(&r), tick)).is_none() {
             g.bytes += size;
         }
-        r
+        Ok(r)
     }
 
     /// How many answers are kept now.
@@ -617,7 +596,7 @@ impl Filtered {
 /// The key an exported ticker is looked up by: its [`Symbol`](crate::market::Symbol)
 /// spelling, which is what serve's paths parse to. Text that is no symbol can never be
 /// asked for; it keeps its upper case.
-fn lookup_key(ticker: &str) -> String {
+pub(crate) fn lookup_key(ticker: &str) -> String {
     crate::market::Symbol::parse(ticker)
         .map(|s| s.to_string())
         .unwrap_or_else(|_| ticker.to_ascii_uppercase())
@@ -665,7 +644,7 @@ mod tests {
     #[test]
     fn loads_reloads_on_change_and_keeps_old_data_on_bad_json() {
         let dir = tempfile::tempdir().unwrap();
-        let cache = Cache::new(dir.path().to_path_buf());
+        let cache = Cache::new(dir.path().to_path_buf(), 1 << 20);
         let e = cache.get();
         assert!(e.alerts.data.is_none());
         assert!(e.alerts.error.as_deref().unwrap().contains("missing"));

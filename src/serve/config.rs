@@ -19,6 +19,10 @@ pub struct ServeConfig {
     pub cors_origin: Option<String>,
     /// `Cache-Control: max-age` of export documents, seconds.
     pub max_age_seconds: u32,
+    /// Most bytes of per-ticker chain bodies (plain and gzip) kept in memory for
+    /// `/options/{ticker}/snapshot`; the least recently asked go first. 0 reads every
+    /// answer from its file.
+    pub snapshot_cache_bytes: usize,
     /// How often the dashboard page (`GET /`) re-reads the routes, seconds.
     pub refresh_secs: u32,
     /// The dashboard warns when the exports are older than this, seconds.
@@ -71,6 +75,7 @@ impl Default for ServeConfig {
             threads: 0,
             cors_origin: None,
             max_age_seconds: 5,
+            snapshot_cache_bytes: 64 << 20,
             refresh_secs: 15,
             stale_after_secs: 1800,
             max_connections: 4096,

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::Request;
 use super::cache::{self, AlertList, Exported, Slot};
+use super::chains::ChainDoc;
 use super::http::{ApiError, Body, Rendered, Reply};
 use crate::market::{Right, Symbol};
 use crate::store::Store;
@@ -265,6 +266,44 @@ pub(crate) fn metrics(req: &Request<'_>) -> Result<Reply, ApiError> {
             n.load(std::sync::atomic::Ordering::Relaxed)
         );
     }
+    let snaps = &req.state.cache.snapshots;
+    out.push_str("# HELP optctl_snapshot_cache_requests_total Unfiltered snapshot bodies found in memory (hit) or read from their chain file (miss).\n");
+    out.push_str("# TYPE optctl_snapshot_cache_requests_total counter\n");
+    for (result, n) in [("hit", &snaps.hits), ("miss", &snaps.misses)] {
+        let _ = writeln!(
+            out,
+            "optctl_snapshot_cache_requests_total{{result=\"{result}\"}} {}",
+            n.load(std::sync::atomic::Ordering::Relaxed)
+        );
+    }
+    single(
+        &mut out,
+        "optctl_snapshot_cache_evictions_total",
+        "counter",
+        "Chain file bodies dropped from memory to stay under serve.snapshot_cache_bytes.",
+        snaps.evictions.load(std::sync::atomic::Ordering::Relaxed),
+    );
+    single(
+        &mut out,
+        "optctl_snapshot_cache_bytes",
+        "gauge",
+        "Bytes of chain file bodies in memory now (plain and gzip).",
+        snaps.bytes(),
+    );
+    single(
+        &mut out,
+        "optctl_snapshot_cache_limit_bytes",
+        "gauge",
+        "serve.snapshot_cache_bytes.",
+        snaps.cap(),
+    );
+    single(
+        &mut out,
+        "optctl_snapshot_cache_entries",
+        "gauge",
+        "Tickers whose chain body is in memory now.",
+        snaps.len(),
+    );
     single(
         &mut out,
         "optctl_uptime_seconds",
@@ -370,7 +409,8 @@ fn filtered_alerts(req: &Request<'_>, ticker: Option<String>) -> Result<Reply, A
 }
 
 /// `GET /options/{ticker}/snapshot?expiry=&right=&min_strike=&max_strike=`: the latest
-/// chain; without filters the body pre-rendered at load.
+/// chain; without filters the ticker's chain file as exported (from the bounded cache
+/// of `serve::chains`), with filters that body filtered and kept per export.
 pub(crate) fn options_snapshot(req: &Request<'_>) -> Result<Reply, ApiError> {
     let t = ticker("ticker", req.capture("ticker"))?;
     let q = &req.query;
@@ -395,29 +435,50 @@ pub(crate) fn options_snapshot(req: &Request<'_>) -> Result<Reply, ApiError> {
     }
     let chains = or_empty!(req, &req.exports.chains, cache::CHAINS,
         {"ticker": t, "contract_count": 0, "contracts": []});
-    let Some(chain) = chains.chains.get(&t) else {
+    let Some(file) = chains.files.get(&t) else {
         return Err(ApiError::not_found(format!(
             "no chain for {t} in {}",
             cache::CHAINS
         )));
     };
+    let body = req
+        .state
+        .cache
+        .snapshots
+        .get(chains, &t, file)
+        .map_err(|e| {
+            ApiError::new(
+                503,
+                "export_missing",
+                format!("{}: cannot read: {}; run `optctl export`", e.file, e.error),
+            )
+        })?;
     if expiry.is_none() && right.is_none() && min_strike.is_none() && max_strike.is_none() {
-        return Ok(Reply::shared(&chains.rendered[&t]));
+        return Ok(Reply::shared(&body));
     }
-    // Rendered once per export version and filter, then shared: a client that asks the
-    // same filter again gets the same bytes, ETag and gzip copy.
-    let key = format!("snapshot\0{t}\0{}", q.normalized());
+    // Rendered once per export version, body and filter, then shared: a client that
+    // asks the same filter again gets the same bytes, ETag and gzip copy.
+    let key = format!("snapshot\0{t}\0{}\0{}", body.etag(), q.normalized());
     let rendered = req
         .state
         .filtered
-        .get_or_render(req.exports.generation, key, || {
-            Rendered::new(&chain.snapshot(chains.export_timestamp, |c| {
+        .try_get_or_render(req.exports.generation, key, || {
+            let doc: ChainDoc = serde_json::from_slice(body.json()).map_err(|e| {
+                ApiError::new(
+                    503,
+                    "export_missing",
+                    format!("{}: not a valid export: {e}", chains.shown(file)),
+                )
+            })?;
+            let export_timestamp = doc.export_timestamp;
+            let chain = doc.into_chain();
+            Ok(Rendered::new(&chain.snapshot(export_timestamp, |c| {
                 expiry.is_none_or(|e| c.expiry == e)
                     && right.is_none_or(|r| c.right == r)
                     && min_strike.is_none_or(|m| c.strike >= m)
                     && max_strike.is_none_or(|m| c.strike <= m)
-            }))
-        });
+            })))
+        })?;
     Ok(Reply::shared(&rendered))
 }
 
@@ -439,8 +500,9 @@ pub(crate) fn scans(req: &Request<'_>) -> Result<Reply, ApiError> {
     Ok(Reply::shared(&scans.list))
 }
 
-/// `GET /tickers`: the tickers with a chain in chains.json, with spot and contract
-/// count (pre-rendered), so a client knows what `/options/{ticker}/snapshot` has.
+/// `GET /tickers`: the tickers with a chain file in the manifest, with spot and
+/// contract count (pre-rendered), so a client knows what `/options/{ticker}/snapshot`
+/// has.
 pub(crate) fn tickers(req: &Request<'_>) -> Result<Reply, ApiError> {
     let chains = or_empty!(req, &req.exports.chains, cache::CHAINS,
         {"ticker_count": 0, "tickers": []});

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use serde::Serialize;
 
 /// Bodies smaller than this go out uncompressed: gzip's header would eat the gain.
-const GZIP_MIN_BYTES: usize = 256;
+pub(crate) const GZIP_MIN_BYTES: usize = 256;
 
 /// A body rendered once (at load time for the hot routes, at start for the dashboard
 /// page) and shared by every response that sends it, with its ETag and a gzip copy made
@@ -42,6 +42,21 @@ impl Rendered {
             gzip_etag: format!("\"{tag}-gz\""),
             json: json.into(),
             gzip: OnceLock::new(),
+        }
+    }
+
+    /// Bytes with their tags given (a file whose SHA-256 names it), and their gzip
+    /// copy with its own tag when there is one; no gzip copy is then made here.
+    pub(crate) fn with_tags(json: Bytes, etag: String, gzip: Option<(Bytes, String)>) -> Rendered {
+        let (gz, gzip_etag) = match gzip {
+            Some((bytes, tag)) => (Some(bytes), tag),
+            None => (None, String::new()),
+        };
+        Rendered {
+            json,
+            etag,
+            gzip_etag,
+            gzip: OnceLock::from(gz),
         }
     }
 

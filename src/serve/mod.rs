@@ -12,6 +12,7 @@
 //! JSON body, audit row), and never serves a file by path.
 
 mod cache;
+mod chains;
 mod config;
 mod conn;
 mod control;
@@ -284,6 +285,9 @@ pub struct Options {
     pub cors_origin: Option<String>,
     /// `Cache-Control: max-age` of export documents, seconds.
     pub max_age: u32,
+    /// Most bytes of per-ticker chain bodies kept in memory (the least recently asked
+    /// go first); 0 reads every snapshot from its file.
+    pub snapshot_cache_bytes: usize,
     /// The market session `/api/v1/background/status` reports on (`[market_hours]`).
     pub market_hours: crate::market::Calendar,
     /// What the `/api/v1/enrichment/...` routes judge by (`[enrich]`, `[resilience]`).
@@ -474,6 +478,7 @@ pub fn run(
         .local_addr()
         .map_err(|source| Error::Bind { addr, source })?;
     conn::raise_fd_limit(opts.max_connections + 64);
+    chains::map_large_bodies();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(opts.threads)
         // The store's pool; one more for the odd blocking call of the runtime itself.
@@ -500,7 +505,7 @@ pub fn run(
     }
     let state = Arc::new(State {
         home: home.clone(),
-        cache: Cache::new(home.exports()),
+        cache: Cache::new(home.exports(), opts.snapshot_cache_bytes),
         metrics: Metrics::new(labels),
         started: Instant::now(),
         page: dashboard::Page::new(&dashboard::Settings {
@@ -1270,6 +1275,7 @@ mod tests {
             allow_no_token: false,
             cors_origin: None,
             max_age: 5,
+            snapshot_cache_bytes: 1 << 20,
             refresh_secs: 15,
             stale_after_secs: 1800,
             market_hours: crate::market::MarketHoursConfig::default()

@@ -376,6 +376,10 @@ fn one_chain_file_per_ticker_listed_in_the_manifest() {
             doc["contract_count"],
             c["contracts"].as_array().unwrap().len()
         );
+        // What serve's /tickers lists, from the manifest alone.
+        for k in ["scan_id", "as_of", "spot", "contract_count"] {
+            assert_eq!(entry[k], doc[k], "{ticker}: manifest {k}");
+        }
         let gz = dir.join(entry["gzip"]["name"].as_str().unwrap());
         assert_eq!(read_any(&gz), doc);
         assert_eq!(

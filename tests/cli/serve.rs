@@ -223,6 +223,61 @@ fn write_export(home: &Home, name: &str, value: &Value) {
     std::fs::rename(&tmp, dir.join(name)).unwrap();
 }
 
+/// Writes `chains` the way `optctl export` does: chains.json for older readers, then
+/// each ticker's `chains/<TICKER>.json` and its gzip copy (the copy first), then
+/// manifest.json listing them, last. Returns the manifest's `chains` entries.
+fn write_chains(home: &Home, at: &str, chains: &[Value]) -> Value {
+    write_export(
+        home,
+        "chains.json",
+        &json!({"export_timestamp": at, "chain_count": chains.len(), "errors": [], "chains": chains}),
+    );
+    let entries: Vec<Value> = chains
+        .iter()
+        .map(|c| write_chain_file(home, at, c))
+        .collect();
+    write_export(
+        home,
+        "manifest.json",
+        &json!({"export_timestamp": at, "errors": [], "chains": entries, "files": [
+            {"name": "alerts.json", "count": 3, "bytes": 1, "sha256": "00"}]}),
+    );
+    Value::Array(entries)
+}
+
+/// The SHA-256 of `bytes`, in hex.
+fn sha256_hex(bytes: &[u8]) -> String {
+    optctl::export::atomic::hex(&<sha2::Sha256 as sha2::Digest>::digest(bytes))
+}
+
+/// Writes one ticker's chain file and its gzip copy (temp file, then rename, the gzip
+/// copy first) and returns its manifest entry.
+fn write_chain_file(home: &Home, at: &str, c: &Value) -> Value {
+    let dir = home.home().join("exports/chains");
+    std::fs::create_dir_all(&dir).unwrap();
+    let ticker = c["ticker"].as_str().unwrap();
+    let doc = json!({"export_timestamp": at, "ticker": ticker, "scan_id": c["scan_id"],
+        "as_of": c["as_of"], "spot": c["spot"],
+        "contract_count": c["contracts"].as_array().unwrap().len(), "contracts": c["contracts"]});
+    let body = serde_json::to_vec(&doc).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&body).unwrap();
+    let gz = gz.finish().unwrap();
+    let name = format!("{ticker}.json");
+    for (file, bytes) in [(format!("{name}.gz"), &gz), (name.clone(), &body)] {
+        let tmp = dir.join(format!(".{file}.tmp"));
+        std::fs::write(&tmp, bytes).unwrap();
+        std::fs::rename(&tmp, dir.join(&file)).unwrap();
+    }
+    let (sha, gz_sha) = (sha256_hex(&body), sha256_hex(&gz));
+    json!({"ticker": ticker, "name": format!("chains/{name}"), "bytes": body.len(),
+        "sha256": sha, "etag": format!("\"{}\"", &sha[..32]),
+        "gzip": {"name": format!("chains/{name}.gz"), "bytes": gz.len(), "sha256": gz_sha,
+                 "etag": format!("\"{}\"", &gz_sha[..32])},
+        "scan_id": doc["scan_id"], "as_of": doc["as_of"], "spot": doc["spot"],
+        "contract_count": doc["contract_count"]})
+}
+
 fn contract(symbol: &str, expiry: &str, strike: f64, right: &str) -> Value {
     json!({"symbol": symbol, "expiry": expiry, "strike": strike, "right": right,
            "bid": 1.2, "ask": 1.3, "last": 1.25, "volume": 1200, "open_interest": 800,
@@ -262,19 +317,6 @@ fn write_sample_exports(home: &Home) {
     );
     write_export(
         home,
-        "chains.json",
-        &json!({"export_timestamp": at, "chain_count": 2, "errors": [], "chains": [
-            {"ticker": "AAPL", "scan_id": 3, "as_of": "2026-11-23T15:00:00Z", "spot": 187.2,
-             "contracts": [
-                contract("AAPL261218C00180000", "2026-12-18", 180.0, "call"),
-                contract("AAPL261218P00180000", "2026-12-18", 180.0, "put"),
-                contract("AAPL261218C00190000", "2026-12-18", 190.0, "call"),
-                contract("AAPL270115P00190000", "2027-01-15", 190.0, "put")]},
-            {"ticker": "MSFT", "scan_id": 3, "as_of": "2026-11-23T15:00:00Z", "spot": 410.0,
-             "contracts": [contract("MSFT261218C00400000", "2026-12-18", 400.0, "call")]}]}),
-    );
-    write_export(
-        home,
         "scans.json",
         &json!({"export_timestamp": at, "scan_count": 2, "errors": [], "scans": [
             scan(3, "partial", "2026-11-23T15:00:00Z"),
@@ -286,11 +328,19 @@ fn write_sample_exports(home: &Home) {
         &json!({"export_timestamp": at, "feature_count": 2, "errors": [],
                 "features": [features("AAPL", 187.2), features("MSFT", 410.0)]}),
     );
-    write_export(
+    write_chains(
         home,
-        "manifest.json",
-        &json!({"export_timestamp": at, "errors": [], "files": [
-            {"name": "alerts.json", "count": 3, "bytes": 1, "sha256": "00"}]}),
+        at,
+        &[
+            json!({"ticker": "AAPL", "scan_id": 3, "as_of": "2026-11-23T15:00:00Z", "spot": 187.2,
+             "contracts": [
+                contract("AAPL261218C00180000", "2026-12-18", 180.0, "call"),
+                contract("AAPL261218P00180000", "2026-12-18", 180.0, "put"),
+                contract("AAPL261218C00190000", "2026-12-18", 190.0, "call"),
+                contract("AAPL270115P00190000", "2027-01-15", 190.0, "put")]}),
+            json!({"ticker": "MSFT", "scan_id": 3, "as_of": "2026-11-23T15:00:00Z", "spot": 410.0,
+             "contracts": [contract("MSFT261218C00400000", "2026-12-18", 400.0, "call")]}),
+        ],
     );
 }
 
@@ -409,7 +459,7 @@ fn serve_health_and_metrics() {
     assert_eq!(v["store"]["reachable"], false);
     for f in [
         "alerts.json",
-        "chains.json",
+        "chains/",
         "scans.json",
         "features.json",
         "manifest.json",
@@ -444,7 +494,7 @@ fn serve_health_and_metrics() {
         "optctl_http_request_duration_seconds_bucket{route=\"/alerts/latest\",le=\"+Inf\"} 1\n",
         "optctl_http_request_duration_seconds_count{route=\"/alerts/latest\"} 1\n",
         "optctl_export_age_seconds{file=\"alerts.json\"} ",
-        "optctl_export_loaded{file=\"chains.json\"} 1\n",
+        "optctl_export_loaded{file=\"chains/\"} 1\n",
         "optctl_last_scan_status{status=\"partial\"} 1\n",
         "optctl_last_scan_status{status=\"succeeded\"} 0\n",
         "optctl_last_scan_id 3\n",
@@ -1378,7 +1428,8 @@ fn serve_enrichment_routes() {
     assert_eq!(unknown.status, 400, "unknown parameters are refused");
 }
 
-/// `/scans` lists every exported scan newest first; `/tickers` what chains.json holds.
+/// `/scans` lists every exported scan newest first; `/tickers` the chain files the
+/// manifest lists.
 #[test]
 fn serve_scan_list_and_tickers() {
     let (home, server) = served();
@@ -2031,7 +2082,7 @@ fn serve_a_missing_or_trickled_body_gets_a_408_within_the_request_deadline() {
     );
 }
 
-/// A chains.json with one ticker of `n` contracts: a snapshot of several megabytes.
+/// A chain export with one ticker of `n` contracts: a snapshot of several megabytes.
 fn write_big_chain(home: &Home, n: usize) {
     let contracts: Vec<Value> = (0..n)
         .map(|i| {
@@ -2044,12 +2095,13 @@ fn write_big_chain(home: &Home, n: usize) {
             )
         })
         .collect();
-    write_export(
+    write_chains(
         home,
-        "chains.json",
-        &json!({"export_timestamp": "2026-11-23T15:00:05Z", "chain_count": 1, "errors": [],
-                "chains": [{"ticker": "BIG", "scan_id": 3, "as_of": "2026-11-23T15:00:00Z",
-                            "spot": 150.0, "contracts": contracts}]}),
+        "2026-11-23T15:00:05Z",
+        &[
+            json!({"ticker": "BIG", "scan_id": 3, "as_of": "2026-11-23T15:00:00Z",
+                  "spot": 150.0, "contracts": contracts}),
+        ],
     );
 }
 
@@ -2206,4 +2258,185 @@ fn serve_conformance_of_validators_credentials_targets_and_escapes() {
         b"GET /alerts/latest HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic t0k\r\n\r\n",
     );
     r.error(401, "unauthorized");
+}
+
+/// Issue 18, at scale: a snapshot is its ticker's chain file as exported, under the
+/// manifest's ETag, and its gzip copy is the export's `.gz` as is; chains.json is not
+/// read at all.
+#[test]
+fn serve_snapshots_are_the_exported_chain_files() {
+    let home = Home::new();
+    write_sample_exports(&home);
+    let dir = home.home().join("exports");
+    std::fs::remove_file(dir.join("chains.json")).unwrap();
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    let entry = manifest["chains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["ticker"] == "AAPL")
+        .unwrap()
+        .clone();
+    let server = Server::start(&home, &[]);
+    let a = agent();
+    let url = server.url("/options/aapl/snapshot");
+    let plain = get_with(&a, &url, &[]);
+    assert_eq!(plain.status, 200);
+    assert_eq!(
+        plain.body,
+        std::fs::read(dir.join("chains/AAPL.json")).unwrap()
+    );
+    assert_eq!(plain.header("etag"), entry["etag"].as_str());
+    let gz = get_with(&a, &url, &[("Accept-Encoding", "gzip")]);
+    assert_eq!(gz.header("content-encoding"), Some("gzip"));
+    assert_eq!(
+        gz.body,
+        std::fs::read(dir.join("chains/AAPL.json.gz")).unwrap()
+    );
+    assert_eq!(gz.header("etag"), entry["gzip"]["etag"].as_str());
+    let tag = entry["etag"].as_str().unwrap();
+    assert_eq!(get_with(&a, &url, &[("If-None-Match", tag)]).status, 304);
+    // Filters read the same file.
+    let puts = get(&server, "/options/AAPL/snapshot?right=put").json();
+    assert_eq!(puts["contract_count"], 2);
+    assert_eq!(puts["export_timestamp"], "2026-11-23T15:00:05Z");
+    let t = get(&server, "/tickers").json();
+    assert_eq!(t["ticker_count"], 2, "{t}");
+
+    // A chain file gone from under the manifest: a 503 naming it, not a crash.
+    std::fs::remove_file(dir.join("chains/MSFT.json")).unwrap();
+    let msg = get(&server, "/options/MSFT/snapshot").error(503, "export_missing");
+    assert!(msg.contains("chains/MSFT.json"), "{msg}");
+    assert_eq!(get(&server, "/alerts/latest").status, 200);
+}
+
+/// The chain of version `v`: every number that differs between versions says `v`, so
+/// a body that mixes two versions is seen at once.
+fn versioned_chain(ticker: &str, v: u32) -> Value {
+    let contracts: Vec<Value> = (0..200)
+        .map(|i| {
+            let mut c = contract(
+                &format!("{ticker}261218C{:08}", 100_000 + i * 500),
+                "2026-12-18",
+                100.0 + f64::from(i) * 0.5,
+                if i % 2 == 0 { "call" } else { "put" },
+            );
+            c["bid"] = json!(f64::from(v));
+            c
+        })
+        .collect();
+    json!({"ticker": ticker, "scan_id": v, "as_of": "2026-11-23T15:00:00Z",
+           "spot": f64::from(v), "contracts": contracts})
+}
+
+/// Issue 18, at scale: exports land while clients read; every answer is one version
+/// whole, and its ETag names its body (one tag is never seen with two bodies, and an
+/// unfiltered body's tag is the SHA-256 of the bytes sent).
+#[test]
+fn serve_a_reload_while_clients_read_never_mixes_versions() {
+    const TICKERS: [&str; 3] = ["AAPL", "MSFT", "TSLA"];
+    const VERSIONS: u32 = 25;
+    let home = Home::new();
+    write_sample_exports(&home);
+    let at = |v: u32| format!("2026-11-23T15:{:02}:05Z", v % 60);
+    let chains = |v: u32| -> Vec<Value> { TICKERS.iter().map(|t| versioned_chain(t, v)).collect() };
+    write_chains(&home, &at(1), &chains(1));
+    // A cache of about two bodies: readers also go through misses and evictions.
+    home.write_config("[serve]\nsnapshot_cache_bytes = 120000\n");
+    let server = Server::start(&home, &[]);
+    let stop = Arc::new(AtomicBool::new(false));
+    let base = server.url("");
+    let readers: Vec<_> = (0..4)
+        .map(|r| {
+            let (stop, base) = (stop.clone(), base.clone());
+            std::thread::spawn(move || {
+                let a = agent();
+                let mut seen: std::collections::HashMap<String, String> = Default::default();
+                let mut versions = std::collections::BTreeSet::new();
+                let mut i = r;
+                while !stop.load(Ordering::Relaxed) {
+                    i += 1;
+                    let t = TICKERS[i % TICKERS.len()];
+                    let filtered = i % 5 == 0;
+                    let gzip = i % 2 == 0;
+                    let path = if filtered {
+                        format!("/options/{t}/snapshot?right=put")
+                    } else {
+                        format!("/options/{t}/snapshot")
+                    };
+                    let enc = if gzip { "gzip" } else { "identity" };
+                    let reply = get_with(&a, &format!("{base}{path}"), &[("Accept-Encoding", enc)]);
+                    assert_eq!(
+                        reply.status,
+                        200,
+                        "{path}: {}",
+                        String::from_utf8_lossy(&reply.body)
+                    );
+                    let tag = reply.header("etag").unwrap().to_string();
+                    let compressed = reply.header("content-encoding") == Some("gzip");
+                    let body = if compressed {
+                        let mut out = Vec::new();
+                        flate2::read::GzDecoder::new(&reply.body[..])
+                            .read_to_end(&mut out)
+                            .unwrap();
+                        out
+                    } else {
+                        reply.body.clone()
+                    };
+                    let doc: Value = serde_json::from_slice(&body).unwrap();
+                    let v = doc["scan_id"].as_u64().unwrap();
+                    assert_eq!(doc["spot"], json!(v as f64), "{path}");
+                    let contracts = doc["contracts"].as_array().unwrap();
+                    assert_eq!(contracts.len(), if filtered { 100 } else { 200 });
+                    assert_eq!(doc["contract_count"], contracts.len());
+                    assert!(
+                        contracts.iter().all(|c| c["bid"] == json!(v as f64)),
+                        "{path}: a body mixing versions (scan {v})"
+                    );
+                    if !filtered {
+                        let sent = sha256_hex(&reply.body);
+                        let of_body = sha256_hex(&body);
+                        assert!(
+                            tag == format!("\"{}\"", &sent[..32])
+                                || (compressed && tag == format!("\"{}-gz\"", &of_body[..32])),
+                            "{path}: tag {tag} does not name the bytes sent"
+                        );
+                    }
+                    let key = format!("{tag} {enc}");
+                    let digest = sha256_hex(&reply.body);
+                    if let Some(before) = seen.insert(key, digest.clone()) {
+                        assert_eq!(before, digest, "{path}: tag {tag} named two bodies");
+                    }
+                    versions.insert(v);
+                }
+                versions.len()
+            })
+        })
+        .collect();
+    for v in 2..=VERSIONS {
+        std::thread::sleep(Duration::from_millis(60));
+        write_chains(&home, &at(v), &chains(v));
+    }
+    // The last version is served once its manifest is seen.
+    let until = Instant::now() + Duration::from_secs(10);
+    while get(&server, "/options/TSLA/snapshot").json()["scan_id"] != VERSIONS {
+        assert!(Instant::now() < until, "the last export was not picked up");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    stop.store(true, Ordering::Relaxed);
+    for r in readers {
+        let versions = r.join().unwrap();
+        assert!(versions > 1, "a reader saw only {versions} version(s)");
+    }
+    let m = String::from_utf8(get(&server, "/metrics").body).unwrap();
+    let value = |name: &str| -> u64 {
+        m.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+            .unwrap_or_else(|| panic!("no {name} in\n{m}"))
+            .parse()
+            .unwrap()
+    };
+    assert!(value("optctl_snapshot_cache_bytes") <= 120_000);
+    assert_eq!(value("optctl_snapshot_cache_limit_bytes"), 120_000);
 }

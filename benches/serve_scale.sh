@@ -1,0 +1,219 @@
+#!/usr/bin/env bash
+# Benchmark: `optctl serve` at scale, and beside nginx on the same machine.
+#
+#   benches/serve_scale.sh [TICKERS] [RUNS] [SECS]     (defaults: 1500, 3, 10)
+#
+# 1. Memory. A simulated scan of a TICKERS-ticker watchlist (~1,000 contracts each) and
+#    its export; serve's resident memory (VmRSS) after start, after every ticker's
+#    `/options/{t}/snapshot` was asked once, after a new scan + export was reloaded,
+#    and after every ticker was asked again; VmHWM is the peak over the whole run.
+# 2. Load. `wrk` at 32 keep-alive connections (2 threads) on `/alerts/latest` and on
+#    one ticker's snapshot, served by optctl and by nginx serving the same bytes (the
+#    `/alerts/latest` body saved to a file, and the ticker's exported chain file),
+#    RUNS runs of SECS seconds each, medians printed; then the same while a scan +
+#    export loop runs under `nice -n 10`, as the README's cron lines would.
+# 3. Idle connections. 10,000 keep-alive connections opened and held (each asked once),
+#    then 200 fresh clients (connect, GET /alerts/latest, close) timed.
+#
+# SERVE_SCALE_IDLE=10000 sets the idle connections; SERVE_SCALE_BIN=path uses that
+# optctl instead of building one with --release.
+# Installs nginx-light and wrk from Debian if missing (apt-get). Only 127.0.0.1 is used.
+# Client and servers share the machine's cores, so the figures are a floor.
+set -euo pipefail
+n=${1:-1500}
+runs=${2:-3}
+secs=${3:-10}
+idle=${SERVE_SCALE_IDLE:-10000}
+cd "$(dirname "$0")/.."
+if ! command -v wrk >/dev/null || ! [ -x /usr/sbin/nginx ]; then
+    apt-get install -y -q nginx-light wrk >/dev/null
+fi
+if [ -n "${SERVE_SCALE_BIN:-}" ]; then
+    bin=$SERVE_SCALE_BIN # a quick try of the script with another build
+else
+    cargo build --release --quiet --bin optctl
+    bin=$PWD/target/release/optctl
+fi
+work=$(mktemp -d)
+home=$work/home
+pids=()
+loop=
+cleanup() {
+    [ -z "$loop" ] || kill -- "-$loop" 2>/dev/null || true
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+mkdir -p "$home/cfg/optctl" "$work/www"
+ulimit -n $((idle + 4096))
+cat >"$home/cfg/optctl/config.toml" <<EOF
+[provider.sim]
+anomaly_rate = 0.1
+[export]
+archive = false
+[serve]
+max_connections = $((idle + 1000))
+max_connections_per_client = $((idle + 1000))
+idle_timeout_seconds = 600
+EOF
+export XDG_CONFIG_HOME=$home/cfg
+unset OPTCTL_CONFIG OPTCTL_NOW RUST_LOG
+opt() { "$bin" --home "$home" -q "$@"; }
+python3 -c "print('\n'.join(f'T{i:04d}' for i in range($n)))" >"$work/watchlist.txt"
+at() { python3 -c "import datetime as d; print((d.datetime(2026,11,23,15,0,tzinfo=d.timezone.utc)+d.timedelta(minutes=10*$1)).strftime('%Y-%m-%dT%H:%M:%SZ'))"; }
+scan_export() {
+    local t
+    t=$(at "$1")
+    opt scan --watchlist "$work/watchlist.txt" --as-of "$t" >/dev/null || [ $? -eq 3 ]
+    opt export --as-of "$t" >/dev/null
+}
+echo "cores: $(nproc); load average: $(cut -d' ' -f1-3 /proc/loadavg); tickers: $n"
+t0=$(date +%s.%N)
+scan_export 0
+echo "scan + export of $n tickers: $(python3 -c "print(f'{$(date +%s.%N) - $t0:.1f}')") s"
+echo "exports: chains.json $(du -m "$home/exports/chains.json" | cut -f1) MB, chains/ $(du -sm "$home/exports/chains" | cut -f1) MB in $(ls "$home/exports/chains" | wc -l) files"
+
+"$bin" --home "$home" -q serve --port 0 --threads 2 >"$work/serve.out" 2>"$work/serve.err" &
+spid=$!
+pids+=("$spid")
+for _ in $(seq 100); do grep -q listening "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
+addr=$(sed -n 's/^listening on http:\/\///p' "$work/serve.out")
+[ -n "$addr" ] || { cat "$work/serve.err"; exit 1; }
+rss() { awk '/VmRSS/ {printf "%.0f MB", $2/1024}' "/proc/$spid/status"; }
+hwm() { awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$spid/status"; }
+metric() { curl -s "http://$addr/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
+touch_all() {
+    python3 -c "import sys; print('\n'.join(f'url = \"http://$addr/options/T{i:04d}/snapshot\"\noutput = /dev/null' for i in range($n)))" >"$work/urls"
+    curl -s -K "$work/urls"
+}
+sleep 1
+echo "serve RSS after start: $(rss)"
+touch_all
+echo "serve RSS after every ticker's snapshot once: $(rss) (cache $(($(metric optctl_snapshot_cache_bytes) / 1048576)) MB in $(metric optctl_snapshot_cache_entries) entries)"
+reloads=$(metric optctl_export_reloads_total)
+scan_export 1
+for _ in $(seq 100); do [ "$(metric optctl_export_reloads_total)" != "$reloads" ] && break; sleep 0.2; done
+sleep 1
+echo "serve RSS after a new export was reloaded: $(rss) (cache $(($(metric optctl_snapshot_cache_bytes) / 1048576)) MB)"
+touch_all
+echo "serve RSS after every ticker again: $(rss); peak over the run (VmHWM): $(hwm)"
+
+# Load: optctl and nginx on the same bytes.
+curl -s "http://$addr/alerts/latest" >"$work/www/alerts-latest.json"
+cp "$home/exports/chains/T0000.json" "$home/exports/chains/T0000.json.gz" "$work/www/"
+cat >"$work/nginx.conf" <<EOF
+user root;
+worker_processes 2;
+pid $work/nginx.pid;
+error_log $work/nginx.err;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 10000000;
+    keepalive_timeout 600;
+    client_body_temp_path $work/nginx-body;
+    default_type application/json;
+    gzip_static on;
+    server { listen 127.0.0.1:18061; root $work/www; }
+}
+EOF
+/usr/sbin/nginx -c "$work/nginx.conf" -g "daemon off;" &
+pids+=("$!")
+sleep 1
+wrk_run() { # URL [wrk args] -> "req/s p50 p99 non-2xx" (ms)
+    wrk -t2 -c32 -d"${secs}s" --latency "$@" | python3 -c '
+import re, sys
+t = sys.stdin.read()
+def ms(v):
+    n, u = re.match(r"([\d.]+)(\w+)", v).groups()
+    return float(n) * {"us": 0.001, "ms": 1, "s": 1000}[u]
+rps = re.search(r"Requests/sec:\s+([\d.]+)", t).group(1)
+p = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", t, re.M))
+errs = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
+print(rps, ms(p["50"]), ms(p["99"]), errs.group(1) if errs else 0)'
+}
+median_runs() { # label URL [wrk args]
+    local label=$1
+    shift
+    for _ in $(seq "$runs"); do wrk_run "$@"; done | python3 -c '
+import statistics, sys
+rows = [l.split() for l in sys.stdin]
+med = lambda i: statistics.median(float(r[i]) for r in rows)
+print(f"  {sys.argv[1]:<44} {med(0)/1000:6.1f}k req/s  p50 {med(1):.2f} ms  p99 {med(2):.2f} ms  non-2xx {sum(int(r[3]) for r in rows)}  ({len(rows)} runs)")' "$label"
+}
+load_table() {
+    echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+    median_runs "optctl /alerts/latest" "http://$addr/alerts/latest"
+    median_runs "nginx  same bytes" "http://127.0.0.1:18061/alerts-latest.json"
+    median_runs "optctl /options/T0000/snapshot" "http://$addr/options/T0000/snapshot"
+    median_runs "nginx  chains/T0000.json" "http://127.0.0.1:18061/T0000.json"
+    median_runs "optctl /options/T0000/snapshot, gzip" "http://$addr/options/T0000/snapshot" -H "Accept-Encoding: gzip"
+    median_runs "nginx  chains/T0000.json.gz (gzip_static)" "http://127.0.0.1:18061/T0000.json" -H "Accept-Encoding: gzip"
+}
+echo "32 connections, wrk -t2, ${secs} s a run, medians; idle machine otherwise:"
+load_table
+echo "the same with a scan + export loop of $n tickers running (nice -n 10):"
+cat >"$work/loop.sh" <<LOOP
+round=2
+while :; do
+    t=\$(python3 -c "import datetime as d; print((d.datetime(2026,11,23,15,0,tzinfo=d.timezone.utc)+d.timedelta(minutes=10*\$round)).strftime('%Y-%m-%dT%H:%M:%SZ'))")
+    nice -n 10 "$bin" --home "$home" -q scan --watchlist "$work/watchlist.txt" --as-of "\$t" >/dev/null 2>&1
+    nice -n 10 "$bin" --home "$home" -q export --as-of "\$t" >/dev/null 2>&1
+    round=\$((round + 1))
+    echo \$round >"$work/rounds"
+done
+LOOP
+# Its own process group, so the loop and the scan or export it runs stop together.
+setsid bash "$work/loop.sh" &
+loop=$!
+load_table
+kill -- "-$loop" 2>/dev/null || true
+echo "  scan + export rounds finished meanwhile: $(( $(cat "$work/rounds" 2>/dev/null || echo 2) - 2 ))"
+echo "serve RSS after the load runs: $(rss); peak (VmHWM): $(hwm)"
+
+# Idle connections held while a fresh client asks.
+python3 - "$addr" "$idle" <<'PY'
+import socket, statistics, sys, time
+host, port = sys.argv[1].rsplit(":", 1)
+port, idle = int(port), int(sys.argv[2])
+held = []
+for i in range(idle):
+    s = socket.create_connection((host, port))
+    s.sendall(b"GET /alerts/latest HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    held.append(s)
+for s in held:
+    s.settimeout(10)
+    assert s.recv(16).startswith(b"HTTP/1.1 200"), "an idle connection was refused"
+    s.setblocking(False)
+    try:
+        while s.recv(1 << 16):
+            pass
+    except BlockingIOError:
+        pass
+times = []
+for _ in range(200):
+    t = time.perf_counter()
+    c = socket.create_connection((host, port))
+    c.sendall(b"GET /alerts/latest HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    out = b""
+    while chunk := c.recv(1 << 16):
+        out += chunk
+    c.close()
+    assert out.startswith(b"HTTP/1.1 200"), out[:80]
+    times.append((time.perf_counter() - t) * 1000)
+times.sort()
+still = 0
+for s in held:
+    try:
+        still += s.recv(1) == b"" and 0 or 1
+    except BlockingIOError:
+        still += 1
+print(f"{idle} idle keep-alive connections held; 200 fresh clients (connect, GET, close): "
+      f"p50 {statistics.median(times):.2f} ms, p99 {times[197]:.2f} ms, max {times[-1]:.2f} ms; "
+      f"{still} of {idle} still open")
+PY
+echo "serve RSS with them held: $(rss); peak (VmHWM): $(hwm)"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
