@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::http::{self, Client, RateSpec, Secret};
 use super::wire::{self, EpochUnit, Parsed, Skipped};
 use super::{BarProvider, ChainProvider, Error, Hooks, KeySetting};
-use crate::market::{Bar, Calendar, ChainSnapshot, Exchange, OptionQuote, Timeframe};
+use crate::market::{Bar, Calendar, ChainSnapshot, Exchange, OptionQuote, SourceGreeks, Timeframe};
 
 pub const NAME: &str = "tradier";
 /// Tradier's documented market-data limit: 120 requests a minute.
@@ -159,6 +159,7 @@ impl ChainProvider for Tradier {
             exchange: Exchange::Us,
             exercise: None,
             ex_dividends: Vec::new(),
+            source_iv30: None,
             contracts,
         })
     }
@@ -376,6 +377,8 @@ struct Row {
 
 #[derive(Deserialize)]
 struct Greeks {
+    delta: Option<f64>,
+    gamma: Option<f64>,
     mid_iv: Option<f64>,
     smv_vol: Option<f64>,
 }
@@ -400,9 +403,17 @@ pub fn parse_chain(symbol: &str, body: &[u8]) -> Result<Parsed<Vec<OptionQuote>>
         ) else {
             continue;
         };
-        let iv = row.greeks.and_then(|g| {
+        // ORATS's figures: the IV of the mid, else its smoothed (SMV) volatility.
+        let iv = row.greeks.as_ref().and_then(|g| {
             wire::source_iv(g.mid_iv, false).or_else(|| wire::source_iv(g.smv_vol, false))
         });
+        let source_greeks = row
+            .greeks
+            .map_or_else(SourceGreeks::default, |g| SourceGreeks {
+                delta: wire::source_greek(g.delta),
+                gamma: wire::source_greek(g.gamma),
+                theo: None,
+            });
         let raw = wire::RawQuote {
             bid: row.bid,
             ask: row.ask,
@@ -410,6 +421,7 @@ pub fn parse_chain(symbol: &str, body: &[u8]) -> Result<Parsed<Vec<OptionQuote>>
             volume: row.volume,
             open_interest: row.open_interest,
             source_iv: iv,
+            source_greeks,
             // The mid's time: the later side's quote, else the last trade.
             quoted_at: latest_millis(&[row.bid_date, row.ask_date])
                 .or_else(|| latest_millis(&[row.trade_date])),
@@ -552,6 +564,9 @@ mod tests {
             .unwrap();
         // mid_iv 0.0: the ORATS smoothed vol stands in.
         assert_eq!(put.source_iv, Some(0.380002));
+        // ORATS's greeks ride along for comparison.
+        assert_eq!(put.source_greeks.delta, Some(-0.2343));
+        assert_eq!(put.source_greeks.gamma, Some(0.079));
         // `last: null` is no trade.
         assert_eq!(put.last, 0.0);
         assert_eq!(put.open_interest, 10);
