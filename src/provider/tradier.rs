@@ -573,6 +573,30 @@ mod tests {
     }
 
     #[test]
+    fn a_real_recorded_chain_keeps_orats_figures() {
+        // A real Tradier answer (TSLA, 2024-01-12; see fixtures/README.md).
+        const REAL: &[u8] =
+            include_bytes!("../../fixtures/providers/tradier/real-chain-TSLA-2024-01-19.json");
+        let got = parse_chain("TSLA", REAL).unwrap().value;
+        assert_eq!(got.len(), 2);
+        let call = got.iter().find(|c| c.right.is_call()).unwrap();
+        assert_eq!(call.symbol, "TSLA240119C00290000");
+        assert_eq!((call.bid, call.ask, call.open_interest), (0.01, 0.02, 18077));
+        assert_eq!(call.source_iv, Some(0.701844));
+        assert_eq!(call.source_greeks.delta, Some(1.4422886648140625e-4));
+        assert_eq!(call.source_greeks.gamma, Some(3.5165824253684816e-5));
+        assert_eq!(call.source_greeks.theo, None);
+        // The quote's own time: the later of bid_date and ask_date, in ms.
+        assert_eq!(
+            call.quoted_at.unwrap().to_rfc3339(),
+            "2024-01-12T17:09:01+00:00"
+        );
+        let put = got.iter().find(|c| !c.right.is_call()).unwrap();
+        assert_eq!(put.source_iv, Some(1.282883));
+        assert_eq!(put.source_greeks.delta, Some(-0.9998557711335186));
+    }
+
+    #[test]
     fn a_single_option_comes_as_an_object() {
         let got = parse_chain("VXX", SINGLE).unwrap().value;
         assert_eq!(got.len(), 1);

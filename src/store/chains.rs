@@ -35,19 +35,20 @@ pub struct ContractRow {
     pub theta: Option<f64>,
     /// Per vol point.
     pub vega: Option<f64>,
-    /// The source's own implied volatility (fraction), when it publishes one: CBOE `iv`,
+    /// The source's own implied volatility (fraction), when it publishes one (the
+    /// `vendor_*` fields are left out of JSON when the source gave none): CBOE `iv`,
     /// Tradier `greeks.mid_iv` (else `smv_vol`), Polygon `implied_volatility`, Yahoo
     /// `impliedVolatility`. Kept beside optctl's `iv` for comparison.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vendor_iv: Option<f64>,
     /// The source's own delta, when it publishes one.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vendor_delta: Option<f64>,
     /// The source's own gamma, when it publishes one.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vendor_gamma: Option<f64>,
     /// The source's theoretical value (CBOE `theo`), in price units.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vendor_theo: Option<f64>,
     /// Dealer gamma exposure of the contract: open interest × gamma × contract multiplier
     /// × spot² × 0.01, positive for calls and negative for puts (dealers long the calls
