@@ -581,7 +581,10 @@ mod tests {
         assert_eq!(got.len(), 2);
         let call = got.iter().find(|c| c.right.is_call()).unwrap();
         assert_eq!(call.symbol, "TSLA240119C00290000");
-        assert_eq!((call.bid, call.ask, call.open_interest), (0.01, 0.02, 18077));
+        assert_eq!(
+            (call.bid, call.ask, call.open_interest),
+            (0.01, 0.02, 18077)
+        );
         assert_eq!(call.source_iv, Some(0.701844));
         assert_eq!(call.source_greeks.delta, Some(1.4422886648140625e-4));
         assert_eq!(call.source_greeks.gamma, Some(3.5165824253684816e-5));

@@ -459,6 +459,58 @@ mod tests {
     }
 
     #[test]
+    fn gamma_exposure_sums_the_contracts_and_crosses_zero_between_the_walls() {
+        let c = ctx();
+        // Puts carry the open interest below spot, calls above it.
+        let rows: Vec<ContractRow> = flat_chain(&c)
+            .into_iter()
+            .map(|r| {
+                let heavy = (r.right == Right::Put && r.strike < 100.0)
+                    || (r.right == Right::Call && r.strike > 100.0);
+                let oi = if heavy { 5000 } else { 10 };
+                contract(r.expiry, r.strike, r.right, 0.2, oi, &c)
+            })
+            .collect();
+        let f = compute(&c, &rows, &[], 20);
+        let sum: f64 = rows.iter().filter_map(|r| r.gex).sum();
+        assert!((f.gex.unwrap() - sum).abs() < 1e-6 * sum.abs().max(1.0));
+        let z = f.zero_gamma.unwrap();
+        assert!(z > 90.0 && z < 110.0, "{z}");
+        // No source figures on this chain: no gaps, no pairs.
+        assert_eq!(f.vendor_iv_pairs, 0);
+        assert_eq!(f.vendor_iv_gap_median, None);
+        assert_eq!(f.vendor_iv30_gap, None);
+    }
+
+    #[test]
+    fn vendor_figures_become_gap_features() {
+        let c = ChainContext {
+            vendor_iv30: Some(0.25),
+            ..ctx()
+        };
+        let rows: Vec<ContractRow> = flat_chain(&c)
+            .into_iter()
+            .map(|mut r| {
+                // The source reads 1 point higher out of the money, 3 higher in it.
+                let otm = (r.right == Right::Call) == (r.strike > 100.0);
+                r.vendor_iv = Some(0.2 + if otm { 0.01 } else { 0.03 });
+                r
+            })
+            .collect();
+        let f = compute(&c, &rows, &[], 20);
+        // Two-sided quotes only (the far wings are bid 0 here); strike 100, at spot,
+        // counts in "all" only.
+        let two_sided = rows.iter().filter(|r| r.bid > 0.0).count() as u64;
+        assert!(two_sided > 30 && two_sided < 54, "{two_sided}");
+        assert_eq!(f.vendor_iv_pairs, two_sided);
+        assert!((f.vendor_iv_gap_otm_median.unwrap() - 0.01).abs() < 1e-12);
+        assert!((f.vendor_iv_gap_otm_p90.unwrap() - 0.01).abs() < 1e-12);
+        assert!((f.vendor_iv_gap_p90.unwrap() - 0.03).abs() < 1e-12);
+        assert_eq!(f.vendor_iv30, Some(0.25));
+        assert!((f.vendor_iv30_gap.unwrap() + 0.05).abs() < 1e-12);
+    }
+
+    #[test]
     fn skew_and_term_structure_show_up() {
         let c = ctx();
         let mut rows = vec![];
