@@ -258,22 +258,6 @@ fn cell(v: f64, decimals: usize) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::cell;
-
-    #[test]
-    fn cells_are_empty_for_nan_and_scientific_at_the_extremes() {
-        assert_eq!(cell(f64::NAN, 4), "");
-        assert_eq!(cell(f64::INFINITY, 4), "");
-        assert_eq!(cell(0.5, 4), "0.5000");
-        assert_eq!(cell(-12.25, 2), "-12.25");
-        assert_eq!(cell(0.0, 5), "0.00000");
-        assert_eq!(cell(3.2e-9, 5), "3.20000e-9");
-        assert_eq!(cell(-4.5e15, 4), "-4.5000e15");
-    }
-}
-
 fn check(a: CheckArgs, ctx: &Ctx) -> optctl::Result<Outcome> {
     let mut config = ctx.config()?;
     if let Some(d) = a.files_dir {
@@ -390,4 +374,20 @@ fn print_check(r: &check::Report, out: &Output) -> optctl::Result<()> {
         out.print_table(Some("furthest from the source"), &w)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn cells_are_empty_for_nan_and_scientific_at_the_extremes() {
+        assert_eq!(cell(f64::NAN, 4), "");
+        assert_eq!(cell(f64::INFINITY, 4), "");
+        assert_eq!(cell(0.5, 4), "0.5000");
+        assert_eq!(cell(-12.25, 2), "-12.25");
+        assert_eq!(cell(0.0, 5), "0.00000");
+        assert_eq!(cell(3.2e-9, 5), "3.20000e-9");
+        assert_eq!(cell(-4.5e15, 4), "-4.5000e15");
+    }
 }

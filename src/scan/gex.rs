@@ -65,7 +65,8 @@ impl Leg {
         multiplier: f64,
     ) -> Option<Leg> {
         let sd = iv * t_years.sqrt();
-        if open_interest == 0 || !(sd > 0.0) || !(strike > 0.0) || !sd.is_finite() {
+        let usable = sd > 0.0 && sd.is_finite() && strike > 0.0;
+        if open_interest == 0 || !usable {
             return None;
         }
         let sign = if right.is_call() { 1.0 } else { -1.0 };
@@ -101,7 +102,7 @@ pub fn total_at(legs: &[Leg], spot: f64) -> f64 {
 /// The spot level nearest `spot` where the total gamma exposure of `legs` crosses zero
 /// (see the module's rule), or `None`.
 pub fn zero_gamma(legs: &[Leg], spot: f64) -> Option<f64> {
-    if legs.is_empty() || !(spot > 0.0) {
+    if legs.is_empty() || spot.is_nan() || spot <= 0.0 {
         return None;
     }
     let step = (GRID_HIGH - GRID_LOW) / (GRID_POINTS - 1) as f64;
