@@ -49,7 +49,7 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             [CompletionResult]::new('migrate-scheduler', 'migrate-scheduler', [CompletionResultType]::ParameterValue, 'Move the strategy categories from the legacy to the unified scheduler')
             [CompletionResult]::new('notify', 'notify', [CompletionResultType]::ParameterValue, 'Send queued alert and signal notifications to the configured channels')
             [CompletionResult]::new('process-excel', 'process-excel', [CompletionResultType]::ParameterValue, 'Read the broker workbooks and store each stock''s OI buildup')
-            [CompletionResult]::new('quant', 'quant', [CompletionResultType]::ParameterValue, 'Option calculator: implied volatility and greeks')
+            [CompletionResult]::new('quant', 'quant', [CompletionResultType]::ParameterValue, 'Option calculator: implied volatility and greeks; optctl''s IV against the source''s')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Scan option chains and store IV, greeks, features and scored alerts')
             [CompletionResult]::new('scans', 'scans', [CompletionResultType]::ParameterValue, 'List stored scans, newest first')
             [CompletionResult]::new('screen', 'screen', [CompletionResultType]::ParameterValue, 'Screen the watchlist''s latest features: `optctl screen ''iv_rank > 0.9'' ''pcr_volume > 1.5''`')
@@ -1000,8 +1000,29 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Compare optctl''s implied volatility with the source''s own on a live or replayed chain')
             [CompletionResult]::new('iv', 'iv', [CompletionResultType]::ParameterValue, 'Implied volatility and greeks of one option, or of every row of a CSV')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'optctl;quant;check' {
+            [CompletionResult]::new('--tickers', '--tickers', [CompletionResultType]::ParameterName, 'Tickers to check, comma separated')
+            [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Chain provider (default: [provider] name)')
+            [CompletionResult]::new('--files-dir', '--files-dir', [CompletionResultType]::ParameterName, 'Folder of snapshots for the files provider (overrides [provider.files] dir)')
+            [CompletionResult]::new('--worst', '--worst', [CompletionResultType]::ParameterName, 'How many of the worst contracts to list per ticker')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data home: the database and exports live here')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML). Missing at the default location = built-in defaults')
+            [CompletionResult]::new('--as-of', '--as-of', [CompletionResultType]::ParameterName, 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close')
+            [CompletionResult]::new('--ping', '--ping', [CompletionResultType]::ParameterName, 'Dead-man''s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config')
+            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Write log lines to this file instead of stderr, rotated by size ([log] max_bytes, keep). Several jobs may share it. Over [log] file in the config')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'optctl;quant;iv' {
@@ -1029,8 +1050,12 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             break
         }
         'optctl;quant;help' {
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Compare optctl''s implied volatility with the source''s own on a live or replayed chain')
             [CompletionResult]::new('iv', 'iv', [CompletionResultType]::ParameterValue, 'Implied volatility and greeks of one option, or of every row of a CSV')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'optctl;quant;help;check' {
             break
         }
         'optctl;quant;help;iv' {
@@ -1225,7 +1250,7 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             [CompletionResult]::new('migrate-scheduler', 'migrate-scheduler', [CompletionResultType]::ParameterValue, 'Move the strategy categories from the legacy to the unified scheduler')
             [CompletionResult]::new('notify', 'notify', [CompletionResultType]::ParameterValue, 'Send queued alert and signal notifications to the configured channels')
             [CompletionResult]::new('process-excel', 'process-excel', [CompletionResultType]::ParameterValue, 'Read the broker workbooks and store each stock''s OI buildup')
-            [CompletionResult]::new('quant', 'quant', [CompletionResultType]::ParameterValue, 'Option calculator: implied volatility and greeks')
+            [CompletionResult]::new('quant', 'quant', [CompletionResultType]::ParameterValue, 'Option calculator: implied volatility and greeks; optctl''s IV against the source''s')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Scan option chains and store IV, greeks, features and scored alerts')
             [CompletionResult]::new('scans', 'scans', [CompletionResultType]::ParameterValue, 'List stored scans, newest first')
             [CompletionResult]::new('screen', 'screen', [CompletionResultType]::ParameterValue, 'Screen the watchlist''s latest features: `optctl screen ''iv_rank > 0.9'' ''pcr_volume > 1.5''`')
@@ -1387,7 +1412,11 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             break
         }
         'optctl;help;quant' {
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Compare optctl''s implied volatility with the source''s own on a live or replayed chain')
             [CompletionResult]::new('iv', 'iv', [CompletionResultType]::ParameterValue, 'Implied volatility and greeks of one option, or of every row of a CSV')
+            break
+        }
+        'optctl;help;quant;check' {
             break
         }
         'optctl;help;quant;iv' {

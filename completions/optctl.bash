@@ -334,6 +334,9 @@ _optctl() {
             optctl__subcmd__help__subcmd__process__subcmd__excel,status)
                 cmd="optctl__subcmd__help__subcmd__process__subcmd__excel__subcmd__status"
                 ;;
+            optctl__subcmd__help__subcmd__quant,check)
+                cmd="optctl__subcmd__help__subcmd__quant__subcmd__check"
+                ;;
             optctl__subcmd__help__subcmd__quant,iv)
                 cmd="optctl__subcmd__help__subcmd__quant__subcmd__iv"
                 ;;
@@ -448,11 +451,17 @@ _optctl() {
             optctl__subcmd__process__subcmd__excel__subcmd__help,status)
                 cmd="optctl__subcmd__process__subcmd__excel__subcmd__help__subcmd__status"
                 ;;
+            optctl__subcmd__quant,check)
+                cmd="optctl__subcmd__quant__subcmd__check"
+                ;;
             optctl__subcmd__quant,help)
                 cmd="optctl__subcmd__quant__subcmd__help"
                 ;;
             optctl__subcmd__quant,iv)
                 cmd="optctl__subcmd__quant__subcmd__iv"
+                ;;
+            optctl__subcmd__quant__subcmd__help,check)
+                cmd="optctl__subcmd__quant__subcmd__help__subcmd__check"
                 ;;
             optctl__subcmd__quant__subcmd__help,help)
                 cmd="optctl__subcmd__quant__subcmd__help__subcmd__help"
@@ -2483,8 +2492,22 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__help__subcmd__quant)
-            opts="iv"
+            opts="check iv"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__help__subcmd__quant__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -3633,7 +3656,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__quant)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help iv help"
+            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help check iv help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3670,9 +3693,77 @@ _optctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        optctl__subcmd__quant__subcmd__help)
-            opts="iv help"
+        optctl__subcmd__quant__subcmd__check)
+            opts="-v -q -h --tickers --provider --files-dir --worst --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tickers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --provider)
+                    COMPREPLY=($(compgen -W "sim files cboe yahoo polygon tradier nse" -- "${cur}"))
+                    return 0
+                    ;;
+                --files-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --worst)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__quant__subcmd__help)
+            opts="check iv help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__quant__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

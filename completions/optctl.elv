@@ -46,7 +46,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand migrate-scheduler 'Move the strategy categories from the legacy to the unified scheduler'
             cand notify 'Send queued alert and signal notifications to the configured channels'
             cand process-excel 'Read the broker workbooks and store each stock''s OI buildup'
-            cand quant 'Option calculator: implied volatility and greeks'
+            cand quant 'Option calculator: implied volatility and greeks; optctl''s IV against the source''s'
             cand scan 'Scan option chains and store IV, greeks, features and scored alerts'
             cand scans 'List stored scans, newest first'
             cand screen 'Screen the watchlist''s latest features: `optctl screen ''iv_rank > 0.9'' ''pcr_volume > 1.5''`'
@@ -912,8 +912,28 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand --quiet 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand check 'Compare optctl''s implied volatility with the source''s own on a live or replayed chain'
             cand iv 'Implied volatility and greeks of one option, or of every row of a CSV'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'optctl;quant;check'= {
+            cand --tickers 'Tickers to check, comma separated'
+            cand --provider 'Chain provider (default: [provider] name)'
+            cand --files-dir 'Folder of snapshots for the files provider (overrides [provider.files] dir)'
+            cand --worst 'How many of the worst contracts to list per ticker'
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --as-of 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close'
+            cand --ping 'Dead-man''s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job'
+            cand --log-format 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config'
+            cand --log-file 'Write log lines to this file instead of stderr, rotated by size ([log] max_bytes, keep). Several jobs may share it. Over [log] file in the config'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
+            cand --quiet 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'optctl;quant;iv'= {
             cand --right 'call or put (c/p accepted)'
@@ -939,8 +959,11 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'optctl;quant;help'= {
+            cand check 'Compare optctl''s implied volatility with the source''s own on a live or replayed chain'
             cand iv 'Implied volatility and greeks of one option, or of every row of a CSV'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'optctl;quant;help;check'= {
         }
         &'optctl;quant;help;iv'= {
         }
@@ -1120,7 +1143,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand migrate-scheduler 'Move the strategy categories from the legacy to the unified scheduler'
             cand notify 'Send queued alert and signal notifications to the configured channels'
             cand process-excel 'Read the broker workbooks and store each stock''s OI buildup'
-            cand quant 'Option calculator: implied volatility and greeks'
+            cand quant 'Option calculator: implied volatility and greeks; optctl''s IV against the source''s'
             cand scan 'Scan option chains and store IV, greeks, features and scored alerts'
             cand scans 'List stored scans, newest first'
             cand screen 'Screen the watchlist''s latest features: `optctl screen ''iv_rank > 0.9'' ''pcr_volume > 1.5''`'
@@ -1240,7 +1263,10 @@ set edit:completion:arg-completer[optctl] = {|@words|
         &'optctl;help;process-excel;history'= {
         }
         &'optctl;help;quant'= {
+            cand check 'Compare optctl''s implied volatility with the source''s own on a live or replayed chain'
             cand iv 'Implied volatility and greeks of one option, or of every row of a CSV'
+        }
+        &'optctl;help;quant;check'= {
         }
         &'optctl;help;quant;iv'= {
         }

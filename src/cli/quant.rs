@@ -1,18 +1,51 @@
-//! `optctl quant`: the option calculator over the same code the scan uses.
+//! `optctl quant`: the option calculator over the same code the scan uses, and the
+//! check of optctl's IV against the source's own (`quant check`).
 
 use std::path::PathBuf;
 
-use optctl::market::Right;
+use optctl::market::{Right, Symbol};
+use optctl::provider::Source;
 use optctl::quant::Inputs;
 use optctl::quant::calc::{self, CsvError, RowFormat};
+use optctl::scan::check::{self, GapStats};
 
 use super::output::Output;
 use super::{Ctx, Outcome};
 
-/// Option calculator: implied volatility and greeks.
+/// Option calculator: implied volatility and greeks; optctl's IV against the source's.
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
+    Check(CheckArgs),
     Iv(IvArgs),
+}
+
+/// Compare optctl's implied volatility with the source's own on a live or replayed chain.
+///
+/// Fetches each ticker's chain through the provider (as `optctl scan` does), prices it
+/// with the scan's own pricing, and prints per ticker how far optctl's IV is from the
+/// IV the source publishes (CBOE `iv`, Tradier `mid_iv` or `smv_vol`, Polygon
+/// `implied_volatility`, Yahoo `impliedVolatility`): the median and 90th percentile of
+/// |optctl IV - source IV| in vol points over the contracts with a two-sided quote and
+/// both IVs, for all of them and split out of / in the money (against spot); optctl's
+/// 30-day ATM IV beside the source's 30-day IV (CBOE `iv30`); and the contracts furthest
+/// apart. Nothing is stored.
+///
+/// `--provider files --files-dir DIR` replays a recording (`optctl fetch --save DIR`)
+/// at --as-of. Exit 1 when no ticker could be fetched, 3 when some could not.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Tickers to check, comma separated.
+    #[arg(long, value_delimiter = ',', value_name = "A,B", required = true)]
+    tickers: Vec<Symbol>,
+    /// Chain provider (default: [provider] name).
+    #[arg(long, value_name = "NAME")]
+    provider: Option<Source>,
+    /// Folder of snapshots for the files provider (overrides [provider.files] dir).
+    #[arg(long, value_name = "DIR")]
+    files_dir: Option<PathBuf>,
+    /// How many of the worst contracts to list per ticker.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    worst: usize,
 }
 
 /// Implied volatility and greeks of one option, or of every row of a CSV.
@@ -78,6 +111,7 @@ fn parse_expiry(s: &str) -> Result<Expiry, String> {
 
 pub fn run(cmd: Command, ctx: &Ctx) -> optctl::Result<Outcome> {
     match cmd {
+        Command::Check(a) => check(a, ctx),
         Command::Iv(a) => iv(a, ctx),
     }
 }
@@ -222,6 +256,124 @@ fn cell(v: f64, decimals: usize) -> String {
     } else {
         format!("{v:.decimals$}")
     }
+}
+
+fn check(a: CheckArgs, ctx: &Ctx) -> optctl::Result<Outcome> {
+    let mut config = ctx.config()?;
+    if let Some(d) = a.files_dir {
+        config.provider.files.dir = Some(d);
+    }
+    let source = a.provider.unwrap_or(config.provider.name);
+    let provider = ctx.connector(&config).chains(source)?;
+    let opts = check::Options {
+        tickers: a.tickers,
+        as_of: ctx.as_of,
+        worst: a.worst,
+    };
+    let report = super::runtime()?.block_on(check::run(provider.as_ref(), &opts));
+    print_check(&report, &ctx.out)?;
+    let failed = report.errors.len();
+    if failed > 0 && report.tickers.is_empty() {
+        return Err(optctl::Error::Failed(format!(
+            "quant check: no chain fetched from {} (first: {}: {})",
+            report.provider, report.errors[0].ticker, report.errors[0].error
+        )));
+    }
+    if failed > 0 {
+        ctx.out.partial(
+            "quant check",
+            failed,
+            failed + report.tickers.len(),
+            "tickers",
+            report
+                .errors
+                .iter()
+                .map(|e| (e.ticker.as_str(), e.error.as_str())),
+        );
+        return Ok(Outcome::Partial);
+    }
+    Ok(Outcome::Done)
+}
+
+/// Vol points (fractions × 100) with two decimals; empty when unknown.
+fn points(x: Option<f64>) -> String {
+    x.map_or(String::new(), |v| format!("{:.2}", v * 100.0))
+}
+
+fn stats(s: &GapStats) -> String {
+    match (s.median, s.p90) {
+        (Some(m), Some(p)) => format!(
+            "{} (median {}, p90 {})",
+            s.count,
+            points(Some(m)),
+            points(Some(p))
+        ),
+        _ => "0".to_string(),
+    }
+}
+
+fn print_check(r: &check::Report, out: &Output) -> optctl::Result<()> {
+    if out.is_json() {
+        return out.json(r);
+    }
+    let mut t = out.table(&[
+        "ticker",
+        "quoted at",
+        "spot",
+        "priced / with source IV",
+        "all |gap| (vol pts)",
+        "out of the money",
+        "in the money",
+        "30d ATM IV / source",
+    ]);
+    for c in &r.tickers {
+        t.add_row(vec![
+            c.ticker.clone(),
+            optctl::store::ts(c.quoted_at),
+            format!("{:.2}", c.spot),
+            format!("{} / {} of {}", c.priced, c.with_vendor_iv, c.contracts),
+            stats(&c.all),
+            stats(&c.otm),
+            stats(&c.itm),
+            format!("{} / {}", points(c.atm_iv_30d), points(c.vendor_iv30)),
+        ]);
+    }
+    out.print_table(Some(&format!("optctl IV vs {}", r.provider)), &t)?;
+    let mut w = out.table(&[
+        "ticker",
+        "contract",
+        "side",
+        "bid",
+        "ask",
+        "optctl IV",
+        "source IV",
+        "gap",
+    ]);
+    let mut any = false;
+    for c in &r.tickers {
+        for g in &c.worst {
+            any = true;
+            w.add_row(vec![
+                c.ticker.clone(),
+                g.symbol.clone(),
+                match g.otm {
+                    Some(true) => "otm",
+                    Some(false) => "itm",
+                    None => "atm",
+                }
+                .to_string(),
+                format!("{}", g.bid),
+                format!("{}", g.ask),
+                points(Some(g.iv)),
+                points(Some(g.vendor_iv)),
+                format!("{:+.2}", g.gap * 100.0),
+            ]);
+        }
+    }
+    if any {
+        out.print_table(Some("furthest from the source"), &w)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

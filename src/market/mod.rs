@@ -103,6 +103,10 @@ pub struct OptionQuote {
     /// optctl computes its own from the mid price; this is kept for comparison only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_iv: Option<f64>,
+    /// The source's own greeks and theoretical value, when it publishes them (CBOE
+    /// `delta`/`gamma`/`theo`, Tradier and Polygon `greeks`), kept for comparison only.
+    #[serde(default, skip_serializing_if = "SourceGreeks::is_empty")]
+    pub source_greeks: SourceGreeks,
     /// When this contract was last quoted, if the source says (Tradier `bid_date`/
     /// `ask_date`, Polygon `last_quote.last_updated`). Its time to expiry runs from here;
     /// without it, from the chain's `as_of`.
@@ -118,6 +122,25 @@ impl OptionQuote {
         } else {
             None
         }
+    }
+}
+
+/// A source's own greeks of one contract (all optional: each source publishes a different
+/// subset, and none when it has not computed them).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct SourceGreeks {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delta: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gamma: Option<f64>,
+    /// The source's theoretical value of the option (CBOE `theo`), in price units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theo: Option<f64>,
+}
+
+impl SourceGreeks {
+    pub fn is_empty(&self) -> bool {
+        self.delta.is_none() && self.gamma.is_none() && self.theo.is_none()
     }
 }
 
@@ -154,6 +177,10 @@ pub struct ChainSnapshot {
     /// equivalent.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ex_dividends: Vec<ExDividend>,
+    /// The source's own 30-day implied volatility of the underlying (CBOE `iv30`), as a
+    /// fraction, when it publishes one; kept to compare with optctl's 30-day ATM IV.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_iv30: Option<f64>,
     pub contracts: Vec<OptionQuote>,
 }
 
@@ -244,6 +271,7 @@ mod tests {
             volume: 0,
             open_interest: 0,
             source_iv: None,
+            source_greeks: SourceGreeks::default(),
             quoted_at: None,
         };
         assert!((q.mid().unwrap() - 1.1).abs() < 1e-12);

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::http::{Client, RateSpec};
 use super::wire::{self, Parsed, Skipped};
 use super::{ChainProvider, Error, Hooks};
-use crate::market::{ChainSnapshot, Exchange, Symbol};
+use crate::market::{ChainSnapshot, Exchange, SourceGreeks, Symbol};
 
 pub const NAME: &str = "cboe";
 /// No published limit; one request a second keeps a watchlist scan polite.
@@ -122,6 +122,8 @@ struct Data {
     current_price: Option<f64>,
     close: Option<f64>,
     prev_day_close: Option<f64>,
+    /// 30-day implied volatility of the underlying, in percent (38.981).
+    iv30: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -130,6 +132,9 @@ struct Row {
     bid: Option<f64>,
     ask: Option<f64>,
     iv: Option<f64>,
+    delta: Option<f64>,
+    gamma: Option<f64>,
+    theo: Option<f64>,
     open_interest: Option<f64>,
     volume: Option<f64>,
     last_trade_price: Option<f64>,
@@ -139,7 +144,9 @@ struct Row {
 ///
 /// `as_of` is the payload's `timestamp` (UTC), else `received_at`. Spot is
 /// `current_price`, else `close`, else `prev_day_close`. A row without a readable OCC
-/// symbol is skipped and counted.
+/// symbol is skipped and counted. CBOE's own figures are kept for comparison: `iv` (a
+/// fraction; 0 = not computed, and then its `delta`, `gamma` and `theo` are dropped too),
+/// and the underlying's `iv30` (in percent, stored as a fraction).
 pub fn parse_chain(
     ticker: &str,
     body: &[u8],
@@ -175,13 +182,24 @@ pub fn parse_chain(
         ) else {
             continue;
         };
+        let source_iv = wire::source_iv(row.iv, false);
+        let source_greeks = if source_iv.is_some() {
+            SourceGreeks {
+                delta: wire::source_greek(row.delta),
+                gamma: wire::source_greek(row.gamma),
+                theo: wire::source_greek(row.theo),
+            }
+        } else {
+            SourceGreeks::default()
+        };
         let raw = wire::RawQuote {
             bid: row.bid,
             ask: row.ask,
             last: row.last_trade_price,
             volume: row.volume,
             open_interest: row.open_interest,
-            source_iv: wire::source_iv(row.iv, false),
+            source_iv,
+            source_greeks,
             quoted_at: None,
         };
         contracts.push(raw.quote(&occ));
@@ -201,6 +219,7 @@ pub fn parse_chain(
             exchange: Exchange::Us,
             exercise: None,
             ex_dividends: Vec::new(),
+            source_iv30: wire::source_iv(data.iv30, true),
             contracts,
         },
         skipped,
@@ -247,6 +266,11 @@ mod tests {
         assert_eq!(put.open_interest, 8053);
         assert_eq!(put.volume, 68);
         assert_eq!(put.source_iv, Some(0.3223));
+        // CBOE's own greeks and theoretical value ride along; iv30 is percent.
+        assert_eq!(put.source_greeks.delta, Some(-0.2168));
+        assert_eq!(put.source_greeks.gamma, Some(0.0362));
+        assert_eq!(put.source_greeks.theo, Some(1.0423));
+        assert!((snap.source_iv30.unwrap() - 0.38981).abs() < 1e-12);
         // A deep in-the-money row with iv 0.0 has no source IV; never traded = last 0.
         let deep = snap
             .contracts
@@ -254,6 +278,7 @@ mod tests {
             .find(|c| c.symbol == "CLX261218P00115000")
             .unwrap();
         assert_eq!(deep.source_iv, None);
+        assert!(deep.source_greeks.is_empty());
         assert_eq!(deep.last, 0.0);
         // A root with a digit is read from the right.
         assert!(

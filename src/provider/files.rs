@@ -458,6 +458,7 @@ mod tests {
             exchange: Default::default(),
             exercise: None,
             ex_dividends: Vec::new(),
+            source_iv30: None,
             contracts: vec![OptionQuote {
                 symbol: "AAPL260116C00200000".into(),
                 expiry: NaiveDate::from_ymd_opt(2026, 1, 16).unwrap(),
@@ -469,6 +470,7 @@ mod tests {
                 volume: 10,
                 open_interest: 200,
                 source_iv: Some(0.25),
+                source_greeks: Default::default(),
                 quoted_at: None,
             }],
         }

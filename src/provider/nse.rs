@@ -414,6 +414,7 @@ pub fn parse_chain(
                 volume: leg.total_traded_volume,
                 open_interest: leg.open_interest,
                 source_iv: wire::source_iv(leg.implied_volatility, true),
+                source_greeks: Default::default(),
                 quoted_at: None,
             };
             contracts.push(raw.quote(&occ));
@@ -445,6 +446,7 @@ pub fn parse_chain(
             // NSE's index and stock options are all European.
             exercise: Some(Exercise::European),
             ex_dividends: Vec::new(),
+            source_iv30: None,
             contracts,
         },
         skipped,

@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 use super::http::{self, Client, RateSpec, Secret};
 use super::wire::{self, EpochUnit, Parsed, Skipped};
 use super::{BarProvider, ChainProvider, Error, Hooks, KeySetting};
-use crate::market::{Bar, Calendar, ChainSnapshot, Exchange, Exercise, OptionQuote, Timeframe};
+use crate::market::{
+    Bar, Calendar, ChainSnapshot, Exchange, Exercise, OptionQuote, SourceGreeks, Timeframe,
+};
 
 pub const NAME: &str = "polygon";
 /// The free plan's limit: 5 requests a minute (paid plans: raise it in
@@ -215,6 +217,7 @@ impl ChainProvider for Polygon {
             exchange: Exchange::Us,
             exercise,
             ex_dividends: Vec::new(),
+            source_iv30: None,
             contracts,
         })
     }
@@ -308,8 +311,15 @@ struct SnapResult {
     last_trade: Option<LastTrade>,
     day: Option<Day>,
     implied_volatility: Option<f64>,
+    greeks: Option<Greeks>,
     open_interest: Option<f64>,
     underlying_asset: Option<Underlying>,
+}
+
+#[derive(Deserialize)]
+struct Greeks {
+    delta: Option<f64>,
+    gamma: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -415,6 +425,13 @@ pub fn parse_snapshot(ticker: &str, body: &[u8]) -> Result<Parsed<SnapshotPage>,
             volume: r.day.and_then(|d| d.volume),
             open_interest: r.open_interest,
             source_iv: wire::source_iv(r.implied_volatility, false),
+            source_greeks: r
+                .greeks
+                .map_or_else(SourceGreeks::default, |g| SourceGreeks {
+                    delta: wire::source_greek(g.delta),
+                    gamma: wire::source_greek(g.gamma),
+                    theo: None,
+                }),
             quoted_at,
         };
         contracts.push(raw.quote(&occ));
@@ -520,6 +537,8 @@ mod tests {
         assert_eq!((c.bid, c.ask), (22.75, 23.7));
         assert_eq!(c.open_interest, 7049);
         assert_eq!(c.source_iv, Some(0.3229662539454244));
+        assert_eq!(c.source_greeks.delta, Some(0.9573));
+        assert_eq!(c.source_greeks.gamma, Some(0.0062));
         // The underlying's time is in nanoseconds.
         let (spot, at) = p1.underlying.unwrap();
         assert_eq!(spot, 172.5);
@@ -537,6 +556,7 @@ mod tests {
             .unwrap();
         assert_eq!((bare.bid, bare.ask, bare.last), (0.0, 0.0, 4.1));
         assert_eq!(bare.source_iv, None);
+        assert!(bare.source_greeks.is_empty());
     }
 
     #[test]

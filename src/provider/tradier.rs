@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::http::{self, Client, RateSpec, Secret};
 use super::wire::{self, EpochUnit, Parsed, Skipped};
 use super::{BarProvider, ChainProvider, Error, Hooks, KeySetting};
-use crate::market::{Bar, Calendar, ChainSnapshot, Exchange, OptionQuote, Timeframe};
+use crate::market::{Bar, Calendar, ChainSnapshot, Exchange, OptionQuote, SourceGreeks, Timeframe};
 
 pub const NAME: &str = "tradier";
 /// Tradier's documented market-data limit: 120 requests a minute.
@@ -159,6 +159,7 @@ impl ChainProvider for Tradier {
             exchange: Exchange::Us,
             exercise: None,
             ex_dividends: Vec::new(),
+            source_iv30: None,
             contracts,
         })
     }
@@ -376,6 +377,8 @@ struct Row {
 
 #[derive(Deserialize)]
 struct Greeks {
+    delta: Option<f64>,
+    gamma: Option<f64>,
     mid_iv: Option<f64>,
     smv_vol: Option<f64>,
 }
@@ -400,9 +403,17 @@ pub fn parse_chain(symbol: &str, body: &[u8]) -> Result<Parsed<Vec<OptionQuote>>
         ) else {
             continue;
         };
-        let iv = row.greeks.and_then(|g| {
+        // ORATS's figures: the IV of the mid, else its smoothed (SMV) volatility.
+        let iv = row.greeks.as_ref().and_then(|g| {
             wire::source_iv(g.mid_iv, false).or_else(|| wire::source_iv(g.smv_vol, false))
         });
+        let source_greeks = row
+            .greeks
+            .map_or_else(SourceGreeks::default, |g| SourceGreeks {
+                delta: wire::source_greek(g.delta),
+                gamma: wire::source_greek(g.gamma),
+                theo: None,
+            });
         let raw = wire::RawQuote {
             bid: row.bid,
             ask: row.ask,
@@ -410,6 +421,7 @@ pub fn parse_chain(symbol: &str, body: &[u8]) -> Result<Parsed<Vec<OptionQuote>>
             volume: row.volume,
             open_interest: row.open_interest,
             source_iv: iv,
+            source_greeks,
             // The mid's time: the later side's quote, else the last trade.
             quoted_at: latest_millis(&[row.bid_date, row.ask_date])
                 .or_else(|| latest_millis(&[row.trade_date])),
@@ -552,9 +564,39 @@ mod tests {
             .unwrap();
         // mid_iv 0.0: the ORATS smoothed vol stands in.
         assert_eq!(put.source_iv, Some(0.380002));
+        // ORATS's greeks ride along for comparison.
+        assert_eq!(put.source_greeks.delta, Some(-0.2343));
+        assert_eq!(put.source_greeks.gamma, Some(0.079));
         // `last: null` is no trade.
         assert_eq!(put.last, 0.0);
         assert_eq!(put.open_interest, 10);
+    }
+
+    #[test]
+    fn a_real_recorded_chain_keeps_orats_figures() {
+        // A real Tradier answer (TSLA, 2024-01-12; see fixtures/README.md).
+        const REAL: &[u8] =
+            include_bytes!("../../fixtures/providers/tradier/real-chain-TSLA-2024-01-19.json");
+        let got = parse_chain("TSLA", REAL).unwrap().value;
+        assert_eq!(got.len(), 2);
+        let call = got.iter().find(|c| c.right.is_call()).unwrap();
+        assert_eq!(call.symbol, "TSLA240119C00290000");
+        assert_eq!(
+            (call.bid, call.ask, call.open_interest),
+            (0.01, 0.02, 18077)
+        );
+        assert_eq!(call.source_iv, Some(0.701844));
+        assert_eq!(call.source_greeks.delta, Some(1.4422886648140625e-4));
+        assert_eq!(call.source_greeks.gamma, Some(3.5165824253684816e-5));
+        assert_eq!(call.source_greeks.theo, None);
+        // The quote's own time: the later of bid_date and ask_date, in ms.
+        assert_eq!(
+            call.quoted_at.unwrap().to_rfc3339(),
+            "2024-01-12T17:09:01+00:00"
+        );
+        let put = got.iter().find(|c| !c.right.is_call()).unwrap();
+        assert_eq!(put.source_iv, Some(1.282883));
+        assert_eq!(put.source_greeks.delta, Some(-0.9998557711335186));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use serde::{Deserialize, Deserializer};
 
 use super::Error;
 use super::http::head;
-use crate::market::{Bar, Calendar, OccSymbol, OptionQuote};
+use crate::market::{Bar, Calendar, OccSymbol, OptionQuote, SourceGreeks};
 
 /// Parses `body` as JSON of type `T`. An HTML page, an empty body or a body cut off
 /// mid-document is [`Error::Malformed`] with the body's first bytes, never a serde trace.
@@ -159,6 +159,12 @@ pub fn source_iv(x: Option<f64>, percent: bool) -> Option<f64> {
     (v > 1e-4).then_some(v)
 }
 
+/// A source's own greek or theoretical value, `None` when missing or not finite. Zero is
+/// kept (a deep option's gamma is 0), unlike an IV of 0, which means "not computed".
+pub fn source_greek(x: Option<f64>) -> Option<f64> {
+    x.filter(|v| v.is_finite())
+}
+
 /// Epoch seconds, milliseconds or nanoseconds to UTC; `None` for 0 (the sources' "none").
 pub fn from_epoch(value: i64, unit: EpochUnit) -> Option<DateTime<Utc>> {
     if value == 0 {
@@ -284,6 +290,8 @@ pub struct RawQuote {
     pub open_interest: Option<f64>,
     /// Already a fraction, `None` when not computed (see [`source_iv`]).
     pub source_iv: Option<f64>,
+    /// The source's own greeks, through [`source_greek`].
+    pub source_greeks: SourceGreeks,
     /// When the source last quoted the contract, if it says.
     pub quoted_at: Option<DateTime<Utc>>,
 }
@@ -302,6 +310,7 @@ impl RawQuote {
             volume: count(self.volume),
             open_interest: count(self.open_interest),
             source_iv: self.source_iv,
+            source_greeks: self.source_greeks,
             quoted_at: self.quoted_at,
         }
     }

@@ -297,6 +297,7 @@ impl ChainProvider for Yahoo {
             exchange: Exchange::Us,
             exercise: None,
             ex_dividends: Vec::new(),
+            source_iv30: None,
             contracts,
         })
     }
@@ -508,6 +509,7 @@ pub fn parse_options(ticker: &str, body: &[u8]) -> Result<Parsed<OptionsPage>, E
                     volume: row.volume,
                     open_interest: row.open_interest,
                     source_iv: wire::source_iv(row.implied_volatility, false).filter(|_| quoted),
+                    source_greeks: Default::default(),
                     quoted_at: None,
                 };
                 contracts.push(raw.quote(&occ));

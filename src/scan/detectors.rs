@@ -935,6 +935,7 @@ mod tests {
             iv_percentile: Some(0.5),
             iv_history_n: 30,
             contracts: 0,
+            ..FeatureRow::default()
         }
     }
 
@@ -954,6 +955,11 @@ mod tests {
             gamma: None,
             theta: None,
             vega: None,
+            vendor_iv: None,
+            vendor_delta: None,
+            vendor_gamma: None,
+            vendor_theo: None,
+            gex: None,
         }
     }
 

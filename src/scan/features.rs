@@ -28,6 +28,10 @@ pub struct ChainContext<'a> {
     pub spot: f64,
     pub rate: f64,
     pub dividend_yield: f64,
+    /// Shares per contract (the chain's multiplier), for gamma exposure.
+    pub multiplier: f64,
+    /// The source's own 30-day IV of the underlying, if it publishes one.
+    pub vendor_iv30: Option<f64>,
 }
 
 /// The shortest expiry used as "front": one day, so a same-day expiry's last hours
@@ -282,6 +286,8 @@ pub fn compute(
         Some(now) => iv_rank(now, iv_history, min_iv_observations),
         None => (None, None),
     };
+    let gaps = super::vendor::gaps(contracts, ctx.spot);
+    let (gex, zero_gamma) = gamma_exposure(ctx, contracts);
     FeatureRow {
         ticker: ctx.ticker.to_string(),
         as_of: ctx.as_of,
@@ -302,7 +308,52 @@ pub fn compute(
         iv_percentile,
         iv_history_n: iv_history.len() as u64,
         contracts: contracts.len() as u64,
+        vendor_iv_pairs: gaps.all.count,
+        vendor_iv_gap_median: gaps.all.median,
+        vendor_iv_gap_p90: gaps.all.p90,
+        vendor_iv_gap_otm_median: gaps.otm.median,
+        vendor_iv_gap_otm_p90: gaps.otm.p90,
+        vendor_iv30: ctx.vendor_iv30,
+        vendor_iv30_gap: atm_iv_30d.zip(ctx.vendor_iv30).map(|(a, v)| a - v),
+        gex,
+        zero_gamma,
     }
+}
+
+/// The chain's total gamma exposure (the sum of its contracts' `gex`) and its zero-gamma
+/// level (`scan::gex`). Contracts whose time to expiry has run out count in neither.
+fn gamma_exposure(ctx: &ChainContext<'_>, contracts: &[ContractRow]) -> (Option<f64>, Option<f64>) {
+    let mut total = None::<f64>;
+    let mut legs = Vec::with_capacity(contracts.len());
+    // Contracts come sorted by expiry: one calendar look-up per (expiry, root) run.
+    let mut last: Option<(NaiveDate, &str, f64)> = None;
+    for c in contracts {
+        let (Some(g), Some(iv)) = (c.gex, c.iv) else {
+            continue;
+        };
+        *total.get_or_insert(0.0) += g;
+        let root = crate::market::occ_root(&c.symbol);
+        let t = match last {
+            Some((d, r, t)) if d == c.expiry && r == root => t,
+            _ => {
+                let at = crate::market::expiry_instant_of(ctx.exchange, root, c.expiry);
+                let t = years_between(ctx.quoted_at, at);
+                last = Some((c.expiry, root, t));
+                t
+            }
+        };
+        legs.extend(super::gex::Leg::new(
+            c.right,
+            c.open_interest,
+            c.strike,
+            iv,
+            t,
+            ctx.rate,
+            ctx.dividend_yield,
+            ctx.multiplier,
+        ));
+    }
+    (total, super::gex::zero_gamma(&legs, ctx.spot))
 }
 
 #[cfg(test)]
@@ -344,6 +395,13 @@ mod tests {
             gamma: Some(g.gamma),
             theta: Some(g.theta),
             vega: Some(g.vega),
+            vendor_iv: None,
+            vendor_delta: None,
+            vendor_gamma: None,
+            vendor_theo: None,
+            gex: Some(crate::scan::gex::contract_gex(
+                right, oi, g.gamma, 100.0, ctx.spot,
+            )),
         }
     }
 
@@ -356,6 +414,8 @@ mod tests {
             spot: 100.0,
             rate: 0.0,
             dividend_yield: 0.0,
+            multiplier: 100.0,
+            vendor_iv30: None,
         }
     }
 
@@ -396,6 +456,58 @@ mod tests {
             * (years_to_expiry(c.as_of, NaiveDate::from_ymd_opt(2026, 11, 12).unwrap())).sqrt();
         assert!((em - approx).abs() / approx < 0.02, "{em} vs {approx}");
         assert_eq!(f.iv_rank, None);
+    }
+
+    #[test]
+    fn gamma_exposure_sums_the_contracts_and_crosses_zero_between_the_walls() {
+        let c = ctx();
+        // Puts carry the open interest below spot, calls above it.
+        let rows: Vec<ContractRow> = flat_chain(&c)
+            .into_iter()
+            .map(|r| {
+                let heavy = (r.right == Right::Put && r.strike < 100.0)
+                    || (r.right == Right::Call && r.strike > 100.0);
+                let oi = if heavy { 5000 } else { 10 };
+                contract(r.expiry, r.strike, r.right, 0.2, oi, &c)
+            })
+            .collect();
+        let f = compute(&c, &rows, &[], 20);
+        let sum: f64 = rows.iter().filter_map(|r| r.gex).sum();
+        assert!((f.gex.unwrap() - sum).abs() < 1e-6 * sum.abs().max(1.0));
+        let z = f.zero_gamma.unwrap();
+        assert!(z > 90.0 && z < 110.0, "{z}");
+        // No source figures on this chain: no gaps, no pairs.
+        assert_eq!(f.vendor_iv_pairs, 0);
+        assert_eq!(f.vendor_iv_gap_median, None);
+        assert_eq!(f.vendor_iv30_gap, None);
+    }
+
+    #[test]
+    fn vendor_figures_become_gap_features() {
+        let c = ChainContext {
+            vendor_iv30: Some(0.25),
+            ..ctx()
+        };
+        let rows: Vec<ContractRow> = flat_chain(&c)
+            .into_iter()
+            .map(|mut r| {
+                // The source reads 1 point higher out of the money, 3 higher in it.
+                let otm = (r.right == Right::Call) == (r.strike > 100.0);
+                r.vendor_iv = Some(0.2 + if otm { 0.01 } else { 0.03 });
+                r
+            })
+            .collect();
+        let f = compute(&c, &rows, &[], 20);
+        // Two-sided quotes only (the far wings are bid 0 here); strike 100, at spot,
+        // counts in "all" only.
+        let two_sided = rows.iter().filter(|r| r.bid > 0.0).count() as u64;
+        assert!(two_sided > 30 && two_sided < 54, "{two_sided}");
+        assert_eq!(f.vendor_iv_pairs, two_sided);
+        assert!((f.vendor_iv_gap_otm_median.unwrap() - 0.01).abs() < 1e-12);
+        assert!((f.vendor_iv_gap_otm_p90.unwrap() - 0.01).abs() < 1e-12);
+        assert!((f.vendor_iv_gap_p90.unwrap() - 0.03).abs() < 1e-12);
+        assert_eq!(f.vendor_iv30, Some(0.25));
+        assert!((f.vendor_iv30_gap.unwrap() + 0.05).abs() < 1e-12);
     }
 
     #[test]

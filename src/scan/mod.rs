@@ -1,12 +1,15 @@
 //! The scan: fetch chains, price them (IV and greeks), compute features, run detectors
 //! and store everything, one ticker per transaction.
 
+pub mod check;
 pub mod config;
 pub mod detectors;
 pub mod features;
+pub mod gex;
 pub mod price;
 pub mod run;
 pub mod screen;
+pub mod vendor;
 pub mod views;
 
 pub use config::{DEFAULT_TICKERS, ScanConfig, WatchlistConfig, read_watchlist};

@@ -7,6 +7,10 @@
 //! expiry instant ([`ChainSnapshot::expiry_instant`]: the close, the early close, or the
 //! open for AM-settled contracts). A recording replayed years later prices as it did the
 //! day it was taken.
+//!
+//! The source's own IV and greeks, when it sends them, ride along beside optctl's
+//! (`vendor_*`), and each contract's dealer gamma exposure (`scan::gex`) is set from
+//! optctl's gamma.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -58,6 +62,19 @@ pub fn price_chain(snap: &ChainSnapshot) -> Vec<ContractRow> {
                 gamma: g.map(|g| g.gamma),
                 theta: g.map(|g| g.theta),
                 vega: g.map(|g| g.vega),
+                vendor_iv: q.source_iv,
+                vendor_delta: q.source_greeks.delta,
+                vendor_gamma: q.source_greeks.gamma,
+                vendor_theo: q.source_greeks.theo,
+                gex: g.map(|g| {
+                    super::gex::contract_gex(
+                        q.right,
+                        q.open_interest,
+                        g.gamma,
+                        snap.multiplier,
+                        snap.spot,
+                    )
+                }),
             }
         })
         .collect()

@@ -463,6 +463,8 @@ impl Writer {
             spot: snap.spot,
             rate: snap.rate,
             dividend_yield: snap.dividend_yield,
+            multiplier: snap.multiplier,
+            vendor_iv30: snap.source_iv30,
         };
         let feats = features::compute(&ctx, priced, &iv_hist, self.opts.min_iv_observations);
         let d = &self.opts.detectors;

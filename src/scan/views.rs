@@ -252,6 +252,11 @@ mod tests {
             gamma: None,
             theta: None,
             vega: None,
+            vendor_iv: None,
+            vendor_delta: None,
+            vendor_gamma: None,
+            vendor_theo: None,
+            gex: None,
         }
     }
 

@@ -35,11 +35,32 @@ pub struct ContractRow {
     pub theta: Option<f64>,
     /// Per vol point.
     pub vega: Option<f64>,
+    /// The source's own implied volatility (fraction), when it publishes one (the
+    /// `vendor_*` fields are left out of JSON when the source gave none): CBOE `iv`,
+    /// Tradier `greeks.mid_iv` (else `smv_vol`), Polygon `implied_volatility`, Yahoo
+    /// `impliedVolatility`. Kept beside optctl's `iv` for comparison.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_iv: Option<f64>,
+    /// The source's own delta, when it publishes one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_delta: Option<f64>,
+    /// The source's own gamma, when it publishes one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_gamma: Option<f64>,
+    /// The source's theoretical value (CBOE `theo`), in price units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_theo: Option<f64>,
+    /// Dealer gamma exposure of the contract: open interest × gamma × contract multiplier
+    /// × spot² × 0.01, positive for calls and negative for puts (dealers long the calls
+    /// and short the puts their customers trade), in currency per 1% move of the
+    /// underlying. `None` without optctl's gamma.
+    #[serde(default)]
+    pub gex: Option<f64>,
 }
 
 /// The features of one ticker in one scan. IVs are fractions; `term_slope` and `rr25` are
 /// differences of fractions (0.02 = 2 vol points).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FeatureRow {
     pub ticker: String,
     pub as_of: DateTime<Utc>,
@@ -66,6 +87,36 @@ pub struct FeatureRow {
     /// Daily observations behind iv_rank and iv_percentile.
     pub iv_history_n: u64,
     pub contracts: u64,
+    /// Contracts with a two-sided quote that carry both optctl's IV and the source's.
+    #[serde(default)]
+    pub vendor_iv_pairs: u64,
+    /// Median of |optctl IV − source IV| over those contracts (fraction: 0.01 = 1 vol
+    /// point).
+    #[serde(default)]
+    pub vendor_iv_gap_median: Option<f64>,
+    /// 90th percentile of the same gaps.
+    #[serde(default)]
+    pub vendor_iv_gap_p90: Option<f64>,
+    /// Median of the gaps over the out-of-the-money contracts only.
+    #[serde(default)]
+    pub vendor_iv_gap_otm_median: Option<f64>,
+    /// 90th percentile of the out-of-the-money gaps.
+    #[serde(default)]
+    pub vendor_iv_gap_otm_p90: Option<f64>,
+    /// The source's own 30-day IV of the underlying (CBOE `iv30`, as a fraction).
+    #[serde(default)]
+    pub vendor_iv30: Option<f64>,
+    /// `atm_iv_30d` minus `vendor_iv30` (fraction).
+    #[serde(default)]
+    pub vendor_iv30_gap: Option<f64>,
+    /// Dealer gamma exposure of the whole chain: the sum of the contracts' `gex`
+    /// (currency per 1% move).
+    #[serde(default)]
+    pub gex: Option<f64>,
+    /// The spot level at which the chain's total gamma exposure crosses zero, nearest the
+    /// current spot (gamma re-evaluated over a grid of spot levels).
+    #[serde(default)]
+    pub zero_gamma: Option<f64>,
 }
 
 /// Where a ticker's newest stored chain is.
@@ -92,7 +143,9 @@ pub struct TickerWrite<'a> {
 
 const FEATURE_COLUMNS: &str = "ticker, as_of, spot, atm_iv_front, atm_iv_30d, term_slope, rr25,
     call_volume, put_volume, call_oi, put_oi, pcr_volume, pcr_oi, max_pain, expected_move,
-    iv_rank, iv_percentile, iv_history_n, contracts";
+    iv_rank, iv_percentile, iv_history_n, contracts, vendor_iv_pairs, vendor_iv_gap_median,
+    vendor_iv_gap_p90, vendor_iv_gap_otm_median, vendor_iv_gap_otm_p90, vendor_iv30,
+    vendor_iv30_gap, gex, zero_gamma";
 
 fn feature_from_row(r: &Row<'_>) -> rusqlite::Result<(FeatureRow, String)> {
     let as_of: String = r.get(1)?;
@@ -117,6 +170,15 @@ fn feature_from_row(r: &Row<'_>) -> rusqlite::Result<(FeatureRow, String)> {
             iv_percentile: r.get(16)?,
             iv_history_n: r.get::<_, i64>(17)? as u64,
             contracts: r.get::<_, i64>(18)? as u64,
+            vendor_iv_pairs: r.get::<_, i64>(19)? as u64,
+            vendor_iv_gap_median: r.get(20)?,
+            vendor_iv_gap_p90: r.get(21)?,
+            vendor_iv_gap_otm_median: r.get(22)?,
+            vendor_iv_gap_otm_p90: r.get(23)?,
+            vendor_iv30: r.get(24)?,
+            vendor_iv30_gap: r.get(25)?,
+            gex: r.get(26)?,
+            zero_gamma: r.get(27)?,
         },
         as_of,
     ))
@@ -355,7 +417,8 @@ impl<S: Deref<Target = Store>> Chains<S> {
     pub fn get(&self, scan_id: i64, ticker: &str) -> Result<Vec<ContractRow>> {
         let mut stmt = self.0.conn().prepare_cached(
             "SELECT symbol, expiry, strike, right, bid, ask, last, volume, open_interest,
-                    iv, delta, gamma, theta, vega
+                    iv, delta, gamma, theta, vega, vendor_iv, vendor_delta, vendor_gamma,
+                    vendor_theo, gex
              FROM chain_snapshots WHERE scan_id = ?1 AND ticker = ?2
              ORDER BY expiry, strike, right",
         )?;
@@ -379,6 +442,11 @@ impl<S: Deref<Target = Store>> Chains<S> {
                         gamma: r.get(11)?,
                         theta: r.get(12)?,
                         vega: r.get(13)?,
+                        vendor_iv: r.get(14)?,
+                        vendor_delta: r.get(15)?,
+                        vendor_gamma: r.get(16)?,
+                        vendor_theo: r.get(17)?,
+                        gex: r.get(18)?,
                     },
                 ))
             })?
@@ -411,8 +479,9 @@ impl<S: DerefMut<Target = Store>> Chains<S> {
                 let mut ins = tx.prepare_cached(
                     "INSERT INTO chain_snapshots (scan_id, ticker, symbol, expiry, strike, right,
                          bid, ask, last, volume, open_interest, iv, delta, gamma, theta, vega,
-                         underlying_price)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                         underlying_price, vendor_iv, vendor_delta, vendor_gamma, vendor_theo, gex)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                             ?18, ?19, ?20, ?21, ?22)",
                 )?;
                 for c in w.contracts {
                     ins.execute(params![
@@ -432,13 +501,19 @@ impl<S: DerefMut<Target = Store>> Chains<S> {
                         c.gamma,
                         c.theta,
                         c.vega,
-                        f.spot
+                        f.spot,
+                        c.vendor_iv,
+                        c.vendor_delta,
+                        c.vendor_gamma,
+                        c.vendor_theo,
+                        c.gex
                     ])?;
                 }
             }
             tx.prepare_cached(&format!(
                 "INSERT INTO features (scan_id, {FEATURE_COLUMNS})
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
+                         ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)"
             ))?
             .execute(params![
                 w.scan_id,
@@ -460,7 +535,16 @@ impl<S: DerefMut<Target = Store>> Chains<S> {
                 f.iv_rank,
                 f.iv_percentile,
                 f.iv_history_n as i64,
-                f.contracts as i64
+                f.contracts as i64,
+                f.vendor_iv_pairs as i64,
+                f.vendor_iv_gap_median,
+                f.vendor_iv_gap_p90,
+                f.vendor_iv_gap_otm_median,
+                f.vendor_iv_gap_otm_p90,
+                f.vendor_iv30,
+                f.vendor_iv30_gap,
+                f.gex,
+                f.zero_gamma
             ])?;
             if let Some(iv) = f.atm_iv_30d {
                 tx.prepare_cached(

@@ -535,4 +535,25 @@ CREATE TABLE excel_loop (
     stopped_at           TEXT
 );
 "#,
+    // 10: the source's own figures beside optctl's (IV, delta, gamma, theoretical value)
+    // per contract, and dealer gamma exposure per contract; per ticker, how far optctl's
+    // IV is from the source's, the source's 30-day IV, total gamma exposure and the
+    // zero-gamma level.
+    r#"
+ALTER TABLE chain_snapshots ADD COLUMN vendor_iv REAL;
+ALTER TABLE chain_snapshots ADD COLUMN vendor_delta REAL;
+ALTER TABLE chain_snapshots ADD COLUMN vendor_gamma REAL;
+ALTER TABLE chain_snapshots ADD COLUMN vendor_theo REAL;
+ALTER TABLE chain_snapshots ADD COLUMN gex REAL;
+
+ALTER TABLE features ADD COLUMN vendor_iv_pairs INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE features ADD COLUMN vendor_iv_gap_median REAL;
+ALTER TABLE features ADD COLUMN vendor_iv_gap_p90 REAL;
+ALTER TABLE features ADD COLUMN vendor_iv_gap_otm_median REAL;
+ALTER TABLE features ADD COLUMN vendor_iv_gap_otm_p90 REAL;
+ALTER TABLE features ADD COLUMN vendor_iv30 REAL;
+ALTER TABLE features ADD COLUMN vendor_iv30_gap REAL;
+ALTER TABLE features ADD COLUMN gex REAL;
+ALTER TABLE features ADD COLUMN zero_gamma REAL;
+"#,
 ];

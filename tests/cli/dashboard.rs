@@ -1202,6 +1202,40 @@ fn dashboard_pages_links_alerts_and_follows_the_chosen_zone() {
         "max pain, call wall, put wall, bars"
     );
 
+    // Gamma exposure by strike under it: one bar per strike of the expiry, the sum of its
+    // contracts' `gex` from the snapshot, calls' exposure up and puts' down.
+    let mut want: std::collections::BTreeMap<u64, f64> = Default::default();
+    for c in snapshot["contracts"].as_array().unwrap() {
+        if c["expiry"] == expiry.as_str()
+            && let Some(g) = c["gex"].as_f64()
+        {
+            *want
+                .entry(c["strike"].as_f64().unwrap().to_bits())
+                .or_default() += g;
+        }
+    }
+    assert!(want.len() > 5, "the snapshot carries gex: {}", want.len());
+    let bars = js(
+        &tab,
+        "return [...document.querySelectorAll('#oi-svg rect.gex-pos, #oi-svg rect.gex-neg')]          .map((r) => [Number(r.dataset.strike), Number(r.dataset.gex), r.classList.contains('gex-pos')]);",
+    );
+    let bars = bars.as_array().unwrap();
+    assert_eq!(bars.len(), want.len(), "one GEX bar per strike");
+    for b in bars {
+        let (k, v, up) = (
+            b[0].as_f64().unwrap(),
+            b[1].as_f64().unwrap(),
+            b[2].as_bool().unwrap(),
+        );
+        let w = want[&k.to_bits()];
+        assert!(
+            (v - w).abs() <= 1e-6 * w.abs().max(1.0),
+            "strike {k}: {v} vs {w}"
+        );
+        assert_eq!(up, w >= 0.0, "strike {k}: {w}");
+    }
+    assert!(text(&tab, "#oi-meta").contains("GEX by strike"));
+
     // Seven days of alerts from the store, a page of 50 at a time.
     let page0 = get(&server, "/alerts/history?since=7d&limit=50&offset=0").json();
     let page1 = get(&server, "/alerts/history?since=7d&limit=50&offset=50").json();

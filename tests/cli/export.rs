@@ -301,7 +301,9 @@ fn an_export_of_unchanged_data_archives_nothing() {
 #[test]
 fn the_archive_stays_within_keep_bytes() {
     let home = Home::new();
-    home.write_config(&format!("{CALM}[export]\nkeep_bytes = 400000\n"));
+    // One export's chains archive of this watchlist is ~410 KB (each contract carries
+    // the source's IV and its gamma exposure): the cap holds one, not two.
+    home.write_config(&format!("{CALM}[export]\nkeep_bytes = 600000\n"));
     let archive = home.home().join("exports/archive");
     let mut removed = 0;
     for day in 16..=20 {
@@ -313,7 +315,7 @@ fn the_archive_stays_within_keep_bytes() {
             .map(|e| e.unwrap().metadata().unwrap().len())
             .sum();
         assert_eq!(r["archive_bytes_total"].as_u64().unwrap(), on_disk);
-        assert!(on_disk <= 400_000, "{on_disk} bytes in the archive: {r}");
+        assert!(on_disk <= 600_000, "{on_disk} bytes in the archive: {r}");
         removed += r["archives_removed"].as_u64().unwrap();
     }
     assert!(

@@ -139,7 +139,10 @@ fn a_large_prune_never_locks_out_a_concurrent_reader_or_writer() {
             .unwrap();
             let id = db.last_insert_rowid();
             db.execute(
-                "INSERT INTO chain_snapshots SELECT ?1, ticker, symbol, expiry, strike, right,
+                "INSERT INTO chain_snapshots (scan_id, ticker, symbol, expiry, strike, right,
+                        bid, ask, last, volume, open_interest, iv, delta, gamma, theta, vega,
+                        underlying_price)
+                 SELECT ?1, ticker, symbol, expiry, strike, right,
                         bid, ask, last, volume, open_interest, iv, delta, gamma, theta, vega,
                         underlying_price
                  FROM chain_snapshots WHERE scan_id = 1",

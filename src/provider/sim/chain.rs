@@ -338,6 +338,7 @@ impl Market {
                         volume,
                         open_interest,
                         source_iv: Some(vol),
+                        source_greeks: Default::default(),
                         quoted_at: None,
                     });
                 }
@@ -376,6 +377,7 @@ impl Market {
             exchange,
             exercise: Some(exercise),
             ex_dividends,
+            source_iv30: None,
             contracts,
         }
     }

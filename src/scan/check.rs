@@ -1,0 +1,118 @@
+//! `optctl quant check`: how far optctl's implied volatility is from the source's own on
+//! a live or replayed chain. Each ticker's chain is fetched through the same provider the
+//! scan uses, priced by the scan's own [`price_chain`] and summarised by the scan's own
+//! features (30-day ATM IV) and `scan::vendor` (the gaps). Nothing is stored.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::features::{self, ChainContext};
+use super::price::price_chain;
+use super::vendor;
+pub use super::vendor::{ContractGap, GapStats};
+use crate::market::Symbol;
+use crate::provider::ChainProvider;
+
+/// What to check.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub tickers: Vec<Symbol>,
+    /// "Now": the instant the chain is asked for (a recording replays what it held then).
+    pub as_of: DateTime<Utc>,
+    /// How many of the worst contracts to list per ticker.
+    pub worst: usize,
+}
+
+/// One ticker's comparison.
+#[derive(Debug, Clone, Serialize)]
+pub struct TickerCheck {
+    pub ticker: String,
+    /// The quotes' own time (the source's timestamp).
+    pub quoted_at: DateTime<Utc>,
+    pub spot: f64,
+    pub contracts: u64,
+    /// Contracts optctl found an IV for.
+    pub priced: u64,
+    /// Contracts carrying the source's own IV.
+    pub with_vendor_iv: u64,
+    /// |optctl IV − source IV| over two-sided contracts with both (fractions).
+    pub all: GapStats,
+    /// The same over out-of-the-money contracts (against spot).
+    pub otm: GapStats,
+    /// The same over in-the-money contracts.
+    pub itm: GapStats,
+    /// optctl's 30-day constant-maturity ATM IV.
+    pub atm_iv_30d: Option<f64>,
+    /// The source's own 30-day IV (CBOE `iv30`).
+    pub vendor_iv30: Option<f64>,
+    /// `atm_iv_30d − vendor_iv30`.
+    pub iv30_gap: Option<f64>,
+    /// The contracts furthest from the source, worst first.
+    pub worst: Vec<ContractGap>,
+}
+
+/// A ticker the provider could not answer for.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckError {
+    pub ticker: String,
+    pub error: String,
+}
+
+/// What a check found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub provider: String,
+    pub as_of: DateTime<Utc>,
+    pub tickers: Vec<TickerCheck>,
+    pub errors: Vec<CheckError>,
+}
+
+/// Fetches, prices and compares each ticker of `opts` in turn.
+pub async fn run(provider: &dyn ChainProvider, opts: &Options) -> Report {
+    let mut report = Report {
+        provider: provider.name().to_string(),
+        as_of: opts.as_of,
+        tickers: Vec::new(),
+        errors: Vec::new(),
+    };
+    for ticker in &opts.tickers {
+        match provider.chain(ticker.as_str(), opts.as_of).await {
+            Ok(snap) => {
+                let priced = price_chain(&snap);
+                let ctx = ChainContext {
+                    ticker: &snap.ticker,
+                    as_of: opts.as_of,
+                    quoted_at: snap.as_of,
+                    exchange: snap.exchange,
+                    spot: snap.spot,
+                    rate: snap.rate,
+                    dividend_yield: snap.dividend_yield,
+                    multiplier: snap.multiplier,
+                    vendor_iv30: snap.source_iv30,
+                };
+                let f = features::compute(&ctx, &priced, &[], 1);
+                let gaps = vendor::gaps(&priced, snap.spot);
+                report.tickers.push(TickerCheck {
+                    ticker: snap.ticker.clone(),
+                    quoted_at: snap.as_of,
+                    spot: snap.spot,
+                    contracts: priced.len() as u64,
+                    priced: priced.iter().filter(|c| c.iv.is_some()).count() as u64,
+                    with_vendor_iv: priced.iter().filter(|c| c.vendor_iv.is_some()).count() as u64,
+                    all: gaps.all,
+                    otm: gaps.otm,
+                    itm: gaps.itm,
+                    atm_iv_30d: f.atm_iv_30d,
+                    vendor_iv30: f.vendor_iv30,
+                    iv30_gap: f.vendor_iv30_gap,
+                    worst: vendor::worst(&priced, snap.spot, opts.worst),
+                });
+            }
+            Err(e) => report.errors.push(CheckError {
+                ticker: ticker.to_string(),
+                error: e.to_string(),
+            }),
+        }
+    }
+    report
+}
