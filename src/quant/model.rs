@@ -13,9 +13,12 @@
 //!   the American price is Black-76 plus that premium.
 //!
 //! The implied volatility of an American price is found by de-Americanisation: take the
-//! premium at the European volatility of the whole price, subtract it, solve Black-76 for
-//! the European price left; then secant steps on the American price until the volatility
-//! moves by less than 1e-5 (two to four trees in all). That is the volatility at which the American model reproduces the
+//! premium at a first volatility, subtract it, solve Black-76 for the European price left;
+//! then secant steps on the American price until the volatility moves by less than 1e-5.
+//! In a chain the first volatility is the one of the out-of-the-money contract of the
+//! other right at the same strike (Black-76, no tree), and the one tree at it is usually
+//! all it takes: the premium moves little with volatility, so the answer stands unless it
+//! lands more than a tenth of a vol point from that first guess. That is the volatility at which the American model reproduces the
 //! quote: for an in-the-money American option it is lower than the volatility European
 //! BSM would read off the same price, which counts the early-exercise premium as time
 //! value.
@@ -96,11 +99,27 @@ pub fn price(model: Model, inp: &Inputs, vol: f64) -> f64 {
     }
 }
 
-/// Implied volatility and greeks of `price` under `model`. `half_tick` is half the quote's
-/// price increment: a price below the lower bound (discounted intrinsic on the forward; for
-/// an American contract also immediate exercise) by no more than that is a rounded price
-/// at the bound and solves to zero volatility, not to an error.
+/// Implied volatility of `price` under `model`. `half_tick` is half the quote's price
+/// increment: a price below the lower bound (discounted intrinsic on the forward; for an
+/// American contract also immediate exercise) by no more than that is a rounded price at
+/// the bound and solves to zero volatility, not to an error.
 pub fn solve(model: Model, inp: &Inputs, price: f64, half_tick: f64) -> Result<f64, IvError> {
+    solve_with_greeks(model, inp, price, half_tick, None).map(|(v, _)| v)
+}
+
+/// Implied volatility and greeks of `price` under `model` (see [`solve`]; greeks are NaN at
+/// zero volatility). `hint` is a volatility the answer is likely near: for an in-the-money
+/// contract, the implied volatility of the out-of-the-money contract of the other right at
+/// the same strike. With a hint, an American contract usually takes one tree: the premium
+/// at the hint, Black-76 solved for the rest; more only when that lands over a tenth of a
+/// vol point away from the hint.
+pub fn solve_with_greeks(
+    model: Model,
+    inp: &Inputs,
+    price: f64,
+    half_tick: f64,
+    hint: Option<f64>,
+) -> Result<(f64, Greeks), IvError> {
     let mut lower = inp.lower_bound();
     if model == Model::American {
         lower = lower.max(intrinsic(inp));
@@ -111,8 +130,19 @@ pub fn solve(model: Model, inp: &Inputs, price: f64, half_tick: f64) -> Result<f
         price
     };
     match model {
-        Model::Black76 => implied_vol(inp, price),
-        Model::American => american_iv(inp, price, lower),
+        Model::Black76 => {
+            let vol = implied_vol(inp, price)?;
+            Ok((vol, bsm::greeks(inp, vol)))
+        }
+        Model::American => {
+            let (vol, last) = american_iv(inp, price, lower, hint)?;
+            let mut g = bsm::greeks(inp, vol);
+            if let Some(t) = last.filter(|_| g.delta.is_finite()) {
+                g.delta += t.american.delta - t.european.delta;
+                g.gamma += t.american.gamma - t.european.gamma;
+            }
+            Ok((vol, g))
+        }
     }
 }
 
@@ -149,44 +179,58 @@ fn intrinsic(inp: &Inputs) -> f64 {
     }
 }
 
-/// De-Americanisation (see the module's note). `price` is at or above `lower`.
-fn american_iv(inp: &Inputs, price: f64, lower: f64) -> Result<f64, IvError> {
+/// De-Americanisation (see the module's note). `price` is at or above `lower`. Returns
+/// the volatility and the last tree priced (None when none was needed).
+fn american_iv(
+    inp: &Inputs,
+    price: f64,
+    lower: f64,
+    hint: Option<f64>,
+) -> Result<(f64, Option<TreeValues>), IvError> {
     if price < lower {
         return Err(IvError::BelowLowerBound {
             price,
             bound: lower,
         });
     }
-    // The first guess: the European volatility of the whole price, or, when the price is
-    // above what any European option is worth (a deep in-the-money put above the
-    // discounted strike), a usual level.
-    let v0 = match implied_vol(inp, price) {
-        Ok(v) if v > 0.0 => v,
-        Ok(_) => return Ok(0.0),
-        Err(IvError::AboveUpperBound { .. } | IvError::NoSolution { .. }) => 0.3,
-        Err(e) => return Err(e),
+    // The first guess: the hint, else the European volatility of the whole price, else
+    // (a price above what any European option is worth: a deep in-the-money put above the
+    // discounted strike) a usual level.
+    let v0 = match hint.filter(|h| h.is_finite() && *h > 0.0) {
+        Some(h) => h,
+        None => match implied_vol(inp, price) {
+            Ok(v) if v > 0.0 => v,
+            Ok(_) => return Ok((0.0, None)),
+            Err(IvError::AboveUpperBound { .. } | IvError::NoSolution { .. }) => 0.3,
+            Err(e) => return Err(e),
+        },
     };
-    // How far the American price at `vol` is from the quote.
-    let miss = |vol: f64| bsm::price(inp, vol) + tree(inp, vol, TREE_STEPS).premium() - price;
-    let f0 = miss(v0);
+    let t0 = tree(inp, v0, TREE_STEPS);
+    // How far the American price at v0 is from the quote.
+    let f0 = bsm::price(inp, v0) + t0.premium() - price;
     // De-Americanise once: the premium at v0 off the price, Black-76 solved for the rest.
-    let european = price - (f0 + price - bsm::price(inp, v0));
+    let european = price - t0.premium();
     if european <= inp.lower_bound() {
         // All of the price is immediate exercise and carry: no time value left.
-        return Ok(0.0);
+        return Ok((0.0, None));
     }
     let v1 = match implied_vol(inp, european) {
         Ok(v) if v > 0.0 => v,
-        Ok(_) => return Ok(0.0),
+        Ok(_) => return Ok((0.0, None)),
         Err(_) => v0 * 0.9,
     };
-    if (v1 - v0).abs() < 1e-5 {
-        return Ok(v1);
+    let near = if hint.is_some() { 1e-3 } else { 1e-5 };
+    if (v1 - v0).abs() < near {
+        return Ok((v1, Some(t0)));
     }
     // Then secant steps on the American price: where the premium falls as fast as the
     // European value rises (deep in the money), plain repetition would crawl.
+    let miss = |vol: f64| {
+        let t = tree(inp, vol, TREE_STEPS);
+        (bsm::price(inp, vol) + t.premium() - price, t)
+    };
     let (mut a, mut fa) = (v0, f0);
-    let (mut b, mut fb) = (v1, miss(v1));
+    let (mut b, (mut fb, mut tb)) = (v1, miss(v1));
     for _ in 0..8 {
         if fb == 0.0 || fb == fa {
             break;
@@ -198,9 +242,9 @@ fn american_iv(inp: &Inputs, price: f64, lower: f64) -> Result<f64, IvError> {
         if done {
             break;
         }
-        fb = miss(b);
+        (fb, tb) = miss(b);
     }
-    Ok(b)
+    Ok((b, Some(tb)))
 }
 
 /// Value, delta and gamma at the root of a tree.
@@ -383,6 +427,11 @@ mod tests {
                         let model = model_for(Exercise::American, &inp);
                         assert_eq!(model, Model::American);
                         let iv = solve(model, &inp, reference, 0.0).unwrap();
+                        // As a chain solves it: one tree at the other right's volatility
+                        // (here half a point off), unless that lands a point away.
+                        let (hinted, _) =
+                            solve_with_greeks(model, &inp, reference, 0.0, Some(vol + 0.005))
+                                .unwrap();
                         // Where a vol point moves the price by less than two cents, a
                         // quote rounded to the cent cannot pin the volatility to a tenth
                         // of a point: there the price at the solved volatility must match
@@ -400,7 +449,11 @@ mod tests {
                             continue;
                         }
                         checked += 1;
-                        worst = worst.max((iv - vol).abs());
+                        worst = worst.max((iv - vol).abs()).max((hinted - vol).abs());
+                        assert!(
+                            (hinted - vol).abs() < 0.0005,
+                            "{inp:?} at {vol}: iv {hinted} with a hint (price {reference})"
+                        );
                         assert!(
                             (iv - vol).abs() < 0.0005,
                             "{inp:?} at {vol}: iv {iv} (price {reference})"

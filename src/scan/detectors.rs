@@ -954,6 +954,8 @@ mod tests {
             gamma: None,
             theta: None,
             vega: None,
+            rho: None,
+            model: None,
         }
     }
 

@@ -35,6 +35,31 @@ pub struct ContractRow {
     pub theta: Option<f64>,
     /// Per vol point.
     pub vega: Option<f64>,
+    /// Per rate point (0.01).
+    #[serde(default)]
+    pub rho: Option<f64>,
+    /// The model the IV and greeks come from: `black76` (on the expiry's forward) or
+    /// `american` (in-the-money American contracts); None without an IV.
+    #[serde(default)]
+    pub model: Option<String>,
+}
+
+/// One expiry of a stored chain: its forward and discount factor and how they were found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExpiryRow {
+    pub expiry: NaiveDate,
+    /// Years from the quotes' time to the expiry instant.
+    pub t_years: f64,
+    pub forward: f64,
+    /// `ln(forward / spot) / t_years`: the rate less the dividend yield, as priced.
+    pub carry: f64,
+    /// Discount factor to expiry, `e^{-rate * t_years}`.
+    pub discount: f64,
+    pub rate: f64,
+    /// `parity`, `box` or `fallback`.
+    pub method: String,
+    /// Call/put pairs behind the forward (0 for the fallback).
+    pub pairs: u32,
 }
 
 /// The features of one ticker in one scan. IVs are fractions; `term_slope` and `rr25` are
@@ -82,6 +107,7 @@ pub struct TickerWrite<'a> {
     pub scan_id: i64,
     pub features: &'a FeatureRow,
     pub contracts: &'a [ContractRow],
+    pub expiries: &'a [ExpiryRow],
     pub alerts: &'a [NewAlert],
     /// The notifications of each alert, by index into `alerts` (None or a missing entry:
     /// no channel takes it). Queued in the same transaction as the alerts.
@@ -355,7 +381,7 @@ impl<S: Deref<Target = Store>> Chains<S> {
     pub fn get(&self, scan_id: i64, ticker: &str) -> Result<Vec<ContractRow>> {
         let mut stmt = self.0.conn().prepare_cached(
             "SELECT symbol, expiry, strike, right, bid, ask, last, volume, open_interest,
-                    iv, delta, gamma, theta, vega
+                    iv, delta, gamma, theta, vega, rho, model
              FROM chain_snapshots WHERE scan_id = ?1 AND ticker = ?2
              ORDER BY expiry, strike, right",
         )?;
@@ -379,6 +405,8 @@ impl<S: Deref<Target = Store>> Chains<S> {
                         gamma: r.get(11)?,
                         theta: r.get(12)?,
                         vega: r.get(13)?,
+                        rho: r.get(14)?,
+                        model: r.get(15)?,
                     },
                 ))
             })?
@@ -401,6 +429,44 @@ impl<S: Deref<Target = Store>> Chains<S> {
     }
 }
 
+impl<S: Deref<Target = Store>> Chains<S> {
+    /// The expiries of `ticker`'s chain stored by scan `scan_id`, by date (empty for a
+    /// chain stored before forwards were kept).
+    pub fn expiries(&self, scan_id: i64, ticker: &str) -> Result<Vec<ExpiryRow>> {
+        let mut stmt = self.0.conn().prepare_cached(
+            "SELECT expiry, t_years, forward, carry, discount, rate, method, pairs
+             FROM chain_expiries WHERE scan_id = ?1 AND ticker = ?2 ORDER BY expiry",
+        )?;
+        let raw = stmt
+            .query_map(params![scan_id, ticker], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    ExpiryRow {
+                        expiry: NaiveDate::MIN,
+                        t_years: r.get(1)?,
+                        forward: r.get(2)?,
+                        carry: r.get(3)?,
+                        discount: r.get(4)?,
+                        rate: r.get(5)?,
+                        method: r.get(6)?,
+                        pairs: r.get::<_, i64>(7)?.max(0) as u32,
+                    },
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        raw.into_iter()
+            .map(|(expiry, mut e)| {
+                e.expiry = expiry.parse().map_err(|err| super::Error::Corrupt {
+                    table: "chain_expiries",
+                    column: "expiry",
+                    detail: format!("{expiry:?}: {err}"),
+                })?;
+                Ok(e)
+            })
+            .collect()
+    }
+}
+
 impl<S: DerefMut<Target = Store>> Chains<S> {
     /// Stores one ticker's contracts, features, IV history entry, alerts and the alerts'
     /// notifications in one transaction. Returns the new alert ids.
@@ -411,8 +477,9 @@ impl<S: DerefMut<Target = Store>> Chains<S> {
                 let mut ins = tx.prepare_cached(
                     "INSERT INTO chain_snapshots (scan_id, ticker, symbol, expiry, strike, right,
                          bid, ask, last, volume, open_interest, iv, delta, gamma, theta, vega,
-                         underlying_price)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                         underlying_price, rho, model)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                         ?18, ?19)",
                 )?;
                 for c in w.contracts {
                     ins.execute(params![
@@ -432,7 +499,28 @@ impl<S: DerefMut<Target = Store>> Chains<S> {
                         c.gamma,
                         c.theta,
                         c.vega,
-                        f.spot
+                        f.spot,
+                        c.rho,
+                        c.model
+                    ])?;
+                }
+                let mut ins = tx.prepare_cached(
+                    "INSERT INTO chain_expiries (scan_id, ticker, expiry, t_years, forward, carry,
+                         discount, rate, method, pairs)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )?;
+                for e in w.expiries {
+                    ins.execute(params![
+                        w.scan_id,
+                        f.ticker,
+                        e.expiry.to_string(),
+                        e.t_years,
+                        e.forward,
+                        e.carry,
+                        e.discount,
+                        e.rate,
+                        e.method,
+                        i64::from(e.pairs)
                     ])?;
                 }
             }
