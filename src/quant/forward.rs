@@ -3,13 +3,17 @@
 //! The rule, in order:
 //! 1. **Pairs.** Strikes with a two-sided, uncrossed quote on both the call and the put
 //!    (`bid > 0`, `ask >= bid`), the [`BOX_PAIRS`] nearest the spot.
-//! 2. **Box-spread rate.** With at least [`MIN_BOX_PAIRS`] of them, least squares of
+//! 2. **Box-spread rate.** On a European chain (index options) with at least
+//!    [`MIN_BOX_PAIRS`] pairs, least squares of
 //!    `C − P` on `K`: put-call parity `C − P = D·F − D·K` makes the slope `−D` and the
 //!    intercept `D·F`. The discount factor `D` is kept when the rate it implies
 //!    (`−ln D / T`) lies within [`RATE_RANGE`] and the regression pins that rate to within
 //!    [`MAX_BOX_RATE_ERROR`] (one standard error, the residuals taken as at least half a
 //!    cent); a short expiry rarely does, its `C − P`
-//!    hardly depends on `D`. Otherwise `D = e^{−rT}` with the configured rate.
+//!    hardly depends on `D`. Otherwise, and always on an American chain (the early-exercise
+//!    premiums of its in-the-money wings grow away from the money on both sides and tilt
+//!    the slope: on a constructed chain with a 3% rate they read as 1.3%), `D = e^{−rT}`
+//!    with the configured rate.
 //! 3. **Parity forward.** Over the [`PARITY_PAIRS`] pairs nearest the spot, each gives
 //!    `F_i = K_i + (C_i − P_i) / D`; the median of those within 3 scaled median absolute
 //!    deviations of their median (a stale or crossed-looking pair drops out), needing at
@@ -75,6 +79,9 @@ pub struct Carry {
     pub rate: f64,
     /// The dividend yield the source gave or the configuration sets.
     pub dividend_yield: f64,
+    /// Whether the contracts are European: only then is the box-spread rate tried (an
+    /// American chain's in-the-money premiums tilt `C − P` against `K`).
+    pub european: bool,
 }
 
 /// One expiry's forward, discount factor and how they were found.
@@ -119,6 +126,7 @@ pub fn implied_forward(pairs: &[Pair], carry: &Carry) -> ExpiryForward {
         t_years: t,
         rate,
         dividend_yield,
+        european,
     } = *carry;
     let fallback = ExpiryForward {
         forward: spot * ((rate - dividend_yield) * t).exp(),
@@ -138,7 +146,11 @@ pub fn implied_forward(pairs: &[Pair], carry: &Carry) -> ExpiryForward {
         .collect();
     near.sort_by(|a, b| (a.strike - spot).abs().total_cmp(&(b.strike - spot).abs()));
     near.truncate(BOX_PAIRS);
-    let boxed = box_discount(&near, t);
+    let boxed = if european {
+        box_discount(&near, t)
+    } else {
+        None
+    };
     let (discount, method) = match boxed {
         Some(d) => (d, ForwardMethod::Box),
         None => (fallback.discount, ForwardMethod::Parity),
@@ -275,6 +287,7 @@ mod tests {
             t_years: t,
             rate,
             dividend_yield: q,
+            european: true,
         }
     }
 
@@ -315,6 +328,18 @@ mod tests {
         }
         let f = implied_forward(&noisy, &carry(t, 0.045, 0.0));
         assert_eq!(f.method, ForwardMethod::Parity, "{f:?}");
+    }
+
+    #[test]
+    fn american_chains_keep_the_configured_rate() {
+        let t = 1.0;
+        let c = Carry {
+            european: false,
+            ..carry(t, 0.045, 0.0)
+        };
+        let f = implied_forward(&chain(0.01, 0.015, t), &c);
+        assert_eq!(f.method, ForwardMethod::Parity);
+        assert_eq!(f.rate, 0.045);
     }
 
     #[test]

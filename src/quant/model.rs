@@ -161,6 +161,16 @@ pub fn greeks(model: Model, inp: &Inputs, vol: f64) -> Greeks {
     g
 }
 
+/// The early-exercise premium of an American contract at `vol` (0 where early exercise
+/// is worth nothing): what its price holds beyond Black-76's.
+pub fn early_exercise_premium(inp: &Inputs, vol: f64) -> f64 {
+    if early_exercise_possible(inp) {
+        premium_tree(inp, vol).premium()
+    } else {
+        0.0
+    }
+}
+
 /// Forward delta (undiscounted, premium not included): `N(d1)` for a call, `N(d1) − 1`
 /// for a put, on forward `f`. NaN when it cannot be computed.
 pub fn forward_delta(right: Right, f: f64, k: f64, t: f64, vol: f64) -> f64 {
@@ -339,11 +349,9 @@ fn tree(inp: &Inputs, vol: f64, n: usize) -> TreeValues {
             am[j] = (pu * am[j + 1] + pd * am[j]).max(sign * (price - k));
             price *= ratio;
         }
-        if step <= 2 && step >= 1 {
-            for j in 0..=step {
-                keep[step - 1][j] = am[j];
-                keep_eu[step - 1][j] = eu[j];
-            }
+        if (1..=2).contains(&step) {
+            keep[step - 1][..=step].copy_from_slice(&am[..=step]);
+            keep_eu[step - 1][..=step].copy_from_slice(&eu[..=step]);
         }
     }
     let root = |v0: f64, kept: &[[f64; 3]; 2]| {
@@ -366,9 +374,9 @@ fn tree(inp: &Inputs, vol: f64, n: usize) -> TreeValues {
 }
 
 /// A reference American price from a plain tree with `n` steps (slow for large `n`):
-/// what tests and the constructed example check the fast pricer against.
+/// what the tests check the model's pricer against.
 pub fn american_reference(inp: &Inputs, vol: f64, n: usize) -> f64 {
-    let n = if n % 2 == 0 { n + 1 } else { n };
+    let n = if n.is_multiple_of(2) { n + 1 } else { n };
     tree(inp, vol, n).american.value
 }
 

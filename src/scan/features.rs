@@ -454,6 +454,45 @@ mod tests {
     }
 
     #[test]
+    fn atm_and_the_straddle_sit_at_the_stored_forward() {
+        let c = ctx();
+        // A smile in strike: the ATM IV depends on where "at the money" is.
+        let d = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let mut rows = vec![];
+        for k in (80..=120).step_by(5) {
+            let iv = 0.2 + 0.01 * (k as f64 - 100.0) / 5.0;
+            for r in [Right::Call, Right::Put] {
+                rows.push(contract(d, k as f64, r, iv, 10, &c));
+            }
+        }
+        let on_spot = compute(&c, &rows, &[], 20);
+        let stored = [ExpiryRow {
+            expiry: d,
+            t_years: 0.05,
+            forward: 105.0,
+            carry: 0.9,
+            discount: 1.0,
+            rate: 0.0,
+            method: "parity".into(),
+            pairs: 6,
+        }];
+        let with_forward = ChainContext {
+            expiries: &stored,
+            ..c
+        };
+        let on_forward = compute(&with_forward, &rows, &[], 20);
+        assert!((on_spot.atm_iv_front.unwrap() - 0.20).abs() < 1e-9);
+        assert!((on_forward.atm_iv_front.unwrap() - 0.21).abs() < 1e-9);
+        // The straddle is the one struck at 105.
+        let at = |k: f64, r: Right| {
+            let q = rows.iter().find(|q| q.strike == k && q.right == r).unwrap();
+            0.5 * (q.bid + q.ask)
+        };
+        let expected = at(105.0, Right::Call) + at(105.0, Right::Put);
+        assert!((on_forward.expected_move.unwrap() - expected).abs() < 1e-9);
+    }
+
+    #[test]
     fn max_pain_follows_open_interest() {
         let c = ctx();
         let d = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
