@@ -1,6 +1,6 @@
 //! Per-contract costs of the option maths that `scan` runs on every quote of every chain:
 //! one implied-vol solve, one solve plus greeks (the per-contract work of a scan), and
-//! one Black-Scholes price.
+//! one Black-Scholes price; and an in-the-money American contract's IV and greeks.
 //!
 //! Each benchmark rotates through the same 1000 pre-built, realistic contracts so that a
 //! lucky branch or a warm cache line for one input cannot flatter the figure. A sample is
@@ -11,7 +11,8 @@
 
 use std::hint::black_box;
 
-use optctl::market::Right;
+use optctl::market::{Exercise, Right};
+use optctl::quant::model::{self, Model};
 use optctl::quant::{Inputs, bsm, implied_vol};
 
 fn main() {
@@ -101,5 +102,72 @@ fn price(bencher: divan::Bencher) {
     bencher.bench_local(move || {
         i = (i + 1) % CONTRACTS;
         bsm::price(black_box(&contracts[i].0), black_box(vols[i]))
+    });
+}
+
+/// In-the-money American contracts (puts and calls, 1.5% dividend, 4.5% rate) each with
+/// its American price at its vol, and the vol of the out-of-the-money contract of the
+/// other right at its strike (here the same vol, as in a consistent chain).
+fn american_itm() -> Vec<(Inputs, f64, f64)> {
+    let mut out = Vec::with_capacity(CONTRACTS);
+    let mut all = contracts().into_iter().cycle();
+    while out.len() < CONTRACTS {
+        let (mut inp, _) = all.next().expect("cycled");
+        inp.div = 0.015;
+        // Reflect out-of-the-money strikes to the in-the-money side.
+        let itm = match inp.right {
+            Right::Call => inp.strike < inp.spot,
+            Right::Put => inp.strike > inp.spot,
+        };
+        if !itm {
+            inp.strike = (inp.spot * inp.spot / inp.strike).round();
+        }
+        let vol = 0.15 + 0.4 * (inp.strike / inp.spot - 1.0).abs();
+        if model::model_for(Exercise::American, &inp) != Model::American {
+            continue;
+        }
+        let price = model::price(Model::American, &inp, vol);
+        if model::solve(Model::American, &inp, price, 0.0).is_ok_and(|v| v > 0.0) {
+            out.push((inp, price, vol));
+        }
+    }
+    out
+}
+
+/// One in-the-money American contract's implied vol and greeks, as a chain scan solves
+/// it: one Leisen-Reimer premium (31 and 15 steps) at the other right's vol, Black-76
+/// for the rest (`quant::model::solve_with_greeks`).
+#[divan::bench(sample_size = CONTRACTS as u32, sample_count = 200)]
+fn american_iv_itm(bencher: divan::Bencher) {
+    let contracts = american_itm();
+    let mut i = 0;
+    bencher.bench_local(move || {
+        i = (i + 1) % CONTRACTS;
+        let (inp, price, hint) = &contracts[i];
+        model::solve_with_greeks(
+            Model::American,
+            black_box(inp),
+            black_box(*price),
+            0.005,
+            Some(*hint),
+        )
+    });
+}
+
+/// The same without a hint: the European vol of the whole price first, then secant steps.
+#[divan::bench(sample_size = CONTRACTS as u32, sample_count = 200)]
+fn american_iv_itm_no_hint(bencher: divan::Bencher) {
+    let contracts = american_itm();
+    let mut i = 0;
+    bencher.bench_local(move || {
+        i = (i + 1) % CONTRACTS;
+        let (inp, price, _) = &contracts[i];
+        model::solve_with_greeks(
+            Model::American,
+            black_box(inp),
+            black_box(*price),
+            0.005,
+            None,
+        )
     });
 }

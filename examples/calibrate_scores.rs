@@ -67,6 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 keep_chain_days: 5,
                 save_snapshots: None,
                 detectors: detectors.clone(),
+                pricing: optctl::scan::PricingConfig::default(),
                 notify: Arc::new(Router::new(&NotifyConfig::default())),
             };
             let provider = Box::new(SimProvider::new(SimConfig {

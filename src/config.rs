@@ -19,7 +19,7 @@ use crate::notify::NotifyConfig;
 use crate::provider::ProviderConfig;
 use crate::resilience::ResilienceConfig;
 use crate::scan::detectors::DetectorsConfig;
-use crate::scan::{ScanConfig, WatchlistConfig};
+use crate::scan::{PricingConfig, ScanConfig, WatchlistConfig};
 use crate::scheduler::SchedulerConfig;
 use crate::serve::ServeConfig;
 
@@ -52,6 +52,7 @@ pub struct Config {
     pub watchlist: WatchlistConfig,
     pub provider: ProviderConfig,
     pub scan: ScanConfig,
+    pub pricing: PricingConfig,
     pub detectors: DetectorsConfig,
     pub export: ExportConfig,
     pub excel: ExcelConfig,
@@ -176,6 +177,20 @@ strict = false
 # reason on stderr) when none is, as --market-hours-only: NSE's calendar for provider
 # nse and the simulator's NSE names, NYSE's for the rest.
 market_hours_only = false
+
+[pricing]
+# Each expiry's forward comes from put-call parity on the strikes nearest the money (and
+# its discount factor from the box spread, C - P regressed on K, where the chain pins it);
+# these are the fall-backs.
+# Continuous dividend yields per ticker, used instead of the source's (most give none).
+dividend_yields = {}      # { KO = 0.03, XOM = 0.035 }
+# Rates are continuously compounded fractions (0.043 = 4.3%),
+# by currency (USD for US chains, INR for NSE), flat or as a term curve interpolated per
+# expiry; a currency not listed uses the provider's risk_free_rate.
+# [pricing.rates.USD]
+# curve = { 1m = 0.043, 3m = 0.042, 1y = 0.039 }
+# [pricing.rates.INR]
+# rate = 0.065
 
 [detectors]
 # How often the same thing alerts. iv_rank_extreme and pcr_extreme alert when a ticker
@@ -651,6 +666,7 @@ impl Config {
     fn validate(&self) -> Result<(), String> {
         self.provider.validate()?;
         self.scan.validate()?;
+        self.pricing.validate()?;
         self.detectors.validate()?;
         self.serve.validate()?;
         self.excel.validate()?;

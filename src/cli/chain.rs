@@ -143,7 +143,8 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         }
     };
     let cs = &by_expiry[&expiry];
-    let forward = views::implied_forward(cs);
+    let stored = store.chains().expiries(at.scan_id, &ticker)?;
+    let forward = views::forward_of(&stored, expiry, cs);
     let center = forward.unwrap_or(at.spot);
     let all = views::pairs(cs);
     let rows: Vec<_> = match args.delta {

@@ -269,6 +269,7 @@ fn check(a: CheckArgs, ctx: &Ctx) -> optctl::Result<Outcome> {
         tickers: a.tickers,
         as_of: ctx.as_of,
         worst: a.worst,
+        pricing: config.pricing.clone(),
     };
     let report = super::runtime()?.block_on(check::run(provider.as_ref(), &opts));
     print_check(&report, &ctx.out)?;

@@ -103,6 +103,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         keep_chain_days: cfg.scan.keep_chain_days,
         save_snapshots: args.save_snapshots,
         detectors: cfg.detectors.clone(),
+        pricing: cfg.pricing.clone(),
         notify: Arc::new(optctl::notify::Router::new(&cfg.notify)),
     };
     let progress = ctx.out.progress("scanning");

@@ -134,11 +134,12 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     let (term, smile): (Vec<ExpiryStats>, Option<Smile>) = match &chain_ref {
         Some(r) => {
             let contracts = chains.get(r.scan_id, &ticker)?;
-            let term = views::expiry_stats(r.as_of, r.spot, &contracts);
+            let stored = chains.expiries(r.scan_id, &ticker)?;
+            let term = views::expiry_stats(r.as_of, r.spot, &contracts, &stored);
             let expiries: Vec<NaiveDate> = term.iter().map(|e| e.expiry).collect();
             let smile = views::nearest_monthly(&expiries, r.as_of).map(|d| {
                 let cs: Vec<_> = contracts.iter().filter(|c| c.expiry == d).collect();
-                let forward = views::implied_forward(&cs).unwrap_or(r.spot);
+                let forward = views::forward_of(&stored, d, &cs).unwrap_or(r.spot);
                 let all = views::smile(&cs, forward);
                 let ks: Vec<f64> = all.iter().map(|p| p.0).collect();
                 let keep = views::strikes_around(&ks, forward, 15);

@@ -32,7 +32,7 @@ use sha2::{Digest, Sha256};
 use crate::market::Symbol;
 use crate::store::Store;
 use crate::store::alerts::AlertFilter;
-use crate::store::chains::ContractRow;
+use crate::store::chains::{ContractRow, ExpiryRow};
 use crate::store::scans::ScanFilter;
 use atomic::AtomicFile;
 
@@ -285,6 +285,8 @@ struct TickerDoc<'a> {
     scan_id: i64,
     as_of: DateTime<Utc>,
     spot: f64,
+    /// Each expiry's forward, discount factor and how they were found.
+    expiries: &'a [ExpiryRow],
     contract_count: usize,
     contracts: &'a [ContractRow],
 }
@@ -353,6 +355,7 @@ struct ChainDoc<'a> {
     scan_id: i64,
     as_of: DateTime<Utc>,
     spot: f64,
+    expiries: &'a [ExpiryRow],
     contracts: &'a [ContractRow],
 }
 
@@ -439,6 +442,13 @@ fn write_chains(path: &Path, store: &Store, at: DateTime<Utc>) -> std::io::Resul
                 continue;
             }
         };
+        let expiries = match store.chains().expiries(r.scan_id, &r.ticker) {
+            Ok(e) => e,
+            Err(e) => {
+                errors.push(format!("{}: {}", r.ticker, e.with_causes()));
+                continue;
+            }
+        };
         if count > 0 {
             f.write_all(b",")?;
         }
@@ -450,6 +460,7 @@ fn write_chains(path: &Path, store: &Store, at: DateTime<Utc>) -> std::io::Resul
                 scan_id: r.scan_id,
                 as_of: r.as_of,
                 spot: r.spot,
+                expiries: &expiries,
                 contracts: &contracts,
             },
         )?;
@@ -467,6 +478,7 @@ fn write_chains(path: &Path, store: &Store, at: DateTime<Utc>) -> std::io::Resul
                     scan_id: r.scan_id,
                     as_of: r.as_of,
                     spot: r.spot,
+                    expiries: &expiries,
                     contract_count: contracts.len(),
                     contracts: &contracts,
                 },

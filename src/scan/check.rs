@@ -21,6 +21,8 @@ pub struct Options {
     pub as_of: DateTime<Utc>,
     /// How many of the worst contracts to list per ticker.
     pub worst: usize,
+    /// The rates and dividend yields the forwards fall back to (`[pricing]`).
+    pub pricing: super::PricingConfig,
 }
 
 /// One ticker's comparison.
@@ -78,7 +80,7 @@ pub async fn run(provider: &dyn ChainProvider, opts: &Options) -> Report {
     for ticker in &opts.tickers {
         match provider.chain(ticker.as_str(), opts.as_of).await {
             Ok(snap) => {
-                let priced = price_chain(&snap);
+                let priced = price_chain(&snap, &opts.pricing);
                 let ctx = ChainContext {
                     ticker: &snap.ticker,
                     as_of: opts.as_of,
@@ -89,9 +91,11 @@ pub async fn run(provider: &dyn ChainProvider, opts: &Options) -> Report {
                     dividend_yield: snap.dividend_yield,
                     multiplier: snap.multiplier,
                     vendor_iv30: snap.source_iv30,
+                    expiries: &priced.expiries,
                 };
-                let f = features::compute(&ctx, &priced, &[], 1);
-                let gaps = vendor::gaps(&priced, snap.spot);
+                let priced = &priced.contracts;
+                let f = features::compute(&ctx, priced, &[], 1);
+                let gaps = vendor::gaps(priced, snap.spot);
                 report.tickers.push(TickerCheck {
                     ticker: snap.ticker.clone(),
                     quoted_at: snap.as_of,
@@ -105,7 +109,7 @@ pub async fn run(provider: &dyn ChainProvider, opts: &Options) -> Report {
                     atm_iv_30d: f.atm_iv_30d,
                     vendor_iv30: f.vendor_iv30,
                     iv30_gap: f.vendor_iv30_gap,
-                    worst: vendor::worst(&priced, snap.spot, opts.worst),
+                    worst: vendor::worst(priced, snap.spot, opts.worst),
                 });
             }
             Err(e) => report.errors.push(CheckError {

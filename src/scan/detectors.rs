@@ -955,6 +955,8 @@ mod tests {
             gamma: None,
             theta: None,
             vega: None,
+            rho: None,
+            model: None,
             vendor_iv: None,
             vendor_delta: None,
             vendor_gamma: None,

@@ -1,6 +1,9 @@
 //! Per-ticker features computed from one priced chain: ATM and constant-maturity IV, term
 //! slope, 25-delta risk reversal, volumes, open interest, put/call ratios, max pain,
-//! expected move, and IV rank/percentile over the stored daily history.
+//! expected move, and IV rank/percentile over the stored daily history. ATM is at each
+//! expiry's forward (the one the chain was priced with), the risk reversal is on forward
+//! delta from the out-of-the-money wings, the expected move is the straddle nearest the
+//! forward.
 //!
 //! Pure functions over [`ContractRow`]s; pricing is in `scan::price`, alerts in
 //! `scan::detectors`.
@@ -12,7 +15,8 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
 #[cfg(test)]
 use crate::market::years_to_expiry;
 use crate::market::{Exchange, Right, years_between};
-use crate::store::chains::{ContractRow, FeatureRow};
+use crate::quant::model::forward_delta;
+use crate::store::chains::{ContractRow, ExpiryRow, FeatureRow};
 
 /// Market context of the chain the features are computed from.
 #[derive(Debug, Clone, Copy)]
@@ -26,12 +30,15 @@ pub struct ChainContext<'a> {
     /// The market the chain trades on: its calendar sets expiry instants and closes.
     pub exchange: Exchange,
     pub spot: f64,
+    /// The rate and dividend yield an expiry without a stored forward is carried at.
     pub rate: f64,
     pub dividend_yield: f64,
     /// Shares per contract (the chain's multiplier), for gamma exposure.
     pub multiplier: f64,
     /// The source's own 30-day IV of the underlying, if it publishes one.
     pub vendor_iv30: Option<f64>,
+    /// Each expiry's forward, as the chain was priced with (`scan::price`).
+    pub expiries: &'a [ExpiryRow],
 }
 
 /// The shortest expiry used as "front": one day, so a same-day expiry's last hours
@@ -66,9 +73,13 @@ fn group_expiries<'a>(ctx: &ChainContext<'_>, contracts: &'a [ContractRow]) -> V
                 })
                 .map(|(_, at)| at)?;
             let t = years_between(ctx.quoted_at, expires);
-            (t >= MIN_FRONT_YEARS).then(|| Expiry {
+            let forward = ctx.expiries.iter().find(|e| e.expiry == date).map_or_else(
+                || ctx.spot * ((ctx.rate - ctx.dividend_yield) * t).exp(),
+                |e| e.forward,
+            );
+            (t >= MIN_FRONT_YEARS).then_some(Expiry {
                 t,
-                forward: ctx.spot * ((ctx.rate - ctx.dividend_yield) * t).exp(),
+                forward,
                 contracts,
             })
         })
@@ -129,14 +140,23 @@ fn constant_maturity(term: &[(f64, f64)], target: f64) -> Option<f64> {
     (w > 0.0).then(|| (w / target).sqrt())
 }
 
-/// 25-delta call IV minus 25-delta put IV, each interpolated in delta.
+/// 25-delta call IV minus 25-delta put IV, each interpolated in forward delta
+/// (`N(d1)` on the expiry's forward, `N(d1) - 1` for puts) over the out-of-the-money wing:
+/// calls struck above the forward, puts below it.
 fn risk_reversal_25(e: &Expiry<'_>) -> Option<f64> {
     let side = |right: Right, target: f64| {
         let mut pts: Vec<(f64, f64)> = e
             .contracts
             .iter()
             .filter(|c| c.right == right)
-            .filter_map(|c| Some((c.delta?, c.iv?)))
+            .filter(|c| match right {
+                Right::Call => c.strike >= e.forward,
+                Right::Put => c.strike <= e.forward,
+            })
+            .filter_map(|c| {
+                let iv = c.iv?;
+                Some((forward_delta(right, e.forward, c.strike, e.t, iv), iv))
+            })
             .filter(|p| p.0.is_finite() && p.1.is_finite())
             .collect();
         pts.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -198,8 +218,9 @@ fn max_pain_expiry(ctx: &ChainContext<'_>, contracts: &[ContractRow]) -> Option<
         .or(dates.first().copied())
 }
 
-/// ATM straddle mid (call mid + put mid at the strike nearest spot that has both).
-fn straddle(e: &Expiry<'_>, spot: f64) -> Option<f64> {
+/// ATM straddle mid (call mid + put mid at the strike nearest the forward that has both).
+fn straddle(e: &Expiry<'_>) -> Option<f64> {
+    let at = e.forward;
     let mut best: Option<(f64, f64)> = None;
     for c in e.contracts.iter().filter(|c| c.right == Right::Call) {
         let Some(call_mid) = mid(c) else { continue };
@@ -210,7 +231,7 @@ fn straddle(e: &Expiry<'_>, spot: f64) -> Option<f64> {
         let Some(put_mid) = put.and_then(|p| mid(p)) else {
             continue;
         };
-        let dist = (c.strike - spot).abs();
+        let dist = (c.strike - at).abs();
         if best.is_none_or(|(d, _)| dist < d) {
             best = Some((dist, call_mid + put_mid));
         }
@@ -281,7 +302,7 @@ pub fn compute(
         let of_date: Vec<&ContractRow> = contracts.iter().filter(|c| c.expiry == date).collect();
         max_pain(&of_date)
     });
-    let expected_move = front.and_then(|e| straddle(e, ctx.spot));
+    let expected_move = front.and_then(straddle);
     let (iv_rank, iv_percentile) = match atm_iv_30d {
         Some(now) => iv_rank(now, iv_history, min_iv_observations),
         None => (None, None),
@@ -402,6 +423,8 @@ mod tests {
             gex: Some(crate::scan::gex::contract_gex(
                 right, oi, g.gamma, 100.0, ctx.spot,
             )),
+            rho: Some(g.rho),
+            model: Some("black76".into()),
         }
     }
 
@@ -416,6 +439,7 @@ mod tests {
             dividend_yield: 0.0,
             multiplier: 100.0,
             vendor_iv30: None,
+            expiries: &[],
         }
     }
 
@@ -539,6 +563,45 @@ mod tests {
         // Constant maturity lies between the two expiries' ATM vols.
         let iv30 = f.atm_iv_30d.unwrap();
         assert!(iv30 < 0.31 && iv30 > 0.24, "{iv30}");
+    }
+
+    #[test]
+    fn atm_and_the_straddle_sit_at_the_stored_forward() {
+        let c = ctx();
+        // A smile in strike: the ATM IV depends on where "at the money" is.
+        let d = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let mut rows = vec![];
+        for k in (80..=120).step_by(5) {
+            let iv = 0.2 + 0.01 * (k as f64 - 100.0) / 5.0;
+            for r in [Right::Call, Right::Put] {
+                rows.push(contract(d, k as f64, r, iv, 10, &c));
+            }
+        }
+        let on_spot = compute(&c, &rows, &[], 20);
+        let stored = [ExpiryRow {
+            expiry: d,
+            t_years: 0.05,
+            forward: 105.0,
+            carry: 0.9,
+            discount: 1.0,
+            rate: 0.0,
+            method: "parity".into(),
+            pairs: 6,
+        }];
+        let with_forward = ChainContext {
+            expiries: &stored,
+            ..c
+        };
+        let on_forward = compute(&with_forward, &rows, &[], 20);
+        assert!((on_spot.atm_iv_front.unwrap() - 0.20).abs() < 1e-9);
+        assert!((on_forward.atm_iv_front.unwrap() - 0.21).abs() < 1e-9);
+        // The straddle is the one struck at 105.
+        let at = |k: f64, r: Right| {
+            let q = rows.iter().find(|q| q.strike == k && q.right == r).unwrap();
+            0.5 * (q.bid + q.ask)
+        };
+        let expected = at(105.0, Right::Call) + at(105.0, Right::Put);
+        assert!((on_forward.expected_move.unwrap() - expected).abs() < 1e-9);
     }
 
     #[test]

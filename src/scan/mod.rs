@@ -12,10 +12,10 @@ pub mod screen;
 pub mod vendor;
 pub mod views;
 
-pub use config::{DEFAULT_TICKERS, ScanConfig, WatchlistConfig, read_watchlist};
+pub use config::{DEFAULT_TICKERS, PricingConfig, ScanConfig, WatchlistConfig, read_watchlist};
 
 /// The scan rows and statuses the store keeps, as the scan area reports them.
 pub use crate::store::alerts::{AlertFilter, AlertRow};
-pub use crate::store::chains::{ChainRef, ContractRow, FeatureRow};
+pub use crate::store::chains::{ChainRef, ContractRow, ExpiryRow, FeatureRow};
 pub use crate::store::scans::{ScanFilter, ScanRow, ScanStatus};
 pub use run::{Options, Report, run};

@@ -16,9 +16,10 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 use tokio::sync::{Semaphore, mpsc};
 
+use super::config::PricingConfig;
 use super::detectors::{self, DetectorsConfig};
 use super::features::{self, ChainContext};
-use super::price::price_chain;
+use super::price::{Priced, price_chain};
 use crate::market::{Calendar, ChainSnapshot, Symbol};
 use crate::notice::{Item, Route};
 use crate::progress::Progress;
@@ -41,6 +42,8 @@ pub struct Options {
     /// Also save each fetched snapshot here (for the `files` provider to replay).
     pub save_snapshots: Option<PathBuf>,
     pub detectors: DetectorsConfig,
+    /// The rates and dividend yields the forwards fall back to.
+    pub pricing: PricingConfig,
     /// Which notification channels take which alerts; each stored alert is queued for its
     /// channels in the transaction that stores it.
     pub notify: Arc<dyn Route>,
@@ -55,6 +58,8 @@ pub struct TickerSummary {
     pub contracts_priced: u64,
     pub atm_iv_30d: Option<f64>,
     pub alerts: u64,
+    /// Each expiry's forward, discount factor and how they were found.
+    pub expiries: Vec<crate::store::chains::ExpiryRow>,
 }
 
 /// What a scan did.
@@ -100,7 +105,7 @@ fn alert_item(a: &NewAlert) -> Item {
 }
 
 enum Fetched {
-    Ok(Box<ChainSnapshot>, Vec<crate::store::chains::ContractRow>),
+    Ok(Box<ChainSnapshot>, Box<Priced>),
     Err(String, String),
 }
 
@@ -192,9 +197,11 @@ pub async fn run(
     });
 
     let sem = Arc::new(Semaphore::new(opts.concurrency.max(1)));
+    let pricing = Arc::new(opts.pricing.clone());
     let mut tasks = tokio::task::JoinSet::new();
     for ticker in &tickers {
         let (sem, provider, tx) = (sem.clone(), provider.clone(), tx.clone());
+        let pricing = pricing.clone();
         let ticker = ticker.clone();
         let as_of = opts.as_of;
         let save = opts.save_snapshots.clone();
@@ -211,8 +218,8 @@ pub async fn run(
                     {
                         tracing::warn!("{ticker}: cannot save snapshot in {}: {e}", dir.display());
                     }
-                    let priced = price_chain(&snap);
-                    Fetched::Ok(Box::new(snap), priced)
+                    let priced = price_chain(&snap, &pricing);
+                    Fetched::Ok(Box::new(snap), Box::new(priced))
                 }
                 Err(e) => Fetched::Err(ticker, e.to_string()),
             };
@@ -442,11 +449,9 @@ impl Writer {
         Ok(same_session_volumes(cal, as_of, &scans, days as usize))
     }
 
-    fn store_one(
-        &mut self,
-        snap: &ChainSnapshot,
-        priced: &[crate::store::chains::ContractRow],
-    ) -> Result<()> {
+    fn store_one(&mut self, snap: &ChainSnapshot, priced: &Priced) -> Result<()> {
+        let expiries = &priced.expiries;
+        let priced = &priced.contracts[..];
         let as_of = self.opts.as_of;
         let ticker = snap.ticker.as_str();
         // History days are trading days of the ticker's own market: a weekend, holiday or
@@ -465,6 +470,7 @@ impl Writer {
             dividend_yield: snap.dividend_yield,
             multiplier: snap.multiplier,
             vendor_iv30: snap.source_iv30,
+            expiries,
         };
         let feats = features::compute(&ctx, priced, &iv_hist, self.opts.min_iv_observations);
         let d = &self.opts.detectors;
@@ -556,6 +562,7 @@ impl Writer {
             scan_id: self.scan_id,
             features: &feats,
             contracts: priced,
+            expiries,
             alerts: &alerts,
             alert_outbox: &alert_outbox,
             iv_day: day,
@@ -570,6 +577,7 @@ impl Writer {
             contracts_priced: priced.iter().filter(|c| c.iv.is_some()).count() as u64,
             atm_iv_30d: feats.atm_iv_30d,
             alerts: alerts.len() as u64,
+            expiries: expiries.clone(),
         });
         Ok(())
     }

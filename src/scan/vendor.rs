@@ -171,6 +171,8 @@ mod tests {
             gamma: None,
             theta: None,
             vega: None,
+            rho: None,
+            model: None,
             vendor_iv: vendor,
             vendor_delta: None,
             vendor_gamma: None,

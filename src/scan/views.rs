@@ -1,6 +1,6 @@
 //! What the terminal views (`optctl chain`, `optctl show`) compute from a stored chain:
-//! the expiry and strikes to show, each expiry's implied forward, ATM IV, straddle and
-//! max pain, and the smile. Pure functions over [`ContractRow`]s; the stored features
+//! the expiry and strikes to show, each expiry's ATM IV, straddle and max pain at the
+//! forward the scan stored, and the smile. Pure functions over [`ContractRow`]s; the stored features
 //! come from `scan::features`.
 
 use std::collections::BTreeMap;
@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::features::{interpolate, is_monthly, max_pain};
 use crate::market::{Right, days_to_expiry};
-use crate::store::chains::ContractRow;
+use crate::store::chains::{ContractRow, ExpiryRow};
 
 /// The default expiry is the nearest with at least this many calendar days left: a
 /// same-day expiry's IVs run to hundreds of percent and say little.
@@ -47,9 +47,25 @@ pub fn pairs<'a>(
     by_strike.into_values().collect()
 }
 
+/// The forward of `expiry` as the scan priced it (`stored`: the chain's expiries, see
+/// `scan::price`), else, for a chain stored before forwards were kept, the parity
+/// estimate of [`implied_forward`].
+pub fn forward_of(
+    stored: &[ExpiryRow],
+    expiry: NaiveDate,
+    contracts: &[&ContractRow],
+) -> Option<f64> {
+    stored
+        .iter()
+        .find(|e| e.expiry == expiry)
+        .map(|e| e.forward)
+        .or_else(|| implied_forward(contracts))
+}
+
 /// The forward of one expiry implied by put-call parity (strike + call mid − put mid at
 /// the strike where the two mids are closest; the discount factor, within a fraction of
 /// a percent of 1 for listed expiries, is left out). None without a strike quoting both.
+/// Only for chains stored without their forwards: see [`forward_of`].
 pub fn implied_forward(contracts: &[&ContractRow]) -> Option<f64> {
     pairs(contracts)
         .into_iter()
@@ -67,6 +83,9 @@ pub struct ExpiryStats {
     /// Standard monthly (third Friday).
     pub monthly: bool,
     pub forward: Option<f64>,
+    /// How the forward was found (`parity`, `box`, `fallback`); None for a chain stored
+    /// before forwards were kept (its forward is then the parity estimate).
+    pub forward_method: Option<String>,
     /// Strike-wise IV (mean of call and put) interpolated at the forward.
     pub atm_iv: Option<f64>,
     /// ATM straddle mid (call + put at the strike nearest the forward): the move the
@@ -78,17 +97,22 @@ pub struct ExpiryStats {
     pub contracts: usize,
 }
 
-/// Every expiry of a chain, nearest first. `spot` stands in for the forward where
-/// parity gives none.
+/// Every expiry of a chain, nearest first, on the forwards the scan stored (`stored`).
+/// `spot` stands in for the forward where there is none.
 pub fn expiry_stats(
     as_of: DateTime<Utc>,
     spot: f64,
     contracts: &[ContractRow],
+    stored: &[ExpiryRow],
 ) -> Vec<ExpiryStats> {
     by_expiry(contracts)
         .into_iter()
         .map(|(expiry, cs)| {
-            let forward = implied_forward(&cs);
+            let forward = forward_of(stored, expiry, &cs);
+            let forward_method = stored
+                .iter()
+                .find(|e| e.expiry == expiry)
+                .map(|e| e.method.clone());
             let center = forward.unwrap_or(spot);
             let ps = pairs(&cs);
             let ivs: Vec<(f64, f64)> = ps
@@ -114,6 +138,7 @@ pub fn expiry_stats(
                 days: days_to_expiry(as_of, expiry),
                 monthly: is_monthly(expiry),
                 forward,
+                forward_method,
                 atm_iv: interpolate(&ivs, center),
                 expected_move,
                 max_pain: max_pain(&cs),
@@ -252,6 +277,8 @@ mod tests {
             gamma: None,
             theta: None,
             vega: None,
+            rho: None,
+            model: None,
             vendor_iv: None,
             vendor_delta: None,
             vendor_gamma: None,
@@ -305,7 +332,24 @@ mod tests {
         }
         let refs: Vec<&ContractRow> = rows.iter().collect();
         assert!((implied_forward(&refs).unwrap() - 101.0).abs() < 1e-9);
-        let stats = expiry_stats(now(), 100.0, &rows);
+        let stats = expiry_stats(now(), 100.0, &rows, &[]);
+        assert_eq!(stats[0].forward_method, None);
+        // The forward the scan stored wins over the parity estimate.
+        let stored = [ExpiryRow {
+            expiry: rows[0].expiry,
+            t_years: 0.07,
+            forward: 100.0,
+            carry: 0.0,
+            discount: 1.0,
+            rate: 0.0,
+            method: "box".into(),
+            pairs: 6,
+        }];
+        let on_stored = expiry_stats(now(), 100.0, &rows, &stored);
+        assert_eq!(on_stored[0].forward, Some(100.0));
+        assert_eq!(on_stored[0].forward_method.as_deref(), Some("box"));
+        // IV 0.20 at 100: the ATM IV is read at the stored forward.
+        assert!((on_stored[0].atm_iv.unwrap() - 0.2).abs() < 1e-9);
         assert_eq!(stats.len(), 1);
         let s = &stats[0];
         assert_eq!(s.days, 25);

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use super::chains::{ChainsView, ManifestChain, Snapshots};
 use super::http::Rendered;
 use crate::store::alerts::AlertRow;
-use crate::store::chains::{ContractRow, FeatureRow};
+use crate::store::chains::{ContractRow, ExpiryRow, FeatureRow};
 use crate::store::scans::ScanRow;
 
 /// How often the watcher looks for changed files.
@@ -170,6 +170,9 @@ pub(crate) struct Chain {
     pub(crate) scan_id: i64,
     pub(crate) as_of: DateTime<Utc>,
     pub(crate) spot: f64,
+    /// Absent from exports written before forwards were stored.
+    #[serde(default)]
+    pub(crate) expiries: Vec<ExpiryRow>,
     pub(crate) contracts: Vec<ContractRow>,
 }
 
@@ -216,6 +219,8 @@ pub(crate) struct Snapshot<'a> {
     pub(crate) scan_id: i64,
     pub(crate) as_of: DateTime<Utc>,
     pub(crate) spot: f64,
+    /// The forwards of the expiries among `contracts`.
+    pub(crate) expiries: Vec<&'a ExpiryRow>,
     pub(crate) contract_count: usize,
     pub(crate) contracts: Vec<&'a ContractRow>,
 }
@@ -228,12 +233,18 @@ impl Chain {
         keep: impl Fn(&ContractRow) -> bool,
     ) -> Snapshot<'a> {
         let contracts: Vec<_> = self.contracts.iter().filter(|c| keep(c)).collect();
+        let expiries = self
+            .expiries
+            .iter()
+            .filter(|e| contracts.iter().any(|c| c.expiry == e.expiry))
+            .collect();
         Snapshot {
             export_timestamp,
             ticker: &self.ticker,
             scan_id: self.scan_id,
             as_of: self.as_of,
             spot: self.spot,
+            expiries,
             contract_count: contracts.len(),
             contracts,
         }

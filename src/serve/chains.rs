@@ -100,6 +100,9 @@ pub(crate) struct ChainDoc {
     scan_id: i64,
     as_of: DateTime<Utc>,
     spot: f64,
+    /// Absent from exports written before forwards were stored.
+    #[serde(default)]
+    expiries: Vec<crate::store::chains::ExpiryRow>,
     contracts: Vec<crate::store::chains::ContractRow>,
 }
 
@@ -110,6 +113,7 @@ impl ChainDoc {
             scan_id: self.scan_id,
             as_of: self.as_of,
             spot: self.spot,
+            expiries: self.expiries,
             contracts: self.contracts,
         }
     }

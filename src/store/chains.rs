@@ -35,6 +35,13 @@ pub struct ContractRow {
     pub theta: Option<f64>,
     /// Per vol point.
     pub vega: Option<f64>,
+    /// Per rate point (0.01).
+    #[serde(default)]
+    pub rho: Option<f64>,
+    /// The model the IV and greeks come from: `black76` (on the expiry's forward) or
+    /// `american` (in-the-money American contracts); None without an IV.
+    #[serde(default)]
+    pub model: Option<String>,
     /// The source's own implied volatility (fraction), when it publishes one (the
     /// `vendor_*` fields are left out of JSON when the source gave none): CBOE `iv`,
     /// Tradier `greeks.mid_iv` (else `smv_vol`), Polygon `implied_volatility`, Yahoo
@@ -56,6 +63,24 @@ pub struct ContractRow {
     /// underlying. `None` without optctl's gamma.
     #[serde(default)]
     pub gex: Option<f64>,
+}
+
+/// One expiry of a stored chain: its forward and discount factor and how they were found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExpiryRow {
+    pub expiry: NaiveDate,
+    /// Years from the quotes' time to the expiry instant.
+    pub t_years: f64,
+    pub forward: f64,
+    /// `ln(forward / spot) / t_years`: the rate less the dividend yield, as priced.
+    pub carry: f64,
+    /// Discount factor to expiry, `e^{-rate * t_years}`.
+    pub discount: f64,
+    pub rate: f64,
+    /// `parity`, `box` or `fallback`.
+    pub method: String,
+    /// Call/put pairs behind the forward (0 for the fallback).
+    pub pairs: u32,
 }
 
 /// The features of one ticker in one scan. IVs are fractions; `term_slope` and `rr25` are
@@ -133,6 +158,7 @@ pub struct TickerWrite<'a> {
     pub scan_id: i64,
     pub features: &'a FeatureRow,
     pub contracts: &'a [ContractRow],
+    pub expiries: &'a [ExpiryRow],
     pub alerts: &'a [NewAlert],
     /// The notifications of each alert, by index into `alerts` (None or a missing entry:
     /// no channel takes it). Queued in the same transaction as the alerts.
@@ -417,8 +443,8 @@ impl<S: Deref<Target = Store>> Chains<S> {
     pub fn get(&self, scan_id: i64, ticker: &str) -> Result<Vec<ContractRow>> {
         let mut stmt = self.0.conn().prepare_cached(
             "SELECT symbol, expiry, strike, right, bid, ask, last, volume, open_interest,
-                    iv, delta, gamma, theta, vega, vendor_iv, vendor_delta, vendor_gamma,
-                    vendor_theo, gex
+                    iv, delta, gamma, theta, vega, rho, model, vendor_iv, vendor_delta,
+                    vendor_gamma, vendor_theo, gex
              FROM chain_snapshots WHERE scan_id = ?1 AND ticker = ?2
              ORDER BY expiry, strike, right",
         )?;
@@ -442,11 +468,13 @@ impl<S: Deref<Target = Store>> Chains<S> {
                         gamma: r.get(11)?,
                         theta: r.get(12)?,
                         vega: r.get(13)?,
-                        vendor_iv: r.get(14)?,
-                        vendor_delta: r.get(15)?,
-                        vendor_gamma: r.get(16)?,
-                        vendor_theo: r.get(17)?,
-                        gex: r.get(18)?,
+                        rho: r.get(14)?,
+                        model: r.get(15)?,
+                        vendor_iv: r.get(16)?,
+                        vendor_delta: r.get(17)?,
+                        vendor_gamma: r.get(18)?,
+                        vendor_theo: r.get(19)?,
+                        gex: r.get(20)?,
                     },
                 ))
             })?
@@ -469,6 +497,44 @@ impl<S: Deref<Target = Store>> Chains<S> {
     }
 }
 
+impl<S: Deref<Target = Store>> Chains<S> {
+    /// The expiries of `ticker`'s chain stored by scan `scan_id`, by date (empty for a
+    /// chain stored before forwards were kept).
+    pub fn expiries(&self, scan_id: i64, ticker: &str) -> Result<Vec<ExpiryRow>> {
+        let mut stmt = self.0.conn().prepare_cached(
+            "SELECT expiry, t_years, forward, carry, discount, rate, method, pairs
+             FROM chain_expiries WHERE scan_id = ?1 AND ticker = ?2 ORDER BY expiry",
+        )?;
+        let raw = stmt
+            .query_map(params![scan_id, ticker], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    ExpiryRow {
+                        expiry: NaiveDate::MIN,
+                        t_years: r.get(1)?,
+                        forward: r.get(2)?,
+                        carry: r.get(3)?,
+                        discount: r.get(4)?,
+                        rate: r.get(5)?,
+                        method: r.get(6)?,
+                        pairs: r.get::<_, i64>(7)?.max(0) as u32,
+                    },
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        raw.into_iter()
+            .map(|(expiry, mut e)| {
+                e.expiry = expiry.parse().map_err(|err| super::Error::Corrupt {
+                    table: "chain_expiries",
+                    column: "expiry",
+                    detail: format!("{expiry:?}: {err}"),
+                })?;
+                Ok(e)
+            })
+            .collect()
+    }
+}
+
 impl<S: DerefMut<Target = Store>> Chains<S> {
     /// Stores one ticker's contracts, features, IV history entry, alerts and the alerts'
     /// notifications in one transaction. Returns the new alert ids.
@@ -479,9 +545,10 @@ impl<S: DerefMut<Target = Store>> Chains<S> {
                 let mut ins = tx.prepare_cached(
                     "INSERT INTO chain_snapshots (scan_id, ticker, symbol, expiry, strike, right,
                          bid, ask, last, volume, open_interest, iv, delta, gamma, theta, vega,
-                         underlying_price, vendor_iv, vendor_delta, vendor_gamma, vendor_theo, gex)
+                         underlying_price, rho, model, vendor_iv, vendor_delta, vendor_gamma,
+                         vendor_theo, gex)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                             ?18, ?19, ?20, ?21, ?22)",
+                             ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
                 )?;
                 for c in w.contracts {
                     ins.execute(params![
@@ -502,11 +569,32 @@ impl<S: DerefMut<Target = Store>> Chains<S> {
                         c.theta,
                         c.vega,
                         f.spot,
+                        c.rho,
+                        c.model,
                         c.vendor_iv,
                         c.vendor_delta,
                         c.vendor_gamma,
                         c.vendor_theo,
                         c.gex
+                    ])?;
+                }
+                let mut ins = tx.prepare_cached(
+                    "INSERT INTO chain_expiries (scan_id, ticker, expiry, t_years, forward, carry,
+                         discount, rate, method, pairs)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )?;
+                for e in w.expiries {
+                    ins.execute(params![
+                        w.scan_id,
+                        f.ticker,
+                        e.expiry.to_string(),
+                        e.t_years,
+                        e.forward,
+                        e.carry,
+                        e.discount,
+                        e.rate,
+                        e.method,
+                        i64::from(e.pairs)
                     ])?;
                 }
             }

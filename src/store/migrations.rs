@@ -556,4 +556,24 @@ ALTER TABLE features ADD COLUMN vendor_iv30_gap REAL;
 ALTER TABLE features ADD COLUMN gex REAL;
 ALTER TABLE features ADD COLUMN zero_gamma REAL;
 "#,
+    // 11: scan: each expiry's implied forward, discount factor and how they were found;
+    // per contract the model that priced it and rho.
+    r#"
+ALTER TABLE chain_snapshots ADD COLUMN rho REAL;
+ALTER TABLE chain_snapshots ADD COLUMN model TEXT CHECK (model IN ('black76', 'american'));
+
+CREATE TABLE chain_expiries (
+    scan_id  INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
+    ticker   TEXT    NOT NULL,
+    expiry   TEXT    NOT NULL,
+    t_years  REAL    NOT NULL,
+    forward  REAL    NOT NULL,
+    carry    REAL    NOT NULL,
+    discount REAL    NOT NULL,
+    rate     REAL    NOT NULL,
+    method   TEXT    NOT NULL CHECK (method IN ('parity', 'box', 'fallback')),
+    pairs    INTEGER NOT NULL,
+    PRIMARY KEY (scan_id, ticker, expiry)
+) WITHOUT ROWID;
+"#,
 ];

@@ -277,11 +277,15 @@ impl<S: DerefMut<Target = Store>> Scans<S> {
                      (SELECT symbol FROM chain_snapshots WHERE scan_id = ?1 AND ticker = ?2
                       LIMIT ?3)",
             )?;
+            let mut del_expiries =
+                tx.prepare_cached("DELETE FROM chain_expiries WHERE scan_id = ?1 AND ticker = ?2")?;
             let mut left = limit;
             while left > 0 && next < targets.len() {
                 let (scan_id, ticker) = &targets[next];
                 let n = del.execute(params![scan_id, ticker, left as i64])?;
                 if n < left {
+                    // The chain's rows are gone: its expiries (a few rows) go with them.
+                    del_expiries.execute(params![scan_id, ticker])?;
                     next += 1;
                 }
                 left -= n;

@@ -23,6 +23,10 @@ const DATED: &[(&str, &str)] = &[
         "chain_snapshots",
         "(SELECT min(as_of) FROM scans WHERE id = scan_id)",
     ),
+    (
+        "chain_expiries",
+        "(SELECT min(as_of) FROM scans WHERE id = scan_id)",
+    ),
     ("features", "as_of"),
     ("iv_history", "day"),
     ("alerts", "created_at"),

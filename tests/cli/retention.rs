@@ -144,7 +144,7 @@ fn a_large_prune_never_locks_out_a_concurrent_reader_or_writer() {
                         underlying_price)
                  SELECT ?1, ticker, symbol, expiry, strike, right,
                         bid, ask, last, volume, open_interest, iv, delta, gamma, theta, vega,
-                        underlying_price
+                        underlying_price, rho, model
                  FROM chain_snapshots WHERE scan_id = 1",
                 [id],
             )

@@ -228,6 +228,12 @@ impl Market {
         let weight_sum: f64 = self.expiries.iter().map(|(_, s)| s.strike_weight()).sum();
         let anchor_width = 0.15 + 0.6 * tk.sigma;
 
+        let exchange = tk.exchange;
+        let exercise = Exercise::usual(exchange, &ticker);
+        // The well-known names' in-the-money American contracts carry their early-exercise
+        // premium, priced as the scan prices them (`quant::model`); made-up tickers keep
+        // plain Black-Scholes quotes, which keeps a large simulated universe fast.
+        let american = tk.reference.is_some() && exercise == Exercise::American;
         let mut contracts = Vec::with_capacity(2 * tk.strikes_per_right as usize + 64);
         let mut grid = Vec::with_capacity(128);
         let mut full_day_total = 0u64;
@@ -316,7 +322,12 @@ impl Market {
                         rate,
                         div,
                     };
-                    let theo = bsm::price(&inputs, vol).max(0.0);
+                    let theo = if american {
+                        model::price(model::model_for(exercise, &inputs), &inputs, vol)
+                    } else {
+                        bsm::price(&inputs, vol)
+                    }
+                    .max(0.0);
                     let (bid, ask) = bid_ask(theo, (spread_pct * theo).max(0.01));
                     let last = if volume > 0 {
                         let u = unit(hash(tk.key, tag::LAST, self.clock.day, id));
@@ -353,8 +364,6 @@ impl Market {
             q.last = q.ask; // sweeps lift the offer
         }
 
-        let exchange = tk.exchange;
-        let exercise = Exercise::usual(exchange, &ticker);
         let ex_dividends = match (tk.reference, self.expiries.last()) {
             (Some(r), Some(&(last, _))) => r.ex_dividends(self.clock.date, last),
             _ => Vec::new(),

@@ -52,6 +52,7 @@ use crate::market::{
     expiry_instant_of, years_between,
 };
 use crate::quant::bsm::{self, Inputs};
+use crate::quant::model;
 
 mod bars;
 mod chain;
