@@ -485,6 +485,7 @@ pub struct Kite {
     overrides: BTreeMap<Symbol, (String, String)>,
     rate: f64,
     cache_dir: Option<PathBuf>,
+    read_cache: bool,
     dumps: tokio::sync::Mutex<HashMap<String, Arc<Vec<Instrument>>>>,
     last_quote: tokio::sync::Mutex<Option<tokio::time::Instant>>,
 }
@@ -550,8 +551,9 @@ impl Kite {
             max_expirations: cfg.max_expirations,
             overrides,
             rate: cfg.risk_free_rate,
-            // A recording (`fetch --save`) must hold the dump, so it is fetched, not read.
-            cache_dir: cfg.cache_dir.clone().filter(|_| hooks.recording.is_none()),
+            cache_dir: cfg.cache_dir.clone(),
+            // A recording (`fetch`, `fetch --save`) must hold the dump: fetched, not read.
+            read_cache: hooks.recording.is_none(),
             dumps: tokio::sync::Mutex::new(HashMap::new()),
             last_quote: tokio::sync::Mutex::new(None),
         })
@@ -607,7 +609,7 @@ impl Kite {
             .cache_dir
             .as_ref()
             .map(|dir| Self::dump_path(dir, exchange, today));
-        if let Some(path) = &cached
+        if let Some(path) = cached.as_ref().filter(|_| self.read_cache)
             && let Ok(bytes) = std::fs::read(path)
         {
             match parse_instruments(exchange, &bytes) {
@@ -627,13 +629,13 @@ impl Kite {
             .await?;
         let parsed = parse_instruments(exchange, &resp.body)?;
         parsed.skipped.warn(NAME, exchange, "instruments");
-        if let (Some(path), Some(dir)) = (&cached, &self.cache_dir) {
-            if let Err(e) = save_dump(dir, path, exchange, &resp.body) {
-                tracing::warn!(
-                    "kite: cannot keep the {exchange} instruments in {}: {e}",
-                    dir.display()
-                );
-            }
+        if let (Some(path), Some(dir)) = (&cached, &self.cache_dir)
+            && let Err(e) = save_dump(dir, path, exchange, &resp.body)
+        {
+            tracing::warn!(
+                "kite: cannot keep the {exchange} instruments in {}: {e}",
+                dir.display()
+            );
         }
         let d = Arc::new(parsed.value);
         dumps.insert(exchange.to_string(), d.clone());
