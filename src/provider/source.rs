@@ -35,7 +35,7 @@ pub enum Source {
     Tradier,
     /// NSE India option chains.
     Nse,
-    /// Zerodha Kite Connect (NSE/BSE bars and chains; needs an API key and a daily token).
+    /// Zerodha Kite Connect (NSE/BSE chains and bars; a key and a daily token).
     Kite,
 }
 
