@@ -1019,6 +1019,22 @@ mod tests {
                 "{s} on {listing:?}"
             );
         }
+        // F&O rows without a name: the root, then the expiry's digits.
+        let row = |ts: &str| Instrument {
+            token: 1,
+            tradingsymbol: ts.into(),
+            name: String::new(),
+            expiry: None,
+            strike: 1.0,
+            lot_size: 75,
+            kind: Kind::Call,
+            segment: "NFO-OPT".into(),
+            exchange: "NFO".into(),
+        };
+        assert!(of_underlying(&row("NIFTY26DEC26000CE"), "NIFTY"));
+        assert!(of_underlying(&row("NIFTY2612226000CE"), "NIFTY"));
+        assert!(!of_underlying(&row("NIFTYNXT5026DEC70000CE"), "NIFTY"));
+        assert!(!of_underlying(&row("BANKNIFTY26DEC60000CE"), "NIFTY"));
         assert_eq!(derivatives_exchange("NSE"), "NFO");
         assert_eq!(derivatives_exchange("BSE"), "BFO");
     }
