@@ -162,6 +162,22 @@ lot_sizes = {}            # { NIFTY = 75, BANKNIFTY = 35 }
 risk_free_rate = 0.065
 # user_agent = "Mozilla/5.0 ..."
 
+[provider.kite]
+# Zerodha Kite Connect: NSE/BSE bars (5m, 1h, 1d) and option chains from quotes. Needs
+# the app's API key and today's access token (the daily login: README, "Zerodha Kite
+# Connect"): OPTCTL_KITE_API_KEY and OPTCTL_KITE_ACCESS_TOKEN, or here (the environment
+# wins). The instruments dump is kept in <data home>/kite/ and fetched once per IST day;
+# lot sizes come from it.
+base_url = "https://api.kite.trade"
+# api_key = "..."
+# access_token = "..."
+market = "nse"            # a stock's exchange when the caller names none: nse or bse
+max_expirations = 4       # nearest expiries quoted per chain (0 = all)
+risk_free_rate = 0.065
+# Kite's EXCHANGE:TRADINGSYMBOL for a symbol, over the mapping:
+# [provider.kite.instruments]
+# TATAMOTORS = "BSE:TATAMOTORS"
+
 [scan]
 concurrency = 16
 # Daily 30-day ATM IV observations needed before IV rank/percentile are reported.

@@ -466,6 +466,7 @@ fn base_url(cfg: &Config, s: Source) -> Option<&str> {
         Source::Polygon => &p.polygon.base_url,
         Source::Tradier => &p.tradier.base_url,
         Source::Nse => &p.nse.base_url,
+        Source::Kite => &p.kite.base_url,
         Source::Sim | Source::Files => return None,
     })
 }
@@ -566,6 +567,11 @@ fn key_check(cfg: &Config, s: Source, checks: &mut Vec<Check>) {
             cfg.provider.tradier.token.is_some(),
             tradier::TOKEN_ENV,
             "[provider.tradier] token",
+        ),
+        Source::Kite => (
+            cfg.provider.kite.api_key.is_some() && cfg.provider.kite.access_token.is_some(),
+            "OPTCTL_KITE_API_KEY and OPTCTL_KITE_ACCESS_TOKEN",
+            "[provider.kite] api_key and access_token",
         ),
         _ => return,
     };

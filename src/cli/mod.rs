@@ -237,7 +237,10 @@ impl Ctx {
 
     /// Loads the effective config.
     pub fn config(&self) -> optctl::Result<Config> {
-        Ok(Config::load(&self.config_path, self.config_named)?)
+        let mut cfg = Config::load(&self.config_path, self.config_named)?;
+        // Kite's daily instruments dumps are kept in the data home.
+        cfg.provider.kite.cache_dir = Some(self.home.root().join("kite"));
+        Ok(cfg)
     }
 
     pub fn db_path(&self) -> PathBuf {

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::Source;
 use super::cboe::CboeConfig;
 use super::http::{HttpConfig, Secret};
+use super::kite::KiteConfig;
 use super::nse::NseConfig;
 use super::polygon::{self, PolygonConfig};
 use super::sim::SimConfig;
@@ -18,7 +19,7 @@ use super::yahoo::YahooConfig;
 #[serde(default, deny_unknown_fields)]
 pub struct ProviderConfig {
     /// `sim` (embedded simulated market), `files` (replay saved snapshots or raw
-    /// responses), or a real source: `cboe`, `yahoo`, `polygon`, `tradier`, `nse`.
+    /// responses), or a real source: `cboe`, `yahoo`, `polygon`, `tradier`, `nse`, `kite`.
     pub name: Source,
     pub sim: SimConfig,
     pub files: FilesConfig,
@@ -29,6 +30,7 @@ pub struct ProviderConfig {
     pub polygon: PolygonConfig,
     pub tradier: TradierConfig,
     pub nse: NseConfig,
+    pub kite: KiteConfig,
 }
 
 impl Default for ProviderConfig {
@@ -43,6 +45,7 @@ impl Default for ProviderConfig {
             polygon: PolygonConfig::default(),
             tradier: TradierConfig::default(),
             nse: NseConfig::default(),
+            kite: KiteConfig::default(),
         }
     }
 }
@@ -77,6 +80,7 @@ impl ProviderConfig {
                 self.tradier.risk_free_rate,
             ),
             ("provider.nse.risk_free_rate", self.nse.risk_free_rate),
+            ("provider.kite.risk_free_rate", self.kite.risk_free_rate),
         ] {
             if !(-0.2..=0.5).contains(&v) {
                 return Err(format!(
@@ -86,6 +90,7 @@ impl ProviderConfig {
         }
         self.http.check()?;
         self.yahoo.check()?;
+        self.kite.check()?;
         for (key, url) in [
             ("cboe.base_url", &self.cboe.base_url),
             ("yahoo.base_url", &self.yahoo.base_url),
@@ -93,6 +98,7 @@ impl ProviderConfig {
             ("polygon.base_url", &self.polygon.base_url),
             ("tradier.base_url", &self.tradier.base_url),
             ("nse.base_url", &self.nse.base_url),
+            ("kite.base_url", &self.kite.base_url),
         ] {
             parse_base_url(&format!("provider.{key}"), url)?;
         }
@@ -109,7 +115,8 @@ impl ProviderConfig {
     }
 
     /// Keys and tokens from the environment win over the file: `OPTCTL_POLYGON_API_KEY`,
-    /// `OPTCTL_TRADIER_TOKEN` (empty = unset).
+    /// `OPTCTL_TRADIER_TOKEN`, `OPTCTL_KITE_API_KEY`, `OPTCTL_KITE_ACCESS_TOKEN` (empty =
+    /// unset).
     pub fn apply_env(&mut self) {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         if let Some(k) = var(polygon::KEY_ENV) {
@@ -118,6 +125,7 @@ impl ProviderConfig {
         if let Some(t) = var(tradier::TOKEN_ENV) {
             self.tradier.token = Some(Secret::new(t.trim()));
         }
+        self.kite.apply_env();
     }
 }
 

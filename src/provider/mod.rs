@@ -5,7 +5,7 @@
 //!
 //! The embedded simulator lives in `provider::sim`, replay of saved snapshots and raw
 //! responses in `provider::files`. The real HTTP sources are `provider::cboe`, `yahoo`,
-//! `polygon`, `tradier` and `nse`; their shared request path (client, throttle hook,
+//! `polygon`, `tradier`, `nse` and `kite`; their shared request path (client, throttle hook,
 //! error classification) is `provider::http`, wire-format helpers `provider::wire`, and
 //! the raw-response captures of `optctl fetch --save` `provider::capture`.
 
@@ -24,6 +24,7 @@ pub mod config;
 pub mod fetch;
 pub mod files;
 pub mod http;
+pub mod kite;
 pub mod nse;
 pub mod polygon;
 pub mod sim;
@@ -347,6 +348,7 @@ pub fn default_rate(source: Source) -> Option<RateSpec> {
         Source::Polygon => Some(polygon::DEFAULT_RATE),
         Source::Tradier => Some(tradier::DEFAULT_RATE),
         Source::Nse => Some(nse::DEFAULT_RATE),
+        Source::Kite => Some(kite::DEFAULT_RATE),
         Source::Sim | Source::Files => None,
     }
 }
@@ -370,6 +372,7 @@ pub fn build_with(
         Source::Polygon => Box::new(polygon::Polygon::new(&cfg.polygon, h, hooks)?),
         Source::Tradier => Box::new(tradier::Tradier::new(&cfg.tradier, h, hooks)?),
         Source::Nse => Box::new(nse::Nse::new(&cfg.nse, h, hooks)?),
+        Source::Kite => Box::new(kite::Kite::new(&cfg.kite, h, hooks)?),
     })
 }
 
@@ -394,6 +397,7 @@ pub fn build_bars_with(
         Source::Yahoo => Box::new(yahoo::Yahoo::new(&cfg.yahoo, h, hooks)?),
         Source::Polygon => Box::new(polygon::Polygon::new(&cfg.polygon, h, hooks)?),
         Source::Tradier => Box::new(tradier::Tradier::new(&cfg.tradier, h, hooks)?),
+        Source::Kite => Box::new(kite::Kite::new(&cfg.kite, h, hooks)?),
         Source::Cboe | Source::Nse => {
             return Err(crate::Error::Usage(format!(
                 "provider \"{name}\" has no bars: expected one of {}",
@@ -426,6 +430,7 @@ pub fn settings(name: Source, cfg: &ProviderConfig) -> serde_json::Value {
         Source::Polygon => serde_json::to_value(&cfg.polygon),
         Source::Tradier => serde_json::to_value(&cfg.tradier),
         Source::Nse => serde_json::to_value(&cfg.nse),
+        Source::Kite => serde_json::to_value(&cfg.kite),
         Source::Sim | Source::Files => Ok(serde_json::Value::Null),
     };
     value.unwrap_or(serde_json::Value::Null)
@@ -457,18 +462,26 @@ pub(crate) fn config_from_settings(
         Source::Polygon => cfg.polygon = section(settings)?,
         Source::Tradier => cfg.tradier = section(settings)?,
         Source::Nse => cfg.nse = section(settings)?,
+        Source::Kite => cfg.kite = section(settings)?,
         Source::Sim | Source::Files => return Err(format!("{name:?} is not an HTTP source")),
     }
     let placeholder = || Some(http::Secret::new(http::REDACTED));
     cfg.polygon.api_key = cfg.polygon.api_key.or_else(placeholder);
     cfg.tradier.token = cfg.tradier.token.or_else(placeholder);
+    cfg.kite.api_key = cfg.kite.api_key.or_else(placeholder);
+    cfg.kite.access_token = cfg.kite.access_token.or_else(placeholder);
     Ok(cfg)
 }
 
-/// A provider's failure fails the work: exit 1.
+/// A provider's failure fails the work: exit 1. A refused key or token is the user's
+/// to fix (a new key, today's token), not worth trying again: exit 2, like a missing one.
 impl From<Error> for crate::Error {
     fn from(e: Error) -> crate::Error {
-        crate::Error::area(crate::error::Kind::Failure, e)
+        let kind = match e {
+            Error::Auth { .. } => crate::error::Kind::BadInput,
+            _ => crate::error::Kind::Failure,
+        };
+        crate::Error::area(kind, e)
     }
 }
 

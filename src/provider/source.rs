@@ -35,11 +35,13 @@ pub enum Source {
     Tradier,
     /// NSE India option chains.
     Nse,
+    /// Zerodha Kite Connect (NSE/BSE chains and bars; a key and a daily token).
+    Kite,
 }
 
 impl Source {
     /// Every source, in the order help texts list them.
-    pub const ALL: [Source; 7] = [
+    pub const ALL: [Source; 8] = [
         Source::Sim,
         Source::Files,
         Source::Cboe,
@@ -47,6 +49,7 @@ impl Source {
         Source::Polygon,
         Source::Tradier,
         Source::Nse,
+        Source::Kite,
     ];
 
     /// The name as written in config, flags, the store and reports.
@@ -59,6 +62,7 @@ impl Source {
             Source::Polygon => "polygon",
             Source::Tradier => "tradier",
             Source::Nse => "nse",
+            Source::Kite => "kite",
         }
     }
 
@@ -76,7 +80,7 @@ impl Source {
     /// `nse`, NYSE's for the others (US listed options; the simulator is a US market).
     pub fn calendar(self) -> &'static crate::market::Calendar {
         match self {
-            Source::Nse => crate::market::Calendar::nse(),
+            Source::Nse | Source::Kite => crate::market::Calendar::nse(),
             _ => crate::market::Calendar::nyse(),
         }
     }
@@ -88,7 +92,7 @@ impl Source {
     /// ticker's calendar.
     pub fn exchange_of(self, ticker: &crate::market::Symbol) -> crate::market::Exchange {
         match self {
-            Source::Nse => crate::market::Exchange::Nse,
+            Source::Nse | Source::Kite => crate::market::Exchange::Nse,
             Source::Sim => super::sim::exchange_of(ticker.as_str()),
             _ => ticker
                 .home_listing()
@@ -156,16 +160,16 @@ mod tests {
         }
         let err = "nasdaq".parse::<Source>().unwrap_err();
         assert!(
-            err.contains("sim, files, cboe, yahoo, polygon, tradier, nse"),
+            err.contains("sim, files, cboe, yahoo, polygon, tradier, nse, kite"),
             "{err}"
         );
         assert_eq!(
             Source::names(Source::has_bars),
-            "sim, files, yahoo, polygon, tradier"
+            "sim, files, yahoo, polygon, tradier, kite"
         );
         assert_eq!(
             Source::names(Source::is_http),
-            "cboe, yahoo, polygon, tradier, nse"
+            "cboe, yahoo, polygon, tradier, nse, kite"
         );
     }
 }
