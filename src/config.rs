@@ -79,7 +79,7 @@ tickers = ["SPY", "QQQ", "IWM", "AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META",
 # "sim": the embedded simulated market (deterministic, no network).
 # "files": replay snapshots saved with `optctl scan --save-snapshots DIR`, or raw
 #   responses saved with `optctl fetch --save DIR`.
-# Real sources: "cboe", "yahoo", "polygon", "tradier", "nse" (sections below).
+# Real sources: "cboe", "yahoo", "polygon", "tradier", "nse", "upstox" (sections below).
 name = "sim"
 
 [provider.sim]
@@ -161,6 +161,18 @@ max_expirations = 4
 lot_sizes = {}            # { NIFTY = 75, BANKNIFTY = 35 }
 risk_free_rate = 0.065
 # user_agent = "Mozilla/5.0 ..."
+
+[provider.upstox]
+# Upstox API v2 (an Indian broker): NSE/BSE chains (one request per expiry) and bars.
+# Needs the access token of the day's Upstox login: OPTCTL_UPSTOX_ACCESS_TOKEN, or
+# access_token here (the environment wins). Tokens expire daily at 03:30 IST. The
+# instrument list (symbols to keys, expiries, lot sizes) is downloaded from assets_url
+# once per IST day into the data home's cache/upstox/.
+base_url = "https://api.upstox.com"
+assets_url = "https://assets.upstox.com"
+# access_token = "..."
+max_expirations = 4
+risk_free_rate = 0.065
 
 [scan]
 concurrency = 16

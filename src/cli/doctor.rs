@@ -466,6 +466,7 @@ fn base_url(cfg: &Config, s: Source) -> Option<&str> {
         Source::Polygon => &p.polygon.base_url,
         Source::Tradier => &p.tradier.base_url,
         Source::Nse => &p.nse.base_url,
+        Source::Upstox => &p.upstox.base_url,
         Source::Sim | Source::Files => return None,
     })
 }
@@ -555,7 +556,7 @@ async fn reachable(client: &reqwest::Client, name: &str, url: &str) -> Check {
 }
 
 fn key_check(cfg: &Config, s: Source, checks: &mut Vec<Check>) {
-    use optctl::provider::{polygon, tradier};
+    use optctl::provider::{polygon, tradier, upstox};
     let (present, env, key) = match s {
         Source::Polygon => (
             cfg.provider.polygon.api_key.is_some(),
@@ -566,6 +567,11 @@ fn key_check(cfg: &Config, s: Source, checks: &mut Vec<Check>) {
             cfg.provider.tradier.token.is_some(),
             tradier::TOKEN_ENV,
             "[provider.tradier] token",
+        ),
+        Source::Upstox => (
+            cfg.provider.upstox.access_token.is_some(),
+            upstox::TOKEN_ENV,
+            "[provider.upstox] access_token",
         ),
         _ => return,
     };

@@ -11,6 +11,7 @@ use super::nse::NseConfig;
 use super::polygon::{self, PolygonConfig};
 use super::sim::SimConfig;
 use super::tradier::{self, TradierConfig};
+use super::upstox::{self, UpstoxConfig};
 use super::yahoo::YahooConfig;
 
 /// Which provider serves chains, and each provider's settings.
@@ -18,7 +19,8 @@ use super::yahoo::YahooConfig;
 #[serde(default, deny_unknown_fields)]
 pub struct ProviderConfig {
     /// `sim` (embedded simulated market), `files` (replay saved snapshots or raw
-    /// responses), or a real source: `cboe`, `yahoo`, `polygon`, `tradier`, `nse`.
+    /// responses), or a real source: `cboe`, `yahoo`, `polygon`, `tradier`, `nse`,
+    /// `upstox`.
     pub name: Source,
     pub sim: SimConfig,
     pub files: FilesConfig,
@@ -29,6 +31,7 @@ pub struct ProviderConfig {
     pub polygon: PolygonConfig,
     pub tradier: TradierConfig,
     pub nse: NseConfig,
+    pub upstox: UpstoxConfig,
 }
 
 impl Default for ProviderConfig {
@@ -43,6 +46,7 @@ impl Default for ProviderConfig {
             polygon: PolygonConfig::default(),
             tradier: TradierConfig::default(),
             nse: NseConfig::default(),
+            upstox: UpstoxConfig::default(),
         }
     }
 }
@@ -77,6 +81,7 @@ impl ProviderConfig {
                 self.tradier.risk_free_rate,
             ),
             ("provider.nse.risk_free_rate", self.nse.risk_free_rate),
+            ("provider.upstox.risk_free_rate", self.upstox.risk_free_rate),
         ] {
             if !(-0.2..=0.5).contains(&v) {
                 return Err(format!(
@@ -93,6 +98,8 @@ impl ProviderConfig {
             ("polygon.base_url", &self.polygon.base_url),
             ("tradier.base_url", &self.tradier.base_url),
             ("nse.base_url", &self.nse.base_url),
+            ("upstox.base_url", &self.upstox.base_url),
+            ("upstox.assets_url", &self.upstox.assets_url),
         ] {
             parse_base_url(&format!("provider.{key}"), url)?;
         }
@@ -109,7 +116,7 @@ impl ProviderConfig {
     }
 
     /// Keys and tokens from the environment win over the file: `OPTCTL_POLYGON_API_KEY`,
-    /// `OPTCTL_TRADIER_TOKEN` (empty = unset).
+    /// `OPTCTL_TRADIER_TOKEN`, `OPTCTL_UPSTOX_ACCESS_TOKEN` (empty = unset).
     pub fn apply_env(&mut self) {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         if let Some(k) = var(polygon::KEY_ENV) {
@@ -117,6 +124,9 @@ impl ProviderConfig {
         }
         if let Some(t) = var(tradier::TOKEN_ENV) {
             self.tradier.token = Some(Secret::new(t.trim()));
+        }
+        if let Some(t) = var(upstox::TOKEN_ENV) {
+            self.upstox.access_token = Some(Secret::new(t.trim()));
         }
     }
 }

@@ -5,7 +5,7 @@
 //!
 //! The embedded simulator lives in `provider::sim`, replay of saved snapshots and raw
 //! responses in `provider::files`. The real HTTP sources are `provider::cboe`, `yahoo`,
-//! `polygon`, `tradier` and `nse`; their shared request path (client, throttle hook,
+//! `polygon`, `tradier`, `nse` and `upstox`; their shared request path (client, throttle hook,
 //! error classification) is `provider::http`, wire-format helpers `provider::wire`, and
 //! the raw-response captures of `optctl fetch --save` `provider::capture`.
 
@@ -29,6 +29,7 @@ pub mod polygon;
 pub mod sim;
 pub mod source;
 pub mod tradier;
+pub mod upstox;
 pub mod wire;
 pub mod yahoo;
 
@@ -258,6 +259,9 @@ pub struct Hooks {
     pub transport: Option<Arc<dyn http::Transport>>,
     /// Keeps a copy of every response (`optctl fetch --save`).
     pub recording: Option<Arc<capture::Recording>>,
+    /// The data home's folder for downloaded reference files a source reuses across
+    /// runs (Upstox's daily instrument list); `None` keeps them in memory only.
+    pub cache: Option<std::path::PathBuf>,
 }
 
 impl Default for Hooks {
@@ -266,6 +270,7 @@ impl Default for Hooks {
             throttle: Arc::new(NoThrottle),
             transport: None,
             recording: None,
+            cache: None,
         }
     }
 }
@@ -347,6 +352,7 @@ pub fn default_rate(source: Source) -> Option<RateSpec> {
         Source::Polygon => Some(polygon::DEFAULT_RATE),
         Source::Tradier => Some(tradier::DEFAULT_RATE),
         Source::Nse => Some(nse::DEFAULT_RATE),
+        Source::Upstox => Some(upstox::DEFAULT_RATE),
         Source::Sim | Source::Files => None,
     }
 }
@@ -370,6 +376,7 @@ pub fn build_with(
         Source::Polygon => Box::new(polygon::Polygon::new(&cfg.polygon, h, hooks)?),
         Source::Tradier => Box::new(tradier::Tradier::new(&cfg.tradier, h, hooks)?),
         Source::Nse => Box::new(nse::Nse::new(&cfg.nse, h, hooks)?),
+        Source::Upstox => Box::new(upstox::Upstox::new(&cfg.upstox, h, hooks)?),
     })
 }
 
@@ -394,6 +401,7 @@ pub fn build_bars_with(
         Source::Yahoo => Box::new(yahoo::Yahoo::new(&cfg.yahoo, h, hooks)?),
         Source::Polygon => Box::new(polygon::Polygon::new(&cfg.polygon, h, hooks)?),
         Source::Tradier => Box::new(tradier::Tradier::new(&cfg.tradier, h, hooks)?),
+        Source::Upstox => Box::new(upstox::Upstox::new(&cfg.upstox, h, hooks)?),
         Source::Cboe | Source::Nse => {
             return Err(crate::Error::Usage(format!(
                 "provider \"{name}\" has no bars: expected one of {}",
@@ -426,6 +434,7 @@ pub fn settings(name: Source, cfg: &ProviderConfig) -> serde_json::Value {
         Source::Polygon => serde_json::to_value(&cfg.polygon),
         Source::Tradier => serde_json::to_value(&cfg.tradier),
         Source::Nse => serde_json::to_value(&cfg.nse),
+        Source::Upstox => serde_json::to_value(&cfg.upstox),
         Source::Sim | Source::Files => Ok(serde_json::Value::Null),
     };
     value.unwrap_or(serde_json::Value::Null)
@@ -457,18 +466,25 @@ pub(crate) fn config_from_settings(
         Source::Polygon => cfg.polygon = section(settings)?,
         Source::Tradier => cfg.tradier = section(settings)?,
         Source::Nse => cfg.nse = section(settings)?,
+        Source::Upstox => cfg.upstox = section(settings)?,
         Source::Sim | Source::Files => return Err(format!("{name:?} is not an HTTP source")),
     }
     let placeholder = || Some(http::Secret::new(http::REDACTED));
     cfg.polygon.api_key = cfg.polygon.api_key.or_else(placeholder);
     cfg.tradier.token = cfg.tradier.token.or_else(placeholder);
+    cfg.upstox.access_token = cfg.upstox.access_token.or_else(placeholder);
     Ok(cfg)
 }
 
-/// A provider's failure fails the work: exit 1.
+/// A provider's failure fails the work: exit 1. A refused key or an expired token is the
+/// user's to fix, not a failure that trying again mends: bad input, exit 2.
 impl From<Error> for crate::Error {
     fn from(e: Error) -> crate::Error {
-        crate::Error::area(crate::error::Kind::Failure, e)
+        let kind = match e {
+            Error::Auth { .. } => crate::error::Kind::BadInput,
+            _ => crate::error::Kind::Failure,
+        };
+        crate::Error::area(kind, e)
     }
 }
 
