@@ -149,22 +149,28 @@ impl Upstox {
     }
 
     /// The instrument list: this process's copy, else today's cached file, else a fresh
-    /// download (kept in the cache for the rest of the IST day).
+    /// download (kept in the cache for the rest of the IST day once it parses, so an
+    /// error page is never kept; a cached file that no longer parses is downloaded again).
     async fn instruments(&self, symbol: &str) -> Result<Arc<Instruments>, Error> {
         let mut slot = self.instruments.lock().await;
         if let Some(i) = slot.as_ref() {
             return Ok(i.clone());
         }
         let today = Calendar::nse().local_date(Utc::now());
-        let cached = self.cache.as_ref().map(|d| cache_file(d, today));
-        let body = match cached.as_deref().and_then(|p| std::fs::read(p).ok()) {
-            Some(body) => body,
+        let cached = self
+            .cache
+            .as_ref()
+            .and_then(|d| std::fs::read(cache_file(d, today)).ok())
+            .and_then(|body| parse_instruments(symbol, &body).ok());
+        let parsed = match cached {
+            Some(parsed) => parsed,
             None => {
                 let url = self.assets.url(&INSTRUMENTS_PATH, &[]);
                 let req = self
                     .assets
                     .request("instruments", symbol, url, HeaderMap::new());
                 let resp = self.assets.get(&req, ASSETS_HINT).await?;
+                let parsed = parse_instruments(symbol, &resp.body)?;
                 if let Some(dir) = &self.cache {
                     // A cache that cannot be written costs a download per run, nothing more.
                     if let Err(e) = store_cache(dir, today, &resp.body) {
@@ -174,10 +180,9 @@ impl Upstox {
                         );
                     }
                 }
-                resp.body
+                parsed
             }
         };
-        let parsed = parse_instruments(symbol, &body)?;
         parsed.skipped.warn(NAME, "instruments", "instruments");
         let list = Arc::new(parsed.value);
         *slot = Some(list.clone());

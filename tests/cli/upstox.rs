@@ -130,6 +130,39 @@ fn upstox_bars_come_under_optctls_symbol_in_ist_sessions_with_instruments_cached
 }
 
 #[test]
+fn an_instrument_list_that_does_not_parse_is_not_kept() {
+    let html = "<!DOCTYPE html><html><body>Service Unavailable</body></html>";
+    let server = Server::start(vec![
+        Route::bytes(INSTRUMENTS, 200, html)
+            .header("Content-Type", "text/html")
+            .times(1),
+        instruments(),
+        Route::fixture(
+            "/v2/historical-candle/NSE_EQ%7CINE002A01018/day/2026-11-27/2026-11-20",
+            "upstox/candles-RELIANCE-day.json",
+        ),
+    ]);
+    let home = Home::new();
+    home.write_config(&config(&server));
+    let args = "fetch --provider upstox --ticker RELIANCE --bars 1d --from 2026-11-20 --to 2026-11-27T10:00:00Z";
+    let (_, err) = run(&home, args, 1);
+    assert!(
+        err.contains("malformed response from upstox for RELIANCE: expected JSON for instruments, got an HTML page"),
+        "{err}"
+    );
+    assert!(
+        !home
+            .db_path()
+            .with_file_name("cache")
+            .join("upstox")
+            .exists()
+    );
+    // The next run downloads it again.
+    let (r, _) = run(&home, args, 0);
+    assert_eq!(r["bars"]["count"], 5);
+}
+
+#[test]
 fn an_upstox_chain_scans_with_the_lot_size_and_upstoxs_own_iv() {
     let server = Server::start(vec![
         instruments(),
