@@ -1541,7 +1541,7 @@ _optctl() {
             fi
             case "${prev}" in
                 --provider)
-                    COMPREPLY=($(compgen -W "sim files cboe yahoo polygon tradier nse kite" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "sim files cboe yahoo polygon tradier nse kite upstox" -- "${cur}"))
                     return 0
                     ;;
                 --ticker)
@@ -3705,7 +3705,7 @@ _optctl() {
                     return 0
                     ;;
                 --provider)
-                    COMPREPLY=($(compgen -W "sim files cboe yahoo polygon tradier nse kite" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "sim files cboe yahoo polygon tradier nse kite upstox" -- "${cur}"))
                     return 0
                     ;;
                 --files-dir)
@@ -3889,7 +3889,7 @@ _optctl() {
                     return 0
                     ;;
                 --provider)
-                    COMPREPLY=($(compgen -W "sim files cboe yahoo polygon tradier nse kite" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "sim files cboe yahoo polygon tradier nse kite upstox" -- "${cur}"))
                     return 0
                     ;;
                 --files-dir)

@@ -331,7 +331,8 @@ yahoo\t'Yahoo Finance (chains and bars)'
 polygon\t'Polygon.io (chains and bars; needs a key)'
 tradier\t'Tradier (chains and bars; needs a token)'
 nse\t'NSE India option chains'
-kite\t'Zerodha Kite Connect (NSE/BSE chains and bars; a key and a daily token)'"
+kite\t'Zerodha Kite Connect (NSE/BSE chains and bars; a key and a daily token)'
+upstox\t'Upstox API v2, an Indian broker (chains and bars; needs the day\'s access token)'"
 complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l ticker -d 'The underlying to fetch (AAPL, SPX, NIFTY, ...)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l bars -d 'Fetch bars at this timeframe (5m, 1h, 1d) instead of the option chain' -r
 complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l from -d 'First bar time: RFC 3339 or YYYY-MM-DD (UTC midnight). Default: 30 days before --to for 1d bars, 5 days for intraday' -r
@@ -674,7 +675,8 @@ yahoo\t'Yahoo Finance (chains and bars)'
 polygon\t'Polygon.io (chains and bars; needs a key)'
 tradier\t'Tradier (chains and bars; needs a token)'
 nse\t'NSE India option chains'
-kite\t'Zerodha Kite Connect (NSE/BSE chains and bars; a key and a daily token)'"
+kite\t'Zerodha Kite Connect (NSE/BSE chains and bars; a key and a daily token)'
+upstox\t'Upstox API v2, an Indian broker (chains and bars; needs the day\'s access token)'"
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from check" -l files-dir -d 'Folder of snapshots for the files provider (overrides [provider.files] dir)' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from check" -l worst -d 'How many of the worst contracts to list per ticker' -r
 complete -c optctl -n "__fish_optctl_using_subcommand quant; and __fish_seen_subcommand_from check" -l home -d 'Data home: the database and exports live here' -r -F
@@ -719,7 +721,8 @@ yahoo\t'Yahoo Finance (chains and bars)'
 polygon\t'Polygon.io (chains and bars; needs a key)'
 tradier\t'Tradier (chains and bars; needs a token)'
 nse\t'NSE India option chains'
-kite\t'Zerodha Kite Connect (NSE/BSE chains and bars; a key and a daily token)'"
+kite\t'Zerodha Kite Connect (NSE/BSE chains and bars; a key and a daily token)'
+upstox\t'Upstox API v2, an Indian broker (chains and bars; needs the day\'s access token)'"
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l files-dir -d 'Folder of snapshots for the files provider (overrides [provider.files] dir)' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l concurrency -d 'Chains fetched at once (default: [scan] concurrency)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l save-snapshots -d 'Also save every fetched chain as JSON under DIR/<TICKER>/ for `--provider files`' -r -F

@@ -79,7 +79,7 @@ tickers = ["SPY", "QQQ", "IWM", "AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META",
 # "sim": the embedded simulated market (deterministic, no network).
 # "files": replay snapshots saved with `optctl scan --save-snapshots DIR`, or raw
 #   responses saved with `optctl fetch --save DIR`.
-# Real sources: "cboe", "yahoo", "polygon", "tradier", "nse" (sections below).
+# Real sources: "cboe", "yahoo", "polygon", "tradier", "nse", "upstox" (sections below).
 name = "sim"
 
 [provider.sim]
@@ -166,7 +166,7 @@ risk_free_rate = 0.065
 # Zerodha Kite Connect: NSE/BSE bars (5m, 1h, 1d) and option chains from quotes. Needs
 # the app's API key and today's access token (the daily login: README, "Zerodha Kite
 # Connect"): OPTCTL_KITE_API_KEY and OPTCTL_KITE_ACCESS_TOKEN, or here (the environment
-# wins). The instruments dump is kept in <data home>/kite/ and fetched once per IST day;
+# wins). The instruments dump is kept in <data home>/cache/kite/ and fetched once per IST day;
 # lot sizes come from it.
 base_url = "https://api.kite.trade"
 # api_key = "..."
@@ -177,6 +177,18 @@ risk_free_rate = 0.065
 # Kite's EXCHANGE:TRADINGSYMBOL for a symbol, over the mapping:
 # [provider.kite.instruments]
 # TATAMOTORS = "BSE:TATAMOTORS"
+
+[provider.upstox]
+# Upstox API v2 (an Indian broker): NSE/BSE chains (one request per expiry) and bars.
+# Needs the access token of the day's Upstox login: OPTCTL_UPSTOX_ACCESS_TOKEN, or
+# access_token here (the environment wins). Tokens expire daily at 03:30 IST. The
+# instrument list (symbols to keys, expiries, lot sizes) is downloaded from assets_url
+# once per IST day into the data home's cache/upstox/.
+base_url = "https://api.upstox.com"
+assets_url = "https://assets.upstox.com"
+# access_token = "..."
+max_expirations = 4
+risk_free_rate = 0.065
 
 [scan]
 concurrency = 16

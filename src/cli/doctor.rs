@@ -467,6 +467,7 @@ fn base_url(cfg: &Config, s: Source) -> Option<&str> {
         Source::Tradier => &p.tradier.base_url,
         Source::Nse => &p.nse.base_url,
         Source::Kite => &p.kite.base_url,
+        Source::Upstox => &p.upstox.base_url,
         Source::Sim | Source::Files => return None,
     })
 }
@@ -556,7 +557,7 @@ async fn reachable(client: &reqwest::Client, name: &str, url: &str) -> Check {
 }
 
 fn key_check(cfg: &Config, s: Source, checks: &mut Vec<Check>) {
-    use optctl::provider::{polygon, tradier};
+    use optctl::provider::{polygon, tradier, upstox};
     let (present, env, key) = match s {
         Source::Polygon => (
             cfg.provider.polygon.api_key.is_some(),
@@ -572,6 +573,11 @@ fn key_check(cfg: &Config, s: Source, checks: &mut Vec<Check>) {
             cfg.provider.kite.api_key.is_some() && cfg.provider.kite.access_token.is_some(),
             "OPTCTL_KITE_API_KEY and OPTCTL_KITE_ACCESS_TOKEN",
             "[provider.kite] api_key and access_token",
+        ),
+        Source::Upstox => (
+            cfg.provider.upstox.access_token.is_some(),
+            upstox::TOKEN_ENV,
+            "[provider.upstox] access_token",
         ),
         _ => return,
     };

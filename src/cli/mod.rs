@@ -237,10 +237,7 @@ impl Ctx {
 
     /// Loads the effective config.
     pub fn config(&self) -> optctl::Result<Config> {
-        let mut cfg = Config::load(&self.config_path, self.config_named)?;
-        // Kite's daily instruments dumps are kept in the data home.
-        cfg.provider.kite.cache_dir = Some(self.home.root().join("kite"));
-        Ok(cfg)
+        Ok(Config::load(&self.config_path, self.config_named)?)
     }
 
     pub fn db_path(&self) -> PathBuf {

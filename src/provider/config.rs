@@ -12,6 +12,7 @@ use super::nse::NseConfig;
 use super::polygon::{self, PolygonConfig};
 use super::sim::SimConfig;
 use super::tradier::{self, TradierConfig};
+use super::upstox::{self, UpstoxConfig};
 use super::yahoo::YahooConfig;
 
 /// Which provider serves chains, and each provider's settings.
@@ -19,7 +20,8 @@ use super::yahoo::YahooConfig;
 #[serde(default, deny_unknown_fields)]
 pub struct ProviderConfig {
     /// `sim` (embedded simulated market), `files` (replay saved snapshots or raw
-    /// responses), or a real source: `cboe`, `yahoo`, `polygon`, `tradier`, `nse`, `kite`.
+    /// responses), or a real source: `cboe`, `yahoo`, `polygon`, `tradier`, `nse`,
+    /// `kite`, `upstox`.
     pub name: Source,
     pub sim: SimConfig,
     pub files: FilesConfig,
@@ -31,6 +33,7 @@ pub struct ProviderConfig {
     pub tradier: TradierConfig,
     pub nse: NseConfig,
     pub kite: KiteConfig,
+    pub upstox: UpstoxConfig,
 }
 
 impl Default for ProviderConfig {
@@ -46,6 +49,7 @@ impl Default for ProviderConfig {
             tradier: TradierConfig::default(),
             nse: NseConfig::default(),
             kite: KiteConfig::default(),
+            upstox: UpstoxConfig::default(),
         }
     }
 }
@@ -81,6 +85,7 @@ impl ProviderConfig {
             ),
             ("provider.nse.risk_free_rate", self.nse.risk_free_rate),
             ("provider.kite.risk_free_rate", self.kite.risk_free_rate),
+            ("provider.upstox.risk_free_rate", self.upstox.risk_free_rate),
         ] {
             if !(-0.2..=0.5).contains(&v) {
                 return Err(format!(
@@ -99,6 +104,8 @@ impl ProviderConfig {
             ("tradier.base_url", &self.tradier.base_url),
             ("nse.base_url", &self.nse.base_url),
             ("kite.base_url", &self.kite.base_url),
+            ("upstox.base_url", &self.upstox.base_url),
+            ("upstox.assets_url", &self.upstox.assets_url),
         ] {
             parse_base_url(&format!("provider.{key}"), url)?;
         }
@@ -115,8 +122,8 @@ impl ProviderConfig {
     }
 
     /// Keys and tokens from the environment win over the file: `OPTCTL_POLYGON_API_KEY`,
-    /// `OPTCTL_TRADIER_TOKEN`, `OPTCTL_KITE_API_KEY`, `OPTCTL_KITE_ACCESS_TOKEN` (empty =
-    /// unset).
+    /// `OPTCTL_TRADIER_TOKEN`, `OPTCTL_KITE_API_KEY`, `OPTCTL_KITE_ACCESS_TOKEN`,
+    /// `OPTCTL_UPSTOX_ACCESS_TOKEN` (empty = unset).
     pub fn apply_env(&mut self) {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         if let Some(k) = var(polygon::KEY_ENV) {
@@ -126,6 +133,9 @@ impl ProviderConfig {
             self.tradier.token = Some(Secret::new(t.trim()));
         }
         self.kite.apply_env();
+        if let Some(t) = var(upstox::TOKEN_ENV) {
+            self.upstox.access_token = Some(Secret::new(t.trim()));
+        }
     }
 }
 

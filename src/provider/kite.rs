@@ -5,7 +5,7 @@
 //! `TokenException` says so and names the place to set the new one (exit 2, nothing stored).
 //!
 //! - Instruments: `GET /instruments/{exchange}`, a CSV dump that changes daily, kept in the
-//!   data home (`<home>/kite/instruments-<EXCHANGE>-<IST date>.csv`) and fetched again the
+//!   data home (`<home>/cache/kite/instruments-<EXCHANGE>-<IST date>.csv`) and fetched again the
 //!   next IST day. It maps optctl's symbols to instrument tokens (`RELIANCE` →
 //!   `NSE:RELIANCE`, `NIFTY` → `NSE:NIFTY 50`) and lists the F&O contracts of an
 //!   underlying with their expiries, strikes and lot sizes.
@@ -74,10 +74,6 @@ pub struct KiteConfig {
     /// (`TATAMOTORS = "BSE:TATAMOTORS"`).
     pub instruments: BTreeMap<Symbol, String>,
     pub risk_free_rate: f64,
-    /// Where the daily instruments dumps are kept: `<data home>/kite`, set by the command
-    /// (not a config key). `None` keeps them in memory only.
-    #[serde(skip)]
-    pub cache_dir: Option<PathBuf>,
 }
 
 impl Default for KiteConfig {
@@ -90,7 +86,6 @@ impl Default for KiteConfig {
             max_expirations: 4,
             instruments: BTreeMap::new(),
             risk_free_rate: 0.065,
-            cache_dir: None,
         }
     }
 }
@@ -551,7 +546,8 @@ impl Kite {
             max_expirations: cfg.max_expirations,
             overrides,
             rate: cfg.risk_free_rate,
-            cache_dir: cfg.cache_dir.clone(),
+            // The data home's cache/kite/ (no cache: the dumps live in memory only).
+            cache_dir: hooks.cache.as_ref().map(|d| d.join("kite")),
             // A recording (`fetch`, `fetch --save`) must hold the dump: fetched, not read.
             read_cache: hooks.recording.is_none(),
             dumps: tokio::sync::Mutex::new(HashMap::new()),
@@ -858,12 +854,15 @@ impl ChainProvider for Kite {
                 right,
                 strike: i.strike,
             };
+            // Kite counts F&O volume and open interest in units (shares); optctl counts
+            // contracts, so both are divided by the contract's lot size.
+            let lot = f64::from(i.lot_size.max(1));
             let raw = wire::RawQuote {
                 bid: q.bid,
                 ask: q.ask,
                 last: q.last,
-                volume: q.volume,
-                open_interest: q.oi,
+                volume: q.volume.map(|v| v / lot),
+                open_interest: q.oi.map(|v| v / lot),
                 source_iv: None,
                 source_greeks: Default::default(),
                 quoted_at: q.at,

@@ -5,7 +5,8 @@
 //!
 //! The embedded simulator lives in `provider::sim`, replay of saved snapshots and raw
 //! responses in `provider::files`. The real HTTP sources are `provider::cboe`, `yahoo`,
-//! `polygon`, `tradier`, `nse` and `kite`; their shared request path (client, throttle hook,
+//! `polygon`, `tradier`, `nse`, `kite` and `upstox`; their shared request path (client,
+//! throttle hook,
 //! error classification) is `provider::http`, wire-format helpers `provider::wire`, and
 //! the raw-response captures of `optctl fetch --save` `provider::capture`.
 
@@ -30,6 +31,7 @@ pub mod polygon;
 pub mod sim;
 pub mod source;
 pub mod tradier;
+pub mod upstox;
 pub mod wire;
 pub mod yahoo;
 
@@ -259,6 +261,9 @@ pub struct Hooks {
     pub transport: Option<Arc<dyn http::Transport>>,
     /// Keeps a copy of every response (`optctl fetch --save`).
     pub recording: Option<Arc<capture::Recording>>,
+    /// The data home's folder for downloaded reference files a source reuses across
+    /// runs (Upstox's daily instrument list); `None` keeps them in memory only.
+    pub cache: Option<std::path::PathBuf>,
 }
 
 impl Default for Hooks {
@@ -267,6 +272,7 @@ impl Default for Hooks {
             throttle: Arc::new(NoThrottle),
             transport: None,
             recording: None,
+            cache: None,
         }
     }
 }
@@ -349,6 +355,7 @@ pub fn default_rate(source: Source) -> Option<RateSpec> {
         Source::Tradier => Some(tradier::DEFAULT_RATE),
         Source::Nse => Some(nse::DEFAULT_RATE),
         Source::Kite => Some(kite::DEFAULT_RATE),
+        Source::Upstox => Some(upstox::DEFAULT_RATE),
         Source::Sim | Source::Files => None,
     }
 }
@@ -373,6 +380,7 @@ pub fn build_with(
         Source::Tradier => Box::new(tradier::Tradier::new(&cfg.tradier, h, hooks)?),
         Source::Nse => Box::new(nse::Nse::new(&cfg.nse, h, hooks)?),
         Source::Kite => Box::new(kite::Kite::new(&cfg.kite, h, hooks)?),
+        Source::Upstox => Box::new(upstox::Upstox::new(&cfg.upstox, h, hooks)?),
     })
 }
 
@@ -398,6 +406,7 @@ pub fn build_bars_with(
         Source::Polygon => Box::new(polygon::Polygon::new(&cfg.polygon, h, hooks)?),
         Source::Tradier => Box::new(tradier::Tradier::new(&cfg.tradier, h, hooks)?),
         Source::Kite => Box::new(kite::Kite::new(&cfg.kite, h, hooks)?),
+        Source::Upstox => Box::new(upstox::Upstox::new(&cfg.upstox, h, hooks)?),
         Source::Cboe | Source::Nse => {
             return Err(crate::Error::Usage(format!(
                 "provider \"{name}\" has no bars: expected one of {}",
@@ -431,6 +440,7 @@ pub fn settings(name: Source, cfg: &ProviderConfig) -> serde_json::Value {
         Source::Tradier => serde_json::to_value(&cfg.tradier),
         Source::Nse => serde_json::to_value(&cfg.nse),
         Source::Kite => serde_json::to_value(&cfg.kite),
+        Source::Upstox => serde_json::to_value(&cfg.upstox),
         Source::Sim | Source::Files => Ok(serde_json::Value::Null),
     };
     value.unwrap_or(serde_json::Value::Null)
@@ -463,6 +473,7 @@ pub(crate) fn config_from_settings(
         Source::Tradier => cfg.tradier = section(settings)?,
         Source::Nse => cfg.nse = section(settings)?,
         Source::Kite => cfg.kite = section(settings)?,
+        Source::Upstox => cfg.upstox = section(settings)?,
         Source::Sim | Source::Files => return Err(format!("{name:?} is not an HTTP source")),
     }
     let placeholder = || Some(http::Secret::new(http::REDACTED));
@@ -470,11 +481,13 @@ pub(crate) fn config_from_settings(
     cfg.tradier.token = cfg.tradier.token.or_else(placeholder);
     cfg.kite.api_key = cfg.kite.api_key.or_else(placeholder);
     cfg.kite.access_token = cfg.kite.access_token.or_else(placeholder);
+    cfg.upstox.access_token = cfg.upstox.access_token.or_else(placeholder);
     Ok(cfg)
 }
 
-/// A provider's failure fails the work: exit 1. A refused key or token is the user's
-/// to fix (a new key, today's token), not worth trying again: exit 2, like a missing one.
+/// A provider's failure fails the work: exit 1. A refused key or an expired token is the
+/// user's to fix (a new key, today's token), not a failure that trying again mends: bad
+/// input, exit 2, like a missing one.
 impl From<Error> for crate::Error {
     fn from(e: Error) -> crate::Error {
         let kind = match e {

@@ -37,11 +37,13 @@ pub enum Source {
     Nse,
     /// Zerodha Kite Connect (NSE/BSE chains and bars; a key and a daily token).
     Kite,
+    /// Upstox API v2, an Indian broker (chains and bars; needs the day's access token).
+    Upstox,
 }
 
 impl Source {
     /// Every source, in the order help texts list them.
-    pub const ALL: [Source; 8] = [
+    pub const ALL: [Source; 9] = [
         Source::Sim,
         Source::Files,
         Source::Cboe,
@@ -50,6 +52,7 @@ impl Source {
         Source::Tradier,
         Source::Nse,
         Source::Kite,
+        Source::Upstox,
     ];
 
     /// The name as written in config, flags, the store and reports.
@@ -63,6 +66,7 @@ impl Source {
             Source::Tradier => "tradier",
             Source::Nse => "nse",
             Source::Kite => "kite",
+            Source::Upstox => "upstox",
         }
     }
 
@@ -77,22 +81,24 @@ impl Source {
     }
 
     /// The trading calendar of the market whose chains the source serves: NSE's for
-    /// `nse`, NYSE's for the others (US listed options; the simulator is a US market).
+    /// `nse`, `kite` and `upstox`, NYSE's for the others (US listed options; the simulator is a
+    /// US market).
     pub fn calendar(self) -> &'static crate::market::Calendar {
         match self {
-            Source::Nse | Source::Kite => crate::market::Calendar::nse(),
+            Source::Nse | Source::Kite | Source::Upstox => crate::market::Calendar::nse(),
             _ => crate::market::Calendar::nyse(),
         }
     }
 
-    /// The market `ticker` trades on when this source serves it: NSE for `nse`, the
+    /// The market `ticker` trades on when this source serves it: NSE for `nse`, `kite`
+    /// and `upstox` (Indian markets only; BSE keeps NSE's calendar), the
     /// reference profile's exchange for `sim` (its NSE names keep NSE's session), and
     /// for the other sources the symbol's own market when it has one (NIFTY, SENSEX:
     /// `Symbol::home_listing`), else the US. `scan --market-hours-only` asks each
     /// ticker's calendar.
     pub fn exchange_of(self, ticker: &crate::market::Symbol) -> crate::market::Exchange {
         match self {
-            Source::Nse | Source::Kite => crate::market::Exchange::Nse,
+            Source::Nse | Source::Kite | Source::Upstox => crate::market::Exchange::Nse,
             Source::Sim => super::sim::exchange_of(ticker.as_str()),
             _ => ticker
                 .home_listing()
@@ -160,16 +166,16 @@ mod tests {
         }
         let err = "nasdaq".parse::<Source>().unwrap_err();
         assert!(
-            err.contains("sim, files, cboe, yahoo, polygon, tradier, nse, kite"),
+            err.contains("sim, files, cboe, yahoo, polygon, tradier, nse, kite, upstox"),
             "{err}"
         );
         assert_eq!(
             Source::names(Source::has_bars),
-            "sim, files, yahoo, polygon, tradier, kite"
+            "sim, files, yahoo, polygon, tradier, kite, upstox"
         );
         assert_eq!(
             Source::names(Source::is_http),
-            "cboe, yahoo, polygon, tradier, nse, kite"
+            "cboe, yahoo, polygon, tradier, nse, kite, upstox"
         );
     }
 }

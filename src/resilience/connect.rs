@@ -52,6 +52,8 @@ impl Connector {
         let throttle = StoreThrottle::open(&self.db, self.clock.clone(), &self.resilience)?;
         Ok(Hooks {
             throttle,
+            // Beside the database, in the data home.
+            cache: Some(self.db.with_file_name("cache")),
             ..Hooks::default()
         })
     }

@@ -98,6 +98,7 @@ fn kite_bars_map_the_symbol_and_keep_to_ist_sessions_with_the_dump_kept_for_the_
     let home = Home::new();
     let stale = home
         .home()
+        .join("cache")
         .join("kite")
         .join("instruments-NSE-2000-01-01.csv");
     std::fs::create_dir_all(stale.parent().unwrap()).unwrap();
@@ -137,6 +138,7 @@ fn kite_bars_map_the_symbol_and_keep_to_ist_sessions_with_the_dump_kept_for_the_
     // back: `kite_bars_compare_in_ist_sessions_with_parity`).
     let kept = home
         .home()
+        .join("cache")
         .join("kite")
         .join(format!("instruments-NSE-{}.csv", today_ist()));
     assert_eq!(std::fs::read_to_string(&kept).unwrap(), NSE_DUMP);
@@ -218,7 +220,7 @@ fn an_expired_kite_token_is_exit_2_saying_how_to_renew_it_and_nothing_is_kept() 
     assert!(!err.contains(TOKEN) && !err.contains(KEY), "{err}");
     assert!(!save.exists(), "no capture of a refused run");
     assert!(
-        !home.home().join("kite").exists(),
+        !home.home().join("cache/kite").exists(),
         "no dump kept from a refused run"
     );
 
@@ -358,6 +360,28 @@ fn a_kite_chain_is_quoted_from_the_fo_contracts_with_the_lot_size_as_multiplier(
         "{}",
         q.target
     );
+    // Kite counts volume and open interest in units; stored, they count contracts
+    // (120,000 units of OI and 12,000 traded at a lot size of 40).
+    let out = run(
+        &home,
+        &[
+            "-q",
+            "--as-of",
+            "2018-01-12T05:00:00Z",
+            "scan",
+            "--provider",
+            "kite",
+            "--tickers",
+            "BANKNIFTY",
+        ],
+    );
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(
+        home.count(
+            "SELECT count(*) FROM chain_snapshots WHERE open_interest = 3000 AND volume = 300"
+        ),
+        7
+    );
 }
 
 #[test]
@@ -414,7 +438,7 @@ fn kite_bars_compare_in_ist_sessions_with_parity() {
         Route::bytes("/instruments/historical/738561/day", 200, candles(&daily)),
     ]);
     let home = Home::new();
-    let kite_dir = home.home().join("kite");
+    let kite_dir = home.home().join("cache/kite");
     std::fs::create_dir_all(&kite_dir).unwrap();
     std::fs::write(
         kite_dir.join(format!("instruments-NSE-{}.csv", today_ist())),

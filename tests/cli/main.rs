@@ -34,4 +34,5 @@ mod serve;
 mod structure;
 mod symbols;
 mod upgrade;
+mod upstox;
 mod views;

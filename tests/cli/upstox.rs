@@ -1,0 +1,318 @@
+//! The Upstox source against its documented answers served from 127.0.0.1: the daily
+//! instrument list (symbols to keys, expiries, lot sizes) downloaded once and cached in
+//! the data home, bars under optctl's symbol in NSE sessions, a chain for `scan` with
+//! Upstox's own IV, an expired token (exit 2, nothing stored), and a 429 honoured.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::harness::servers::{Route, Server};
+use crate::harness::{Home, describe, parse_json};
+
+const TOKEN: &str = "up_test_eyJ0eXAiOiJKV1Qi";
+const INSTRUMENTS: &str = "/market-quote/instruments/exchange/complete.json.gz";
+const EXPIRED: &str = r#"{"status":"error","errors":[{"errorCode":"UDAPI100050","message":"Invalid token used to access API","propertyPath":null,"invalidValue":null,"error_code":"UDAPI100050","property_path":null,"invalid_value":null}]}"#;
+
+fn config(server: &Server) -> String {
+    let u = server.url();
+    format!(
+        "[provider]\nname = \"upstox\"\n[provider.upstox]\nbase_url = \"{u}\"\nassets_url = \"{u}\"\nmax_expirations = 1\n"
+    )
+}
+
+fn instruments() -> Route {
+    Route::fixture(INSTRUMENTS, "upstox/complete.json").header("Content-Type", "application/gzip")
+}
+
+/// `optctl ARGS --json` (split on white space) with the token set: its exit code and JSON.
+fn run(home: &Home, args: &str, code: i32) -> (Value, String) {
+    let out = home
+        .cmd(args.split_whitespace().chain(["--json"]))
+        .env("OPTCTL_UPSTOX_ACCESS_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(code), "{}", describe(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let json = if code == 0 {
+        parse_json(&out)
+    } else {
+        Value::Null
+    };
+    (json, stderr)
+}
+
+#[test]
+fn upstox_bars_come_under_optctls_symbol_in_ist_sessions_with_instruments_cached_once() {
+    let server = Server::start(vec![
+        instruments(),
+        Route::fixture(
+            "/v2/historical-candle/NSE_EQ%7CINE002A01018/day/2026-11-27/2026-11-20",
+            "upstox/candles-RELIANCE-day.json",
+        ),
+        Route::fixture(
+            "/v2/historical-candle/NSE_EQ%7CINE002A01018/30minute/2026-11-25/2026-11-23",
+            "upstox/candles-RELIANCE-30minute.json",
+        ),
+    ]);
+    let home = Home::new();
+    home.write_config(&config(&server));
+    let (r, _) = run(
+        &home,
+        "fetch --provider upstox --ticker reliance --bars 1d --from 2026-11-20 --to 2026-11-27T10:00:00Z",
+        0,
+    );
+    assert_eq!(r["ticker"], "RELIANCE");
+    // Five trading days: the weekend and 24 November (an NSE holiday) have none.
+    assert_eq!(r["bars"]["count"], 5);
+    assert_eq!(r["bars"]["first"]["time"], "2026-11-20T03:45:00Z");
+    assert_eq!(r["bars"]["last"]["time"], "2026-11-27T03:45:00Z");
+    assert_eq!(r["bars"]["last"]["close"], 1560.4);
+
+    let seen = server.seen();
+    assert_eq!(seen[0].path(), INSTRUMENTS);
+    // The token goes to the API only, never to the assets host.
+    assert_eq!(seen[0].header("authorization"), None);
+    let candles = &seen[1];
+    assert_eq!(
+        candles.header("authorization"),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
+    assert_eq!(candles.header("accept"), Some("application/json"));
+
+    // Hours from 30-minute candles, aligned to the 09:15 open; the holiday's row goes.
+    let (r, _) = run(
+        &home,
+        "fetch --provider upstox --ticker RELIANCE --bars 1h --from 2026-11-23T03:45:00Z --to 2026-11-25T10:00:00Z",
+        0,
+    );
+    assert_eq!(r["bars"]["count"], 4);
+    assert_eq!(r["bars"]["first"]["time"], "2026-11-23T03:45:00Z");
+    assert_eq!(r["bars"]["first"]["volume"], 2_000_000);
+    assert_eq!(r["bars"]["last"]["time"], "2026-11-25T03:45:00Z");
+
+    // The instrument list was downloaded once and kept for the day.
+    let fetched = server
+        .seen()
+        .iter()
+        .filter(|s| s.path() == INSTRUMENTS)
+        .count();
+    assert_eq!(fetched, 1);
+    let cached: Vec<String> =
+        std::fs::read_dir(home.db_path().with_file_name("cache").join("upstox"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+    assert_eq!(cached.len(), 1, "{cached:?}");
+    assert!(cached[0].starts_with("instruments-"), "{cached:?}");
+
+    // A symbol the list does not know is an unknown symbol, said as such.
+    let out = home
+        .cmd([
+            "fetch",
+            "--provider",
+            "upstox",
+            "--ticker",
+            "ZZZZ",
+            "--bars",
+            "1d",
+            "--from",
+            "2026-11-20",
+            "--to",
+            "2026-11-28",
+        ])
+        .env("OPTCTL_UPSTOX_ACCESS_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("upstox: unknown symbol ZZZZ"), "{err}");
+}
+
+#[test]
+fn an_instrument_list_that_does_not_parse_is_not_kept() {
+    let html = "<!DOCTYPE html><html><body>Service Unavailable</body></html>";
+    let server = Server::start(vec![
+        Route::bytes(INSTRUMENTS, 200, html)
+            .header("Content-Type", "text/html")
+            .times(1),
+        instruments(),
+        Route::fixture(
+            "/v2/historical-candle/NSE_EQ%7CINE002A01018/day/2026-11-27/2026-11-20",
+            "upstox/candles-RELIANCE-day.json",
+        ),
+    ]);
+    let home = Home::new();
+    home.write_config(&config(&server));
+    let args = "fetch --provider upstox --ticker RELIANCE --bars 1d --from 2026-11-20 --to 2026-11-27T10:00:00Z";
+    let (_, err) = run(&home, args, 1);
+    assert!(
+        err.contains("malformed response from upstox for RELIANCE: expected JSON for instruments, got an HTML page"),
+        "{err}"
+    );
+    assert!(
+        !home
+            .db_path()
+            .with_file_name("cache")
+            .join("upstox")
+            .exists()
+    );
+    // The next run downloads it again.
+    let (r, _) = run(&home, args, 0);
+    assert_eq!(r["bars"]["count"], 5);
+}
+
+#[test]
+fn an_upstox_chain_scans_with_the_lot_size_and_upstoxs_own_iv() {
+    let server = Server::start(vec![
+        instruments(),
+        Route::fixture(
+            "/v2/option/chain",
+            "upstox/option-chain-NIFTY-2026-12-29.json",
+        )
+        .when_query("expiry_date=2026-12-29"),
+    ]);
+    let home = Home::new();
+    home.write_config(&config(&server));
+    let (r, _) = run(
+        &home,
+        "fetch --provider upstox --ticker nifty --as-of 2026-11-23T05:00:00Z",
+        0,
+    );
+    let c = &r["chain"];
+    assert_eq!(c["spot"], 26010.35);
+    // The multiplier is the expiry's lot size from the instrument list.
+    assert_eq!(c["multiplier"], 75.0);
+    assert_eq!(c["contracts"], 6);
+    assert_eq!(c["expirations"], serde_json::json!(["2026-12-29"]));
+    // The deep call's IV 0 means "not computed".
+    assert_eq!(c["with_source_iv"], 5);
+    let chain = server
+        .seen()
+        .into_iter()
+        .find(|s| s.path() == "/v2/option/chain")
+        .unwrap();
+    assert!(
+        chain
+            .target
+            .contains("instrument_key=NSE_INDEX%7CNifty+50&expiry_date=2026-12-29"),
+        "{}",
+        chain.target
+    );
+
+    let (r, _) = run(
+        &home,
+        "scan --tickers NIFTY --as-of 2026-11-23T05:00:00Z",
+        0,
+    );
+    assert_eq!(r["tickers_ok"], 1, "{r}");
+    let (oi, vendor_iv): (i64, f64) = home
+        .db()
+        .query_row(
+            "SELECT open_interest, vendor_iv FROM chain_snapshots WHERE symbol = 'NIFTY261229P25500000'",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .unwrap();
+    // 5,636,475 units are 75,153 lots; Upstox's 14.62% is kept beside optctl's IV.
+    assert_eq!(oi, 75153);
+    assert!((vendor_iv - 0.1462).abs() < 1e-9, "{vendor_iv}");
+}
+
+#[test]
+fn an_expired_upstox_token_is_exit_2_naming_the_variable_and_stores_nothing() {
+    let server = Server::start(vec![
+        instruments(),
+        Route::bytes("/v2/option/chain", 401, EXPIRED),
+    ]);
+    let home = Home::new();
+    home.write_config(&config(&server));
+    let save = home.root().join("captures");
+    let (_, err) = run(
+        &home,
+        &format!(
+            "fetch --provider upstox --ticker NIFTY --as-of 2026-11-23T05:00:00Z --save {}",
+            save.display()
+        ),
+        2,
+    );
+    assert!(
+        err.contains("upstox: authentication failed: HTTP 401 fetching NIFTY: the access token was refused: Upstox tokens expire every day at 03:30 IST; log in again and set OPTCTL_UPSTOX_ACCESS_TOKEN"),
+        "{err}"
+    );
+    // Upstox's own words ride along.
+    assert!(err.contains("UDAPI100050"), "{err}");
+    assert!(!err.contains(TOKEN), "{err}");
+    assert!(!save.exists(), "nothing is saved");
+
+    // A scan stores no contract.
+    let (_, err) = run(
+        &home,
+        "scan --tickers NIFTY --as-of 2026-11-23T05:00:00Z",
+        1,
+    );
+    assert!(err.contains("OPTCTL_UPSTOX_ACCESS_TOKEN"), "{err}");
+    let stored: i64 = home
+        .db()
+        .query_row("SELECT count(*) FROM chain_snapshots", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored, 0);
+
+    // No token at all: a usage error naming both places to set it.
+    let out = home
+        .cmd(["fetch", "--provider", "upstox", "--ticker", "NIFTY"])
+        .env_remove("OPTCTL_UPSTOX_ACCESS_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("set OPTCTL_UPSTOX_ACCESS_TOKEN or [provider.upstox] access_token"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_upstox_429_is_waited_out_and_the_bars_are_stored() {
+    let candles = "/v2/historical-candle/NSE_EQ%7CINE002A01018/day/2026-11-27/2026-11-20";
+    let server = Server::start(vec![
+        instruments(),
+        Route::bytes(
+            candles,
+            429,
+            r#"{"status":"error","errors":[{"errorCode":"UDAPI10005","message":"Too Many Request Sent"}]}"#,
+        )
+        .header("Retry-After", "1")
+        .times(1),
+        Route::fixture(candles, "upstox/candles-RELIANCE-day.json"),
+    ]);
+    let home = Home::new();
+    home.write_config(&format!(
+        "{}[enrich]\nprovider = \"upstox\"\n[enrich.lookback_days]\n\"1d\" = 7\n",
+        config(&server)
+    ));
+    let started = Instant::now();
+    let (r, _) = run(
+        &home,
+        "enrich run --symbols RELIANCE --timeframes 1d --as-of 2026-11-27T10:00:00Z",
+        0,
+    );
+    assert_eq!(r["retries"], 1, "{r}");
+    assert_eq!(r["provider_calls"], 2, "{r}");
+    let asked = server.seen().iter().filter(|s| s.path() == candles).count();
+    assert_eq!(asked, 2, "asked again after the 429");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "Retry-After was honoured"
+    );
+    let stored: i64 = home
+        .db()
+        .query_row(
+            "SELECT count(*) FROM bars WHERE symbol = 'RELIANCE'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    // 23, 25, 26 and 27 November: the 20th opened before the range (10:00 UTC that day).
+    assert_eq!(stored, 4, "{r}");
+}
