@@ -16,7 +16,12 @@
 #    then 200 fresh clients (connect, GET /alerts/latest, close) timed.
 #
 # SERVE_SCALE_IDLE=10000 sets the idle connections; SERVE_SCALE_BIN=path uses that
-# optctl instead of building one with --release.
+# optctl instead of building one with --release; SERVE_SCALE_LOAD_ONLY=1 runs step 2
+# without the scan + export loop and skips steps 1 and 3 (a ticker's chain file is the
+# same bytes whatever the watchlist's length, so a short watchlist measures the same).
+# Beside each rate the server's CPU time per request (user + system, its threads or
+# nginx's workers) is printed: on a machine shared with other work it varies less than
+# the rates do.
 # Installs nginx-light and wrk from Debian if missing (apt-get). Only 127.0.0.1 is used.
 # Client and servers share the machine's cores, so the figures are a floor.
 set -euo pipefail
@@ -24,6 +29,7 @@ n=${1:-1500}
 runs=${2:-3}
 secs=${3:-10}
 idle=${SERVE_SCALE_IDLE:-10000}
+load_only=${SERVE_SCALE_LOAD_ONLY:-}
 cd "$(dirname "$0")/.."
 if ! command -v wrk >/dev/null || ! [ -x /usr/sbin/nginx ]; then
     apt-get install -y -q nginx-light wrk >/dev/null
@@ -88,6 +94,7 @@ touch_all() {
     curl -s -K "$work/urls"
 }
 sleep 1
+if [ -z "$load_only" ]; then
 echo "serve RSS after start: $(rss)"
 touch_all
 echo "serve RSS after every ticker's snapshot once: $(rss) (cache $(($(metric optctl_snapshot_cache_bytes) / 1048576)) MB in $(metric optctl_snapshot_cache_entries) entries)"
@@ -98,6 +105,7 @@ sleep 1
 echo "serve RSS after a new export was reloaded: $(rss) (cache $(($(metric optctl_snapshot_cache_bytes) / 1048576)) MB)"
 touch_all
 echo "serve RSS after every ticker again: $(rss); peak over the run (VmHWM): $(hwm)"
+fi
 
 # Load: optctl and nginx on the same bytes.
 curl -s "http://$addr/alerts/latest" >"$work/www/alerts-latest.json"
@@ -121,9 +129,20 @@ http {
 }
 EOF
 /usr/sbin/nginx -c "$work/nginx.conf" -g "daemon off;" &
-pids+=("$!")
+npid=$!
+pids+=("$npid")
 sleep 1
-wrk_run() { # URL [wrk args] -> "req/s p50 p99 non-2xx" (ms)
+cpu_ticks() { # CPU ticks (user + system) of process $1 and its child processes
+    local t=0 p
+    for p in "$1" $(pgrep -P "$1" || true); do
+        t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+    done
+    echo "$t"
+}
+wrk_run() { # URL [wrk args] -> "req/s p50 p99 non-2xx requests cpu-ticks" (ms)
+    local pid=$spid c0
+    case "$1" in *:18061/*) pid=$npid ;; esac
+    c0=$(cpu_ticks "$pid")
     wrk -t2 -c32 -d"${secs}s" --latency "$@" | python3 -c '
 import re, sys
 t = sys.stdin.read()
@@ -133,7 +152,9 @@ def ms(v):
 rps = re.search(r"Requests/sec:\s+([\d.]+)", t).group(1)
 p = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", t, re.M))
 errs = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
-print(rps, ms(p["50"]), ms(p["99"]), errs.group(1) if errs else 0)'
+reqs = re.search(r"(\d+) requests in", t).group(1)
+print(rps, ms(p["50"]), ms(p["99"]), errs.group(1) if errs else 0, reqs, end=" ")'
+    echo $(($(cpu_ticks "$pid") - c0))
 }
 median_runs() { # label URL [wrk args]
     local label=$1
@@ -142,7 +163,9 @@ median_runs() { # label URL [wrk args]
 import statistics, sys
 rows = [l.split() for l in sys.stdin]
 med = lambda i: statistics.median(float(r[i]) for r in rows)
-print(f"  {sys.argv[1]:<44} {med(0)/1000:6.1f}k req/s  p50 {med(1):.2f} ms  p99 {med(2):.2f} ms  non-2xx {sum(int(r[3]) for r in rows)}  ({len(rows)} runs)")' "$label"
+hz = int(sys.argv[2])
+cpu = statistics.median(int(r[5]) / hz * 1e6 / int(r[4]) for r in rows)
+print(f"  {sys.argv[1]:<44} {med(0)/1000:6.1f}k req/s  p50 {med(1):.2f} ms  p99 {med(2):.2f} ms  CPU {cpu:.0f} us/req  non-2xx {sum(int(r[3]) for r in rows)}  ({len(rows)} runs)")' "$label" "$(getconf CLK_TCK)"
 }
 load_table() {
     echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -155,6 +178,7 @@ load_table() {
 }
 echo "32 connections, wrk -t2, ${secs} s a run, medians; idle machine otherwise:"
 load_table
+[ -z "$load_only" ] || exit 0
 echo "the same with a scan + export loop of $n tickers running (nice -n 10):"
 cat >"$work/loop.sh" <<LOOP
 round=2

@@ -10,10 +10,10 @@
 //! manifest changes, so a reload never holds two copies of the chains. The rest of the
 //! export cache (reload, slots) is in `serve::cache`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock};
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::http::{self, Rendered};
+use super::sealed::Sealed;
 use crate::export::CHAINS_DIR;
 
 /// The per-ticker chain files of one manifest, by ticker (its lookup key).
@@ -195,9 +196,15 @@ fn read_head(path: &Path) -> std::io::Result<Head> {
 
 /// The bodies of recently asked chain files, at most `cap` bytes together (plain and
 /// gzip copies counted), the least recently used dropped first.
+///
+/// Read-mostly: a hit takes the lock shared and stamps its entry's last use with an
+/// atomic tick, so the runtime's threads answering the same ticker never wait on each
+/// other; only a miss (a file read) takes it exclusively, to insert and evict.
 pub(crate) struct Snapshots {
     cap: usize,
-    inner: Mutex<Lru>,
+    inner: RwLock<Lru>,
+    /// The clock of uses: every hit and insert takes the next tick.
+    tick: AtomicU64,
     /// Bodies found in memory, read from their file, and dropped to make room.
     pub(crate) hits: AtomicU64,
     pub(crate) misses: AtomicU64,
@@ -206,18 +213,16 @@ pub(crate) struct Snapshots {
 
 #[derive(Default)]
 struct Lru {
-    tick: u64,
     bytes: usize,
     entries: HashMap<String, Entry>,
-    /// Entries by last use: the first is the next to go.
-    order: BTreeMap<u64, String>,
 }
 
 struct Entry {
     sha256: String,
     body: Arc<Rendered>,
     size: usize,
-    used: u64,
+    /// The tick of the last use: the smallest goes first.
+    used: AtomicU64,
 }
 
 /// Why a chain file could not be answered.
@@ -233,15 +238,24 @@ impl Snapshots {
     pub(crate) fn new(cap: usize) -> Snapshots {
         Snapshots {
             cap,
-            inner: Mutex::default(),
+            inner: RwLock::default(),
+            tick: AtomicU64::new(0),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
             evictions: AtomicU64::new(0),
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Lru> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Lru> {
+        self.inner.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Lru> {
+        self.inner.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn next_tick(&self) -> u64 {
+        self.tick.fetch_add(1, Ordering::Relaxed) + 1
     }
 
     /// The body of `key`'s chain file as `view` lists it: from memory when the entry
@@ -257,20 +271,12 @@ impl Snapshots {
         key: &str,
         file: &ChainFile,
     ) -> Result<Arc<Rendered>, Unreadable> {
+        if let Some(e) = self.read().entries.get(key)
+            && e.sha256 == file.sha256
         {
-            let mut g = self.lock();
-            g.tick += 1;
-            let tick = g.tick;
-            let lru = &mut *g;
-            if let Some(e) = lru.entries.get_mut(key)
-                && e.sha256 == file.sha256
-            {
-                lru.order.remove(&e.used);
-                e.used = tick;
-                lru.order.insert(tick, key.to_string());
-                self.hits.fetch_add(1, Ordering::Relaxed);
-                return Ok(Arc::clone(&e.body));
-            }
+            e.used.store(self.next_tick(), Ordering::Relaxed);
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            return Ok(Arc::clone(&e.body));
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
         let unreadable = |error| Unreadable {
@@ -307,7 +313,20 @@ impl Snapshots {
         } else {
             None
         };
-        let body = Arc::new(Rendered::with_tags(json.into(), etag(&sha), gzip));
+        // Kept in sealed memory files where the system has them, so that the answers
+        // go out with `sendfile`, uncopied (`serve::sealed`).
+        let mut sealed = Vec::new();
+        let mut seal = |bytes: Bytes| match Sealed::new(&bytes) {
+            Some(s) => {
+                let b = s.bytes();
+                sealed.push(s);
+                b
+            }
+            None => bytes,
+        };
+        let json = seal(Bytes::from(json));
+        let gzip = gzip.map(|(gz, tag)| (seal(gz), tag));
+        let body = Arc::new(Rendered::with_tags(json, etag(&sha), gzip).in_sealed(sealed));
         self.keep(key, sha, Arc::clone(&body));
         Ok(body)
     }
@@ -318,15 +337,19 @@ impl Snapshots {
         if size > self.cap {
             return;
         }
-        let mut g = self.lock();
-        g.tick += 1;
-        let tick = g.tick;
+        let mut g = self.write();
         if let Some(old) = g.entries.remove(key) {
-            g.order.remove(&old.used);
             g.bytes -= old.size;
         }
+        // The least recently used go first: a scan of the entries, on a miss only (which
+        // has just read and hashed a file, far more work).
         while g.bytes + size > self.cap {
-            let Some((_, oldest)) = g.order.pop_first() else {
+            let Some(oldest) = g
+                .entries
+                .iter()
+                .min_by_key(|(_, e)| e.used.load(Ordering::Relaxed))
+                .map(|(k, _)| k.clone())
+            else {
                 break;
             };
             if let Some(old) = g.entries.remove(&oldest) {
@@ -335,14 +358,13 @@ impl Snapshots {
             }
         }
         g.bytes += size;
-        g.order.insert(tick, key.to_string());
         g.entries.insert(
             key.to_string(),
             Entry {
                 sha256,
                 body,
                 size,
-                used: tick,
+                used: AtomicU64::new(self.next_tick()),
             },
         );
     }
@@ -351,7 +373,7 @@ impl Snapshots {
     /// manifest changes, so the old export's bodies go at once rather than when the
     /// cache is full.
     pub(crate) fn retain(&self, view: Option<&ChainsView>) {
-        let mut g = self.lock();
+        let mut g = self.write();
         let stale: Vec<String> = g
             .entries
             .iter()
@@ -363,7 +385,6 @@ impl Snapshots {
             .collect();
         for k in stale {
             if let Some(old) = g.entries.remove(&k) {
-                g.order.remove(&old.used);
                 g.bytes -= old.size;
             }
         }
@@ -371,12 +392,12 @@ impl Snapshots {
 
     /// Bytes the kept bodies hold now, by the cache's own count.
     pub(crate) fn bytes(&self) -> usize {
-        self.lock().bytes
+        self.read().bytes
     }
 
     /// Bodies kept now.
     pub(crate) fn len(&self) -> usize {
-        self.lock().entries.len()
+        self.read().entries.len()
     }
 
     /// The most bytes kept (`serve.snapshot_cache_bytes`).

@@ -27,7 +27,7 @@ use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
 
@@ -37,6 +37,7 @@ use tokio::sync::{Notify, watch};
 
 use super::State;
 use super::http::ApiError;
+use super::sealed::Sealed;
 
 /// Longest request head (request line and headers) hyper buffers: more than the URL
 /// and header limits together (`MAX_URL_BYTES`, `MAX_HEADER_BYTES`), so that within it
@@ -146,6 +147,10 @@ pub(crate) struct Conn {
     idle_since: AtomicU64,
     /// The last write found the client's receive window full.
     write_blocked: AtomicBool,
+    /// The sealed memory file of the last answer's body, which [`Io`] sends from with
+    /// `sendfile`. Weak: a body dropped from the cache is not kept alive by the idle
+    /// connections that sent it.
+    sealed: Mutex<Weak<Sealed>>,
     wake: Notify,
 }
 
@@ -161,6 +166,7 @@ impl Conn {
             answered_at: AtomicU64::new(0),
             idle_since: AtomicU64::new(0),
             write_blocked: AtomicBool::new(false),
+            sealed: Mutex::new(Weak::new()),
             wake: Notify::new(),
         };
         c.idle_since.store(c.now(), Relaxed);
@@ -197,6 +203,12 @@ impl Conn {
         } else {
             self.instant(at)
         }
+    }
+
+    /// The body of the answer about to be handed to hyper is (a part of) `sealed`.
+    pub(crate) fn send_from(&self, sealed: Option<&Arc<Sealed>>) {
+        let mut s = self.sealed.lock().unwrap_or_else(|p| p.into_inner());
+        *s = sealed.map_or_else(Weak::new, Arc::downgrade);
     }
 
     /// The answer was handed to hyper: its write deadline starts.
@@ -315,6 +327,15 @@ impl AsyncRead for Io {
 }
 
 impl Io {
+    /// The sealed memory file of the answer being written, while it is alive.
+    fn sealed_body(&self) -> Option<Arc<Sealed>> {
+        self.conn
+            .sealed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .upgrade()
+    }
+
     fn poll_write_with(
         &self,
         cx: &mut Context<'_>,
@@ -350,11 +371,39 @@ impl AsyncWrite for Io {
         self.poll_write_with(cx, |s| s.try_write(buf))
     }
 
+    /// Hyper hands over the head and the body together. A body in a sealed memory
+    /// file goes out with `sendfile`, uncopied, and the head before it with `MSG_MORE`,
+    /// so that the kernel sends the two as one stream of full segments.
     fn poll_write_vectored(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
+        #[cfg(target_os = "linux")]
+        if let Some(sealed) = self.sealed_body()
+            && let Some(first) = bufs.iter().position(|b| !b.is_empty())
+        {
+            use std::os::fd::AsRawFd;
+            if let Some(offset) = sealed.offset_of(&bufs[first]) {
+                let (fd, len) = (self.stream.as_raw_fd(), bufs[first].len());
+                return self.poll_write_with(cx, |s| {
+                    s.try_io(tokio::io::Interest::WRITABLE, || {
+                        sealed.send_to(fd, offset, len)
+                    })
+                });
+            }
+            if let Some(n) = bufs[first..]
+                .iter()
+                .position(|b| sealed.offset_of(b).is_some())
+            {
+                let head = &bufs[..first + n];
+                return self.poll_write_with(cx, |s| {
+                    s.try_io(tokio::io::Interest::WRITABLE, || {
+                        socket2::SockRef::from(s).send_vectored_with_flags(head, libc::MSG_MORE)
+                    })
+                });
+            }
+        }
         self.poll_write_with(cx, |s| s.try_write_vectored(bufs))
     }
 

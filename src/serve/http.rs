@@ -9,6 +9,8 @@ use std::sync::{Arc, OnceLock};
 use bytes::Bytes;
 use serde::Serialize;
 
+use super::sealed::Sealed;
+
 /// Bodies smaller than this go out uncompressed: gzip's header would eat the gain.
 pub(crate) const GZIP_MIN_BYTES: usize = 256;
 
@@ -22,6 +24,9 @@ pub(crate) struct Rendered {
     /// The gzip variant's tag: a strong ETag names one representation (RFC 9110 §8.8.3).
     gzip_etag: String,
     gzip: OnceLock<Option<Bytes>>,
+    /// The sealed memory files the bodies are in, when they are (chain files), so the
+    /// connection sends them with `sendfile`.
+    sealed: Vec<Arc<Sealed>>,
 }
 
 impl Rendered {
@@ -42,6 +47,7 @@ impl Rendered {
             gzip_etag: format!("\"{tag}-gz\""),
             json: json.into(),
             gzip: OnceLock::new(),
+            sealed: Vec::new(),
         }
     }
 
@@ -57,7 +63,19 @@ impl Rendered {
             etag,
             gzip_etag,
             gzip: OnceLock::from(gz),
+            sealed: Vec::new(),
         }
+    }
+
+    /// Says that the bodies are (slices of) `sealed`, for [`Rendered::sealed_for`].
+    pub(crate) fn in_sealed(mut self, sealed: Vec<Arc<Sealed>>) -> Rendered {
+        self.sealed = sealed;
+        self
+    }
+
+    /// The sealed memory file `body` (this document's plain or gzip bytes) is in, if any.
+    pub(crate) fn sealed_for(&self, body: &Bytes) -> Option<&Arc<Sealed>> {
+        self.sealed.iter().find(|s| s.offset_of(body).is_some())
     }
 
     /// Renders and compresses now, so the first client does not pay for it.

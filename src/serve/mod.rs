@@ -21,6 +21,7 @@ mod handlers;
 mod history;
 pub(crate) mod http;
 mod metrics;
+mod sealed;
 mod store_check;
 
 pub use config::ServeConfig;
@@ -477,7 +478,7 @@ pub fn run(
     let local = listener
         .local_addr()
         .map_err(|source| Error::Bind { addr, source })?;
-    conn::raise_fd_limit(opts.max_connections + 64);
+    conn::raise_fd_limit(opts.max_connections + 64 + sealed::MAX_SEALED);
     chains::map_large_bodies();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(opts.threads)
@@ -681,8 +682,9 @@ impl State {
                 Err(Unread::Broken) => close = true,
             }
         }
-        let (status, response) = self.finish(reply, Some(&parts.headers), close);
+        let (status, response, sealed) = self.finish(reply, Some(&parts.headers), close);
         self.metrics.record(row, status, started.elapsed());
+        conn.send_from(sealed.as_ref());
         conn.answered();
         response
     }
@@ -1033,9 +1035,15 @@ impl State {
     }
 
     /// Decides the headers of a reply: ETag and 304, gzip, cache, CORS, and
-    /// `Connection: close` when asked. Returns the status actually sent and the
-    /// response.
-    fn finish(&self, reply: Reply, rq: Option<&HeaderMap>, close: bool) -> (u16, Response) {
+    /// `Connection: close` when asked. Returns the status actually sent, the
+    /// response, and the sealed memory file its body is in (when it is one, for the
+    /// connection to send it from).
+    fn finish(
+        &self,
+        reply: Reply,
+        rq: Option<&HeaderMap>,
+        close: bool,
+    ) -> (u16, Response, Option<Arc<sealed::Sealed>>) {
         let mut h = HeaderMap::with_capacity(12);
         h.insert(header::SERVER, HeaderValue::from_static("optctl"));
         // Every body is what its Content-Type says, JSON errors included: no browser
@@ -1056,6 +1064,7 @@ impl State {
             }
         }
         let mut status = reply.status;
+        let mut sealed = None;
         let body: Bytes = match reply.body {
             Body::Empty => Bytes::new(),
             Body::Fresh {
@@ -1068,7 +1077,9 @@ impl State {
             }
             Body::Json(r) => {
                 h.insert(header::CACHE_CONTROL, self.cache_control.clone());
-                Self::conditional(&mut h, &mut status, &r, rq, "application/json")
+                let body = Self::conditional(&mut h, &mut status, &r, rq, "application/json");
+                sealed = r.sealed_for(&body).cloned();
+                body
             }
             Body::Page(r) => {
                 h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
@@ -1087,7 +1098,7 @@ impl State {
         *response.status_mut() =
             hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
         *response.headers_mut() = h;
-        (status, response)
+        (status, response, sealed)
     }
 
     /// The ETag, 304 and gzip part of [`State::finish`] for a rendered body: writes
