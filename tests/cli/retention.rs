@@ -141,7 +141,7 @@ fn a_large_prune_never_locks_out_a_concurrent_reader_or_writer() {
             db.execute(
                 "INSERT INTO chain_snapshots (scan_id, ticker, symbol, expiry, strike, right,
                         bid, ask, last, volume, open_interest, iv, delta, gamma, theta, vega,
-                        underlying_price)
+                        underlying_price, rho, model)
                  SELECT ?1, ticker, symbol, expiry, strike, right,
                         bid, ask, last, volume, open_interest, iv, delta, gamma, theta, vega,
                         underlying_price, rho, model
