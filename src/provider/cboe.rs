@@ -1,6 +1,7 @@
 //! `cboe`: CBOE's delayed-quotes CDN. One GET of
 //! `{base_url}/api/global/delayed_quotes/options/{SYMBOL}.json` returns every expiration,
-//! calls and puts, with greeks; no key; quotes are at least 15 minutes old.
+//! calls and puts, with greeks; no key; quotes are at least 15 minutes old (outside the
+//! session: the last close's, see [`quotes_time`]).
 //! Shapes and quirks (indices need an underscore: `_SPX.json`; counts
 //! are floats; `iv` is a fraction and 0 when not computed; the top-level `timestamp` is UTC).
 
@@ -140,9 +141,26 @@ struct Row {
     last_trade_price: Option<f64>,
 }
 
+/// When the quotes of a file stamped `stamp` were made: `stamp` during a NYSE session;
+/// outside one (evening, night, weekend, holiday) the close of the last session, when
+/// the quotes stopped moving. The CDN keeps writing files after the close (a Friday
+/// evening file is stamped `00:43` Saturday UTC) that hold the closing quotes; priced
+/// from the stamp, every contract would lose those hours of time to expiry and read a
+/// higher IV (about 0.15 vol points at 40% a month out).
+pub fn quotes_time(stamp: DateTime<Utc>) -> DateTime<Utc> {
+    let nyse = Exchange::Us.calendar();
+    if nyse.is_open(stamp) {
+        stamp
+    } else {
+        nyse.previous_close(stamp).unwrap_or(stamp)
+    }
+}
+
 /// Parses one CDN payload into a snapshot of `ticker` priced at `rate`.
 ///
-/// `as_of` is the payload's `timestamp` (UTC), else `received_at`. Spot is
+/// `as_of` is when the quotes were made ([`quotes_time`] of the payload's `timestamp`,
+/// UTC, else of `received_at`): during the session the stamp, outside it the last
+/// close. Spot is
 /// `current_price`, else `close`, else `prev_day_close`. A row without a readable OCC
 /// symbol is skipped and counted. CBOE's own figures are kept for comparison: `iv` (a
 /// fraction; 0 = not computed, and then its `delta`, `gamma` and `theo` are dropped too),
@@ -168,6 +186,7 @@ pub fn parse_chain(
         .as_deref()
         .and_then(|t| NaiveDateTime::parse_from_str(t.trim(), "%Y-%m-%d %H:%M:%S").ok())
         .map_or(received_at, |t| t.and_utc());
+    let as_of = quotes_time(as_of);
     let mut skipped = Skipped::default();
     let mut contracts = Vec::with_capacity(data.options.len());
     for (i, row) in data.options.into_iter().enumerate() {
@@ -286,6 +305,30 @@ mod tests {
                 .iter()
                 .any(|c| c.symbol == "CLX1261218C00095000")
         );
+    }
+
+    #[test]
+    fn a_file_written_after_the_close_is_priced_at_the_close() {
+        // The real CDN file of CLX was stamped 00:43 UTC on Saturday 2026-07-25; its
+        // quotes are Friday's 16:00 New York close.
+        let at = |stamp: &str| {
+            let body = format!(
+                r#"{{"timestamp": "{stamp}", "data": {{"current_price": 95.55,
+                "options": [{{"option": "CLX260821C00095000", "bid": 3.4, "ask": 4.3}}]}}}}"#
+            );
+            parse_chain("CLX", body.as_bytes(), Utc::now(), 0.045)
+                .unwrap()
+                .value
+                .as_of
+                .to_rfc3339()
+        };
+        assert_eq!(at("2026-07-25 00:43:14"), "2026-07-24T20:00:00+00:00");
+        // Monday before the open: still Friday's close.
+        assert_eq!(at("2026-07-27 12:00:00"), "2026-07-24T20:00:00+00:00");
+        // During the session the stamp stands.
+        assert_eq!(at("2026-07-24 19:59:00"), "2026-07-24T19:59:00+00:00");
+        // An early close (the day after Thanksgiving, 13:00 New York).
+        assert_eq!(at("2026-11-27 20:00:00"), "2026-11-27T18:00:00+00:00");
     }
 
     #[test]
