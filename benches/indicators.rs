@@ -43,6 +43,7 @@ fn universe() -> Vec<Vec<Bar>> {
                         low: open.min(close) * (1.0 - 0.005 * uniform()),
                         close,
                         volume: 1_000_000,
+                        open_interest: None,
                     }
                 })
                 .collect()

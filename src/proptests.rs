@@ -208,6 +208,7 @@ proptest! {
                 low: c * 0.99,
                 close: c,
                 volume: 1,
+                open_interest: None,
             })
             .collect();
         for series in [

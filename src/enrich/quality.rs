@@ -203,6 +203,7 @@ mod tests {
                     low: c - 1.0,
                     close: c,
                     volume: 1000,
+                    open_interest: None,
                 });
             }
             day = day.succ_opt().unwrap();

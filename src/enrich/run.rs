@@ -692,6 +692,7 @@ mod tests {
                 low: c - 0.5,
                 close: *c,
                 volume: 1000,
+                open_interest: None,
             })
             .collect()
     }
@@ -856,6 +857,7 @@ mod tests {
                     low: c - 1.0,
                     close: *c,
                     volume: 5,
+                    open_interest: None,
                 })
                 .collect::<Vec<_>>()
         };

@@ -82,7 +82,8 @@ impl std::fmt::Display for Timeframe {
     }
 }
 
-/// One OHLCV bar. Prices in the instrument's currency, volume in shares (or units).
+/// One OHLCV bar, with open interest where the source gives it. Prices in the
+/// instrument's currency, volume in shares (or units).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Bar {
     /// When the bar opened (UTC). For a daily bar: the session's open.
@@ -92,6 +93,14 @@ pub struct Bar {
     pub low: f64,
     pub close: f64,
     pub volume: u64,
+    /// Open interest at the bar's close, as the source reports it: for an NSE or BSE
+    /// future or option (Kite, Upstox) in units of the underlying, like the volume, not in
+    /// lots (a lot size changes during a contract's life; a bar keeps what the exchange
+    /// published). `None` where the source gives none: cash stocks and indices (Kite and
+    /// Upstox send a placeholder 0 there) and every US source. Absent from the JSON when
+    /// `None`, so series written before it existed still read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_interest: Option<f64>,
 }
 
 #[cfg(test)]
@@ -109,5 +118,22 @@ mod tests {
         assert_eq!("Daily".parse::<Timeframe>().unwrap(), Timeframe::D1);
         let err = "15m".parse::<Timeframe>().unwrap_err();
         assert!(err.contains("expected 5m, 1h or 1d"), "{err}");
+    }
+
+    #[test]
+    fn a_bar_s_open_interest_round_trips_and_a_series_written_without_it_still_reads() {
+        // The schedulers' bar cache keeps series as this JSON: rows written before bars had
+        // open interest read as bars without it.
+        let old = r#"{"time":"2026-11-23T03:45:00Z","open":1.0,"high":2.0,"low":0.5,"close":1.5,"volume":7}"#;
+        let bar: Bar = serde_json::from_str(old).unwrap();
+        assert_eq!(bar.open_interest, None);
+        assert_eq!(serde_json::to_string(&bar).unwrap(), old);
+        let fut = Bar {
+            open_interest: Some(13_667_775.0),
+            ..bar
+        };
+        let json = serde_json::to_string(&fut).unwrap();
+        assert!(json.contains(r#""open_interest":13667775.0"#), "{json}");
+        assert_eq!(serde_json::from_str::<Bar>(&json).unwrap(), fut);
     }
 }

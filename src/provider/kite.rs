@@ -321,6 +321,27 @@ pub struct Candle {
     pub oi: Option<u64>,
 }
 
+/// The bars of `candles` of an instrument of `kind` at `timeframe`. Kite stamps a day at
+/// 00:00 IST; optctl's daily bar opens with the session. A future's or an option's bar
+/// keeps the candle's open interest (units of the underlying, as Kite gives it: a lot size
+/// changes during a contract's life, so it is not divided); a cash stock's or an index's
+/// OI column is a placeholder 0, so their bars have none.
+pub fn candle_bars(candles: Vec<Candle>, timeframe: Timeframe, kind: Kind) -> Vec<Bar> {
+    let cal = Listing::Nse.calendar();
+    let derivative = matches!(kind, Kind::Future | Kind::Call | Kind::Put);
+    candles
+        .into_iter()
+        .map(|c| {
+            let mut b = c.bar;
+            if timeframe == Timeframe::D1 {
+                b.time = cal.open_on(cal.local_date(b.time));
+            }
+            b.open_interest = c.oi.filter(|_| derivative).map(|oi| oi as f64);
+            b
+        })
+        .collect()
+}
+
 #[derive(Deserialize)]
 struct Envelope<T> {
     status: Option<String>,
@@ -688,18 +709,7 @@ impl Kite {
             candles.extend(page.value);
             start = end;
         }
-        let cal = Listing::Nse.calendar();
-        let bars: Vec<Bar> = candles
-            .into_iter()
-            .map(|c| {
-                let mut b = c.bar;
-                if timeframe == Timeframe::D1 {
-                    // Kite stamps a day at 00:00 IST; optctl's daily bar opens with the session.
-                    b.time = cal.open_on(cal.local_date(b.time));
-                }
-                b
-            })
-            .collect();
+        let bars = candle_bars(candles, timeframe, instrument.kind);
         let listing = if instrument.exchange == "BSE" {
             Listing::Bse
         } else {
@@ -1061,6 +1071,36 @@ mod tests {
         assert_eq!(got.value[1].oi, None);
         // An unreadable time and a high under the open are skipped and counted.
         assert_eq!(got.skipped.count, 2);
+    }
+
+    #[test]
+    fn a_future_s_bars_keep_the_candles_open_interest_and_a_stock_s_have_none() {
+        let body = br#"{"status":"success","data":{"candles":[
+            ["2019-12-04T00:00:00+0530",12009.9,12019.35,12001.25,12001.5,163275,13667775],
+            ["2019-12-05T00:00:00+0530",12001,12003,11998.25,12001,105750]]}}"#;
+        let candles = parse_candles("NIFTYFUT", body).unwrap().value;
+        let bars = candle_bars(candles.clone(), Timeframe::D1, Kind::Future);
+        // Units of the underlying, as Kite sends them; a candle without the column has none.
+        assert_eq!(bars[0].open_interest, Some(13_667_775.0));
+        assert_eq!(bars[1].open_interest, None);
+        // The daily candle opens with the session (09:15 IST).
+        assert_eq!(bars[0].time.to_rfc3339(), "2019-12-04T03:45:00+00:00");
+        assert_eq!(
+            candle_bars(candles.clone(), Timeframe::D1, Kind::Call)[0].open_interest,
+            Some(13_667_775.0)
+        );
+        // A stock's or an index's column is Kite's placeholder, not open interest.
+        let stock = parse_candles("ADANIPORTS", MINUTE).unwrap().value;
+        assert_eq!(stock[0].oi, Some(0));
+        assert!(
+            candle_bars(stock, Timeframe::M5, Kind::Equity)
+                .iter()
+                .all(|b| b.open_interest.is_none())
+        );
+        assert_eq!(
+            candle_bars(candles, Timeframe::D1, Kind::Equity)[0].open_interest,
+            None
+        );
     }
 
     #[test]

@@ -362,12 +362,25 @@ impl BarProvider for Upstox {
             parsed.value.extend(today.value);
         }
         parsed.skipped.warn(NAME, s, "bars");
+        if !keeps_open_interest(&key) {
+            for b in &mut parsed.value {
+                b.open_interest = None;
+            }
+        }
         Ok(wire::clip_bars(
             to_timeframe(parsed.value, timeframe),
             from,
             to,
         ))
     }
+}
+
+/// Whether the bars of instrument `key` keep the candles' open interest: those of an F&O
+/// segment (`NSE_FO|...`, `BSE_FO|...`). A cash stock's or an index's `oi` column is a
+/// placeholder 0, so their bars have none.
+pub fn keeps_open_interest(key: &str) -> bool {
+    key.split_once('|')
+        .is_some_and(|(segment, _)| segment.ends_with("_FO"))
 }
 
 /// Upstox's candle interval behind each timeframe: 5-minute bars are merged from
@@ -404,6 +417,8 @@ pub fn to_timeframe(mut bars: Vec<Bar>, tf: Timeframe) -> Vec<Bar> {
                 h.low = h.low.min(b.low);
                 h.close = b.close;
                 h.volume += b.volume;
+                // Open interest is a level: the merged bar's is its last candle's.
+                h.open_interest = b.open_interest.or(h.open_interest);
             }
             _ => out.push(Bar { time: start, ..b }),
         }
@@ -445,7 +460,9 @@ struct Candles {
 
 /// Candles of `/v2/historical-candle` (`[time, open, high, low, close, volume, oi]`,
 /// times with their `+05:30` offset, newest first). A daily candle opens at the session's
-/// open on its date. Rows that do not read as a bar are skipped and counted.
+/// open on its date; each bar keeps the `oi` column as Upstox sends it (units of the
+/// underlying; see [`keeps_open_interest`] for the keys whose bars store it). Rows that do
+/// not read as a bar are skipped and counted.
 pub fn parse_candles(symbol: &str, body: &[u8], tf: Timeframe) -> Result<Parsed<Vec<Bar>>, Error> {
     let rows = data::<Candles>(symbol, "candles", body)?
         .map(|c| c.candles)
@@ -474,7 +491,13 @@ pub fn parse_candles(symbol: &str, body: &[u8], tf: Timeframe) -> Result<Parsed<
         };
         let n = |k: usize| row[k].as_f64();
         match wire::bar(time, n(1), n(2), n(3), n(4), n(5)) {
-            Ok(b) => bars.push(b),
+            Ok(mut b) => {
+                b.open_interest = row
+                    .get(6)
+                    .and_then(serde_json::Value::as_f64)
+                    .filter(|v| v.is_finite() && *v >= 0.0);
+                bars.push(b);
+            }
             Err(why) => skipped.add(|| format!("candles[{i}] at {at}: {why}")),
         }
     }
@@ -921,6 +944,33 @@ mod tests {
             (bars[1].open, bars[1].high, bars[1].volume),
             (100.0, 103.0, 50)
         );
+    }
+
+    #[test]
+    fn candles_keep_the_oi_column_and_merged_bars_take_the_last_candle_s() {
+        let body = br#"{"status":"success","data":{"candles":[
+            ["2026-11-23T09:21:00+05:30",101,103,100,102,30,5636475],
+            ["2026-11-23T09:20:00+05:30",100,101,99,101,20,5600000],
+            ["2026-11-23T09:16:00+05:30",100.5,102,100,100.2,15,5590050],
+            ["2026-11-23T09:15:00+05:30",100,101,99.5,100.5,10,5580000]]}}"#;
+        let parsed = parse_candles("NIFTY26DECFUT", body, Timeframe::M5)
+            .unwrap()
+            .value;
+        // Newest first as sent: the 09:21 candle's OI reaches its bar.
+        assert_eq!(parsed[0].open_interest, Some(5_636_475.0));
+        let bars = to_timeframe(parsed, Timeframe::M5);
+        assert_eq!(
+            bars.iter().map(|b| b.open_interest).collect::<Vec<_>>(),
+            [Some(5_590_050.0), Some(5_636_475.0)]
+        );
+        // A recorded daily answer for a stock reads its placeholder 0 ...
+        let day = parse_candles("RELIANCE", DAY, Timeframe::D1).unwrap().value;
+        assert_eq!(day[0].open_interest, Some(0.0));
+        // ... which only an F&O key's bars keep.
+        assert!(keeps_open_interest("NSE_FO|49229"));
+        assert!(keeps_open_interest("BSE_FO|873766"));
+        assert!(!keeps_open_interest("NSE_EQ|INE002A01018"));
+        assert!(!keeps_open_interest("NSE_INDEX|Nifty 50"));
     }
 
     #[test]

@@ -262,6 +262,7 @@ pub fn bar(
         low,
         close,
         volume: count(volume),
+        open_interest: None,
     })
 }
 
@@ -448,6 +449,7 @@ mod tests {
             low: l,
             close: c,
             volume: v,
+            open_interest: None,
         }
     }
 

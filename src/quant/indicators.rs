@@ -251,6 +251,7 @@ mod tests {
             low: l,
             close: c,
             volume: 100,
+            open_interest: None,
         }
     }
 

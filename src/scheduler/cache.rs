@@ -324,6 +324,7 @@ mod tests {
             low: 1.0,
             close: 1.0,
             volume: 1,
+            open_interest: None,
         };
         let key = ("TCS".to_string(), Timeframe::D1);
         c.put(

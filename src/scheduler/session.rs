@@ -92,6 +92,7 @@ pub(crate) mod tests {
             low: close - 0.5,
             close,
             volume,
+            open_interest: None,
         }
     }
 

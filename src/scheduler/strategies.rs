@@ -304,6 +304,7 @@ mod tests {
                 low: c - 1.0,
                 close: c,
                 volume: 1000,
+                open_interest: None,
             })
             .collect()
     }
@@ -400,6 +401,7 @@ mod tests {
             low: 95.0,
             close: 100.0,
             volume: 1,
+            open_interest: None,
         }];
         let s = analyse(
             Category::ShortSelling,

@@ -576,4 +576,9 @@ CREATE TABLE chain_expiries (
     PRIMARY KEY (scan_id, ticker, expiry)
 ) WITHOUT ROWID;
 "#,
+    // 12: enrich: each bar's open interest where the source gives it (Kite's and Upstox's
+    // F&O candles, in units of the underlying); NULL for the rest and for older bars.
+    r#"
+ALTER TABLE bars ADD COLUMN open_interest REAL;
+"#,
 ];

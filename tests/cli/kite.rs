@@ -517,3 +517,104 @@ fn kite_bars_compare_in_ist_sessions_with_parity() {
         "the kept dump was read"
     );
 }
+
+#[test]
+fn a_kite_future_s_stored_bars_keep_open_interest_and_a_stock_s_have_none() {
+    // NIFTYFUT is mapped to December's NIFTY future in the NFO dump; RELIANCE is the cash
+    // stock, whose OI column Kite fills with 0.
+    let nfo = "instrument_token,exchange_token,tradingsymbol,name,last_price,expiry,strike,tick_size,lot_size,instrument_type,segment,exchange\n\
+               13238786,51714,NIFTY26DECFUT,NIFTY,0.0,2026-12-29,0.0,0.1,75,FUT,NFO-FUT,NFO\n";
+    let days: Vec<String> = (16..=20)
+        .chain(23..=23)
+        .map(|d| format!("2026-11-{d:02}T00:00:00+0530"))
+        .collect();
+    let fut: Vec<Value> = days
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            serde_json::json!([
+                d,
+                26000.0,
+                26100.0,
+                25900.0,
+                26050.0,
+                163275,
+                13_600_000 + 10_000 * i as u64
+            ])
+        })
+        .collect();
+    let fut = serde_json::json!({"status": "success", "data": {"candles": fut}});
+    let rows: Vec<String> = (16..=20)
+        .chain(23..=23)
+        .map(|d| format!("2026-11-{d:02} 00:00"))
+        .collect();
+    let rows: Vec<Row> = rows
+        .iter()
+        .map(|d| (d.as_str(), 1500.0, 1510.0, 1490.0, 1505.0, 1000))
+        .collect();
+    let server = Server::start(vec![
+        Route::bytes("/instruments/NSE", 200, NSE_DUMP),
+        Route::bytes("/instruments/NFO", 200, nfo),
+        Route::bytes(
+            "/instruments/historical/13238786/day",
+            200,
+            serde_json::to_vec(&fut).unwrap(),
+        ),
+        Route::bytes("/instruments/historical/738561/day", 200, candles(&rows)),
+    ]);
+    let home = Home::new();
+    home.write_config(&config(
+        &server,
+        "[provider.kite.instruments]\nNIFTYFUT = \"NFO:NIFTY26DECFUT\"\n[enrich]\nprovider = \"kite\"\n",
+    ));
+    let out = run(
+        &home,
+        &[
+            "enrich",
+            "run",
+            "--symbols",
+            "NIFTYFUT,RELIANCE",
+            "--timeframes",
+            "1d",
+            "--as-of",
+            "2026-11-23T12:00:00Z",
+            "--json",
+        ],
+    );
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(parse_json(&out)["status"], "succeeded");
+    let stored = |symbol: &str| -> Vec<(String, Option<f64>)> {
+        let db = home.db();
+        let mut st = db
+            .prepare(
+                "SELECT time, open_interest FROM bars WHERE symbol = ?1 AND timeframe = '1d'
+                 ORDER BY time",
+            )
+            .unwrap();
+        st.query_map([symbol], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    // The future's bars keep Kite's OI, in units (75 a lot: 13,600,000 is not divided).
+    let fut = stored("NIFTYFUT");
+    assert_eq!(fut.len(), 6, "{fut:?}");
+    assert_eq!(fut[0], ("2026-11-16T03:45:00Z".into(), Some(13_600_000.0)));
+    assert_eq!(fut[5].1, Some(13_650_000.0));
+    // The stock's placeholder 0 is not open interest.
+    let stock = stored("RELIANCE");
+    assert_eq!(stock.len(), 6, "{stock:?}");
+    assert!(stock.iter().all(|(_, oi)| oi.is_none()), "{stock:?}");
+
+    // `fetch` shows the future's last bar with its open interest, the stock's without.
+    let r = fetch(
+        &home,
+        "--provider kite --ticker NIFTYFUT --bars 1d --from 2026-11-16 --to 2026-11-24",
+    );
+    assert_eq!(r["bars"]["last"]["open_interest"], 13_650_000.0, "{r:#}");
+    let r = fetch(
+        &home,
+        "--provider kite --ticker RELIANCE --bars 1d --from 2026-11-16 --to 2026-11-24",
+    );
+    assert!(r["bars"]["last"].get("open_interest").is_none(), "{r:#}");
+}

@@ -106,6 +106,7 @@ impl Ticker {
                     low: open.min(close) * (-down).exp(),
                     close,
                     volume: (day_volume * share * jitter).round() as u64,
+                    open_interest: None,
                 }
             })
             .collect()

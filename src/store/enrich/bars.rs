@@ -181,7 +181,7 @@ impl<S: Deref<Target = Store>> Enrich<S> {
         from: DateTime<Utc>,
     ) -> Result<Vec<Bar>> {
         let mut st = self.0.conn().prepare_cached(
-            "SELECT time, open, high, low, close, volume FROM bars
+            "SELECT time, open, high, low, close, volume, open_interest FROM bars
              WHERE symbol = ?1 AND timeframe = ?2 AND time >= ?3 ORDER BY time",
         )?;
         let rows = st.query_map(params![symbol, timeframe.as_str(), ts(from)], |r| {
@@ -192,10 +192,11 @@ impl<S: Deref<Target = Store>> Enrich<S> {
                 r.get(3)?,
                 r.get(4)?,
                 r.get::<_, i64>(5)?,
+                r.get::<_, Option<f64>>(6)?,
             ))
         })?;
         rows.map(|r| {
-            let (t, open, high, low, close, volume) = r?;
+            let (t, open, high, low, close, volume, open_interest) = r?;
             Ok(Bar {
                 time: parse_ts(&t, "bars", "time")?,
                 open,
@@ -203,6 +204,7 @@ impl<S: Deref<Target = Store>> Enrich<S> {
                 low,
                 close,
                 volume: u(volume),
+                open_interest,
             })
         })
         .collect()
@@ -341,13 +343,16 @@ impl<S: DerefMut<Target = Store>> Enrich<S> {
         self.0.write(|tx| {
             let mut counts = BarCounts::default();
             let mut insert = tx.prepare_cached(
-                "INSERT OR IGNORE INTO bars (symbol, timeframe, time, open, high, low, close, volume, run_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT OR IGNORE INTO bars (symbol, timeframe, time, open, high, low, close, volume, run_id,
+                                             open_interest)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?;
             let mut revise = tx.prepare_cached(
-                "UPDATE bars SET open = ?4, high = ?5, low = ?6, close = ?7, volume = ?8, run_id = ?9
+                "UPDATE bars SET open = ?4, high = ?5, low = ?6, close = ?7, volume = ?8, run_id = ?9,
+                                 open_interest = ?10
                  WHERE symbol = ?1 AND timeframe = ?2 AND time = ?3
-                   AND (open <> ?4 OR high <> ?5 OR low <> ?6 OR close <> ?7 OR volume <> ?8)",
+                   AND (open <> ?4 OR high <> ?5 OR low <> ?6 OR close <> ?7 OR volume <> ?8
+                        OR open_interest IS NOT ?10)",
             )?;
             for b in &checked.good {
                 let p = params![
@@ -359,7 +364,8 @@ impl<S: DerefMut<Target = Store>> Enrich<S> {
                     b.low,
                     b.close,
                     b.volume as i64,
-                    run_id
+                    run_id,
+                    b.open_interest.filter(|v| v.is_finite())
                 ];
                 if insert.execute(p)? == 1 {
                     counts.added += 1;

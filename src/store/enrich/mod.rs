@@ -92,6 +92,7 @@ mod tests {
             low: close - 1.0,
             close,
             volume: 10,
+            open_interest: None,
         }
     }
 
@@ -155,6 +156,49 @@ mod tests {
         assert_eq!(w("AAPL", 9), (None, Some(t(16))));
         assert_eq!(w("AAPL", 0).0, Some(t(16) + chrono::TimeDelta::seconds(1)));
         assert_eq!(w("MSFT", 2), (None, None));
+    }
+
+    #[test]
+    fn bars_keep_their_open_interest_and_a_new_figure_revises_the_bar() {
+        let (_dir, mut s) = temp_store();
+        let run = s
+            .enrich_mut()
+            .begin_run(t(1), t(1), "kite", &[Timeframe::H1], 1)
+            .unwrap();
+        let job = s
+            .enrich_mut()
+            .queue_jobs(run, &[("NIFTYFUT".into(), AssetClass::Index)], t(1))
+            .unwrap()[0];
+        let with_oi = |h, oi| Bar {
+            open_interest: oi,
+            ..bar(h, 10.0)
+        };
+        let mut record = |bars: Vec<Bar>| {
+            let checked = Checked {
+                good: bars,
+                ..Checked::default()
+            };
+            s.enrich_mut()
+                .record_bars(job, run, "NIFTYFUT", Timeframe::H1, &checked, t(16))
+                .unwrap()
+        };
+        record(vec![with_oi(14, Some(13_667_775.0)), with_oi(15, None)]);
+        // Kite revises the last bar's OI after the session: the bar is revised; the same
+        // figures again change nothing.
+        let next = vec![
+            with_oi(14, Some(13_667_775.0)),
+            with_oi(15, Some(13_758_000.0)),
+        ];
+        assert_eq!(record(next.clone()).revised, 1);
+        assert_eq!(record(next).revised, 0);
+        let bars = s
+            .enrich()
+            .bars_since("NIFTYFUT", Timeframe::H1, t(0))
+            .unwrap();
+        assert_eq!(
+            bars.iter().map(|b| b.open_interest).collect::<Vec<_>>(),
+            [Some(13_667_775.0), Some(13_758_000.0)]
+        );
     }
 
     #[test]

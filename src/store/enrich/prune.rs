@@ -151,6 +151,7 @@ mod tests {
             low: 9.0,
             close: 10.0,
             volume: 10,
+            open_interest: None,
         }
     }
 
