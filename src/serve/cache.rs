@@ -20,7 +20,7 @@ use std::time::{Duration, Instant, SystemTime};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::chains::{ChainsView, ManifestChain, Snapshots};
+use super::chains::{Chain, ChainsView, ManifestChain, Snapshots, lookup_key};
 use super::http::Rendered;
 use crate::store::alerts::AlertRow;
 use crate::store::chains::{ContractRow, ExpiryRow, FeatureRow};
@@ -162,19 +162,6 @@ exported!(
     FeaturesView,
     ManifestView
 );
-
-/// One ticker's chain as exported.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct Chain {
-    pub(crate) ticker: String,
-    pub(crate) scan_id: i64,
-    pub(crate) as_of: DateTime<Utc>,
-    pub(crate) spot: f64,
-    /// Absent from exports written before forwards were stored.
-    #[serde(default)]
-    pub(crate) expiries: Vec<ExpiryRow>,
-    pub(crate) contracts: Vec<ContractRow>,
-}
 
 #[derive(Deserialize)]
 struct AlertsFile {
@@ -602,15 +589,6 @@ impl Filtered {
     fn len(&self) -> usize {
         self.inner.lock().unwrap().entries.len()
     }
-}
-
-/// The key an exported ticker is looked up by: its [`Symbol`](crate::market::Symbol)
-/// spelling, which is what serve's paths parse to. Text that is no symbol can never be
-/// asked for; it keeps its upper case.
-pub(crate) fn lookup_key(ticker: &str) -> String {
-    crate::market::Symbol::parse(ticker)
-        .map(|s| s.to_string())
-        .unwrap_or_else(|_| ticker.to_ascii_uppercase())
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ use sha2::{Digest, Sha256};
 use super::http::{self, Rendered};
 use super::sealed::Sealed;
 use crate::export::CHAINS_DIR;
+use crate::store::chains::{ContractRow, ExpiryRow};
 
 /// The per-ticker chain files of one manifest, by ticker (its lookup key).
 #[derive(Debug)]
@@ -108,8 +109,8 @@ pub(crate) struct ChainDoc {
 }
 
 impl ChainDoc {
-    pub(crate) fn into_chain(self) -> super::cache::Chain {
-        super::cache::Chain {
+    pub(crate) fn into_chain(self) -> Chain {
+        Chain {
             ticker: self.ticker,
             scan_id: self.scan_id,
             as_of: self.as_of,
@@ -159,7 +160,7 @@ impl ChainsView {
                 contracts: head.contract_count,
             });
             files.insert(
-                super::cache::lookup_key(&e.ticker),
+                lookup_key(&e.ticker),
                 ChainFile {
                     file_name,
                     sha256: e.sha256.clone(),
@@ -424,6 +425,28 @@ pub(crate) fn map_large_bodies() {
 /// the manifest lists it.
 fn etag(sha: &str) -> String {
     format!("\"{}\"", &sha[..32])
+}
+
+/// One ticker's chain as exported.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Chain {
+    pub(crate) ticker: String,
+    pub(crate) scan_id: i64,
+    pub(crate) as_of: DateTime<Utc>,
+    pub(crate) spot: f64,
+    /// Absent from exports written before forwards were stored.
+    #[serde(default)]
+    pub(crate) expiries: Vec<ExpiryRow>,
+    pub(crate) contracts: Vec<ContractRow>,
+}
+
+/// The key an exported ticker is looked up by: its [`Symbol`](crate::market::Symbol)
+/// spelling, which is what serve's paths parse to. Text that is no symbol can never be
+/// asked for; it keeps its upper case.
+pub(crate) fn lookup_key(ticker: &str) -> String {
+    crate::market::Symbol::parse(ticker)
+        .map(|s| s.to_string())
+        .unwrap_or_else(|_| ticker.to_ascii_uppercase())
 }
 
 #[cfg(test)]
