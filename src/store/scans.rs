@@ -385,10 +385,30 @@ mod tests {
                             i % ?3, 'call', 1.0, 1.1, 1.05, 10, 100, 100 FROM n",
                     params![id, tickers * contracts, contracts],
                 )?;
+                // Each chain's forwards: two expiries per ticker.
+                tx.execute(
+                    "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?2)
+                     INSERT INTO chain_expiries (scan_id, ticker, expiry, t_years, forward, carry,
+                         discount, rate, method, pairs)
+                     SELECT ?1, printf('T%03d', i / 2), printf('2026-12-%02d', 18 + i % 2),
+                            0.1, 100, 0.03, 0.995, 0.045, 'parity', 6 FROM n",
+                    params![id, tickers * 2],
+                )?;
                 Ok(())
             })
             .unwrap();
         id
+    }
+
+    fn expiry_rows(store: &Store, scan_id: i64) -> i64 {
+        store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM chain_expiries WHERE scan_id = ?1",
+                [scan_id],
+                |r| r.get(0),
+            )
+            .unwrap()
     }
 
     fn chain_rows(store: &Store, scan_id: i64) -> i64 {
@@ -431,6 +451,11 @@ mod tests {
         assert_eq!(chain_rows(&store, kept[0]), 10 * 997);
         assert_eq!(chain_rows(&store, kept[1]), 10 * 997);
         assert_eq!(chain_rows(&store, newest), 5 * 997);
+        // A pruned chain's forwards go with it; a kept chain's stay.
+        assert_eq!(expiry_rows(&store, old[0]), 0);
+        assert_eq!(expiry_rows(&store, old[1]), 5 * 2);
+        assert_eq!(expiry_rows(&store, kept[0]), 10 * 2);
+        assert_eq!(expiry_rows(&store, newest), 5 * 2);
         // Nothing left to do: one empty batch.
         let again = store
             .scans_mut()
