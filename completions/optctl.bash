@@ -3694,7 +3694,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__quant__subcmd__check)
-            opts="-v -q -h --tickers --provider --files-dir --worst --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --tickers --provider --files-dir --worst --by-expiry --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

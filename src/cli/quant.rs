@@ -28,7 +28,8 @@ pub enum Command {
 /// |optctl IV - source IV| in vol points over the contracts with a two-sided quote and
 /// both IVs, for all of them and split out of / in the money (against spot); optctl's
 /// 30-day ATM IV beside the source's 30-day IV (CBOE `iv30`); and the contracts furthest
-/// apart. Nothing is stored.
+/// apart. With --by-expiry, the same gaps expiry by expiry beside the forward and carry
+/// each was priced on. Nothing is stored.
 ///
 /// `--provider files --files-dir DIR` replays a recording (`optctl fetch --save DIR`)
 /// at --as-of. Exit 1 when no ticker could be fetched, 3 when some could not.
@@ -46,6 +47,10 @@ pub struct CheckArgs {
     /// How many of the worst contracts to list per ticker.
     #[arg(long, value_name = "N", default_value_t = 5)]
     worst: usize,
+    /// Also print the gaps expiry by expiry, with the forward and carry each expiry was
+    /// priced on (always in --json, as `expiries`).
+    #[arg(long)]
+    by_expiry: bool,
 }
 
 /// Implied volatility and greeks of one option, or of every row of a CSV.
@@ -272,7 +277,7 @@ fn check(a: CheckArgs, ctx: &Ctx) -> optctl::Result<Outcome> {
         pricing: config.pricing.clone(),
     };
     let report = super::runtime()?.block_on(check::run(provider.as_ref(), &opts));
-    print_check(&report, &ctx.out)?;
+    print_check(&report, a.by_expiry, &ctx.out)?;
     let failed = report.errors.len();
     if failed > 0 && report.tickers.is_empty() {
         return Err(optctl::Error::Failed(format!(
@@ -313,7 +318,7 @@ fn stats(s: &GapStats) -> String {
     }
 }
 
-fn print_check(r: &check::Report, out: &Output) -> optctl::Result<()> {
+fn print_check(r: &check::Report, by_expiry: bool, out: &Output) -> optctl::Result<()> {
     if out.is_json() {
         return out.json(r);
     }
@@ -340,6 +345,33 @@ fn print_check(r: &check::Report, out: &Output) -> optctl::Result<()> {
         ]);
     }
     out.print_table(Some(&format!("optctl IV vs {}", r.provider)), &t)?;
+    if by_expiry {
+        let mut e = out.table(&[
+            "ticker",
+            "expiry",
+            "forward",
+            "carry",
+            "method",
+            "all |gap| (vol pts)",
+            "out of the money",
+            "in the money",
+        ]);
+        for c in &r.tickers {
+            for x in &c.expiries {
+                e.add_row(vec![
+                    c.ticker.clone(),
+                    x.expiry.to_string(),
+                    format!("{:.4}", x.forward),
+                    format!("{:.2}%", x.carry * 100.0),
+                    x.method.clone(),
+                    stats(&x.all),
+                    stats(&x.otm),
+                    stats(&x.itm),
+                ]);
+            }
+        }
+        out.print_table(Some("by expiry"), &e)?;
+    }
     let mut w = out.table(&[
         "ticker",
         "contract",

@@ -3,7 +3,7 @@
 //! scan uses, priced by the scan's own [`price_chain`] and summarised by the scan's own
 //! features (30-day ATM IV) and `scan::vendor` (the gaps). Nothing is stored.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::features::{self, ChainContext};
@@ -51,6 +51,25 @@ pub struct TickerCheck {
     pub iv30_gap: Option<f64>,
     /// The contracts furthest from the source, worst first.
     pub worst: Vec<ContractGap>,
+    /// The same gaps expiry by expiry, nearest first, with the forward each was priced on.
+    pub expiries: Vec<ExpiryCheck>,
+}
+
+/// One expiry's comparison: where a ticker's gap comes from (an ex-dividend date inside
+/// the first expiry, say, shows there and nowhere else).
+#[derive(Debug, Clone, Serialize)]
+pub struct ExpiryCheck {
+    pub expiry: NaiveDate,
+    /// Years from the quotes' time to the expiry instant.
+    pub t_years: f64,
+    pub forward: f64,
+    /// The carry the forward implies (rate less dividend yield, a year).
+    pub carry: f64,
+    /// How the forward was found: `parity`, `box` or `fallback`.
+    pub method: String,
+    pub all: GapStats,
+    pub otm: GapStats,
+    pub itm: GapStats,
 }
 
 /// A ticker the provider could not answer for.
@@ -93,9 +112,30 @@ pub async fn run(provider: &dyn ChainProvider, opts: &Options) -> Report {
                     vendor_iv30: snap.source_iv30,
                     expiries: &priced.expiries,
                 };
-                let priced = &priced.contracts;
+                let (priced, expiries) = (&priced.contracts, &priced.expiries);
                 let f = features::compute(&ctx, priced, &[], 1);
                 let gaps = vendor::gaps(priced, snap.spot);
+                let by_expiry = expiries
+                    .iter()
+                    .map(|e| {
+                        let of: Vec<_> = priced
+                            .iter()
+                            .filter(|c| c.expiry == e.expiry)
+                            .cloned()
+                            .collect();
+                        let g = vendor::gaps(&of, snap.spot);
+                        ExpiryCheck {
+                            expiry: e.expiry,
+                            t_years: e.t_years,
+                            forward: e.forward,
+                            carry: e.carry,
+                            method: e.method.clone(),
+                            all: g.all,
+                            otm: g.otm,
+                            itm: g.itm,
+                        }
+                    })
+                    .collect();
                 report.tickers.push(TickerCheck {
                     ticker: snap.ticker.clone(),
                     quoted_at: snap.as_of,
@@ -110,6 +150,7 @@ pub async fn run(provider: &dyn ChainProvider, opts: &Options) -> Report {
                     vendor_iv30: f.vendor_iv30,
                     iv30_gap: f.vendor_iv30_gap,
                     worst: vendor::worst(priced, snap.spot, opts.worst),
+                    expiries: by_expiry,
                 });
             }
             Err(e) => report.errors.push(CheckError {

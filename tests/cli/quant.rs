@@ -250,6 +250,43 @@ fn check_agrees_with_what_the_scan_stores_on_a_cboe_chain() {
         quantile(otm.clone(), 0.5)
     ));
     assert!(close(t["otm"]["p90"].as_f64().unwrap(), quantile(otm, 0.9)));
+    // Expiry by expiry: each expiry's gaps are its own stored rows', beside the forward
+    // the scan stored for it.
+    let expiries = t["expiries"].as_array().unwrap();
+    assert!(expiries.len() >= 2, "{expiries:?}");
+    let mut counted = 0;
+    for e in expiries {
+        let expiry = e["expiry"].as_str().unwrap();
+        let gaps: Vec<f64> = db
+            .prepare(
+                "SELECT abs(iv - vendor_iv) FROM chain_snapshots
+                 WHERE iv IS NOT NULL AND vendor_iv IS NOT NULL AND bid > 0 AND ask >= bid
+                   AND expiry = ?1",
+            )
+            .unwrap()
+            .query_map([expiry], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(e["all"]["count"], gaps.len(), "{expiry}");
+        counted += gaps.len();
+        if !gaps.is_empty() {
+            assert!(close(
+                e["all"]["median"].as_f64().unwrap(),
+                quantile(gaps, 0.5)
+            ));
+        }
+        let (forward, method): (f64, String) = db
+            .query_row(
+                "SELECT forward, method FROM chain_expiries WHERE expiry = ?1",
+                [expiry],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert!(close(e["forward"].as_f64().unwrap(), forward), "{expiry}");
+        assert_eq!(e["method"], method.as_str());
+    }
+    assert_eq!(counted, all.len());
     // The features stored by the scan say the same.
     let (pairs, median, p90, iv30): (i64, f64, f64, f64) = db
         .query_row(
@@ -290,6 +327,25 @@ fn check_agrees_with_what_the_scan_stores_on_a_cboe_chain() {
         text.contains(worst[0]["symbol"].as_str().unwrap()),
         "{text}"
     );
+    assert!(!text.contains("by expiry"), "{text}");
+    let out = home
+        .cmd([
+            "quant",
+            "check",
+            "--provider",
+            "cboe",
+            "--tickers",
+            "CLX",
+            "--by-expiry",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("by expiry"), "{text}");
+    for e in expiries {
+        assert!(text.contains(e["expiry"].as_str().unwrap()), "{text}");
+    }
 }
 
 #[test]
