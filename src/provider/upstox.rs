@@ -387,7 +387,7 @@ pub fn keeps_open_interest(key: &str) -> bool {
 /// 1-minute candles and hours from 30-minute ones (API v2 has neither).
 pub fn interval(tf: Timeframe) -> &'static str {
     match tf {
-        Timeframe::M5 => "1minute",
+        Timeframe::M1 | Timeframe::M5 => "1minute",
         Timeframe::H1 => "30minute",
         Timeframe::D1 => "day",
     }
@@ -943,6 +943,32 @@ mod tests {
         assert_eq!(
             (bars[1].open, bars[1].high, bars[1].volume),
             (100.0, 103.0, 50)
+        );
+    }
+
+    #[test]
+    fn one_minute_bars_are_upstox_s_1minute_candles_in_the_session_oldest_first() {
+        assert_eq!(interval(Timeframe::M1), "1minute");
+        let body = br#"{"status":"success","data":{"candles":[
+            ["2026-11-23T15:30:00+05:30",102,102,102,102,0,0],
+            ["2026-11-23T09:17:00+05:30",101,103,100,102,30,0],
+            ["2026-11-23T09:16:00+05:30",100.5,102,100,101,15,0],
+            ["2026-11-23T09:15:00+05:30",100,101,99.5,100.5,10,0],
+            ["2026-11-23T09:14:00+05:30",100,101,99.5,100.5,10,0]]}}"#;
+        let bars = to_timeframe(
+            parse_candles("X", body, Timeframe::M1).unwrap().value,
+            Timeframe::M1,
+        );
+        // Not merged: one bar a candle, those before 09:15 and at 15:30 IST dropped.
+        assert_eq!(
+            bars.iter()
+                .map(|b| (b.time.to_rfc3339(), b.close, b.volume))
+                .collect::<Vec<_>>(),
+            [
+                ("2026-11-23T03:45:00+00:00".to_string(), 100.5, 10),
+                ("2026-11-23T03:46:00+00:00".to_string(), 101.0, 15),
+                ("2026-11-23T03:47:00+00:00".to_string(), 102.0, 30),
+            ]
         );
     }
 

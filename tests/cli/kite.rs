@@ -618,3 +618,44 @@ fn a_kite_future_s_stored_bars_keep_open_interest_and_a_stock_s_have_none() {
     );
     assert!(r["bars"]["last"].get("open_interest").is_none(), "{r:#}");
 }
+
+#[test]
+fn kite_minute_bars_are_asked_for_sixty_days_at_a_time() {
+    // pykiteconnect's recorded minute answer: 09:15 and 09:16 IST on 2017-12-15.
+    let path = "/instruments/historical/738561/minute";
+    let server = Server::start(vec![
+        Route::bytes("/instruments/NSE", 200, NSE_DUMP),
+        Route::fixture(path, "kite/historical_minute.json"),
+    ]);
+    let home = Home::new();
+    home.write_config(&config(&server, ""));
+    // 91 days: Kite serves at most 60 days of minute candles a request.
+    let r = fetch(
+        &home,
+        "--provider kite --ticker RELIANCE --bars 1m --from 2017-10-01 --to 2017-12-31",
+    );
+    assert_eq!(r["bars"]["count"], 2, "{r:#}");
+    assert_eq!(r["bars"]["first"]["time"], "2017-12-15T03:45:00Z");
+    assert_eq!(r["bars"]["last"]["time"], "2017-12-15T03:46:00Z");
+    assert_eq!(r["bars"]["last"]["close"], 1698.15);
+    let asked: Vec<String> = server
+        .seen()
+        .iter()
+        .filter(|s| s.path() == path)
+        .map(|s| s.target.clone())
+        .collect();
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    // The first window ends 60 days on (2017-11-30 05:30 IST), where the second starts.
+    let day = |t: &str, key: &str| {
+        let at = t.find(&format!("{key}=")).unwrap() + key.len() + 1;
+        t[at..at + 10].to_string()
+    };
+    assert_eq!(
+        (day(&asked[0], "from"), day(&asked[0], "to")),
+        ("2017-10-01".into(), "2017-11-30".into())
+    );
+    assert_eq!(
+        (day(&asked[1], "from"), day(&asked[1], "to")),
+        ("2017-11-30".into(), "2017-12-31".into())
+    );
+}
