@@ -190,6 +190,11 @@ assets_url = "https://assets.upstox.com"
 # access_token = "..."
 max_expirations = 4
 risk_free_rate = 0.065
+# Futures are found by the exchange's trading symbol (NIFTY26DECFUT) or as
+# <UNDERLYING>FUT, the nearest one not yet expired (NIFTYFUT). An instrument key for a
+# symbol, over the mapping:
+# [provider.upstox.instruments]
+# NIFTYFUT = "NSE_FO|49229"
 
 [scan]
 concurrency = 16

@@ -316,3 +316,83 @@ fn an_upstox_429_is_waited_out_and_the_bars_are_stored() {
     // 23, 25, 26 and 27 November: the 20th opened before the range (10:00 UTC that day).
     assert_eq!(stored, 4, "{r}");
 }
+
+/// Upstox's candles answer of `rows` (IST `YYYY-mm-ddTHH:MM`, close, volume, oi), newest
+/// first as Upstox sends them.
+fn candles(rows: &[(&str, f64, u64, u64)]) -> Vec<u8> {
+    let c: Vec<Value> = rows
+        .iter()
+        .rev()
+        .map(|(t, close, v, oi)| {
+            serde_json::json!([
+                format!("{t}:00+05:30"),
+                close - 1.0,
+                close + 2.0,
+                close - 2.0,
+                close,
+                v,
+                oi
+            ])
+        })
+        .collect();
+    serde_json::to_vec(&serde_json::json!({"status": "success", "data": {"candles": c}})).unwrap()
+}
+
+#[test]
+fn an_upstox_future_is_found_by_its_trading_symbol_or_the_config_and_its_bars_keep_oi() {
+    // December's NIFTY future (`NSE_FO|49229` in the instrument list), by minute.
+    let minutes = candles(&[
+        ("2026-11-23T09:15", 26010.0, 8250, 13_600_050),
+        ("2026-11-23T09:16", 26015.0, 6000, 13_601_400),
+        ("2026-11-23T09:17", 26012.5, 4500, 13_602_075),
+        // The close print, outside the session.
+        ("2026-11-23T15:30", 26012.5, 0, 13_602_075),
+    ]);
+    let fut = "/v2/historical-candle/NSE_FO%7C49229/1minute/2026-11-23/2026-11-23";
+    // January's, named in the config only (the day's list does not have it yet).
+    let jan = "/v2/historical-candle/NSE_FO%7C61200/1minute/2026-11-23/2026-11-23";
+    let server = Server::start(vec![
+        instruments(),
+        Route::bytes(fut, 200, minutes.clone()),
+        Route::bytes(jan, 200, minutes),
+    ]);
+    let home = Home::new();
+    home.write_config(&format!(
+        "{}[provider.upstox.instruments]\nNIFTYJANFUT = \"NSE_FO|61200\"\n",
+        config(&server)
+    ));
+    let range = "--from 2026-11-23T03:45:00Z --to 2026-11-23T10:00:00Z";
+    for ticker in ["NIFTY26DECFUT", "NIFTYJANFUT"] {
+        let (r, _) = run(
+            &home,
+            &format!("fetch --provider upstox --ticker {ticker} --bars 1m {range}"),
+            0,
+        );
+        assert_eq!(r["ticker"], ticker);
+        assert_eq!(r["bars"]["count"], 3, "{r:#}");
+        assert_eq!(r["bars"]["first"]["time"], "2026-11-23T03:45:00Z");
+        assert_eq!(r["bars"]["last"]["time"], "2026-11-23T03:47:00Z");
+        // Units of the underlying, as Upstox sends them.
+        assert_eq!(r["bars"]["last"]["open_interest"], 13_602_075.0, "{r:#}");
+    }
+    let asked: Vec<String> = server.seen().iter().map(|s| s.path().to_string()).collect();
+    assert!(
+        asked.iter().any(|p| p == fut) && asked.iter().any(|p| p == jan),
+        "{asked:?}"
+    );
+
+    // A malformed key in the config is named before any request.
+    home.write_config(&format!(
+        "{}[provider.upstox.instruments]\nNIFTYJANFUT = \"61200\"\n",
+        config(&server)
+    ));
+    let (_, err) = run(
+        &home,
+        &format!("fetch --provider upstox --ticker NIFTYJANFUT --bars 1m {range}"),
+        2,
+    );
+    assert!(
+        err.contains("provider.upstox.instruments.NIFTYJANFUT: \"61200\" is not an instrument key"),
+        "{err}"
+    );
+}
