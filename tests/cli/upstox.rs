@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::harness::servers::{Route, Server};
-use crate::harness::{Home, describe, parse_json};
+use crate::harness::{Home, day_trading, describe, parse_json};
 
 const TOKEN: &str = "up_test_eyJ0eXAiOiJKV1Qi";
 const INSTRUMENTS: &str = "/market-quote/instruments/exchange/complete.json.gz";
@@ -394,5 +394,70 @@ fn an_upstox_future_is_found_by_its_trading_symbol_or_the_config_and_its_bars_ke
     assert!(
         err.contains("provider.upstox.instruments.NIFTYJANFUT: \"61200\" is not an instrument key"),
         "{err}"
+    );
+}
+
+#[test]
+fn upstox_bars_compare_in_ist_sessions_with_parity() {
+    // The scenario's 5-minute bars come as Upstox's 1-minute candles, one at each
+    // 5-minute open (each bucket merges one candle), its daily bars as daily candles.
+    let answer = |bars: Vec<day_trading::Bar>| -> Vec<u8> {
+        let c: Vec<Value> = bars
+            .iter()
+            .rev()
+            .map(|b| {
+                serde_json::json!([
+                    b.0.format("%Y-%m-%dT%H:%M:00+05:30").to_string(),
+                    b.1,
+                    b.2,
+                    b.3,
+                    b.4,
+                    b.5,
+                    0
+                ])
+            })
+            .collect();
+        serde_json::to_vec(&serde_json::json!({"status": "success", "data": {"candles": c}}))
+            .unwrap()
+    };
+    let key = "NSE_EQ%7CINE002A01018";
+    // Both schedulers ask the same ranges (4 days of 5-minute bars, 120 of daily ones).
+    let server = Server::start(vec![
+        instruments(),
+        Route::bytes(
+            &format!("/v2/historical-candle/{key}/1minute/2026-11-25/2026-11-21"),
+            200,
+            answer(day_trading::five_minutes()),
+        ),
+        Route::bytes(
+            &format!("/v2/historical-candle/{key}/day/2026-11-25/2026-07-28"),
+            200,
+            answer(day_trading::daily()),
+        ),
+    ]);
+    let home = Home::new();
+    let u = server.url();
+    home.write_config(&format!(
+        "[provider.upstox]\nbase_url = \"{u}\"\nassets_url = \"{u}\"\n\
+         [scheduler]\nprovider = \"upstox\"\n\
+         [scheduler.categories.day_trading]\nsymbols = [\"RELIANCE\"]\n"
+    ));
+    let (r, _) = run(
+        &home,
+        &format!(
+            "compare --as-of {} --categories day_trading",
+            day_trading::AS_OF
+        ),
+        0,
+    );
+    day_trading::assert_ist_signals_with_parity(&r, "upstox");
+    // The instrument list was downloaded once for both schedulers.
+    assert_eq!(
+        server
+            .seen()
+            .iter()
+            .filter(|s| s.path() == INSTRUMENTS)
+            .count(),
+        1
     );
 }
