@@ -238,7 +238,7 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
         'optctl;enrich;run' {
             [CompletionResult]::new('--symbols', '--symbols', [CompletionResultType]::ParameterName, 'Only these symbols (comma separated or repeated); symbols outside the universe are enriched too, as --asset-class (default stock)')
             [CompletionResult]::new('--asset-class', '--asset-class', [CompletionResultType]::ParameterName, 'Only symbols of these classes: stock, etf, index (comma separated or repeated)')
-            [CompletionResult]::new('--timeframes', '--timeframes', [CompletionResultType]::ParameterName, 'Timeframes: 1d, 1h, 5m (comma separated; default [enrich] timeframes)')
+            [CompletionResult]::new('--timeframes', '--timeframes', [CompletionResultType]::ParameterName, 'Timeframes: 1d, 1h, 5m, 1m (comma separated; default [enrich] timeframes)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Symbols worked on at once (default [enrich] concurrency, 5)')
             [CompletionResult]::new('--max-retries', '--max-retries', [CompletionResultType]::ParameterName, 'Retries of a failed fetch (default [enrich] max_retries, 3)')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data home: the database and exports live here')
@@ -458,7 +458,7 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
         'optctl;fetch' {
             [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Provider (default: [provider] name)')
             [CompletionResult]::new('--ticker', '--ticker', [CompletionResultType]::ParameterName, 'The underlying to fetch (AAPL, SPX, NIFTY, ...)')
-            [CompletionResult]::new('--bars', '--bars', [CompletionResultType]::ParameterName, 'Fetch bars at this timeframe (5m, 1h, 1d) instead of the option chain')
+            [CompletionResult]::new('--bars', '--bars', [CompletionResultType]::ParameterName, 'Fetch bars at this timeframe (1m, 5m, 1h, 1d) instead of the option chain')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'First bar time: RFC 3339 or YYYY-MM-DD (UTC midnight). Default: 30 days before --to for 1d bars, 5 days for intraday')
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'End of the bar range, exclusive: RFC 3339 or YYYY-MM-DD (default: now / --as-of)')
             [CompletionResult]::new('--save', '--save', [CompletionResultType]::ParameterName, 'Save the raw responses under DIR/<TICKER>/ for the files provider to replay')

@@ -222,7 +222,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
         &'optctl;enrich;run'= {
             cand --symbols 'Only these symbols (comma separated or repeated); symbols outside the universe are enriched too, as --asset-class (default stock)'
             cand --asset-class 'Only symbols of these classes: stock, etf, index (comma separated or repeated)'
-            cand --timeframes 'Timeframes: 1d, 1h, 5m (comma separated; default [enrich] timeframes)'
+            cand --timeframes 'Timeframes: 1d, 1h, 5m, 1m (comma separated; default [enrich] timeframes)'
             cand --concurrency 'Symbols worked on at once (default [enrich] concurrency, 5)'
             cand --max-retries 'Retries of a failed fetch (default [enrich] max_retries, 3)'
             cand --home 'Data home: the database and exports live here'
@@ -421,7 +421,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
         &'optctl;fetch'= {
             cand --provider 'Provider (default: [provider] name)'
             cand --ticker 'The underlying to fetch (AAPL, SPX, NIFTY, ...)'
-            cand --bars 'Fetch bars at this timeframe (5m, 1h, 1d) instead of the option chain'
+            cand --bars 'Fetch bars at this timeframe (1m, 5m, 1h, 1d) instead of the option chain'
             cand --from 'First bar time: RFC 3339 or YYYY-MM-DD (UTC midnight). Default: 30 days before --to for 1d bars, 5 days for intraday'
             cand --to 'End of the bar range, exclusive: RFC 3339 or YYYY-MM-DD (default: now / --as-of)'
             cand --save 'Save the raw responses under DIR/<TICKER>/ for the files provider to replay'

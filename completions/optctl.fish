@@ -189,7 +189,7 @@ complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_see
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and not __fish_seen_subcommand_from run status history metrics health job-status pause resume resilience help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l symbols -d 'Only these symbols (comma separated or repeated); symbols outside the universe are enriched too, as --asset-class (default stock)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l asset-class -d 'Only symbols of these classes: stock, etf, index (comma separated or repeated)' -r
-complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l timeframes -d 'Timeframes: 1d, 1h, 5m (comma separated; default [enrich] timeframes)' -r
+complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l timeframes -d 'Timeframes: 1d, 1h, 5m, 1m (comma separated; default [enrich] timeframes)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l concurrency -d 'Symbols worked on at once (default [enrich] concurrency, 5)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l max-retries -d 'Retries of a failed fetch (default [enrich] max_retries, 3)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand enrich; and __fish_seen_subcommand_from run" -l home -d 'Data home: the database and exports live here' -r -F
@@ -334,7 +334,7 @@ nse\t'NSE India option chains'
 kite\t'Zerodha Kite Connect (NSE/BSE chains and bars; a key and a daily token)'
 upstox\t'Upstox API v2, an Indian broker (chains and bars; needs the day\'s access token)'"
 complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l ticker -d 'The underlying to fetch (AAPL, SPX, NIFTY, ...)' -r
-complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l bars -d 'Fetch bars at this timeframe (5m, 1h, 1d) instead of the option chain' -r
+complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l bars -d 'Fetch bars at this timeframe (1m, 5m, 1h, 1d) instead of the option chain' -r
 complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l from -d 'First bar time: RFC 3339 or YYYY-MM-DD (UTC midnight). Default: 30 days before --to for 1d bars, 5 days for intraday' -r
 complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l to -d 'End of the bar range, exclusive: RFC 3339 or YYYY-MM-DD (default: now / --as-of)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand fetch" -l save -d 'Save the raw responses under DIR/<TICKER>/ for the files provider to replay' -r -F

@@ -120,7 +120,8 @@ base_url = "https://cdn.cboe.com"
 risk_free_rate = 0.045
 
 [provider.yahoo]
-# Yahoo Finance: chains (one request per expiration) and bars (1d, 1h, 5m). No key.
+# Yahoo Finance: chains (one request per expiration) and bars (1d, 1h, 5m, 1m; 1m only
+# within the last 30 days, asked 7 days a request). No key.
 base_url = "https://query2.finance.yahoo.com"
 cookie_url = "https://fc.yahoo.com"
 max_expirations = 12      # nearest expirations per chain (0 = all)
@@ -163,7 +164,7 @@ risk_free_rate = 0.065
 # user_agent = "Mozilla/5.0 ..."
 
 [provider.kite]
-# Zerodha Kite Connect: NSE/BSE bars (5m, 1h, 1d) and option chains from quotes. Needs
+# Zerodha Kite Connect: NSE/BSE bars (1m, 5m, 1h, 1d) and option chains from quotes. Needs
 # the app's API key and today's access token (the daily login: README, "Zerodha Kite
 # Connect"): OPTCTL_KITE_API_KEY and OPTCTL_KITE_ACCESS_TOKEN, or here (the environment
 # wins). The instruments dump is kept in <data home>/cache/kite/ and fetched once per IST day;
@@ -189,6 +190,11 @@ assets_url = "https://assets.upstox.com"
 # access_token = "..."
 max_expirations = 4
 risk_free_rate = 0.065
+# Futures are found by the exchange's trading symbol (NIFTY26DECFUT) or as
+# <UNDERLYING>FUT, the nearest one not yet expired (NIFTYFUT). An instrument key for a
+# symbol, over the mapping:
+# [provider.upstox.instruments]
+# NIFTYFUT = "NSE_FO|49229"
 
 [scan]
 concurrency = 16
@@ -432,7 +438,7 @@ audit_keep_days = 90
 # for every symbol below, check them, store them, compute indicators.
 # The bar provider: "sim" (the embedded simulated market).
 provider = "sim"
-timeframes = ["1d", "1h", "5m"]
+timeframes = ["1d", "1h", "5m"]   # also "1m" (1-minute bars)
 concurrency = 5           # symbols worked on at once
 max_retries = 3           # retries of a failed fetch (so 4 tries); backoff as in [resilience.retry]
 overlap_bars = 3          # stored bars fetched again each run, to pick up revisions
@@ -461,6 +467,7 @@ index = ["SPX", "NDX", "RUT", "VIX"]
 "1d" = 400                # SMA 200 and the 52-week high/low
 "1h" = 60
 "5m" = 10
+"1m" = 5                  # within Yahoo's 7 days a request of 1-minute bars
 
 [enrich.health]
 max_success_age_hours = 26    # unhealthy when the last successful run is older

@@ -129,7 +129,7 @@ proptest! {
     #[test]
     fn timeframes_parse_or_explain(s in texty()) {
         if let Err(e) = s.parse::<Timeframe>() {
-            prop_assert!(e.contains("expected 5m, 1h or 1d"));
+            prop_assert!(e.contains("expected 1m, 5m, 1h or 1d"));
         }
     }
 

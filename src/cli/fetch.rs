@@ -33,7 +33,7 @@ pub struct Args {
     /// The underlying to fetch (AAPL, SPX, NIFTY, ...).
     #[arg(long, value_name = "TICKER")]
     ticker: Symbol,
-    /// Fetch bars at this timeframe (5m, 1h, 1d) instead of the option chain.
+    /// Fetch bars at this timeframe (1m, 5m, 1h, 1d) instead of the option chain.
     #[arg(long, value_name = "TF")]
     bars: Option<Timeframe>,
     /// First bar time: RFC 3339 or YYYY-MM-DD (UTC midnight). Default: 30 days before

@@ -43,6 +43,7 @@ impl Calendar {
             return Vec::new();
         };
         let step = match tf {
+            Timeframe::M1 => TimeDelta::minutes(1),
             Timeframe::M5 => TimeDelta::minutes(5),
             Timeframe::H1 => TimeDelta::hours(1),
             Timeframe::D1 => return vec![session.open],
@@ -52,12 +53,12 @@ impl Calendar {
             .collect()
     }
 
-    /// When the bar that opened at `open` closes: 5 minutes or an hour later, never past
+    /// When the bar that opened at `open` closes: 1 or 5 minutes or an hour later, never past
     /// the session's close; a daily bar at the close.
     pub fn close_of(&self, tf: Timeframe, open: DateTime<Utc>) -> DateTime<Utc> {
         let session_close = self.exchange.hours_on(self.exchange.local_date(open)).close;
         match tf {
-            Timeframe::M5 => open + TimeDelta::minutes(5),
+            Timeframe::M1 | Timeframe::M5 => open + tf.duration(),
             Timeframe::H1 => (open + TimeDelta::hours(1)).min(session_close),
             Timeframe::D1 => session_close,
         }

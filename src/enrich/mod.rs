@@ -196,6 +196,10 @@ pub struct Lookback {
     /// Five-minute: 10 days hold about 550 bars (78 a session).
     #[serde(rename = "5m")]
     pub m5: u32,
+    /// One-minute: 5 days hold two sessions or more after a weekend (375 bars an NSE
+    /// session, 390 a New York one), and stay within Yahoo's 7 days a request.
+    #[serde(rename = "1m")]
+    pub m1: u32,
 }
 
 impl Default for Lookback {
@@ -204,6 +208,7 @@ impl Default for Lookback {
             d1: 400,
             h1: 60,
             m5: 10,
+            m1: 5,
         }
     }
 }
@@ -214,6 +219,7 @@ impl Lookback {
             Timeframe::D1 => self.d1,
             Timeframe::H1 => self.h1,
             Timeframe::M5 => self.m5,
+            Timeframe::M1 => self.m1,
         }
     }
 }
@@ -309,7 +315,7 @@ impl EnrichConfig {
             ));
         }
         if self.timeframes.is_empty() {
-            return Err("enrich.timeframes: name at least one of 1d, 1h, 5m".into());
+            return Err("enrich.timeframes: name at least one of 1d, 1h, 5m, 1m".into());
         }
         if self.symbols.follows_watchlist && self.symbols.entries().is_empty() {
             return Err(

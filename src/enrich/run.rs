@@ -584,7 +584,7 @@ pub fn prune(
         tracing::debug!(rows = stats.rows, "pruned enrich runs before {before}");
         rows += stats.rows;
     }
-    for tf in [Timeframe::D1, Timeframe::H1, Timeframe::M5] {
+    for tf in [Timeframe::D1, Timeframe::H1, Timeframe::M5, Timeframe::M1] {
         let newest = store.enrich().newest_bar(tf)?;
         let keep = TimeDelta::days(2 * i64::from(lookback.days(tf)));
         let before = crate::time::retention_cutoff(as_of, newest, keep);

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 /// bar covers one trading session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Timeframe {
+    #[serde(rename = "1m")]
+    M1,
     #[serde(rename = "5m")]
     M5,
     #[serde(rename = "1h")]
@@ -17,11 +19,12 @@ pub enum Timeframe {
 
 impl Timeframe {
     /// Every timeframe, shortest first.
-    pub const ALL: [Timeframe; 3] = [Timeframe::M5, Timeframe::H1, Timeframe::D1];
+    pub const ALL: [Timeframe; 4] = [Timeframe::M1, Timeframe::M5, Timeframe::H1, Timeframe::D1];
 
-    /// `"5m"`, `"1h"` or `"1d"`: as written in config, flags, the store and JSON.
+    /// `"1m"`, `"5m"`, `"1h"` or `"1d"`: as written in config, flags, the store and JSON.
     pub fn as_str(self) -> &'static str {
         match self {
+            Timeframe::M1 => "1m",
             Timeframe::M5 => "5m",
             Timeframe::H1 => "1h",
             Timeframe::D1 => "1d",
@@ -31,6 +34,7 @@ impl Timeframe {
     /// Nominal length of one bar (a daily bar is counted as one calendar day).
     pub fn duration(self) -> TimeDelta {
         match self {
+            Timeframe::M1 => TimeDelta::minutes(1),
             Timeframe::M5 => TimeDelta::minutes(5),
             Timeframe::H1 => TimeDelta::hours(1),
             Timeframe::D1 => TimeDelta::days(1),
@@ -40,6 +44,7 @@ impl Timeframe {
     /// Bars in a 252-day trading year of 6.5-hour sessions; annualises realized volatility.
     pub fn bars_per_year(self) -> f64 {
         match self {
+            Timeframe::M1 => 252.0 * 390.0,
             Timeframe::M5 => 252.0 * 78.0,
             Timeframe::H1 => 252.0 * 7.0,
             Timeframe::D1 => 252.0,
@@ -55,7 +60,7 @@ impl Timeframe {
     pub fn in_session(self, cal: &super::Calendar, time: DateTime<Utc>) -> bool {
         match self {
             Timeframe::D1 => cal.is_trading_day(cal.local_date(time)),
-            Timeframe::M5 | Timeframe::H1 => cal.is_open(time),
+            Timeframe::M1 | Timeframe::M5 | Timeframe::H1 => cal.is_open(time),
         }
     }
 }
@@ -63,14 +68,16 @@ impl Timeframe {
 impl std::str::FromStr for Timeframe {
     type Err = String;
 
-    /// Accepts `5m`, `1h`, `1d` (also `5min`, `60m`, `1day`, `daily`), any case.
+    /// Accepts `1m`, `5m`, `1h`, `1d` (also `1min`, `minute`, `5min`, `60m`, `1day`,
+    /// `daily`), any case.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_ascii_lowercase().as_str() {
+            "1m" | "1min" | "minute" => Ok(Timeframe::M1),
             "5m" | "5min" => Ok(Timeframe::M5),
             "1h" | "60m" | "60min" => Ok(Timeframe::H1),
             "1d" | "1day" | "d" | "daily" => Ok(Timeframe::D1),
             other => Err(format!(
-                "unknown timeframe {other:?}: expected 5m, 1h or 1d"
+                "unknown timeframe {other:?}: expected 1m, 5m, 1h or 1d"
             )),
         }
     }
@@ -117,7 +124,8 @@ mod tests {
         }
         assert_eq!("Daily".parse::<Timeframe>().unwrap(), Timeframe::D1);
         let err = "15m".parse::<Timeframe>().unwrap_err();
-        assert!(err.contains("expected 5m, 1h or 1d"), "{err}");
+        assert!(err.contains("expected 1m, 5m, 1h or 1d"), "{err}");
+        assert_eq!("1MIN".parse::<Timeframe>().unwrap(), Timeframe::M1);
     }
 
     #[test]

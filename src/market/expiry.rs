@@ -107,7 +107,10 @@ impl ExpiryRules {
     }
 
     /// `root`'s weekly expiries scheduled in `[from, to]` on `cal`, each moved back to a
-    /// trading day, oldest first.
+    /// trading day, oldest first. The week of a monthly expiry has no weekly of its own
+    /// on another day ("every week, excluding the expiry week of the monthly contract":
+    /// BANKNIFTY's Wednesday weeklies beside its Thursday monthlies until March 2024);
+    /// where both fall on the same day it is listed once.
     pub fn weeklies(
         &self,
         cal: &Calendar,
@@ -118,6 +121,10 @@ impl ExpiryRules {
         from.iter_days()
             .take_while(|d| *d <= to)
             .filter(|d| self.weekday(root, Series::Weekly, *d) == Some(d.weekday()))
+            .filter(|d| {
+                self.monthly(cal, root, d.year(), d.month())
+                    .is_none_or(|m| m.iso_week() != d.iso_week() || m == *d)
+            })
             .map(|d| cal.trading_day_on_or_before(d))
             .collect()
     }
@@ -146,6 +153,12 @@ mod tests {
         assert_eq!(r.monthly(c, "MIDCPNIFTY", 2024, 10), Some(d(2024, 10, 28)));
         assert_eq!(r.monthly(c, "BANKNIFTY", 2025, 1), Some(d(2025, 1, 30)));
         assert_eq!(r.monthly(c, "FINNIFTY", 2025, 1), Some(d(2025, 1, 30)));
+        assert_eq!(r.monthly(c, "MIDCPNIFTY", 2025, 1), Some(d(2025, 1, 30)));
+        // NIFTYNXT50 on the last Friday until 2025, then with the others.
+        assert_eq!(r.monthly(c, "NIFTYNXT50", 2024, 10), Some(d(2024, 10, 25)));
+        assert_eq!(r.monthly(c, "NIFTYNXT50", 2025, 2), Some(d(2025, 2, 27)));
+        // The Monday move of April 2025 (NSE FAOP66938) was put off and never held.
+        assert_eq!(r.monthly(c, "NIFTY", 2025, 4), Some(d(2025, 4, 24)));
         // August 2025 still Thursday, September on the last Tuesday.
         assert_eq!(r.monthly(c, "NIFTY", 2025, 8), Some(d(2025, 8, 28)));
         assert_eq!(r.monthly(c, "TCS", 2025, 8), Some(d(2025, 8, 28)));
@@ -177,6 +190,28 @@ mod tests {
         assert_eq!(
             r.weeklies(c, "NIFTY", d(2025, 10, 19), d(2025, 10, 25)),
             [d(2025, 10, 20)]
+        );
+        // BANKNIFTY: Wednesdays, but not in the week of its Thursday monthly (25 Jan
+        // 2024) while that was on Thursday; from March 2024 both on Wednesday.
+        assert_eq!(
+            r.weeklies(c, "BANKNIFTY", d(2024, 1, 1), d(2024, 1, 31)),
+            [
+                d(2024, 1, 3),
+                d(2024, 1, 10),
+                d(2024, 1, 17),
+                d(2024, 1, 31)
+            ]
+        );
+        assert_eq!(r.monthly(c, "BANKNIFTY", 2024, 1), Some(d(2024, 1, 25)));
+        assert_eq!(
+            r.weeklies(c, "BANKNIFTY", d(2024, 3, 18), d(2024, 4, 7)),
+            [d(2024, 3, 20), d(2024, 3, 27), d(2024, 4, 3)]
+        );
+        // After the move to Tuesday: 30 Sep 2025 is weekly and monthly at once, and the
+        // NIFTY weekly that would have been Thursday 2 Oct (Gandhi Jayanti) is Tuesday 7.
+        assert_eq!(
+            r.weeklies(c, "NIFTY", d(2025, 9, 29), d(2025, 10, 15)),
+            [d(2025, 9, 30), d(2025, 10, 7), d(2025, 10, 14)]
         );
         // BANKNIFTY's weeklies end on 13 Nov 2024; FINNIFTY's on the 19th.
         assert_eq!(

@@ -96,6 +96,7 @@ impl ProviderConfig {
         self.http.check()?;
         self.yahoo.check()?;
         self.kite.check()?;
+        self.upstox.check()?;
         for (key, url) in [
             ("cboe.base_url", &self.cboe.base_url),
             ("yahoo.base_url", &self.yahoo.base_url),

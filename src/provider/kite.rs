@@ -308,6 +308,8 @@ fn derivatives_exchange(cash: &str) -> &'static str {
 /// Kite's interval of a timeframe, and the longest span one request may cover.
 fn interval(tf: Timeframe) -> (&'static str, TimeDelta) {
     match tf {
+        // Kite's per-request limits: 60 days of minute candles, 100 of 5-minute ones.
+        Timeframe::M1 => ("minute", TimeDelta::days(60)),
         Timeframe::M5 => ("5minute", TimeDelta::days(100)),
         Timeframe::H1 => ("60minute", TimeDelta::days(400)),
         Timeframe::D1 => ("day", TimeDelta::days(2000)),

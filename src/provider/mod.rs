@@ -66,6 +66,16 @@ pub enum Error {
         symbol: String,
         detail: String,
     },
+    /// The source keeps no bars of this timeframe that far back (Yahoo's 1-minute bars:
+    /// the last 30 days). Not retryable: the range is the caller's to change.
+    #[error("{provider}: no {timeframe} bars of {symbol} before {limit}: {detail}")]
+    OutOfRange {
+        provider: String,
+        symbol: String,
+        timeframe: crate::market::Timeframe,
+        limit: DateTime<Utc>,
+        detail: String,
+    },
     /// A key or token was refused. Not retryable.
     #[error("{provider}: authentication failed: {detail}")]
     Auth { provider: String, detail: String },
@@ -487,11 +497,11 @@ pub(crate) fn config_from_settings(
 
 /// A provider's failure fails the work: exit 1. A refused key or an expired token is the
 /// user's to fix (a new key, today's token), not a failure that trying again mends: bad
-/// input, exit 2, like a missing one.
+/// input, exit 2, like a missing one; so is a range the source keeps no bars for.
 impl From<Error> for crate::Error {
     fn from(e: Error) -> crate::Error {
         let kind = match e {
-            Error::Auth { .. } => crate::error::Kind::BadInput,
+            Error::Auth { .. } | Error::OutOfRange { .. } => crate::error::Kind::BadInput,
             _ => crate::error::Kind::Failure,
         };
         crate::Error::area(kind, e)

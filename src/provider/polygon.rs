@@ -240,6 +240,7 @@ impl BarProvider for Polygon {
         // Hourly bars are built from 30-minute ones so they start at 09:30 like Yahoo's;
         // Polygon's own hours are clock-aligned and include extended hours.
         let (mult, span) = match timeframe {
+            Timeframe::M1 => ("1", "minute"),
             Timeframe::M5 => ("5", "minute"),
             Timeframe::H1 => ("30", "minute"),
             Timeframe::D1 => ("1", "day"),
@@ -274,7 +275,7 @@ impl BarProvider for Polygon {
         let bars = match timeframe {
             Timeframe::D1 => bars,
             Timeframe::H1 => wire::hourly_from_intraday(&bars),
-            Timeframe::M5 => bars
+            Timeframe::M1 | Timeframe::M5 => bars
                 .into_iter()
                 .filter(|b| Calendar::nyse().is_open(b.time))
                 .collect(),

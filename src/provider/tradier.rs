@@ -200,12 +200,12 @@ impl BarProvider for Tradier {
                     .await?;
                 parse_history(s, &resp.body)?
             }
-            Timeframe::M5 | Timeframe::H1 => {
+            Timeframe::M1 | Timeframe::M5 | Timeframe::H1 => {
                 // No hourly interval: hours are merged from 15-minute bars.
-                let interval = if timeframe == Timeframe::M5 {
-                    "5min"
-                } else {
-                    "15min"
+                let interval = match timeframe {
+                    Timeframe::M1 => "1min",
+                    Timeframe::M5 => "5min",
+                    _ => "15min",
                 };
                 let start = local(from).format("%Y-%m-%d %H:%M").to_string();
                 let end = local(to + TimeDelta::minutes(1))

@@ -64,6 +64,27 @@ pub struct UpstoxConfig {
     /// Nearest expiries fetched per chain, one request each (0 = all).
     pub max_expirations: usize,
     pub risk_free_rate: f64,
+    /// Upstox's instrument key for a symbol, over the mapping
+    /// (`NIFTYFUT = "NSE_FO|49229"`, `TATAMOTORS = "BSE_EQ|INE155A01022"`).
+    pub instruments: BTreeMap<Symbol, String>,
+}
+
+impl UpstoxConfig {
+    /// Checks what the types cannot; messages name the key.
+    pub fn check(&self) -> Result<(), String> {
+        for (sym, key) in &self.instruments {
+            let ok = key
+                .split_once('|')
+                .is_some_and(|(seg, id)| !seg.trim().is_empty() && !id.trim().is_empty());
+            if !ok {
+                return Err(format!(
+                    "provider.upstox.instruments.{sym}: {key:?} is not an instrument key \
+                     SEGMENT|ID (NSE_FO|49229, NSE_EQ|INE002A01018)"
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Default for UpstoxConfig {
@@ -74,6 +95,7 @@ impl Default for UpstoxConfig {
             access_token: None,
             max_expirations: 4,
             risk_free_rate: 0.065,
+            instruments: BTreeMap::new(),
         }
     }
 }
@@ -87,6 +109,8 @@ pub struct Upstox {
     rate: f64,
     cache: Option<PathBuf>,
     instruments: tokio::sync::Mutex<Option<Arc<Instruments>>>,
+    /// `[provider.upstox.instruments]`: keys that win over the instruments file.
+    overrides: BTreeMap<Symbol, String>,
 }
 
 impl Upstox {
@@ -129,6 +153,11 @@ impl Upstox {
             rate: cfg.risk_free_rate,
             cache: hooks.cache.as_ref().map(|d| d.join(NAME)),
             instruments: tokio::sync::Mutex::new(None),
+            overrides: cfg
+                .instruments
+                .iter()
+                .map(|(s, k)| (s.clone(), k.trim().to_string()))
+                .collect(),
         })
     }
 
@@ -328,11 +357,15 @@ impl BarProvider for Upstox {
     ) -> Result<Vec<Bar>, Error> {
         let symbol = Error::symbol(NAME, symbol)?;
         let s = symbol.as_str();
-        let list = self.instruments(s).await?;
-        let key = list
-            .key_of(&symbol, listing)
-            .ok_or_else(|| Error::unknown(NAME, s))?
-            .to_string();
+        let key = match self.overrides.get(&symbol) {
+            Some(key) => key.clone(),
+            None => self
+                .instruments(s)
+                .await?
+                .key_of(&symbol, listing, Calendar::nse().local_date(Utc::now()))
+                .ok_or_else(|| Error::unknown(NAME, s))?
+                .to_string(),
+        };
         let cal = Calendar::nse();
         let interval = interval(timeframe);
         let first = cal.local_date(from).format("%Y-%m-%d").to_string();
@@ -387,7 +420,7 @@ pub fn keeps_open_interest(key: &str) -> bool {
 /// 1-minute candles and hours from 30-minute ones (API v2 has neither).
 pub fn interval(tf: Timeframe) -> &'static str {
     match tf {
-        Timeframe::M5 => "1minute",
+        Timeframe::M1 | Timeframe::M5 => "1minute",
         Timeframe::H1 => "30minute",
         Timeframe::D1 => "day",
     }
@@ -643,13 +676,18 @@ pub struct Instruments {
     cash: HashMap<(Listing, String), String>,
     /// Option underlyings by their symbol (`NIFTY`, `RELIANCE`).
     pub underlyings: HashMap<String, Underlying>,
+    /// Futures (`NSE_FO`, `BSE_FO`) by underlying symbol: expiry to key.
+    pub futures: HashMap<String, BTreeMap<NaiveDate, String>>,
 }
 
 impl Instruments {
-    /// The key of `symbol` on `listing`: its equity listing there, else the underlying of
-    /// its options (how an index such as NIFTY is found: `NSE_INDEX|Nifty 50`), else an
-    /// index of that trading symbol. A US listing asks NSE.
-    pub fn key_of(&self, symbol: &Symbol, listing: Listing) -> Option<&str> {
+    /// The key of `symbol` on `listing` on IST date `today`: its equity listing there,
+    /// else the underlying of its options (how an index such as NIFTY is found:
+    /// `NSE_INDEX|Nifty 50`), else an index of that trading symbol, else a future: by
+    /// the exchange's trading symbol (`NIFTY26DECFUT`: underlying, year, month, `FUT`), or
+    /// `<UNDERLYING>FUT` (`NIFTYFUT`, `RELIANCEFUT`) for the nearest one not expired on
+    /// `today`, which rolls to the next month after expiry day. A US listing asks NSE.
+    pub fn key_of(&self, symbol: &Symbol, listing: Listing, today: NaiveDate) -> Option<&str> {
         let s = symbol.as_str().to_string();
         let (first, second) = match listing {
             Listing::Bse => (Listing::Bse, Listing::Nse),
@@ -658,8 +696,23 @@ impl Instruments {
         self.cash
             .get(&(first, s.clone()))
             .or_else(|| self.underlyings.get(&s).map(|u| &u.key))
-            .or_else(|| self.cash.get(&(second, s)))
+            .or_else(|| self.cash.get(&(second, s.clone())))
+            .or_else(|| self.future(&s, today))
             .map(String::as_str)
+    }
+
+    /// The future named `s` (see [`Instruments::key_of`]).
+    fn future(&self, s: &str, today: NaiveDate) -> Option<&String> {
+        let root = s.strip_suffix("FUT")?;
+        if let Some(listed) = self.futures.get(root) {
+            return listed.range(today..).next().map(|(_, k)| k);
+        }
+        // UNDERLYING + YY + MON: the last five characters before FUT.
+        let cut = root.len().checked_sub(5)?;
+        let (under, tail) = (root.get(..cut)?, root.get(cut..)?);
+        self.futures.get(under)?.iter().find_map(|(expiry, key)| {
+            (expiry.format("%y%b").to_string().to_ascii_uppercase() == tail).then_some(key)
+        })
     }
 }
 
@@ -744,6 +797,21 @@ pub fn parse_instruments(symbol: &str, body: &[u8]) -> Result<Parsed<Instruments
                     out.cash.entry(k).or_insert(key);
                 }
             }
+            "NSE_FO" | "BSE_FO" if kind == "FUT" => {
+                let under = row
+                    .underlying_symbol
+                    .as_deref()
+                    .and_then(|u| Symbol::parse(u).ok());
+                let expiry = row.expiry.as_ref().and_then(expiry_date);
+                let (Some(under), Some(expiry)) = (under, expiry) else {
+                    skipped.add(|| format!("[{i}] {key}: a future without underlying or expiry"));
+                    continue;
+                };
+                out.futures
+                    .entry(under.to_string())
+                    .or_default()
+                    .insert(expiry, key);
+            }
             "NSE_FO" | "BSE_FO" if matches!(kind, "CE" | "PE") => {
                 let under = row
                     .underlying_symbol
@@ -789,6 +857,9 @@ mod tests {
         Symbol::parse(s).unwrap()
     }
 
+    /// A day the fixture's contracts are listed.
+    const DAY1: NaiveDate = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+
     #[test]
     fn the_instruments_file_maps_symbols_to_keys_and_lists_expiries_with_lots() {
         let got = parse_instruments("-", INSTRUMENTS).unwrap();
@@ -796,19 +867,44 @@ mod tests {
         assert_eq!(got.skipped.count, 1);
         let list = got.value;
         assert_eq!(
-            list.key_of(&sym("RELIANCE"), Listing::Nse),
+            list.key_of(&sym("RELIANCE"), Listing::Nse, DAY1),
             Some("NSE_EQ|INE002A01018")
         );
         assert_eq!(
-            list.key_of(&sym("RELIANCE"), Listing::Bse),
+            list.key_of(&sym("RELIANCE"), Listing::Bse, DAY1),
             Some("BSE_EQ|INE002A01018")
         );
         // An index is found through its options' underlying.
         assert_eq!(
-            list.key_of(&sym("NIFTY"), Listing::Nse),
+            list.key_of(&sym("NIFTY"), Listing::Nse, DAY1),
             Some("NSE_INDEX|Nifty 50")
         );
-        assert_eq!(list.key_of(&sym("ZZZZ"), Listing::Nse), None);
+        assert_eq!(list.key_of(&sym("ZZZZ"), Listing::Nse, DAY1), None);
+        // A future by its exchange trading symbol, or the nearest one not yet expired.
+        assert_eq!(
+            list.key_of(&sym("NIFTY26DECFUT"), Listing::Nse, DAY1),
+            Some("NSE_FO|49229")
+        );
+        assert_eq!(list.key_of(&sym("NIFTY27JANFUT"), Listing::Nse, DAY1), None);
+        assert_eq!(
+            list.key_of(&sym("NIFTYFUT"), Listing::Nse, DAY1),
+            Some("NSE_FO|49229")
+        );
+        let expiry_day = NaiveDate::from_ymd_opt(2026, 12, 29).unwrap();
+        assert_eq!(
+            list.key_of(&sym("NIFTYFUT"), Listing::Nse, expiry_day),
+            Some("NSE_FO|49229")
+        );
+        // After it, none is listed in this file: not a stale contract.
+        assert_eq!(
+            list.key_of(
+                &sym("NIFTYFUT"),
+                Listing::Nse,
+                expiry_day.succ_opt().unwrap()
+            ),
+            None
+        );
+        assert_eq!(list.key_of(&sym("RELIANCEFUT"), Listing::Nse, DAY1), None);
         let nifty = &list.underlyings["NIFTY"];
         let dates: Vec<String> = nifty.lots.keys().map(|d| d.to_string()).collect();
         // Expiry epoch milliseconds are read as IST dates (23:59:59 IST is 18:29:59 UTC).
@@ -943,6 +1039,32 @@ mod tests {
         assert_eq!(
             (bars[1].open, bars[1].high, bars[1].volume),
             (100.0, 103.0, 50)
+        );
+    }
+
+    #[test]
+    fn one_minute_bars_are_upstox_s_1minute_candles_in_the_session_oldest_first() {
+        assert_eq!(interval(Timeframe::M1), "1minute");
+        let body = br#"{"status":"success","data":{"candles":[
+            ["2026-11-23T15:30:00+05:30",102,102,102,102,0,0],
+            ["2026-11-23T09:17:00+05:30",101,103,100,102,30,0],
+            ["2026-11-23T09:16:00+05:30",100.5,102,100,101,15,0],
+            ["2026-11-23T09:15:00+05:30",100,101,99.5,100.5,10,0],
+            ["2026-11-23T09:14:00+05:30",100,101,99.5,100.5,10,0]]}}"#;
+        let bars = to_timeframe(
+            parse_candles("X", body, Timeframe::M1).unwrap().value,
+            Timeframe::M1,
+        );
+        // Not merged: one bar a candle, those before 09:15 and at 15:30 IST dropped.
+        assert_eq!(
+            bars.iter()
+                .map(|b| (b.time.to_rfc3339(), b.close, b.volume))
+                .collect::<Vec<_>>(),
+            [
+                ("2026-11-23T03:45:00+00:00".to_string(), 100.5, 10),
+                ("2026-11-23T03:46:00+00:00".to_string(), 101.0, 15),
+                ("2026-11-23T03:47:00+00:00".to_string(), 102.0, 30),
+            ]
         );
     }
 

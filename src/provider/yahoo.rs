@@ -1,5 +1,7 @@
 //! `yahoo`: Yahoo Finance. Chains from v7 `options` (one expiration per request, after a
-//! cookie + crumb handshake); bars from v8 `chart` (daily, 60-minute and 5-minute).
+//! cookie + crumb handshake); bars from v8 `chart` (daily, 60-minute, 5-minute and
+//! 1-minute: Yahoo keeps 1-minute bars for the last 30 days and serves at most 7 days of
+//! them a request, so a longer range is asked for in 7-day windows).
 //! Shapes and quirks (epoch seconds; omitted fields; placeholder IVs
 //! when there is no quote; `null` entries in bar arrays; `[{}]` when there are no bars).
 //!
@@ -16,7 +18,7 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +30,11 @@ use crate::market::{Bar, ChainSnapshot, Exchange, Listing, OptionQuote, Symbol, 
 pub const NAME: &str = "yahoo";
 /// Unpublished; public clients that stay under about one request a second are not blocked.
 pub const DEFAULT_RATE: RateSpec = RateSpec::per_second(1);
+/// How far back Yahoo keeps 1-minute bars ("The requested range must be within the last
+/// 30 days"), and the most of them one request may span ("Only 7 days worth of 1m
+/// granularity data are allowed to be fetched per request").
+pub const MINUTE_HISTORY: TimeDelta = TimeDelta::days(30);
+pub const MINUTE_WINDOW: TimeDelta = TimeDelta::days(7);
 
 const AUTH_HINT: &str = "Yahoo refused the session cookie and crumb even after a fresh \
      handshake (no key is involved; Yahoo blocks some networks, try again later or from \
@@ -156,26 +163,40 @@ impl Yahoo {
         let (listing, remote) = self.remote(&symbol, market);
         let symbol = symbol.to_string();
         let interval = match timeframe {
+            Timeframe::M1 => "1m",
             Timeframe::M5 => "5m",
             Timeframe::H1 => "60m",
             Timeframe::D1 => "1d",
         };
-        let (p1, p2) = (from.timestamp().to_string(), to.timestamp().to_string());
-        let resp = self
-            .get(
-                "chart",
-                &symbol,
-                &["v8", "finance", "chart", remote.as_str()],
-                &[
-                    ("period1", &p1),
-                    ("period2", &p2),
-                    ("interval", interval),
-                    ("includePrePost", "false"),
-                    ("events", "div|split"),
-                ],
-            )
-            .await?;
-        let mut parsed = parse_chart(&symbol, &resp.body)?;
+        let windows = if timeframe == Timeframe::M1 {
+            minute_windows(&symbol, from, to, Utc::now())?
+        } else {
+            vec![(from, to)]
+        };
+        let mut parsed = Parsed {
+            value: Vec::new(),
+            skipped: Skipped::default(),
+        };
+        for (start, end) in windows {
+            let (p1, p2) = (start.timestamp().to_string(), end.timestamp().to_string());
+            let resp = self
+                .get(
+                    "chart",
+                    &symbol,
+                    &["v8", "finance", "chart", remote.as_str()],
+                    &[
+                        ("period1", &p1),
+                        ("period2", &p2),
+                        ("interval", interval),
+                        ("includePrePost", "false"),
+                        ("events", "div|split"),
+                    ],
+                )
+                .await?;
+            let page = parse_chart(&symbol, &resp.body)?;
+            parsed.skipped.merge(page.skipped);
+            parsed.value.extend(page.value);
+        }
         if listing.exchange() == Exchange::Nse {
             parsed.value = in_sessions(parsed.value, listing, timeframe, &mut parsed.skipped);
         }
@@ -330,6 +351,51 @@ impl BarProvider for Yahoo {
         self.bars_in(Some(listing), symbol, timeframe, from, to)
             .await
     }
+}
+
+/// One request's `[period1, period2)`.
+pub type Window = (DateTime<Utc>, DateTime<Utc>);
+
+/// The requests of 1-minute bars of `[from, to)` at `now`: windows of at most
+/// [`MINUTE_WINDOW`], oldest first, within the last [`MINUTE_HISTORY`]. A range reaching
+/// further back is cut at that limit (a warning says what is left out: a nightly run after
+/// a long pause still stores the month Yahoo has); one wholly before it is
+/// [`Error::OutOfRange`].
+pub fn minute_windows(
+    symbol: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Window>, Error> {
+    // A few minutes inside Yahoo's limit, which it counts from its own clock.
+    let limit = now - MINUTE_HISTORY + TimeDelta::minutes(5);
+    if to <= limit {
+        return Err(Error::OutOfRange {
+            provider: NAME.into(),
+            symbol: symbol.into(),
+            timeframe: Timeframe::M1,
+            limit,
+            detail: format!(
+                "Yahoo keeps 1-minute bars for the last 30 days and the range ends {to}; \
+                 ask for 5m or longer bars, or a range within the last 30 days"
+            ),
+        });
+    }
+    let mut start = from;
+    if start < limit {
+        tracing::warn!(
+            "{NAME}: {symbol}: 1-minute bars start {limit} (Yahoo keeps the last 30 days); \
+             {from} to {limit} is left out"
+        );
+        start = limit;
+    }
+    let mut out = Vec::new();
+    while start < to {
+        let end = (start + MINUTE_WINDOW).min(to);
+        out.push((start, end));
+        start = end;
+    }
+    Ok(out)
 }
 
 /// The bars of `bars` inside `listing`'s sessions: an intraday bar must open while the
@@ -614,6 +680,53 @@ pub fn parse_chart(symbol: &str, body: &[u8]) -> Result<Parsed<Vec<Bar>>, Error>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_minute_bars_are_asked_for_seven_days_at_a_time_within_the_last_thirty() {
+        let t = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let now = t("2026-12-05T08:00:00Z");
+        // 17 days: 7 + 7 + 3, oldest first, end to end.
+        let w = minute_windows(
+            "RELIANCE",
+            t("2026-11-16T00:00:00Z"),
+            t("2026-12-03T00:00:00Z"),
+            now,
+        )
+        .unwrap();
+        assert_eq!(
+            w,
+            [
+                (t("2026-11-16T00:00:00Z"), t("2026-11-23T00:00:00Z")),
+                (t("2026-11-23T00:00:00Z"), t("2026-11-30T00:00:00Z")),
+                (t("2026-11-30T00:00:00Z"), t("2026-12-03T00:00:00Z")),
+            ]
+        );
+        // A range reaching back past the 30 days starts at their limit.
+        let w = minute_windows("RELIANCE", t("2026-10-01T00:00:00Z"), now, now).unwrap();
+        assert_eq!(w[0].0, t("2026-11-05T08:05:00Z"));
+        assert_eq!(w.last().unwrap().1, now);
+        assert!(w.iter().all(|(a, b)| *b - *a <= MINUTE_WINDOW));
+        // One wholly before them: a clear error, not a request Yahoo refuses.
+        let e = minute_windows(
+            "RELIANCE",
+            t("2026-10-01T00:00:00Z"),
+            t("2026-10-20T00:00:00Z"),
+            now,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(e, Error::OutOfRange { .. }) && !e.is_retryable(),
+            "{e:?}"
+        );
+        let msg = e.to_string();
+        assert!(
+            msg.contains("yahoo: no 1m bars of RELIANCE before 2026-11-05 08:05:00 UTC")
+                && msg.contains("last 30 days"),
+            "{msg}"
+        );
+        // An empty range asks nothing.
+        assert!(minute_windows("X", now, now, now).unwrap().is_empty());
+    }
     use crate::market::Right;
 
     const PAGE: &[u8] = include_bytes!("../../fixtures/providers/yahoo/options-AAPL.json");

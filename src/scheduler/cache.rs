@@ -47,6 +47,7 @@ pub struct Entry {
 /// this (since the Unix epoch).
 pub fn close_grid(tf: Timeframe) -> TimeDelta {
     match tf {
+        Timeframe::M1 => TimeDelta::minutes(1),
         Timeframe::M5 => TimeDelta::minutes(5),
         Timeframe::H1 => TimeDelta::minutes(15),
         Timeframe::D1 => TimeDelta::minutes(30),

@@ -45,8 +45,8 @@ impl Category {
 pub fn lookback_days(tf: Timeframe) -> u64 {
     match tf {
         // Two sessions or more even after a weekend: EMA(20) and RSI(14) warm up, and the
-        // volume average has the day before.
-        Timeframe::M5 => 4,
+        // volume average has the day before (no rule reads 1-minute bars yet).
+        Timeframe::M1 | Timeframe::M5 => 4,
         Timeframe::H1 => 30,
         // ~80 sessions: SMA(50) on two consecutive days and ATR(14).
         Timeframe::D1 => 120,

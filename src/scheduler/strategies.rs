@@ -46,12 +46,12 @@ pub struct Bars<'a> {
 }
 
 impl<'a> Bars<'a> {
-    /// Sets the series of `tf` (1h is read by no rule and ignored).
+    /// Sets the series of `tf` (1m and 1h are read by no rule and ignored).
     pub fn set(&mut self, tf: Timeframe, bars: &'a [Bar]) {
         match tf {
             Timeframe::M5 => self.m5 = bars,
             Timeframe::D1 => self.d1 = bars,
-            Timeframe::H1 => {}
+            Timeframe::M1 | Timeframe::H1 => {}
         }
     }
 }

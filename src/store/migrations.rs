@@ -581,4 +581,44 @@ CREATE TABLE chain_expiries (
     r#"
 ALTER TABLE bars ADD COLUMN open_interest REAL;
 "#,
+    // 13: 1-minute bars (Kite's `minute`, Upstox's `1minute`, Yahoo's `1m`): the two
+    // tables whose timeframe is checked are rebuilt with '1m' allowed (SQLite cannot alter
+    // a CHECK), rows and indexes kept.
+    r#"
+CREATE TABLE bars_13 (
+    symbol        TEXT    NOT NULL,
+    timeframe     TEXT    NOT NULL CHECK (timeframe IN ('1m', '5m', '1h', '1d')),
+    time          TEXT    NOT NULL,
+    open          REAL    NOT NULL,
+    high          REAL    NOT NULL,
+    low           REAL    NOT NULL,
+    close         REAL    NOT NULL,
+    volume        INTEGER NOT NULL,
+    run_id        INTEGER NOT NULL,
+    open_interest REAL,
+    PRIMARY KEY (symbol, timeframe, time)
+) WITHOUT ROWID;
+INSERT INTO bars_13 (symbol, timeframe, time, open, high, low, close, volume, run_id, open_interest)
+    SELECT symbol, timeframe, time, open, high, low, close, volume, run_id, open_interest FROM bars;
+DROP TABLE bars;
+ALTER TABLE bars_13 RENAME TO bars;
+
+CREATE TABLE scheduler_bar_cache_13 (
+    symbol     TEXT    NOT NULL,
+    timeframe  TEXT    NOT NULL CHECK (timeframe IN ('1m', '5m', '1h', '1d')),
+    range_from TEXT    NOT NULL,
+    fetched_to TEXT    NOT NULL,
+    expires_at TEXT    NOT NULL,
+    bar_count  INTEGER NOT NULL,
+    bytes      INTEGER NOT NULL,
+    bars       TEXT    NOT NULL,
+    PRIMARY KEY (symbol, timeframe)
+) WITHOUT ROWID;
+INSERT INTO scheduler_bar_cache_13
+    SELECT symbol, timeframe, range_from, fetched_to, expires_at, bar_count, bytes, bars
+    FROM scheduler_bar_cache;
+DROP TABLE scheduler_bar_cache;
+ALTER TABLE scheduler_bar_cache_13 RENAME TO scheduler_bar_cache;
+CREATE INDEX scheduler_bar_cache_fetched ON scheduler_bar_cache (fetched_to);
+"#,
 ];

@@ -310,45 +310,34 @@ fn ns_chart(symbol: &str, granularity: &str, rows: &[Row]) -> Vec<u8> {
 
 #[test]
 fn yahoo_ns_bars_compare_in_ist_sessions_with_parity() {
+    use crate::harness::day_trading;
     use crate::harness::servers::{Route, Server};
-    // Daily: four months of sessions 30 wide (ATR 30), and Yahoo's row on the holiday.
-    let mut days: Vec<String> = Vec::new();
-    let mut d = chrono::NaiveDate::from_ymd_opt(2026, 7, 20).unwrap();
-    while d <= chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap() {
-        if chrono::Datelike::weekday(&d).num_days_from_monday() < 5 {
-            days.push(format!("{d} 09:15"));
-        }
-        d = d.succ_opt().unwrap();
-    }
-    let daily: Vec<_> = days
+    // The shared scenario; Yahoo stamps a daily bar at the 09:15 open, not midnight.
+    let text =
+        |bars: Vec<day_trading::Bar>, shift: i64| -> Vec<(String, f64, f64, f64, f64, u64)> {
+            bars.into_iter()
+                .map(|b| {
+                    let t = b.0 + chrono::TimeDelta::minutes(shift);
+                    (
+                        t.format("%Y-%m-%d %H:%M").to_string(),
+                        b.1,
+                        b.2,
+                        b.3,
+                        b.4,
+                        b.5,
+                    )
+                })
+                .collect()
+        };
+    let (daily, five) = (
+        text(day_trading::daily(), 9 * 60 + 15),
+        text(day_trading::five_minutes(), 0),
+    );
+    let daily: Vec<Row> = daily
         .iter()
-        .map(|t| (t.as_str(), 1500.0, 1515.0, 1485.0, 1500.0, 5_000_000))
+        .map(|r| (r.0.as_str(), r.1, r.2, r.3, r.4, r.5))
         .collect();
-    // 5-minute: Monday flat with Yahoo's 15:30 print, a row on Tuesday's holiday, then
-    // Wednesday: a 5-wide opening range, flat, and at 10:30 IST a breakout on 4x volume.
-    let mut five: Vec<(String, f64, f64, f64, f64, u64)> = Vec::new();
-    let at = |day: u32, k: i64| {
-        let t = chrono::NaiveDate::from_ymd_opt(2026, 11, day)
-            .unwrap()
-            .and_hms_opt(9, 15, 0)
-            .unwrap()
-            + chrono::TimeDelta::minutes(5 * k);
-        t.format("%Y-%m-%d %H:%M").to_string()
-    };
-    for k in 0..75 {
-        five.push((at(23, k), 1500.0, 1501.0, 1499.0, 1500.0, 10_000));
-    }
-    five.push((at(23, 75), 1500.0, 1500.0, 1500.0, 1500.0, 0));
-    five.push((at(24, 0), 1500.0, 1500.0, 1500.0, 1500.0, 0));
-    for k in 0..27 {
-        five.push(match k {
-            0..=2 => (at(25, k), 1502.0, 1505.0, 1500.0, 1503.0, 10_000),
-            3..=14 => (at(25, k), 1502.0, 1503.0, 1501.0, 1502.0, 10_000),
-            15 => (at(25, k), 1502.0, 1513.0, 1502.0, 1512.0, 40_000),
-            _ => (at(25, k), 1512.0, 1513.0, 1511.0, 1512.0, 10_000),
-        });
-    }
-    let five: Vec<_> = five
+    let five: Vec<Row> = five
         .iter()
         .map(|r| (r.0.as_str(), r.1, r.2, r.3, r.4, r.5))
         .collect();
@@ -370,12 +359,7 @@ fn yahoo_ns_bars_compare_in_ist_sessions_with_parity() {
          [scheduler.categories.day_trading]\nsymbols = [\"RELIANCE\"]\n",
         server.url()
     ));
-    let r = compare(
-        &home,
-        "2026-11-25T06:00:00Z",
-        &["--categories", "day_trading"],
-    );
-    assert_eq!(r["provider"], "yahoo");
+    let r = compare(&home, day_trading::AS_OF, &["--categories", "day_trading"]);
     // The scheduler's market (nse) maps RELIANCE to Yahoo's RELIANCE.NS.
     let charts: Vec<String> = server
         .seen()
@@ -387,45 +371,5 @@ fn yahoo_ns_bars_compare_in_ist_sessions_with_parity() {
         !charts.is_empty() && charts.iter().all(|p| p == path),
         "{charts:?}"
     );
-    assert_eq!(
-        assert_in_wednesdays_ist_session(&r, "2026-11-25T06:00:00Z"),
-        2,
-        "{r:#}"
-    );
-    let mut found: Vec<(String, String, String)> = r["signals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["symbol"].as_str().unwrap().to_string(),
-                s["strategy"].as_str().unwrap().to_string(),
-                s["bar_time"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    found.sort();
-    // The breakout bar opens at 10:30 IST (05:00 UTC), under optctl's symbol.
-    assert_eq!(
-        found,
-        [
-            (
-                "RELIANCE".into(),
-                "opening_range_breakout".into(),
-                "2026-11-25T05:00:00Z".into()
-            ),
-            (
-                "RELIANCE".into(),
-                "vwap_cross".into(),
-                "2026-11-25T05:00:00Z".into()
-            ),
-        ]
-    );
-    let p = &r["parity"];
-    assert_eq!(
-        (p["legacy_signals"].as_u64(), p["matching"].as_u64()),
-        (Some(2), Some(2))
-    );
-    assert_eq!(p["match_pct"], 100.0);
-    assert_eq!(r["legacy"]["symbols_failed"], 0);
+    day_trading::assert_ist_signals_with_parity(&r, "yahoo");
 }

@@ -146,7 +146,7 @@ fn flags_narrow_the_universe() {
     home.cmd(["enrich", "run", "--timeframes", "15m"])
         .assert()
         .code(2)
-        .stderr(contains("expected 5m, 1h or 1d"));
+        .stderr(contains("expected 1m, 5m, 1h or 1d"));
     home.cmd(["enrich", "run", "--asset-class", "bond"])
         .assert()
         .code(2);
@@ -634,5 +634,39 @@ fn a_past_as_of_run_after_a_real_time_run_is_not_held_by_the_limiter() {
         started.elapsed() < Duration::from_secs(20),
         "{:?}",
         started.elapsed()
+    );
+}
+
+#[test]
+fn one_minute_bars_are_stored_and_their_indicators_computed() {
+    let home = Home::new();
+    let out = home
+        .cmd([
+            "enrich",
+            "run",
+            "--symbols",
+            "AAPL",
+            "--timeframes",
+            "1m",
+            "--as-of",
+            "2026-11-23T22:00:00Z",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(parse_json(&out)["status"], "succeeded");
+    // The lookback's 5 days back from Monday night (22:00 UTC on Wednesday the 18th):
+    // Thursday, Friday and Monday, 390 minutes a New York session.
+    assert_eq!(
+        home.count("SELECT count(*) FROM bars WHERE symbol = 'AAPL' AND timeframe = '1m'"),
+        3 * 390
+    );
+    assert_eq!(
+        home.count(
+            "SELECT count(*) FROM indicators WHERE symbol = 'AAPL' AND timeframe = '1m'
+             AND sma_200 IS NOT NULL"
+        ),
+        1
     );
 }

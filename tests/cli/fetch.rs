@@ -315,3 +315,99 @@ fn fetch_is_paced_by_the_shared_limiter() {
         .stderr(contains("rate limited"));
     assert_eq!(server.seen().len(), 1, "the refused fetch sent a request");
 }
+
+#[test]
+fn yahoo_minute_bars_come_seven_days_a_request_and_not_from_beyond_thirty_days() {
+    let server = Server::start(vec![
+        Route::bytes("/", 404, "")
+            .header("Content-Type", "text/plain")
+            .header("Set-Cookie", "A3=d=AQAB; Path=/"),
+        Route::bytes("/v1/test/getcrumb", 200, "crumb42").header("Content-Type", "text/plain"),
+        Route::fixture(
+            "/v8/finance/chart/RELIANCE.NS",
+            "yahoo/chart-RELIANCE.NS-5m.json",
+        ),
+    ]);
+    let home = Home::new();
+    let u = server.url();
+    home.write_config(&format!(
+        "[provider.yahoo]\nbase_url = \"{u}\"\ncookie_url = \"{u}\"\nmarket = \"nse\"\n"
+    ));
+    // Yahoo counts its 30 days from today, so the ranges are too.
+    let day = |back: i64| {
+        (chrono::Utc::now() - chrono::TimeDelta::days(back))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    fetch(
+        &home,
+        &format!(
+            "--provider yahoo --ticker RELIANCE --bars 1m --from {} --to {}",
+            day(12),
+            day(2)
+        ),
+    );
+    let charts: Vec<String> = server
+        .seen()
+        .iter()
+        .filter(|s| s.path().starts_with("/v8/finance/chart/"))
+        .map(|s| s.target.clone())
+        .collect();
+    // Ten days: 7 + 3, end to end.
+    assert_eq!(charts.len(), 2, "{charts:?}");
+    assert!(
+        charts.iter().all(|t| t.contains("interval=1m")),
+        "{charts:?}"
+    );
+    let param = |t: &str, key: &str| -> i64 {
+        let at = t.find(&format!("{key}=")).unwrap() + key.len() + 1;
+        t[at..].split('&').next().unwrap().parse().unwrap()
+    };
+    assert_eq!(
+        param(&charts[0], "period2") - param(&charts[0], "period1"),
+        7 * 86_400
+    );
+    assert_eq!(param(&charts[0], "period2"), param(&charts[1], "period1"));
+    assert_eq!(
+        param(&charts[1], "period2") - param(&charts[0], "period1"),
+        10 * 86_400
+    );
+
+    // Wholly older than 30 days: a clear error before any request, exit 2, nothing kept.
+    let save = home.root().join("captures");
+    let out = home
+        .cmd([
+            "fetch",
+            "--provider",
+            "yahoo",
+            "--ticker",
+            "RELIANCE",
+            "--bars",
+            "1m",
+            "--from",
+            &day(60),
+            "--to",
+            &day(40),
+            "--save",
+            save.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("yahoo: no 1m bars of RELIANCE before")
+            && err.contains("Yahoo keeps 1-minute bars for the last 30 days"),
+        "{err}"
+    );
+    assert_eq!(
+        server
+            .seen()
+            .iter()
+            .filter(|s| s.path().starts_with("/v8/finance/chart/"))
+            .count(),
+        2,
+        "no request for the old range"
+    );
+    assert!(!save.exists(), "no capture of a refused range");
+}

@@ -1,5 +1,6 @@
 //! `Home`: a temporary data home, config dir and clock for one test.
 
+pub mod day_trading;
 pub mod servers;
 
 use std::path::{Path, PathBuf};

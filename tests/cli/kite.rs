@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use crate::harness::servers::{Route, Server};
-use crate::harness::{Home, describe, parse_json};
+use crate::harness::{Home, day_trading, describe, parse_json};
 
 const KEY: &str = "kitekey4x2";
 const TOKEN: &str = "kitetok9q8w7e6r";
@@ -386,56 +386,38 @@ fn a_kite_chain_is_quoted_from_the_fo_contracts_with_the_lot_size_as_multiplier(
 
 #[test]
 fn kite_bars_compare_in_ist_sessions_with_parity() {
-    // Daily: four months of sessions 30 wide, and a row on the holiday.
-    let mut days: Vec<String> = Vec::new();
-    let mut d = chrono::NaiveDate::from_ymd_opt(2026, 7, 20).unwrap();
-    while d <= chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap() {
-        if chrono::Datelike::weekday(&d).num_days_from_monday() < 5 {
-            days.push(format!("{d} 00:00"));
-        }
-        d = d.succ_opt().unwrap();
-    }
-    let daily: Vec<Row> = days
-        .iter()
-        .map(|t| (t.as_str(), 1500.0, 1515.0, 1485.0, 1500.0, 5_000_000))
-        .collect();
-    // 5-minute: Monday flat with a 15:30 print, a row on Tuesday's holiday, then
-    // Wednesday: a 5-wide opening range, flat, and at 10:30 IST a breakout on 4x volume.
-    let at = |day: u32, k: i64| {
-        (chrono::NaiveDate::from_ymd_opt(2026, 11, day)
-            .unwrap()
-            .and_hms_opt(9, 15, 0)
-            .unwrap()
-            + chrono::TimeDelta::minutes(5 * k))
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+    let rows = |bars: Vec<day_trading::Bar>| -> Vec<u8> {
+        let text: Vec<(String, f64, f64, f64, f64, u64)> = bars
+            .into_iter()
+            .map(|b| {
+                (
+                    b.0.format("%Y-%m-%d %H:%M").to_string(),
+                    b.1,
+                    b.2,
+                    b.3,
+                    b.4,
+                    b.5,
+                )
+            })
+            .collect();
+        let rows: Vec<Row> = text
+            .iter()
+            .map(|r| (r.0.as_str(), r.1, r.2, r.3, r.4, r.5))
+            .collect();
+        candles(&rows)
     };
-    let mut five: Vec<(String, f64, f64, f64, f64, u64)> = Vec::new();
-    for k in 0..75 {
-        five.push((at(23, k), 1500.0, 1501.0, 1499.0, 1500.0, 10_000));
-    }
-    five.push((at(23, 75), 1500.0, 1500.0, 1500.0, 1500.0, 0));
-    five.push((at(24, 0), 1500.0, 1500.0, 1500.0, 1500.0, 0));
-    for k in 0..27 {
-        five.push(match k {
-            0..=2 => (at(25, k), 1502.0, 1505.0, 1500.0, 1503.0, 10_000),
-            3..=14 => (at(25, k), 1502.0, 1503.0, 1501.0, 1502.0, 10_000),
-            15 => (at(25, k), 1502.0, 1513.0, 1502.0, 1512.0, 40_000),
-            _ => (at(25, k), 1512.0, 1513.0, 1511.0, 1512.0, 10_000),
-        });
-    }
-    let five: Vec<Row> = five
-        .iter()
-        .map(|r| (r.0.as_str(), r.1, r.2, r.3, r.4, r.5))
-        .collect();
     // Today's dump is already in the data home (an earlier run kept it): not fetched.
     let server = Server::start(vec![
         Route::bytes(
             "/instruments/historical/738561/5minute",
             200,
-            candles(&five),
+            rows(day_trading::five_minutes()),
         ),
-        Route::bytes("/instruments/historical/738561/day", 200, candles(&daily)),
+        Route::bytes(
+            "/instruments/historical/738561/day",
+            200,
+            rows(day_trading::daily()),
+        ),
     ]);
     let home = Home::new();
     let kite_dir = home.home().join("cache/kite");
@@ -458,56 +440,13 @@ fn kite_bars_compare_in_ist_sessions_with_parity() {
             "compare",
             "--json",
             "--as-of",
-            "2026-11-25T06:00:00Z",
+            day_trading::AS_OF,
             "--categories",
             "day_trading",
         ],
     );
     assert!(out.status.success(), "{}", describe(&out));
-    let r = parse_json(&out);
-    assert_eq!(r["provider"], "kite");
-    let signals = r["signals"].as_array().unwrap();
-    for s in signals {
-        let t = s["bar_time"].as_str().unwrap();
-        assert!(
-            ("2026-11-25T03:45:00Z".."2026-11-25T06:00:00Z").contains(&t),
-            "a signal outside the IST session: {s}"
-        );
-    }
-    let mut found: Vec<(String, String, String)> = signals
-        .iter()
-        .map(|s| {
-            (
-                s["symbol"].as_str().unwrap().to_string(),
-                s["strategy"].as_str().unwrap().to_string(),
-                s["bar_time"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    found.sort();
-    // The breakout bar opens at 10:30 IST (05:00 UTC), under optctl's symbol.
-    assert_eq!(
-        found,
-        [
-            (
-                "RELIANCE".into(),
-                "opening_range_breakout".into(),
-                "2026-11-25T05:00:00Z".into()
-            ),
-            (
-                "RELIANCE".into(),
-                "vwap_cross".into(),
-                "2026-11-25T05:00:00Z".into()
-            ),
-        ]
-    );
-    let p = &r["parity"];
-    assert_eq!(
-        (p["legacy_signals"].as_u64(), p["matching"].as_u64()),
-        (Some(2), Some(2))
-    );
-    assert_eq!(p["match_pct"], 100.0);
-    assert_eq!(r["legacy"]["symbols_failed"], 0);
+    day_trading::assert_ist_signals_with_parity(&parse_json(&out), "kite");
     // Both schedulers mapped RELIANCE through the kept dump.
     assert!(
         !server
@@ -617,4 +556,45 @@ fn a_kite_future_s_stored_bars_keep_open_interest_and_a_stock_s_have_none() {
         "--provider kite --ticker RELIANCE --bars 1d --from 2026-11-16 --to 2026-11-24",
     );
     assert!(r["bars"]["last"].get("open_interest").is_none(), "{r:#}");
+}
+
+#[test]
+fn kite_minute_bars_are_asked_for_sixty_days_at_a_time() {
+    // pykiteconnect's recorded minute answer: 09:15 and 09:16 IST on 2017-12-15.
+    let path = "/instruments/historical/738561/minute";
+    let server = Server::start(vec![
+        Route::bytes("/instruments/NSE", 200, NSE_DUMP),
+        Route::fixture(path, "kite/historical_minute.json"),
+    ]);
+    let home = Home::new();
+    home.write_config(&config(&server, ""));
+    // 91 days: Kite serves at most 60 days of minute candles a request.
+    let r = fetch(
+        &home,
+        "--provider kite --ticker RELIANCE --bars 1m --from 2017-10-01 --to 2017-12-31",
+    );
+    assert_eq!(r["bars"]["count"], 2, "{r:#}");
+    assert_eq!(r["bars"]["first"]["time"], "2017-12-15T03:45:00Z");
+    assert_eq!(r["bars"]["last"]["time"], "2017-12-15T03:46:00Z");
+    assert_eq!(r["bars"]["last"]["close"], 1698.15);
+    let asked: Vec<String> = server
+        .seen()
+        .iter()
+        .filter(|s| s.path() == path)
+        .map(|s| s.target.clone())
+        .collect();
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    // The first window ends 60 days on (2017-11-30 05:30 IST), where the second starts.
+    let day = |t: &str, key: &str| {
+        let at = t.find(&format!("{key}=")).unwrap() + key.len() + 1;
+        t[at..at + 10].to_string()
+    };
+    assert_eq!(
+        (day(&asked[0], "from"), day(&asked[0], "to")),
+        ("2017-10-01".into(), "2017-11-30".into())
+    );
+    assert_eq!(
+        (day(&asked[1], "from"), day(&asked[1], "to")),
+        ("2017-11-30".into(), "2017-12-31".into())
+    );
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::harness::servers::{Route, Server};
-use crate::harness::{Home, describe, parse_json};
+use crate::harness::{Home, day_trading, describe, parse_json};
 
 const TOKEN: &str = "up_test_eyJ0eXAiOiJKV1Qi";
 const INSTRUMENTS: &str = "/market-quote/instruments/exchange/complete.json.gz";
@@ -315,4 +315,149 @@ fn an_upstox_429_is_waited_out_and_the_bars_are_stored() {
         .unwrap();
     // 23, 25, 26 and 27 November: the 20th opened before the range (10:00 UTC that day).
     assert_eq!(stored, 4, "{r}");
+}
+
+/// Upstox's candles answer of `rows` (IST `YYYY-mm-ddTHH:MM`, close, volume, oi), newest
+/// first as Upstox sends them.
+fn candles(rows: &[(&str, f64, u64, u64)]) -> Vec<u8> {
+    let c: Vec<Value> = rows
+        .iter()
+        .rev()
+        .map(|(t, close, v, oi)| {
+            serde_json::json!([
+                format!("{t}:00+05:30"),
+                close - 1.0,
+                close + 2.0,
+                close - 2.0,
+                close,
+                v,
+                oi
+            ])
+        })
+        .collect();
+    serde_json::to_vec(&serde_json::json!({"status": "success", "data": {"candles": c}})).unwrap()
+}
+
+#[test]
+fn an_upstox_future_is_found_by_its_trading_symbol_or_the_config_and_its_bars_keep_oi() {
+    // December's NIFTY future (`NSE_FO|49229` in the instrument list), by minute.
+    let minutes = candles(&[
+        ("2026-11-23T09:15", 26010.0, 8250, 13_600_050),
+        ("2026-11-23T09:16", 26015.0, 6000, 13_601_400),
+        ("2026-11-23T09:17", 26012.5, 4500, 13_602_075),
+        // The close print, outside the session.
+        ("2026-11-23T15:30", 26012.5, 0, 13_602_075),
+    ]);
+    let fut = "/v2/historical-candle/NSE_FO%7C49229/1minute/2026-11-23/2026-11-23";
+    // January's, named in the config only (the day's list does not have it yet).
+    let jan = "/v2/historical-candle/NSE_FO%7C61200/1minute/2026-11-23/2026-11-23";
+    let server = Server::start(vec![
+        instruments(),
+        Route::bytes(fut, 200, minutes.clone()),
+        Route::bytes(jan, 200, minutes),
+    ]);
+    let home = Home::new();
+    home.write_config(&format!(
+        "{}[provider.upstox.instruments]\nNIFTYJANFUT = \"NSE_FO|61200\"\n",
+        config(&server)
+    ));
+    let range = "--from 2026-11-23T03:45:00Z --to 2026-11-23T10:00:00Z";
+    for ticker in ["NIFTY26DECFUT", "NIFTYJANFUT"] {
+        let (r, _) = run(
+            &home,
+            &format!("fetch --provider upstox --ticker {ticker} --bars 1m {range}"),
+            0,
+        );
+        assert_eq!(r["ticker"], ticker);
+        assert_eq!(r["bars"]["count"], 3, "{r:#}");
+        assert_eq!(r["bars"]["first"]["time"], "2026-11-23T03:45:00Z");
+        assert_eq!(r["bars"]["last"]["time"], "2026-11-23T03:47:00Z");
+        // Units of the underlying, as Upstox sends them.
+        assert_eq!(r["bars"]["last"]["open_interest"], 13_602_075.0, "{r:#}");
+    }
+    let asked: Vec<String> = server.seen().iter().map(|s| s.path().to_string()).collect();
+    assert!(
+        asked.iter().any(|p| p == fut) && asked.iter().any(|p| p == jan),
+        "{asked:?}"
+    );
+
+    // A malformed key in the config is named before any request.
+    home.write_config(&format!(
+        "{}[provider.upstox.instruments]\nNIFTYJANFUT = \"61200\"\n",
+        config(&server)
+    ));
+    let (_, err) = run(
+        &home,
+        &format!("fetch --provider upstox --ticker NIFTYJANFUT --bars 1m {range}"),
+        2,
+    );
+    assert!(
+        err.contains("provider.upstox.instruments.NIFTYJANFUT: \"61200\" is not an instrument key"),
+        "{err}"
+    );
+}
+
+#[test]
+fn upstox_bars_compare_in_ist_sessions_with_parity() {
+    // The scenario's 5-minute bars come as Upstox's 1-minute candles, one at each
+    // 5-minute open (each bucket merges one candle), its daily bars as daily candles.
+    let answer = |bars: Vec<day_trading::Bar>| -> Vec<u8> {
+        let c: Vec<Value> = bars
+            .iter()
+            .rev()
+            .map(|b| {
+                serde_json::json!([
+                    b.0.format("%Y-%m-%dT%H:%M:00+05:30").to_string(),
+                    b.1,
+                    b.2,
+                    b.3,
+                    b.4,
+                    b.5,
+                    0
+                ])
+            })
+            .collect();
+        serde_json::to_vec(&serde_json::json!({"status": "success", "data": {"candles": c}}))
+            .unwrap()
+    };
+    let key = "NSE_EQ%7CINE002A01018";
+    // Both schedulers ask the same ranges (4 days of 5-minute bars, 120 of daily ones).
+    let server = Server::start(vec![
+        instruments(),
+        Route::bytes(
+            &format!("/v2/historical-candle/{key}/1minute/2026-11-25/2026-11-21"),
+            200,
+            answer(day_trading::five_minutes()),
+        ),
+        Route::bytes(
+            &format!("/v2/historical-candle/{key}/day/2026-11-25/2026-07-28"),
+            200,
+            answer(day_trading::daily()),
+        ),
+    ]);
+    let home = Home::new();
+    let u = server.url();
+    home.write_config(&format!(
+        "[provider.upstox]\nbase_url = \"{u}\"\nassets_url = \"{u}\"\n\
+         [scheduler]\nprovider = \"upstox\"\n\
+         [scheduler.categories.day_trading]\nsymbols = [\"RELIANCE\"]\n"
+    ));
+    let (r, _) = run(
+        &home,
+        &format!(
+            "compare --as-of {} --categories day_trading",
+            day_trading::AS_OF
+        ),
+        0,
+    );
+    day_trading::assert_ist_signals_with_parity(&r, "upstox");
+    // The instrument list was downloaded once for both schedulers.
+    assert_eq!(
+        server
+            .seen()
+            .iter()
+            .filter(|s| s.path() == INSTRUMENTS)
+            .count(),
+        1
+    );
 }

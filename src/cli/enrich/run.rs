@@ -35,7 +35,7 @@ pub struct Args {
     #[arg(long, value_delimiter = ',', value_name = "CLASS",
           value_parser = |s: &str| s.parse::<AssetClass>())]
     asset_class: Vec<AssetClass>,
-    /// Timeframes: 1d, 1h, 5m (comma separated; default [enrich] timeframes).
+    /// Timeframes: 1d, 1h, 5m, 1m (comma separated; default [enrich] timeframes).
     #[arg(long, value_delimiter = ',', value_name = "TF",
           value_parser = |s: &str| s.parse::<Timeframe>())]
     timeframes: Vec<Timeframe>,

@@ -2,7 +2,8 @@
 //!
 //! A session's path is known at its 79 five-minute points (the bridge of `Ticker::spot`
 //! between the previous close and the close). A 5-minute bar runs from one point to the
-//! next, with wicks drawn beyond its open and close; hourly and daily bars aggregate the
+//! next, with wicks drawn beyond its open and close; 1-minute bars split a 5-minute bar
+//! (five of them merge back into it exactly), hourly and daily bars aggregate the
 //! 5-minute bars, so every timeframe tells the same story. Volume follows the same U-shaped
 //! intraday profile as option volume, around a per-ticker daily level.
 
@@ -28,6 +29,43 @@ const EARLIEST: (i32, u32, u32) = (1990, 1, 2);
 /// The session open on `date` (09:30 New York), in UTC: the earliest bar there is.
 fn session_open(date: NaiveDate) -> DateTime<Utc> {
     calendar().open_on(date)
+}
+
+/// The five 1-minute bars of 5-minute bar `k` of session `day`: their path runs from the
+/// bar's open to its close in straight steps shaken by up to a quarter of the bar's range,
+/// one minute (drawn) reaches its high and another its low, and the volume is shared out
+/// whole. Merged, they are `five` bit for bit.
+fn minutes_of(five: &Bar, key: u64, day: i64, k: usize) -> [Bar; 5] {
+    let draw = |i: u64| hash(key, tag::BAR_MINUTE, day, 8 * k as u64 + i);
+    let range = five.high - five.low;
+    let mut closes = [five.close; 5];
+    for (i, c) in closes.iter_mut().enumerate().take(4) {
+        let along = five.open + (five.close - five.open) * (i + 1) as f64 / 5.0;
+        let shake = 0.25 * range * (2.0 * unit(draw(i as u64)) - 1.0);
+        *c = (along + shake).clamp(five.low, five.high);
+    }
+    let high_at = (draw(4) % 5) as usize;
+    let low_at = (draw(5) % 5) as usize;
+    let mut out = [*five; 5];
+    let mut open = five.open;
+    for (i, m) in out.iter_mut().enumerate() {
+        m.time = five.time + TimeDelta::minutes(i as i64);
+        m.open = open;
+        m.close = closes[i];
+        m.high = if i == high_at {
+            five.high
+        } else {
+            open.max(m.close)
+        };
+        m.low = if i == low_at {
+            five.low
+        } else {
+            open.min(m.close)
+        };
+        m.volume = five.volume / 5 + u64::from((i as u64) < five.volume % 5);
+        open = m.close;
+    }
+    out
 }
 
 /// Merges `next` (later) into `acc`.
@@ -126,6 +164,7 @@ impl Ticker {
         let closes = self.close_range(first_day - 1, last_day);
         let steps = self.bars_per_session();
         let per_day = match timeframe {
+            Timeframe::M1 => 5 * steps,
             Timeframe::M5 => steps,
             Timeframe::H1 => steps.div_ceil(PER_HOUR),
             Timeframe::D1 => 1,
@@ -135,6 +174,15 @@ impl Ticker {
             let five = self.session_bars(day, closes[i], closes[i + 1]);
             let end_of = |k: usize| five[k].time + TimeDelta::minutes(5);
             match timeframe {
+                Timeframe::M1 => {
+                    for (k, b) in five.iter().enumerate() {
+                        out.extend(
+                            minutes_of(b, self.key, day, k)
+                                .into_iter()
+                                .map(|m| (m, m.time + TimeDelta::minutes(1))),
+                        );
+                    }
+                }
                 Timeframe::M5 => out.extend(five.iter().enumerate().map(|(k, b)| (*b, end_of(k)))),
                 Timeframe::H1 => {
                     for chunk in (0..steps).collect::<Vec<_>>().chunks(PER_HOUR) {
@@ -344,6 +392,52 @@ mod tests {
                 .unwrap()
                 .len(),
             9
+        );
+    }
+
+    #[test]
+    fn one_minute_bars_merge_back_into_the_five_minute_bars_of_both_markets() {
+        let sim = sim();
+        let ist = |d: u32, h: u32, mi: u32| {
+            chrono_tz::Asia::Kolkata
+                .with_ymd_and_hms(2026, 11, d, h, mi, 0)
+                .single()
+                .unwrap()
+                .with_timezone(&Utc)
+        };
+        for (sym, from, to, per_session) in [
+            ("MSFT", ny(2026, 11, 23, 0, 0), ny(2026, 11, 24, 0, 0), 390),
+            ("RELIANCE", ist(23, 0, 0), ist(24, 0, 0), 375),
+        ] {
+            let ones = sim.bars_between(sym, Timeframe::M1, from, to).unwrap();
+            let fives = sim.bars_between(sym, Timeframe::M5, from, to).unwrap();
+            assert_eq!(ones.len(), per_session, "{sym}");
+            assert_eq!(ones.len(), 5 * fives.len(), "{sym}");
+            for (five, minutes) in fives.iter().zip(ones.chunks(5)) {
+                assert_eq!(minutes[0].time, five.time, "{sym}");
+                assert!(
+                    minutes
+                        .windows(2)
+                        .all(|w| w[1].time - w[0].time == TimeDelta::minutes(1)
+                            && w[1].open == w[0].close)
+                );
+                let mut merged = minutes[0];
+                for m in &minutes[1..] {
+                    merge(&mut merged, m);
+                }
+                assert_eq!(merged, *five, "{sym} at {}", five.time);
+                assert!(minutes.iter().all(|m| m.low <= m.open.min(m.close)
+                    && m.high >= m.open.max(m.close)
+                    && m.low > 0.0));
+            }
+        }
+        // Only closed minutes: at 10:07:30 New York, 09:30..10:06 (37 bars).
+        let t = ny(2026, 11, 23, 10, 7) + TimeDelta::seconds(30);
+        assert_eq!(
+            sim.bars_between("MSFT", Timeframe::M1, ny(2026, 11, 23, 0, 0), t)
+                .unwrap()
+                .len(),
+            37
         );
     }
 

@@ -19,6 +19,7 @@ pub(super) mod tag {
     pub const BAR_WICK: u64 = 12;
     pub const BAR_VOLUME: u64 = 13;
     pub const BAR_FAULT: u64 = 14;
+    pub const BAR_MINUTE: u64 = 15;
     /// Plus the kind's index.
     pub const ANOMALY: u64 = 16;
 }
