@@ -18,7 +18,8 @@
 # SERVE_SCALE_IDLE=10000 sets the idle connections; SERVE_SCALE_BIN=path uses that
 # optctl instead of building one with --release; SERVE_SCALE_LOAD_ONLY=1 runs step 2
 # without the scan + export loop and skips steps 1 and 3 (a ticker's chain file is the
-# same bytes whatever the watchlist's length, so a short watchlist measures the same).
+# same bytes whatever the watchlist's length, so a short watchlist measures the same);
+# SERVE_SCALE_IDLE_ONLY=1 runs step 3 alone.
 # Beside each rate the server's CPU time per request (user + system, its threads or
 # nginx's workers) is printed: on a machine shared with other work it varies less than
 # the rates do.
@@ -30,6 +31,7 @@ runs=${2:-3}
 secs=${3:-10}
 idle=${SERVE_SCALE_IDLE:-10000}
 load_only=${SERVE_SCALE_LOAD_ONLY:-}
+idle_only=${SERVE_SCALE_IDLE_ONLY:-}
 cd "$(dirname "$0")/.."
 if ! command -v wrk >/dev/null || ! [ -x /usr/sbin/nginx ]; then
     apt-get install -y -q nginx-light wrk >/dev/null
@@ -94,7 +96,7 @@ touch_all() {
     curl -s -K "$work/urls"
 }
 sleep 1
-if [ -z "$load_only" ]; then
+if [ -z "$load_only$idle_only" ]; then
 echo "serve RSS after start: $(rss)"
 touch_all
 echo "serve RSS after every ticker's snapshot once: $(rss) (cache $(($(metric optctl_snapshot_cache_bytes) / 1048576)) MB in $(metric optctl_snapshot_cache_entries) entries)"
@@ -107,6 +109,7 @@ touch_all
 echo "serve RSS after every ticker again: $(rss); peak over the run (VmHWM): $(hwm)"
 fi
 
+if [ -z "$idle_only" ]; then
 # Load: optctl and nginx on the same bytes.
 curl -s "http://$addr/alerts/latest" >"$work/www/alerts-latest.json"
 cp "$home/exports/chains/T0000.json" "$home/exports/chains/T0000.json.gz" "$work/www/"
@@ -197,8 +200,10 @@ load_table
 kill -- "-$loop" 2>/dev/null || true
 echo "  scan + export rounds finished meanwhile: $(( $(cat "$work/rounds" 2>/dev/null || echo 2) - 2 ))"
 echo "serve RSS after the load runs: $(rss); peak (VmHWM): $(hwm)"
+fi
 
 # Idle connections held while a fresh client asks.
+echo "serve RSS before the idle connections: $(rss); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$addr" "$idle" <<'PY'
 import socket, statistics, sys, time
 host, port = sys.argv[1].rsplit(":", 1)

@@ -18,15 +18,21 @@
 //! - a request without the token is answered 401 and its connection closed.
 //!
 //! The deadlines are kept by a watchdog per connection that sleeps until the next one
-//! and is woken when the connection's state changes ([`Conn`]); the socket is wrapped
-//! ([`Io`]) so the watchdog sees when bytes arrive and when a write would block.
+//! and re-reads the connection's state ([`Conn`]) when it wakes; a change wakes it
+//! early only when it brings a deadline before the one the watchdog sleeps until, so a
+//! keep-alive client's requests (each of which moves every deadline later) cost no
+//! wake-up. The socket is wrapped ([`Io`]) so the watchdog sees when bytes arrive and
+//! when a write would block.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{
+    AtomicBool, AtomicU64, AtomicUsize,
+    Ordering::{Relaxed, SeqCst},
+};
 use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
@@ -43,8 +49,6 @@ use super::sealed::Sealed;
 /// and header limits together (`MAX_URL_BYTES`, `MAX_HEADER_BYTES`), so that within it
 /// the answer can say which one was exceeded. Past it, hyper answers 431 and closes.
 const MAX_HEAD_BYTES: usize = 28 * 1024;
-/// Most header fields in a request (hyper answers 431 past it).
-const MAX_HEADERS: usize = 128;
 /// How long, and for how many bytes, a connection the server closes reads what the
 /// client is still sending, so that unread bytes do not turn the close into a reset
 /// before the client has the answer.
@@ -147,6 +151,10 @@ pub(crate) struct Conn {
     idle_since: AtomicU64,
     /// The last write found the client's receive window full.
     write_blocked: AtomicBool,
+    /// When the watchdog will next look by itself ([`NOT_ARMED`]: only when woken; 0:
+    /// it is reading the state now, so any change wakes it).
+    armed: AtomicU64,
+    deadlines: Deadlines,
     /// The sealed memory file of the last answer's body, which [`Io`] sends from with
     /// `sendfile`. Weak: a body dropped from the cache is not kept alive by the idle
     /// connections that sent it.
@@ -154,8 +162,15 @@ pub(crate) struct Conn {
     wake: Notify,
 }
 
+/// [`Conn::armed`] while the watchdog waits without a deadline.
+const NOT_ARMED: u64 = u64::MAX;
+
+fn ms(d: Duration) -> u64 {
+    d.as_millis() as u64
+}
+
 impl Conn {
-    fn new(base: Instant, local: IpAddr, peer: IpAddr) -> Conn {
+    fn new(base: Instant, local: IpAddr, peer: IpAddr, deadlines: Deadlines) -> Conn {
         let c = Conn {
             base,
             local,
@@ -166,6 +181,8 @@ impl Conn {
             answered_at: AtomicU64::new(0),
             idle_since: AtomicU64::new(0),
             write_blocked: AtomicBool::new(false),
+            armed: AtomicU64::new(0),
+            deadlines,
             sealed: Mutex::new(Weak::new()),
             wake: Notify::new(),
         };
@@ -181,22 +198,32 @@ impl Conn {
         self.base + Duration::from_millis(at.saturating_sub(1))
     }
 
+    /// Wakes the watchdog if it sleeps past `at`, a deadline the state (stored before)
+    /// now has. Sequentially consistent with the watchdog's own `armed` store and state
+    /// loads: either it reads the new state or this reads the `armed` it set before.
+    fn deadline_at(&self, at: u64) {
+        if self.armed.load(SeqCst) > at {
+            self.wake.notify_one();
+        }
+    }
+
     /// Bytes came in: the first of a request head starts its clock.
     fn on_read(&self) {
         let now = self.now();
         self.last_read.store(now, Relaxed);
         if !self.in_request.load(Relaxed) && self.head_started.load(Relaxed) == 0 {
-            self.head_started.store(now, Relaxed);
-            self.wake.notify_one();
+            self.head_started.store(now, SeqCst);
+            let d = &self.deadlines;
+            self.deadline_at(now + ms(d.header).min(ms(d.idle)));
         }
     }
 
     /// A request head was read whole: returns when its first byte came, the start of
-    /// its whole-request deadline.
+    /// its whole-request deadline. No deadline of the watchdog's runs meanwhile (the
+    /// request's own is kept by `State::respond`): a watchdog that wakes finds it so.
     pub(crate) fn request_began(&self) -> Instant {
-        self.in_request.store(true, Relaxed);
-        let at = self.head_started.swap(0, Relaxed);
-        self.wake.notify_one();
+        self.in_request.store(true, SeqCst);
+        let at = self.head_started.swap(0, SeqCst);
         if at == 0 {
             // A pipelined head read along with the request before it.
             Instant::now()
@@ -214,10 +241,11 @@ impl Conn {
     /// The answer was handed to hyper: its write deadline starts.
     pub(crate) fn answered(&self) {
         let now = self.now();
-        self.answered_at.store(now, Relaxed);
-        self.idle_since.store(now, Relaxed);
-        self.in_request.store(false, Relaxed);
-        self.wake.notify_one();
+        self.answered_at.store(now, SeqCst);
+        self.idle_since.store(now, SeqCst);
+        self.in_request.store(false, SeqCst);
+        let d = &self.deadlines;
+        self.deadline_at(now + ms(d.write).min(ms(d.idle)));
     }
 }
 
@@ -240,18 +268,23 @@ enum Expired {
     Write,
 }
 
-/// Sleeps until a deadline of `c` passes, re-reading its state whenever it changes.
-async fn watchdog(c: &Conn, d: Deadlines) -> Expired {
-    let ms = |d: Duration| d.as_millis() as u64;
+/// Sleeps until a deadline of `c` passes, re-reading its state when it wakes: at the
+/// earliest deadline it saw, or earlier when a change brought a nearer one.
+async fn watchdog(c: &Conn) -> Expired {
+    let d = c.deadlines;
+    let sleep = tokio::time::sleep_until(Instant::now().into());
+    tokio::pin!(sleep);
     loop {
         let notified = c.wake.notified();
         tokio::pin!(notified);
-        // Registered before the state is read: a change after this wakes us.
+        // Registered, and `armed` cleared, before the state is read: a change after
+        // this wakes us.
         notified.as_mut().enable();
+        c.armed.store(0, SeqCst);
         let now = c.now();
         let mut next: Option<u64> = None;
-        if !c.in_request.load(Relaxed) {
-            let answered = c.answered_at.load(Relaxed);
+        if !c.in_request.load(SeqCst) {
+            let answered = c.answered_at.load(SeqCst);
             if answered != 0 {
                 let at = answered + ms(d.write);
                 if now >= at {
@@ -267,7 +300,7 @@ async fn watchdog(c: &Conn, d: Deadlines) -> Expired {
                     next = Some(at);
                 }
             }
-            let head = c.head_started.load(Relaxed);
+            let head = c.head_started.load(SeqCst);
             if head != 0 {
                 let at = (head + ms(d.header)).min(c.last_read.load(Relaxed) + ms(d.idle));
                 if now >= at {
@@ -275,19 +308,24 @@ async fn watchdog(c: &Conn, d: Deadlines) -> Expired {
                 }
                 next = Some(next.map_or(at, |n| n.min(at)));
             } else if !c.write_blocked.load(Relaxed) {
-                let at = c.idle_since.load(Relaxed) + ms(d.idle);
+                let at = c.idle_since.load(SeqCst) + ms(d.idle);
                 if now >= at {
                     return Expired::Idle;
                 }
                 next = Some(next.map_or(at, |n| n.min(at)));
             }
         }
+        c.armed.store(next.unwrap_or(NOT_ARMED), SeqCst);
         match next {
             None => notified.await,
             Some(at) => {
+                let at = c.instant(at).into();
+                if sleep.deadline() != at {
+                    sleep.as_mut().reset(at);
+                }
                 tokio::select! {
                     _ = notified => {}
-                    _ = tokio::time::sleep_until(c.instant(at).into()) => {}
+                    _ = sleep.as_mut() => {}
                 }
             }
         }
@@ -310,17 +348,48 @@ impl AsyncRead for Io {
     ) -> Poll<io::Result<()>> {
         loop {
             ready!(self.stream.poll_read_ready(cx))?;
-            match self.stream.try_read(buf.initialize_unfilled()) {
-                Ok(n) => {
+            // Read into hyper's buffer as it is, uninitialized: zeroing its 8 KiB first
+            // (`initialize_unfilled`) cost more than the rest of an answer's reading.
+            // SAFETY: recv only writes bytes into it, and only the `n` it wrote are
+            // marked filled below.
+            let unfilled = unsafe { buf.unfilled_mut() };
+            let room = unfilled.len();
+            let mut got = None;
+            // A read that did not fill the buffer emptied the socket (epoll is edge
+            // triggered): its readiness is cleared as for a read that would block (the
+            // closure's WouldBlock), so that hyper, asking for the next request once
+            // this one is answered, parks at once instead of making a read that finds
+            // nothing. Tokio's own `TcpStream::poll_read` does the same; the stream is
+            // shared here, so its `try_io` does it.
+            let r = self.stream.try_io(tokio::io::Interest::READABLE, || {
+                let fd = std::os::fd::AsRawFd::as_raw_fd(&*self.stream);
+                // SAFETY: recv into a valid buffer of `room` bytes.
+                let n = unsafe { libc::recv(fd, unfilled.as_mut_ptr().cast(), room, 0) };
+                if n < 0 {
+                    return Err(io::Error::last_os_error());
+                }
+                let n = n as usize;
+                got = Some(n);
+                if n > 0 && n < room {
+                    Err(io::ErrorKind::WouldBlock.into())
+                } else {
+                    Ok(())
+                }
+            });
+            match (got, r) {
+                (Some(n), _) => {
+                    // SAFETY: recv wrote these `n` bytes.
+                    unsafe { buf.assume_init(n) };
                     buf.advance(n);
                     if n > 0 {
                         self.conn.on_read();
                     }
                     return Poll::Ready(Ok(()));
                 }
-                // The readiness was stale; `try_read` cleared it.
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                Err(e) => return Poll::Ready(Err(e)),
+                // The readiness was stale; `try_io` cleared it.
+                (None, Err(e)) if e.kind() == io::ErrorKind::WouldBlock => {}
+                (None, Err(e)) => return Poll::Ready(Err(e)),
+                (None, Ok(())) => unreachable!("a read that succeeded sets `got`"),
             }
         }
     }
@@ -542,7 +611,12 @@ async fn serve_connection(
         _ => return,
     };
     let stream = Arc::new(stream);
-    let conn = Arc::new(Conn::new(state.started, local, peer));
+    let deadlines = Deadlines {
+        idle: state.opts.idle_timeout,
+        header: state.opts.header_timeout,
+        write: state.opts.write_timeout,
+    };
+    let conn = Arc::new(Conn::new(state.started, local, peer, deadlines));
     let io = Io {
         stream: Arc::clone(&stream),
         conn: Arc::clone(&conn),
@@ -557,15 +631,12 @@ async fn serve_connection(
     let mut http = hyper::server::conn::http1::Builder::new();
     http.title_case_headers(true)
         .max_buf_size(MAX_HEAD_BYTES)
-        .max_headers(MAX_HEADERS)
+        // At most 100 header fields in a request (hyper's default; 431 past it), which
+        // hyper parses into arrays on the stack: a limit set here, even the same,
+        // makes it allocate and fill two arrays for every request head it reads.
         // The header deadline is the watchdog's, which answers 408 in JSON.
         .header_read_timeout(None);
     let mut served = Box::pin(http.serve_connection(hyper_util::rt::TokioIo::new(io), service));
-    let deadlines = Deadlines {
-        idle: state.opts.idle_timeout,
-        header: state.opts.header_timeout,
-        write: state.opts.write_timeout,
-    };
     let mut stopping = *stop.borrow();
     if stopping {
         served.as_mut().graceful_shutdown();
@@ -573,7 +644,7 @@ async fn serve_connection(
     let expired = loop {
         tokio::select! {
             _ = served.as_mut() => break None,
-            e = watchdog(&conn, deadlines) => break Some(e),
+            e = watchdog(&conn) => break Some(e),
             r = stop.changed(), if !stopping => {
                 stopping = true;
                 if r.is_ok() {

@@ -897,6 +897,65 @@ fn serve_a_trickled_request_head_gets_a_408() {
     assert!(text.contains("\"request_timeout\""), "{text}");
 }
 
+/// On a keep-alive connection already answered: a head that arrives in pieces is read
+/// whole and answered, and one that trickles in is still cut at the header deadline,
+/// counted from its own first byte (the connection's deadlines move with each request).
+#[test]
+fn serve_a_keep_alive_connection_reads_heads_in_pieces_and_keeps_its_deadlines() {
+    let home = Home::new();
+    write_sample_exports(&home);
+    home.write_config("[serve]\nheader_timeout_seconds = 1\nidle_timeout_seconds = 5\n");
+    let server = Server::start(&home, &[]);
+    let mut s = TcpStream::connect(server.addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let first = raw_on(
+        &mut s,
+        b"GET /alerts/latest HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+    );
+    assert_eq!(first.status, 200);
+    // The next head in three writes, each read on its own.
+    for piece in [
+        "GET /alerts/la",
+        "test HTTP/1.1\r\nHost: 12",
+        "7.0.0.1\r\n\r\n",
+    ] {
+        s.write_all(piece.as_bytes()).unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let second = raw_on(&mut s, b"");
+    assert_eq!(second.status, 200);
+    assert_eq!(second.body, first.body);
+    // Then a head trickled a byte every 100 ms, 3.6 s long in all: the 1 s header
+    // deadline ends it with a 408 before it is whole, not the 5 s idle one after.
+    let head = format!("GET /health HTTP/1.1\r\nX-Slow: {}\r\n\r\n", "a".repeat(2));
+    let mut answered = false;
+    s.set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    for b in head.bytes() {
+        if s.write_all(&[b]).is_err() {
+            answered = true;
+            break;
+        }
+        let mut peek = [0u8; 1];
+        match s.peek(&mut peek) {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            _ => {
+                answered = true;
+                break;
+            }
+        }
+    }
+    assert!(answered, "the whole trickled head was read");
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let text = read_to_close(&mut s);
+    assert!(text.starts_with("HTTP/1.1 408 "), "{text}");
+    assert!(text.contains("\"request_timeout\""), "{text}");
+}
+
 /// Reads from `s` until the server closes the connection.
 fn read_to_close(s: &mut TcpStream) -> String {
     let mut out = Vec::new();
