@@ -285,11 +285,28 @@ impl PgConn {
         }
     }
 
+    /// Runs `f` on the client. The sync client drives its own runtime, which cannot
+    /// start inside another's: called from async code (the rate limiter awaits between
+    /// store calls), `f` runs on a scoped thread of its own.
+    fn with_client<T: Send>(&self, f: impl FnOnce(&mut postgres::Client) -> T + Send) -> T {
+        let mut client = self.client.borrow_mut();
+        if tokio::runtime::Handle::try_current().is_err() {
+            return f(&mut client);
+        }
+        let client = &mut *client;
+        std::thread::scope(|s| {
+            s.spawn(move || f(client))
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e))
+        })
+    }
+
     fn statement(&self, sql: &str) -> Result<postgres::Statement> {
         if let Some(st) = self.statements.borrow().get(sql) {
             return Ok(st.clone());
         }
-        let st = self.client.borrow_mut().prepare(&placeholders(sql))?;
+        let rewritten = placeholders(sql);
+        let st = self.with_client(|c| c.prepare(&rewritten))?;
         self.statements
             .borrow_mut()
             .insert(sql.to_string(), st.clone());
@@ -299,17 +316,17 @@ impl PgConn {
     fn query(&self, sql: &str, params: &[Value<'_>]) -> Result<Vec<postgres::Row>> {
         let st = self.statement(sql)?;
         let refs: Vec<&(dyn PgToSql + Sync)> = params.iter().map(|p| p as _).collect();
-        Ok(self.client.borrow_mut().query(&st, &refs)?)
+        Ok(self.with_client(|c| c.query(&st, &refs))?)
     }
 
     fn execute(&self, sql: &str, params: &[Value<'_>]) -> Result<u64> {
         let st = self.statement(sql)?;
         let refs: Vec<&(dyn PgToSql + Sync)> = params.iter().map(|p| p as _).collect();
-        Ok(self.client.borrow_mut().execute(&st, &refs)?)
+        Ok(self.with_client(|c| c.execute(&st, &refs))?)
     }
 
     pub(crate) fn batch(&self, sql: &str) -> Result<()> {
-        Ok(self.client.borrow_mut().batch_execute(sql)?)
+        Ok(self.with_client(|c| c.batch_execute(sql))?)
     }
 }
 

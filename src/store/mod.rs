@@ -837,7 +837,7 @@ pub(crate) mod tests {
     pub(crate) struct PgTestDb {
         admin: postgres::Config,
         pub(crate) config: postgres::Config,
-        name: String,
+        pub(crate) name: String,
     }
 
     impl PgTestDb {
