@@ -519,11 +519,19 @@ mod tests {
     #[test]
     #[ignore = "child process of two_processes_share_one_quota"]
     fn limiter_child() {
-        let Some(db) = std::env::var_os("OPTCTL_LIMITER_DB") else {
+        let store = if let Ok(name) = std::env::var("OPTCTL_LIMITER_PG_DB") {
+            // The database is on the server OPTCTL_TEST_PG names (inherited).
+            let mut config: postgres::Config =
+                std::env::var("OPTCTL_TEST_PG").unwrap().parse().unwrap();
+            config.dbname(&name);
+            Store::open_postgres(&config).unwrap()
+        } else if let Some(db) = std::env::var_os("OPTCTL_LIMITER_DB") {
+            Store::open(std::path::Path::new(&db)).unwrap()
+        } else {
             return;
         };
         let n: u32 = std::env::var("OPTCTL_LIMITER_N").unwrap().parse().unwrap();
-        let store = Mutex::new(Store::open(std::path::Path::new(&db)).unwrap());
+        let store = Mutex::new(store);
         let clock = Clock::system();
         let l = RateLimiter::new("shared", shared_cfg());
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -550,6 +558,23 @@ mod tests {
         let (dir, store) = temp_store();
         let db = store.path().to_path_buf();
         drop(store);
+        two_children_share_one_quota(("OPTCTL_LIMITER_DB", db.into_os_string()));
+        drop(dir);
+    }
+
+    /// The same two processes, as two hosts sharing one PostgreSQL database.
+    #[test]
+    fn two_processes_share_one_quota_on_postgres() {
+        let Some(db) = crate::store::tests::PgTestDb::create() else {
+            return;
+        };
+        drop(Store::open_postgres(&db.config).unwrap());
+        two_children_share_one_quota(("OPTCTL_LIMITER_PG_DB", db.name.clone().into()));
+    }
+
+    /// Two child processes take 20 tokens each from the bucket the store `env` names:
+    /// together they never take more than the one quota allows.
+    fn two_children_share_one_quota(env: (&str, std::ffi::OsString)) {
         let per_child = 20;
         let children: Vec<_> = (0..2)
             .map(|_| {
@@ -561,7 +586,7 @@ mod tests {
                         "--nocapture",
                         "--test-threads=1",
                     ])
-                    .env("OPTCTL_LIMITER_DB", &db)
+                    .env(env.0, &env.1)
                     .env("OPTCTL_LIMITER_N", per_child.to_string())
                     .stdout(std::process::Stdio::piped())
                     .spawn()
@@ -582,7 +607,6 @@ mod tests {
             assert_eq!(mine.len(), per_child, "child {i}: {text}");
             grants.extend(mine.into_iter().map(|t| (t, i)));
         }
-        drop(dir);
         grants.sort();
         // Both processes were granted tokens while the other was running.
         let first_end = grants

@@ -6,9 +6,9 @@ use std::ops::Deref;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Transaction, params};
 use serde::{Deserialize, Serialize};
 
+use super::db::{Conn, params};
 use super::{Result, Store, parse_ts, ts};
 
 /// An alert about to be stored.
@@ -53,27 +53,23 @@ pub struct AlertFilter {
     pub limit: Option<u64>,
 }
 
-pub(crate) fn insert_alerts(
-    tx: &Transaction<'_>,
-    scan_id: i64,
-    alerts: &[NewAlert],
-) -> Result<Vec<i64>> {
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO alerts (scan_id, ticker, detector, contract, score, alert_data, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
+/// Stores `alerts` of scan `scan_id` inside the caller's transaction; their ids.
+pub(crate) fn insert_alerts(tx: Conn<'_>, scan_id: i64, alerts: &[NewAlert]) -> Result<Vec<i64>> {
     let mut ids = Vec::with_capacity(alerts.len());
     for a in alerts {
-        stmt.execute(params![
-            scan_id,
-            a.ticker,
-            a.detector,
-            a.contract,
-            a.score,
-            a.alert_data.to_string(),
-            ts(a.created_at)
-        ])?;
-        ids.push(tx.last_insert_rowid());
+        ids.push(tx.insert_id(
+            "INSERT INTO alerts (scan_id, ticker, detector, contract, score, alert_data, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                scan_id,
+                &a.ticker,
+                &a.detector,
+                &a.contract,
+                a.score,
+                a.alert_data.to_string(),
+                ts(a.created_at)
+            ],
+        )?);
     }
     Ok(ids)
 }
@@ -91,16 +87,13 @@ impl<S: Deref<Target = Store>> Alerts<S> {
         since: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<HashSet<(String, String)>> {
-        let mut stmt = self.0.conn().prepare_cached(
+        let keys = self.0.db().query(
             "SELECT detector, coalesce(contract, '') FROM alerts
              WHERE ticker = ?1 AND created_at >= ?2 AND created_at <= ?3",
+            params![ticker, ts(since), ts(until)],
+            |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)),
         )?;
-        let keys = stmt
-            .query_map(params![ticker, ts(since), ts(until)], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })?
-            .collect::<rusqlite::Result<HashSet<_>>>()?;
-        Ok(keys)
+        Ok(keys.into_iter().collect())
     }
 
     /// The newest alert of each `(detector, contract or "")` for `ticker` at or after
@@ -112,21 +105,20 @@ impl<S: Deref<Target = Store>> Alerts<S> {
         since: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<HashMap<AlertKey, (DateTime<Utc>, serde_json::Value)>> {
-        let mut stmt = self.0.conn().prepare_cached(
+        let rows = self.0.db().query(
             "SELECT detector, coalesce(contract, ''), created_at, alert_data FROM alerts
              WHERE ticker = ?1 AND created_at >= ?2 AND created_at <= ?3
              ORDER BY created_at, id",
-        )?;
-        let rows = stmt
-            .query_map(params![ticker, ts(since), ts(until)], |r| {
+            params![ticker, ts(since), ts(until)],
+            |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
+                    r.get::<String>(0)?,
+                    r.get::<String>(1)?,
+                    r.get::<String>(2)?,
+                    r.get::<String>(3)?,
                 ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            },
+        )?;
         let mut out = HashMap::new();
         for (detector, contract, created, data) in rows {
             let at = parse_ts(&created, "alerts", "created_at")?;
@@ -139,38 +131,38 @@ impl<S: Deref<Target = Store>> Alerts<S> {
 
     /// Stored alerts matching `filter`, newest first (then highest score).
     pub fn list(&self, filter: &AlertFilter) -> Result<Vec<AlertRow>> {
-        let mut stmt = self.0.conn().prepare_cached(
+        let raw = self.0.db().query(
             "SELECT id, scan_id, ticker, detector, contract, score, alert_data, created_at
              FROM alerts
-             WHERE (?1 IS NULL OR ticker = ?1) AND (?2 IS NULL OR detector = ?2)
-               AND (?3 IS NULL OR score >= ?3) AND (?4 IS NULL OR created_at >= ?4)
-               AND (?5 IS NULL OR scan_id = ?5)
+             WHERE (CAST(?1 AS TEXT) IS NULL OR ticker = ?1)
+               AND (CAST(?2 AS TEXT) IS NULL OR detector = ?2)
+               AND (CAST(?3 AS DOUBLE PRECISION) IS NULL OR score >= ?3)
+               AND (CAST(?4 AS TEXT) IS NULL OR created_at >= ?4)
+               AND (CAST(?5 AS BIGINT) IS NULL OR scan_id = ?5)
              ORDER BY created_at DESC, score DESC, id DESC LIMIT ?6",
+            params![
+                &filter.ticker,
+                &filter.detector,
+                filter.min_score,
+                filter.since.map(ts),
+                filter.scan_id,
+                filter
+                    .limit
+                    .map_or(i64::MAX, |l| l.min(i64::MAX as u64) as i64)
+            ],
+            |r| {
+                Ok((
+                    r.get::<i64>(0)?,
+                    r.get::<i64>(1)?,
+                    r.get::<String>(2)?,
+                    r.get::<String>(3)?,
+                    r.get::<Option<String>>(4)?,
+                    r.get::<f64>(5)?,
+                    r.get::<String>(6)?,
+                    r.get::<String>(7)?,
+                ))
+            },
         )?;
-        let raw = stmt
-            .query_map(
-                params![
-                    filter.ticker,
-                    filter.detector,
-                    filter.min_score,
-                    filter.since.map(ts),
-                    filter.scan_id,
-                    filter.limit.map(|l| l as i64).unwrap_or(-1)
-                ],
-                |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, i64>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, Option<String>>(4)?,
-                        r.get::<_, f64>(5)?,
-                        r.get::<_, String>(6)?,
-                        r.get::<_, String>(7)?,
-                    ))
-                },
-            )?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
         raw.into_iter()
             .map(
                 |(id, scan_id, ticker, detector, contract, score, data, created)| {
@@ -193,5 +185,119 @@ impl<S: Deref<Target = Store>> Alerts<S> {
                 },
             )
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::tests::backends;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn alert(
+        ticker: &str,
+        detector: &str,
+        contract: Option<&str>,
+        score: f64,
+        at: &str,
+    ) -> NewAlert {
+        NewAlert {
+            ticker: ticker.into(),
+            detector: detector.into(),
+            contract: contract.map(Into::into),
+            score,
+            alert_data: serde_json::json!({ "z": score / 10.0 }),
+            created_at: t(at),
+        }
+    }
+
+    #[test]
+    fn alerts_are_stored_listed_by_filter_and_found_for_cooldown() {
+        for mut s in backends() {
+            let backend = s.backend();
+            let at = t("2026-11-23T15:00:00Z");
+            let scan = s.scans_mut().begin(at, at, "sim", 2).unwrap();
+            let alerts = [
+                alert(
+                    "AAPL",
+                    "volume_spike",
+                    Some("AAPL261218C00200000"),
+                    71.5,
+                    "2026-11-23T15:00:00Z",
+                ),
+                alert("AAPL", "iv_jump", None, 40.0, "2026-11-23T15:00:00Z"),
+                alert("MSFT", "iv_jump", None, 90.25, "2026-11-22T15:00:00Z"),
+            ];
+            let ids = s
+                .transaction(|tx| insert_alerts(tx, scan, &alerts))
+                .unwrap();
+            assert_eq!(ids.len(), 3, "{backend}");
+            assert!(ids[0] < ids[1] && ids[1] < ids[2], "{backend}: {ids:?}");
+
+            let all = s.alerts().list(&AlertFilter::default()).unwrap();
+            let order: Vec<i64> = all.iter().map(|a| a.id).collect();
+            // Newest first, then the higher score.
+            assert_eq!(order, vec![ids[0], ids[1], ids[2]], "{backend}");
+            assert_eq!(all[0].contract.as_deref(), Some("AAPL261218C00200000"));
+            assert_eq!(all[0].alert_data, serde_json::json!({ "z": 7.15 }));
+            assert_eq!(all[2].score, 90.25);
+            assert_eq!(all[2].scan_id, scan);
+
+            let strong = s
+                .alerts()
+                .list(&AlertFilter {
+                    ticker: Some("AAPL".into()),
+                    min_score: Some(50.0),
+                    ..Default::default()
+                })
+                .unwrap();
+            assert_eq!(strong.len(), 1, "{backend}");
+            assert_eq!(strong[0].detector_name, "volume_spike");
+            let one = s
+                .alerts()
+                .list(&AlertFilter {
+                    limit: Some(1),
+                    since: Some(t("2026-11-23T00:00:00Z")),
+                    scan_id: Some(scan),
+                    detector: Some("iv_jump".into()),
+                    ..Default::default()
+                })
+                .unwrap();
+            assert_eq!(one.iter().map(|a| a.id).collect::<Vec<_>>(), vec![ids[1]]);
+
+            let keys = s
+                .alerts()
+                .keys_since("AAPL", t("2026-11-23T00:00:00Z"), at)
+                .unwrap();
+            assert_eq!(
+                keys,
+                HashSet::from([
+                    (
+                        "volume_spike".to_string(),
+                        "AAPL261218C00200000".to_string()
+                    ),
+                    ("iv_jump".to_string(), String::new()),
+                ]),
+                "{backend}"
+            );
+            assert!(
+                s.alerts()
+                    .keys_since("MSFT", t("2026-11-23T00:00:00Z"), at)
+                    .unwrap()
+                    .is_empty()
+            );
+            let latest = s
+                .alerts()
+                .latest_by_key("MSFT", t("2026-11-01T00:00:00Z"), at)
+                .unwrap();
+            assert_eq!(
+                latest[&("iv_jump".to_string(), String::new())],
+                (t("2026-11-22T15:00:00Z"), serde_json::json!({ "z": 9.025 })),
+                "{backend}"
+            );
+        }
     }
 }

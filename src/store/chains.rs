@@ -641,10 +641,10 @@ impl<S: DerefMut<Target = Store>> Chains<S> {
                 )?
                 .execute(params![f.ticker, w.iv_day.to_string(), iv])?;
             }
-            let ids = super::alerts::insert_alerts(tx, w.scan_id, w.alerts)?;
+            let ids = super::alerts::insert_alerts(super::db::Conn::Sqlite(tx), w.scan_id, w.alerts)?;
             for ((id, alert), entry) in ids.iter().zip(w.alerts).zip(w.alert_outbox) {
                 if let Some(entry) = entry {
-                    super::outbox::enqueue(tx, SourceKind::Alert, *id, entry, alert.created_at)?;
+                    super::outbox::enqueue(super::db::Conn::Sqlite(tx), SourceKind::Alert, *id, entry, alert.created_at)?;
                 }
             }
             Ok(ids)

@@ -207,6 +207,7 @@ impl<S: DerefMut<Target = Store>> Control<S> {
         let cut = ts(before);
         self.0
             .prune_in_batches(super::PRUNE_BATCH_ROWS, super::PRUNE_PAUSE, |tx, limit| {
+                let tx = tx.sqlite()?;
                 Ok(tx.execute(
                     "DELETE FROM control_audit WHERE id IN
                          (SELECT id FROM control_audit WHERE at < ?1 ORDER BY id LIMIT ?2)",

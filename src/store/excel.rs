@@ -702,6 +702,7 @@ impl<S: DerefMut<Target = Store>> Excel<S> {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut next = 0;
         self.0.prune_in_batches(limit, pause, |tx, limit| {
+            let tx = tx.sqlite()?;
             let mut ticks = tx.prepare_cached(
                 "DELETE FROM excel_ticks WHERE run_id = ?1 AND symbol IN
                      (SELECT symbol FROM excel_ticks WHERE run_id = ?1 LIMIT ?2)",

@@ -1,4 +1,7 @@
-//! The SQLite store: the only place optctl writes SQL.
+//! The store: the only place optctl writes SQL. SQLite in the data home is the store
+//! users get; a PostgreSQL backend is being built family by family behind the same
+//! handles ([`db`]: one connection type, SQL written once; docs/ARCHITECTURE.md, "Store
+//! backends", says which families run on it).
 //!
 //! Two doors: [`Store::open`] for writers (creates, migrates) and [`Store::open_read_only`]
 //! for readers (never migrates). Every connection runs in WAL mode with a busy timeout, so
@@ -31,6 +34,7 @@
 pub mod alerts;
 pub mod chains;
 pub mod control;
+pub(crate) mod db;
 pub mod enrich;
 pub mod excel;
 mod migrations;
@@ -46,6 +50,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
+use db::{Conn, Db};
 use migrations::MIGRATIONS;
 
 /// `PRAGMA application_id` of an optctl database ("OPTC").
@@ -91,6 +96,19 @@ pub enum Error {
     /// A reader could not open the database; `need` says what this user lacks.
     #[error("cannot read database {}: {need}", .path.display())]
     Unreadable { path: PathBuf, need: String },
+    #[error("PostgreSQL error")]
+    Postgres(#[from] postgres::Error),
+    #[error("cannot connect to PostgreSQL ({target})")]
+    PgOpen {
+        target: String,
+        #[source]
+        source: postgres::Error,
+    },
+    #[error("cannot read column {column}: {detail}")]
+    Column { column: String, detail: String },
+    /// A store family that still speaks only SQLite, asked to run on PostgreSQL.
+    #[error("this part of the store does not run on PostgreSQL yet")]
+    NotPorted,
     #[error("corrupt stored value in {table}.{column}: {detail}")]
     Corrupt {
         table: &'static str,
@@ -179,7 +197,7 @@ pub fn schema_version() -> i64 {
 
 /// An open database.
 pub struct Store {
-    conn: Connection,
+    db: Db,
     path: PathBuf,
 }
 
@@ -196,7 +214,7 @@ impl Store {
             source,
         })?;
         let mut store = Store {
-            conn,
+            db: Db::Sqlite(conn),
             path: path.to_path_buf(),
         };
         store
@@ -244,7 +262,7 @@ impl Store {
         })?;
         conn.busy_timeout(busy)?;
         let store = Store {
-            conn,
+            db: Db::Sqlite(conn),
             path: path.to_path_buf(),
         };
         let version = store
@@ -259,6 +277,88 @@ impl Store {
             });
         }
         Ok(store)
+    }
+
+    /// Opens (creating its tables if needed) an optctl store in the PostgreSQL database
+    /// `config` names, and applies pending migrations under an advisory lock, so hosts
+    /// opening the same database at once migrate it once. Not yet offered to users: only
+    /// some families run on it (docs/ARCHITECTURE.md, "Store backends").
+    pub fn open_postgres(config: &postgres::Config) -> Result<Store> {
+        let target = format!(
+            "{}@{}",
+            config.get_dbname().unwrap_or("postgres"),
+            config
+                .get_hosts()
+                .first()
+                .map(|h| match h {
+                    postgres::config::Host::Tcp(h) => h.clone(),
+                    postgres::config::Host::Unix(p) => p.display().to_string(),
+                })
+                .unwrap_or_default()
+        );
+        let client = config
+            .connect(postgres::NoTls)
+            .map_err(|source| Error::PgOpen {
+                target: target.clone(),
+                source,
+            })?;
+        let store = Store {
+            db: Db::Postgres(Box::new(db::PgConn::new(client))),
+            path: PathBuf::from(format!("postgresql:{target}")),
+        };
+        store.migrate_postgres()?;
+        Ok(store)
+    }
+
+    /// PostgreSQL's migrations: one transaction holding `pg_advisory_xact_lock`, the
+    /// version in `optctl_schema` (PostgreSQL has no `user_version`).
+    fn migrate_postgres(&self) -> Result<()> {
+        let supported = MIGRATIONS.len() as i64;
+        self.db.transaction(|tx| {
+            tx.query_one(
+                "SELECT pg_advisory_xact_lock(?1)",
+                db::params![i64::from(APPLICATION_ID)],
+                |_| Ok(()),
+            )?;
+            tx.batch(
+                "CREATE TABLE IF NOT EXISTS optctl_schema (
+                     id             INTEGER PRIMARY KEY CHECK (id = 1),
+                     application_id BIGINT  NOT NULL,
+                     version        BIGINT  NOT NULL
+                 )",
+            )?;
+            let found = tx.query_opt(
+                "SELECT application_id, version FROM optctl_schema WHERE id = 1",
+                db::params![],
+                |r| Ok((r.get::<i64>(0)?, r.get::<i64>(1)?)),
+            )?;
+            let (app, version) = found.unwrap_or((i64::from(APPLICATION_ID), 0));
+            if app != i64::from(APPLICATION_ID) {
+                return Err(Error::NotOptctl {
+                    path: self.path.clone(),
+                    found: app as i32,
+                });
+            }
+            if version > supported {
+                return Err(Error::TooNew {
+                    path: self.path.clone(),
+                    found: version,
+                    supported,
+                });
+            }
+            for m in MIGRATIONS.iter().skip(version as usize) {
+                tx.batch(m.postgres)?;
+            }
+            tx.execute(
+                &db::upsert_sql(
+                    "optctl_schema",
+                    &["id", "application_id", "version"],
+                    &["id"],
+                ),
+                db::params![1i64, i64::from(APPLICATION_ID), supported],
+            )?;
+            Ok(())
+        })
     }
 
     /// Names the file-system fault behind `e`: a full disk (`SQLITE_FULL`, or an I/O
@@ -287,7 +387,7 @@ impl Store {
     fn system_errno(&self) -> i32 {
         // SAFETY: the handle is this open connection's and stays valid for the call;
         // sqlite3_system_errno only reads the connection's last error number.
-        unsafe { rusqlite::ffi::sqlite3_system_errno(self.conn.handle()) }
+        unsafe { rusqlite::ffi::sqlite3_system_errno(self.conn().handle()) }
     }
 
     /// Keeps the `-wal` and `-shm` files when the last connection closes (the WAL is
@@ -300,7 +400,7 @@ impl Store {
         // pointer, which outlives the call.
         let rc = unsafe {
             rusqlite::ffi::sqlite3_file_control(
-                self.conn.handle(),
+                self.conn().handle(),
                 c"main".as_ptr(),
                 rusqlite::ffi::SQLITE_FCNTL_PERSIST_WAL,
                 (&mut on as *mut std::ffi::c_int).cast(),
@@ -317,30 +417,35 @@ impl Store {
         &self.path
     }
 
-    /// Schema version (`PRAGMA user_version`).
+    /// Schema version (`PRAGMA user_version`; on PostgreSQL, `optctl_schema.version`).
     pub fn user_version(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        match &self.db {
+            Db::Sqlite(c) => Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?),
+            Db::Postgres(_) => self.db.conn().query_one(
+                "SELECT version FROM optctl_schema WHERE id = 1",
+                db::params![],
+                |r| r.get(0),
+            ),
+        }
     }
 
     fn configure(&self) -> Result<()> {
         // Pragmas outside any transaction: journal_mode cannot change inside one.
-        self.conn.busy_timeout(BUSY_TIMEOUT)?;
-        self.conn
+        self.conn().busy_timeout(BUSY_TIMEOUT)?;
+        self.conn()
             .query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         self.keep_wal_files()?;
         // Bounds the WAL a checkpoint leaves behind; the last writer to close empties it.
-        self.conn
+        self.conn()
             .query_row("PRAGMA journal_size_limit = 67108864", [], |_| Ok(()))?;
-        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
-        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        self.conn().pragma_update(None, "synchronous", "NORMAL")?;
+        self.conn().pragma_update(None, "foreign_keys", "ON")?;
         Ok(())
     }
 
     fn check_identity(&self) -> Result<()> {
         let id: i32 = self
-            .conn
+            .conn()
             .query_row("PRAGMA application_id", [], |r| r.get(0))?;
         if id != 0 && id != APPLICATION_ID {
             return Err(Error::NotOptctl {
@@ -354,7 +459,7 @@ impl Store {
     fn migrate(&mut self) -> Result<()> {
         let path = self.path.clone();
         let tx = self
-            .conn
+            .sqlite_mut()?
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         let supported = MIGRATIONS.len() as i64;
@@ -365,8 +470,8 @@ impl Store {
                 supported,
             });
         }
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            tx.execute_batch(sql)?;
+        for (i, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.execute_batch(m.sqlite)?;
             tx.pragma_update(None, "user_version", i as i64 + 1)?;
         }
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
@@ -381,7 +486,7 @@ impl Store {
     ) -> Result<T> {
         let written = (|| {
             let tx = self
-                .conn
+                .sqlite_mut()?
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
             let out = f(&tx)?;
             tx.commit()?;
@@ -399,7 +504,7 @@ impl Store {
         &mut self,
         limit: usize,
         pause: Duration,
-        mut batch: impl FnMut(&rusqlite::Transaction<'_>, usize) -> Result<usize>,
+        mut batch: impl FnMut(Conn<'_>, usize) -> Result<usize>,
     ) -> Result<PruneStats> {
         let mut stats = PruneStats::default();
         loop {
@@ -407,7 +512,7 @@ impl Store {
                 std::thread::sleep(pause);
             }
             let started = std::time::Instant::now();
-            let n = self.write(|tx| batch(tx, limit))?;
+            let n = self.transaction(|tx| batch(tx, limit))?;
             let ms = started.elapsed().as_secs_f64() * 1000.0;
             stats.batches += 1;
             stats.rows += n as u64;
@@ -428,9 +533,9 @@ impl Store {
         column: &'static str,
         except: i64,
     ) -> Result<Option<DateTime<Utc>>> {
-        let newest: Option<String> = self.conn.query_row(
+        let newest: Option<String> = self.db.conn().query_one(
             &format!("SELECT max({column}) FROM {table} WHERE id != ?1"),
-            [except],
+            db::params![except],
             |r| r.get(0),
         )?;
         newest.map(|s| parse_ts(&s, table, column)).transpose()
@@ -439,7 +544,13 @@ impl Store {
     /// Runs `f` inside one read transaction, so every query in it sees the same
     /// committed state even while writers commit (WAL snapshot isolation).
     pub fn read_snapshot<T>(&self, f: impl FnOnce(&Store) -> T) -> Result<T> {
-        let tx = self.conn.unchecked_transaction()?;
+        if let Db::Postgres(p) = &self.db {
+            p.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+            let out = f(self);
+            let _ = p.batch("ROLLBACK");
+            return Ok(out);
+        }
+        let tx = self.conn().unchecked_transaction()?;
         // The snapshot starts at the first read, not at BEGIN: take it now.
         tx.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
         let out = f(self);
@@ -453,7 +564,7 @@ impl Store {
     /// `PRAGMA quick_check`: the problems found (at most 20), none on a healthy file.
     /// Reads every page but skips the index-content checks of `integrity_check`.
     pub fn quick_check(&self) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare("PRAGMA quick_check(20)")?;
+        let mut stmt = self.conn().prepare("PRAGMA quick_check(20)")?;
         let rows = stmt
             .query_map([], |r| r.get::<_, String>(0))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -463,12 +574,42 @@ impl Store {
     /// `PRAGMA integrity_check`: `"ok"` on a healthy file.
     pub fn integrity_check(&self) -> Result<String> {
         Ok(self
-            .conn
+            .conn()
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
     }
 
+    /// The SQLite connection, for the families not yet written on [`Conn`]. They are
+    /// only reached on SQLite: a PostgreSQL store is not offered to users until every
+    /// family runs on it (see docs/ARCHITECTURE.md, "Store backends").
     pub(crate) fn conn(&self) -> &Connection {
-        &self.conn
+        match &self.db {
+            Db::Sqlite(c) => c,
+            Db::Postgres(_) => panic!("{}", Error::NotPorted),
+        }
+    }
+
+    fn sqlite_mut(&mut self) -> Result<&mut Connection> {
+        match &mut self.db {
+            Db::Sqlite(c) => Ok(c),
+            Db::Postgres(_) => Err(Error::NotPorted),
+        }
+    }
+
+    /// The backend-neutral connection, for reads outside a transaction.
+    pub(crate) fn db(&self) -> Conn<'_> {
+        self.db.conn()
+    }
+
+    /// Runs `f` in one write transaction on either backend ([`Db::transaction`]),
+    /// committing on `Ok`.
+    pub(crate) fn transaction<T>(&mut self, f: impl FnOnce(Conn<'_>) -> Result<T>) -> Result<T> {
+        let written = self.db.transaction(f);
+        written.map_err(|e| self.fault(e))
+    }
+
+    /// Whether this store is on PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.db, Db::Postgres(_))
     }
 }
 
@@ -657,6 +798,116 @@ pub(crate) mod tests {
         (dir, store)
     }
 
+    /// A store for one test, and what holds its data: a temporary folder (SQLite) or a
+    /// database of its own on the test server (PostgreSQL), dropped after the store.
+    pub(crate) struct TestStore {
+        pub store: Store,
+        _home: TestHome,
+    }
+
+    enum TestHome {
+        Dir(#[allow(dead_code)] tempfile::TempDir),
+        Pg(#[allow(dead_code)] Box<PgTestDb>),
+    }
+
+    impl std::ops::Deref for TestStore {
+        type Target = Store;
+        fn deref(&self) -> &Store {
+            &self.store
+        }
+    }
+
+    impl std::ops::DerefMut for TestStore {
+        fn deref_mut(&mut self) -> &mut Store {
+            &mut self.store
+        }
+    }
+
+    impl TestStore {
+        /// The backend's name, for assertion messages.
+        pub(crate) fn backend(&self) -> &'static str {
+            match self._home {
+                TestHome::Dir(_) => "sqlite",
+                TestHome::Pg(_) => "postgres",
+            }
+        }
+    }
+
+    /// A database of its own on the `OPTCTL_TEST_PG` server, dropped with this value.
+    pub(crate) struct PgTestDb {
+        admin: postgres::Config,
+        pub(crate) config: postgres::Config,
+        pub(crate) name: String,
+    }
+
+    impl PgTestDb {
+        /// A fresh, empty database on the server `OPTCTL_TEST_PG` names (a libpq
+        /// connection string or URL, e.g. `host=127.0.0.1 user=postgres`); None when
+        /// the variable is unset, with a note saying the PostgreSQL run was skipped.
+        pub(crate) fn create() -> Option<PgTestDb> {
+            let Ok(server) = std::env::var("OPTCTL_TEST_PG") else {
+                eprintln!(
+                    "note: OPTCTL_TEST_PG is not set, so this store test ran on SQLite only \
+                     (set it to a server, e.g. OPTCTL_TEST_PG='host=127.0.0.1 user=postgres')"
+                );
+                return None;
+            };
+            static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+            let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .subsec_nanos();
+            let name = format!("optctl_test_{}_{n}_{nanos}", std::process::id());
+            let admin: postgres::Config = server
+                .parse()
+                .unwrap_or_else(|e| panic!("OPTCTL_TEST_PG={server:?}: {e}"));
+            let mut client = admin
+                .connect(postgres::NoTls)
+                .unwrap_or_else(|e| panic!("OPTCTL_TEST_PG={server:?}: cannot connect: {e}"));
+            client
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .unwrap();
+            let mut config = admin.clone();
+            config.dbname(&name);
+            Some(PgTestDb {
+                admin,
+                config,
+                name,
+            })
+        }
+    }
+
+    impl Drop for PgTestDb {
+        fn drop(&mut self) {
+            if let Ok(mut c) = self.admin.connect(postgres::NoTls) {
+                let _ = c.batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    self.name
+                ));
+            }
+        }
+    }
+
+    /// The stores a test of a ported family runs on: SQLite always, and PostgreSQL
+    /// as well when `OPTCTL_TEST_PG` names a server.
+    pub(crate) fn backends() -> Vec<TestStore> {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("optctl.db")).unwrap();
+        let mut out = vec![TestStore {
+            store,
+            _home: TestHome::Dir(dir),
+        }];
+        if let Some(db) = PgTestDb::create() {
+            let store = Store::open_postgres(&db.config).unwrap();
+            out.push(TestStore {
+                store,
+                _home: TestHome::Pg(Box::new(db)),
+            });
+        }
+        out
+    }
+
     #[test]
     fn migrates_once_and_reopens() {
         let (dir, store) = temp_store();
@@ -670,6 +921,76 @@ pub(crate) mod tests {
             .unwrap();
         assert_eq!(mode, "wal");
         assert_eq!(again.integrity_check().unwrap(), "ok");
+    }
+
+    /// The PostgreSQL migrations make the same tables with the same columns as the
+    /// SQLite ones, record the version, and refuse a newer schema.
+    #[test]
+    fn postgres_migrations_make_the_sqlite_schema() {
+        let Some(db) = PgTestDb::create() else {
+            return;
+        };
+        let pg = Store::open_postgres(&db.config).unwrap();
+        assert_eq!(pg.user_version().unwrap(), schema_version());
+        let (_dir, lite) = temp_store();
+        let lite_columns: std::collections::BTreeSet<(String, String)> = lite
+            .db()
+            .query(
+                "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
+                 WHERE m.type = 'table'",
+                db::params![],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+            .into_iter()
+            .collect();
+        let pg_columns: std::collections::BTreeSet<(String, String)> = pg
+            .db()
+            .query(
+                "SELECT table_name::text, column_name::text FROM information_schema.columns
+                 WHERE table_schema = 'public' AND table_name <> 'optctl_schema'",
+                db::params![],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+            .into_iter()
+            .collect();
+        assert!(lite_columns.len() > 100, "{}", lite_columns.len());
+        assert_eq!(pg_columns, lite_columns);
+        drop(pg);
+        let again = Store::open_postgres(&db.config).unwrap();
+        assert_eq!(again.user_version().unwrap(), schema_version());
+        again
+            .db()
+            .execute("UPDATE optctl_schema SET version = 999", db::params![])
+            .unwrap();
+        drop(again);
+        let err = Store::open_postgres(&db.config).err().unwrap();
+        assert!(matches!(err, Error::TooNew { found: 999, .. }), "{err}");
+    }
+
+    /// Four hosts opening one new PostgreSQL database at the same moment: the advisory
+    /// lock lets one migrate and the others find it done.
+    #[test]
+    fn hosts_migrating_one_postgres_database_at_once_all_succeed() {
+        let Some(db) = PgTestDb::create() else {
+            return;
+        };
+        let start = std::sync::Arc::new(std::sync::Barrier::new(4));
+        let hosts: Vec<_> = (0..4)
+            .map(|_| {
+                let (config, start) = (db.config.clone(), start.clone());
+                std::thread::spawn(move || {
+                    start.wait();
+                    Store::open_postgres(&config)
+                        .and_then(|s| s.user_version())
+                        .map_err(|e| e.with_causes())
+                })
+            })
+            .collect();
+        for h in hosts {
+            assert_eq!(h.join().unwrap(), Ok(schema_version()));
+        }
     }
 
     #[test]

@@ -11,10 +11,10 @@ use std::collections::BTreeMap;
 use std::ops::{Deref, DerefMut};
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Transaction, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::db::{Conn, Row, params};
 use super::{Result, Store, parse_ts, ts};
 
 pub use crate::notice::{OutboxEntry, SourceKind};
@@ -34,28 +34,28 @@ fn parse_kind(s: &str) -> Result<SourceKind> {
 /// Queues `entry` for each of its channels, inside the caller's transaction. A row that
 /// already exists for (channel, source) is left alone. Returns the rows added.
 pub(crate) fn enqueue(
-    tx: &Transaction<'_>,
+    tx: Conn<'_>,
     kind: SourceKind,
     source_id: i64,
     entry: &OutboxEntry,
     now: DateTime<Utc>,
 ) -> Result<usize> {
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO notify_outbox (channel, source_kind, source_id, idempotency_key, payload,
-             created_at, next_attempt_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
-         ON CONFLICT (channel, source_kind, source_id) DO NOTHING",
-    )?;
     let mut added = 0;
     for ch in &entry.channels {
-        added += stmt.execute(params![
-            ch,
-            kind.as_str(),
-            source_id,
-            kind.key(source_id),
-            entry.payload,
-            ts(now)
-        ])?;
+        added += tx.execute(
+            "INSERT INTO notify_outbox (channel, source_kind, source_id, idempotency_key,
+                 payload, created_at, next_attempt_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+             ON CONFLICT (channel, source_kind, source_id) DO NOTHING",
+            params![
+                ch,
+                kind.as_str(),
+                source_id,
+                kind.key(source_id),
+                &entry.payload,
+                ts(now)
+            ],
+        )?;
     }
     Ok(added)
 }
@@ -125,7 +125,7 @@ const ROW_COLUMNS: &str =
 
 type RawRow = (i64, String, String, i64, String, String, i64, String);
 
-fn raw_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRow> {
+fn raw_row(r: &Row<'_, '_>) -> Result<RawRow> {
     Ok((
         r.get(0)?,
         r.get(1)?,
@@ -169,27 +169,28 @@ impl<S: Deref<Target = Store>> Outbox<S> {
     /// channel that has rows, by name.
     pub fn counts(&self, now: DateTime<Utc>) -> Result<Vec<ChannelCounts>> {
         let mut out: BTreeMap<String, ChannelCounts> = BTreeMap::new();
-        let mut stmt = self.0.conn().prepare_cached(
+        let raw = self.0.db().query(
             "SELECT channel,
-                    sum(status = 'queued'), sum(status = 'queued' AND next_attempt_at <= ?1),
-                    sum(status = 'sent'), sum(status = 'failed'),
+                    count(*) FILTER (WHERE status = 'queued'),
+                    count(*) FILTER (WHERE status = 'queued' AND next_attempt_at <= ?1),
+                    count(*) FILTER (WHERE status = 'sent'),
+                    count(*) FILTER (WHERE status = 'failed'),
                     min(CASE WHEN status = 'queued' THEN next_attempt_at END),
                     max(sent_at)
              FROM notify_outbox GROUP BY channel",
-        )?;
-        let raw = stmt
-            .query_map(params![ts(now)], |r| {
+            params![ts(now)],
+            |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, i64>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                    r.get::<_, Option<String>>(6)?,
+                    r.get::<String>(0)?,
+                    r.get::<i64>(1)?,
+                    r.get::<i64>(2)?,
+                    r.get::<i64>(3)?,
+                    r.get::<i64>(4)?,
+                    r.get::<Option<String>>(5)?,
+                    r.get::<Option<String>>(6)?,
                 ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            },
+        )?;
         for (channel, queued, due, sent, failed, next, last_sent) in raw {
             out.insert(
                 channel.clone(),
@@ -205,21 +206,22 @@ impl<S: Deref<Target = Store>> Outbox<S> {
                 },
             );
         }
-        let mut errs = self.0.conn().prepare_cached(
+        // NULL sorts as the smallest value in SQLite and the largest in PostgreSQL: say
+        // where it goes, so both pick the same row.
+        let raw = self.0.db().query(
             "SELECT channel, last_error, last_attempt_at FROM notify_outbox o
              WHERE id = (SELECT id FROM notify_outbox i
                          WHERE i.channel = o.channel AND i.last_error IS NOT NULL
-                         ORDER BY i.last_attempt_at DESC, i.id DESC LIMIT 1)",
-        )?;
-        let raw = errs
-            .query_map([], |r| {
+                         ORDER BY i.last_attempt_at DESC NULLS LAST, i.id DESC LIMIT 1)",
+            params![],
+            |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<String>>(2)?,
+                    r.get::<String>(0)?,
+                    r.get::<String>(1)?,
+                    r.get::<Option<String>>(2)?,
                 ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            },
+        )?;
         for (channel, error, at) in raw {
             if let Some(c) = out.get_mut(&channel) {
                 c.last_error = Some(error);
@@ -240,7 +242,8 @@ impl<S: DerefMut<Target = Store>> Outbox<S> {
         entry: &OutboxEntry,
         now: DateTime<Utc>,
     ) -> Result<usize> {
-        self.0.write(|tx| enqueue(tx, kind, source_id, entry, now))
+        self.0
+            .transaction(|tx| enqueue(tx, kind, source_id, entry, now))
     }
 
     /// The next batch for `channel` that is due at `now`: a batch already tried (the same
@@ -252,35 +255,43 @@ impl<S: DerefMut<Target = Store>> Outbox<S> {
         now: DateTime<Utc>,
         max: usize,
     ) -> Result<Option<OutboxBatch>> {
-        self.0.write(|tx| {
-            let open: Option<String> = super::optional(tx.query_row(
-                "SELECT batch_key FROM notify_outbox
-                 WHERE channel = ?1 AND status = 'queued' AND batch_key IS NOT NULL
-                   AND next_attempt_at <= ?2
-                 ORDER BY id LIMIT 1",
+        // On PostgreSQL the rows are claimed `FOR UPDATE SKIP LOCKED`: two hosts draining
+        // the same channel at once each take rows the other has not, never the same row.
+        self.0.transaction(|tx| {
+            let lock = tx.skip_locked();
+            let open: Option<String> = tx.query_opt(
+                &format!(
+                    "SELECT batch_key FROM notify_outbox
+                     WHERE channel = ?1 AND status = 'queued' AND batch_key IS NOT NULL
+                       AND next_attempt_at <= ?2
+                     ORDER BY id LIMIT 1{lock}"
+                ),
                 params![channel, ts(now)],
                 |r| r.get(0),
-            ))?;
+            )?;
             if let Some(key) = open {
-                let raw = tx
-                    .prepare_cached(&format!(
+                let raw = tx.query(
+                    &format!(
                         "SELECT {ROW_COLUMNS} FROM notify_outbox
-                         WHERE batch_key = ?1 AND channel = ?2 AND status = 'queued' ORDER BY id"
-                    ))?
-                    .query_map(params![key, channel], raw_row)?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                         WHERE batch_key = ?1 AND channel = ?2 AND status = 'queued'
+                         ORDER BY id{lock}"
+                    ),
+                    params![&key, channel],
+                    raw_row,
+                )?;
                 let rows = raw.into_iter().map(finish_row).collect::<Result<_>>()?;
                 return Ok(Some(OutboxBatch { key, rows }));
             }
-            let raw = tx
-                .prepare_cached(&format!(
+            let raw = tx.query(
+                &format!(
                     "SELECT {ROW_COLUMNS} FROM notify_outbox
                      WHERE channel = ?1 AND status = 'queued' AND batch_key IS NULL
                        AND next_attempt_at <= ?2
-                     ORDER BY id LIMIT ?3"
-                ))?
-                .query_map(params![channel, ts(now), max as i64], raw_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+                     ORDER BY id LIMIT ?3{lock}"
+                ),
+                params![channel, ts(now), max as i64],
+                raw_row,
+            )?;
             if raw.is_empty() {
                 return Ok(None);
             }
@@ -293,7 +304,7 @@ impl<S: DerefMut<Target = Store>> Outbox<S> {
                     "UPDATE notify_outbox SET batch_key = ?1 WHERE id IN ({})",
                     id_list(&ids)
                 ),
-                params![key],
+                params![&key],
             )?;
             Ok(Some(OutboxBatch { key, rows }))
         })
@@ -302,7 +313,7 @@ impl<S: DerefMut<Target = Store>> Outbox<S> {
     /// Counts an attempt on `ids`, before the request goes out: a process that dies
     /// mid-send still used up an attempt.
     pub fn begin_attempt(&mut self, ids: &[i64], now: DateTime<Utc>) -> Result<()> {
-        self.0.write(|tx| {
+        self.0.transaction(|tx| {
             tx.execute(
                 &format!(
                     "UPDATE notify_outbox SET attempts = attempts + 1, last_attempt_at = ?1
@@ -317,7 +328,7 @@ impl<S: DerefMut<Target = Store>> Outbox<S> {
 
     /// Marks `ids` delivered.
     pub fn mark_sent(&mut self, ids: &[i64], now: DateTime<Utc>) -> Result<()> {
-        self.0.write(|tx| {
+        self.0.transaction(|tx| {
             tx.execute(
                 &format!(
                     "UPDATE notify_outbox SET status = 'sent', sent_at = ?1
@@ -332,7 +343,7 @@ impl<S: DerefMut<Target = Store>> Outbox<S> {
 
     /// Leaves `ids` queued (in the same batch) until `next`, recording why.
     pub fn mark_retry(&mut self, ids: &[i64], next: DateTime<Utc>, error: &str) -> Result<()> {
-        self.0.write(|tx| {
+        self.0.transaction(|tx| {
             tx.execute(
                 &format!(
                     "UPDATE notify_outbox SET next_attempt_at = ?1, last_error = ?2
@@ -347,7 +358,7 @@ impl<S: DerefMut<Target = Store>> Outbox<S> {
 
     /// Marks `ids` failed for good, recording why.
     pub fn mark_failed(&mut self, ids: &[i64], error: &str) -> Result<()> {
-        self.0.write(|tx| {
+        self.0.transaction(|tx| {
             tx.execute(
                 &format!(
                     "UPDATE notify_outbox SET status = 'failed', last_error = ?1
@@ -369,17 +380,18 @@ impl<S: DerefMut<Target = Store>> Outbox<S> {
         failed: bool,
         now: DateTime<Utc>,
     ) -> Result<(u64, u64)> {
-        self.0.write(|tx| {
+        self.0.transaction(|tx| {
             let due = tx.execute(
                 "UPDATE notify_outbox SET next_attempt_at = ?1
-                 WHERE status = 'queued' AND next_attempt_at > ?1 AND (?2 IS NULL OR channel = ?2)",
+                 WHERE status = 'queued' AND next_attempt_at > ?1
+                   AND (CAST(?2 AS TEXT) IS NULL OR channel = ?2)",
                 params![ts(now), channel],
             )?;
             let requeued = if failed {
                 tx.execute(
                     "UPDATE notify_outbox
                      SET status = 'queued', attempts = 0, batch_key = NULL, next_attempt_at = ?1
-                     WHERE status = 'failed' AND (?2 IS NULL OR channel = ?2)",
+                     WHERE status = 'failed' AND (CAST(?2 AS TEXT) IS NULL OR channel = ?2)",
                     params![ts(now), channel],
                 )?
             } else {
@@ -406,14 +418,13 @@ impl<S: DerefMut<Target = Store>> Outbox<S> {
     ) -> Result<super::PruneStats> {
         let before = ts(before);
         self.0.prune_in_batches(limit, pause, |tx, limit| {
-            Ok(tx
-                .prepare_cached(
-                    "DELETE FROM notify_outbox WHERE id IN
-                         (SELECT id FROM notify_outbox
-                          WHERE status IN ('sent', 'failed') AND created_at < ?1
-                          ORDER BY id LIMIT ?2)",
-                )?
-                .execute(params![before, limit as i64])?)
+            tx.execute(
+                "DELETE FROM notify_outbox WHERE id IN
+                     (SELECT id FROM notify_outbox
+                      WHERE status IN ('sent', 'failed') AND created_at < ?1
+                      ORDER BY id LIMIT ?2)",
+                params![&before, limit as i64],
+            )
         })
     }
 }
@@ -421,12 +432,11 @@ impl<S: DerefMut<Target = Store>> Outbox<S> {
 impl<S: Deref<Target = Store>> Outbox<S> {
     /// When the newest row was queued.
     pub fn newest_created_at(&self) -> Result<Option<DateTime<Utc>>> {
-        let newest: Option<String> =
-            self.0
-                .conn()
-                .query_row("SELECT max(created_at) FROM notify_outbox", [], |r| {
-                    r.get(0)
-                })?;
+        let newest: Option<String> = self.0.db().query_one(
+            "SELECT max(created_at) FROM notify_outbox",
+            params![],
+            |r| r.get(0),
+        )?;
         newest
             .map(|s| parse_ts(&s, "notify_outbox", "created_at"))
             .transpose()
@@ -436,7 +446,7 @@ impl<S: Deref<Target = Store>> Outbox<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::tests::temp_store;
+    use crate::store::tests::backends;
 
     fn t(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()
@@ -451,7 +461,13 @@ mod tests {
 
     #[test]
     fn a_batch_keeps_its_rows_and_key_until_it_is_settled() {
-        let (_d, mut s) = temp_store();
+        for mut s in backends() {
+            eprintln!("backend: {}", s.backend());
+            a_batch_keeps_its_rows_and_key_until_it_is_settled_on(&mut s);
+        }
+    }
+
+    fn a_batch_keeps_its_rows_and_key_until_it_is_settled_on(s: &mut Store) {
         let now = t("2026-11-23T15:00:00Z");
         for id in 1..=3 {
             s.outbox_mut()
@@ -521,7 +537,13 @@ mod tests {
 
     #[test]
     fn prune_deletes_old_settled_rows_and_never_a_queued_one() {
-        let (_d, mut s) = temp_store();
+        for mut s in backends() {
+            eprintln!("backend: {}", s.backend());
+            prune_deletes_old_settled_rows_and_never_a_queued_one_on(&mut s);
+        }
+    }
+
+    fn prune_deletes_old_settled_rows_and_never_a_queued_one_on(s: &mut Store) {
         let old = t("2026-10-01T15:00:00Z");
         for id in 1..=5 {
             s.outbox_mut()

@@ -2,16 +2,18 @@
 //! outcomes of their sliding window in `breaker_calls`) and token buckets (`rate_limits`).
 //! The state machines live in the resilience layer above; this module only reads and writes rows,
 //! each change in one `BEGIN IMMEDIATE` transaction so concurrent processes never
-//! interleave a read-modify-write.
+//! interleave a read-modify-write. On PostgreSQL each change holds an advisory lock on
+//! its row's name for the transaction ([`Conn::lock`]), so every host shares one quota
+//! and one breaker: ten hosts never spend ten quotas.
 //!
 //! Times are Unix milliseconds in these tables (see migration 3).
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, Row, params};
 use serde::Serialize;
 use std::ops::{Deref, DerefMut};
 
-use super::{Result, Store, optional};
+use super::db::{Conn, Row, params, upsert_sql};
+use super::{Result, Store};
 
 /// Where a circuit breaker stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -91,22 +93,23 @@ impl BreakerRow {
         }
     }
 
-    fn from_row(r: &Row<'_>) -> Result<Self> {
-        let state: String = r.get("state")?;
+    /// A row of [`BREAKER_COLUMNS`], in that order.
+    fn from_row(r: &Row<'_, '_>) -> Result<Self> {
+        let state: String = r.get(1)?;
         Ok(BreakerRow {
-            name: r.get("name")?,
+            name: r.get(0)?,
             state: BreakerState::parse(&state)?,
-            changed_at: from_ms(r.get("changed_at_ms")?, "breakers", "changed_at_ms")?,
+            changed_at: from_ms(r.get(2)?, "breakers", "changed_at_ms")?,
             open_until: r
-                .get::<_, Option<i64>>("open_until_ms")?
+                .get::<Option<i64>>(3)?
                 .map(|v| from_ms(v, "breakers", "open_until_ms"))
                 .transpose()?,
-            trials_admitted: r.get("trials_admitted")?,
-            trial_successes: r.get("trial_successes")?,
-            times_opened: r.get::<_, i64>("times_opened")?.max(0) as u64,
-            last_failure: r.get("last_failure")?,
+            trials_admitted: count_u32(r.get(4)?, "trials_admitted")?,
+            trial_successes: count_u32(r.get(5)?, "trial_successes")?,
+            times_opened: r.get::<i64>(6)?.max(0) as u64,
+            last_failure: r.get(7)?,
             last_failure_at: r
-                .get::<_, Option<i64>>("last_failure_ms")?
+                .get::<Option<i64>>(8)?
                 .map(|v| from_ms(v, "breakers", "last_failure_ms"))
                 .transpose()?,
         })
@@ -134,17 +137,17 @@ impl WindowStats {
 /// A breaker inside its transaction: change `row`, log calls, read the window.
 /// `row` is written back when the closure returns `Ok`.
 pub struct BreakerTx<'a> {
-    conn: &'a Connection,
+    conn: Conn<'a>,
     pub row: BreakerRow,
 }
 
 impl BreakerTx<'_> {
     /// Calls logged at or after `from`.
     pub fn window(&self, from: DateTime<Utc>) -> Result<WindowStats> {
-        let (calls, failures): (i64, i64) = self.conn.query_row(
-            "SELECT count(*), coalesce(sum(ok = 0), 0) FROM breaker_calls
+        let (calls, failures): (i64, i64) = self.conn.query_one(
+            "SELECT count(*), count(*) FILTER (WHERE ok = 0) FROM breaker_calls
              WHERE name = ?1 AND at_ms >= ?2",
-            params![self.row.name, ms(from)],
+            params![&self.row.name, ms(from)],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         Ok(WindowStats {
@@ -155,9 +158,9 @@ impl BreakerTx<'_> {
 
     /// When the latest logged call was made (None: no call logged).
     pub fn latest_call(&self) -> Result<Option<DateTime<Utc>>> {
-        let at: Option<i64> = self.conn.query_row(
+        let at: Option<i64> = self.conn.query_one(
             "SELECT max(at_ms) FROM breaker_calls WHERE name = ?1",
-            params![self.row.name],
+            params![&self.row.name],
             |r| r.get(0),
         )?;
         at.map(|v| from_ms(v, "breaker_calls", "at_ms")).transpose()
@@ -167,7 +170,7 @@ impl BreakerTx<'_> {
     pub fn log_call(&self, at: DateTime<Utc>, ok: bool) -> Result<()> {
         self.conn.execute(
             "INSERT INTO breaker_calls (name, at_ms, ok) VALUES (?1, ?2, ?3)",
-            params![self.row.name, ms(at), ok],
+            params![&self.row.name, ms(at), ok],
         )?;
         Ok(())
     }
@@ -176,7 +179,7 @@ impl BreakerTx<'_> {
     pub fn forget_calls_before(&self, before: DateTime<Utc>) -> Result<()> {
         self.conn.execute(
             "DELETE FROM breaker_calls WHERE name = ?1 AND at_ms < ?2",
-            params![self.row.name, ms(before)],
+            params![&self.row.name, ms(before)],
         )?;
         Ok(())
     }
@@ -199,17 +202,18 @@ pub struct LimiterRow {
 }
 
 impl LimiterRow {
-    fn from_row(r: &Row<'_>) -> Result<Self> {
+    /// A row of [`LIMITER_COLUMNS`], in that order.
+    fn from_row(r: &Row<'_, '_>) -> Result<Self> {
         Ok(LimiterRow {
-            name: r.get("name")?,
-            tokens: r.get("tokens")?,
-            updated: from_ms(r.get("updated_ms")?, "rate_limits", "updated_ms")?,
+            name: r.get(0)?,
+            tokens: r.get(1)?,
+            updated: from_ms(r.get(2)?, "rate_limits", "updated_ms")?,
             blocked_until: r
-                .get::<_, Option<i64>>("blocked_until_ms")?
+                .get::<Option<i64>>(3)?
                 .map(|v| from_ms(v, "rate_limits", "blocked_until_ms"))
                 .transpose()?,
-            granted: r.get::<_, i64>("granted")?.max(0) as u64,
-            waits: r.get::<_, i64>("waits")?.max(0) as u64,
+            granted: r.get::<i64>(4)?.max(0) as u64,
+            waits: r.get::<i64>(5)?.max(0) as u64,
         })
     }
 }
@@ -218,23 +222,28 @@ const BREAKER_COLUMNS: &str = "name, state, changed_at_ms, open_until_ms, trials
      trial_successes, times_opened, last_failure, last_failure_ms";
 const LIMITER_COLUMNS: &str = "name, tokens, updated_ms, blocked_until_ms, granted, waits";
 
+/// The columns of [`BREAKER_COLUMNS`] and [`LIMITER_COLUMNS`], for their upserts.
+fn columns(list: &str) -> Vec<&str> {
+    list.split(',').map(str::trim).collect()
+}
+
 /// The `resilience` family: `Store::resilience()` reads, `Store::resilience_mut()` also writes.
 pub struct Resilience<S>(pub(super) S);
 
 impl<S: Deref<Target = Store>> Resilience<S> {
     /// Every breaker that has seen a call, by name.
     pub fn list_breakers(&self) -> Result<Vec<BreakerRow>> {
-        let mut st = self.0.conn().prepare(&format!(
-            "SELECT {BREAKER_COLUMNS} FROM breakers ORDER BY name"
-        ))?;
-        let rows = st.query_map([], |r| Ok(BreakerRow::from_row(r)))?;
-        rows.map(|r| r?).collect()
+        self.0.db().query(
+            &format!("SELECT {BREAKER_COLUMNS} FROM breakers ORDER BY name"),
+            params![],
+            BreakerRow::from_row,
+        )
     }
 
     /// Calls logged for breaker `name` at or after `from`.
     pub fn breaker_window(&self, name: &str, from: DateTime<Utc>) -> Result<WindowStats> {
         BreakerTx {
-            conn: self.0.conn(),
+            conn: self.0.db(),
             row: BreakerRow::closed(name, from),
         }
         .window(from)
@@ -242,11 +251,11 @@ impl<S: Deref<Target = Store>> Resilience<S> {
 
     /// Every bucket that has been used, by name.
     pub fn list_limiters(&self) -> Result<Vec<LimiterRow>> {
-        let mut st = self.0.conn().prepare(&format!(
-            "SELECT {LIMITER_COLUMNS} FROM rate_limits ORDER BY name"
-        ))?;
-        let rows = st.query_map([], |r| Ok(LimiterRow::from_row(r)))?;
-        rows.map(|r| r?).collect()
+        self.0.db().query(
+            &format!("SELECT {LIMITER_COLUMNS} FROM rate_limits ORDER BY name"),
+            params![],
+            LimiterRow::from_row,
+        )
     }
 }
 
@@ -259,22 +268,20 @@ impl<S: DerefMut<Target = Store>> Resilience<S> {
         now: DateTime<Utc>,
         f: impl FnOnce(&mut BreakerTx<'_>) -> Result<T>,
     ) -> Result<T> {
-        self.0.write(|tx| {
-            let row = optional(tx.query_row(
-                &format!("SELECT {BREAKER_COLUMNS} FROM breakers WHERE name = ?1"),
-                [name],
-                |r| Ok(BreakerRow::from_row(r)),
-            ))?
-            .transpose()?
-            .unwrap_or_else(|| BreakerRow::closed(name, now));
+        self.0.transaction(|tx| {
+            tx.lock(&format!("breakers:{name}"))?;
+            let row = tx
+                .query_opt(
+                    &format!("SELECT {BREAKER_COLUMNS} FROM breakers WHERE name = ?1"),
+                    params![name],
+                    BreakerRow::from_row,
+                )?
+                .unwrap_or_else(|| BreakerRow::closed(name, now));
             let mut btx = BreakerTx { conn: tx, row };
             let out = f(&mut btx)?;
             let r = &btx.row;
             tx.execute(
-                &format!(
-                    "INSERT OR REPLACE INTO breakers ({BREAKER_COLUMNS})
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-                ),
+                &upsert_sql("breakers", &columns(BREAKER_COLUMNS), &["name"]),
                 params![
                     name,
                     r.state.as_str(),
@@ -283,7 +290,7 @@ impl<S: DerefMut<Target = Store>> Resilience<S> {
                     r.trials_admitted,
                     r.trial_successes,
                     r.times_opened as i64,
-                    r.last_failure,
+                    &r.last_failure,
                     r.last_failure_at.map(ms),
                 ],
             )?;
@@ -300,19 +307,16 @@ impl<S: DerefMut<Target = Store>> Resilience<S> {
         name: &str,
         f: impl FnOnce(Option<LimiterRow>) -> (LimiterRow, T),
     ) -> Result<T> {
-        self.0.write(|tx| {
-            let row = optional(tx.query_row(
+        self.0.transaction(|tx| {
+            tx.lock(&format!("rate_limits:{name}"))?;
+            let row = tx.query_opt(
                 &format!("SELECT {LIMITER_COLUMNS} FROM rate_limits WHERE name = ?1"),
-                [name],
-                |r| Ok(LimiterRow::from_row(r)),
-            ))?
-            .transpose()?;
+                params![name],
+                LimiterRow::from_row,
+            )?;
             let (new, out) = f(row);
             tx.execute(
-                &format!(
-                    "INSERT OR REPLACE INTO rate_limits ({LIMITER_COLUMNS})
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-                ),
+                &upsert_sql("rate_limits", &columns(LIMITER_COLUMNS), &["name"]),
                 params![
                     name,
                     new.tokens,
@@ -325,6 +329,14 @@ impl<S: DerefMut<Target = Store>> Resilience<S> {
             Ok(out)
         })
     }
+}
+
+fn count_u32(v: i64, column: &'static str) -> Result<u32> {
+    u32::try_from(v).map_err(|_| super::Error::Corrupt {
+        table: "breakers",
+        column,
+        detail: format!("{v} is not a count"),
+    })
 }
 
 fn ms(t: DateTime<Utc>) -> i64 {
@@ -342,7 +354,7 @@ fn from_ms(v: i64, table: &'static str, column: &'static str) -> Result<DateTime
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::tests::temp_store;
+    use crate::store::tests::backends;
     use chrono::{Duration, TimeZone};
 
     fn t0() -> DateTime<Utc> {
@@ -351,7 +363,13 @@ mod tests {
 
     #[test]
     fn breaker_rows_round_trip_and_the_window_counts_calls() {
-        let (_dir, mut store) = temp_store();
+        for mut store in backends() {
+            eprintln!("backend: {}", store.backend());
+            breaker_rows_round_trip_and_the_window_counts_calls_on(&mut store);
+        }
+    }
+
+    fn breaker_rows_round_trip_and_the_window_counts_calls_on(store: &mut Store) {
         let t = t0();
         store
             .resilience_mut()
@@ -398,7 +416,13 @@ mod tests {
 
     #[test]
     fn a_failed_closure_changes_nothing() {
-        let (_dir, mut store) = temp_store();
+        for mut store in backends() {
+            eprintln!("backend: {}", store.backend());
+            a_failed_closure_changes_nothing_on(&mut store);
+        }
+    }
+
+    fn a_failed_closure_changes_nothing_on(store: &mut Store) {
         let t = t0();
         let err = store
             .resilience_mut()
@@ -422,7 +446,13 @@ mod tests {
 
     #[test]
     fn limiter_rows_round_trip() {
-        let (_dir, mut store) = temp_store();
+        for mut store in backends() {
+            eprintln!("backend: {}", store.backend());
+            limiter_rows_round_trip_on(&mut store);
+        }
+    }
+
+    fn limiter_rows_round_trip_on(store: &mut Store) {
         let t = t0() + Duration::milliseconds(123);
         let seen = store
             .resilience_mut()

@@ -1,10 +1,10 @@
 //! The `scans` table: one row per `optctl scan` run, from `running` to its final status.
 
 use chrono::{DateTime, Utc};
-use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use std::ops::{Deref, DerefMut};
 
+use super::db::params;
 use super::{Result, Store, parse_ts, ts};
 
 /// Where a scan run stands.
@@ -106,38 +106,40 @@ pub struct Scans<S>(pub(super) S);
 impl<S: Deref<Target = Store>> Scans<S> {
     /// Stored scans, newest first.
     pub fn list(&self, filter: &ScanFilter) -> Result<Vec<ScanRow>> {
-        let mut stmt = self.0.conn().prepare_cached(
+        let status = filter.status.map(|s| s.as_str());
+        let since = filter.since.map(ts);
+        let limit = filter
+            .limit
+            .map_or(i64::MAX, |l| l.min(i64::MAX as u64) as i64);
+        let raw = self.0.db().query(
             "SELECT id, started_at, as_of, finished_at, status, provider, tickers_requested,
                     tickers_ok, tickers_failed, contracts, alerts, provider_calls, duration_ms, errors
              FROM scans
-             WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR as_of >= ?2)
+             WHERE (CAST(?1 AS TEXT) IS NULL OR status = ?1)
+               AND (CAST(?2 AS TEXT) IS NULL OR as_of >= ?2)
              ORDER BY id DESC LIMIT ?3",
-        )?;
-        let status = filter.status.map(|s| s.as_str());
-        let since = filter.since.map(ts);
-        let limit = filter.limit.map(|l| l as i64).unwrap_or(-1);
-        let raw = stmt
-            .query_map(params![status, since, limit], |r| {
+            params![status, since, limit],
+            |r| {
                 Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
+                    r.get::<i64>(0)?,
+                    r.get::<String>(1)?,
+                    r.get::<String>(2)?,
+                    r.get::<Option<String>>(3)?,
+                    r.get::<String>(4)?,
+                    r.get::<String>(5)?,
                     [
-                        r.get::<_, i64>(6)?,
-                        r.get::<_, i64>(7)?,
-                        r.get::<_, i64>(8)?,
-                        r.get::<_, i64>(9)?,
-                        r.get::<_, i64>(10)?,
-                        r.get::<_, i64>(11)?,
+                        r.get::<i64>(6)?,
+                        r.get::<i64>(7)?,
+                        r.get::<i64>(8)?,
+                        r.get::<i64>(9)?,
+                        r.get::<i64>(10)?,
+                        r.get::<i64>(11)?,
                     ],
-                    r.get::<_, Option<i64>>(12)?,
-                    r.get::<_, String>(13)?,
+                    r.get::<Option<i64>>(12)?,
+                    r.get::<String>(13)?,
                 ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            },
+        )?;
         raw.into_iter()
             .map(
                 |(id, started, as_of, finished, status, provider, n, dur, errors)| {
@@ -180,8 +182,8 @@ impl<S: DerefMut<Target = Store>> Scans<S> {
         provider: &str,
         tickers_requested: u64,
     ) -> Result<i64> {
-        self.0.write(|tx| {
-            tx.execute(
+        self.0.transaction(|tx| {
+            tx.insert_id(
                 "INSERT INTO scans (started_at, as_of, status, provider, pid, tickers_requested)
                  VALUES (?1, ?2, 'running', ?3, ?4, ?5)",
                 params![
@@ -191,8 +193,7 @@ impl<S: DerefMut<Target = Store>> Scans<S> {
                     std::process::id(),
                     tickers_requested as i64
                 ],
-            )?;
-            Ok(tx.last_insert_rowid())
+            )
         })
     }
 
@@ -205,7 +206,7 @@ impl<S: DerefMut<Target = Store>> Scans<S> {
         totals: &ScanTotals,
     ) -> Result<()> {
         let errors = serde_json::to_string(&totals.errors).unwrap_or_else(|_| "[]".into());
-        self.0.write(|tx| {
+        self.0.transaction(|tx| {
             tx.execute(
                 "UPDATE scans SET status = ?2, finished_at = ?3, tickers_ok = ?4,
                         tickers_failed = ?5, contracts = ?6, alerts = ?7, provider_calls = ?8,
@@ -231,14 +232,15 @@ impl<S: DerefMut<Target = Store>> Scans<S> {
     /// Marks every scan still `running` as `interrupted`. Call only while holding the scan
     /// lock: then no live process owns a running scan, so each one belongs to a dead run.
     pub fn mark_interrupted(&mut self, now: DateTime<Utc>) -> Result<Vec<i64>> {
-        self.0.write(|tx| {
-            let mut stmt = tx.prepare("SELECT id FROM scans WHERE status = 'running'")?;
-            let ids = stmt
-                .query_map([], |r| r.get::<_, i64>(0))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+        self.0.transaction(|tx| {
+            let ids = tx.query(
+                "SELECT id FROM scans WHERE status = 'running'",
+                params![],
+                |r| r.get::<i64>(0),
+            )?;
             tx.execute(
                 "UPDATE scans SET status = 'interrupted', finished_at = ?1 WHERE status = 'running'",
-                [ts(now)],
+                params![ts(now)],
             )?;
             Ok(ids)
         })
@@ -272,20 +274,21 @@ impl<S: DerefMut<Target = Store>> Scans<S> {
         let targets = self.prune_targets(before, keep_last)?;
         let mut next = 0;
         self.0.prune_in_batches(limit, pause, |tx, limit| {
-            let mut del = tx.prepare_cached(
-                "DELETE FROM chain_snapshots WHERE scan_id = ?1 AND ticker = ?2 AND symbol IN
-                     (SELECT symbol FROM chain_snapshots WHERE scan_id = ?1 AND ticker = ?2
-                      LIMIT ?3)",
-            )?;
-            let mut del_expiries =
-                tx.prepare_cached("DELETE FROM chain_expiries WHERE scan_id = ?1 AND ticker = ?2")?;
             let mut left = limit;
             while left > 0 && next < targets.len() {
                 let (scan_id, ticker) = &targets[next];
-                let n = del.execute(params![scan_id, ticker, left as i64])?;
+                let n = tx.execute(
+                    "DELETE FROM chain_snapshots WHERE scan_id = ?1 AND ticker = ?2 AND symbol IN
+                         (SELECT symbol FROM chain_snapshots WHERE scan_id = ?1 AND ticker = ?2
+                          LIMIT ?3)",
+                    params![*scan_id, ticker, left as i64],
+                )?;
                 if n < left {
                     // The chain's rows are gone: its expiries (a few rows) go with them.
-                    del_expiries.execute(params![scan_id, ticker])?;
+                    tx.execute(
+                        "DELETE FROM chain_expiries WHERE scan_id = ?1 AND ticker = ?2",
+                        params![*scan_id, ticker],
+                    )?;
                     next += 1;
                 }
                 left -= n;
@@ -299,43 +302,40 @@ impl<S: DerefMut<Target = Store>> Scans<S> {
     /// the key of `chain_snapshots` one scan and ticker at a time, so the cost grows with
     /// the chains still stored, not with their rows or with pruned history.
     fn prune_targets(&self, before: DateTime<Utc>, keep_last: u32) -> Result<Vec<(i64, String)>> {
-        let conn = self.0.conn();
-        let scans = conn
-            .prepare(
-                "WITH RECURSIVE s(id) AS (
-                     SELECT min(scan_id) FROM chain_snapshots
-                     UNION ALL
-                     SELECT (SELECT min(scan_id) FROM chain_snapshots WHERE scan_id > s.id)
-                     FROM s WHERE s.id IS NOT NULL)
-                 SELECT s.id FROM s JOIN scans ON scans.id = s.id
-                 WHERE s.id IS NOT NULL AND scans.as_of < ?1 ORDER BY s.id",
-            )?
-            .query_map([ts(before)], |r| r.get::<_, i64>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut tickers = conn.prepare(
-            "WITH RECURSIVE t(ticker) AS (
-                 SELECT min(ticker) FROM chain_snapshots WHERE scan_id = ?1
+        let db = self.0.db();
+        let scans = db.query(
+            "WITH RECURSIVE s(id) AS (
+                 SELECT min(scan_id) FROM chain_snapshots
                  UNION ALL
-                 SELECT (SELECT min(ticker) FROM chain_snapshots
-                         WHERE scan_id = ?1 AND ticker > t.ticker)
-                 FROM t WHERE t.ticker IS NOT NULL)
-             SELECT ticker FROM t WHERE ticker IS NOT NULL",
-        )?;
-        let mut newest = conn.prepare(
-            "SELECT scan_id FROM features WHERE ticker = ?1
-             ORDER BY as_of DESC, scan_id DESC LIMIT ?2",
+                 SELECT (SELECT min(scan_id) FROM chain_snapshots WHERE scan_id > s.id)
+                 FROM s WHERE s.id IS NOT NULL)
+             SELECT s.id FROM s JOIN scans ON scans.id = s.id
+             WHERE s.id IS NOT NULL AND scans.as_of < ?1 ORDER BY s.id",
+            params![ts(before)],
+            |r| r.get::<i64>(0),
         )?;
         let mut kept: std::collections::HashMap<String, Vec<i64>> = Default::default();
         let mut out = Vec::new();
         for scan_id in scans {
-            let names = tickers
-                .query_map([scan_id], |r| r.get::<_, String>(0))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let names = db.query(
+                "WITH RECURSIVE t(ticker) AS (
+                     SELECT min(ticker) FROM chain_snapshots WHERE scan_id = ?1
+                     UNION ALL
+                     SELECT (SELECT min(ticker) FROM chain_snapshots
+                             WHERE scan_id = ?1 AND ticker > t.ticker)
+                     FROM t WHERE t.ticker IS NOT NULL)
+                 SELECT ticker FROM t WHERE ticker IS NOT NULL",
+                params![scan_id],
+                |r| r.get::<String>(0),
+            )?;
             for ticker in names {
                 if !kept.contains_key(&ticker) {
-                    let ids = newest
-                        .query_map(params![ticker, i64::from(keep_last)], |r| r.get(0))?
-                        .collect::<rusqlite::Result<Vec<i64>>>()?;
+                    let ids = db.query(
+                        "SELECT scan_id FROM features WHERE ticker = ?1
+                         ORDER BY as_of DESC, scan_id DESC LIMIT ?2",
+                        params![&ticker, i64::from(keep_last)],
+                        |r| r.get::<i64>(0),
+                    )?;
                     kept.insert(ticker.clone(), ids);
                 }
                 if !kept[&ticker].contains(&scan_id) {
@@ -357,41 +357,57 @@ impl<S: Deref<Target = Store>> Scans<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::tests::temp_store;
+    use crate::store::tests::{backends, temp_store};
     use chrono::TimeZone;
 
     /// Stores a scan at `as_of` with `tickers` chains (T000, T001, ...) of `contracts`
-    /// rows each, straight in SQL so a test builds millions of rows in seconds.
+    /// rows each, straight in SQL so a test builds millions of rows in seconds (on
+    /// either backend: only the zero-padded names are written differently).
     fn stored_scan(store: &mut Store, as_of: &str, tickers: u32, contracts: u32) -> i64 {
         let t = crate::time::parse_instant(as_of).unwrap();
         let id = store
             .scans_mut()
             .begin(t, t, "sim", u64::from(tickers))
             .unwrap();
+        let pad = |width: u32, e: &str| {
+            if store.is_postgres() {
+                format!("lpad(({e})::text, {width}, '0')")
+            } else {
+                format!("printf('%0{width}d', {e})")
+            }
+        };
+        let (ticker, ticker_of_row, symbol) = (pad(3, "i"), pad(3, "i / ?3"), pad(8, "i"));
+        let ticker_of_pair = pad(3, "i / 2");
         store
-            .write(|tx| {
+            .transaction(|tx| {
                 tx.execute(
-                    "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?2)
-                     INSERT INTO features (scan_id, ticker, as_of, spot, call_volume, put_volume,
-                         call_oi, put_oi, iv_history_n, contracts)
-                     SELECT ?1, printf('T%03d', i), ?3, 100, 0, 0, 0, 0, 0, ?4 FROM n",
+                    &format!(
+                        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?2)
+                         INSERT INTO features (scan_id, ticker, as_of, spot, call_volume, put_volume,
+                             call_oi, put_oi, iv_history_n, contracts)
+                         SELECT ?1, 'T' || {ticker}, ?3, 100, 0, 0, 0, 0, 0, ?4 FROM n"
+                    ),
                     params![id, tickers, ts(t), contracts],
                 )?;
                 tx.execute(
-                    "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?2)
-                     INSERT INTO chain_snapshots (scan_id, ticker, symbol, expiry, strike, right,
-                         bid, ask, last, volume, open_interest, underlying_price)
-                     SELECT ?1, printf('T%03d', i / ?3), printf('C%08d', i), '2026-12-18',
-                            i % ?3, 'call', 1.0, 1.1, 1.05, 10, 100, 100 FROM n",
+                    &format!(
+                        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?2)
+                         INSERT INTO chain_snapshots (scan_id, ticker, symbol, expiry, strike, \"right\",
+                             bid, ask, last, volume, open_interest, underlying_price)
+                         SELECT ?1, 'T' || {ticker_of_row}, 'C' || {symbol}, '2026-12-18',
+                                i % ?3, 'call', 1.0, 1.1, 1.05, 10, 100, 100 FROM n"
+                    ),
                     params![id, tickers * contracts, contracts],
                 )?;
                 // Each chain's forwards: two expiries per ticker.
                 tx.execute(
-                    "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?2)
-                     INSERT INTO chain_expiries (scan_id, ticker, expiry, t_years, forward, carry,
-                         discount, rate, method, pairs)
-                     SELECT ?1, printf('T%03d', i / 2), printf('2026-12-%02d', 18 + i % 2),
-                            0.1, 100, 0.03, 0.995, 0.045, 'parity', 6 FROM n",
+                    &format!(
+                        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?2)
+                         INSERT INTO chain_expiries (scan_id, ticker, expiry, t_years, forward, carry,
+                             discount, rate, method, pairs)
+                         SELECT ?1, 'T' || {ticker_of_pair}, '2026-12-' || (18 + i % 2),
+                                0.1, 100, 0.03, 0.995, 0.045, 'parity', 6 FROM n"
+                    ),
                     params![id, tickers * 2],
                 )?;
                 Ok(())
@@ -402,10 +418,10 @@ mod tests {
 
     fn expiry_rows(store: &Store, scan_id: i64) -> i64 {
         store
-            .conn()
-            .query_row(
+            .db()
+            .query_one(
                 "SELECT count(*) FROM chain_expiries WHERE scan_id = ?1",
-                [scan_id],
+                params![scan_id],
                 |r| r.get(0),
             )
             .unwrap()
@@ -413,10 +429,10 @@ mod tests {
 
     fn chain_rows(store: &Store, scan_id: i64) -> i64 {
         store
-            .conn()
-            .query_row(
+            .db()
+            .query_one(
                 "SELECT count(*) FROM chain_snapshots WHERE scan_id = ?1",
-                [scan_id],
+                params![scan_id],
                 |r| r.get(0),
             )
             .unwrap()
@@ -424,17 +440,23 @@ mod tests {
 
     #[test]
     fn each_prune_batch_is_bounded_and_the_newest_chains_stay() {
-        let (_dir, mut store) = temp_store();
+        for mut store in backends() {
+            eprintln!("backend: {}", store.backend());
+            each_prune_batch_is_bounded_and_the_newest_chains_stay_on(&mut store);
+        }
+    }
+
+    fn each_prune_batch_is_bounded_and_the_newest_chains_stay_on(store: &mut Store) {
         let old: Vec<i64> = ["2026-11-02T15:00:00Z", "2026-11-03T15:00:00Z"]
             .iter()
-            .map(|at| stored_scan(&mut store, at, 10, 997))
+            .map(|at| stored_scan(store, at, 10, 997))
             .collect();
         let kept: Vec<i64> = ["2026-11-04T15:00:00Z", "2026-11-05T15:00:00Z"]
             .iter()
-            .map(|at| stored_scan(&mut store, at, 10, 997))
+            .map(|at| stored_scan(store, at, 10, 997))
             .collect();
         // Only 5 of the 10 tickers in the newest scan: T005..T009 keep the three before.
-        let newest = stored_scan(&mut store, "2026-11-23T15:00:00Z", 5, 997);
+        let newest = stored_scan(store, "2026-11-23T15:00:00Z", 5, 997);
         let before = crate::time::parse_instant("2026-11-20T00:00:00Z").unwrap();
         let stats = store
             .scans_mut()
@@ -446,16 +468,16 @@ mod tests {
         assert_eq!(stats.rows, expected);
         assert!(stats.largest_batch <= 1000, "{stats:?}");
         assert_eq!(stats.batches, expected / 1000 + 1, "{stats:?}");
-        assert_eq!(chain_rows(&store, old[0]), 0);
-        assert_eq!(chain_rows(&store, old[1]), 5 * 997);
-        assert_eq!(chain_rows(&store, kept[0]), 10 * 997);
-        assert_eq!(chain_rows(&store, kept[1]), 10 * 997);
-        assert_eq!(chain_rows(&store, newest), 5 * 997);
+        assert_eq!(chain_rows(store, old[0]), 0);
+        assert_eq!(chain_rows(store, old[1]), 5 * 997);
+        assert_eq!(chain_rows(store, kept[0]), 10 * 997);
+        assert_eq!(chain_rows(store, kept[1]), 10 * 997);
+        assert_eq!(chain_rows(store, newest), 5 * 997);
         // A pruned chain's forwards go with it; a kept chain's stay.
-        assert_eq!(expiry_rows(&store, old[0]), 0);
-        assert_eq!(expiry_rows(&store, old[1]), 5 * 2);
-        assert_eq!(expiry_rows(&store, kept[0]), 10 * 2);
-        assert_eq!(expiry_rows(&store, newest), 5 * 2);
+        assert_eq!(expiry_rows(store, old[0]), 0);
+        assert_eq!(expiry_rows(store, old[1]), 5 * 2);
+        assert_eq!(expiry_rows(store, kept[0]), 10 * 2);
+        assert_eq!(expiry_rows(store, newest), 5 * 2);
         // Nothing left to do: one empty batch.
         let again = store
             .scans_mut()
@@ -525,7 +547,13 @@ mod tests {
 
     #[test]
     fn scan_lifecycle_and_interrupted_recovery() {
-        let (_dir, mut store) = temp_store();
+        for mut store in backends() {
+            eprintln!("backend: {}", store.backend());
+            scan_lifecycle_and_interrupted_recovery_on(&mut store);
+        }
+    }
+
+    fn scan_lifecycle_and_interrupted_recovery_on(store: &mut Store) {
         let t = Utc.with_ymd_and_hms(2026, 11, 20, 15, 0, 0).unwrap();
         let dead = store.scans_mut().begin(t, t, "sim", 3).unwrap();
         let ok = store.scans_mut().begin(t, t, "sim", 2).unwrap();

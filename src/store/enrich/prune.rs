@@ -60,6 +60,7 @@ impl<S: DerefMut<Target = Store>> Enrich<S> {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut next = 0;
         self.0.prune_in_batches(limit, pause, |tx, limit| {
+            let tx = tx.sqlite()?;
             // A job's fetches, quarantined bars and issues go with it (ON DELETE
             // CASCADE): a few rows each, deleted first so a batch counts them.
             let mut children = Vec::new();
@@ -117,6 +118,7 @@ impl<S: DerefMut<Target = Store>> Enrich<S> {
     ) -> Result<PruneStats> {
         let (tf, before) = (timeframe.as_str(), ts(before));
         self.0.prune_in_batches(limit, pause, |tx, limit| {
+            let tx = tx.sqlite()?;
             Ok(tx
                 .prepare_cached(
                     "DELETE FROM bars WHERE (symbol, timeframe, time) IN

@@ -350,7 +350,13 @@ fn store_signals(
         };
         new += 1;
         if let Some(Some(entry)) = outbox.get(i) {
-            super::outbox::enqueue(tx, SourceKind::Signal, id, entry, created_at)?;
+            super::outbox::enqueue(
+                super::db::Conn::Sqlite(tx),
+                SourceKind::Signal,
+                id,
+                entry,
+                created_at,
+            )?;
         }
     }
     Ok(new)

@@ -44,6 +44,7 @@ impl<S: DerefMut<Target = Store>> Scheduler<S> {
     ) -> Result<PruneStats> {
         let before = ts(before);
         self.0.prune_in_batches(limit, pause, |tx, limit| {
+            let tx = tx.sqlite()?;
             let mut left = limit;
             for sql in [
                 // Signals first, so a batch counts them (they would go with their run).
