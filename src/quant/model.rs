@@ -329,6 +329,9 @@ fn premium_tree(inp: &Inputs, vol: f64) -> TreeValues {
     fine
 }
 
+/// Trees of fewer steps than this keep their nodes on the stack.
+const STACK_NODES: usize = 64;
+
 /// Peizer-Pratt inversion (method 2), as Leisen and Reimer use it.
 fn peizer_pratt(z: f64, n: usize) -> f64 {
     let n = n as f64;
@@ -368,18 +371,32 @@ fn tree(inp: &Inputs, vol: f64, n: usize) -> TreeValues {
     // Payoff as `sign * (price - k)`, floored at 0.
     let sign = if right == Right::Call { 1.0 } else { -1.0 };
     let payoff = |price: f64| (sign * (price - k)).max(0.0);
-    // Leaves: price s * u^j * d^(n-j), j = 0..=n.
-    let mut am = Vec::with_capacity(n + 1);
+    // Leaves: price s * u^j * d^(n-j), j = 0..=n. The model's trees fit on the stack;
+    // only the tests' reference trees need the heap.
+    let (mut am_stack, mut eu_stack);
+    let (mut am_heap, mut eu_heap);
+    let (am, eu): (&mut [f64], &mut [f64]) = if n < STACK_NODES {
+        am_stack = [0.0; STACK_NODES];
+        eu_stack = [0.0; STACK_NODES];
+        (&mut am_stack[..=n], &mut eu_stack[..=n])
+    } else {
+        am_heap = vec![0.0; n + 1];
+        eu_heap = vec![0.0; n + 1];
+        (&mut am_heap[..], &mut eu_heap[..])
+    };
     let mut price = s * d.powi(n as i32);
-    for _ in 0..=n {
-        am.push(payoff(price));
+    for (a, e) in am.iter_mut().zip(eu.iter_mut()) {
+        *a = payoff(price);
+        *e = *a;
         price *= ratio;
     }
-    let mut eu = am.clone();
     let mut keep = [[0.0; 3]; 2]; // values at steps 1 and 2 (american), for delta/gamma
     let mut keep_eu = [[0.0; 3]; 2];
     for step in (0..n).rev() {
         let mut price = s * d.powi(step as i32);
+        // Node j of this step from nodes j and j + 1 of the next; slices of exactly
+        // step + 2 values let the compiler drop the bounds checks.
+        let (am, eu) = (&mut am[..step + 2], &mut eu[..step + 2]);
         for j in 0..=step {
             eu[j] = pu * eu[j + 1] + pd * eu[j];
             am[j] = (pu * am[j + 1] + pd * am[j]).max(sign * (price - k));
