@@ -1,7 +1,8 @@
 //! `yahoo`: Yahoo Finance. Chains from v7 `options` (one expiration per request, after a
 //! cookie + crumb handshake); bars from v8 `chart` (daily, 60-minute, 5-minute and
 //! 1-minute: Yahoo keeps 1-minute bars for the last 30 days and serves at most 7 days of
-//! them a request, so a longer range is asked for in 7-day windows).
+//! them a request, so a longer range is asked for in 7-day windows; 5-minute bars for 60
+//! days and 60-minute bars for 730: a range reaching further back is cut at the limit).
 //! Shapes and quirks (epoch seconds; omitted fields; placeholder IVs
 //! when there is no quote; `null` entries in bar arrays; `[{}]` when there are no bars).
 //!
@@ -35,6 +36,21 @@ pub const DEFAULT_RATE: RateSpec = RateSpec::per_second(1);
 /// granularity data are allowed to be fetched per request").
 pub const MINUTE_HISTORY: TimeDelta = TimeDelta::days(30);
 pub const MINUTE_WINDOW: TimeDelta = TimeDelta::days(7);
+/// How far back Yahoo keeps 5-minute bars ("The requested range must be within the last
+/// 60 days") and 60-minute bars (730 days); one request may span all of it.
+pub const FIVE_MINUTE_HISTORY: TimeDelta = TimeDelta::days(60);
+pub const HOUR_HISTORY: TimeDelta = TimeDelta::days(730);
+
+/// What Yahoo keeps of a timeframe and the most one request may span; `None` for daily
+/// bars, which go back decades.
+fn history_limits(timeframe: Timeframe) -> Option<(TimeDelta, TimeDelta)> {
+    match timeframe {
+        Timeframe::M1 => Some((MINUTE_HISTORY, MINUTE_WINDOW)),
+        Timeframe::M5 => Some((FIVE_MINUTE_HISTORY, FIVE_MINUTE_HISTORY)),
+        Timeframe::H1 => Some((HOUR_HISTORY, HOUR_HISTORY)),
+        Timeframe::D1 => None,
+    }
+}
 
 const AUTH_HINT: &str = "Yahoo refused the session cookie and crumb even after a fresh \
      handshake (no key is involved; Yahoo blocks some networks, try again later or from \
@@ -168,11 +184,7 @@ impl Yahoo {
             Timeframe::H1 => "60m",
             Timeframe::D1 => "1d",
         };
-        let windows = if timeframe == Timeframe::M1 {
-            minute_windows(&symbol, from, to, Utc::now())?
-        } else {
-            vec![(from, to)]
-        };
+        let windows = windows(&symbol, timeframe, from, to, Utc::now())?;
         let mut parsed = Parsed {
             value: Vec::new(),
             skipped: Skipped::default(),
@@ -356,46 +368,68 @@ impl BarProvider for Yahoo {
 /// One request's `[period1, period2)`.
 pub type Window = (DateTime<Utc>, DateTime<Utc>);
 
-/// The requests of 1-minute bars of `[from, to)` at `now`: windows of at most
-/// [`MINUTE_WINDOW`], oldest first, within the last [`MINUTE_HISTORY`]. A range reaching
-/// further back is cut at that limit (a warning says what is left out: a nightly run after
-/// a long pause still stores the month Yahoo has); one wholly before it is
-/// [`Error::OutOfRange`].
-pub fn minute_windows(
+/// The requests of `timeframe` bars of `[from, to)` at `now`. Intraday bars: windows of
+/// at most what one request may span, oldest first, within what Yahoo keeps (1-minute:
+/// the last 30 days, 7 a request; 5-minute: 60 days; 60-minute: 730 days). A range
+/// reaching further back is cut at that limit (a warning says what is left out: a nightly
+/// run after a long pause still stores what Yahoo has); one wholly before it is
+/// [`Error::OutOfRange`], not a request Yahoo answers with a 422 that reads like an
+/// unknown symbol. Daily bars: the range as asked.
+pub fn windows(
     symbol: &str,
+    timeframe: Timeframe,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Window>, Error> {
+    let Some((history, window)) = history_limits(timeframe) else {
+        return Ok(vec![(from, to)]);
+    };
+    let days = history.num_days();
+    let (tf, longer) = match timeframe {
+        Timeframe::M1 => ("1-minute", "5m or longer bars"),
+        Timeframe::M5 => ("5-minute", "1h or daily bars"),
+        _ => ("60-minute", "daily bars"),
+    };
     // A few minutes inside Yahoo's limit, which it counts from its own clock.
-    let limit = now - MINUTE_HISTORY + TimeDelta::minutes(5);
+    let limit = now - history + TimeDelta::minutes(5);
     if to <= limit {
         return Err(Error::OutOfRange {
             provider: NAME.into(),
             symbol: symbol.into(),
-            timeframe: Timeframe::M1,
+            timeframe,
             limit,
             detail: format!(
-                "Yahoo keeps 1-minute bars for the last 30 days and the range ends {to}; \
-                 ask for 5m or longer bars, or a range within the last 30 days"
+                "Yahoo keeps {tf} bars for the last {days} days and the range ends {to}; \
+                 ask for {longer}, or a range within the last {days} days"
             ),
         });
     }
     let mut start = from;
     if start < limit {
         tracing::warn!(
-            "{NAME}: {symbol}: 1-minute bars start {limit} (Yahoo keeps the last 30 days); \
+            "{NAME}: {symbol}: {tf} bars start {limit} (Yahoo keeps the last {days} days); \
              {from} to {limit} is left out"
         );
         start = limit;
     }
     let mut out = Vec::new();
     while start < to {
-        let end = (start + MINUTE_WINDOW).min(to);
+        let end = (start + window).min(to);
         out.push((start, end));
         start = end;
     }
     Ok(out)
+}
+
+/// [`windows`] of 1-minute bars.
+pub fn minute_windows(
+    symbol: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Window>, Error> {
+    windows(symbol, Timeframe::M1, from, to, now)
 }
 
 /// The bars of `bars` inside `listing`'s sessions: an intraday bar must open while the
@@ -726,6 +760,43 @@ mod tests {
         );
         // An empty range asks nothing.
         assert!(minute_windows("X", now, now, now).unwrap().is_empty());
+    }
+
+    #[test]
+    fn five_and_sixty_minute_bars_are_asked_for_only_within_what_yahoo_keeps() {
+        let t = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let now = t("2026-12-05T08:00:00Z");
+        // 5-minute: 40 days in one request; a range from a year ago starts 60 days back.
+        let w = windows("AAPL", Timeframe::M5, t("2026-10-26T00:00:00Z"), now, now).unwrap();
+        assert_eq!(w, [(t("2026-10-26T00:00:00Z"), now)]);
+        let w = windows("AAPL", Timeframe::M5, t("2025-12-01T00:00:00Z"), now, now).unwrap();
+        assert_eq!(w, [(t("2026-10-06T08:05:00Z"), now)]);
+        let e = windows(
+            "AAPL",
+            Timeframe::M5,
+            t("2026-08-01T00:00:00Z"),
+            t("2026-09-01T00:00:00Z"),
+            now,
+        )
+        .unwrap_err();
+        assert!(matches!(e, Error::OutOfRange { .. }), "{e:?}");
+        let msg = e.to_string();
+        assert!(
+            msg.contains("no 5m bars of AAPL") && msg.contains("last 60 days"),
+            "{msg}"
+        );
+        // 60-minute: two years; daily: anything.
+        let w = windows("AAPL", Timeframe::H1, t("2020-01-01T00:00:00Z"), now, now).unwrap();
+        assert_eq!(w, [(t("2024-12-05T08:05:00Z"), now)]);
+        let old = (t("2001-01-01T00:00:00Z"), t("2002-01-01T00:00:00Z"));
+        assert!(matches!(
+            windows("AAPL", Timeframe::H1, old.0, old.1, now),
+            Err(Error::OutOfRange { .. })
+        ));
+        assert_eq!(
+            windows("AAPL", Timeframe::D1, old.0, old.1, now).unwrap(),
+            [old]
+        );
     }
     use crate::market::Right;
 
