@@ -315,7 +315,8 @@ fn control_trigger_starts_an_enrich_run_that_shows_in_history() {
     assert_eq!(run["timeframes"], json!(["1d"]));
     assert_eq!(run["pid"], v["pid"]);
 
-    // Another run holding the job lock: 409, nothing started.
+    // Another run holding the job lock: 409, nothing started. The finished run's process
+    // holds the lock until it exits, a moment after it records its end.
     let lock_path = home.home().join("locks/enrich.lock");
     let lock = std::fs::OpenOptions::new()
         .create(true)
@@ -323,7 +324,11 @@ fn control_trigger_starts_an_enrich_run_that_shows_in_history() {
         .write(true)
         .open(&lock_path)
         .unwrap();
-    lock.try_lock().unwrap();
+    wait_for(
+        Duration::from_secs(30),
+        "the run's process to let go of the lock",
+        || lock.try_lock().ok(),
+    );
     let msg = error(
         &post(&server, "/api/v1/enrichment/trigger", "{}"),
         409,
