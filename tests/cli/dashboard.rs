@@ -1035,9 +1035,11 @@ fn dashboard_pages_links_alerts_and_follows_the_chosen_zone() {
     home.write_config(&format!(
         "[provider.sim]\nanomaly_rate = 0.0\nplant = [\n{bursts}]\n"
     ));
+    // Every 7 hours back over 6.4 days: at least four NYSE sessions whatever today's
+    // weekday (every 3 hours covered three on a Saturday: 48 alerts, one page).
     let now = chrono::Utc::now();
     for k in (1..=22).rev() {
-        let as_of = (now - chrono::Duration::hours(3 * k))
+        let as_of = (now - chrono::Duration::hours(7 * k))
             .format("%Y-%m-%dT%H:%M:%SZ")
             .to_string();
         home.cmd(["-q", "scan", "--tickers", BURST_TICKERS, "--as-of", &as_of])
