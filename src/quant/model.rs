@@ -595,40 +595,25 @@ mod tests {
     fn reference_greeks(inp: &Inputs, vol: f64) -> Greeks {
         let n = 2001;
         let p = |i: &Inputs, v: f64| american_reference(i, v, n);
+        // The reference price with one input moved.
+        let at = |change: fn(&mut Inputs, f64), by: f64| {
+            let mut i = *inp;
+            change(&mut i, by);
+            p(&i, vol)
+        };
         let hs = 0.002 * inp.spot;
-        let up = Inputs {
-            spot: inp.spot + hs,
-            ..*inp
-        };
-        let dn = Inputs {
-            spot: inp.spot - hs,
-            ..*inp
-        };
-        let (pu, p0, pd) = (p(&up, vol), p(inp, vol), p(&dn, vol));
+        let spot = |i: &mut Inputs, by: f64| i.spot += by;
+        let (pu, p0, pd) = (at(spot, hs), p(inp, vol), at(spot, -hs));
         let day = 1.0 / 365.0;
-        let later = Inputs {
-            t_years: inp.t_years - day,
-            ..*inp
-        };
-        let earlier = Inputs {
-            t_years: inp.t_years + day,
-            ..*inp
-        };
+        let left = |i: &mut Inputs, by: f64| i.t_years -= by;
         let hr = 0.0005;
-        let r_up = Inputs {
-            rate: inp.rate + hr,
-            ..*inp
-        };
-        let r_dn = Inputs {
-            rate: inp.rate - hr,
-            ..*inp
-        };
+        let rate = |i: &mut Inputs, by: f64| i.rate += by;
         Greeks {
             delta: (pu - pd) / (2.0 * hs),
             gamma: (pu - 2.0 * p0 + pd) / (hs * hs),
-            theta: (p(&later, vol) - p(&earlier, vol)) / 2.0,
+            theta: (at(left, day) - at(left, -day)) / 2.0,
             vega: (p(inp, vol + 0.005) - p(inp, vol - 0.005)) / 1.0,
-            rho: (p(&r_up, vol) - p(&r_dn, vol)) / (2.0 * hr) / 100.0,
+            rho: (at(rate, hr) - at(rate, -hr)) / (2.0 * hr) / 100.0,
         }
     }
 
