@@ -274,6 +274,7 @@ impl Snapshots {
     ) -> Result<Arc<Rendered>, Unreadable> {
         if let Some(e) = self.read().entries.get(key)
             && e.sha256 == file.sha256
+            && e.body.files_unchanged()
         {
             e.used.store(self.next_tick(), Ordering::Relaxed);
             self.hits.fetch_add(1, Ordering::Relaxed);
@@ -285,18 +286,18 @@ impl Snapshots {
             error,
         };
         let path = view.dir.join(&file.file_name);
-        let json = std::fs::read(&path).map_err(unreadable)?;
+        let (json, json_file) = read_open(&path).map_err(unreadable)?;
         let sha = crate::export::atomic::hex(&Sha256::digest(&json));
         if sha != file.sha256 {
             return Ok(Arc::new(Rendered::with_tags(json.into(), etag(&sha), None)));
         }
         let gzip = if json.len() >= http::GZIP_MIN_BYTES {
             let gz_path = view.dir.join(format!("{}.gz", file.file_name));
-            match std::fs::read(&gz_path) {
-                Ok(gz) => {
+            match read_open(&gz_path) {
+                Ok((gz, gz_file)) => {
                     let gz_sha = crate::export::atomic::hex(&Sha256::digest(&gz));
                     if gz_sha == file.gzip_sha256 {
-                        Some((Bytes::from(gz), etag(&gz_sha)))
+                        Some((gz, Some(gz_file), etag(&gz_sha)))
                     } else {
                         None
                     }
@@ -305,28 +306,26 @@ impl Snapshots {
             }
             // No gzip copy of this version on disk (mid-export, removed by hand):
             // compressed here, once, under a tag of its own.
-            .or_else(|| {
-                Some((
-                    Bytes::from(http::gzip(&json)),
-                    format!("\"{}-gz\"", &sha[..32]),
-                ))
-            })
+            .or_else(|| Some((http::gzip(&json), None, format!("\"{}-gz\"", &sha[..32]))))
         } else {
             None
         };
-        // Kept in sealed memory files where the system has them, so that the answers
-        // go out with `sendfile`, uncopied (`serve::sealed`).
+        // Sent with `sendfile`, uncopied (`serve::sealed`): from the export file itself
+        // where it can be mapped, else from a sealed memory file, else from the heap.
         let mut sealed = Vec::new();
-        let mut seal = |bytes: Bytes| match Sealed::new(&bytes) {
+        let mut seal = |bytes: Vec<u8>, file: Option<std::fs::File>| match file
+            .and_then(|f| Sealed::of_export(f, &bytes))
+            .or_else(|| Sealed::new(&bytes))
+        {
             Some(s) => {
                 let b = s.bytes();
                 sealed.push(s);
                 b
             }
-            None => bytes,
+            None => Bytes::from(bytes),
         };
-        let json = seal(Bytes::from(json));
-        let gzip = gzip.map(|(gz, tag)| (seal(gz), tag));
+        let json = seal(json, Some(json_file));
+        let gzip = gzip.map(|(gz, gz_file, tag)| (seal(gz, gz_file), tag));
         let body = Arc::new(Rendered::with_tags(json, etag(&sha), gzip).in_sealed(sealed));
         self.keep(key, sha, Arc::clone(&body));
         Ok(body)
@@ -449,6 +448,16 @@ pub(crate) fn lookup_key(ticker: &str) -> String {
         .unwrap_or_else(|_| ticker.to_ascii_uppercase())
 }
 
+/// A file's bytes and the file, still open: what is mapped and sent later is the version
+/// read here, whatever a later export renames over its path.
+fn read_open(path: &Path) -> std::io::Result<(Vec<u8>, std::fs::File)> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    Ok((bytes, file))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -471,8 +480,15 @@ mod tests {
             "contract_count": n, "contracts": contracts});
         let json = serde_json::to_vec(&doc).unwrap();
         let gz = http::gzip(&json);
-        std::fs::write(dir.join(format!("{ticker}.json")), &json).unwrap();
-        std::fs::write(dir.join(format!("{ticker}.json.gz")), &gz).unwrap();
+        // As an export writes them: a new file renamed over the old one.
+        for (name, bytes) in [
+            (format!("{ticker}.json"), &json),
+            (format!("{ticker}.json.gz"), &gz),
+        ] {
+            let tmp = dir.join(format!(".{name}.tmp"));
+            std::fs::write(&tmp, bytes).unwrap();
+            std::fs::rename(&tmp, dir.join(name)).unwrap();
+        }
         let hex = |b: &[u8]| crate::export::atomic::hex(&Sha256::digest(b));
         serde_json::from_value(serde_json::json!({"ticker": ticker, "sha256": hex(&json),
             "gzip": {"sha256": hex(&gz)}}))
@@ -552,6 +568,22 @@ mod tests {
         let tiny = Snapshots::new(16);
         tiny.get(&v, "T001", &v.files["T001"]).unwrap();
         assert_eq!((tiny.len(), tiny.bytes()), (0, 0));
+    }
+
+    #[test]
+    fn a_kept_body_whose_file_was_written_in_place_is_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = view(dir.path(), vec![write_chain(dir.path(), "AAPL", 10, 1)]);
+        let cache = Snapshots::new(1 << 20);
+        let first = cache.get(&v, "AAPL", &v.files["AAPL"]).unwrap();
+        // By hand, in place (an export never does this): other bytes, another length.
+        let path = dir.path().join(CHAINS_DIR).join("AAPL.json");
+        let edited = br#"{"ticker": "AAPL", "contracts": []}"#;
+        std::fs::write(&path, edited).unwrap();
+        let again = cache.get(&v, "AAPL", &v.files["AAPL"]).unwrap();
+        assert_eq!(&again.json()[..], &edited[..], "what the file holds now");
+        assert_ne!(again.etag(), first.etag(), "under a tag of its own bytes");
+        assert_eq!(cache.misses.load(Ordering::Relaxed), 2);
     }
 
     #[test]

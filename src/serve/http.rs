@@ -73,6 +73,12 @@ impl Rendered {
         self
     }
 
+    /// Whether the files the bodies are sent from still hold what was read (an export
+    /// file written in place by hand does not).
+    pub(crate) fn files_unchanged(&self) -> bool {
+        self.sealed.iter().all(|s| s.unchanged())
+    }
+
     /// The sealed memory file `body` (this document's plain or gzip bytes) is in, if any.
     pub(crate) fn sealed_for(&self, body: &Bytes) -> Option<&Arc<Sealed>> {
         self.sealed.iter().find(|s| s.offset_of(body).is_some())
