@@ -615,7 +615,26 @@ impl State {
         let (parts, mut body) = req.into_parts();
         let deadline = began + self.opts.request_timeout;
         let (row, mut reply) = match self.decide(&parts, conn.local) {
-            Decision::Done(row, reply) => (row, reply),
+            Decision::Done(row, reply) => {
+                // Refused control requests leave a line in the log (who tried what); the
+                // audit table holds what was done, and a client without a token cannot
+                // make the server write to the store.
+                if ROUTES.get(row).is_some_and(Route::control) && matches!(reply.status, 401 | 403)
+                {
+                    tracing::warn!(
+                        "refused {} {} from {}: {}",
+                        parts.method,
+                        parts.uri.path(),
+                        conn.peer,
+                        if reply.status == 401 {
+                            "no valid control token"
+                        } else {
+                            "this server has no control token"
+                        }
+                    );
+                }
+                (row, reply)
+            }
             Decision::Run {
                 route,
                 captures,

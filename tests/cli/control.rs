@@ -119,6 +119,16 @@ fn control_routes_are_refused_when_the_server_has_no_token() {
     );
     assert!(msg.contains("--token"), "{msg}");
     assert!(!home.db_path().exists(), "a refused request wrote nothing");
+    // Each refusal leaves a line in serve's log saying who tried what.
+    let log = server.stderr();
+    for route in ["/api/v1/background/stop", "/api/v1/enrichment/pause"] {
+        assert!(
+            log.contains(&format!(
+                "refused POST {route} from 127.0.0.1: this server has no control token"
+            )),
+            "{log}"
+        );
+    }
 }
 
 #[test]
@@ -132,6 +142,13 @@ fn control_routes_need_their_token_read_json_bodies_and_are_audited() {
         let msg = error(&r, 401, "unauthorized");
         assert!(msg.contains("control token"), "{msg}");
     }
+    let refused = "refused POST /api/v1/enrichment/pause from 127.0.0.1: no valid control token";
+    assert_eq!(
+        server.stderr().matches(refused).count(),
+        3,
+        "{}",
+        server.stderr()
+    );
     // The control token does not open the data routes either.
     let r = get_with(
         &agent(),
