@@ -533,6 +533,22 @@ impl<'a> Conn<'a> {
             Conn::Pg(_) => "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
         }
     }
+
+    /// Whether the table `name` exists in the store's database (a database older than
+    /// this optctl, opened read-only, lacks the newer tables): `sqlite_master` on
+    /// SQLite, `pg_tables` in the current schema on PostgreSQL.
+    pub fn has_table(self, name: &str) -> Result<bool> {
+        let sql = match self {
+            Conn::Sqlite(_) => {
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1"
+            }
+            Conn::Pg(_) => {
+                "SELECT count(*) FROM pg_catalog.pg_tables
+                 WHERE schemaname = current_schema() AND tablename::text = ?1"
+            }
+        };
+        Ok(self.query_one(sql, params![name], |r| r.get::<i64>(0))? > 0)
+    }
 }
 
 /// `INSERT OR REPLACE` for a table whose key is `key`, written as an upsert both

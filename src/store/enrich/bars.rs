@@ -4,11 +4,11 @@
 use std::ops::{Deref, DerefMut};
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 
 use super::{Enrich, corrupt, opt_ts, tf, u};
 use crate::market::{Bar, IndicatorSnapshot as Snapshot, Timeframe};
+use crate::store::db::{Row, params, upsert_sql};
 use crate::store::{Result, Store, parse_ts, ts};
 
 /// The kinds of problem the checks find.
@@ -129,17 +129,17 @@ pub struct BarCounts {
     pub revised: u64,
 }
 
-fn issue_row(r: &Row<'_>) -> Result<IssueRow> {
+fn issue_row(r: &Row<'_, '_>) -> Result<IssueRow> {
     const T: &str = "enrich_quality";
     let kind: String = r.get(3)?;
     Ok(IssueRow {
         job_id: r.get(0)?,
         symbol: r.get(1)?,
-        timeframe: tf(&r.get::<_, String>(2)?, T)?,
+        timeframe: tf(&r.get::<String>(2)?, T)?,
         kind: QualityCheck::parse(&kind).ok_or_else(|| corrupt(T, "kind", &kind))?,
         bar_time: opt_ts(r.get(4)?, T, "bar_time")?,
         detail: r.get(5)?,
-        created_at: parse_ts(&r.get::<_, String>(6)?, T, "created_at")?,
+        created_at: parse_ts(&r.get::<String>(6)?, T, "created_at")?,
     })
 }
 
@@ -152,15 +152,12 @@ impl<S: Deref<Target = Store>> Enrich<S> {
         overlap: u32,
     ) -> Result<BarWindow> {
         let at = |offset: i64| -> Result<Option<DateTime<Utc>>> {
-            let t: Option<String> = self
-                .0
-                .conn()
-                .prepare_cached(
-                    "SELECT time FROM bars WHERE symbol = ?1 AND timeframe = ?2
-                     ORDER BY time DESC LIMIT 1 OFFSET ?3",
-                )?
-                .query_row(params![symbol, timeframe.as_str(), offset], |r| r.get(0))
-                .optional()?;
+            let t: Option<String> = self.0.db().query_opt(
+                "SELECT time FROM bars WHERE symbol = ?1 AND timeframe = ?2
+                 ORDER BY time DESC LIMIT 1 OFFSET ?3",
+                params![symbol, timeframe.as_str(), offset],
+                |r| r.get(0),
+            )?;
             opt_ts(t, "bars", "time")
         };
         let newest = at(0)?;
@@ -180,143 +177,111 @@ impl<S: Deref<Target = Store>> Enrich<S> {
         timeframe: Timeframe,
         from: DateTime<Utc>,
     ) -> Result<Vec<Bar>> {
-        let mut st = self.0.conn().prepare_cached(
+        self.0.db().query(
             "SELECT time, open, high, low, close, volume, open_interest FROM bars
              WHERE symbol = ?1 AND timeframe = ?2 AND time >= ?3 ORDER BY time",
-        )?;
-        let rows = st.query_map(params![symbol, timeframe.as_str(), ts(from)], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get::<_, i64>(5)?,
-                r.get::<_, Option<f64>>(6)?,
-            ))
-        })?;
-        rows.map(|r| {
-            let (t, open, high, low, close, volume, open_interest) = r?;
-            Ok(Bar {
-                time: parse_ts(&t, "bars", "time")?,
-                open,
-                high,
-                low,
-                close,
-                volume: u(volume),
-                open_interest,
-            })
-        })
-        .collect()
+            params![symbol, timeframe.as_str(), ts(from)],
+            |r| {
+                Ok(Bar {
+                    time: parse_ts(&r.get::<String>(0)?, "bars", "time")?,
+                    open: r.get(1)?,
+                    high: r.get(2)?,
+                    low: r.get(3)?,
+                    close: r.get(4)?,
+                    volume: u(r.get(5)?),
+                    open_interest: r.get(6)?,
+                })
+            },
+        )
     }
 
     /// The latest indicators of `symbol`, shortest timeframe first.
     pub fn list_indicators(&self, symbol: &str) -> Result<Vec<IndicatorRow>> {
-        let mut st = self.0.conn().prepare_cached(
+        let mut out = self.0.db().query(
             "SELECT timeframe, time, close, sma_20, sma_50, sma_200, ema_12, ema_26, rsi_14, macd,
                     macd_signal, macd_histogram, atr_14, bb_middle, bb_upper, bb_lower, rv_20,
                     rv_60, high_52w, low_52w, bars, computed_at
              FROM indicators WHERE symbol = ?1",
-        )?;
-        let rows = st.query_map([symbol], |r| {
-            let tf_s: String = r.get(0)?;
-            let time: String = r.get(1)?;
-            let computed: String = r.get(21)?;
-            let values = Snapshot {
-                time: DateTime::<Utc>::MIN_UTC,
-                close: r.get(2)?,
-                sma_20: r.get(3)?,
-                sma_50: r.get(4)?,
-                sma_200: r.get(5)?,
-                ema_12: r.get(6)?,
-                ema_26: r.get(7)?,
-                rsi_14: r.get(8)?,
-                macd: r.get(9)?,
-                macd_signal: r.get(10)?,
-                macd_histogram: r.get(11)?,
-                atr_14: r.get(12)?,
-                bb_middle: r.get(13)?,
-                bb_upper: r.get(14)?,
-                bb_lower: r.get(15)?,
-                rv_20: r.get(16)?,
-                rv_60: r.get(17)?,
-                high_52w: r.get(18)?,
-                low_52w: r.get(19)?,
-            };
-            Ok((tf_s, time, values, r.get::<_, i64>(20)?, computed))
-        })?;
-        let mut out = rows
-            .map(|r| {
-                let (tf_s, time, mut values, bars, computed) = r?;
-                values.time = parse_ts(&time, "indicators", "time")?;
+            params![symbol],
+            |r| {
+                let values = Snapshot {
+                    time: parse_ts(&r.get::<String>(1)?, "indicators", "time")?,
+                    close: r.get(2)?,
+                    sma_20: r.get(3)?,
+                    sma_50: r.get(4)?,
+                    sma_200: r.get(5)?,
+                    ema_12: r.get(6)?,
+                    ema_26: r.get(7)?,
+                    rsi_14: r.get(8)?,
+                    macd: r.get(9)?,
+                    macd_signal: r.get(10)?,
+                    macd_histogram: r.get(11)?,
+                    atr_14: r.get(12)?,
+                    bb_middle: r.get(13)?,
+                    bb_upper: r.get(14)?,
+                    bb_lower: r.get(15)?,
+                    rv_20: r.get(16)?,
+                    rv_60: r.get(17)?,
+                    high_52w: r.get(18)?,
+                    low_52w: r.get(19)?,
+                };
                 Ok(IndicatorRow {
                     symbol: symbol.to_string(),
-                    timeframe: tf(&tf_s, "indicators")?,
+                    timeframe: tf(&r.get::<String>(0)?, "indicators")?,
                     values,
-                    bars: u(bars),
-                    computed_at: parse_ts(&computed, "indicators", "computed_at")?,
+                    bars: u(r.get(20)?),
+                    computed_at: parse_ts(&r.get::<String>(21)?, "indicators", "computed_at")?,
                 })
-            })
-            .collect::<Result<Vec<_>>>()?;
+            },
+        )?;
         out.sort_by_key(|r| r.timeframe);
         Ok(out)
     }
 
     /// Stored bars of `symbol` per timeframe (count, first, last, quarantined).
     pub fn list_bar_spans(&self, symbol: &str) -> Result<Vec<BarSpan>> {
-        let mut st = self.0.conn().prepare_cached(
+        // Grouped by symbol too (one value here): PostgreSQL wants every column the
+        // subquery names grouped.
+        let mut out = self.0.db().query(
             "SELECT timeframe, count(*), min(time), max(time),
                     (SELECT count(*) FROM quarantined_bars q
                      WHERE q.symbol = b.symbol AND q.timeframe = b.timeframe)
-             FROM bars b WHERE symbol = ?1 GROUP BY timeframe",
-        )?;
-        let rows = st.query_map([symbol], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, i64>(4)?,
-            ))
-        })?;
-        let mut out = rows
-            .map(|r| {
-                let (t, n, first, last, q) = r?;
+             FROM bars b WHERE symbol = ?1 GROUP BY symbol, timeframe",
+            params![symbol],
+            |r| {
                 Ok(BarSpan {
-                    timeframe: tf(&t, "bars")?,
-                    bars: u(n),
-                    first: parse_ts(&first, "bars", "time")?,
-                    last: parse_ts(&last, "bars", "time")?,
-                    quarantined: u(q),
+                    timeframe: tf(&r.get::<String>(0)?, "bars")?,
+                    bars: u(r.get(1)?),
+                    first: parse_ts(&r.get::<String>(2)?, "bars", "time")?,
+                    last: parse_ts(&r.get::<String>(3)?, "bars", "time")?,
+                    quarantined: u(r.get(4)?),
                 })
-            })
-            .collect::<Result<Vec<_>>>()?;
+            },
+        )?;
         out.sort_by_key(|s| s.timeframe);
         Ok(out)
     }
 
     /// The quality issues of a job, in the order found.
     pub fn list_issues(&self, job_id: i64) -> Result<Vec<IssueRow>> {
-        let mut st = self.0.conn().prepare_cached(
+        self.0.db().query(
             "SELECT job_id, symbol, timeframe, kind, bar_time, detail, created_at
              FROM enrich_quality WHERE job_id = ?1 ORDER BY id",
-        )?;
-        let rows = st.query_map([job_id], |r| Ok(issue_row(r)))?;
-        rows.map(|r| r?).collect()
+            params![job_id],
+            issue_row,
+        )
     }
 
     /// Quality issues found at or after `since`, per check.
     pub fn quality_counts(&self, since: DateTime<Utc>) -> Result<Vec<(QualityCheck, u64)>> {
-        let mut st = self.0.conn().prepare_cached(
+        let rows = self.0.db().query(
             "SELECT kind, count(*) FROM enrich_quality WHERE created_at >= ?1 GROUP BY kind",
+            params![ts(since)],
+            |r| Ok((r.get::<String>(0)?, r.get::<i64>(1)?)),
         )?;
-        let rows = st.query_map([ts(since)], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-        })?;
         let mut counts: Vec<(QualityCheck, u64)> =
             QualityCheck::ALL.iter().map(|c| (*c, 0)).collect();
-        for r in rows {
-            let (kind, n) = r?;
+        for (kind, n) in rows {
             let kind = QualityCheck::parse(&kind)
                 .ok_or_else(|| corrupt("enrich_quality", "kind", &kind))?;
             if let Some(c) = counts.iter_mut().find(|c| c.0 == kind) {
@@ -327,9 +292,53 @@ impl<S: Deref<Target = Store>> Enrich<S> {
     }
 }
 
+/// A bar new to the store; a bar already stored under the same (symbol, timeframe,
+/// time) is left to [`REVISE_BAR`].
+const INSERT_BAR: &str =
+    "INSERT INTO bars (symbol, timeframe, time, open, high, low, close, volume,
+                          run_id, open_interest)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+     ON CONFLICT (symbol, timeframe, time) DO NOTHING";
+
+/// A stored bar's new values, only where one differs (so "revised" counts real changes).
+const REVISE_BAR: &str = "UPDATE bars SET open = ?4, high = ?5, low = ?6, close = ?7, volume = ?8,
+                     run_id = ?9, open_interest = ?10
+     WHERE symbol = ?1 AND timeframe = ?2 AND time = ?3
+       AND (open <> ?4 OR high <> ?5 OR low <> ?6 OR close <> ?7 OR volume <> ?8
+            OR open_interest IS DISTINCT FROM ?10)";
+
+const INDICATOR_COLUMNS: [&str; 24] = [
+    "symbol",
+    "timeframe",
+    "time",
+    "close",
+    "sma_20",
+    "sma_50",
+    "sma_200",
+    "ema_12",
+    "ema_26",
+    "rsi_14",
+    "macd",
+    "macd_signal",
+    "macd_histogram",
+    "atr_14",
+    "bb_middle",
+    "bb_upper",
+    "bb_lower",
+    "rv_20",
+    "rv_60",
+    "high_52w",
+    "low_52w",
+    "bars",
+    "computed_at",
+    "run_id",
+];
+
 impl<S: DerefMut<Target = Store>> Enrich<S> {
     /// Stores a checked fetch in one transaction: the good bars upserted (a bar already
     /// stored with the same values is left alone), the quarantined ones apart, the issues.
+    /// Each statement is prepared once for the whole batch (both backends cache it by
+    /// its text).
     pub fn record_bars(
         &mut self,
         job_id: i64,
@@ -340,20 +349,8 @@ impl<S: DerefMut<Target = Store>> Enrich<S> {
         at: DateTime<Utc>,
     ) -> Result<BarCounts> {
         let tfs = timeframe.as_str();
-        self.0.write(|tx| {
+        self.0.transaction(|tx| {
             let mut counts = BarCounts::default();
-            let mut insert = tx.prepare_cached(
-                "INSERT OR IGNORE INTO bars (symbol, timeframe, time, open, high, low, close, volume, run_id,
-                                             open_interest)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?;
-            let mut revise = tx.prepare_cached(
-                "UPDATE bars SET open = ?4, high = ?5, low = ?6, close = ?7, volume = ?8, run_id = ?9,
-                                 open_interest = ?10
-                 WHERE symbol = ?1 AND timeframe = ?2 AND time = ?3
-                   AND (open <> ?4 OR high <> ?5 OR low <> ?6 OR close <> ?7 OR volume <> ?8
-                        OR open_interest IS NOT ?10)",
-            )?;
             for b in &checked.good {
                 let p = params![
                     symbol,
@@ -367,46 +364,48 @@ impl<S: DerefMut<Target = Store>> Enrich<S> {
                     run_id,
                     b.open_interest.filter(|v| v.is_finite())
                 ];
-                if insert.execute(p)? == 1 {
+                if tx.execute(INSERT_BAR, p)? == 1 {
                     counts.added += 1;
-                } else if revise.execute(p)? == 1 {
+                } else if tx.execute(REVISE_BAR, p)? == 1 {
                     counts.revised += 1;
                 }
             }
-            let mut q = tx.prepare_cached(
-                "INSERT INTO quarantined_bars (job_id, symbol, timeframe, time, open, high, low, close, volume, reason)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?;
             let finite = |v: f64| v.is_finite().then_some(v);
             for x in &checked.quarantined {
                 let b = &x.bar;
-                q.execute(params![
-                    job_id,
-                    symbol,
-                    tfs,
-                    ts(b.time),
-                    finite(b.open),
-                    finite(b.high),
-                    finite(b.low),
-                    finite(b.close),
-                    b.volume as i64,
-                    format!("{}: {}", x.kind, x.reason),
-                ])?;
+                tx.execute(
+                    "INSERT INTO quarantined_bars (job_id, symbol, timeframe, time, open, high, low,
+                                                   close, volume, reason)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    params![
+                        job_id,
+                        symbol,
+                        tfs,
+                        ts(b.time),
+                        finite(b.open),
+                        finite(b.high),
+                        finite(b.low),
+                        finite(b.close),
+                        b.volume as i64,
+                        format!("{}: {}", x.kind, x.reason),
+                    ],
+                )?;
             }
-            let mut i = tx.prepare_cached(
-                "INSERT INTO enrich_quality (job_id, symbol, timeframe, kind, bar_time, detail, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?;
             for issue in &checked.issues {
-                i.execute(params![
-                    job_id,
-                    symbol,
-                    tfs,
-                    issue.kind.as_str(),
-                    issue.bar_time.map(ts),
-                    issue.detail,
-                    ts(at)
-                ])?;
+                tx.execute(
+                    "INSERT INTO enrich_quality (job_id, symbol, timeframe, kind, bar_time, detail,
+                                                 created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![
+                        job_id,
+                        symbol,
+                        tfs,
+                        issue.kind.as_str(),
+                        issue.bar_time.map(ts),
+                        &issue.detail,
+                        ts(at)
+                    ],
+                )?;
             }
             Ok(counts)
         })
@@ -422,14 +421,10 @@ impl<S: DerefMut<Target = Store>> Enrich<S> {
         computed_at: DateTime<Utc>,
         run_id: i64,
     ) -> Result<()> {
-        self.0.write(|tx| {
+        let sql = upsert_sql("indicators", &INDICATOR_COLUMNS, &["symbol", "timeframe"]);
+        self.0.transaction(|tx| {
             tx.execute(
-                "INSERT OR REPLACE INTO indicators (symbol, timeframe, time, close, sma_20, sma_50,
-                        sma_200, ema_12, ema_26, rsi_14, macd, macd_signal, macd_histogram, atr_14,
-                        bb_middle, bb_upper, bb_lower, rv_20, rv_60, high_52w, low_52w, bars,
-                        computed_at, run_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                         ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+                &sql,
                 params![
                     symbol,
                     timeframe.as_str(),

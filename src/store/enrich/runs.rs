@@ -4,12 +4,12 @@
 use std::ops::{Deref, DerefMut};
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Row, params};
 use serde::{Deserialize, Serialize};
 
 use super::{Enrich, corrupt, opt_ts, tf, u};
 use crate::market::{AssetClass, Timeframe};
-use crate::store::{Result, Store, optional, parse_ts, ts};
+use crate::store::db::{Row, params, upsert_sql};
+use crate::store::{Result, Store, parse_ts, ts};
 
 text_enum!(
     /// Where an enrich run stands.
@@ -186,17 +186,22 @@ const RUN_COLUMNS: &str = "id, started_at, as_of, finished_at, status, provider,
      symbols, succeeded, failed, skipped, bars_added, bars_quarantined, quality_issues, \
      provider_calls, retries, duration_ms";
 
-fn run_row(r: &Row<'_>) -> Result<RunRow> {
+/// A stored count that must fit a `u32` (a pid, attempts).
+fn u32_col(v: i64, table: &'static str, column: &'static str) -> Result<u32> {
+    u32::try_from(v).map_err(|_| corrupt(table, column, &v.to_string()))
+}
+
+fn run_row(r: &Row<'_, '_>) -> Result<RunRow> {
     let status: String = r.get(4)?;
     let tfs: String = r.get(7)?;
     Ok(RunRow {
         id: r.get(0)?,
-        started_at: parse_ts(&r.get::<_, String>(1)?, "enrich_runs", "started_at")?,
-        as_of: parse_ts(&r.get::<_, String>(2)?, "enrich_runs", "as_of")?,
+        started_at: parse_ts(&r.get::<String>(1)?, "enrich_runs", "started_at")?,
+        as_of: parse_ts(&r.get::<String>(2)?, "enrich_runs", "as_of")?,
         finished_at: opt_ts(r.get(3)?, "enrich_runs", "finished_at")?,
         status: RunStatus::parse(&status)?,
         provider: r.get(5)?,
-        pid: r.get(6)?,
+        pid: u32_col(r.get(6)?, "enrich_runs", "pid")?,
         timeframes: tfs
             .split(',')
             .filter(|s| !s.is_empty())
@@ -211,14 +216,14 @@ fn run_row(r: &Row<'_>) -> Result<RunRow> {
         quality_issues: u(r.get(14)?),
         provider_calls: u(r.get(15)?),
         retries: u(r.get(16)?),
-        duration_ms: r.get::<_, Option<i64>>(17)?.map(u),
+        duration_ms: r.get::<Option<i64>>(17)?.map(u),
     })
 }
 
 const JOB_COLUMNS: &str = "id, run_id, symbol, asset_class, status, attempts, queued_at, \
      started_at, finished_at, fetch_ms, compute_ms, bars_added, quality_issues, last_error";
 
-fn job_row(r: &Row<'_>) -> Result<JobRow> {
+fn job_row(r: &Row<'_, '_>) -> Result<JobRow> {
     let class: String = r.get(3)?;
     let status: String = r.get(4)?;
     Ok(JobRow {
@@ -229,8 +234,8 @@ fn job_row(r: &Row<'_>) -> Result<JobRow> {
             .parse()
             .map_err(|_| corrupt("enrich_jobs", "asset_class", &class))?,
         status: JobStatus::parse(&status)?,
-        attempts: r.get(5)?,
-        queued_at: parse_ts(&r.get::<_, String>(6)?, "enrich_jobs", "queued_at")?,
+        attempts: u32_col(r.get(5)?, "enrich_jobs", "attempts")?,
+        queued_at: parse_ts(&r.get::<String>(6)?, "enrich_jobs", "queued_at")?,
         started_at: opt_ts(r.get(7)?, "enrich_jobs", "started_at")?,
         finished_at: opt_ts(r.get(8)?, "enrich_jobs", "finished_at")?,
         fetch_ms: r.get(9)?,
@@ -241,20 +246,20 @@ fn job_row(r: &Row<'_>) -> Result<JobRow> {
     })
 }
 
-fn fetch_row(r: &Row<'_>) -> Result<FetchRow> {
+fn fetch_row(r: &Row<'_, '_>) -> Result<FetchRow> {
     const T: &str = "enrich_fetches";
     let ts_at = |i: usize, column: &'static str| -> Result<DateTime<Utc>> {
-        parse_ts(&r.get::<_, String>(i)?, T, column)
+        parse_ts(&r.get::<String>(i)?, T, column)
     };
     Ok(FetchRow {
-        timeframe: tf(&r.get::<_, String>(0)?, T)?,
-        status: FetchStatus::parse(&r.get::<_, String>(1)?)?,
+        timeframe: tf(&r.get::<String>(0)?, T)?,
+        status: FetchStatus::parse(&r.get::<String>(1)?)?,
         range_from: ts_at(2, "range_from")?,
         range_to: ts_at(3, "range_to")?,
-        attempts: r.get(4)?,
+        attempts: u32_col(r.get(4)?, T, "attempts")?,
         calls_ms: r.get(5)?,
         fetch_ms: r.get(6)?,
-        compute_ok: r.get(7)?,
+        compute_ok: r.get::<Option<i64>>(7)?.map(|v| v != 0),
         compute_ms: r.get(8)?,
         bars_fetched: u(r.get(9)?),
         bars_added: u(r.get(10)?),
@@ -270,37 +275,33 @@ impl<S: Deref<Target = Store>> Enrich<S> {
     /// Whether this database has enrich's tables (a read-only reader of a database that no
     /// newer optctl has written yet finds none: that is "nothing enriched yet").
     pub fn has_tables(&self) -> Result<bool> {
-        Ok(self.0.conn().query_row(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'enrich_runs'",
-            [],
-            |r| r.get::<_, i64>(0),
-        )? > 0)
+        self.0.db().has_table("enrich_runs")
     }
 
     /// Runs, newest first (all with `limit` None).
     pub fn list_runs(&self, limit: Option<u64>) -> Result<Vec<RunRow>> {
-        let mut st = self.0.conn().prepare_cached(&format!(
-            "SELECT {RUN_COLUMNS} FROM enrich_runs ORDER BY id DESC LIMIT ?1"
-        ))?;
-        let rows = st.query_map([limit.map_or(-1, |l| l as i64)], |r| Ok(run_row(r)))?;
-        rows.map(|r| r?).collect()
+        let limit = limit.map_or(i64::MAX, |l| l.min(i64::MAX as u64) as i64);
+        self.0.db().query(
+            &format!("SELECT {RUN_COLUMNS} FROM enrich_runs ORDER BY id DESC LIMIT ?1"),
+            params![limit],
+            run_row,
+        )
     }
 
     /// One run by id.
     pub fn get_run(&self, id: i64) -> Result<Option<RunRow>> {
-        optional(self.0.conn().query_row(
+        self.0.db().query_opt(
             &format!("SELECT {RUN_COLUMNS} FROM enrich_runs WHERE id = ?1"),
-            [id],
-            |r| Ok(run_row(r)),
-        ))?
-        .transpose()
+            params![id],
+            run_row,
+        )
     }
 
     /// Runs started at or after `since`.
     pub fn count_runs_since(&self, since: DateTime<Utc>) -> Result<u64> {
-        Ok(u(self.0.conn().query_row(
+        Ok(u(self.0.db().query_one(
             "SELECT count(*) FROM enrich_runs WHERE started_at >= ?1",
-            [ts(since)],
+            params![ts(since)],
             |r| r.get(0),
         )?))
     }
@@ -315,66 +316,70 @@ impl<S: Deref<Target = Store>> Enrich<S> {
             "SELECT {RUN_COLUMNS} FROM enrich_runs WHERE status IN ({}) ORDER BY id DESC LIMIT 1",
             list.join(",")
         );
-        optional(self.0.conn().query_row(&sql, [], |r| Ok(run_row(r))))?.transpose()
+        self.0.db().query_opt(&sql, params![], run_row)
     }
 
     /// Jobs of a run by status: queued, running or retrying, and finished.
     pub fn job_progress(&self, run_id: i64) -> Result<(u64, u64, u64)> {
-        Ok(self.0.conn().query_row(
-            "SELECT coalesce(sum(status = 'queued'), 0),
-                    coalesce(sum(status IN ('running', 'retrying')), 0),
-                    coalesce(sum(status IN ('succeeded', 'failed', 'skipped')), 0)
+        self.0.db().query_one(
+            "SELECT count(*) FILTER (WHERE status = 'queued'),
+                    count(*) FILTER (WHERE status IN ('running', 'retrying')),
+                    count(*) FILTER (WHERE status IN ('succeeded', 'failed', 'skipped'))
              FROM enrich_jobs WHERE run_id = ?1",
-            [run_id],
+            params![run_id],
             |r| Ok((u(r.get(0)?), u(r.get(1)?), u(r.get(2)?))),
-        )?)
+        )
     }
 
     /// The newest job of `symbol` (any case).
     pub fn latest_job(&self, symbol: &str) -> Result<Option<JobRow>> {
-        optional(self.0.conn().query_row(
+        self.0.db().query_opt(
             &format!(
-                "SELECT {JOB_COLUMNS} FROM enrich_jobs WHERE symbol = upper(?1) ORDER BY id DESC LIMIT 1"
+                "SELECT {JOB_COLUMNS} FROM enrich_jobs WHERE symbol = upper(CAST(?1 AS TEXT))
+                 ORDER BY id DESC LIMIT 1"
             ),
-            [symbol],
-            |r| Ok(job_row(r)),
-        ))?
-        .transpose()
+            params![symbol],
+            job_row,
+        )
     }
 
     /// The jobs of a run, in queue order.
     pub fn list_jobs(&self, run_id: i64) -> Result<Vec<JobRow>> {
-        let mut st = self.0.conn().prepare_cached(&format!(
-            "SELECT {JOB_COLUMNS} FROM enrich_jobs WHERE run_id = ?1 ORDER BY id"
-        ))?;
-        let rows = st.query_map([run_id], |r| Ok(job_row(r)))?;
-        rows.map(|r| r?).collect()
+        self.0.db().query(
+            &format!("SELECT {JOB_COLUMNS} FROM enrich_jobs WHERE run_id = ?1 ORDER BY id"),
+            params![run_id],
+            job_row,
+        )
     }
 
     /// The fetches of a job, shortest timeframe first.
     pub fn list_fetches(&self, job_id: i64) -> Result<Vec<FetchRow>> {
-        let mut st = self.0.conn().prepare_cached(
+        let mut out = self.0.db().query(
             "SELECT timeframe, status, range_from, range_to, attempts, calls_ms, fetch_ms,
                     compute_ok, compute_ms, bars_fetched, bars_added, bars_revised,
                     bars_quarantined, quality_issues, finished_at, error
              FROM enrich_fetches WHERE job_id = ?1",
+            params![job_id],
+            fetch_row,
         )?;
-        let rows = st.query_map([job_id], |r| Ok(fetch_row(r)))?;
-        let mut out = rows.map(|r| r?).collect::<Result<Vec<_>>>()?;
         out.sort_by_key(|f| f.timeframe);
         Ok(out)
     }
 
     /// Fetches that finished at or after `since`.
     pub fn fetch_stats(&self, since: DateTime<Utc>) -> Result<FetchStats> {
-        Ok(self.0.conn().query_row(
-            "SELECT count(*), coalesce(sum(status = 'succeeded'), 0),
-                    coalesce(sum(status = 'failed'), 0), coalesce(sum(status = 'skipped'), 0),
-                    coalesce(sum(compute_ok IS NOT NULL), 0), coalesce(sum(compute_ok = 1), 0),
-                    coalesce(sum(attempts), 0), coalesce(sum(calls_ms), 0),
-                    coalesce(sum(bars_added), 0), coalesce(sum(bars_quarantined), 0)
+        // PostgreSQL sums BIGINTs as NUMERIC: the integer sums are cast back.
+        self.0.db().query_one(
+            "SELECT count(*), count(*) FILTER (WHERE status = 'succeeded'),
+                    count(*) FILTER (WHERE status = 'failed'),
+                    count(*) FILTER (WHERE status = 'skipped'),
+                    count(*) FILTER (WHERE compute_ok IS NOT NULL),
+                    count(*) FILTER (WHERE compute_ok = 1),
+                    CAST(coalesce(sum(attempts), 0) AS BIGINT), coalesce(sum(calls_ms), 0),
+                    CAST(coalesce(sum(bars_added), 0) AS BIGINT),
+                    CAST(coalesce(sum(bars_quarantined), 0) AS BIGINT)
              FROM enrich_fetches WHERE finished_at >= ?1",
-            [ts(since)],
+            params![ts(since)],
             |r| {
                 Ok(FetchStats {
                     fetches: u(r.get(0)?),
@@ -389,16 +394,17 @@ impl<S: Deref<Target = Store>> Enrich<S> {
                     bars_quarantined: u(r.get(9)?),
                 })
             },
-        )?)
+        )
     }
 
     /// Jobs that finished at or after `since`, by status.
     pub fn job_stats(&self, since: DateTime<Utc>) -> Result<JobStats> {
-        Ok(self.0.conn().query_row(
-            "SELECT coalesce(sum(status = 'succeeded'), 0), coalesce(sum(status = 'failed'), 0),
-                    coalesce(sum(status = 'skipped'), 0)
+        self.0.db().query_one(
+            "SELECT count(*) FILTER (WHERE status = 'succeeded'),
+                    count(*) FILTER (WHERE status = 'failed'),
+                    count(*) FILTER (WHERE status = 'skipped')
              FROM enrich_jobs WHERE finished_at >= ?1",
-            [ts(since)],
+            params![ts(since)],
             |r| {
                 Ok(JobStats {
                     succeeded: u(r.get(0)?),
@@ -406,22 +412,22 @@ impl<S: Deref<Target = Store>> Enrich<S> {
                     skipped: u(r.get(2)?),
                 })
             },
-        )?)
+        )
     }
 
     /// The pause flag (not paused when never set).
     pub fn pause(&self) -> Result<PauseState> {
-        let row = optional(self.0.conn().query_row(
+        let row = self.0.db().query_opt(
             "SELECT paused, reason, changed_at FROM enrich_control WHERE id = 1",
-            [],
+            params![],
             |r| {
                 Ok((
-                    r.get::<_, bool>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, String>(2)?,
+                    r.get::<i64>(0)? != 0,
+                    r.get::<Option<String>>(1)?,
+                    r.get::<String>(2)?,
                 ))
             },
-        ))?;
+        )?;
         Ok(match row {
             None => PauseState {
                 paused: false,
@@ -437,6 +443,26 @@ impl<S: Deref<Target = Store>> Enrich<S> {
     }
 }
 
+const FETCH_COLUMNS: [&str; 17] = [
+    "job_id",
+    "timeframe",
+    "status",
+    "range_from",
+    "range_to",
+    "attempts",
+    "calls_ms",
+    "fetch_ms",
+    "compute_ok",
+    "compute_ms",
+    "bars_fetched",
+    "bars_added",
+    "bars_revised",
+    "bars_quarantined",
+    "quality_issues",
+    "finished_at",
+    "error",
+];
+
 impl<S: DerefMut<Target = Store>> Enrich<S> {
     /// Records a new enrich run as `running`; returns its id.
     pub fn begin_run(
@@ -448,8 +474,8 @@ impl<S: DerefMut<Target = Store>> Enrich<S> {
         symbols: u64,
     ) -> Result<i64> {
         let tfs: Vec<&str> = timeframes.iter().map(|t| t.as_str()).collect();
-        self.0.write(|tx| {
-            tx.execute(
+        self.0.transaction(|tx| {
+            tx.insert_id(
                 "INSERT INTO enrich_runs (started_at, as_of, status, provider, pid, timeframes, symbols)
                  VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6)",
                 params![
@@ -460,8 +486,7 @@ impl<S: DerefMut<Target = Store>> Enrich<S> {
                     tfs.join(","),
                     symbols as i64
                 ],
-            )?;
-            Ok(tx.last_insert_rowid())
+            )
         })
     }
 
@@ -473,7 +498,7 @@ impl<S: DerefMut<Target = Store>> Enrich<S> {
         finished_at: DateTime<Utc>,
         t: &RunTotals,
     ) -> Result<()> {
-        self.0.write(|tx| {
+        self.0.transaction(|tx| {
             tx.execute(
                 "UPDATE enrich_runs SET status = ?2, finished_at = ?3, succeeded = ?4, failed = ?5,
                         skipped = ?6, bars_added = ?7, bars_quarantined = ?8, quality_issues = ?9,
@@ -501,22 +526,23 @@ impl<S: DerefMut<Target = Store>> Enrich<S> {
     /// Marks every run still `running` as `interrupted`, and its unfinished jobs as failed.
     /// Call only while holding the enrich lock: then each such run belongs to a dead process.
     pub fn mark_interrupted(&mut self, now: DateTime<Utc>) -> Result<Vec<i64>> {
-        self.0.write(|tx| {
-            let mut st = tx.prepare("SELECT id FROM enrich_runs WHERE status = 'running'")?;
-            let ids = st
-                .query_map([], |r| r.get::<_, i64>(0))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+        self.0.transaction(|tx| {
+            let ids = tx.query(
+                "SELECT id FROM enrich_runs WHERE status = 'running' ORDER BY id",
+                params![],
+                |r| r.get::<i64>(0),
+            )?;
             tx.execute(
                 "UPDATE enrich_jobs SET status = 'failed', finished_at = ?1,
                         last_error = 'interrupted: the run''s process died'
                  WHERE status IN ('queued', 'running', 'retrying')
                    AND run_id IN (SELECT id FROM enrich_runs WHERE status = 'running')",
-                [ts(now)],
+                params![ts(now)],
             )?;
             tx.execute(
                 "UPDATE enrich_runs SET status = 'interrupted', finished_at = ?1
                  WHERE status = 'running'",
-                [ts(now)],
+                params![ts(now)],
             )?;
             Ok(ids)
         })
@@ -529,15 +555,14 @@ impl<S: DerefMut<Target = Store>> Enrich<S> {
         symbols: &[(String, AssetClass)],
         at: DateTime<Utc>,
     ) -> Result<Vec<i64>> {
-        self.0.write(|tx| {
-            let mut st = tx.prepare(
-                "INSERT INTO enrich_jobs (run_id, symbol, asset_class, status, queued_at)
-                 VALUES (?1, ?2, ?3, 'queued', ?4)",
-            )?;
+        self.0.transaction(|tx| {
             let mut ids = Vec::with_capacity(symbols.len());
             for (symbol, class) in symbols {
-                st.execute(params![run_id, symbol, class.as_str(), ts(at)])?;
-                ids.push(tx.last_insert_rowid());
+                ids.push(tx.insert_id(
+                    "INSERT INTO enrich_jobs (run_id, symbol, asset_class, status, queued_at)
+                     VALUES (?1, ?2, ?3, 'queued', ?4)",
+                    params![run_id, symbol, class.as_str(), ts(at)],
+                )?);
             }
             Ok(ids)
         })
@@ -553,7 +578,7 @@ impl<S: DerefMut<Target = Store>> Enrich<S> {
         attempts: u32,
         error: Option<&str>,
     ) -> Result<()> {
-        self.0.write(|tx| {
+        self.0.transaction(|tx| {
             tx.execute(
                 "UPDATE enrich_jobs SET status = ?2, attempts = ?4,
                         started_at = coalesce(started_at, ?3),
@@ -567,7 +592,7 @@ impl<S: DerefMut<Target = Store>> Enrich<S> {
 
     /// Records how a job ended.
     pub fn finish_job(&mut self, job_id: i64, f: &JobFinish) -> Result<()> {
-        self.0.write(|tx| {
+        self.0.transaction(|tx| {
             tx.execute(
                 "UPDATE enrich_jobs SET status = ?2, attempts = ?3, finished_at = ?4,
                         started_at = coalesce(started_at, ?4), fetch_ms = ?5, compute_ms = ?6,
@@ -582,22 +607,19 @@ impl<S: DerefMut<Target = Store>> Enrich<S> {
                     f.compute_ms,
                     f.bars_added as i64,
                     f.quality_issues as i64,
-                    f.last_error,
+                    &f.last_error,
                 ],
             )?;
             Ok(())
         })
     }
 
-    /// Records the fetch of one timeframe of a job.
+    /// Records the fetch of one timeframe of a job (replacing an earlier record of it).
     pub fn record_fetch(&mut self, job_id: i64, f: &FetchRow) -> Result<()> {
-        self.0.write(|tx| {
+        let sql = upsert_sql("enrich_fetches", &FETCH_COLUMNS, &["job_id", "timeframe"]);
+        self.0.transaction(|tx| {
             tx.execute(
-                "INSERT OR REPLACE INTO enrich_fetches (job_id, timeframe, status, range_from,
-                        range_to, attempts, calls_ms, fetch_ms, compute_ok, compute_ms,
-                        bars_fetched, bars_added, bars_revised, bars_quarantined,
-                        quality_issues, finished_at, error)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                &sql,
                 params![
                     job_id,
                     f.timeframe.as_str(),
@@ -615,7 +637,7 @@ impl<S: DerefMut<Target = Store>> Enrich<S> {
                     f.bars_quarantined as i64,
                     f.quality_issues as i64,
                     ts(f.finished_at),
-                    f.error,
+                    &f.error,
                 ],
             )?;
             Ok(())
@@ -629,12 +651,13 @@ impl<S: DerefMut<Target = Store>> Enrich<S> {
         reason: Option<&str>,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        self.0.write(|tx| {
-            tx.execute(
-                "INSERT OR REPLACE INTO enrich_control (id, paused, reason, changed_at)
-                 VALUES (1, ?1, ?2, ?3)",
-                params![paused, reason, ts(at)],
-            )?;
+        let sql = upsert_sql(
+            "enrich_control",
+            &["id", "paused", "reason", "changed_at"],
+            &["id"],
+        );
+        self.0.transaction(|tx| {
+            tx.execute(&sql, params![1i64, paused, reason, ts(at)])?;
             Ok(())
         })
     }
