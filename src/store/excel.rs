@@ -550,6 +550,11 @@ impl<S: DerefMut<Target = Store>> Excel<S> {
         let columns_json = serde_json::to_string(run.columns).unwrap_or_else(|_| "{}".into());
         let at = ts(run.run_at);
         self.0.transaction(|tx| {
+            // One run's write at a time, as SQLite's writer lock gives: hosts sharing a
+            // PostgreSQL store would otherwise both delete-then-insert the history
+            // summary (the same symbols: a duplicate key) and could upsert the same
+            // stocks in different orders (a deadlock).
+            tx.lock("excel_run")?;
             let fp = |f: Option<&Fingerprint>| {
                 (
                     f.map(|f| f.path.to_string_lossy().into_owned()),
@@ -940,6 +945,69 @@ mod tests {
                 "{b}"
             );
         }
+    }
+
+    /// process-excel on several hosts sharing one PostgreSQL store: runs recorded at
+    /// the same moment, each replacing the 200-stock history summary (no stock changed,
+    /// so no stock row orders them), all succeed and leave one whole summary. (SQLite's
+    /// writer lock serialises them already.)
+    #[test]
+    fn hosts_recording_runs_at_once_on_one_postgres_store_all_succeed() {
+        let Some(db) = crate::store::tests::PgTestDb::create() else {
+            return;
+        };
+        Store::open_postgres(&db.config).unwrap();
+        const HOSTS: usize = 4;
+        let start = std::sync::Arc::new(std::sync::Barrier::new(HOSTS));
+        let hosts: Vec<_> = (0..HOSTS)
+            .map(|i| {
+                let (config, start) = (db.config.clone(), start.clone());
+                std::thread::spawn(move || {
+                    let mut store = Store::open_postgres(&config).unwrap();
+                    let fp = Fingerprint {
+                        path: "/x/Live.xlsx".into(),
+                        size: 10,
+                        mtime_ns: 5,
+                        hash: "abcd0123".into(),
+                    };
+                    let key = format!("h{i}");
+                    let summaries: Vec<HistorySummary> = (0..200)
+                        .map(|s| HistorySummary {
+                            symbol: format!("S{s}"),
+                            prev_close: Some(100.0 + i as f64),
+                            ..HistorySummary::default()
+                        })
+                        .collect();
+                    start.wait();
+                    store
+                        .excel_mut()
+                        .record_run(
+                            &run("2026-11-23T04:00:00Z", &fp),
+                            &[],
+                            Some(HistoryCache {
+                                key: &key,
+                                summaries: &summaries,
+                                columns: &ColumnMapping::default(),
+                            }),
+                        )
+                        .map_err(|e| e.with_causes())
+                })
+            })
+            .collect();
+        for h in hosts {
+            h.join().unwrap().unwrap();
+        }
+        let store = Store::open_postgres(&db.config).unwrap();
+        assert_eq!(store.excel().list_runs(None, 10).unwrap().len(), HOSTS);
+        let kept: Vec<usize> = (0..HOSTS)
+            .map(|i| store.excel().history_cache(&format!("h{i}")).unwrap().len())
+            .collect();
+        assert_eq!(
+            kept.iter().sum::<usize>(),
+            200,
+            "one whole summary: {kept:?}"
+        );
+        assert!(kept.contains(&200), "{kept:?}");
     }
 
     #[test]
