@@ -8,9 +8,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Row, params};
 use serde::{Deserialize, Serialize};
 
+use super::db::{Row, params, upsert_sql};
 use super::{Result, Store, parse_ts, ts};
 use crate::market::{Buildup, Metrics};
 
@@ -193,7 +193,7 @@ impl StockRow {
         a == *other
     }
 
-    fn from_row(r: &Row<'_>) -> rusqlite::Result<(StockRow, String, Option<String>)> {
+    fn from_row(r: &Row<'_, '_>) -> Result<(StockRow, String, Option<String>)> {
         Ok((
             StockRow {
                 symbol: r.get(0)?,
@@ -230,6 +230,12 @@ impl StockRow {
 const STOCK_COLUMNS: &str = "symbol, ltp, open, high, low, prev_close, volume, oi, prev_oi, \
      avg_volume, bid, ask, last_update, change, change_pct, oi_change, oi_change_pct, \
      volume_ratio, range_position, buildup, updated_at, run_id";
+
+/// Replaces a stock's stored state (every column but the key): an upsert on `symbol`.
+static STOCK_UPSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let columns: Vec<&str> = STOCK_COLUMNS.split(',').map(str::trim).collect();
+    upsert_sql("excel_stocks", &columns, &["symbol"])
+});
 
 /// What a run records.
 #[derive(Debug)]
@@ -283,20 +289,20 @@ const RUN_COLUMNS: &str = "id, run_at, status, historical_path, historical_size,
      historical_rows, live_rows, stocks, updated, skipped, skipped_rows, error, duration_ms, \
      columns";
 
-fn fingerprint(r: &Row<'_>, at: usize) -> rusqlite::Result<Option<Fingerprint>> {
+fn fingerprint(r: &Row<'_, '_>, at: usize) -> Result<Option<Fingerprint>> {
     let path: Option<String> = r.get(at)?;
     Ok(match path {
         None => None,
         Some(p) => Some(Fingerprint {
             path: p.into(),
-            size: r.get::<_, Option<i64>>(at + 1)?.unwrap_or(0) as u64,
-            mtime_ns: r.get::<_, Option<i64>>(at + 2)?.unwrap_or(0),
-            hash: r.get::<_, Option<String>>(at + 3)?.unwrap_or_default(),
+            size: r.get::<Option<i64>>(at + 1)?.unwrap_or(0) as u64,
+            mtime_ns: r.get::<Option<i64>>(at + 2)?.unwrap_or(0),
+            hash: r.get::<Option<String>>(at + 3)?.unwrap_or_default(),
         }),
     })
 }
 
-fn run_row(r: &Row<'_>) -> rusqlite::Result<(RunRow, String, String, String, String)> {
+fn run_row(r: &Row<'_, '_>) -> Result<(RunRow, String, String, String, String)> {
     Ok((
         RunRow {
             id: r.get(0)?,
@@ -304,11 +310,11 @@ fn run_row(r: &Row<'_>) -> rusqlite::Result<(RunRow, String, String, String, Str
             status: RunStatus::Failed,
             historical: fingerprint(r, 3)?,
             live: fingerprint(r, 7)?,
-            historical_rows: r.get::<_, i64>(11)? as u64,
-            live_rows: r.get::<_, i64>(12)? as u64,
-            stocks: r.get::<_, i64>(13)? as u64,
-            updated: r.get::<_, i64>(14)? as u64,
-            skipped: r.get::<_, i64>(15)? as u64,
+            historical_rows: r.get::<i64>(11)? as u64,
+            live_rows: r.get::<i64>(12)? as u64,
+            stocks: r.get::<i64>(13)? as u64,
+            updated: r.get::<i64>(14)? as u64,
+            skipped: r.get::<i64>(15)? as u64,
             skipped_rows: Vec::new(),
             error: r.get(17)?,
             duration_ms: r.get(18)?,
@@ -392,47 +398,50 @@ impl<S: Deref<Target = Store>> Excel<S> {
     /// The files and settings of the latest run that read them (not a failed one):
     /// what "unchanged" is measured against.
     pub fn latest_inputs(&self) -> Result<Option<(Fingerprint, Fingerprint, String)>> {
-        super::optional(self.0.conn().query_row(
-            "SELECT historical_path, historical_size, historical_mtime_ns, historical_hash,
-                    live_path, live_size, live_mtime_ns, live_hash, settings_key
-             FROM processing_metadata WHERE status != 'failed' ORDER BY id DESC LIMIT 1",
-            [],
-            |r| {
-                let h = fingerprint(r, 0)?;
-                let l = fingerprint(r, 4)?;
-                Ok(h.zip(l)
-                    .map(|(h, l)| (h, l, r.get::<_, String>(8).unwrap_or_default())))
-            },
-        ))
-        .map(Option::flatten)
+        self.0
+            .db()
+            .query_opt(
+                "SELECT historical_path, historical_size, historical_mtime_ns, historical_hash,
+                        live_path, live_size, live_mtime_ns, live_hash, settings_key
+                 FROM processing_metadata WHERE status != 'failed' ORDER BY id DESC LIMIT 1",
+                params![],
+                |r| {
+                    let h = fingerprint(r, 0)?;
+                    let l = fingerprint(r, 4)?;
+                    let key = r.get::<Option<String>>(8)?.unwrap_or_default();
+                    Ok(h.zip(l).map(|(h, l)| (h, l, key)))
+                },
+            )
+            .map(Option::flatten)
     }
 
     /// The latest state of every stock (optionally one buildup class), by symbol.
     pub fn list_stocks(&self, buildup: Option<Buildup>) -> Result<Vec<StockRow>> {
         let sql = format!(
             "SELECT {STOCK_COLUMNS} FROM excel_stocks
-             WHERE ?1 IS NULL OR buildup = ?1 ORDER BY symbol"
+             WHERE CAST(?1 AS TEXT) IS NULL OR buildup = ?1 ORDER BY symbol"
         );
-        let mut stmt = self.0.conn().prepare_cached(&sql)?;
-        let rows = stmt.query_map([buildup.map(Buildup::as_str)], StockRow::from_row)?;
-        rows.map(|r| finish_stock(r?)).collect()
+        self.0
+            .db()
+            .query(&sql, params![buildup.map(Buildup::as_str)], |r| {
+                finish_stock(StockRow::from_row(r)?)
+            })
     }
 
     /// Stored runs, newest first; only those with `status` when given.
     pub fn list_runs(&self, status: Option<RunStatus>, limit: u64) -> Result<Vec<RunRow>> {
         let sql = format!(
             "SELECT {RUN_COLUMNS} FROM processing_metadata
-             WHERE ?1 IS NULL OR status = ?1 ORDER BY id DESC LIMIT ?2"
+             WHERE CAST(?1 AS TEXT) IS NULL OR status = ?1 ORDER BY id DESC LIMIT ?2"
         );
-        let mut stmt = self.0.conn().prepare_cached(&sql)?;
-        let rows = stmt.query_map(
+        self.0.db().query(
+            &sql,
             params![
                 status.map(RunStatus::as_str),
                 limit.min(i64::MAX as u64) as i64
             ],
-            run_row,
-        )?;
-        rows.map(|r| finish_run(r?)).collect()
+            |r| finish_run(run_row(r)?),
+        )
     }
 
     /// The latest run that read the workbooks (processed or partial).
@@ -441,36 +450,35 @@ impl<S: Deref<Target = Store>> Excel<S> {
             "SELECT {RUN_COLUMNS} FROM processing_metadata
              WHERE status IN ('processed', 'partial') ORDER BY id DESC LIMIT 1"
         );
-        match super::optional(self.0.conn().query_row(&sql, [], run_row))? {
-            Some(raw) => Ok(Some(finish_run(raw)?)),
-            None => Ok(None),
-        }
+        self.0
+            .db()
+            .query_opt(&sql, params![], |r| finish_run(run_row(r)?))
     }
 
     /// The kept history summary, if it was made under `key` (else empty).
     pub fn history_cache(&self, key: &str) -> Result<Vec<HistorySummary>> {
-        let mut stmt = self.0.conn().prepare_cached(
+        self.0.db().query(
             "SELECT symbol, prev_close, prev_oi, avg_volume FROM excel_history_cache WHERE key = ?1",
-        )?;
-        let rows = stmt.query_map([key], |r| {
-            Ok(HistorySummary {
-                symbol: r.get(0)?,
-                prev_close: r.get(1)?,
-                prev_oi: r.get(2)?,
-                avg_volume: r.get(3)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            params![key],
+            |r| {
+                Ok(HistorySummary {
+                    symbol: r.get(0)?,
+                    prev_close: r.get(1)?,
+                    prev_oi: r.get(2)?,
+                    avg_volume: r.get(3)?,
+                })
+            },
+        )
     }
 
     /// How the historical workbook behind the summary kept under `key` was read; `None`
     /// when none is kept under that key (then the summary is not reused either).
     pub fn history_columns(&self, key: &str) -> Result<Option<ColumnMapping>> {
-        let json: Option<String> = super::optional(self.0.conn().query_row(
+        let json: Option<String> = self.0.db().query_opt(
             "SELECT columns FROM excel_history_columns WHERE key = ?1",
-            [key],
+            params![key],
             |r| r.get(0),
-        ))?;
+        )?;
         json.map(|j| {
             serde_json::from_str(&j).map_err(|e| super::Error::Corrupt {
                 table: "excel_history_columns",
@@ -484,12 +492,12 @@ impl<S: Deref<Target = Store>> Excel<S> {
     /// The header mappings of the latest run that read the workbooks or found them
     /// unchanged (not a failed one): what an unchanged run reports again.
     pub fn latest_columns(&self) -> Result<RunColumns> {
-        let json: Option<String> = super::optional(self.0.conn().query_row(
+        let json: Option<String> = self.0.db().query_opt(
             "SELECT columns FROM processing_metadata WHERE status != 'failed'
              ORDER BY id DESC LIMIT 1",
-            [],
+            params![],
             |r| r.get(0),
-        ))?;
+        )?;
         match json {
             None => Ok(RunColumns::default()),
             Some(j) => serde_json::from_str(&j).map_err(|e| corrupt("columns", &e.to_string())),
@@ -498,36 +506,32 @@ impl<S: Deref<Target = Store>> Excel<S> {
 
     /// Runs recorded in all, and since `since`.
     pub fn run_counts(&self, since: DateTime<Utc>) -> Result<RunCounts> {
-        Ok(self.0.conn().query_row(
+        self.0.db().query_one(
             "SELECT count(*), count(*) FILTER (WHERE run_at >= ?1) FROM processing_metadata",
-            [ts(since)],
+            params![ts(since)],
             |r| {
                 Ok(RunCounts {
-                    total: r.get::<_, i64>(0)? as u64,
-                    since: r.get::<_, i64>(1)? as u64,
+                    total: r.get::<i64>(0)? as u64,
+                    since: r.get::<i64>(1)? as u64,
                 })
             },
-        )?)
+        )
     }
 
     /// Tick history of one stock, oldest first.
     pub fn list_ticks(&self, symbol: &str) -> Result<Vec<Tick>> {
-        let mut stmt = self.0.conn().prepare_cached(
+        self.0.db().query(
             "SELECT at, ltp, oi, buildup FROM excel_ticks WHERE symbol = ?1 ORDER BY at, run_id",
-        )?;
-        let rows = stmt.query_map([symbol], |r| {
-            Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })?;
-        rows.map(|r| {
-            let (at, ltp, oi, buildup) = r?;
-            Ok(Tick {
-                at: parse_ts(&at, "excel_ticks", "at")?,
-                ltp,
-                oi,
-                buildup,
-            })
-        })
-        .collect()
+            params![symbol],
+            |r| {
+                Ok(Tick {
+                    at: parse_ts(&r.get::<String>(0)?, "excel_ticks", "at")?,
+                    ltp: r.get(1)?,
+                    oi: r.get(2)?,
+                    buildup: r.get(3)?,
+                })
+            },
+        )
     }
 }
 
@@ -545,7 +549,12 @@ impl<S: DerefMut<Target = Store>> Excel<S> {
         let skipped_json = serde_json::to_string(&stored).unwrap_or_else(|_| "[]".into());
         let columns_json = serde_json::to_string(run.columns).unwrap_or_else(|_| "{}".into());
         let at = ts(run.run_at);
-        self.0.write(|tx| {
+        self.0.transaction(|tx| {
+            // One run's write at a time, as SQLite's writer lock gives: hosts sharing a
+            // PostgreSQL store would otherwise both delete-then-insert the history
+            // summary (the same symbols: a duplicate key) and could upsert the same
+            // stocks in different orders (a deadlock).
+            tx.lock("excel_run")?;
             let fp = |f: Option<&Fingerprint>| {
                 (
                     f.map(|f| f.path.to_string_lossy().into_owned()),
@@ -556,7 +565,7 @@ impl<S: DerefMut<Target = Store>> Excel<S> {
             };
             let (hp, hs, hm, hh) = fp(run.historical);
             let (lp, ls, lm, lh) = fp(run.live);
-            tx.execute(
+            let id = tx.insert_id(
                 "INSERT INTO processing_metadata (run_at, status, historical_path, historical_size,
                     historical_mtime_ns, historical_hash, live_path, live_size, live_mtime_ns,
                     live_hash, settings_key, historical_rows, live_rows, stocks, updated, skipped,
@@ -564,7 +573,7 @@ impl<S: DerefMut<Target = Store>> Excel<S> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
                     ?17, ?18, 0, ?19)",
                 params![
-                    at,
+                    &at,
                     run.status.as_str(),
                     hp,
                     hs,
@@ -580,63 +589,64 @@ impl<S: DerefMut<Target = Store>> Excel<S> {
                     run.stocks as i64,
                     changed.len() as i64,
                     run.skipped.len() as i64,
-                    skipped_json,
-                    run.error,
-                    columns_json
+                    &skipped_json,
+                    &run.error,
+                    &columns_json
                 ],
             )?;
-            let id = tx.last_insert_rowid();
-            let mut upsert = tx.prepare_cached(&format!(
-                "INSERT OR REPLACE INTO excel_stocks ({STOCK_COLUMNS})
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                         ?17, ?18, ?19, ?20, ?21, ?22)"
-            ))?;
-            let mut tick = tx.prepare_cached(
-                "INSERT INTO excel_ticks (run_id, symbol, at, ltp, volume, oi, change_pct,
-                    oi_change_pct, buildup) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?;
+            // Only the stocks that changed come here (the caller compares with the
+            // stored state); each statement is prepared once and cached, in this one
+            // transaction.
+            let upsert = &*STOCK_UPSERT;
             for s in changed {
                 let m = &s.metrics;
                 let buildup = m.buildup.map(Buildup::as_str);
-                upsert.execute(params![
-                    s.symbol,
-                    s.ltp,
-                    s.open,
-                    s.high,
-                    s.low,
-                    s.prev_close,
-                    s.volume,
-                    s.oi,
-                    s.prev_oi,
-                    s.avg_volume,
-                    s.bid,
-                    s.ask,
-                    s.last_update,
-                    m.change,
-                    m.change_pct,
-                    m.oi_change,
-                    m.oi_change_pct,
-                    m.volume_ratio,
-                    m.range_position,
-                    buildup,
-                    at,
-                    id
-                ])?;
-                tick.execute(params![
-                    id,
-                    s.symbol,
-                    at,
-                    s.ltp,
-                    s.volume,
-                    s.oi,
-                    m.change_pct,
-                    m.oi_change_pct,
-                    buildup
-                ])?;
+                tx.execute(
+                    upsert,
+                    params![
+                        &s.symbol,
+                        s.ltp,
+                        s.open,
+                        s.high,
+                        s.low,
+                        s.prev_close,
+                        s.volume,
+                        s.oi,
+                        s.prev_oi,
+                        s.avg_volume,
+                        s.bid,
+                        s.ask,
+                        &s.last_update,
+                        m.change,
+                        m.change_pct,
+                        m.oi_change,
+                        m.oi_change_pct,
+                        m.volume_ratio,
+                        m.range_position,
+                        buildup,
+                        &at,
+                        id
+                    ],
+                )?;
+                tx.execute(
+                    "INSERT INTO excel_ticks (run_id, symbol, at, ltp, volume, oi, change_pct,
+                        oi_change_pct, buildup) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    params![
+                        id,
+                        &s.symbol,
+                        &at,
+                        s.ltp,
+                        s.volume,
+                        s.oi,
+                        m.change_pct,
+                        m.oi_change_pct,
+                        buildup
+                    ],
+                )?;
             }
             if let Some(cache) = history {
-                tx.execute("DELETE FROM excel_history_cache", [])?;
-                tx.execute("DELETE FROM excel_history_columns", [])?;
+                tx.execute("DELETE FROM excel_history_cache", params![])?;
+                tx.execute("DELETE FROM excel_history_columns", params![])?;
                 tx.execute(
                     "INSERT INTO excel_history_columns (key, columns) VALUES (?1, ?2)",
                     params![
@@ -644,18 +654,13 @@ impl<S: DerefMut<Target = Store>> Excel<S> {
                         serde_json::to_string(cache.columns).unwrap_or_else(|_| "{}".into())
                     ],
                 )?;
-                let mut ins = tx.prepare_cached(
-                    "INSERT INTO excel_history_cache (symbol, key, prev_close, prev_oi, avg_volume)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                )?;
                 for h in cache.summaries {
-                    ins.execute(params![
-                        h.symbol,
-                        cache.key,
-                        h.prev_close,
-                        h.prev_oi,
-                        h.avg_volume
-                    ])?;
+                    tx.execute(
+                        "INSERT INTO excel_history_cache (symbol, key, prev_close, prev_oi,
+                             avg_volume)
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![&h.symbol, cache.key, h.prev_close, h.prev_oi, h.avg_volume],
+                    )?;
                 }
             }
             tx.execute(
@@ -688,33 +693,29 @@ impl<S: DerefMut<Target = Store>> Excel<S> {
         limit: usize,
         pause: std::time::Duration,
     ) -> Result<super::PruneStats> {
-        let runs = self
-            .0
-            .conn()
-            .prepare(
-                "SELECT id FROM processing_metadata WHERE run_at < ?1 AND id NOT IN
-                     (SELECT id FROM processing_metadata ORDER BY run_at DESC, id DESC LIMIT ?2)
-                 ORDER BY id",
-            )?
-            .query_map(params![ts(before), i64::from(keep_last)], |r| {
-                r.get::<_, i64>(0)
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let runs = self.0.db().query(
+            "SELECT id FROM processing_metadata WHERE run_at < ?1 AND id NOT IN
+                 (SELECT id FROM processing_metadata ORDER BY run_at DESC, id DESC LIMIT ?2)
+             ORDER BY id",
+            params![ts(before), i64::from(keep_last)],
+            |r| r.get::<i64>(0),
+        )?;
         let mut next = 0;
         self.0.prune_in_batches(limit, pause, |tx, limit| {
-            let tx = tx.sqlite()?;
-            let mut ticks = tx.prepare_cached(
-                "DELETE FROM excel_ticks WHERE run_id = ?1 AND symbol IN
-                     (SELECT symbol FROM excel_ticks WHERE run_id = ?1 LIMIT ?2)",
-            )?;
-            let mut run = tx.prepare_cached("DELETE FROM processing_metadata WHERE id = ?1")?;
             let mut left = limit;
             while left > 0 && next < runs.len() {
-                let n = ticks.execute(params![runs[next], left as i64])?;
+                let n = tx.execute(
+                    "DELETE FROM excel_ticks WHERE run_id = ?1 AND symbol IN
+                         (SELECT symbol FROM excel_ticks WHERE run_id = ?1 LIMIT ?2)",
+                    params![runs[next], left as i64],
+                )?;
                 left -= n;
                 if left > 0 {
                     // Fewer ticks than asked for: the run's last ones are gone.
-                    left -= run.execute([runs[next]])?;
+                    left -= tx.execute(
+                        "DELETE FROM processing_metadata WHERE id = ?1",
+                        params![runs[next]],
+                    )?;
                     next += 1;
                 }
             }
@@ -734,7 +735,7 @@ impl<S: Deref<Target = Store>> Excel<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::tests::temp_store;
+    use crate::store::tests::backends;
 
     fn stock(symbol: &str, ltp: f64) -> StockRow {
         StockRow {
@@ -784,136 +785,365 @@ mod tests {
         live: None,
     };
 
+    /// What the next process-excel run reads back: a changed stock's whole state is
+    /// replaced (every column, stamped with the new run), an unchanged one keeps its
+    /// run; the run's skipped rows and header mappings, the inputs "unchanged" is
+    /// measured against, and a history summary replaced by a newer workbook's.
+    #[test]
+    fn a_second_run_replaces_only_the_changed_stocks_and_reads_back_its_metadata() {
+        for mut store in backends() {
+            let b = store.backend();
+            let fp = Fingerprint {
+                path: "/x/Live.xlsx".into(),
+                size: 10,
+                mtime_ns: 1_700_000_000_123_456_789,
+                hash: "abcd0123".into(),
+            };
+            let summary = |symbol: &str| HistorySummary {
+                symbol: symbol.into(),
+                prev_close: Some(100.0),
+                prev_oi: Some(900),
+                avg_volume: Some(12.5),
+            };
+            let mapping = ColumnMapping {
+                sheet: "Historical".into(),
+                header_row: 2,
+                warnings: vec!["\"OI Chg\" looks like \"oi_change\"".into()],
+                ..ColumnMapping::default()
+            };
+            let first = store
+                .excel_mut()
+                .record_run(
+                    &run("2026-11-23T04:00:00Z", &fp),
+                    &[stock("TCS", 101.0), stock("INFY", 99.0)],
+                    Some(HistoryCache {
+                        key: "h1",
+                        summaries: &[summary("TCS"), summary("INFY")],
+                        columns: &mapping,
+                    }),
+                )
+                .unwrap();
+            let mut tcs = stock("TCS", 103.5);
+            tcs.open = Some(101.0);
+            tcs.volume = None;
+            tcs.oi = 1200;
+            tcs.last_update = None;
+            tcs.metrics = Metrics {
+                change: Some(3.5),
+                change_pct: Some(3.5),
+                oi_change: Some(300),
+                oi_change_pct: Some(33.3),
+                volume_ratio: None,
+                range_position: Some(0.75),
+                buildup: Some(Buildup::ShortBuildup),
+            };
+            let skipped = [SkippedRow {
+                file: "/x/Live.xlsx".into(),
+                sheet: "Live".into(),
+                row: 7,
+                column: Some("LTP (B)".into()),
+                reason: "not a number".into(),
+            }];
+            let columns = RunColumns {
+                historical: Some(mapping.clone()),
+                live: Some(ColumnMapping {
+                    sheet: "Live".into(),
+                    header_row: 1,
+                    ..ColumnMapping::default()
+                }),
+            };
+            let mut second = run("2026-11-23T04:00:05Z", &fp);
+            second.status = RunStatus::Partial;
+            second.settings_key = "k2";
+            second.skipped = &skipped;
+            second.columns = &columns;
+            let id = store
+                .excel_mut()
+                .record_run(
+                    &second,
+                    std::slice::from_ref(&tcs),
+                    Some(HistoryCache {
+                        key: "h2",
+                        summaries: &[summary("TCS")],
+                        columns: &mapping,
+                    }),
+                )
+                .unwrap();
+
+            let stocks = store.excel().list_stocks(None).unwrap();
+            assert_eq!(stocks.len(), 2, "{b}");
+            assert_eq!(
+                (stocks[0].symbol.as_str(), stocks[0].run_id),
+                ("INFY", first),
+                "{b}"
+            );
+            assert!(
+                stocks[0].same_values(&stock("INFY", 99.0)),
+                "{b}: {:?}",
+                stocks[0]
+            );
+            assert_eq!(stocks[1].run_id, id, "{b}");
+            assert_eq!(
+                stocks[1].updated_at,
+                crate::time::parse_instant("2026-11-23T04:00:05Z").unwrap(),
+                "{b}"
+            );
+            assert!(stocks[1].same_values(&tcs), "{b}: {:?}", stocks[1]);
+            let short = store
+                .excel()
+                .list_stocks(Some(Buildup::ShortBuildup))
+                .unwrap();
+            assert_eq!(short.len(), 1, "{b}");
+            assert_eq!(short[0].symbol, "TCS", "{b}");
+
+            let ticks = store.excel().list_ticks("TCS").unwrap();
+            let got: Vec<(f64, i64, Option<&str>)> = ticks
+                .iter()
+                .map(|t| (t.ltp, t.oi, t.buildup.as_deref()))
+                .collect();
+            assert_eq!(
+                got,
+                [
+                    (101.0, 1000, Some("long_buildup")),
+                    (103.5, 1200, Some("short_buildup"))
+                ],
+                "{b}"
+            );
+
+            let latest = store.excel().latest_processed().unwrap().unwrap();
+            assert_eq!(latest.id, id, "{b}");
+            assert_eq!(latest.status, RunStatus::Partial, "{b}");
+            assert_eq!((latest.updated, latest.skipped), (1, 1), "{b}");
+            assert_eq!(latest.skipped_rows, skipped, "{b}");
+            assert_eq!(latest.columns, columns, "{b}");
+            assert_eq!(latest.live, Some(fp.clone()), "{b}");
+            assert!(latest.duration_ms >= 0.0, "{b}");
+            assert_eq!(store.excel().latest_columns().unwrap(), columns, "{b}");
+            let (_, _, key) = store.excel().latest_inputs().unwrap().unwrap();
+            assert_eq!(key, "k2", "{b}");
+            let partial = store
+                .excel()
+                .list_runs(Some(RunStatus::Partial), 10)
+                .unwrap();
+            assert_eq!(
+                partial.iter().map(|r| r.id).collect::<Vec<_>>(),
+                [id],
+                "{b}"
+            );
+            assert_eq!(store.excel().list_runs(None, 1).unwrap()[0].id, id, "{b}");
+
+            assert_eq!(store.excel().history_cache("h1").unwrap(), [], "{b}");
+            assert_eq!(
+                store.excel().history_cache("h2").unwrap(),
+                [summary("TCS")],
+                "{b}"
+            );
+            assert_eq!(store.excel().history_columns("h1").unwrap(), None, "{b}");
+            assert_eq!(
+                store.excel().history_columns("h2").unwrap(),
+                Some(mapping.clone()),
+                "{b}"
+            );
+        }
+    }
+
+    /// process-excel on several hosts sharing one PostgreSQL store: runs recorded at
+    /// the same moment, each replacing the 200-stock history summary (no stock changed,
+    /// so no stock row orders them), all succeed and leave one whole summary. (SQLite's
+    /// writer lock serialises them already.)
+    #[test]
+    fn hosts_recording_runs_at_once_on_one_postgres_store_all_succeed() {
+        let Some(db) = crate::store::tests::PgTestDb::create() else {
+            return;
+        };
+        Store::open_postgres(&db.config).unwrap();
+        const HOSTS: usize = 4;
+        let start = std::sync::Arc::new(std::sync::Barrier::new(HOSTS));
+        let hosts: Vec<_> = (0..HOSTS)
+            .map(|i| {
+                let (config, start) = (db.config.clone(), start.clone());
+                std::thread::spawn(move || {
+                    let mut store = Store::open_postgres(&config).unwrap();
+                    let fp = Fingerprint {
+                        path: "/x/Live.xlsx".into(),
+                        size: 10,
+                        mtime_ns: 5,
+                        hash: "abcd0123".into(),
+                    };
+                    let key = format!("h{i}");
+                    let summaries: Vec<HistorySummary> = (0..200)
+                        .map(|s| HistorySummary {
+                            symbol: format!("S{s}"),
+                            prev_close: Some(100.0 + i as f64),
+                            ..HistorySummary::default()
+                        })
+                        .collect();
+                    start.wait();
+                    store
+                        .excel_mut()
+                        .record_run(
+                            &run("2026-11-23T04:00:00Z", &fp),
+                            &[],
+                            Some(HistoryCache {
+                                key: &key,
+                                summaries: &summaries,
+                                columns: &ColumnMapping::default(),
+                            }),
+                        )
+                        .map_err(|e| e.with_causes())
+                })
+            })
+            .collect();
+        for h in hosts {
+            h.join().unwrap().unwrap();
+        }
+        let store = Store::open_postgres(&db.config).unwrap();
+        assert_eq!(store.excel().list_runs(None, 10).unwrap().len(), HOSTS);
+        let kept: Vec<usize> = (0..HOSTS)
+            .map(|i| store.excel().history_cache(&format!("h{i}")).unwrap().len())
+            .collect();
+        assert_eq!(
+            kept.iter().sum::<usize>(),
+            200,
+            "one whole summary: {kept:?}"
+        );
+        assert!(kept.contains(&200), "{kept:?}");
+    }
+
     #[test]
     fn excel_prune_batches_are_bounded_and_keep_the_newest_runs() {
-        let (_dir, mut store) = temp_store();
-        // 40 runs of 300 ticks, a minute apart on 2026-11-02, then 2 runs on 2026-11-23.
-        let mut ids = Vec::new();
-        for i in 0..42 {
-            let at = if i < 40 {
-                format!("2026-11-02T04:{i:02}:00Z")
-            } else {
-                format!("2026-11-23T04:{i:02}:00Z")
-            };
-            let id = store
-                .write(|tx| {
-                    tx.execute(
+        for mut store in backends() {
+            let b = store.backend();
+            // 40 runs of 300 ticks, a minute apart on 2026-11-02, then 2 runs on 2026-11-23.
+            let mut ids = Vec::new();
+            for i in 0..42 {
+                let at = if i < 40 {
+                    format!("2026-11-02T04:{i:02}:00Z")
+                } else {
+                    format!("2026-11-23T04:{i:02}:00Z")
+                };
+                let id = store
+                .transaction(|tx| {
+                    let id = tx.insert_id(
                         "INSERT INTO processing_metadata (run_at, status, duration_ms)
                          VALUES (?1, 'processed', 0)",
-                        [&at],
+                        params![&at],
                     )?;
-                    let id = tx.last_insert_rowid();
                     tx.execute(
                         "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 299)
                          INSERT INTO excel_ticks (run_id, symbol, at, ltp, oi)
-                         SELECT ?1, printf('S%03d', i), ?2, 1.0, 1 FROM n",
-                        params![id, at],
+                         SELECT CAST(?1 AS BIGINT), 'S' || CAST(i AS TEXT), CAST(?2 AS TEXT), 1.0, 1
+                         FROM n",
+                        params![id, &at],
                     )?;
                     Ok(id)
                 })
                 .unwrap();
-            ids.push(id);
+                ids.push(id);
+            }
+            let before = crate::time::parse_instant("2026-11-20T00:00:00Z").unwrap();
+            let stats = store
+                .excel_mut()
+                .prune_with(before, 3, 1000, std::time::Duration::ZERO)
+                .unwrap();
+            // Runs 0..39 are old; the 3 newest (two of 2026-11-23 and the last of 2026-11-02)
+            // stay: 39 runs and their ticks go.
+            assert_eq!(stats.rows, 39 * 301, "{b}");
+            assert!(stats.largest_batch <= 1000, "{b}: {stats:?}");
+            assert!(stats.batches >= 39 * 301 / 1000, "{b}: {stats:?}");
+            let runs = store.excel().list_runs(None, 100).unwrap();
+            let mut left: Vec<i64> = runs.iter().map(|r| r.id).collect();
+            left.sort();
+            assert_eq!(left, [ids[39], ids[40], ids[41]], "{b}");
+            let ticks: i64 = store
+                .db()
+                .query_one("SELECT count(*) FROM excel_ticks", params![], |r| r.get(0))
+                .unwrap();
+            assert_eq!(ticks, 3 * 300, "{b}");
         }
-        let before = crate::time::parse_instant("2026-11-20T00:00:00Z").unwrap();
-        let stats = store
-            .excel_mut()
-            .prune_with(before, 3, 1000, std::time::Duration::ZERO)
-            .unwrap();
-        // Runs 0..39 are old; the 3 newest (two of 2026-11-23 and the last of 2026-11-02)
-        // stay: 39 runs and their ticks go.
-        assert_eq!(stats.rows, 39 * 301);
-        assert!(stats.largest_batch <= 1000, "{stats:?}");
-        assert!(stats.batches >= 39 * 301 / 1000, "{stats:?}");
-        let runs = store.excel().list_runs(None, 100).unwrap();
-        let mut left: Vec<i64> = runs.iter().map(|r| r.id).collect();
-        left.sort();
-        assert_eq!(left, [ids[39], ids[40], ids[41]]);
-        let ticks: i64 = store
-            .conn()
-            .query_row("SELECT count(*) FROM excel_ticks", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(ticks, 3 * 300);
     }
 
     #[test]
     fn runs_stocks_and_ticks_round_trip_and_prune() {
-        let (_dir, mut store) = temp_store();
-        assert_eq!(store.excel().latest_inputs().unwrap(), None);
-        let fp = Fingerprint {
-            path: "/x/Live.xlsx".into(),
-            size: 10,
-            mtime_ns: 5,
-            hash: "abcd0123".into(),
-        };
-        let id = store
-            .excel_mut()
-            .record_run(
-                &run("2026-11-20T04:00:00Z", &fp),
-                &[stock("TCS", 101.0), stock("INFY", 99.0)],
-                Some(HistoryCache {
-                    key: "h1",
-                    summaries: &[HistorySummary {
-                        symbol: "TCS".into(),
-                        prev_close: Some(100.0),
-                        ..HistorySummary::default()
-                    }],
-                    columns: &ColumnMapping {
-                        sheet: "Historical".into(),
-                        header_row: 1,
-                        ..ColumnMapping::default()
-                    },
-                }),
-            )
-            .unwrap();
-        let stocks = store.excel().list_stocks(None).unwrap();
-        assert_eq!(stocks.len(), 2);
-        assert_eq!(
-            store.excel().history_cache("h1").unwrap()[0].prev_close,
-            Some(100.0)
-        );
-        assert_eq!(store.excel().history_cache("h2").unwrap(), []);
-        assert_eq!(
-            store.excel().history_columns("h1").unwrap().unwrap().sheet,
-            "Historical"
-        );
-        assert_eq!(store.excel().history_columns("h2").unwrap(), None);
-        assert_eq!(stocks[0].symbol, "INFY");
-        assert_eq!(stocks[0].run_id, id);
-        assert!(stocks[1].same_values(&stock("TCS", 101.0)));
-        assert_eq!(
-            store.excel().list_stocks(Some(Buildup::Neutral)).unwrap(),
-            []
-        );
-        let (h, _, key) = store.excel().latest_inputs().unwrap().unwrap();
-        assert_eq!((h, key.as_str()), (fp.clone(), "k"));
+        for mut store in backends() {
+            let b = store.backend();
+            assert_eq!(store.excel().latest_inputs().unwrap(), None);
+            let fp = Fingerprint {
+                path: "/x/Live.xlsx".into(),
+                size: 10,
+                mtime_ns: 5,
+                hash: "abcd0123".into(),
+            };
+            let id = store
+                .excel_mut()
+                .record_run(
+                    &run("2026-11-20T04:00:00Z", &fp),
+                    &[stock("TCS", 101.0), stock("INFY", 99.0)],
+                    Some(HistoryCache {
+                        key: "h1",
+                        summaries: &[HistorySummary {
+                            symbol: "TCS".into(),
+                            prev_close: Some(100.0),
+                            ..HistorySummary::default()
+                        }],
+                        columns: &ColumnMapping {
+                            sheet: "Historical".into(),
+                            header_row: 1,
+                            ..ColumnMapping::default()
+                        },
+                    }),
+                )
+                .unwrap();
+            let stocks = store.excel().list_stocks(None).unwrap();
+            assert_eq!(stocks.len(), 2);
+            assert_eq!(
+                store.excel().history_cache("h1").unwrap()[0].prev_close,
+                Some(100.0)
+            );
+            assert_eq!(store.excel().history_cache("h2").unwrap(), []);
+            assert_eq!(
+                store.excel().history_columns("h1").unwrap().unwrap().sheet,
+                "Historical"
+            );
+            assert_eq!(store.excel().history_columns("h2").unwrap(), None);
+            assert_eq!(stocks[0].symbol, "INFY");
+            assert_eq!(stocks[0].run_id, id);
+            assert!(stocks[1].same_values(&stock("TCS", 101.0)));
+            assert_eq!(
+                store.excel().list_stocks(Some(Buildup::Neutral)).unwrap(),
+                []
+            );
+            let (h, _, key) = store.excel().latest_inputs().unwrap().unwrap();
+            assert_eq!((h, key.as_str()), (fp.clone(), "k"));
 
-        let id2 = store
-            .excel_mut()
-            .record_run(
-                &run("2026-11-23T04:00:00Z", &fp),
-                &[stock("TCS", 102.0)],
-                None,
-            )
-            .unwrap();
-        let pruned = store
-            .excel_mut()
-            .prune(
-                crate::time::parse_instant("2026-11-22T00:00:00Z").unwrap(),
-                1,
-            )
-            .unwrap();
-        assert_eq!(pruned.rows, 3, "the run and its two ticks");
-        // The first run and its ticks are pruned; the stocks it wrote stay.
-        let runs = store.excel().list_runs(None, 10).unwrap();
-        assert_eq!(runs.iter().map(|r| r.id).collect::<Vec<_>>(), [id2]);
-        assert_eq!(runs[0].updated, 1);
-        assert_eq!(store.excel().list_ticks("INFY").unwrap().len(), 0);
-        assert_eq!(store.excel().list_ticks("TCS").unwrap()[0].ltp, 102.0);
-        assert_eq!(store.excel().list_stocks(None).unwrap().len(), 2);
-        let counts = store
-            .excel()
-            .run_counts(crate::time::parse_instant("2026-11-23T00:00:00Z").unwrap())
-            .unwrap();
-        assert_eq!(counts, RunCounts { total: 1, since: 1 });
+            let id2 = store
+                .excel_mut()
+                .record_run(
+                    &run("2026-11-23T04:00:00Z", &fp),
+                    &[stock("TCS", 102.0)],
+                    None,
+                )
+                .unwrap();
+            let pruned = store
+                .excel_mut()
+                .prune(
+                    crate::time::parse_instant("2026-11-22T00:00:00Z").unwrap(),
+                    1,
+                )
+                .unwrap();
+            assert_eq!(pruned.rows, 3, "the run and its two ticks");
+            // The first run and its ticks are pruned; the stocks it wrote stay.
+            let runs = store.excel().list_runs(None, 10).unwrap();
+            assert_eq!(runs.iter().map(|r| r.id).collect::<Vec<_>>(), [id2]);
+            assert_eq!(runs[0].updated, 1);
+            assert_eq!(store.excel().list_ticks("INFY").unwrap().len(), 0);
+            assert_eq!(store.excel().list_ticks("TCS").unwrap()[0].ltp, 102.0);
+            assert_eq!(store.excel().list_stocks(None).unwrap().len(), 2);
+            let counts = store
+                .excel()
+                .run_counts(crate::time::parse_instant("2026-11-23T00:00:00Z").unwrap())
+                .unwrap();
+            assert_eq!(counts, RunCounts { total: 1, since: 1 }, "{b}");
+        }
     }
 }

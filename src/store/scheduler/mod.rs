@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use std::ops::{Deref, DerefMut};
 
 use chrono::{DateTime, TimeDelta, Utc};
-use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 mod model;
@@ -15,6 +14,7 @@ mod prune;
 
 pub use model::{Category, Criterion, Direction, Phase, SchedulerKind, Signal, State};
 
+use super::db::{Conn, Row, params};
 use super::outbox::{OutboxEntry, SourceKind};
 use super::{Result, Store, parse_ts, ts};
 use crate::market::Timeframe;
@@ -289,7 +289,7 @@ fn opt_ts(
 /// notification (`outbox[i]`) queued. Every stored signal passes through here, inside
 /// the tick's transaction, so a signal acted on always has its notifications queued.
 fn store_signals(
-    tx: &Transaction<'_>,
+    tx: Conn<'_>,
     run_id: i64,
     scheduler: SchedulerKind,
     used: bool,
@@ -297,73 +297,63 @@ fn store_signals(
     outbox: &[Option<OutboxEntry>],
     created_at: DateTime<Utc>,
 ) -> Result<u64> {
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO scheduler_signals (run_id, scheduler, used, symbol, category, strategy,
-             direction, price, strength, bar_time, timeframe, created_at)
-         VALUES (?1, ?2, 0, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-         ON CONFLICT (scheduler, symbol, category, strategy, direction, bar_time) DO NOTHING",
-    )?;
-    let mut use_it = tx.prepare_cached(
-        "UPDATE scheduler_signals SET used = 1
-         WHERE scheduler = ?1 AND symbol = ?2 AND category = ?3 AND strategy = ?4
-           AND direction = ?5 AND bar_time = ?6 AND used = 0
-           AND NOT EXISTS (SELECT 1 FROM scheduler_signals u
-                           WHERE u.symbol = ?2 AND u.category = ?3 AND u.strategy = ?4
-                             AND u.direction = ?5 AND u.bar_time = ?6 AND u.used = 1)
-         RETURNING id",
-    )?;
     let created = ts(created_at);
     let mut new = 0;
     for (i, s) in signals.iter().enumerate() {
         let bar_time = ts(s.bar_time);
-        insert.execute(params![
-            run_id,
-            scheduler.as_str(),
-            s.symbol,
-            s.category.as_str(),
-            s.strategy,
-            s.direction.as_str(),
-            s.price,
-            s.strength,
-            bar_time,
-            s.timeframe.as_str(),
-            created,
-        ])?;
+        tx.execute(
+            "INSERT INTO scheduler_signals (run_id, scheduler, used, symbol, category, strategy,
+                 direction, price, strength, bar_time, timeframe, created_at)
+             VALUES (?1, ?2, 0, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT (scheduler, symbol, category, strategy, direction, bar_time) DO NOTHING",
+            params![
+                run_id,
+                scheduler.as_str(),
+                &s.symbol,
+                s.category.as_str(),
+                &s.strategy,
+                s.direction.as_str(),
+                s.price,
+                s.strength,
+                &bar_time,
+                s.timeframe.as_str(),
+                &created,
+            ],
+        )?;
         if !used {
             continue;
         }
-        let first_use: Option<i64> = use_it
-            .query_row(
-                params![
-                    scheduler.as_str(),
-                    s.symbol,
-                    s.category.as_str(),
-                    s.strategy,
-                    s.direction.as_str(),
-                    bar_time,
-                ],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let first_use: Option<i64> = tx.query_opt(
+            "UPDATE scheduler_signals SET used = 1
+             WHERE scheduler = ?1 AND symbol = ?2 AND category = ?3 AND strategy = ?4
+               AND direction = ?5 AND bar_time = ?6 AND used = 0
+               AND NOT EXISTS (SELECT 1 FROM scheduler_signals u
+                               WHERE u.symbol = ?2 AND u.category = ?3 AND u.strategy = ?4
+                                 AND u.direction = ?5 AND u.bar_time = ?6 AND u.used = 1)
+             RETURNING id",
+            params![
+                scheduler.as_str(),
+                &s.symbol,
+                s.category.as_str(),
+                &s.strategy,
+                s.direction.as_str(),
+                &bar_time,
+            ],
+            |r| r.get(0),
+        )?;
         let Some(id) = first_use else {
             continue;
         };
         new += 1;
         if let Some(Some(entry)) = outbox.get(i) {
-            super::outbox::enqueue(
-                super::db::Conn::Sqlite(tx),
-                SourceKind::Signal,
-                id,
-                entry,
-                created_at,
-            )?;
+            super::outbox::enqueue(tx, SourceKind::Signal, id, entry, created_at)?;
         }
     }
     Ok(new)
 }
 
-fn insert_run(tx: &Transaction<'_>, t: &TickWrite<'_>, r: &RunWrite<'_>) -> Result<i64> {
-    tx.execute(
+fn insert_run(tx: Conn<'_>, t: &TickWrite<'_>, r: &RunWrite<'_>) -> Result<i64> {
+    tx.insert_id(
         "INSERT INTO scheduler_runs (tick_at, started_at, phase, step, scheduler, role,
              categories, provider_calls, failed_calls, lookups, cache_hits, cache_misses,
              symbols, symbols_failed, signals, duration_ms, errors)
@@ -385,14 +375,13 @@ fn insert_run(tx: &Transaction<'_>, t: &TickWrite<'_>, r: &RunWrite<'_>) -> Resu
             r.symbols_failed as i64,
             r.signals.len() as i64,
             r.duration_ms,
-            r.errors_json,
+            &r.errors_json,
         ],
-    )?;
-    Ok(tx.last_insert_rowid())
+    )
 }
 
-fn insert_comparison(tx: &Transaction<'_>, c: &ComparisonRow) -> Result<i64> {
-    tx.execute(
+fn insert_comparison(tx: Conn<'_>, c: &ComparisonRow) -> Result<i64> {
+    tx.insert_id(
         "INSERT INTO scheduler_comparisons (created_at, source, phase, step, categories, runs,
              warm, legacy_signals, unified_signals, matching, only_legacy, only_unified,
              legacy_calls, unified_calls, legacy_ms, unified_ms, noise_floor_pct, lookups,
@@ -423,8 +412,7 @@ fn insert_comparison(tx: &Transaction<'_>, c: &ComparisonRow) -> Result<i64> {
             c.unified_failed_calls as i64,
             to_json(&c.report),
         ],
-    )?;
-    Ok(tx.last_insert_rowid())
+    )
 }
 
 const COMPARISON_COLUMNS: &str = "id, created_at, source, phase, step, categories, runs, warm,
@@ -432,23 +420,23 @@ const COMPARISON_COLUMNS: &str = "id, created_at, source, phase, step, categorie
     unified_calls, legacy_ms, unified_ms, noise_floor_pct, lookups, cache_hits,
     legacy_failed_calls, unified_failed_calls";
 
-fn comparison_row(r: &Row<'_>, with_report: bool) -> Result<ComparisonRow> {
+fn comparison_row(r: &Row<'_, '_>, with_report: bool) -> Result<ComparisonRow> {
     const T: &str = "scheduler_comparisons";
     let source: String = r.get(2)?;
-    let n = |i: usize| -> rusqlite::Result<u64> { Ok(r.get::<_, i64>(i)?.max(0) as u64) };
+    let n = |i: usize| -> Result<u64> { Ok(r.get::<i64>(i)?.max(0) as u64) };
     Ok(ComparisonRow {
         id: r.get(0)?,
-        created_at: parse_ts(&r.get::<_, String>(1)?, T, "created_at")?,
+        created_at: parse_ts(&r.get::<String>(1)?, T, "created_at")?,
         source: match source.as_str() {
             "compare" => Source::Compare,
             "run" => Source::Run,
             other => return Err(corrupt(T, "source", other)),
         },
-        phase: phase_col(&r.get::<_, String>(3)?, T, "phase")?,
+        phase: phase_col(&r.get::<String>(3)?, T, "phase")?,
         step: r.get(4)?,
-        categories: json_col(&r.get::<_, String>(5)?, T, "categories")?,
+        categories: json_col(&r.get::<String>(5)?, T, "categories")?,
         runs: n(6)?,
-        warm: r.get(7)?,
+        warm: r.get::<i64>(7)? != 0,
         legacy_signals: n(8)?,
         unified_signals: n(9)?,
         matching: n(10)?,
@@ -464,7 +452,7 @@ fn comparison_row(r: &Row<'_>, with_report: bool) -> Result<ComparisonRow> {
         legacy_failed_calls: n(20)?,
         unified_failed_calls: n(21)?,
         report: if with_report {
-            json_col(&r.get::<_, String>(22)?, T, "report")?
+            json_col(&r.get::<String>(22)?, T, "report")?
         } else {
             serde_json::Value::Null
         },
@@ -488,35 +476,34 @@ pub struct Scheduler<S>(pub(super) S);
 
 impl<S: Deref<Target = Store>> Scheduler<S> {
     /// Whether this database has the scheduler's tables (a read-only door on a file
-    /// no newer optctl has written yet does not).
+    /// no newer optctl has written yet does not; a PostgreSQL store is always migrated).
     pub fn has_tables(&self) -> Result<bool> {
-        let n: i64 = self.0.conn().query_row(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'scheduler_state'",
-            [],
-            |r| r.get(0),
-        )?;
+        let db = self.0.db();
+        let sql = if db.is_pg() {
+            "SELECT count(*) FROM information_schema.tables
+             WHERE table_schema = current_schema() AND table_name = 'scheduler_state'"
+        } else {
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'scheduler_state'"
+        };
+        let n: i64 = db.query_one(sql, params![], |r| r.get(0))?;
         Ok(n > 0)
     }
 
     /// The migration's state; `legacy` with nothing moved before the first step.
     pub fn state(&self) -> Result<State> {
         const T: &str = "scheduler_state";
-        let row = self
-            .0
-            .conn()
-            .query_row(
-                "SELECT phase, moved, step, since FROM scheduler_state WHERE id = 1",
-                [],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, i64>(2)?,
-                        r.get::<_, Option<String>>(3)?,
-                    ))
-                },
-            )
-            .optional()?;
+        let row = self.0.db().query_opt(
+            "SELECT phase, moved, step, since FROM scheduler_state WHERE id = 1",
+            params![],
+            |r| {
+                Ok((
+                    r.get::<String>(0)?,
+                    r.get::<String>(1)?,
+                    r.get::<i64>(2)?,
+                    r.get::<Option<String>>(3)?,
+                ))
+            },
+        )?;
         match row {
             None => Ok(State::initial()),
             Some((phase, moved, step, since)) => Ok(State {
@@ -531,29 +518,28 @@ impl<S: Deref<Target = Store>> Scheduler<S> {
     /// The audit log, oldest first; with `limit`, only the newest `limit` entries.
     pub fn list_audit(&self, limit: Option<u64>) -> Result<Vec<AuditRow>> {
         const T: &str = "scheduler_audit";
-        let mut stmt = self.0.conn().prepare(
+        let limit = limit.map_or(i64::MAX, |l| l.min(i64::MAX as u64) as i64);
+        let mut out = self.0.db().query(
             "SELECT id, at, action, from_phase, to_phase, moved_before, moved_after, forced,
                     reason, actor, criteria
              FROM scheduler_audit ORDER BY id DESC LIMIT ?1",
+            params![limit],
+            |r| {
+                Ok(AuditRow {
+                    id: r.get(0)?,
+                    at: parse_ts(&r.get::<String>(1)?, T, "at")?,
+                    action: r.get(2)?,
+                    from_phase: phase_col(&r.get::<String>(3)?, T, "from_phase")?,
+                    to_phase: phase_col(&r.get::<String>(4)?, T, "to_phase")?,
+                    moved_before: json_col(&r.get::<String>(5)?, T, "moved_before")?,
+                    moved_after: json_col(&r.get::<String>(6)?, T, "moved_after")?,
+                    forced: r.get::<i64>(7)? != 0,
+                    reason: r.get(8)?,
+                    actor: r.get(9)?,
+                    criteria: json_col(&r.get::<String>(10)?, T, "criteria")?,
+                })
+            },
         )?;
-        let limit = limit.map_or(-1, |l| l as i64);
-        let mut rows = stmt.query(params![limit])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            out.push(AuditRow {
-                id: r.get(0)?,
-                at: parse_ts(&r.get::<_, String>(1)?, T, "at")?,
-                action: r.get(2)?,
-                from_phase: phase_col(&r.get::<_, String>(3)?, T, "from_phase")?,
-                to_phase: phase_col(&r.get::<_, String>(4)?, T, "to_phase")?,
-                moved_before: json_col(&r.get::<_, String>(5)?, T, "moved_before")?,
-                moved_after: json_col(&r.get::<_, String>(6)?, T, "moved_after")?,
-                forced: r.get(7)?,
-                reason: r.get(8)?,
-                actor: r.get(9)?,
-                criteria: json_col(&r.get::<_, String>(10)?, T, "criteria")?,
-            });
-        }
         out.reverse();
         Ok(out)
     }
@@ -565,23 +551,21 @@ impl<S: Deref<Target = Store>> Scheduler<S> {
         until: DateTime<Utc>,
     ) -> Result<Vec<CachedSeries>> {
         const T: &str = "scheduler_bar_cache";
-        let mut stmt = self.0.conn().prepare_cached(
+        self.0.db().query(
             "SELECT symbol, timeframe, range_from, fetched_to, bars FROM scheduler_bar_cache
              WHERE fetched_to > ?1 AND fetched_to <= ?2",
-        )?;
-        let mut rows = stmt.query(params![ts(after), ts(until)])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let tf: String = r.get(1)?;
-            out.push(CachedSeries {
-                symbol: r.get(0)?,
-                timeframe: tf.parse().map_err(|e: String| corrupt(T, "timeframe", e))?,
-                range_from: parse_ts(&r.get::<_, String>(2)?, T, "range_from")?,
-                fetched_to: parse_ts(&r.get::<_, String>(3)?, T, "fetched_to")?,
-                bars_json: r.get(4)?,
-            });
-        }
-        Ok(out)
+            params![ts(after), ts(until)],
+            |r| {
+                let tf: String = r.get(1)?;
+                Ok(CachedSeries {
+                    symbol: r.get(0)?,
+                    timeframe: tf.parse().map_err(|e: String| corrupt(T, "timeframe", e))?,
+                    range_from: parse_ts(&r.get::<String>(2)?, T, "range_from")?,
+                    fetched_to: parse_ts(&r.get::<String>(3)?, T, "fetched_to")?,
+                    bars_json: r.get(4)?,
+                })
+            },
+        )
     }
 
     /// Comparisons, newest first.
@@ -589,25 +573,28 @@ impl<S: Deref<Target = Store>> Scheduler<S> {
         let report = if f.with_report { ", report" } else { "" };
         let sql = format!(
             "SELECT {COMPARISON_COLUMNS}{report} FROM scheduler_comparisons
-             WHERE (?1 IS NULL OR step = ?1) AND (?2 IS NULL OR source = ?2)
+             WHERE (CAST(?1 AS BIGINT) IS NULL OR step = ?1)
+               AND (CAST(?2 AS TEXT) IS NULL OR source = ?2)
              ORDER BY id DESC LIMIT ?3"
         );
-        let mut stmt = self.0.conn().prepare_cached(&sql)?;
-        let limit = if f.limit == 0 { -1 } else { f.limit as i64 };
-        let mut rows = stmt.query(params![f.step, f.source.map(Source::as_str), limit])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            out.push(comparison_row(r, f.with_report)?);
-        }
-        Ok(out)
+        let limit = if f.limit == 0 {
+            i64::MAX
+        } else {
+            f.limit.min(i64::MAX as u64) as i64
+        };
+        self.0.db().query(
+            &sql,
+            params![f.step, f.source.map(Source::as_str), limit],
+            |r| comparison_row(r, f.with_report),
+        )
     }
 
     /// How many comparisons `run` ticks have recorded (the order of the two schedulers
     /// alternates with it).
     pub fn count_tick_comparisons(&self) -> Result<u64> {
-        let n: i64 = self.0.conn().query_row(
+        let n: i64 = self.0.db().query_one(
             "SELECT count(*) FROM scheduler_comparisons WHERE source = 'run'",
-            [],
+            params![],
             |r| r.get(0),
         )?;
         Ok(n as u64)
@@ -623,13 +610,18 @@ impl<S: Deref<Target = Store>> Scheduler<S> {
         since: Option<DateTime<Utc>>,
         until: Option<DateTime<Utc>>,
     ) -> Result<RunTotals> {
-        let mut t = self.0.conn().query_row(
-            "SELECT count(*), coalesce(sum(provider_calls), 0), coalesce(sum(failed_calls), 0),
-                    coalesce(sum(lookups), 0), coalesce(sum(cache_hits), 0),
-                    coalesce(sum(cache_misses), 0), max(tick_at)
+        // PostgreSQL sums BIGINTs as NUMERIC: the casts bring them back to integers.
+        let (mut t, last) = self.0.db().query_one(
+            "SELECT count(*), CAST(coalesce(sum(provider_calls), 0) AS BIGINT),
+                    CAST(coalesce(sum(failed_calls), 0) AS BIGINT),
+                    CAST(coalesce(sum(lookups), 0) AS BIGINT),
+                    CAST(coalesce(sum(cache_hits), 0) AS BIGINT),
+                    CAST(coalesce(sum(cache_misses), 0) AS BIGINT), max(tick_at)
              FROM scheduler_runs
-             WHERE scheduler = ?1 AND (?2 IS NULL OR role = ?2) AND (?3 IS NULL OR step = ?3)
-               AND (?4 IS NULL OR tick_at >= ?4) AND (?5 IS NULL OR tick_at <= ?5)",
+             WHERE scheduler = ?1 AND (CAST(?2 AS TEXT) IS NULL OR role = ?2)
+               AND (CAST(?3 AS BIGINT) IS NULL OR step = ?3)
+               AND (CAST(?4 AS TEXT) IS NULL OR tick_at >= ?4)
+               AND (CAST(?5 AS TEXT) IS NULL OR tick_at <= ?5)",
             params![
                 scheduler.as_str(),
                 role.map(Role::as_str),
@@ -640,31 +632,32 @@ impl<S: Deref<Target = Store>> Scheduler<S> {
             |r| {
                 Ok((
                     RunTotals {
-                        runs: r.get::<_, i64>(0)? as u64,
-                        provider_calls: r.get::<_, i64>(1)? as u64,
-                        failed_calls: r.get::<_, i64>(2)? as u64,
-                        lookups: r.get::<_, i64>(3)? as u64,
-                        cache_hits: r.get::<_, i64>(4)? as u64,
-                        cache_misses: r.get::<_, i64>(5)? as u64,
+                        runs: r.get::<i64>(0)? as u64,
+                        provider_calls: r.get::<i64>(1)? as u64,
+                        failed_calls: r.get::<i64>(2)? as u64,
+                        lookups: r.get::<i64>(3)? as u64,
+                        cache_hits: r.get::<i64>(4)? as u64,
+                        cache_misses: r.get::<i64>(5)? as u64,
                         hit_rate_pct: None,
                         last_tick: None,
                     },
-                    r.get::<_, Option<String>>(6)?,
+                    r.get::<Option<String>>(6)?,
                 ))
             },
         )?;
-        t.0.last_tick = opt_ts(t.1, "scheduler_runs", "tick_at")?;
-        t.0.hit_rate_pct =
-            (t.0.lookups > 0).then(|| 100.0 * t.0.cache_hits as f64 / t.0.lookups as f64);
-        Ok(t.0)
+        t.last_tick = opt_ts(last, "scheduler_runs", "tick_at")?;
+        t.hit_rate_pct = (t.lookups > 0).then(|| 100.0 * t.cache_hits as f64 / t.lookups as f64);
+        Ok(t)
     }
 
     /// The newest tick any scheduler ran.
     pub fn latest_tick(&self) -> Result<Option<DateTime<Utc>>> {
         let t: Option<String> =
             self.0
-                .conn()
-                .query_row("SELECT max(tick_at) FROM scheduler_runs", [], |r| r.get(0))?;
+                .db()
+                .query_one("SELECT max(tick_at) FROM scheduler_runs", params![], |r| {
+                    r.get(0)
+                })?;
         opt_ts(t, "scheduler_runs", "tick_at")
     }
 
@@ -672,28 +665,33 @@ impl<S: Deref<Target = Store>> Scheduler<S> {
     pub fn cache_stats(&self, now: DateTime<Utc>) -> Result<CacheStats> {
         const T: &str = "scheduler_bar_cache";
         let mut stats = CacheStats::empty(now);
-        let mut stmt = self.0.conn().prepare(
-            "SELECT timeframe, count(*), sum(expires_at > ?1 AND fetched_to <= ?1),
-                    sum(bar_count), sum(bytes), min(fetched_to), max(fetched_to)
+        let rows = self.0.db().query(
+            "SELECT timeframe, count(*),
+                    count(*) FILTER (WHERE expires_at > ?1 AND fetched_to <= ?1),
+                    CAST(sum(bar_count) AS BIGINT), CAST(sum(bytes) AS BIGINT),
+                    min(fetched_to), max(fetched_to)
              FROM scheduler_bar_cache GROUP BY timeframe",
+            params![ts(now)],
+            |r| {
+                let tf = TimeframeCache {
+                    entries: r.get::<i64>(1)? as u64,
+                    valid: r.get::<i64>(2)? as u64,
+                    bars: r.get::<i64>(3)? as u64,
+                    bytes: r.get::<i64>(4)? as u64,
+                };
+                let oldest = parse_ts(&r.get::<String>(5)?, T, "fetched_to")?;
+                let newest = parse_ts(&r.get::<String>(6)?, T, "fetched_to")?;
+                Ok((r.get::<String>(0)?, tf, oldest, newest))
+            },
         )?;
-        let mut rows = stmt.query(params![ts(now)])?;
-        while let Some(r) = rows.next()? {
-            let tf = TimeframeCache {
-                entries: r.get::<_, i64>(1)? as u64,
-                valid: r.get::<_, i64>(2)? as u64,
-                bars: r.get::<_, i64>(3)? as u64,
-                bytes: r.get::<_, i64>(4)? as u64,
-            };
-            let oldest = parse_ts(&r.get::<_, String>(5)?, T, "fetched_to")?;
-            let newest = parse_ts(&r.get::<_, String>(6)?, T, "fetched_to")?;
+        for (timeframe, tf, oldest, newest) in rows {
             stats.oldest_fetch = Some(stats.oldest_fetch.map_or(oldest, |o| o.min(oldest)));
             stats.newest_fetch = Some(stats.newest_fetch.map_or(newest, |n| n.max(newest)));
             stats.entries += tf.entries;
             stats.valid += tf.valid;
             stats.bars += tf.bars;
             stats.bytes += tf.bytes;
-            stats.by_timeframe.insert(r.get(0)?, tf);
+            stats.by_timeframe.insert(timeframe, tf);
         }
         if let Some(last) = self.latest_tick()? {
             stats.last_tick =
@@ -714,8 +712,8 @@ impl<S: DerefMut<Target = Store>> Scheduler<S> {
     /// Empties the symbol cache (every timeframe); the next tick fetches anew. Returns
     /// the series removed.
     pub fn clear_cache(&mut self) -> Result<u64> {
-        self.0.write(|tx| {
-            let n = tx.execute("DELETE FROM scheduler_bar_cache", [])?;
+        self.0.transaction(|tx| {
+            let n = tx.execute("DELETE FROM scheduler_bar_cache", params![])?;
             Ok(n as u64)
         })
     }
@@ -724,17 +722,22 @@ impl<S: DerefMut<Target = Store>> Scheduler<S> {
     /// Refuses (Ok(None)) when the stored state is no longer `t.from` (another
     /// `advance` or `rollback` got there first). Returns the new step (the audit id).
     pub fn record_transition(&mut self, t: &Transition<'_>) -> Result<Option<i64>> {
-        self.0.write(|tx| {
-            let current = {
-                let s = tx
-                    .query_row(
-                        "SELECT phase, moved, step FROM scheduler_state WHERE id = 1",
-                        [],
-                        |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)),
-                    )
-                    .optional()?;
-                s.unwrap_or_else(|| ("legacy".into(), "[]".into(), 0))
-            };
+        self.0.transaction(|tx| {
+            // Read, compare, write: one host at a time (SQLite's writer lock already).
+            tx.lock("scheduler_state")?;
+            let current = tx
+                .query_opt(
+                    "SELECT phase, moved, step FROM scheduler_state WHERE id = 1",
+                    params![],
+                    |r| {
+                        Ok((
+                            r.get::<String>(0)?,
+                            r.get::<String>(1)?,
+                            r.get::<i64>(2)?,
+                        ))
+                    },
+                )?
+                .unwrap_or_else(|| ("legacy".into(), "[]".into(), 0));
             let expected = (
                 t.from.phase.as_str().to_string(),
                 to_json(&t.from.moved),
@@ -743,7 +746,7 @@ impl<S: DerefMut<Target = Store>> Scheduler<S> {
             if current != expected {
                 return Ok(None);
             }
-            tx.execute(
+            let step = tx.insert_id(
                 "INSERT INTO scheduler_audit (at, action, from_phase, to_phase, moved_before,
                      moved_after, forced, reason, actor, criteria)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -760,7 +763,6 @@ impl<S: DerefMut<Target = Store>> Scheduler<S> {
                     to_json(&t.criteria),
                 ],
             )?;
-            let step = tx.last_insert_rowid();
             tx.execute(
                 "INSERT INTO scheduler_state (id, phase, moved, step, since) VALUES (1, ?1, ?2, ?3, ?4)
                  ON CONFLICT (id) DO UPDATE SET phase = ?1, moved = ?2, step = ?3, since = ?4",
@@ -773,29 +775,30 @@ impl<S: DerefMut<Target = Store>> Scheduler<S> {
     /// Stores one tick (or one `compare`): the cache entries, the runs with their
     /// signals, and the comparison, in one transaction.
     pub fn record_tick(&mut self, t: &TickWrite<'_>) -> Result<TickIds> {
-        self.0.write(|tx| {
+        self.0.transaction(|tx| {
+            // Whether a setup was acted on already is read, then written: one host at
+            // a time (SQLite's writer lock already).
+            tx.lock("scheduler_signals")?;
             let mut ids = TickIds::default();
-            {
-                let mut put = tx.prepare_cached(
+            for c in &t.cache {
+                tx.execute(
                     "INSERT INTO scheduler_bar_cache (symbol, timeframe, range_from, fetched_to,
                          expires_at, bar_count, bytes, bars)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                      ON CONFLICT (symbol, timeframe) DO UPDATE SET range_from = ?3,
                          fetched_to = ?4, expires_at = ?5, bar_count = ?6, bytes = ?7, bars = ?8
                      WHERE excluded.fetched_to >= scheduler_bar_cache.fetched_to",
-                )?;
-                for c in &t.cache {
-                    put.execute(params![
-                        c.symbol,
+                    params![
+                        &c.symbol,
                         c.timeframe.as_str(),
                         ts(c.range_from),
                         ts(c.fetched_to),
                         ts(c.expires_at),
                         c.bar_count as i64,
                         c.bars_json.len() as i64,
-                        c.bars_json,
-                    ])?;
-                }
+                        &c.bars_json,
+                    ],
+                )?;
             }
             for run in &t.runs {
                 let id = insert_run(tx, t, run)?;
@@ -821,10 +824,19 @@ impl<S: DerefMut<Target = Store>> Scheduler<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::tests::temp_store;
+    use crate::store::tests::backends;
 
     fn t(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()
+    }
+
+    fn count(store: &Store, table: &str) -> i64 {
+        store
+            .db()
+            .query_one(&format!("SELECT count(*) FROM {table}"), params![], |r| {
+                r.get(0)
+            })
+            .unwrap()
     }
 
     fn signal(symbol: &str, bar: &str) -> Signal {
@@ -887,212 +899,432 @@ mod tests {
 
     #[test]
     fn a_setup_is_used_once_whichever_scheduler_finds_it() {
-        let (_d, mut store) = temp_store();
-        let a = signal("TCS", "2026-11-23T14:45:00Z");
-        let b = signal("TCS", "2026-11-23T14:50:00Z");
-        let legacy = report(SchedulerKind::Legacy, vec![a.clone()]);
-        let shadow = report(SchedulerKind::Unified, vec![a.clone(), b.clone()]);
-        let ids = store
-            .scheduler_mut()
-            .record_tick(&tick(
-                "2026-11-23T15:00:00Z",
-                vec![
-                    write(&legacy, Role::Used, &[]),
-                    write(&shadow, Role::Shadow, &[]),
+        for mut store in backends() {
+            let a = signal("TCS", "2026-11-23T14:45:00Z");
+            let b = signal("TCS", "2026-11-23T14:50:00Z");
+            let legacy = report(SchedulerKind::Legacy, vec![a.clone()]);
+            let shadow = report(SchedulerKind::Unified, vec![a.clone(), b.clone()]);
+            let ids = store
+                .scheduler_mut()
+                .record_tick(&tick(
+                    "2026-11-23T15:00:00Z",
+                    vec![
+                        write(&legacy, Role::Used, &[]),
+                        write(&shadow, Role::Shadow, &[]),
+                    ],
+                ))
+                .unwrap();
+            assert_eq!(ids.new_signals, 1);
+            // Next tick the category is on unified: `a` was acted on already, `b` was only
+            // seen in the shadow and is acted on now; the legacy copy of `a` stays used.
+            let unified = report(SchedulerKind::Unified, vec![a.clone(), b.clone()]);
+            let ids = store
+                .scheduler_mut()
+                .record_tick(&tick(
+                    "2026-11-23T15:05:00Z",
+                    vec![write(&unified, Role::Used, &[])],
+                ))
+                .unwrap();
+            assert_eq!(ids.new_signals, 1);
+            let used: Vec<(String, String)> = store
+            .db()
+            .query(
+                "SELECT scheduler, bar_time FROM scheduler_signals WHERE used = 1 ORDER BY bar_time",
+                params![],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+            assert_eq!(
+                used,
+                [
+                    ("legacy".to_string(), "2026-11-23T14:45:00Z".to_string()),
+                    ("unified".to_string(), "2026-11-23T14:50:00Z".to_string())
                 ],
-            ))
-            .unwrap();
-        assert_eq!(ids.new_signals, 1);
-        // Next tick the category is on unified: `a` was acted on already, `b` was only
-        // seen in the shadow and is acted on now; the legacy copy of `a` stays used.
-        let unified = report(SchedulerKind::Unified, vec![a.clone(), b.clone()]);
-        let ids = store
-            .scheduler_mut()
-            .record_tick(&tick(
-                "2026-11-23T15:05:00Z",
-                vec![write(&unified, Role::Used, &[])],
-            ))
-            .unwrap();
-        assert_eq!(ids.new_signals, 1);
-        let used: Vec<(String, String)> = store
-            .conn()
-            .prepare("SELECT scheduler, bar_time FROM scheduler_signals WHERE used = 1 ORDER BY bar_time")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
-        assert_eq!(
-            used,
-            [
-                ("legacy".to_string(), "2026-11-23T14:45:00Z".to_string()),
-                ("unified".to_string(), "2026-11-23T14:50:00Z".to_string())
-            ]
-        );
-        let n: i64 = store
-            .conn()
-            .query_row("SELECT count(*) FROM scheduler_signals", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(n, 3, "each scheduler keeps each setup once");
+                "{}",
+                store.backend()
+            );
+            assert_eq!(
+                count(&store, "scheduler_signals"),
+                3,
+                "{}: each scheduler keeps each setup once",
+                store.backend()
+            );
+        }
     }
 
     #[test]
     fn a_signal_acted_on_queues_its_notification_once_in_the_same_transaction() {
-        let (_d, mut store) = temp_store();
-        let a = signal("TCS", "2026-11-23T14:45:00Z");
-        let b = signal("INFY", "2026-11-23T14:50:00Z");
-        let entry = |ch: &str| {
-            Some(OutboxEntry {
-                channels: vec![ch.into()],
-                payload: "{}".into(),
-            })
-        };
-        let legacy = report(SchedulerKind::Legacy, vec![a.clone(), b.clone()]);
-        let shadow = report(SchedulerKind::Unified, vec![a.clone(), b.clone()]);
-        // `b` has no channel that takes it; the shadow run's signals are never sent.
-        let queued = [entry("phone"), None];
-        let shadow_queued = [entry("shadow"), entry("shadow")];
-        let runs = |legacy_out, shadow_out| {
-            vec![
-                write(&legacy, Role::Used, legacy_out),
-                write(&shadow, Role::Shadow, shadow_out),
-            ]
-        };
-        store
-            .scheduler_mut()
-            .record_tick(&tick("2026-11-23T15:00:00Z", runs(&queued, &shadow_queued)))
-            .unwrap();
-        // The next tick finds the same setups again: they were acted on, nothing new.
-        store
-            .scheduler_mut()
-            .record_tick(&tick("2026-11-23T15:05:00Z", runs(&queued, &shadow_queued)))
-            .unwrap();
-        let rows: Vec<(String, String, String)> = store
-            .conn()
-            .prepare("SELECT channel, source_kind, idempotency_key FROM notify_outbox")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
-        let id: i64 = store
-            .conn()
-            .query_row(
+        for mut store in backends() {
+            let a = signal("TCS", "2026-11-23T14:45:00Z");
+            let b = signal("INFY", "2026-11-23T14:50:00Z");
+            let entry = |ch: &str| {
+                Some(OutboxEntry {
+                    channels: vec![ch.into()],
+                    payload: "{}".into(),
+                })
+            };
+            let legacy = report(SchedulerKind::Legacy, vec![a.clone(), b.clone()]);
+            let shadow = report(SchedulerKind::Unified, vec![a.clone(), b.clone()]);
+            // `b` has no channel that takes it; the shadow run's signals are never sent.
+            let queued = [entry("phone"), None];
+            let shadow_queued = [entry("shadow"), entry("shadow")];
+            let runs = |legacy_out, shadow_out| {
+                vec![
+                    write(&legacy, Role::Used, legacy_out),
+                    write(&shadow, Role::Shadow, shadow_out),
+                ]
+            };
+            store
+                .scheduler_mut()
+                .record_tick(&tick("2026-11-23T15:00:00Z", runs(&queued, &shadow_queued)))
+                .unwrap();
+            // The next tick finds the same setups again: they were acted on, nothing new.
+            store
+                .scheduler_mut()
+                .record_tick(&tick("2026-11-23T15:05:00Z", runs(&queued, &shadow_queued)))
+                .unwrap();
+            let rows: Vec<(String, String, String)> = store
+                .db()
+                .query(
+                    "SELECT channel, source_kind, idempotency_key FROM notify_outbox",
+                    params![],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .unwrap();
+            let id: i64 = store
+            .db()
+            .query_one(
                 "SELECT id FROM scheduler_signals WHERE scheduler = 'legacy' AND symbol = 'TCS'",
-                [],
+                params![],
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(
-            rows,
-            vec![("phone".into(), "signal".into(), format!("signal-{id}"))]
-        );
+            assert_eq!(
+                rows,
+                vec![("phone".into(), "signal".into(), format!("signal-{id}"))],
+                "{}",
+                store.backend()
+            );
+        }
     }
 
     #[test]
     fn a_transition_from_a_stale_state_is_refused() {
-        let (_d, mut store) = temp_store();
-        let start = store.scheduler().state().unwrap();
-        assert_eq!(start, State::initial());
-        let go = |store: &mut Store, from: &State| {
-            store
-                .scheduler_mut()
-                .record_transition(&Transition {
-                    at: t("2026-11-23T15:00:00Z"),
-                    action: "advance",
-                    from,
-                    to_phase: Phase::Parallel,
-                    to_moved: &[],
-                    forced: false,
-                    reason: None,
-                    actor: Some("ops"),
-                    criteria: &[],
-                })
-                .unwrap()
-        };
-        let step = go(&mut store, &start).unwrap();
-        assert_eq!(go(&mut store, &start), None, "the state moved on");
-        let s = store.scheduler().state().unwrap();
-        assert_eq!((s.phase, s.step), (Phase::Parallel, step));
-        let log = store.scheduler().list_audit(None).unwrap();
-        assert_eq!(log.len(), 1);
-        assert_eq!(log[0].actor.as_deref(), Some("ops"));
+        for mut store in backends() {
+            let start = store.scheduler().state().unwrap();
+            assert_eq!(start, State::initial());
+            let go = |store: &mut Store, from: &State| {
+                store
+                    .scheduler_mut()
+                    .record_transition(&Transition {
+                        at: t("2026-11-23T15:00:00Z"),
+                        action: "advance",
+                        from,
+                        to_phase: Phase::Parallel,
+                        to_moved: &[],
+                        forced: false,
+                        reason: None,
+                        actor: Some("ops"),
+                        criteria: &[],
+                    })
+                    .unwrap()
+            };
+            let step = go(&mut store, &start).unwrap();
+            assert_eq!(go(&mut store, &start), None, "the state moved on");
+            let s = store.scheduler().state().unwrap();
+            assert_eq!((s.phase, s.step), (Phase::Parallel, step));
+            let log = store.scheduler().list_audit(None).unwrap();
+            assert_eq!(log.len(), 1);
+            assert_eq!(log[0].actor.as_deref(), Some("ops"));
+        }
     }
 
     #[test]
     fn an_older_fetch_never_replaces_a_newer_cache_entry() {
-        let (_d, mut store) = temp_store();
-        let put = |store: &mut Store, at: &str, json: &str| {
-            let mut w = tick(at, Vec::new());
-            w.cache.push(CacheWrite {
-                symbol: "TCS".into(),
-                timeframe: Timeframe::D1,
-                range_from: t("2026-07-26T00:00:00Z"),
-                fetched_to: t(at),
-                expires_at: t(at) + TimeDelta::minutes(30),
-                bar_count: 0,
-                bars_json: json.into(),
-            });
-            store.scheduler_mut().record_tick(&w).unwrap();
+        for mut store in backends() {
+            let put = |store: &mut Store, at: &str, json: &str| {
+                let mut w = tick(at, Vec::new());
+                w.cache.push(CacheWrite {
+                    symbol: "TCS".into(),
+                    timeframe: Timeframe::D1,
+                    range_from: t("2026-07-26T00:00:00Z"),
+                    fetched_to: t(at),
+                    expires_at: t(at) + TimeDelta::minutes(30),
+                    bar_count: 0,
+                    bars_json: json.into(),
+                });
+                store.scheduler_mut().record_tick(&w).unwrap();
+            };
+            put(&mut store, "2026-11-23T15:10:00Z", "[1]");
+            put(&mut store, "2026-11-23T15:00:00Z", "[0]");
+            let got = store
+                .scheduler()
+                .cache_since(t("2026-11-23T14:00:00Z"), t("2026-11-23T16:00:00Z"))
+                .unwrap();
+            assert_eq!(got.len(), 1);
+            assert_eq!(got[0].bars_json, "[1]");
+            let stats = store
+                .scheduler()
+                .cache_stats(t("2026-11-23T15:20:00Z"))
+                .unwrap();
+            assert_eq!((stats.entries, stats.valid, stats.bytes), (1, 1, 3));
+            let stats = store
+                .scheduler()
+                .cache_stats(t("2026-11-23T15:40:00Z"))
+                .unwrap();
+            assert_eq!(stats.valid, 0);
+        }
+    }
+
+    fn comparison(at: &str, source: Source, step: i64) -> ComparisonRow {
+        ComparisonRow {
+            id: 0,
+            created_at: t(at),
+            source,
+            phase: Phase::Parallel,
+            step,
+            categories: vec![Category::DayTrading],
+            runs: 3,
+            warm: true,
+            legacy_signals: 4,
+            unified_signals: 5,
+            matching: 3,
+            only_legacy: 1,
+            only_unified: 2,
+            legacy_calls: 10.5,
+            unified_calls: 2.5,
+            legacy_ms: 120.0,
+            unified_ms: 40.0,
+            noise_floor_pct: None,
+            lookups: 8,
+            cache_hits: 6,
+            legacy_failed_calls: 1,
+            unified_failed_calls: 0,
+            report: serde_json::json!({"differing": ["TCS"]}),
+        }
+    }
+
+    /// What `migrate-scheduler status` and the criteria read back: comparisons by step
+    /// and source, and the sums of a step's runs (integers, whatever the backend sums in).
+    #[test]
+    fn comparisons_and_run_totals_read_back_by_step_source_and_role() {
+        for mut store in backends() {
+            let b = store.backend();
+            assert!(store.scheduler().has_tables().unwrap(), "{b}");
+            assert_eq!(store.scheduler().latest_tick().unwrap(), None, "{b}");
+            let unified = report(
+                SchedulerKind::Unified,
+                vec![signal("TCS", "2026-11-23T14:45:00Z")],
+            );
+            let legacy = report(SchedulerKind::Legacy, Vec::new());
+            let run = comparison("2026-11-23T15:00:00Z", Source::Run, 1);
+            let adhoc = comparison("2026-11-23T15:02:00Z", Source::Compare, 2);
+            let mut first = tick(
+                "2026-11-23T15:00:00Z",
+                vec![
+                    write(&legacy, Role::Used, &[]),
+                    write(&unified, Role::Shadow, &[]),
+                ],
+            );
+            first.comparison = Some(&run);
+            let ids = store.scheduler_mut().record_tick(&first).unwrap();
+            assert_eq!(ids.run_ids.len(), 2, "{b}");
+            let mut second = tick(
+                "2026-11-23T15:05:00Z",
+                vec![write(&unified, Role::Used, &[])],
+            );
+            second.step = 2;
+            second.comparison = Some(&adhoc);
+            let ids2 = store.scheduler_mut().record_tick(&second).unwrap();
+            assert!(ids2.comparison_id > ids.comparison_id, "{b}");
+
+            let all = store
+                .scheduler()
+                .list_comparisons(ComparisonFilter::default())
+                .unwrap();
+            let got: Vec<(Source, i64)> = all.iter().map(|c| (c.source, c.step)).collect();
+            assert_eq!(
+                got,
+                [(Source::Compare, 2), (Source::Run, 1)],
+                "{b}: newest first"
+            );
+            let mut want = run.clone();
+            want.id = ids.comparison_id.unwrap();
+            want.report = serde_json::Value::Null;
+            assert_eq!(all[1], want, "{b}");
+            let with_report = store
+                .scheduler()
+                .list_comparisons(ComparisonFilter {
+                    step: Some(1),
+                    with_report: true,
+                    ..Default::default()
+                })
+                .unwrap();
+            assert_eq!(with_report.len(), 1, "{b}");
+            assert_eq!(with_report[0].report, run.report, "{b}");
+            let by_source = store
+                .scheduler()
+                .list_comparisons(ComparisonFilter {
+                    source: Some(Source::Compare),
+                    limit: 5,
+                    ..Default::default()
+                })
+                .unwrap();
+            assert_eq!(by_source.len(), 1, "{b}");
+            assert_eq!(by_source[0].step, 2, "{b}");
+            assert_eq!(
+                store.scheduler().count_tick_comparisons().unwrap(),
+                1,
+                "{b}"
+            );
+
+            let totals = store
+                .scheduler()
+                .run_totals(SchedulerKind::Unified, None, None, None, None)
+                .unwrap();
+            assert_eq!(
+                (
+                    totals.runs,
+                    totals.provider_calls,
+                    totals.lookups,
+                    totals.cache_misses
+                ),
+                (2, 4, 4, 4),
+                "{b}"
+            );
+            assert_eq!(totals.hit_rate_pct, Some(0.0), "{b}");
+            assert_eq!(totals.last_tick, Some(t("2026-11-23T15:05:00Z")), "{b}");
+            let shadow_step1 = store
+                .scheduler()
+                .run_totals(
+                    SchedulerKind::Unified,
+                    Some(Role::Shadow),
+                    Some(1),
+                    None,
+                    None,
+                )
+                .unwrap();
+            assert_eq!(shadow_step1.runs, 1, "{b}");
+            let none = store
+                .scheduler()
+                .run_totals(
+                    SchedulerKind::Legacy,
+                    Some(Role::Used),
+                    None,
+                    Some(t("2026-11-23T15:01:00Z")),
+                    None,
+                )
+                .unwrap();
+            assert_eq!(
+                (none.runs, none.provider_calls, none.last_tick),
+                (0, 0, None),
+                "{b}"
+            );
+            assert_eq!(
+                store.scheduler().latest_tick().unwrap(),
+                Some(t("2026-11-23T15:05:00Z")),
+                "{b}"
+            );
+            let stats = store
+                .scheduler()
+                .cache_stats(t("2026-11-23T15:10:00Z"))
+                .unwrap();
+            assert_eq!((stats.last_tick.runs, stats.last_24h.runs), (1, 2), "{b}");
+        }
+    }
+
+    /// Hosts sharing one PostgreSQL store: of several advancing from the same state at
+    /// once, one moves it and the others are refused; of schedulers on two hosts finding
+    /// the same setup at once, one acts on it. (SQLite's writer lock gives both.)
+    #[test]
+    fn hosts_racing_on_one_postgres_store_advance_once_and_act_on_a_setup_once() {
+        let Some(db) = crate::store::tests::PgTestDb::create() else {
+            return;
         };
-        put(&mut store, "2026-11-23T15:10:00Z", "[1]");
-        put(&mut store, "2026-11-23T15:00:00Z", "[0]");
-        let got = store
-            .scheduler()
-            .cache_since(t("2026-11-23T14:00:00Z"), t("2026-11-23T16:00:00Z"))
-            .unwrap();
-        assert_eq!(got.len(), 1);
-        assert_eq!(got[0].bars_json, "[1]");
-        let stats = store
-            .scheduler()
-            .cache_stats(t("2026-11-23T15:20:00Z"))
-            .unwrap();
-        assert_eq!((stats.entries, stats.valid, stats.bytes), (1, 1, 3));
-        let stats = store
-            .scheduler()
-            .cache_stats(t("2026-11-23T15:40:00Z"))
-            .unwrap();
-        assert_eq!(stats.valid, 0);
+        Store::open_postgres(&db.config).unwrap();
+        const HOSTS: usize = 4;
+        let start = std::sync::Arc::new(std::sync::Barrier::new(HOSTS));
+        let hosts: Vec<_> = (0..HOSTS)
+            .map(|i| {
+                let (config, start) = (db.config.clone(), start.clone());
+                std::thread::spawn(move || {
+                    let mut store = Store::open_postgres(&config).unwrap();
+                    let initial = State::initial();
+                    start.wait();
+                    let step = store
+                        .scheduler_mut()
+                        .record_transition(&Transition {
+                            at: t("2026-11-23T15:00:00Z"),
+                            action: "advance",
+                            from: &initial,
+                            to_phase: Phase::Parallel,
+                            to_moved: &[],
+                            forced: false,
+                            reason: None,
+                            actor: None,
+                            criteria: &[],
+                        })
+                        .unwrap();
+                    let kind = if i % 2 == 0 {
+                        SchedulerKind::Legacy
+                    } else {
+                        SchedulerKind::Unified
+                    };
+                    let found = report(kind, vec![signal("TCS", "2026-11-23T14:45:00Z")]);
+                    start.wait();
+                    let ids = store
+                        .scheduler_mut()
+                        .record_tick(&tick(
+                            "2026-11-23T15:00:00Z",
+                            vec![write(&found, Role::Used, &[])],
+                        ))
+                        .unwrap();
+                    (step, ids.new_signals)
+                })
+            })
+            .collect();
+        let got: Vec<(Option<i64>, u64)> = hosts.into_iter().map(|h| h.join().unwrap()).collect();
+        let advanced = got.iter().filter(|(step, _)| step.is_some()).count();
+        assert_eq!(advanced, 1, "{got:?}");
+        let acted: u64 = got.iter().map(|(_, n)| n).sum();
+        assert_eq!(acted, 1, "{got:?}");
+        let store = Store::open_postgres(&db.config).unwrap();
+        assert_eq!(store.scheduler().list_audit(None).unwrap().len(), 1);
     }
 
     #[test]
     fn prune_deletes_old_ticks_with_their_signals_and_keeps_the_rest() {
-        let (_d, mut store) = temp_store();
-        let count = |store: &Store, table: &str| -> i64 {
-            store
-                .conn()
-                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-                .unwrap()
-        };
-        for at in ["2026-10-01", "2026-11-20"] {
-            let r = report(
-                SchedulerKind::Legacy,
-                vec![
-                    signal("TCS", &format!("{at}T14:45:00Z")),
-                    signal("INFY", &format!("{at}T14:45:00Z")),
-                ],
-            );
-            store
-                .scheduler_mut()
-                .record_tick(&tick(
-                    &format!("{at}T15:00:00Z"),
-                    vec![write(&r, Role::Used, &[])],
-                ))
+        for mut store in backends() {
+            for at in ["2026-10-01", "2026-11-20"] {
+                let r = report(
+                    SchedulerKind::Legacy,
+                    vec![
+                        signal("TCS", &format!("{at}T14:45:00Z")),
+                        signal("INFY", &format!("{at}T14:45:00Z")),
+                    ],
+                );
+                store
+                    .scheduler_mut()
+                    .record_tick(&tick(
+                        &format!("{at}T15:00:00Z"),
+                        vec![write(&r, Role::Used, &[])],
+                    ))
+                    .unwrap();
+            }
+            assert_eq!(count(&store, "scheduler_signals"), 4);
+            let newest = store
+                .scheduler()
+                .newest_tick_before(t("2026-11-23T15:00:00Z"))
                 .unwrap();
+            assert_eq!(newest, Some(t("2026-11-20T15:00:00Z")));
+            let stats = store
+                .scheduler_mut()
+                .prune_with(t("2026-10-21T15:00:00Z"), 1, std::time::Duration::ZERO)
+                .unwrap();
+            assert_eq!(stats.rows, 3, "the old run and its two signals");
+            assert_eq!(stats.largest_batch, 1);
+            assert_eq!(count(&store, "scheduler_runs"), 1);
+            assert_eq!(count(&store, "scheduler_signals"), 2);
         }
-        assert_eq!(count(&store, "scheduler_signals"), 4);
-        let newest = store
-            .scheduler()
-            .newest_tick_before(t("2026-11-23T15:00:00Z"))
-            .unwrap();
-        assert_eq!(newest, Some(t("2026-11-20T15:00:00Z")));
-        let stats = store
-            .scheduler_mut()
-            .prune_with(t("2026-10-21T15:00:00Z"), 1, std::time::Duration::ZERO)
-            .unwrap();
-        assert_eq!(stats.rows, 3, "the old run and its two signals");
-        assert_eq!(stats.largest_batch, 1);
-        assert_eq!(count(&store, "scheduler_runs"), 1);
-        assert_eq!(count(&store, "scheduler_signals"), 2);
     }
 }

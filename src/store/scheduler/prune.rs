@@ -5,22 +5,21 @@
 use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use rusqlite::params;
-
 use super::Scheduler;
+use crate::store::db::params;
 use crate::store::{PRUNE_BATCH_ROWS, PRUNE_PAUSE, PruneStats, Result, Store, parse_ts, ts};
+use chrono::{DateTime, Utc};
 
 impl<S: Deref<Target = Store>> Scheduler<S> {
     /// The newest tick recorded by a run or a comparison, before `except` (the
     /// current tick's time, excluded so the current tick does not count).
     pub fn newest_tick_before(&self, except: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
-        let newest: Option<String> = self.0.conn().query_row(
+        let newest: Option<String> = self.0.db().query_one(
             "SELECT max(t) FROM (
                  SELECT max(tick_at) AS t FROM scheduler_runs WHERE tick_at < ?1
                  UNION ALL
-                 SELECT max(created_at) FROM scheduler_comparisons WHERE created_at < ?1)",
-            [ts(except)],
+                 SELECT max(created_at) FROM scheduler_comparisons WHERE created_at < ?1) AS newest",
+            params![ts(except)],
             |r| r.get(0),
         )?;
         newest
@@ -44,7 +43,6 @@ impl<S: DerefMut<Target = Store>> Scheduler<S> {
     ) -> Result<PruneStats> {
         let before = ts(before);
         self.0.prune_in_batches(limit, pause, |tx, limit| {
-            let tx = tx.sqlite()?;
             let mut left = limit;
             for sql in [
                 // Signals first, so a batch counts them (they would go with their run).
@@ -64,9 +62,7 @@ impl<S: DerefMut<Target = Store>> Scheduler<S> {
                 if left == 0 {
                     break;
                 }
-                left -= tx
-                    .prepare_cached(sql)?
-                    .execute(params![before, left as i64])?;
+                left -= tx.execute(sql, params![&before, left as i64])?;
             }
             Ok(limit - left)
         })
