@@ -547,6 +547,9 @@ impl<'a> Conn<'a> {
                 detail: format!("a row of {} values for {table}", bad.len()),
             });
         }
+        if rows.is_empty() {
+            return Ok(0);
+        }
         let list = columns.join(", ");
         match self {
             Conn::Sqlite(c) => {
