@@ -11,10 +11,10 @@
 //!   `ON CONFLICT ... DO UPDATE`, which SQLite also speaks), [`Conn::insert_id`]
 //!   (`last_insert_rowid` or `RETURNING id`), [`Conn::lock`] (an advisory transaction
 //!   lock on PostgreSQL; SQLite's `BEGIN IMMEDIATE` already serialises writers),
-//!   [`Conn::skip_locked`] (`FOR UPDATE SKIP LOCKED`), [`Conn::now_sql`].
+//!   [`Conn::skip_locked`] (`FOR UPDATE SKIP LOCKED`).
 //!
-//! Families not yet ported still use rusqlite directly ([`super::Store::conn`]); on a
-//! PostgreSQL store they fail with [`super::Error::NotPorted`].
+//! Every family is written on [`Conn`]; only the SQLite store's own set-up (pragmas,
+//! migrations, error numbers) uses rusqlite directly ([`super::Store::conn`]).
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -386,17 +386,8 @@ pub enum Conn<'a> {
 
 impl<'a> Conn<'a> {
     /// Whether this is PostgreSQL.
-    #[allow(dead_code)] // first used by the families still to port (chains' COPY)
     pub fn is_pg(self) -> bool {
         matches!(self, Conn::Pg(_))
-    }
-
-    /// The SQLite connection, for code not yet written on [`Conn`].
-    pub fn sqlite(self) -> Result<&'a rusqlite::Connection> {
-        match self {
-            Conn::Sqlite(c) => Ok(c),
-            Conn::Pg(_) => Err(Error::NotPorted),
-        }
     }
 
     /// Runs one statement; the rows it changed.
@@ -524,16 +515,6 @@ impl<'a> Conn<'a> {
         }
     }
 
-    #[allow(dead_code)] // first used by the families still to port (enrich, control)
-    /// An SQL expression for the current instant as the store's text timestamps
-    /// (`2026-11-23T14:30:00Z`, see [`super::ts`]).
-    pub fn now_sql(self) -> &'static str {
-        match self {
-            Conn::Sqlite(_) => "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
-            Conn::Pg(_) => "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
-        }
-    }
-
     /// Whether the table `name` exists in the store's database (a database older than
     /// this optctl, opened read-only, lacks the newer tables): `sqlite_master` on
     /// SQLite, `pg_tables` in the current schema on PostgreSQL.
@@ -548,6 +529,59 @@ impl<'a> Conn<'a> {
             }
         };
         Ok(self.query_one(sql, params![name], |r| r.get::<i64>(0))? > 0)
+    }
+
+    /// Inserts `rows` into `table`, each row one value per column of `columns`, inside
+    /// the caller's transaction: the way to write many rows at once (a chain's
+    /// contracts). SQLite: one cached prepared `INSERT` run per row. PostgreSQL: one
+    /// binary `COPY .. FROM STDIN`, one round trip for all the rows; the columns' types
+    /// come from the table itself (a cached `SELECT .. LIMIT 0`). Quote a column named
+    /// like a keyword (`"right"`). Returns the rows written.
+    pub fn copy_rows(self, table: &str, columns: &[&str], rows: &[Vec<Value<'_>>]) -> Result<u64> {
+        if let Some(bad) = rows.iter().find(|r| r.len() != columns.len()) {
+            return Err(Error::Column {
+                column: columns.join(", "),
+                detail: format!("a row of {} values for {table}", bad.len()),
+            });
+        }
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let list = columns.join(", ");
+        match self {
+            Conn::Sqlite(c) => {
+                let values: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+                let mut st = c.prepare_cached(&format!(
+                    "INSERT INTO {table} ({list}) VALUES ({})",
+                    values.join(", ")
+                ))?;
+                for r in rows {
+                    st.execute(rusqlite::params_from_iter(r))?;
+                }
+                Ok(rows.len() as u64)
+            }
+            Conn::Pg(p) => {
+                let types: Vec<Type> = p
+                    .statement(&format!("SELECT {list} FROM {table} LIMIT 0"))?
+                    .columns()
+                    .iter()
+                    .map(|c| c.type_().clone())
+                    .collect();
+                let copy = format!("COPY {table} ({list}) FROM STDIN (FORMAT binary)");
+                let written = p.with_client(|c| {
+                    let mut w =
+                        postgres::binary_copy::BinaryCopyInWriter::new(c.copy_in(&copy)?, &types);
+                    let mut refs: Vec<&(dyn PgToSql + Sync)> = Vec::with_capacity(types.len());
+                    for r in rows {
+                        refs.clear();
+                        refs.extend(r.iter().map(|v| v as &(dyn PgToSql + Sync)));
+                        w.write(&refs)?;
+                    }
+                    w.finish()
+                })?;
+                Ok(written)
+            }
+        }
     }
 }
 
@@ -689,6 +723,64 @@ mod tests {
                 .unwrap_err();
             let text = err.with_causes().to_lowercase();
             assert!(text.contains("null"), "{}: {text}", s.backend());
+        }
+    }
+
+    /// `copy_rows` (a binary COPY on PostgreSQL, prepared INSERTs on SQLite) writes
+    /// NULLs, integers, floats to the bit and text as given, inside the caller's
+    /// transaction; a row of the wrong width is refused before anything is written.
+    #[test]
+    fn copied_rows_read_back_exactly_on_every_backend() {
+        for mut s in crate::store::tests::backends() {
+            let backend = s.backend();
+            s.db()
+                .batch("CREATE TABLE c (k BIGINT PRIMARY KEY, r DOUBLE PRECISION, t TEXT)")
+                .unwrap();
+            let rows = vec![
+                vec![
+                    Value::Int(1),
+                    Value::Real(0.1 + 0.2),
+                    Value::from("it's \"x\""),
+                ],
+                vec![Value::Int(2), Value::Null, Value::Null],
+                vec![Value::Int(3), Value::Int(7), Value::from("")],
+                vec![Value::Int(4), Value::Real(5.0e-324), Value::from("\\N\t\n")],
+            ];
+            let n = s
+                .transaction(|tx| tx.copy_rows("c", &["k", "r", "t"], &rows))
+                .unwrap();
+            assert_eq!(n, 4, "{backend}");
+            let short = vec![vec![Value::Int(5), Value::Real(1.0)]];
+            let err = s
+                .transaction(|tx| tx.copy_rows("c", &["k", "r", "t"], &short))
+                .unwrap_err();
+            assert!(matches!(err, Error::Column { .. }), "{backend}: {err}");
+            let dup = vec![vec![Value::Int(6), Value::Null, Value::Null]; 2];
+            assert!(
+                s.transaction(|tx| tx.copy_rows("c", &["k", "r", "t"], &dup))
+                    .is_err(),
+                "{backend}"
+            );
+            let got = s
+                .db()
+                .query("SELECT k, r, t FROM c ORDER BY k", params![], |r| {
+                    Ok((
+                        r.get::<i64>(0)?,
+                        r.get::<Option<f64>>(1)?.map(f64::to_bits),
+                        r.get::<Option<String>>(2)?,
+                    ))
+                })
+                .unwrap();
+            assert_eq!(
+                got,
+                vec![
+                    (1, Some((0.1f64 + 0.2).to_bits()), Some("it's \"x\"".into())),
+                    (2, None, None),
+                    (3, Some(7.0f64.to_bits()), Some(String::new())),
+                    (4, Some(5.0e-324f64.to_bits()), Some("\\N\t\n".into())),
+                ],
+                "{backend}"
+            );
         }
     }
 
