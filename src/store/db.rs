@@ -286,12 +286,18 @@ impl PgConn {
     }
 
     /// Runs `f` on the client. The sync client drives its own runtime, which cannot
-    /// start inside another's: called from async code (the rate limiter awaits between
-    /// store calls), `f` runs on a scoped thread of its own.
+    /// start inside another's. Called from async code (the rate limiter awaits between
+    /// store calls; enrich writes bars from its tasks): on the commands' multi-threaded
+    /// runtime, `f` runs in place with the worker handed over as a blocking thread
+    /// (`block_in_place`, no thread started); on a single-threaded one, on a scoped
+    /// thread of its own.
     fn with_client<T: Send>(&self, f: impl FnOnce(&mut postgres::Client) -> T + Send) -> T {
         let mut client = self.client.borrow_mut();
-        if tokio::runtime::Handle::try_current().is_err() {
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
             return f(&mut client);
+        };
+        if rt.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread {
+            return tokio::task::block_in_place(|| f(&mut client));
         }
         let client = &mut *client;
         std::thread::scope(|s| {
@@ -661,6 +667,31 @@ mod tests {
             placeholders("SELECT 'it''s ?' , ?"),
             "SELECT 'it''s ?' , $1"
         );
+    }
+
+    #[test]
+    fn statements_run_from_async_code_on_either_runtime() {
+        for s in crate::store::tests::backends() {
+            for multi in [true, false] {
+                let rt = if multi {
+                    tokio::runtime::Builder::new_multi_thread()
+                        .worker_threads(2)
+                        .enable_all()
+                        .build()
+                } else {
+                    tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                }
+                .unwrap();
+                let got = rt.block_on(async {
+                    tokio::task::yield_now().await;
+                    s.db()
+                        .query_one("SELECT 40 + ?1", params![2i64], |r| r.get::<i64>(0))
+                });
+                assert_eq!(got.unwrap(), 42, "{} multi-threaded {multi}", s.backend());
+            }
+        }
     }
 
     #[test]
