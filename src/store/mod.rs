@@ -34,6 +34,7 @@
 pub mod alerts;
 pub mod chains;
 pub mod control;
+pub mod copy;
 pub(crate) mod db;
 pub mod enrich;
 pub mod excel;
@@ -106,6 +107,9 @@ pub enum Error {
     },
     #[error("cannot read column {column}: {detail}")]
     Column { column: String, detail: String },
+    /// `store copy` cannot go on: the target is not empty, or the counts differ.
+    #[error("cannot copy the store: {0}")]
+    CopyTarget(String),
     /// SQLite's own set-up (pragmas, migrations), asked of a PostgreSQL store.
     #[error("this part of the store does not run on PostgreSQL yet")]
     NotPorted,
