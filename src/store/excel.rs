@@ -953,49 +953,40 @@ mod tests {
     /// writer lock serialises them already.)
     #[test]
     fn hosts_recording_runs_at_once_on_one_postgres_store_all_succeed() {
-        let Some(db) = crate::store::tests::PgTestDb::create() else {
+        const HOSTS: usize = 4;
+        let Some((db, got)) = crate::store::tests::hosts_on_postgres(HOSTS, |i, store, start| {
+            let fp = Fingerprint {
+                path: "/x/Live.xlsx".into(),
+                size: 10,
+                mtime_ns: 5,
+                hash: "abcd0123".into(),
+            };
+            let key = format!("h{i}");
+            let summaries: Vec<HistorySummary> = (0..200)
+                .map(|s| HistorySummary {
+                    symbol: format!("S{s}"),
+                    prev_close: Some(100.0 + i as f64),
+                    ..HistorySummary::default()
+                })
+                .collect();
+            start.wait();
+            store
+                .excel_mut()
+                .record_run(
+                    &run("2026-11-23T04:00:00Z", &fp),
+                    &[],
+                    Some(HistoryCache {
+                        key: &key,
+                        summaries: &summaries,
+                        columns: &ColumnMapping::default(),
+                    }),
+                )
+                .map_err(|e| e.with_causes())
+        }) else {
             return;
         };
-        Store::open_postgres(&db.config).unwrap();
-        const HOSTS: usize = 4;
-        let start = std::sync::Arc::new(std::sync::Barrier::new(HOSTS));
-        let hosts: Vec<_> = (0..HOSTS)
-            .map(|i| {
-                let (config, start) = (db.config.clone(), start.clone());
-                std::thread::spawn(move || {
-                    let mut store = Store::open_postgres(&config).unwrap();
-                    let fp = Fingerprint {
-                        path: "/x/Live.xlsx".into(),
-                        size: 10,
-                        mtime_ns: 5,
-                        hash: "abcd0123".into(),
-                    };
-                    let key = format!("h{i}");
-                    let summaries: Vec<HistorySummary> = (0..200)
-                        .map(|s| HistorySummary {
-                            symbol: format!("S{s}"),
-                            prev_close: Some(100.0 + i as f64),
-                            ..HistorySummary::default()
-                        })
-                        .collect();
-                    start.wait();
-                    store
-                        .excel_mut()
-                        .record_run(
-                            &run("2026-11-23T04:00:00Z", &fp),
-                            &[],
-                            Some(HistoryCache {
-                                key: &key,
-                                summaries: &summaries,
-                                columns: &ColumnMapping::default(),
-                            }),
-                        )
-                        .map_err(|e| e.with_causes())
-                })
-            })
-            .collect();
-        for h in hosts {
-            h.join().unwrap().unwrap();
+        for r in got {
+            r.unwrap();
         }
         let store = Store::open_postgres(&db.config).unwrap();
         assert_eq!(store.excel().list_runs(None, 10).unwrap().len(), HOSTS);

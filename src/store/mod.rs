@@ -880,6 +880,31 @@ pub(crate) mod tests {
         }
     }
 
+    /// `hosts` hosts on one fresh PostgreSQL test database, each a thread with its own
+    /// connection, running `host(i, store, start)` at once (`start` is a barrier all of
+    /// them reach, as often as `host` waits on it); their results in order, and the
+    /// database to check afterwards. None without `OPTCTL_TEST_PG`.
+    pub(crate) fn hosts_on_postgres<T: Send + 'static>(
+        hosts: usize,
+        host: impl Fn(usize, &mut Store, &std::sync::Barrier) -> T + Send + Sync + 'static,
+    ) -> Option<(PgTestDb, Vec<T>)> {
+        let db = PgTestDb::create()?;
+        Store::open_postgres(&db.config).unwrap();
+        let start = std::sync::Arc::new(std::sync::Barrier::new(hosts));
+        let host = std::sync::Arc::new(host);
+        let threads: Vec<_> = (0..hosts)
+            .map(|i| {
+                let (config, start, host) = (db.config.clone(), start.clone(), host.clone());
+                std::thread::spawn(move || {
+                    let mut store = Store::open_postgres(&config).unwrap();
+                    host(i, &mut store, &start)
+                })
+            })
+            .collect();
+        let got = threads.into_iter().map(|h| h.join().unwrap()).collect();
+        Some((db, got))
+    }
+
     /// The stores a test of a ported family runs on: SQLite always, and PostgreSQL
     /// as well when `OPTCTL_TEST_PG` names a server.
     pub(crate) fn backends() -> Vec<TestStore> {

@@ -1238,52 +1238,42 @@ mod tests {
     /// the same setup at once, one acts on it. (SQLite's writer lock gives both.)
     #[test]
     fn hosts_racing_on_one_postgres_store_advance_once_and_act_on_a_setup_once() {
-        let Some(db) = crate::store::tests::PgTestDb::create() else {
+        const HOSTS: usize = 4;
+        let Some((db, got)) = crate::store::tests::hosts_on_postgres(HOSTS, |i, store, start| {
+            let initial = State::initial();
+            start.wait();
+            let step = store
+                .scheduler_mut()
+                .record_transition(&Transition {
+                    at: t("2026-11-23T15:00:00Z"),
+                    action: "advance",
+                    from: &initial,
+                    to_phase: Phase::Parallel,
+                    to_moved: &[],
+                    forced: false,
+                    reason: None,
+                    actor: None,
+                    criteria: &[],
+                })
+                .unwrap();
+            let kind = if i % 2 == 0 {
+                SchedulerKind::Legacy
+            } else {
+                SchedulerKind::Unified
+            };
+            let found = report(kind, vec![signal("TCS", "2026-11-23T14:45:00Z")]);
+            start.wait();
+            let ids = store
+                .scheduler_mut()
+                .record_tick(&tick(
+                    "2026-11-23T15:00:00Z",
+                    vec![write(&found, Role::Used, &[])],
+                ))
+                .unwrap();
+            (step, ids.new_signals)
+        }) else {
             return;
         };
-        Store::open_postgres(&db.config).unwrap();
-        const HOSTS: usize = 4;
-        let start = std::sync::Arc::new(std::sync::Barrier::new(HOSTS));
-        let hosts: Vec<_> = (0..HOSTS)
-            .map(|i| {
-                let (config, start) = (db.config.clone(), start.clone());
-                std::thread::spawn(move || {
-                    let mut store = Store::open_postgres(&config).unwrap();
-                    let initial = State::initial();
-                    start.wait();
-                    let step = store
-                        .scheduler_mut()
-                        .record_transition(&Transition {
-                            at: t("2026-11-23T15:00:00Z"),
-                            action: "advance",
-                            from: &initial,
-                            to_phase: Phase::Parallel,
-                            to_moved: &[],
-                            forced: false,
-                            reason: None,
-                            actor: None,
-                            criteria: &[],
-                        })
-                        .unwrap();
-                    let kind = if i % 2 == 0 {
-                        SchedulerKind::Legacy
-                    } else {
-                        SchedulerKind::Unified
-                    };
-                    let found = report(kind, vec![signal("TCS", "2026-11-23T14:45:00Z")]);
-                    start.wait();
-                    let ids = store
-                        .scheduler_mut()
-                        .record_tick(&tick(
-                            "2026-11-23T15:00:00Z",
-                            vec![write(&found, Role::Used, &[])],
-                        ))
-                        .unwrap();
-                    (step, ids.new_signals)
-                })
-            })
-            .collect();
-        let got: Vec<(Option<i64>, u64)> = hosts.into_iter().map(|h| h.join().unwrap()).collect();
         let advanced = got.iter().filter(|(step, _)| step.is_some()).count();
         assert_eq!(advanced, 1, "{got:?}");
         let acted: u64 = got.iter().map(|(_, n)| n).sum();
