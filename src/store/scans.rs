@@ -96,6 +96,9 @@ pub struct ScanRow {
     pub shard: Option<String>,
 }
 
+/// The schema version that added `scans.shard` (migration 14).
+const SHARD_SCHEMA_VERSION: i64 = 14;
+
 /// Filters for [`Scans::list`].
 #[derive(Debug, Clone, Default)]
 pub struct ScanFilter {
@@ -115,14 +118,23 @@ impl<S: Deref<Target = Store>> Scans<S> {
         let limit = filter
             .limit
             .map_or(i64::MAX, |l| l.min(i64::MAX as u64) as i64);
+        // A reader may open a database an older optctl wrote (readers never migrate):
+        // before schema version 14 no scan has a shard.
+        let shard = if self.0.user_version()? >= SHARD_SCHEMA_VERSION {
+            "shard"
+        } else {
+            "NULL"
+        };
         let raw = self.0.db().query(
-            "SELECT id, started_at, as_of, finished_at, status, provider, tickers_requested,
-                    tickers_ok, tickers_failed, contracts, alerts, provider_calls, duration_ms, errors,
-                    shard
-             FROM scans
-             WHERE (CAST(?1 AS TEXT) IS NULL OR status = ?1)
-               AND (CAST(?2 AS TEXT) IS NULL OR as_of >= ?2)
-             ORDER BY id DESC LIMIT ?3",
+            &format!(
+                "SELECT id, started_at, as_of, finished_at, status, provider, tickers_requested,
+                        tickers_ok, tickers_failed, contracts, alerts, provider_calls, duration_ms,
+                        errors, {shard}
+                 FROM scans
+                 WHERE (CAST(?1 AS TEXT) IS NULL OR status = ?1)
+                   AND (CAST(?2 AS TEXT) IS NULL OR as_of >= ?2)
+                 ORDER BY id DESC LIMIT ?3"
+            ),
             params![status, since, limit],
             |r| {
                 Ok((
