@@ -65,7 +65,8 @@ pub struct Args {
     /// weekdays scans each name during its own session only.
     #[arg(long)]
     market_hours_only: bool,
-    /// Scan only part K of N of the tickers, so N hosts share one watchlist (1 <= K <= N).
+    /// Scan only part K of N of the tickers, so N hosts share one watchlist (1 <= K <= N)
+    /// [default: [scan] shard].
     ///
     /// A ticker is in part K when the 64-bit FNV-1a hash of its symbol (upper case,
     /// UTF-8) modulo N is K-1: the same split on every host and version. Run `--shard
@@ -89,7 +90,8 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         (None, false) => args.tickers.clone(),
         (None, true) => cfg.watchlist.tickers.clone(),
     };
-    let tickers = match args.shard {
+    let shard = args.shard.or_else(|| cfg.scan.shard());
+    let tickers = match shard {
         Some(shard) => {
             let all = tickers.len();
             let part = shard.select(tickers);
@@ -136,7 +138,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         detectors: cfg.detectors.clone(),
         pricing: cfg.pricing.clone(),
         notify: Arc::new(optctl::notify::Router::new(&cfg.notify)),
-        shard: args.shard,
+        shard,
     };
     let progress = ctx.out.progress("scanning");
     let report = super::runtime()?.block_on(scan::run(store, provider, &opts, progress))?;

@@ -272,3 +272,25 @@ fn a_bad_shard_exits_2_naming_the_flag_and_the_rule() {
     }
     assert!(!home.db_path().exists(), "a refused scan touches nothing");
 }
+
+/// `[scan] shard` in a host's config is its part, as the flag; the flag wins.
+#[test]
+fn the_config_names_a_hosts_part() {
+    let home = Home::new();
+    home.write_config("[provider.sim]\nanomaly_rate = 0.0\n\n[scan]\nshard = \"2/3\"\n");
+    let r = scan(&home, ROUNDS[0], None);
+    assert_eq!(r["shard"], "2/3");
+    assert_eq!(r["tickers_requested"], 2, "AAPL and JPM");
+    let r = scan(&home, ROUNDS[1], Some("1/3"));
+    assert_eq!(r["shard"], "1/3");
+    assert_eq!(r["tickers"][0]["ticker"], "SPY");
+
+    home.write_config("[scan]\nshard = \"3/2\"\n");
+    let out = home.cmd(["scan", "--tickers", "AAPL"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("scan.shard") && stderr.contains("1 <= K <= N"),
+        "{stderr}"
+    );
+}
