@@ -71,8 +71,9 @@ pub struct Args {
     /// A ticker is in part K when the 64-bit FNV-1a hash of its symbol (upper case,
     /// UTF-8) modulo N is K-1: the same split on every host and version. Run `--shard
     /// 1/N` to `--shard N/N` on N hosts with the same watchlist; each scan row records
-    /// its part, and export, serve and the detectors read every part's rows. A part
-    /// that holds no ticker scans nothing (exit 0, reason on stderr unless -q).
+    /// its part; the detectors, export and serve's per-ticker routes read every part's
+    /// rows. A part that holds no ticker scans nothing (exit 0, reason on stderr unless
+    /// -q).
     #[arg(long, value_name = "K/N")]
     shard: Option<optctl::scan::Shard>,
 }
@@ -95,7 +96,8 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         Some(shard) => {
             let all = tickers.len();
             let part = shard.select(tickers);
-            if part.is_empty() {
+            // An empty watchlist stays the usage error it is without --shard.
+            if part.is_empty() && all > 0 {
                 let reason = format!(
                     "shard {shard} holds none of the {all} ticker(s) to scan; nothing to do"
                 );

@@ -271,6 +271,12 @@ fn a_bad_shard_exits_2_naming_the_flag_and_the_rule() {
         assert!(stderr.contains("1 <= K <= N"), "{bad}: {stderr}");
     }
     assert!(!home.db_path().exists(), "a refused scan touches nothing");
+    // An empty watchlist is the usage error it is without --shard, not an empty part.
+    home.write_config("[watchlist]\ntickers = []\n");
+    home.cmd(["scan", "--shard", "1/2"])
+        .assert()
+        .code(2)
+        .stderr(contains("the watchlist is empty"));
 }
 
 /// `[scan] shard` in a host's config is its part, as the flag; the flag wins.
