@@ -1072,6 +1072,7 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             [CompletionResult]::new('--files-dir', '--files-dir', [CompletionResultType]::ParameterName, 'Folder of snapshots for the files provider (overrides [provider.files] dir)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Chains fetched at once (default: [scan] concurrency)')
             [CompletionResult]::new('--save-snapshots', '--save-snapshots', [CompletionResultType]::ParameterName, 'Also save every fetched chain as JSON under DIR/<TICKER>/ for `--provider files`')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Scan only part K of N of the tickers, so N hosts share one watchlist (1 <= K <= N) [default: [scan] shard]')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data home: the database and exports live here')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML). Missing at the default location = built-in defaults')
             [CompletionResult]::new('--as-of', '--as-of', [CompletionResultType]::ParameterName, 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close')

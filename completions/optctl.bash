@@ -3874,7 +3874,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__scan)
-            opts="-v -q -h --tickers --watchlist --provider --files-dir --concurrency --save-snapshots --no-notify --strict --market-hours-only --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --tickers --watchlist --provider --files-dir --concurrency --save-snapshots --no-notify --strict --market-hours-only --shard --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3901,6 +3901,10 @@ _optctl() {
                     return 0
                     ;;
                 --save-snapshots)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -977,6 +977,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand --files-dir 'Folder of snapshots for the files provider (overrides [provider.files] dir)'
             cand --concurrency 'Chains fetched at once (default: [scan] concurrency)'
             cand --save-snapshots 'Also save every fetched chain as JSON under DIR/<TICKER>/ for `--provider files`'
+            cand --shard 'Scan only part K of N of the tickers, so N hosts share one watchlist (1 <= K <= N) [default: [scan] shard]'
             cand --home 'Data home: the database and exports live here'
             cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
             cand --as-of 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close'

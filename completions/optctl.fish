@@ -727,6 +727,7 @@ upstox\t'Upstox API v2, an Indian broker (chains and bars; needs the day\'s acce
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l files-dir -d 'Folder of snapshots for the files provider (overrides [provider.files] dir)' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l concurrency -d 'Chains fetched at once (default: [scan] concurrency)' -r
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l save-snapshots -d 'Also save every fetched chain as JSON under DIR/<TICKER>/ for `--provider files`' -r -F
+complete -c optctl -n "__fish_optctl_using_subcommand scan" -l shard -d 'Scan only part K of N of the tickers, so N hosts share one watchlist (1 <= K <= N) [default: [scan] shard]' -r
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l home -d 'Data home: the database and exports live here' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l config -d 'Config file (TOML). Missing at the default location = built-in defaults' -r -F
 complete -c optctl -n "__fish_optctl_using_subcommand scan" -l as-of -d 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close' -r

@@ -69,6 +69,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 detectors: detectors.clone(),
                 pricing: optctl::scan::PricingConfig::default(),
                 notify: Arc::new(Router::new(&NotifyConfig::default())),
+                shard: None,
             };
             let provider = Box::new(SimProvider::new(SimConfig {
                 seed,

@@ -211,6 +211,9 @@ strict = false
 # reason on stderr) when none is, as --market-hours-only: NSE's calendar for provider
 # nse and the simulator's NSE names, NYSE's for the rest.
 market_hours_only = false
+# "K/N": scan only part K of N of the tickers, as --shard, so N hosts share one
+# watchlist (each host its own K). Unset = all.
+# shard = "1/2"
 
 [pricing]
 # Each expiry's forward comes from put-call parity on the strikes nearest the money (and

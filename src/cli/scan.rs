@@ -65,6 +65,17 @@ pub struct Args {
     /// weekdays scans each name during its own session only.
     #[arg(long)]
     market_hours_only: bool,
+    /// Scan only part K of N of the tickers, so N hosts share one watchlist (1 <= K <= N)
+    /// [default: [scan] shard].
+    ///
+    /// A ticker is in part K when the 64-bit FNV-1a hash of its symbol (upper case,
+    /// UTF-8) modulo N is K-1: the same split on every host and version. Run `--shard
+    /// 1/N` to `--shard N/N` on N hosts with the same watchlist; each scan row records
+    /// its part; the detectors, export and serve's per-ticker routes read every part's
+    /// rows. A part that holds no ticker scans nothing (exit 0, reason on stderr unless
+    /// -q).
+    #[arg(long, value_name = "K/N")]
+    shard: Option<optctl::scan::Shard>,
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
@@ -79,6 +90,30 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         (Some(file), _) => optctl::scan::read_watchlist(file)?,
         (None, false) => args.tickers.clone(),
         (None, true) => cfg.watchlist.tickers.clone(),
+    };
+    let shard = args.shard.or_else(|| cfg.scan.shard());
+    let tickers = match shard {
+        Some(shard) => {
+            let all = tickers.len();
+            let part = shard.select(tickers);
+            // An empty watchlist stays the usage error it is without --shard.
+            if part.is_empty() && all > 0 {
+                let reason = format!(
+                    "shard {shard} holds none of the {all} ticker(s) to scan; nothing to do"
+                );
+                ctx.out.note(&format!("skipped: {reason}"));
+                if ctx.out.is_json() {
+                    ctx.out.json(&serde_json::json!({
+                        "status": "skipped",
+                        "reason": reason,
+                        "shard": shard.to_string(),
+                    }))?;
+                }
+                return Ok(Outcome::Done);
+            }
+            part
+        }
+        None => tickers,
     };
     let tickers = if args.market_hours_only || cfg.scan.market_hours_only {
         match in_session(tickers, cfg.provider.name, ctx) {
@@ -105,6 +140,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         detectors: cfg.detectors.clone(),
         pricing: cfg.pricing.clone(),
         notify: Arc::new(optctl::notify::Router::new(&cfg.notify)),
+        shard,
     };
     let progress = ctx.out.progress("scanning");
     let report = super::runtime()?.block_on(scan::run(store, provider, &opts, progress))?;
@@ -185,6 +221,12 @@ fn print(r: &Report, notify: Option<DrainReport>, out: &Output) -> optctl::Resul
         }
         Output::align_right(&mut k, &[1, 2, 3, 4]);
         out.print_table(None, &k)?;
+    }
+    if let Some(shard) = &r.shard {
+        out.note(&format!(
+            "shard {shard}: {} ticker(s) of the watchlist",
+            r.tickers_requested
+        ));
     }
     if r.alerts_in_cooldown > 0 {
         out.note(&format!(

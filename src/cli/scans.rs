@@ -43,6 +43,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
         "as of",
         "status",
         "provider",
+        "shard",
         "ok",
         "failed",
         "contracts",
@@ -56,6 +57,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
             optctl::store::ts(s.as_of),
             s.status.to_string(),
             s.provider.clone(),
+            s.shard.clone().unwrap_or_else(|| "-".into()),
             s.tickers_ok.to_string(),
             s.tickers_failed.to_string(),
             s.contracts.to_string(),
@@ -65,7 +67,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
             failed_tickers(s),
         ]);
     }
-    Output::align_right(&mut t, &[0, 4, 5, 6, 7, 8]);
+    Output::align_right(&mut t, &[0, 5, 6, 7, 8, 9]);
     ctx.out.print_table(None, &t)?;
     if rows.is_empty() {
         ctx.out.note("no scans match");

@@ -52,6 +52,9 @@ pub struct ScanConfig {
     /// reason on stderr) when none is, as `optctl scan --market-hours-only`: NSE's
     /// calendar for the `nse` provider and the simulator's NSE names, NYSE's for the rest.
     pub market_hours_only: bool,
+    /// Scan only this part of the tickers ("K/N", see [`super::Shard`]), as `optctl scan
+    /// --shard`: each of N hosts names its own part in its own config. None: all.
+    pub shard: Option<String>,
 }
 
 impl ScanConfig {
@@ -60,7 +63,16 @@ impl ScanConfig {
         if self.concurrency == 0 {
             return Err("scan.concurrency: must be at least 1".into());
         }
+        if let Some(s) = &self.shard {
+            s.parse::<super::Shard>()
+                .map_err(|e| format!("scan.shard: {e}"))?;
+        }
         Ok(())
+    }
+
+    /// The part of the tickers to scan (`shard`, checked by [`ScanConfig::validate`]).
+    pub fn shard(&self) -> Option<super::Shard> {
+        self.shard.as_deref().and_then(|s| s.parse().ok())
     }
 }
 
@@ -72,6 +84,7 @@ impl Default for ScanConfig {
             keep_chain_days: 5,
             strict: false,
             market_hours_only: false,
+            shard: None,
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod gex;
 pub mod price;
 pub mod run;
 pub mod screen;
+pub mod shard;
 pub mod vendor;
 pub mod views;
 
@@ -19,3 +20,4 @@ pub use crate::store::alerts::{AlertFilter, AlertRow};
 pub use crate::store::chains::{ChainRef, ContractRow, ExpiryRow, FeatureRow};
 pub use crate::store::scans::{ScanFilter, ScanRow, ScanStatus};
 pub use run::{Options, Report, run};
+pub use shard::Shard;

@@ -47,6 +47,9 @@ pub struct Options {
     /// Which notification channels take which alerts; each stored alert is queued for its
     /// channels in the transaction that stores it.
     pub notify: Arc<dyn Route>,
+    /// The part of the watchlist `tickers` is (`scan --shard`), recorded on the scan row;
+    /// `None` for a whole scan. The caller has already kept only that part's tickers.
+    pub shard: Option<super::Shard>,
 }
 
 /// One ticker's line in the report.
@@ -69,6 +72,8 @@ pub struct Report {
     pub status: ScanStatus,
     pub as_of: DateTime<Utc>,
     pub provider: String,
+    /// The part of the watchlist this scan took ("2/4"); null for a whole scan.
+    pub shard: Option<String>,
     pub tickers_requested: u64,
     pub tickers_ok: u64,
     pub tickers_failed: u64,
@@ -167,10 +172,14 @@ pub async fn run(
     }
     let provider = Arc::new(Counted::new(provider));
     let provider_name = provider.name().to_string();
-    let scan_id =
-        store
-            .scans_mut()
-            .begin(started_at, opts.as_of, &provider_name, tickers.len() as u64)?;
+    let shard = opts.shard.map(|s| s.to_string());
+    let scan_id = store.scans_mut().begin(
+        started_at,
+        opts.as_of,
+        &provider_name,
+        tickers.len() as u64,
+        shard.as_deref(),
+    )?;
     crate::monitor::set_current_run_id(scan_id);
     tracing::info!(
         target: "optctl::event",
@@ -180,6 +189,7 @@ pub async fn run(
         scan_id,
         provider = %provider_name,
         tickers = tickers.len(),
+        shard = shard.as_deref().unwrap_or("all"),
         "scan {scan_id} started"
     );
     progress.start(tickers.len() as u64);
@@ -290,6 +300,7 @@ pub async fn run(
         status,
         as_of: opts.as_of,
         provider: provider_name,
+        shard,
         tickers_requested: tickers.len() as u64,
         tickers_ok: totals.tickers_ok,
         tickers_failed: totals.tickers_failed,

@@ -219,7 +219,7 @@ mod tests {
         for mut s in backends() {
             let backend = s.backend();
             let at = t("2026-11-23T15:00:00Z");
-            let scan = s.scans_mut().begin(at, at, "sim", 2).unwrap();
+            let scan = s.scans_mut().begin(at, at, "sim", 2, None).unwrap();
             let alerts = [
                 alert(
                     "AAPL",

@@ -765,7 +765,7 @@ pub(crate) mod tests {
             let first_at = "2026-11-23T15:00:00Z";
             let first = s
                 .scans_mut()
-                .begin(t(first_at), t(first_at), "sim", 2)
+                .begin(t(first_at), t(first_at), "sim", 2, None)
                 .unwrap();
             let contracts = vec![
                 contract("AAPL261218P00190000", "2026-12-18", 190.0, Right::Put, true),
@@ -934,7 +934,7 @@ pub(crate) mod tests {
             let second_at = "2026-11-23T20:00:00Z";
             let second = s
                 .scans_mut()
-                .begin(t(second_at), t(second_at), "sim", 1)
+                .begin(t(second_at), t(second_at), "sim", 1, None)
                 .unwrap();
             let later = FeatureRow {
                 call_volume: 5,
@@ -1037,7 +1037,7 @@ pub(crate) mod tests {
         for mut s in backends() {
             let backend = s.backend();
             let at = "2026-11-23T15:00:00Z";
-            let scan = s.scans_mut().begin(t(at), t(at), "sim", 1).unwrap();
+            let scan = s.scans_mut().begin(t(at), t(at), "sim", 1, None).unwrap();
             let feats = features("AAPL", at, Some(0.3));
             let first = [contract(
                 "AAPL261218C00190000",

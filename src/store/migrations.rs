@@ -1207,4 +1207,14 @@ ALTER TABLE scheduler_bar_cache ADD CONSTRAINT scheduler_bar_cache_timeframe_che
     CHECK (timeframe IN ('1m', '5m', '1h', '1d'));
 "#,
     },
+    // 14: `scan --shard K/N`: which part of the watchlist a scan took ("2/4"); NULL for a
+    // whole scan and for scans before this version.
+    Migration {
+        sqlite: r#"
+ALTER TABLE scans ADD COLUMN shard TEXT;
+"#,
+        postgres: r#"
+ALTER TABLE scans ADD COLUMN shard TEXT;
+"#,
+    },
 ];

@@ -90,7 +90,14 @@ pub struct ScanRow {
     pub provider_calls: u64,
     pub duration_ms: Option<u64>,
     pub errors: Vec<TickerError>,
+    /// The part of the watchlist this scan took (`scan --shard`, "2/4"); `None` for a
+    /// whole scan. Absent from scans.json written before it existed.
+    #[serde(default)]
+    pub shard: Option<String>,
 }
+
+/// The schema version that added `scans.shard` (migration 14).
+const SHARD_SCHEMA_VERSION: i64 = 14;
 
 /// Filters for [`Scans::list`].
 #[derive(Debug, Clone, Default)]
@@ -111,13 +118,23 @@ impl<S: Deref<Target = Store>> Scans<S> {
         let limit = filter
             .limit
             .map_or(i64::MAX, |l| l.min(i64::MAX as u64) as i64);
+        // A reader may open a database an older optctl wrote (readers never migrate):
+        // before schema version 14 no scan has a shard.
+        let shard = if self.0.user_version()? >= SHARD_SCHEMA_VERSION {
+            "shard"
+        } else {
+            "NULL"
+        };
         let raw = self.0.db().query(
-            "SELECT id, started_at, as_of, finished_at, status, provider, tickers_requested,
-                    tickers_ok, tickers_failed, contracts, alerts, provider_calls, duration_ms, errors
-             FROM scans
-             WHERE (CAST(?1 AS TEXT) IS NULL OR status = ?1)
-               AND (CAST(?2 AS TEXT) IS NULL OR as_of >= ?2)
-             ORDER BY id DESC LIMIT ?3",
+            &format!(
+                "SELECT id, started_at, as_of, finished_at, status, provider, tickers_requested,
+                        tickers_ok, tickers_failed, contracts, alerts, provider_calls, duration_ms,
+                        errors, {shard}
+                 FROM scans
+                 WHERE (CAST(?1 AS TEXT) IS NULL OR status = ?1)
+                   AND (CAST(?2 AS TEXT) IS NULL OR as_of >= ?2)
+                 ORDER BY id DESC LIMIT ?3"
+            ),
             params![status, since, limit],
             |r| {
                 Ok((
@@ -137,12 +154,13 @@ impl<S: Deref<Target = Store>> Scans<S> {
                     ],
                     r.get::<Option<i64>>(12)?,
                     r.get::<String>(13)?,
+                    r.get::<Option<String>>(14)?,
                 ))
             },
         )?;
         raw.into_iter()
             .map(
-                |(id, started, as_of, finished, status, provider, n, dur, errors)| {
+                |(id, started, as_of, finished, status, provider, n, dur, errors, shard)| {
                     Ok(ScanRow {
                         id,
                         started_at: parse_ts(&started, "scans", "started_at")?,
@@ -166,6 +184,7 @@ impl<S: Deref<Target = Store>> Scans<S> {
                                 detail: e.to_string(),
                             }
                         })?,
+                        shard,
                     })
                 },
             )
@@ -174,24 +193,28 @@ impl<S: Deref<Target = Store>> Scans<S> {
 }
 
 impl<S: DerefMut<Target = Store>> Scans<S> {
-    /// Records a new scan as `running` and returns its id.
+    /// Records a new scan as `running` and returns its id. `shard` is the part of the
+    /// watchlist it takes ("2/4"), `None` for a whole scan.
     pub fn begin(
         &mut self,
         started_at: DateTime<Utc>,
         as_of: DateTime<Utc>,
         provider: &str,
         tickers_requested: u64,
+        shard: Option<&str>,
     ) -> Result<i64> {
         self.0.transaction(|tx| {
             tx.insert_id(
-                "INSERT INTO scans (started_at, as_of, status, provider, pid, tickers_requested)
-                 VALUES (?1, ?2, 'running', ?3, ?4, ?5)",
+                "INSERT INTO scans (started_at, as_of, status, provider, pid, tickers_requested,
+                                    shard)
+                 VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?6)",
                 params![
                     ts(started_at),
                     ts(as_of),
                     provider,
                     std::process::id(),
-                    tickers_requested as i64
+                    tickers_requested as i64,
+                    shard
                 ],
             )
         })
@@ -367,7 +390,7 @@ mod tests {
         let t = crate::time::parse_instant(as_of).unwrap();
         let id = store
             .scans_mut()
-            .begin(t, t, "sim", u64::from(tickers))
+            .begin(t, t, "sim", u64::from(tickers), None)
             .unwrap();
         let pad = |width: u32, e: &str| {
             if store.is_postgres() {
@@ -555,8 +578,11 @@ mod tests {
 
     fn scan_lifecycle_and_interrupted_recovery_on(store: &mut Store) {
         let t = Utc.with_ymd_and_hms(2026, 11, 20, 15, 0, 0).unwrap();
-        let dead = store.scans_mut().begin(t, t, "sim", 3).unwrap();
-        let ok = store.scans_mut().begin(t, t, "sim", 2).unwrap();
+        let dead = store.scans_mut().begin(t, t, "sim", 3, None).unwrap();
+        let ok = store
+            .scans_mut()
+            .begin(t, t, "sim", 2, Some("2/4"))
+            .unwrap();
         let totals = ScanTotals {
             tickers_ok: 1,
             tickers_failed: 1,
@@ -576,7 +602,10 @@ mod tests {
         assert_eq!(rows[0].id, ok);
         assert_eq!(rows[0].status, ScanStatus::Partial);
         assert_eq!(rows[0].errors[0].ticker, "BAD");
+        // The part of the watchlist a scan took reads back; a whole scan has none.
+        assert_eq!(rows[0].shard.as_deref(), Some("2/4"));
         assert_eq!(rows[1].status, ScanStatus::Interrupted);
+        assert_eq!(rows[1].shard, None);
         let only = store
             .scans()
             .list(&ScanFilter {

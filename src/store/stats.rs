@@ -148,7 +148,7 @@ mod tests {
                 ("2026-11-23T15:00:00Z", "2026-11-23"),
             ] {
                 let at = at.parse().unwrap();
-                let scan = s.scans_mut().begin(at, at, "sim", 1).unwrap();
+                let scan = s.scans_mut().begin(at, at, "sim", 1, None).unwrap();
                 let contracts = [
                     contract(
                         "AAPL261218C00190000",

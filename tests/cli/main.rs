@@ -31,6 +31,7 @@ mod quant;
 mod retention;
 mod scan;
 mod serve;
+mod shard;
 mod structure;
 mod symbols;
 mod upgrade;
