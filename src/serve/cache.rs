@@ -126,6 +126,9 @@ pub(crate) struct AlertsView {
 pub(crate) struct ScansView {
     pub(crate) export_timestamp: DateTime<Utc>,
     pub(crate) latest_scan: Option<ScanRow>,
+    /// The newest round of sharded scans (`scan --shard K/N` on N hosts): the newest
+    /// scan of each part, newest first, when the newest scan is a part; else empty.
+    pub(crate) round: Vec<i64>,
     pub(crate) latest: Arc<Rendered>,
     /// Every exported scan, newest first.
     pub(crate) list: Arc<Rendered>,
@@ -194,6 +197,9 @@ pub(crate) struct AlertList<'a> {
     pub(crate) export_timestamp: DateTime<Utc>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) scan_id: Option<i64>,
+    /// `/alerts/latest` of a sharded round: every part's scan (`scan_id` is the newest).
+    #[serde(skip_serializing_if = "<[i64]>::is_empty")]
+    pub(crate) scan_ids: &'a [i64],
     pub(crate) alert_count: usize,
     pub(crate) alerts: Vec<&'a AlertRow>,
 }
@@ -245,6 +251,7 @@ fn load_alerts(bytes: Vec<u8>) -> serde_json::Result<AlertsView> {
         &AlertList {
             export_timestamp: f.export_timestamp,
             scan_id: latest_scan_id,
+            scan_ids: &[],
             alerts: f
                 .alerts
                 .iter()
@@ -298,6 +305,7 @@ fn load_scans(bytes: Vec<u8>) -> serde_json::Result<ScansView> {
         scan_count: f.scans.len(),
         scans: &f.scans,
     }));
+    let round = latest_round(&f.scans);
     let latest_scan = f.scans.into_iter().next();
     let latest = match &latest_scan {
         Some(scan) => Rendered::precompressed(&LatestScan {
@@ -309,9 +317,37 @@ fn load_scans(bytes: Vec<u8>) -> serde_json::Result<ScansView> {
     Ok(ScansView {
         export_timestamp: f.export_timestamp,
         latest_scan,
+        round,
         latest: Arc::new(latest),
         list,
     })
+}
+
+/// The newest scan of each part of the newest round, from `scans` newest first: when
+/// the newest scan is part K of N, the newest scan of every part k/N up to the first
+/// older scan that is whole or split another way (that one, and all before it, belong
+/// to an earlier round). Empty when the newest scan is whole.
+fn latest_round(scans: &[ScanRow]) -> Vec<i64> {
+    let parts = |s: &ScanRow| -> Option<(String, String)> {
+        let (k, n) = s.shard.as_deref()?.split_once('/')?;
+        Some((k.to_string(), n.to_string()))
+    };
+    let Some((_, n)) = scans.first().and_then(parts) else {
+        return Vec::new();
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    let mut round = Vec::new();
+    for s in scans {
+        match parts(s) {
+            Some((k, m)) if m == n => {
+                if seen.insert(k) {
+                    round.push(s.id);
+                }
+            }
+            _ => break,
+        }
+    }
+    round
 }
 
 fn load_features(bytes: Vec<u8>) -> serde_json::Result<FeaturesView> {

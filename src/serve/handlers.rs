@@ -333,7 +333,36 @@ fn single(out: &mut String, name: &str, kind: &str, help: &str, value: impl std:
 pub(crate) fn alerts_latest(req: &Request<'_>) -> Result<Reply, ApiError> {
     let alerts =
         or_empty!(req, &req.exports.alerts, cache::ALERTS, {"alert_count": 0, "alerts": []});
-    Ok(Reply::shared(&alerts.latest))
+    // Scans split over hosts (`scan --shard`): the latest alerts are every part's.
+    let round = req
+        .exports
+        .scans
+        .data
+        .as_deref()
+        .map_or(&[][..], |s| s.round.as_slice());
+    if round.len() < 2 {
+        return Ok(Reply::shared(&alerts.latest));
+    }
+    let render = || {
+        let list = AlertList {
+            export_timestamp: alerts.export_timestamp,
+            scan_id: round.iter().copied().max(),
+            scan_ids: round,
+            alert_count: 0,
+            alerts: alerts
+                .alerts
+                .iter()
+                .filter(|a| round.contains(&a.scan_id))
+                .collect(),
+        }
+        .counted();
+        Rendered::precompressed(&list)
+    };
+    Ok(Reply::shared(&req.state.filtered.get_or_render(
+        req.exports.generation,
+        "alerts_latest".to_string(),
+        render,
+    )))
 }
 
 /// `GET /alerts?min_score=&limit=&detector=&ticker=&since=`: newest first.
@@ -386,6 +415,7 @@ fn filtered_alerts(req: &Request<'_>, ticker: Option<String>) -> Result<Reply, A
         let list = AlertList {
             export_timestamp: data.export_timestamp,
             scan_id: None,
+            scan_ids: &[],
             alert_count: 0,
             alerts: data.alerts.iter().filter(keep).take(limit).collect(),
         }

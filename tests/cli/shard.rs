@@ -166,8 +166,13 @@ fn shard_scans_store_what_a_whole_scan_stores() {
     }
     // The export after shard scans is the export after whole scans, every ticker in it.
     for home in [&parts, &whole] {
-        home.json(["export", "--json"]);
+        home.json(["export", "--json", "--as-of", "2026-11-20T15:05:00Z"]);
     }
+    let alerts = exported(&whole, "alerts.json");
+    assert!(
+        alerts["alerts"].as_array().is_some_and(|a| !a.is_empty()),
+        "the last round's alerts are exported: {alerts}"
+    );
     for name in ["chains.json", "features.json", "alerts.json"] {
         assert_eq!(
             exported(&parts, name),
@@ -175,6 +180,28 @@ fn shard_scans_store_what_a_whole_scan_stores() {
             "{name} differs"
         );
     }
+    // serve's latest alerts are the whole round's: every part's newest scan.
+    let latest = |home: &Home| -> (Value, Vec<String>) {
+        let server = crate::serve::Server::start(home, &[]);
+        let body = crate::serve::get(&server, "/alerts/latest").json();
+        let mut alerts: Vec<String> = body["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| format!("{} {} {}", a["ticker"], a["detector"], a["score"]))
+            .collect();
+        alerts.sort();
+        (body, alerts)
+    };
+    let ((parts_body, parts_alerts), (whole_body, whole_alerts)) = (latest(&parts), latest(&whole));
+    assert!(!whole_alerts.is_empty());
+    assert_eq!(parts_alerts, whole_alerts);
+    assert_eq!(
+        parts_body["scan_ids"].as_array().map(Vec::len),
+        Some(2),
+        "{parts_body}"
+    );
+    assert!(whole_body.get("scan_ids").is_none(), "{whole_body}");
     let chains = exported(&parts, "chains.json");
     let tickers: BTreeSet<&str> = chains["chains"]
         .as_array()
