@@ -81,6 +81,17 @@ pub struct GlobalArgs {
         value_name = "FILE"
     )]
     pub config: Option<PathBuf>,
+    /// The store: a PostgreSQL URL (postgres://user@host:5432/database; the password
+    /// from the URL, else $PGPASSWORD, else ~/.pgpass). Over [store] url in the config;
+    /// default: the SQLite file in the data home.
+    #[arg(
+        long,
+        global = true,
+        env = "OPTCTL_STORE",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub store: Option<String>,
     /// Run as if the time were this instant, for reproducible runs: RFC 3339
     /// (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York
     /// that day, the US close.
@@ -226,6 +237,18 @@ impl Ctx {
             Some(p) => (p.clone(), true),
             None => (optctl::config::default_config_path()?, false),
         };
+        // --store/$OPTCTL_STORE, else [store] url. A config file that does not load
+        // names no store here; the commands that read it report why.
+        let config_url = match g.store {
+            Some(_) => None,
+            None => Config::load(&config_path, config_named)
+                .ok()
+                .and_then(|c| c.store.url),
+        };
+        let store =
+            optctl::store::Location::resolve(g.store.as_deref(), config_url.as_deref(), home.db())
+                .map_err(optctl::Error::Usage)?;
+        let home = home.with_store(store);
         Ok(Ctx {
             home,
             config_path,
@@ -247,22 +270,23 @@ impl Ctx {
     /// Opens the store for writing (creating the home and the database if needed).
     pub fn store(&self) -> optctl::Result<Store> {
         self.home.create()?;
-        Ok(Store::open(&self.db_path())?)
+        Ok(self.home.store().open()?)
+    }
+
+    /// Whether there may be a store to read (the SQLite file exists; a PostgreSQL
+    /// database is always asked).
+    pub fn store_exists(&self) -> bool {
+        self.home.store().exists()
     }
 
     /// Builds the run's data sources from `cfg`, paced and guarded through the store.
     pub fn connector(&self, cfg: &Config) -> optctl::resilience::Connector {
-        optctl::resilience::Connector::new(
-            &cfg.provider,
-            &cfg.resilience,
-            &self.db_path(),
-            self.as_of,
-        )
+        optctl::resilience::Connector::new(&cfg.provider, &cfg.resilience, &self.home, self.as_of)
     }
 
     /// Opens the store read-only.
     pub fn store_read(&self) -> optctl::Result<Store> {
-        Ok(Store::open_read_only(&self.db_path())?)
+        Ok(self.home.store().open_read()?)
     }
 }
 
