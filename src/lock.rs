@@ -85,12 +85,10 @@ impl JobLock {
 fn server_lock(config: &postgres::Config, job: &str) -> Result<ServerLock, Error> {
     let described = crate::store::location::describe(config);
     let mut client =
-        config
-            .connect(postgres::NoTls)
-            .map_err(|source| crate::store::Error::PgOpen {
-                target: described.clone(),
-                source,
-            })?;
+        crate::store::location::connect(config).map_err(|source| crate::store::Error::PgOpen {
+            target: described.clone(),
+            source,
+        })?;
     let taken: bool = client
         .query_one(
             "SELECT pg_try_advisory_lock($1, hashtext($2))",

@@ -197,6 +197,17 @@ pub fn check_url(url: &str) -> Result<(), String> {
     Location::postgres(url, &env).map(|_| ())
 }
 
+/// `url` with its password taken out, for lines a user copies (cron).
+pub fn url_without_password(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(None);
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
 /// `config show` prints the URL with its password masked.
 fn serialize_url_without_password<S: serde::Serializer>(
     url: &Option<String>,
@@ -223,6 +234,20 @@ impl std::fmt::Display for Location {
             Location::Postgres(c) => f.write_str(&describe(c)),
         }
     }
+}
+
+/// Connects to the PostgreSQL server `config` names. The sync client starts a runtime
+/// of its own, which cannot start inside another's: called from async code (`enrich
+/// run` opens its store inside the command's runtime), it connects on a scoped thread.
+pub(crate) fn connect(config: &postgres::Config) -> Result<postgres::Client, postgres::Error> {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return config.connect(postgres::NoTls);
+    }
+    std::thread::scope(|s| {
+        s.spawn(|| config.connect(postgres::NoTls))
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e))
+    })
 }
 
 /// `postgres://user@host:port/database`, without the password.
@@ -482,6 +507,10 @@ mod tests {
             url: Some("db.example:5432".into()),
         };
         assert!(bad.validate().unwrap_err().starts_with("store.url: "));
+        assert_eq!(
+            url_without_password("postgres://ann:s3cret@db:5432/trades"),
+            "postgres://ann@db:5432/trades"
+        );
     }
 
     #[test]

@@ -313,12 +313,10 @@ impl Store {
     /// some families run on it (docs/ARCHITECTURE.md, "Store backends").
     pub fn open_postgres(config: &postgres::Config) -> Result<Store> {
         let target = location::describe(config);
-        let client = config
-            .connect(postgres::NoTls)
-            .map_err(|source| Error::PgOpen {
-                target: target.clone(),
-                source,
-            })?;
+        let client = location::connect(config).map_err(|source| Error::PgOpen {
+            target: target.clone(),
+            source,
+        })?;
         let store = Store {
             db: Db::Postgres(Box::new(db::PgConn::new(client))),
             path: PathBuf::from(&target),
@@ -332,12 +330,10 @@ impl Store {
     /// Refuses a schema newer than this optctl, or another application's table.
     pub fn open_postgres_unmigrated(config: &postgres::Config) -> Result<Option<Store>> {
         let target = location::describe(config);
-        let client = config
-            .connect(postgres::NoTls)
-            .map_err(|source| Error::PgOpen {
-                target: target.clone(),
-                source,
-            })?;
+        let client = location::connect(config).map_err(|source| Error::PgOpen {
+            target: target.clone(),
+            source,
+        })?;
         let store = Store {
             db: Db::Postgres(Box::new(db::PgConn::new(client))),
             path: PathBuf::from(&target),
@@ -1037,6 +1033,24 @@ pub(crate) mod tests {
         drop(again);
         let err = Store::open_postgres(&db.config).err().unwrap();
         assert!(matches!(err, Error::TooNew { found: 999, .. }), "{err}");
+    }
+
+    /// A family not yet written on `Conn`, reached on PostgreSQL, ends the command with
+    /// `NotPorted`, not a crash; other panics still unwind.
+    #[test]
+    fn an_unported_family_on_postgres_is_an_error_not_a_crash() {
+        let Some(db) = PgTestDb::create() else {
+            return;
+        };
+        let store = Store::open_postgres(&db.config).unwrap();
+        let err = catching_not_ported(|| {
+            let _ = store.conn();
+        })
+        .unwrap_err();
+        assert!(matches!(err, Error::NotPorted), "{err}");
+        assert_eq!(catching_not_ported(|| 7).unwrap(), 7);
+        let other = std::panic::catch_unwind(|| catching_not_ported(|| panic!("a bug")));
+        assert!(other.is_err());
     }
 
     /// Four hosts opening one new PostgreSQL database at the same moment: the advisory
