@@ -305,17 +305,10 @@ fn postgres_check(config: &postgres::Config, checks: &mut Vec<Check>) -> Option<
             return None;
         }
         Err(e) => {
-            checks.push(
-                check(
-                    "database",
-                    Status::Fail,
-                    format!("PostgreSQL {at}: {}", e.with_causes()),
-                )
-                .fix(
-                    "check the URL (--store, $OPTCTL_STORE or [store] url), that the \
+            checks.push(check("database", Status::Fail, e.with_causes()).fix(
+                "check the URL (--store, $OPTCTL_STORE or [store] url), that the \
                          server runs, and that it accepts this user and password",
-                ),
-            );
+            ));
             return None;
         }
     };

@@ -225,6 +225,8 @@ pub struct Ctx {
     pub config_path: PathBuf,
     /// True when the config file was named (flag or env): then it must exist.
     pub config_named: bool,
+    /// `--store`/`$OPTCTL_STORE`, when given (the URL as written).
+    pub store_flag: Option<String>,
     pub as_of: DateTime<Utc>,
     pub out: Output,
 }
@@ -253,6 +255,7 @@ impl Ctx {
             home,
             config_path,
             config_named,
+            store_flag: g.store.clone(),
             as_of: g.as_of.unwrap_or_else(Utc::now),
             out: Output::new(g.json, g.quiet, job),
         })
