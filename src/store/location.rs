@@ -241,13 +241,95 @@ impl std::fmt::Display for Location {
 /// run` opens its store inside the command's runtime), it connects on a scoped thread.
 pub(crate) fn connect(config: &postgres::Config) -> Result<postgres::Client, postgres::Error> {
     if tokio::runtime::Handle::try_current().is_err() {
-        return config.connect(postgres::NoTls);
+        return connect_here(config);
     }
     std::thread::scope(|s| {
-        s.spawn(|| config.connect(postgres::NoTls))
+        s.spawn(|| connect_here(config))
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e))
     })
+}
+
+/// Connects, over TLS when the URL says `sslmode=require`; in plain text otherwise
+/// (`prefer`, the default, and `disable`), as before TLS was offered.
+fn connect_here(config: &postgres::Config) -> Result<postgres::Client, postgres::Error> {
+    match config.get_ssl_mode() {
+        postgres::config::SslMode::Require => config.connect(tls::connector()),
+        _ => config.connect(postgres::NoTls),
+    }
+}
+
+/// TLS for `sslmode=require`, with libpq's meaning: the connection is encrypted, and
+/// the server's certificate is not checked (libpq checks it only for `verify-ca` and
+/// `verify-full`, which the URL parser does not offer).
+mod tls {
+    use std::sync::Arc;
+
+    use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+    use rustls::crypto::CryptoProvider;
+    use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+    use rustls::{DigitallySignedStruct, SignatureScheme};
+
+    pub(super) fn connector() -> tokio_postgres_rustls::MakeRustlsConnect {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .expect("ring supports the default TLS versions")
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(Encrypted(provider)))
+            .with_no_client_auth();
+        tokio_postgres_rustls::MakeRustlsConnect::new(config)
+    }
+
+    /// Accepts the server's certificate as `sslmode=require` does, while still
+    /// checking the handshake's signatures (the key exchange is the certificate's key).
+    #[derive(Debug)]
+    struct Encrypted(Arc<CryptoProvider>);
+
+    impl ServerCertVerifier for Encrypted {
+        fn verify_server_cert(
+            &self,
+            _end_entity: &CertificateDer<'_>,
+            _intermediates: &[CertificateDer<'_>],
+            _server_name: &ServerName<'_>,
+            _ocsp_response: &[u8],
+            _now: UnixTime,
+        ) -> Result<ServerCertVerified, rustls::Error> {
+            Ok(ServerCertVerified::assertion())
+        }
+
+        fn verify_tls12_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            rustls::crypto::verify_tls12_signature(
+                message,
+                cert,
+                dss,
+                &self.0.signature_verification_algorithms,
+            )
+        }
+
+        fn verify_tls13_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            rustls::crypto::verify_tls13_signature(
+                message,
+                cert,
+                dss,
+                &self.0.signature_verification_algorithms,
+            )
+        }
+
+        fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+            self.0.signature_verification_algorithms.supported_schemes()
+        }
+    }
 }
 
 /// `postgres://user@host:port/database`, without the password.
@@ -510,6 +592,34 @@ mod tests {
         assert_eq!(
             url_without_password("postgres://ann:s3cret@db:5432/trades"),
             "postgres://ann@db:5432/trades"
+        );
+    }
+
+    /// `sslmode=require` connects over TLS; without it, as before, in plain text.
+    #[test]
+    fn sslmode_require_encrypts_the_connection() {
+        let Some(db) = crate::store::tests::PgTestDb::create() else {
+            return;
+        };
+        let encrypted = |config: &postgres::Config| -> bool {
+            connect(config)
+                .unwrap()
+                .query_one(
+                    "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                    &[],
+                )
+                .unwrap()
+                .get(0)
+        };
+        let mut config = db.config.clone();
+        assert!(!encrypted(&config));
+        config.ssl_mode(postgres::config::SslMode::Require);
+        assert!(encrypted(&config));
+        // And a whole store opens that way.
+        let store = Store::open_postgres(&config).unwrap();
+        assert_eq!(
+            store.user_version().unwrap(),
+            crate::store::schema_version()
         );
     }
 

@@ -282,3 +282,19 @@ fn a_part_of_the_store_not_yet_on_postgres_is_a_clear_error_not_a_crash() {
         }
     }
 }
+
+/// A URL that asks for TLS (`sslmode=require`) gets it: the command runs.
+#[test]
+fn a_url_asking_for_tls_connects_over_tls() {
+    let Some(db) = PgDb::create() else {
+        return;
+    };
+    let home = Home::new();
+    let url = format!("{}?sslmode=require", db.url);
+    let out = home
+        .cmd(["--store", &url, "scans", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(!home.db_path().exists());
+}
