@@ -182,9 +182,15 @@ impl From<Error> for crate::Error {
 #[derive(Debug)]
 pub struct NotPortedPanic;
 
+thread_local! {
+    /// Whether this thread runs inside [`catching_not_ported`].
+    static CATCHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// Runs `f` (a whole command), so that a family that does not run on PostgreSQL yet ends
-/// it with [`Error::NotPorted`] instead of a panic. Such an unwind prints nothing; any
-/// other panic goes on as before.
+/// it with [`Error::NotPorted`] instead of a panic. Such an unwind prints nothing on the
+/// thread that catches it, and one line (not a panic message) on another thread (a
+/// worker: its caller reports what became of it); any other panic goes on as before.
 pub fn catching_not_ported<T>(f: impl FnOnce() -> T) -> Result<T> {
     static QUIET: std::sync::Once = std::sync::Once::new();
     QUIET.call_once(|| {
@@ -192,10 +198,20 @@ pub fn catching_not_ported<T>(f: impl FnOnce() -> T) -> Result<T> {
         std::panic::set_hook(Box::new(move |info| {
             if !info.payload().is::<NotPortedPanic>() {
                 previous(info);
+            } else if !CATCHING.get() {
+                let thread = std::thread::current();
+                eprintln!(
+                    "optctl: thread {}: {}",
+                    thread.name().unwrap_or("unnamed"),
+                    Error::NotPorted
+                );
             }
         }));
     });
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+    let outer = CATCHING.replace(true);
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CATCHING.set(outer);
+    match caught {
         Ok(out) => Ok(out),
         Err(payload) if payload.is::<NotPortedPanic>() => Err(Error::NotPorted),
         Err(payload) => std::panic::resume_unwind(payload),
