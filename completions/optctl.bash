@@ -494,7 +494,7 @@ _optctl() {
 
     case "${cmd}" in
         optctl)
-            opts="-v -q -h -V --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help --version alerts chain compare config doctor enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans screen serve show store help"
+            opts="-v -q -h -V --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help --version alerts chain compare config doctor enrich export fetch generate market-hours migrate-scheduler notify process-excel quant scan scans screen serve show store help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -505,6 +505,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -532,7 +536,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__alerts)
-            opts="-v -q -h --ticker --detector --min-score --since --scan --limit --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --ticker --detector --min-score --since --scan --limit --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -570,6 +574,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --as-of)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -594,7 +602,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__chain)
-            opts="-v -q -h --expiry --dte --strikes --delta --greeks --scan --csv --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --expiry --dte --strikes --delta --greeks --scan --csv --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -628,6 +636,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --as-of)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -652,7 +664,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__compare)
-            opts="-v -q -h --categories --runs --check --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --categories --runs --check --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -671,6 +683,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -698,7 +714,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__config)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help show init help"
+            opts="-v -q -h --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help show init help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -709,6 +725,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -792,7 +812,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__config__subcmd__init)
-            opts="-v -q -h --path --force --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --path --force --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -807,6 +827,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -834,7 +858,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__config__subcmd__show)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -845,6 +869,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -872,7 +900,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__doctor)
-            opts="-v -q -h --offline --send-test --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --offline --send-test --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -883,6 +911,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -910,7 +942,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help run status history metrics health job-status pause resume resilience help"
+            opts="-v -q -h --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help run status history metrics health job-status pause resume resilience help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -921,6 +953,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -948,7 +984,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__health)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -959,6 +995,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1140,7 +1180,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__history)
-            opts="-v -q -h --limit --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --limit --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1155,6 +1195,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1182,7 +1226,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__job__subcmd__status)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1193,6 +1237,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1220,7 +1268,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__metrics)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1231,6 +1279,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1258,7 +1310,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__pause)
-            opts="-v -q -h --reason --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --reason --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1273,6 +1325,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1300,7 +1356,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__resilience)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1311,6 +1367,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1338,7 +1398,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__resume)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1349,6 +1409,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1376,7 +1440,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__run)
-            opts="-v -q -h --symbols --asset-class --timeframes --concurrency --max-retries --strict --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --symbols --asset-class --timeframes --concurrency --max-retries --strict --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1410,6 +1474,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --as-of)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1434,7 +1502,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__enrich__subcmd__status)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1445,6 +1513,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1472,7 +1544,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__export)
-            opts="-v -q -h --out --only --alerts-since --alerts-limit --no-archive --keep-days --keep-bytes --compress --no-compress --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --out --only --alerts-since --alerts-limit --no-archive --keep-days --keep-bytes --compress --no-compress --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1510,6 +1582,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --as-of)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1534,7 +1610,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__fetch)
-            opts="-v -q -h --provider --ticker --bars --from --to --save --files-dir --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --provider --ticker --bars --from --to --save --files-dir --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1576,6 +1652,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --as-of)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1600,7 +1680,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__generate)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help completions man all systemd help"
+            opts="-v -q -h --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help completions man all systemd help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1611,6 +1691,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1638,7 +1722,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__generate__subcmd__all)
-            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --out --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1653,6 +1737,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1680,7 +1768,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__generate__subcmd__completions)
-            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --out --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1695,6 +1783,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1806,7 +1898,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__generate__subcmd__man)
-            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --out --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1821,6 +1913,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1848,7 +1944,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__generate__subcmd__systemd)
-            opts="-v -q -h --out --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --out --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1863,6 +1959,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2646,7 +2746,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__market__subcmd__hours)
-            opts="-v -q -h --market --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --market --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2661,6 +2761,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2688,7 +2792,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help status advance rollback run crontab log cache help"
+            opts="-v -q -h --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help status advance rollback run crontab log cache help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2699,6 +2803,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2726,7 +2834,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__advance)
-            opts="-v -q -h --force --reason --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --force --reason --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2741,6 +2849,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2768,7 +2880,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__cache)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help clear help"
+            opts="-v -q -h --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help clear help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2779,6 +2891,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2806,7 +2922,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__cache__subcmd__clear)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2817,6 +2933,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2886,7 +3006,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__crontab)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2897,6 +3017,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3064,7 +3188,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__log)
-            opts="-v -q -h --limit --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --limit --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3079,6 +3203,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3106,7 +3234,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__rollback)
-            opts="-v -q -h --category --all --reason --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --category --all --reason --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3125,6 +3253,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3152,7 +3284,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__run)
-            opts="-v -q -h --market-hours-only --no-notify --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --market-hours-only --no-notify --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3163,6 +3295,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3190,7 +3326,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__migrate__subcmd__scheduler__subcmd__status)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3201,6 +3337,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3228,7 +3368,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__notify)
-            opts="-v -q -h --channel --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help test status retry help"
+            opts="-v -q -h --channel --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help test status retry help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3243,6 +3383,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3340,7 +3484,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__notify__subcmd__retry)
-            opts="-v -q -h --failed --channel --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --failed --channel --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3355,6 +3499,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3382,7 +3530,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__notify__subcmd__status)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3393,6 +3541,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3420,7 +3572,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__notify__subcmd__test)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3431,6 +3583,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3458,7 +3614,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__process__subcmd__excel)
-            opts="-v -q -h --historical --live --sheet --historical-sheet --live-sheet --market-hours-only --force --watch --interval --strict --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help status history help"
+            opts="-v -q -h --historical --live --sheet --historical-sheet --live-sheet --market-hours-only --force --watch --interval --strict --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help status history help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3493,6 +3649,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3576,7 +3736,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__process__subcmd__excel__subcmd__history)
-            opts="-v -q -h --limit --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --limit --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3591,6 +3751,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3618,7 +3782,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__process__subcmd__excel__subcmd__status)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3629,6 +3793,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3656,7 +3824,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__quant)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help check iv help"
+            opts="-v -q -h --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help check iv help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3667,6 +3835,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3694,7 +3866,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__quant__subcmd__check)
-            opts="-v -q -h --tickers --provider --files-dir --worst --by-expiry --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --tickers --provider --files-dir --worst --by-expiry --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3721,6 +3893,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3804,7 +3980,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__quant__subcmd__iv)
-            opts="-v -q -h --right --spot --strike --expiry --rate --div --price --input --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --right --spot --strike --expiry --rate --div --price --input --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3850,6 +4026,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --as-of)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3874,7 +4054,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__scan)
-            opts="-v -q -h --tickers --watchlist --provider --files-dir --concurrency --save-snapshots --no-notify --strict --market-hours-only --shard --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --tickers --watchlist --provider --files-dir --concurrency --save-snapshots --no-notify --strict --market-hours-only --shard --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3916,6 +4096,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --as-of)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3940,7 +4124,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__scans)
-            opts="-v -q -h --status --since --limit --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --status --since --limit --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3963,6 +4147,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3990,7 +4178,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__screen)
-            opts="-v -q -h --sort --desc --limit --all --csv --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --sort --desc --limit --all --csv --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4009,6 +4197,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4036,7 +4228,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__serve)
-            opts="-v -q -h --port --bind --threads --token --allow-no-token --cors-origin --refresh-secs --max-connections --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --port --bind --threads --token --allow-no-token --cors-origin --refresh-secs --max-connections --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4078,6 +4270,10 @@ _optctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --as-of)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -4102,7 +4298,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__show)
-            opts="-v -q -h --alerts --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --alerts --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4117,6 +4313,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4144,7 +4344,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__store)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help stats prune help"
+            opts="-v -q -h --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help stats prune help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4155,6 +4355,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4238,7 +4442,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__store__subcmd__prune)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4249,6 +4453,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4276,7 +4484,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__store__subcmd__stats)
-            opts="-v -q -h --home --config --as-of --json --verbose --quiet --ping --log-format --log-file --help"
+            opts="-v -q -h --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4287,6 +4495,10 @@ _optctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -64,6 +64,9 @@ pub struct Config {
     pub scheduler: SchedulerConfig,
     pub monitor: MonitorConfig,
     pub log: LogConfig,
+    /// Left out of `config show` when unset, like the other optional keys.
+    #[serde(skip_serializing_if = "crate::store::location::StoreConfig::is_unset")]
+    pub store: crate::store::location::StoreConfig,
 }
 
 /// The commented file `optctl config init` writes. A test checks it parses to the defaults.
@@ -661,6 +664,13 @@ format = "text"
 # file = "optctl.log"
 max_bytes = 10485760
 keep = 5
+
+[store]
+# Where the store is. Default: the SQLite file optctl.db in the data home. A PostgreSQL
+# URL puts it in that database instead, which hosts with data homes of their own share
+# (job locks then hold across them). --store and $OPTCTL_STORE override.
+# The password: in the URL, else $PGPASSWORD, else ~/.pgpass ($PGPASSFILE).
+# url = "postgres://optctl@db.example:5432/optctl"
 "#;
 
 impl Config {
@@ -716,6 +726,7 @@ impl Config {
         self.notify.validate()?;
         self.monitor.validate()?;
         self.log.validate()?;
+        self.store.validate()?;
         self.scheduler
             .check()
             .map_err(|e| format!("scheduler.{e}"))?;

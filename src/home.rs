@@ -18,12 +18,27 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Home {
     root: PathBuf,
+    /// Where the store is: `<root>/optctl.db` unless the run named a PostgreSQL database.
+    store: crate::store::Location,
 }
 
 impl Home {
-    /// The data home at `root`.
+    /// The data home at `root`, its store the SQLite file in it.
     pub fn new(root: impl Into<PathBuf>) -> Home {
-        Home { root: root.into() }
+        let root = root.into();
+        let store = crate::store::Location::Sqlite(root.join("optctl.db"));
+        Home { root, store }
+    }
+
+    /// This home with its store elsewhere (a PostgreSQL database).
+    pub fn with_store(mut self, store: crate::store::Location) -> Home {
+        self.store = store;
+        self
+    }
+
+    /// Where the store is; every command opens it through this.
+    pub fn store(&self) -> &crate::store::Location {
+        &self.store
     }
 
     /// An explicit folder (`--home`, `$OPTCTL_HOME`), else `$XDG_DATA_HOME/optctl`, else
@@ -39,7 +54,7 @@ impl Home {
         &self.root
     }
 
-    /// The store.
+    /// The SQLite file of the store (used when [`Home::store`] is SQLite).
     pub fn db(&self) -> PathBuf {
         self.root.join("optctl.db")
     }

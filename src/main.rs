@@ -15,8 +15,10 @@ fn main() -> ExitCode {
     let result = cli::Ctx::new(&args.global, job).and_then(|ctx| {
         let pinger = cli::monitor::Pinger::new(monitored, args.global.ping.as_ref(), &ctx);
         pinger.start();
-        let result =
-            cli::dispatch(args.command, &ctx).map_err(|e| e.naming_the_lock(&ctx.db_path()));
+        // A part of the store not yet on PostgreSQL ends the run with its error.
+        let result = optctl::store::catching_not_ported(|| cli::dispatch(args.command, &ctx))
+            .unwrap_or_else(|e| Err(e.into()))
+            .map_err(|e| e.naming_the_lock(&ctx.db_path()));
         pinger.finish(&result);
         result
     });

@@ -98,7 +98,10 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     let mut checks = Vec::new();
     let cfg = config_check(ctx, &mut checks);
     checks.push(home_check(ctx.home.root()));
-    let store = database_check(&ctx.db_path(), &mut checks);
+    let store = match ctx.home.store() {
+        optctl::store::Location::Sqlite(db) => database_check(db, &mut checks),
+        optctl::store::Location::Postgres(config) => postgres_check(config, &mut checks),
+    };
     checks.push(disk_check(ctx.home.root()));
     if let Some(store) = &store {
         checks.push(clock_check(store, ctx.as_of));
@@ -273,6 +276,64 @@ fn log_check(ctx: &Ctx, cfg: &Config) -> Option<Check> {
         }
     };
     Some(c)
+}
+
+/// The PostgreSQL store: the server answers, and the schema's version. Opens nothing
+/// new and migrates nothing.
+fn postgres_check(config: &postgres::Config, checks: &mut Vec<Check>) -> Option<Store> {
+    let at = optctl::store::Location::Postgres(Box::new(config.clone())).to_string();
+    let current = optctl::store::schema_version();
+    let store = match Store::open_postgres_unmigrated(config) {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            checks.push(check(
+                "database",
+                Status::Ok,
+                format!("PostgreSQL {at}: connected"),
+            ));
+            checks.push(
+                check("schema", Status::Warn, "no optctl tables yet")
+                    .fix("run a writing command (optctl scan) to create them"),
+            );
+            return None;
+        }
+        Err(e @ optctl::store::Error::TooNew { .. }) => {
+            checks.push(
+                check("database", Status::Fail, format!("PostgreSQL {at}: {e}"))
+                    .fix("upgrade optctl: a newer version wrote this database"),
+            );
+            return None;
+        }
+        Err(e) => {
+            checks.push(check("database", Status::Fail, e.with_causes()).fix(
+                "check the URL (--store, $OPTCTL_STORE or [store] url), that the \
+                         server runs, and that it accepts this user and password",
+            ));
+            return None;
+        }
+    };
+    checks.push(check(
+        "database",
+        Status::Ok,
+        format!("PostgreSQL {at}: connected"),
+    ));
+    match store.user_version() {
+        Ok(v) if v < current => checks.push(
+            check(
+                "schema",
+                Status::Warn,
+                format!("version {v}, this optctl writes {current}"),
+            )
+            .fix("run a writing command (optctl scan) to migrate it"),
+        ),
+        Ok(v) => checks.push(check(
+            "schema",
+            Status::Ok,
+            format!("version {v} (current)"),
+        )),
+        Err(e) => checks.push(check("schema", Status::Fail, e.with_causes())),
+    }
+    Some(store)
 }
 
 fn database_check(db: &Path, checks: &mut Vec<Check>) -> Option<Store> {

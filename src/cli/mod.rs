@@ -81,6 +81,17 @@ pub struct GlobalArgs {
         value_name = "FILE"
     )]
     pub config: Option<PathBuf>,
+    /// The store: a PostgreSQL URL (postgres://user@host:5432/database; the password
+    /// from the URL, else $PGPASSWORD, else ~/.pgpass). Over [store] url in the config;
+    /// default: the SQLite file in the data home.
+    #[arg(
+        long,
+        global = true,
+        env = "OPTCTL_STORE",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub store: Option<String>,
     /// Run as if the time were this instant, for reproducible runs: RFC 3339
     /// (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York
     /// that day, the US close.
@@ -214,6 +225,8 @@ pub struct Ctx {
     pub config_path: PathBuf,
     /// True when the config file was named (flag or env): then it must exist.
     pub config_named: bool,
+    /// `--store`/`$OPTCTL_STORE`, when given (the URL as written).
+    pub store_flag: Option<String>,
     pub as_of: DateTime<Utc>,
     pub out: Output,
 }
@@ -226,10 +239,23 @@ impl Ctx {
             Some(p) => (p.clone(), true),
             None => (optctl::config::default_config_path()?, false),
         };
+        // --store/$OPTCTL_STORE, else [store] url. A config file that does not load
+        // names no store here; the commands that read it report why.
+        let config_url = match g.store {
+            Some(_) => None,
+            None => Config::load(&config_path, config_named)
+                .ok()
+                .and_then(|c| c.store.url),
+        };
+        let store =
+            optctl::store::Location::resolve(g.store.as_deref(), config_url.as_deref(), home.db())
+                .map_err(optctl::Error::Usage)?;
+        let home = home.with_store(store);
         Ok(Ctx {
             home,
             config_path,
             config_named,
+            store_flag: g.store.clone(),
             as_of: g.as_of.unwrap_or_else(Utc::now),
             out: Output::new(g.json, g.quiet, job),
         })
@@ -247,22 +273,23 @@ impl Ctx {
     /// Opens the store for writing (creating the home and the database if needed).
     pub fn store(&self) -> optctl::Result<Store> {
         self.home.create()?;
-        Ok(Store::open(&self.db_path())?)
+        Ok(self.home.store().open()?)
+    }
+
+    /// Whether there may be a store to read (the SQLite file exists; a PostgreSQL
+    /// database is always asked).
+    pub fn store_exists(&self) -> bool {
+        self.home.store().exists()
     }
 
     /// Builds the run's data sources from `cfg`, paced and guarded through the store.
     pub fn connector(&self, cfg: &Config) -> optctl::resilience::Connector {
-        optctl::resilience::Connector::new(
-            &cfg.provider,
-            &cfg.resilience,
-            &self.db_path(),
-            self.as_of,
-        )
+        optctl::resilience::Connector::new(&cfg.provider, &cfg.resilience, &self.home, self.as_of)
     }
 
     /// Opens the store read-only.
     pub fn store_read(&self) -> optctl::Result<Store> {
-        Ok(Store::open_read_only(&self.db_path())?)
+        Ok(self.home.store().open_read()?)
     }
 }
 

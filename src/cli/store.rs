@@ -36,7 +36,7 @@ fn stats(ctx: &Ctx) -> optctl::Result<Outcome> {
         let rows: u64 = tables.iter().map(|t| t.rows).sum();
         let bytes: u64 = tables.iter().map(|t| t.bytes).sum();
         ctx.out.json(&serde_json::json!({
-            "path": ctx.db_path(),
+            "path": ctx.home.store().to_string(),
             "rows": rows,
             "bytes": bytes,
             "tables": tables,

@@ -12,6 +12,9 @@ pub struct Invocation {
     pub program: PathBuf,
     pub home: PathBuf,
     pub config: Option<PathBuf>,
+    /// `--store`/`$OPTCTL_STORE` of this run, without its password (cron reads it from
+    /// ~/.pgpass or $PGPASSWORD).
+    pub store: Option<String>,
 }
 
 impl Invocation {
@@ -24,19 +27,27 @@ impl Invocation {
         let config = ctx.config_named.then(|| {
             std::path::absolute(&ctx.config_path).unwrap_or_else(|_| ctx.config_path.clone())
         });
+        let store = ctx
+            .store_flag
+            .as_deref()
+            .map(optctl::store::location::url_without_password);
         Invocation {
             program,
             home,
             config,
+            store,
         }
     }
 
-    /// `/abs/optctl --home DIR [--config FILE]`, quoted for a shell (and for systemd,
+    /// `/abs/optctl --home DIR [--config FILE] [--store URL]`, quoted for a shell (and for systemd,
     /// which splits ExecStart on the same single quotes).
     pub fn base(&self) -> String {
         let mut s = format!("{} --home {}", quote(&self.program), quote(&self.home));
         if let Some(c) = &self.config {
             s.push_str(&format!(" --config {}", quote(c)));
+        }
+        if let Some(u) = &self.store {
+            s.push_str(&format!(" --store {}", quote(Path::new(u))));
         }
         s
     }

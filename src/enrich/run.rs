@@ -9,7 +9,6 @@
 //! dies stays `running` until the next run marks it `interrupted` (the caller holds the
 //! enrich job lock, see `crate::lock`).
 
-use std::path::Path;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
@@ -25,10 +24,10 @@ use crate::progress::Progress;
 use crate::provider::{BarProvider, Counted};
 use crate::quant::indicators;
 use crate::resilience::{self, Clock, Guard, Policy};
-use crate::store::Store;
 use crate::store::enrich::{
     FetchRow, FetchStatus, JobFinish, JobStatus, PauseState, RunStatus, RunTotals,
 };
+use crate::store::{Location, Store};
 use crate::{Error, Result};
 
 /// What to enrich and how.
@@ -126,16 +125,16 @@ fn ms(since: Instant) -> f64 {
     since.elapsed().as_secs_f64() * 1000.0
 }
 
-/// Runs enrichment into the database at `db`, unless it is paused. The caller holds the
+/// Runs enrichment into the store at `db`, unless it is paused. The caller holds the
 /// enrich job lock.
 pub async fn run(
-    db: &Path,
+    db: &Location,
     provider: Box<dyn BarProvider>,
     mut policy: Policy,
     opts: &Options,
     progress: Arc<dyn Progress>,
 ) -> Result<Outcome> {
-    let mut store = Store::open(db)?;
+    let mut store = db.open()?;
     let pause = store.enrich().pause()?;
     if pause.paused {
         return Ok(Outcome::Paused(pause));
@@ -728,7 +727,7 @@ mod tests {
     }
 
     async fn enrich(dir: &tempfile::TempDir, data: &Arc<Data>, opts: &Options) -> Report {
-        let db = dir.path().join("optctl.db");
+        let db = Location::Sqlite(dir.path().join("optctl.db"));
         match run(
             &db,
             Box::new(Fake(data.clone())),
@@ -985,7 +984,7 @@ mod tests {
             .unwrap();
         let data = Arc::new(Data::default());
         let out = run(
-            &dir.path().join("optctl.db"),
+            &Location::Sqlite(dir.path().join("optctl.db")),
             Box::new(Fake(data.clone())),
             policy(),
             &options(&["AAPL"], now()),

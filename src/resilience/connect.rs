@@ -5,7 +5,7 @@
 //! the schedulers and `fetch` all come here, so no command spends a quota the others do
 //! not see.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
@@ -17,23 +17,26 @@ use crate::provider::{self, BarProvider, ChainProvider, Hooks, ProviderConfig, S
 pub struct Connector {
     providers: ProviderConfig,
     resilience: ResilienceConfig,
-    db: PathBuf,
+    db: crate::store::Location,
+    /// The HTTP cache, in the data home.
+    cache: PathBuf,
     clock: Clock,
 }
 
 impl Connector {
-    /// Sources of `providers`, paced through the store at `db`, on a clock that starts at
+    /// Sources of `providers`, paced through the store of `home`, on a clock that starts at
     /// `as_of` (the run's `--as-of`).
     pub fn new(
         providers: &ProviderConfig,
         resilience: &ResilienceConfig,
-        db: &Path,
+        home: &crate::home::Home,
         as_of: DateTime<Utc>,
     ) -> Connector {
         Connector {
             providers: providers.clone(),
             resilience: resilience.clone(),
-            db: db.to_path_buf(),
+            db: home.store().clone(),
+            cache: home.join("cache"),
             clock: Clock::starting_at(as_of),
         }
     }
@@ -52,8 +55,7 @@ impl Connector {
         let throttle = StoreThrottle::open(&self.db, self.clock.clone(), &self.resilience)?;
         Ok(Hooks {
             throttle,
-            // Beside the database, in the data home.
-            cache: Some(self.db.with_file_name("cache")),
+            cache: Some(self.cache.clone()),
             ..Hooks::default()
         })
     }

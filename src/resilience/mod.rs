@@ -23,7 +23,6 @@ pub mod throttle;
 
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -344,9 +343,14 @@ impl Guard {
         }
     }
 
-    /// A guard with its own connection to the database at `db`.
-    pub fn open(db: &Path, name: &str, policy: Policy, clock: Clock) -> Result<Guard, Error> {
-        Ok(Guard::new(Store::open(db)?, name, policy, clock))
+    /// A guard with its own connection to the store at `db`.
+    pub fn open(
+        db: &crate::store::Location,
+        name: &str,
+        policy: Policy,
+        clock: Clock,
+    ) -> Result<Guard, Error> {
+        Ok(Guard::new(db.open()?, name, policy, clock))
     }
 
     pub fn name(&self) -> &str {

@@ -12,7 +12,6 @@
 //! after the provider, at `[resilience.limiter]`'s generous default.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -38,7 +37,11 @@ impl StoreThrottle {
     /// the command's writer works on its own connection.
     /// A bad `[resilience.providers.NAME]` table is a usage error; a store that cannot
     /// be opened (locked, too new) keeps its own error, and so its exit code.
-    pub fn open(db: &Path, clock: Clock, cfg: &ResilienceConfig) -> crate::Result<Arc<Self>> {
+    pub fn open(
+        db: &crate::store::Location,
+        clock: Clock,
+        cfg: &ResilienceConfig,
+    ) -> crate::Result<Arc<Self>> {
         let mut configured = BTreeMap::new();
         for (name, table) in &cfg.providers {
             if table.contains_key("limiter") {
@@ -46,7 +49,7 @@ impl StoreThrottle {
                 configured.insert(name.clone(), policy.limiter);
             }
         }
-        let store = Store::open(db)?;
+        let store = db.open()?;
         Ok(Arc::new(StoreThrottle {
             store: Mutex::new(store),
             clock,
@@ -122,12 +125,15 @@ impl Throttle for StoreThrottle {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use chrono::{TimeZone, Utc};
 
     use super::*;
 
     fn throttle(dir: &Path, clock: Clock, cfg: &ResilienceConfig) -> Arc<StoreThrottle> {
-        StoreThrottle::open(&dir.join("optctl.db"), clock, cfg).unwrap()
+        let db = crate::store::Location::Sqlite(dir.join("optctl.db"));
+        StoreThrottle::open(&db, clock, cfg).unwrap()
     }
 
     #[tokio::test(start_paused = true)]

@@ -245,7 +245,14 @@ pub async fn run(
     let mut w = tokio::task::spawn_blocking(move || writer.join())
         .await
         .map_err(|e| Error::Failed(format!("scan writer did not finish: {e}")))?
-        .map_err(|_| Error::Failed("scan writer panicked".into()))?;
+        .map_err(|p| {
+            // A part of the store not yet on PostgreSQL: its error, not a crash.
+            if p.is::<crate::store::NotPortedPanic>() {
+                Error::from(crate::store::Error::NotPorted)
+            } else {
+                Error::Failed("scan writer panicked".into())
+            }
+        })?;
     progress.finish();
 
     let totals = ScanTotals {

@@ -83,7 +83,7 @@ pub(crate) fn audit(state: &State, asked: &Asked, reply: Reply) -> Reply {
         result: &result,
     };
     let keep = chrono::TimeDelta::days(i64::from(state.opts.audit_keep_days));
-    let recorded = Store::open(&state.home.db()).and_then(|mut s| {
+    let recorded = state.home.store().open().and_then(|mut s| {
         let id = s.control_mut().record_audit(&write)?;
         s.control_mut().prune_audit(write.at - keep)?;
         Ok(id)
@@ -189,7 +189,7 @@ fn parse_each<T>(
 /// The store opened for writing (migrated if this optctl is newer); a busy database
 /// is a 503.
 fn writer(req: &Request<'_>) -> Result<Store, ApiError> {
-    Store::open(&req.state.home.db()).map_err(store_error)
+    req.state.home.store().open().map_err(store_error)
 }
 
 fn store_error(e: crate::store::Error) -> ApiError {
@@ -502,11 +502,11 @@ pub(crate) fn scheduler_cache_clear(req: &Request<'_>) -> Result<Reply, ApiError
 
 /// The store for the read routes below, or None before there is a database.
 fn reader(req: &Request<'_>) -> Result<Option<Store>, ApiError> {
-    let db = req.state.home.db();
+    let db = req.state.home.store();
     if !db.exists() {
         return Ok(None);
     }
-    let store = open_store(req, &db)?;
+    let store = open_store(req, db)?;
     let ready = store
         .scheduler()
         .has_tables()
@@ -633,9 +633,9 @@ pub(crate) fn scheduler_metrics(req: &Request<'_>) -> Result<Reply, ApiError> {
 pub(crate) fn monitoring_health(req: &Request<'_>) -> Result<Reply, ApiError> {
     let now = req.state.now();
     let market = req.state.opts.market_hours.status(now);
-    let db = req.state.home.db();
+    let db = req.state.home.store();
     let store = if db.exists() {
-        Some(open_store(req, &db)?)
+        Some(open_store(req, db)?)
     } else {
         None
     };

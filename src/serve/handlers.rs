@@ -125,8 +125,9 @@ pub(crate) fn health(req: &Request<'_>) -> Result<Reply, ApiError> {
         cache::FEATURES: file(&e.features, now),
         cache::MANIFEST: file(&e.manifest, now),
     });
-    let db = req.state.home.db();
-    let store_failed = Store::open_read_only_waiting(&db, req.state.opts.store_busy_timeout)
+    let db = req.state.home.store();
+    let store_failed = db
+        .open_read_waiting(req.state.opts.store_busy_timeout)
         .and_then(|s| s.user_version())
         .err();
     // A writer holding the lock past the busy timeout: answer now, with a 503 that
@@ -156,7 +157,7 @@ pub(crate) fn health(req: &Request<'_>) -> Result<Reply, ApiError> {
         "status": if !ready { "not_ready" } else if exports_ok && store_error.is_none() && check.ok != Some(false) { "ok" } else { "degraded" },
         "ready": ready,
         "uptime_seconds": req.state.started.elapsed().as_secs(),
-        "store": {"reachable": store_error.is_none(), "path": db, "error": store_error, "check": check},
+        "store": {"reachable": store_error.is_none(), "path": db.to_string(), "error": store_error, "check": check},
         "exports": {"dir": req.state.cache.dir(), "files": files},
         "last_scan": last_scan,
     });
@@ -572,20 +573,24 @@ pub(crate) fn store_busy() -> ApiError {
 }
 
 /// Opens the store read-only, with serve's short busy timeout.
-pub(crate) fn open_store(req: &Request<'_>, db: &std::path::Path) -> Result<Store, ApiError> {
-    Store::open_read_only_waiting(db, req.state.opts.store_busy_timeout).map_err(|e| {
-        if e.is_busy() {
-            store_busy()
-        } else {
-            ApiError::new(503, "store_unavailable", e.to_string())
-        }
-    })
+pub(crate) fn open_store(
+    req: &Request<'_>,
+    db: &crate::store::Location,
+) -> Result<Store, ApiError> {
+    db.open_read_waiting(req.state.opts.store_busy_timeout)
+        .map_err(|e| {
+            if e.is_busy() {
+                store_busy()
+            } else {
+                ApiError::new(503, "store_unavailable", e.to_string())
+            }
+        })
 }
 
 /// Opens the store read-only for the routes that read it directly; a home with no
 /// database yet is a 503 that says what to run.
 fn store(req: &Request<'_>) -> Result<Store, ApiError> {
-    open_store(req, &req.state.home.db())
+    open_store(req, req.state.home.store())
 }
 
 fn internal(e: crate::Error) -> ApiError {
@@ -641,11 +646,11 @@ pub(crate) fn excel_history(req: &Request<'_>) -> Result<Reply, ApiError> {
 /// The store for the enrichment routes: None before the first run (the reports then say
 /// "nothing yet" rather than fail); a 503 when the file is there but unusable.
 fn enrich_store(req: &Request<'_>) -> Result<Option<Store>, ApiError> {
-    let db = req.state.home.db();
+    let db = req.state.home.store();
     if !db.exists() {
         return Ok(None);
     }
-    open_store(req, &db).map(Some)
+    open_store(req, db).map(Some)
 }
 
 /// Answers one enrichment report read at the current time.

@@ -12,7 +12,6 @@ use serde::Serialize;
 use super::Request;
 use super::http::{ApiError, Reply};
 use crate::market::Symbol;
-use crate::store::Store;
 use crate::store::alerts::{AlertFilter, AlertRow};
 
 /// Query parameters of `/alerts/history`.
@@ -86,15 +85,18 @@ pub(crate) fn alerts_history(req: &Request<'_>) -> Result<Reply, ApiError> {
         Ok(v) if v.is_finite() => Ok(v),
         _ => Err(format!("{s:?} is not a number")),
     })?;
-    let store =
-        Store::open_read_only_waiting(&req.state.home.db(), req.state.opts.store_busy_timeout)
-            .map_err(|e| {
-                if e.is_busy() {
-                    super::handlers::store_busy()
-                } else {
-                    ApiError::new(503, "store_unavailable", e.to_string())
-                }
-            })?;
+    let store = req
+        .state
+        .home
+        .store()
+        .open_read_waiting(req.state.opts.store_busy_timeout)
+        .map_err(|e| {
+            if e.is_busy() {
+                super::handlers::store_busy()
+            } else {
+                ApiError::new(503, "store_unavailable", e.to_string())
+            }
+        })?;
     // One row past the page says whether another page follows.
     let filter = AlertFilter {
         ticker,

@@ -515,7 +515,7 @@ pub fn run(
             token: opts.token.is_some(),
         }),
         open: Arc::default(),
-        store_check: store_check::StoreCheck::new(home.db()),
+        store_check: store_check::StoreCheck::new(home.store().clone()),
         store_pool: Arc::new(tokio::sync::Semaphore::new(opts.store_readers)),
         starting: std::sync::Mutex::new(()),
         filtered: Filtered::default(),

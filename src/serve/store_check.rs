@@ -3,7 +3,6 @@
 //! (it reads the whole file). A damaged page makes the data routes that read it answer
 //! 500; this is where `/health` learns of it.
 
-use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -11,7 +10,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::store::Store;
+use crate::store::Location;
 
 /// How often the store is checked.
 pub(crate) const INTERVAL: Duration = Duration::from_secs(300);
@@ -29,12 +28,12 @@ pub(crate) struct Checked {
 
 /// The store check shared by the checking thread and `/health`.
 pub(crate) struct StoreCheck {
-    db: PathBuf,
+    db: Location,
     last: Mutex<Checked>,
 }
 
 impl StoreCheck {
-    pub(crate) fn new(db: PathBuf) -> StoreCheck {
+    pub(crate) fn new(db: Location) -> StoreCheck {
         StoreCheck {
             db,
             last: Mutex::new(Checked::default()),
@@ -51,7 +50,7 @@ impl StoreCheck {
         let result = if !self.db.exists() {
             Checked::default()
         } else {
-            let found = Store::open_read_only(&self.db).and_then(|s| s.quick_check());
+            let found = self.db.open_read().and_then(|s| s.quick_check());
             let (ok, message) = match found {
                 Ok(problems) if problems.is_empty() => (Some(true), None),
                 Ok(problems) => (Some(false), Some(problems.join("; "))),
@@ -69,7 +68,7 @@ impl StoreCheck {
         if result.ok == Some(false) {
             tracing::warn!(
                 "store check: {} is damaged: {}",
-                self.db.display(),
+                self.db,
                 result.message.as_deref().unwrap_or("")
             );
         }

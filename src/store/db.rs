@@ -273,14 +273,15 @@ impl Row<'_, '_> {
 
 /// A PostgreSQL connection and its prepared statements, by the SQL as written.
 pub struct PgConn {
-    client: RefCell<postgres::Client>,
+    /// Dropped by hand ([`PgConn`]'s `Drop`): closing it may not run inside a runtime.
+    client: std::mem::ManuallyDrop<RefCell<postgres::Client>>,
     statements: RefCell<HashMap<String, postgres::Statement>>,
 }
 
 impl PgConn {
     pub fn new(client: postgres::Client) -> Self {
         PgConn {
-            client: RefCell::new(client),
+            client: std::mem::ManuallyDrop::new(RefCell::new(client)),
             statements: RefCell::new(HashMap::new()),
         }
     }
@@ -333,6 +334,24 @@ impl PgConn {
 
     pub(crate) fn batch(&self, sql: &str) -> Result<()> {
         Ok(self.with_client(|c| c.batch_execute(sql))?)
+    }
+}
+
+/// The sync client closes its connection on its own runtime, which cannot run inside
+/// another's: a store dropped in async code (`enrich run` opens one inside the command's
+/// runtime) closes its connection on a scoped thread, as [`PgConn::with_client`] runs
+/// statements there.
+impl Drop for PgConn {
+    fn drop(&mut self) {
+        // SAFETY: `client` is taken once, here, and never used again: `self` is being
+        // dropped and no other code runs on it after this.
+        let client = unsafe { std::mem::ManuallyDrop::take(&mut self.client) };
+        if tokio::runtime::Handle::try_current().is_err() {
+            return drop(client);
+        }
+        std::thread::scope(|s| {
+            s.spawn(move || drop(client));
+        });
     }
 }
 

@@ -38,6 +38,7 @@ pub mod copy;
 pub(crate) mod db;
 pub mod enrich;
 pub mod excel;
+pub mod location;
 mod migrations;
 pub mod outbox;
 pub mod resilience;
@@ -52,6 +53,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use db::{Conn, Db};
+pub use location::Location;
 use migrations::MIGRATIONS;
 
 /// `PRAGMA application_id` of an optctl database ("OPTC").
@@ -178,6 +180,48 @@ impl From<Error> for crate::Error {
     }
 }
 
+/// What a family not yet written on [`Conn`] unwinds with when it is reached on a
+/// PostgreSQL store ([`Store::conn`]); [`catching_not_ported`] turns it into
+/// [`Error::NotPorted`].
+#[derive(Debug)]
+pub struct NotPortedPanic;
+
+thread_local! {
+    /// Whether this thread runs inside [`catching_not_ported`].
+    static CATCHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` (a whole command), so that a family that does not run on PostgreSQL yet ends
+/// it with [`Error::NotPorted`] instead of a panic. Such an unwind prints nothing on the
+/// thread that catches it, and one line (not a panic message) on another thread (a
+/// worker: its caller reports what became of it); any other panic goes on as before.
+pub fn catching_not_ported<T>(f: impl FnOnce() -> T) -> Result<T> {
+    static QUIET: std::sync::Once = std::sync::Once::new();
+    QUIET.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !info.payload().is::<NotPortedPanic>() {
+                previous(info);
+            } else if !CATCHING.get() {
+                let thread = std::thread::current();
+                eprintln!(
+                    "optctl: thread {}: {}",
+                    thread.name().unwrap_or("unnamed"),
+                    Error::NotPorted
+                );
+            }
+        }));
+    });
+    let outer = CATCHING.replace(true);
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CATCHING.set(outer);
+    match caught {
+        Ok(out) => Ok(out),
+        Err(payload) if payload.is::<NotPortedPanic>() => Err(Error::NotPorted),
+        Err(payload) => std::panic::resume_unwind(payload),
+    }
+}
+
 /// Result alias for store functions.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -288,30 +332,63 @@ impl Store {
     /// opening the same database at once migrate it once. Not yet offered to users: only
     /// some families run on it (docs/ARCHITECTURE.md, "Store backends").
     pub fn open_postgres(config: &postgres::Config) -> Result<Store> {
-        let target = format!(
-            "{}@{}",
-            config.get_dbname().unwrap_or("postgres"),
-            config
-                .get_hosts()
-                .first()
-                .map(|h| match h {
-                    postgres::config::Host::Tcp(h) => h.clone(),
-                    postgres::config::Host::Unix(p) => p.display().to_string(),
-                })
-                .unwrap_or_default()
-        );
-        let client = config
-            .connect(postgres::NoTls)
-            .map_err(|source| Error::PgOpen {
-                target: target.clone(),
-                source,
-            })?;
+        let target = location::describe(config);
+        let client = location::connect(config).map_err(|source| Error::PgOpen {
+            target: target.clone(),
+            source,
+        })?;
         let store = Store {
             db: Db::Postgres(Box::new(db::PgConn::new(client))),
-            path: PathBuf::from(format!("postgresql:{target}")),
+            path: PathBuf::from(&target),
         };
         store.migrate_postgres()?;
         Ok(store)
+    }
+
+    /// Opens the optctl store in the PostgreSQL database `config` names without creating
+    /// or migrating anything (for `doctor`): None when it has no optctl tables yet.
+    /// Refuses a schema newer than this optctl, or another application's table.
+    pub fn open_postgres_unmigrated(config: &postgres::Config) -> Result<Option<Store>> {
+        let target = location::describe(config);
+        let client = location::connect(config).map_err(|source| Error::PgOpen {
+            target: target.clone(),
+            source,
+        })?;
+        let store = Store {
+            db: Db::Postgres(Box::new(db::PgConn::new(client))),
+            path: PathBuf::from(&target),
+        };
+        let tables: i64 = store.db().query_one(
+            "SELECT count(*) FROM information_schema.tables
+             WHERE table_schema = current_schema() AND table_name = 'optctl_schema'",
+            db::params![],
+            |r| r.get(0),
+        )?;
+        if tables == 0 {
+            return Ok(None);
+        }
+        let (app, version) = store
+            .db()
+            .query_opt(
+                "SELECT application_id, version FROM optctl_schema WHERE id = 1",
+                db::params![],
+                |r| Ok((r.get::<i64>(0)?, r.get::<i64>(1)?)),
+            )?
+            .unwrap_or((i64::from(APPLICATION_ID), 0));
+        if app != i64::from(APPLICATION_ID) {
+            return Err(Error::NotOptctl {
+                path: store.path.clone(),
+                found: app as i32,
+            });
+        }
+        if version > schema_version() {
+            return Err(Error::TooNew {
+                path: store.path.clone(),
+                found: version,
+                supported: schema_version(),
+            });
+        }
+        Ok(Some(store))
     }
 
     /// PostgreSQL's migrations: one transaction holding `pg_advisory_xact_lock`, the
@@ -580,7 +657,8 @@ impl Store {
     pub(crate) fn conn(&self) -> &Connection {
         match &self.db {
             Db::Sqlite(c) => c,
-            Db::Postgres(_) => panic!("{}", Error::NotPorted),
+            // Unwinds to `run_catching_not_ported`, which turns it into the error.
+            Db::Postgres(_) => std::panic::panic_any(NotPortedPanic),
         }
     }
 
@@ -983,6 +1061,24 @@ pub(crate) mod tests {
         drop(again);
         let err = Store::open_postgres(&db.config).err().unwrap();
         assert!(matches!(err, Error::TooNew { found: 999, .. }), "{err}");
+    }
+
+    /// A family not yet written on `Conn`, reached on PostgreSQL, ends the command with
+    /// `NotPorted`, not a crash; other panics still unwind.
+    #[test]
+    fn an_unported_family_on_postgres_is_an_error_not_a_crash() {
+        let Some(db) = PgTestDb::create() else {
+            return;
+        };
+        let store = Store::open_postgres(&db.config).unwrap();
+        let err = catching_not_ported(|| {
+            let _ = store.conn();
+        })
+        .unwrap_err();
+        assert!(matches!(err, Error::NotPorted), "{err}");
+        assert_eq!(catching_not_ported(|| 7).unwrap(), 7);
+        let other = std::panic::catch_unwind(|| catching_not_ported(|| panic!("a bug")));
+        assert!(other.is_err());
     }
 
     /// Four hosts opening one new PostgreSQL database at the same moment: the advisory

@@ -25,6 +25,7 @@ mod logging;
 mod migrate_scheduler;
 mod monitor;
 mod notify;
+mod postgres;
 mod process_excel;
 mod providers;
 mod quant;

@@ -63,7 +63,7 @@ pub fn run(command: Command, ctx: &Ctx) -> optctl::Result<Outcome> {
 
 /// The store read-only, or None before the first run created the database.
 fn store_if_any(ctx: &Ctx) -> optctl::Result<Option<Store>> {
-    if ctx.db_path().exists() {
+    if ctx.store_exists() {
         Ok(Some(ctx.store_read()?))
     } else {
         Ok(None)

@@ -114,7 +114,7 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     let provider = connector.bars(e.provider)?;
     let progress = ctx.out.progress("enriching");
     let outcome = crate::cli::runtime()?.block_on(enrich::run(
-        &ctx.db_path(),
+        ctx.home.store(),
         provider,
         policy,
         &opts,

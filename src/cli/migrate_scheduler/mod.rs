@@ -116,7 +116,7 @@ fn actor() -> Option<String> {
 /// The store opened read-only, or None when there is no database yet or no optctl with
 /// the scheduler has written it (then the migration is at legacy with nothing recorded).
 fn read_store(ctx: &Ctx) -> optctl::Result<Option<optctl::store::Store>> {
-    if !ctx.db_path().exists() {
+    if !ctx.store_exists() {
         return Ok(None);
     }
     let store = ctx.store_read()?;

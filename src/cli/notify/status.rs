@@ -13,7 +13,7 @@ pub struct Args {}
 pub fn run(_args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     let cfg = ctx.config()?;
     // Before the first scan there is no database: that is "nothing queued", not an error.
-    let store = if ctx.db_path().exists() {
+    let store = if ctx.store_exists() {
         Some(ctx.store_read()?)
     } else {
         None

@@ -14,7 +14,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
-    let report = if ctx.db_path().exists() {
+    let report = if ctx.store_exists() {
         excel::processing_history(&ctx.store_read()?, args.limit)?
     } else {
         excel::HistoryReport::default()

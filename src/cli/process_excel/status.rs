@@ -16,7 +16,7 @@ pub fn run(_args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     let cfg = ctx.config()?;
     let hours = cfg.market_hours.calendar(&ctx.home)?;
     // Before the first run there is no database: that is "no runs yet", not an error.
-    let status = if ctx.db_path().exists() {
+    let status = if ctx.store_exists() {
         excel::processor_status(&ctx.store_read()?, &hours, ctx.as_of)?
     } else {
         ProcessorStatus::empty(hours.status(ctx.as_of))
