@@ -126,8 +126,14 @@ pub fn run(args: Args, ctx: &Ctx) -> optctl::Result<Outcome> {
     } else {
         tickers
     };
-    // The lock comes before the store is opened: a refused run touches nothing.
-    let _lock = JobLock::acquire(&ctx.home, "scan")?;
+    // The lock comes before the store is opened: a refused run touches nothing. Each
+    // part of a split watchlist has its own, so N hosts scan their parts at once on a
+    // shared store (and each recovers only its own part's dead runs).
+    let job = shard.map_or_else(
+        || "scan".to_string(),
+        |s| format!("scan-{}", s.to_string().replace('/', "-of-")),
+    );
+    let _lock = JobLock::acquire(&ctx.home, &job)?;
     let store = ctx.store()?;
     let provider = ctx.connector(&cfg).chains(cfg.provider.name)?;
     let opts = scan::Options {

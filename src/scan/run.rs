@@ -166,13 +166,15 @@ pub async fn run(
     }
     let started = Instant::now();
     let started_at = Utc::now();
-    let recovered = store.scans_mut().mark_interrupted(started_at)?;
+    let shard = opts.shard.map(|s| s.to_string());
+    let recovered = store
+        .scans_mut()
+        .mark_interrupted(started_at, shard.as_deref())?;
     for id in &recovered {
         tracing::warn!("scan {id} was left running by a process that died; marked interrupted");
     }
     let provider = Arc::new(Counted::new(provider));
     let provider_name = provider.name().to_string();
-    let shard = opts.shard.map(|s| s.to_string());
     let scan_id = store.scans_mut().begin(
         started_at,
         opts.as_of,

@@ -252,18 +252,25 @@ impl<S: DerefMut<Target = Store>> Scans<S> {
         })
     }
 
-    /// Marks every scan still `running` as `interrupted`. Call only while holding the scan
-    /// lock: then no live process owns a running scan, so each one belongs to a dead run.
-    pub fn mark_interrupted(&mut self, now: DateTime<Utc>) -> Result<Vec<i64>> {
+    /// Marks every scan of `shard` (None: whole scans) still `running` as
+    /// `interrupted`. Call only while holding that shard's scan lock: then no live
+    /// process owns such a running scan, so each one belongs to a dead run. Another
+    /// part's running scan may be another host's live one, and is left alone.
+    pub fn mark_interrupted(
+        &mut self,
+        now: DateTime<Utc>,
+        shard: Option<&str>,
+    ) -> Result<Vec<i64>> {
+        const MINE: &str = "status = 'running' AND shard IS NOT DISTINCT FROM CAST(?1 AS TEXT)";
         self.0.transaction(|tx| {
             let ids = tx.query(
-                "SELECT id FROM scans WHERE status = 'running'",
-                params![],
+                &format!("SELECT id FROM scans WHERE {MINE} ORDER BY id"),
+                params![shard],
                 |r| r.get::<i64>(0),
             )?;
             tx.execute(
-                "UPDATE scans SET status = 'interrupted', finished_at = ?1 WHERE status = 'running'",
-                params![ts(now)],
+                &format!("UPDATE scans SET status = 'interrupted', finished_at = ?2 WHERE {MINE}"),
+                params![shard, ts(now)],
             )?;
             Ok(ids)
         })
@@ -596,7 +603,10 @@ mod tests {
             .scans_mut()
             .finish(ok, ScanStatus::Partial, t, &totals)
             .unwrap();
-        assert_eq!(store.scans_mut().mark_interrupted(t).unwrap(), vec![dead]);
+        assert_eq!(
+            store.scans_mut().mark_interrupted(t, None).unwrap(),
+            vec![dead]
+        );
         let rows = store.scans().list(&ScanFilter::default()).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].id, ok);
@@ -614,5 +624,29 @@ mod tests {
             })
             .unwrap();
         assert_eq!(only.len(), 1);
+        // Another host's part, still running: not the run of another part (or a whole
+        // scan) to recover, only the next run of the same part.
+        let other = store
+            .scans_mut()
+            .begin(t, t, "sim", 2, Some("1/4"))
+            .unwrap();
+        assert!(
+            store
+                .scans_mut()
+                .mark_interrupted(t, None)
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            store
+                .scans_mut()
+                .mark_interrupted(t, Some("2/4"))
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            store.scans_mut().mark_interrupted(t, Some("1/4")).unwrap(),
+            vec![other]
+        );
     }
 }
