@@ -1239,6 +1239,7 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Rows, bytes and the oldest row''s time per table')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete what every table family''s retention setting allows, now (each job also does this for its own tables at the end of its run)')
+            [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy every row of this store into an empty one (`--to`), or of another store into this one while it is empty (`--from`): a SQLite home into PostgreSQL, or back')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -1276,9 +1277,29 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'optctl;store;copy' {
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Copy this store into STORE (a PostgreSQL URL or a SQLite file)')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Copy STORE into this store')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Data home: the database and exports live here')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML). Missing at the default location = built-in defaults')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The store: a PostgreSQL URL (postgres://user@host:5432/database; the password from the URL, else $PGPASSWORD, else ~/.pgpass). Over [store] url in the config; default: the SQLite file in the data home')
+            [CompletionResult]::new('--as-of', '--as-of', [CompletionResultType]::ParameterName, 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close')
+            [CompletionResult]::new('--ping', '--ping', [CompletionResultType]::ParameterName, 'Dead-man''s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config')
+            [CompletionResult]::new('--log-file', '--log-file', [CompletionResultType]::ParameterName, 'Write log lines to this file instead of stderr, rotated by size ([log] max_bytes, keep). Several jobs may share it. Over [log] file in the config')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'optctl;store;help' {
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Rows, bytes and the oldest row''s time per table')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete what every table family''s retention setting allows, now (each job also does this for its own tables at the end of its run)')
+            [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy every row of this store into an empty one (`--to`), or of another store into this one while it is empty (`--from`): a SQLite home into PostgreSQL, or back')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -1286,6 +1307,9 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
             break
         }
         'optctl;store;help;prune' {
+            break
+        }
+        'optctl;store;help;copy' {
             break
         }
         'optctl;store;help;help' {
@@ -1495,12 +1519,16 @@ Register-ArgumentCompleter -Native -CommandName 'optctl' -ScriptBlock {
         'optctl;help;store' {
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Rows, bytes and the oldest row''s time per table')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete what every table family''s retention setting allows, now (each job also does this for its own tables at the end of its run)')
+            [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy every row of this store into an empty one (`--to`), or of another store into this one while it is empty (`--from`): a SQLite home into PostgreSQL, or back')
             break
         }
         'optctl;help;store;stats' {
             break
         }
         'optctl;help;store;prune' {
+            break
+        }
+        'optctl;help;store;copy' {
             break
         }
         'optctl;help;help' {

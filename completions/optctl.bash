@@ -340,6 +340,9 @@ _optctl() {
             optctl__subcmd__help__subcmd__quant,iv)
                 cmd="optctl__subcmd__help__subcmd__quant__subcmd__iv"
                 ;;
+            optctl__subcmd__help__subcmd__store,copy)
+                cmd="optctl__subcmd__help__subcmd__store__subcmd__copy"
+                ;;
             optctl__subcmd__help__subcmd__store,prune)
                 cmd="optctl__subcmd__help__subcmd__store__subcmd__prune"
                 ;;
@@ -469,6 +472,9 @@ _optctl() {
             optctl__subcmd__quant__subcmd__help,iv)
                 cmd="optctl__subcmd__quant__subcmd__help__subcmd__iv"
                 ;;
+            optctl__subcmd__store,copy)
+                cmd="optctl__subcmd__store__subcmd__copy"
+                ;;
             optctl__subcmd__store,help)
                 cmd="optctl__subcmd__store__subcmd__help"
                 ;;
@@ -477,6 +483,9 @@ _optctl() {
                 ;;
             optctl__subcmd__store,stats)
                 cmd="optctl__subcmd__store__subcmd__stats"
+                ;;
+            optctl__subcmd__store__subcmd__help,copy)
+                cmd="optctl__subcmd__store__subcmd__help__subcmd__copy"
                 ;;
             optctl__subcmd__store__subcmd__help,help)
                 cmd="optctl__subcmd__store__subcmd__help__subcmd__help"
@@ -2704,8 +2713,22 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__help__subcmd__store)
-            opts="stats prune"
+            opts="stats prune copy"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__help__subcmd__store__subcmd__copy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -4344,7 +4367,7 @@ _optctl() {
             return 0
             ;;
         optctl__subcmd__store)
-            opts="-v -q -h --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help stats prune help"
+            opts="-v -q -h --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help stats prune copy help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4385,9 +4408,73 @@ _optctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        optctl__subcmd__store__subcmd__help)
-            opts="stats prune help"
+        optctl__subcmd__store__subcmd__copy)
+            opts="-v -q -h --to --from --home --config --store --as-of --json --verbose --quiet --ping --log-format --log-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__store__subcmd__help)
+            opts="stats prune copy help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        optctl__subcmd__store__subcmd__help__subcmd__copy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

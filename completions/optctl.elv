@@ -1139,6 +1139,7 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand --help 'Print help'
             cand stats 'Rows, bytes and the oldest row''s time per table'
             cand prune 'Delete what every table family''s retention setting allows, now (each job also does this for its own tables at the end of its run)'
+            cand copy 'Copy every row of this store into an empty one (`--to`), or of another store into this one while it is empty (`--from`): a SQLite home into PostgreSQL, or back'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'optctl;store;stats'= {
@@ -1173,14 +1174,35 @@ set edit:completion:arg-completer[optctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'optctl;store;copy'= {
+            cand --to 'Copy this store into STORE (a PostgreSQL URL or a SQLite file)'
+            cand --from 'Copy STORE into this store'
+            cand --home 'Data home: the database and exports live here'
+            cand --config 'Config file (TOML). Missing at the default location = built-in defaults'
+            cand --store 'The store: a PostgreSQL URL (postgres://user@host:5432/database; the password from the URL, else $PGPASSWORD, else ~/.pgpass). Over [store] url in the config; default: the SQLite file in the data home'
+            cand --as-of 'Run as if the time were this instant, for reproducible runs: RFC 3339 (2026-12-01T15:00:00Z), or a date alone (2026-12-01), which means 16:00 New York that day, the US close'
+            cand --ping 'Dead-man''s-switch ping URL for this run of a job (over [monitor] in the config): URL/start when it begins, URL on success, URL/fail (with the error) on failure, URL/<exit code> on exit 3 or 75. The pings add 2 s at most to a run and never fail the job'
+            cand --log-format 'Log lines: text, or json (one object per line, with the named lifecycle events such as scan_finished; info level, or with -q error records and failure events only). Over [log] format in the config'
+            cand --log-file 'Write log lines to this file instead of stderr, rotated by size ([log] max_bytes, keep). Several jobs may share it. Over [log] file in the config'
+            cand --json 'Print one JSON document on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug). RUST_LOG overrides'
+            cand -q 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
+            cand --quiet 'Quiet, for cron: a job (scan, export, enrich run, process-excel, notify, migrate-scheduler run) prints nothing on success; errors and what failed still go to stderr. --json still prints its document; commands that show something (scans, status, crontab) still show it'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'optctl;store;help'= {
             cand stats 'Rows, bytes and the oldest row''s time per table'
             cand prune 'Delete what every table family''s retention setting allows, now (each job also does this for its own tables at the end of its run)'
+            cand copy 'Copy every row of this store into an empty one (`--to`), or of another store into this one while it is empty (`--from`): a SQLite home into PostgreSQL, or back'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'optctl;store;help;stats'= {
         }
         &'optctl;store;help;prune'= {
+        }
+        &'optctl;store;help;copy'= {
         }
         &'optctl;store;help;help'= {
         }
@@ -1338,10 +1360,13 @@ set edit:completion:arg-completer[optctl] = {|@words|
         &'optctl;help;store'= {
             cand stats 'Rows, bytes and the oldest row''s time per table'
             cand prune 'Delete what every table family''s retention setting allows, now (each job also does this for its own tables at the end of its run)'
+            cand copy 'Copy every row of this store into an empty one (`--to`), or of another store into this one while it is empty (`--from`): a SQLite home into PostgreSQL, or back'
         }
         &'optctl;help;store;stats'= {
         }
         &'optctl;help;store;prune'= {
+        }
+        &'optctl;help;store;copy'= {
         }
         &'optctl;help;help'= {
         }

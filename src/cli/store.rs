@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use optctl::store::location::Location;
+
 use super::output::Output;
 use super::{Ctx, Outcome};
 
@@ -13,6 +15,26 @@ pub enum Command {
     /// Delete what every table family's retention setting allows, now (each job also
     /// does this for its own tables at the end of its run).
     Prune,
+    /// Copy every row of this store into an empty one (`--to`), or of another store into
+    /// this one while it is empty (`--from`): a SQLite home into PostgreSQL, or back.
+    ///
+    /// The other store is a PostgreSQL URL (`postgres://user@host/db`; the password as
+    /// for --store) or a SQLite file. The target is created and migrated if needed and
+    /// must hold no rows; it is written in one transaction, so a copy that fails leaves
+    /// it empty. The source is read in one snapshot, so jobs may go on writing to it.
+    /// Each table's rows are counted on both sides afterwards; a difference is an error.
+    Copy(CopyArgs),
+}
+
+#[derive(Debug, clap::Args)]
+#[group(required = true, multiple = false)]
+pub struct CopyArgs {
+    /// Copy this store into STORE (a PostgreSQL URL or a SQLite file).
+    #[arg(long, value_name = "STORE")]
+    to: Option<String>,
+    /// Copy STORE into this store.
+    #[arg(long, value_name = "STORE")]
+    from: Option<String>,
 }
 
 /// What `store prune` deleted, per table family.
@@ -27,7 +49,62 @@ pub fn run(cmd: Command, ctx: &Ctx) -> optctl::Result<Outcome> {
     match cmd {
         Command::Stats => stats(ctx),
         Command::Prune => prune(ctx),
+        Command::Copy(a) => copy(ctx, &a),
     }
+}
+
+fn copy(ctx: &Ctx, args: &CopyArgs) -> optctl::Result<Outcome> {
+    let flag = if args.to.is_some() { "--to" } else { "--from" };
+    let other = args
+        .to
+        .as_deref()
+        .or(args.from.as_deref())
+        .unwrap_or_default();
+    let other =
+        Location::from_arg(other).map_err(|e| optctl::Error::Usage(format!("{flag}: {e}")))?;
+    let here = ctx.home.store().clone();
+    let (from, to) = if args.to.is_some() {
+        (here, other)
+    } else {
+        (other, here)
+    };
+    if from == to {
+        return Err(optctl::Error::Usage(format!(
+            "{flag}: {from} is this store itself"
+        )));
+    }
+    if !from.exists() {
+        return Err(optctl::Error::Usage(format!("{from} does not exist")));
+    }
+    let source = from.open_read()?;
+    let mut target = to.open()?;
+    let started = std::time::Instant::now();
+    let tables = source.copy_into(&mut target, |t| {
+        tracing::info!("copied {}: {} rows", t.table, t.rows);
+    })?;
+    let rows: u64 = tables.iter().map(|t| t.rows).sum();
+    if ctx.out.is_json() {
+        ctx.out.json(&serde_json::json!({
+            "from": from.to_string(),
+            "to": to.to_string(),
+            "rows": rows,
+            "seconds": started.elapsed().as_secs_f64(),
+            "tables": tables,
+        }))?;
+        return Ok(Outcome::Done);
+    }
+    let mut t = ctx.out.table(&["table", "rows"]);
+    for c in tables.iter().filter(|c| c.rows > 0) {
+        t.add_row(vec![c.table.clone(), c.rows.to_string()]);
+    }
+    Output::align_right(&mut t, &[1]);
+    ctx.out.print_table(None, &t)?;
+    ctx.out.line(&format!(
+        "copied {rows} rows in {} tables from {from} to {to}, counts checked ({:.1} s)",
+        tables.len(),
+        started.elapsed().as_secs_f64()
+    ))?;
+    Ok(Outcome::Done)
 }
 
 fn stats(ctx: &Ctx) -> optctl::Result<Outcome> {

@@ -104,6 +104,19 @@ impl Location {
         Ok(Location::Postgres(Box::new(config)))
     }
 
+    /// The store `arg` names on a command line (`store copy --to`/`--from`): a
+    /// PostgreSQL URL, or the path of a SQLite file.
+    pub fn from_arg(arg: &str) -> Result<Location, String> {
+        let arg = arg.trim();
+        if arg.starts_with("postgres://") || arg.starts_with("postgresql://") {
+            Location::postgres(arg, &Env::from_process())
+        } else if arg.is_empty() {
+            Err("name a PostgreSQL URL or a SQLite file".to_string())
+        } else {
+            Ok(Location::Sqlite(PathBuf::from(arg)))
+        }
+    }
+
     /// Opens the store for writing (creating and migrating it).
     pub fn open(&self) -> Result<Store> {
         match self {

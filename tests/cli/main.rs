@@ -33,6 +33,7 @@ mod retention;
 mod scan;
 mod serve;
 mod shard;
+mod store_copy;
 mod structure;
 mod symbols;
 mod upgrade;
