@@ -40,7 +40,8 @@ use output::Output;
 /// them as JSON, serve them over HTTP, and process broker F&O workbooks.
 ///
 /// Every command is a short, restartable run meant for cron or a shell loop, and all of
-/// them share one SQLite file that they can use at the same time. Data lives
+/// them share one store that they can use at the same time: a SQLite file in the data
+/// home, or a PostgreSQL database shared by several hosts (--store). Data lives
 /// in the data home (--home, $OPTCTL_HOME, else ~/.local/share/optctl); settings in the
 /// config file (--config, $OPTCTL_CONFIG, else ~/.config/optctl/config.toml), which is
 /// optional: the defaults scan a simulated market with no setup and no network.
