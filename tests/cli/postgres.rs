@@ -9,15 +9,15 @@ use serde_json::Value;
 use crate::harness::{Home, describe, parse_json};
 
 /// A database of its own on the `OPTCTL_TEST_PG` server, dropped with this value.
-struct PgDb {
+pub(crate) struct PgDb {
     admin: postgres::Config,
     name: String,
     /// `postgres://user@host:port/name`.
-    url: String,
+    pub(crate) url: String,
 }
 
 impl PgDb {
-    fn create() -> Option<PgDb> {
+    pub(crate) fn create() -> Option<PgDb> {
         let Ok(server) = std::env::var("OPTCTL_TEST_PG") else {
             eprintln!("note: OPTCTL_TEST_PG is not set, so this PostgreSQL test was skipped");
             return None;
@@ -48,7 +48,7 @@ impl PgDb {
         Some(PgDb { admin, name, url })
     }
 
-    fn client(&self) -> postgres::Client {
+    pub(crate) fn client(&self) -> postgres::Client {
         let mut c = self.admin.clone();
         c.dbname(&self.name);
         c.connect(postgres::NoTls).unwrap()

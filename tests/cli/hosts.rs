@@ -1,0 +1,171 @@
+//! Several hosts on one PostgreSQL store: optctl processes with data homes of their own,
+//! running at the same time against one database. They run when `OPTCTL_TEST_PG` names a
+//! server (see `postgres.rs`), each test on databases of its own.
+
+use std::process::{Child, Output, Stdio};
+
+use serde_json::Value;
+
+use crate::harness::{Home, describe, parse_json};
+use crate::postgres::PgDb;
+
+/// Eight names; part 1/2 is QQQ, NVDA, META, JPM; 2/2 SPY, AAPL, MSFT, TSLA.
+const TICKERS: &str = "AAPL,MSFT,NVDA,SPY,QQQ,META,JPM,TSLA";
+
+/// Anomalies planted from the second round on, so the detectors that compare a ticker
+/// with its earlier scans have something to find.
+const PLANTED: &str = r#"
+[provider.sim]
+plant = [
+    { ticker = "AAPL", kind = "iv_jump", from = "2026-11-20T14:30:00Z" },
+    { ticker = "QQQ", kind = "iv_jump", from = "2026-11-20T14:30:00Z" },
+    { ticker = "MSFT", kind = "oi_surge", from = "2026-11-20T14:30:00Z" },
+    { ticker = "NVDA", kind = "volume_burst", from = "2026-11-20T14:30:00Z" },
+]
+"#;
+
+/// 10:00 New York on four trading days.
+const ROUNDS: [&str; 4] = [
+    "2026-11-17T15:00:00Z",
+    "2026-11-18T15:00:00Z",
+    "2026-11-19T15:00:00Z",
+    "2026-11-20T15:00:00Z",
+];
+
+/// Starts `optctl <args>` from `home` on the store `url`, its output captured.
+fn spawn(home: &Home, url: &str, args: &[&str]) -> Child {
+    home.std_cmd(args)
+        .env("OPTCTL_STORE", url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Runs `optctl <args>` from `home` on the store `url` to its end.
+fn run(home: &Home, url: &str, args: &[&str]) -> Output {
+    spawn(home, url, args).wait_with_output().unwrap()
+}
+
+/// Every row of `table` in the database as JSON text, without the columns in `skip`,
+/// sorted.
+fn rows(db: &PgDb, table: &str, skip: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = db
+        .client()
+        .query(&format!("SELECT row_to_json(t)::text FROM {table} t"), &[])
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let mut v: serde_json::Map<String, Value> =
+                serde_json::from_str(r.get::<_, &str>(0)).unwrap();
+            for s in skip {
+                v.remove(*s);
+            }
+            Value::Object(v).to_string()
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// One integer from SQL.
+fn count(db: &PgDb, sql: &str) -> i64 {
+    db.client().query_one(sql, &[]).unwrap().get(0)
+}
+
+/// Two hosts scan the two halves of the watchlist at the same time into one database;
+/// what they store is, row for row, what one whole scan stores in another database:
+/// chains, expiries, features, IV history and alerts (including those of the detectors
+/// that read a ticker's earlier scans). Neither part is refused by the other's lock.
+#[test]
+fn two_hosts_scanning_the_two_shards_at_once_store_what_one_whole_scan_stores() {
+    let (Some(shared), Some(single)) = (PgDb::create(), PgDb::create()) else {
+        return;
+    };
+    let (a, b, whole) = (Home::new(), Home::new(), Home::new());
+    for home in [&a, &b, &whole] {
+        home.write_config(PLANTED);
+    }
+    let mut parts_alerts = 0;
+    for as_of in ROUNDS {
+        let scan = |shard: &'static str| {
+            let mut args = vec!["scan", "--json", "--tickers", TICKERS, "--as-of", as_of];
+            if !shard.is_empty() {
+                args.extend(["--shard", shard]);
+            }
+            args
+        };
+        // Both parts started, then both waited for: they overlap (the first round even
+        // creates the schema from two processes at once).
+        let first = spawn(&a, &shared.url, &scan("1/2"));
+        let second = spawn(&b, &shared.url, &scan("2/2"));
+        let (first, second) = (
+            first.wait_with_output().unwrap(),
+            second.wait_with_output().unwrap(),
+        );
+        let mut seen = Vec::new();
+        for (out, shard) in [(&first, "1/2"), (&second, "2/2")] {
+            assert_eq!(out.status.code(), Some(0), "{shard}: {}", describe(out));
+            let r = parse_json(out);
+            assert_eq!(r["shard"], shard);
+            assert_eq!(r["status"], "succeeded", "{r}");
+            parts_alerts += r["alerts"].as_u64().unwrap();
+            for t in r["tickers"].as_array().unwrap() {
+                seen.push(t["ticker"].as_str().unwrap().to_string());
+            }
+        }
+        seen.sort();
+        let mut all: Vec<&str> = TICKERS.split(',').collect();
+        all.sort();
+        assert_eq!(seen, all, "the parts of {as_of} cover the watchlist once");
+
+        let out = run(&whole, &single.url, &scan(""));
+        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    }
+    assert!(parts_alerts > 0, "the planted anomalies raise alerts");
+    for home in [&a, &b, &whole] {
+        assert!(
+            !home.db_path().exists(),
+            "nothing went to a home's own file"
+        );
+    }
+    assert_eq!(
+        count(
+            &shared,
+            "SELECT count(*) FROM scans WHERE status = 'succeeded'"
+        ),
+        8
+    );
+    for (table, skip) in [
+        ("chain_snapshots", &["scan_id"][..]),
+        ("chain_expiries", &["scan_id"]),
+        ("features", &["scan_id"]),
+        ("iv_history", &[]),
+        ("alerts", &["id", "scan_id"]),
+    ] {
+        let (parts, one) = (rows(&shared, table, skip), rows(&single, table, skip));
+        assert!(!parts.is_empty(), "{table} is empty");
+        assert_eq!(parts.len(), one.len(), "{table}: row count");
+        if let Some(i) = (0..parts.len()).find(|&i| parts[i] != one[i]) {
+            panic!("{table} differs:\nshards: {}\nwhole:  {}", parts[i], one[i]);
+        }
+    }
+    // The history-reading detectors found the other rounds' rows of both hosts.
+    let fired: Vec<String> = shared
+        .client()
+        .query(
+            "SELECT DISTINCT ticker || ' ' || detector FROM alerts \
+             WHERE created_at = '2026-11-20T15:00:00Z' ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    for expected in ["AAPL iv_spike", "MSFT oi_surge", "NVDA volume_spike"] {
+        assert!(
+            fired.iter().any(|f| f == expected),
+            "{expected} not in {fired:?}"
+        );
+    }
+}
