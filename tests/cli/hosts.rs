@@ -3,6 +3,7 @@
 //! server (see `postgres.rs`), each test on databases of its own.
 
 use std::process::{Child, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -167,5 +168,51 @@ fn two_hosts_scanning_the_two_shards_at_once_store_what_one_whole_scan_stores() 
             fired.iter().any(|f| f == expected),
             "{expected} not in {fired:?}"
         );
+    }
+}
+
+/// `optctl enrich` on two hosts: while host A's run holds the job (a slow provider keeps
+/// it going), host B's run exits 75 and touches nothing; once A's run has ended, B's runs.
+#[test]
+fn an_enrich_run_on_one_host_refuses_the_same_job_on_another_until_it_ends() {
+    let Some(db) = PgDb::create() else {
+        return;
+    };
+    let (a, b) = (Home::new(), Home::new());
+    a.write_config("[provider.sim]\nlatency_ms = 2000\n");
+    let enrich = ["enrich", "run", "--symbols", "AAPL", "--timeframes", "1d"];
+    let slow = spawn(&a, &db.url, &enrich);
+    // B sees A's run as running in the shared store.
+    let until = Instant::now() + Duration::from_secs(30);
+    loop {
+        let out = run(&b, &db.url, &["enrich", "status", "--json"]);
+        if out.status.success() && !parse_json(&out)["running"].is_null() {
+            break;
+        }
+        assert!(Instant::now() < until, "A's run never showed as running");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = run(&b, &db.url, &enrich);
+    assert_eq!(out.status.code(), Some(75), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("another `optctl enrich` is running") && err.contains("advisory lock"),
+        "{err}"
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM enrich_runs"), 1);
+
+    let slow = slow.wait_with_output().unwrap();
+    assert_eq!(slow.status.code(), Some(0), "{}", describe(&slow));
+    let out = run(&b, &db.url, &enrich);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM enrich_runs WHERE status = 'succeeded'"
+        ),
+        2
+    );
+    for home in [&a, &b] {
+        assert!(!home.db_path().exists());
     }
 }
