@@ -216,3 +216,148 @@ fn an_enrich_run_on_one_host_refuses_the_same_job_on_another_until_it_ends() {
         assert!(!home.db_path().exists());
     }
 }
+
+/// Waits (30 s at most) until `sql` counts at least one row; if it never does, kills
+/// `child` and fails saying `what` never happened.
+fn wait_for(db: &PgDb, child: &mut Child, what: &str, sql: &str) {
+    let until = Instant::now() + Duration::from_secs(30);
+    loop {
+        let n = db
+            .client()
+            .query_one(sql, &[])
+            .map(|r| r.get::<_, i64>(0))
+            .unwrap_or(0);
+        if n >= 1 {
+            return;
+        }
+        if Instant::now() > until {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what} never happened");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A scan on PostgreSQL killed (SIGKILL) half-way through storing a ticker leaves no
+/// partial ticker: each stored one has its features row, all its contracts and its
+/// expiries, and nothing is left of the ticker it was writing. The next scan, from another
+/// host, marks the killed one interrupted.
+#[test]
+fn a_scan_killed_while_storing_a_ticker_on_postgres_leaves_only_whole_tickers() {
+    let Some(db) = PgDb::create() else {
+        return;
+    };
+    let (a, b) = (Home::new(), Home::new());
+    a.write_config("[provider.sim]\nanomaly_rate = 0.0\nlatency_ms = 100\n");
+    let mut scan = a
+        .std_cmd([
+            "scan",
+            "--concurrency",
+            "1",
+            "--tickers",
+            "A,B,C,D,E,F,G,H,I,J,K,L,M,N,O,P",
+        ])
+        .env("OPTCTL_STORE", &db.url)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for(
+        &db,
+        &mut scan,
+        "the scan storing two tickers",
+        "SELECT count(*) FROM features HAVING count(*) >= 2",
+    );
+    // Hold the scan inside its next ticker's transaction: its chain rows are written,
+    // then its features row waits for this lock. Kill it there.
+    let mut locker = db.client();
+    locker
+        .batch_execute("BEGIN; LOCK TABLE features IN SHARE MODE")
+        .unwrap();
+    let stored = count(&db, "SELECT count(*) FROM features");
+    wait_for(
+        &db,
+        &mut scan,
+        "the scan waiting to store its features row",
+        "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation \
+         WHERE c.relname = 'features' AND NOT l.granted",
+    );
+    scan.kill().unwrap(); // SIGKILL
+    scan.wait().unwrap();
+    drop(locker);
+    // The server ends the dead process's sessions (rolling back what it had begun).
+    wait_for(
+        &db,
+        &mut scan,
+        "the killed scan's sessions ending",
+        "SELECT count(*) FROM (SELECT 1) one WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid())",
+    );
+
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM scans WHERE status = 'running'"),
+        1
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM features"), stored);
+    // Each stored ticker is whole: its contracts, and its expiries.
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM features f WHERE contracts <> (SELECT count(*) FROM \
+             chain_snapshots c WHERE c.scan_id = f.scan_id AND c.ticker = f.ticker) \
+             OR NOT EXISTS (SELECT 1 FROM chain_expiries e \
+             WHERE e.scan_id = f.scan_id AND e.ticker = f.ticker)"
+        ),
+        0
+    );
+    // The expiries are those of its contracts, no more and no fewer.
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM ( \
+             (SELECT DISTINCT scan_id, ticker, expiry FROM chain_snapshots \
+              EXCEPT SELECT scan_id, ticker, expiry FROM chain_expiries) \
+             UNION ALL \
+             (SELECT scan_id, ticker, expiry FROM chain_expiries \
+              EXCEPT SELECT DISTINCT scan_id, ticker, expiry FROM chain_snapshots)) d"
+        ),
+        0
+    );
+    // Nothing of the ticker it was writing, nor of any ticker without its features row.
+    for table in ["chain_snapshots", "chain_expiries"] {
+        assert_eq!(
+            count(
+                &db,
+                &format!(
+                    "SELECT count(*) FROM {table} c WHERE NOT EXISTS (SELECT 1 FROM \
+                     features f WHERE f.scan_id = c.scan_id AND f.ticker = c.ticker)"
+                )
+            ),
+            0,
+            "{table}"
+        );
+    }
+
+    // The next scan (from another host) finds the dead run and marks it interrupted.
+    let out = run(&b, &db.url, &["scan", "--tickers", "AAPL", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let r = parse_json(&out);
+    assert_eq!(r["recovered_interrupted"], serde_json::json!([1]), "{r}");
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM scans WHERE status = 'interrupted'"
+        ),
+        1
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM scans WHERE status = 'running'"),
+        0
+    );
+    // What the killed scan committed is still there.
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM features WHERE scan_id = 1"),
+        stored
+    );
+}
