@@ -361,3 +361,97 @@ fn a_scan_killed_while_storing_a_ticker_on_postgres_leaves_only_whole_tickers() 
         stored
     );
 }
+
+/// `optctl notify` started at once on three hosts, all draining one PostgreSQL outbox into
+/// one webhook: each queued alert reaches the receiver exactly once, and a host that finds
+/// another's drain going exits 75 (the drain is one job across hosts).
+#[test]
+fn notify_racing_on_three_hosts_sends_each_queued_alert_exactly_once() {
+    let Some(db) = PgDb::create() else {
+        return;
+    };
+    let receiver = crate::harness::servers::Server::receiver();
+    let config = format!(
+        "[provider.sim]\nanomaly_rate = 0.0\nplant = [\
+         {{ ticker = \"AAPL\", kind = \"volume_burst\", from = \"2026-11-01T00:00:00Z\" }}, \
+         {{ ticker = \"MSFT\", kind = \"volume_burst\", from = \"2026-11-01T00:00:00Z\" }}]\n\
+         [notify]\nmax_batch = 1\n[notify.channels.hook]\nkind = \"webhook\"\nurl = \"{}/hook\"\n\
+         rate_limit = {{ calls = 100, per_seconds = 1, burst = 100 }}\n",
+        receiver.url()
+    );
+    let hosts = [Home::new(), Home::new(), Home::new()];
+    for home in &hosts {
+        home.write_config(&config);
+    }
+    let out = run(
+        &hosts[0],
+        &db.url,
+        &["scan", "--tickers", "AAPL,MSFT", "--no-notify", "--json"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let mut keys: Vec<String> = db
+        .client()
+        .query("SELECT id FROM alerts ORDER BY id", &[])
+        .unwrap()
+        .iter()
+        .map(|r| format!("alert-{}", r.get::<_, i64>(0)))
+        .collect();
+    assert!(keys.len() >= 3, "{keys:?}");
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM notify_outbox WHERE status = 'queued'"
+        ),
+        keys.len() as i64
+    );
+
+    let drains: Vec<Child> = hosts
+        .iter()
+        .map(|h| spawn(h, &db.url, &["notify", "--json"]))
+        .collect();
+    let mut drained = 0;
+    for d in drains {
+        let out = d.wait_with_output().unwrap();
+        match out.status.code() {
+            Some(0) => drained += 1,
+            Some(75) => assert!(
+                String::from_utf8_lossy(&out.stderr).contains("another `optctl notify` is running"),
+                "{}",
+                describe(&out)
+            ),
+            _ => panic!("{}", describe(&out)),
+        }
+    }
+    assert!(drained >= 1, "no drain ran");
+    // Whatever a refused host left is sent by the next drain, from any host.
+    for home in &hosts {
+        let out = run(home, &db.url, &["notify", "--json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    }
+
+    let mut sent: Vec<String> = receiver
+        .seen()
+        .iter()
+        .flat_map(|r| {
+            assert_eq!(r.path(), "/hook");
+            let body: Value = serde_json::from_str(&r.body).unwrap();
+            body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["idempotency_key"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    sent.sort();
+    keys.sort();
+    assert_eq!(sent, keys, "each alert once");
+    assert_eq!(receiver.seen().len(), keys.len(), "one message per alert");
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM notify_outbox WHERE status <> 'sent'"
+        ),
+        0
+    );
+}
