@@ -455,3 +455,78 @@ fn notify_racing_on_three_hosts_sends_each_queued_alert_exactly_once() {
         0
     );
 }
+
+/// The provider's rate limit is one quota for every host on the store: four `optctl
+/// fetch` processes from four data homes, started at once against one (recorded) Tradier
+/// with a quota of two requests an hour, send two requests between them; the other two
+/// are refused as rate limited without a request.
+#[test]
+fn hosts_fetching_at_once_share_one_provider_quota() {
+    use crate::harness::servers::{Route, Server};
+    let Some(db) = PgDb::create() else {
+        return;
+    };
+    let server = Server::start(vec![Route::fixture(
+        "/v1/markets/history",
+        "tradier/history-AAPL.json",
+    )]);
+    let config = format!(
+        "[provider.tradier]\nbase_url = \"{}\"\n\
+         [resilience.providers.tradier.limiter]\ncalls = 2\nper_seconds = 3600\nburst = 2\nmax_wait_ms = 1\n",
+        server.url()
+    );
+    let hosts = [Home::new(), Home::new(), Home::new(), Home::new()];
+    let fetches: Vec<Child> = hosts
+        .iter()
+        .map(|h| {
+            h.write_config(&config);
+            h.std_cmd([
+                "fetch",
+                "--json",
+                "--provider",
+                "tradier",
+                "--ticker",
+                "AAPL",
+                "--bars",
+                "1d",
+                "--from",
+                "2026-11-17",
+                "--to",
+                "2026-11-21",
+            ])
+            .env("OPTCTL_STORE", &db.url)
+            .env("OPTCTL_TRADIER_TOKEN", "tr_test_token")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+        })
+        .collect();
+    let (mut fetched, mut refused) = (0, 0);
+    for f in fetches {
+        let out = f.wait_with_output().unwrap();
+        match out.status.code() {
+            Some(0) => {
+                assert_eq!(parse_json(&out)["bars"]["count"], 4);
+                fetched += 1;
+            }
+            Some(1) if String::from_utf8_lossy(&out.stderr).contains("rate limited") => {
+                refused += 1
+            }
+            _ => panic!("{}", describe(&out)),
+        }
+    }
+    assert_eq!((fetched, refused), (2, 2));
+    assert_eq!(server.seen().len(), 2, "requests beyond the quota");
+    // The quota is kept in the shared database, not in the homes.
+    assert_eq!(
+        count(
+            &db,
+            "SELECT granted FROM rate_limits WHERE name = 'http:tradier'"
+        ),
+        2
+    );
+    for home in &hosts {
+        assert!(!home.db_path().exists());
+    }
+}
