@@ -179,7 +179,7 @@ fn an_enrich_run_on_one_host_refuses_the_same_job_on_another_until_it_ends() {
         return;
     };
     let (a, b) = (Home::new(), Home::new());
-    a.write_config("[provider.sim]\nlatency_ms = 2000\n");
+    a.write_config("[provider.sim]\nlatency_ms = 3000\n");
     let enrich = ["enrich", "run", "--symbols", "AAPL", "--timeframes", "1d"];
     let slow = spawn(&a, &db.url, &enrich);
     // B sees A's run as running in the shared store.
