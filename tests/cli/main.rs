@@ -20,6 +20,7 @@ mod fetch;
 mod generated;
 mod help;
 mod home_faults;
+mod hosts;
 mod kite;
 mod logging;
 mod migrate_scheduler;

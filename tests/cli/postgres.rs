@@ -48,7 +48,7 @@ impl PgDb {
         Some(PgDb { admin, name, url })
     }
 
-    fn client(&self) -> postgres::Client {
+    pub(crate) fn client(&self) -> postgres::Client {
         let mut c = self.admin.clone();
         c.dbname(&self.name);
         c.connect(postgres::NoTls).unwrap()
