@@ -255,8 +255,11 @@ impl<S: DerefMut<Target = Store>> Outbox<S> {
         now: DateTime<Utc>,
         max: usize,
     ) -> Result<Option<OutboxBatch>> {
-        // On PostgreSQL the rows are claimed `FOR UPDATE SKIP LOCKED`: two hosts draining
-        // the same channel at once each take rows the other has not, never the same row.
+        // Exactly once rests on the `notify` job lock (a lock file, and an advisory lock
+        // in a shared PostgreSQL store): one drain at a time, so a batch found already
+        // claimed belongs to a drain that died and is tried again. The rows are also
+        // claimed `FOR UPDATE SKIP LOCKED` on PostgreSQL, so two claims at once never
+        // take the same fresh row.
         self.0.transaction(|tx| {
             let lock = tx.skip_locked();
             let open: Option<String> = tx.query_opt(
