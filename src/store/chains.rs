@@ -524,7 +524,8 @@ impl<S: Deref<Target = Store>> Chains<S> {
 impl<S: DerefMut<Target = Store>> Chains<S> {
     /// Stores one ticker's contracts, features, IV history entry, alerts and the alerts'
     /// notifications in one transaction. Returns the new alert ids. The contracts go in
-    /// with [`Conn::copy_rows`]: one binary `COPY` on PostgreSQL.
+    /// with [`Conn::copy_rows`]: one binary `COPY` on PostgreSQL, whose commit does not
+    /// wait for the disk (see the body).
     pub fn record_ticker(&mut self, w: &TickerWrite<'_>) -> Result<Vec<i64>> {
         let f = w.features;
         let contracts: Vec<Vec<Value<'_>>> = w
@@ -578,6 +579,15 @@ impl<S: DerefMut<Target = Store>> Chains<S> {
             })
             .collect();
         self.0.transaction(|tx| {
+            if tx.is_pg() {
+                // The commit does not wait for the server's disk (as SQLite's WAL with
+                // synchronous=NORMAL does not): a server crash may lose the last
+                // tickers' commits, never part of one. The scan row's own commit, made
+                // after every ticker's, waits, and WAL is flushed in order: a scan that
+                // reads `succeeded` has all its tickers; one the crash cut off stays
+                // `running` and the next scan marks it interrupted.
+                tx.batch("SET LOCAL synchronous_commit = off")?;
+            }
             tx.copy_rows("chain_snapshots", CHAIN_COLUMNS, &contracts)?;
             tx.copy_rows("chain_expiries", EXPIRY_COLUMNS, &expiries)?;
             tx.execute(
