@@ -162,7 +162,7 @@ fn run_in_each_phase_uses_the_right_scheduler() {
         0
     );
     assert_eq!(
-        home.count("SELECT count(*) FROM (SELECT symbol, category, strategy, direction, bar_time FROM scheduler_signals WHERE used = 1 GROUP BY 1, 2, 3, 4, 5 HAVING count(*) > 1)"),
+        home.count("SELECT count(*) FROM (SELECT symbol, category, strategy, direction, bar_time FROM scheduler_signals WHERE used = 1 GROUP BY 1, 2, 3, 4, 5 HAVING count(*) > 1) AS repeated"),
         0
     );
 }

@@ -45,7 +45,14 @@ fn scan(home: &Home, as_of: &str, shard: Option<&str>) -> Value {
 fn rows(home: &Home, table: &str, skip: &[&str]) -> Vec<String> {
     let names = home.columns(table);
     let mut out: Vec<String> = home
-        .rows(&format!("SELECT {} FROM {table}", names.join(", ")))
+        .rows(&format!(
+            "SELECT {} FROM {table}",
+            names
+                .iter()
+                .map(|n| format!("\"{n}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
         .into_iter()
         .map(|r| {
             let mut line = Vec::new();
