@@ -175,7 +175,7 @@ fn thresholds_given_in_percent_are_refused_with_the_key_and_range() {
             && err.contains("0.95 is 95%"),
         "{err}"
     );
-    assert!(!home.db_path().exists(), "a refused config stored nothing");
+    assert!(!home.store_exists(), "a refused config stored nothing");
     home.write_config("[provider.sim]\nrate = 4.5\n");
     let out = home.cmd(["scan"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -263,7 +263,7 @@ fn scan_market_hours_only_follows_the_market_calendar() {
             .unwrap();
         assert!(quiet.status.success() && quiet.stderr.is_empty() && quiet.stdout.is_empty());
     }
-    assert!(!home.db_path().exists(), "a closed market scanned nothing");
+    assert!(!home.store_exists(), "a closed market scanned nothing");
     // The config key does the same; during the session it scans.
     home.write_config("[scan]\nmarket_hours_only = true\n");
     let out = home

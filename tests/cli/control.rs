@@ -70,16 +70,13 @@ fn control_home() -> Home {
 }
 
 fn audit_rows(home: &Home) -> Vec<(String, String, String, String, i64)> {
-    let db = home.db();
-    let mut stmt = db
-        .prepare("SELECT client, token_id, method, route, status FROM control_audit ORDER BY id")
-        .unwrap();
-    stmt.query_map([], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-    })
-    .unwrap()
-    .map(Result::unwrap)
-    .collect()
+    home.rows("SELECT client, token_id, method, route, status FROM control_audit ORDER BY id")
+        .into_iter()
+        .map(|r| {
+            let t = |i: usize| r[i].clone().unwrap_or_default();
+            (t(0), t(1), t(2), t(3), t(4).parse().unwrap())
+        })
+        .collect()
 }
 
 /// Polls `f` until it returns Some, for at most `limit`.
@@ -118,7 +115,7 @@ fn control_routes_are_refused_when_the_server_has_no_token() {
         "control_disabled",
     );
     assert!(msg.contains("--token"), "{msg}");
-    assert!(!home.db_path().exists(), "a refused request wrote nothing");
+    assert!(!home.store_exists(), "a refused request wrote nothing");
     // Each refusal leaves a line in serve's log saying who tried what.
     let log = server.stderr();
     for route in ["/api/v1/background/stop", "/api/v1/enrichment/pause"] {
@@ -266,14 +263,8 @@ fn control_routes_need_their_token_read_json_bodies_and_are_audited() {
     assert_eq!(rows[0].3, "/api/v1/enrichment/pause");
     assert_eq!(rows[8].2, "PUT");
     assert_eq!(rows[8].3, "/api/v1/background/interval/0");
-    let (request, result): (String, String) = home
-        .db()
-        .query_row(
-            "SELECT request, result FROM control_audit ORDER BY id LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let first = home.rows("SELECT request, result FROM control_audit ORDER BY id LIMIT 1");
+    let (request, result) = (first[0][0].clone().unwrap(), first[0][1].clone().unwrap());
     assert!(request.contains("provider maintenance"), "{request}");
     assert!(result.contains("\"paused\":true"), "{result}");
 }

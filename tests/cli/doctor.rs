@@ -127,6 +127,9 @@ fn a_broken_config_is_named_and_fails_with_exit_1() {
 
 #[test]
 fn a_database_from_a_newer_optctl_fails_and_is_not_touched() {
+    if crate::harness::sqlite_only("sets the SQLite user_version pragma") {
+        return;
+    }
     let home = scanned();
     home.db().pragma_update(None, "user_version", 999).unwrap();
     let report = doctor(&home, &[], 1);
@@ -147,12 +150,9 @@ fn resilience_state_from_the_future_is_a_clock_failure() {
     let later = chrono::DateTime::parse_from_rfc3339("2026-11-25T15:00:00Z")
         .unwrap()
         .timestamp_millis();
-    home.db()
-        .execute(
-            "INSERT INTO rate_limits (name, tokens, updated_ms) VALUES ('cboe', 1.0, ?1)",
-            [later],
-        )
-        .unwrap();
+    home.exec(&format!(
+        "INSERT INTO rate_limits (name, tokens, updated_ms) VALUES ('cboe', 1.0, {later})"
+    ));
     let report = doctor(&home, &[], 1);
     let clock = check(&report, "clock");
     assert_eq!(clock["status"], "fail", "{clock}");
@@ -293,12 +293,16 @@ fn generate_systemd_writes_units_that_run_this_optctl() {
     .assert()
     .success();
     let bin = std::fs::canonicalize(env!("CARGO_BIN_EXE_optctl")).unwrap();
-    let prefix = format!(
+    let mut prefix = format!(
         "{} --home {} --config {}",
         bin.display(),
         home.home().display(),
         config.display()
     );
+    // A store given in the environment is written into the units, quoted.
+    if let Some(url) = home.store_url() {
+        prefix.push_str(&format!(" --store '{url}'"));
+    }
     let expect = [
         ("optctl-serve.service", vec!["serve"]),
         (

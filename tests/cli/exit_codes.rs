@@ -61,6 +61,9 @@ fn a_closed_stdout_is_not_an_error() {
 /// or the resilience guard. Nothing is half-written.
 #[test]
 fn a_locked_database_is_exit_1_naming_the_file_in_every_writing_command() {
+    if crate::harness::sqlite_only("holds the SQLite file lock") {
+        return;
+    }
     let home = Home::new();
     home.cmd(["scan", "--tickers", "SPY"]).assert().success();
     let db = home.db_path();

@@ -459,15 +459,8 @@ fn an_export_dated_in_the_future_keeps_the_earlier_archives() {
 #[test]
 fn a_failing_part_is_recorded_and_the_others_are_written() {
     let home = scanned();
-    home.db()
-        .execute("UPDATE alerts SET alert_data = 'not json'", [])
-        .unwrap();
-    home.db()
-        .execute(
-            "UPDATE chain_snapshots SET expiry = 'someday' WHERE ticker = 'SPY' AND scan_id = 2",
-            [],
-        )
-        .unwrap();
+    home.exec("UPDATE alerts SET alert_data = 'not json'");
+    home.exec("UPDATE chain_snapshots SET expiry = 'someday' WHERE ticker = 'SPY' AND scan_id = 2");
     let out = home.cmd(["export", "--json"]).output().unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
     let dir = home.home().join("exports");

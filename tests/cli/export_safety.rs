@@ -239,6 +239,9 @@ fn a_killed_export_leaves_a_whole_set_and_its_temp_files_go_with_the_next_export
 /// describes every file on disk, exit 3.
 #[test]
 fn a_damaged_table_keeps_the_previous_file_and_the_manifest_says_so() {
+    if crate::harness::sqlite_only("damages pages of the SQLite file") {
+        return;
+    }
     for (table, file) in [
         ("alerts", "alerts.json"),
         ("chain_snapshots", "chains.json"),
@@ -331,6 +334,9 @@ fn a_damaged_table_keeps_the_previous_file_and_the_manifest_says_so() {
 /// reader finds it and the reason), and the run is still partial.
 #[test]
 fn a_damaged_table_with_no_previous_file_writes_the_error() {
+    if crate::harness::sqlite_only("damages pages of the SQLite file") {
+        return;
+    }
     let home = scanned();
     damage(&home, "alerts");
     let out = home.cmd(["export", "--json"]).output().unwrap();
@@ -347,6 +353,9 @@ fn a_damaged_table_with_no_previous_file_writes_the_error() {
 /// when it is damaged, with SQLite's message, instead of `ok`.
 #[test]
 fn serve_health_reports_a_damaged_store() {
+    if crate::harness::sqlite_only("damages pages of the SQLite file") {
+        return;
+    }
     let home = exported();
     let server = Server::start(&home, &[]);
     let checked = |server: &Server| {

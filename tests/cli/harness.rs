@@ -1,6 +1,7 @@
 //! `Home`: a temporary data home, config dir and clock for one test.
 
 pub mod day_trading;
+pub mod pg;
 pub mod servers;
 
 use std::path::{Path, PathBuf};
@@ -11,15 +12,51 @@ use assert_cmd::Command;
 /// The fixed "now" of every test: Monday 2026-11-23 10:00 New York.
 pub const NOW: &str = "2026-11-23T15:00:00Z";
 
+/// Whether the suite runs against PostgreSQL: `OPTCTL_TEST_PG_CLI=1` and
+/// `OPTCTL_TEST_PG` naming a server. Then every [`Home`] has a database of its own there
+/// and every command it runs gets `OPTCTL_STORE` pointing at it.
+pub fn pg_mode() -> bool {
+    std::env::var("OPTCTL_TEST_PG_CLI").is_ok_and(|v| v == "1")
+        && std::env::var("OPTCTL_TEST_PG").is_ok_and(|v| !v.is_empty())
+}
+
+/// For a test that is about the SQLite file itself (its bytes, WAL, permissions,
+/// pragmas): true, with a note naming the reason, when the suite runs against
+/// PostgreSQL, so the test returns early there: `if sqlite_only("why") { return; }`.
+pub fn sqlite_only(why: &str) -> bool {
+    let skip = pg_mode();
+    if skip {
+        eprintln!("note: skipped on PostgreSQL (SQLite-only: {why})");
+    }
+    skip
+}
+
 pub struct Home {
     dir: tempfile::TempDir,
+    /// The store of this home when the suite runs against PostgreSQL.
+    pg: Option<pg::PgDb>,
 }
 
 impl Home {
     pub fn new() -> Home {
         Home {
             dir: tempfile::tempdir().expect("tempdir"),
+            pg: if pg_mode() { pg::PgDb::create() } else { None },
         }
+    }
+
+    /// A home whose store is always the SQLite file, whatever the suite's mode: for the
+    /// tests of how the store is chosen (`--store`, `$OPTCTL_STORE`, `[store] url`).
+    pub fn sqlite() -> Home {
+        Home {
+            dir: tempfile::tempdir().expect("tempdir"),
+            pg: None,
+        }
+    }
+
+    /// The `postgres://` URL of this home's store, when it is in PostgreSQL.
+    pub fn store_url(&self) -> Option<&str> {
+        self.pg.as_ref().map(|d| d.url.as_str())
     }
 
     /// The data home (`$OPTCTL_HOME`).
@@ -76,6 +113,9 @@ impl Home {
             .env("HOME", self.dir.path())
             .env("NO_COLOR", "1")
             .args(args);
+        if let Some(url) = self.store_url() {
+            c.env("OPTCTL_STORE", url);
+        }
         c
     }
 
@@ -90,14 +130,138 @@ impl Home {
         parse_json(&out)
     }
 
-    /// Opens the database for assertions.
+    /// Whether optctl has created (opened) this home's store: the SQLite file exists,
+    /// or the PostgreSQL database has tables. What "a refused command touched
+    /// nothing" is asserted with.
+    pub fn store_exists(&self) -> bool {
+        match &self.pg {
+            Some(_) => {
+                self.count(
+                    "SELECT count(*) FROM information_schema.tables \
+                     WHERE table_schema = current_schema()",
+                ) > 0
+            }
+            None => self.db_path().exists(),
+        }
+    }
+
+    /// Opens the SQLite database for assertions. SQLite-only: on PostgreSQL use
+    /// [`Home::count`], [`Home::rows`] or [`Home::exec`].
     pub fn db(&self) -> rusqlite::Connection {
+        assert!(
+            self.pg.is_none(),
+            "home.db() opens the SQLite file, but this home's store is in PostgreSQL: \
+             use home.count/rows/exec, or mark the test sqlite_only"
+        );
         rusqlite::Connection::open(self.db_path()).unwrap()
     }
 
-    /// One integer from SQL.
+    /// One integer from SQL (written so that both SQLite and PostgreSQL accept it).
     pub fn count(&self, sql: &str) -> i64 {
-        self.db().query_row(sql, [], |r| r.get(0)).unwrap()
+        let v = self.rows(sql);
+        let cell = v
+            .first()
+            .and_then(|r| r.first())
+            .unwrap_or_else(|| panic!("no row from {sql}"));
+        let text = cell.as_deref().unwrap_or_else(|| panic!("NULL from {sql}"));
+        text.parse()
+            .unwrap_or_else(|e| panic!("{text:?} from {sql} is not an integer: {e}"))
+    }
+
+    /// Every row of a query, each value as text (NULL as `None`), from whichever store
+    /// this home has. Integers read as decimal digits on both; reals may print
+    /// differently (`1.0` in SQLite, `1` in PostgreSQL), so compare those by parsing.
+    pub fn rows(&self, sql: &str) -> Vec<Vec<Option<String>>> {
+        self.try_rows(sql).unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    /// The column names of `table`, in order.
+    pub fn columns(&self, table: &str) -> Vec<String> {
+        let sql = match &self.pg {
+            Some(_) => format!(
+                "SELECT column_name FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = '{table}' \
+                 ORDER BY ordinal_position"
+            ),
+            None => format!("SELECT name FROM pragma_table_info('{table}') ORDER BY cid"),
+        };
+        self.rows(&sql)
+            .into_iter()
+            .map(|r| r[0].clone().unwrap())
+            .collect()
+    }
+
+    /// The first value of the first row, as text (`None` for NULL).
+    pub fn value(&self, sql: &str) -> Option<String> {
+        let rows = self.rows(sql);
+        let row = rows.first().unwrap_or_else(|| panic!("no row from {sql}"));
+        row.first().cloned().flatten()
+    }
+
+    /// One integer from SQL, or `None` while the store (or the table) is not there yet:
+    /// for polling a store a running command is filling.
+    pub fn try_count(&self, sql: &str) -> Option<i64> {
+        if !self.store_exists() {
+            return None;
+        }
+        let rows = self.try_rows(sql).ok()?;
+        rows.first()?.first()?.as_deref()?.parse().ok()
+    }
+
+    fn try_rows(&self, sql: &str) -> Result<Vec<Vec<Option<String>>>, String> {
+        match &self.pg {
+            Some(db) => Ok(db
+                .client()
+                .simple_query(sql)
+                .map_err(|e| match e.as_db_error() {
+                    Some(d) => format!("{}: {}", d.code().code(), d.message()),
+                    None => e.to_string(),
+                })?
+                .into_iter()
+                .filter_map(|m| match m {
+                    postgres::SimpleQueryMessage::Row(r) => {
+                        Some((0..r.len()).map(|i| r.get(i).map(str::to_string)).collect())
+                    }
+                    _ => None,
+                })
+                .collect()),
+            None => {
+                use rusqlite::types::ValueRef;
+                let db = self.db();
+                let mut stmt = db.prepare(sql).map_err(|e| e.to_string())?;
+                let n = stmt.column_count();
+                stmt.query_map([], |r| {
+                    (0..n)
+                        .map(|i| {
+                            Ok(match r.get_ref(i)? {
+                                ValueRef::Null => None,
+                                ValueRef::Integer(v) => Some(v.to_string()),
+                                ValueRef::Real(v) => Some(v.to_string()),
+                                ValueRef::Text(t) | ValueRef::Blob(t) => {
+                                    Some(String::from_utf8_lossy(t).to_string())
+                                }
+                            })
+                        })
+                        .collect()
+                })
+                .and_then(|rows| rows.collect::<rusqlite::Result<_>>())
+                .map_err(|e| e.to_string())
+            }
+        }
+    }
+
+    /// Runs SQL that changes the store behind optctl's back (a fault a test plants).
+    pub fn exec(&self, sql: &str) {
+        match &self.pg {
+            Some(db) => db
+                .client()
+                .batch_execute(sql)
+                .unwrap_or_else(|e| panic!("{sql}: {e}")),
+            None => self
+                .db()
+                .execute_batch(sql)
+                .unwrap_or_else(|e| panic!("{sql}: {e}")),
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::harness::{Home, describe, parse_json};
-use crate::postgres::PgDb;
+use crate::harness::pg::PgDb;
 
 /// Eight names; part 1/2 is QQQ, NVDA, META, JPM; 2/2 SPY, AAPL, MSFT, TSLA.
 const TICKERS: &str = "AAPL,MSFT,NVDA,SPY,QQQ,META,JPM,TSLA";
@@ -83,7 +83,7 @@ fn two_hosts_scanning_the_two_shards_at_once_store_what_one_whole_scan_stores() 
     let (Some(shared), Some(single)) = (PgDb::create(), PgDb::create()) else {
         return;
     };
-    let (a, b, whole) = (Home::new(), Home::new(), Home::new());
+    let (a, b, whole) = (Home::sqlite(), Home::sqlite(), Home::sqlite());
     for home in [&a, &b, &whole] {
         home.write_config(PLANTED);
     }
@@ -178,7 +178,7 @@ fn an_enrich_run_on_one_host_refuses_the_same_job_on_another_until_it_ends() {
     let Some(db) = PgDb::create() else {
         return;
     };
-    let (a, b) = (Home::new(), Home::new());
+    let (a, b) = (Home::sqlite(), Home::sqlite());
     a.write_config("[provider.sim]\nlatency_ms = 3000\n");
     let enrich = ["enrich", "run", "--symbols", "AAPL", "--timeframes", "1d"];
     let slow = spawn(&a, &db.url, &enrich);
@@ -248,7 +248,7 @@ fn a_scan_killed_while_storing_a_ticker_on_postgres_leaves_only_whole_tickers() 
     let Some(db) = PgDb::create() else {
         return;
     };
-    let (a, b) = (Home::new(), Home::new());
+    let (a, b) = (Home::sqlite(), Home::sqlite());
     a.write_config("[provider.sim]\nanomaly_rate = 0.0\nlatency_ms = 100\n");
     let mut scan = a
         .std_cmd([
@@ -379,7 +379,7 @@ fn notify_racing_on_three_hosts_sends_each_queued_alert_exactly_once() {
          rate_limit = {{ calls = 100, per_seconds = 1, burst = 100 }}\n",
         receiver.url()
     );
-    let hosts = [Home::new(), Home::new(), Home::new()];
+    let hosts = [Home::sqlite(), Home::sqlite(), Home::sqlite()];
     for home in &hosts {
         home.write_config(&config);
     }
@@ -475,7 +475,7 @@ fn hosts_fetching_at_once_share_one_provider_quota() {
          [resilience.providers.tradier.limiter]\ncalls = 2\nper_seconds = 3600\nburst = 2\nmax_wait_ms = 1\n",
         server.url()
     );
-    let hosts = [Home::new(), Home::new(), Home::new(), Home::new()];
+    let hosts = [Home::sqlite(), Home::sqlite(), Home::sqlite(), Home::sqlite()];
     let fetches: Vec<Child> = hosts
         .iter()
         .map(|h| {

@@ -523,17 +523,16 @@ fn a_kite_future_s_stored_bars_keep_open_interest_and_a_stock_s_have_none() {
     assert!(out.status.success(), "{}", describe(&out));
     assert_eq!(parse_json(&out)["status"], "succeeded");
     let stored = |symbol: &str| -> Vec<(String, Option<f64>)> {
-        let db = home.db();
-        let mut st = db
-            .prepare(
-                "SELECT time, open_interest FROM bars WHERE symbol = ?1 AND timeframe = '1d'
-                 ORDER BY time",
-            )
-            .unwrap();
-        st.query_map([symbol], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap()
+        home.rows(&format!(
+            "SELECT time, open_interest FROM bars WHERE symbol = '{symbol}' AND timeframe = '1d'
+             ORDER BY time"
+        ))
+        .into_iter()
+        .map(|r| {
+            let oi = r[1].as_deref().map(|v| v.parse().unwrap());
+            (r[0].clone().unwrap(), oi)
+        })
+        .collect()
     };
     // The future's bars keep Kite's OI, in units (75 a lot: 13,600,000 is not divided).
     let fut = stored("NIFTYFUT");

@@ -43,16 +43,15 @@ fn force(home: &Home, reason: &str) {
 
 /// (scheduler, role, categories) of the runs of the tick at `t`.
 fn runs_at(home: &Home, t: &str) -> Vec<(String, String, String)> {
-    let db = home.db();
-    let mut stmt = db
-        .prepare(
-            "SELECT scheduler, role, categories FROM scheduler_runs WHERE tick_at = ?1 ORDER BY id",
-        )
-        .unwrap();
-    stmt.query_map([t], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap()
+    home.rows(&format!(
+        "SELECT scheduler, role, categories FROM scheduler_runs WHERE tick_at = '{t}' ORDER BY id"
+    ))
+    .into_iter()
+    .map(|r| {
+        let t = |i: usize| r[i].clone().unwrap();
+        (t(0), t(1), t(2))
+    })
+    .collect()
 }
 
 fn run(s: &str, role: &str, cats: &str) -> (String, String, String) {
@@ -93,13 +92,10 @@ fn run_in_each_phase_uses_the_right_scheduler() {
         .collect();
     assert_eq!(ids.len(), 2);
     for id in ids {
-        let t: String = home
-            .db()
-            .query_row(
-                "SELECT tick_at FROM scheduler_runs WHERE id = ?1",
-                [id],
-                |r| r.get(0),
-            )
+        let t = home
+            .value(&format!(
+                "SELECT tick_at FROM scheduler_runs WHERE id = {id}"
+            ))
             .unwrap();
         assert_eq!(t, at(5));
     }
@@ -128,15 +124,13 @@ fn run_in_each_phase_uses_the_right_scheduler() {
     );
     // Setups first used in this tick: day_trading's from unified, the rest from legacy.
     let firsts: Vec<(String, String)> = home
-        .db()
-        .prepare(
-            "SELECT category, scheduler FROM scheduler_signals WHERE used = 1 AND created_at = ?1",
-        )
-        .unwrap()
-        .query_map([at(180)], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap();
+        .rows(&format!(
+            "SELECT category, scheduler FROM scheduler_signals WHERE used = 1 AND created_at = '{}'",
+            at(180)
+        ))
+        .into_iter()
+        .map(|r| (r[0].clone().unwrap(), r[1].clone().unwrap()))
+        .collect();
     assert!(firsts.iter().any(|(c, _)| c == "day_trading"), "{firsts:?}");
     assert!(firsts.iter().any(|(c, _)| c != "day_trading"), "{firsts:?}");
     for (cat, from) in &firsts {
@@ -168,7 +162,7 @@ fn run_in_each_phase_uses_the_right_scheduler() {
         0
     );
     assert_eq!(
-        home.count("SELECT count(*) FROM (SELECT symbol, category, strategy, direction, bar_time FROM scheduler_signals WHERE used = 1 GROUP BY 1, 2, 3, 4, 5 HAVING count(*) > 1)"),
+        home.count("SELECT count(*) FROM (SELECT symbol, category, strategy, direction, bar_time FROM scheduler_signals WHERE used = 1 GROUP BY 1, 2, 3, 4, 5 HAVING count(*) > 1) AS repeated"),
         0
     );
 }
@@ -398,7 +392,7 @@ fn run_holds_a_lock_and_skips_outside_market_hours() {
     .assert()
     .code(0)
     .stderr(contains("skipped: market closed (after the close)"));
-    assert!(!home.db_path().exists());
+    assert!(!home.store_exists());
 
     let dir = home.home().join("locks");
     std::fs::create_dir_all(&dir).unwrap();
@@ -410,7 +404,7 @@ fn run_holds_a_lock_and_skips_outside_market_hours() {
         .stderr(contains(
             "another `optctl migrate-scheduler run` is running",
         ));
-    assert!(!home.db_path().exists(), "a refused tick touches nothing");
+    assert!(!home.store_exists(), "a refused tick touches nothing");
     drop(held);
     home.cmd(["migrate-scheduler", "run", "--as-of", T0])
         .assert()
@@ -444,10 +438,7 @@ fn crontab_follows_the_phase_and_status_works_before_any_run() {
     let s = status(&home);
     assert_eq!(s["phase"], "legacy");
     assert_eq!(s["next"]["allowed"], true);
-    assert!(
-        !home.db_path().exists(),
-        "status never creates the database"
-    );
+    assert!(!home.store_exists(), "status never creates the database");
     let lines = |home: &Home| -> Vec<String> {
         let out = home.cmd(["migrate-scheduler", "crontab"]).output().unwrap();
         assert!(out.status.success());

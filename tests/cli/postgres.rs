@@ -6,65 +6,8 @@ use predicates::prelude::*;
 use predicates::str::contains;
 use serde_json::Value;
 
+use crate::harness::pg::PgDb;
 use crate::harness::{Home, describe, parse_json};
-
-/// A database of its own on the `OPTCTL_TEST_PG` server, dropped with this value.
-pub(crate) struct PgDb {
-    admin: postgres::Config,
-    name: String,
-    /// `postgres://user@host:port/name`.
-    pub(crate) url: String,
-}
-
-impl PgDb {
-    pub(crate) fn create() -> Option<PgDb> {
-        let Ok(server) = std::env::var("OPTCTL_TEST_PG") else {
-            eprintln!("note: OPTCTL_TEST_PG is not set, so this PostgreSQL test was skipped");
-            return None;
-        };
-        let admin: postgres::Config = server.parse().expect("OPTCTL_TEST_PG");
-        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
-        let name = format!("optctl_cli_{}_{n}_{nanos}", std::process::id());
-        let mut client = admin.connect(postgres::NoTls).expect("connect");
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        let host = match admin.get_hosts().first() {
-            Some(postgres::config::Host::Tcp(h)) => h.clone(),
-            _ => "127.0.0.1".to_string(),
-        };
-        let port = admin.get_ports().first().copied().unwrap_or(5432);
-        let user = admin.get_user().unwrap_or("postgres");
-        let password = admin
-            .get_password()
-            .map(|p| format!(":{}", String::from_utf8_lossy(p)))
-            .unwrap_or_default();
-        let url = format!("postgres://{user}{password}@{host}:{port}/{name}");
-        Some(PgDb { admin, name, url })
-    }
-
-    pub(crate) fn client(&self) -> postgres::Client {
-        let mut c = self.admin.clone();
-        c.dbname(&self.name);
-        c.connect(postgres::NoTls).unwrap()
-    }
-}
-
-impl Drop for PgDb {
-    fn drop(&mut self) {
-        if let Ok(mut c) = self.admin.connect(postgres::NoTls) {
-            let _ = c.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
-}
 
 fn check<'a>(report: &'a Value, name: &str) -> &'a Value {
     report["checks"]
@@ -77,7 +20,7 @@ fn check<'a>(report: &'a Value, name: &str) -> &'a Value {
 
 #[test]
 fn a_bad_store_url_is_exit_2_naming_where_it_came_from() {
-    let home = Home::new();
+    let home = Home::sqlite();
     home.cmd(["--store", "db.example:5432/optctl", "scans"])
         .assert()
         .code(2)
@@ -98,7 +41,7 @@ fn a_bad_store_url_is_exit_2_naming_where_it_came_from() {
 
 #[test]
 fn a_store_that_cannot_be_reached_names_host_and_database_never_the_password() {
-    let home = Home::new();
+    let home = Home::sqlite();
     let out = home
         .cmd(["scans"])
         .env("OPTCTL_STORE", "postgres://ann:s3cret@127.0.0.1:1/trades")
@@ -123,7 +66,7 @@ fn doctor_on_postgres_says_where_and_checks_the_schema_without_migrating() {
     let Some(db) = PgDb::create() else {
         return;
     };
-    let home = Home::new();
+    let home = Home::sqlite();
     std::fs::create_dir_all(home.home()).unwrap();
     let doctor = |home: &Home| {
         let out = home
@@ -178,7 +121,7 @@ fn the_flag_wins_over_the_environment_which_wins_over_the_config() {
     let Some(db) = PgDb::create() else {
         return;
     };
-    let home = Home::new();
+    let home = Home::sqlite();
     let unreachable = "postgres://ann@127.0.0.1:1/nowhere";
     home.write_config(&format!("[store]\nurl = \"{unreachable}\"\n"));
     // The config alone: its (unreachable) database.
@@ -207,7 +150,7 @@ fn two_homes_share_one_postgres_store_and_its_job_locks() {
     let Some(db) = PgDb::create() else {
         return;
     };
-    let (a, b) = (Home::new(), Home::new());
+    let (a, b) = (Home::sqlite(), Home::sqlite());
     for home in [&a, &b] {
         let out = home
             .cmd(["notify", "status", "--json"])
@@ -254,7 +197,7 @@ fn a_part_of_the_store_not_yet_on_postgres_is_a_clear_error_not_a_crash() {
     let Some(db) = PgDb::create() else {
         return;
     };
-    let home = Home::new();
+    let home = Home::sqlite();
     let commands: [&[&str]; 6] = [
         &["scan", "--tickers", "SPY"],
         &["export"],
@@ -289,7 +232,7 @@ fn a_url_asking_for_tls_connects_over_tls() {
     let Some(db) = PgDb::create() else {
         return;
     };
-    let home = Home::new();
+    let home = Home::sqlite();
     let url = format!("{}?sslmode=require", db.url);
     let out = home
         .cmd(["--store", &url, "scans", "--json"])

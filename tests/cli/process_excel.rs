@@ -159,13 +159,10 @@ impl Home {
     }
 
     fn buildup_of(&self, symbol: &str) -> String {
-        self.db()
-            .query_row(
-                "SELECT coalesce(buildup, 'null') FROM excel_stocks WHERE symbol = ?1",
-                [symbol],
-                |r| r.get(0),
-            )
-            .unwrap()
+        self.value(&format!(
+            "SELECT coalesce(buildup, 'null') FROM excel_stocks WHERE symbol = '{symbol}'"
+        ))
+        .unwrap()
     }
 }
 
@@ -191,13 +188,8 @@ fn the_fixture_pair_processes_204_stocks_then_stops_early() {
     assert_eq!(home.count("SELECT count(*) FROM excel_stocks"), 204);
     assert_eq!(home.count("SELECT count(*) FROM excel_ticks"), 204);
     // Broker headers were mapped: the time of day came through the alias.
-    let t: String = home
-        .db()
-        .query_row(
-            "SELECT last_update FROM excel_stocks WHERE symbol = 'RELIANCE'",
-            [],
-            |r| r.get(0),
-        )
+    let t = home
+        .value("SELECT last_update FROM excel_stocks WHERE symbol = 'RELIANCE'")
         .unwrap();
     assert!(t.starts_with("14:29:"), "{t}");
 
@@ -232,15 +224,12 @@ fn each_buildup_class_and_only_changed_stocks_are_written() {
     for (sym, _, _, class) in CLASSES {
         assert_eq!(home.buildup_of(sym), *class, "{sym}");
     }
-    let (chg, oi_chg, ratio, pos): (f64, f64, f64, f64) = home
-        .db()
-        .query_row(
-            "SELECT change_pct, oi_change_pct, volume_ratio, range_position
-             FROM excel_stocks WHERE symbol = 'RELIANCE'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .unwrap();
+    let row = home.rows(
+        "SELECT change_pct, oi_change_pct, volume_ratio, range_position
+         FROM excel_stocks WHERE symbol = 'RELIANCE'",
+    );
+    let f = |i: usize| -> f64 { row[0][i].as_deref().unwrap().parse().unwrap() };
+    let (chg, oi_chg, ratio, pos) = (f(0), f(1), f(2), f(3));
     assert!((chg - 2.0).abs() < 1e-9 && (oi_chg - 10.0).abs() < 1e-9);
     // 4000 today over the average of 1000 and 3000; 102 in a 96..104 range.
     assert!((ratio - 2.0).abs() < 1e-9 && (pos - 0.75).abs() < 1e-9);
@@ -327,14 +316,14 @@ fn header_aliases_title_rows_and_text_dates() {
         ],
     );
     home.cmd(["process-excel"]).assert().success();
-    let (prev_close, prev_oi, last, ratio): (f64, i64, String, f64) = home
-        .db()
-        .query_row(
-            "SELECT prev_close, prev_oi, last_update, volume_ratio FROM excel_stocks",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .unwrap();
+    let row = home.rows("SELECT prev_close, prev_oi, last_update, volume_ratio FROM excel_stocks");
+    let cell = |i: usize| row[0][i].clone().unwrap();
+    let (prev_close, prev_oi, last, ratio): (f64, i64, String, f64) = (
+        cell(0).parse().unwrap(),
+        cell(1).parse().unwrap(),
+        cell(2),
+        cell(3).parse().unwrap(),
+    );
     assert_eq!(
         (prev_close, prev_oi, last.as_str()),
         (1000.0, 10_000, "14:29:57")
@@ -632,12 +621,9 @@ fn bad_cells_skip_their_row_with_file_sheet_row_and_column() {
     assert_eq!(r["stocks"], 1);
     // The good row is stored with the first RELIANCE price, not the duplicate's.
     let ltp: f64 = home
-        .db()
-        .query_row(
-            "SELECT ltp FROM excel_stocks WHERE symbol = 'RELIANCE'",
-            [],
-            |r| r.get(0),
-        )
+        .value("SELECT ltp FROM excel_stocks WHERE symbol = 'RELIANCE'")
+        .unwrap()
+        .parse()
         .unwrap();
     assert_eq!(ltp, 102.0);
     let h = home.json(["process-excel", "history", "--json"]);
@@ -814,7 +800,7 @@ fn market_hours_only_skips_outside_the_session() {
         );
         assert!(out.stdout.is_empty());
     }
-    assert!(!home.db_path().exists(), "a skipped run touches nothing");
+    assert!(!home.store_exists(), "a skipped run touches nothing");
     let out = run("2026-11-23T09:15:00+05:30");
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("5/5 updated"),
@@ -981,7 +967,7 @@ fn a_held_lock_is_exit_75_and_touches_nothing() {
         .assert()
         .code(75)
         .stderr(contains("another `optctl process-excel` is running"));
-    assert!(!home.db_path().exists());
+    assert!(!home.store_exists());
 }
 
 #[test]

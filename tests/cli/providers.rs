@@ -24,28 +24,27 @@ fn scan(home: &Home, tickers: &str, code: i32) -> Value {
 
 /// One stored contract: bid, ask, volume, open interest, iv, underlying price.
 fn stored(home: &Home, symbol: &str) -> (f64, f64, i64, i64, Option<f64>, f64) {
-    home.db()
-        .query_row(
-            "SELECT bid, ask, volume, open_interest, iv, underlying_price FROM chain_snapshots WHERE symbol = ?1",
-            [symbol],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
-        )
-        .unwrap_or_else(|e| panic!("{symbol} not stored: {e}"))
+    let rows = home.rows(&format!(
+        "SELECT bid, ask, volume, open_interest, iv, underlying_price FROM chain_snapshots WHERE symbol = '{symbol}'"
+    ));
+    let r = rows
+        .first()
+        .unwrap_or_else(|| panic!("{symbol} not stored"));
+    let f = |i: usize| -> f64 { r[i].as_deref().unwrap().parse().unwrap() };
+    let n = |i: usize| -> i64 { r[i].as_deref().unwrap().parse().unwrap() };
+    let iv = r[4].as_deref().map(|v| v.parse().unwrap());
+    (f(0), f(1), n(2), n(3), iv, f(5))
 }
 
 /// The unusual-activity alerts stored: (contract, alert_data).
 fn unusual(home: &Home) -> Vec<(String, Value)> {
-    let db = home.db();
-    let mut st = db
-        .prepare("SELECT contract, alert_data FROM alerts WHERE detector = 'unusual_activity' ORDER BY contract")
-        .unwrap();
-    st.query_map([], |r| {
-        let data: String = r.get(1)?;
-        Ok((r.get(0)?, serde_json::from_str(&data).unwrap()))
-    })
-    .unwrap()
-    .map(Result::unwrap)
-    .collect()
+    home.rows("SELECT contract, alert_data FROM alerts WHERE detector = 'unusual_activity' ORDER BY contract")
+        .into_iter()
+        .map(|r| {
+            let data = r[1].clone().unwrap();
+            (r[0].clone().unwrap(), serde_json::from_str(&data).unwrap())
+        })
+        .collect()
 }
 
 fn cboe_routes() -> Vec<Route> {
@@ -365,11 +364,9 @@ fn dated_years_later(routes: Vec<Route>) -> Vec<Route> {
 
 /// Contracts of the last scan with an IV, and all of them.
 fn priced_count(home: &Home) -> (i64, i64) {
-    home.db()
-        .query_row("SELECT COUNT(iv), COUNT(*) FROM chain_snapshots", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .unwrap()
+    let r = home.rows("SELECT COUNT(iv), COUNT(*) FROM chain_snapshots");
+    let n = |i: usize| -> i64 { r[0][i].as_deref().unwrap().parse().unwrap() };
+    (n(0), n(1))
 }
 
 #[test]
@@ -443,13 +440,12 @@ fn nse_iv_history_days_follow_the_nse_calendar() {
             .output()
             .unwrap();
         assert!(out.status.success(), "{}", describe(&out));
-        home.db()
-            .query_row(
-                "SELECT group_concat(day) FROM iv_history WHERE ticker = 'NIFTY'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap()
+        let days: Vec<String> = home
+            .rows("SELECT day FROM iv_history WHERE ticker = 'NIFTY' ORDER BY day")
+            .into_iter()
+            .map(|r| r[0].clone().unwrap())
+            .collect();
+        days.join(",")
     };
     // Monday 10:30 IST: NSE trades (New York is still on Sunday night).
     assert_eq!(day_of("2026-11-23T05:00:00Z"), "2026-11-23");
@@ -756,21 +752,16 @@ fn yahoo_bars_enrich_end_to_end() {
         .iter()
         .filter_map(Value::as_f64)
         .collect();
-    let db = home.db();
-    let stored: Vec<f64> = db
-        .prepare("SELECT close FROM bars WHERE symbol = 'AAPL' AND timeframe = '1d' ORDER BY time")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
+    let stored: Vec<f64> = home
+        .rows("SELECT close FROM bars WHERE symbol = 'AAPL' AND timeframe = '1d' ORDER BY time")
+        .into_iter()
+        .map(|r| r[0].as_deref().unwrap().parse().unwrap())
         .collect();
     assert_eq!(stored, closes, "every non-null bar of the chart, in order");
-    let last_close: f64 = db
-        .query_row(
-            "SELECT close FROM indicators WHERE symbol = 'AAPL' AND timeframe = '1d'",
-            [],
-            |r| r.get(0),
-        )
+    let last_close: f64 = home
+        .value("SELECT close FROM indicators WHERE symbol = 'AAPL' AND timeframe = '1d'")
+        .unwrap()
+        .parse()
         .unwrap();
     assert_eq!(last_close, *closes.last().unwrap());
     let chart = server

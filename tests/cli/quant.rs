@@ -215,17 +215,16 @@ fn check_agrees_with_what_the_scan_stores_on_a_cboe_chain() {
     // The scan prices the same chain the same way: the gaps from its stored rows are the
     // ones the check reports.
     home.cmd(["scan", "--tickers", "CLX"]).assert().success();
-    let db = home.db();
-    let mut st = db
-        .prepare(
-            "SELECT strike, right, iv, vendor_iv FROM chain_snapshots
+    let rows: Vec<(f64, String, f64, f64)> = home
+        .rows(
+            "SELECT strike, \"right\", iv, vendor_iv FROM chain_snapshots
              WHERE iv IS NOT NULL AND vendor_iv IS NOT NULL AND bid > 0 AND ask >= bid",
         )
-        .unwrap();
-    let rows: Vec<(f64, String, f64, f64)> = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .unwrap()
-        .map(Result::unwrap)
+        .into_iter()
+        .map(|r| {
+            let f = |i: usize| -> f64 { r[i].as_deref().unwrap().parse().unwrap() };
+            (f(0), r[1].clone().unwrap(), f(2), f(3))
+        })
         .collect();
     let spot = 95.55;
     let all: Vec<f64> = rows.iter().map(|r| (r.2 - r.3).abs()).collect();
@@ -257,16 +256,14 @@ fn check_agrees_with_what_the_scan_stores_on_a_cboe_chain() {
     let mut counted = 0;
     for e in expiries {
         let expiry = e["expiry"].as_str().unwrap();
-        let gaps: Vec<f64> = db
-            .prepare(
+        let gaps: Vec<f64> = home
+            .rows(&format!(
                 "SELECT abs(iv - vendor_iv) FROM chain_snapshots
                  WHERE iv IS NOT NULL AND vendor_iv IS NOT NULL AND bid > 0 AND ask >= bid
-                   AND expiry = ?1",
-            )
-            .unwrap()
-            .query_map([expiry], |r| r.get(0))
-            .unwrap()
-            .map(Result::unwrap)
+                   AND expiry = '{expiry}'"
+            ))
+            .into_iter()
+            .map(|r| r[0].as_deref().unwrap().parse().unwrap())
             .collect();
         assert_eq!(e["all"]["count"], gaps.len(), "{expiry}");
         counted += gaps.len();
@@ -276,25 +273,21 @@ fn check_agrees_with_what_the_scan_stores_on_a_cboe_chain() {
                 quantile(gaps, 0.5)
             ));
         }
-        let (forward, method): (f64, String) = db
-            .query_row(
-                "SELECT forward, method FROM chain_expiries WHERE expiry = ?1",
-                [expiry],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .unwrap();
+        let row = home.rows(&format!(
+            "SELECT forward, method FROM chain_expiries WHERE expiry = '{expiry}'"
+        ));
+        let forward: f64 = row[0][0].as_deref().unwrap().parse().unwrap();
+        let method = row[0][1].clone().unwrap();
         assert!(close(e["forward"].as_f64().unwrap(), forward), "{expiry}");
         assert_eq!(e["method"], method.as_str());
     }
     assert_eq!(counted, all.len());
     // The features stored by the scan say the same.
-    let (pairs, median, p90, iv30): (i64, f64, f64, f64) = db
-        .query_row(
-            "SELECT vendor_iv_pairs, vendor_iv_gap_median, vendor_iv_gap_p90, vendor_iv30 FROM features",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .unwrap();
+    let row = home.rows(
+        "SELECT vendor_iv_pairs, vendor_iv_gap_median, vendor_iv_gap_p90, vendor_iv30 FROM features",
+    );
+    let f = |i: usize| -> f64 { row[0][i].as_deref().unwrap().parse().unwrap() };
+    let (pairs, median, p90, iv30) = (f(0) as i64, f(1), f(2), f(3));
     assert_eq!(pairs as usize, all.len());
     assert!(close(median, t["all"]["median"].as_f64().unwrap()));
     assert!(close(p90, t["all"]["p90"].as_f64().unwrap()));

@@ -125,33 +125,23 @@ fn a_large_prune_never_locks_out_a_concurrent_reader_or_writer() {
     ])
     .assert()
     .success();
-    {
-        let db = home.db();
-        db.execute_batch("BEGIN").unwrap();
-        for _ in 0..60 {
-            db.execute(
-                "INSERT INTO scans (started_at, as_of, finished_at, status, provider, pid,
-                                    tickers_requested, tickers_ok, contracts)
-                 SELECT started_at, as_of, finished_at, status, provider, pid,
-                        tickers_requested, tickers_ok, contracts FROM scans WHERE id = 1",
-                [],
-            )
-            .unwrap();
-            let id = db.last_insert_rowid();
-            db.execute(
-                "INSERT INTO chain_snapshots (scan_id, ticker, symbol, expiry, strike, right,
-                        bid, ask, last, volume, open_interest, iv, delta, gamma, theta, vega,
-                        underlying_price, rho, model)
-                 SELECT ?1, ticker, symbol, expiry, strike, right,
-                        bid, ask, last, volume, open_interest, iv, delta, gamma, theta, vega,
-                        underlying_price, rho, model
-                 FROM chain_snapshots WHERE scan_id = 1",
-                [id],
-            )
-            .unwrap();
-        }
-        db.execute_batch("COMMIT").unwrap();
-    }
+    let copy_scan = "INSERT INTO scans (started_at, as_of, finished_at, status, provider, pid,
+                                        tickers_requested, tickers_ok, contracts)
+                     SELECT started_at, as_of, finished_at, status, provider, pid,
+                            tickers_requested, tickers_ok, contracts FROM scans WHERE id = 1;\n";
+    home.exec(&format!(
+        "BEGIN;
+         {}
+         INSERT INTO chain_snapshots (scan_id, ticker, symbol, expiry, strike, \"right\",
+                bid, ask, last, volume, open_interest, iv, delta, gamma, theta, vega,
+                underlying_price, rho, model)
+         SELECT s.id, c.ticker, c.symbol, c.expiry, c.strike, c.\"right\",
+                c.bid, c.ask, c.last, c.volume, c.open_interest, c.iv, c.delta, c.gamma,
+                c.theta, c.vega, c.underlying_price, c.rho, c.model
+         FROM scans s JOIN chain_snapshots c ON c.scan_id = 1 WHERE s.id > 1;
+         COMMIT;",
+        copy_scan.repeat(60)
+    ));
     // Retention counts back from the newest scan: one today (scan 62).
     home.cmd(["-q", "scan", "--tickers", "SPY"])
         .assert()

@@ -1947,6 +1947,9 @@ fn serve_clients_without_the_token_cannot_lock_out_token_holders() {
 /// not held up behind them.
 #[test]
 fn serve_a_locked_database_is_a_503_and_does_not_hold_up_the_exports() {
+    if crate::harness::sqlite_only("holds the SQLite file lock") {
+        return;
+    }
     let home = Home::new();
     home.cmd(["scan", "--tickers", "SPY"]).assert().success();
     home.cmd(["export"]).assert().success();

@@ -43,22 +43,26 @@ fn scan(home: &Home, as_of: &str, shard: Option<&str>) -> Value {
 /// Every row of `table` as text, without the columns in `skip` (ids that differ between
 /// homes), sorted.
 fn rows(home: &Home, table: &str, skip: &[&str]) -> Vec<String> {
-    let db = home.db();
-    let mut stmt = db.prepare(&format!("SELECT * FROM {table}")).unwrap();
-    let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
-    let mut out: Vec<String> = stmt
-        .query_map([], |r| {
+    let names = home.columns(table);
+    let mut out: Vec<String> = home
+        .rows(&format!(
+            "SELECT {} FROM {table}",
+            names
+                .iter()
+                .map(|n| format!("\"{n}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .into_iter()
+        .map(|r| {
             let mut line = Vec::new();
-            for (i, name) in names.iter().enumerate() {
+            for (name, v) in names.iter().zip(r) {
                 if !skip.contains(&name.as_str()) {
-                    let v: rusqlite::types::Value = r.get(i)?;
                     line.push(format!("{name}={v:?}"));
                 }
             }
-            Ok(line.join(" "))
+            line.join(" ")
         })
-        .unwrap()
-        .map(Result::unwrap)
         .collect();
     out.sort();
     out
@@ -142,17 +146,13 @@ fn shard_scans_store_what_a_whole_scan_stores() {
     }
     // The detectors that read history found it across shard rows: the planted anomalies
     // raised each one on the last round.
-    let db = parts.db();
-    let mut stmt = db
-        .prepare(
+    let fired: Vec<String> = parts
+        .rows(
             "SELECT DISTINCT ticker || ' ' || detector FROM alerts \
              WHERE created_at = '2026-11-20T15:00:00Z' ORDER BY 1",
         )
-        .unwrap();
-    let fired: Vec<String> = stmt
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
+        .into_iter()
+        .map(|r| r[0].clone().unwrap())
         .collect();
     for (ticker, detector) in [
         ("AAPL", "iv_spike"),
@@ -297,7 +297,7 @@ fn a_bad_shard_exits_2_naming_the_flag_and_the_rule() {
         assert!(stderr.contains("--shard"), "{bad}: {stderr}");
         assert!(stderr.contains("1 <= K <= N"), "{bad}: {stderr}");
     }
-    assert!(!home.db_path().exists(), "a refused scan touches nothing");
+    assert!(!home.store_exists(), "a refused scan touches nothing");
     // An empty watchlist is the usage error it is without --shard, not an empty part.
     home.write_config("[watchlist]\ntickers = []\n");
     home.cmd(["scan", "--shard", "1/2"])

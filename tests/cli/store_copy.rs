@@ -5,11 +5,11 @@ use predicates::str::contains;
 use serde_json::Value;
 
 use crate::harness::Home;
-use crate::postgres::PgDb;
+use crate::harness::pg::PgDb;
 
 /// A home with two scans (alerts planted), an enrich run and an export behind it.
 fn filled() -> Home {
-    let home = Home::new();
+    let home = Home::sqlite();
     home.write_config("[provider.sim]\nanomaly_rate = 0.3\n");
     for at in ["2026-11-20T15:00:00Z", "2026-11-20T15:10:00Z"] {
         home.cmd(["scan", "--as-of", at]).assert().success();
@@ -66,7 +66,7 @@ fn a_home_copies_into_a_new_sqlite_file_and_back_and_not_over_rows() {
     assert_eq!(r["rows"], rows, "{r}");
 
     // A new home takes the copy in, and reads as the first.
-    let b = Home::new();
+    let b = Home::sqlite();
     b.cmd(["store", "copy", "--from", file])
         .assert()
         .success()
@@ -114,7 +114,7 @@ fn a_sqlite_home_moves_into_postgres_and_back_row_for_row() {
     assert_eq!(on_pg.as_array().unwrap().len(), 3);
     assert_eq!(on_pg[0]["id"], 3, "ids continue after the copied ones");
     // And back into a new SQLite home.
-    let c = Home::new();
+    let c = Home::sqlite();
     c.cmd(["store", "copy", "--from", &db.url])
         .assert()
         .success();

@@ -50,7 +50,7 @@ fn a_bad_ticker_is_exit_2_naming_it_before_anything_is_stored() {
         .code(2)
         .stderr(contains("bad;sym"))
         .stderr(contains("not a symbol"));
-    assert!(!home.db_path().exists(), "a refused scan opened the store");
+    assert!(!home.store_exists(), "a refused scan opened the store");
 }
 
 #[test]
@@ -74,10 +74,7 @@ fn every_flag_refuses_the_same_symbols() {
             );
         }
     }
-    assert!(
-        !home.db_path().exists(),
-        "a refused command opened the store"
-    );
+    assert!(!home.store_exists(), "a refused command opened the store");
 }
 
 #[test]

@@ -206,14 +206,11 @@ fn an_upstox_chain_scans_with_the_lot_size_and_upstoxs_own_iv() {
         0,
     );
     assert_eq!(r["tickers_ok"], 1, "{r}");
-    let (oi, vendor_iv): (i64, f64) = home
-        .db()
-        .query_row(
-            "SELECT open_interest, vendor_iv FROM chain_snapshots WHERE symbol = 'NIFTY261229P25500000'",
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .unwrap();
+    let row = home.rows(
+        "SELECT open_interest, vendor_iv FROM chain_snapshots WHERE symbol = 'NIFTY261229P25500000'",
+    );
+    let oi: i64 = row[0][0].as_deref().unwrap().parse().unwrap();
+    let vendor_iv: f64 = row[0][1].as_deref().unwrap().parse().unwrap();
     // 5,636,475 units are 75,153 lots; Upstox's 14.62% is kept beside optctl's IV.
     assert_eq!(oi, 75153);
     assert!((vendor_iv - 0.1462).abs() < 1e-9, "{vendor_iv}");
@@ -252,10 +249,7 @@ fn an_expired_upstox_token_is_exit_2_naming_the_variable_and_stores_nothing() {
         1,
     );
     assert!(err.contains("OPTCTL_UPSTOX_ACCESS_TOKEN"), "{err}");
-    let stored: i64 = home
-        .db()
-        .query_row("SELECT count(*) FROM chain_snapshots", [], |r| r.get(0))
-        .unwrap();
+    let stored = home.count("SELECT count(*) FROM chain_snapshots");
     assert_eq!(stored, 0);
 
     // No token at all: a usage error naming both places to set it.
@@ -305,14 +299,7 @@ fn an_upstox_429_is_waited_out_and_the_bars_are_stored() {
         started.elapsed() >= Duration::from_secs(1),
         "Retry-After was honoured"
     );
-    let stored: i64 = home
-        .db()
-        .query_row(
-            "SELECT count(*) FROM bars WHERE symbol = 'RELIANCE'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let stored = home.count("SELECT count(*) FROM bars WHERE symbol = 'RELIANCE'");
     // 23, 25, 26 and 27 November: the 20th opened before the range (10:00 UTC that day).
     assert_eq!(stored, 4, "{r}");
 }

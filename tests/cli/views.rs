@@ -105,17 +105,13 @@ fn chain_shows_one_expiry_around_the_money_with_alerted_contracts_marked() {
         .collect();
     // The ten strikes nearest the forward, in order.
     let all: Vec<f64> = {
-        let c = home.db();
-        let mut st = c
-            .prepare(
-                "SELECT DISTINCT strike FROM chain_snapshots
-                 WHERE scan_id = 3 AND ticker = 'AAPL' AND expiry = '2026-11-27' ORDER BY strike",
-            )
-            .unwrap();
-        st.query_map([], |r| r.get(0))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
+        home.rows(
+            "SELECT DISTINCT strike FROM chain_snapshots
+             WHERE scan_id = 3 AND ticker = 'AAPL' AND expiry = '2026-11-27' ORDER BY strike",
+        )
+        .into_iter()
+        .map(|r| r[0].as_deref().unwrap().parse().unwrap())
+        .collect()
     };
     let mut nearest = all.clone();
     nearest.sort_by(|a, b| (a - forward).abs().total_cmp(&(b - forward).abs()));
@@ -240,12 +236,9 @@ fn show_pairs_iv_with_its_history_and_realized_vol() {
     assert!(v["iv_rank"]["rank"].is_number(), "{v}");
     // IV30 − HV20 is the stored feature minus enrich's stored realized vol.
     let hv20: f64 = home
-        .db()
-        .query_row(
-            "SELECT rv_20 FROM indicators WHERE symbol = 'SPY' AND timeframe = '1d'",
-            [],
-            |r| r.get(0),
-        )
+        .value("SELECT rv_20 FROM indicators WHERE symbol = 'SPY' AND timeframe = '1d'")
+        .unwrap()
+        .parse()
         .unwrap();
     let diff = v["realized_vol"]["iv30_minus_hv20"].as_f64().unwrap();
     assert!(
