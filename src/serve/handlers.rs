@@ -752,7 +752,12 @@ pub(crate) fn scheduler_comparisons(req: &Request<'_>) -> Result<Reply, ApiError
                     })
                     .map_err(|e| internal(e.into()))
             };
-            (read(1, true)?.pop(), read(limit, false)?)
+            // One snapshot: a comparison committed between the two reads must not give
+            // a count of one with no latest.
+            let (latest, rows) = store
+                .read_snapshot(|_| Ok::<_, ApiError>((read(1, true)?.pop(), read(limit, false)?)))
+                .map_err(|e| internal(e.into()))??;
+            (latest, rows)
         }
     };
     let body = serde_json::json!({
