@@ -61,6 +61,21 @@ pub struct Check {
     pub fix: Option<String>,
 }
 
+/// The schema version check: older than this optctl writes is a warning (a writing
+/// command migrates it), unreadable a failure.
+fn schema_check(store: &optctl::store::Store, current: i64) -> Check {
+    match store.user_version() {
+        Ok(v) if v < current => check(
+            "schema",
+            Status::Warn,
+            format!("version {v}, this optctl writes {current}"),
+        )
+        .fix("run a writing command (optctl scan) to migrate it"),
+        Ok(v) => check("schema", Status::Ok, format!("version {v} (current)")),
+        Err(e) => check("schema", Status::Fail, e.with_causes()),
+    }
+}
+
 fn check(name: impl Into<String>, status: Status, detail: impl Into<String>) -> Check {
     Check {
         name: name.into(),
@@ -317,22 +332,7 @@ fn postgres_check(config: &postgres::Config, checks: &mut Vec<Check>) -> Option<
         Status::Ok,
         format!("PostgreSQL {at}: connected"),
     ));
-    match store.user_version() {
-        Ok(v) if v < current => checks.push(
-            check(
-                "schema",
-                Status::Warn,
-                format!("version {v}, this optctl writes {current}"),
-            )
-            .fix("run a writing command (optctl scan) to migrate it"),
-        ),
-        Ok(v) => checks.push(check(
-            "schema",
-            Status::Ok,
-            format!("version {v} (current)"),
-        )),
-        Err(e) => checks.push(check("schema", Status::Fail, e.with_causes())),
-    }
+    checks.push(schema_check(&store, current));
     Some(store)
 }
 
@@ -366,22 +366,7 @@ fn database_check(db: &Path, checks: &mut Vec<Check>) -> Option<Store> {
             }
         };
     let current = optctl::store::schema_version();
-    match store.user_version() {
-        Ok(v) if v < current => checks.push(
-            check(
-                "schema",
-                Status::Warn,
-                format!("version {v}, this optctl writes {current}"),
-            )
-            .fix("run a writing command (optctl scan) to migrate it"),
-        ),
-        Ok(v) => checks.push(check(
-            "schema",
-            Status::Ok,
-            format!("version {v} (current)"),
-        )),
-        Err(e) => checks.push(check("schema", Status::Fail, e.with_causes())),
-    }
+    checks.push(schema_check(&store, current));
     match store.quick_check() {
         Ok(problems) if problems.is_empty() => checks.push(check(
             "database",

@@ -7,31 +7,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::harness::{Home, describe, parse_json};
 use crate::harness::pg::PgDb;
+use crate::harness::{Home, describe, parse_json};
 
-/// Eight names; part 1/2 is QQQ, NVDA, META, JPM; 2/2 SPY, AAPL, MSFT, TSLA.
-const TICKERS: &str = "AAPL,MSFT,NVDA,SPY,QQQ,META,JPM,TSLA";
-
-/// Anomalies planted from the second round on, so the detectors that compare a ticker
-/// with its earlier scans have something to find.
-const PLANTED: &str = r#"
-[provider.sim]
-plant = [
-    { ticker = "AAPL", kind = "iv_jump", from = "2026-11-20T14:30:00Z" },
-    { ticker = "QQQ", kind = "iv_jump", from = "2026-11-20T14:30:00Z" },
-    { ticker = "MSFT", kind = "oi_surge", from = "2026-11-20T14:30:00Z" },
-    { ticker = "NVDA", kind = "volume_burst", from = "2026-11-20T14:30:00Z" },
-]
-"#;
-
-/// 10:00 New York on four trading days.
-const ROUNDS: [&str; 4] = [
-    "2026-11-17T15:00:00Z",
-    "2026-11-18T15:00:00Z",
-    "2026-11-19T15:00:00Z",
-    "2026-11-20T15:00:00Z",
-];
+// The watchlist, planted anomalies and rounds of the one-host shard test.
+use crate::shard::{PLANTED, ROUNDS, TICKERS};
 
 /// Starts `optctl <args>` from `home` on the store `url`, its output captured.
 fn spawn(home: &Home, url: &str, args: &[&str]) -> Child {
@@ -475,7 +455,12 @@ fn hosts_fetching_at_once_share_one_provider_quota() {
          [resilience.providers.tradier.limiter]\ncalls = 2\nper_seconds = 3600\nburst = 2\nmax_wait_ms = 1\n",
         server.url()
     );
-    let hosts = [Home::sqlite(), Home::sqlite(), Home::sqlite(), Home::sqlite()];
+    let hosts = [
+        Home::sqlite(),
+        Home::sqlite(),
+        Home::sqlite(),
+        Home::sqlite(),
+    ];
     let fetches: Vec<Child> = hosts
         .iter()
         .map(|h| {

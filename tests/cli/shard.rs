@@ -9,12 +9,12 @@ use crate::harness::{Home, describe};
 
 /// Eight names; part 1/2 is QQQ, NVDA, META, JPM; 2/2 SPY, AAPL, MSFT, TSLA; 1/3 SPY;
 /// 2/3 AAPL, JPM; 3/3 the other five (FNV-1a 64 of the symbol modulo N).
-const TICKERS: &str = "AAPL,MSFT,NVDA,SPY,QQQ,META,JPM,TSLA";
+pub(crate) const TICKERS: &str = "AAPL,MSFT,NVDA,SPY,QQQ,META,JPM,TSLA";
 
 /// Anomalies planted from the last round on: a state detector (iv_spike against the
 /// previous scans), oi_surge (against the previous scan's open interest) and a volume
 /// burst (against the same time on earlier days) each have something to find.
-const PLANTED: &str = r#"
+pub(crate) const PLANTED: &str = r#"
 [provider.sim]
 plant = [
     { ticker = "AAPL", kind = "iv_jump", from = "2026-11-20T14:30:00Z" },
@@ -25,7 +25,7 @@ plant = [
 "#;
 
 /// 10:00 New York on four trading days.
-const ROUNDS: [&str; 4] = [
+pub(crate) const ROUNDS: [&str; 4] = [
     "2026-11-17T15:00:00Z",
     "2026-11-18T15:00:00Z",
     "2026-11-19T15:00:00Z",
