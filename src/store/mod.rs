@@ -329,35 +329,32 @@ impl Store {
 
     /// Opens (creating its tables if needed) an optctl store in the PostgreSQL database
     /// `config` names, and applies pending migrations under an advisory lock, so hosts
-    /// opening the same database at once migrate it once. Not yet offered to users: only
-    /// some families run on it (docs/ARCHITECTURE.md, "Store backends").
+    /// opening the same database at once migrate it once (docs/ARCHITECTURE.md, "Store
+    /// backends").
     pub fn open_postgres(config: &postgres::Config) -> Result<Store> {
+        let store = Store::connect_postgres(config)?;
+        store.migrate_postgres()?;
+        Ok(store)
+    }
+
+    /// A connection to the database `config` names, as a store, before any schema check.
+    fn connect_postgres(config: &postgres::Config) -> Result<Store> {
         let target = location::describe(config);
         let client = location::connect(config).map_err(|source| Error::PgOpen {
             target: target.clone(),
             source,
         })?;
-        let store = Store {
+        Ok(Store {
             db: Db::Postgres(Box::new(db::PgConn::new(client))),
             path: PathBuf::from(&target),
-        };
-        store.migrate_postgres()?;
-        Ok(store)
+        })
     }
 
     /// Opens the optctl store in the PostgreSQL database `config` names without creating
     /// or migrating anything (for `doctor`): None when it has no optctl tables yet.
     /// Refuses a schema newer than this optctl, or another application's table.
     pub fn open_postgres_unmigrated(config: &postgres::Config) -> Result<Option<Store>> {
-        let target = location::describe(config);
-        let client = location::connect(config).map_err(|source| Error::PgOpen {
-            target: target.clone(),
-            source,
-        })?;
-        let store = Store {
-            db: Db::Postgres(Box::new(db::PgConn::new(client))),
-            path: PathBuf::from(&target),
-        };
+        let store = Store::connect_postgres(config)?;
         let tables: i64 = store.db().query_one(
             "SELECT count(*) FROM information_schema.tables
              WHERE table_schema = current_schema() AND table_name = 'optctl_schema'",
