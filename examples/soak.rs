@@ -493,6 +493,8 @@ struct FullDiskFigures {
     /// its end leaves its row to the next scan.
     running_while_full: i64,
     recovery_code: Option<i32>,
+    /// What the recovery scan wrote to stderr when it did not exit 0.
+    recovery_said: String,
 }
 
 /// The nearly-full disk: a `FULL_DISK_MB` tmpfs as a data home of its own, most of it
@@ -617,14 +619,22 @@ fn full_disk(bin: &Path, dir: &Path) -> Result<FullDiskFigures, String> {
     let running = "SELECT count(*) FROM scans WHERE status = 'running'";
     f.running_while_full = db.query_row(running, [], |r| r.get(0)).unwrap_or(-1);
     // Space freed, as a user would: the next scan marks what is left `running`.
+    // Several tickers, as in the main recovery: the simulator fails 5% of chains on
+    // purpose, and a one-ticker scan whose chain failed stores nothing and exits 1.
     std::fs::remove_file(home.join("filler")).unwrap();
-    f.recovery_code = optctl(bin, home)
-        .args(["-q", "scan", "--tickers", "SPY"])
+    let recovery = optctl(bin, home)
+        .args(["-q", "scan", "--tickers", "SPY,QQQ,IWM,AAPL,MSFT"])
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("recovery scan")
-        .code();
+        .output()
+        .expect("recovery scan");
+    f.recovery_code = recovery.status.code();
+    if f.recovery_code != Some(0) {
+        f.recovery_said = String::from_utf8_lossy(&recovery.stderr)
+            .trim()
+            .chars()
+            .take(400)
+            .collect();
+    }
     f.left_running = db
         .query_row(
             "SELECT count(*) FROM scans WHERE status = 'running'",
@@ -1299,6 +1309,9 @@ fn full_disk_part(o: &Opts, bin: &Path, dir: &Path, report: &mut Report) {
     }
     if !f.last_export_failure.is_empty() {
         println!("  an export said: {}", f.last_export_failure);
+    }
+    if !f.recovery_said.is_empty() {
+        println!("  the recovery scan said: {}", f.recovery_said);
     }
     let mut target = |name: &str, got: String, ok: bool| {
         println!(
