@@ -125,8 +125,9 @@ impl Location {
         }
     }
 
-    /// Opens the store to read. SQLite: read-only, never migrating. PostgreSQL: the
-    /// server enforces nothing read-only here; it migrates like a writer would.
+    /// Opens the store to read, never creating or migrating it: a missing SQLite file or
+    /// a PostgreSQL database without optctl's tables is "no store yet" (an error naming
+    /// it). SQLite opens the file read-only; on PostgreSQL the reader just never writes.
     pub fn open_read(&self) -> Result<Store> {
         self.open_read_waiting(super::BUSY_TIMEOUT)
     }
@@ -136,16 +137,24 @@ impl Location {
     pub fn open_read_waiting(&self, busy: Duration) -> Result<Store> {
         match self {
             Location::Sqlite(path) => Store::open_read_only_waiting(path, busy),
-            Location::Postgres(config) => Store::open_postgres(config),
+            Location::Postgres(config) => match Store::open_postgres_unmigrated(config)? {
+                Some(store) => Ok(store),
+                None => Err(super::Error::Empty {
+                    target: describe(config),
+                }),
+            },
         }
     }
 
-    /// Whether a store may be there to read: the SQLite file exists; a PostgreSQL
-    /// database is always worth asking.
+    /// Whether a store is there to read: the SQLite file exists; the PostgreSQL
+    /// database holds optctl's tables (asked over a connection of its own). A database
+    /// that cannot be reached counts as there, so opening it reports why.
     pub fn exists(&self) -> bool {
         match self {
             Location::Sqlite(path) => path.exists(),
-            Location::Postgres(_) => true,
+            Location::Postgres(config) => {
+                !matches!(Store::open_postgres_unmigrated(config), Ok(None))
+            }
         }
     }
 

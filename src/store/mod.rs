@@ -91,6 +91,10 @@ pub enum Error {
     NotOptctl { path: PathBuf, found: i32 },
     #[error("database {} does not exist yet; run `optctl scan` first", .path.display())]
     Missing { path: PathBuf },
+    /// A PostgreSQL database without optctl's tables: as a missing SQLite file, the
+    /// store does not exist until a writing command creates it.
+    #[error("{target} holds no optctl store yet; run `optctl scan` first")]
+    Empty { target: String },
     #[error("database error")]
     Sqlite(#[from] rusqlite::Error),
     /// SQLite could not write: the file system holding the database has no space left.

@@ -59,6 +59,11 @@ impl Home {
         self.pg.as_ref().map(|d| d.url.as_str())
     }
 
+    /// The store's URL as optctl prints it (no password), in PostgreSQL mode.
+    pub fn store_shown(&self) -> Option<&str> {
+        self.pg.as_ref().map(|d| d.shown.as_str())
+    }
+
     /// The data home (`$OPTCTL_HOME`).
     pub fn home(&self) -> PathBuf {
         self.dir.path().join("home")

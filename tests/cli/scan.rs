@@ -130,19 +130,15 @@ fn watchlist_file_and_unknown_symbols() {
 )]
 fn slow_scan(home: &Home) -> std::process::Child {
     home.write_config("[provider.sim]\nanomaly_rate = 0.0\nlatency_ms = 400\n");
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_optctl"));
-    cmd.env("OPTCTL_HOME", home.home())
-        .env("OPTCTL_NOW", crate::harness::NOW)
-        .env("XDG_CONFIG_HOME", home.root().join("xdg-config"))
-        .env("HOME", home.root())
-        .args([
-            "scan",
-            "--concurrency",
-            "1",
-            "--tickers",
-            "A,B,C,D,E,F,G,H,I,J,K,L,M,N,O,P",
-        ])
-        .stdout(std::process::Stdio::null())
+    // `std_cmd`: the home's environment, its store (PostgreSQL in that mode) included.
+    let mut cmd = home.std_cmd([
+        "scan",
+        "--concurrency",
+        "1",
+        "--tickers",
+        "A,B,C,D,E,F,G,H,I,J,K,L,M,N,O,P",
+    ]);
+    cmd.stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null());
     let mut child = cmd.spawn().unwrap();
     // Wait until it has recorded its running scan and stored at least one ticker.

@@ -5,8 +5,10 @@
 pub struct PgDb {
     admin: postgres::Config,
     name: String,
-    /// `postgres://user@host:port/name`.
+    /// `postgres://user[:password]@host:port/name`.
     pub url: String,
+    /// The URL as optctl shows it: `postgres://user@host:port/name`, no password.
+    pub shown: String,
 }
 
 impl PgDb {
@@ -38,7 +40,13 @@ impl PgDb {
             .map(|p| format!(":{}", String::from_utf8_lossy(p)))
             .unwrap_or_default();
         let url = format!("postgres://{user}{password}@{host}:{port}/{name}");
-        Some(PgDb { admin, name, url })
+        let shown = format!("postgres://{user}@{host}:{port}/{name}");
+        Some(PgDb {
+            admin,
+            name,
+            url,
+            shown,
+        })
     }
 
     pub fn client(&self) -> postgres::Client {
