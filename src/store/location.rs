@@ -645,6 +645,28 @@ mod tests {
         );
     }
 
+    /// A reader of a database without optctl's tables learns there is no store yet and
+    /// creates none; once a writer has opened it, readers read it.
+    #[test]
+    fn an_empty_postgres_database_is_no_store_until_a_writer_opens_it() {
+        let Some(db) = crate::store::tests::PgTestDb::create() else {
+            return;
+        };
+        let at = Location::Postgres(Box::new(db.config.clone()));
+        assert!(!at.exists());
+        let err = at.open_read().err().expect("no store to read yet");
+        assert!(matches!(err, crate::store::Error::Empty { .. }), "{err}");
+        assert!(err.to_string().contains("run `optctl scan` first"), "{err}");
+        assert!(!at.exists(), "the reader created the store");
+        drop(at.open().unwrap());
+        assert!(at.exists());
+        let store = at.open_read().unwrap();
+        assert_eq!(
+            store.user_version().unwrap(),
+            crate::store::schema_version()
+        );
+    }
+
     #[test]
     fn pgpass_lines_match_with_wildcards_and_escapes() {
         let text = "# comment\n\
