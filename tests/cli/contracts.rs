@@ -398,7 +398,7 @@ fn contracts_process_excel() {
 
 /// Where enrich documents vary: elapsed times, pids, the moments fetches finished (the
 /// clock plus elapsed time), and the rate limiter's refill.
-const ENRICH_VARIES: [&str; 11] = [
+const ENRICH_VARIES: [&str; 12] = [
     ".**.duration_ms",
     ".**.fetch_ms",
     ".**.compute_ms",
@@ -406,6 +406,7 @@ const ENRICH_VARIES: [&str; 11] = [
     ".**.pid",
     // A run's end is its start (the fixed clock) plus how long it took.
     ".**.finished_at",
+    ".**.last_success_at",
     ".**.avg_response_ms",
     ".**.quota.remaining",
     ".**.limiters[].available",

@@ -100,8 +100,16 @@ fn doctor_on_postgres_says_where_and_checks_the_schema_without_migrating() {
         .get(0);
     assert_eq!(tables, 0);
 
-    // A command creates the tables there, not in the data home.
-    home.cmd(["--store", &db.url, "scans"]).assert().success();
+    // A reading command finds no store there and creates none; a writing one creates
+    // the tables there, not in the data home.
+    home.cmd(["--store", &db.url, "scans"])
+        .assert()
+        .code(1)
+        .stderr(contains("holds no optctl store yet"));
+    assert_eq!(check(&doctor(&home), "schema")["status"], "warn");
+    home.cmd(["--store", &db.url, "scan", "--tickers", "AAPL"])
+        .assert()
+        .success();
     assert!(!home.db_path().exists());
     let r = doctor(&home);
     assert_eq!(check(&r, "schema")["status"], "ok", "{r}");
@@ -133,7 +141,7 @@ fn the_flag_wins_over_the_environment_which_wins_over_the_config() {
         .code(1)
         .stderr(contains("127.0.0.1:1/nowhere"));
     // The environment over the config.
-    home.cmd(["scans", "--json"])
+    home.cmd(["scan", "--tickers", "AAPL", "--json"])
         .env("OPTCTL_STORE", &db.url)
         .assert()
         .success();
@@ -237,10 +245,9 @@ fn a_url_asking_for_tls_connects_over_tls() {
     };
     let home = Home::sqlite();
     let url = format!("{}?sslmode=require", db.url);
-    let out = home
-        .cmd(["--store", &url, "scans", "--json"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", describe(&out));
+    for args in [&["scan", "--tickers", "AAPL"][..], &["scans", "--json"]] {
+        let out = home.cmd(["--store", &url]).args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", describe(&out));
+    }
     assert!(!home.db_path().exists());
 }

@@ -176,16 +176,31 @@ mod tests {
                 open_interest: oi,
                 ..bar(h, 10.0)
             };
+            let mut store = |job: i64, checked: &Checked| {
+                s.enrich_mut()
+                    .record_bars(job, run, "NIFTYFUT", Timeframe::H1, checked, t(16))
+            };
+            // The first write on this connection fails (its quarantined bar names no job):
+            // none of its bars is stored, and the next write works.
+            let failing = Checked {
+                good: vec![with_oi(14, Some(1.0))],
+                quarantined: vec![Quarantined {
+                    bar: bar(17, 10.0),
+                    kind: QualityCheck::NonPositive,
+                    reason: "a price is not positive".into(),
+                }],
+                ..Checked::default()
+            };
+            store(job + 1000, &failing).unwrap_err();
             let mut record = |bars: Vec<Bar>| {
                 let checked = Checked {
                     good: bars,
                     ..Checked::default()
                 };
-                s.enrich_mut()
-                    .record_bars(job, run, "NIFTYFUT", Timeframe::H1, &checked, t(16))
-                    .unwrap()
+                store(job, &checked).unwrap()
             };
-            record(vec![with_oi(14, Some(13_667_775.0)), with_oi(15, None)]);
+            let first = record(vec![with_oi(14, Some(13_667_775.0)), with_oi(15, None)]);
+            assert_eq!((first.added, first.revised), (2, 0));
             // Kite revises the last bar's OI after the session: the bar is revised; the same
             // figures again change nothing.
             let next = vec![
@@ -193,14 +208,33 @@ mod tests {
                 with_oi(15, Some(13_758_000.0)),
             ];
             assert_eq!(record(next.clone()).revised, 1);
-            assert_eq!(record(next).revised, 0);
+            let again = record(next.clone());
+            assert_eq!((again.added, again.revised), (0, 0));
+            // Again, failing after bars were stored: it changes none of them.
+            let mut with_new = next;
+            with_new.push(with_oi(16, Some(1.0)));
+            drop(record);
+            let failing = Checked {
+                good: with_new.clone(),
+                ..failing
+            };
+            store(job + 1000, &failing).unwrap_err();
+            let stored = store(
+                job,
+                &Checked {
+                    good: with_new,
+                    ..Checked::default()
+                },
+            )
+            .unwrap();
+            assert_eq!((stored.added, stored.revised), (1, 0));
             let bars = s
                 .enrich()
                 .bars_since("NIFTYFUT", Timeframe::H1, t(0))
                 .unwrap();
             assert_eq!(
                 bars.iter().map(|b| b.open_interest).collect::<Vec<_>>(),
-                [Some(13_667_775.0), Some(13_758_000.0)]
+                [Some(13_667_775.0), Some(13_758_000.0), Some(1.0)]
             );
         }
     }
