@@ -213,7 +213,6 @@ mod tests {
             // Again, failing after bars were stored: it changes none of them.
             let mut with_new = next;
             with_new.push(with_oi(16, Some(1.0)));
-            drop(record);
             let failing = Checked {
                 good: with_new.clone(),
                 ..failing
