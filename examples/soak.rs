@@ -141,6 +141,8 @@ struct Shared {
     future_export_done: AtomicBool,
     served_ok: AtomicU64,
     served_other_status: AtomicU64,
+    /// The other statuses by status and error code ("503 store_busy").
+    other_statuses: Mutex<BTreeMap<String, u64>>,
     served_invalid: AtomicU64,
     served_cut_by_kill: AtomicU64,
     connect_failures: AtomicU64,
@@ -1313,8 +1315,8 @@ fn load_client(shared: &Shared, addr: SocketAddr, offset: usize) {
             || now_ms().saturating_sub(shared.serve_killed_at.load(Ordering::Relaxed)) < 2000;
         match get(s, path, &mut buf) {
             Response::Complete { status, body } => {
-                let valid = serde_json::from_slice::<serde_json::Value>(&body).is_ok();
-                if !valid {
+                let json = serde_json::from_slice::<serde_json::Value>(&body).ok();
+                if json.is_none() {
                     shared.served_invalid.fetch_add(1, Ordering::Relaxed);
                     eprintln!(
                         "soak: GET {path} -> {status} with a body that is not JSON: {:?}",
@@ -1325,6 +1327,16 @@ fn load_client(shared: &Shared, addr: SocketAddr, offset: usize) {
                 } else {
                     // 404/503 before the first export: still a complete JSON error.
                     shared.served_other_status.fetch_add(1, Ordering::Relaxed);
+                    let code = json
+                        .as_ref()
+                        .and_then(|v| v.pointer("/error/code")?.as_str())
+                        .unwrap_or("-");
+                    *shared
+                        .other_statuses
+                        .lock()
+                        .unwrap()
+                        .entry(format!("{status} {code}"))
+                        .or_default() += 1;
                 }
             }
             Response::Closed => {
@@ -1904,6 +1916,14 @@ fn check(
         load(&shared.connect_failures),
         load(&shared.reconnects)
     );
+    let other_statuses = shared.other_statuses.lock().unwrap().clone();
+    if !other_statuses.is_empty() {
+        let list: Vec<String> = other_statuses
+            .iter()
+            .map(|(code, n)| format!("{n} {code}"))
+            .collect();
+        println!("  other statuses: {}", list.join(", "));
+    }
     println!(
         "  workbooks rewritten {} ({} left half-written for 150 ms); export files parsed {}",
         load(&shared.workbook_writes),
@@ -2030,6 +2050,7 @@ fn check(
         "served": {
             "ok": load(&shared.served_ok),
             "other_status": load(&shared.served_other_status),
+            "other_status_by_code": other_statuses,
             "invalid": invalid,
             "cut_by_kill": load(&shared.served_cut_by_kill),
             "connect_failures": load(&shared.connect_failures),
