@@ -408,7 +408,8 @@ struct PgDb {
     keep: bool,
 }
 
-/// A PostgreSQL error with its causes ("db error: ERROR: ..."), for messages.
+/// A PostgreSQL error with its causes ("db error: ERROR: ..."), on one line, for
+/// messages.
 fn pg_error(e: &postgres::Error) -> String {
     let mut s = e.to_string();
     let mut cause = std::error::Error::source(e);
@@ -417,7 +418,8 @@ fn pg_error(e: &postgres::Error) -> String {
         s.push_str(&c.to_string());
         cause = c.source();
     }
-    s
+    // The server's DETAIL and HINT come on lines of their own.
+    s.replace('\n', " ")
 }
 
 /// SQL written with SQLite's `?N` placeholders, as PostgreSQL takes it (`$N`).
@@ -428,10 +430,11 @@ fn pg_sql(sql: &str) -> String {
 impl PgDb {
     /// Creates `optctl_soak_<pid>_<unix time>` on the server `url` names.
     fn create(url: &str, keep: bool) -> Result<PgDb, String> {
-        let location = optctl::store::location::Location::resolve(Some(url), None, PathBuf::new())?;
+        let location = optctl::store::location::Location::from_arg(url)
+            .map_err(|e| format!("--store: {e}"))?;
         let server = location
             .postgres_config()
-            .ok_or("--store: not a PostgreSQL URL")?
+            .ok_or("--store: not a PostgreSQL URL: write postgres://user@host:5432/database")?
             .clone();
         let name = format!("optctl_soak_{}_{}", std::process::id(), now_ms() / 1000);
         let mut parsed =
