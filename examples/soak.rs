@@ -436,6 +436,10 @@ impl PgDb {
             .postgres_config()
             .ok_or("--store: not a PostgreSQL URL: write postgres://user@host:5432/database")?
             .clone();
+        if server.get_ssl_mode() == postgres::config::SslMode::Require {
+            // Its own connections (create, drop, checks) are plain-text ones.
+            return Err("--store: the soak does not connect over TLS (sslmode=require)".into());
+        }
         let name = format!("optctl_soak_{}_{}", std::process::id(), now_ms() / 1000);
         let mut parsed =
             reqwest::Url::parse(url.trim()).map_err(|e| format!("--store: bad URL: {e}"))?;
