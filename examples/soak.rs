@@ -1835,6 +1835,23 @@ fn check(
         .unwrap_or_else(|e| panic!("open the store: {e}"));
     // SQLite: PRAGMA integrity_check; PostgreSQL: amcheck, Err(why) where it cannot run.
     let integrity = db.integrity();
+    // The server's own counts for the soak's database (PostgreSQL only): sessions
+    // opened, sessions whose client vanished (SIGKILLed processes), deadlocks it broke,
+    // transactions rolled back.
+    let pg_stats = if store.is_pg() {
+        let row = db
+            .ints(
+                "SELECT sessions, sessions_abandoned, deadlocks, xact_rollback
+                 FROM pg_stat_database WHERE datname = current_database()",
+                &[],
+            )
+            .unwrap_or_else(|e| panic!("read pg_stat_database: {e}"))
+            .unwrap_or_default();
+        let at = |i: usize| row.get(i).copied().flatten().unwrap_or(0);
+        Some((at(0), at(1), at(2), at(3)))
+    } else {
+        None
+    };
     let running = db
         .int("SELECT count(*) FROM scans WHERE status = 'running'", &[])
         .unwrap_or_else(|e| panic!("count running scans: {e}"));
@@ -1947,6 +1964,11 @@ fn check(
             p.left_after_recovery
         );
     }
+    if let Some((sessions, abandoned, _, rollbacks)) = pg_stats {
+        println!(
+            "  PostgreSQL: {sessions} sessions opened on the soak's database ({abandoned} abandoned by a killed process), {rollbacks} transactions rolled back"
+        );
+    }
 
     let mut failures = Vec::new();
     let mut target = |name: &str, got: String, ok: bool| {
@@ -1969,6 +1991,13 @@ fn check(
         busy.to_string(),
         busy == 0,
     );
+    if let Some((_, _, deadlocks, _)) = pg_stats {
+        target(
+            "deadlocks the server detected (target 0)",
+            deadlocks.to_string(),
+            deadlocks == 0,
+        );
+    }
     let invalid = load(&shared.served_invalid);
     target(
         "served responses not complete JSON (target 0)",
@@ -2078,6 +2107,12 @@ fn check(
             Err(why) => format!("not run: {why}"),
         },
         "scans_left_running": running,
+        "postgres": pg_stats.map(|(sessions, abandoned, deadlocks, rollbacks)| serde_json::json!({
+            "sessions": sessions,
+            "sessions_abandoned": abandoned,
+            "deadlocks": deadlocks,
+            "transactions_rolled_back": rollbacks,
+        })),
         "old_chain_rows": prune.map(|p| serde_json::json!({
             "seeded": p.seeded,
             "pruned_during_run": p.seeded - p.left_at_end,
