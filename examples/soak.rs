@@ -24,18 +24,20 @@
 //! A killer thread SIGKILLs a random running optctl process every 2-4 s. At the end it
 //! checks, prints, and exits non-zero unless every target holds: no "database is locked"
 //! (SQLITE_BUSY) failure (on PostgreSQL: no deadlock, serialization, lock-timeout or
-//! too-many-clients failure), no served response that was not complete valid JSON (outside
-//! the moment serve itself was killed), no export file that did not parse, no committed
-//! scan or excel run missing afterwards, no committed scan's chain rows and no archive
-//! made before the future-dated scan and export missing (retention must not eat them),
-//! `PRAGMA integrity_check` = ok (on PostgreSQL: `amcheck`'s index and heap checks, when
-//! the server has the extension), no scan left `running` after the next scan's recovery;
-//! with each job's runs, kills and peak RSS.
+//! too-many-clients failure, and no deadlock in the server's own count), no served
+//! response that was not complete valid JSON (outside the moment serve itself was
+//! killed), no export file that did not parse, no committed scan or excel run missing
+//! afterwards, no committed scan's chain rows and no archive made before the
+//! future-dated scan and export missing (retention must not eat them), `PRAGMA
+//! integrity_check` = ok (on PostgreSQL: `amcheck`'s index and heap checks, when the
+//! server lets the soak create the extension), no scan left `running` after the next
+//! scan's recovery; with each job's runs, kills and peak RSS.
 //!
-//! Before the jobs start, the home gets old chain rows (`--old-scans N` scans of ~20,000
-//! rows dated 30+ days back; by default as many as `--seconds`, at most 100) that the
-//! run's scans prune in bounded batches while the other jobs write: their count must
-//! fall during the run and none be left after the recovery scan.
+//! Before the jobs start, the store gets old chain rows (`--old-scans N` scans of
+//! ~20,000 rows dated 30+ days back; by default as many as `--seconds`, at most 100),
+//! written through optctl's own store code, that the run's scans prune in bounded
+//! batches while the other jobs write: their count must fall during the run and none be
+//! left after the recovery scan.
 //!
 //! Then the nearly-full disk (`--full-disk auto|on|off`; auto runs it as root, and
 //! under `CI` a missed target if it cannot): see `full_disk`. It fills a tmpfs under a
