@@ -673,7 +673,8 @@ struct OldChains {
 /// scan's chains dated 30 days and more before now (an hour apart), well behind the
 /// retention cutoff (`keep_chain_days`, 5): one real scan, then each old scan written
 /// through optctl's own store code (`Scans::begin`, `Chains::record_ticker` per ticker,
-/// `Scans::finish`), so the rows are what optctl writes on either backend. The old
+/// `Scans::finish`), so the rows are written as optctl writes them on either backend,
+/// whatever columns the chain table grows. The old
 /// scans' features rows then go (and their features carry no 30-day IV, so they add no
 /// IV history): retention keeps each ticker's three newest scans by their features,
 /// and the old chains must all be prunable, as they are in a home whose old scans are
@@ -711,7 +712,11 @@ fn seed_old_chains(
         .chains()
         .tickers_in_scan(first)
         .unwrap_or_else(|e| fail("tickers", e));
-    // (features, contracts, expiries) of each ticker in the seed scan, the only one yet.
+    // (features, contracts) of each ticker in the seed scan, the only one yet. The copies
+    // keep the quote, IV and first greeks, not rho, model, the source's own figures or
+    // gex, nor the expiries' forwards: the rows the prune deletes are as wide as they
+    // have been since the soak seeded them, so its pace (and so how many scans a 60 s
+    // soak starts) stays what CI has measured.
     let chains: Vec<_> = tickers
         .iter()
         .map(|t| {
@@ -721,18 +726,29 @@ fn seed_old_chains(
                 .unwrap_or_else(|e| fail("features", e))
                 .expect("a stored chain has features");
             features.atm_iv_30d = None;
-            let contracts = db
+            let mut contracts: Vec<_> = db
                 .chains()
                 .get(first, t)
-                .unwrap_or_else(|e| fail("chain", e));
-            let expiries = db
-                .chains()
-                .expiries(first, t)
-                .unwrap_or_else(|e| fail("expiries", e));
-            (features, contracts, expiries)
+                .unwrap_or_else(|e| fail("chain", e))
+                .into_iter()
+                .map(|c| optctl::store::chains::ContractRow {
+                    rho: None,
+                    model: None,
+                    vendor_iv: None,
+                    vendor_delta: None,
+                    vendor_gamma: None,
+                    vendor_theo: None,
+                    gex: None,
+                    ..c
+                })
+                .collect();
+            // In key order (scan, ticker, symbol), so the table's pages fill as
+            // densely as one ordered INSERT fills them.
+            contracts.sort_by(|a, b| a.symbol.cmp(&b.symbol));
+            (features, contracts)
         })
         .collect();
-    let contracts: u64 = chains.iter().map(|(_, c, _)| c.len() as u64).sum();
+    let contracts: u64 = chains.iter().map(|(_, c)| c.len() as u64).sum();
     let base = chrono::DateTime::from_timestamp(chrono::Utc::now().timestamp(), 0).unwrap()
         - chrono::Duration::days(30);
     let mut ids = Vec::new();
@@ -742,7 +758,7 @@ fn seed_old_chains(
             .scans_mut()
             .begin(t, t, "sim", tickers.len() as u64, None)
             .unwrap_or_else(|e| fail("begin", e));
-        for (features, contracts, expiries) in &chains {
+        for (features, contracts) in &chains {
             let features = optctl::store::chains::FeatureRow {
                 as_of: t,
                 ..features.clone()
@@ -752,7 +768,7 @@ fn seed_old_chains(
                     scan_id: id,
                     features: &features,
                     contracts,
-                    expiries,
+                    expiries: &[],
                     alerts: &[],
                     alert_outbox: &[],
                     iv_day: t.date_naive(),
