@@ -3,7 +3,12 @@
 //! `scripts/soak.sh --seconds N` (which builds optctl and the workbook variants first):
 //!
 //!     soak --bin target/debug/optctl --variants DIR --seconds 60 [--conns 32] [--json FILE]
-//!          [--old-scans N] [--full-disk auto|on|off]
+//!          [--old-scans N] [--full-disk auto|on|off] [--store URL [--keep-db]]
+//!
+//! The store is the data home's SQLite file; with `--store postgres://user@host/db` it is a
+//! PostgreSQL database of the soak's own, `optctl_soak_<pid>_<time>`, created on that
+//! server (the URL's database is only where the soak connects to create it) and given to
+//! every optctl process as `OPTCTL_STORE`; it is dropped at the end unless `--keep-db`.
 //!
 //! Loops, each restarting its process as soon as it ends (or is killed):
 //! - `optctl scan` then `optctl export` (a scan's id is remembered once it reported success);
@@ -18,20 +23,25 @@
 //!
 //! A killer thread SIGKILLs a random running optctl process every 2-4 s. At the end it
 //! checks, prints, and exits non-zero unless every target holds: no "database is locked"
-//! (SQLITE_BUSY) failure, no served response that was not complete valid JSON (outside
-//! the moment serve itself was killed), no export file that did not parse, no committed
-//! scan or excel run missing afterwards, no committed scan's chain rows and no archive
-//! made before the future-dated scan and export missing (retention must not eat them),
-//! `PRAGMA integrity_check` = ok, no scan left `running` after the next scan's recovery;
-//! with each job's runs, kills and peak RSS.
+//! (SQLITE_BUSY) failure (on PostgreSQL: no deadlock, serialization, lock-timeout or
+//! too-many-clients failure, and no deadlock in the server's own count), no served
+//! response that was not complete valid JSON (outside the moment serve itself was
+//! killed), no export file that did not parse, no committed scan or excel run missing
+//! afterwards, no committed scan's chain rows and no archive made before the
+//! future-dated scan and export missing (retention must not eat them), `PRAGMA
+//! integrity_check` = ok (on PostgreSQL: `amcheck`'s index and heap checks, when the
+//! server lets the soak create the extension), no scan left `running` after the next
+//! scan's recovery; with each job's runs, kills and peak RSS.
 //!
-//! Before the jobs start, the home gets old chain rows (`--old-scans N` scans of ~20,000
-//! rows dated 30+ days back; by default as many as `--seconds`, at most 100) that the
-//! run's scans prune in bounded batches while the other jobs write: their count must
-//! fall during the run and none be left after the recovery scan.
+//! Before the jobs start, the store gets old chain rows (`--old-scans N` scans of
+//! ~20,000 rows dated 30+ days back; by default as many as `--seconds`, at most 100),
+//! written through optctl's own store code, that the run's scans prune in bounded
+//! batches while the other jobs write: their count must fall during the run and none be
+//! left after the recovery scan.
 //!
 //! Then the nearly-full disk (`--full-disk auto|on|off`; auto runs it as root, and
-//! under `CI` a missed target if it cannot): see `full_disk`.
+//! under `CI` a missed target if it cannot): see `full_disk`. It fills a tmpfs under a
+//! SQLite store, so it is skipped, saying why, with `--store`.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -113,6 +123,9 @@ struct JobStats {
 
 #[derive(Default)]
 struct Shared {
+    /// The PostgreSQL URL every optctl process gets as `OPTCTL_STORE`; None: the home's
+    /// SQLite file.
+    store_url: Option<String>,
     jobs: Mutex<BTreeMap<&'static str, JobStats>>,
     /// The pid of each job's latest process.
     last_pid: Mutex<BTreeMap<&'static str, u32>>,
@@ -130,6 +143,8 @@ struct Shared {
     future_export_done: AtomicBool,
     served_ok: AtomicU64,
     served_other_status: AtomicU64,
+    /// The other statuses by status and error code ("503 store_busy").
+    other_statuses: Mutex<BTreeMap<String, u64>>,
     served_invalid: AtomicU64,
     served_cut_by_kill: AtomicU64,
     connect_failures: AtomicU64,
@@ -174,6 +189,10 @@ struct Opts {
     /// The nearly-full-disk part: "auto" runs it as root (and under `CI` insists on it),
     /// "on" insists, "off" skips it.
     full_disk: String,
+    /// A PostgreSQL URL: the server to run on (`--store`).
+    store: Option<String>,
+    /// Keep the soak's PostgreSQL database at the end (`--keep-db`).
+    keep_db: bool,
 }
 
 fn parse_args() -> Opts {
@@ -185,6 +204,8 @@ fn parse_args() -> Opts {
         json: None,
         old_scans: -1,
         full_disk: "auto".into(),
+        store: None,
+        keep_db: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -197,6 +218,8 @@ fn parse_args() -> Opts {
             "--json" => o.json = Some(val().into()),
             "--old-scans" => o.old_scans = val().parse().expect("--old-scans N"),
             "--full-disk" => o.full_disk = val(),
+            "--store" => o.store = Some(val()),
+            "--keep-db" => o.keep_db = true,
             other => panic!("unknown argument {other}"),
         }
     }
@@ -212,7 +235,9 @@ fn parse_args() -> Opts {
     o
 }
 
-fn optctl(bin: &Path, home: &Path) -> Command {
+/// An optctl command on the data home `home`, its store the PostgreSQL database `store`
+/// names (else the home's SQLite file, whatever the environment says).
+fn optctl(bin: &Path, home: &Path, store: Option<&str>) -> Command {
     let mut c = Command::new(bin);
     c.env("OPTCTL_HOME", home)
         .env("XDG_CONFIG_HOME", home.join("cfg"))
@@ -220,6 +245,10 @@ fn optctl(bin: &Path, home: &Path) -> Command {
         .env_remove("OPTCTL_NOW")
         .env_remove("RUST_LOG")
         .env("NO_COLOR", "1");
+    match store {
+        Some(url) => c.env("OPTCTL_STORE", url),
+        None => c.env_remove("OPTCTL_STORE"),
+    };
     c
 }
 
@@ -235,8 +264,24 @@ fn peak_rss_kb(pid: u32) -> Option<u64> {
         .ok()
 }
 
-fn is_busy(stderr: &str) -> bool {
+/// Whether a job's stderr tells of a failure to get at the store under contention:
+/// SQLite's "database is locked"; on PostgreSQL (`pg`), a deadlock, a serialization
+/// failure, a lock or statement timeout, or no connection slot left.
+fn is_busy(stderr: &str, pg: bool) -> bool {
     let s = stderr.to_ascii_lowercase();
+    if pg {
+        return [
+            "deadlock detected",
+            "could not serialize access",
+            "lock timeout",
+            "could not obtain lock",
+            "statement timeout",
+            "too many clients",
+            "remaining connection slots",
+        ]
+        .iter()
+        .any(|p| s.contains(p));
+    }
     s.contains("database is locked") || s.contains("sqlite_busy") || s.contains("database busy")
 }
 
@@ -252,7 +297,7 @@ fn run_job(
     let logs = home.join("soak-logs");
     let out_path = logs.join(format!("{job}.out"));
     let err_path = logs.join(format!("{job}.err"));
-    let mut child: Child = optctl(bin, home)
+    let mut child: Child = optctl(bin, home, shared.store_url.as_deref())
         .args(args)
         .stdin(Stdio::null())
         .stdout(std::fs::File::create(&out_path).expect("log file"))
@@ -275,6 +320,7 @@ fn run_job(
     shared.running.lock().unwrap().remove(&pid);
     let stdout = std::fs::read_to_string(&out_path).unwrap_or_default();
     let stderr = std::fs::read_to_string(&err_path).unwrap_or_default();
+    let busy = is_busy(&stderr, shared.store_url.is_some());
     let mut ok = None;
     shared.job(job, |s| {
         s.runs += 1;
@@ -292,7 +338,7 @@ fn run_job(
             (_, Some(75)) => s.skipped_or_locked += 1,
             _ => {
                 s.failed += 1;
-                if is_busy(&stderr) {
+                if busy {
                     s.busy_failures += 1;
                 }
                 s.last_failure = Some(format!(
@@ -308,7 +354,7 @@ fn run_job(
             }
         }
         // A partial run may still have met a busy database on some ticker.
-        if status.code() == Some(3) && is_busy(&stderr) {
+        if status.code() == Some(3) && busy {
             s.busy_failures += 1;
         }
     });
@@ -343,6 +389,275 @@ fn commit_scan(shared: &Shared, stdout: &str) {
     }
 }
 
+/// Where the soak's store is: the data home's SQLite file, or a PostgreSQL database the
+/// soak created for the run (`--store`).
+enum SoakStore {
+    Sqlite(PathBuf),
+    Postgres(Box<PgDb>),
+}
+
+/// A PostgreSQL database of the soak's own on the server `--store` names, dropped with
+/// this value unless `keep`.
+struct PgDb {
+    /// The server as `--store` names it: its database is where the soak connects to
+    /// create and drop its own.
+    server: postgres::Config,
+    /// The soak's database.
+    config: postgres::Config,
+    name: String,
+    /// `--store` naming the soak's database instead: what every optctl process gets.
+    url: String,
+    keep: bool,
+}
+
+/// A PostgreSQL error with its causes ("db error: ERROR: ..."), on one line, for
+/// messages.
+fn pg_error(e: &postgres::Error) -> String {
+    let mut s = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cause = c.source();
+    }
+    // The server's DETAIL and HINT come on lines of their own.
+    s.replace('\n', " ")
+}
+
+/// SQL written with SQLite's `?N` placeholders, as PostgreSQL takes it (`$N`).
+fn pg_sql(sql: &str) -> String {
+    sql.replace('?', "$")
+}
+
+impl PgDb {
+    /// Creates `optctl_soak_<pid>_<unix time>` on the server `url` names.
+    fn create(url: &str, keep: bool) -> Result<PgDb, String> {
+        let location = optctl::store::location::Location::from_arg(url)
+            .map_err(|e| format!("--store: {e}"))?;
+        let server = location
+            .postgres_config()
+            .ok_or("--store: not a PostgreSQL URL: write postgres://user@host:5432/database")?
+            .clone();
+        if server.get_ssl_mode() == postgres::config::SslMode::Require {
+            // Its own connections (create, drop, checks) are plain-text ones.
+            return Err("--store: the soak does not connect over TLS (sslmode=require)".into());
+        }
+        let name = format!("optctl_soak_{}_{}", std::process::id(), now_ms() / 1000);
+        let mut parsed =
+            reqwest::Url::parse(url.trim()).map_err(|e| format!("--store: bad URL: {e}"))?;
+        parsed.set_path(&format!("/{name}"));
+        let mut config = server.clone();
+        config.dbname(&name);
+        let mut client = server
+            .connect(postgres::NoTls)
+            .map_err(|e| format!("cannot connect to {location}: {}", pg_error(&e)))?;
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .map_err(|e| format!("cannot create database {name}: {}", pg_error(&e)))?;
+        Ok(PgDb {
+            server,
+            config,
+            name,
+            url: parsed.to_string(),
+            keep,
+        })
+    }
+}
+
+impl Drop for PgDb {
+    fn drop(&mut self) {
+        let shown = optctl::store::location::url_without_password(&self.url);
+        if self.keep {
+            println!("soak: the database {shown} is kept (--keep-db)");
+            return;
+        }
+        let dropped = self.server.connect(postgres::NoTls).and_then(|mut c| {
+            c.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+        });
+        match dropped {
+            Ok(()) => println!("soak: dropped the database {}", self.name),
+            Err(e) => eprintln!(
+                "soak: could not drop the database {shown}: {}",
+                pg_error(&e)
+            ),
+        }
+    }
+}
+
+/// A connection of the soak's own to its store, for the checks (read-only on SQLite).
+enum Reader {
+    Sqlite(rusqlite::Connection),
+    Postgres(Box<postgres::Client>),
+}
+
+impl SoakStore {
+    fn is_pg(&self) -> bool {
+        matches!(self, SoakStore::Postgres(_))
+    }
+
+    /// The URL the optctl processes get as `OPTCTL_STORE` (None: the home's file).
+    fn url(&self) -> Option<String> {
+        match self {
+            SoakStore::Sqlite(_) => None,
+            SoakStore::Postgres(db) => Some(db.url.clone()),
+        }
+    }
+
+    fn read(&self) -> Result<Reader, String> {
+        match self {
+            SoakStore::Sqlite(path) => rusqlite::Connection::open_with_flags(
+                path,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+            )
+            .map(Reader::Sqlite)
+            .map_err(|e| format!("open {}: {e}", path.display())),
+            SoakStore::Postgres(db) => db
+                .config
+                .connect(postgres::NoTls)
+                .map(|c| Reader::Postgres(Box::new(c)))
+                .map_err(|e| format!("connect to {}: {}", db.name, pg_error(&e))),
+        }
+    }
+
+    /// The store through optctl's own code (created and migrated by then).
+    fn open(&self) -> optctl::store::Store {
+        let opened = match self {
+            SoakStore::Sqlite(path) => optctl::store::Store::open(path),
+            SoakStore::Postgres(db) => optctl::store::Store::open_postgres(&db.config),
+        };
+        opened.unwrap_or_else(|e| panic!("open the store: {}", e.with_causes()))
+    }
+
+    /// Runs one writing statement (`?N` placeholders, each an integer) that reads the
+    /// same on both backends; returns the rows it changed.
+    fn execute(&self, sql: &str, params: &[i64]) -> Result<u64, String> {
+        match self {
+            SoakStore::Sqlite(path) => {
+                let db = rusqlite::Connection::open(path).map_err(|e| e.to_string())?;
+                db.busy_timeout(Duration::from_secs(10))
+                    .map_err(|e| e.to_string())?;
+                db.execute(sql, rusqlite::params_from_iter(params))
+                    .map(|n| n as u64)
+                    .map_err(|e| e.to_string())
+            }
+            SoakStore::Postgres(db) => {
+                let mut c = db
+                    .config
+                    .connect(postgres::NoTls)
+                    .map_err(|e| pg_error(&e))?;
+                let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                    params.iter().map(|p| p as _).collect();
+                c.execute(&pg_sql(sql), &refs).map_err(|e| pg_error(&e))
+            }
+        }
+    }
+}
+
+impl Reader {
+    /// The integer columns of the first row of `sql` (`?N` placeholders, each an
+    /// integer); None when it returns no row.
+    fn ints(&mut self, sql: &str, params: &[i64]) -> Result<Option<Vec<Option<i64>>>, String> {
+        match self {
+            Reader::Sqlite(db) => {
+                let mut stmt = db.prepare_cached(sql).map_err(|e| e.to_string())?;
+                let n = stmt.column_count();
+                let mut rows = stmt
+                    .query(rusqlite::params_from_iter(params))
+                    .map_err(|e| e.to_string())?;
+                match rows.next().map_err(|e| e.to_string())? {
+                    Some(r) => (0..n)
+                        .map(|i| r.get::<_, Option<i64>>(i))
+                        .collect::<rusqlite::Result<_>>()
+                        .map(Some)
+                        .map_err(|e| e.to_string()),
+                    None => Ok(None),
+                }
+            }
+            Reader::Postgres(c) => {
+                let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                    params.iter().map(|p| p as _).collect();
+                match c.query_opt(&pg_sql(sql), &refs).map_err(|e| pg_error(&e))? {
+                    Some(r) => (0..r.len())
+                        .map(|i| r.try_get::<_, Option<i64>>(i))
+                        .collect::<Result<_, _>>()
+                        .map(Some)
+                        .map_err(|e| pg_error(&e)),
+                    None => Ok(None),
+                }
+            }
+        }
+    }
+
+    /// The integer `sql` returns (a count), 0 for none.
+    fn int(&mut self, sql: &str, params: &[i64]) -> Result<i64, String> {
+        Ok(self
+            .ints(sql, params)?
+            .and_then(|r| r.into_iter().next().flatten())
+            .unwrap_or(0))
+    }
+
+    /// The store's own consistency check: "ok", or what it found. SQLite: `PRAGMA
+    /// integrity_check`. PostgreSQL: `amcheck`'s `bt_index_check` (with every heap
+    /// tuple looked up in the index) on each B-tree index and `verify_heapam` on each
+    /// table of the schema; Err(why) when the server cannot run them (amcheck is a
+    /// contrib extension, and creating it takes a superuser).
+    fn integrity(&mut self) -> Result<String, String> {
+        let c = match self {
+            Reader::Sqlite(db) => {
+                return Ok(db
+                    .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+                    .expect("integrity_check"));
+            }
+            Reader::Postgres(c) => c,
+        };
+        c.batch_execute("CREATE EXTENSION IF NOT EXISTS amcheck")
+            .map_err(|e| format!("amcheck cannot be created here: {}", pg_error(&e)))?;
+        let relations = |c: &mut postgres::Client, kinds: &str| -> Result<Vec<String>, String> {
+            c.query(
+                "SELECT c.oid::regclass::text FROM pg_class c
+                 JOIN pg_namespace n ON n.oid = c.relnamespace
+                 LEFT JOIN pg_am am ON am.oid = c.relam
+                 WHERE n.nspname = current_schema() AND c.relpersistence = 'p'
+                   AND position(c.relkind::text IN $1) > 0
+                   AND (c.relkind <> 'i' OR am.amname = 'btree')
+                 ORDER BY 1",
+                &[&kinds],
+            )
+            .map(|rows| rows.iter().map(|r| r.get(0)).collect())
+            .map_err(|e| pg_error(&e))
+        };
+        let mut problems = Vec::new();
+        for index in relations(c, "i")? {
+            if let Err(e) = c.execute("SELECT bt_index_check($1::text::regclass, true)", &[&index])
+            {
+                problems.push(format!("{index}: {}", pg_error(&e)));
+            }
+        }
+        for table in relations(c, "r")? {
+            let found = c.query(
+                "SELECT blkno, offnum, msg FROM verify_heapam($1::text::regclass) LIMIT 3",
+                &[&table],
+            );
+            match found {
+                Ok(rows) => problems.extend(rows.iter().map(|r| {
+                    let (blk, off, msg): (i64, Option<i32>, String) =
+                        (r.get(0), r.get(1), r.get(2));
+                    format!("{table} block {blk} item {off:?}: {msg}")
+                })),
+                Err(e) => problems.push(format!("{table}: {}", pg_error(&e))),
+            }
+        }
+        Ok(if problems.is_empty() {
+            "ok".to_string()
+        } else {
+            problems.join("; ")
+        })
+    }
+}
+
 /// Old chain rows put into the home before the run for the scans' retention to prune.
 struct OldChains {
     /// The seeded scan ids: `lo..=hi`.
@@ -350,16 +665,33 @@ struct OldChains {
     hi: i64,
     rows: i64,
     took: Duration,
+    /// Of `took`, the real scan whose chains they copy.
+    scan_took: Duration,
 }
 
-/// Makes the home hold `scans` old scans' worth of chain rows, each a copy of one real
-/// scan's chain dated 30 days and more before now, well behind the retention cutoff
-/// (`keep_chain_days`, 5): one real scan, then two statements (the scan rows from a
-/// recursive CTE, the chain rows from `INSERT ... SELECT` over them). The first scan of
-/// the run then prunes them all, in bounded batches, while the other jobs write.
-fn seed_old_chains(shared: &Shared, bin: &Path, home: &Path, scans: i64) -> OldChains {
+/// Makes the store hold `scans` old scans' worth of chain rows, each a copy of one real
+/// scan's chains dated 30 days and more before now (an hour apart), well behind the
+/// retention cutoff (`keep_chain_days`, 5): one real scan, then each old scan written
+/// through optctl's own store code (`Scans::begin`, `Chains::record_ticker` per ticker,
+/// `Scans::finish`), so the rows are written as optctl writes them on either backend,
+/// whatever columns the chain table grows. The old
+/// scans' features rows then go (and their features carry no 30-day IV, so they add no
+/// IV history): retention keeps each ticker's three newest scans by their features,
+/// and the old chains must all be prunable, as they are in a home whose old scans are
+/// long past. The first scan of the run prunes them, in bounded batches, while the
+/// other jobs write.
+fn seed_old_chains(
+    shared: &Shared,
+    bin: &Path,
+    home: &Path,
+    store: &SoakStore,
+    scans: i64,
+) -> OldChains {
+    use optctl::store::chains::TickerWrite;
+    use optctl::store::scans::{ScanStatus, ScanTotals};
+
     let started = Instant::now();
-    let out = optctl(bin, home)
+    let out = optctl(bin, home, shared.store_url.as_deref())
         .args(["--json", "scan"])
         .output()
         .expect("seed scan");
@@ -371,58 +703,116 @@ fn seed_old_chains(shared: &Shared, bin: &Path, home: &Path, scans: i64) -> OldC
         )
     });
     commit_scan(shared, &stdout);
-    let mut db = rusqlite::Connection::open(home.join("optctl.db")).expect("open the store");
-    db.busy_timeout(Duration::from_secs(10)).unwrap();
-    let tx = db.transaction().unwrap();
-    tx.execute(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
-         INSERT INTO scans (started_at, as_of, finished_at, status, provider, pid,
-                            tickers_requested, tickers_ok, contracts)
-         SELECT t, t, t, 'succeeded', 'sim', 0, 20, 20,
-                (SELECT count(*) FROM chain_snapshots WHERE scan_id = ?2)
-         FROM (SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-30 days',
-                               printf('-%d hours', ?1 - i)) AS t FROM n)",
-        rusqlite::params![scans, first],
-    )
-    .expect("insert old scans");
-    let hi = tx.last_insert_rowid();
-    let lo = hi - scans + 1;
-    let rows = tx
+    let scan_took = started.elapsed();
+    let fail = |what: &str, e: optctl::store::Error| -> ! {
+        panic!("seeding old chains: {what}: {}", e.with_causes())
+    };
+    let mut db = store.open();
+    let tickers = db
+        .chains()
+        .tickers_in_scan(first)
+        .unwrap_or_else(|e| fail("tickers", e));
+    // (features, contracts) of each ticker in the seed scan, the only one yet. The copies
+    // keep the quote, IV and first greeks, not rho, model, the source's own figures or
+    // gex, nor the expiries' forwards: the rows the prune deletes are as wide as they
+    // have been since the soak seeded them, so its pace (and so how many scans a 60 s
+    // soak starts) stays what CI has measured.
+    let chains: Vec<_> = tickers
+        .iter()
+        .map(|t| {
+            let mut features = db
+                .chains()
+                .latest_features_of(t)
+                .unwrap_or_else(|e| fail("features", e))
+                .expect("a stored chain has features");
+            features.atm_iv_30d = None;
+            let mut contracts: Vec<_> = db
+                .chains()
+                .get(first, t)
+                .unwrap_or_else(|e| fail("chain", e))
+                .into_iter()
+                .map(|c| optctl::store::chains::ContractRow {
+                    rho: None,
+                    model: None,
+                    vendor_iv: None,
+                    vendor_delta: None,
+                    vendor_gamma: None,
+                    vendor_theo: None,
+                    gex: None,
+                    ..c
+                })
+                .collect();
+            // In key order (scan, ticker, symbol), so the table's pages fill as
+            // densely as one ordered INSERT fills them.
+            contracts.sort_by(|a, b| a.symbol.cmp(&b.symbol));
+            (features, contracts)
+        })
+        .collect();
+    let contracts: u64 = chains.iter().map(|(_, c)| c.len() as u64).sum();
+    let base = chrono::DateTime::from_timestamp(chrono::Utc::now().timestamp(), 0).unwrap()
+        - chrono::Duration::days(30);
+    let mut ids = Vec::new();
+    for i in 1..=scans {
+        let t = base - chrono::Duration::hours(scans - i);
+        let id = db
+            .scans_mut()
+            .begin(t, t, "sim", tickers.len() as u64, None)
+            .unwrap_or_else(|e| fail("begin", e));
+        for (features, contracts) in &chains {
+            let features = optctl::store::chains::FeatureRow {
+                as_of: t,
+                ..features.clone()
+            };
+            db.chains_mut()
+                .record_ticker(&TickerWrite {
+                    scan_id: id,
+                    features: &features,
+                    contracts,
+                    expiries: &[],
+                    alerts: &[],
+                    alert_outbox: &[],
+                    iv_day: t.date_naive(),
+                })
+                .unwrap_or_else(|e| fail("chain rows", e));
+        }
+        let totals = ScanTotals {
+            tickers_ok: tickers.len() as u64,
+            contracts,
+            ..ScanTotals::default()
+        };
+        db.scans_mut()
+            .finish(id, ScanStatus::Succeeded, t, &totals)
+            .unwrap_or_else(|e| fail("finish", e));
+        ids.push(id);
+    }
+    drop(db);
+    let (lo, hi) = (ids[0], ids[ids.len() - 1]);
+    store
         .execute(
-            "INSERT INTO chain_snapshots (scan_id, ticker, symbol, expiry, strike, right, bid,
-                 ask, last, volume, open_interest, iv, delta, gamma, theta, vega,
-                 underlying_price)
-             SELECT s.id, c.ticker, c.symbol, c.expiry, c.strike, c.right, c.bid, c.ask,
-                    c.last, c.volume, c.open_interest, c.iv, c.delta, c.gamma, c.theta,
-                    c.vega, c.underlying_price
-             FROM scans s JOIN chain_snapshots c ON c.scan_id = ?1
-             WHERE s.id BETWEEN ?2 AND ?3
-             ORDER BY s.id, c.ticker, c.symbol",
-            rusqlite::params![first, lo, hi],
+            "DELETE FROM features WHERE scan_id BETWEEN ?1 AND ?2",
+            &[lo, hi],
         )
-        .expect("insert old chain rows") as i64;
-    tx.commit().expect("commit old chain rows");
+        .unwrap_or_else(|e| panic!("seeding old chains: features: {e}"));
     OldChains {
         lo,
         hi,
-        rows,
+        rows: contracts as i64 * scans,
         took: started.elapsed(),
+        scan_took,
     }
 }
 
 /// Chain rows of the seeded old scans still stored.
-fn old_chain_rows(home: &Path, old: &OldChains) -> i64 {
-    let db = rusqlite::Connection::open_with_flags(
-        home.join("optctl.db"),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .expect("open the store");
-    db.query_row(
-        "SELECT count(*) FROM chain_snapshots WHERE scan_id BETWEEN ?1 AND ?2",
-        [old.lo, old.hi],
-        |r| r.get(0),
-    )
-    .expect("count old chain rows")
+fn old_chain_rows(store: &SoakStore, old: &OldChains) -> i64 {
+    store
+        .read()
+        .and_then(|mut db| {
+            db.int(
+                "SELECT count(*) FROM chain_snapshots WHERE scan_id BETWEEN ?1 AND ?2",
+                &[old.lo, old.hi],
+            )
+        })
+        .unwrap_or_else(|e| panic!("count old chain rows: {e}"))
 }
 
 /// Size of the tmpfs the nearly-full-disk part mounts as its data home.
@@ -555,7 +945,7 @@ fn full_disk(bin: &Path, dir: &Path) -> Result<FullDiskFigures, String> {
             f.killed_scan = kill_scan_mid_run(bin, home);
             f.scans += 1;
         } else {
-            let out = optctl(bin, home)
+            let out = optctl(bin, home, None)
                 .args(["--json", "scan"])
                 .output()
                 .expect("scan");
@@ -580,7 +970,10 @@ fn full_disk(bin: &Path, dir: &Path) -> Result<FullDiskFigures, String> {
                 _ => f.scans_failed_otherwise += 1,
             }
         }
-        let out = optctl(bin, home).args(["export"]).output().expect("export");
+        let out = optctl(bin, home, None)
+            .args(["export"])
+            .output()
+            .expect("export");
         f.exports += 1;
         if matches!(out.status.code(), Some(0 | 3)) {
             f.exports_ok += 1;
@@ -602,7 +995,7 @@ fn full_disk(bin: &Path, dir: &Path) -> Result<FullDiskFigures, String> {
             rounds_after_full = Some(rounds_after_full.map_or(0, |n| n + 1));
         }
     }
-    let scans = optctl(bin, home)
+    let scans = optctl(bin, home, None)
         .args(["--json", "scans"])
         .output()
         .expect("optctl scans");
@@ -622,7 +1015,7 @@ fn full_disk(bin: &Path, dir: &Path) -> Result<FullDiskFigures, String> {
     // Several tickers, as in the main recovery: the simulator fails 5% of chains on
     // purpose, and a one-ticker scan whose chain failed stores nothing and exits 1.
     std::fs::remove_file(home.join("filler")).unwrap();
-    let recovery = optctl(bin, home)
+    let recovery = optctl(bin, home, None)
         .args(["-q", "scan", "--tickers", "SPY,QQQ,IWM,AAPL,MSFT"])
         .stdout(Stdio::null())
         .output()
@@ -666,7 +1059,7 @@ fn full_disk(bin: &Path, dir: &Path) -> Result<FullDiskFigures, String> {
 
 /// Starts a scan and SIGKILLs it once its row is `running`; returns that row's id.
 fn kill_scan_mid_run(bin: &Path, home: &Path) -> Option<i64> {
-    let mut child = optctl(bin, home)
+    let mut child = optctl(bin, home, None)
         .args(["-q", "scan"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -703,23 +1096,21 @@ fn kill_scan_mid_run(bin: &Path, home: &Path) -> Option<i64> {
 
 /// A scan killed after it recorded its end (in its prune, which the next scan goes on
 /// with) has committed: its row and chain rows must remain like a reported one's.
-fn commit_scan_killed_in_prune(shared: &Shared, home: &Path) {
+fn commit_scan_killed_in_prune(shared: &Shared, store: &SoakStore) {
     let Some(pid) = shared.last_pid.lock().unwrap().get("scan").copied() else {
         return;
     };
-    let Ok(db) = rusqlite::Connection::open_with_flags(
-        home.join("optctl.db"),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    ) else {
+    let Ok(mut db) = store.read() else {
         return;
     };
-    let row = db.query_row(
+    let row = db.ints(
         "SELECT id, contracts FROM scans WHERE id = (SELECT max(id) FROM scans WHERE pid = ?1)
          AND status IN ('succeeded', 'partial')",
-        [pid],
-        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+        &[i64::from(pid)],
     );
-    if let Ok((id, contracts)) = row {
+    if let Ok(Some(row)) = row
+        && let [Some(id), Some(contracts)] = row[..]
+    {
         shared.commit("scans", [id]);
         shared.scan_contracts.lock().unwrap().push((id, contracts));
         shared.job("scan", |s| {
@@ -949,8 +1340,8 @@ fn load_client(shared: &Shared, addr: SocketAddr, offset: usize) {
             || now_ms().saturating_sub(shared.serve_killed_at.load(Ordering::Relaxed)) < 2000;
         match get(s, path, &mut buf) {
             Response::Complete { status, body } => {
-                let valid = serde_json::from_slice::<serde_json::Value>(&body).is_ok();
-                if !valid {
+                let json = serde_json::from_slice::<serde_json::Value>(&body).ok();
+                if json.is_none() {
                     shared.served_invalid.fetch_add(1, Ordering::Relaxed);
                     eprintln!(
                         "soak: GET {path} -> {status} with a body that is not JSON: {:?}",
@@ -961,6 +1352,16 @@ fn load_client(shared: &Shared, addr: SocketAddr, offset: usize) {
                 } else {
                     // 404/503 before the first export: still a complete JSON error.
                     shared.served_other_status.fetch_add(1, Ordering::Relaxed);
+                    let code = json
+                        .as_ref()
+                        .and_then(|v| v.pointer("/error/code")?.as_str())
+                        .unwrap_or("-");
+                    *shared
+                        .other_statuses
+                        .lock()
+                        .unwrap()
+                        .entry(format!("{status} {code}"))
+                        .or_default() += 1;
                 }
             }
             Response::Closed => {
@@ -1065,14 +1466,34 @@ fn main() {
         std::fs::copy(variants[0].join(name), home.join("excel").join(name)).unwrap();
     }
 
-    let shared = Arc::new(Shared::default());
-    let old = (o.old_scans > 0).then(|| seed_old_chains(&shared, &o.bin, &home, o.old_scans));
+    let store = Arc::new(match &o.store {
+        None => SoakStore::Sqlite(home.join("optctl.db")),
+        Some(url) => {
+            let db = PgDb::create(url, o.keep_db).unwrap_or_else(|e| {
+                eprintln!("soak: {e}");
+                std::process::exit(2);
+            });
+            println!(
+                "soak: store: PostgreSQL database {} ({} at the end)",
+                optctl::store::location::url_without_password(&db.url),
+                if o.keep_db { "kept" } else { "dropped" }
+            );
+            SoakStore::Postgres(Box::new(db))
+        }
+    });
+    let shared = Arc::new(Shared {
+        store_url: store.url(),
+        ..Shared::default()
+    });
+    let old =
+        (o.old_scans > 0).then(|| seed_old_chains(&shared, &o.bin, &home, &store, o.old_scans));
     if let Some(old) = &old {
         println!(
-            "soak: seeded {} old chain rows ({} scans dated 30+ days back) in {:.1} s",
+            "soak: seeded {} old chain rows ({} scans dated 30+ days back) in {:.1} s (the scan they copy {:.1} s)",
             old.rows,
             o.old_scans,
-            old.took.as_secs_f64()
+            old.took.as_secs_f64(),
+            old.scan_took.as_secs_f64()
         );
     }
     let kills = Arc::new(AtomicU64::new(0));
@@ -1088,7 +1509,7 @@ fn main() {
     }
     wait_listening(addr);
     {
-        let (sh, bin, home) = (shared.clone(), bin.clone(), home.clone());
+        let (sh, bin, home, store) = (shared.clone(), bin.clone(), home.clone(), store.clone());
         spawn(Box::new(move || {
             // Scans started: while the old chain rows are pruned, scans take long and
             // many are killed mid-prune, so the future-dated runs go after the third
@@ -1098,7 +1519,7 @@ fn main() {
                 if let Some(out) = run_job(&sh, &bin, &home, "scan", &["--json", "scan"]) {
                     commit_scan(&sh, &out);
                 } else {
-                    commit_scan_killed_in_prune(&sh, &home);
+                    commit_scan_killed_in_prune(&sh, &store);
                 }
                 scans += 1;
                 run_job(&sh, &bin, &home, "export", &["export"]);
@@ -1207,18 +1628,18 @@ fn main() {
 
     // Recovery: the next scan marks what the killed ones left `running` (and finishes
     // the prune of the old chain rows if kills interrupted it).
-    let left_at_end = old.as_ref().map(|old| old_chain_rows(&home, old));
+    let left_at_end = old.as_ref().map(|old| old_chain_rows(&store, old));
     let recovery_started = Instant::now();
     // Several tickers: the soak's simulator fails 5% of chains on purpose, and a run
     // that stored something exits 0.
-    let recovery = optctl(&bin, &home)
+    let recovery = optctl(&bin, &home, shared.store_url.as_deref())
         .args(["-q", "scan", "--tickers", "SPY,QQQ,IWM,AAPL,MSFT"])
         .output()
         .expect("recovery scan");
     let prune = old.map(|old| PruneFigures {
         seeded: old.rows,
         left_at_end: left_at_end.unwrap_or(0),
-        left_after_recovery: old_chain_rows(&home, &old),
+        left_after_recovery: old_chain_rows(&store, &old),
         recovery_secs: recovery_started.elapsed().as_secs_f64(),
     });
     if recovery.status.code() != Some(0) {
@@ -1227,18 +1648,29 @@ fn main() {
     }
     let report = check(
         &shared,
+        &store,
         &home,
         kills.load(Ordering::Relaxed),
         started.elapsed(),
         &o,
-        recovery.status.code(),
-        prune.as_ref(),
+        &Recovery {
+            code: recovery.status.code(),
+            prune,
+        },
     );
     let mut report = report;
-    full_disk_part(&o, &bin, &tmp.path().join("full-disk"), &mut report);
+    full_disk_part(
+        &o,
+        &bin,
+        &tmp.path().join("full-disk"),
+        store.is_pg(),
+        &mut report,
+    );
     if let Some(p) = &o.json {
         std::fs::write(p, serde_json::to_vec_pretty(&report.json).unwrap()).unwrap();
     }
+    // Every thread has ended: the database (if any) is dropped here, unless --keep-db.
+    drop(Arc::into_inner(store));
     if !report.failures.is_empty() {
         eprintln!("soak: FAILED: {}", report.failures.join("; "));
         eprintln!("soak: logs kept in {}", home.join("soak-logs").display());
@@ -1246,6 +1678,13 @@ fn main() {
         std::process::exit(1);
     }
     println!("soak: all targets met");
+}
+
+/// The recovery scan after the run: its exit code, and what became of the old chain
+/// rows (when there were any).
+struct Recovery {
+    code: Option<i32>,
+    prune: Option<PruneFigures>,
 }
 
 /// What became of the seeded old chain rows.
@@ -1261,10 +1700,16 @@ struct PruneFigures {
 
 /// Runs the nearly-full-disk part as `--full-disk` says, printing its figures and
 /// targets and adding them to `report`.
-fn full_disk_part(o: &Opts, bin: &Path, dir: &Path, report: &mut Report) {
+/// On PostgreSQL (`pg`) it is skipped, saying why: it is about a SQLite file on a full
+/// tmpfs.
+fn full_disk_part(o: &Opts, bin: &Path, dir: &Path, pg: bool, report: &mut Report) {
     let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
-    let must = o.full_disk == "on" || (o.full_disk == "auto" && ci);
+    let must = !pg && (o.full_disk == "on" || (o.full_disk == "auto" && ci));
     let skip = match o.full_disk.as_str() {
+        _ if pg => Some(
+            "it fills a tmpfs under the SQLite store; the PostgreSQL server's disk is not the soak's to fill"
+                .to_string(),
+        ),
         "off" => Some("--full-disk off".to_string()),
         _ if !is_root() => Some("it needs root to mount a tmpfs".to_string()),
         _ => None,
@@ -1395,34 +1840,43 @@ struct Report {
 
 fn check(
     shared: &Shared,
+    store: &SoakStore,
     home: &Path,
     kills: u64,
     took: Duration,
     o: &Opts,
-    recovery_code: Option<i32>,
-    prune: Option<&PruneFigures>,
+    recovery: &Recovery,
 ) -> Report {
-    let db = rusqlite::Connection::open_with_flags(
-        home.join("optctl.db"),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .expect("open the store");
-    let integrity: String = db
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .expect("integrity_check");
-    let running: i64 = db
-        .query_row(
-            "SELECT count(*) FROM scans WHERE status = 'running'",
-            [],
-            |r| r.get(0),
-        )
-        .expect("count running scans");
-    let missing = |table: &str, ids: &[i64]| -> i64 {
-        let mut stmt = db
-            .prepare(&format!("SELECT count(*) FROM {table} WHERE id = ?1"))
-            .expect("prepare");
+    let (recovery_code, prune) = (recovery.code, recovery.prune.as_ref());
+    let mut db = store
+        .read()
+        .unwrap_or_else(|e| panic!("open the store: {e}"));
+    // SQLite: PRAGMA integrity_check; PostgreSQL: amcheck, Err(why) where it cannot run.
+    let integrity = db.integrity();
+    // The server's own counts for the soak's database (PostgreSQL only): sessions
+    // opened, sessions whose client vanished (SIGKILLed processes), deadlocks it broke,
+    // transactions rolled back.
+    let pg_stats = if store.is_pg() {
+        let row = db
+            .ints(
+                "SELECT sessions, sessions_abandoned, deadlocks, xact_rollback
+                 FROM pg_stat_database WHERE datname = current_database()",
+                &[],
+            )
+            .unwrap_or_else(|e| panic!("read pg_stat_database: {e}"))
+            .unwrap_or_default();
+        let at = |i: usize| row.get(i).copied().flatten().unwrap_or(0);
+        Some((at(0), at(1), at(2), at(3)))
+    } else {
+        None
+    };
+    let running = db
+        .int("SELECT count(*) FROM scans WHERE status = 'running'", &[])
+        .unwrap_or_else(|e| panic!("count running scans: {e}"));
+    let mut missing = |table: &str, ids: &[i64]| -> i64 {
+        let sql = format!("SELECT count(*) FROM {table} WHERE id = ?1");
         ids.iter()
-            .filter(|id| stmt.query_row([*id], |r| r.get::<_, i64>(0)).unwrap_or(0) == 0)
+            .filter(|id| db.int(&sql, &[**id]).unwrap_or(0) == 0)
             .count() as i64
     };
     // (table, committed, missing)
@@ -1435,14 +1889,16 @@ fn check(
         .collect();
     // Committed scans whose chain rows are not all there.
     let chains_missing = {
-        let mut stmt = db
-            .prepare("SELECT count(*) FROM chain_snapshots WHERE scan_id = ?1")
-            .expect("prepare");
         let scans = shared.scan_contracts.lock().unwrap();
         let missing = scans
             .iter()
             .filter(|(id, contracts)| {
-                stmt.query_row([*id], |r| r.get::<_, i64>(0)).unwrap_or(0) < *contracts
+                db.int(
+                    "SELECT count(*) FROM chain_snapshots WHERE scan_id = ?1",
+                    &[*id],
+                )
+                .unwrap_or(0)
+                    < *contracts
             })
             .count();
         (missing, scans.len())
@@ -1502,6 +1958,14 @@ fn check(
         load(&shared.connect_failures),
         load(&shared.reconnects)
     );
+    let other_statuses = shared.other_statuses.lock().unwrap().clone();
+    if !other_statuses.is_empty() {
+        let list: Vec<String> = other_statuses
+            .iter()
+            .map(|(code, n)| format!("{n} {code}"))
+            .collect();
+        println!("  other statuses: {}", list.join(", "));
+    }
     println!(
         "  workbooks rewritten {} ({} left half-written for 150 ms); export files parsed {}",
         load(&shared.workbook_writes),
@@ -1518,6 +1982,11 @@ fn check(
             p.left_after_recovery
         );
     }
+    if let Some((sessions, abandoned, _, rollbacks)) = pg_stats {
+        println!(
+            "  PostgreSQL: {sessions} sessions opened on the soak's database ({abandoned} abandoned by a killed process), {rollbacks} transactions rolled back"
+        );
+    }
 
     let mut failures = Vec::new();
     let mut target = |name: &str, got: String, ok: bool| {
@@ -1532,10 +2001,21 @@ fn check(
         }
     };
     target(
-        "database-is-locked failures (target 0)",
+        if store.is_pg() {
+            "deadlock/serialization/lock-timeout failures (target 0)"
+        } else {
+            "database-is-locked failures (target 0)"
+        },
         busy.to_string(),
         busy == 0,
     );
+    if let Some((_, _, deadlocks, _)) = pg_stats {
+        target(
+            "deadlocks the server detected (target 0)",
+            deadlocks.to_string(),
+            deadlocks == 0,
+        );
+    }
     let invalid = load(&shared.served_invalid);
     target(
         "served responses not complete JSON (target 0)",
@@ -1582,11 +2062,15 @@ fn check(
             p.left_after_recovery == 0,
         );
     }
-    target(
-        "PRAGMA integrity_check (ok)",
-        integrity.clone(),
-        integrity == "ok",
-    );
+    match &integrity {
+        Ok(found) if store.is_pg() => target(
+            "amcheck: B-tree indexes and heaps (ok)",
+            found.clone(),
+            found == "ok",
+        ),
+        Ok(found) => target("PRAGMA integrity_check (ok)", found.clone(), found == "ok"),
+        Err(why) => println!("  amcheck: not applicable: {why}"),
+    }
     target(
         "scans left running (target 0)",
         running.to_string(),
@@ -1620,6 +2104,7 @@ fn check(
         "served": {
             "ok": load(&shared.served_ok),
             "other_status": load(&shared.served_other_status),
+            "other_status_by_code": other_statuses,
             "invalid": invalid,
             "cut_by_kill": load(&shared.served_cut_by_kill),
             "connect_failures": load(&shared.connect_failures),
@@ -1634,8 +2119,18 @@ fn check(
         "future_dated_runs_completed": future_ran,
         "scans_missing_chain_rows": chains_missing.0,
         "archives_missing_after_future_export": archives_missing.0,
-        "integrity_check": integrity,
+        "store": if store.is_pg() { "postgres" } else { "sqlite" },
+        "integrity_check": match &integrity {
+            Ok(found) => found.clone(),
+            Err(why) => format!("not run: {why}"),
+        },
         "scans_left_running": running,
+        "postgres": pg_stats.map(|(sessions, abandoned, deadlocks, rollbacks)| serde_json::json!({
+            "sessions": sessions,
+            "sessions_abandoned": abandoned,
+            "deadlocks": deadlocks,
+            "transactions_rolled_back": rollbacks,
+        })),
         "old_chain_rows": prune.map(|p| serde_json::json!({
             "seeded": p.seeded,
             "pruned_during_run": p.seeded - p.left_at_end,

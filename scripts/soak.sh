@@ -5,9 +5,11 @@
 # target is missed.
 #
 #   scripts/soak.sh [--seconds 60] [--release] [--conns 32] [--json FILE] [--old-scans N]
-#                    [--full-disk auto|on|off]
+#                    [--full-disk auto|on|off] [--store postgres://user@host/db [--keep-db]]
 #
-# Only ever talks to 127.0.0.1. Needs nothing but cargo.
+# --store runs every job on PostgreSQL: in a database of the soak's own that it creates on
+# that server (the URL's database is only where it connects to) and drops at the end
+# unless --keep-db. Otherwise only ever talks to 127.0.0.1. Needs nothing but cargo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,8 +20,9 @@ while [[ $# -gt 0 ]]; do
     case "$1" in
         --seconds) seconds="$2"; shift 2 ;;
         --release) profile=release; shift ;;
-        --conns|--json|--old-scans|--full-disk) extra+=("$1" "$2"); shift 2 ;;
-        -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+        --conns|--json|--old-scans|--full-disk|--store) extra+=("$1" "$2"); shift 2 ;;
+        --keep-db) extra+=("$1"); shift ;;
+        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
         *) echo "soak.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
     esac
 done
