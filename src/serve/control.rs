@@ -16,8 +16,9 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
-use super::handlers::{open_store, store_busy};
+use super::handlers::{open_store_if_any, store_busy};
 use super::http::{ApiError, Body, Reply};
+use super::readers::Reader;
 use super::{Request, State};
 use crate::lock::JobLock;
 use crate::market::{AssetClass, Symbol, Timeframe};
@@ -501,12 +502,10 @@ pub(crate) fn scheduler_cache_clear(req: &Request<'_>) -> Result<Reply, ApiError
 }
 
 /// The store for the read routes below, or None before there is a database.
-fn reader(req: &Request<'_>) -> Result<Option<Store>, ApiError> {
-    let db = req.state.home.store();
-    if !db.exists() {
+fn reader<'a>(req: &Request<'a>) -> Result<Option<Reader<'a>>, ApiError> {
+    let Some(store) = open_store_if_any(req)? else {
         return Ok(None);
-    }
-    let store = open_store(req, db)?;
+    };
     let ready = store
         .scheduler()
         .has_tables()
@@ -549,8 +548,8 @@ pub(crate) fn scheduler_estimate(req: &Request<'_>) -> Result<Reply, ApiError> {
     let now = req.state.now();
     let since = now - chrono::TimeDelta::hours(24);
     let store = reader(req)?;
-    let legacy = calls(store.as_ref(), SchedulerKind::Legacy, since, now)?;
-    let unified = calls(store.as_ref(), SchedulerKind::Unified, since, now)?;
+    let legacy = calls(store.as_deref(), SchedulerKind::Legacy, since, now)?;
+    let unified = calls(store.as_deref(), SchedulerKind::Unified, since, now)?;
     let saving = match (
         legacy["calls_per_run"].as_f64(),
         unified["calls_per_run"].as_f64(),
@@ -613,8 +612,8 @@ pub(crate) fn scheduler_metrics(req: &Request<'_>) -> Result<Reply, ApiError> {
         "now": now,
         "migration": state,
         "window_hours": 24,
-        "legacy": calls(store.as_ref(), SchedulerKind::Legacy, since, now)?,
-        "unified": calls(store.as_ref(), SchedulerKind::Unified, since, now)?,
+        "legacy": calls(store.as_deref(), SchedulerKind::Legacy, since, now)?,
+        "unified": calls(store.as_deref(), SchedulerKind::Unified, since, now)?,
         "cache": {
             "entries": cache.entries,
             "valid": cache.valid,
@@ -633,12 +632,7 @@ pub(crate) fn scheduler_metrics(req: &Request<'_>) -> Result<Reply, ApiError> {
 pub(crate) fn monitoring_health(req: &Request<'_>) -> Result<Reply, ApiError> {
     let now = req.state.now();
     let market = req.state.opts.market_hours.status(now);
-    let db = req.state.home.store();
-    let store = if db.exists() {
-        Some(open_store(req, db)?)
-    } else {
-        None
-    };
+    let store = open_store_if_any(req)?;
     let (background, last_run) = match &store {
         Some(s) => (
             crate::excel::loop_status(s, now).map_err(failed)?,

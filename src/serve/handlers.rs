@@ -12,6 +12,7 @@ use super::Request;
 use super::cache::{self, AlertList, Exported, Slot};
 use super::chains::ChainDoc;
 use super::http::{ApiError, Body, Rendered, Reply};
+use super::readers::Reader;
 use crate::market::{Right, Symbol};
 use crate::store::Store;
 use crate::store::alerts::AlertRow;
@@ -126,8 +127,10 @@ pub(crate) fn health(req: &Request<'_>) -> Result<Reply, ApiError> {
         cache::MANIFEST: file(&e.manifest, now),
     });
     let db = req.state.home.store();
-    let store_failed = db
-        .open_read_waiting(req.state.opts.store_busy_timeout)
+    let store_failed = req
+        .state
+        .readers
+        .open(db, req.state.opts.store_busy_timeout)
         .and_then(|s| s.user_version())
         .err();
     // A writer holding the lock past the busy timeout: answer now, with a 503 that
@@ -572,12 +575,24 @@ pub(crate) fn store_busy() -> ApiError {
     )
 }
 
-/// Opens the store read-only, with serve's short busy timeout.
-pub(crate) fn open_store(
-    req: &Request<'_>,
-    db: &crate::store::Location,
-) -> Result<Store, ApiError> {
-    db.open_read_waiting(req.state.opts.store_busy_timeout)
+/// The 503 of a request that waited `store_busy_timeout_ms` for one of the
+/// `store_readers` database readers: the same code as [`store_busy`] (clients retry
+/// either after `Retry-After`), its own reason.
+pub(crate) fn readers_full() -> ApiError {
+    ApiError::new(
+        503,
+        "store_busy",
+        "every database reader is in use (serve.store_readers); try again shortly",
+    )
+}
+
+/// The home's store, read-only, with serve's short busy timeout (a kept connection on
+/// PostgreSQL, [`super::readers`]); a home with no store yet is a 503 that says what
+/// to run.
+pub(crate) fn open_store<'a>(req: &Request<'a>) -> Result<Reader<'a>, ApiError> {
+    req.state
+        .readers
+        .open(req.state.home.store(), req.state.opts.store_busy_timeout)
         .map_err(|e| {
             if e.is_busy() {
                 store_busy()
@@ -587,10 +602,29 @@ pub(crate) fn open_store(
         })
 }
 
-/// Opens the store read-only for the routes that read it directly; a home with no
-/// database yet is a 503 that says what to run.
-fn store(req: &Request<'_>) -> Result<Store, ApiError> {
-    open_store(req, req.state.home.store())
+/// [`open_store`], with None when there is no store yet (no SQLite file, or a
+/// PostgreSQL database without optctl's tables): for the routes that then answer "nothing
+/// yet" rather than fail.
+pub(crate) fn open_store_if_any<'a>(req: &Request<'a>) -> Result<Option<Reader<'a>>, ApiError> {
+    let at = req.state.home.store();
+    // SQLite: a missing file needs no open to be seen.
+    if at.sqlite_path().is_some_and(|p| !p.exists()) {
+        return Ok(None);
+    }
+    match req
+        .state
+        .readers
+        .open(at, req.state.opts.store_busy_timeout)
+    {
+        Ok(r) => Ok(Some(r)),
+        Err(e) if e.is_no_store() => Ok(None),
+        Err(e) if e.is_busy() => Err(store_busy()),
+        Err(e) => Err(ApiError::new(503, "store_unavailable", e.to_string())),
+    }
+}
+
+fn store<'a>(req: &Request<'a>) -> Result<Reader<'a>, ApiError> {
+    open_store(req)
 }
 
 fn internal(e: crate::Error) -> ApiError {
@@ -618,7 +652,7 @@ pub(crate) fn excel_stocks(req: &Request<'_>) -> Result<Reply, ApiError> {
     let buildup = req
         .query
         .parse_with("buildup", |s| s.parse::<crate::excel::buildup::Buildup>())?;
-    let report = crate::excel::latest_stocks(&store(req)?, buildup).map_err(internal)?;
+    let report = crate::excel::latest_stocks(&*store(req)?, buildup).map_err(internal)?;
     Ok(Reply::fresh_json(200, &report))
 }
 
@@ -639,18 +673,14 @@ fn limit(req: &Request<'_>) -> Result<u64, ApiError> {
 /// `GET /api/v1/stocks/processing-history[?limit=N]`: the newest process-excel runs.
 pub(crate) fn excel_history(req: &Request<'_>) -> Result<Reply, ApiError> {
     let limit = limit(req)?;
-    let report = crate::excel::processing_history(&store(req)?, limit).map_err(internal)?;
+    let report = crate::excel::processing_history(&*store(req)?, limit).map_err(internal)?;
     Ok(Reply::fresh_json(200, &report))
 }
 
 /// The store for the enrichment routes: None before the first run (the reports then say
 /// "nothing yet" rather than fail); a 503 when the file is there but unusable.
-fn enrich_store(req: &Request<'_>) -> Result<Option<Store>, ApiError> {
-    let db = req.state.home.store();
-    if !db.exists() {
-        return Ok(None);
-    }
-    open_store(req, db).map(Some)
+fn enrich_store<'a>(req: &Request<'a>) -> Result<Option<Reader<'a>>, ApiError> {
+    open_store_if_any(req)
 }
 
 /// Answers one enrichment report read at the current time.
@@ -659,7 +689,7 @@ fn enrich_report<T: Serialize>(
     report: fn(Option<&Store>, &crate::enrich::report::Settings, DateTime<Utc>) -> crate::Result<T>,
 ) -> Result<Reply, ApiError> {
     let store = enrich_store(req)?;
-    let body = report(store.as_ref(), &req.state.opts.enrich, Utc::now()).map_err(internal)?;
+    let body = report(store.as_deref(), &req.state.opts.enrich, Utc::now()).map_err(internal)?;
     Ok(Reply::fresh_json(200, &body))
 }
 
@@ -686,7 +716,7 @@ pub(crate) fn enrich_metrics(req: &Request<'_>) -> Result<Reply, ApiError> {
 pub(crate) fn enrich_job_status(req: &Request<'_>) -> Result<Reply, ApiError> {
     let symbol = ticker("symbol", req.capture("symbol"))?;
     let store = enrich_store(req)?;
-    match crate::enrich::report::job_status(store.as_ref(), &req.state.opts.enrich, &symbol)
+    match crate::enrich::report::job_status(store.as_deref(), &req.state.opts.enrich, &symbol)
         .map_err(internal)?
     {
         Some(body) => Ok(Reply::fresh_json(200, &body)),
@@ -700,14 +730,14 @@ pub(crate) fn enrich_job_status(req: &Request<'_>) -> Result<Reply, ApiError> {
 pub(crate) fn enrich_history(req: &Request<'_>) -> Result<Reply, ApiError> {
     let limit = limit(req)?;
     let store = enrich_store(req)?;
-    let body = crate::enrich::report::history(store.as_ref(), limit).map_err(internal)?;
+    let body = crate::enrich::report::history(store.as_deref(), limit).map_err(internal)?;
     Ok(Reply::fresh_json(200, &body))
 }
 
 /// The store for the scheduler routes, or None when there is no database yet or no optctl
 /// with the scheduler has written it (then nothing is recorded: the migration is at
 /// legacy); a 503 when the file is there but unusable.
-fn scheduler_store(req: &Request<'_>) -> Result<Option<Store>, ApiError> {
+fn scheduler_store<'a>(req: &Request<'a>) -> Result<Option<Reader<'a>>, ApiError> {
     let Some(store) = enrich_store(req)? else {
         return Ok(None);
     };
@@ -722,7 +752,7 @@ fn scheduler_store(req: &Request<'_>) -> Result<Option<Store>, ApiError> {
 /// criteria of the next step (the same report as `optctl migrate-scheduler status --json`).
 pub(crate) fn scheduler_status(req: &Request<'_>) -> Result<Reply, ApiError> {
     let store = scheduler_store(req)?;
-    let status = crate::scheduler::migration::status(store.as_ref(), &req.state.opts.scheduler)
+    let status = crate::scheduler::migration::status(store.as_deref(), &req.state.opts.scheduler)
         .map_err(internal)?;
     Ok(Reply::fresh_json(200, &status))
 }

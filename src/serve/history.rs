@@ -85,18 +85,7 @@ pub(crate) fn alerts_history(req: &Request<'_>) -> Result<Reply, ApiError> {
         Ok(v) if v.is_finite() => Ok(v),
         _ => Err(format!("{s:?} is not a number")),
     })?;
-    let store = req
-        .state
-        .home
-        .store()
-        .open_read_waiting(req.state.opts.store_busy_timeout)
-        .map_err(|e| {
-            if e.is_busy() {
-                super::handlers::store_busy()
-            } else {
-                ApiError::new(503, "store_unavailable", e.to_string())
-            }
-        })?;
+    let store = super::handlers::open_store(req)?;
     // One row past the page says whether another page follows.
     let filter = AlertFilter {
         ticker,

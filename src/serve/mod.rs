@@ -21,6 +21,7 @@ mod handlers;
 mod history;
 pub(crate) mod http;
 mod metrics;
+mod readers;
 mod sealed;
 mod store_check;
 
@@ -433,6 +434,8 @@ pub(crate) struct State {
     pub(crate) store_check: store_check::StoreCheck,
     /// Bounds the requests that read the database to `store_readers` at once.
     store_pool: Arc<tokio::sync::Semaphore>,
+    /// Their store handles, kept between requests on PostgreSQL.
+    pub(crate) readers: readers::Readers,
     /// Held while a control route checks a job's lock and starts it, so two triggers at
     /// once cannot both start one.
     pub(crate) starting: std::sync::Mutex<()>,
@@ -517,6 +520,7 @@ pub fn run(
         open: Arc::default(),
         store_check: store_check::StoreCheck::new(home.store().clone()),
         store_pool: Arc::new(tokio::sync::Semaphore::new(opts.store_readers)),
+        readers: readers::Readers::new(opts.store_readers),
         starting: std::sync::Mutex::new(()),
         filtered: Filtered::default(),
         cache_control: HeaderValue::from_str(&format!("max-age={}", opts.max_age))
@@ -757,7 +761,7 @@ impl State {
         .await
         {
             Ok(Ok(p)) => p,
-            _ => return handlers::store_busy().into_reply(),
+            _ => return handlers::readers_full().into_reply(),
         };
         let state = Arc::clone(self);
         let ran = tokio::task::spawn_blocking(move || {
@@ -797,7 +801,7 @@ impl State {
         .await
         {
             Ok(Ok(p)) => p,
-            _ => return handlers::store_busy().into_reply(),
+            _ => return handlers::readers_full().into_reply(),
         };
         let state = Arc::clone(self);
         let ran = tokio::task::spawn_blocking(move || {

@@ -335,6 +335,11 @@ impl PgConn {
     pub(crate) fn batch(&self, sql: &str) -> Result<()> {
         Ok(self.with_client(|c| c.batch_execute(sql))?)
     }
+
+    /// Whether the client knows its connection is gone.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.client.try_borrow().map_or(true, |c| c.is_closed())
+    }
 }
 
 /// The sync client closes its connection on its own runtime, which cannot run inside

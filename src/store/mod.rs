@@ -129,6 +129,12 @@ pub enum Error {
 
 impl Error {
     /// Whether this is SQLite's "database is locked" (busy timeout reached).
+    /// Whether the store does not exist yet: no SQLite file, or a PostgreSQL database
+    /// without optctl's tables ([`Location::open_read`]).
+    pub fn is_no_store(&self) -> bool {
+        matches!(self, Error::Missing { .. } | Error::Empty { .. })
+    }
+
     pub fn is_busy(&self) -> bool {
         let e = match self {
             Error::Sqlite(e) | Error::Open { source: e, .. } => e,
@@ -685,6 +691,16 @@ impl Store {
     /// Whether this store is on PostgreSQL.
     pub fn is_postgres(&self) -> bool {
         matches!(self.db, Db::Postgres(_))
+    }
+
+    /// Whether this PostgreSQL connection is known to be gone (the server closed it, or
+    /// a statement found it broken); never for SQLite. A connection the server closed
+    /// while idle is known only once a statement tried it.
+    pub fn is_closed(&self) -> bool {
+        match &self.db {
+            Db::Sqlite(_) => false,
+            Db::Postgres(p) => p.is_closed(),
+        }
     }
 }
 
