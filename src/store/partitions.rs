@@ -26,6 +26,10 @@ pub(crate) const DEFAULT_PARTITION: &str = "chain_snapshots_default";
 /// The advisory lock behind every change to the set of partitions.
 pub(crate) const LOCK: &str = "optctl chain_snapshots partitions";
 
+/// How long dropping a day partition waits for its locks before leaving the day to the
+/// batched deletes.
+pub(crate) const DROP_LOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 const PREFIX: &str = "chain_snapshots_d";
 
 /// The name of `day`'s partition: `chain_snapshots_d20261205`.

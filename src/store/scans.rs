@@ -343,7 +343,9 @@ impl<S: DerefMut<Target = Store>> Scans<S> {
     /// table, its chains are counted again (a chain written or deleted meanwhile keeps
     /// the partition), then it is detached and dropped and its chains' expiries
     /// deleted. The chains it held leave `targets`; what the stats count as dropped is
-    /// the partition's rows counted under that lock.
+    /// the partition's rows counted under that lock. A day whose locks are not had
+    /// within [`super::partitions::DROP_LOCK_TIMEOUT`] (a long read holds the chain
+    /// table) is left whole to the batched deletes.
     fn drop_pruned_days(
         &mut self,
         before: DateTime<Utc>,
@@ -381,6 +383,12 @@ impl<S: DerefMut<Target = Store>> Scans<S> {
             }
             let started = std::time::Instant::now();
             let dropped = self.0.transaction(|tx| {
+                // Waiting behind a long reader would stall every chain writer queued
+                // behind this lock: past the timeout the day is left to the deletes.
+                tx.batch(&format!(
+                    "SET LOCAL lock_timeout = {}",
+                    super::partitions::DROP_LOCK_TIMEOUT.as_millis()
+                ))?;
                 tx.lock(super::partitions::LOCK)?;
                 tx.batch("LOCK TABLE chain_snapshots IN ACCESS EXCLUSIVE MODE")?;
                 if !super::partitions::days(tx)?.contains(&day) {
@@ -409,7 +417,18 @@ impl<S: DerefMut<Target = Store>> Scans<S> {
                     params![],
                 )?;
                 Ok(Some(chains))
-            })?;
+            });
+            let dropped = match dropped {
+                Err(super::Error::Postgres(e))
+                    if e.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE) =>
+                {
+                    tracing::debug!(
+                        "chain partition {table} is busy: its rows are deleted instead"
+                    );
+                    None
+                }
+                other => other?,
+            };
             let ms = started.elapsed().as_secs_f64() * 1000.0;
             stats.longest_batch_ms = stats.longest_batch_ms.max(ms);
             if let Some(chains) = dropped {
@@ -724,6 +743,48 @@ mod tests {
         if let [sqlite, pg] = &results[..] {
             assert_eq!(sqlite, pg, "the backends keep the same rows");
         }
+    }
+
+    /// PostgreSQL: a reader holding the chain table past the drop's lock timeout does
+    /// not stall the prune: the day it would have dropped is deleted row by row, with
+    /// the same result.
+    #[test]
+    fn a_day_held_by_a_reader_is_deleted_instead_of_dropped() {
+        let Some(db) = crate::store::tests::PgTestDb::create() else {
+            return;
+        };
+        let mut store = Store::open_postgres(&db.config).unwrap();
+        let old = stored_scan(&mut store, "2026-11-02T15:00:00Z", 4, 300);
+        let new = stored_scan(&mut store, "2026-11-23T15:00:00Z", 4, 300);
+        let mut reader = db.config.connect(postgres::NoTls).unwrap();
+        reader
+            .batch_execute("BEGIN; SELECT count(*) FROM chain_snapshots")
+            .unwrap();
+        let before = crate::time::parse_instant("2026-11-20T00:00:00Z").unwrap();
+        let started = std::time::Instant::now();
+        let stats = store
+            .scans_mut()
+            .prune_with(before, 1, 500, std::time::Duration::ZERO)
+            .unwrap();
+        assert!(
+            started.elapsed() >= crate::store::partitions::DROP_LOCK_TIMEOUT,
+            "it waited for the lock"
+        );
+        assert_eq!((stats.partitions_dropped, stats.dropped_rows), (0, 0));
+        assert_eq!(stats.rows, 4 * 300);
+        assert_eq!(
+            (chain_rows(&store, old), chain_rows(&store, new)),
+            (0, 4 * 300)
+        );
+        reader.batch_execute("COMMIT").unwrap();
+        // Once the reader is gone, the emptied day goes too.
+        let again = store
+            .scans_mut()
+            .prune_with(before, 1, 500, std::time::Duration::ZERO)
+            .unwrap();
+        assert_eq!((again.rows, again.partitions_dropped), (0, 1));
+        let days = crate::store::partitions::days(store.db()).unwrap();
+        assert_eq!(days, ["2026-11-23".parse().unwrap()]);
     }
 
     /// Another writer with a busy timeout of a tenth of the real one keeps committing
