@@ -26,8 +26,8 @@ use crate::progress::Progress;
 use crate::provider::{ChainProvider, Counted};
 use crate::store::Store;
 use crate::store::alerts::NewAlert;
-use crate::store::chains::{FeatureRow, TickerWrite};
-use crate::store::outbox::{OutboxEntry, SourceKind};
+use crate::store::chains::TickerWrite;
+use crate::store::outbox::SourceKind;
 use crate::store::scans::{ScanStatus, ScanTotals, TickerError};
 use crate::{Error, Result};
 
@@ -202,17 +202,8 @@ pub async fn run(
     let writer = std::thread::spawn(move || {
         let mut w = Writer::new(store, scan_id, writer_opts);
         while let Some(item) = rx.blocking_recv() {
-            // The tickers already waiting are written together (see `accept_all`).
-            let mut items = vec![item];
-            while items.len() < WRITE_BATCH {
-                match rx.try_recv() {
-                    Ok(more) => items.push(more),
-                    Err(_) => break,
-                }
-            }
-            for (ticker, ok) in w.accept_all(items) {
-                writer_progress.advance(&ticker, ok);
-            }
+            let (ticker, ok) = w.accept(item);
+            writer_progress.advance(&ticker, ok);
         }
         w
     });
@@ -406,11 +397,6 @@ pub fn same_session_volumes(
     best.values().rev().take(days).map(|&(_, v)| v).collect()
 }
 
-/// The most fetched tickers the writer stores in one transaction, when that many are
-/// waiting: fewer commits (on PostgreSQL, fewer round trips), and a transaction still
-/// short enough not to keep other writers waiting.
-const WRITE_BATCH: usize = 16;
-
 /// The single writer: owns the store connection for the whole scan.
 struct Writer {
     store: Store,
@@ -441,7 +427,12 @@ impl Writer {
     fn accept(&mut self, item: Fetched) -> (String, bool) {
         match item {
             Fetched::Err(ticker, error) => {
-                self.failed(&ticker, error);
+                tracing::warn!("{ticker}: {error}");
+                ticker_failed(self.scan_id, &ticker, &error);
+                self.errors.push(TickerError {
+                    ticker: ticker.clone(),
+                    error,
+                });
                 (ticker, false)
             }
             Fetched::Ok(snap, priced) => {
@@ -449,7 +440,13 @@ impl Writer {
                 match self.store_one(&snap, &priced) {
                     Ok(()) => (ticker, true),
                     Err(e) => {
-                        self.failed(&ticker, crate::error::report(&e));
+                        let error = crate::error::report(&e);
+                        tracing::warn!("{ticker}: {error}");
+                        ticker_failed(self.scan_id, &ticker, &error);
+                        self.errors.push(TickerError {
+                            ticker: ticker.clone(),
+                            error,
+                        });
                         (ticker, false)
                     }
                 }
@@ -472,89 +469,7 @@ impl Writer {
         Ok(same_session_volumes(cal, as_of, &scans, days as usize))
     }
 
-    /// Stores one ticker in a transaction of its own.
     fn store_one(&mut self, snap: &ChainSnapshot, priced: &Priced) -> Result<()> {
-        let ready = self.prepare_one(snap, priced)?;
-        self.store
-            .chains_mut()
-            .record_ticker(&ready.write(self.scan_id, priced))?;
-        self.stored(ready);
-        Ok(())
-    }
-
-    /// What storing a ticker adds to the scan's report, once its rows are committed.
-    fn stored(&mut self, ready: Ready) {
-        for a in &ready.alerts {
-            *self.by_detector.entry(a.detector.clone()).or_default() += 1;
-        }
-        self.tickers.push(ready.summary);
-    }
-
-    /// Records a ticker that failed.
-    fn failed(&mut self, ticker: &str, error: String) {
-        tracing::warn!("{ticker}: {error}");
-        ticker_failed(self.scan_id, ticker, &error);
-        self.errors.push(TickerError {
-            ticker: ticker.to_string(),
-            error,
-        });
-    }
-
-    /// Stores or records fetched tickers that arrived together: the ones that are
-    /// ready go in one transaction (whole tickers only, all or none); if that fails,
-    /// each is stored alone, so only the ticker at fault fails. Returns each ticker's
-    /// name and whether it was stored.
-    fn accept_all(&mut self, items: Vec<Fetched>) -> Vec<(String, bool)> {
-        if items.len() == 1 {
-            return items.into_iter().map(|i| self.accept(i)).collect();
-        }
-        let mut out = Vec::with_capacity(items.len());
-        let mut ready = Vec::with_capacity(items.len());
-        for item in items {
-            match item {
-                Fetched::Err(..) => out.push(self.accept(item)),
-                Fetched::Ok(snap, priced) => match self.prepare_one(&snap, &priced) {
-                    Ok(r) => ready.push((snap, priced, r)),
-                    Err(e) => {
-                        self.failed(&snap.ticker, crate::error::report(&e));
-                        out.push((snap.ticker.clone(), false));
-                    }
-                },
-            }
-        }
-        let writes: Vec<TickerWrite<'_>> = ready
-            .iter()
-            .map(|(_, priced, r)| r.write(self.scan_id, priced))
-            .collect();
-        let together = self.store.chains_mut().record_tickers(&writes);
-        drop(writes);
-        for (snap, priced, r) in ready {
-            let ticker = snap.ticker.clone();
-            let written = match &together {
-                Ok(_) => Ok(()),
-                Err(_) => self
-                    .store
-                    .chains_mut()
-                    .record_ticker(&r.write(self.scan_id, &priced))
-                    .map(|_| ()),
-            };
-            match written {
-                Ok(()) => {
-                    self.stored(r);
-                    out.push((ticker, true));
-                }
-                Err(e) => {
-                    self.failed(&ticker, crate::error::report(&e));
-                    out.push((ticker, false));
-                }
-            }
-        }
-        out
-    }
-
-    /// Everything about one ticker before its rows are written: its features, the
-    /// alerts its detectors raise (after the repeat rules) and their notifications.
-    fn prepare_one(&mut self, snap: &ChainSnapshot, priced: &Priced) -> Result<Ready> {
         let expiries = &priced.expiries;
         let priced = &priced.contracts[..];
         let as_of = self.opts.as_of;
@@ -663,7 +578,19 @@ impl Writer {
             .iter()
             .map(|a| self.opts.notify.entry(SourceKind::Alert, &alert_item(a)))
             .collect();
-        let summary = TickerSummary {
+        self.store.chains_mut().record_ticker(&TickerWrite {
+            scan_id: self.scan_id,
+            features: &feats,
+            contracts: priced,
+            expiries,
+            alerts: &alerts,
+            alert_outbox: &alert_outbox,
+            iv_day: day,
+        })?;
+        for a in &alerts {
+            *self.by_detector.entry(a.detector.clone()).or_default() += 1;
+        }
+        self.tickers.push(TickerSummary {
             ticker: ticker.to_string(),
             spot: snap.spot,
             contracts: priced.len() as u64,
@@ -671,38 +598,8 @@ impl Writer {
             atm_iv_30d: feats.atm_iv_30d,
             alerts: alerts.len() as u64,
             expiries: expiries.clone(),
-        };
-        Ok(Ready {
-            feats,
-            alerts,
-            alert_outbox,
-            iv_day: day,
-            summary,
-        })
-    }
-}
-
-/// A ticker ready to be written ([`Writer::prepare_one`]).
-struct Ready {
-    feats: FeatureRow,
-    alerts: Vec<NewAlert>,
-    alert_outbox: Vec<Option<OutboxEntry>>,
-    iv_day: NaiveDate,
-    summary: TickerSummary,
-}
-
-impl Ready {
-    /// Its rows, with the contracts and expiries of `priced`.
-    fn write<'a>(&'a self, scan_id: i64, priced: &'a Priced) -> TickerWrite<'a> {
-        TickerWrite {
-            scan_id,
-            features: &self.feats,
-            contracts: &priced.contracts,
-            expiries: &priced.expiries,
-            alerts: &self.alerts,
-            alert_outbox: &self.alert_outbox,
-            iv_day: self.iv_day,
-        }
+        });
+        Ok(())
     }
 }
 

@@ -525,27 +525,74 @@ impl<S: DerefMut<Target = Store>> Chains<S> {
     /// Stores one ticker's contracts, features, IV history entry, alerts and the alerts'
     /// notifications in one transaction. Returns the new alert ids. The contracts go in
     /// with [`Conn::copy_rows`]: one binary `COPY` on PostgreSQL, whose commit does not
-    /// wait for the disk (see [`Chains::record_tickers`]).
+    /// wait for the disk (see the body).
     pub fn record_ticker(&mut self, w: &TickerWrite<'_>) -> Result<Vec<i64>> {
-        let mut ids = self.record_tickers(std::slice::from_ref(w))?;
-        Ok(ids.pop().unwrap_or_default())
-    }
-
-    /// Stores several whole tickers ([`Chains::record_ticker`]'s rows of each) in one
-    /// transaction: all of them or, on an error, none. Returns each ticker's new alert
-    /// ids, in order. One transaction for the tickers a scan has ready together saves
-    /// PostgreSQL a begin and a commit per ticker.
-    pub fn record_tickers(&mut self, ws: &[TickerWrite<'_>]) -> Result<Vec<Vec<i64>>> {
+        let f = w.features;
         // PostgreSQL's rows carry their day, the partition they go in (made by the
         // scan's first chain; see `store::partitions`).
-        let mut days = HashMap::new();
-        if self.0.is_postgres() {
-            for w in ws.iter().filter(|w| !w.contracts.is_empty()) {
-                if !days.contains_key(&w.scan_id) {
-                    days.insert(w.scan_id, self.0.chain_day(w.scan_id)?.to_string());
-                }
-            }
+        let day = if self.0.is_postgres() && !w.contracts.is_empty() {
+            Some(self.0.chain_day(w.scan_id)?.to_string())
+        } else {
+            None
+        };
+        let mut columns = CHAIN_COLUMNS.to_vec();
+        if day.is_some() {
+            columns.push("day");
         }
+        let contracts: Vec<Vec<Value<'_>>> = w
+            .contracts
+            .iter()
+            .map(|c| {
+                let mut row = vec![
+                    w.scan_id.into(),
+                    (&f.ticker).into(),
+                    (&c.symbol).into(),
+                    c.expiry.to_string().into(),
+                    c.strike.into(),
+                    c.right.as_str().into(),
+                    c.bid.into(),
+                    c.ask.into(),
+                    c.last.into(),
+                    (c.volume as i64).into(),
+                    (c.open_interest as i64).into(),
+                    c.iv.into(),
+                    c.delta.into(),
+                    c.gamma.into(),
+                    c.theta.into(),
+                    c.vega.into(),
+                    f.spot.into(),
+                    c.rho.into(),
+                    (&c.model).into(),
+                    c.vendor_iv.into(),
+                    c.vendor_delta.into(),
+                    c.vendor_gamma.into(),
+                    c.vendor_theo.into(),
+                    c.gex.into(),
+                ];
+                if let Some(day) = &day {
+                    row.push(day.into());
+                }
+                row
+            })
+            .collect();
+        let expiries: Vec<Vec<Value<'_>>> = w
+            .expiries
+            .iter()
+            .map(|e| {
+                vec![
+                    w.scan_id.into(),
+                    (&f.ticker).into(),
+                    e.expiry.to_string().into(),
+                    e.t_years.into(),
+                    e.forward.into(),
+                    e.carry.into(),
+                    e.discount.into(),
+                    e.rate.into(),
+                    (&e.method).into(),
+                    e.pairs.into(),
+                ]
+            })
+            .collect();
         self.0.transaction(|tx| {
             if tx.is_pg() {
                 // The commit does not wait for the server's disk (as SQLite's WAL with
@@ -556,129 +603,62 @@ impl<S: DerefMut<Target = Store>> Chains<S> {
                 // `running` and the next scan marks it interrupted.
                 tx.batch("SET LOCAL synchronous_commit = off")?;
             }
-            ws.iter()
-                .map(|w| write_ticker(tx, w, days.get(&w.scan_id)))
-                .collect()
-        })
-    }
-}
-
-/// Writes one ticker's rows inside the caller's transaction (`day`: its chain rows'
-/// day, on PostgreSQL). Returns the new alert ids.
-fn write_ticker(tx: Conn<'_>, w: &TickerWrite<'_>, day: Option<&String>) -> Result<Vec<i64>> {
-    let f = w.features;
-    let mut columns = CHAIN_COLUMNS.to_vec();
-    if day.is_some() {
-        columns.push("day");
-    }
-    let contracts: Vec<Vec<Value<'_>>> = w
-        .contracts
-        .iter()
-        .map(|c| {
-            let mut row = vec![
-                w.scan_id.into(),
-                (&f.ticker).into(),
-                (&c.symbol).into(),
-                c.expiry.to_string().into(),
-                c.strike.into(),
-                c.right.as_str().into(),
-                c.bid.into(),
-                c.ask.into(),
-                c.last.into(),
-                (c.volume as i64).into(),
-                (c.open_interest as i64).into(),
-                c.iv.into(),
-                c.delta.into(),
-                c.gamma.into(),
-                c.theta.into(),
-                c.vega.into(),
-                f.spot.into(),
-                c.rho.into(),
-                (&c.model).into(),
-                c.vendor_iv.into(),
-                c.vendor_delta.into(),
-                c.vendor_gamma.into(),
-                c.vendor_theo.into(),
-                c.gex.into(),
-            ];
-            if let Some(day) = day {
-                row.push(day.into());
+            tx.copy_rows("chain_snapshots", &columns, &contracts)?;
+            tx.copy_rows("chain_expiries", EXPIRY_COLUMNS, &expiries)?;
+            tx.execute(
+                &format!(
+                    "INSERT INTO features (scan_id, {FEATURE_COLUMNS})
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
+                             ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)"
+                ),
+                params![
+                    w.scan_id,
+                    &f.ticker,
+                    ts(f.as_of),
+                    f.spot,
+                    f.atm_iv_front,
+                    f.atm_iv_30d,
+                    f.term_slope,
+                    f.rr25,
+                    f.call_volume as i64,
+                    f.put_volume as i64,
+                    f.call_oi as i64,
+                    f.put_oi as i64,
+                    f.pcr_volume,
+                    f.pcr_oi,
+                    f.max_pain,
+                    f.expected_move,
+                    f.iv_rank,
+                    f.iv_percentile,
+                    f.iv_history_n as i64,
+                    f.contracts as i64,
+                    f.vendor_iv_pairs as i64,
+                    f.vendor_iv_gap_median,
+                    f.vendor_iv_gap_p90,
+                    f.vendor_iv_gap_otm_median,
+                    f.vendor_iv_gap_otm_p90,
+                    f.vendor_iv30,
+                    f.vendor_iv30_gap,
+                    f.gex,
+                    f.zero_gamma
+                ],
+            )?;
+            if let Some(iv) = f.atm_iv_30d {
+                tx.execute(
+                    "INSERT INTO iv_history (ticker, day, atm_iv_30d) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (ticker, day) DO UPDATE SET atm_iv_30d = excluded.atm_iv_30d",
+                    params![&f.ticker, w.iv_day.to_string(), iv],
+                )?;
             }
-            row
+            let ids = super::alerts::insert_alerts(tx, w.scan_id, w.alerts)?;
+            for ((id, alert), entry) in ids.iter().zip(w.alerts).zip(w.alert_outbox) {
+                if let Some(entry) = entry {
+                    super::outbox::enqueue(tx, SourceKind::Alert, *id, entry, alert.created_at)?;
+                }
+            }
+            Ok(ids)
         })
-        .collect();
-    let expiries: Vec<Vec<Value<'_>>> = w
-        .expiries
-        .iter()
-        .map(|e| {
-            vec![
-                w.scan_id.into(),
-                (&f.ticker).into(),
-                e.expiry.to_string().into(),
-                e.t_years.into(),
-                e.forward.into(),
-                e.carry.into(),
-                e.discount.into(),
-                e.rate.into(),
-                (&e.method).into(),
-                e.pairs.into(),
-            ]
-        })
-        .collect();
-    tx.copy_rows("chain_snapshots", &columns, &contracts)?;
-    tx.copy_rows("chain_expiries", EXPIRY_COLUMNS, &expiries)?;
-    tx.execute(
-            &format!(
-                "INSERT INTO features (scan_id, {FEATURE_COLUMNS})
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-                         ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)"
-            ),
-            params![
-                w.scan_id,
-                &f.ticker,
-                ts(f.as_of),
-                f.spot,
-                f.atm_iv_front,
-                f.atm_iv_30d,
-                f.term_slope,
-                f.rr25,
-                f.call_volume as i64,
-                f.put_volume as i64,
-                f.call_oi as i64,
-                f.put_oi as i64,
-                f.pcr_volume,
-                f.pcr_oi,
-                f.max_pain,
-                f.expected_move,
-                f.iv_rank,
-                f.iv_percentile,
-                f.iv_history_n as i64,
-                f.contracts as i64,
-                f.vendor_iv_pairs as i64,
-                f.vendor_iv_gap_median,
-                f.vendor_iv_gap_p90,
-                f.vendor_iv_gap_otm_median,
-                f.vendor_iv_gap_otm_p90,
-                f.vendor_iv30,
-                f.vendor_iv30_gap,
-                f.gex,
-                f.zero_gamma
-            ],
-        )?;
-    if let Some(iv) = f.atm_iv_30d {
-        tx.execute(
-            "INSERT INTO iv_history (ticker, day, atm_iv_30d) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (ticker, day) DO UPDATE SET atm_iv_30d = excluded.atm_iv_30d",
-            params![&f.ticker, w.iv_day.to_string(), iv],
-        )?;
     }
-    let ids = super::alerts::insert_alerts(tx, w.scan_id, w.alerts)?;
-    for ((id, alert), entry) in ids.iter().zip(w.alerts).zip(w.alert_outbox) {
-        if let Some(entry) = entry {
-            super::outbox::enqueue(tx, SourceKind::Alert, *id, entry, alert.created_at)?;
-        }
-    }
-    Ok(ids)
 }
 
 #[cfg(test)]
