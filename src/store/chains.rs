@@ -528,11 +528,22 @@ impl<S: DerefMut<Target = Store>> Chains<S> {
     /// wait for the disk (see the body).
     pub fn record_ticker(&mut self, w: &TickerWrite<'_>) -> Result<Vec<i64>> {
         let f = w.features;
+        // PostgreSQL's rows carry their day, the partition they go in (made by the
+        // scan's first chain; see `store::partitions`).
+        let day = if self.0.is_postgres() && !w.contracts.is_empty() {
+            Some(self.0.chain_day(w.scan_id)?.to_string())
+        } else {
+            None
+        };
+        let mut columns = CHAIN_COLUMNS.to_vec();
+        if day.is_some() {
+            columns.push("day");
+        }
         let contracts: Vec<Vec<Value<'_>>> = w
             .contracts
             .iter()
             .map(|c| {
-                vec![
+                let mut row = vec![
                     w.scan_id.into(),
                     (&f.ticker).into(),
                     (&c.symbol).into(),
@@ -557,7 +568,11 @@ impl<S: DerefMut<Target = Store>> Chains<S> {
                     c.vendor_gamma.into(),
                     c.vendor_theo.into(),
                     c.gex.into(),
-                ]
+                ];
+                if let Some(day) = &day {
+                    row.push(day.into());
+                }
+                row
             })
             .collect();
         let expiries: Vec<Vec<Value<'_>>> = w
@@ -588,7 +603,7 @@ impl<S: DerefMut<Target = Store>> Chains<S> {
                 // `running` and the next scan marks it interrupted.
                 tx.batch("SET LOCAL synchronous_commit = off")?;
             }
-            tx.copy_rows("chain_snapshots", CHAIN_COLUMNS, &contracts)?;
+            tx.copy_rows("chain_snapshots", &columns, &contracts)?;
             tx.copy_rows("chain_expiries", EXPIRY_COLUMNS, &expiries)?;
             tx.execute(
                 &format!(

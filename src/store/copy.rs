@@ -72,6 +72,10 @@ impl Store {
         mut progress: impl FnMut(&TableCopy),
     ) -> Result<Vec<TableCopy>> {
         let tables = tables_in_order(target.db())?;
+        let source_columns: BTreeMap<String, Vec<String>> = tables_in_order(self.db())?
+            .into_iter()
+            .map(|t| (t.name, t.columns))
+            .collect();
         for t in &tables {
             let n = count(target.db(), &t.name)?;
             if n > 0 {
@@ -86,7 +90,10 @@ impl Store {
             target.transaction(|tx| {
                 let mut done = Vec::with_capacity(tables.len());
                 for t in &tables {
-                    let rows = copy_table(source.db(), tx, t)?;
+                    let have = source_columns.get(&t.name).ok_or_else(|| {
+                        Error::CopyTarget(format!("{}: the source has no such table", t.name))
+                    })?;
+                    let rows = copy_table(source.db(), tx, t, have)?;
                     let (from, to) = (count(source.db(), &t.name)?, count(tx, &t.name)?);
                     if from != to || rows != to {
                         return Err(Error::CopyTarget(format!(
@@ -132,13 +139,43 @@ fn quoted(cols: &[String]) -> Vec<String> {
     cols.iter().map(|c| format!("\"{c}\"")).collect()
 }
 
-/// Copies one table in pages ordered by its key; returns the rows written.
-fn copy_table(source: Conn<'_>, target: Conn<'_>, t: &Table) -> Result<u64> {
+/// What is read from the source for a column of the target that the source's table
+/// does not have: a SQLite source's chain rows have no `day` (PostgreSQL partitions
+/// them by it): it is the UTC day of their scan's `as_of`.
+fn derived(table: &str, column: &str) -> Option<&'static str> {
+    match (table, column) {
+        ("chain_snapshots", "day") => Some(
+            "(SELECT substr(s.as_of, 1, 10) FROM scans s WHERE s.id = chain_snapshots.scan_id)",
+        ),
+        _ => None,
+    }
+}
+
+/// Copies one table in pages ordered by its key (as far as the source has the key's
+/// columns); returns the rows written. `have` is the source table's columns; the
+/// target's columns the source lacks are [`derived`], and the source's columns the
+/// target lacks (a PostgreSQL source's `day`, into SQLite) are left behind. Chain rows
+/// going into PostgreSQL get their days' partitions first.
+fn copy_table(source: Conn<'_>, target: Conn<'_>, t: &Table, have: &[String]) -> Result<u64> {
     let cols = quoted(&t.columns);
     let col_refs: Vec<&str> = cols.iter().map(String::as_str).collect();
-    let key = quoted(&t.key);
-    let key_at: Vec<usize> = t
-        .key
+    let select = t
+        .columns
+        .iter()
+        .zip(&cols)
+        .map(|(c, q)| {
+            if have.contains(c) {
+                Ok(q.clone())
+            } else {
+                derived(&t.name, c).map(str::to_string).ok_or_else(|| {
+                    Error::CopyTarget(format!("{}.{c}: the source has no such column", t.name))
+                })
+            }
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let source_key: Vec<String> = t.key.iter().filter(|k| have.contains(k)).cloned().collect();
+    let key = quoted(&source_key);
+    let key_at: Vec<usize> = source_key
         .iter()
         .map(|k| {
             t.columns
@@ -147,6 +184,10 @@ fn copy_table(source: Conn<'_>, target: Conn<'_>, t: &Table) -> Result<u64> {
                 .expect("key columns are columns")
         })
         .collect();
+    let day_at = (target.is_pg() && t.name == "chain_snapshots")
+        .then(|| t.columns.iter().position(|c| c == "day"))
+        .flatten();
+    let mut days = std::collections::BTreeSet::new();
     let mut written = 0;
     let mut after: Option<Vec<Value<'static>>> = None;
     loop {
@@ -173,7 +214,7 @@ fn copy_table(source: Conn<'_>, target: Conn<'_>, t: &Table) -> Result<u64> {
         let rows = source.query(
             &format!(
                 "SELECT {} FROM {} {filter} {order} {limit}",
-                cols.join(", "),
+                select.join(", "),
                 t.name
             ),
             &args,
@@ -183,6 +224,23 @@ fn copy_table(source: Conn<'_>, target: Conn<'_>, t: &Table) -> Result<u64> {
                     .collect::<Result<Vec<_>>>()
             },
         )?;
+        if let Some(at) = day_at {
+            for r in &rows {
+                let day = match &r[at] {
+                    Value::Text(d) => d.parse::<chrono::NaiveDate>().ok(),
+                    _ => None,
+                };
+                let day = day.ok_or_else(|| {
+                    Error::CopyTarget(format!(
+                        "chain_snapshots.day: {:?} is not a day (a chain row without its scan?)",
+                        r[at]
+                    ))
+                })?;
+                if days.insert(day) {
+                    super::partitions::ensure(target, day)?;
+                }
+            }
+        }
         written += target.copy_rows(&t.name, &col_refs, &rows)?;
         // A table without a key is read whole, in one page.
         if key.is_empty() || rows.len() < PAGE_ROWS {
@@ -291,10 +349,36 @@ mod tests {
     fn fill(s: &mut Store) {
         s.transaction(|tx| {
             for id in 1..=3i64 {
+                // Scans of two days (on PostgreSQL, two partitions of chain rows).
+                let at = format!("2026-11-2{}T23:30:00Z", 2 + id / 2);
                 tx.execute(
                     "INSERT INTO scans (id, started_at, as_of, status, provider, pid, tickers_requested)
-                     VALUES (?1, '2026-11-23T15:00:00Z', '2026-11-23T15:00:00Z', 'succeeded', 'sim', 7, 2)",
-                    params![id],
+                     VALUES (?1, ?2, ?2, 'succeeded', 'sim', 7, 2)",
+                    params![id, at],
+                )?;
+                let chain: Vec<Vec<Value<'_>>> = (0..7_000)
+                    .map(|i| {
+                        vec![
+                            Value::Int(id),
+                            Value::from(if i < 3_000 { "AAPL" } else { "MSFT" }),
+                            Value::from(format!("S{i:05}")),
+                            Value::from("2026-12-18"),
+                            Value::Real(100.0 + f64::from(i) / 8.0),
+                            Value::from(if i % 2 == 0 { "call" } else { "put" }),
+                            Value::Real(0.1 + 0.2),
+                            Value::Real(1.0 / 3.0),
+                            Value::Real(2.675),
+                            Value::Int(i64::from(i) * 1_000_003),
+                            Value::Int(7),
+                            if i % 3 == 0 { Value::Null } else { Value::Real(5e-324) },
+                            Value::Real(187.25),
+                        ]
+                    })
+                    .collect();
+                tx.copy_rows(
+                    "chain_snapshots",
+                    &["scan_id", "ticker", "symbol", "expiry", "strike", "\"right\"", "bid", "ask", "last", "volume", "open_interest", "iv", "underlying_price"],
+                    &chain,
                 )?;
                 tx.execute(
                     "INSERT INTO alerts (scan_id, ticker, detector, contract, score, alert_data, created_at)
@@ -329,13 +413,18 @@ mod tests {
         .unwrap();
     }
 
-    /// Every table's rows, in key order, as read.
+    /// Every table's rows, in key order, as read; without PostgreSQL's chain `day`
+    /// (checked by [`days_follow_scans`]), so both backends compare.
     fn contents(s: &Store) -> BTreeMap<String, Vec<Vec<Value<'static>>>> {
         let db = s.db();
         tables_in_order(db)
             .unwrap()
             .into_iter()
-            .map(|t| {
+            .map(|mut t| {
+                if t.name == "chain_snapshots" {
+                    t.columns.retain(|c| c != "day");
+                    t.key.retain(|c| c != "day");
+                }
                 let cols = quoted(&t.columns).join(", ");
                 let order = if t.key.is_empty() {
                     String::new()
@@ -358,6 +447,28 @@ mod tests {
             .collect()
     }
 
+    /// On PostgreSQL: every chain row's day is its scan's UTC day, and it sits in that
+    /// day's partition, none in the DEFAULT one.
+    fn days_follow_scans(pg: &Store) {
+        let wrong: i64 = pg
+            .db()
+            .query_one(
+                "SELECT count(*) FROM chain_snapshots c JOIN scans s ON s.id = c.scan_id
+                 WHERE c.day <> left(s.as_of, 10)::date
+                    OR c.tableoid::regclass::text <> 'chain_snapshots_d' || to_char(c.day, 'YYYYMMDD')",
+                params![],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(wrong, 0);
+        let days: Vec<String> = super::super::partitions::days(pg.db())
+            .unwrap()
+            .iter()
+            .map(|d| d.to_string())
+            .collect();
+        assert_eq!(days, ["2026-11-22", "2026-11-23"]);
+    }
+
     #[test]
     fn a_store_copies_whole_into_an_empty_one_on_either_backend_and_not_into_a_used_one() {
         let mut sqlite = backends().remove(0);
@@ -373,6 +484,7 @@ mod tests {
         assert_eq!(contents(&target), want, "sqlite into sqlite");
         let rows = |name: &str| report.iter().find(|t| t.table == name).unwrap().rows;
         assert_eq!((rows("scans"), rows("alerts"), rows("bars")), (3, 3, 7_500));
+        assert_eq!(rows("chain_snapshots"), 3 * 7_000);
         let at = |name: &str| heard.iter().position(|t| t == name).unwrap();
         assert!(at("scans") < at("alerts"), "parents first: {heard:?}");
         assert_eq!(heard.len(), want.len(), "every table");
@@ -381,6 +493,7 @@ mod tests {
         if let Some(mut pg) = backends().into_iter().find(|s| s.is_postgres()) {
             sqlite.copy_into(&mut pg, |_| {}).unwrap();
             assert_eq!(contents(&pg), want, "sqlite into postgres");
+            days_follow_scans(&pg);
             // New rows take ids after the copied ones.
             let id = pg
                 .transaction(|tx| {
@@ -395,6 +508,11 @@ mod tests {
             let mut back = backends().remove(0);
             pg.copy_into(&mut back, |_| {}).unwrap();
             assert_eq!(contents(&back), contents(&pg), "postgres into sqlite");
+            // And PostgreSQL into PostgreSQL, days and all.
+            let mut again = backends().pop().unwrap();
+            pg.copy_into(&mut again, |_| {}).unwrap();
+            assert_eq!(contents(&again), contents(&pg), "postgres into postgres");
+            days_follow_scans(&again);
         }
 
         // A target with rows is refused, named, and left as it was.

@@ -136,6 +136,14 @@ impl PgToSql for Value<'_> {
                 Type::FLOAT4 => (*v as f32).to_sql(ty, out),
                 _ => Err(format!("a real number cannot be sent as {ty}").into()),
             },
+            Value::Text(s) if *ty == Type::DATE => {
+                // A `YYYY-MM-DD` day (chain_snapshots.day): PostgreSQL's binary date is
+                // the days since 2000-01-01.
+                let day: chrono::NaiveDate = s.parse().map_err(|e| format!("day {s:?}: {e}"))?;
+                let days = (day - PG_EPOCH).num_days();
+                out.extend_from_slice(&i32::try_from(days)?.to_be_bytes());
+                Ok(IsNull::No)
+            }
             Value::Text(s) => s.as_ref().to_sql(ty, out),
         }
     }
@@ -145,6 +153,27 @@ impl PgToSql for Value<'_> {
     }
 
     to_sql_checked!();
+}
+
+/// Day 0 of PostgreSQL's binary `date`.
+const PG_EPOCH: chrono::NaiveDate = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
+
+/// A PostgreSQL `date` read as `YYYY-MM-DD` text (the one date column,
+/// chain_snapshots.day; the store's other times are text already).
+struct PgDay(String);
+
+impl<'a> postgres::types::FromSql<'a> for PgDay {
+    fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
+        let days = i32::from_be_bytes(raw.try_into()?);
+        let day = PG_EPOCH
+            .checked_add_signed(chrono::TimeDelta::days(days.into()))
+            .ok_or_else(|| format!("date {days} days from 2000-01-01 is out of range"))?;
+        Ok(PgDay(day.to_string()))
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        *ty == Type::DATE
+    }
 }
 
 /// A column value read by index: implemented for the types the store reads.
@@ -240,6 +269,12 @@ impl FromCol for Option<String> {
         row.get(i)
     }
     fn pg(row: &postgres::Row, i: usize) -> Result<Self> {
+        if row.columns().get(i).map(|c| c.type_()) == Some(&Type::DATE) {
+            return row
+                .try_get::<_, Option<PgDay>>(i)
+                .map(|d| d.map(|d| d.0))
+                .map_err(|e| pg_err(row, i, e));
+        }
         row.try_get::<_, Option<String>>(i)
             .map_err(|e| pg_err(row, i, e))
     }

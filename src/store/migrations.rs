@@ -1217,4 +1217,76 @@ ALTER TABLE scans ADD COLUMN shard TEXT;
 ALTER TABLE scans ADD COLUMN shard TEXT;
 "#,
     },
+    // 15: PostgreSQL's chain rows are partitioned by day: `day` is the UTC day of the
+    // scan's `as_of`, one partition per day (`chain_snapshots_d20261205`, created when
+    // the day's first chain is written, see `store::partitions`) and a DEFAULT partition
+    // for a row whose day has none. Retention then drops a day whose every chain is
+    // pruned instead of deleting its rows. The key takes `day` (PostgreSQL requires the
+    // partition key in it); `(scan_id, ticker, symbol)` stays unique, as `day` follows
+    // from `scan_id`. The foreign key to `scans` is dropped: it doubled the cost of
+    // writing a chain and was never used (scans are never deleted); the writer checks
+    // the scan exists when it looks up its day. Rows already stored move into their
+    // days' partitions here. SQLite keeps its table as it is (no `day`: rewriting a
+    // large file on open is not worth it where retention deletes rows anyway).
+    Migration {
+        sqlite: r#"
+-- Nothing: SQLite's chain_snapshots stays as it is.
+"#,
+        postgres: r#"
+ALTER TABLE chain_snapshots RENAME TO chain_snapshots_14;
+ALTER INDEX chain_snapshots_pkey RENAME TO chain_snapshots_14_pkey;
+
+CREATE TABLE chain_snapshots (
+    scan_id          BIGINT  NOT NULL,
+    ticker           TEXT    NOT NULL,
+    symbol           TEXT    NOT NULL,
+    expiry           TEXT    NOT NULL,
+    strike           DOUBLE PRECISION    NOT NULL,
+    "right"            TEXT    NOT NULL CHECK ("right" IN ('call', 'put')),
+    bid              DOUBLE PRECISION    NOT NULL,
+    ask              DOUBLE PRECISION    NOT NULL,
+    last             DOUBLE PRECISION    NOT NULL,
+    volume           BIGINT  NOT NULL,
+    open_interest    BIGINT  NOT NULL,
+    iv               DOUBLE PRECISION,
+    delta            DOUBLE PRECISION,
+    gamma            DOUBLE PRECISION,
+    theta            DOUBLE PRECISION,
+    vega             DOUBLE PRECISION,
+    underlying_price DOUBLE PRECISION    NOT NULL,
+    vendor_iv        DOUBLE PRECISION,
+    vendor_delta     DOUBLE PRECISION,
+    vendor_gamma     DOUBLE PRECISION,
+    vendor_theo      DOUBLE PRECISION,
+    gex              DOUBLE PRECISION,
+    rho              DOUBLE PRECISION,
+    model            TEXT CHECK (model IN ('black76', 'american')),
+    day              DATE    NOT NULL,
+    PRIMARY KEY (scan_id, ticker, symbol, day)
+) PARTITION BY RANGE (day);
+CREATE TABLE chain_snapshots_default PARTITION OF chain_snapshots DEFAULT;
+
+DO $$
+DECLARE d date;
+BEGIN
+    FOR d IN SELECT DISTINCT left(s.as_of, 10)::date FROM scans s
+             WHERE EXISTS (SELECT 1 FROM chain_snapshots_14 c WHERE c.scan_id = s.id)
+             ORDER BY 1
+    LOOP
+        EXECUTE format('CREATE TABLE %I PARTITION OF chain_snapshots FOR VALUES FROM (%L) TO (%L)',
+                       'chain_snapshots_d' || to_char(d, 'YYYYMMDD'), d, d + 1);
+    END LOOP;
+END $$;
+
+INSERT INTO chain_snapshots (scan_id, ticker, symbol, expiry, strike, "right", bid, ask, last,
+        volume, open_interest, iv, delta, gamma, theta, vega, underlying_price, vendor_iv,
+        vendor_delta, vendor_gamma, vendor_theo, gex, rho, model, day)
+    SELECT c.scan_id, c.ticker, c.symbol, c.expiry, c.strike, c."right", c.bid, c.ask, c.last,
+           c.volume, c.open_interest, c.iv, c.delta, c.gamma, c.theta, c.vega,
+           c.underlying_price, c.vendor_iv, c.vendor_delta, c.vendor_gamma, c.vendor_theo,
+           c.gex, c.rho, c.model, left(s.as_of, 10)::date
+    FROM chain_snapshots_14 c JOIN scans s ON s.id = c.scan_id;
+DROP TABLE chain_snapshots_14;
+"#,
+    },
 ];

@@ -41,6 +41,7 @@ pub mod excel;
 pub mod location;
 mod migrations;
 pub mod outbox;
+pub(crate) mod partitions;
 pub mod resilience;
 pub mod scans;
 pub mod scheduler;
@@ -119,6 +120,9 @@ pub enum Error {
     /// SQLite's own set-up (pragmas, migrations), asked of a PostgreSQL store.
     #[error("this part of the store does not run on PostgreSQL yet")]
     NotPorted,
+    /// Chain rows for a scan the store does not have.
+    #[error("cannot store chains of scan {0}: the store has no such scan")]
+    NoScan(i64),
     #[error("corrupt stored value in {table}.{column}: {detail}")]
     Corrupt {
         table: &'static str,
@@ -238,14 +242,19 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// What a batched prune did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
 pub struct PruneStats {
-    /// Rows deleted in all.
+    /// Rows removed in all: deleted in batches, plus those of dropped partitions.
     pub rows: u64,
-    /// Transactions committed.
+    /// Delete transactions committed.
     pub batches: u64,
-    /// The most rows one transaction deleted.
+    /// The most rows one delete transaction deleted.
     pub largest_batch: u64,
-    /// The longest one transaction held the write lock, milliseconds.
+    /// The longest one transaction held the write lock (a delete batch's, or a
+    /// partition drop's), milliseconds.
     pub longest_batch_ms: f64,
+    /// PostgreSQL's chains: day partitions dropped whole (each counted before it went).
+    pub partitions_dropped: u64,
+    /// Of `rows`, those that went with the dropped partitions.
+    pub dropped_rows: u64,
 }
 
 /// The schema version this optctl writes (`PRAGMA user_version` after every migration).
@@ -257,6 +266,10 @@ pub fn schema_version() -> i64 {
 pub struct Store {
     db: Db,
     path: PathBuf,
+    /// PostgreSQL: the chain day of each scan this store has written chains of, its
+    /// day partition known to exist ([`partitions`]), so that is checked once per scan
+    /// and day, not per ticker.
+    chain_days: std::collections::HashMap<i64, chrono::NaiveDate>,
 }
 
 impl Store {
@@ -274,6 +287,7 @@ impl Store {
         let mut store = Store {
             db: Db::Sqlite(conn),
             path: path.to_path_buf(),
+            chain_days: Default::default(),
         };
         store
             .configure()
@@ -322,6 +336,7 @@ impl Store {
         let store = Store {
             db: Db::Sqlite(conn),
             path: path.to_path_buf(),
+            chain_days: Default::default(),
         };
         let version = store
             .check_identity()
@@ -357,6 +372,7 @@ impl Store {
         Ok(Store {
             db: Db::Postgres(Box::new(db::PgConn::new(client))),
             path: PathBuf::from(&target),
+            chain_days: Default::default(),
         })
     }
 
@@ -1055,11 +1071,15 @@ pub(crate) mod tests {
             .unwrap()
             .into_iter()
             .collect();
-        let pg_columns: std::collections::BTreeSet<(String, String)> = pg
+        // Tables, not the partitions of one (chain_snapshots' days).
+        let mut pg_columns: std::collections::BTreeSet<(String, String)> = pg
             .db()
             .query(
-                "SELECT table_name::text, column_name::text FROM information_schema.columns
-                 WHERE table_schema = 'public' AND table_name <> 'optctl_schema'",
+                "SELECT c.table_name::text, c.column_name::text FROM information_schema.columns c
+                 JOIN pg_catalog.pg_class k
+                   ON k.relname = c.table_name AND k.relnamespace = 'public'::regnamespace
+                 WHERE c.table_schema = 'public' AND c.table_name <> 'optctl_schema'
+                   AND NOT k.relispartition",
                 db::params![],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
@@ -1067,6 +1087,8 @@ pub(crate) mod tests {
             .into_iter()
             .collect();
         assert!(lite_columns.len() > 100, "{}", lite_columns.len());
+        // The one column only PostgreSQL has: the day its chain rows are partitioned by.
+        assert!(pg_columns.remove(&("chain_snapshots".into(), "day".into())));
         assert_eq!(pg_columns, lite_columns);
         drop(pg);
         let again = Store::open_postgres(&db.config).unwrap();

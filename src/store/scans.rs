@@ -301,9 +301,14 @@ impl<S: DerefMut<Target = Store>> Scans<S> {
         limit: usize,
         pause: std::time::Duration,
     ) -> Result<super::PruneStats> {
-        let targets = self.prune_targets(before, keep_last)?;
+        let mut targets = self.prune_targets(before, keep_last)?;
+        let dropped = if self.0.is_postgres() {
+            self.drop_pruned_days(before, &mut targets)?
+        } else {
+            super::PruneStats::default()
+        };
         let mut next = 0;
-        self.0.prune_in_batches(limit, pause, |tx, limit| {
+        let mut stats = self.0.prune_in_batches(limit, pause, |tx, limit| {
             let mut left = limit;
             while left > 0 && next < targets.len() {
                 let (scan_id, ticker) = &targets[next];
@@ -324,7 +329,122 @@ impl<S: DerefMut<Target = Store>> Scans<S> {
                 left -= n;
             }
             Ok(limit - left)
-        })
+        })?;
+        stats.rows += dropped.rows;
+        stats.partitions_dropped = dropped.partitions_dropped;
+        stats.dropped_rows = dropped.dropped_rows;
+        stats.longest_batch_ms = stats.longest_batch_ms.max(dropped.longest_batch_ms);
+        Ok(stats)
+    }
+
+    /// PostgreSQL: drops each day partition of `chain_snapshots` whose every chain is
+    /// among `targets` (and an empty one of a day before `before`'s), one transaction
+    /// each: under the partitions' advisory lock and an exclusive lock on the chain
+    /// table, its chains are counted again (a chain written or deleted meanwhile keeps
+    /// the partition), then it is detached and dropped and its chains' expiries
+    /// deleted. The chains it held leave `targets`; what the stats count as dropped is
+    /// the partition's rows counted under that lock. A day whose locks are not had
+    /// within [`super::partitions::DROP_LOCK_TIMEOUT`] (a long read holds the chain
+    /// table) is left whole to the batched deletes.
+    fn drop_pruned_days(
+        &mut self,
+        before: DateTime<Utc>,
+        targets: &mut Vec<(i64, String)>,
+    ) -> Result<super::PruneStats> {
+        use std::collections::HashSet;
+        let mut stats = super::PruneStats::default();
+        let wanted: HashSet<(i64, String)> = targets.iter().cloned().collect();
+        let last_day = before.date_naive();
+        let mut gone: HashSet<(i64, String)> = HashSet::new();
+        let chains_in = |db: super::db::Conn<'_>, table: &str| {
+            db.query(
+                &format!("SELECT scan_id, ticker, count(*) FROM {table} GROUP BY scan_id, ticker"),
+                params![],
+                |r| Ok((r.get::<i64>(0)?, r.get::<String>(1)?, r.get::<i64>(2)?)),
+            )
+        };
+        let droppable = |chains: &[(i64, String, i64)], day: chrono::NaiveDate| {
+            if chains.is_empty() {
+                day < last_day
+            } else {
+                chains
+                    .iter()
+                    .all(|(s, t, _)| wanted.contains(&(*s, t.clone())))
+            }
+        };
+        for day in super::partitions::days(self.0.db())? {
+            if day > last_day {
+                break;
+            }
+            let table = super::partitions::name(day);
+            // A first look without locks: most days are kept, and need no lock.
+            if !droppable(&chains_in(self.0.db(), &table)?, day) {
+                continue;
+            }
+            let started = std::time::Instant::now();
+            let dropped = self.0.transaction(|tx| {
+                // Waiting behind a long reader would stall every chain writer queued
+                // behind this lock: past the timeout the day is left to the deletes.
+                tx.batch(&format!(
+                    "SET LOCAL lock_timeout = {}",
+                    super::partitions::DROP_LOCK_TIMEOUT.as_millis()
+                ))?;
+                tx.lock(super::partitions::LOCK)?;
+                tx.batch("LOCK TABLE chain_snapshots IN ACCESS EXCLUSIVE MODE")?;
+                if !super::partitions::days(tx)?.contains(&day) {
+                    return Ok(None); // another host dropped it first
+                }
+                let chains = chains_in(tx, &table)?;
+                if !droppable(&chains, day) {
+                    return Ok(None);
+                }
+                tx.batch(&format!(
+                    "ALTER TABLE chain_snapshots DETACH PARTITION {table}; DROP TABLE {table}"
+                ))?;
+                // The dropped chains' expiries (a few rows each) go with them.
+                let keys: Vec<Vec<super::db::Value<'_>>> = chains
+                    .iter()
+                    .map(|(s, t, _)| vec![(*s).into(), t.into()])
+                    .collect();
+                tx.batch(
+                    "CREATE TEMP TABLE optctl_dropped_chains
+                         (scan_id BIGINT NOT NULL, ticker TEXT NOT NULL) ON COMMIT DROP",
+                )?;
+                tx.copy_rows("optctl_dropped_chains", &["scan_id", "ticker"], &keys)?;
+                tx.execute(
+                    "DELETE FROM chain_expiries e USING optctl_dropped_chains d
+                     WHERE e.scan_id = d.scan_id AND e.ticker = d.ticker",
+                    params![],
+                )?;
+                Ok(Some(chains))
+            });
+            let dropped = match dropped {
+                Err(super::Error::Postgres(e))
+                    if e.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE) =>
+                {
+                    tracing::debug!(
+                        "chain partition {table} is busy: its rows are deleted instead"
+                    );
+                    None
+                }
+                other => other?,
+            };
+            let ms = started.elapsed().as_secs_f64() * 1000.0;
+            stats.longest_batch_ms = stats.longest_batch_ms.max(ms);
+            if let Some(chains) = dropped {
+                let rows: i64 = chains.iter().map(|(_, _, n)| n).sum();
+                stats.partitions_dropped += 1;
+                stats.dropped_rows += rows as u64;
+                gone.extend(chains.into_iter().map(|(s, t, _)| (s, t)));
+            }
+        }
+        stats.rows = stats.dropped_rows;
+        if stats.partitions_dropped > 0 {
+            // This process's writes re-check their day's partition.
+            self.0.forget_chain_days();
+        }
+        targets.retain(|t| !gone.contains(t));
+        Ok(stats)
     }
 
     /// The `(scan, ticker)` chains a prune deletes: those still stored, of scans taken
@@ -408,6 +528,14 @@ mod tests {
         };
         let (ticker, ticker_of_row, symbol) = (pad(3, "i"), pad(3, "i / ?3"), pad(8, "i"));
         let ticker_of_pair = pad(3, "i / 2");
+        // PostgreSQL's rows carry their day, in a partition made as the scan's writes
+        // make it.
+        let (day_col, day) = if store.is_postgres() {
+            let day = store.chain_day(id).unwrap();
+            (", day", format!(", DATE '{day}'"))
+        } else {
+            ("", String::new())
+        };
         store
             .transaction(|tx| {
                 tx.execute(
@@ -423,9 +551,9 @@ mod tests {
                     &format!(
                         "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?2)
                          INSERT INTO chain_snapshots (scan_id, ticker, symbol, expiry, strike, \"right\",
-                             bid, ask, last, volume, open_interest, underlying_price)
+                             bid, ask, last, volume, open_interest, underlying_price{day_col})
                          SELECT ?1, 'T' || {ticker_of_row}, 'C' || {symbol}, '2026-12-18',
-                                i % ?3, 'call', 1.0, 1.1, 1.05, 10, 100, 100 FROM n"
+                                i % ?3, 'call', 1.0, 1.1, 1.05, 10, 100, 100{day} FROM n"
                     ),
                     params![id, tickers * contracts, contracts],
                 )?;
@@ -497,7 +625,17 @@ mod tests {
         let expected = (5 * 2 + 5) * 997;
         assert_eq!(stats.rows, expected);
         assert!(stats.largest_batch <= 1000, "{stats:?}");
-        assert_eq!(stats.batches, expected / 1000 + 1, "{stats:?}");
+        // On PostgreSQL the first day's partition, every chain of it pruned, is dropped
+        // whole; the second day keeps T005..T009, so its pruned chains are deleted.
+        let dropped = if store.is_postgres() { 10 * 997 } else { 0 };
+        assert_eq!(stats.dropped_rows, dropped, "{stats:?}");
+        assert_eq!(
+            stats.partitions_dropped,
+            u64::from(dropped > 0),
+            "{stats:?}"
+        );
+        let deleted = expected - dropped;
+        assert_eq!(stats.batches, deleted / 1000 + 1, "{stats:?}");
         assert_eq!(chain_rows(store, old[0]), 0);
         assert_eq!(chain_rows(store, old[1]), 5 * 997);
         assert_eq!(chain_rows(store, kept[0]), 10 * 997);
@@ -514,6 +652,139 @@ mod tests {
             .prune_with(before, 3, 1000, std::time::Duration::ZERO)
             .unwrap();
         assert_eq!((again.rows, again.batches), (0, 1));
+    }
+
+    /// Each stored chain, `(scan, ticker, rows)`, and each chain's expiry rows, in order.
+    #[allow(clippy::type_complexity)]
+    fn chains_left(store: &Store) -> (Vec<(i64, String, i64)>, Vec<(i64, String, i64)>) {
+        let of = |table: &str| {
+            store
+                .db()
+                .query(
+                    &format!(
+                        "SELECT scan_id, ticker, count(*) FROM {table}
+                         GROUP BY scan_id, ticker ORDER BY scan_id, ticker"
+                    ),
+                    params![],
+                    |r| Ok((r.get::<i64>(0)?, r.get::<String>(1)?, r.get::<i64>(2)?)),
+                )
+                .unwrap()
+        };
+        (of("chain_snapshots"), of("chain_expiries"))
+    }
+
+    /// Retention keeps exactly the same chains on both backends, though PostgreSQL
+    /// drops whole days where it can: a day whose every chain goes (and an old day with
+    /// no chains left) is dropped, a day with one kept chain is deleted from row by
+    /// row.
+    #[test]
+    fn a_prune_leaves_the_same_chains_on_every_backend() {
+        let mut results = Vec::new();
+        for mut store in backends() {
+            let backend = store.backend();
+            // An old day whose scan stored no chain: on PostgreSQL an empty partition.
+            let t = crate::time::parse_instant("2026-10-30T15:00:00Z").unwrap();
+            let empty = store.scans_mut().begin(t, t, "sim", 0, None).unwrap();
+            if store.is_postgres() {
+                store.chain_day(empty).unwrap();
+            }
+            let z = stored_scan(&mut store, "2026-11-01T15:00:00Z", 3, 40);
+            let a = stored_scan(&mut store, "2026-11-02T09:00:00Z", 6, 50);
+            let b = stored_scan(&mut store, "2026-11-02T15:00:00Z", 6, 50);
+            let c = stored_scan(&mut store, "2026-11-03T15:00:00Z", 2, 60);
+            let d = stored_scan(&mut store, "2026-11-04T15:00:00Z", 1, 70);
+            let e = stored_scan(&mut store, "2026-11-12T15:00:00Z", 1, 80);
+            let before = crate::time::parse_instant("2026-11-10T00:00:00Z").unwrap();
+            let stats = store
+                .scans_mut()
+                .prune_with(before, 1, 100, std::time::Duration::ZERO)
+                .unwrap();
+            let (chains, expiries) = chains_left(&store);
+            // Each ticker keeps its newest scan: T000 scan e, T001 scan c, T002..T005
+            // scan b; the rest goes.
+            let mut want: Vec<(i64, String, i64)> = (0..6)
+                .map(|i| (b, format!("T{i:03}"), 50))
+                .chain([(c, "T001".to_string(), 60), (e, "T000".to_string(), 80)])
+                .filter(|(s, t, _)| !(*s == b && (t == "T000" || t == "T001")))
+                .collect();
+            want.sort();
+            assert_eq!(chains, want, "{backend}");
+            let want_expiries: Vec<(i64, String, i64)> =
+                want.iter().map(|(s, t, _)| (*s, t.clone(), 2)).collect();
+            assert_eq!(expiries, want_expiries, "{backend}");
+            let gone = 3 * 40 + 6 * 50 + 2 * 50 + 60 + 70;
+            assert_eq!(stats.rows, gone, "{backend}: {stats:?}");
+            if store.is_postgres() {
+                // 10-30 (empty), 11-01 and 11-04 went whole; 11-02 and 11-03 keep a
+                // chain each.
+                assert_eq!(stats.partitions_dropped, 3, "{stats:?}");
+                assert_eq!(stats.dropped_rows, 3 * 40 + 70, "{stats:?}");
+                let days: Vec<String> = crate::store::partitions::days(store.db())
+                    .unwrap()
+                    .iter()
+                    .map(|d| d.to_string())
+                    .collect();
+                assert_eq!(days, ["2026-11-02", "2026-11-03", "2026-11-12"]);
+                let stray: i64 = store
+                    .db()
+                    .query_one(
+                        "SELECT count(*) FROM chain_snapshots_default",
+                        params![],
+                        |r| r.get(0),
+                    )
+                    .unwrap();
+                assert_eq!(stray, 0);
+            } else {
+                assert_eq!((stats.partitions_dropped, stats.dropped_rows), (0, 0));
+            }
+            let _ = (z, a, d);
+            results.push((chains, expiries, stats.rows));
+        }
+        if let [sqlite, pg] = &results[..] {
+            assert_eq!(sqlite, pg, "the backends keep the same rows");
+        }
+    }
+
+    /// PostgreSQL: a reader holding the chain table past the drop's lock timeout does
+    /// not stall the prune: the day it would have dropped is deleted row by row, with
+    /// the same result.
+    #[test]
+    fn a_day_held_by_a_reader_is_deleted_instead_of_dropped() {
+        let Some(db) = crate::store::tests::PgTestDb::create() else {
+            return;
+        };
+        let mut store = Store::open_postgres(&db.config).unwrap();
+        let old = stored_scan(&mut store, "2026-11-02T15:00:00Z", 4, 300);
+        let new = stored_scan(&mut store, "2026-11-23T15:00:00Z", 4, 300);
+        let mut reader = db.config.connect(postgres::NoTls).unwrap();
+        reader
+            .batch_execute("BEGIN; SELECT count(*) FROM chain_snapshots")
+            .unwrap();
+        let before = crate::time::parse_instant("2026-11-20T00:00:00Z").unwrap();
+        let started = std::time::Instant::now();
+        let stats = store
+            .scans_mut()
+            .prune_with(before, 1, 500, std::time::Duration::ZERO)
+            .unwrap();
+        assert!(
+            started.elapsed() >= crate::store::partitions::DROP_LOCK_TIMEOUT,
+            "it waited for the lock"
+        );
+        assert_eq!((stats.partitions_dropped, stats.dropped_rows), (0, 0));
+        assert_eq!(stats.rows, 4 * 300);
+        assert_eq!(
+            (chain_rows(&store, old), chain_rows(&store, new)),
+            (0, 4 * 300)
+        );
+        reader.batch_execute("COMMIT").unwrap();
+        // Once the reader is gone, the emptied day goes too.
+        let again = store
+            .scans_mut()
+            .prune_with(before, 1, 500, std::time::Duration::ZERO)
+            .unwrap();
+        assert_eq!((again.rows, again.partitions_dropped), (0, 1));
+        let days = crate::store::partitions::days(store.db()).unwrap();
+        assert_eq!(days, ["2026-11-23".parse().unwrap()]);
     }
 
     /// Another writer with a busy timeout of a tenth of the real one keeps committing
