@@ -196,17 +196,45 @@ pub async fn run(
     );
     progress.start(tickers.len() as u64);
 
-    let (tx, mut rx) = mpsc::channel::<Fetched>(64);
-    let writer_opts = opts.clone();
-    let writer_progress = progress.clone();
-    let writer = std::thread::spawn(move || {
-        let mut w = Writer::new(store, scan_id, writer_opts);
-        while let Some(item) = rx.blocking_recv() {
-            let (ticker, ok) = w.accept(item);
-            writer_progress.advance(&ticker, ok);
+    let (tx, rx) = mpsc::channel::<Fetched>(64);
+    // On PostgreSQL, tickers are stored over several connections at once (each ticker
+    // still one transaction): a connection's time is mostly waiting for the server. On
+    // SQLite one writer, as its one write lock allows.
+    let mut stores = vec![store];
+    if stores[0].is_postgres() {
+        for _ in 1..PG_WRITERS {
+            match stores[0].connect_again() {
+                Ok(Some(s)) => stores.push(s),
+                Ok(None) => break,
+                Err(e) => {
+                    tracing::warn!(
+                        "a second connection to the store failed, storing over one: {}",
+                        crate::error::report(&e)
+                    );
+                    break;
+                }
+            }
         }
-        w
-    });
+    }
+    let rx = Arc::new(std::sync::Mutex::new(rx));
+    let writers: Vec<_> = stores
+        .into_iter()
+        .map(|store| {
+            let (rx, writer_opts, writer_progress) = (rx.clone(), opts.clone(), progress.clone());
+            std::thread::spawn(move || {
+                let mut w = Writer::new(store, scan_id, writer_opts);
+                loop {
+                    // One writer waits on the channel at a time; the lock is released
+                    // as soon as it has an item.
+                    let item = rx.lock().unwrap_or_else(|e| e.into_inner()).blocking_recv();
+                    let Some(item) = item else { break };
+                    let (ticker, ok) = w.accept(item);
+                    writer_progress.advance(&ticker, ok);
+                }
+                w
+            })
+        })
+        .collect();
 
     let sem = Arc::new(Semaphore::new(opts.concurrency.max(1)));
     let pricing = Arc::new(opts.pricing.clone());
@@ -244,17 +272,27 @@ pub async fn run(
             tracing::error!("a fetch task panicked: {e}");
         }
     }
-    let mut w = tokio::task::spawn_blocking(move || writer.join())
-        .await
-        .map_err(|e| Error::Failed(format!("scan writer did not finish: {e}")))?
-        .map_err(|p| {
+    let joined = tokio::task::spawn_blocking(move || {
+        writers.into_iter().map(|w| w.join()).collect::<Vec<_>>()
+    })
+    .await
+    .map_err(|e| Error::Failed(format!("scan writer did not finish: {e}")))?;
+    let mut done = Vec::with_capacity(joined.len());
+    for j in joined {
+        done.push(j.map_err(|p| {
             // A part of the store not yet on PostgreSQL: its error, not a crash.
             if p.is::<crate::store::NotPortedPanic>() {
                 Error::from(crate::store::Error::NotPorted)
             } else {
                 Error::Failed("scan writer panicked".into())
             }
-        })?;
+        })?);
+    }
+    let mut done = done.into_iter();
+    let mut w = done.next().expect("at least one writer");
+    for other in done {
+        w.absorb(other);
+    }
     progress.finish();
 
     let totals = ScanTotals {
@@ -397,7 +435,11 @@ pub fn same_session_volumes(
     best.values().rev().take(days).map(|&(_, v)| v).collect()
 }
 
-/// The single writer: owns the store connection for the whole scan.
+/// How many connections a scan stores tickers over on PostgreSQL.
+const PG_WRITERS: usize = 2;
+
+/// A writer: owns a store connection for the whole scan (one on SQLite,
+/// [`PG_WRITERS`] on PostgreSQL, each taking the next fetched ticker).
 struct Writer {
     store: Store,
     scan_id: i64,
@@ -421,6 +463,18 @@ impl Writer {
             cooled: 0,
             repeated: 0,
         }
+    }
+
+    /// Takes in what another writer of the same scan stored and counted (its store,
+    /// a second connection, is closed).
+    fn absorb(&mut self, other: Writer) {
+        self.tickers.extend(other.tickers);
+        self.errors.extend(other.errors);
+        for (detector, n) in other.by_detector {
+            *self.by_detector.entry(detector).or_default() += n;
+        }
+        self.cooled += other.cooled;
+        self.repeated += other.repeated;
     }
 
     /// Stores or records one fetched ticker; returns its name and whether it was stored.

@@ -311,14 +311,22 @@ pub struct PgConn {
     /// Dropped by hand ([`PgConn`]'s `Drop`): closing it may not run inside a runtime.
     client: std::mem::ManuallyDrop<RefCell<postgres::Client>>,
     statements: RefCell<HashMap<String, postgres::Statement>>,
+    /// What it connected with, to open another connection to the same database.
+    config: postgres::Config,
 }
 
 impl PgConn {
-    pub fn new(client: postgres::Client) -> Self {
+    pub fn new(client: postgres::Client, config: postgres::Config) -> Self {
         PgConn {
             client: std::mem::ManuallyDrop::new(RefCell::new(client)),
             statements: RefCell::new(HashMap::new()),
+            config,
         }
+    }
+
+    /// The settings this connection was opened with.
+    pub(crate) fn config(&self) -> &postgres::Config {
+        &self.config
     }
 
     /// Runs `f` on the client. The sync client drives its own runtime, which cannot

@@ -370,7 +370,7 @@ impl Store {
             source,
         })?;
         Ok(Store {
-            db: Db::Postgres(Box::new(db::PgConn::new(client))),
+            db: Db::Postgres(Box::new(db::PgConn::new(client, config.clone()))),
             path: PathBuf::from(&target),
             chain_days: Default::default(),
         })
@@ -702,6 +702,16 @@ impl Store {
     pub(crate) fn transaction<T>(&mut self, f: impl FnOnce(Conn<'_>) -> Result<T>) -> Result<T> {
         let written = self.db.transaction(f);
         written.map_err(|e| self.fault(e))
+    }
+
+    /// Another connection to this PostgreSQL store, for a second writer (its schema is
+    /// this one's: nothing is checked or migrated again); None on SQLite, whose one
+    /// write lock makes a second writer pointless.
+    pub fn connect_again(&self) -> Result<Option<Store>> {
+        match &self.db {
+            Db::Sqlite(_) => Ok(None),
+            Db::Postgres(p) => Store::connect_postgres(p.config()).map(Some),
+        }
     }
 
     /// Whether this store is on PostgreSQL.
