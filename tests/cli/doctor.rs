@@ -306,8 +306,9 @@ fn generate_systemd_writes_units_that_run_this_optctl() {
         home.home().display(),
         config.display()
     );
-    // A store given in the environment is written into the units, quoted.
-    if let Some(url) = home.store_url() {
+    // A store given in the environment is written into the units, quoted, without its
+    // password (a server that wants one gets it from ~/.pgpass or $PGPASSWORD).
+    if let Some(url) = home.store_shown() {
         prefix.push_str(&format!(" --store '{url}'"));
     }
     let expect = [
