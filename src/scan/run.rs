@@ -277,21 +277,19 @@ pub async fn run(
     })
     .await
     .map_err(|e| Error::Failed(format!("scan writer did not finish: {e}")))?;
-    let mut done = Vec::with_capacity(joined.len());
-    for j in joined {
-        done.push(j.map_err(|p| {
+    let mut done = joined.into_iter().map(|j| {
+        j.map_err(|p| {
             // A part of the store not yet on PostgreSQL: its error, not a crash.
             if p.is::<crate::store::NotPortedPanic>() {
                 Error::from(crate::store::Error::NotPorted)
             } else {
                 Error::Failed("scan writer panicked".into())
             }
-        })?);
-    }
-    let mut done = done.into_iter();
-    let mut w = done.next().expect("at least one writer");
+        })
+    });
+    let mut w = done.next().expect("at least one writer")?;
     for other in done {
-        w.absorb(other);
+        w.absorb(other?);
     }
     progress.finish();
 

@@ -593,13 +593,16 @@ pub(crate) fn open_store<'a>(req: &Request<'a>) -> Result<Reader<'a>, ApiError> 
     req.state
         .readers
         .open(req.state.home.store(), req.state.opts.store_busy_timeout)
-        .map_err(|e| {
-            if e.is_busy() {
-                store_busy()
-            } else {
-                ApiError::new(503, "store_unavailable", e.to_string())
-            }
-        })
+        .map_err(unavailable)
+}
+
+/// The 503 of a store that could not be opened: busy, or why not.
+fn unavailable(e: crate::store::Error) -> ApiError {
+    if e.is_busy() {
+        store_busy()
+    } else {
+        ApiError::new(503, "store_unavailable", e.to_string())
+    }
 }
 
 /// [`open_store`], with None when there is no store yet (no SQLite file, or a
@@ -618,13 +621,8 @@ pub(crate) fn open_store_if_any<'a>(req: &Request<'a>) -> Result<Option<Reader<'
     {
         Ok(r) => Ok(Some(r)),
         Err(e) if e.is_no_store() => Ok(None),
-        Err(e) if e.is_busy() => Err(store_busy()),
-        Err(e) => Err(ApiError::new(503, "store_unavailable", e.to_string())),
+        Err(e) => Err(unavailable(e)),
     }
-}
-
-fn store<'a>(req: &Request<'a>) -> Result<Reader<'a>, ApiError> {
-    open_store(req)
 }
 
 fn internal(e: crate::Error) -> ApiError {
@@ -639,7 +637,7 @@ fn internal(e: crate::Error) -> ApiError {
 /// `GET /api/v1/background/status`: is the market open, the processor's last run and
 /// last error (the same report as `optctl process-excel status --json`).
 pub(crate) fn excel_status(req: &Request<'_>) -> Result<Reply, ApiError> {
-    let store = store(req)?;
+    let store = open_store(req)?;
     let status =
         crate::excel::processor_status(&store, &req.state.opts.market_hours, req.state.now())
             .map_err(internal)?;
@@ -652,7 +650,7 @@ pub(crate) fn excel_stocks(req: &Request<'_>) -> Result<Reply, ApiError> {
     let buildup = req
         .query
         .parse_with("buildup", |s| s.parse::<crate::excel::buildup::Buildup>())?;
-    let report = crate::excel::latest_stocks(&*store(req)?, buildup).map_err(internal)?;
+    let report = crate::excel::latest_stocks(&*open_store(req)?, buildup).map_err(internal)?;
     Ok(Reply::fresh_json(200, &report))
 }
 
@@ -673,14 +671,8 @@ fn limit(req: &Request<'_>) -> Result<u64, ApiError> {
 /// `GET /api/v1/stocks/processing-history[?limit=N]`: the newest process-excel runs.
 pub(crate) fn excel_history(req: &Request<'_>) -> Result<Reply, ApiError> {
     let limit = limit(req)?;
-    let report = crate::excel::processing_history(&*store(req)?, limit).map_err(internal)?;
+    let report = crate::excel::processing_history(&*open_store(req)?, limit).map_err(internal)?;
     Ok(Reply::fresh_json(200, &report))
-}
-
-/// The store for the enrichment routes: None before the first run (the reports then say
-/// "nothing yet" rather than fail); a 503 when the file is there but unusable.
-fn enrich_store<'a>(req: &Request<'a>) -> Result<Option<Reader<'a>>, ApiError> {
-    open_store_if_any(req)
 }
 
 /// Answers one enrichment report read at the current time.
@@ -688,7 +680,7 @@ fn enrich_report<T: Serialize>(
     req: &Request<'_>,
     report: fn(Option<&Store>, &crate::enrich::report::Settings, DateTime<Utc>) -> crate::Result<T>,
 ) -> Result<Reply, ApiError> {
-    let store = enrich_store(req)?;
+    let store = open_store_if_any(req)?;
     let body = report(store.as_deref(), &req.state.opts.enrich, Utc::now()).map_err(internal)?;
     Ok(Reply::fresh_json(200, &body))
 }
@@ -715,7 +707,7 @@ pub(crate) fn enrich_metrics(req: &Request<'_>) -> Result<Reply, ApiError> {
 /// was never enriched.
 pub(crate) fn enrich_job_status(req: &Request<'_>) -> Result<Reply, ApiError> {
     let symbol = ticker("symbol", req.capture("symbol"))?;
-    let store = enrich_store(req)?;
+    let store = open_store_if_any(req)?;
     match crate::enrich::report::job_status(store.as_deref(), &req.state.opts.enrich, &symbol)
         .map_err(internal)?
     {
@@ -729,7 +721,7 @@ pub(crate) fn enrich_job_status(req: &Request<'_>) -> Result<Reply, ApiError> {
 /// `GET /api/v1/enrichment/history[?limit=N]`: the newest enrich runs.
 pub(crate) fn enrich_history(req: &Request<'_>) -> Result<Reply, ApiError> {
     let limit = limit(req)?;
-    let store = enrich_store(req)?;
+    let store = open_store_if_any(req)?;
     let body = crate::enrich::report::history(store.as_deref(), limit).map_err(internal)?;
     Ok(Reply::fresh_json(200, &body))
 }
@@ -738,7 +730,7 @@ pub(crate) fn enrich_history(req: &Request<'_>) -> Result<Reply, ApiError> {
 /// with the scheduler has written it (then nothing is recorded: the migration is at
 /// legacy); a 503 when the file is there but unusable.
 fn scheduler_store<'a>(req: &Request<'a>) -> Result<Option<Reader<'a>>, ApiError> {
-    let Some(store) = enrich_store(req)? else {
+    let Some(store) = open_store_if_any(req)? else {
         return Ok(None);
     };
     let ready = store

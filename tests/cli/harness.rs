@@ -275,6 +275,21 @@ pub fn parse_json(out: &Output) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", describe(out)))
 }
 
+/// `(table, rows)` of each table in an `optctl store stats --json` document.
+pub fn table_rows(stats: &serde_json::Value) -> Vec<(String, u64)> {
+    stats["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["table"].as_str().unwrap().to_string(),
+                t["rows"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
 /// Status, stdout and stderr of a finished command, for failure messages.
 pub fn describe(out: &Output) -> String {
     format!(

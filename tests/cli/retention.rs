@@ -7,21 +7,12 @@ use std::collections::BTreeMap;
 use chrono::{Duration, TimeZone, Utc};
 
 use crate::harness::servers::Server;
-use crate::harness::{Home, describe};
+use crate::harness::{Home, describe, table_rows};
 
 /// Rows per table.
 fn rows(home: &Home) -> BTreeMap<String, u64> {
-    let stats = home.json(["store", "stats", "--json"]);
-    stats["tables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            (
-                t["table"].as_str().unwrap().to_string(),
-                t["rows"].as_u64().unwrap(),
-            )
-        })
+    table_rows(&home.json(["store", "stats", "--json"]))
+        .into_iter()
         .collect()
 }
 

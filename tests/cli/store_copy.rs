@@ -4,8 +4,8 @@
 use predicates::str::contains;
 use serde_json::Value;
 
-use crate::harness::Home;
 use crate::harness::pg::PgDb;
+use crate::harness::{Home, table_rows};
 
 /// A home with two scans (alerts planted), an enrich run and an export behind it.
 fn filled() -> Home {
@@ -27,18 +27,7 @@ fn counts(home: &Home, store: Option<&str>) -> Vec<(String, u64)> {
     if let Some(s) = store {
         args.extend(["--store", s]);
     }
-    let stats = home.json(args);
-    stats["tables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            (
-                t["table"].as_str().unwrap().to_string(),
-                t["rows"].as_u64().unwrap(),
-            )
-        })
-        .collect()
+    table_rows(&home.json(args))
 }
 
 fn scans(home: &Home, store: Option<&str>) -> Value {
