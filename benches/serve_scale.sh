@@ -10,8 +10,10 @@
 # 2. Load. `wrk` at 32 keep-alive connections (2 threads) on `/alerts/latest` and on
 #    one ticker's snapshot, served by optctl and by nginx serving the same bytes (the
 #    `/alerts/latest` body saved to a file, and the ticker's exported chain file),
-#    RUNS runs of SECS seconds each, medians printed; then the same while a scan +
-#    export loop runs under `nice -n 10`, as the README's cron lines would.
+#    RUNS runs of SECS seconds each, medians printed: first as fast as the client can
+#    ask (saturating), then paced at half the rate nginx reached, the same for both
+#    servers; then all of it again while a scan + export loop runs under `nice -n 10`,
+#    as the README's cron lines would.
 # 3. Idle connections. 10,000 keep-alive connections opened and held (each asked once),
 #    then 200 fresh clients (connect, GET /alerts/latest, close) timed.
 #
@@ -159,7 +161,7 @@ reqs = re.search(r"(\d+) requests in", t).group(1)
 print(rps, ms(p["50"]), ms(p["99"]), errs.group(1) if errs else 0, reqs, end=" ")'
     echo $(($(cpu_ticks "$pid") - c0))
 }
-median_runs() { # label URL [wrk args]
+median_runs() { # label URL [wrk args]; the median rate (req/s) is left in $work/rate
     local label=$1
     shift
     for _ in $(seq "$runs"); do wrk_run "$@"; done | python3 -c '
@@ -168,16 +170,40 @@ rows = [l.split() for l in sys.stdin]
 med = lambda i: statistics.median(float(r[i]) for r in rows)
 hz = int(sys.argv[2])
 cpu = statistics.median(int(r[5]) / hz * 1e6 / int(r[4]) for r in rows)
-print(f"  {sys.argv[1]:<44} {med(0)/1000:6.1f}k req/s  p50 {med(1):.2f} ms  p99 {med(2):.2f} ms  CPU {cpu:.0f} us/req  non-2xx {sum(int(r[3]) for r in rows)}  ({len(rows)} runs)")' "$label" "$(getconf CLK_TCK)"
+open(sys.argv[3], "w").write(f"{med(0):.0f}")
+print(f"  {sys.argv[1]:<52} {med(0)/1000:6.1f}k req/s  p50 {med(1):.2f} ms  p99 {med(2):.2f} ms  CPU {cpu:.0f} us/req  non-2xx {sum(int(r[3]) for r in rows)}  ({len(rows)} runs)")' "$label" "$(getconf CLK_TCK)" "$work/rate"
+}
+# Paced runs: each of the 32 connections waits PACE_MS between an answer and its next
+# request (wrk's `delay()`, whole milliseconds), so both servers get the same offered
+# load below what saturates the machine, and the latencies are the servers' own rather
+# than the queue a saturating client builds (at saturation, 32 connections wait
+# 32 / rate on average whatever the server does).
+cat >"$work/pace.lua" <<'LUA'
+local gap = tonumber(os.getenv("PACE_MS"))
+function delay() return gap end
+LUA
+paced_pair() { # what optctl-URL nginx-URL [wrk args]: both at half the rate nginx reached
+    local what=$1 ours=$2 theirs=$3 gap
+    shift 3
+    # 32 connections at half nginx's saturated rate: 64,000 / rate ms between requests.
+    gap=$(python3 -c "import math; print(max(1, math.ceil(64000 / max(1, $(cat "$work/rate")))))")
+    PACE_MS=$gap median_runs "optctl $what, paced ($gap ms a connection)" "$ours" -s "$work/pace.lua" "$@"
+    PACE_MS=$gap median_runs "nginx  the same, paced" "$theirs" -s "$work/pace.lua" "$@"
 }
 load_table() {
     echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-    median_runs "optctl /alerts/latest" "http://$addr/alerts/latest"
-    median_runs "nginx  same bytes" "http://127.0.0.1:18061/alerts-latest.json"
-    median_runs "optctl /options/T0000/snapshot" "http://$addr/options/T0000/snapshot"
-    median_runs "nginx  chains/T0000.json" "http://127.0.0.1:18061/T0000.json"
-    median_runs "optctl /options/T0000/snapshot, gzip" "http://$addr/options/T0000/snapshot" -H "Accept-Encoding: gzip"
-    median_runs "nginx  chains/T0000.json.gz (gzip_static)" "http://127.0.0.1:18061/T0000.json" -H "Accept-Encoding: gzip"
+    local a=http://$addr/alerts/latest b=http://127.0.0.1:18061/alerts-latest.json
+    local s=http://$addr/options/T0000/snapshot n=http://127.0.0.1:18061/T0000.json
+    local gz="Accept-Encoding: gzip"
+    median_runs "optctl /alerts/latest" "$a"
+    median_runs "nginx  same bytes" "$b"
+    paced_pair /alerts/latest "$a" "$b"
+    median_runs "optctl /options/T0000/snapshot" "$s"
+    median_runs "nginx  chains/T0000.json" "$n"
+    paced_pair "the snapshot" "$s" "$n"
+    median_runs "optctl /options/T0000/snapshot, gzip" "$s" -H "$gz"
+    median_runs "nginx  chains/T0000.json.gz (gzip_static)" "$n" -H "$gz"
+    paced_pair "the snapshot, gzip" "$s" "$n" -H "$gz"
 }
 echo "32 connections, wrk -t2, ${secs} s a run, medians; idle machine otherwise:"
 load_table
