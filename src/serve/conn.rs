@@ -3,7 +3,9 @@
 //! keep-alive, pipelining, body framing) is hyper's `server::conn::http1`; what an
 //! answer says is decided in mod.rs (`State::respond`).
 //!
-//! Every connection is a task on the tokio runtime, not a thread: a connection waiting
+//! Every connection is a task, not a thread, served to its end by the answering thread
+//! that accepted it (each has a runtime of its own and accepts from the same listening
+//! socket, as nginx's workers do): a connection waiting
 //! for its next request costs a file descriptor and a few kilobytes, so thousands of
 //! idle keep-alive connections (browsers keep six per tab, for minutes) lock no one
 //! out. What keeps clients from holding the server:

@@ -2,12 +2,13 @@
 //!
 //! This file holds the route table ([`ROUTES`]), the options, and what each request is
 //! answered: size limits, `Host`, auth, method and route checks, then ETag/gzip/CORS on
-//! the way out. HTTP/1.1 is hyper's, on a tokio runtime; connections (accepting,
-//! limits, deadlines) are in `conn`, handlers in `handlers`, the export cache (parse,
-//! pre-render, reload, filtered answers) in `cache`, response plumbing in `http`,
-//! counters in `metrics`. The routes answered from the exports run on the runtime's
-//! threads; the routes that read the database run on a small blocking pool of their
-//! own, with a short busy timeout, so a locked database never holds the others up. The
+//! the way out. HTTP/1.1 is hyper's, on single-threaded tokio runtimes, one per
+//! answering thread, each accepting from the one listening socket; connections
+//! (accepting, limits, deadlines) are in `conn`, handlers in `handlers`, the export
+//! cache (parse, pre-render, reload, filtered answers) in `cache`, response plumbing in
+//! `http`, counters in `metrics`. The routes answered from the exports run on the
+//! answering threads; the routes that read the database run on a small blocking pool
+//! of their own, with a short busy timeout, so a locked database never holds the others up. The
 //! server opens the store for writing only for a control route (`control`: token,
 //! JSON body, audit row), and never serves a file by path.
 
@@ -483,13 +484,19 @@ pub fn run(
         .map_err(|source| Error::Bind { addr, source })?;
     conn::raise_fd_limit(opts.max_connections + 64 + sealed::MAX_SEALED);
     chains::map_large_bodies();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(opts.threads)
-        // The store's pool; one more for the odd blocking call of the runtime itself.
-        .max_blocking_threads(opts.store_readers + 1)
-        .thread_name("serve")
-        .enable_all()
-        .build()
+    // One single-threaded runtime per answering thread, each accepting from the one
+    // listening socket, as nginx's workers do: a connection stays on the thread that
+    // accepted it, its requests never cross threads and no work is stolen.
+    let runtimes = (0..opts.threads)
+        .map(|_| {
+            tokio::runtime::Builder::new_current_thread()
+                // The store's pool; one more for the odd blocking call of the runtime itself.
+                .max_blocking_threads(opts.store_readers + 1)
+                .thread_name("serve")
+                .enable_all()
+                .build()
+        })
+        .collect::<std::io::Result<Vec<_>>>()
         .map_err(|source| Error::Bind { addr, source })?;
     let mut labels: Vec<&'static str> = ROUTES.iter().map(|r| r.pattern).collect();
     labels.push(UNMATCHED);
@@ -528,11 +535,15 @@ pub fn run(
         cors,
         opts: opts.clone(),
     });
-    let listener = {
-        let _entered = runtime.enter();
-        tokio::net::TcpListener::from_std(listener)
-            .map_err(|source| Error::Bind { addr, source })?
-    };
+    let listeners = runtimes
+        .iter()
+        .map(|runtime| {
+            let _entered = runtime.enter();
+            tokio::net::TcpListener::from_std(listener.try_clone()?)
+        })
+        .collect::<std::io::Result<Vec<_>>>()
+        .map_err(|source| Error::Bind { addr, source })?;
+    drop(listener);
     on_listening(local);
     tracing::info!("listening on http://{local}");
 
@@ -541,11 +552,24 @@ pub fn run(
         let (st, done) = (&*state, &done);
         s.spawn(move || st.cache.watch(done));
         s.spawn(move || st.store_check.run(done));
-        runtime.block_on(conn::accept_loop(Arc::clone(&state), listener, stop));
+        let answering: Vec<_> = runtimes
+            .into_iter()
+            .zip(listeners)
+            .map(|(runtime, listener)| {
+                let state = Arc::clone(&state);
+                s.spawn(move || {
+                    runtime.block_on(conn::accept_loop(state, listener, stop));
+                    // What is left (a connection past its write deadline) is dropped,
+                    // not waited for.
+                    runtime.shutdown_timeout(Duration::from_millis(100));
+                })
+            })
+            .collect();
+        for t in answering {
+            let _ = t.join();
+        }
         done.store(true, Ordering::Relaxed);
     });
-    // What is left (a connection past its write deadline) is dropped, not waited for.
-    runtime.shutdown_timeout(Duration::from_millis(100));
     tracing::info!("stopped");
     Ok(())
 }
