@@ -21,7 +21,11 @@
 # optctl instead of building one with --release; SERVE_SCALE_LOAD_ONLY=1 runs step 2
 # without the scan + export loop and skips steps 1 and 3 (a ticker's chain file is the
 # same bytes whatever the watchlist's length, so a short watchlist measures the same);
-# SERVE_SCALE_IDLE_ONLY=1 runs step 3 alone.
+# SERVE_SCALE_IDLE_ONLY=1 runs step 3 alone. SERVE_SCALE_CLIENT=discard runs step 2 with
+# examples/http_load instead of wrk: the same 32 connections, one request in flight on
+# each, but every answer's body is dropped inside the kernel (recv MSG_TRUNC) rather than
+# copied out, so the client's CPU no longer grows with the answer's size, as a client on
+# another host would cost this machine nothing.
 # Beside each rate the server's CPU time per request (user + system, its threads or
 # nginx's workers) is printed: on a machine shared with other work it varies less than
 # the rates do.
@@ -37,6 +41,12 @@ idle_only=${SERVE_SCALE_IDLE_ONLY:-}
 cd "$(dirname "$0")/.."
 if ! command -v wrk >/dev/null || ! [ -x /usr/sbin/nginx ]; then
     apt-get install -y -q nginx-light wrk >/dev/null
+fi
+discard=
+if [ "${SERVE_SCALE_CLIENT:-wrk}" = discard ]; then
+    discard=1
+    cargo build --release --quiet --example http_load
+    loadgen=$PWD/target/release/examples/http_load
 fi
 if [ -n "${SERVE_SCALE_BIN:-}" ]; then
     bin=$SERVE_SCALE_BIN # a quick try of the script with another build
@@ -148,6 +158,21 @@ wrk_run() { # URL [wrk args] -> "req/s p50 p99 non-2xx requests cpu-ticks" (ms)
     local pid=$spid c0
     case "$1" in *:18061/*) pid=$npid ;; esac
     c0=$(cpu_ticks "$pid")
+    if [ -n "$discard" ]; then
+        # The same connections and pacing, from the client that drops bodies in the kernel.
+        local url=$1 a=()
+        shift
+        while [ $# -gt 0 ]; do
+            case "$1" in
+            -H) a+=(--header "$2"); shift 2 ;;
+            -s) a+=(--pace-ms "$PACE_MS"); shift 2 ;;
+            *) echo "serve_scale: no http_load form of $1" >&2; exit 2 ;;
+            esac
+        done
+        "$loadgen" "$url" --conns 32 --secs "$secs" "${a[@]}" | awk '{printf "%s %s %s %s %s ", $1, $2, $3, $4, $5}'
+        echo $(($(cpu_ticks "$pid") - c0))
+        return
+    fi
     wrk -t2 -c32 -d"${secs}s" --latency "$@" | python3 -c '
 import re, sys
 t = sys.stdin.read()
@@ -205,7 +230,9 @@ load_table() {
     median_runs "nginx  chains/T0000.json.gz (gzip_static)" "$n" -H "$gz"
     paced_pair "the snapshot, gzip" "$s" "$n" -H "$gz"
 }
-echo "32 connections, wrk -t2, ${secs} s a run, medians; idle machine otherwise:"
+client="wrk -t2"
+[ -z "$discard" ] || client="http_load (bodies dropped in the kernel)"
+echo "32 connections, $client, ${secs} s a run, medians; idle machine otherwise:"
 load_table
 [ -z "$load_only" ] || exit 0
 echo "the same with a scan + export loop of $n tickers running (nice -n 10):"
