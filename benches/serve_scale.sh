@@ -154,7 +154,7 @@ cpu_ticks() { # CPU ticks (user + system) of process $1 and its child processes
     done
     echo "$t"
 }
-wrk_run() { # URL [wrk args] -> "req/s p50 p99 non-2xx requests cpu-ticks" (ms)
+load_run() { # URL [wrk args] -> "req/s p50 p99 non-2xx requests cpu-ticks" (ms), from wrk or http_load
     local pid=$spid c0
     case "$1" in *:18061/*) pid=$npid ;; esac
     c0=$(cpu_ticks "$pid")
@@ -189,7 +189,7 @@ print(rps, ms(p["50"]), ms(p["99"]), errs.group(1) if errs else 0, reqs, end=" "
 median_runs() { # label URL [wrk args]; the median rate (req/s) is left in $work/rate
     local label=$1
     shift
-    for _ in $(seq "$runs"); do wrk_run "$@"; done | python3 -c '
+    for _ in $(seq "$runs"); do load_run "$@"; done | python3 -c '
 import statistics, sys
 rows = [l.split() for l in sys.stdin]
 med = lambda i: statistics.median(float(r[i]) for r in rows)
