@@ -50,7 +50,7 @@ fn data_or_empty<'a, T>(
     req: &Request<'_>,
     slot: &'a Slot<T>,
     name: &str,
-    fields: serde_json::Value,
+    fields: impl FnOnce() -> serde_json::Value,
 ) -> Result<Result<&'a Arc<T>, Reply>, ApiError> {
     match loaded(slot, name) {
         Ok(data) => Ok(Ok(data)),
@@ -62,7 +62,7 @@ fn data_or_empty<'a, T>(
                 "export_timestamp": null,
                 "errors": [format!("no export exists yet ({name}): run `optctl scan` and `optctl export`")],
             });
-            if let (Some(b), serde_json::Value::Object(f)) = (body.as_object_mut(), fields) {
+            if let (Some(b), serde_json::Value::Object(f)) = (body.as_object_mut(), fields()) {
                 b.extend(f);
             }
             Ok(Err(Reply::fresh_json(200, &body)))
@@ -73,7 +73,9 @@ fn data_or_empty<'a, T>(
 /// Unwraps [`data_or_empty`]: the data, or returns the empty envelope.
 macro_rules! or_empty {
     ($req:expr, $slot:expr, $name:expr, $fields:tt) => {
-        match data_or_empty($req, $slot, $name, serde_json::json!($fields))? {
+        // The empty envelope is built only when it is the answer: every answer from
+        // a loaded export would otherwise build and drop a JSON map.
+        match data_or_empty($req, $slot, $name, || serde_json::json!($fields))? {
             Ok(data) => data,
             Err(reply) => return Ok(reply),
         }

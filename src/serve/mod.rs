@@ -574,38 +574,68 @@ pub fn run(
     Ok(())
 }
 
-/// Matches `path` against a pattern, returning the captures.
-fn match_route(pattern: &'static str, path: &str) -> Option<Vec<(&'static str, String)>> {
-    let mut caps = Vec::new();
-    let mut p = pattern.split('/');
-    let mut s = path.split('/');
-    loop {
-        match (p.next(), s.next()) {
-            (None, None) => return Some(caps),
-            (Some(pp), Some(ss)) => {
-                if let Some(name) = pp.strip_prefix('{').and_then(|n| n.strip_suffix('}')) {
-                    if ss.is_empty() {
-                        return None;
-                    }
-                    // A capture that does not decode still matches: the handler's
-                    // validation then names it in a 400, better than a bare 404.
-                    let v = http::percent_decode(ss).unwrap_or_else(|| ss.to_string());
-                    caps.push((name, v));
-                } else if pp != ss {
-                    return None;
-                }
-            }
-            _ => return None,
-        }
-    }
+/// The most `/`-separated segments a route pattern has (the empty one before the
+/// first `/` included); a longer path matches no route.
+const MAX_SEGMENTS: usize = 8;
+
+/// One segment of a route pattern: a literal, or a capture's name (`{ticker}`).
+#[derive(Clone, Copy, PartialEq)]
+enum Segment {
+    Literal(&'static str),
+    Capture(&'static str),
 }
 
-/// Finds the route for `path`: its index and captures.
-fn find_route(path: &str) -> Option<(usize, Vec<(&'static str, String)>)> {
+/// The route patterns split into segments once, in [`ROUTES`]' order.
+static PATTERNS: std::sync::LazyLock<Vec<Vec<Segment>>> = std::sync::LazyLock::new(|| {
     ROUTES
         .iter()
-        .enumerate()
-        .find_map(|(i, r)| match_route(r.pattern, path).map(|c| (i, c)))
+        .map(|r| {
+            r.pattern
+                .split('/')
+                .map(
+                    |p| match p.strip_prefix('{').and_then(|n| n.strip_suffix('}')) {
+                        Some(name) => Segment::Capture(name),
+                        None => Segment::Literal(p),
+                    },
+                )
+                .collect()
+        })
+        .collect()
+});
+
+/// Finds the route for `path`, the first in [`ROUTES`] that matches: its index and
+/// captures. The path is split once and compared segment by segment with the patterns
+/// of its length (every request does this, so nothing is allocated until a route
+/// matches).
+fn find_route(path: &str) -> Option<(usize, Vec<(&'static str, String)>)> {
+    let mut segs = [""; MAX_SEGMENTS];
+    let mut n = 0;
+    for s in path.split('/') {
+        *segs.get_mut(n)? = s;
+        n += 1;
+    }
+    let segs = &segs[..n];
+    let (i, pattern) = PATTERNS.iter().enumerate().find(|(_, p)| {
+        p.len() == n
+            && p.iter().zip(segs).all(|(p, s)| match p {
+                Segment::Literal(l) => l == s,
+                Segment::Capture(_) => !s.is_empty(),
+            })
+    })?;
+    let captures = pattern
+        .iter()
+        .zip(segs)
+        .filter_map(|(p, s)| match p {
+            // A capture that does not decode still matches: the handler's validation
+            // then names it in a 400, better than a bare 404.
+            Segment::Capture(name) => Some((
+                *name,
+                http::percent_decode(s).unwrap_or_else(|| s.to_string()),
+            )),
+            Segment::Literal(_) => None,
+        })
+        .collect();
+    Some((i, captures))
 }
 
 /// What [`State::decide`] found: an answer, or a route's handler to run.
@@ -860,21 +890,21 @@ impl State {
         local: IpAddr,
     ) -> Result<(), String> {
         let host = match parts.uri.authority() {
-            Some(a) => a.host().to_string(),
+            Some(a) => a.host(),
             None => match parts.headers.get(header::HOST) {
                 None => return Ok(()),
-                Some(h) => {
-                    let h = h
-                        .to_str()
-                        .map_err(|_| "a Host that is not text".to_string())?;
-                    strip_port(h).to_string()
-                }
+                Some(h) => strip_port(
+                    h.to_str()
+                        .map_err(|_| "a Host that is not text".to_string())?,
+                ),
             },
         };
         let name = host.trim_end_matches('.');
         let bare = name.trim_start_matches('[').trim_end_matches(']');
         let ok = name.eq_ignore_ascii_case("localhost")
-            || name.to_ascii_lowercase().ends_with(".localhost")
+            || name.len() >= ".localhost".len()
+                && name.as_bytes()[name.len() - ".localhost".len()..]
+                    .eq_ignore_ascii_case(b".localhost")
             || bare
                 .parse::<IpAddr>()
                 .is_ok_and(|ip| ip.is_loopback() || ip == local || ip == self.opts.bind)
@@ -883,7 +913,7 @@ impl State {
                 .allowed_hosts
                 .iter()
                 .any(|a| a.trim_end_matches('.').eq_ignore_ascii_case(name));
-        if ok { Ok(()) } else { Err(host) }
+        if ok { Ok(()) } else { Err(host.to_string()) }
     }
 
     /// The control token check: the id of the token shown (`control:` or `serve:` and a
@@ -1291,6 +1321,19 @@ mod tests {
         assert!(ROUTES[i].public);
         assert!(find_route("//").is_none());
         assert!(find_route("/index.html").is_none());
+    }
+
+    #[test]
+    fn no_route_pattern_is_longer_than_a_path_is_split_into() {
+        for p in PATTERNS.iter() {
+            assert!(p.len() <= MAX_SEGMENTS, "{} segments", p.len());
+        }
+        let longest = ROUTES
+            .iter()
+            .max_by_key(|r| r.pattern.split('/').count())
+            .unwrap();
+        assert!(find_route(longest.pattern.replace(['{', '}'], "").as_str()).is_some());
+        assert!(find_route("/a/b/c/d/e/f/g/h/i/j").is_none());
     }
 
     #[test]

@@ -2000,6 +2000,8 @@ fn serve_answers_only_the_hosts_it_is_reached_by() {
         "attacker.example".to_string(),
         format!("rebind.attacker.example:{port}"),
         "10.1.2.3".to_string(),
+        "notlocalhost".to_string(),
+        "localhost.attacker.example".to_string(),
     ] {
         let r = raw(
             server.addr,
@@ -2020,6 +2022,7 @@ fn serve_answers_only_the_hosts_it_is_reached_by() {
         format!("127.0.0.1:{port}"),
         format!("[::1]:{port}"),
         "DASH.example.com".to_string(),
+        format!("Dash.LOCALHOST:{port}"),
     ] {
         let r = raw(
             server.addr,
