@@ -639,7 +639,13 @@ async fn serve_connection(
         // hyper parses into arrays on the stack: a limit set here, even the same,
         // makes it allocate and fill two arrays for every request head it reads.
         // The header deadline is the watchdog's, which answers 408 in JSON.
-        .header_read_timeout(None);
+        .header_read_timeout(None)
+        // A client that closes its sending side after its request still gets the
+        // answer. And hyper no longer reads while an answer is being made to see
+        // whether the client left: that read took a fresh read buffer on every
+        // request (the old one still held the request's head), an 8 KiB allocation
+        // an answer. A client that left is found when its answer is written.
+        .half_close(true);
     let mut served = Box::pin(http.serve_connection(hyper_util::rt::TokioIo::new(io), service));
     let mut stopping = *stop.borrow();
     if stopping {

@@ -1942,6 +1942,38 @@ fn serve_clients_without_the_token_cannot_lock_out_token_holders() {
     drop(silent);
 }
 
+/// A client may send its request and then close its sending side (`shutdown(SHUT_WR)`,
+/// as `nc -N` and some HTTP/1.0 clients do) while the answer is still being made: it
+/// gets the answer, not a connection closed unanswered.
+#[test]
+fn serve_answers_a_client_that_closed_its_sending_side() {
+    if crate::harness::sqlite_only("holds the SQLite file lock") {
+        return;
+    }
+    let home = Home::new();
+    home.cmd(["scan", "--tickers", "SPY"]).assert().success();
+    home.cmd(["export"]).assert().success();
+    home.write_config("[serve]\nstore_busy_timeout_ms = 5000\n");
+    let server = Server::start(&home, &[]);
+    assert_eq!(get(&server, "/health").status, 200);
+    // The store locked, so that the answer waits for it.
+    let holder = rusqlite::Connection::open(home.db_path()).unwrap();
+    holder
+        .execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; DELETE FROM alerts; ")
+        .unwrap();
+    let mut s = TcpStream::connect(server.addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    s.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    s.shutdown(std::net::Shutdown::Write).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    holder.execute_batch("ROLLBACK").unwrap();
+    drop(holder);
+    let r = raw_on(&mut s, b"");
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+}
+
 /// Issue 18, finding 3: with the database locked by a writer, the routes that read it
 /// answer a quick 503 with Retry-After, and the routes answered from the exports are
 /// not held up behind them.
