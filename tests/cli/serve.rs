@@ -1942,6 +1942,25 @@ fn serve_clients_without_the_token_cannot_lock_out_token_holders() {
     drop(silent);
 }
 
+/// A served home (one scan of SPY, exported; `serve` settings added to its config)
+/// whose SQLite store another connection then holds locked for writing, until the
+/// returned connection rolls back or is dropped.
+fn served_with_the_store_locked(serve: &str) -> (Home, Server, rusqlite::Connection) {
+    let home = Home::new();
+    home.cmd(["scan", "--tickers", "SPY"]).assert().success();
+    home.cmd(["export"]).assert().success();
+    if !serve.is_empty() {
+        home.write_config(&format!("[serve]\n{serve}"));
+    }
+    let server = Server::start(&home, &[]);
+    assert_eq!(get(&server, "/health").status, 200);
+    let holder = rusqlite::Connection::open(home.db_path()).unwrap();
+    holder
+        .execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; DELETE FROM alerts; ")
+        .unwrap();
+    (home, server, holder)
+}
+
 /// A client may send its request and then close its sending side (`shutdown(SHUT_WR)`,
 /// as `nc -N` and some HTTP/1.0 clients do) while the answer is still being made: it
 /// gets the answer, not a connection closed unanswered.
@@ -1950,17 +1969,8 @@ fn serve_answers_a_client_that_closed_its_sending_side() {
     if crate::harness::sqlite_only("holds the SQLite file lock") {
         return;
     }
-    let home = Home::new();
-    home.cmd(["scan", "--tickers", "SPY"]).assert().success();
-    home.cmd(["export"]).assert().success();
-    home.write_config("[serve]\nstore_busy_timeout_ms = 5000\n");
-    let server = Server::start(&home, &[]);
-    assert_eq!(get(&server, "/health").status, 200);
     // The store locked, so that the answer waits for it.
-    let holder = rusqlite::Connection::open(home.db_path()).unwrap();
-    holder
-        .execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; DELETE FROM alerts; ")
-        .unwrap();
+    let (_home, server, holder) = served_with_the_store_locked("store_busy_timeout_ms = 5000\n");
     let mut s = TcpStream::connect(server.addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
     s.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n")
@@ -1982,15 +1992,7 @@ fn serve_a_locked_database_is_a_503_and_does_not_hold_up_the_exports() {
     if crate::harness::sqlite_only("holds the SQLite file lock") {
         return;
     }
-    let home = Home::new();
-    home.cmd(["scan", "--tickers", "SPY"]).assert().success();
-    home.cmd(["export"]).assert().success();
-    let server = Server::start(&home, &[]);
-    assert_eq!(get(&server, "/health").status, 200);
-    let holder = rusqlite::Connection::open(home.db_path()).unwrap();
-    holder
-        .execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; DELETE FROM alerts; ")
-        .unwrap();
+    let (_home, server, holder) = served_with_the_store_locked("");
     let readers: Vec<_> = (0..6)
         .map(|i| {
             let url = server.url(if i % 2 == 0 {
