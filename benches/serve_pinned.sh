@@ -18,6 +18,7 @@ rounds=${1:-5}
 secs=${2:-4}
 shift $(($# < 2 ? $# : 2))
 cd "$(dirname "$0")/.."
+. benches/nginx.sh
 [ -x /usr/sbin/nginx ] || apt-get install -y -q nginx-light >/dev/null
 command -v taskset >/dev/null || { echo "serve_pinned: needs taskset (util-linux)" >&2; exit 2; }
 [ "$(nproc)" -ge 2 ] || { echo "serve_pinned: needs 2 cores" >&2; exit 2; }
@@ -49,24 +50,7 @@ printf 'T0000\nT0001\n' >"$work/watchlist.txt"
 "${bins[0]}" --home "$home" -q scan --watchlist "$work/watchlist.txt" --as-of 2026-11-23T15:00:00Z >/dev/null || [ $? -eq 3 ]
 "${bins[0]}" --home "$home" -q export --as-of 2026-11-23T15:00:00Z >/dev/null
 cp "$home/exports/chains/T0000.json" "$home/exports/chains/T0000.json.gz" "$work/www/"
-cat >"$work/nginx.conf" <<NGINX
-user root;
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/nginx.err;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_requests 10000000;
-    keepalive_timeout 600;
-    client_body_temp_path $work/nginx-body;
-    default_type application/json;
-    gzip_static on;
-    server { listen 127.0.0.1:18063; root $work/www; }
-}
-NGINX
+nginx_conf "$work" 1 18063
 names=() urls=()
 for i in "${!bins[@]}"; do
     taskset -c 0 "${bins[$i]}" --home "$home" -q serve --port $((18064 + i)) --threads 1 >/dev/null 2>&1 &

@@ -39,6 +39,7 @@ idle=${SERVE_SCALE_IDLE:-10000}
 load_only=${SERVE_SCALE_LOAD_ONLY:-}
 idle_only=${SERVE_SCALE_IDLE_ONLY:-}
 cd "$(dirname "$0")/.."
+. benches/nginx.sh
 if ! command -v wrk >/dev/null || ! [ -x /usr/sbin/nginx ]; then
     apt-get install -y -q nginx-light wrk >/dev/null
 fi
@@ -125,24 +126,7 @@ if [ -z "$idle_only" ]; then
 # Load: optctl and nginx on the same bytes.
 curl -s "http://$addr/alerts/latest" >"$work/www/alerts-latest.json"
 cp "$home/exports/chains/T0000.json" "$home/exports/chains/T0000.json.gz" "$work/www/"
-cat >"$work/nginx.conf" <<EOF
-user root;
-worker_processes 2;
-pid $work/nginx.pid;
-error_log $work/nginx.err;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_requests 10000000;
-    keepalive_timeout 600;
-    client_body_temp_path $work/nginx-body;
-    default_type application/json;
-    gzip_static on;
-    server { listen 127.0.0.1:18061; root $work/www; }
-}
-EOF
+nginx_conf "$work" 2 18061
 /usr/sbin/nginx -c "$work/nginx.conf" -g "daemon off;" &
 npid=$!
 pids+=("$npid")
