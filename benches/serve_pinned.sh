@@ -49,7 +49,8 @@ unset OPTCTL_CONFIG OPTCTL_NOW RUST_LOG
 printf 'T0000\nT0001\n' >"$work/watchlist.txt"
 "${bins[0]}" --home "$home" -q scan --watchlist "$work/watchlist.txt" --as-of 2026-11-23T15:00:00Z >/dev/null || [ $? -eq 3 ]
 "${bins[0]}" --home "$home" -q export --as-of 2026-11-23T15:00:00Z >/dev/null
-cp "$home/exports/chains/T0000.json" "$home/exports/chains/T0000.json.gz" "$work/www/"
+same_file "$home/exports/chains/T0000.json" "$work/www"
+same_file "$home/exports/chains/T0000.json.gz" "$work/www"
 nginx_conf "$work" 1 18063
 names=() urls=()
 for i in "${!bins[@]}"; do

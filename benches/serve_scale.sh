@@ -9,8 +9,10 @@
 #    and after every ticker was asked again; VmHWM is the peak over the whole run.
 # 2. Load. `wrk` at 32 keep-alive connections (2 threads) on `/alerts/latest` and on
 #    one ticker's snapshot, served by optctl and by nginx serving the same bytes (the
-#    `/alerts/latest` body saved to a file, and the ticker's exported chain file),
-#    RUNS runs of SECS seconds each, medians printed: first as fast as the client can
+#    `/alerts/latest` body saved to a file, and the ticker's exported chain file itself,
+#    hard-linked: see `same_file` in benches/nginx.sh), RUNS runs of SECS seconds of
+#    each server in turn, medians printed, and optctl's rate over nginx's run by run
+#    (median, lowest-highest): first as fast as the client can
 #    ask (saturating), then paced at half the rate nginx reached, the same for both
 #    servers; then all of it again while a scan + export loop runs under `nice -n 10`,
 #    as the README's cron lines would.
@@ -125,7 +127,8 @@ fi
 if [ -z "$idle_only" ]; then
 # Load: optctl and nginx on the same bytes.
 curl -s "http://$addr/alerts/latest" >"$work/www/alerts-latest.json"
-cp "$home/exports/chains/T0000.json" "$home/exports/chains/T0000.json.gz" "$work/www/"
+same_file "$home/exports/chains/T0000.json" "$work/www"
+same_file "$home/exports/chains/T0000.json.gz" "$work/www"
 nginx_conf "$work" 2 18061
 /usr/sbin/nginx -c "$work/nginx.conf" -g "daemon off;" &
 npid=$!
@@ -170,17 +173,38 @@ reqs = re.search(r"(\d+) requests in", t).group(1)
 print(rps, ms(p["50"]), ms(p["99"]), errs.group(1) if errs else 0, reqs, end=" ")'
     echo $(($(cpu_ticks "$pid") - c0))
 }
-median_runs() { # label URL [wrk args]; the median rate (req/s) is left in $work/rate
-    local label=$1
-    shift
-    for _ in $(seq "$runs"); do load_run "$@"; done | python3 -c '
+summarize() { # label < rows of load_run; the median rate (req/s) is left in $work/rate
+    python3 -c '
 import statistics, sys
 rows = [l.split() for l in sys.stdin]
 med = lambda i: statistics.median(float(r[i]) for r in rows)
 hz = int(sys.argv[2])
 cpu = statistics.median(int(r[5]) / hz * 1e6 / int(r[4]) for r in rows)
 open(sys.argv[3], "w").write(f"{med(0):.0f}")
-print(f"  {sys.argv[1]:<52} {med(0)/1000:6.1f}k req/s  p50 {med(1):.2f} ms  p99 {med(2):.2f} ms  CPU {cpu:.0f} us/req  non-2xx {sum(int(r[3]) for r in rows)}  ({len(rows)} runs)")' "$label" "$(getconf CLK_TCK)" "$work/rate"
+print(f"  {sys.argv[1]:<52} {med(0)/1000:6.1f}k req/s  p50 {med(1):.2f} ms  p99 {med(2):.2f} ms  CPU {cpu:.0f} us/req  non-2xx {sum(int(r[3]) for r in rows)}  ({len(rows)} runs)")' "$1" "$(getconf CLK_TCK)" "$work/rate"
+}
+median_pair() { # label URL nginx-label nginx-URL [wrk args]: RUNS runs of each, in turn
+    local ours=$1 our_url=$2 theirs=$3 their_url=$4
+    shift 4
+    : >"$work/ours"
+    : >"$work/theirs"
+    # Alternating, so that the machine's drift (other work, the loop's phase) falls on
+    # both servers alike; then optctl's rate over nginx's, run by run.
+    for _ in $(seq "$runs"); do
+        load_run "$our_url" "$@" >>"$work/ours"
+        load_run "$their_url" "$@" >>"$work/theirs"
+    done
+    summarize "$ours" <"$work/ours"
+    summarize "$theirs" <"$work/theirs"
+    # Paced runs both get the rate they are offered: their latencies are what differs.
+    [ -z "${PACE_MS:-}" ] || return 0
+    python3 -c '
+import statistics, sys
+a = [float(l.split()[0]) for l in open(sys.argv[1])]
+b = [float(l.split()[0]) for l in open(sys.argv[2])]
+r = sorted(x / y for x, y in zip(a, b))
+label = "optctl / nginx, run by run"
+print(f"  {label:<52} {statistics.median(r):.2f}x  ({r[0]:.2f}-{r[-1]:.2f})")' "$work/ours" "$work/theirs"
 }
 # Paced runs: each of the 32 connections waits PACE_MS between an answer and its next
 # request (wrk's `delay()`, whole milliseconds), so both servers get the same offered
@@ -196,22 +220,20 @@ paced_pair() { # what optctl-URL nginx-URL [wrk args]: both at half the rate ngi
     shift 3
     # 32 connections at half nginx's saturated rate: 64,000 / rate ms between requests.
     gap=$(python3 -c "import math; print(max(1, math.ceil(64000 / max(1, $(cat "$work/rate")))))")
-    PACE_MS=$gap median_runs "optctl $what, paced ($gap ms a connection)" "$ours" -s "$work/pace.lua" "$@"
-    PACE_MS=$gap median_runs "nginx  the same, paced" "$theirs" -s "$work/pace.lua" "$@"
+    PACE_MS=$gap median_pair "optctl $what, paced ($gap ms a connection)" "$ours" \
+        "nginx  the same, paced" "$theirs" -s "$work/pace.lua" "$@"
 }
 load_table() {
     echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
     local a=http://$addr/alerts/latest b=http://127.0.0.1:18061/alerts-latest.json
     local s=http://$addr/options/T0000/snapshot n=http://127.0.0.1:18061/T0000.json
     local gz="Accept-Encoding: gzip"
-    median_runs "optctl /alerts/latest" "$a"
-    median_runs "nginx  same bytes" "$b"
+    median_pair "optctl /alerts/latest" "$a" "nginx  same bytes" "$b"
     paced_pair /alerts/latest "$a" "$b"
-    median_runs "optctl /options/T0000/snapshot" "$s"
-    median_runs "nginx  chains/T0000.json" "$n"
+    median_pair "optctl /options/T0000/snapshot" "$s" "nginx  chains/T0000.json" "$n"
     paced_pair "the snapshot" "$s" "$n"
-    median_runs "optctl /options/T0000/snapshot, gzip" "$s" -H "$gz"
-    median_runs "nginx  chains/T0000.json.gz (gzip_static)" "$n" -H "$gz"
+    median_pair "optctl /options/T0000/snapshot, gzip" "$s" \
+        "nginx  chains/T0000.json.gz (gzip_static)" "$n" -H "$gz"
     paced_pair "the snapshot, gzip" "$s" "$n" -H "$gz"
 }
 client="wrk -t2"
