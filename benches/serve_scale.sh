@@ -27,7 +27,10 @@
 # examples/http_load instead of wrk: the same 32 connections, one request in flight on
 # each, but every answer's body is dropped inside the kernel (recv MSG_TRUNC) rather than
 # copied out, so the client's CPU no longer grows with the answer's size, as a client on
-# another host would cost this machine nothing.
+# another host would cost this machine nothing. It has a thread per connection, each
+# blocking until its answer: 32 threads on 2 cores, a context switch for every answer.
+# SERVE_SCALE_CLIENT=events is the same client shaped as wrk is: 2 threads, each waiting
+# on its 16 connections at once (epoll).
 # Beside each rate the server's CPU time per request (user + system, its threads or
 # nginx's workers) is printed: on a machine shared with other work it varies less than
 # the rates do.
@@ -46,11 +49,17 @@ if ! command -v wrk >/dev/null || ! [ -x /usr/sbin/nginx ]; then
     apt-get install -y -q nginx-light wrk >/dev/null
 fi
 discard=
-if [ "${SERVE_SCALE_CLIENT:-wrk}" = discard ]; then
+loadgen_threads=()
+case "${SERVE_SCALE_CLIENT:-wrk}" in
+discard | events)
     discard=1
+    [ "$SERVE_SCALE_CLIENT" = discard ] || loadgen_threads=(--threads 2)
     cargo build --release --quiet --example http_load
     loadgen=$PWD/target/release/examples/http_load
-fi
+    ;;
+wrk) ;;
+*) echo "serve_scale: SERVE_SCALE_CLIENT is wrk, discard or events" >&2; exit 2 ;;
+esac
 if [ -n "${SERVE_SCALE_BIN:-}" ]; then
     bin=$SERVE_SCALE_BIN # a quick try of the script with another build
 else
@@ -156,7 +165,7 @@ load_run() { # URL [wrk args] -> "req/s p50 p99 non-2xx requests cpu-ticks" (ms)
             *) echo "serve_scale: no http_load form of $1" >&2; exit 2 ;;
             esac
         done
-        "$loadgen" "$url" --conns 32 --secs "$secs" "${a[@]}" | awk '{printf "%s %s %s %s %s ", $1, $2, $3, $4, $5}'
+        "$loadgen" "$url" --conns 32 --secs "$secs" "${loadgen_threads[@]}" "${a[@]}" | awk '{printf "%s %s %s %s %s ", $1, $2, $3, $4, $5}'
         echo $(($(cpu_ticks "$pid") - c0))
         return
     fi
@@ -238,6 +247,7 @@ load_table() {
 }
 client="wrk -t2"
 [ -z "$discard" ] || client="http_load (bodies dropped in the kernel)"
+[ ${#loadgen_threads[@]} -eq 0 ] || client="http_load --threads 2 (epoll, bodies dropped in the kernel)"
 echo "32 connections, $client, ${secs} s a run, medians; idle machine otherwise:"
 load_table
 [ -z "$load_only" ] || exit 0

@@ -6,11 +6,14 @@
 //! more CPU than either server spends sending it, so wrk's latencies there measure wrk.
 //! A client on another host costs the server's machine nothing; this one costs it little.
 //!
-//!     http_load URL [--conns 32] [--secs 10] [--pace-ms 0] [--header 'Name: value']...
+//!     http_load URL [--conns 32] [--secs 10] [--pace-ms 0] [--threads 0] [--header 'Name: value']...
 //!
 //! One thread per connection, each sending `GET` and waiting for the whole answer before
 //! the next (as wrk does), and with `--pace-ms N` waiting N ms between an answer and its
-//! next request (wrk's `delay()`). Only `http://127.0.0.1:PORT/...` URLs. Answers must
+//! next request (wrk's `delay()`). With `--threads T` the connections are shared out
+//! among T threads instead, each waiting on all of its connections at once (epoll), as
+//! wrk's threads do: 32 blocking threads on 2 cores pay a context switch for every
+//! answer they wait for, which costs the machine more than some servers' whole answer. Only `http://127.0.0.1:PORT/...` URLs. Answers must
 //! carry `Content-Length` (both optctl serve and nginx's static files do). Prints one line:
 //!
 //!     <req/s> <p50 ms> <p99 ms> <non-2xx> <requests> <max ms>
@@ -31,6 +34,9 @@ struct Opts {
     secs: u64,
     pace: Duration,
     headers: String,
+    /// 0: one blocking thread per connection; else this many threads, each an epoll
+    /// loop over its share of the connections (as wrk's threads are).
+    threads: usize,
 }
 
 fn fail(msg: impl std::fmt::Display) -> ! {
@@ -41,6 +47,7 @@ fn fail(msg: impl std::fmt::Display) -> ! {
 fn parse_args() -> Opts {
     let mut args = std::env::args().skip(1);
     let (mut url, mut conns, mut secs, mut pace, mut headers) = (None, 32, 10, 0, String::new());
+    let mut threads = 0;
     while let Some(a) = args.next() {
         let mut value = |name: &str| {
             args.next()
@@ -50,13 +57,14 @@ fn parse_args() -> Opts {
             "--conns" => conns = value("--conns").parse().unwrap_or_else(|e| fail(e)),
             "--secs" => secs = value("--secs").parse().unwrap_or_else(|e| fail(e)),
             "--pace-ms" => pace = value("--pace-ms").parse().unwrap_or_else(|e| fail(e)),
+            "--threads" => threads = value("--threads").parse().unwrap_or_else(|e| fail(e)),
             "--header" => {
                 headers.push_str(&value("--header"));
                 headers.push_str("\r\n");
             }
             "-h" | "--help" => {
                 println!(
-                    "http_load URL [--conns 32] [--secs 10] [--pace-ms 0] [--header 'Name: value']..."
+                    "http_load URL [--conns 32] [--secs 10] [--pace-ms 0] [--threads 0] [--header 'Name: value']..."
                 );
                 std::process::exit(0);
             }
@@ -83,6 +91,7 @@ fn parse_args() -> Opts {
         secs,
         pace: Duration::from_millis(pace),
         headers,
+        threads,
     }
 }
 
@@ -162,6 +171,168 @@ fn exchange(s: &mut TcpStream, request: &[u8], buf: &mut Vec<u8>) -> Result<u16,
     Ok(status)
 }
 
+/// One connection of [`event_loop`]: where it is in its exchange.
+struct Conn {
+    s: TcpStream,
+    /// When the request in flight was sent; None while paced.
+    sent: Option<Instant>,
+    /// The answer's head read so far.
+    buf: Vec<u8>,
+    /// Body bytes still to drop, once the head was read.
+    body: Option<usize>,
+    status: u16,
+    /// A paced connection's next request, due then.
+    due: Option<Instant>,
+}
+
+/// `n` connections served by one thread: each sends `GET`, waits for the whole answer
+/// (head read, body dropped in the kernel as it comes), then asks again (after `pace`).
+fn event_loop(
+    addr: SocketAddr,
+    n: usize,
+    request: &[u8],
+    pace: Duration,
+    stop: &AtomicBool,
+) -> Result<(Vec<u32>, u64), String> {
+    use std::io::Read;
+    // SAFETY: epoll_create1 takes no pointers.
+    let ep = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
+    if ep < 0 {
+        return Err(format!("epoll: {}", std::io::Error::last_os_error()));
+    }
+    let mut conns = Vec::with_capacity(n);
+    for i in 0..n {
+        let s = TcpStream::connect(addr).map_err(|e| format!("{addr}: {e}"))?;
+        s.set_nodelay(true).ok();
+        s.set_nonblocking(true).map_err(|e| e.to_string())?;
+        let mut ev = libc::epoll_event {
+            events: libc::EPOLLIN as u32,
+            u64: i as u64,
+        };
+        // SAFETY: an open epoll descriptor, an open socket and a valid event.
+        if unsafe { libc::epoll_ctl(ep, libc::EPOLL_CTL_ADD, s.as_raw_fd(), &mut ev) } != 0 {
+            return Err(format!("epoll_ctl: {}", std::io::Error::last_os_error()));
+        }
+        conns.push(Conn {
+            s,
+            sent: None,
+            buf: Vec::new(),
+            body: None,
+            status: 0,
+            due: Some(Instant::now()),
+        });
+    }
+    let (mut micros, mut non_2xx) = (Vec::new(), 0u64);
+    let mut events = vec![libc::epoll_event { events: 0, u64: 0 }; n.max(1)];
+    let mut chunk = [0u8; 4096];
+    while !stop.load(Ordering::Relaxed) {
+        // Requests due (all at the start; after that only paced ones wait here).
+        let now = Instant::now();
+        let mut next_due: Option<Instant> = None;
+        for c in conns.iter_mut() {
+            match c.due {
+                Some(d) if d <= now => {
+                    (&c.s)
+                        .write_all(request)
+                        .map_err(|e| format!("send: {e}"))?;
+                    c.sent = Some(Instant::now());
+                    c.due = None;
+                }
+                Some(d) => next_due = Some(next_due.map_or(d, |x: Instant| x.min(d))),
+                None => {}
+            }
+        }
+        // Wake at least every 100 ms to see the stop flag.
+        let wait = next_due.map_or(Duration::from_millis(100), |d| {
+            d.saturating_duration_since(Instant::now())
+                .min(Duration::from_millis(100))
+        });
+        // Whole milliseconds, rounded up: not a spin until a paced request is due.
+        let wait_ms = wait.as_micros().div_ceil(1000) as i32;
+        // SAFETY: the event buffer is valid for `events.len()` entries.
+        let got =
+            unsafe { libc::epoll_wait(ep, events.as_mut_ptr(), events.len() as i32, wait_ms) };
+        if got < 0 {
+            let e = std::io::Error::last_os_error();
+            if e.kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(format!("epoll_wait: {e}"));
+        }
+        for ev in &events[..got as usize] {
+            let c = &mut conns[ev.u64 as usize];
+            if c.sent.is_none() {
+                return Err("the server sent bytes no request asked for".into());
+            }
+            loop {
+                if c.body.is_none() {
+                    match (&c.s).read(&mut chunk) {
+                        Ok(0) => return Err("the server closed the connection".into()),
+                        Ok(k) => c.buf.extend_from_slice(&chunk[..k]),
+                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                        Err(e) => return Err(format!("read: {e}")),
+                    }
+                    if let Some(head) = parse_head(&c.buf) {
+                        let (end, status, length) = head?;
+                        let have = c.buf.len() - end;
+                        if have > length {
+                            return Err("bytes past the answer with one request in flight".into());
+                        }
+                        c.status = status;
+                        c.body = Some(length - have);
+                        c.buf.clear();
+                    }
+                }
+                if let Some(left) = c.body {
+                    if left > 0 {
+                        // SAFETY: with MSG_TRUNC a TCP socket consumes up to `left`
+                        // bytes without writing to the buffer.
+                        let k = unsafe {
+                            libc::recv(
+                                c.s.as_raw_fd(),
+                                std::ptr::null_mut(),
+                                left,
+                                libc::MSG_TRUNC | libc::MSG_DONTWAIT,
+                            )
+                        };
+                        match k {
+                            0 => return Err("the server closed the connection".into()),
+                            k if k < 0 => {
+                                let e = std::io::Error::last_os_error();
+                                if e.kind() == std::io::ErrorKind::WouldBlock {
+                                    break;
+                                }
+                                return Err(format!("body: {e}"));
+                            }
+                            k => c.body = Some(left - k as usize),
+                        }
+                    }
+                    if c.body == Some(0) {
+                        let t = c.sent.take().expect("a request in flight");
+                        micros.push(t.elapsed().as_micros().min(u32::MAX as u128) as u32);
+                        if !(200..400).contains(&c.status) {
+                            non_2xx += 1;
+                        }
+                        c.body = None;
+                        if pace.is_zero() {
+                            (&c.s)
+                                .write_all(request)
+                                .map_err(|e| format!("send: {e}"))?;
+                            c.sent = Some(Instant::now());
+                        } else {
+                            c.due = Some(Instant::now() + pace);
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    // SAFETY: the epoll descriptor made above, closed once.
+    unsafe { libc::close(ep) };
+    Ok((micros, non_2xx))
+}
+
 fn main() {
     let o = parse_args();
     let request = format!(
@@ -172,28 +343,39 @@ fn main() {
     let request = Arc::new(request);
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
-    let threads: Vec<_> = (0..o.conns)
-        .map(|_| {
-            let (request, stop, pace, addr) = (request.clone(), stop.clone(), o.pace, o.addr);
-            std::thread::spawn(move || -> Result<(Vec<u32>, u64), String> {
-                let mut s = TcpStream::connect(addr).map_err(|e| format!("{addr}: {e}"))?;
-                s.set_nodelay(true).ok();
-                let (mut micros, mut non_2xx, mut buf) = (Vec::new(), 0, Vec::new());
-                while !stop.load(Ordering::Relaxed) {
-                    let t = Instant::now();
-                    let status = exchange(&mut s, &request, &mut buf)?;
-                    micros.push(t.elapsed().as_micros().min(u32::MAX as u128) as u32);
-                    if !(200..400).contains(&status) {
-                        non_2xx += 1;
-                    }
-                    if !pace.is_zero() {
-                        std::thread::sleep(pace);
-                    }
-                }
-                Ok((micros, non_2xx))
+    let threads: Vec<_> = if o.threads > 0 {
+        (0..o.threads.min(o.conns))
+            .map(|i| {
+                // Connections i, i + T, i + 2T, ...: the share of thread i.
+                let n = (o.conns - i).div_ceil(o.threads);
+                let (request, stop, pace, addr) = (request.clone(), stop.clone(), o.pace, o.addr);
+                std::thread::spawn(move || event_loop(addr, n, &request, pace, &stop))
             })
-        })
-        .collect();
+            .collect()
+    } else {
+        (0..o.conns)
+            .map(|_| {
+                let (request, stop, pace, addr) = (request.clone(), stop.clone(), o.pace, o.addr);
+                std::thread::spawn(move || -> Result<(Vec<u32>, u64), String> {
+                    let mut s = TcpStream::connect(addr).map_err(|e| format!("{addr}: {e}"))?;
+                    s.set_nodelay(true).ok();
+                    let (mut micros, mut non_2xx, mut buf) = (Vec::new(), 0, Vec::new());
+                    while !stop.load(Ordering::Relaxed) {
+                        let t = Instant::now();
+                        let status = exchange(&mut s, &request, &mut buf)?;
+                        micros.push(t.elapsed().as_micros().min(u32::MAX as u128) as u32);
+                        if !(200..400).contains(&status) {
+                            non_2xx += 1;
+                        }
+                        if !pace.is_zero() {
+                            std::thread::sleep(pace);
+                        }
+                    }
+                    Ok((micros, non_2xx))
+                })
+            })
+            .collect()
+    };
     std::thread::sleep(Duration::from_secs(o.secs));
     stop.store(true, Ordering::Relaxed);
     let (mut all, mut non_2xx) = (Vec::new(), 0);
