@@ -13,8 +13,9 @@
 //! next request (wrk's `delay()`). With `--threads T` the connections are shared out
 //! among T threads instead, each waiting on all of its connections at once (epoll), as
 //! wrk's threads do: 32 blocking threads on 2 cores pay a context switch for every
-//! answer they wait for, which costs the machine more than some servers' whole answer. Only `http://127.0.0.1:PORT/...` URLs. Answers must
-//! carry `Content-Length` (both optctl serve and nginx's static files do). Prints one line:
+//! answer they wait for, which costs the machine more than some servers' whole answer.
+//! Only `http://127.0.0.1:PORT/...` URLs. Answers must carry `Content-Length` (both
+//! optctl serve and nginx's static files do). Prints one line:
 //!
 //!     <req/s> <p50 ms> <p99 ms> <non-2xx> <requests> <max ms>
 //!
@@ -171,6 +172,25 @@ fn exchange(s: &mut TcpStream, request: &[u8], buf: &mut Vec<u8>) -> Result<u16,
     Ok(status)
 }
 
+/// The answers one thread saw: each one's time in microseconds, and how many were not
+/// 2xx or 3xx.
+#[derive(Default)]
+struct Tally {
+    micros: Vec<u32>,
+    non_2xx: u64,
+}
+
+impl Tally {
+    /// An answer with `status` to a request sent at `sent`.
+    fn add(&mut self, sent: Instant, status: u16) {
+        self.micros
+            .push(sent.elapsed().as_micros().min(u32::MAX as u128) as u32);
+        if !(200..400).contains(&status) {
+            self.non_2xx += 1;
+        }
+    }
+}
+
 /// One connection of [`event_loop`]: where it is in its exchange.
 struct Conn {
     s: TcpStream,
@@ -185,6 +205,18 @@ struct Conn {
     due: Option<Instant>,
 }
 
+impl Conn {
+    /// Sends the request (small: the socket, empty of it, takes it whole).
+    fn ask(&mut self, request: &[u8]) -> Result<(), String> {
+        (&self.s)
+            .write_all(request)
+            .map_err(|e| format!("send: {e}"))?;
+        self.sent = Some(Instant::now());
+        self.due = None;
+        Ok(())
+    }
+}
+
 /// `n` connections served by one thread: each sends `GET`, waits for the whole answer
 /// (head read, body dropped in the kernel as it comes), then asks again (after `pace`).
 fn event_loop(
@@ -193,7 +225,7 @@ fn event_loop(
     request: &[u8],
     pace: Duration,
     stop: &AtomicBool,
-) -> Result<(Vec<u32>, u64), String> {
+) -> Result<Tally, String> {
     use std::io::Read;
     // SAFETY: epoll_create1 takes no pointers.
     let ep = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
@@ -222,7 +254,7 @@ fn event_loop(
             due: Some(Instant::now()),
         });
     }
-    let (mut micros, mut non_2xx) = (Vec::new(), 0u64);
+    let mut tally = Tally::default();
     let mut events = vec![libc::epoll_event { events: 0, u64: 0 }; n.max(1)];
     let mut chunk = [0u8; 4096];
     while !stop.load(Ordering::Relaxed) {
@@ -231,13 +263,7 @@ fn event_loop(
         let mut next_due: Option<Instant> = None;
         for c in conns.iter_mut() {
             match c.due {
-                Some(d) if d <= now => {
-                    (&c.s)
-                        .write_all(request)
-                        .map_err(|e| format!("send: {e}"))?;
-                    c.sent = Some(Instant::now());
-                    c.due = None;
-                }
+                Some(d) if d <= now => c.ask(request)?,
                 Some(d) => next_due = Some(next_due.map_or(d, |x: Instant| x.min(d))),
                 None => {}
             }
@@ -262,7 +288,7 @@ fn event_loop(
         for ev in &events[..got as usize] {
             let c = &mut conns[ev.u64 as usize];
             if c.sent.is_none() {
-                return Err("the server sent bytes no request asked for".into());
+                return Err("the server sent bytes or closed with no request in flight".into());
             }
             loop {
                 if c.body.is_none() {
@@ -308,17 +334,10 @@ fn event_loop(
                         }
                     }
                     if c.body == Some(0) {
-                        let t = c.sent.take().expect("a request in flight");
-                        micros.push(t.elapsed().as_micros().min(u32::MAX as u128) as u32);
-                        if !(200..400).contains(&c.status) {
-                            non_2xx += 1;
-                        }
+                        tally.add(c.sent.take().expect("a request in flight"), c.status);
                         c.body = None;
                         if pace.is_zero() {
-                            (&c.s)
-                                .write_all(request)
-                                .map_err(|e| format!("send: {e}"))?;
-                            c.sent = Some(Instant::now());
+                            c.ask(request)?;
                         } else {
                             c.due = Some(Instant::now() + pace);
                         }
@@ -330,7 +349,7 @@ fn event_loop(
     }
     // SAFETY: the epoll descriptor made above, closed once.
     unsafe { libc::close(ep) };
-    Ok((micros, non_2xx))
+    Ok(tally)
 }
 
 fn main() {
@@ -356,22 +375,19 @@ fn main() {
         (0..o.conns)
             .map(|_| {
                 let (request, stop, pace, addr) = (request.clone(), stop.clone(), o.pace, o.addr);
-                std::thread::spawn(move || -> Result<(Vec<u32>, u64), String> {
+                std::thread::spawn(move || -> Result<Tally, String> {
                     let mut s = TcpStream::connect(addr).map_err(|e| format!("{addr}: {e}"))?;
                     s.set_nodelay(true).ok();
-                    let (mut micros, mut non_2xx, mut buf) = (Vec::new(), 0, Vec::new());
+                    let (mut tally, mut buf) = (Tally::default(), Vec::new());
                     while !stop.load(Ordering::Relaxed) {
                         let t = Instant::now();
                         let status = exchange(&mut s, &request, &mut buf)?;
-                        micros.push(t.elapsed().as_micros().min(u32::MAX as u128) as u32);
-                        if !(200..400).contains(&status) {
-                            non_2xx += 1;
-                        }
+                        tally.add(t, status);
                         if !pace.is_zero() {
                             std::thread::sleep(pace);
                         }
                     }
-                    Ok((micros, non_2xx))
+                    Ok(tally)
                 })
             })
             .collect()
@@ -381,9 +397,9 @@ fn main() {
     let (mut all, mut non_2xx) = (Vec::new(), 0);
     for t in threads {
         match t.join().expect("load thread") {
-            Ok((m, n)) => {
-                all.extend(m);
-                non_2xx += n;
+            Ok(t) => {
+                all.extend(t.micros);
+                non_2xx += t.non_2xx;
             }
             Err(e) => fail(e),
         }
